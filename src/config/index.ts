@@ -1,0 +1,56 @@
+import { envSchema, SECRET_KEYS, type AppConfig } from './schema.js';
+
+export type { AppConfig } from './schema.js';
+
+/** Thrown at boot when the environment is invalid; lists every bad variable, one per line. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/**
+ * Parse and validate settings from `env`. Empty strings count as unset so that `FOO=` in a
+ * .env file falls back to the default instead of failing on an empty URL.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const input: Record<string, string> = {};
+  for (const key of Object.keys(envSchema.shape)) {
+    const value = env[key];
+    if (value !== undefined && value !== '') input[key] = value;
+  }
+  const result = envSchema.safeParse(input);
+  if (!result.success) {
+    const problems = result.error.issues.map((issue) => {
+      const key = String(issue.path[0] ?? '?');
+      // Secrets are never echoed, not even when they are wrong.
+      const shown = SECRET_KEYS.has(key) ? '(value hidden)' : JSON.stringify(input[key]);
+      return `${key}: ${issue.message} (got ${shown})`;
+    });
+    throw new ConfigError(problems);
+  }
+  return result.data;
+}
+
+/** Remove the password part of a connection URL. */
+export function redactUrl(value: string): string {
+  try {
+    const u = new URL(value);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return '***';
+  }
+}
+
+/** A copy of the config safe to print: secrets masked, URL credentials removed. */
+export function describeConfig(config: AppConfig): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(config)) {
+    if (SECRET_KEYS.has(key)) out[key] = value === undefined ? undefined : '***';
+    else if (typeof value === 'string' && key.endsWith('_URL')) out[key] = redactUrl(value);
+    else out[key] = value;
+  }
+  return out;
+}

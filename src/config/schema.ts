@@ -1,0 +1,45 @@
+import { z } from 'zod';
+
+/**
+ * Every setting comes from the environment and is validated here, once, at boot.
+ * Keys listed in SECRET_KEYS are never printed: `describeConfig` masks them and
+ * connection URLs have their password removed.
+ */
+export const SECRET_KEYS = new Set<string>(['GITHUB_TOKEN', 'OPENAI_API_KEY', 'ENCRYPTION_KEY', 'SMTP_URL', 'BOARD_PASSWORD', 'GITHUB_WEBHOOK_SECRET']);
+
+const url = (protocols: string[], what: string) =>
+  z.string().refine(
+    (v) => {
+      try {
+        return protocols.includes(new URL(v).protocol);
+      } catch {
+        return false;
+      }
+    },
+    { message: `must be a ${what} URL (${protocols.map((p) => p + '//').join(' or ')}…)` },
+  );
+
+const int = (min: number, max: number) =>
+  z.coerce
+    .number({ message: 'must be a number' })
+    .int('must be a whole number')
+    .min(min, `must be at least ${min}`)
+    .max(max, `must be at most ${max}`);
+
+export const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  DATABASE_URL: url(['postgres:', 'postgresql:'], 'PostgreSQL').default('postgres://postgres@127.0.0.1:5432/aexy'),
+  REDIS_URL: url(['redis:', 'rediss:'], 'Redis').default('redis://127.0.0.1:6379'),
+  /** BullMQ key prefix; wrap it in {braces} to keep every key of a queue in one Redis Cluster slot. */
+  QUEUE_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_{}:.-]{1,64}$/, 'must be 1-64 characters of letters, digits, _ - . : { }')
+    .default('aexy'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  WORKER_CONCURRENCY: int(1, 256).default(4),
+  /** How long a graceful shutdown waits for in-flight jobs before giving up. */
+  SHUTDOWN_TIMEOUT_MS: int(0, 3_600_000).default(30_000),
+  EXPORT_DIR: z.string().min(1, 'must not be empty').default('./var/exports'),
+});
+
+export type AppConfig = z.infer<typeof envSchema>;

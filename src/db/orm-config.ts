@@ -1,0 +1,30 @@
+import { defineConfig, type Options } from '@mikro-orm/postgresql';
+import { Migrator } from '@mikro-orm/migrations';
+import { PostgresNamingStrategy } from './naming-strategy.js';
+import { ALL_ENTITIES } from '../entities/index.js';
+import { migrationsList } from '../../migrations/index.js';
+
+/**
+ * MikroORM options for a database URL. Migrations are listed explicitly (not globbed) so the
+ * same code runs from TypeScript sources, from any working directory, and in tests.
+ */
+export function ormOptions(clientUrl: string, overrides: Partial<Options> = {}): Options {
+  return defineConfig({
+    clientUrl,
+    entities: ALL_ENTITIES,
+    extensions: [Migrator],
+    namingStrategy: PostgresNamingStrategy,
+    migrations: {
+      tableName: 'mikro_orm_migrations',
+      migrationsList,
+      transactional: true,
+      allOrNothing: true,
+      snapshot: false,
+    },
+    // Entities are defined with defineEntity, so no reflection is needed.
+    discovery: { warnWhenNoEntities: true },
+    pool: { min: 0, max: 10 },
+    debug: false,
+    ...overrides,
+  });
+}

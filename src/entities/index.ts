@@ -1,0 +1,47 @@
+export * from './developer.js';
+export * from './team.js';
+export * from './commit.js';
+export * from './pull-request.js';
+export * from './code-review.js';
+export * from './career-role.js';
+export * from './learning-path.js';
+export * from './learning-milestone.js';
+export * from './custom-report.js';
+export * from './scheduled-report.js';
+export * from './export-job.js';
+export * from './predictive-insight.js';
+export * from './slack-integration.js';
+export * from './slack-notification-log.js';
+
+import { Developer } from './developer.js';
+import { Team } from './team.js';
+import { Commit } from './commit.js';
+import { PullRequest } from './pull-request.js';
+import { CodeReview } from './code-review.js';
+import { CareerRole } from './career-role.js';
+import { LearningPath } from './learning-path.js';
+import { LearningMilestone } from './learning-milestone.js';
+import { CustomReport } from './custom-report.js';
+import { ScheduledReport } from './scheduled-report.js';
+import { ExportJob } from './export-job.js';
+import { PredictiveInsight } from './predictive-insight.js';
+import { SlackIntegration } from './slack-integration.js';
+import { SlackNotificationLog } from './slack-notification-log.js';
+
+/** Every entity of the schema contract, in dependency order. */
+export const ALL_ENTITIES = [
+  Developer,
+  Team,
+  Commit,
+  PullRequest,
+  CodeReview,
+  CareerRole,
+  LearningPath,
+  LearningMilestone,
+  CustomReport,
+  ScheduledReport,
+  ExportJob,
+  PredictiveInsight,
+  SlackIntegration,
+  SlackNotificationLog,
+];
