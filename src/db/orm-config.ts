@@ -20,6 +20,7 @@ export function ormOptions(clientUrl: string, overrides: Partial<Options> = {}):
       transactional: true,
       allOrNothing: true,
       snapshot: false,
+      silent: true,
     },
     // Entities are defined with defineEntity, so no reflection is needed.
     discovery: { warnWhenNoEntities: true },

@@ -1,0 +1,25 @@
+/**
+ * The one registry of queue names. A queue groups jobs that share a concurrency and a failure
+ * domain: a slow GitHub sync must not hold up Slack notifications.
+ */
+export const QUEUE_NAMES = ['system', 'github-sync', 'profiles', 'insights', 'reports', 'exports', 'slack'] as const;
+
+export type QueueName = (typeof QUEUE_NAMES)[number];
+
+export function isQueueName(value: string): value is QueueName {
+  return (QUEUE_NAMES as readonly string[]).includes(value);
+}
+
+/** Parse a `--queues a,b` list, failing on unknown names with the list of valid ones. */
+export function parseQueueList(value: string | undefined): QueueName[] {
+  if (!value) return [...QUEUE_NAMES];
+  const names = value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  const unknown = names.filter((n) => !isQueueName(n));
+  if (unknown.length > 0) {
+    throw new Error(`Unknown queue(s): ${unknown.join(', ')}. Known queues: ${QUEUE_NAMES.join(', ')}`);
+  }
+  return [...new Set(names)] as QueueName[];
+}

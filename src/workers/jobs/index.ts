@@ -1,0 +1,14 @@
+import type { AnyJobDefinition } from '../../queues/job-definition.js';
+import { systemNoop } from './system-noop.js';
+import { developerRefreshActivity } from './developer-refresh-activity.js';
+
+export { systemNoop, developerRefreshActivity };
+
+/** Every job the workers know, by name. */
+export const JOBS: readonly AnyJobDefinition[] = [systemNoop, developerRefreshActivity];
+
+export function jobByName(name: string, jobs: readonly AnyJobDefinition[] = JOBS): AnyJobDefinition {
+  const def = jobs.find((j) => j.name === name);
+  if (!def) throw new Error(`Unknown job "${name}". Known jobs: ${jobs.map((j) => j.name).join(', ')}`);
+  return def;
+}

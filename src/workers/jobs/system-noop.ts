@@ -1,0 +1,19 @@
+import { z } from 'zod';
+import { defineJob } from '../../queues/job-definition.js';
+
+export const systemNoopSchema = z
+  .object({
+    note: z.string().max(200).optional(),
+  })
+  .strict();
+
+/** Does nothing: proves a worker is alive end to end, and is the unit of the throughput bench. */
+export const systemNoop = defineJob({
+  name: 'system.noop',
+  queue: 'system',
+  schema: systemNoopSchema,
+  options: { attempts: 1 },
+  async process(data) {
+    return { ok: true, note: data.note ?? null };
+  },
+});

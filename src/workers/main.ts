@@ -1,0 +1,54 @@
+/**
+ * Worker process entry: `npm run worker [-- --queues a,b]`.
+ * SIGTERM/SIGINT: stop taking jobs and let in-flight ones finish (up to SHUTDOWN_TIMEOUT_MS);
+ * a second signal forces the exit, leaving unfinished jobs to be recovered as stalled.
+ */
+import { parseArgs } from 'node:util';
+import { ConfigError, describeConfig, loadConfig } from '../config/index.js';
+import { openOrm } from '../db/orm.js';
+import { createLogger } from '../lib/logger.js';
+import { parseQueueList } from '../queues/names.js';
+import { JOBS } from './jobs/index.js';
+import { startWorkerPool } from './runtime.js';
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { queues: { type: 'string' } } });
+  const config = loadConfig();
+  const log = createLogger(config.LOG_LEVEL, { role: 'worker' });
+  const queues = parseQueueList(values.queues);
+  log.info({ config: describeConfig(config) }, 'starting');
+  const orm = await openOrm(config.DATABASE_URL);
+  const pool = await startWorkerPool({ config, orm, log, jobs: JOBS.filter((j) => queues.includes(j.queue)), queues });
+
+  let signals = 0;
+  const shutdown = (signal: string) => {
+    signals += 1;
+    if (signals > 1) {
+      log.warn({ signal }, 'second signal: forcing exit');
+      void pool.close(true).finally(() => process.exit(1));
+      return;
+    }
+    log.info({ signal }, 'shutting down gracefully (send again to force)');
+    const timer = setTimeout(() => {
+      log.error({ timeoutMs: config.SHUTDOWN_TIMEOUT_MS }, 'graceful shutdown timed out: forcing exit');
+      process.exit(1);
+    }, config.SHUTDOWN_TIMEOUT_MS);
+    timer.unref();
+    void pool
+      .close()
+      .then(() => orm.close())
+      .then(() => process.exit(0))
+      .catch((err) => {
+        log.error({ err }, 'error during shutdown');
+        process.exit(1);
+      });
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+}
+
+main().catch((err) => {
+  if (err instanceof ConfigError) console.error(err.message);
+  else console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,136 @@
+import { DelayedError, UnrecoverableError, Worker, type Job, type JobsOptions } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { MikroORM } from '@mikro-orm/postgresql';
+import type { Logger } from 'pino';
+import type { AppConfig } from '../config/index.js';
+import { workerConnection } from '../queues/connection.js';
+import { PayloadError, PermanentError, RateLimitedError } from '../queues/errors.js';
+import type { AnyJobDefinition, JobContext } from '../queues/job-definition.js';
+import type { QueueName } from '../queues/names.js';
+import { parsePayload } from '../queues/payload.js';
+import { Producer } from '../queues/producer.js';
+
+export interface WorkerPoolOptions {
+  config: AppConfig;
+  orm: MikroORM;
+  log: Logger;
+  jobs: readonly AnyJobDefinition[];
+  /** Queues to consume; default: every queue that has at least one job. */
+  queues?: readonly QueueName[];
+  /** Per-queue concurrency overrides; default config.WORKER_CONCURRENCY. */
+  concurrency?: Partial<Record<QueueName, number>>;
+}
+
+export interface WorkerPool {
+  workers: Worker[];
+  producer: Producer;
+  /** Stop taking jobs and wait for in-flight ones; `force` abandons them (they become stalled and are retried elsewhere). */
+  close(force?: boolean): Promise<void>;
+}
+
+/** Start one BullMQ Worker per queue, dispatching by job name to its definition. */
+export async function startWorkerPool(options: WorkerPoolOptions): Promise<WorkerPool> {
+  const { config, orm, log, jobs } = options;
+  const byName = new Map(jobs.map((j) => [j.name, j]));
+  const queues = options.queues ?? [...new Set(jobs.map((j) => j.queue))];
+  const producer = new Producer({ redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX });
+  const connections: Redis[] = [];
+  const workers: Worker[] = [];
+
+  for (const queue of queues) {
+    const connection = workerConnection(config.REDIS_URL);
+    connections.push(connection);
+    const worker = new Worker(queue, (job, token) => runJob(job, token), {
+      connection,
+      prefix: config.QUEUE_PREFIX,
+      concurrency: options.concurrency?.[queue] ?? config.WORKER_CONCURRENCY,
+      autorun: false,
+    });
+    worker.on('failed', (job, err) => {
+      if (!job) return;
+      const willRetry = job.attemptsMade < (job.opts.attempts ?? 1) && !(err instanceof UnrecoverableError);
+      log.warn({ queue, jobId: job.id, job: job.name, attemptsMade: job.attemptsMade, willRetry, err: err.message }, 'job failed');
+    });
+    worker.on('error', (err) => log.error({ queue, err }, 'worker error'));
+    workers.push(worker);
+  }
+
+  async function runJob(job: Job, token?: string): Promise<unknown> {
+    const jobLog = log.child({ queue: job.queueName, jobId: job.id, job: job.name, attempt: job.attemptsMade + 1 });
+    const def = byName.get(job.name);
+    if (!def || def.queue !== job.queueName) {
+      throw new UnrecoverableError(`Unknown job "${job.name}" on queue "${job.queueName}"`);
+    }
+    let data: unknown;
+    try {
+      // Validated again here: Redis may hold payloads written by an older or foreign producer.
+      data = parsePayload(def.name, def.schema, job.data);
+    } catch (err) {
+      throw new UnrecoverableError((err as PayloadError).message);
+    }
+
+    const followUps: { def: AnyJobDefinition; data: unknown; opts?: JobsOptions }[] = [];
+    const ctx: JobContext = {
+      em: orm.em.fork(),
+      orm,
+      config,
+      log: jobLog,
+      job,
+      progress: (value) => job.updateProgress(value),
+      enqueueAfter: (d, payload, opts) => {
+        // Validate now so a bad follow-up fails this job rather than vanishing later.
+        followUps.push({ def: d, data: parsePayload(d.name, d.schema, payload), opts });
+      },
+    };
+
+    const started = performance.now();
+    jobLog.info('job started');
+    try {
+      const result = await def.process(data, ctx);
+      for (const f of followUps) await producer.enqueue(f.def, f.data, f.opts);
+      jobLog.info({ durationMs: Math.round(performance.now() - started) }, 'job completed');
+      return result;
+    } catch (err) {
+      const durationMs = Math.round(performance.now() - started);
+      if (err instanceof RateLimitedError) {
+        // Park the job until the limit resets; DelayedError tells BullMQ this is not a failure,
+        // so no attempt is spent and nothing spins in a hot loop.
+        jobLog.warn({ durationMs, resetAt: err.resetAt.toISOString() }, `rate limited: ${err.message}`);
+        await job.moveToDelayed(Math.max(err.resetAt.getTime(), Date.now() + 1_000), token);
+        throw new DelayedError();
+      }
+      if (err instanceof PermanentError || err instanceof PayloadError) {
+        jobLog.error({ durationMs, err: err.message }, 'job failed permanently');
+        throw new UnrecoverableError(err.message);
+      }
+      jobLog.error({ durationMs, err }, 'job attempt failed');
+      throw err;
+    }
+  }
+
+  for (const w of workers) {
+    void w.run().catch((err) => log.error({ err, queue: w.name }, 'worker stopped with an error'));
+    await w.waitUntilReady();
+  }
+  log.info({ queues, concurrency: config.WORKER_CONCURRENCY }, 'workers started');
+
+  let closing: Promise<void> | undefined;
+  return {
+    workers,
+    producer,
+    close(force = false) {
+      if (force) {
+        return Promise.all(workers.map((w) => w.close(true))).then(() => {
+          connections.forEach((c) => c.disconnect());
+        });
+      }
+      closing ??= (async () => {
+        await Promise.all(workers.map((w) => w.close()));
+        await producer.close();
+        await Promise.all(connections.map((c) => c.quit().catch(() => c.disconnect())));
+        log.info('workers stopped');
+      })();
+      return closing;
+    },
+  };
+}
