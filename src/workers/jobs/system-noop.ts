@@ -4,6 +4,8 @@ import { defineJob } from '../../queues/job-definition.js';
 export const systemNoopSchema = z
   .object({
     note: z.string().max(200).optional(),
+    /** Hold the job this long: lets tests and chaos drills catch a job in flight. */
+    sleepMs: z.number().int().min(0).max(60_000).optional(),
   })
   .strict();
 
@@ -14,6 +16,7 @@ export const systemNoop = defineJob({
   schema: systemNoopSchema,
   options: { attempts: 1 },
   async process(data) {
+    if (data.sleepMs) await new Promise((resolve) => setTimeout(resolve, data.sleepMs));
     return { ok: true, note: data.note ?? null };
   },
 });
