@@ -3,6 +3,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { ConfigError, loadConfig } from '../config/index.js';
+import { ensureDatabase } from '../db/ensure-database.js';
 import { migrate, openOrm } from '../db/orm.js';
 import { PayloadError } from '../queues/errors.js';
 import { QUEUE_NAMES } from '../queues/names.js';
@@ -14,9 +15,10 @@ export function buildCli(): Command {
 
   program
     .command('migrate')
-    .description('apply pending database migrations')
+    .description('create the database if needed and apply pending migrations')
     .action(async () => {
       const config = loadConfig();
+      if (await ensureDatabase(config.DATABASE_URL)) console.log('created database');
       const orm = await openOrm(config.DATABASE_URL);
       try {
         const done = await migrate(orm);

@@ -40,6 +40,17 @@ export const envSchema = z.object({
   /** How long a graceful shutdown waits for in-flight jobs before giving up. */
   SHUTDOWN_TIMEOUT_MS: int(0, 3_600_000).default(30_000),
   EXPORT_DIR: z.string().min(1, 'must not be empty').default('./var/exports'),
+
+  // Operator HTTP process (Bull Board, health, metrics, webhooks).
+  BOARD_HOST: z.string().min(1).default('127.0.0.1'),
+  BOARD_PORT: int(0, 65_535).default(3000),
+  BOARD_USER: z.string().min(1, 'must not be empty').optional(),
+  BOARD_PASSWORD: z.string().min(8, 'must be at least 8 characters').optional(),
+  /** Only for local development: serve Bull Board without authentication. */
+  BOARD_AUTH_DISABLED: z
+    .enum(['true', 'false', '1', '0'], { message: 'must be true or false' })
+    .default('false')
+    .transform((v) => v === 'true' || v === '1'),
 });
 
 export type AppConfig = z.infer<typeof envSchema>;

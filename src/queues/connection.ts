@@ -1,15 +1,31 @@
 import { Redis, type RedisOptions } from 'ioredis';
+import type { Logger } from 'pino';
 
 /**
  * Redis connections, configured per role as BullMQ's production guide advises:
  * - workers block on Redis and must never give up a command: maxRetriesPerRequest = null;
  * - producers should fail fast when Redis is down instead of queueing commands in memory
  *   forever: enableOfflineQueue = false (callers await `waitUntilReady` first).
+ * ioredis reconnects by itself; connection errors also surface through the commands that fail,
+ * so the 'error' listener only reports the first error of each outage instead of one per retry.
  */
-export function workerConnection(redisUrl: string, extra: RedisOptions = {}): Redis {
-  return new Redis(redisUrl, { maxRetriesPerRequest: null, enableReadyCheck: true, ...extra });
+function withErrorReporting(redis: Redis, role: string, log?: Logger): Redis {
+  let reported = false;
+  redis.on('error', (err: Error) => {
+    if (!reported) log?.warn({ role, err: err.message }, 'redis connection error (reconnecting)');
+    reported = true;
+  });
+  redis.on('ready', () => {
+    if (reported) log?.info({ role }, 'redis connection restored');
+    reported = false;
+  });
+  return redis;
 }
 
-export function producerConnection(redisUrl: string, extra: RedisOptions = {}): Redis {
-  return new Redis(redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 3, ...extra });
+export function workerConnection(redisUrl: string, log?: Logger, extra: RedisOptions = {}): Redis {
+  return withErrorReporting(new Redis(redisUrl, { maxRetriesPerRequest: null, enableReadyCheck: true, ...extra }), 'worker', log);
+}
+
+export function producerConnection(redisUrl: string, log?: Logger, extra: RedisOptions = {}): Redis {
+  return withErrorReporting(new Redis(redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 3, ...extra }), 'producer', log);
 }

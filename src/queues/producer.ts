@@ -1,5 +1,6 @@
 import { Queue, type Job, type JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
 import type { z } from 'zod';
 import { producerConnection } from './connection.js';
 import { DEFAULT_JOB_OPTIONS, type AnyJobDefinition } from './job-definition.js';
@@ -9,6 +10,7 @@ import { parsePayload } from './payload.js';
 export interface ProducerOptions {
   redisUrl: string;
   prefix: string;
+  log?: Logger;
 }
 
 /**
@@ -20,13 +22,16 @@ export class Producer {
   private readonly queues = new Map<QueueName, Queue>();
 
   constructor(private readonly options: ProducerOptions) {
-    this.connection = producerConnection(options.redisUrl);
+    this.connection = producerConnection(options.redisUrl, options.log);
   }
 
   queue(name: QueueName): Queue {
     let q = this.queues.get(name);
     if (!q) {
       q = new Queue(name, { connection: this.connection, prefix: this.options.prefix, defaultJobOptions: DEFAULT_JOB_OPTIONS });
+      // Connection errors are reported once by the connection itself; without a listener
+      // BullMQ would print every reconnect attempt to stderr.
+      q.on('error', (err) => this.options.log?.debug({ queue: name, err: err.message }, 'queue error'));
       this.queues.set(name, q);
     }
     return q;

@@ -24,9 +24,11 @@ async function main(): Promise<void> {
   const shutdown = (signal: string) => {
     signals += 1;
     if (signals > 1) {
+      // BullMQ's close() is idempotent, so a forced close would just await the graceful one;
+      // exit outright instead. Unfinished jobs keep their lock until it expires, then the
+      // stalled-job check hands them to another worker.
       log.warn({ signal }, 'second signal: forcing exit');
-      void pool.close(true).finally(() => process.exit(1));
-      return;
+      process.exit(1);
     }
     log.info({ signal }, 'shutting down gracefully (send again to force)');
     const timer = setTimeout(() => {

@@ -24,8 +24,8 @@ export interface WorkerPoolOptions {
 export interface WorkerPool {
   workers: Worker[];
   producer: Producer;
-  /** Stop taking jobs and wait for in-flight ones; `force` abandons them (they become stalled and are retried elsewhere). */
-  close(force?: boolean): Promise<void>;
+  /** Stop taking jobs and wait for in-flight ones. */
+  close(): Promise<void>;
 }
 
 /** Start one BullMQ Worker per queue, dispatching by job name to its definition. */
@@ -33,12 +33,12 @@ export async function startWorkerPool(options: WorkerPoolOptions): Promise<Worke
   const { config, orm, log, jobs } = options;
   const byName = new Map(jobs.map((j) => [j.name, j]));
   const queues = options.queues ?? [...new Set(jobs.map((j) => j.queue))];
-  const producer = new Producer({ redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX });
+  const producer = new Producer({ redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX, log });
   const connections: Redis[] = [];
   const workers: Worker[] = [];
 
   for (const queue of queues) {
-    const connection = workerConnection(config.REDIS_URL);
+    const connection = workerConnection(config.REDIS_URL, log);
     connections.push(connection);
     const worker = new Worker(queue, (job, token) => runJob(job, token), {
       connection,
@@ -118,12 +118,7 @@ export async function startWorkerPool(options: WorkerPoolOptions): Promise<Worke
   return {
     workers,
     producer,
-    close(force = false) {
-      if (force) {
-        return Promise.all(workers.map((w) => w.close(true))).then(() => {
-          connections.forEach((c) => c.disconnect());
-        });
-      }
+    close() {
       closing ??= (async () => {
         await Promise.all(workers.map((w) => w.close()));
         await producer.close();

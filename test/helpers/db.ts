@@ -28,11 +28,15 @@ export function databaseUrl(name: string): string {
   return url.toString();
 }
 
+export async function dropDatabase(name: string): Promise<void> {
+  await admin((c) => c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
+}
+
 /** An empty database (no migrations), for tests that build their own schema. */
 export async function createEmptyDatabase(): Promise<{ name: string; url: string; drop(): Promise<void> }> {
   const name = `aexy_test_${inject('testRunId')}_${randomBytes(5).toString('hex')}`;
   await admin((c) => c.query(`CREATE DATABASE "${name}"`));
-  return { name, url: databaseUrl(name), drop: () => admin((c) => c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)).then(() => undefined) };
+  return { name, url: databaseUrl(name), drop: () => dropDatabase(name) };
 }
 
 /** A fresh, fully migrated database cloned from the run's template. */
@@ -50,7 +54,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     async drop() {
       await orm.close(true);
       await sql.end();
-      await admin((c) => c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
+      await dropDatabase(name);
     },
   };
 }

@@ -1,0 +1,82 @@
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildBoardServer } from '../src/board/server.js';
+import { createLogger } from '../src/lib/logger.js';
+import { Producer } from '../src/queues/producer.js';
+import { systemNoop } from '../src/workers/jobs/index.js';
+import { createTestDatabase, type TestDatabase } from './helpers/db.js';
+import { deletePrefix, testConfig } from './helpers/redis.js';
+
+const auth = (user: string, pass: string) => `Basic ${Buffer.from(`${user}:${pass}`).toString('base64')}`;
+
+describe('operator HTTP process (Bull Board, health)', () => {
+  let db: TestDatabase;
+  let app: FastifyInstance;
+  const config = testConfig({ BOARD_USER: 'ops', BOARD_PASSWORD: 'correct horse' });
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    app = await buildBoardServer({ config, orm: db.orm, log: createLogger('silent') });
+    await app.ready();
+  });
+  afterAll(async () => {
+    await app?.close();
+    await db?.drop();
+    await deletePrefix(config.QUEUE_PREFIX);
+  });
+
+  it('refuses to start without credentials unless explicitly disabled', async () => {
+    const noCreds = testConfig();
+    await expect(buildBoardServer({ config: noCreds, orm: db.orm, log: createLogger('silent') })).rejects.toThrow(
+      /Bull Board needs credentials: set BOARD_USER and BOARD_PASSWORD/,
+    );
+    const open = await buildBoardServer({ config: testConfig({ BOARD_AUTH_DISABLED: 'true' }), orm: db.orm, log: createLogger('silent') });
+    expect((await open.inject({ url: '/admin/queues/api/queues' })).statusCode).toBe(200);
+    await open.close();
+  });
+
+  it('puts the board and its API behind basic auth', async () => {
+    expect((await app.inject({ url: '/admin/queues' })).statusCode).toBe(401);
+    expect((await app.inject({ url: '/admin/queues/api/queues' })).statusCode).toBe(401);
+    expect((await app.inject({ url: '/admin/queues', headers: { authorization: auth('ops', 'wrong password') } })).statusCode).toBe(401);
+    const page = await app.inject({ url: '/admin/queues', headers: { authorization: auth('ops', 'correct horse') } });
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('Aexy Workers');
+  });
+
+  it('lists every queue with its jobs', async () => {
+    const producer = new Producer({ redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX });
+    await producer.enqueue(systemNoop, { note: 'visible on the board' });
+    await producer.close();
+    const res = await app.inject({ url: '/admin/queues/api/queues?activeQueue=system&status=waiting', headers: { authorization: auth('ops', 'correct horse') } });
+    const body = res.json() as { queues: { name: string; counts: Record<string, number>; jobs: { data: unknown }[] }[] };
+    expect(body.queues.map((q) => q.name).sort()).toEqual(
+      ['exports', 'github-sync', 'insights', 'profiles', 'reports', 'slack', 'system'].map((n) => `${config.QUEUE_PREFIX}:${n}`).sort(),
+    );
+    const system = body.queues.find((q) => q.name.endsWith(':system'))!;
+    expect(system.counts.waiting).toBe(1);
+  });
+
+  it('/healthz is open; /readyz checks PostgreSQL and Redis', async () => {
+    expect((await app.inject({ url: '/healthz' })).json()).toEqual({ status: 'ok' });
+    const ready = await app.inject({ url: '/readyz' });
+    expect(ready.statusCode).toBe(200);
+    expect(ready.json()).toEqual({ status: 'ready', checks: { postgres: 'ok', redis: 'ok' } });
+  });
+
+  it('/readyz answers 503 and names the dependency that is down', async () => {
+    const broken = await buildBoardServer({
+      config: testConfig({ BOARD_AUTH_DISABLED: 'true', REDIS_URL: 'redis://127.0.0.1:1' }),
+      orm: db.orm,
+      log: createLogger('silent'),
+    });
+    try {
+      const res = await broken.inject({ url: '/readyz' });
+      expect(res.statusCode).toBe(503);
+      expect(res.json().checks.postgres).toBe('ok');
+      expect(res.json().checks.redis).toMatch(/^error: /);
+    } finally {
+      await broken.close();
+    }
+  });
+});

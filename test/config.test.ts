@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, describeConfig, loadConfig, redactUrl } from '../src/config/index.js';
+
+describe('config', () => {
+  it('applies defaults and coerces numbers', () => {
+    const c = loadConfig({ WORKER_CONCURRENCY: '8' });
+    expect(c.WORKER_CONCURRENCY).toBe(8);
+    expect(c.QUEUE_PREFIX).toBe('aexy');
+    expect(c.DATABASE_URL).toMatch(/^postgres:\/\//);
+  });
+
+  it('treats empty strings as unset', () => {
+    expect(loadConfig({ REDIS_URL: '' }).REDIS_URL).toBe('redis://127.0.0.1:6379');
+  });
+
+  it('lists every bad value with a precise message', () => {
+    let error: unknown;
+    try {
+      loadConfig({ REDIS_URL: 'http://x', WORKER_CONCURRENCY: 'lots', LOG_LEVEL: 'loud', QUEUE_PREFIX: 'has space' });
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const problems = (error as ConfigError).problems;
+    expect(problems).toHaveLength(4);
+    expect(problems.join('\n')).toContain('REDIS_URL: must be a Redis URL');
+    expect(problems.join('\n')).toContain('WORKER_CONCURRENCY: must be a number (got "lots")');
+    expect(problems.join('\n')).toMatch(/LOG_LEVEL: .*got "loud"/);
+    expect(problems.join('\n')).toMatch(/QUEUE_PREFIX: must be 1-64 characters/);
+  });
+
+  it('never prints credentials', () => {
+    const c = loadConfig({ DATABASE_URL: 'postgres://app:s3cret@db:5432/aexy', REDIS_URL: 'redis://:hunter2@cache:6379' });
+    const shown = JSON.stringify(describeConfig(c));
+    expect(shown).not.toContain('s3cret');
+    expect(shown).not.toContain('hunter2');
+    expect(shown).toContain('postgres://app:***@db:5432/aexy');
+    expect(redactUrl('not a url')).toBe('***');
+  });
+});

@@ -1,0 +1,48 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+export interface Finished {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Start a TypeScript entry point the way npm scripts do (node + tsx loader). */
+export function spawnTs(entry: string, args: string[], env: Record<string, string>): ChildProcess & { finished: Promise<Finished> } {
+  const child = spawn(process.execPath, ['--import', 'tsx', entry, ...args], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (d) => (stdout += d));
+  child.stderr!.on('data', (d) => (stderr += d));
+  const finished = new Promise<Finished>((resolve) => child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })));
+  return Object.assign(child, { finished });
+}
+
+/** Run the CLI to completion. */
+export function runCliProcess(args: string[], env: Record<string, string>): Promise<Finished> {
+  return spawnTs('bin/aexy.mjs', args, env).finished;
+}
+
+/** Resolve once a line of the child's stdout matches. */
+export function waitForOutput(child: ChildProcess, pattern: RegExp): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let buffer = '';
+    const onData = (d: Buffer) => {
+      buffer += d.toString();
+      const m = buffer.match(pattern);
+      if (m) {
+        child.stdout!.off('data', onData);
+        resolve(m[0]);
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.once('close', () => reject(new Error(`process exited before printing ${pattern}: ${buffer}`)));
+  });
+}

@@ -1,0 +1,155 @@
+import { QueueEvents } from 'bullmq';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { Producer } from '../src/queues/producer.js';
+import { systemNoop } from '../src/workers/jobs/index.js';
+import { createEmptyDatabase, createTestDatabase, databaseUrl, dropDatabase, type TestDatabase } from './helpers/db.js';
+import { deletePrefix, randomPrefix, REDIS_URL } from './helpers/redis.js';
+import { runCliProcess, spawnTs, waitForOutput } from './helpers/spawn.js';
+
+describe('CLI and worker processes', () => {
+  const prefix = randomPrefix();
+  let db: TestDatabase;
+  let env: Record<string, string>;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    env = { DATABASE_URL: db.url, REDIS_URL, QUEUE_PREFIX: prefix, LOG_LEVEL: 'info' };
+  });
+  afterAll(async () => {
+    await db?.drop();
+    await deletePrefix(prefix);
+  });
+
+  it('aexy migrate builds an empty database and is idempotent', async () => {
+    const empty = await createEmptyDatabase();
+    try {
+      const first = await runCliProcess(['migrate'], { ...env, DATABASE_URL: empty.url });
+      expect(first.stderr).toBe('');
+      expect(first.stdout).toContain('applied: Migration20261125000000Initial');
+      expect(first.code).toBe(0);
+      const second = await runCliProcess(['migrate'], { ...env, DATABASE_URL: empty.url });
+      expect(second.stdout).toContain('database is up to date');
+    } finally {
+      await empty.drop();
+    }
+  });
+
+  it('npm run demo creates, migrates and seeds a database, runs the workers and prints what they made', async () => {
+    const name = `aexy_test_${inject('testRunId')}_demo`;
+    const demoPrefix = randomPrefix();
+    try {
+      const r = await spawnTs('src/demo/main.ts', [], { ...env, DATABASE_URL: databaseUrl(name), QUEUE_PREFIX: demoPrefix }).finished;
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+      expect(r.stdout).toContain('1. created the database; migrations: applied Migration20261125000000Initial');
+      expect(r.stdout).toMatch(/2\. seeded demo org: 8 developers, 2 teams, \d+ commits, 96 pull requests, 96 reviews/);
+      expect(r.stdout).toContain('3. ran 9 jobs on queues system, profiles: 9 completed, 0 failed');
+      expect(r.stdout).toContain("'linus-t'");
+      // Re-running is idempotent: the rows in Postgres are the ones a single run seeded.
+      const again = await spawnTs('src/demo/main.ts', [], { ...env, DATABASE_URL: databaseUrl(name), QUEUE_PREFIX: demoPrefix }).finished;
+      expect(again.stdout).toContain('1. migrations: database already up to date');
+      const client = new pg.Client({ connectionString: databaseUrl(name) });
+      await client.connect();
+      const { rows } = await client.query(
+        `SELECT (SELECT count(*) FROM commits)::int AS commits, (SELECT count(*) FROM developers)::int AS developers,
+                (SELECT count(*) FROM teams)::int AS teams, (SELECT count(*) FROM pull_requests)::int AS prs,
+                (SELECT count(*) FROM developers WHERE last_activity_at IS NULL)::int AS without_activity`,
+      );
+      await client.end();
+      expect(rows[0]).toEqual({ commits: Number(r.stdout.match(/(\d+) commits/)![1]), developers: 8, teams: 2, prs: 96, without_activity: 0 });
+    } finally {
+      await dropDatabase(name);
+      await deletePrefix(demoPrefix);
+    }
+  });
+
+  it('aexy enqueue validates the payload and reports the job id; status counts it', async () => {
+    const bad = await runCliProcess(['enqueue', 'system.noop', '{"sleepMs":"soon"}'], env);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('Invalid payload for job "system.noop": sleepMs:');
+    const notJson = await runCliProcess(['enqueue', 'system.noop', '{oops'], env);
+    expect(notJson.stderr).toContain('Payload is not valid JSON');
+    const unknown = await runCliProcess(['enqueue', 'nope.job', '{}'], env);
+    expect(unknown.stderr).toContain('Unknown job "nope.job". Known jobs: system.noop');
+
+    const ok = await runCliProcess(['enqueue', 'system.noop', '{"note":"from the cli"}'], env);
+    expect(ok.stdout).toMatch(/enqueued system.noop on system as job \d+/);
+    const status = await runCliProcess(['status', '--json'], env);
+    const rows = JSON.parse(status.stdout) as { queue: string; waiting: number }[];
+    expect(rows.map((r) => r.queue)).toContain('github-sync');
+    expect(rows.find((r) => r.queue === 'system')!.waiting).toBe(1);
+  });
+
+  it('reports invalid configuration and exits 1', async () => {
+    const r = await runCliProcess(['status'], { ...env, REDIS_URL: 'localhost:6379' });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('REDIS_URL: must be a Redis URL');
+  });
+
+  it('the worker process drains in-flight jobs on SIGTERM and exits 0', async () => {
+    const workerPrefix = randomPrefix();
+    const producer = new Producer({ redisUrl: REDIS_URL, prefix: workerPrefix });
+    const events = new QueueEvents('system', { connection: { url: REDIS_URL }, prefix: workerPrefix });
+    await events.waitUntilReady();
+    const worker = spawnTs('src/workers/main.ts', ['--queues', 'system'], { ...env, QUEUE_PREFIX: workerPrefix });
+    try {
+      await waitForOutput(worker, /workers started/);
+      const active = new Promise<string>((resolve) => events.on('active', ({ jobId }) => resolve(jobId)));
+      const job = await producer.enqueue(systemNoop, { sleepMs: 1_000, note: 'draining' });
+      expect(await active).toBe(job.id);
+      worker.kill('SIGTERM');
+      const exit = await worker.finished;
+      expect(exit.code).toBe(0);
+      expect(exit.stdout).toContain('shutting down gracefully');
+      const stored = await producer.queue('system').getJob(job.id!);
+      expect(await stored!.getState()).toBe('completed');
+      // Every log line is JSON with the job's id, queue and duration.
+      const done = exit.stdout
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l))
+        .find((l) => l.msg === 'job completed');
+      expect(done).toMatchObject({ jobId: job.id, queue: 'system', job: 'system.noop' });
+      expect(done.durationMs).toBeGreaterThanOrEqual(1_000);
+    } finally {
+      worker.kill('SIGKILL');
+      await events.close();
+      await producer.close();
+      await deletePrefix(workerPrefix);
+    }
+  });
+
+  it('a second signal forces the worker out, leaving the job for stall recovery', async () => {
+    const workerPrefix = randomPrefix();
+    const producer = new Producer({ redisUrl: REDIS_URL, prefix: workerPrefix });
+    const events = new QueueEvents('system', { connection: { url: REDIS_URL }, prefix: workerPrefix });
+    await events.waitUntilReady();
+    const worker = spawnTs('src/workers/main.ts', ['--queues', 'system'], { ...env, QUEUE_PREFIX: workerPrefix });
+    try {
+      await waitForOutput(worker, /workers started/);
+      const active = new Promise<string>((resolve) => events.on('active', ({ jobId }) => resolve(jobId)));
+      const job = await producer.enqueue(systemNoop, { sleepMs: 20_000 });
+      expect(await active).toBe(job.id);
+      worker.kill('SIGTERM');
+      await waitForOutput(worker, /shutting down gracefully/);
+      worker.kill('SIGTERM');
+      const exit = await worker.finished;
+      expect(exit.code).toBe(1);
+      expect(exit.stdout).toContain('second signal: forcing exit');
+      // Not completed: it is still owned by the dead worker until its lock expires and it is stalled.
+      expect(await (await producer.queue('system').getJob(job.id!))!.getState()).toBe('active');
+    } finally {
+      worker.kill('SIGKILL');
+      await events.close();
+      await producer.close();
+      await deletePrefix(workerPrefix);
+    }
+  });
+
+  it('the worker refuses unknown queues', async () => {
+    const r = await spawnTs('src/workers/main.ts', ['--queues', 'system,bogus'], env).finished;
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('Unknown queue(s): bogus');
+  });
+});

@@ -1,0 +1,183 @@
+import { Queue } from 'bullmq';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { PermanentError, RateLimitedError, TransientError } from '../src/queues/errors.js';
+import { defineJob } from '../src/queues/job-definition.js';
+import { developerRefreshActivity, JOBS, systemNoop } from '../src/workers/jobs/index.js';
+import { createTestDatabase, type TestDatabase } from './helpers/db.js';
+import { deletePrefix, testConfig } from './helpers/redis.js';
+import { startHarness, type Harness } from './helpers/workers.js';
+
+// Test-only jobs that misbehave on purpose, registered next to the real ones.
+const attempts: number[] = [];
+const alwaysFails = defineJob({
+  name: 'test.always-fails',
+  queue: 'system',
+  schema: z.object({ n: z.number() }),
+  options: { attempts: 3, backoff: { type: 'fixed', delay: 200 } },
+  async process() {
+    attempts.push(Date.now());
+    throw new TransientError(`upstream said 502 (attempt ${attempts.length})`);
+  },
+});
+let permanentRuns = 0;
+const permanentlyBad = defineJob({
+  name: 'test.permanent',
+  queue: 'system',
+  schema: z.object({}),
+  options: { attempts: 5 },
+  async process() {
+    permanentRuns += 1;
+    throw new PermanentError('repository was deleted');
+  },
+});
+let limitedRuns = 0;
+const rateLimitedOnce = defineJob({
+  name: 'test.rate-limited-once',
+  queue: 'system',
+  schema: z.object({}),
+  options: { attempts: 1 },
+  async process() {
+    limitedRuns += 1;
+    if (limitedRuns === 1) throw new RateLimitedError('primary rate limit exhausted', new Date(Date.now() + 300));
+    return { runs: limitedRuns };
+  },
+});
+const chains = defineJob({
+  name: 'test.chains',
+  queue: 'system',
+  schema: z.object({ developerId: z.uuid() }),
+  async process({ developerId }, ctx) {
+    ctx.enqueueAfter(developerRefreshActivity, { developerId });
+    await ctx.progress(100);
+    return 'chained';
+  },
+});
+
+describe('worker runtime (real Postgres, Redis, BullMQ)', () => {
+  let db: TestDatabase;
+  let h: Harness;
+  const config = testConfig();
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    h = await startHarness({ ...config, DATABASE_URL: db.url }, db.orm, [...JOBS, alwaysFails, permanentlyBad, rateLimitedOnce, chains]);
+  });
+  afterAll(async () => {
+    await h?.close();
+    await db?.drop();
+    await deletePrefix(config.QUEUE_PREFIX);
+  });
+
+  async function insertDeveloper(login: string): Promise<string> {
+    const { rows } = await db.sql.query(`INSERT INTO developers (github_id, github_username) VALUES ($1, $2) RETURNING id`, [
+      Math.floor(Math.random() * 1e9),
+      login,
+    ]);
+    return rows[0].id;
+  }
+
+  it('round trip: enqueue → processed → row written in Postgres', async () => {
+    const devId = await insertDeveloper('octocat');
+    await db.sql.query(
+      `INSERT INTO commits (sha, developer_id, repository_name, committed_at) VALUES
+         ('a'||repeat('0',39), $1, 'hello', '2026-01-02T03:04:05Z'), ('b'||repeat('0',39), $1, 'hello', '2026-03-04T05:06:07Z')`,
+      [devId],
+    );
+    const job = await h.pool.producer.enqueue(developerRefreshActivity, { developerId: devId });
+    const done = await h.settle(job);
+    expect(done.finishedOn).toBeTruthy();
+    expect(done.failedReason).toBeUndefined();
+    const { rows } = await db.sql.query(`SELECT last_activity_at FROM developers WHERE id = $1`, [devId]);
+    expect(rows[0].last_activity_at.toISOString()).toBe('2026-03-04T05:06:07.000Z');
+  });
+
+  it('a throwing job is retried with backoff and ends failed with its error kept', async () => {
+    const job = await h.pool.producer.enqueue(alwaysFails, { n: 1 });
+    const done = await h.settle(job);
+    expect(await done.getState()).toBe('failed');
+    expect(done.attemptsMade).toBe(3);
+    expect(done.failedReason).toBe('upstream said 502 (attempt 3)');
+    expect(done.stacktrace?.length).toBeGreaterThan(0);
+    expect(attempts).toHaveLength(3);
+    // The fixed 200 ms backoff separated the attempts.
+    expect(attempts[1]! - attempts[0]!).toBeGreaterThanOrEqual(190);
+    expect(attempts[2]! - attempts[1]!).toBeGreaterThanOrEqual(190);
+  });
+
+  it('a permanent error fails at once, without spending the remaining attempts', async () => {
+    const job = await h.pool.producer.enqueue(permanentlyBad, {});
+    const done = await h.settle(job);
+    expect(await done.getState()).toBe('failed');
+    expect(permanentRuns).toBe(1);
+    expect(done.failedReason).toBe('repository was deleted');
+  });
+
+  it('a payload that bypassed the producer fails fast in the worker and stays inspectable', async () => {
+    const raw = new Queue('profiles', { connection: { url: config.REDIS_URL }, prefix: config.QUEUE_PREFIX });
+    const job = await raw.add('developer.refresh-activity', { developerId: 42 }, { attempts: 5 });
+    await raw.close();
+    const done = await h.settle(job);
+    expect(await done.getState()).toBe('failed');
+    expect(done.attemptsMade).toBe(1);
+    expect(done.failedReason).toMatch(/^Invalid payload for job "developer.refresh-activity": developerId:/);
+    expect(done.data).toEqual({ developerId: 42 });
+  });
+
+  it('a job of an unknown name fails with a clear reason', async () => {
+    const raw = new Queue('system', { connection: { url: config.REDIS_URL }, prefix: config.QUEUE_PREFIX });
+    const job = await raw.add('system.nonexistent', {});
+    await raw.close();
+    const done = await h.settle(job);
+    expect(done.failedReason).toBe('Unknown job "system.nonexistent" on queue "system"');
+  });
+
+  it('a rate-limited job is delayed until the reset, not failed, and then completes', async () => {
+    const events = await h.events('system');
+    const delayed = new Promise((resolve) => events.on('delayed', () => resolve(true)));
+    const job = await h.pool.producer.enqueue(rateLimitedOnce, {});
+    const done = await h.settle(job);
+    expect(await delayed).toBe(true);
+    expect(await done.getState()).toBe('completed');
+    expect(done.returnvalue).toEqual({ runs: 2 });
+    // attempts = 1 was enough: waiting for a rate limit does not count as a failed attempt.
+    expect(done.opts.attempts).toBe(1);
+  });
+
+  it('follow-up jobs are enqueued only after the job succeeded', async () => {
+    const devId = await insertDeveloper('hubot');
+    await db.sql.query(`INSERT INTO code_reviews (github_id, reviewer_id, submitted_at) VALUES (1, $1, '2026-05-05T00:00:00Z')`, [devId]);
+    const job = await h.pool.producer.enqueue(chains, { developerId: devId });
+    expect((await h.settle(job)).returnvalue).toBe('chained');
+    const followUp = (await h.pool.producer.queue('profiles').getJobs(['waiting', 'active', 'completed'])).find(
+      (j) => j.data.developerId === devId,
+    );
+    expect(followUp).toBeDefined();
+    await h.settle(followUp!);
+    const { rows } = await db.sql.query(`SELECT last_activity_at FROM developers WHERE id = $1`, [devId]);
+    expect(rows[0].last_activity_at.toISOString()).toBe('2026-05-05T00:00:00.000Z');
+  });
+
+  it('a missing developer is a permanent failure', async () => {
+    const job = await h.pool.producer.enqueue(developerRefreshActivity, { developerId: '00000000-0000-4000-8000-000000000000' });
+    const done = await h.settle(job);
+    expect(done.failedReason).toBe('Developer 00000000-0000-4000-8000-000000000000 does not exist');
+    expect(done.attemptsMade).toBe(1);
+  });
+
+  it('graceful close lets an in-flight job finish', async () => {
+    const own = await startHarness({ ...testConfig(), DATABASE_URL: db.url }, db.orm, [systemNoop]);
+    try {
+      const events = await own.events('system');
+      const active = new Promise<string>((resolve) => events.on('active', ({ jobId }) => resolve(jobId)));
+      const job = await own.pool.producer.enqueue(systemNoop, { sleepMs: 500, note: 'slow' });
+      expect(await active).toBe(job.id);
+      await own.pool.close();
+      const stored = await own.reader('system').getJob(job.id!);
+      expect(await stored!.getState()).toBe('completed');
+      expect(stored!.returnvalue).toEqual({ ok: true, note: 'slow' });
+    } finally {
+      await own.close();
+    }
+  });
+});
