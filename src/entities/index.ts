@@ -12,6 +12,9 @@ export * from './export-job.js';
 export * from './predictive-insight.js';
 export * from './slack-integration.js';
 export * from './slack-notification-log.js';
+export * from './tracked-repository.js';
+export * from './github-sync-cursor.js';
+export * from './github-http-cache.js';
 
 import { Developer } from './developer.js';
 import { Team } from './team.js';
@@ -27,8 +30,11 @@ import { ExportJob } from './export-job.js';
 import { PredictiveInsight } from './predictive-insight.js';
 import { SlackIntegration } from './slack-integration.js';
 import { SlackNotificationLog } from './slack-notification-log.js';
+import { TrackedRepository } from './tracked-repository.js';
+import { GithubSyncCursor } from './github-sync-cursor.js';
+import { GithubHttpCache } from './github-http-cache.js';
 
-/** Every entity of the schema contract, in dependency order. */
+/** Every entity of the schema contract, in dependency order, then the sync's own tables. */
 export const ALL_ENTITIES = [
   Developer,
   Team,
@@ -44,4 +50,7 @@ export const ALL_ENTITIES = [
   PredictiveInsight,
   SlackIntegration,
   SlackNotificationLog,
+  TrackedRepository,
+  GithubSyncCursor,
+  GithubHttpCache,
 ];

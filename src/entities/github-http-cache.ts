@@ -1,0 +1,16 @@
+import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
+
+/** A cached GitHub GET response, keyed by a hash of the token (never the token) and the URL. */
+export const GithubHttpCache = defineEntity({
+  name: 'GithubHttpCache',
+  tableName: 'github_http_cache',
+  properties: {
+    tokenHash: p.string().length(64).primary(),
+    url: p.text().primary(),
+    etag: p.text(),
+    link: p.text().nullable(),
+    body: p.json<unknown>(),
+    fetchedAt: p.datetime().columnType('timestamptz').defaultRaw('now()').onCreate(() => new Date()),
+  },
+});
+export type IGithubHttpCache = InferEntity<typeof GithubHttpCache>;
