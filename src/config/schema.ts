@@ -41,6 +41,21 @@ export const envSchema = z.object({
   SHUTDOWN_TIMEOUT_MS: int(0, 3_600_000).default(30_000),
   EXPORT_DIR: z.string().min(1, 'must not be empty').default('./var/exports'),
 
+  // GitHub sync.
+  GITHUB_API_URL: url(['http:', 'https:'], 'HTTP(S)').default('https://api.github.com'),
+  GITHUB_TOKEN: z.string().min(1).optional(),
+  GITHUB_WEBHOOK_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** How far back the first sync of a repository reaches (days; 0 = the whole history). */
+  GITHUB_SYNC_INITIAL_DAYS: int(0, 36_500).default(365),
+  /** Cursor overlap: each incremental sync re-reads this many minutes before the cursor (clock skew, late pushes). */
+  GITHUB_SYNC_OVERLAP_MINUTES: int(0, 1_440).default(5),
+  /** Period of the scheduled re-sync of every tracked repository (minutes). */
+  GITHUB_SYNC_EVERY_MINUTES: int(1, 10_080).default(60),
+  /** Rate-limit waits up to this long happen in-process; longer ones park the job until the reset. */
+  GITHUB_MAX_INLINE_WAIT_SECONDS: int(0, 300).default(5),
+  /** Base delay of the 5xx retry backoff (retry n waits n² × this). */
+  GITHUB_RETRY_BASE_MS: int(0, 60_000).default(1_000),
+
   // Operator HTTP process (Bull Board, health, metrics, webhooks).
   BOARD_HOST: z.string().min(1).default('127.0.0.1'),
   BOARD_PORT: int(0, 65_535).default(3000),

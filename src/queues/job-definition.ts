@@ -2,6 +2,7 @@ import type { Job, JobsOptions } from 'bullmq';
 import type { z } from 'zod';
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import type { Logger } from 'pino';
+import type { Redis } from 'ioredis';
 import type { AppConfig } from '../config/index.js';
 import type { QueueName } from './names.js';
 
@@ -11,6 +12,8 @@ export interface JobContext {
   em: EntityManager;
   orm: MikroORM;
   config: AppConfig;
+  /** A shared, non-blocking Redis connection (budgets, locks); not for BullMQ. */
+  redis: Redis;
   log: Logger;
   job: Job;
   /** Report progress (0-100 or an object), visible in Bull Board and `aexy status`. */

@@ -1,5 +1,5 @@
 import { DelayedError, UnrecoverableError, Worker, type Job, type JobsOptions } from 'bullmq';
-import type { Redis } from 'ioredis';
+import { Redis as RedisClient, type Redis } from 'ioredis';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Logger } from 'pino';
 import type { AppConfig } from '../config/index.js';
@@ -35,6 +35,9 @@ export async function startWorkerPool(options: WorkerPoolOptions): Promise<Worke
   const queues = options.queues ?? [...new Set(jobs.map((j) => j.queue))];
   const producer = new Producer({ redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX, log });
   const connections: Redis[] = [];
+  const shared = new RedisClient(config.REDIS_URL, { maxRetriesPerRequest: 3 });
+  shared.on('error', () => {}); // surfaced through the commands that fail
+  connections.push(shared);
   const workers: Worker[] = [];
 
   for (const queue of queues) {
@@ -74,6 +77,7 @@ export async function startWorkerPool(options: WorkerPoolOptions): Promise<Worke
       em: orm.em.fork(),
       orm,
       config,
+      redis: shared,
       log: jobLog,
       job,
       progress: (value) => job.updateProgress(value),

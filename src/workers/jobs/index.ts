@@ -1,11 +1,22 @@
 import type { AnyJobDefinition } from '../../queues/job-definition.js';
 import { systemNoop } from './system-noop.js';
 import { developerRefreshActivity } from './developer-refresh-activity.js';
+import { developerRefreshProfile } from './developer-refresh-profile.js';
+import { githubSyncRepo } from './github-sync-repo.js';
+import { githubSyncAll } from './github-sync-all.js';
+import { githubSyncDeveloper } from './github-sync-developer.js';
 
-export { systemNoop, developerRefreshActivity };
+export { systemNoop, developerRefreshActivity, developerRefreshProfile, githubSyncRepo, githubSyncAll, githubSyncDeveloper };
 
 /** Every job the workers know, by name. */
-export const JOBS: readonly AnyJobDefinition[] = [systemNoop, developerRefreshActivity];
+export const JOBS: readonly AnyJobDefinition[] = [
+  systemNoop,
+  developerRefreshActivity,
+  developerRefreshProfile,
+  githubSyncRepo,
+  githubSyncAll,
+  githubSyncDeveloper,
+];
 
 export function jobByName(name: string, jobs: readonly AnyJobDefinition[] = JOBS): AnyJobDefinition {
   const def = jobs.find((j) => j.name === name);

@@ -1,0 +1,80 @@
+import { z } from 'zod';
+import { defineJob } from '../../queues/job-definition.js';
+import { PermanentError } from '../../queues/errors.js';
+import { DOMAIN_OF_LANGUAGE, frameworksFromPaths, seniority } from '../../profiles/evidence.js';
+
+export const developerRefreshProfileSchema = z.object({ developerId: z.uuid({ message: 'must be a developer UUID' }) }).strict();
+
+/**
+ * Recompute a developer's profile from their synced work: languages {lang: {lines, commits}}
+ * (vendored and generated files already excluded by the sync), frameworks from file evidence,
+ * domains (share of lines per domain), skills, seniority, last_activity_at, profile_updated_at.
+ */
+export const developerRefreshProfile = defineJob({
+  name: 'developer.refresh-profile',
+  queue: 'profiles',
+  schema: developerRefreshProfileSchema,
+  deduplicationId: (d) => `developer.refresh-profile-${d.developerId}`,
+  async process({ developerId }, { em }) {
+    const conn = em.getConnection();
+    const [dev] = await conn.execute<{ github_created_at: Date | null }[]>(`SELECT github_created_at FROM developers WHERE id = ?`, [developerId]);
+    if (!dev) throw new PermanentError(`Developer ${developerId} does not exist`);
+
+    const langRows = await conn.execute<{ lang: string; lines: string; commits: string }[]>(
+      `SELECT l.key AS lang, sum(l.value::bigint) AS lines, count(*) AS commits
+         FROM commits c, jsonb_each_text(c.languages) l
+        WHERE c.developer_id = ? GROUP BY l.key ORDER BY sum(l.value::bigint) DESC`,
+      [developerId],
+    );
+    const languages = Object.fromEntries(langRows.map((r) => [r.lang, { lines: Number(r.lines), commits: Number(r.commits) }]));
+
+    const paths = await conn.execute<{ path: string; commits: string }[]>(
+      `SELECT f->>'path' AS path, count(DISTINCT c.id) AS commits
+         FROM commits c, jsonb_array_elements(c.files) f
+        WHERE c.developer_id = ? AND f->>'excluded' IS NULL GROUP BY 1`,
+      [developerId],
+    );
+    const frameworks = frameworksFromPaths(paths.map((p) => ({ path: p.path, commits: Number(p.commits) })));
+
+    const totalLines = langRows.reduce((s, r) => s + Number(r.lines), 0);
+    const domains: Record<string, number> = {};
+    for (const r of langRows) {
+      const d = DOMAIN_OF_LANGUAGE[r.lang];
+      if (d && totalLines > 0) domains[d] = (domains[d] ?? 0) + Number(r.lines) / totalLines;
+    }
+    for (const k of Object.keys(domains)) domains[k] = Math.round(domains[k]! * 1000) / 1000;
+
+    const [stats] = await conn.execute<{ commits: string; merged: string; reviews: string; last: Date | null }[]>(
+      `SELECT (SELECT count(*) FROM commits WHERE developer_id = ? AND committed_at > now() - interval '365 days') AS commits,
+              (SELECT count(*) FROM pull_requests WHERE developer_id = ? AND merged_at > now() - interval '365 days') AS merged,
+              (SELECT count(*) FROM code_reviews WHERE reviewer_id = ? AND submitted_at > now() - interval '365 days') AS reviews,
+              GREATEST((SELECT max(committed_at) FROM commits WHERE developer_id = ?),
+                       (SELECT max(created_at) FROM pull_requests WHERE developer_id = ?),
+                       (SELECT max(submitted_at) FROM code_reviews WHERE reviewer_id = ?)) AS last`,
+      [developerId, developerId, developerId, developerId, developerId, developerId],
+    );
+    const tenureYears = dev.github_created_at ? (Date.now() - dev.github_created_at.getTime()) / (365.25 * 86_400_000) : 0;
+    const level = seniority({
+      tenureYears,
+      languages: langRows.filter((r) => Number(r.lines) >= 100).length,
+      reviews: Number(stats!.reviews),
+      mergedPrs: Number(stats!.merged),
+      commits: Number(stats!.commits),
+    });
+    const skills = [
+      ...langRows.slice(0, 8).map((r) => r.lang.toLowerCase()),
+      ...Object.entries(frameworks)
+        .sort((a, b) => b[1].commits - a[1].commits)
+        .slice(0, 8)
+        .map(([name]) => name.toLowerCase()),
+    ];
+
+    await conn.execute(
+      `UPDATE developers SET languages = ?::jsonb, frameworks = ?::jsonb, domains = ?::jsonb, skills = ?::text[],
+              seniority_level = ?, seniority_score = ?, last_activity_at = ?, profile_updated_at = now(), updated_at = now()
+        WHERE id = ?`,
+      [JSON.stringify(languages), JSON.stringify(frameworks), JSON.stringify(domains), skills, level.level, level.score, stats!.last, developerId],
+    );
+    return { developerId, languages: Object.keys(languages).length, frameworks: Object.keys(frameworks), seniority: level };
+  },
+});

@@ -1,0 +1,41 @@
+import { z } from 'zod';
+import { githubFor } from '../../github/for-job.js';
+import { ghFullUser, parseGitHub } from '../../github/schemas.js';
+import { defineJob } from '../../queues/job-definition.js';
+import { upsertDevelopers } from '../../sync/writers.js';
+import { developerRefreshProfile } from './developer-refresh-profile.js';
+
+export const githubSyncDeveloperSchema = z
+  .object({ login: z.string().regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/, 'must be a GitHub login') })
+  .strict();
+
+/** Create or update a developer from their GitHub user (name, bio, company …), then refresh the profile. */
+export const githubSyncDeveloper = defineJob({
+  name: 'github.sync-developer',
+  queue: 'github-sync',
+  schema: githubSyncDeveloperSchema,
+  options: { attempts: 5, backoff: { type: 'exponential', delay: 5_000 } },
+  deduplicationId: (d) => `github.sync-developer-${d.login.toLowerCase()}`,
+  async process({ login }, ctx) {
+    const octokit = githubFor(ctx);
+    const user = parseGitHub(ghFullUser, (await octokit.request('GET /users/{username}', { username: login })).data, `user ${login}`);
+    await ctx.progress(50);
+    const id = await ctx.em.transactional(async (tx) => {
+      const ids = await upsertDevelopers(tx, [{ github_id: user.id, github_username: user.login, avatar_url: user.avatar_url ?? null }]);
+      const developerId = ids.get(user.id)!;
+      await tx.getConnection().execute(
+        `UPDATE developers SET name = ?, email = COALESCE(?, email), bio = ?, location = ?, company = ?, github_created_at = ?, updated_at = now()
+          WHERE id = ? AND (name, email, bio, location, company, github_created_at)
+                IS DISTINCT FROM (?::varchar, COALESCE(?::varchar, email), ?::text, ?::varchar, ?::varchar, ?::timestamptz)`,
+        [
+          user.name ?? null, user.email ?? null, user.bio ?? null, user.location ?? null, user.company ?? null, user.created_at ?? null,
+          developerId,
+          user.name ?? null, user.email ?? null, user.bio ?? null, user.location ?? null, user.company ?? null, user.created_at ?? null,
+        ],
+      );
+      return developerId;
+    });
+    ctx.enqueueAfter(developerRefreshProfile, { developerId: id });
+    return { developerId: id, login: user.login };
+  },
+});
