@@ -64,7 +64,9 @@ export function createGitHubClient(opts: GitHubClientOptions): GitHubClient {
     auth: opts.token,
     baseUrl: opts.baseUrl.replace(/\/$/, ''),
     userAgent: 'aexy-workers',
-    log: { debug: () => {}, info: () => {}, warn: (m: string) => log.warn(m), error: (m: string) => log.error(m) },
+    // Octokit logs every non-2xx (including our 304 cache hits) as an error; failures that matter
+    // are logged by the job runtime with their outcome, so keep Octokit's own lines at debug.
+    log: { debug: () => {}, info: () => {}, warn: (m: string) => log.warn(m), error: (m: string) => log.debug(m) },
     retry: {
       retries: opts.retries ?? 3,
       retryAfterBaseValue: opts.retryBaseMs ?? 1000,

@@ -4,8 +4,9 @@ import type { SyncStream } from '../entities/github-sync-cursor.js';
 export async function readCursor(em: EntityManager, repo: string, stream: SyncStream): Promise<Date | null> {
   const rows = await em
     .getConnection()
-    .execute<{ cursor_at: Date }[]>(`SELECT cursor_at FROM github_sync_cursors WHERE repository_full_name = ? AND stream = ?`, [repo, stream]);
-  return rows[0]?.cursor_at ?? null;
+    .execute<{ cursor_at: Date | string }[]>(`SELECT cursor_at FROM github_sync_cursors WHERE repository_full_name = ? AND stream = ?`, [repo, stream]);
+  // Raw queries through MikroORM return timestamps as strings.
+  return rows[0] ? new Date(rows[0].cursor_at) : null;
 }
 
 /**

@@ -46,7 +46,8 @@ export function isFinal(p: { state: string }): boolean {
 export function pullRow(p: GhPull, repoFullName: string, reviews: GhReview[]): PullRow {
   const reviewers = new Set<string>();
   for (const u of p.requested_reviewers ?? []) reviewers.add(u.login);
-  for (const r of reviews) if (r.user) reviewers.add(r.user.login);
+  // Submitted reviews only, and not the author's own replies on their PR.
+  for (const r of reviews) if (r.user && r.state.toUpperCase() !== 'PENDING' && r.user.id !== p.user?.id) reviewers.add(r.user.login);
   return {
     github_id: p.id,
     number: p.number,

@@ -2,6 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Logger } from 'pino';
 import { GitHubPermanentError, type GitHubClient } from '../github/client.js';
 import { ghCommitDetail, ghCommitListItem, ghPull, ghReview, parseGitHub, type GhCommitDetail, type GhPull, type GhReview } from '../github/schemas.js';
+import { pgArray } from '../db/sql.js';
 import { advanceCursor, readCursor } from './cursors.js';
 import { commitRow, developerRow, isFinal, pullRow, reviewRow } from './map.js';
 import { knownShas, upsertCommits, upsertDevelopers, upsertPulls, upsertReviews, type DeveloperRow } from './writers.js';
@@ -158,16 +159,16 @@ export async function syncPulls(opts: SyncOptions): Promise<StreamResult & { rev
   }
 
   // What do we already have? Unchanged final PRs need nothing; open ones are always re-checked.
-  const stored = await em.getConnection().execute<{ number: number; github_id: string; updated_at: Date | null; state: string }[]>(
+  const stored = await em.getConnection().execute<{ number: number; github_id: string; updated_at: string | null; state: string }[]>(
     `SELECT number, github_id, updated_at, state FROM pull_requests
       WHERE repository_name = ? AND (github_id = ANY(?::bigint[]) OR state = 'open')`,
-    [name, [...listed.values()].map((p) => p.id)],
+    [name, pgArray([...listed.values()].map((p) => p.id))],
   );
   const storedById = new Map(stored.map((s) => [Number(s.github_id), s]));
   const toRefresh = new Set<number>();
   for (const p of listed.values()) {
     const s = storedById.get(p.id);
-    if (!s || !isFinal(s) || s.updated_at?.getTime() !== new Date(p.updated_at).getTime()) toRefresh.add(p.number);
+    if (!s || !isFinal(s) || !s.updated_at || new Date(s.updated_at).getTime() !== new Date(p.updated_at).getTime()) toRefresh.add(p.number);
   }
   for (const s of stored) if (!isFinal(s)) toRefresh.add(s.number);
 

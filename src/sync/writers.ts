@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { CommitFile } from '../entities/commit.js';
+import { pgArray } from '../db/sql.js';
 
 /**
  * The sync's write path: one set-based statement per batch (rows shipped as a single JSONB
@@ -90,7 +91,7 @@ export async function upsertDevelopers(em: Exec, users: DeveloperRow[]): Promise
     [payload],
   );
   const rows = await conn.execute<{ id: string; github_id: string }[]>(`SELECT id, github_id FROM developers WHERE github_id = ANY(?::bigint[])`, [
-    unique.map((u) => u.github_id),
+    pgArray(unique.map((u) => u.github_id)),
   ]);
   return new Map(rows.map((r) => [Number(r.github_id), r.id]));
 }
@@ -98,7 +99,7 @@ export async function upsertDevelopers(em: Exec, users: DeveloperRow[]): Promise
 /** Shas (of those given) already stored. */
 export async function knownShas(em: Exec, shas: string[]): Promise<Set<string>> {
   if (shas.length === 0) return new Set();
-  const rows = await em.getConnection().execute<{ sha: string }[]>(`SELECT sha FROM commits WHERE sha = ANY(?::varchar[])`, [shas]);
+  const rows = await em.getConnection().execute<{ sha: string }[]>(`SELECT sha FROM commits WHERE sha = ANY(?::varchar[])`, [pgArray(shas)]);
   return new Set(rows.map((r) => r.sha));
 }
 
@@ -165,7 +166,7 @@ export async function upsertPulls(em: Exec, pulls: PullRow[], developers: Map<nu
     [JSON.stringify(rows)],
   );
   const ids = await conn.execute<{ id: string; github_id: string }[]>(`SELECT id, github_id FROM pull_requests WHERE github_id = ANY(?::bigint[])`, [
-    rows.map((r) => r.github_id),
+    pgArray(rows.map((r) => r.github_id)),
   ]);
   return { ids: new Map(ids.map((r) => [Number(r.github_id), r.id])), written: written.length };
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { pgArray } from '../../db/sql.js';
 import { defineJob } from '../../queues/job-definition.js';
 import { PermanentError } from '../../queues/errors.js';
 import { DOMAIN_OF_LANGUAGE, frameworksFromPaths, seniority } from '../../profiles/evidence.js';
@@ -17,7 +18,7 @@ export const developerRefreshProfile = defineJob({
   deduplicationId: (d) => `developer.refresh-profile-${d.developerId}`,
   async process({ developerId }, { em }) {
     const conn = em.getConnection();
-    const [dev] = await conn.execute<{ github_created_at: Date | null }[]>(`SELECT github_created_at FROM developers WHERE id = ?`, [developerId]);
+    const [dev] = await conn.execute<{ github_created_at: string | null }[]>(`SELECT github_created_at FROM developers WHERE id = ?`, [developerId]);
     if (!dev) throw new PermanentError(`Developer ${developerId} does not exist`);
 
     const langRows = await conn.execute<{ lang: string; lines: string; commits: string }[]>(
@@ -44,7 +45,7 @@ export const developerRefreshProfile = defineJob({
     }
     for (const k of Object.keys(domains)) domains[k] = Math.round(domains[k]! * 1000) / 1000;
 
-    const [stats] = await conn.execute<{ commits: string; merged: string; reviews: string; last: Date | null }[]>(
+    const [stats] = await conn.execute<{ commits: string; merged: string; reviews: string; last: string | null }[]>(
       `SELECT (SELECT count(*) FROM commits WHERE developer_id = ? AND committed_at > now() - interval '365 days') AS commits,
               (SELECT count(*) FROM pull_requests WHERE developer_id = ? AND merged_at > now() - interval '365 days') AS merged,
               (SELECT count(*) FROM code_reviews WHERE reviewer_id = ? AND submitted_at > now() - interval '365 days') AS reviews,
@@ -53,7 +54,7 @@ export const developerRefreshProfile = defineJob({
                        (SELECT max(submitted_at) FROM code_reviews WHERE reviewer_id = ?)) AS last`,
       [developerId, developerId, developerId, developerId, developerId, developerId],
     );
-    const tenureYears = dev.github_created_at ? (Date.now() - dev.github_created_at.getTime()) / (365.25 * 86_400_000) : 0;
+    const tenureYears = dev.github_created_at ? (Date.now() - new Date(dev.github_created_at).getTime()) / (365.25 * 86_400_000) : 0;
     const level = seniority({
       tenureYears,
       languages: langRows.filter((r) => Number(r.lines) >= 100).length,
@@ -73,7 +74,7 @@ export const developerRefreshProfile = defineJob({
       `UPDATE developers SET languages = ?::jsonb, frameworks = ?::jsonb, domains = ?::jsonb, skills = ?::text[],
               seniority_level = ?, seniority_score = ?, last_activity_at = ?, profile_updated_at = now(), updated_at = now()
         WHERE id = ?`,
-      [JSON.stringify(languages), JSON.stringify(frameworks), JSON.stringify(domains), skills, level.level, level.score, stats!.last, developerId],
+      [JSON.stringify(languages), JSON.stringify(frameworks), JSON.stringify(domains), pgArray(skills), level.level, level.score, stats!.last, developerId],
     );
     return { developerId, languages: Object.keys(languages).length, frameworks: Object.keys(frameworks), seniority: level };
   },
