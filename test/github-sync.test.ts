@@ -158,6 +158,17 @@ describe('GitHub sync against a GitHub stand-in', () => {
 
   it('a re-run with nothing changed writes nothing and costs no rate-limited requests', async () => {
     const before = await fingerprint();
+    // The first incremental run asks for commits `since` the new cursor: one new URL, so one counted
+    // request (its items are all known: no commit is fetched in detail and nothing is written).
+    gh.reset();
+    const settling = await sync('acme/api');
+    expect(settling.returnvalue).toMatchObject({ commits: { written: 0 }, pulls: { written: 0, reviews: 0 }, profilesQueued: 0 });
+    expect(gh.counted().map((r) => `${r.path}?since=${r.query.get('since')}`)).toEqual([
+      `/repos/acme/api/commits?since=${new Date(Date.parse(at(300)) - 5 * 60_000).toISOString()}`,
+    ]);
+    expect(await fingerprint()).toBe(before);
+
+    // From then on, with nothing changed, every request is a conditional GET answered 304.
     const remaining = gh.rate.remaining;
     gh.reset();
     const done = await sync('acme/api');
@@ -181,8 +192,9 @@ describe('GitHub sync against a GitHub stand-in', () => {
     gh.reset();
 
     const done = await sync('acme/api');
-    expect(done.returnvalue).toMatchObject({ commits: { fetched: 2, written: 2 }, pulls: { fetched: 2, written: 2, reviews: 3 } });
-    // The list was read from since = cursor - 5 min: only the 2 new commits came back, and only they were fetched.
+    // The list was read from since = cursor - 5 min: the 2 new commits and the newest known one (in the
+    // overlap) came back; only the new ones were fetched in detail. PR 5 gained a review, PR 6 is new.
+    expect(done.returnvalue).toMatchObject({ commits: { fetched: 3, written: 2 }, pulls: { fetched: 2, written: 2, reviews: 2 } });
     const listCall = gh.requests.find((r) => r.path === '/repos/acme/api/commits')!;
     expect(listCall.query.get('since')).toBe(new Date(Date.parse(at(300)) - 5 * 60_000).toISOString());
     expect(gh.counted(/\/commits\/[0-9a-f]{40}$/)).toHaveLength(2);
