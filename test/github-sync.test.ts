@@ -1,7 +1,7 @@
 import type { Job } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppConfig } from '../src/config/index.js';
-import { githubSyncDeveloper, githubSyncRepo, JOBS } from '../src/workers/jobs/index.js';
+import { githubSyncAll, githubSyncDeveloper, githubSyncRepo, JOBS } from '../src/workers/jobs/index.js';
 import { createTestDatabase, type TestDatabase } from './helpers/db.js';
 import { alice, at, bob, makeCommits, makePull, seedStandIn } from './helpers/github-data.js';
 import { deletePrefix, testConfig } from './helpers/redis.js';
@@ -294,6 +294,24 @@ describe('GitHub sync against a GitHub stand-in', () => {
     expect(done.attemptsMade).toBe(2);
     expect(done.failedReason).toMatch(/^Malformed GitHub response for pull list of acme\/api: id: /);
     expect((await db.sql.query(`SELECT count(*)::int AS n FROM pull_requests`)).rows[0].n).toBe(6);
+  });
+
+  it('the scheduled sync-all queues one incremental sync per active tracked repository', async () => {
+    await db.sql.query(`INSERT INTO tracked_repositories (full_name, is_active) VALUES ('acme/api', true), ('acme/empty', true), ('acme/old', false)`);
+    const done = await h.settle(await h.pool.producer.enqueue(githubSyncAll, {}));
+    expect(done.returnvalue).toEqual({ queued: 2 });
+    const queued = (await h.reader('github-sync').getJobs(['waiting', 'active', 'completed', 'failed'])).filter(
+      (j) => j.name === 'github.sync-repo' && j.timestamp >= done.timestamp,
+    );
+    expect(queued.map((j) => j.data.repository).sort()).toEqual(['acme/api', 'acme/empty']);
+    const finished = await Promise.all(queued.map((j) => h.settle(j)));
+    expect(await Promise.all(finished.map((j) => j.getState()))).toEqual(['completed', 'completed']);
+    const { rows } = await db.sql.query(`SELECT full_name, last_synced_at IS NOT NULL AS synced, last_error FROM tracked_repositories ORDER BY full_name`);
+    expect(rows).toEqual([
+      { full_name: 'acme/api', synced: true, last_error: null },
+      { full_name: 'acme/empty', synced: true, last_error: null },
+      { full_name: 'acme/old', synced: false, last_error: null },
+    ]);
   });
 
   it('sync developer: the GitHub user becomes a full profile', async () => {

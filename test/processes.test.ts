@@ -76,7 +76,7 @@ describe('CLI and worker processes', () => {
     const ok = await runCliProcess(['enqueue', 'system.noop', '{"note":"from the cli"}'], env);
     expect(ok.stdout).toMatch(/enqueued system.noop on system as job \d+/);
     const status = await runCliProcess(['status', '--json'], env);
-    const rows = JSON.parse(status.stdout) as { queue: string; waiting: number }[];
+    const { queues: rows } = JSON.parse(status.stdout) as { queues: { queue: string; waiting: number }[] };
     expect(rows.map((r) => r.queue)).toContain('github-sync');
     expect(rows.find((r) => r.queue === 'system')!.waiting).toBe(1);
   });

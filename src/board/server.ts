@@ -11,6 +11,8 @@ import type { Logger } from 'pino';
 import type { AppConfig } from '../config/index.js';
 import { producerConnection } from '../queues/connection.js';
 import { QUEUE_NAMES } from '../queues/names.js';
+import { Producer } from '../queues/producer.js';
+import { registerGitHubWebhooks } from './github-webhooks.js';
 
 export const BOARD_PATH = '/admin/queues';
 
@@ -38,8 +40,9 @@ export function assertBoardAuth(config: AppConfig): void {
 }
 
 /**
- * The operator HTTP process: Bull Board for every queue behind basic auth, plus unauthenticated
- * /healthz (process up) and /readyz (PostgreSQL and Redis reachable) for orchestrators.
+ * The operator HTTP process: Bull Board for every queue behind basic auth, unauthenticated
+ * /healthz (process up) and /readyz (PostgreSQL and Redis reachable) for orchestrators, and the
+ * GitHub webhook endpoint (authenticated by its HMAC signature instead).
  */
 export async function buildBoardServer({ config, orm, log }: BoardOptions): Promise<FastifyInstance> {
   assertBoardAuth(config);
@@ -74,6 +77,9 @@ export async function buildBoardServer({ config, orm, log }: BoardOptions): Prom
     await scope.register(serverAdapter.registerPlugin(), { prefix: BOARD_PATH });
   });
 
+  const producer = new Producer({ redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX, log });
+  await registerGitHubWebhooks(app, { secret: config.GITHUB_WEBHOOK_SECRET, producer, em: () => orm.em.fork(), log });
+
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_req, reply) => {
     const checks: Record<string, string> = {};
@@ -94,6 +100,7 @@ export async function buildBoardServer({ config, orm, log }: BoardOptions): Prom
 
   app.addHook('onClose', async () => {
     await Promise.all(queues.map((q) => q.close()));
+    await producer.close();
     connection.disconnect();
   });
   return app;

@@ -8,7 +8,29 @@ import { migrate, openOrm } from '../db/orm.js';
 import { PayloadError } from '../queues/errors.js';
 import { QUEUE_NAMES } from '../queues/names.js';
 import { Producer } from '../queues/producer.js';
-import { jobByName } from '../workers/jobs/index.js';
+import { githubSyncDeveloper, githubSyncRepo, jobByName } from '../workers/jobs/index.js';
+import { parsePayload } from '../queues/payload.js';
+import { listSchedulers } from '../queues/schedulers.js';
+import { QueueEvents, type Job } from 'bullmq';
+import type { AppConfig } from '../config/index.js';
+
+/** Follow a job to its end, printing its progress; exits non-zero if it failed. */
+async function waitAndReport(producer: Producer, job: Job, config: AppConfig): Promise<void> {
+  const events = new QueueEvents(job.queueName, { connection: { url: config.REDIS_URL }, prefix: config.QUEUE_PREFIX });
+  events.on('progress', ({ jobId, data }) => {
+    if (jobId === job.id) console.log(`progress: ${JSON.stringify(data)}`);
+  });
+  try {
+    await events.waitUntilReady();
+    const result = await job.waitUntilFinished(events);
+    console.log(`completed: ${JSON.stringify(result)}`);
+  } catch (err) {
+    throw new Error(`job ${job.id} failed: ${(err as Error).message}`);
+  } finally {
+    await events.close();
+    void producer;
+  }
+}
 
 export function buildCli(): Command {
   const program = new Command('aexy').description('Aexy Workers: enqueue jobs, migrate, inspect queues').exitOverride();
@@ -51,6 +73,48 @@ export function buildCli(): Command {
       }
     });
 
+  const sync = program.command('sync').description('queue GitHub syncs');
+  sync
+    .command('repo')
+    .description('track a repository ("owner/name") and queue an incremental sync of it')
+    .argument('<repository>', 'owner/name')
+    .option('--wait', 'wait for the sync to finish, printing progress')
+    .action(async (repository: string, opts: { wait?: boolean }) => {
+      const payload = parsePayload(githubSyncRepo.name, githubSyncRepo.schema, { repository });
+      const config = loadConfig();
+      const orm = await openOrm(config.DATABASE_URL);
+      const producer = new Producer({ redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX });
+      try {
+        await orm.em
+          .getConnection()
+          .execute(`INSERT INTO tracked_repositories (full_name) VALUES (?) ON CONFLICT (full_name) DO UPDATE SET is_active = true`, [
+            payload.repository,
+          ]);
+        const job = await producer.enqueue(githubSyncRepo, payload);
+        console.log(`tracking ${payload.repository}; queued ${githubSyncRepo.name} as job ${job.id}`);
+        if (opts.wait) await waitAndReport(producer, job, config);
+      } finally {
+        await producer.close();
+        await orm.close();
+      }
+    });
+  sync
+    .command('developer')
+    .description('queue a sync of a developer from their GitHub user')
+    .argument('<login>', 'GitHub login')
+    .option('--wait', 'wait for the sync to finish')
+    .action(async (login: string, opts: { wait?: boolean }) => {
+      const config = loadConfig();
+      const producer = new Producer({ redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX });
+      try {
+        const job = await producer.enqueue(githubSyncDeveloper, { login });
+        console.log(`queued ${githubSyncDeveloper.name} for ${login} as job ${job.id}`);
+        if (opts.wait) await waitAndReport(producer, job, config);
+      } finally {
+        await producer.close();
+      }
+    });
+
   program
     .command('status')
     .description('job counts per queue')
@@ -66,8 +130,20 @@ export function buildCli(): Command {
           await q.waitUntilReady();
           rows.push({ queue: name, ...(await q.getJobCounts(...states)) });
         }
-        if (opts.json) console.log(JSON.stringify(rows, null, 2));
-        else console.table(rows);
+        const schedulers = await listSchedulers(producer);
+        if (opts.json) console.log(JSON.stringify({ queues: rows, schedulers }, null, 2));
+        else {
+          console.table(rows);
+          console.table(
+            schedulers.map((s) => ({
+              scheduler: s.id,
+              queue: s.queue,
+              job: s.job,
+              every: s.every ? `${Math.round(s.every / 60_000)} min` : s.pattern,
+              next_run: s.next ? new Date(s.next).toISOString() : null,
+            })),
+          );
+        }
       } finally {
         await producer.close();
       }

@@ -10,6 +10,7 @@ import { createLogger } from '../lib/logger.js';
 import { parseQueueList } from '../queues/names.js';
 import { JOBS } from './jobs/index.js';
 import { startWorkerPool } from './runtime.js';
+import { ensureSchedulers } from '../queues/schedulers.js';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { queues: { type: 'string' } } });
@@ -19,6 +20,9 @@ async function main(): Promise<void> {
   log.info({ config: describeConfig(config) }, 'starting');
   const orm = await openOrm(config.DATABASE_URL);
   const pool = await startWorkerPool({ config, orm, log, jobs: JOBS.filter((j) => queues.includes(j.queue)), queues });
+  // Idempotent: every worker process may (re)declare the schedulers; there is still one of each.
+  const schedulers = await ensureSchedulers(pool.producer, config);
+  log.info({ schedulers: schedulers.map((s) => s.id) }, 'job schedulers in place');
 
   let signals = 0;
   const shutdown = (signal: string) => {

@@ -1,0 +1,42 @@
+import type { AppConfig } from '../config/index.js';
+import type { Producer } from './producer.js';
+import { QUEUE_NAMES } from './names.js';
+import { DEFAULT_JOB_OPTIONS } from './job-definition.js';
+import { githubSyncAll } from '../workers/jobs/github-sync-all.js';
+
+export interface SchedulerInfo {
+  id: string;
+  queue: string;
+  job: string;
+  every?: number | null;
+  pattern?: string | null;
+  next?: number | null;
+}
+
+/**
+ * The repeatable jobs of the system, as BullMQ job schedulers. upsertJobScheduler is idempotent, so
+ * every worker process may call this at start: there is still one scheduler per id, and a changed
+ * period replaces the old one.
+ */
+export async function ensureSchedulers(producer: Producer, config: AppConfig): Promise<SchedulerInfo[]> {
+  const queue = producer.queue(githubSyncAll.queue);
+  await queue.waitUntilReady();
+  await queue.upsertJobScheduler(
+    'github.sync-all',
+    { every: config.GITHUB_SYNC_EVERY_MINUTES * 60_000 },
+    { name: githubSyncAll.name, data: {}, opts: { ...DEFAULT_JOB_OPTIONS, ...githubSyncAll.options } },
+  );
+  return listSchedulers(producer);
+}
+
+export async function listSchedulers(producer: Producer): Promise<SchedulerInfo[]> {
+  const out: SchedulerInfo[] = [];
+  for (const name of QUEUE_NAMES) {
+    const q = producer.queue(name);
+    await q.waitUntilReady();
+    for (const s of await q.getJobSchedulers(0, -1, true)) {
+      out.push({ id: s.key, queue: name, job: s.name, every: s.every ? Number(s.every) : null, pattern: s.pattern ?? null, next: s.next ?? null });
+    }
+  }
+  return out;
+}

@@ -1,0 +1,104 @@
+import { sign } from '@octokit/webhooks-methods';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildBoardServer } from '../src/board/server.js';
+import { createLogger } from '../src/lib/logger.js';
+import { Producer } from '../src/queues/producer.js';
+import { ensureSchedulers, listSchedulers } from '../src/queues/schedulers.js';
+import { createTestDatabase, type TestDatabase } from './helpers/db.js';
+import { deletePrefix, REDIS_URL, testConfig } from './helpers/redis.js';
+import { runCliProcess } from './helpers/spawn.js';
+
+const SECRET = 'whsec-0123456789abcdef';
+
+describe('GitHub webhooks, schedulers and the sync CLI', () => {
+  let db: TestDatabase;
+  let app: FastifyInstance;
+  let producer: Producer;
+  const config = testConfig({ BOARD_AUTH_DISABLED: 'true', GITHUB_WEBHOOK_SECRET: SECRET });
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    await db.sql.query(`INSERT INTO tracked_repositories (full_name) VALUES ('acme/api')`);
+    app = await buildBoardServer({ config, orm: db.orm, log: createLogger('silent') });
+    producer = new Producer({ redisUrl: REDIS_URL, prefix: config.QUEUE_PREFIX });
+  });
+  afterAll(async () => {
+    await app?.close();
+    await producer?.close();
+    await db?.drop();
+    await deletePrefix(config.QUEUE_PREFIX);
+  });
+
+  async function deliver(event: string, payload: unknown, signature?: string | null) {
+    const body = JSON.stringify(payload);
+    const headers: Record<string, string> = { 'content-type': 'application/json', 'x-github-event': event, 'x-github-delivery': crypto.randomUUID() };
+    const sig = signature === undefined ? await sign(SECRET, body) : signature;
+    if (sig) headers['x-hub-signature-256'] = sig;
+    return app.inject({ method: 'POST', url: '/webhooks/github', headers, payload: body });
+  }
+
+  const push = { ref: 'refs/heads/main', after: 'a'.repeat(40), repository: { id: 1, full_name: 'acme/api', name: 'api' }, sender: { login: 'alice', id: 1001 } };
+
+  it('rejects deliveries without a valid X-Hub-Signature-256', async () => {
+    expect((await deliver('push', push, null)).statusCode).toBe(401);
+    expect((await deliver('push', push, 'sha256=' + '0'.repeat(64))).statusCode).toBe(401);
+    expect((await deliver('push', push, await sign('another-secret-xxxxxx', JSON.stringify(push)))).statusCode).toBe(401);
+    expect(await producer.queue('github-sync').getWaitingCount()).toBe(0);
+  });
+
+  it('answers pings and ignores events it does not use or repositories it does not track', async () => {
+    expect((await deliver('ping', { zen: 'Keep it logically awesome.', hook_id: 1 })).statusCode).toBe(200);
+    const star = await deliver('star', push);
+    expect(star.statusCode).toBe(202);
+    expect(star.json()).toEqual({ ignored: 'event star' });
+    const other = await deliver('push', { ...push, repository: { id: 2, full_name: 'evil/repo', name: 'repo' } });
+    expect(other.json()).toEqual({ ignored: 'repository evil/repo is not tracked' });
+    expect(await producer.queue('github-sync').getWaitingCount()).toBe(0);
+  });
+
+  it('push and pull_request events queue incremental syncs, deduplicated per repository and stream', async () => {
+    const first = await deliver('push', push);
+    expect(first.statusCode).toBe(202);
+    expect(first.json()).toMatchObject({ repository: 'acme/api', streams: ['commits'] });
+    for (let i = 0; i < 4; i++) expect((await deliver('push', push)).statusCode).toBe(202);
+    const pr = await deliver('pull_request', { action: 'opened', number: 7, repository: push.repository });
+    expect(pr.json()).toMatchObject({ streams: ['pulls'] });
+    await deliver('pull_request_review', { action: 'submitted', repository: push.repository });
+
+    const waiting = await producer.queue('github-sync').getWaiting();
+    expect(waiting.map((j) => [j.name, j.data]).sort()).toEqual([
+      ['github.sync-repo', { repository: 'acme/api', streams: ['commits'] }],
+      ['github.sync-repo', { repository: 'acme/api', streams: ['pulls'] }],
+    ]);
+  });
+
+  it('a malformed payload with a valid signature is a 400, not a crash', async () => {
+    const res = await deliver('push', { no: 'repository' });
+    expect(res.statusCode).toBe(400);
+  });
+
+  it('the periodic re-sync is one BullMQ job scheduler, however many workers declare it', async () => {
+    await ensureSchedulers(producer, config);
+    const list = await ensureSchedulers(producer, { ...config, GITHUB_SYNC_EVERY_MINUTES: 30 });
+    expect(list).toHaveLength(1);
+    expect(list[0]).toMatchObject({ id: 'github.sync-all', queue: 'github-sync', job: 'github.sync-all', every: 30 * 60_000 });
+    expect(list[0]!.next).toBeGreaterThan(Date.now() - 1000);
+    expect(await listSchedulers(producer)).toHaveLength(1);
+  });
+
+  it('CLI: sync repo tracks the repository and queues its sync; bad names are refused', async () => {
+    const env = { DATABASE_URL: db.url, REDIS_URL, QUEUE_PREFIX: config.QUEUE_PREFIX, LOG_LEVEL: 'silent' };
+    const ok = await runCliProcess(['sync', 'repo', 'acme/web'], env);
+    expect(ok.stderr).toBe('');
+    expect(ok.stdout).toMatch(/tracking acme\/web; queued github.sync-repo as job \d+/);
+    expect((await db.sql.query(`SELECT is_active FROM tracked_repositories WHERE full_name = 'acme/web'`)).rows).toEqual([{ is_active: true }]);
+    const bad = await runCliProcess(['sync', 'repo', 'not a repo'], env);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('Invalid payload for job "github.sync-repo": repository: must be "owner/name"');
+    const dev = await runCliProcess(['sync', 'developer', 'octocat'], env);
+    expect(dev.stdout).toMatch(/queued github.sync-developer for octocat as job \d+/);
+    const status = JSON.parse((await runCliProcess(['status', '--json'], env)).stdout);
+    expect(status.schedulers.map((s: { id: string }) => s.id)).toEqual(['github.sync-all']);
+  });
+});
