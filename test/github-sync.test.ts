@@ -6,7 +6,7 @@ import { createTestDatabase, type TestDatabase } from './helpers/db.js';
 import { alice, at, bob, makeCommits, makePull, seedStandIn } from './helpers/github-data.js';
 import { deletePrefix, testConfig } from './helpers/redis.js';
 import { startHarness, type Harness } from './helpers/workers.js';
-import { fakeSha, GitHubStandIn } from './stand-ins/github.js';
+import { fakeSha, GitHubStandIn } from '../src/dev/github-stand-in.js';
 
 describe('GitHub sync against a GitHub stand-in', () => {
   let db: TestDatabase;

@@ -44,8 +44,12 @@ describe('CLI and worker processes', () => {
       expect(r.code).toBe(0);
       expect(r.stdout).toContain('1. created the database; migrations: applied Migration20261125000000Initial');
       expect(r.stdout).toMatch(/2\. seeded demo org: 8 developers, 2 teams, \d+ commits, 96 pull requests, 96 reviews/);
-      expect(r.stdout).toContain('3. ran 9 jobs on queues system, profiles: 9 completed, 0 failed');
+      expect(r.stdout).toContain('3. workers ran: system.noop → {"ok":true,"note":"demo"}');
+      expect(r.stdout).toContain('github.sync-repo aexy/workers → {"repository":"aexy/workers","commits":{"fetched":48,"written":48},"pulls":{"fetched":6,"written":6,"reviews":5}');
+      // 0 or 1 counted: the scheduler's first sync-all may already have run the "settling" incremental sync.
+      expect(r.stdout).toMatch(/4\. incremental re-sync: \{"fetched":\d+,"written":0\} then \{"fetched":\d+,"written":0\}; \d+ requests, [01] counted/);
       expect(r.stdout).toContain("'linus-t'");
+      expect(r.stdout).toContain('6. job schedulers: github.sync-all every 60 min');
       // Re-running is idempotent: the rows in Postgres are the ones a single run seeded.
       const again = await spawnTs('src/demo/main.ts', [], { ...env, DATABASE_URL: databaseUrl(name), QUEUE_PREFIX: demoPrefix }).finished;
       expect(again.stdout).toContain('1. migrations: database already up to date');
@@ -57,7 +61,8 @@ describe('CLI and worker processes', () => {
                 (SELECT count(*) FROM developers WHERE last_activity_at IS NULL)::int AS without_activity`,
       );
       await client.end();
-      expect(rows[0]).toEqual({ commits: Number(r.stdout.match(/(\d+) commits/)![1]), developers: 8, teams: 2, prs: 96, without_activity: 0 });
+      // Seeded history plus the 48 commits and 6 pull requests synced from the GitHub stand-in.
+      expect(rows[0]).toEqual({ commits: Number(r.stdout.match(/(\d+) commits/)![1]) + 48, developers: 8, teams: 2, prs: 102, without_activity: 0 });
     } finally {
       await dropDatabase(name);
       await deletePrefix(demoPrefix);
@@ -94,7 +99,7 @@ describe('CLI and worker processes', () => {
     await events.waitUntilReady();
     const worker = spawnTs('src/workers/main.ts', ['--queues', 'system'], { ...env, QUEUE_PREFIX: workerPrefix });
     try {
-      await waitForOutput(worker, /workers started/);
+      await waitForOutput(worker, /worker ready/);
       const active = new Promise<string>((resolve) => events.on('active', ({ jobId }) => resolve(jobId)));
       const job = await producer.enqueue(systemNoop, { sleepMs: 1_000, note: 'draining' });
       expect(await active).toBe(job.id);
@@ -127,7 +132,7 @@ describe('CLI and worker processes', () => {
     await events.waitUntilReady();
     const worker = spawnTs('src/workers/main.ts', ['--queues', 'system'], { ...env, QUEUE_PREFIX: workerPrefix });
     try {
-      await waitForOutput(worker, /workers started/);
+      await waitForOutput(worker, /worker ready/);
       const active = new Promise<string>((resolve) => events.on('active', ({ jobId }) => resolve(jobId)));
       const job = await producer.enqueue(systemNoop, { sleepMs: 20_000 });
       expect(await active).toBe(job.id);

@@ -1,19 +1,30 @@
 /**
  * `npm run demo`: migrate, seed a demo organisation, run every worker once and print what it made.
- * Safe to re-run: the seed is idempotent and jobs are deduplicated.
+ * GitHub is a local stand-in (src/dev/github-stand-in.ts) so the demo runs offline; the sync, its
+ * ETag cache and rate-limit handling are the real code paths. Safe to re-run: the seed and the sync
+ * are idempotent and jobs are deduplicated.
  */
 import { QueueEvents, type Job } from 'bullmq';
-import { ConfigError, loadConfig } from '../config/index.js';
+import { ConfigError, loadConfig, type AppConfig } from '../config/index.js';
 import { ensureDatabase } from '../db/ensure-database.js';
 import { migrate, openOrm } from '../db/orm.js';
+import { sql } from '../db/sql.js';
+import { GitHubStandIn } from '../dev/github-stand-in.js';
 import { createLogger } from '../lib/logger.js';
-import { developerRefreshActivity, JOBS, systemNoop } from '../workers/jobs/index.js';
+import type { QueueName } from '../queues/names.js';
+import { ensureSchedulers } from '../queues/schedulers.js';
+import { developerRefreshActivity, githubSyncDeveloper, githubSyncRepo, JOBS, systemNoop } from '../workers/jobs/index.js';
 import { startWorkerPool } from '../workers/runtime.js';
+import { DEMO_REPO, seedDemoGitHub } from './github-fixture.js';
 import { seedDemoOrg } from './seed.js';
 
 async function main(): Promise<void> {
-  const config = loadConfig();
+  const env = loadConfig();
+  const gh = await new GitHubStandIn().start();
+  seedDemoGitHub(gh);
+  const config: AppConfig = { ...env, GITHUB_API_URL: gh.url, GITHUB_TOKEN: gh.token, GITHUB_SYNC_INITIAL_DAYS: 0 };
   const log = createLogger(process.env.LOG_LEVEL ?? 'warn', { role: 'demo' });
+
   const created = await ensureDatabase(config.DATABASE_URL);
   const orm = await openOrm(config.DATABASE_URL);
   const applied = await migrate(orm);
@@ -22,43 +33,77 @@ async function main(): Promise<void> {
   const seeded = await seedDemoOrg(orm.em.fork());
   console.log(
     `2. seeded demo org: ${seeded.developers} developers, ${seeded.teams} teams, ${seeded.commits} commits, ` +
-      `${seeded.pullRequests} pull requests, ${seeded.reviews} reviews`,
+      `${seeded.pullRequests} pull requests, ${seeded.reviews} reviews (90 days of history)`,
   );
 
   const pool = await startWorkerPool({ config, orm, log, jobs: JOBS });
-  const queues = [...new Set(JOBS.map((j) => j.queue))];
-  const events = new Map(
-    queues.map((q) => [q, new QueueEvents(q, { connection: { url: config.REDIS_URL }, prefix: config.QUEUE_PREFIX })]),
-  );
-  await Promise.all([...events.values()].map((e) => e.waitUntilReady()));
+  const events = new Map<string, QueueEvents>();
+  const finish = async (job: Job) => {
+    let e = events.get(job.queueName);
+    if (!e) {
+      e = new QueueEvents(job.queueName as QueueName, { connection: { url: config.REDIS_URL }, prefix: config.QUEUE_PREFIX });
+      await e.waitUntilReady();
+      events.set(job.queueName, e);
+    }
+    return job.waitUntilFinished(e);
+  };
   try {
-    const developers: { id: string }[] = await orm.em.getConnection().execute(`SELECT id FROM developers ORDER BY github_username`);
-    const jobs: Job[] = [await pool.producer.enqueue(systemNoop, { note: 'demo' })];
-    for (const d of developers) jobs.push(await pool.producer.enqueue(developerRefreshActivity, { developerId: d.id }));
-    const results = await Promise.allSettled(jobs.map((j) => j.waitUntilFinished(events.get(j.queueName as (typeof queues)[number])!)));
-    const failed = results.filter((r) => r.status === 'rejected');
-    console.log(`3. ran ${jobs.length} jobs on queues ${queues.join(', ')}: ${jobs.length - failed.length} completed, ${failed.length} failed`);
+    const em = orm.em.fork();
+    await sql(em, `INSERT INTO tracked_repositories (full_name) VALUES (?) ON CONFLICT (full_name) DO NOTHING`, [DEMO_REPO]);
+    const schedulers = await ensureSchedulers(pool.producer, config);
 
-    const rows = await orm.em.getConnection().execute(
+    const noop = await finish(await pool.producer.enqueue(systemNoop, { note: 'demo' }));
+    const synced = await finish(await pool.producer.enqueue(githubSyncRepo, { repository: DEMO_REPO }));
+    const dev = await finish(await pool.producer.enqueue(githubSyncDeveloper, { login: 'ada-l' }));
+    console.log(`3. workers ran: system.noop → ${JSON.stringify(noop)}`);
+    console.log(`   github.sync-repo ${DEMO_REPO} → ${JSON.stringify(synced)} (${gh.counted().length} GitHub requests)`);
+    console.log(`   github.sync-developer ada-l → profile of ${dev.login}`);
+
+    // Recompute every profile (the sync queued the ones it touched; this covers the seeded history too).
+    const developers = await sql<{ id: string }>(em, `SELECT id FROM developers ORDER BY github_username`);
+    const { developerRefreshProfile } = await import('../workers/jobs/developer-refresh-profile.js');
+    await Promise.all(developers.map(async (d) => finish(await pool.producer.enqueue(developerRefreshProfile, { developerId: d.id }))));
+    await finish(await pool.producer.enqueue(developerRefreshActivity, { developerId: developers[0]!.id }));
+    // Let the follow-ups the sync queued finish too (not the scheduler's delayed next run).
+    const waiting = await Promise.all(['profiles', 'github-sync'].map((q) => pool.producer.queue(q as QueueName).getJobs(['waiting', 'active'])));
+    await Promise.all(waiting.flat().map((j) => finish(j).catch(() => undefined)));
+    console.log(`   developer.refresh-profile × ${developers.length}, developer.refresh-activity × 1`);
+
+    gh.reset();
+    const again = await finish(await pool.producer.enqueue(githubSyncRepo, { repository: DEMO_REPO }));
+    const again2 = await finish(await pool.producer.enqueue(githubSyncRepo, { repository: DEMO_REPO }));
+    console.log(
+      `4. incremental re-sync: ${JSON.stringify(again.commits)} then ${JSON.stringify(again2.commits)}; ` +
+        `${gh.requests.length} requests, ${gh.counted().length} counted against the rate limit (the rest were 304s)`,
+    );
+
+    const rows = await sql(
+      em,
       `SELECT d.github_username AS developer, t.name AS team,
               (SELECT count(*) FROM commits c WHERE c.developer_id = d.id)::int AS commits,
               (SELECT count(*) FROM pull_requests p WHERE p.developer_id = d.id)::int AS prs,
               (SELECT count(*) FROM code_reviews r WHERE r.reviewer_id = d.id)::int AS reviews,
+              (SELECT string_agg(key, ', ' ORDER BY (value->>'lines')::int DESC) FROM (SELECT * FROM jsonb_each(d.languages) LIMIT 3) l) AS top_languages,
+              d.seniority_level || ' (' || d.seniority_score || ')' AS seniority,
               to_char(d.last_activity_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI') AS last_activity_utc
          FROM developers d LEFT JOIN teams t ON d.id = ANY(t.developer_ids)
         ORDER BY t.name, d.github_username`,
     );
-    console.log('4. developer activity written by the workers:');
+    console.log('5. developer profiles written by the workers:');
     console.table(rows);
-    if (failed.length) process.exitCode = 1;
+    console.log(`6. job schedulers: ${schedulers.map((s) => `${s.id} every ${Math.round((s.every ?? 0) / 60_000)} min`).join(', ')}`);
   } finally {
     await pool.close();
     await Promise.all([...events.values()].map((e) => e.close()));
     await orm.close();
+    await gh.stop();
   }
 }
 
-main().catch((err) => {
-  console.error(err instanceof ConfigError ? err.message : err);
-  process.exit(1);
-});
+main()
+  // Exit explicitly: Octokit's throttling (Bottleneck) keeps idle timers for a couple of minutes.
+  .then(() => process.exit(process.exitCode ?? 0))
+  .catch((err) => {
+    console.error(err instanceof ConfigError ? err.message : err);
+    process.exit(1);
+  });

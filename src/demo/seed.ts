@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { sql } from '../db/sql.js';
 
 /**
  * A small but realistic demo organisation: two teams, eight developers, a few months of commits,
@@ -7,7 +8,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
  */
 export const DEMO_ORG_ID = '0d3c9a4e-5b7f-4c1a-9e2d-6f8a1b2c3d4e';
 
-const PEOPLE = [
+export const DEMO_PEOPLE = [
   { login: 'ada-l', name: 'Ada Lovelace', team: 'Platform', langs: ['TypeScript', 'Go'] },
   { login: 'grace-h', name: 'Grace Hopper', team: 'Platform', langs: ['Go', 'Shell'] },
   { login: 'linus-t', name: 'Linus Torvalds', team: 'Platform', langs: ['C', 'Shell'] },
@@ -32,6 +33,11 @@ function prng(seed: number) {
   };
 }
 
+/** Accounts from 2025 back to 2011: a spread of tenures, so seniority differs. */
+export function demoGithubCreatedAt(i: number): string {
+  return `${2025 - i * 2}-06-01T00:00:00Z`;
+}
+
 export interface SeedSummary {
   developers: number;
   teams: number;
@@ -43,20 +49,21 @@ export interface SeedSummary {
 export async function seedDemoOrg(em: EntityManager, now = new Date()): Promise<SeedSummary> {
   const rand = prng(42);
   return em.transactional(async (tx) => {
-    const c = tx.getConnection();
+    // Statements go through the transaction (sql(tx, …)); MikroORM's connection.execute would not.
+    const c = { execute: <T = any>(text: string, params: unknown[] = []) => sql<T & Record<string, any>>(tx, text, params) };
     const devIds: string[] = [];
-    for (const [i, p] of PEOPLE.entries()) {
+    for (const [i, p] of DEMO_PEOPLE.entries()) {
       const rows = await c.execute(
         `INSERT INTO developers (github_id, github_username, name, email, avatar_url, company, github_created_at)
          VALUES (?, ?, ?, ?, ?, 'Aexy Demo', ?)
-         ON CONFLICT (github_id) DO UPDATE SET github_username = EXCLUDED.github_username, name = EXCLUDED.name
+         ON CONFLICT (github_id) DO UPDATE SET github_username = EXCLUDED.github_username, name = EXCLUDED.name, github_created_at = EXCLUDED.github_created_at
          RETURNING id`,
-        [9_000_000 + i, p.login, p.name, `${p.login}@demo.aexy.dev`, `https://avatars.githubusercontent.com/u/${9_000_000 + i}`, '2015-06-01T00:00:00Z'],
+        [9_000_000 + i, p.login, p.name, `${p.login}@demo.aexy.dev`, `https://avatars.githubusercontent.com/u/${9_000_000 + i}`, demoGithubCreatedAt(i)],
       );
       devIds.push(rows[0]!.id);
     }
     for (const team of ['Platform', 'Product']) {
-      const members = PEOPLE.flatMap((p, i) => (p.team === team ? [devIds[i]] : []));
+      const members = DEMO_PEOPLE.flatMap((p, i) => (p.team === team ? [devIds[i]] : []));
       await c.execute(`DELETE FROM teams WHERE organization_id = ? AND name = ?`, [DEMO_ORG_ID, team]);
       await c.execute(`INSERT INTO teams (name, description, organization_id, developer_ids) VALUES (?, ?, ?, ?::uuid[])`, [
         team,
@@ -72,7 +79,7 @@ export async function seedDemoOrg(em: EntityManager, now = new Date()): Promise<
     const day = 86_400_000;
     // Nothing in the demo happens in the future.
     const past = (d: Date) => (d > now ? new Date(now.getTime() - Math.floor(1 + rand() * 90) * 60_000) : d);
-    for (const [i, p] of PEOPLE.entries()) {
+    for (const [i, p] of DEMO_PEOPLE.entries()) {
       // 90 days of history; developer 2 (linus-t) works late and on weekends, for later insights.
       const perDay = 0.6 + rand() * 1.2;
       for (let d = 90; d >= 0; d--) {
@@ -135,7 +142,7 @@ export async function seedDemoOrg(em: EntityManager, now = new Date()): Promise<
           ],
         );
         prs++;
-        const teammates = PEOPLE.flatMap((q, j) => (q.team === p.team && j !== i ? [j] : []));
+        const teammates = DEMO_PEOPLE.flatMap((q, j) => (q.team === p.team && j !== i ? [j] : []));
         const reviewer = teammates[Math.floor(rand() * teammates.length)]!;
         await c.execute(
           `INSERT INTO code_reviews (github_id, pull_request_id, reviewer_id, state, body, submitted_at)
@@ -152,7 +159,7 @@ export async function seedDemoOrg(em: EntityManager, now = new Date()): Promise<
         reviews++;
       }
     }
-    return { developers: PEOPLE.length, teams: 2, commits, pullRequests: prs, reviews };
+    return { developers: DEMO_PEOPLE.length, teams: 2, commits, pullRequests: prs, reviews };
   });
 }
 

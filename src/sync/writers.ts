@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { CommitFile } from '../entities/commit.js';
-import { pgArray } from '../db/sql.js';
+import { pgArray, sql } from '../db/sql.js';
 
 /**
  * The sync's write path: one set-based statement per batch (rows shipped as a single JSONB
@@ -70,15 +70,14 @@ type Exec = EntityManager;
 export async function upsertDevelopers(em: Exec, users: DeveloperRow[]): Promise<Map<number, string>> {
   const unique = [...new Map(users.map((u) => [u.github_id, u])).values()];
   if (unique.length === 0) return new Map();
-  const conn = em.getConnection();
   const payload = JSON.stringify(unique);
-  await conn.execute(
+  await sql(em, 
     `UPDATE developers d SET github_username = d.github_username || '~' || d.github_id::text, updated_at = now()
        FROM jsonb_to_recordset(?::jsonb) AS u(github_id bigint, github_username text)
       WHERE d.github_username = u.github_username AND d.github_id <> u.github_id`,
     [payload],
   );
-  await conn.execute(
+  await sql(em, 
     `INSERT INTO developers (github_id, github_username, avatar_url)
      SELECT u.github_id, u.github_username, u.avatar_url
        FROM jsonb_to_recordset(?::jsonb) AS u(github_id bigint, github_username text, avatar_url text)
@@ -90,7 +89,7 @@ export async function upsertDevelopers(em: Exec, users: DeveloperRow[]): Promise
          OR (EXCLUDED.avatar_url IS NOT NULL AND developers.avatar_url IS DISTINCT FROM EXCLUDED.avatar_url)`,
     [payload],
   );
-  const rows = await conn.execute<{ id: string; github_id: string }[]>(`SELECT id, github_id FROM developers WHERE github_id = ANY(?::bigint[])`, [
+  const rows = await sql<{ id: string; github_id: string }>(em, `SELECT id, github_id FROM developers WHERE github_id = ANY(?::bigint[])`, [
     pgArray(unique.map((u) => u.github_id)),
   ]);
   return new Map(rows.map((r) => [Number(r.github_id), r.id]));
@@ -99,7 +98,7 @@ export async function upsertDevelopers(em: Exec, users: DeveloperRow[]): Promise
 /** Shas (of those given) already stored. */
 export async function knownShas(em: Exec, shas: string[]): Promise<Set<string>> {
   if (shas.length === 0) return new Set();
-  const rows = await em.getConnection().execute<{ sha: string }[]>(`SELECT sha FROM commits WHERE sha = ANY(?::varchar[])`, [pgArray(shas)]);
+  const rows = await sql<{ sha: string }>(em, `SELECT sha FROM commits WHERE sha = ANY(?::varchar[])`, [pgArray(shas)]);
   return new Set(rows.map((r) => r.sha));
 }
 
@@ -111,7 +110,7 @@ export async function knownShas(em: Exec, shas: string[]): Promise<Set<string>> 
 export async function upsertCommits(em: Exec, commits: CommitRow[], developers: Map<number, string>): Promise<number> {
   if (commits.length === 0) return 0;
   const rows = commits.map((c) => ({ ...c, developer_id: c.author_github_id === null ? null : (developers.get(c.author_github_id) ?? null) }));
-  const result = await em.getConnection().execute<{ sha: string }[]>(
+  const result = await sql<{ sha: string }>(em, 
     `INSERT INTO commits (sha, developer_id, repository_name, repository_full_name, message, additions, deletions,
                           files_changed, files, languages, committed_at)
      SELECT r.sha, r.developer_id, r.repository_name, r.repository_full_name, r.message, r.additions, r.deletions,
@@ -135,8 +134,7 @@ export async function upsertPulls(em: Exec, pulls: PullRow[], developers: Map<nu
     labels: JSON.stringify(p.labels),
     reviewers: JSON.stringify(p.reviewers),
   }));
-  const conn = em.getConnection();
-  const written = await conn.execute<{ id: string }[]>(
+  const written = await sql<{ id: string }>(em, 
     `INSERT INTO pull_requests (github_id, number, developer_id, repository_name, title, body, state, additions, deletions,
                                 changed_files, commits_count, comments_count, review_comments_count, created_at, updated_at,
                                 merged_at, closed_at, labels, reviewers)
@@ -165,7 +163,7 @@ export async function upsertPulls(em: Exec, pulls: PullRow[], developers: Map<nu
      RETURNING id`,
     [JSON.stringify(rows)],
   );
-  const ids = await conn.execute<{ id: string; github_id: string }[]>(`SELECT id, github_id FROM pull_requests WHERE github_id = ANY(?::bigint[])`, [
+  const ids = await sql<{ id: string; github_id: string }>(em, `SELECT id, github_id FROM pull_requests WHERE github_id = ANY(?::bigint[])`, [
     pgArray(rows.map((r) => r.github_id)),
   ]);
   return { ids: new Map(ids.map((r) => [Number(r.github_id), r.id])), written: written.length };
@@ -179,7 +177,7 @@ export async function upsertReviews(em: Exec, reviews: ReviewRow[], developers: 
     pull_request_id: pulls.get(r.pull_github_id) ?? null,
     reviewer_id: r.reviewer_github_id === null ? null : (developers.get(r.reviewer_github_id) ?? null),
   }));
-  const result = await em.getConnection().execute<{ id: string }[]>(
+  const result = await sql<{ id: string }>(em, 
     `INSERT INTO code_reviews (github_id, pull_request_id, reviewer_id, state, body, submitted_at)
      SELECT r.github_id, r.pull_request_id, r.reviewer_id, r.state, r.body, r.submitted_at
        FROM jsonb_to_recordset(?::jsonb) AS r(github_id bigint, pull_request_id uuid, reviewer_id uuid, state text, body text,

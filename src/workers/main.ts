@@ -20,9 +20,6 @@ async function main(): Promise<void> {
   log.info({ config: describeConfig(config) }, 'starting');
   const orm = await openOrm(config.DATABASE_URL);
   const pool = await startWorkerPool({ config, orm, log, jobs: JOBS.filter((j) => queues.includes(j.queue)), queues });
-  // Idempotent: every worker process may (re)declare the schedulers; there is still one of each.
-  const schedulers = await ensureSchedulers(pool.producer, config);
-  log.info({ schedulers: schedulers.map((s) => s.id) }, 'job schedulers in place');
 
   let signals = 0;
   const shutdown = (signal: string) => {
@@ -51,6 +48,10 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
+
+  // Idempotent: every worker process may (re)declare the schedulers; there is still one of each.
+  const schedulers = await ensureSchedulers(pool.producer, config);
+  log.info({ schedulers: schedulers.map((s) => s.id) }, 'worker ready');
 }
 
 main().catch((err) => {

@@ -1,4 +1,4 @@
-import { fakeSha, type GitHubStandIn, type StandInCommit, type StandInPull, type StandInUser } from '../stand-ins/github.js';
+import { fakeSha, type GitHubStandIn, type StandInCommit, type StandInPull, type StandInUser } from '../../src/dev/github-stand-in.js';
 
 export const alice: StandInUser = { id: 1001, login: 'alice', name: 'Alice Liddell', bio: 'Go and TypeScript', company: 'Acme', location: 'Oxford', created_at: '2012-01-01T00:00:00Z' };
 export const bob: StandInUser = { id: 1002, login: 'bob', name: 'Bob Builder' };

@@ -11,7 +11,9 @@ export interface Finished {
 }
 
 /** Start a TypeScript entry point the way npm scripts do (node + tsx loader). */
-export function spawnTs(entry: string, args: string[], env: Record<string, string>): ChildProcess & { finished: Promise<Finished> } {
+export type Spawned = ChildProcess & { finished: Promise<Finished>; stdoutSoFar(): string };
+
+export function spawnTs(entry: string, args: string[], env: Record<string, string>): Spawned {
   const child = spawn(process.execPath, ['--import', 'tsx', entry, ...args], {
     cwd: ROOT,
     env: { ...process.env, ...env },
@@ -22,7 +24,7 @@ export function spawnTs(entry: string, args: string[], env: Record<string, strin
   child.stdout!.on('data', (d) => (stdout += d));
   child.stderr!.on('data', (d) => (stderr += d));
   const finished = new Promise<Finished>((resolve) => child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })));
-  return Object.assign(child, { finished });
+  return Object.assign(child, { finished, stdoutSoFar: () => stdout });
 }
 
 /** Run the CLI to completion. */
@@ -30,19 +32,21 @@ export function runCliProcess(args: string[], env: Record<string, string>): Prom
   return spawnTs('bin/aexy.mjs', args, env).finished;
 }
 
-/** Resolve once a line of the child's stdout matches. */
-export function waitForOutput(child: ChildProcess, pattern: RegExp): Promise<string> {
+/** Resolve once the child's stdout (so far, or from now on) matches. */
+export function waitForOutput(child: Spawned, pattern: RegExp): Promise<string> {
   return new Promise((resolve, reject) => {
-    let buffer = '';
-    const onData = (d: Buffer) => {
-      buffer += d.toString();
-      const m = buffer.match(pattern);
+    const check = () => {
+      const m = child.stdoutSoFar().match(pattern);
       if (m) {
         child.stdout!.off('data', onData);
         resolve(m[0]);
       }
+      return !!m;
     };
+    // Registered after spawnTs's own listener, so the accumulated output already includes `d`.
+    const onData = () => check();
+    if (check()) return;
     child.stdout!.on('data', onData);
-    child.once('close', () => reject(new Error(`process exited before printing ${pattern}: ${buffer}`)));
+    child.once('close', () => reject(new Error(`process exited before printing ${pattern}: ${child.stdoutSoFar()}`)));
   });
 }

@@ -3,6 +3,7 @@ import { githubFor } from '../../github/for-job.js';
 import { ghFullUser, parseGitHub } from '../../github/schemas.js';
 import { defineJob } from '../../queues/job-definition.js';
 import { upsertDevelopers } from '../../sync/writers.js';
+import { sql } from '../../db/sql.js';
 import { developerRefreshProfile } from './developer-refresh-profile.js';
 
 export const githubSyncDeveloperSchema = z
@@ -23,7 +24,7 @@ export const githubSyncDeveloper = defineJob({
     const id = await ctx.em.transactional(async (tx) => {
       const ids = await upsertDevelopers(tx, [{ github_id: user.id, github_username: user.login, avatar_url: user.avatar_url ?? null }]);
       const developerId = ids.get(user.id)!;
-      await tx.getConnection().execute(
+      await sql(tx, 
         `UPDATE developers SET name = ?, email = COALESCE(?, email), bio = ?, location = ?, company = ?, github_created_at = ?, updated_at = now()
           WHERE id = ? AND (name, email, bio, location, company, github_created_at)
                 IS DISTINCT FROM (?::varchar, COALESCE(?::varchar, email), ?::text, ?::varchar, ?::varchar, ?::timestamptz)`,

@@ -1,3 +1,4 @@
+// A GitHub REST stand-in for the offline demo and the tests (not used in production paths).
 import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -116,6 +117,8 @@ export class GitHubStandIn {
   }
 
   async stop(): Promise<void> {
+    // Clients keep connections alive; close them or server.close() waits for them forever.
+    this.server?.closeAllConnections();
     await new Promise<void>((resolve) => this.server?.close(() => resolve()));
   }
 
