@@ -1,7 +1,7 @@
 import type { Job } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppConfig } from '../src/config/index.js';
-import { githubSyncAll, githubSyncDeveloper, githubSyncRepo, JOBS } from '../src/workers/jobs/index.js';
+import { githubSyncAll, githubSyncDeveloper, githubSyncRepo, githubSyncTeams, JOBS } from '../src/workers/jobs/index.js';
 import { createTestDatabase, type TestDatabase } from './helpers/db.js';
 import { alice, at, bob, makeCommits, makePull, seedStandIn } from './helpers/github-data.js';
 import { deletePrefix, testConfig } from './helpers/redis.js';
@@ -312,6 +312,39 @@ describe('GitHub sync against a GitHub stand-in', () => {
       { full_name: 'acme/empty', synced: true, last_error: null },
       { full_name: 'acme/old', synced: false, last_error: null },
     ]);
+  });
+
+  it('teams follow the organization\'s GitHub teams; unchanged teams are not rewritten', async () => {
+    const org = '0d3c9a4e-5b7f-4c1a-9e2d-6f8a1b2c3d4e';
+    gh.orgTeams.set('acme', [
+      { id: 1, slug: 'backend', name: 'Backend', description: 'APIs', members: [alice, bob] },
+      { id: 2, slug: 'frontend', name: 'Frontend', description: null, members: [{ id: 1004, login: 'dave' }] },
+    ]);
+    const events = await h.events('github-sync');
+    const progress: unknown[] = [];
+    events.on('progress', ({ data }) => progress.push(data));
+    const first = await h.settle(await h.pool.producer.enqueue(githubSyncTeams, { org: 'acme', organizationId: org }));
+    expect(first.returnvalue).toEqual({ org: 'acme', teams: 2, written: 2 });
+    expect(progress).toEqual(expect.arrayContaining([50, 100]));
+    const teams = async () =>
+      (
+        await db.sql.query(
+          `SELECT t.name, t.description, array(SELECT d.github_username FROM developers d WHERE d.id = ANY(t.developer_ids) ORDER BY 1) AS members
+             FROM teams t WHERE organization_id = $1 ORDER BY name`,
+          [org],
+        )
+      ).rows;
+    expect(await teams()).toEqual([
+      { name: 'Backend', description: 'APIs', members: ['alice', 'bob'] },
+      { name: 'Frontend', description: null, members: ['dave'] },
+    ]);
+    const again = await h.settle(await h.pool.producer.enqueue(githubSyncTeams, { org: 'acme', organizationId: org }));
+    expect(again.returnvalue).toEqual({ org: 'acme', teams: 2, written: 0 });
+    gh.orgTeams.get('acme')![0]!.members = [alice];
+    const changed = await h.settle(await h.pool.producer.enqueue(githubSyncTeams, { org: 'acme', organizationId: org }));
+    expect(changed.returnvalue).toEqual({ org: 'acme', teams: 2, written: 1 });
+    expect((await teams())[0]).toEqual({ name: 'Backend', description: 'APIs', members: ['alice'] });
+    await settleProfiles(first.timestamp);
   });
 
   it('sync developer: the GitHub user becomes a full profile', async () => {

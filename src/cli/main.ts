@@ -8,7 +8,7 @@ import { migrate, openOrm } from '../db/orm.js';
 import { PayloadError } from '../queues/errors.js';
 import { QUEUE_NAMES } from '../queues/names.js';
 import { Producer } from '../queues/producer.js';
-import { githubSyncDeveloper, githubSyncRepo, jobByName } from '../workers/jobs/index.js';
+import { githubSyncDeveloper, githubSyncRepo, githubSyncTeams, jobByName } from '../workers/jobs/index.js';
 import { parsePayload } from '../queues/payload.js';
 import { listSchedulers } from '../queues/schedulers.js';
 import { QueueEvents, type Job } from 'bullmq';
@@ -110,6 +110,22 @@ export function buildCli(): Command {
         const job = await producer.enqueue(githubSyncDeveloper, { login });
         console.log(`queued ${githubSyncDeveloper.name} for ${login} as job ${job.id}`);
         if (opts.wait) await waitAndReport(producer, job, config);
+      } finally {
+        await producer.close();
+      }
+    });
+
+  sync
+    .command('teams')
+    .description("mirror a GitHub organization's teams into teams (members → developer_ids)")
+    .argument('<org>', 'GitHub organization login')
+    .requiredOption('--organization <uuid>', 'the Aexy organization id the teams belong to')
+    .action(async (org: string, opts: { organization: string }) => {
+      const config = loadConfig();
+      const producer = new Producer({ redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX });
+      try {
+        const job = await producer.enqueue(githubSyncTeams, { org, organizationId: opts.organization });
+        console.log(`queued ${githubSyncTeams.name} for ${org} as job ${job.id}`);
       } finally {
         await producer.close();
       }

@@ -61,6 +61,13 @@ export interface StandInPull {
   review_comments: number;
   reviews: StandInReview[];
 }
+export interface StandInTeam {
+  id: number;
+  slug: string;
+  name: string;
+  description: string | null;
+  members: StandInUser[];
+}
 export interface StandInRepo {
   commits: StandInCommit[];
   pulls: StandInPull[];
@@ -102,6 +109,8 @@ export function userJson(base: string, u: StandInUser) {
 export class GitHubStandIn {
   readonly repos = new Map<string, StandInRepo>();
   readonly users = new Map<string, StandInUser>();
+  /** Teams per organization login. */
+  readonly orgTeams = new Map<string, StandInTeam[]>();
   readonly requests: RecordedRequest[] = [];
   readonly faults: Fault[] = [];
   rate = { limit: 5000, remaining: 5000, reset: Math.floor(Date.now() / 1000) + 3600 };
@@ -225,6 +234,29 @@ export class GitHubStandIn {
           updated_at: '2026-10-01T10:00:00Z',
         },
       };
+    }
+    m = path.match(/^\/orgs\/([^/]+)\/teams(?:\/([^/]+)\/members)?$/);
+    if (m) {
+      const teams = this.orgTeams.get(m[1]!);
+      if (!teams) return null;
+      if (!m[2]) {
+        const items = teams.map((t) => ({
+          id: t.id,
+          node_id: `T_${t.id}`,
+          url: `${this.url}/teams/${t.id}`,
+          html_url: `https://github.com/orgs/${m![1]}/teams/${t.slug}`,
+          name: t.name,
+          slug: t.slug,
+          description: t.description,
+          privacy: 'closed',
+          permission: 'pull',
+          parent: null,
+        }));
+        return { status: 200, ...this.paginate(path, q, items) };
+      }
+      const team = teams.find((t) => t.slug === m![2]);
+      if (!team) return null;
+      return { status: 200, ...this.paginate(path, q, team.members.map((u) => userJson(this.url, u))) };
     }
     m = path.match(/^\/repos\/([^/]+\/[^/]+)(\/.*)?$/);
     if (!m) return null;

@@ -5,8 +5,9 @@ import { developerRefreshProfile } from './developer-refresh-profile.js';
 import { githubSyncRepo } from './github-sync-repo.js';
 import { githubSyncAll } from './github-sync-all.js';
 import { githubSyncDeveloper } from './github-sync-developer.js';
+import { githubSyncTeams } from './github-sync-teams.js';
 
-export { systemNoop, developerRefreshActivity, developerRefreshProfile, githubSyncRepo, githubSyncAll, githubSyncDeveloper };
+export { systemNoop, developerRefreshActivity, developerRefreshProfile, githubSyncRepo, githubSyncAll, githubSyncDeveloper, githubSyncTeams };
 
 /** Every job the workers know, by name. */
 export const JOBS: readonly AnyJobDefinition[] = [
@@ -16,6 +17,7 @@ export const JOBS: readonly AnyJobDefinition[] = [
   githubSyncRepo,
   githubSyncAll,
   githubSyncDeveloper,
+  githubSyncTeams,
 ];
 
 export function jobByName(name: string, jobs: readonly AnyJobDefinition[] = JOBS): AnyJobDefinition {
