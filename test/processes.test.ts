@@ -1,11 +1,11 @@
-import { QueueEvents } from 'bullmq';
+import { QueueEvents, type Job } from 'bullmq';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { Producer } from '../src/queues/producer.js';
 import { systemNoop } from '../src/workers/jobs/index.js';
 import { createEmptyDatabase, createTestDatabase, databaseUrl, dropDatabase, type TestDatabase } from './helpers/db.js';
 import { deletePrefix, randomPrefix, REDIS_URL } from './helpers/redis.js';
-import { runCliProcess, spawnTs, waitForOutput } from './helpers/spawn.js';
+import { runCliProcess, spawnTs, waitForOutput, type Spawned } from './helpers/spawn.js';
 
 describe('CLI and worker processes', () => {
   const prefix = randomPrefix();
@@ -92,7 +92,11 @@ describe('CLI and worker processes', () => {
     expect(r.stderr).toContain('REDIS_URL: must be a Redis URL');
   });
 
-  it('the worker process drains in-flight jobs on SIGTERM and exits 0', async () => {
+  /**
+   * A real worker process on its own prefix, with a slow system.noop already running in it; the
+   * callback decides how to stop it.
+   */
+  async function withBusyWorker(sleepMs: number, fn: (worker: Spawned, job: Job, producer: Producer) => Promise<void>): Promise<void> {
     const workerPrefix = randomPrefix();
     const producer = new Producer({ redisUrl: REDIS_URL, prefix: workerPrefix });
     const events = new QueueEvents('system', { connection: { url: REDIS_URL }, prefix: workerPrefix });
@@ -101,8 +105,19 @@ describe('CLI and worker processes', () => {
     try {
       await waitForOutput(worker, /worker ready/);
       const active = new Promise<string>((resolve) => events.on('active', ({ jobId }) => resolve(jobId)));
-      const job = await producer.enqueue(systemNoop, { sleepMs: 1_000, note: 'draining' });
+      const job = await producer.enqueue(systemNoop, { sleepMs, note: 'in flight' });
       expect(await active).toBe(job.id);
+      await fn(worker, job, producer);
+    } finally {
+      worker.kill('SIGKILL');
+      await events.close();
+      await producer.close();
+      await deletePrefix(workerPrefix);
+    }
+  }
+
+  it('the worker process drains in-flight jobs on SIGTERM and exits 0', async () => {
+    await withBusyWorker(1_000, async (worker, job, producer) => {
       worker.kill('SIGTERM');
       const exit = await worker.finished;
       expect(exit.code).toBe(0);
@@ -117,25 +132,11 @@ describe('CLI and worker processes', () => {
         .find((l) => l.msg === 'job completed');
       expect(done).toMatchObject({ jobId: job.id, queue: 'system', job: 'system.noop' });
       expect(done.durationMs).toBeGreaterThanOrEqual(1_000);
-    } finally {
-      worker.kill('SIGKILL');
-      await events.close();
-      await producer.close();
-      await deletePrefix(workerPrefix);
-    }
+    });
   });
 
   it('a second signal forces the worker out, leaving the job for stall recovery', async () => {
-    const workerPrefix = randomPrefix();
-    const producer = new Producer({ redisUrl: REDIS_URL, prefix: workerPrefix });
-    const events = new QueueEvents('system', { connection: { url: REDIS_URL }, prefix: workerPrefix });
-    await events.waitUntilReady();
-    const worker = spawnTs('src/workers/main.ts', ['--queues', 'system'], { ...env, QUEUE_PREFIX: workerPrefix });
-    try {
-      await waitForOutput(worker, /worker ready/);
-      const active = new Promise<string>((resolve) => events.on('active', ({ jobId }) => resolve(jobId)));
-      const job = await producer.enqueue(systemNoop, { sleepMs: 20_000 });
-      expect(await active).toBe(job.id);
+    await withBusyWorker(20_000, async (worker, job, producer) => {
       worker.kill('SIGTERM');
       await waitForOutput(worker, /shutting down gracefully/);
       worker.kill('SIGTERM');
@@ -144,12 +145,7 @@ describe('CLI and worker processes', () => {
       expect(exit.stdout).toContain('second signal: forcing exit');
       // Not completed: it is still owned by the dead worker until its lock expires and it is stalled.
       expect(await (await producer.queue('system').getJob(job.id!))!.getState()).toBe('active');
-    } finally {
-      worker.kill('SIGKILL');
-      await events.close();
-      await producer.close();
-      await deletePrefix(workerPrefix);
-    }
+    });
   });
 
   it('the worker refuses unknown queues', async () => {

@@ -6,6 +6,9 @@ import { TransientError } from '../queues/errors.js';
  * malformed or truncated answer becomes a clear, retryable error instead of a row of nulls.
  * Unknown fields pass through untouched.
  */
+/** A GitHub user or organization login (alphanumerics and single hyphens, up to 39 characters). */
+export const GITHUB_LOGIN = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/;
+
 export const ghUser = z.looseObject({
   id: z.number().int(),
   login: z.string().min(1),

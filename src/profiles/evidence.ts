@@ -78,3 +78,9 @@ export function seniority(s: { tenureYears: number; languages: number; reviews: 
   const level = score < 25 ? 'junior' : score < 45 ? 'mid' : score < 65 ? 'senior' : score < 80 ? 'staff' : 'principal';
   return { score, level };
 }
+
+/** Newest sign of life of developer `?`: commit, opened pull request or submitted review (3 binds of the id). */
+export const LAST_ACTIVITY_SQL = `GREATEST(
+  (SELECT max(committed_at) FROM commits WHERE developer_id = ?),
+  (SELECT max(created_at) FROM pull_requests WHERE developer_id = ?),
+  (SELECT max(submitted_at) FROM code_reviews WHERE reviewer_id = ?))`;

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { defineJob } from '../../queues/job-definition.js';
 import { PermanentError } from '../../queues/errors.js';
+import { LAST_ACTIVITY_SQL } from '../../profiles/evidence.js';
 
 export const developerRefreshActivitySchema = z
   .object({
@@ -21,11 +22,7 @@ export const developerRefreshActivity = defineJob({
     const rows: { last_activity_at: Date | null }[] = await em.getConnection().execute(
       `UPDATE developers d
           SET last_activity_at = a.last_activity_at, updated_at = now()
-         FROM (SELECT GREATEST(
-                 (SELECT max(committed_at) FROM commits WHERE developer_id = ?),
-                 (SELECT max(created_at) FROM pull_requests WHERE developer_id = ?),
-                 (SELECT max(submitted_at) FROM code_reviews WHERE reviewer_id = ?)
-               ) AS last_activity_at) a
+         FROM (SELECT ${LAST_ACTIVITY_SQL} AS last_activity_at) a
         WHERE d.id = ?
         RETURNING d.last_activity_at`,
       [developerId, developerId, developerId, developerId],

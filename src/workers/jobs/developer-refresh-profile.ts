@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { pgArray } from '../../db/sql.js';
 import { defineJob } from '../../queues/job-definition.js';
 import { PermanentError } from '../../queues/errors.js';
-import { DOMAIN_OF_LANGUAGE, frameworksFromPaths, seniority } from '../../profiles/evidence.js';
+import { DOMAIN_OF_LANGUAGE, frameworksFromPaths, LAST_ACTIVITY_SQL, seniority } from '../../profiles/evidence.js';
 
 export const developerRefreshProfileSchema = z.object({ developerId: z.uuid({ message: 'must be a developer UUID' }) }).strict();
 
@@ -49,9 +49,7 @@ export const developerRefreshProfile = defineJob({
       `SELECT (SELECT count(*) FROM commits WHERE developer_id = ? AND committed_at > now() - interval '365 days') AS commits,
               (SELECT count(*) FROM pull_requests WHERE developer_id = ? AND merged_at > now() - interval '365 days') AS merged,
               (SELECT count(*) FROM code_reviews WHERE reviewer_id = ? AND submitted_at > now() - interval '365 days') AS reviews,
-              GREATEST((SELECT max(committed_at) FROM commits WHERE developer_id = ?),
-                       (SELECT max(created_at) FROM pull_requests WHERE developer_id = ?),
-                       (SELECT max(submitted_at) FROM code_reviews WHERE reviewer_id = ?)) AS last`,
+              ${LAST_ACTIVITY_SQL} AS last`,
       [developerId, developerId, developerId, developerId, developerId, developerId],
     );
     const tenureYears = dev.github_created_at ? (Date.now() - new Date(dev.github_created_at).getTime()) / (365.25 * 86_400_000) : 0;

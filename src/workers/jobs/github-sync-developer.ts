@@ -1,13 +1,13 @@
 import { z } from 'zod';
 import { githubFor } from '../../github/for-job.js';
-import { ghFullUser, parseGitHub } from '../../github/schemas.js';
+import { ghFullUser, GITHUB_LOGIN, parseGitHub } from '../../github/schemas.js';
 import { defineJob } from '../../queues/job-definition.js';
 import { upsertDevelopers } from '../../sync/writers.js';
 import { sql } from '../../db/sql.js';
 import { developerRefreshProfile } from './developer-refresh-profile.js';
 
 export const githubSyncDeveloperSchema = z
-  .object({ login: z.string().regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/, 'must be a GitHub login') })
+  .object({ login: z.string().regex(GITHUB_LOGIN, 'must be a GitHub login') })
   .strict();
 
 /** Create or update a developer from their GitHub user (name, bio, company …), then refresh the profile. */

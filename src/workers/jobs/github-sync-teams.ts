@@ -1,14 +1,14 @@
 import { z } from 'zod';
 import { pgArray, sql } from '../../db/sql.js';
 import { githubFor } from '../../github/for-job.js';
-import { ghUser, parseGitHub } from '../../github/schemas.js';
+import { ghUser, GITHUB_LOGIN, parseGitHub } from '../../github/schemas.js';
 import { defineJob } from '../../queues/job-definition.js';
 import { upsertDevelopers } from '../../sync/writers.js';
 import { developerRefreshProfile } from './developer-refresh-profile.js';
 
 export const githubSyncTeamsSchema = z
   .object({
-    org: z.string().regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/, 'must be a GitHub organization login'),
+    org: z.string().regex(GITHUB_LOGIN, 'must be a GitHub organization login'),
     organizationId: z.uuid({ message: 'must be the Aexy organization UUID' }),
   })
   .strict();
