@@ -10,6 +10,8 @@ import { QUEUE_NAMES } from '../queues/names.js';
 import { Producer } from '../queues/producer.js';
 import { githubSyncDeveloper, githubSyncRepo, githubSyncTeams, jobByName } from '../workers/jobs/index.js';
 import { parsePayload } from '../queues/payload.js';
+import { requestExport } from '../exports/request.js';
+import { sql } from '../db/sql.js';
 import { listSchedulers } from '../queues/schedulers.js';
 import { QueueEvents, type Job } from 'bullmq';
 import type { AppConfig } from '../config/index.js';
@@ -128,6 +130,46 @@ export function buildCli(): Command {
         console.log(`queued ${githubSyncTeams.name} for ${org} as job ${job.id}`);
       } finally {
         await producer.close();
+      }
+    });
+
+  program
+    .command('export')
+    .description('request an export (commits, pull_requests, code_reviews, developers, team_metrics) and queue it')
+    .argument('<type>', 'export type')
+    .requiredOption('--format <format>', 'csv or json')
+    .option('--days <n>', 'only the last n days', (v) => Number(v))
+    .option('--developer <uuid...>', 'only these developers')
+    .option('--team <uuid...>', 'only members of these teams')
+    .option('--wait', 'wait for the file and print where it is')
+    .action(async (type: string, opts: { format: string; days?: number; developer?: string[]; team?: string[]; wait?: boolean }) => {
+      const config = loadConfig();
+      const orm = await openOrm(config.DATABASE_URL);
+      const producer = new Producer({ redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX });
+      try {
+        const id = await requestExport(orm.em.fork(), producer, {
+          exportType: type as never,
+          format: opts.format as never,
+          config: {
+            ...(opts.days ? { date_range: { days: opts.days } } : {}),
+            ...(opts.developer ? { developer_ids: opts.developer } : {}),
+            ...(opts.team ? { team_ids: opts.team } : {}),
+          },
+        });
+        console.log(`export ${id} queued (${type}, ${opts.format})`);
+        if (opts.wait) {
+          const job = (await producer.queue('exports').getJobs(['waiting', 'active', 'delayed', 'completed'])).find((j) => j.data.exportJobId === id);
+          if (job) await waitAndReport(producer, job, config);
+          const [row] = await sql<{ status: string; file_path: string | null; file_size_bytes: string | null; error_message: string | null }>(
+            orm.em.fork(),
+            `SELECT status, file_path, file_size_bytes, error_message FROM export_jobs WHERE id = ?`,
+            [id],
+          );
+          console.log(row?.status === 'completed' ? `file: ${row.file_path} (${row.file_size_bytes} bytes)` : `export ${row?.status}: ${row?.error_message}`);
+        }
+      } finally {
+        await producer.close();
+        await orm.close();
       }
     });
 

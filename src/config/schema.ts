@@ -40,6 +40,10 @@ export const envSchema = z.object({
   /** How long a graceful shutdown waits for in-flight jobs before giving up. */
   SHUTDOWN_TIMEOUT_MS: int(0, 3_600_000).default(30_000),
   EXPORT_DIR: z.string().min(1, 'must not be empty').default('./var/exports'),
+  /** How long an export file is kept before the cleanup deletes it. */
+  EXPORT_TTL_HOURS: int(1, 24 * 365).default(72),
+  /** Pending exports older than this with no queued job are re-queued by the cleanup. */
+  EXPORT_ORPHAN_MINUTES: int(1, 1_440).default(5),
 
   // GitHub sync.
   GITHUB_API_URL: url(['http:', 'https:'], 'HTTP(S)').default('https://api.github.com'),

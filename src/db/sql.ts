@@ -21,3 +21,20 @@ export async function sql<T = Record<string, unknown>>(em: EntityManager, text: 
   const result = (await query) as { rows: T[] };
   return result.rows;
 }
+
+/**
+ * Borrow a raw node-postgres client from MikroORM's pool for streaming (cursors, COPY), which the
+ * ORM's query API does not expose; it is always given back.
+ */
+export async function withPgClient<T>(em: EntityManager, fn: (client: import('pg').PoolClient) => Promise<T>): Promise<T> {
+  const knexClient = em.getConnection().getKnex().client as {
+    acquireConnection(): Promise<import('pg').PoolClient>;
+    releaseConnection(c: unknown): Promise<void>;
+  };
+  const client = await knexClient.acquireConnection();
+  try {
+    return await fn(client);
+  } finally {
+    await knexClient.releaseConnection(client);
+  }
+}

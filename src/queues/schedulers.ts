@@ -3,6 +3,7 @@ import type { Producer } from './producer.js';
 import { QUEUE_NAMES } from './names.js';
 import { DEFAULT_JOB_OPTIONS } from './job-definition.js';
 import { githubSyncAll } from '../workers/jobs/github-sync-all.js';
+import { exportCleanup } from '../workers/jobs/export-cleanup.js';
 
 export interface SchedulerInfo {
   id: string;
@@ -25,6 +26,13 @@ export async function ensureSchedulers(producer: Producer, config: AppConfig): P
     'github.sync-all',
     { every: config.GITHUB_SYNC_EVERY_MINUTES * 60_000 },
     { name: githubSyncAll.name, data: {}, opts: { ...DEFAULT_JOB_OPTIONS, ...githubSyncAll.options } },
+  );
+  const exports = producer.queue(exportCleanup.queue);
+  await exports.waitUntilReady();
+  await exports.upsertJobScheduler(
+    'export.cleanup',
+    { every: 15 * 60_000 },
+    { name: exportCleanup.name, data: {}, opts: { ...DEFAULT_JOB_OPTIONS, ...exportCleanup.options } },
   );
   return listSchedulers(producer);
 }

@@ -6,8 +6,10 @@ import { githubSyncRepo } from './github-sync-repo.js';
 import { githubSyncAll } from './github-sync-all.js';
 import { githubSyncDeveloper } from './github-sync-developer.js';
 import { githubSyncTeams } from './github-sync-teams.js';
+import { exportProcess } from './export-process.js';
+import { exportCleanup } from './export-cleanup.js';
 
-export { systemNoop, developerRefreshActivity, developerRefreshProfile, githubSyncRepo, githubSyncAll, githubSyncDeveloper, githubSyncTeams };
+export { systemNoop, developerRefreshActivity, developerRefreshProfile, githubSyncRepo, githubSyncAll, githubSyncDeveloper, githubSyncTeams, exportProcess, exportCleanup };
 
 /** Every job the workers know, by name. */
 export const JOBS: readonly AnyJobDefinition[] = [
@@ -18,6 +20,8 @@ export const JOBS: readonly AnyJobDefinition[] = [
   githubSyncAll,
   githubSyncDeveloper,
   githubSyncTeams,
+  exportProcess,
+  exportCleanup,
 ];
 
 export function jobByName(name: string, jobs: readonly AnyJobDefinition[] = JOBS): AnyJobDefinition {

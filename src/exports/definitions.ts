@@ -1,0 +1,149 @@
+import { z } from 'zod';
+
+/**
+ * What each export_type selects. Every query is one indexed scan filtered by the export's config;
+ * timestamps leave the database as ISO-8601 UTC text so CSV and JSON agree byte for byte.
+ */
+export const EXPORT_TYPES = ['commits', 'pull_requests', 'code_reviews', 'developers', 'team_metrics'] as const;
+export type ExportType = (typeof EXPORT_TYPES)[number];
+export const EXPORT_FORMATS = ['csv', 'json'] as const;
+export type ExportFormat = (typeof EXPORT_FORMATS)[number];
+
+const isoDate = z.iso.datetime({ offset: true, message: 'must be an ISO-8601 timestamp' }).or(z.iso.date({ message: 'must be a date (YYYY-MM-DD)' }));
+
+/** export_jobs.config */
+export const exportConfigSchema = z
+  .object({
+    date_range: z
+      .object({ start: isoDate.optional(), end: isoDate.optional(), days: z.number().int().min(1).max(3650).optional() })
+      .strict()
+      .optional(),
+    developer_ids: z.array(z.uuid({ message: 'must be developer UUIDs' })).max(10_000).optional(),
+    team_ids: z.array(z.uuid({ message: 'must be team UUIDs' })).max(1_000).optional(),
+    repository: z.string().max(255).optional(),
+  })
+  .strict();
+export type ExportConfig = z.infer<typeof exportConfigSchema>;
+
+const ts = (col: string) => `to_char(${col} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')`;
+
+export interface ExportQuery {
+  columns: string[];
+  sql: string;
+  params: unknown[];
+}
+
+/**
+ * Developer filter: explicit ids and/or members of teams. Written as one parameterised predicate
+ * (`$n` binds only, never string interpolation of user input).
+ */
+function developerFilter(column: string, cfg: ExportConfig, params: unknown[]): string {
+  const parts: string[] = [];
+  if (cfg.developer_ids?.length) {
+    params.push(cfg.developer_ids);
+    parts.push(`${column} = ANY($${params.length}::uuid[])`);
+  }
+  if (cfg.team_ids?.length) {
+    params.push(cfg.team_ids);
+    parts.push(`${column} IN (SELECT unnest(developer_ids) FROM teams WHERE id = ANY($${params.length}::uuid[]))`);
+  }
+  return parts.length ? `(${parts.join(' OR ')})` : 'TRUE';
+}
+
+function dateFilter(column: string, cfg: ExportConfig, params: unknown[], now: Date): string {
+  const parts: string[] = [];
+  const r = cfg.date_range;
+  if (r?.days) {
+    params.push(new Date(now.getTime() - r.days * 86_400_000).toISOString());
+    parts.push(`${column} >= $${params.length}::timestamptz`);
+  }
+  if (r?.start) {
+    params.push(r.start);
+    parts.push(`${column} >= $${params.length}::timestamptz`);
+  }
+  if (r?.end) {
+    params.push(r.end);
+    parts.push(`${column} < $${params.length}::timestamptz`);
+  }
+  return parts.length ? parts.join(' AND ') : 'TRUE';
+}
+
+export function exportQuery(type: ExportType, cfg: ExportConfig, now = new Date()): ExportQuery {
+  const p: unknown[] = [];
+  switch (type) {
+    case 'commits': {
+      const where = [dateFilter('c.committed_at', cfg, p, now), developerFilter('c.developer_id', cfg, p)];
+      if (cfg.repository) {
+        p.push(cfg.repository);
+        where.push(`(c.repository_full_name = $${p.length} OR c.repository_name = $${p.length})`);
+      }
+      return {
+        columns: ['sha', 'developer', 'repository', 'message', 'additions', 'deletions', 'files_changed', 'languages', 'committed_at'],
+        sql: `SELECT c.sha, d.github_username AS developer, coalesce(c.repository_full_name, c.repository_name) AS repository, c.message,
+                     c.additions, c.deletions, c.files_changed, c.languages::text AS languages, ${ts('c.committed_at')} AS committed_at
+                FROM commits c LEFT JOIN developers d ON d.id = c.developer_id
+               WHERE ${where.join(' AND ')}
+               ORDER BY c.committed_at, c.sha`,
+        params: p,
+      };
+    }
+    case 'pull_requests': {
+      const where = [dateFilter('p.created_at', cfg, p, now), developerFilter('p.developer_id', cfg, p)];
+      if (cfg.repository) {
+        p.push(cfg.repository.split('/').pop());
+        where.push(`p.repository_name = $${p.length}`);
+      }
+      return {
+        columns: ['number', 'repository', 'author', 'title', 'state', 'additions', 'deletions', 'changed_files', 'created_at', 'merged_at', 'closed_at'],
+        sql: `SELECT p.number, p.repository_name AS repository, d.github_username AS author, p.title, p.state, p.additions, p.deletions,
+                     p.changed_files, ${ts('p.created_at')} AS created_at, ${ts('p.merged_at')} AS merged_at, ${ts('p.closed_at')} AS closed_at
+                FROM pull_requests p LEFT JOIN developers d ON d.id = p.developer_id
+               WHERE ${where.join(' AND ')}
+               ORDER BY p.created_at, p.github_id`,
+        params: p,
+      };
+    }
+    case 'code_reviews': {
+      const where = [dateFilter('r.submitted_at', cfg, p, now), developerFilter('r.reviewer_id', cfg, p)];
+      return {
+        columns: ['pull_request', 'repository', 'reviewer', 'state', 'submitted_at'],
+        sql: `SELECT pr.number AS pull_request, pr.repository_name AS repository, d.github_username AS reviewer, r.state,
+                     ${ts('r.submitted_at')} AS submitted_at
+                FROM code_reviews r LEFT JOIN developers d ON d.id = r.reviewer_id LEFT JOIN pull_requests pr ON pr.id = r.pull_request_id
+               WHERE ${where.join(' AND ')}
+               ORDER BY r.submitted_at, r.github_id`,
+        params: p,
+      };
+    }
+    case 'developers': {
+      const where = [developerFilter('d.id', cfg, p)];
+      return {
+        columns: ['github_username', 'name', 'seniority_level', 'seniority_score', 'skills', 'last_activity_at'],
+        sql: `SELECT d.github_username, d.name, d.seniority_level, d.seniority_score, array_to_string(d.skills, ';') AS skills,
+                     ${ts('d.last_activity_at')} AS last_activity_at
+                FROM developers d WHERE ${where.join(' AND ')} ORDER BY d.github_username`,
+        params: p,
+      };
+    }
+    case 'team_metrics': {
+      const commitsIn = dateFilter('c.committed_at', cfg, p, now);
+      const prsIn = dateFilter('pr.created_at', cfg, p, now);
+      const teamWhere: string[] = [];
+      if (cfg.team_ids?.length) {
+        p.push(cfg.team_ids);
+        teamWhere.push(`t.id = ANY($${p.length}::uuid[])`);
+      }
+      return {
+        columns: ['team', 'members', 'commits', 'additions', 'deletions', 'prs_opened', 'prs_merged'],
+        sql: `SELECT t.name AS team, cardinality(t.developer_ids) AS members,
+                     (SELECT count(*) FROM commits c WHERE c.developer_id = ANY(t.developer_ids) AND ${commitsIn}) AS commits,
+                     (SELECT coalesce(sum(c.additions), 0) FROM commits c WHERE c.developer_id = ANY(t.developer_ids) AND ${commitsIn}) AS additions,
+                     (SELECT coalesce(sum(c.deletions), 0) FROM commits c WHERE c.developer_id = ANY(t.developer_ids) AND ${commitsIn}) AS deletions,
+                     (SELECT count(*) FROM pull_requests pr WHERE pr.developer_id = ANY(t.developer_ids) AND ${prsIn}) AS prs_opened,
+                     (SELECT count(*) FROM pull_requests pr WHERE pr.developer_id = ANY(t.developer_ids) AND pr.merged_at IS NOT NULL AND ${prsIn}) AS prs_merged
+                FROM teams t WHERE ${teamWhere.length ? teamWhere.join(' AND ') : 'TRUE'} ORDER BY t.name, t.id`,
+        params: p,
+      };
+    }
+  }
+}

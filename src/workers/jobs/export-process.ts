@@ -1,0 +1,94 @@
+import { z } from 'zod';
+import { sql, withPgClient } from '../../db/sql.js';
+import { EXPORT_FORMATS, EXPORT_TYPES, exportConfigSchema, exportQuery, type ExportFormat, type ExportType } from '../../exports/definitions.js';
+import { streamExport } from '../../exports/writer.js';
+import { PermanentError } from '../../queues/errors.js';
+import { defineJob } from '../../queues/job-definition.js';
+
+export const exportProcessSchema = z.object({ exportJobId: z.uuid({ message: 'must be an export_jobs UUID' }) }).strict();
+
+interface ExportRow {
+  id: string;
+  export_type: string;
+  format: string;
+  config: unknown;
+  status: string;
+}
+
+/**
+ * Produce the file of one export_jobs row: pending → processing → completed (file_path,
+ * file_size_bytes, completed_at, expires_at) or failed (error_message). Idempotent: a completed
+ * export is not redone; a re-delivered one that was mid-way simply writes its file again.
+ */
+export const exportProcess = defineJob({
+  name: 'export.process',
+  queue: 'exports',
+  schema: exportProcessSchema,
+  options: { attempts: 4, backoff: { type: 'exponential', delay: 5_000 } },
+  deduplicationId: (d) => `export.process-${d.exportJobId}`,
+  async process({ exportJobId }, ctx) {
+    const { em, config, job } = ctx;
+    const [row] = await sql<ExportRow>(
+      em,
+      `UPDATE export_jobs SET status = 'processing', error_message = NULL
+        WHERE id = ? AND status IN ('pending', 'processing') RETURNING id, export_type, format, config, status`,
+      [exportJobId],
+    );
+    if (!row) {
+      const [current] = await sql<{ status: string }>(em, `SELECT status FROM export_jobs WHERE id = ?`, [exportJobId]);
+      if (!current) throw new PermanentError(`Export ${exportJobId} does not exist`);
+      return { exportJobId, skipped: `already ${current.status}` };
+    }
+
+    const fail = async (message: string) => {
+      await sql(em, `UPDATE export_jobs SET status = 'failed', error_message = ?, completed_at = now() WHERE id = ?`, [message, exportJobId]);
+    };
+    try {
+      if (!(EXPORT_TYPES as readonly string[]).includes(row.export_type)) {
+        throw new PermanentError(`Unsupported export_type "${row.export_type}" (supported: ${EXPORT_TYPES.join(', ')})`);
+      }
+      if (!(EXPORT_FORMATS as readonly string[]).includes(row.format)) {
+        throw new PermanentError(`Unsupported format "${row.format}" for ${row.export_type} (supported: ${EXPORT_FORMATS.join(', ')})`);
+      }
+      const cfg = exportConfigSchema.safeParse(row.config ?? {});
+      if (!cfg.success) {
+        throw new PermanentError(`Invalid export config: ${cfg.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`);
+      }
+      const type = row.export_type as ExportType;
+      const format = row.format as ExportFormat;
+      const query = exportQuery(type, cfg.data);
+      const total = await withPgClient(em, async (client) => {
+        const r = await client.query<{ n: string }>(`SELECT count(*) AS n FROM (${query.sql}) q`, query.params);
+        return Number(r.rows[0]!.n);
+      });
+      const result = await withPgClient(em, (client) =>
+        streamExport({
+          client,
+          query,
+          format,
+          dir: config.EXPORT_DIR,
+          finalName: `${type}-${exportJobId}.${format}`,
+          onProgress: (rows) => job.updateProgress({ rows, total, percent: total ? Math.min(100, Math.round((rows / total) * 100)) : 100 }),
+        }),
+      );
+      await sql(
+        em,
+        `UPDATE export_jobs SET status = 'completed', file_path = ?, file_size_bytes = ?, completed_at = now(),
+                expires_at = now() + make_interval(hours => ?), error_message = NULL
+          WHERE id = ?`,
+        [result.path, result.bytes, config.EXPORT_TTL_HOURS, exportJobId],
+      );
+      return { exportJobId, rows: result.rows, bytes: result.bytes, path: result.path };
+    } catch (err) {
+      const message = (err as Error).message;
+      const lastAttempt = err instanceof PermanentError || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+      if (lastAttempt) await fail(message).catch(() => undefined);
+      else
+        await sql(em, `UPDATE export_jobs SET status = 'pending', error_message = ? WHERE id = ?`, [
+          `attempt ${job.attemptsMade + 1} failed, will retry: ${message}`,
+          exportJobId,
+        ]).catch(() => undefined);
+      throw err;
+    }
+  },
+});

@@ -1,0 +1,177 @@
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parse } from 'csv-parse/sync';
+import type { Job } from 'bullmq';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AppConfig } from '../src/config/index.js';
+import { requestExport } from '../src/exports/request.js';
+import { neutraliseFormula } from '../src/exports/writer.js';
+import { exportCleanup, JOBS } from '../src/workers/jobs/index.js';
+import { createTestDatabase, type TestDatabase } from './helpers/db.js';
+import { deletePrefix, testConfig } from './helpers/redis.js';
+import { startHarness, type Harness } from './helpers/workers.js';
+import { runCliProcess } from './helpers/spawn.js';
+
+describe('export jobs', () => {
+  let db: TestDatabase;
+  let h: Harness;
+  let dir: string;
+  let config: AppConfig;
+  const devs: Record<string, string> = {};
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    dir = await mkdtemp(join(tmpdir(), 'aexy-exports-'));
+    config = { ...testConfig({ EXPORT_DIR: dir, EXPORT_TTL_HOURS: '24', EXPORT_ORPHAN_MINUTES: '1' }), DATABASE_URL: db.url };
+    h = await startHarness(config, db.orm, JOBS);
+    for (const [i, login] of ['ana', 'ben', 'cy'].entries()) {
+      const { rows } = await db.sql.query(`INSERT INTO developers (github_id, github_username, skills) VALUES ($1, $2, $3) RETURNING id`, [
+        100 + i,
+        login,
+        ['go', 'sql'],
+      ]);
+      devs[login] = rows[0].id;
+    }
+    await db.sql.query(`INSERT INTO teams (name, developer_ids) VALUES ('Core', $1::uuid[]), ('Web', $2::uuid[])`, [[devs.ana, devs.ben], [devs.cy]]);
+    // 2,500 commits, with the awkward cases a CSV must survive.
+    const messages = ['=HYPERLINK("http://evil.example","click")', '+cmd|calc', '-2+3', '@SUM(A1:A2)', 'comma, "quotes"\nand a newline', 'ünïcödé ✓ 日本語', "Robert'); DROP TABLE commits;--"];
+    await db.sql.query(
+      `INSERT INTO commits (sha, developer_id, repository_name, repository_full_name, message, additions, deletions, files_changed, languages, committed_at)
+       SELECT md5(g::text) || substr(md5((g+1)::text), 1, 8), (ARRAY[$1, $2, $3]::uuid[])[1 + g % 3], 'api', 'acme/api',
+              ($4::text[])[1 + g % 7], g % 100, g % 7, 1 + g % 4, jsonb_build_object('Go', g % 100), timestamptz '2026-01-01T00:00:00Z' + g * interval '1 hour'
+         FROM generate_series(0, 2499) g`,
+      [devs.ana, devs.ben, devs.cy, messages],
+    );
+  });
+  afterAll(async () => {
+    await h?.close();
+    await db?.drop();
+    await rm(dir, { recursive: true, force: true });
+    await deletePrefix(config.QUEUE_PREFIX);
+  });
+
+  async function runExport(request: Parameters<typeof requestExport>[2]): Promise<{ id: string; job: Job; row: Record<string, any> }> {
+    const id = await requestExport(db.orm.em.fork(), h.pool.producer, request);
+    const [job] = (await h.reader('exports').getJobs(['waiting', 'active', 'completed', 'failed', 'delayed'])).filter((j) => j.data.exportJobId === id);
+    const done = await h.settle(job!);
+    const { rows } = await db.sql.query(`SELECT * FROM export_jobs WHERE id = $1`, [id]);
+    return { id, job: done, row: rows[0] };
+  }
+
+  it('commits → CSV: streamed to a file, equal to an independent query, formulas neutralised', async () => {
+    const { id, row, job } = await runExport({ exportType: 'commits', format: 'csv', config: { developer_ids: [devs.ana!] } });
+    expect(row).toMatchObject({ status: 'completed', error_message: null, file_path: join(dir, `commits-${id}.csv`) });
+    expect(Number(row.file_size_bytes)).toBeGreaterThan(0);
+    expect(row.completed_at).toBeInstanceOf(Date);
+    expect(row.expires_at.getTime() - row.completed_at.getTime()).toBeCloseTo(24 * 3_600_000, -4);
+    expect(job.progress).toMatchObject({ rows: 834, total: 834, percent: 100 });
+
+    const text = await readFile(row.file_path, 'utf8');
+    expect(Buffer.byteLength(text)).toBe(Number(row.file_size_bytes));
+    const records = parse(text, { columns: true }) as Record<string, string>[];
+    const { rows: expected } = await db.sql.query(
+      `SELECT sha, message, additions FROM commits WHERE developer_id = $1 ORDER BY committed_at, sha`,
+      [devs.ana],
+    );
+    expect(records).toHaveLength(expected.length);
+    expect(records.map((r) => r.sha)).toEqual(expected.map((e) => e.sha));
+    expect(records.map((r) => r.message)).toEqual(expected.map((e) => neutraliseFormula(e.message)));
+    expect(records.map((r) => Number(r.additions))).toEqual(expected.map((e) => e.additions));
+    expect(records.every((r) => r.developer === 'ana')).toBe(true);
+    // The dangerous ones are inert, the rest untouched.
+    expect(records.find((r) => r.message!.includes('HYPERLINK'))!.message).toBe(`'=HYPERLINK("http://evil.example","click")`);
+    expect(records.find((r) => r.message!.includes('日本語'))!.message).toBe('ünïcödé ✓ 日本語');
+    expect(records.find((r) => r.message!.startsWith('comma'))!.message).toBe('comma, "quotes"\nand a newline');
+    expect((await readdir(dir)).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  });
+
+  it('commits → JSON over a date range and a team: the same rows as SQL', async () => {
+    const { row } = await runExport({
+      exportType: 'commits',
+      format: 'json',
+      config: { team_ids: [(await db.sql.query(`SELECT id FROM teams WHERE name = 'Core'`)).rows[0].id], date_range: { start: '2026-01-10', end: '2026-01-20' } },
+    });
+    const data = JSON.parse(await readFile(row.file_path, 'utf8')) as Record<string, unknown>[];
+    const { rows: expected } = await db.sql.query(
+      `SELECT sha, message, languages FROM commits WHERE developer_id = ANY($1::uuid[]) AND committed_at >= '2026-01-10' AND committed_at < '2026-01-20'
+        ORDER BY committed_at, sha`,
+      [[devs.ana, devs.ben]],
+    );
+    expect(data.length).toBe(expected.length);
+    expect(data.length).toBeGreaterThan(100);
+    expect(data.map((d) => [d.sha, d.message, d.languages])).toEqual(expected.map((e) => [e.sha, e.message, e.languages]));
+    expect(data[0]!.committed_at).toMatch(/^2026-01-1\dT\d\d:00:00Z$/);
+  });
+
+  it('team_metrics and developers exports aggregate correctly', async () => {
+    const { row } = await runExport({ exportType: 'team_metrics', format: 'json' });
+    const data = JSON.parse(await readFile(row.file_path, 'utf8'));
+    const { rows } = await db.sql.query(
+      `SELECT t.name, count(c.id)::int AS commits, coalesce(sum(c.additions), 0)::int AS additions
+         FROM teams t LEFT JOIN commits c ON c.developer_id = ANY(t.developer_ids) GROUP BY t.name ORDER BY t.name`,
+    );
+    expect(data.map((d: any) => [d.team, d.commits, d.additions, d.members])).toEqual(rows.map((r) => [r.name, r.commits, r.additions, r.name === 'Core' ? 2 : 1]));
+    const devsCsv = await runExport({ exportType: 'developers', format: 'csv' });
+    const records = parse(await readFile(devsCsv.row.file_path, 'utf8'), { columns: true }) as Record<string, string>[];
+    expect(records.map((r) => [r.github_username, r.skills])).toEqual([
+      ['ana', 'go;sql'],
+      ['ben', 'go;sql'],
+      ['cy', 'go;sql'],
+    ]);
+  });
+
+  it('bad requests are refused at once; a bad row fails with its error recorded, not a crash', async () => {
+    await expect(requestExport(db.orm.em.fork(), h.pool.producer, { exportType: 'everything' as never, format: 'csv' })).rejects.toThrow(
+      /exportType: must be one of commits, pull_requests/,
+    );
+    await expect(
+      requestExport(db.orm.em.fork(), h.pool.producer, { exportType: 'commits', format: 'csv', config: { developer_ids: ["1' OR '1'='1"] } }),
+    ).rejects.toThrow(/developer_ids.0: must be developer UUIDs/);
+    // A row written by another producer with an unsupported format.
+    const { rows } = await db.sql.query(`INSERT INTO export_jobs (export_type, format) VALUES ('commits', 'xlsx') RETURNING id`);
+    const job = await h.pool.producer.enqueue((await import('../src/workers/jobs/index.js')).exportProcess, { exportJobId: rows[0].id });
+    const done = await h.settle(job);
+    expect(done.attemptsMade).toBe(1);
+    const { rows: after } = await db.sql.query(`SELECT status, error_message, file_path FROM export_jobs WHERE id = $1`, [rows[0].id]);
+    expect(after[0]).toEqual({ status: 'failed', error_message: 'Unsupported format "xlsx" for commits (supported: csv, json)', file_path: null });
+  });
+
+  it('CLI: aexy export queues an export and --wait prints the file', async () => {
+    const env = { DATABASE_URL: db.url, REDIS_URL: config.REDIS_URL, QUEUE_PREFIX: config.QUEUE_PREFIX, LOG_LEVEL: 'silent' };
+    const r = await runCliProcess(['export', 'code_reviews', '--format', 'csv', '--wait'], env);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toMatch(/export [0-9a-f-]{36} queued \(code_reviews, csv\)/);
+    expect(r.stdout).toMatch(new RegExp(`file: ${dir}/code_reviews-[0-9a-f-]{36}\\.csv \\(\\d+ bytes\\)`));
+    const bad = await runCliProcess(['export', 'commits', '--format', 'xml'], env);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('Invalid export request: format: must be one of csv, json');
+  });
+
+  it('re-delivering a finished export does not redo it', async () => {
+    const { id, row } = await runExport({ exportType: 'pull_requests', format: 'csv' });
+    const job = await h.pool.producer.enqueue((await import('../src/workers/jobs/index.js')).exportProcess, { exportJobId: id });
+    const done = await h.settle(job);
+    expect(done.returnvalue).toEqual({ exportJobId: id, skipped: 'already completed' });
+    const { rows } = await db.sql.query(`SELECT completed_at FROM export_jobs WHERE id = $1`, [id]);
+    expect(rows[0].completed_at).toEqual(row.completed_at);
+  });
+
+  it('the cleanup deletes expired files and re-queues exports stuck in pending', async () => {
+    const { id, row } = await runExport({ exportType: 'developers', format: 'json' });
+    await db.sql.query(`UPDATE export_jobs SET expires_at = now() - interval '1 minute' WHERE id = $1`, [id]);
+    // A producer that crashed after its INSERT: pending, never queued.
+    const { rows: orphan } = await db.sql.query(
+      `INSERT INTO export_jobs (export_type, format, created_at) VALUES ('code_reviews', 'csv', now() - interval '10 minutes') RETURNING id`,
+    );
+    const cleanup = await h.settle(await h.pool.producer.enqueue(exportCleanup, {}));
+    expect(cleanup.returnvalue).toEqual({ expired: 1, requeued: 1 });
+    await expect(readFile(row.file_path)).rejects.toThrow(/ENOENT/);
+    const { rows } = await db.sql.query(`SELECT status, file_path FROM export_jobs WHERE id = $1`, [id]);
+    expect(rows[0]).toEqual({ status: 'expired', file_path: null });
+    const [requeued] = (await h.reader('exports').getJobs(['waiting', 'active', 'completed'])).filter((j) => j.data.exportJobId === orphan[0].id);
+    await h.settle(requeued!);
+    const { rows: done } = await db.sql.query(`SELECT status FROM export_jobs WHERE id = $1`, [orphan[0].id]);
+    expect(done[0].status).toBe('completed');
+  });
+});
