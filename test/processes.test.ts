@@ -1,5 +1,8 @@
 import { QueueEvents, type Job } from 'bullmq';
 import pg from 'pg';
+import { tmpdir } from 'node:os';
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { Producer } from '../src/queues/producer.js';
 import { systemNoop } from '../src/workers/jobs/index.js';
@@ -39,7 +42,8 @@ describe('CLI and worker processes', () => {
     const name = `aexy_test_${inject('testRunId')}_demo`;
     const demoPrefix = randomPrefix();
     try {
-      const r = await spawnTs('src/demo/main.ts', [], { ...env, DATABASE_URL: databaseUrl(name), QUEUE_PREFIX: demoPrefix }).finished;
+      const demoEnv = { ...env, DATABASE_URL: databaseUrl(name), QUEUE_PREFIX: demoPrefix, EXPORT_DIR: join(tmpdir(), demoPrefix) };
+      const r = await spawnTs('src/demo/main.ts', [], demoEnv).finished;
       expect(r.stderr).toBe('');
       expect(r.code).toBe(0);
       expect(r.stdout).toContain('1. created the database; migrations: applied Migration20261125000000Initial');
@@ -49,9 +53,10 @@ describe('CLI and worker processes', () => {
       // 0 or 1 counted: the scheduler's first sync-all may already have run the "settling" incremental sync.
       expect(r.stdout).toMatch(/4\. incremental re-sync: \{"fetched":\d+,"written":0\} then \{"fetched":\d+,"written":0\}; \d+ requests, [01] counted/);
       expect(r.stdout).toContain("'linus-t'");
-      expect(r.stdout).toContain('6. job schedulers: github.sync-all every 60 min');
+      expect(r.stdout).toMatch(/6\. exports: commits\.csv completed → \S+\/commits-[0-9a-f-]{36}\.csv \(\d+ bytes\); team_metrics\.json completed/);
+      expect(r.stdout).toContain('7. job schedulers: github.sync-all every 60 min, export.cleanup every 15 min');
       // Re-running is idempotent: the rows in Postgres are the ones a single run seeded.
-      const again = await spawnTs('src/demo/main.ts', [], { ...env, DATABASE_URL: databaseUrl(name), QUEUE_PREFIX: demoPrefix }).finished;
+      const again = await spawnTs('src/demo/main.ts', [], demoEnv).finished;
       expect(again.stdout).toContain('1. migrations: database already up to date');
       const client = new pg.Client({ connectionString: databaseUrl(name) });
       await client.connect();
@@ -66,6 +71,7 @@ describe('CLI and worker processes', () => {
     } finally {
       await dropDatabase(name);
       await deletePrefix(demoPrefix);
+      await rm(join(tmpdir(), demoPrefix), { recursive: true, force: true });
     }
   });
 

@@ -8,7 +8,8 @@ import { QueueEvents, type Job } from 'bullmq';
 import { ConfigError, loadConfig, type AppConfig } from '../config/index.js';
 import { ensureDatabase } from '../db/ensure-database.js';
 import { migrate, openOrm } from '../db/orm.js';
-import { sql } from '../db/sql.js';
+import { pgArray, sql } from '../db/sql.js';
+import { requestExport } from '../exports/request.js';
 import { GitHubStandIn } from '../dev/github-stand-in.js';
 import { createLogger } from '../lib/logger.js';
 import type { QueueName } from '../queues/names.js';
@@ -91,7 +92,19 @@ async function main(): Promise<void> {
     );
     console.log('5. developer profiles written by the workers:');
     console.table(rows);
-    console.log(`6. job schedulers: ${schedulers.map((s) => `${s.id} every ${Math.round((s.every ?? 0) / 60_000)} min`).join(', ')}`);
+    const exportIds = [
+      await requestExport(em, pool.producer, { exportType: 'commits', format: 'csv', config: { date_range: { days: 30 } } }),
+      await requestExport(em, pool.producer, { exportType: 'team_metrics', format: 'json' }),
+    ];
+    const exportJobs = (await pool.producer.queue('exports').getJobs(['waiting', 'active', 'completed'])).filter((j) => exportIds.includes(j.data.exportJobId));
+    await Promise.all(exportJobs.map((j) => finish(j)));
+    const files = await sql<{ export_type: string; format: string; status: string; file_path: string; file_size_bytes: string }>(
+      em,
+      `SELECT export_type, format, status, file_path, file_size_bytes FROM export_jobs WHERE id = ANY(?::uuid[]) ORDER BY export_type`,
+      [pgArray(exportIds)],
+    );
+    console.log(`6. exports: ${files.map((f) => `${f.export_type}.${f.format} ${f.status} → ${f.file_path} (${f.file_size_bytes} bytes)`).join('; ')}`);
+    console.log(`7. job schedulers: ${schedulers.map((s) => `${s.id} every ${Math.round((s.every ?? 0) / 60_000)} min`).join(', ')}`);
   } finally {
     await pool.close();
     await Promise.all([...events.values()].map((e) => e.close()));
