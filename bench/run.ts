@@ -2,15 +2,23 @@
  * `npm run bench`: throughput of our code against a baseline measured in the same run, on the same
  * machine, so the ratios mean something wherever it runs:
  *   (a) no-op jobs through our worker runtime vs bare BullMQ;
- *   (b) the sync's commit write path (batched upserts) vs PostgreSQL COPY of the same rows.
- * BENCH_JOBS / BENCH_COMMITS scale the runs.
+ *   (b) the sync's commit write path (batched upserts) vs PostgreSQL COPY of the same rows;
+ *   (c) a 1M-commit CSV export (rows/s, peak RSS) vs COPY … TO STDOUT CSV of the same query.
+ * BENCH_JOBS / BENCH_COMMITS / BENCH_EXPORT_ROWS scale the runs.
  */
 import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Queue, Worker } from 'bullmq';
 import pg from 'pg';
-import { from as copyFrom } from 'pg-copy-streams';
+import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
+import { createWriteStream } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { withPgClient } from '../src/db/sql.js';
+import { exportQuery } from '../src/exports/definitions.js';
+import { streamExport } from '../src/exports/writer.js';
 import { loadConfig } from '../src/config/index.js';
 import { ensureDatabase } from '../src/db/ensure-database.js';
 import { migrate, openOrm, type MikroORM } from '../src/db/orm.js';
@@ -20,6 +28,7 @@ import { systemNoop } from '../src/workers/jobs/index.js';
 import { startWorkerPool } from '../src/workers/runtime.js';
 
 const JOBS = Number(process.env.BENCH_JOBS ?? 5000);
+const EXPORT_ROWS = Number(process.env.BENCH_EXPORT_ROWS ?? 1_000_000);
 const COMMITS = Number(process.env.BENCH_COMMITS ?? 20000);
 const CONCURRENCY = 50;
 const base = loadConfig();
@@ -121,6 +130,52 @@ async function benchWrites(orm: MikroORM, url: string): Promise<{ ours: number; 
   return { ours, copy };
 }
 
+/** Peak RSS while `fn` runs, sampled every 20 ms. */
+async function withPeakRss<T>(fn: () => Promise<T>): Promise<{ result: T; peakMb: number }> {
+  let peak = process.memoryUsage().rss;
+  const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20);
+  try {
+    const result = await fn();
+    peak = Math.max(peak, process.memoryUsage().rss);
+    return { result, peakMb: peak / 1024 / 1024 };
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+async function benchExport(orm: MikroORM, url: string): Promise<{ ours: number; copy: number; oursMb: number; copyMb: number }> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  await client.query('TRUNCATE commits CASCADE');
+  const devIds = (await client.query<{ id: string }>('SELECT id FROM developers')).rows.map((r) => r.id);
+  await client.query(
+    `INSERT INTO commits (sha, developer_id, repository_name, repository_full_name, message, additions, deletions, files_changed, languages, committed_at)
+     SELECT md5(g::text) || substr(md5((g + 1)::text), 1, 8), ($1::uuid[])[1 + g % cardinality($1::uuid[])], 'bench', 'aexy/bench',
+            'commit ' || g || ': a realistic one-line message', g % 200, g % 50, 1 + g % 9, jsonb_build_object('TypeScript', g % 300),
+            timestamptz '2024-01-01' + g * interval '1 minute'
+       FROM generate_series(1, $2) g`,
+    [devIds, EXPORT_ROWS],
+  );
+  await client.query('ANALYZE commits');
+  const dir = await mkdtemp(join(tmpdir(), 'aexy-bench-'));
+  global.gc?.();
+  let t0 = performance.now();
+  const ours = await withPeakRss(() =>
+    withPgClient(orm.em.fork(), (c) => streamExport({ client: c, query: exportQuery('commits', {}), format: 'csv', dir, finalName: 'commits.csv' })),
+  );
+  const oursSeconds = (performance.now() - t0) / 1000;
+  global.gc?.();
+  t0 = performance.now();
+  const copy = await withPeakRss(async () => {
+    const q = exportQuery('commits', {});
+    await pipeline(client.query(copyTo(`COPY (${q.sql}) TO STDOUT WITH (FORMAT csv, HEADER)`)), createWriteStream(join(dir, 'copy.csv')));
+  });
+  const copySeconds = (performance.now() - t0) / 1000;
+  await rm(dir, { recursive: true, force: true });
+  await client.end();
+  return { ours: ours.result.rows / oursSeconds, copy: EXPORT_ROWS / copySeconds, oursMb: ours.peakMb, copyMb: copy.peakMb };
+}
+
 async function main(): Promise<void> {
   const name = `aexy_bench_${process.pid}`;
   const url = dbUrl(name);
@@ -131,10 +186,25 @@ async function main(): Promise<void> {
     console.log(`aexy-workers bench: ${JOBS} no-op jobs (concurrency ${CONCURRENCY}), ${COMMITS} commits\n`);
     const jobs = await benchJobs(orm);
     const writes = await benchWrites(orm, url);
+    const exported = await benchExport(orm, url);
     const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
     const rows = [
       { benchmark: '(a) no-op jobs/s', ours: fmt(jobs.ours), baseline: `${fmt(jobs.bare)} (bare BullMQ)`, ratio: `${((jobs.ours / jobs.bare) * 100).toFixed(0)}%`, goal: '≥ 80%' },
       { benchmark: '(b) commits written/s', ours: fmt(writes.ours), baseline: `${fmt(writes.copy)} (COPY)`, ratio: `${((writes.ours / writes.copy) * 100).toFixed(0)}%`, goal: '≥ 50%' },
+      {
+        benchmark: `(c) ${fmt(EXPORT_ROWS)}-commit CSV export rows/s`,
+        ours: fmt(exported.ours),
+        baseline: `${fmt(exported.copy)} (COPY TO STDOUT CSV)`,
+        ratio: `${((exported.ours / exported.copy) * 100).toFixed(0)}%`,
+        goal: 'bounded memory',
+      },
+      {
+        benchmark: '(c) peak RSS during the export (MB)',
+        ours: exported.oursMb.toFixed(0),
+        baseline: `${exported.copyMb.toFixed(0)} (COPY)`,
+        ratio: `${((exported.oursMb / exported.copyMb) * 100).toFixed(0)}%`,
+        goal: '',
+      },
     ];
     console.table(rows);
   } finally {
