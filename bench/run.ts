@@ -19,6 +19,7 @@ import { join } from 'node:path';
 import { withPgClient } from '../src/db/sql.js';
 import { exportQuery } from '../src/exports/definitions.js';
 import { streamExport } from '../src/exports/writer.js';
+import { computeMetrics, METRIC_NAMES } from '../src/metrics/library.js';
 import { loadConfig } from '../src/config/index.js';
 import { ensureDatabase } from '../src/db/ensure-database.js';
 import { migrate, openOrm, type MikroORM } from '../src/db/orm.js';
@@ -172,8 +173,29 @@ async function benchExport(orm: MikroORM, url: string): Promise<{ ours: number; 
   });
   const copySeconds = (performance.now() - t0) / 1000;
   await rm(dir, { recursive: true, force: true });
+  metricsReport = await benchMetrics(client, devIds);
   await client.end();
   return { ours: ours.result.rows / oursSeconds, copy: EXPORT_ROWS / copySeconds, oursMb: ours.peakMb, copyMb: copy.peakMb };
+}
+
+let metricsReport: { metric: string; ms: string; plan: string }[] = [];
+
+/** Every metric for one developer over 30 days on the 1M-commit table: time and the index its plan uses. */
+async function benchMetrics(client: pg.Client, devIds: string[]): Promise<{ metric: string; ms: string; plan: string }[]> {
+  const filters = { developer_ids: [devIds[0]!], date_range: { start: '2024-06-01', end: '2024-07-01' } };
+  const out = [];
+  for (const name of METRIC_NAMES) {
+    const t0 = performance.now();
+    await computeMetrics(client, [name], filters);
+    out.push({ metric: name, ms: (performance.now() - t0).toFixed(1), plan: '' });
+  }
+  const explain = await client.query(
+    `EXPLAIN SELECT count(*) FROM commits c WHERE c.committed_at >= $1 AND c.committed_at < $2 AND c.developer_id = ANY($3::uuid[])`,
+    ['2024-06-01', '2024-07-01', [devIds[0]]],
+  );
+  const plan = explain.rows.map((r) => r['QUERY PLAN'] as string).join(' ');
+  out[0]!.plan = plan.match(/(idx_\w+|Seq Scan)/g)?.join(', ') ?? plan.slice(0, 60);
+  return out;
 }
 
 async function main(): Promise<void> {
@@ -207,6 +229,8 @@ async function main(): Promise<void> {
       },
     ];
     console.table(rows);
+    console.log(`(d) metrics for one developer over 30 days on ${fmt(EXPORT_ROWS)} commits (plan of the commit scan: ${metricsReport[0]?.plan}):`);
+    console.table(metricsReport.map(({ metric, ms }) => ({ metric, ms })));
   } finally {
     await orm.close();
     const admin = new pg.Client({ connectionString: dbUrl('postgres') });

@@ -1,0 +1,149 @@
+import type pg from 'pg';
+import { resolveScope, type MetricFilters, type Scope } from './filters.js';
+
+/**
+ * The metrics library: one SQL query per metric over the synced tables, scoped by a date window and
+ * a developer set. Each query filters on (developer_id, date) so idx_commits_developer_date,
+ * idx_code_reviews_reviewer_date and idx_pull_requests_developer_id serve it on large tables
+ * (`npm run bench` prints the plans on 1M commits).
+ */
+export type MetricResult =
+  | { kind: 'scalar'; value: number | null; unit: string }
+  | { kind: 'breakdown'; unit: string; items: { label: string; value: number }[] };
+
+interface Ctx {
+  q: <T extends pg.QueryResultRow>(text: string, params: unknown[]) => Promise<T[]>;
+  scope: Scope;
+}
+
+/** `AND col = ANY($3)` when a developer set applies; parameters: $1 start, $2 end, $3 ids. */
+function params(scope: Scope): [unknown[], (col: string) => string] {
+  const p: unknown[] = [scope.start.toISOString(), scope.end.toISOString()];
+  if (scope.developerIds === null) return [p, () => ''];
+  p.push(scope.developerIds);
+  return [p, (col) => ` AND ${col} = ANY($3::uuid[])`];
+}
+
+const scalar = (value: unknown, unit: string): MetricResult => ({ kind: 'scalar', value: value === null || value === undefined ? null : Number(value), unit });
+
+async function one(ctx: Ctx, sql: (dev: (col: string) => string) => string, unit: string): Promise<MetricResult> {
+  const [p, dev] = params(ctx.scope);
+  const rows = await ctx.q<{ v: string | null }>(sql(dev), p);
+  return scalar(rows[0]?.v ?? null, unit);
+}
+
+async function breakdown(ctx: Ctx, sql: (dev: (col: string) => string) => string, unit: string): Promise<MetricResult> {
+  const [p, dev] = params(ctx.scope);
+  const rows = await ctx.q<{ label: string; v: string }>(sql(dev), p);
+  return { kind: 'breakdown', unit, items: rows.map((r) => ({ label: String(r.label), value: Number(r.v) })) };
+}
+
+const COMMITS_IN = (dev: (c: string) => string) => `FROM commits c WHERE c.committed_at >= $1 AND c.committed_at < $2${dev('c.developer_id')}`;
+const PRS_CREATED_IN = (dev: (c: string) => string) => `FROM pull_requests p WHERE p.created_at >= $1 AND p.created_at < $2${dev('p.developer_id')}`;
+const PRS_MERGED_IN = (dev: (c: string) => string) =>
+  `FROM pull_requests p WHERE p.merged_at >= $1 AND p.merged_at < $2${dev('p.developer_id')}`;
+/** Hours (in UTC) considered working time: 09:00-18:00, Monday to Friday. */
+const AFTER_HOURS = `(extract(isodow FROM c.committed_at AT TIME ZONE 'UTC') < 6 AND (extract(hour FROM c.committed_at AT TIME ZONE 'UTC') < 9 OR extract(hour FROM c.committed_at AT TIME ZONE 'UTC') >= 18))`;
+const WEEKEND = `extract(isodow FROM c.committed_at AT TIME ZONE 'UTC') >= 6`;
+
+export const METRICS: Record<string, { description: string; run: (ctx: Ctx) => Promise<MetricResult> }> = {
+  commits: { description: 'Commits', run: (ctx) => one(ctx, (d) => `SELECT count(*) AS v ${COMMITS_IN(d)}`, 'commits') },
+  lines_added: { description: 'Lines added', run: (ctx) => one(ctx, (d) => `SELECT coalesce(sum(c.additions), 0) AS v ${COMMITS_IN(d)}`, 'lines') },
+  lines_deleted: { description: 'Lines deleted', run: (ctx) => one(ctx, (d) => `SELECT coalesce(sum(c.deletions), 0) AS v ${COMMITS_IN(d)}`, 'lines') },
+  active_days: {
+    description: 'Active days (developer-days with at least one commit)',
+    run: (ctx) => one(ctx, (d) => `SELECT count(DISTINCT (c.developer_id, (c.committed_at AT TIME ZONE 'UTC')::date)) AS v ${COMMITS_IN(d)}`, 'days'),
+  },
+  prs_opened: { description: 'Pull requests opened', run: (ctx) => one(ctx, (d) => `SELECT count(*) AS v ${PRS_CREATED_IN(d)}`, 'pull requests') },
+  prs_merged: { description: 'Pull requests merged', run: (ctx) => one(ctx, (d) => `SELECT count(*) AS v ${PRS_MERGED_IN(d)}`, 'pull requests') },
+  merge_rate: {
+    description: 'Share of pull requests opened in the window that are merged',
+    run: (ctx) => one(ctx, (d) => `SELECT round(avg((p.merged_at IS NOT NULL)::int)::numeric, 4) AS v ${PRS_CREATED_IN(d)}`, 'ratio'),
+  },
+  pr_cycle_time: {
+    description: 'Median hours from pull request opened to merged',
+    run: (ctx) =>
+      one(ctx, (d) => `SELECT round((percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM p.merged_at - p.created_at)) / 3600)::numeric, 2) AS v ${PRS_MERGED_IN(d)}`, 'hours'),
+  },
+  time_to_first_review: {
+    description: 'Median hours from pull request opened to its first review by someone other than the author',
+    run: (ctx) =>
+      one(
+        ctx,
+        (d) => `SELECT round((percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM fr.first - p.created_at)) / 3600)::numeric, 2) AS v
+                  FROM pull_requests p
+                  CROSS JOIN LATERAL (SELECT min(r.submitted_at) AS first FROM code_reviews r
+                                       WHERE r.pull_request_id = p.id AND r.reviewer_id IS DISTINCT FROM p.developer_id) fr
+                 WHERE p.created_at >= $1 AND p.created_at < $2${d('p.developer_id')} AND fr.first IS NOT NULL`,
+        'hours',
+      ),
+  },
+  reviews_given: {
+    description: 'Reviews submitted',
+    run: (ctx) => one(ctx, (d) => `SELECT count(*) AS v FROM code_reviews r WHERE r.submitted_at >= $1 AND r.submitted_at < $2${d('r.reviewer_id')}`, 'reviews'),
+  },
+  review_turnaround: {
+    description: 'Median hours from pull request opened to each review given (excluding self-reviews)',
+    run: (ctx) =>
+      one(
+        ctx,
+        (d) => `SELECT round((percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM r.submitted_at - p.created_at)) / 3600)::numeric, 2) AS v
+                  FROM code_reviews r JOIN pull_requests p ON p.id = r.pull_request_id
+                 WHERE r.submitted_at >= $1 AND r.submitted_at < $2 AND r.reviewer_id IS DISTINCT FROM p.developer_id${d('r.reviewer_id')}`,
+        'hours',
+      ),
+  },
+  pr_size_distribution: {
+    description: 'Pull requests opened by size (lines changed): XS < 10, S < 50, M < 250, L < 1000, XL',
+    run: (ctx) =>
+      breakdown(
+        ctx,
+        (d) => `SELECT s.label, count(p.id) AS v
+                  FROM (VALUES (1, 'XS', 0, 10), (2, 'S', 10, 50), (3, 'M', 50, 250), (4, 'L', 250, 1000), (5, 'XL', 1000, 2147483647)) s(ord, label, lo, hi)
+                  LEFT JOIN (SELECT p.id, coalesce(p.additions, 0) + coalesce(p.deletions, 0) AS size ${PRS_CREATED_IN(d)}) p ON p.size >= s.lo AND p.size < s.hi
+                 GROUP BY s.ord, s.label ORDER BY s.ord`,
+        'pull requests',
+      ),
+  },
+  language_mix: {
+    description: 'Lines changed per language (vendored and generated files excluded)',
+    run: (ctx) =>
+      breakdown(
+        ctx,
+        (d) => `SELECT l.key AS label, sum(l.value::bigint) AS v
+                  FROM commits c CROSS JOIN LATERAL jsonb_each_text(c.languages) l
+                 WHERE c.committed_at >= $1 AND c.committed_at < $2${d('c.developer_id')}
+                 GROUP BY l.key ORDER BY v DESC, l.key`,
+        'lines',
+      ),
+  },
+  after_hours_share: {
+    description: 'Share of commits on weekdays outside 09:00-18:00 UTC',
+    run: (ctx) => one(ctx, (d) => `SELECT round(avg((${AFTER_HOURS})::int)::numeric, 4) AS v ${COMMITS_IN(d)}`, 'ratio'),
+  },
+  weekend_share: {
+    description: 'Share of commits on Saturday or Sunday (UTC)',
+    run: (ctx) => one(ctx, (d) => `SELECT round(avg((${WEEKEND})::int)::numeric, 4) AS v ${COMMITS_IN(d)}`, 'ratio'),
+  },
+};
+
+export const METRIC_NAMES = Object.keys(METRICS);
+
+export class UnknownMetricError extends Error {
+  override name = 'UnknownMetricError';
+}
+
+/** Compute metrics for a filter set with a node-postgres client or pool. */
+export async function computeMetrics(client: pg.ClientBase | pg.Pool, names: string[], filters: MetricFilters, now = new Date()): Promise<Record<string, MetricResult>> {
+  const unknown = names.filter((n) => !METRICS[n]);
+  if (unknown.length) throw new UnknownMetricError(`Unknown metric(s): ${unknown.join(', ')}. Known metrics: ${METRIC_NAMES.join(', ')}`);
+  const q = async <T extends pg.QueryResultRow>(text: string, p: unknown[]) => (await client.query<T>(text, p)).rows;
+  const scope = await resolveScope(
+    filters,
+    async (teamIds) => (await q<{ id: string }>(`SELECT DISTINCT unnest(developer_ids)::text AS id FROM teams WHERE id = ANY($1::uuid[])`, [teamIds])).map((r) => r.id),
+    now,
+  );
+  const out: Record<string, MetricResult> = {};
+  for (const name of names) out[name] = await METRICS[name]!.run({ q, scope });
+  return out;
+}
