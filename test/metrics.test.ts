@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { computeMetrics, METRIC_NAMES } from '../src/metrics/library.js';
 import { createTestDatabase, type TestDatabase } from './helpers/db.js';
+import { seedMetricsFixture } from './helpers/metrics-data.js';
 
 /**
  * Hand-made data whose every metric is known in advance, so the expected values are written down
@@ -8,60 +9,14 @@ import { createTestDatabase, type TestDatabase } from './helpers/db.js';
  */
 describe('metrics library', () => {
   let db: TestDatabase;
-  const ids: Record<string, string> = {};
+  let ids: Record<string, string> = {};
   let teamId: string;
   const now = new Date('2026-03-31T00:00:00Z');
   const window = { date_range: { start: '2026-03-01', end: '2026-03-31' } };
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    for (const [i, login] of ['ann', 'bo', 'cat'].entries()) {
-      ids[login] = (await db.sql.query(`INSERT INTO developers (github_id, github_username) VALUES ($1, $2) RETURNING id`, [i + 1, login])).rows[0].id;
-    }
-    teamId = (await db.sql.query(`INSERT INTO teams (name, developer_ids) VALUES ('Duo', $1::uuid[]) RETURNING id`, [[ids.ann, ids.bo]])).rows[0].id;
-    const commit = (sha: string, dev: string, at: string, add: number, del: number, langs: object) =>
-      db.sql.query(`INSERT INTO commits (sha, developer_id, repository_name, additions, deletions, languages, committed_at) VALUES ($1, $2, 'r', $3, $4, $5, $6)`, [
-        sha.padEnd(40, '0'),
-        dev,
-        add,
-        del,
-        JSON.stringify(langs),
-        at,
-      ]);
-    // ann: Mon 10:00, Mon 22:00 (after hours), Sat 12:00 (weekend) — 3 commits on 2 days
-    await commit('a1', ids.ann!, '2026-03-02T10:00:00Z', 10, 2, { Go: 12 });
-    await commit('a2', ids.ann!, '2026-03-02T22:00:00Z', 20, 0, { Go: 15, SQL: 5 });
-    await commit('a3', ids.ann!, '2026-03-07T12:00:00Z', 5, 5, { TypeScript: 10 });
-    // bo: Tue 11:00
-    await commit('b1', ids.bo!, '2026-03-03T11:00:00Z', 100, 50, { TypeScript: 150 });
-    // cat: one in the window, one before it
-    await commit('c1', ids.cat!, '2026-03-04T09:30:00Z', 1, 1, { Python: 2 });
-    await commit('c2', ids.cat!, '2026-02-01T09:30:00Z', 999, 999, { Python: 1998 });
-
-    const pr = async (gid: number, dev: string, created: string, merged: string | null, add: number, del: number) =>
-      (
-        await db.sql.query(
-          `INSERT INTO pull_requests (github_id, number, developer_id, repository_name, state, additions, deletions, created_at, merged_at)
-           VALUES ($1::bigint, $1::int, $2, 'r', $3, $4, $5, $6, $7) RETURNING id`,
-          [gid, dev, merged ? 'merged' : 'open', add, del, created, merged],
-        )
-      ).rows[0].id as string;
-    const review = (gid: number, prId: string, reviewer: string, at: string) =>
-      db.sql.query(`INSERT INTO code_reviews (github_id, pull_request_id, reviewer_id, state, submitted_at) VALUES ($1, $2, $3, 'approved', $4)`, [
-        gid,
-        prId,
-        reviewer,
-        at,
-      ]);
-    // ann's PR: opened 03-02 00:00, self-comment after 1h, bo reviews after 4h, merged after 10h. Size 8 (XS).
-    const p1 = await pr(1, ids.ann!, '2026-03-02T00:00:00Z', '2026-03-02T10:00:00Z', 5, 3);
-    await review(11, p1, ids.ann!, '2026-03-02T01:00:00Z');
-    await review(12, p1, ids.bo!, '2026-03-02T04:00:00Z');
-    // bo's PR: opened 03-05, ann reviews after 2h, merged after 30h. Size 300 (L).
-    const p2 = await pr(2, ids.bo!, '2026-03-05T00:00:00Z', '2026-03-06T06:00:00Z', 200, 100);
-    await review(21, p2, ids.ann!, '2026-03-05T02:00:00Z');
-    // bo's second PR: still open, no review. Size 60 (M).
-    await pr(3, ids.bo!, '2026-03-10T00:00:00Z', null, 50, 10);
+    ({ ids, teamId } = await seedMetricsFixture(db));
   });
   afterAll(async () => db?.drop());
 

@@ -11,6 +11,8 @@ import { Producer } from '../queues/producer.js';
 import { githubSyncDeveloper, githubSyncRepo, githubSyncTeams, jobByName } from '../workers/jobs/index.js';
 import { parsePayload } from '../queues/payload.js';
 import { requestExport } from '../exports/request.js';
+import { runCustomReport } from '../reports/run.js';
+import { REPORT_FORMATS, type ReportFormat } from '../reports/render.js';
 import { sql } from '../db/sql.js';
 import { listSchedulers } from '../queues/schedulers.js';
 import { QueueEvents, type Job } from 'bullmq';
@@ -169,6 +171,28 @@ export function buildCli(): Command {
         }
       } finally {
         await producer.close();
+        await orm.close();
+      }
+    });
+
+  program
+    .command('report')
+    .description('custom reports')
+    .command('run')
+    .description('render a custom report now, to EXPORT_DIR')
+    .argument('<id>', 'custom_reports id')
+    .option('--format <format>', 'pdf, csv or json', 'pdf')
+    .action(async (id: string, opts: { format: string }) => {
+      if (!(REPORT_FORMATS as readonly string[]).includes(opts.format)) throw new Error(`--format must be one of ${REPORT_FORMATS.join(', ')}`);
+      if (!/^[0-9a-f-]{36}$/i.test(id)) throw new Error('report id must be a UUID');
+      const config = loadConfig();
+      const orm = await openOrm(config.DATABASE_URL);
+      try {
+        const r = await runCustomReport(orm.em.fork(), id, opts.format as ReportFormat, config.EXPORT_DIR);
+        const errors = r.data.widgets.filter((w) => w.type === 'error');
+        console.log(`report "${r.data.report.name}": ${r.data.widgets.length - errors.length} widgets rendered → ${r.path} (${r.bytes} bytes)`);
+        for (const e of errors) console.log(`  ! ${e.error}`);
+      } finally {
         await orm.close();
       }
     });

@@ -1,0 +1,116 @@
+import type pg from 'pg';
+import { computeMetrics, METRICS, type MetricResult } from '../metrics/library.js';
+import { metricFiltersSchema, resolveScope, type MetricFilters } from '../metrics/filters.js';
+import { PermanentError } from '../queues/errors.js';
+import { checkWidgets, type Widget, type WidgetType } from './widgets.js';
+
+export interface ReportWidgetData {
+  index: number;
+  title: string;
+  type: WidgetType | 'error';
+  metric?: string;
+  unit?: string;
+  /** number widgets */
+  value?: number | null;
+  /** bar / pie / table / line */
+  items?: { label: string; value: number }[];
+  error?: string;
+}
+
+export interface ReportData {
+  report: { id: string; name: string; description: string | null };
+  generatedAt: string;
+  window: { start: string; end: string };
+  filters: MetricFilters;
+  widgets: ReportWidgetData[];
+}
+
+export interface ReportRow {
+  id: string;
+  name: string;
+  description: string | null;
+  widgets: unknown;
+  filters: unknown;
+}
+
+function isoDay(d: Date): string {
+  return d.toISOString().slice(0, 10);
+}
+
+/** Buckets of the window for a line chart: days when the window is a month or less, else weeks. */
+function buckets(start: Date, end: Date, by: 'day' | 'week' | undefined): { label: string; start: Date; end: Date }[] {
+  const step = (by ?? ((end.getTime() - start.getTime()) / 86_400_000 <= 31 ? 'day' : 'week')) === 'day' ? 86_400_000 : 7 * 86_400_000;
+  const out = [];
+  for (let t = start.getTime(); t < end.getTime() && out.length < 400; t += step) {
+    out.push({ label: isoDay(new Date(t)), start: new Date(t), end: new Date(Math.min(t + step, end.getTime())) });
+  }
+  return out;
+}
+
+async function widgetData(client: pg.ClientBase | pg.Pool, w: Widget, index: number, filters: MetricFilters, window: { start: Date; end: Date }, now: Date): Promise<ReportWidgetData> {
+  const def = METRICS[w.metric]!;
+  const title = w.config.title ?? def.description;
+  const range = { start: window.start.toISOString(), end: window.end.toISOString() };
+  const base = { index, title, type: w.type, metric: w.metric };
+  const whole = (await computeMetrics(client, [w.metric], { ...filters, date_range: range }, now))[w.metric]!;
+
+  if (w.type === 'line') {
+    if (whole.kind !== 'scalar') return { ...base, type: 'error', error: `widget ${index + 1}: a line chart needs a single-value metric; "${w.metric}" is a breakdown` };
+    const points = [];
+    for (const b of buckets(window.start, window.end, w.config.group_by === 'developer' ? undefined : w.config.group_by)) {
+      const r = (await computeMetrics(client, [w.metric], { ...filters, date_range: { start: b.start.toISOString(), end: b.end.toISOString() } }, now))[w.metric] as Extract<MetricResult, { kind: 'scalar' }>;
+      points.push({ label: b.label, value: r.value ?? 0 });
+    }
+    return { ...base, unit: whole.unit, items: points };
+  }
+  if (w.type === 'number') {
+    if (whole.kind !== 'scalar') return { ...base, type: 'error', error: `widget ${index + 1}: a number widget needs a single-value metric; "${w.metric}" is a breakdown` };
+    return { ...base, unit: whole.unit, value: whole.value };
+  }
+  // bar / pie / table
+  if (whole.kind === 'breakdown') return { ...base, unit: whole.unit, items: whole.items.slice(0, w.config.limit ?? 20) };
+  // A scalar metric in a bar/pie/table is shown per developer of the scope.
+  const scope = await resolveScope({ ...filters, date_range: range }, async (teamIds) =>
+    (await client.query<{ id: string }>(`SELECT DISTINCT unnest(developer_ids)::text AS id FROM teams WHERE id = ANY($1::uuid[])`, [teamIds])).rows.map((r) => r.id),
+  now);
+  const devs = (
+    await client.query<{ id: string; login: string }>(
+      scope.developerIds === null ? `SELECT id, github_username AS login FROM developers ORDER BY github_username` : `SELECT id, github_username AS login FROM developers WHERE id = ANY($1::uuid[]) ORDER BY github_username`,
+      scope.developerIds === null ? [] : [scope.developerIds],
+    )
+  ).rows;
+  const items = [];
+  for (const d of devs.slice(0, 200)) {
+    const r = (await computeMetrics(client, [w.metric], { date_range: range, developer_ids: [d.id] }, now))[w.metric] as Extract<MetricResult, { kind: 'scalar' }>;
+    items.push({ label: d.login, value: r.value ?? 0 });
+  }
+  items.sort((a, b) => b.value - a.value || a.label.localeCompare(b.label));
+  return { ...base, unit: whole.unit, items: items.slice(0, w.config.limit ?? 20) };
+}
+
+/**
+ * Everything a rendering needs, computed once: the report's widgets evaluated over its filters.
+ * Invalid filters fail the report (nothing sensible can be shown); an invalid widget becomes an
+ * error entry and the rest of the report still renders.
+ */
+export async function buildReportData(client: pg.ClientBase | pg.Pool, report: ReportRow, now = new Date()): Promise<ReportData> {
+  const parsed = metricFiltersSchema.safeParse(report.filters ?? {});
+  if (!parsed.success) {
+    throw new PermanentError(`Report "${report.name}" has invalid filters: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`);
+  }
+  const filters = parsed.data;
+  const scope = await resolveScope(filters, async () => [], now);
+  const window = { start: scope.start, end: scope.end };
+  const widgets: ReportWidgetData[] = [];
+  for (const check of checkWidgets(report.widgets ?? [])) {
+    if (!check.ok) widgets.push({ index: check.index, title: `Widget ${check.index + 1}`, type: 'error', error: check.error });
+    else widgets.push(await widgetData(client, check.widget, check.index, filters, window, now));
+  }
+  return {
+    report: { id: report.id, name: report.name, description: report.description },
+    generatedAt: now.toISOString(),
+    window: { start: window.start.toISOString(), end: window.end.toISOString() },
+    filters,
+    widgets,
+  };
+}

@@ -1,0 +1,43 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, open, rename, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { sql, withPgClient } from '../db/sql.js';
+import { PermanentError } from '../queues/errors.js';
+import { buildReportData, type ReportData, type ReportRow } from './data.js';
+import { renderReport, type ReportFormat } from './render.js';
+
+/** Write bytes to `dir/name` atomically: a temp file in the same directory, fsync, rename. */
+export async function writeAtomically(dir: string, name: string, bytes: Buffer): Promise<string> {
+  await mkdir(dir, { recursive: true });
+  const tmp = join(dir, `.${name}.${randomBytes(6).toString('hex')}.tmp`);
+  const final = join(dir, name);
+  try {
+    const fh = await open(tmp, 'w');
+    await fh.writeFile(bytes);
+    await fh.sync();
+    await fh.close();
+    await rename(tmp, final);
+  } catch (err) {
+    await rm(tmp, { force: true });
+    throw err;
+  }
+  return final;
+}
+
+export interface RenderedReport {
+  path: string;
+  bytes: number;
+  data: ReportData;
+}
+
+/** Render a custom report to a file in `dir`. Unknown report → PermanentError. */
+export async function runCustomReport(em: EntityManager, reportId: string, format: ReportFormat, dir: string, now = new Date()): Promise<RenderedReport> {
+  const [report] = await sql<ReportRow>(em, `SELECT id, name, description, widgets, filters FROM custom_reports WHERE id = ?`, [reportId]);
+  if (!report) throw new PermanentError(`Custom report ${reportId} does not exist`);
+  const data = await withPgClient(em, (client) => buildReportData(client, report, now));
+  const bytes = await renderReport(data, format);
+  const stamp = now.toISOString().replace(/[:.]/g, '-');
+  const path = await writeAtomically(dir, `report-${reportId}-${stamp}.${format}`, bytes);
+  return { path, bytes: bytes.length, data };
+}

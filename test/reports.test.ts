@@ -1,0 +1,102 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parse } from 'csv-parse/sync';
+import { PDFParse } from 'pdf-parse';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCustomReport } from '../src/reports/run.js';
+import { createTestDatabase, type TestDatabase } from './helpers/db.js';
+import { seedMetricsFixture } from './helpers/metrics-data.js';
+import { runCliProcess } from './helpers/spawn.js';
+
+describe('custom reports: PDF, CSV and JSON', () => {
+  let db: TestDatabase;
+  let dir: string;
+  let reportId: string;
+  let ids: Record<string, string>;
+  const now = new Date('2026-03-31T00:00:00Z');
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    dir = await mkdtemp(join(tmpdir(), 'aexy-reports-'));
+    ({ ids } = await seedMetricsFixture(db));
+    const widgets = [
+      { type: 'number', metric: 'commits', config: { title: 'Commits this month' }, position: { x: 0, y: 0 } },
+      { type: 'number', metric: 'pr_cycle_time' },
+      { type: 'bar', metric: 'language_mix' },
+      { type: 'pie', metric: 'pr_size_distribution' },
+      { type: 'line', metric: 'commits', config: { title: 'Commits per day', group_by: 'day' } },
+      { type: 'table', metric: 'lines_added', config: { title: 'Lines added by developer' } },
+      { type: 'radar', metric: 'commits' },
+      { type: 'bar', metric: 'happiness' },
+    ];
+    reportId = (
+      await db.sql.query(
+        `INSERT INTO custom_reports (creator_id, name, description, widgets, filters) VALUES ($1, 'March engineering review', 'Monthly numbers', $2, $3) RETURNING id`,
+        [ids.ann, JSON.stringify(widgets), JSON.stringify({ date_range: { start: '2026-03-01', end: '2026-03-31' } })],
+      )
+    ).rows[0].id;
+  });
+  afterAll(async () => {
+    await db?.drop();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('PDF: title page with filters, charts, and the right numbers in its text', async () => {
+    const r = await runCustomReport(db.orm.em.fork(), reportId, 'pdf', dir, now);
+    const pdf = await readFile(r.path);
+    expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
+    expect(pdf.length).toBe(r.bytes);
+    const parser = new PDFParse({ data: new Uint8Array(pdf) });
+    const { text, total } = await parser.getText();
+    await parser.destroy();
+    expect(total).toBe(9); // title page + 8 widgets
+    expect(text).toContain('March engineering review');
+    expect(text).toContain('Period: 2026-03-01 to 2026-03-31');
+    expect(text).toMatch(/Commits this month\s+5 commits/);
+    expect(text).toMatch(/Median hours from pull request opened to merged\s+20 hours/);
+    expect(text).toMatch(/TypeScript\s+160/);
+    expect(text).toMatch(/bo\s+100/); // lines added by developer, bo first
+    expect(text).toContain('This widget could not be rendered: widget 7: type: unknown widget type');
+    expect(text).toContain('widget 8: metric: unknown metric "happiness"');
+    // Charts are vector drawings: the bar chart's axis labels are text in the PDF.
+    expect(text.match(/TypeScript/g)!.length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('CSV and JSON carry the same values as the metrics', async () => {
+    const csv = await runCustomReport(db.orm.em.fork(), reportId, 'csv', dir, now);
+    const rows = parse(await readFile(csv.path, 'utf8'), { columns: true }) as Record<string, string>[];
+    expect(rows.find((r) => r.widget === 'Commits this month')).toMatchObject({ metric: 'commits', value: '5', unit: 'commits' });
+    expect(rows.filter((r) => r.widget === 'Commits per day')).toHaveLength(30);
+    expect(rows.filter((r) => r.widget === 'Commits per day').reduce((s, r) => s + Number(r.value), 0)).toBe(5);
+    expect(rows.find((r) => r.widget === 'Widget 7')!.error).toMatch(/unknown widget type/);
+
+    const json = await runCustomReport(db.orm.em.fork(), reportId, 'json', dir, now);
+    const data = JSON.parse(await readFile(json.path, 'utf8'));
+    expect(data.report.name).toBe('March engineering review');
+    expect(data.widgets[3].items).toEqual([
+      { label: 'XS', value: 1 },
+      { label: 'S', value: 0 },
+      { label: 'M', value: 1 },
+      { label: 'L', value: 1 },
+      { label: 'XL', value: 0 },
+    ]);
+    expect(data.widgets[5].items).toEqual([
+      { label: 'bo', value: 100 },
+      { label: 'ann', value: 35 },
+      { label: 'cat', value: 1 },
+    ]);
+  });
+
+  it('bad filters fail the report with a clear error; the CLI reports it', async () => {
+    const bad = (await db.sql.query(`INSERT INTO custom_reports (name, filters) VALUES ('Bad', '{"team_ids": ["nope"]}') RETURNING id`)).rows[0].id;
+    await expect(runCustomReport(db.orm.em.fork(), bad, 'json', dir, now)).rejects.toThrow('Report "Bad" has invalid filters: team_ids.0: must be team UUIDs');
+    const env = { DATABASE_URL: db.url, EXPORT_DIR: dir, LOG_LEVEL: 'silent' };
+    const ok = await runCliProcess(['report', 'run', reportId, '--format', 'json'], env);
+    expect(ok.stdout).toMatch(/report "March engineering review": 6 widgets rendered → .*\.json \(\d+ bytes\)/);
+    expect(ok.stdout).toContain('! widget 7: type: unknown widget type');
+    const missing = await runCliProcess(['report', 'run', '00000000-0000-4000-8000-000000000000'], env);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain('Custom report 00000000-0000-4000-8000-000000000000 does not exist');
+  });
+});
