@@ -54,7 +54,10 @@ describe('CLI and worker processes', () => {
       expect(r.stdout).toMatch(/4\. incremental re-sync: \{"fetched":\d+,"written":0\} then \{"fetched":\d+,"written":0\}; \d+ requests, [01] counted/);
       expect(r.stdout).toContain("'linus-t'");
       expect(r.stdout).toMatch(/6\. exports: commits\.csv completed → \S+\/commits-[0-9a-f-]{36}\.csv \(\d+ bytes\); team_metrics\.json completed/);
-      expect(r.stdout).toContain('7. job schedulers: github.sync-all every 60 min, export.cleanup every 15 min');
+      expect(r.stdout).toMatch(/7\. report "Engineering weekly" \(6 widgets\) → \S+\.pdf \(\d+ bytes\); weekly delivery scheduled, next run \S+T09:00:00\.000Z/);
+      expect(r.stdout).toMatch(/8\. job schedulers: .*github\.sync-all every 60 min/);
+      expect(r.stdout).toMatch(/8\. job schedulers: .*export\.cleanup every 15 min/);
+      expect(r.stdout).toMatch(/8\. job schedulers: .*reports\.reconcile every 5 min/);
       // Re-running is idempotent: the rows in Postgres are the ones a single run seeded.
       const again = await spawnTs('src/demo/main.ts', [], demoEnv).finished;
       expect(again.stdout).toContain('1. migrations: database already up to date');

@@ -60,6 +60,11 @@ export const envSchema = z.object({
   /** Base delay of the 5xx retry backoff (retry n waits n² × this). */
   GITHUB_RETRY_BASE_MS: int(0, 60_000).default(1_000),
 
+  // Report delivery by email.
+  /** smtp://user:pass@host:port or smtps://…; unset = email delivery fails with a clear error. */
+  SMTP_URL: url(['smtp:', 'smtps:'], 'SMTP').optional(),
+  MAIL_FROM: z.string().min(3).default('Aexy Reports <reports@aexy.local>'),
+
   // Operator HTTP process (Bull Board, health, metrics, webhooks).
   BOARD_HOST: z.string().min(1).default('127.0.0.1'),
   BOARD_PORT: int(0, 65_535).default(3000),

@@ -10,11 +10,12 @@ import { ensureDatabase } from '../db/ensure-database.js';
 import { migrate, openOrm } from '../db/orm.js';
 import { pgArray, sql } from '../db/sql.js';
 import { requestExport } from '../exports/request.js';
+import { runCustomReport } from '../reports/run.js';
 import { GitHubStandIn } from '../dev/github-stand-in.js';
 import { createLogger } from '../lib/logger.js';
 import type { QueueName } from '../queues/names.js';
 import { ensureSchedulers } from '../queues/schedulers.js';
-import { developerRefreshActivity, githubSyncDeveloper, githubSyncRepo, JOBS, systemNoop } from '../workers/jobs/index.js';
+import { developerRefreshActivity, githubSyncDeveloper, githubSyncRepo, JOBS, reportsReconcile, systemNoop } from '../workers/jobs/index.js';
 import { startWorkerPool } from '../workers/runtime.js';
 import { DEMO_REPO, seedDemoGitHub } from './github-fixture.js';
 import { seedDemoOrg } from './seed.js';
@@ -104,7 +105,30 @@ async function main(): Promise<void> {
       [pgArray(exportIds)],
     );
     console.log(`6. exports: ${files.map((f) => `${f.export_type}.${f.format} ${f.status} → ${f.file_path} (${f.file_size_bytes} bytes)`).join('; ')}`);
-    console.log(`7. job schedulers: ${schedulers.map((s) => `${s.id} every ${Math.round((s.every ?? 0) / 60_000)} min`).join(', ')}`);
+    // A custom report with a weekly schedule: rendered now, and its scheduler reconciled from the table.
+    await sql(em, `DELETE FROM scheduled_reports WHERE report_id IN (SELECT id FROM custom_reports WHERE name = 'Engineering weekly')`);
+    await sql(em, `DELETE FROM custom_reports WHERE name = 'Engineering weekly'`);
+    const [report] = await sql<{ id: string }>(
+      em,
+      `INSERT INTO custom_reports (name, description, widgets, filters) VALUES ('Engineering weekly', 'The demo org at a glance', ?::jsonb, ?::jsonb) RETURNING id`,
+      [
+        JSON.stringify([
+          { type: 'number', metric: 'commits' },
+          { type: 'number', metric: 'pr_cycle_time' },
+          { type: 'line', metric: 'commits', config: { group_by: 'week' } },
+          { type: 'bar', metric: 'language_mix' },
+          { type: 'pie', metric: 'pr_size_distribution' },
+          { type: 'table', metric: 'reviews_given', config: { title: 'Reviews given by developer' } },
+        ]),
+        JSON.stringify({ date_range: { days: 90 } }),
+      ],
+    );
+    await sql(em, `INSERT INTO scheduled_reports (report_id, schedule, day_of_week, time_utc, recipients, delivery_method, export_format) VALUES (?, 'weekly', 1, '09:00', '{lead@demo.aexy.dev}', 'email', 'pdf')`, [report!.id]);
+    const pdf = await runCustomReport(em, report!.id, 'pdf', config.EXPORT_DIR);
+    const reconciled = await finish(await pool.producer.enqueue(reportsReconcile, {}));
+    const [sched] = await sql<{ next_run_at: string }>(em, `SELECT next_run_at FROM scheduled_reports WHERE report_id = ?`, [report!.id]);
+    console.log(`7. report "Engineering weekly" (6 widgets) → ${pdf.path} (${pdf.bytes} bytes); weekly delivery scheduled, next run ${new Date(sched!.next_run_at).toISOString()} (${JSON.stringify(reconciled)})`);
+    console.log(`8. job schedulers: ${schedulers.map((s) => (s.every ? `${s.id} every ${Math.round(s.every / 60_000)} min` : `${s.id} at "${s.pattern}"`)).join(', ')}`);
   } finally {
     await pool.close();
     await Promise.all([...events.values()].map((e) => e.close()));

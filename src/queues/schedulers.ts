@@ -4,6 +4,7 @@ import { QUEUE_NAMES } from './names.js';
 import { DEFAULT_JOB_OPTIONS } from './job-definition.js';
 import { githubSyncAll } from '../workers/jobs/github-sync-all.js';
 import { exportCleanup } from '../workers/jobs/export-cleanup.js';
+import { reportsReconcile } from '../workers/jobs/reports-reconcile.js';
 
 export interface SchedulerInfo {
   id: string;
@@ -33,6 +34,13 @@ export async function ensureSchedulers(producer: Producer, config: AppConfig): P
     'export.cleanup',
     { every: 15 * 60_000 },
     { name: exportCleanup.name, data: {}, opts: { ...DEFAULT_JOB_OPTIONS, ...exportCleanup.options } },
+  );
+  const reports = producer.queue(reportsReconcile.queue);
+  await reports.waitUntilReady();
+  await reports.upsertJobScheduler(
+    'reports.reconcile',
+    { every: 5 * 60_000 },
+    { name: reportsReconcile.name, data: {}, opts: { ...DEFAULT_JOB_OPTIONS, ...reportsReconcile.options } },
   );
   return listSchedulers(producer);
 }

@@ -8,8 +8,10 @@ import { githubSyncDeveloper } from './github-sync-developer.js';
 import { githubSyncTeams } from './github-sync-teams.js';
 import { exportProcess } from './export-process.js';
 import { exportCleanup } from './export-cleanup.js';
+import { reportDeliver } from './report-deliver.js';
+import { reportsReconcile } from './reports-reconcile.js';
 
-export { systemNoop, developerRefreshActivity, developerRefreshProfile, githubSyncRepo, githubSyncAll, githubSyncDeveloper, githubSyncTeams, exportProcess, exportCleanup };
+export { systemNoop, developerRefreshActivity, developerRefreshProfile, githubSyncRepo, githubSyncAll, githubSyncDeveloper, githubSyncTeams, exportProcess, exportCleanup, reportDeliver, reportsReconcile };
 
 /** Every job the workers know, by name. */
 export const JOBS: readonly AnyJobDefinition[] = [
@@ -22,6 +24,8 @@ export const JOBS: readonly AnyJobDefinition[] = [
   githubSyncTeams,
   exportProcess,
   exportCleanup,
+  reportDeliver,
+  reportsReconcile,
 ];
 
 export function jobByName(name: string, jobs: readonly AnyJobDefinition[] = JOBS): AnyJobDefinition {

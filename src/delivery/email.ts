@@ -1,0 +1,39 @@
+import nodemailer from 'nodemailer';
+import { z } from 'zod';
+import type { AppConfig } from '../config/index.js';
+import { PermanentError, TransientError } from '../queues/errors.js';
+
+export interface EmailAttachment {
+  filename: string;
+  content: Buffer;
+  contentType: string;
+}
+
+const email = z.email();
+
+/** Split recipients into deliverable addresses and the rest (kept for the log, never sent to). */
+export function splitRecipients(recipients: readonly string[]): { valid: string[]; invalid: string[] } {
+  const valid: string[] = [];
+  const invalid: string[] = [];
+  for (const r of recipients) (email.safeParse(r.trim()).success ? valid : invalid).push(r.trim());
+  return { valid, invalid };
+}
+
+/**
+ * Send one message over SMTP with nodemailer. 4xx answers and connection failures are transient
+ * (retried with the job's backoff); 5xx answers (unknown mailbox, rejected content) are permanent.
+ */
+export async function sendEmail(config: AppConfig, msg: { to: string[]; subject: string; text: string; attachments: EmailAttachment[] }): Promise<{ messageId: string; accepted: string[] }> {
+  if (!config.SMTP_URL) throw new PermanentError('Email delivery needs SMTP_URL to be configured');
+  const transport = nodemailer.createTransport(config.SMTP_URL);
+  try {
+    const info = await transport.sendMail({ from: config.MAIL_FROM, to: msg.to, subject: msg.subject, text: msg.text, attachments: msg.attachments });
+    return { messageId: info.messageId, accepted: (info.accepted as string[]).map(String) };
+  } catch (err) {
+    const code = (err as { responseCode?: number }).responseCode;
+    const message = `SMTP delivery failed: ${(err as Error).message}`;
+    throw code !== undefined && code >= 500 ? new PermanentError(message) : new TransientError(message);
+  } finally {
+    transport.close();
+  }
+}

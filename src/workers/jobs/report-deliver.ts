@@ -1,0 +1,83 @@
+import { readFile } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { z } from 'zod';
+import { sql } from '../../db/sql.js';
+import { sendEmail, splitRecipients } from '../../delivery/email.js';
+import { PermanentError } from '../../queues/errors.js';
+import { defineJob } from '../../queues/job-definition.js';
+import { REPORT_FORMATS, type ReportFormat } from '../../reports/render.js';
+import { runCustomReport } from '../../reports/run.js';
+import { monthlyTargetDay, nextRun, previousRun, scheduleSchema } from '../../schedules/next-run.js';
+
+export const reportDeliverSchema = z.object({ scheduledReportId: z.uuid({ message: 'must be a scheduled_reports UUID' }) }).strict();
+
+const CONTENT_TYPES: Record<ReportFormat, string> = { pdf: 'application/pdf', csv: 'text/csv', json: 'application/json' };
+
+interface ScheduledRow {
+  id: string;
+  report_id: string | null;
+  schedule: string;
+  day_of_week: number | null;
+  day_of_month: number | null;
+  time_utc: string | null;
+  recipients: string[] | null;
+  delivery_method: string | null;
+  export_format: string | null;
+  is_active: boolean | null;
+  last_sent_at: string | null;
+}
+
+/**
+ * Fired by the row's job scheduler: render the report and deliver it once per scheduled slot.
+ * "Once" is enforced against last_sent_at, so a re-delivered job, or the single catch-up run BullMQ
+ * makes after workers were down, never sends a slot twice.
+ */
+export const reportDeliver = defineJob({
+  name: 'report.deliver',
+  queue: 'reports',
+  schema: reportDeliverSchema,
+  options: { attempts: 5, backoff: { type: 'exponential', delay: 30_000 } },
+  deduplicationId: (d) => `report.deliver-${d.scheduledReportId}`,
+  async process({ scheduledReportId }, { em, config, log }) {
+    const now = new Date();
+    const [row] = await sql<ScheduledRow>(em, `SELECT * FROM scheduled_reports WHERE id = ?`, [scheduledReportId]);
+    if (!row) return { skipped: 'schedule deleted' };
+    if (row.is_active === false) return { skipped: 'schedule inactive' };
+    const parsed = scheduleSchema.safeParse(row);
+    if (!parsed.success) throw new PermanentError(`Scheduled report ${row.id} has an invalid schedule: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    const schedule = parsed.data;
+    if (schedule.schedule === 'monthly' && schedule.day_of_month! > 28) {
+      // The cron fires on days 28-31; only the clamped target day delivers.
+      if (now.getUTCDate() !== monthlyTargetDay(schedule.day_of_month!, now.getUTCFullYear(), now.getUTCMonth())) return { skipped: 'not the target day this month' };
+    }
+    // A minute of tolerance: the tick can run slightly before its nominal time on a skewed clock.
+    const slot = previousRun(schedule, new Date(now.getTime() + 60_000));
+    if (row.last_sent_at && new Date(row.last_sent_at) >= slot) return { skipped: `slot ${slot.toISOString()} already delivered` };
+    if (!row.report_id) throw new PermanentError(`Scheduled report ${row.id} has no report`);
+
+    const format = (REPORT_FORMATS as readonly string[]).includes(row.export_format ?? 'pdf') ? ((row.export_format ?? 'pdf') as ReportFormat) : null;
+    if (!format) throw new PermanentError(`Scheduled report ${row.id}: unsupported export_format "${row.export_format}"`);
+    const method = row.delivery_method ?? 'email';
+    if (!['email', 'slack', 'both'].includes(method)) throw new PermanentError(`Scheduled report ${row.id}: unsupported delivery_method "${method}"`);
+    if (method !== 'email') {
+      // Slack delivery (file upload + message) arrives with the Slack integration (encrypted bot tokens).
+      throw new PermanentError(`Scheduled report ${row.id}: Slack delivery is not available yet; use delivery_method "email"`);
+    }
+
+    const { valid, invalid } = splitRecipients(row.recipients ?? []);
+    if (invalid.length) log.warn({ scheduledReportId, invalid }, 'skipping invalid recipients');
+    if (valid.length === 0) throw new PermanentError(`Scheduled report ${row.id} has no valid email recipients`);
+
+    const rendered = await runCustomReport(em, row.report_id, format, config.EXPORT_DIR, now);
+    const sent = await sendEmail(config, {
+      to: valid,
+      subject: `${rendered.data.report.name} — ${schedule.schedule} report for ${slot.toISOString().slice(0, 10)}`,
+      text:
+        `Your ${schedule.schedule} report "${rendered.data.report.name}" covering ${rendered.data.window.start.slice(0, 10)} to ` +
+        `${rendered.data.window.end.slice(0, 10)} is attached.\n`,
+      attachments: [{ filename: basename(rendered.path).replace(/-\d{4}-\d\d-\d\dT.*(\.\w+)$/, '$1'), content: await readFile(rendered.path), contentType: CONTENT_TYPES[format] }],
+    });
+    await sql(em, `UPDATE scheduled_reports SET last_sent_at = ?, next_run_at = ? WHERE id = ?`, [now.toISOString(), nextRun(schedule, now).toISOString(), row.id]);
+    return { scheduledReportId, slot: slot.toISOString(), recipients: sent.accepted.length, messageId: sent.messageId, file: rendered.path };
+  },
+});

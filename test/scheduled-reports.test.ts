@@ -1,0 +1,152 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AppConfig } from '../src/config/index.js';
+import { JOBS, reportDeliver, reportsReconcile } from '../src/workers/jobs/index.js';
+import { createTestDatabase, type TestDatabase } from './helpers/db.js';
+import { seedMetricsFixture } from './helpers/metrics-data.js';
+import { deletePrefix, testConfig } from './helpers/redis.js';
+import { SmtpStandIn } from './helpers/smtp.js';
+import { startHarness, type Harness } from './helpers/workers.js';
+
+describe('scheduled reports: schedulers reconciled from the table, delivery by email', () => {
+  let db: TestDatabase;
+  let h: Harness;
+  let smtp: SmtpStandIn;
+  let dir: string;
+  let config: AppConfig;
+  let reportId: string;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    smtp = await new SmtpStandIn().start();
+    dir = await mkdtemp(join(tmpdir(), 'aexy-scheduled-'));
+    config = { ...testConfig({ EXPORT_DIR: dir, SMTP_URL: smtp.url }), DATABASE_URL: db.url };
+    h = await startHarness(config, db.orm, JOBS);
+    await seedMetricsFixture(db);
+    reportId = (
+      await db.sql.query(`INSERT INTO custom_reports (name, widgets, filters) VALUES ('Weekly pulse', $1, '{"date_range": {"days": 3650}}') RETURNING id`, [
+        JSON.stringify([{ type: 'number', metric: 'commits' }, { type: 'bar', metric: 'language_mix' }]),
+      ])
+    ).rows[0].id;
+  });
+  afterAll(async () => {
+    await h?.close();
+    await smtp?.stop();
+    await db?.drop();
+    await rm(dir, { recursive: true, force: true });
+    await deletePrefix(config.QUEUE_PREFIX);
+  });
+
+  const insertSchedule = async (cols: Record<string, unknown>) =>
+    (
+      await db.sql.query(
+        `INSERT INTO scheduled_reports (report_id, schedule, day_of_week, day_of_month, time_utc, recipients, delivery_method, export_format, is_active)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
+        [reportId, cols.schedule, cols.day_of_week ?? null, cols.day_of_month ?? null, cols.time_utc ?? '09:00', cols.recipients ?? ['lead@example.com'], cols.delivery_method ?? 'email', cols.export_format ?? 'pdf', cols.is_active ?? true],
+      )
+    ).rows[0].id as string;
+
+  const schedulers = async () =>
+    (await h.reader('reports').getJobSchedulers(0, -1, true))
+      .filter((s) => s.key.startsWith('scheduled-report-'))
+      .map((s) => [s.key.replace('scheduled-report-', ''), s.pattern])
+      .sort();
+
+  let daily: string;
+  let weekly: string;
+  let monthly: string;
+
+  it('each active row becomes a job scheduler; changes and deactivations are reconciled', async () => {
+    daily = await insertSchedule({ schedule: 'daily', time_utc: '07:30' });
+    weekly = await insertSchedule({ schedule: 'weekly', day_of_week: 1 });
+    monthly = await insertSchedule({ schedule: 'monthly', day_of_month: 31, time_utc: '06:00' });
+    const off = await insertSchedule({ schedule: 'daily', is_active: false });
+    const broken = await insertSchedule({ schedule: 'weekly' }); // no day_of_week
+
+    const first = await h.settle(await h.pool.producer.enqueue(reportsReconcile, {}));
+    expect(first.returnvalue).toEqual({ active: 3, upserted: 3, removed: 0, invalid: 1 });
+    expect(await schedulers()).toEqual(
+      [
+        [daily, '30 7 * * *'],
+        [weekly, '0 9 * * 1'],
+        [monthly, '0 6 28-31 * *'],
+      ].sort(),
+    );
+    const { rows } = await db.sql.query(`SELECT id, next_run_at FROM scheduled_reports WHERE id = ANY($1::uuid[])`, [[daily, off, broken]]);
+    const next = Object.fromEntries(rows.map((r) => [r.id, r.next_run_at]));
+    expect(next[daily].toISOString()).toMatch(/T07:30:00\.000Z$/);
+    expect(next[daily].getTime()).toBeGreaterThan(Date.now());
+    expect(next[off]).toBeNull();
+
+    // Nothing changed: nothing rewritten.
+    expect((await h.settle(await h.pool.producer.enqueue(reportsReconcile, {}))).returnvalue).toEqual({ active: 3, upserted: 0, removed: 0, invalid: 1 });
+
+    await db.sql.query(`UPDATE scheduled_reports SET time_utc = '08:15' WHERE id = $1`, [daily]);
+    await db.sql.query(`UPDATE scheduled_reports SET is_active = false WHERE id = $1`, [weekly]);
+    await db.sql.query(`DELETE FROM scheduled_reports WHERE id = $1`, [monthly]);
+    expect((await h.settle(await h.pool.producer.enqueue(reportsReconcile, {}))).returnvalue).toEqual({ active: 1, upserted: 1, removed: 2, invalid: 1 });
+    expect(await schedulers()).toEqual([[daily, '15 8 * * *']]);
+  });
+
+  it('a due run renders the report and emails it as an attachment; the same slot is never sent twice', async () => {
+    await db.sql.query(`UPDATE scheduled_reports SET recipients = $1 WHERE id = $2`, [['lead@example.com', 'cto@example.com', 'not an email'], daily]);
+    const done = await h.settle(await h.pool.producer.enqueue(reportDeliver, { scheduledReportId: daily }));
+    expect(done.failedReason).toBeUndefined();
+    expect(done.returnvalue).toMatchObject({ recipients: 2 });
+    expect(smtp.messages).toHaveLength(1);
+    const mail = smtp.messages[0]!;
+    expect(mail.to && !Array.isArray(mail.to) ? mail.to.value.map((a) => a.address) : []).toEqual(['lead@example.com', 'cto@example.com']);
+    expect(mail.subject).toMatch(/^Weekly pulse — daily report for \d{4}-\d\d-\d\d$/);
+    expect(mail.attachments).toHaveLength(1);
+    expect(mail.attachments[0]!.filename).toBe(`report-${reportId}.pdf`);
+    expect(mail.attachments[0]!.contentType).toBe('application/pdf');
+    expect(mail.attachments[0]!.content.subarray(0, 5).toString()).toBe('%PDF-');
+
+    const { rows } = await db.sql.query(`SELECT last_sent_at, next_run_at FROM scheduled_reports WHERE id = $1`, [daily]);
+    expect(rows[0].last_sent_at).not.toBeNull();
+    expect(rows[0].next_run_at.getTime()).toBeGreaterThan(Date.now());
+
+    // Re-delivery of the same slot (a retried or duplicated job) sends nothing.
+    const again = await h.settle(await h.pool.producer.enqueue(reportDeliver, { scheduledReportId: daily }));
+    expect(again.returnvalue).toMatchObject({ skipped: expect.stringMatching(/already delivered/) });
+    expect(smtp.messages).toHaveLength(1);
+  });
+
+  it('a run missed for days while workers were down is delivered once, not once per missed day', async () => {
+    await db.sql.query(`UPDATE scheduled_reports SET last_sent_at = now() - interval '4 days' WHERE id = $1`, [daily]);
+    const before = smtp.messages.length;
+    // BullMQ fires a job scheduler's overdue run once when workers come back; deliveries of the same slot are no-ops.
+    for (let i = 0; i < 3; i++) await h.settle(await h.pool.producer.enqueue(reportDeliver, { scheduledReportId: daily }));
+    expect(smtp.messages.length - before).toBe(1);
+  });
+
+  it('SMTP refusals: 4xx is retried, 5xx fails at once with the reason', async () => {
+    await db.sql.query(`UPDATE scheduled_reports SET last_sent_at = NULL WHERE id = $1`, [daily]);
+    smtp.rejectNext = 550;
+    const done = await h.settle(await h.pool.producer.enqueue(reportDeliver, { scheduledReportId: daily }));
+    expect(await done.getState()).toBe('failed');
+    expect(done.attemptsMade).toBe(1);
+    expect(done.failedReason).toMatch(/^SMTP delivery failed: .*Mailbox unavailable/);
+    expect((await db.sql.query(`SELECT last_sent_at FROM scheduled_reports WHERE id = $1`, [daily])).rows[0].last_sent_at).toBeNull();
+
+    smtp.rejectNext = 451;
+    const before = smtp.messages.length;
+    const retried = await h.settle(
+      await h.pool.producer.enqueue(reportDeliver, { scheduledReportId: daily }, { attempts: 3, backoff: { type: 'fixed', delay: 20 } }),
+    );
+    expect(await retried.getState()).toBe('completed');
+    expect(retried.attemptsMade).toBe(2);
+    expect(smtp.messages.length - before).toBe(1);
+  });
+
+  it('rows that cannot be delivered fail with a clear reason', async () => {
+    const slack = await insertSchedule({ schedule: 'daily', delivery_method: 'slack' });
+    const s = await h.settle(await h.pool.producer.enqueue(reportDeliver, { scheduledReportId: slack }));
+    expect(s.failedReason).toMatch(/Slack delivery is not available yet/);
+    const nobody = await insertSchedule({ schedule: 'daily', recipients: ['nope'] });
+    const n = await h.settle(await h.pool.producer.enqueue(reportDeliver, { scheduledReportId: nobody }));
+    expect(n.failedReason).toMatch(/has no valid email recipients/);
+  });
+});
