@@ -148,6 +148,17 @@ describe('export jobs', () => {
     expect(bad.stderr).toContain('Invalid export request: format: must be one of csv, json');
   });
 
+  it('report exports render a custom report (PDF) through the same life cycle', async () => {
+    const reportId = (
+      await db.sql.query(`INSERT INTO custom_reports (name, widgets, filters) VALUES ('Export me', '[{"type":"number","metric":"commits"}]', '{"date_range":{"days":3650}}') RETURNING id`)
+    ).rows[0].id;
+    const { row } = await runExport({ exportType: 'report', format: 'pdf', config: { report_id: reportId } });
+    expect(row.status).toBe('completed');
+    expect((await readFile(row.file_path)).subarray(0, 5).toString()).toBe('%PDF-');
+    await expect(requestExport(db.orm.em.fork(), h.pool.producer, { exportType: 'report', format: 'pdf' })).rejects.toThrow('config.report_id: is required for a report export');
+    await expect(requestExport(db.orm.em.fork(), h.pool.producer, { exportType: 'commits', format: 'pdf' })).rejects.toThrow('format: must be one of csv, json');
+  });
+
   it('re-delivering a finished export does not redo it', async () => {
     const { id, row } = await runExport({ exportType: 'pull_requests', format: 'csv' });
     const job = await h.pool.producer.enqueue((await import('../src/workers/jobs/index.js')).exportProcess, { exportJobId: id });

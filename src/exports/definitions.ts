@@ -4,10 +4,18 @@ import { z } from 'zod';
  * What each export_type selects. Every query is one indexed scan filtered by the export's config;
  * timestamps leave the database as ISO-8601 UTC text so CSV and JSON agree byte for byte.
  */
+/** Row exports, streamed from one query. */
 export const EXPORT_TYPES = ['commits', 'pull_requests', 'code_reviews', 'developers', 'team_metrics'] as const;
 export type ExportType = (typeof EXPORT_TYPES)[number];
 export const EXPORT_FORMATS = ['csv', 'json'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
+
+/** Every export_type a request may name: the row exports plus a rendered custom report. */
+export const REQUEST_EXPORT_TYPES = [...EXPORT_TYPES, 'report'] as const;
+/** Which formats make sense for which type: a PDF of raw rows does not; a report has all three. */
+export function formatsFor(type: string): readonly string[] {
+  return type === 'report' ? ['pdf', 'csv', 'json'] : EXPORT_FORMATS;
+}
 
 const isoDate = z.iso.datetime({ offset: true, message: 'must be an ISO-8601 timestamp' }).or(z.iso.date({ message: 'must be a date (YYYY-MM-DD)' }));
 
@@ -21,6 +29,8 @@ export const exportConfigSchema = z
     developer_ids: z.array(z.uuid({ message: 'must be developer UUIDs' })).max(10_000).optional(),
     team_ids: z.array(z.uuid({ message: 'must be team UUIDs' })).max(1_000).optional(),
     repository: z.string().max(255).optional(),
+    /** export_type "report": the custom report to render */
+    report_id: z.uuid({ message: 'must be a custom report UUID' }).optional(),
   })
   .strict();
 export type ExportConfig = z.infer<typeof exportConfigSchema>;

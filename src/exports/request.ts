@@ -3,16 +3,21 @@ import { z } from 'zod';
 import { sql } from '../db/sql.js';
 import type { Producer } from '../queues/producer.js';
 import { exportProcess } from '../workers/jobs/export-process.js';
-import { EXPORT_FORMATS, EXPORT_TYPES, exportConfigSchema } from './definitions.js';
+import { exportConfigSchema, formatsFor, REQUEST_EXPORT_TYPES } from './definitions.js';
 
 export const exportRequestSchema = z
   .object({
-    exportType: z.enum(EXPORT_TYPES, { message: `must be one of ${EXPORT_TYPES.join(', ')}` }),
-    format: z.enum(EXPORT_FORMATS, { message: `must be one of ${EXPORT_FORMATS.join(', ')}` }),
+    exportType: z.enum(REQUEST_EXPORT_TYPES, { message: `must be one of ${REQUEST_EXPORT_TYPES.join(', ')}` }),
+    format: z.string(),
     config: exportConfigSchema.default({}),
     requestedBy: z.uuid().optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((r, ctx) => {
+    const formats = formatsFor(r.exportType);
+    if (!formats.includes(r.format)) ctx.addIssue({ code: 'custom', path: ['format'], message: `must be one of ${formats.join(', ')}` });
+    if (r.exportType === 'report' && !r.config.report_id) ctx.addIssue({ code: 'custom', path: ['config', 'report_id'], message: 'is required for a report export' });
+  });
 export type ExportRequest = z.input<typeof exportRequestSchema>;
 
 export class InvalidExportRequest extends Error {

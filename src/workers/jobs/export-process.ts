@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { sql, withPgClient } from '../../db/sql.js';
-import { EXPORT_FORMATS, EXPORT_TYPES, exportConfigSchema, exportQuery, type ExportFormat, type ExportType } from '../../exports/definitions.js';
+import { exportConfigSchema, exportQuery, formatsFor, REQUEST_EXPORT_TYPES, type ExportFormat, type ExportType } from '../../exports/definitions.js';
+import { runCustomReport } from '../../reports/run.js';
+import type { ReportFormat } from '../../reports/render.js';
 import { streamExport } from '../../exports/writer.js';
 import { PermanentError } from '../../queues/errors.js';
 import { defineJob } from '../../queues/job-definition.js';
@@ -40,19 +42,33 @@ export const exportProcess = defineJob({
       return { exportJobId, skipped: `already ${current.status}` };
     }
 
+    const complete = (path: string, bytes: number) =>
+      sql(
+        em,
+        `UPDATE export_jobs SET status = 'completed', file_path = ?, file_size_bytes = ?, completed_at = now(),
+                expires_at = now() + make_interval(hours => ?), error_message = NULL WHERE id = ?`,
+        [path, bytes, config.EXPORT_TTL_HOURS, exportJobId],
+      );
     const fail = async (message: string) => {
       await sql(em, `UPDATE export_jobs SET status = 'failed', error_message = ?, completed_at = now() WHERE id = ?`, [message, exportJobId]);
     };
     try {
-      if (!(EXPORT_TYPES as readonly string[]).includes(row.export_type)) {
-        throw new PermanentError(`Unsupported export_type "${row.export_type}" (supported: ${EXPORT_TYPES.join(', ')})`);
+      if (!(REQUEST_EXPORT_TYPES as readonly string[]).includes(row.export_type)) {
+        throw new PermanentError(`Unsupported export_type "${row.export_type}" (supported: ${REQUEST_EXPORT_TYPES.join(', ')})`);
       }
-      if (!(EXPORT_FORMATS as readonly string[]).includes(row.format)) {
-        throw new PermanentError(`Unsupported format "${row.format}" for ${row.export_type} (supported: ${EXPORT_FORMATS.join(', ')})`);
+      if (!formatsFor(row.export_type).includes(row.format)) {
+        throw new PermanentError(`Unsupported format "${row.format}" for ${row.export_type} (supported: ${formatsFor(row.export_type).join(', ')})`);
       }
       const cfg = exportConfigSchema.safeParse(row.config ?? {});
       if (!cfg.success) {
         throw new PermanentError(`Invalid export config: ${cfg.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`);
+      }
+      if (row.export_type === 'report') {
+        if (!cfg.data.report_id) throw new PermanentError('Invalid export config: report_id: is required for a report export');
+        const r = await runCustomReport(em, cfg.data.report_id, row.format as ReportFormat, config.EXPORT_DIR);
+        await job.updateProgress({ rows: r.data.widgets.length, total: r.data.widgets.length, percent: 100 });
+        await complete(r.path, r.bytes);
+        return { exportJobId, widgets: r.data.widgets.length, bytes: r.bytes, path: r.path };
       }
       const type = row.export_type as ExportType;
       const format = row.format as ExportFormat;
@@ -71,13 +87,7 @@ export const exportProcess = defineJob({
           onProgress: (rows) => job.updateProgress({ rows, total, percent: total ? Math.min(100, Math.round((rows / total) * 100)) : 100 }),
         }),
       );
-      await sql(
-        em,
-        `UPDATE export_jobs SET status = 'completed', file_path = ?, file_size_bytes = ?, completed_at = now(),
-                expires_at = now() + make_interval(hours => ?), error_message = NULL
-          WHERE id = ?`,
-        [result.path, result.bytes, config.EXPORT_TTL_HOURS, exportJobId],
-      );
+      await complete(result.path, result.bytes);
       return { exportJobId, rows: result.rows, bytes: result.bytes, path: result.path };
     } catch (err) {
       const message = (err as Error).message;
