@@ -3,7 +3,9 @@
  * machine, so the ratios mean something wherever it runs:
  *   (a) no-op jobs through our worker runtime vs bare BullMQ;
  *   (b) the sync's commit write path (batched upserts) vs PostgreSQL COPY of the same rows;
- *   (c) a 1M-commit CSV export (rows/s, peak RSS) vs COPY … TO STDOUT CSV of the same query.
+ *   (c) a 1M-commit CSV export (rows/s, peak RSS) vs COPY … TO STDOUT CSV of the same query;
+ *   (d) each metric for one developer on 1M commits, and the index the plan uses;
+ *   (e) a 12-widget PDF report over 200 developers and 1M commits.
  * BENCH_JOBS / BENCH_COMMITS / BENCH_EXPORT_ROWS scale the runs.
  */
 import { randomBytes } from 'node:crypto';
@@ -16,10 +18,11 @@ import { createWriteStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { withPgClient } from '../src/db/sql.js';
+import { sql, withPgClient } from '../src/db/sql.js';
 import { exportQuery } from '../src/exports/definitions.js';
 import { streamExport } from '../src/exports/writer.js';
 import { computeMetrics, METRIC_NAMES } from '../src/metrics/library.js';
+import { runCustomReport } from '../src/reports/run.js';
 import { loadConfig } from '../src/config/index.js';
 import { ensureDatabase } from '../src/db/ensure-database.js';
 import { migrate, openOrm, type MikroORM } from '../src/db/orm.js';
@@ -174,11 +177,33 @@ async function benchExport(orm: MikroORM, url: string): Promise<{ ours: number; 
   const copySeconds = (performance.now() - t0) / 1000;
   await rm(dir, { recursive: true, force: true });
   metricsReport = await benchMetrics(client, devIds);
+  pdfReport = await benchPdf(orm);
   await client.end();
   return { ours: ours.result.rows / oursSeconds, copy: EXPORT_ROWS / copySeconds, oursMb: ours.peakMb, copyMb: copy.peakMb };
 }
 
 let metricsReport: { metric: string; ms: string; plan: string }[] = [];
+let pdfReport = { ms: 0, bytes: 0 };
+
+/** (e) A 12-widget report over every developer (200) and the 1M-commit table, rendered to PDF. */
+async function benchPdf(orm: MikroORM): Promise<{ ms: number; bytes: number }> {
+  const em = orm.em.fork();
+  const widgets = [
+    { type: 'number', metric: 'commits' }, { type: 'number', metric: 'lines_added' }, { type: 'number', metric: 'active_days' },
+    { type: 'number', metric: 'after_hours_share' }, { type: 'line', metric: 'commits', config: { group_by: 'week' } },
+    { type: 'line', metric: 'lines_added', config: { group_by: 'week' } }, { type: 'bar', metric: 'language_mix' },
+    { type: 'pie', metric: 'pr_size_distribution' }, { type: 'bar', metric: 'commits', config: { group_by: 'developer' } },
+    { type: 'table', metric: 'lines_added', config: { group_by: 'developer' } }, { type: 'number', metric: 'weekend_share' },
+    { type: 'number', metric: 'reviews_given' },
+  ];
+  const [r] = await sql<{ id: string }>(em, `INSERT INTO custom_reports (name, widgets, filters) VALUES ('Bench', ?::jsonb, '{"date_range":{"start":"2024-01-01","end":"2024-04-01"}}') RETURNING id`, [JSON.stringify(widgets)]);
+  const dir = await mkdtemp(join(tmpdir(), 'aexy-bench-pdf-'));
+  const t0 = performance.now();
+  const out = await runCustomReport(em, r!.id, 'pdf', dir);
+  const ms = performance.now() - t0;
+  await rm(dir, { recursive: true, force: true });
+  return { ms, bytes: out.bytes };
+}
 
 /** Every metric for one developer over 30 days on the 1M-commit table: time and the index its plan uses. */
 async function benchMetrics(client: pg.Client, devIds: string[]): Promise<{ metric: string; ms: string; plan: string }[]> {
@@ -231,6 +256,7 @@ async function main(): Promise<void> {
     console.table(rows);
     console.log(`(d) metrics for one developer over 30 days on ${fmt(EXPORT_ROWS)} commits (plan of the commit scan: ${metricsReport[0]?.plan}):`);
     console.table(metricsReport.map(({ metric, ms }) => ({ metric, ms })));
+    console.log(`(e) 12-widget report, 200 developers, ${fmt(EXPORT_ROWS)} commits → PDF: ${(pdfReport.ms / 1000).toFixed(2)} s (${fmt(pdfReport.bytes)} bytes)`);
   } finally {
     await orm.close();
     const admin = new pg.Client({ connectionString: dbUrl('postgres') });
