@@ -8,12 +8,17 @@ import { createTestDatabase, type TestDatabase } from './helpers/db.js';
 import { seedMetricsFixture } from './helpers/metrics-data.js';
 import { deletePrefix, testConfig } from './helpers/redis.js';
 import { SmtpStandIn } from './helpers/smtp.js';
+import { SlackStandIn } from '../src/dev/slack-stand-in.js';
+import { KeyRing } from '../src/crypto/secrets.js';
+import { randomBytes } from 'node:crypto';
 import { startHarness, type Harness } from './helpers/workers.js';
 
 describe('scheduled reports: schedulers reconciled from the table, delivery by email', () => {
   let db: TestDatabase;
   let h: Harness;
   let smtp: SmtpStandIn;
+  let slack: SlackStandIn;
+  const ORG = '0d3c9a4e-5b7f-4c1a-9e2d-6f8a1b2c3d4e';
   let dir: string;
   let config: AppConfig;
   let reportId: string;
@@ -21,12 +26,17 @@ describe('scheduled reports: schedulers reconciled from the table, delivery by e
   beforeAll(async () => {
     db = await createTestDatabase();
     smtp = await new SmtpStandIn().start();
+    slack = await new SlackStandIn().start();
     dir = await mkdtemp(join(tmpdir(), 'aexy-scheduled-'));
-    config = { ...testConfig({ EXPORT_DIR: dir, SMTP_URL: smtp.url }), DATABASE_URL: db.url };
+    config = {
+      ...testConfig({ EXPORT_DIR: dir, SMTP_URL: smtp.url, SLACK_API_URL: slack.url, ENCRYPTION_KEYS: `k1:${randomBytes(32).toString('base64')}` }),
+      DATABASE_URL: db.url,
+    };
     h = await startHarness(config, db.orm, JOBS);
     await seedMetricsFixture(db);
     reportId = (
-      await db.sql.query(`INSERT INTO custom_reports (name, widgets, filters) VALUES ('Weekly pulse', $1, '{"date_range": {"days": 3650}}') RETURNING id`, [
+      await db.sql.query(`INSERT INTO custom_reports (name, organization_id, widgets, filters) VALUES ('Weekly pulse', $1, $2, '{"date_range": {"days": 3650}}') RETURNING id`, [
+        ORG,
         JSON.stringify([{ type: 'number', metric: 'commits' }, { type: 'bar', metric: 'language_mix' }]),
       ])
     ).rows[0].id;
@@ -34,6 +44,7 @@ describe('scheduled reports: schedulers reconciled from the table, delivery by e
   afterAll(async () => {
     await h?.close();
     await smtp?.stop();
+    await slack?.stop();
     await db?.drop();
     await rm(dir, { recursive: true, force: true });
     await deletePrefix(config.QUEUE_PREFIX);
@@ -141,10 +152,58 @@ describe('scheduled reports: schedulers reconciled from the table, delivery by e
     expect(smtp.messages.length - before).toBe(1);
   });
 
+  it('Slack delivery: the file is uploaded and a summary posted, logged, with the token encrypted at rest', async () => {
+    const ring = new KeyRing(config.ENCRYPTION_KEYS!);
+    const integration = (
+      await db.sql.query(
+        `INSERT INTO slack_integrations (organization_id, team_id, team_name, bot_token, default_channel_id) VALUES ($1, 'T0STANDIN', 'Stand-in', $2, 'C0ALERTS') RETURNING id`,
+        [ORG, ring.encrypt('xoxb-standin-token')],
+      )
+    ).rows[0].id;
+    const stored = (await db.sql.query(`SELECT bot_token FROM slack_integrations WHERE id = $1`, [integration])).rows[0].bot_token;
+    expect(stored).not.toContain('xoxb');
+    expect(stored).toMatch(/^v1:k1:/);
+
+    const sched = await insertSchedule({ schedule: 'daily', delivery_method: 'slack', recipients: ['C0REPORTS'] });
+    const done = await h.settle(await h.pool.producer.enqueue(reportDeliver, { scheduledReportId: sched }));
+    expect(done.failedReason).toBeUndefined();
+    expect(done.returnvalue.slack.channel).toBe('C0REPORTS');
+    const upload = [...slack.uploads.values()].at(-1)!;
+    expect(upload).toMatchObject({ filename: `report-${reportId}.pdf`, channel: 'C0REPORTS', title: 'Weekly pulse' });
+    expect(upload.bytes.subarray(0, 5).toString()).toBe('%PDF-');
+    const msg = slack.messages.at(-1)!;
+    expect(msg.channel).toBe('C0REPORTS');
+    expect(JSON.stringify(msg.blocks)).toContain('Commits: 6 commits');
+    expect(slack.calls.every((c) => c.token === 'xoxb-standin-token' || c.method === 'upload')).toBe(true);
+    const { rows: logs } = await db.sql.query(`SELECT status, channel_id, message_ts, notification_type, error_message FROM slack_notification_logs WHERE integration_id = $1`, [integration]);
+    expect(logs).toEqual([{ status: 'sent', channel_id: 'C0REPORTS', message_ts: msg.ts, notification_type: 'scheduled_report', error_message: null }]);
+
+    // A channel the bot cannot post to: recorded as failed, not retried.
+    const lost = await insertSchedule({ schedule: 'daily', delivery_method: 'slack', recipients: ['C0GONE'] });
+    const l = await h.settle(await h.pool.producer.enqueue(reportDeliver, { scheduledReportId: lost }));
+    expect(l.attemptsMade).toBe(1);
+    expect(l.failedReason).toBe('Slack cannot post there (channel_not_found)');
+
+    // Rate limited: parked until Retry-After, then delivered.
+    slack.faults.push({ method: 'chat.postMessage', status: 429, retryAfter: 1, times: 1 });
+    await db.sql.query(`UPDATE scheduled_reports SET last_sent_at = NULL WHERE id = $1`, [sched]);
+    const rl = await h.settle(await h.pool.producer.enqueue(reportDeliver, { scheduledReportId: sched }));
+    expect(await rl.getState()).toBe('completed');
+
+    // A revoked token deactivates the integration.
+    slack.tokens.clear();
+    await db.sql.query(`UPDATE scheduled_reports SET last_sent_at = NULL WHERE id = $1`, [sched]);
+    const revoked = await h.settle(await h.pool.producer.enqueue(reportDeliver, { scheduledReportId: sched }));
+    expect(revoked.failedReason).toBe('Slack refused the bot token (invalid_auth); the integration was deactivated');
+    expect((await db.sql.query(`SELECT is_active FROM slack_integrations WHERE id = $1`, [integration])).rows[0].is_active).toBe(false);
+    const { rows: statuses } = await db.sql.query(`SELECT status, count(*)::int AS n FROM slack_notification_logs GROUP BY status ORDER BY status`);
+    expect(statuses).toEqual([
+      { status: 'failed', n: 3 },
+      { status: 'sent', n: 2 },
+    ]);
+  });
+
   it('rows that cannot be delivered fail with a clear reason', async () => {
-    const slack = await insertSchedule({ schedule: 'daily', delivery_method: 'slack' });
-    const s = await h.settle(await h.pool.producer.enqueue(reportDeliver, { scheduledReportId: slack }));
-    expect(s.failedReason).toMatch(/Slack delivery is not available yet/);
     const nobody = await insertSchedule({ schedule: 'daily', recipients: ['nope'] });
     const n = await h.settle(await h.pool.producer.enqueue(reportDeliver, { scheduledReportId: nobody }));
     expect(n.failedReason).toMatch(/has no valid email recipients/);

@@ -5,7 +5,7 @@ import { z } from 'zod';
  * Keys listed in SECRET_KEYS are never printed: `describeConfig` masks them and
  * connection URLs have their password removed.
  */
-export const SECRET_KEYS = new Set<string>(['GITHUB_TOKEN', 'OPENAI_API_KEY', 'ENCRYPTION_KEY', 'SMTP_URL', 'BOARD_PASSWORD', 'GITHUB_WEBHOOK_SECRET']);
+export const SECRET_KEYS = new Set<string>(['GITHUB_TOKEN', 'OPENAI_API_KEY', 'ENCRYPTION_KEYS', 'SMTP_URL', 'BOARD_PASSWORD', 'GITHUB_WEBHOOK_SECRET']);
 
 const url = (protocols: string[], what: string) =>
   z.string().refine(
@@ -64,6 +64,17 @@ export const envSchema = z.object({
   /** smtp://user:pass@host:port or smtps://…; unset = email delivery fails with a clear error. */
   SMTP_URL: url(['smtp:', 'smtps:'], 'SMTP').optional(),
   MAIL_FROM: z.string().min(3).default('Aexy Reports <reports@aexy.local>'),
+
+  // Slack.
+  SLACK_API_URL: url(['http:', 'https:'], 'HTTP(S)').default('https://slack.com/api/'),
+  /**
+   * Encryption keys for secrets at rest (Slack bot tokens): "keyId:base64-32-bytes[,keyId:…]". The first
+   * key encrypts; every listed key can decrypt, so keys rotate by putting a new one first.
+   */
+  ENCRYPTION_KEYS: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,32}:[A-Za-z0-9+/]{43}=(,[A-Za-z0-9_-]{1,32}:[A-Za-z0-9+/]{43}=)*$/, 'must be "keyId:base64 of 32 bytes" entries separated by commas')
+    .optional(),
 
   // Operator HTTP process (Bull Board, health, metrics, webhooks).
   BOARD_HOST: z.string().min(1).default('127.0.0.1'),

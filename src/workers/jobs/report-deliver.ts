@@ -3,6 +3,7 @@ import { basename } from 'node:path';
 import { z } from 'zod';
 import { sql } from '../../db/sql.js';
 import { sendEmail, splitRecipients } from '../../delivery/email.js';
+import { deliverReportToSlack } from '../../slack/report-delivery.js';
 import { PermanentError } from '../../queues/errors.js';
 import { defineJob } from '../../queues/job-definition.js';
 import { REPORT_FORMATS, type ReportFormat } from '../../reports/render.js';
@@ -59,25 +60,44 @@ export const reportDeliver = defineJob({
     if (!format) throw new PermanentError(`Scheduled report ${row.id}: unsupported export_format "${row.export_format}"`);
     const method = row.delivery_method ?? 'email';
     if (!['email', 'slack', 'both'].includes(method)) throw new PermanentError(`Scheduled report ${row.id}: unsupported delivery_method "${method}"`);
-    if (method !== 'email') {
-      // Slack delivery (file upload + message) arrives with the Slack integration (encrypted bot tokens).
-      throw new PermanentError(`Scheduled report ${row.id}: Slack delivery is not available yet; use delivery_method "email"`);
-    }
-
-    const { valid, invalid } = splitRecipients(row.recipients ?? []);
+    const recipients = row.recipients ?? [];
+    const isChannel = (r: string) => /^[CG][A-Z0-9]{2,}$/.test(r);
+    const { valid, invalid } = splitRecipients(recipients.filter((r) => !isChannel(r)));
     if (invalid.length) log.warn({ scheduledReportId, invalid }, 'skipping invalid recipients');
-    if (valid.length === 0) throw new PermanentError(`Scheduled report ${row.id} has no valid email recipients`);
+    if (method !== 'slack' && valid.length === 0) throw new PermanentError(`Scheduled report ${row.id} has no valid email recipients`);
 
     const rendered = await runCustomReport(em, row.report_id, format, config.EXPORT_DIR, now);
-    const sent = await sendEmail(config, {
-      to: valid,
-      subject: `${rendered.data.report.name} — ${schedule.schedule} report for ${slot.toISOString().slice(0, 10)}`,
-      text:
-        `Your ${schedule.schedule} report "${rendered.data.report.name}" covering ${rendered.data.window.start.slice(0, 10)} to ` +
-        `${rendered.data.window.end.slice(0, 10)} is attached.\n`,
-      attachments: [{ filename: basename(rendered.path).replace(/-\d{4}-\d\d-\d\dT.*(\.\w+)$/, '$1'), content: await readFile(rendered.path), contentType: CONTENT_TYPES[format] }],
-    });
+    const filename = basename(rendered.path).replace(/-\d{4}-\d\d-\d\dT.*(\.\w+)$/, '$1');
+    const bytes = await readFile(rendered.path);
+    const period = `${rendered.data.window.start.slice(0, 10)} to ${rendered.data.window.end.slice(0, 10)}`;
+    const result: Record<string, unknown> = { scheduledReportId, slot: slot.toISOString(), file: rendered.path };
+
+    if (method === 'slack' || method === 'both') {
+      const [report] = await sql<{ organization_id: string | null }>(em, `SELECT organization_id FROM custom_reports WHERE id = ?`, [row.report_id]);
+      const posted = await deliverReportToSlack(em, config, {
+        organizationId: report?.organization_id ?? null,
+        recipients,
+        reportName: rendered.data.report.name,
+        period,
+        filename,
+        bytes,
+        summary: rendered.data.widgets
+          .filter((w) => w.type === 'number')
+          .map((w) => `${w.title}: ${w.value ?? '—'} ${w.unit ?? ''}`.trim()),
+      });
+      result.slack = posted;
+    }
+    if (method === 'email' || method === 'both') {
+      const sent = await sendEmail(config, {
+        to: valid,
+        subject: `${rendered.data.report.name} — ${schedule.schedule} report for ${slot.toISOString().slice(0, 10)}`,
+        text: `Your ${schedule.schedule} report "${rendered.data.report.name}" covering ${period} is attached.\n`,
+        attachments: [{ filename, content: bytes, contentType: CONTENT_TYPES[format] }],
+      });
+      result.recipients = sent.accepted.length;
+      result.messageId = sent.messageId;
+    }
     await sql(em, `UPDATE scheduled_reports SET last_sent_at = ?, next_run_at = ? WHERE id = ?`, [now.toISOString(), nextRun(schedule, now).toISOString(), row.id]);
-    return { scheduledReportId, slot: slot.toISOString(), recipients: sent.accepted.length, messageId: sent.messageId, file: rendered.path };
+    return result;
   },
 });

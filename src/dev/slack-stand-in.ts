@@ -1,0 +1,123 @@
+// A Slack Web API stand-in for the offline demo and the tests (not used in production paths).
+import { randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/**
+ * Speaks Slack's Web API wire format (docs.slack.dev): form-encoded or JSON POSTs to /api/<method>,
+ * bearer tokens, `{ok: false, error}` answers with HTTP 200, HTTP 429 + Retry-After for rate limits,
+ * and the three-step external file upload used by files.uploadV2.
+ */
+export interface SlackCall {
+  method: string;
+  token: string | undefined;
+  args: Record<string, unknown>;
+}
+export interface SlackFault {
+  method: string;
+  /** a Slack error code (HTTP 200, ok: false) … */
+  error?: string;
+  /** … or an HTTP status (429 with Retry-After) */
+  status?: number;
+  retryAfter?: number;
+  times: number;
+}
+
+export class SlackStandIn {
+  readonly calls: SlackCall[] = [];
+  readonly uploads = new Map<string, { filename: string; bytes: Buffer; title?: string; channel?: string }>();
+  readonly messages: { channel: string; ts: string; text: string; blocks?: unknown }[] = [];
+  readonly faults: SlackFault[] = [];
+  /** token → team id */
+  readonly tokens = new Map<string, string>([['xoxb-standin-token', 'T0STANDIN']]);
+  readonly channels = new Set<string>(['C0REPORTS', 'C0ALERTS']);
+  url = '';
+  private server?: Server;
+  private seq = 0;
+
+  async start(): Promise<this> {
+    this.server = createServer((req, res) => void this.handle(req, res));
+    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/api/`;
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    this.server?.closeAllConnections();
+    await new Promise<void>((resolve) => this.server?.close(() => resolve()));
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    const raw = Buffer.concat(chunks);
+    const path = new URL(req.url!, 'http://x').pathname;
+    const json = (status: number, body: unknown, headers: Record<string, string> = {}) => {
+      res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
+      res.end(JSON.stringify(body));
+    };
+
+    const upload = path.match(/^\/upload\/(F\w+)$/);
+    if (upload) {
+      const file = this.uploads.get(upload[1]!);
+      if (!file) return json(404, { ok: false, error: 'file_not_found' });
+      // The SDK may send the bytes raw or as multipart/form-data (as browsers do); keep the file part.
+      const boundary = String(req.headers['content-type'] ?? '').match(/boundary=(?:"([^"]+)"|([^;]+))/);
+      if (boundary) {
+        const marker = Buffer.from(`--${boundary[1] ?? boundary[2]}`);
+        const start = raw.indexOf('\r\n\r\n', raw.indexOf(marker)) + 4;
+        const end = raw.indexOf(Buffer.concat([Buffer.from('\r\n'), marker]), start);
+        file.bytes = raw.subarray(start, end);
+      } else file.bytes = raw;
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      return void res.end(`OK - ${raw.length}`);
+    }
+    const m = path.match(/^\/api\/([\w.]+)$/);
+    if (!m) return json(404, { ok: false, error: 'unknown_method' });
+    const method = m[1]!;
+    const type = String(req.headers['content-type'] ?? '');
+    const args: Record<string, unknown> = type.includes('json') ? JSON.parse(raw.toString() || '{}') : Object.fromEntries(new URLSearchParams(raw.toString()));
+    const token = String(req.headers.authorization ?? '').replace(/^Bearer /, '') || (args.token as string | undefined);
+    this.calls.push({ method, token, args });
+
+    const fault = this.faults.find((f) => f.method === method && f.times > 0);
+    if (fault) {
+      fault.times -= 1;
+      if (fault.status) return json(fault.status, { ok: false, error: 'ratelimited' }, fault.retryAfter ? { 'retry-after': String(fault.retryAfter) } : {});
+      return json(200, { ok: false, error: fault.error });
+    }
+    const team = token ? this.tokens.get(token) : undefined;
+    if (!team) return json(200, { ok: false, error: token ? 'invalid_auth' : 'not_authed' });
+
+    switch (method) {
+      case 'auth.test':
+        return json(200, { ok: true, url: 'https://standin.slack.com/', team: 'Stand-in', user: 'aexy', team_id: team, user_id: 'U0AEXYBOT', bot_id: 'B0AEXY' });
+      case 'chat.postMessage': {
+        const channel = String(args.channel ?? '');
+        if (!this.channels.has(channel)) return json(200, { ok: false, error: 'channel_not_found' });
+        const ts = `${Math.floor(Date.now() / 1000)}.${String(++this.seq).padStart(6, '0')}`;
+        const blocks = typeof args.blocks === 'string' ? JSON.parse(args.blocks) : args.blocks;
+        this.messages.push({ channel, ts, text: String(args.text ?? ''), blocks });
+        return json(200, { ok: true, channel, ts, message: { text: args.text, ts, type: 'message', bot_id: 'B0AEXY' } });
+      }
+      case 'files.getUploadURLExternal': {
+        const id = `F${randomBytes(5).toString('hex').toUpperCase()}`;
+        this.uploads.set(id, { filename: String(args.filename), bytes: Buffer.alloc(0) });
+        return json(200, { ok: true, upload_url: this.url.replace(/\/api\/$/, `/upload/${id}`), file_id: id });
+      }
+      case 'files.completeUploadExternal': {
+        const files = (typeof args.files === 'string' ? JSON.parse(args.files) : args.files) as { id: string; title?: string }[];
+        const channel = args.channel_id ? String(args.channel_id) : undefined;
+        if (channel && !this.channels.has(channel)) return json(200, { ok: false, error: 'channel_not_found' });
+        for (const f of files) {
+          const u = this.uploads.get(f.id);
+          if (!u) return json(200, { ok: false, error: 'file_not_found' });
+          Object.assign(u, { title: f.title, channel });
+        }
+        return json(200, { ok: true, files: files.map((f) => ({ id: f.id, title: f.title, name: this.uploads.get(f.id)!.filename, permalink: `https://standin.slack.com/files/${f.id}` })) });
+      }
+      default:
+        return json(200, { ok: false, error: 'unknown_method' });
+    }
+  }
+}

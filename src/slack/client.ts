@@ -1,0 +1,86 @@
+import { ErrorCode, WebClient, type WebAPIPlatformError, type WebAPIRateLimitedError } from '@slack/web-api';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { AppConfig } from '../config/index.js';
+import { KeyRing } from '../crypto/secrets.js';
+import { sql } from '../db/sql.js';
+import { PermanentError, RateLimitedError, TransientError } from '../queues/errors.js';
+
+/** Slack answers that mean the token will never work again: the integration is switched off. */
+export const REVOKED_ERRORS = new Set(['invalid_auth', 'account_inactive', 'token_revoked', 'token_expired', 'not_authed']);
+/** Answers about the destination: recorded, not retried. */
+export const DESTINATION_ERRORS = new Set(['channel_not_found', 'not_in_channel', 'is_archived', 'channel_is_archived', 'restricted_action']);
+
+export interface Integration {
+  id: string;
+  team_id: string;
+  default_channel_id: string | null;
+  user_mappings: Record<string, string> | null;
+}
+
+/**
+ * A WebClient for one integration, its bot token decrypted only here and only for this call.
+ * Retries are left to BullMQ (rate limits are rejected, not slept on, so the job can be parked).
+ */
+export async function slackFor(em: EntityManager, config: AppConfig, integrationId: string): Promise<{ client: WebClient; integration: Integration }> {
+  const [row] = await sql<Integration & { bot_token: string; is_active: boolean | null }>(
+    em,
+    `SELECT id, team_id, default_channel_id, user_mappings, bot_token, is_active FROM slack_integrations WHERE id = ?`,
+    [integrationId],
+  );
+  if (!row) throw new PermanentError(`Slack integration ${integrationId} does not exist`);
+  if (row.is_active === false) throw new PermanentError(`Slack integration ${row.team_id} is inactive`);
+  const token = KeyRing.fromConfig(config.ENCRYPTION_KEYS).decrypt(row.bot_token);
+  const client = new WebClient(token, {
+    slackApiUrl: config.SLACK_API_URL,
+    rejectRateLimitedCalls: true,
+    retryConfig: { retries: 2, factor: 2, minTimeout: 100, maxTimeout: 2_000 },
+    logger: { debug: () => {}, info: () => {}, warn: () => {}, error: () => {}, setLevel: () => {}, getLevel: () => 'error' as never, setName: () => {} },
+  });
+  const { bot_token: _t, ...integration } = row;
+  void _t;
+  return { client, integration };
+}
+
+/** Slack failure → job error kind; deactivates the integration when its token is dead. */
+export async function translateSlackError(em: EntityManager, integrationId: string, err: unknown): Promise<Error> {
+  const e = err as { code?: string; data?: { error?: string }; retryAfter?: number; message?: string };
+  if (e.code === ErrorCode.RateLimitedError) {
+    const seconds = (err as WebAPIRateLimitedError).retryAfter || 60;
+    return new RateLimitedError(`Slack rate limited; retry after ${seconds}s`, new Date(Date.now() + seconds * 1000));
+  }
+  if (e.code === ErrorCode.PlatformError) {
+    const code = (err as WebAPIPlatformError).data.error;
+    if (REVOKED_ERRORS.has(code)) {
+      await sql(em, `UPDATE slack_integrations SET is_active = false, updated_at = now() WHERE id = ?`, [integrationId]);
+      return new PermanentError(`Slack refused the bot token (${code}); the integration was deactivated`);
+    }
+    if (DESTINATION_ERRORS.has(code)) return new PermanentError(`Slack cannot post there (${code})`);
+    return new PermanentError(`Slack error: ${code}`);
+  }
+  return new TransientError(`Slack request failed: ${e.message ?? String(err)}`);
+}
+
+/**
+ * One notification attempt, logged in slack_notification_logs: a `pending` row first, then `sent`
+ * with channel_id and message_ts, or `failed` with the error.
+ */
+export async function withNotificationLog<T extends { channel: string; ts?: string }>(
+  em: EntityManager,
+  entry: { integrationId: string; type: string; summary: string; channel: string | null },
+  send: () => Promise<T>,
+): Promise<T> {
+  const [log] = await sql<{ id: string }>(
+    em,
+    `INSERT INTO slack_notification_logs (integration_id, channel_id, notification_type, content_summary, status) VALUES (?, ?, ?, ?, 'pending') RETURNING id`,
+    [entry.integrationId, entry.channel, entry.type, entry.summary.slice(0, 2000)],
+  );
+  try {
+    const result = await send();
+    await sql(em, `UPDATE slack_notification_logs SET status = 'sent', channel_id = ?, message_ts = ?, sent_at = now() WHERE id = ?`, [result.channel, result.ts ?? null, log!.id]);
+    return result;
+  } catch (err) {
+    const translated = await translateSlackError(em, entry.integrationId, err);
+    await sql(em, `UPDATE slack_notification_logs SET status = 'failed', error_message = ?, sent_at = now() WHERE id = ?`, [translated.message, log!.id]);
+    throw translated;
+  }
+}
