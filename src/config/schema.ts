@@ -65,6 +65,17 @@ export const envSchema = z.object({
   SMTP_URL: url(['smtp:', 'smtps:'], 'SMTP').optional(),
   MAIL_FROM: z.string().min(3).default('Aexy Reports <reports@aexy.local>'),
 
+  // Predictive insights.
+  /** Any OpenAI-compatible server; unset OPENAI_MODEL = heuristic-v1 only. */
+  OPENAI_BASE_URL: url(['http:', 'https:'], 'HTTP(S)').optional(),
+  OPENAI_API_KEY: z.string().min(1).optional(),
+  OPENAI_MODEL: z.string().min(1).max(90).optional(),
+  LLM_TIMEOUT_MS: int(100, 600_000).default(30_000),
+  /** Insight jobs processed at once per worker (LLM calls in flight). */
+  LLM_CONCURRENCY: int(1, 64).default(2),
+  /** A risk score at or above this, newly reached, posts a Slack alert. */
+  INSIGHT_ALERT_THRESHOLD: z.coerce.number().min(0).max(1).default(0.7),
+
   // Slack.
   SLACK_API_URL: url(['http:', 'https:'], 'HTTP(S)').default('https://slack.com/api/'),
   /**

@@ -5,6 +5,7 @@ import { DEFAULT_JOB_OPTIONS } from './job-definition.js';
 import { githubSyncAll } from '../workers/jobs/github-sync-all.js';
 import { exportCleanup } from '../workers/jobs/export-cleanup.js';
 import { reportsReconcile } from '../workers/jobs/reports-reconcile.js';
+import { insightsRefresh } from '../workers/jobs/insights-refresh.js';
 
 export interface SchedulerInfo {
   id: string;
@@ -41,6 +42,13 @@ export async function ensureSchedulers(producer: Producer, config: AppConfig): P
     'reports.reconcile',
     { every: 5 * 60_000 },
     { name: reportsReconcile.name, data: {}, opts: { ...DEFAULT_JOB_OPTIONS, ...reportsReconcile.options } },
+  );
+  const insights = producer.queue(insightsRefresh.queue);
+  await insights.waitUntilReady();
+  await insights.upsertJobScheduler(
+    'insights.refresh',
+    { every: 60 * 60_000 },
+    { name: insightsRefresh.name, data: {}, opts: { ...DEFAULT_JOB_OPTIONS, ...insightsRefresh.options } },
   );
   return listSchedulers(producer);
 }

@@ -46,7 +46,8 @@ export async function startWorkerPool(options: WorkerPoolOptions): Promise<Worke
     const worker = new Worker(queue, (job, token) => runJob(job, token), {
       connection,
       prefix: config.QUEUE_PREFIX,
-      concurrency: options.concurrency?.[queue] ?? config.WORKER_CONCURRENCY,
+      // LLM calls are slow and rate-limited upstream: the insights queue has its own, lower limit.
+      concurrency: options.concurrency?.[queue] ?? (queue === 'insights' ? config.LLM_CONCURRENCY : config.WORKER_CONCURRENCY),
       autorun: false,
     });
     worker.on('failed', (job, err) => {

@@ -10,8 +10,11 @@ import { exportProcess } from './export-process.js';
 import { exportCleanup } from './export-cleanup.js';
 import { reportDeliver } from './report-deliver.js';
 import { reportsReconcile } from './reports-reconcile.js';
+import { insightGenerate } from './insight-generate.js';
+import { insightsRefresh } from './insights-refresh.js';
+import { slackInsightAlert } from './slack-insight-alert.js';
 
-export { systemNoop, developerRefreshActivity, developerRefreshProfile, githubSyncRepo, githubSyncAll, githubSyncDeveloper, githubSyncTeams, exportProcess, exportCleanup, reportDeliver, reportsReconcile };
+export { systemNoop, developerRefreshActivity, developerRefreshProfile, githubSyncRepo, githubSyncAll, githubSyncDeveloper, githubSyncTeams, exportProcess, exportCleanup, reportDeliver, reportsReconcile, insightGenerate, insightsRefresh, slackInsightAlert };
 
 /** Every job the workers know, by name. */
 export const JOBS: readonly AnyJobDefinition[] = [
@@ -26,6 +29,9 @@ export const JOBS: readonly AnyJobDefinition[] = [
   exportCleanup,
   reportDeliver,
   reportsReconcile,
+  insightGenerate,
+  insightsRefresh,
+  slackInsightAlert,
 ];
 
 export function jobByName(name: string, jobs: readonly AnyJobDefinition[] = JOBS): AnyJobDefinition {

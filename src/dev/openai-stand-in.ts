@@ -1,0 +1,87 @@
+// An OpenAI-compatible chat-completions stand-in for the offline demo and the tests.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/**
+ * Speaks POST /v1/chat/completions as documented by OpenAI (response object, usage, error objects,
+ * 429 with Retry-After). Its "model" is deterministic: it reads the signals JSON from the user
+ * message and scores it, so rankings can be tested; scripted behaviours inject 429s, 500s,
+ * malformed JSON, out-of-range numbers and slow answers.
+ */
+export type Behaviour =
+  | { kind: 'status'; status: number; retryAfter?: number }
+  | { kind: 'malformed' }
+  | { kind: 'out_of_range' }
+  | { kind: 'slow'; ms: number };
+
+export class OpenAIStandIn {
+  readonly requests: { model: string; messages: { role: string; content: string }[]; response_format?: unknown }[] = [];
+  readonly script: Behaviour[] = [];
+  url = '';
+  private server?: Server;
+
+  async start(): Promise<this> {
+    this.server = createServer((req, res) => void this.handle(req, res));
+    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/v1`;
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    this.server?.closeAllConnections();
+    await new Promise<void>((resolve) => this.server?.close(() => resolve()));
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    const send = (status: number, body: unknown, headers: Record<string, string> = {}) => {
+      if (res.destroyed) return;
+      res.writeHead(status, { 'content-type': 'application/json', ...headers });
+      res.end(JSON.stringify(body));
+    };
+    if (req.method !== 'POST' || !req.url?.endsWith('/chat/completions')) {
+      return send(404, { error: { message: 'Unknown request URL', type: 'invalid_request_error', param: null, code: 'unknown_url' } });
+    }
+    const body = JSON.parse(Buffer.concat(chunks).toString());
+    this.requests.push(body);
+    const b = this.script.shift();
+    if (b?.kind === 'status') {
+      const error = b.status === 429 ? { message: 'Rate limit reached for requests', type: 'requests', code: 'rate_limit_exceeded' } : { message: 'The server had an error while processing your request.', type: 'server_error', code: null };
+      return send(b.status, { error: { ...error, param: null } }, b.retryAfter !== undefined ? { 'retry-after': String(b.retryAfter) } : {});
+    }
+    if (b?.kind === 'slow') await new Promise((r) => setTimeout(r, b.ms));
+    const user = body.messages.find((m: { role: string }) => m.role === 'user')?.content ?? '{}';
+    let content: string;
+    if (b?.kind === 'malformed') content = '{"risk_score": 0.5, "confidence": "high", "factors": [';
+    else content = JSON.stringify(this.model(JSON.parse(user), b?.kind === 'out_of_range'));
+    send(200, {
+      id: `chatcmpl-${this.requests.length}`,
+      object: 'chat.completion',
+      created: Math.floor(Date.now() / 1000),
+      model: body.model,
+      choices: [{ index: 0, message: { role: 'assistant', content, refusal: null }, logprobs: null, finish_reason: 'stop' }],
+      usage: { prompt_tokens: Math.ceil(user.length / 4), completion_tokens: Math.ceil(content.length / 4), total_tokens: Math.ceil((user.length + content.length) / 4) },
+      system_fingerprint: 'fp_standin',
+    });
+  }
+
+  /** A small, deterministic scorer standing in for a real model. */
+  private model(input: { insight_type: string; signals: Record<string, number | null> }, outOfRange: boolean) {
+    const s = input.signals;
+    const num = (k: string) => Number(s[k] ?? 0);
+    let score: number;
+    if (input.insight_type === 'burnout_risk') score = 0.45 * Math.min(1, num('after_hours_share') / 0.35) + 0.35 * Math.min(1, num('weekend_share') / 0.25) + 0.2 * Math.min(1, Math.max(0, (num('activity_trend') || 1) - 1));
+    else if (input.insight_type === 'attrition_risk') score = Math.min(1, Math.max(0, 1 - (num('activity_trend') || 1)) + num('days_since_last_activity') / 30);
+    else score = 0.3;
+    return {
+      risk_score: outOfRange ? 1.7 : Math.round(score * 1000) / 1000,
+      confidence: outOfRange ? -0.2 : 0.8,
+      factors: [
+        { factor: 'after_hours_work', weight: 0.45, evidence: `after_hours_share=${s.after_hours_share}`, trend: 'up' },
+        { factor: 'weekend_work', weight: 0.35, evidence: `weekend_share=${s.weekend_share}`, trend: 'flat' },
+      ],
+      recommendations: ['Discuss workload and working hours.'],
+    };
+  }
+}

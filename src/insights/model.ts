@@ -1,0 +1,65 @@
+import { z } from 'zod';
+
+export const DEVELOPER_INSIGHTS = ['attrition_risk', 'burnout_risk', 'performance_trajectory'] as const;
+export const TEAM_INSIGHTS = ['team_health', 'review_bottleneck', 'bus_factor'] as const;
+export const INSIGHT_TYPES = [...DEVELOPER_INSIGHTS, ...TEAM_INSIGHTS] as const;
+export type InsightType = (typeof INSIGHT_TYPES)[number];
+
+/** How long an insight stays valid before it is regenerated. */
+export const INSIGHT_TTL_HOURS: Record<InsightType, number> = {
+  attrition_risk: 24,
+  burnout_risk: 24,
+  performance_trajectory: 48,
+  team_health: 12,
+  review_bottleneck: 12,
+  bus_factor: 72,
+};
+
+const clamp01 = (v: number) => Math.min(1, Math.max(0, v));
+
+/**
+ * The structured output every model (LLM or heuristic) must produce. Numbers are clamped into range
+ * rather than rejected (a model saying 1.2 means "very high"); shapes that are wrong are rejected.
+ */
+export const insightOutputSchema = z.object({
+  risk_score: z.number().transform(clamp01),
+  confidence: z.number().transform(clamp01),
+  factors: z
+    .array(
+      z.object({
+        factor: z.string().min(1).max(100),
+        weight: z.number().transform(clamp01),
+        evidence: z.string().min(1).max(500),
+        trend: z.enum(['up', 'down', 'flat']),
+      }),
+    )
+    .max(10),
+  recommendations: z.array(z.string().min(1).max(500)).max(6),
+});
+export type InsightOutput = z.infer<typeof insightOutputSchema>;
+
+/** The JSON schema sent to the LLM (strict structured output), derived from the same shape. */
+export const INSIGHT_JSON_SCHEMA = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['risk_score', 'confidence', 'factors', 'recommendations'],
+  properties: {
+    risk_score: { type: 'number', description: '0 (no risk) to 1 (certain)' },
+    confidence: { type: 'number', description: '0 to 1: how much the data supports the score' },
+    factors: {
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['factor', 'weight', 'evidence', 'trend'],
+        properties: {
+          factor: { type: 'string' },
+          weight: { type: 'number' },
+          evidence: { type: 'string', description: 'the signal values that support this factor' },
+          trend: { type: 'string', enum: ['up', 'down', 'flat'] },
+        },
+      },
+    },
+    recommendations: { type: 'array', items: { type: 'string' } },
+  },
+} as const;

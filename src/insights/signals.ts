@@ -1,0 +1,142 @@
+import type pg from 'pg';
+
+/**
+ * Signals: numbers computed in SQL over a data window (and the window before it, for trends).
+ * They are the only thing a model sees: no commit messages, PR titles or other user text, so nothing
+ * a developer writes can be taken as an instruction by the LLM.
+ */
+export interface DeveloperSignals {
+  window_days: number;
+  commits: number;
+  commits_previous_window: number;
+  /** commits / previous window's commits (1 = flat; null when there was nothing before) */
+  activity_trend: number | null;
+  active_days: number;
+  after_hours_share: number;
+  weekend_share: number;
+  /** longest run of consecutive days with commits in the window */
+  longest_streak_days: number;
+  prs_opened: number;
+  pr_cycle_time_hours: number | null;
+  pr_cycle_time_hours_previous: number | null;
+  reviews_given: number;
+  review_turnaround_hours: number | null;
+  open_prs_waiting_over_48h: number;
+  /** share of lines in the developer's top language (1 = a single language) */
+  language_concentration: number | null;
+  days_since_last_activity: number | null;
+}
+
+export interface TeamSignals {
+  window_days: number;
+  members: number;
+  commits: number;
+  commits_previous_window: number;
+  activity_trend: number | null;
+  after_hours_share: number;
+  open_prs_waiting_over_48h: number;
+  median_time_to_first_review_hours: number | null;
+  /** share of the team's reviews done by its busiest reviewer */
+  top_reviewer_share: number | null;
+  /** fewest members who together authored half of the team's commits */
+  bus_factor: number;
+  /** share of the team's commits by its most active member */
+  top_committer_share: number | null;
+}
+
+const n = (v: unknown) => (v === null || v === undefined ? 0 : Number(v));
+const nn = (v: unknown) => (v === null || v === undefined ? null : Math.round(Number(v) * 1000) / 1000);
+
+export async function developerSignals(client: pg.ClientBase | pg.Pool, developerId: string, windowDays: number, now = new Date()): Promise<DeveloperSignals> {
+  const end = now.toISOString();
+  const start = new Date(now.getTime() - windowDays * 86_400_000).toISOString();
+  const prev = new Date(now.getTime() - 2 * windowDays * 86_400_000).toISOString();
+  const { rows } = await client.query(
+    `WITH cur AS (SELECT committed_at, languages FROM commits WHERE developer_id = $1 AND committed_at >= $2 AND committed_at < $3),
+          days AS (SELECT DISTINCT (committed_at AT TIME ZONE 'UTC')::date AS d FROM cur),
+          runs AS (SELECT d - (row_number() OVER (ORDER BY d))::int AS grp FROM days),
+          langs AS (SELECT l.key, sum(l.value::bigint) AS lines FROM cur, jsonb_each_text(cur.languages) l GROUP BY l.key)
+     SELECT (SELECT count(*) FROM cur) AS commits,
+            (SELECT count(*) FROM commits WHERE developer_id = $1 AND committed_at >= $4 AND committed_at < $2) AS commits_prev,
+            (SELECT count(*) FROM days) AS active_days,
+            (SELECT avg((extract(isodow FROM committed_at AT TIME ZONE 'UTC') < 6 AND (extract(hour FROM committed_at AT TIME ZONE 'UTC') < 9
+                          OR extract(hour FROM committed_at AT TIME ZONE 'UTC') >= 18))::int) FROM cur) AS after_hours,
+            (SELECT avg((extract(isodow FROM committed_at AT TIME ZONE 'UTC') >= 6)::int) FROM cur) AS weekend,
+            (SELECT coalesce(max(c), 0) FROM (SELECT count(*) AS c FROM runs GROUP BY grp) r) AS streak,
+            (SELECT count(*) FROM pull_requests WHERE developer_id = $1 AND created_at >= $2 AND created_at < $3) AS prs_opened,
+            (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM merged_at - created_at) / 3600)
+               FROM pull_requests WHERE developer_id = $1 AND merged_at >= $2 AND merged_at < $3) AS cycle,
+            (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM merged_at - created_at) / 3600)
+               FROM pull_requests WHERE developer_id = $1 AND merged_at >= $4 AND merged_at < $2) AS cycle_prev,
+            (SELECT count(*) FROM code_reviews WHERE reviewer_id = $1 AND submitted_at >= $2 AND submitted_at < $3) AS reviews,
+            (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM r.submitted_at - p.created_at) / 3600)
+               FROM code_reviews r JOIN pull_requests p ON p.id = r.pull_request_id
+              WHERE r.reviewer_id = $1 AND r.submitted_at >= $2 AND r.submitted_at < $3 AND p.developer_id IS DISTINCT FROM $1) AS turnaround,
+            (SELECT count(*) FROM pull_requests WHERE developer_id = $1 AND state = 'open' AND created_at < $3::timestamptz - interval '48 hours') AS waiting,
+            (SELECT max(lines)::float / nullif(sum(lines), 0) FROM langs) AS concentration,
+            (SELECT extract(epoch FROM $3::timestamptz - max(committed_at)) / 86400 FROM commits WHERE developer_id = $1) AS idle_days`,
+    [developerId, start, end, prev],
+  );
+  const r = rows[0];
+  const commits = n(r.commits);
+  const before = n(r.commits_prev);
+  return {
+    window_days: windowDays,
+    commits,
+    commits_previous_window: before,
+    activity_trend: before > 0 ? nn(commits / before) : null,
+    active_days: n(r.active_days),
+    after_hours_share: nn(r.after_hours) ?? 0,
+    weekend_share: nn(r.weekend) ?? 0,
+    longest_streak_days: n(r.streak),
+    prs_opened: n(r.prs_opened),
+    pr_cycle_time_hours: nn(r.cycle),
+    pr_cycle_time_hours_previous: nn(r.cycle_prev),
+    reviews_given: n(r.reviews),
+    review_turnaround_hours: nn(r.turnaround),
+    open_prs_waiting_over_48h: n(r.waiting),
+    language_concentration: nn(r.concentration),
+    days_since_last_activity: r.idle_days === null ? null : Math.floor(Number(r.idle_days)),
+  };
+}
+
+export async function teamSignals(client: pg.ClientBase | pg.Pool, teamId: string, windowDays: number, now = new Date()): Promise<TeamSignals> {
+  const end = now.toISOString();
+  const start = new Date(now.getTime() - windowDays * 86_400_000).toISOString();
+  const prev = new Date(now.getTime() - 2 * windowDays * 86_400_000).toISOString();
+  const { rows } = await client.query(
+    `WITH t AS (SELECT coalesce(developer_ids, '{}') AS ids FROM teams WHERE id = $1),
+          cur AS (SELECT c.developer_id, c.committed_at FROM commits c, t WHERE c.developer_id = ANY(t.ids) AND c.committed_at >= $2 AND c.committed_at < $3),
+          per_dev AS (SELECT developer_id, count(*) AS c FROM cur GROUP BY developer_id),
+          ranked AS (SELECT c, sum(c) OVER (ORDER BY c DESC, developer_id) AS running, sum(c) OVER () AS total FROM per_dev),
+          revs AS (SELECT r.reviewer_id, r.submitted_at, p.created_at, r.pull_request_id FROM code_reviews r JOIN pull_requests p ON p.id = r.pull_request_id, t
+                    WHERE r.reviewer_id = ANY(t.ids) AND r.submitted_at >= $2 AND r.submitted_at < $3)
+     SELECT (SELECT cardinality(ids) FROM t) AS members,
+            (SELECT count(*) FROM cur) AS commits,
+            (SELECT count(*) FROM commits c, t WHERE c.developer_id = ANY(t.ids) AND c.committed_at >= $4 AND c.committed_at < $2) AS commits_prev,
+            (SELECT avg((extract(isodow FROM committed_at AT TIME ZONE 'UTC') < 6 AND (extract(hour FROM committed_at AT TIME ZONE 'UTC') < 9
+                          OR extract(hour FROM committed_at AT TIME ZONE 'UTC') >= 18))::int) FROM cur) AS after_hours,
+            (SELECT count(*) FROM pull_requests p, t WHERE p.developer_id = ANY(t.ids) AND p.state = 'open' AND p.created_at < $3::timestamptz - interval '48 hours') AS waiting,
+            (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY h) FROM (SELECT extract(epoch FROM min(submitted_at) - min(created_at)) / 3600 AS h FROM revs GROUP BY pull_request_id) x) AS ttfr,
+            (SELECT max(k)::float / nullif(sum(k), 0) FROM (SELECT count(*) AS k FROM revs GROUP BY reviewer_id) y) AS top_reviewer,
+            (SELECT count(*) FROM ranked WHERE running - c < total / 2.0) AS bus_factor,
+            (SELECT max(c)::float / nullif(sum(c), 0) FROM per_dev) AS top_committer`,
+    [teamId, start, end, prev],
+  );
+  const r = rows[0];
+  const commits = n(r.commits);
+  const before = n(r.commits_prev);
+  return {
+    window_days: windowDays,
+    members: n(r.members),
+    commits,
+    commits_previous_window: before,
+    activity_trend: before > 0 ? nn(commits / before) : null,
+    after_hours_share: nn(r.after_hours) ?? 0,
+    open_prs_waiting_over_48h: n(r.waiting),
+    median_time_to_first_review_hours: nn(r.ttfr),
+    top_reviewer_share: nn(r.top_reviewer),
+    bus_factor: n(r.bus_factor),
+    top_committer_share: nn(r.top_committer),
+  };
+}
