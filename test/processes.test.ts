@@ -55,9 +55,12 @@ describe('CLI and worker processes', () => {
       expect(r.stdout).toContain("'linus-t'");
       expect(r.stdout).toMatch(/6\. exports: commits\.csv completed → \S+\/commits-[0-9a-f-]{36}\.csv \(\d+ bytes\); team_metrics\.json completed/);
       expect(r.stdout).toMatch(/7\. report "Engineering weekly" \(6 widgets\) → \S+\.pdf \(\d+ bytes\); weekly delivery scheduled, next run \S+T09:00:00\.000Z/);
-      expect(r.stdout).toMatch(/8\. job schedulers: .*github\.sync-all every 60 min/);
-      expect(r.stdout).toMatch(/8\. job schedulers: .*export\.cleanup every 15 min/);
-      expect(r.stdout).toMatch(/8\. job schedulers: .*reports\.reconcile every 5 min/);
+      expect(r.stdout).toContain('8. predictive insights: 22 generated (demo-standin-model); highest burnout risk:');
+      expect(r.stdout).toContain("'team Platform'");
+      expect(r.stdout).toMatch(/9\. job schedulers: .*github\.sync-all every 60 min/);
+      expect(r.stdout).toMatch(/9\. job schedulers: .*export\.cleanup every 15 min/);
+      expect(r.stdout).toMatch(/9\. job schedulers: .*reports\.reconcile every 5 min/);
+      expect(r.stdout).toMatch(/9\. job schedulers: .*insights\.refresh every 60 min/);
       // Re-running is idempotent: the rows in Postgres are the ones a single run seeded.
       const again = await spawnTs('src/demo/main.ts', [], demoEnv).finished;
       expect(again.stdout).toContain('1. migrations: database already up to date');

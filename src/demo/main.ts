@@ -12,10 +12,11 @@ import { pgArray, sql } from '../db/sql.js';
 import { requestExport } from '../exports/request.js';
 import { runCustomReport } from '../reports/run.js';
 import { GitHubStandIn } from '../dev/github-stand-in.js';
+import { OpenAIStandIn } from '../dev/openai-stand-in.js';
 import { createLogger } from '../lib/logger.js';
 import type { QueueName } from '../queues/names.js';
 import { ensureSchedulers } from '../queues/schedulers.js';
-import { developerRefreshActivity, githubSyncDeveloper, githubSyncRepo, JOBS, reportsReconcile, systemNoop } from '../workers/jobs/index.js';
+import { developerRefreshActivity, githubSyncDeveloper, githubSyncRepo, insightGenerate, JOBS, reportsReconcile, systemNoop } from '../workers/jobs/index.js';
 import { startWorkerPool } from '../workers/runtime.js';
 import { DEMO_REPO, seedDemoGitHub } from './github-fixture.js';
 import { seedDemoOrg } from './seed.js';
@@ -24,7 +25,15 @@ async function main(): Promise<void> {
   const env = loadConfig();
   const gh = await new GitHubStandIn().start();
   seedDemoGitHub(gh);
-  const config: AppConfig = { ...env, GITHUB_API_URL: gh.url, GITHUB_TOKEN: gh.token, GITHUB_SYNC_INITIAL_DAYS: 0 };
+  // An OpenAI-compatible stand-in plays the LLM unless a real one is configured.
+  const llm = env.OPENAI_MODEL ? null : await new OpenAIStandIn().start();
+  const config: AppConfig = {
+    ...env,
+    GITHUB_API_URL: gh.url,
+    GITHUB_TOKEN: gh.token,
+    GITHUB_SYNC_INITIAL_DAYS: 0,
+    ...(llm ? { OPENAI_BASE_URL: llm.url, OPENAI_API_KEY: 'sk-demo', OPENAI_MODEL: 'demo-standin-model' } : {}),
+  };
   const log = createLogger(process.env.LOG_LEVEL ?? 'warn', { role: 'demo' });
 
   const created = await ensureDatabase(config.DATABASE_URL);
@@ -128,12 +137,30 @@ async function main(): Promise<void> {
     const reconciled = await finish(await pool.producer.enqueue(reportsReconcile, {}));
     const [sched] = await sql<{ next_run_at: string }>(em, `SELECT next_run_at FROM scheduled_reports WHERE report_id = ?`, [report!.id]);
     console.log(`7. report "Engineering weekly" (6 widgets) → ${pdf.path} (${pdf.bytes} bytes); weekly delivery scheduled, next run ${new Date(sched!.next_run_at).toISOString()} (${JSON.stringify(reconciled)})`);
-    console.log(`8. job schedulers: ${schedulers.map((s) => (s.every ? `${s.id} every ${Math.round(s.every / 60_000)} min` : `${s.id} at "${s.pattern}"`)).join(', ')}`);
+    // Predictive insights for every developer and team.
+    const teams = await sql<{ id: string }>(em, `SELECT id FROM teams ORDER BY name`);
+    const insightJobs = [
+      ...developers.flatMap((d) => (['burnout_risk', 'attrition_risk'] as const).map((t) => ({ insightType: t, developerId: d.id, force: true }))),
+      ...teams.flatMap((t) => (['team_health', 'review_bottleneck', 'bus_factor'] as const).map((type) => ({ insightType: type, teamId: t.id, force: true }))),
+    ];
+    for (const data of insightJobs) await finish(await pool.producer.enqueue(insightGenerate, data));
+    const insights = await sql<{ subject: string; insight_type: string; risk_score: number; model: string; top_factor: string }>(
+      em,
+      `SELECT DISTINCT ON (pi.insight_type, coalesce(d.github_username, t.name)) coalesce(d.github_username, 'team ' || t.name) AS subject, pi.insight_type,
+              round(pi.risk_score::numeric, 2)::float AS risk_score, pi.generated_by_model AS model, pi.factors->0->>'evidence' AS top_factor
+         FROM predictive_insights pi LEFT JOIN developers d ON d.id = pi.developer_id LEFT JOIN teams t ON t.id = pi.team_id
+        ORDER BY pi.insight_type, coalesce(d.github_username, t.name), pi.generated_at DESC`,
+    );
+    const top = insights.filter((i) => i.insight_type === 'burnout_risk').sort((a, b) => b.risk_score - a.risk_score).slice(0, 3);
+    console.log(`8. predictive insights: ${insights.length} generated (${[...new Set(insights.map((i) => i.model))].join(', ')}); highest burnout risk:`);
+    console.table([...top, ...insights.filter((i) => i.subject.startsWith('team '))]);
+    console.log(`9. job schedulers: ${schedulers.map((s) => (s.every ? `${s.id} every ${Math.round(s.every / 60_000)} min` : `${s.id} at "${s.pattern}"`)).join(', ')}`);
   } finally {
     await pool.close();
     await Promise.all([...events.values()].map((e) => e.close()));
     await orm.close();
     await gh.stop();
+    await llm?.stop();
   }
 }
 

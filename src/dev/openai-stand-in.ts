@@ -70,18 +70,21 @@ export class OpenAIStandIn {
   private model(input: { insight_type: string; signals: Record<string, number | null> }, outOfRange: boolean) {
     const s = input.signals;
     const num = (k: string) => Number(s[k] ?? 0);
-    let score: number;
-    if (input.insight_type === 'burnout_risk') score = 0.45 * Math.min(1, num('after_hours_share') / 0.35) + 0.35 * Math.min(1, num('weekend_share') / 0.25) + 0.2 * Math.min(1, Math.max(0, (num('activity_trend') || 1) - 1));
-    else if (input.insight_type === 'attrition_risk') score = Math.min(1, Math.max(0, 1 - (num('activity_trend') || 1)) + num('days_since_last_activity') / 30);
-    else score = 0.3;
+    const c = (v: number) => Math.min(1, Math.max(0, v));
+    const scorers: Record<string, () => [number, string[]]> = {
+      burnout_risk: () => [0.45 * c(num('after_hours_share') / 0.35) + 0.35 * c(num('weekend_share') / 0.25) + 0.2 * c((num('activity_trend') || 1) - 1), ['after_hours_share', 'weekend_share', 'activity_trend']],
+      attrition_risk: () => [c(1 - (num('activity_trend') || 1)) * 0.7 + c(num('days_since_last_activity') / 30) * 0.3, ['activity_trend', 'days_since_last_activity']],
+      performance_trajectory: () => [c(1 - (num('activity_trend') || 1)), ['activity_trend', 'pr_cycle_time_hours']],
+      team_health: () => [0.5 * c(num('after_hours_share') / 0.4) + 0.5 * c(num('open_prs_waiting_over_48h') / 5), ['after_hours_share', 'open_prs_waiting_over_48h']],
+      review_bottleneck: () => [c(num('top_reviewer_share')) * 0.7 + 0.3 * c(num('median_time_to_first_review_hours') / 48), ['top_reviewer_share', 'median_time_to_first_review_hours']],
+      bus_factor: () => [c(num('top_committer_share')), ['top_committer_share', 'bus_factor']],
+    };
+    const [score, keys] = (scorers[input.insight_type] ?? (() => [0.5, []]))();
     return {
       risk_score: outOfRange ? 1.7 : Math.round(score * 1000) / 1000,
       confidence: outOfRange ? -0.2 : 0.8,
-      factors: [
-        { factor: 'after_hours_work', weight: 0.45, evidence: `after_hours_share=${s.after_hours_share}`, trend: 'up' },
-        { factor: 'weekend_work', weight: 0.35, evidence: `weekend_share=${s.weekend_share}`, trend: 'flat' },
-      ],
-      recommendations: ['Discuss workload and working hours.'],
+      factors: keys.map((k, i) => ({ factor: k, weight: Math.round((1 / (i + 1)) * 100) / 100, evidence: `${k}=${s[k]}`, trend: 'flat' })),
+      recommendations: ['Discuss the numbers with the people involved before acting on them.'],
     };
   }
 }

@@ -47,7 +47,7 @@ export async function llmInsight(
           { role: 'system', content: SYSTEM_PROMPT },
           { role: 'user', content: user },
         ],
-        response_format: { type: 'json_schema', json_schema: { name: 'insight', strict: true, schema: INSIGHT_JSON_SCHEMA as unknown as Record<string, unknown> } },
+        response_format: { type: 'json_schema', json_schema: { name: 'insight', strict: true, schema: INSIGHT_JSON_SCHEMA } },
       });
       content = completion.choices[0]?.message?.content;
     } catch (err) {

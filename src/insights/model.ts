@@ -38,28 +38,28 @@ export const insightOutputSchema = z.object({
 });
 export type InsightOutput = z.infer<typeof insightOutputSchema>;
 
-/** The JSON schema sent to the LLM (strict structured output), derived from the same shape. */
-export const INSIGHT_JSON_SCHEMA = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['risk_score', 'confidence', 'factors', 'recommendations'],
-  properties: {
-    risk_score: { type: 'number', description: '0 (no risk) to 1 (certain)' },
-    confidence: { type: 'number', description: '0 to 1: how much the data supports the score' },
-    factors: {
-      type: 'array',
-      items: {
-        type: 'object',
-        additionalProperties: false,
-        required: ['factor', 'weight', 'evidence', 'trend'],
-        properties: {
-          factor: { type: 'string' },
-          weight: { type: 'number' },
-          evidence: { type: 'string', description: 'the signal values that support this factor' },
-          trend: { type: 'string', enum: ['up', 'down', 'flat'] },
-        },
-      },
-    },
-    recommendations: { type: 'array', items: { type: 'string' } },
-  },
-} as const;
+/**
+ * The same shape without value constraints, for the model: strict structured output accepts types,
+ * enums, required and additionalProperties everywhere, while ranges and lengths are enforced (and
+ * clamped) by insightOutputSchema on our side.
+ */
+const llmShape = z.strictObject({
+  risk_score: z.number().describe('0 (no risk) to 1 (certain)'),
+  confidence: z.number().describe('0 to 1: how much the data supports the score'),
+  factors: z.array(
+    z.strictObject({
+      factor: z.string(),
+      weight: z.number().describe('0 to 1'),
+      evidence: z.string().describe('the signal values that support this factor'),
+      trend: z.enum(['up', 'down', 'flat']),
+    }),
+  ),
+  recommendations: z.array(z.string()),
+});
+
+/** The JSON schema sent to the LLM (strict structured output), generated from zod. */
+export const INSIGHT_JSON_SCHEMA: Record<string, unknown> = (() => {
+  const { $schema: _drop, ...schema } = z.toJSONSchema(llmShape, { target: 'draft-7' }) as Record<string, unknown>;
+  void _drop;
+  return schema;
+})();
