@@ -1,7 +1,7 @@
 // A GitHub REST stand-in for the offline demo and the tests (not used in production paths).
 import { createHash } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { closeLocal, listenLocal } from './local-server.js';
 
 /**
  * A GitHub REST stand-in on 127.0.0.1 speaking the real wire protocol: JSON shapes from
@@ -119,16 +119,14 @@ export class GitHubStandIn {
   private server?: Server;
 
   async start(): Promise<this> {
-    this.server = createServer((req, res) => this.handle(req, res));
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    const { server, origin } = await listenLocal((req, res) => this.handle(req, res));
+    this.server = server;
+    this.url = `${origin}`;
     return this;
   }
 
   async stop(): Promise<void> {
-    // Clients keep connections alive; close them or server.close() waits for them forever.
-    this.server?.closeAllConnections();
-    await new Promise<void>((resolve) => this.server?.close(() => resolve()));
+    await closeLocal(this.server);
   }
 
   /** Requests that counted against the rate limit (everything but 304s), optionally filtered. */

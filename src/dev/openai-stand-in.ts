@@ -1,6 +1,6 @@
 // An OpenAI-compatible chat-completions stand-in for the offline demo and the tests.
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { closeLocal, listenLocal } from './local-server.js';
 
 /**
  * Speaks POST /v1/chat/completions as documented by OpenAI (response object, usage, error objects,
@@ -21,15 +21,14 @@ export class OpenAIStandIn {
   private server?: Server;
 
   async start(): Promise<this> {
-    this.server = createServer((req, res) => void this.handle(req, res));
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/v1`;
+    const { server, origin } = await listenLocal((req, res) => void this.handle(req, res));
+    this.server = server;
+    this.url = `${origin}/v1`;
     return this;
   }
 
   async stop(): Promise<void> {
-    this.server?.closeAllConnections();
-    await new Promise<void>((resolve) => this.server?.close(() => resolve()));
+    await closeLocal(this.server);
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {

@@ -1,7 +1,7 @@
 // A Slack Web API stand-in for the offline demo and the tests (not used in production paths).
 import { randomBytes } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { closeLocal, listenLocal } from './local-server.js';
 
 /**
  * Speaks Slack's Web API wire format (docs.slack.dev): form-encoded or JSON POSTs to /api/<method>,
@@ -36,15 +36,14 @@ export class SlackStandIn {
   private seq = 0;
 
   async start(): Promise<this> {
-    this.server = createServer((req, res) => void this.handle(req, res));
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/api/`;
+    const { server, origin } = await listenLocal((req, res) => void this.handle(req, res));
+    this.server = server;
+    this.url = `${origin}/api/`;
     return this;
   }
 
   async stop(): Promise<void> {
-    this.server?.closeAllConnections();
-    await new Promise<void>((resolve) => this.server?.close(() => resolve()));
+    await closeLocal(this.server);
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { metricFiltersSchema } from '../metrics/filters.js';
 
 /**
  * What each export_type selects. Every query is one indexed scan filtered by the export's config;
@@ -17,17 +18,9 @@ export function formatsFor(type: string): readonly string[] {
   return type === 'report' ? ['pdf', 'csv', 'json'] : EXPORT_FORMATS;
 }
 
-const isoDate = z.iso.datetime({ offset: true, message: 'must be an ISO-8601 timestamp' }).or(z.iso.date({ message: 'must be a date (YYYY-MM-DD)' }));
-
-/** export_jobs.config */
-export const exportConfigSchema = z
-  .object({
-    date_range: z
-      .object({ start: isoDate.optional(), end: isoDate.optional(), days: z.number().int().min(1).max(3650).optional() })
-      .strict()
-      .optional(),
-    developer_ids: z.array(z.uuid({ message: 'must be developer UUIDs' })).max(10_000).optional(),
-    team_ids: z.array(z.uuid({ message: 'must be team UUIDs' })).max(1_000).optional(),
+/** export_jobs.config: the report filters (dates, teams, developers) plus what exports add. */
+export const exportConfigSchema = metricFiltersSchema
+  .extend({
     repository: z.string().max(255).optional(),
     /** export_type "report": the custom report to render */
     report_id: z.uuid({ message: 'must be a custom report UUID' }).optional(),

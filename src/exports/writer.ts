@@ -1,7 +1,6 @@
-import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { rm, stat } from 'node:fs/promises';
+import { publish, tempPathFor } from '../lib/atomic-file.js';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { stringify } from 'csv-stringify';
@@ -46,9 +45,7 @@ export async function streamExport(opts: {
   batchSize?: number;
 }): Promise<WriteResult> {
   const { client, query, format, dir, finalName } = opts;
-  await mkdir(dir, { recursive: true });
-  const tmp = join(dir, `.${finalName}.${randomBytes(6).toString('hex')}.tmp`);
-  const finalPath = join(dir, finalName);
+  const { tmp, final: finalPath } = await tempPathFor(dir, finalName);
   const rowsStream = client.query(new QueryStream(query.sql, query.params, { batchSize: opts.batchSize ?? 1000, types: TYPES } as never)) as unknown as Readable;
 
   let rows = 0;
@@ -64,14 +61,11 @@ export async function streamExport(opts: {
   const encoder = format === 'csv' ? csvEncoder(query.columns) : jsonEncoder(query.columns);
   try {
     await pipeline(rowsStream, counter, encoder, createWriteStream(tmp));
-    const fh = await open(tmp, 'r');
-    await fh.sync();
-    await fh.close();
-    await rename(tmp, finalPath);
   } catch (err) {
     await rm(tmp, { force: true });
     throw err;
   }
+  await publish(tmp, finalPath);
   await opts.onProgress?.(rows);
   return { path: finalPath, bytes: (await stat(finalPath)).size, rows };
 }

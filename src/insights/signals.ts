@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { afterHoursSql, weekendSql } from '../metrics/library.js';
 
 /**
  * Signals: numbers computed in SQL over a data window (and the window before it, for trends).
@@ -59,9 +60,8 @@ export async function developerSignals(client: pg.ClientBase | pg.Pool, develope
      SELECT (SELECT count(*) FROM cur) AS commits,
             (SELECT count(*) FROM commits WHERE developer_id = $1 AND committed_at >= $4 AND committed_at < $2) AS commits_prev,
             (SELECT count(*) FROM days) AS active_days,
-            (SELECT avg((extract(isodow FROM committed_at AT TIME ZONE 'UTC') < 6 AND (extract(hour FROM committed_at AT TIME ZONE 'UTC') < 9
-                          OR extract(hour FROM committed_at AT TIME ZONE 'UTC') >= 18))::int) FROM cur) AS after_hours,
-            (SELECT avg((extract(isodow FROM committed_at AT TIME ZONE 'UTC') >= 6)::int) FROM cur) AS weekend,
+            (SELECT avg((${afterHoursSql('committed_at')})::int) FROM cur) AS after_hours,
+            (SELECT avg((${weekendSql('committed_at')})::int) FROM cur) AS weekend,
             (SELECT coalesce(max(c), 0) FROM (SELECT count(*) AS c FROM runs GROUP BY grp) r) AS streak,
             (SELECT count(*) FROM pull_requests WHERE developer_id = $1 AND created_at >= $2 AND created_at < $3) AS prs_opened,
             (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM merged_at - created_at) / 3600)
@@ -114,8 +114,7 @@ export async function teamSignals(client: pg.ClientBase | pg.Pool, teamId: strin
      SELECT (SELECT cardinality(ids) FROM t) AS members,
             (SELECT count(*) FROM cur) AS commits,
             (SELECT count(*) FROM commits c, t WHERE c.developer_id = ANY(t.ids) AND c.committed_at >= $4 AND c.committed_at < $2) AS commits_prev,
-            (SELECT avg((extract(isodow FROM committed_at AT TIME ZONE 'UTC') < 6 AND (extract(hour FROM committed_at AT TIME ZONE 'UTC') < 9
-                          OR extract(hour FROM committed_at AT TIME ZONE 'UTC') >= 18))::int) FROM cur) AS after_hours,
+            (SELECT avg((${afterHoursSql('committed_at')})::int) FROM cur) AS after_hours,
             (SELECT count(*) FROM pull_requests p, t WHERE p.developer_id = ANY(t.ids) AND p.state = 'open' AND p.created_at < $3::timestamptz - interval '48 hours') AS waiting,
             (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY h) FROM (SELECT extract(epoch FROM min(submitted_at) - min(created_at)) / 3600 AS h FROM revs GROUP BY pull_request_id) x) AS ttfr,
             (SELECT max(k)::float / nullif(sum(k), 0) FROM (SELECT count(*) AS k FROM revs GROUP BY reviewer_id) y) AS top_reviewer,

@@ -42,9 +42,12 @@ const COMMITS_IN = (dev: (c: string) => string) => `FROM commits c WHERE c.commi
 const PRS_CREATED_IN = (dev: (c: string) => string) => `FROM pull_requests p WHERE p.created_at >= $1 AND p.created_at < $2${dev('p.developer_id')}`;
 const PRS_MERGED_IN = (dev: (c: string) => string) =>
   `FROM pull_requests p WHERE p.merged_at >= $1 AND p.merged_at < $2${dev('p.developer_id')}`;
-/** Hours (in UTC) considered working time: 09:00-18:00, Monday to Friday. */
-const AFTER_HOURS = `(extract(isodow FROM c.committed_at AT TIME ZONE 'UTC') < 6 AND (extract(hour FROM c.committed_at AT TIME ZONE 'UTC') < 9 OR extract(hour FROM c.committed_at AT TIME ZONE 'UTC') >= 18))`;
-const WEEKEND = `extract(isodow FROM c.committed_at AT TIME ZONE 'UTC') >= 6`;
+/** A weekday commit outside working time (09:00-18:00 UTC); shared with the insight signals. */
+export const afterHoursSql = (col: string) =>
+  `(extract(isodow FROM ${col} AT TIME ZONE 'UTC') < 6 AND (extract(hour FROM ${col} AT TIME ZONE 'UTC') < 9 OR extract(hour FROM ${col} AT TIME ZONE 'UTC') >= 18))`;
+export const weekendSql = (col: string) => `(extract(isodow FROM ${col} AT TIME ZONE 'UTC') >= 6)`;
+const AFTER_HOURS = afterHoursSql('c.committed_at');
+const WEEKEND = weekendSql('c.committed_at');
 
 export const METRICS: Record<string, { description: string; run: (ctx: Ctx) => Promise<MetricResult> }> = {
   commits: { description: 'Commits', run: (ctx) => one(ctx, (d) => `SELECT count(*) AS v ${COMMITS_IN(d)}`, 'commits') },

@@ -1,7 +1,7 @@
 import type { AppConfig } from '../config/index.js';
 import type { Producer } from './producer.js';
 import { QUEUE_NAMES } from './names.js';
-import { DEFAULT_JOB_OPTIONS } from './job-definition.js';
+import { DEFAULT_JOB_OPTIONS, type AnyJobDefinition } from './job-definition.js';
 import { githubSyncAll } from '../workers/jobs/github-sync-all.js';
 import { exportCleanup } from '../workers/jobs/export-cleanup.js';
 import { reportsReconcile } from '../workers/jobs/reports-reconcile.js';
@@ -16,40 +16,25 @@ export interface SchedulerInfo {
   next?: number | null;
 }
 
+/** The system's periodic jobs: id, job and period. */
+const PERIODIC: { id: string; job: AnyJobDefinition; every: (c: AppConfig) => number }[] = [
+  { id: 'github.sync-all', job: githubSyncAll, every: (c) => c.GITHUB_SYNC_EVERY_MINUTES * 60_000 },
+  { id: 'export.cleanup', job: exportCleanup, every: () => 15 * 60_000 },
+  { id: 'reports.reconcile', job: reportsReconcile, every: () => 5 * 60_000 },
+  { id: 'insights.refresh', job: insightsRefresh, every: () => 60 * 60_000 },
+];
+
 /**
  * The repeatable jobs of the system, as BullMQ job schedulers. upsertJobScheduler is idempotent, so
  * every worker process may call this at start: there is still one scheduler per id, and a changed
  * period replaces the old one.
  */
 export async function ensureSchedulers(producer: Producer, config: AppConfig): Promise<SchedulerInfo[]> {
-  const queue = producer.queue(githubSyncAll.queue);
-  await queue.waitUntilReady();
-  await queue.upsertJobScheduler(
-    'github.sync-all',
-    { every: config.GITHUB_SYNC_EVERY_MINUTES * 60_000 },
-    { name: githubSyncAll.name, data: {}, opts: { ...DEFAULT_JOB_OPTIONS, ...githubSyncAll.options } },
-  );
-  const exports = producer.queue(exportCleanup.queue);
-  await exports.waitUntilReady();
-  await exports.upsertJobScheduler(
-    'export.cleanup',
-    { every: 15 * 60_000 },
-    { name: exportCleanup.name, data: {}, opts: { ...DEFAULT_JOB_OPTIONS, ...exportCleanup.options } },
-  );
-  const reports = producer.queue(reportsReconcile.queue);
-  await reports.waitUntilReady();
-  await reports.upsertJobScheduler(
-    'reports.reconcile',
-    { every: 5 * 60_000 },
-    { name: reportsReconcile.name, data: {}, opts: { ...DEFAULT_JOB_OPTIONS, ...reportsReconcile.options } },
-  );
-  const insights = producer.queue(insightsRefresh.queue);
-  await insights.waitUntilReady();
-  await insights.upsertJobScheduler(
-    'insights.refresh',
-    { every: 60 * 60_000 },
-    { name: insightsRefresh.name, data: {}, opts: { ...DEFAULT_JOB_OPTIONS, ...insightsRefresh.options } },
-  );
+  for (const p of PERIODIC) {
+    const queue = producer.queue(p.job.queue);
+    await queue.waitUntilReady();
+    await queue.upsertJobScheduler(p.id, { every: p.every(config) }, { name: p.job.name, data: {}, opts: { ...DEFAULT_JOB_OPTIONS, ...p.job.options } });
+  }
   return listSchedulers(producer);
 }
 

@@ -1,29 +1,9 @@
-import { randomBytes } from 'node:crypto';
-import { mkdir, open, rename, rm } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { sql, withPgClient } from '../db/sql.js';
+import { writeAtomically } from '../lib/atomic-file.js';
 import { PermanentError } from '../queues/errors.js';
 import { buildReportData, type ReportData, type ReportRow } from './data.js';
 import { renderReport, type ReportFormat } from './render.js';
-
-/** Write bytes to `dir/name` atomically: a temp file in the same directory, fsync, rename. */
-export async function writeAtomically(dir: string, name: string, bytes: Buffer): Promise<string> {
-  await mkdir(dir, { recursive: true });
-  const tmp = join(dir, `.${name}.${randomBytes(6).toString('hex')}.tmp`);
-  const final = join(dir, name);
-  try {
-    const fh = await open(tmp, 'w');
-    await fh.writeFile(bytes);
-    await fh.sync();
-    await fh.close();
-    await rename(tmp, final);
-  } catch (err) {
-    await rm(tmp, { force: true });
-    throw err;
-  }
-  return final;
-}
 
 export interface RenderedReport {
   path: string;
