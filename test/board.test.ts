@@ -64,6 +64,31 @@ describe('operator HTTP process (Bull Board, health)', () => {
     expect(ready.json()).toEqual({ status: 'ready', checks: { postgres: 'ok', redis: 'ok' } });
   });
 
+  it('/metrics exposes queue depth per state, job durations and failures for Prometheus', async () => {
+    const { startHarness } = await import('./helpers/workers.js');
+    const { z } = await import('zod');
+    const { defineJob } = await import('../src/queues/job-definition.js');
+    const boom = defineJob({ name: 'test.boom', queue: 'system', schema: z.object({}), options: { attempts: 1 }, process: async () => { throw new Error('boom'); } });
+    const h = await startHarness({ ...config, DATABASE_URL: db.url }, db.orm, [systemNoop, boom]);
+    try {
+      await h.settle(await h.pool.producer.enqueue(systemNoop, { sleepMs: 20 }));
+      await h.settle(await h.pool.producer.enqueue(boom, {}));
+      // The board learns of finished jobs through queue events: poll the scrape until they are counted.
+      let text = '';
+      for (let i = 0; i < 50 && !/aexy_job_failures_total\{queue="system",job="test.boom"\} 1/.test(text); i++) {
+        text = (await app.inject({ url: '/metrics' })).body;
+        if (!/aexy_job_failures_total\{queue="system",job="test.boom"\} 1/.test(text)) await new Promise((r) => setTimeout(r, 50));
+      }
+      expect(text).toMatch(/aexy_queue_jobs\{queue="system",state="completed"\} [1-9]/);
+      expect(text).toMatch(/aexy_queue_jobs\{queue="system",state="failed"\} 1/);
+      expect(text).toMatch(/aexy_queue_jobs\{queue="github-sync",state="waiting"\} 0/);
+      expect(text).toMatch(/aexy_job_duration_seconds_count\{queue="system",job="system.noop",outcome="completed"\} [1-9]/);
+      expect(text).toMatch(/aexy_job_failures_total\{queue="system",job="test.boom"\} 1/);
+    } finally {
+      await h.close();
+    }
+  });
+
   it('/readyz answers 503 and names the dependency that is down', async () => {
     const broken = await buildBoardServer({
       config: testConfig({ BOARD_AUTH_DISABLED: 'true', REDIS_URL: 'redis://127.0.0.1:1' }),

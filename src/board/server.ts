@@ -13,6 +13,7 @@ import { producerConnection } from '../queues/connection.js';
 import { QUEUE_NAMES } from '../queues/names.js';
 import { Producer } from '../queues/producer.js';
 import { registerGitHubWebhooks } from './github-webhooks.js';
+import { createQueueMetrics } from './metrics.js';
 
 export const BOARD_PATH = '/admin/queues';
 
@@ -41,7 +42,7 @@ export function assertBoardAuth(config: AppConfig): void {
 
 /**
  * The operator HTTP process: Bull Board for every queue behind basic auth, unauthenticated
- * /healthz (process up) and /readyz (PostgreSQL and Redis reachable) for orchestrators, and the
+ * /healthz (process up), /readyz (PostgreSQL and Redis reachable) and /metrics (Prometheus), and the
  * GitHub webhook endpoint (authenticated by its HMAC signature instead).
  */
 export async function buildBoardServer({ config, orm, log }: BoardOptions): Promise<FastifyInstance> {
@@ -80,6 +81,9 @@ export async function buildBoardServer({ config, orm, log }: BoardOptions): Prom
   const producer = new Producer({ redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX, log });
   await registerGitHubWebhooks(app, { secret: config.GITHUB_WEBHOOK_SECRET, producer, em: () => orm.em.fork(), log });
 
+  const metrics = createQueueMetrics(config, connection, queues);
+  app.get('/metrics', async (_req, reply) => reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()));
+
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_req, reply) => {
     const checks: Record<string, string> = {};
@@ -99,6 +103,7 @@ export async function buildBoardServer({ config, orm, log }: BoardOptions): Prom
   });
 
   app.addHook('onClose', async () => {
+    await metrics.close();
     await Promise.all(queues.map((q) => q.close()));
     await producer.close();
     connection.disconnect();

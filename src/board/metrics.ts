@@ -1,0 +1,66 @@
+import { Queue, QueueEvents } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { AppConfig } from '../config/index.js';
+import { QUEUE_NAMES } from '../queues/names.js';
+
+const STATES = ['waiting', 'active', 'delayed', 'prioritized', 'waiting-children', 'completed', 'failed'] as const;
+
+/**
+ * Prometheus metrics for every queue, from the operator process: depth per state (read from Redis
+ * at scrape time), and job durations and failures (from BullMQ's queue events, so every worker
+ * process is covered without each exposing its own endpoint).
+ */
+export function createQueueMetrics(config: AppConfig, connection: Redis, queues: Queue[]): { registry: Registry; close(): Promise<void> } {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'aexy_board_' });
+  new Gauge({
+    name: 'aexy_queue_jobs',
+    help: 'Jobs per queue and state',
+    labelNames: ['queue', 'state'],
+    registers: [registry],
+    async collect() {
+      for (const q of queues) {
+        const counts = await q.getJobCounts(...STATES);
+        for (const s of STATES) this.set({ queue: q.name, state: s }, counts[s] ?? 0);
+      }
+    },
+  });
+  const duration = new Histogram({
+    name: 'aexy_job_duration_seconds',
+    help: 'Processing time of finished jobs (processedOn → finishedOn)',
+    labelNames: ['queue', 'job', 'outcome'],
+    buckets: [0.01, 0.05, 0.1, 0.5, 1, 5, 15, 60, 300, 1800],
+    registers: [registry],
+  });
+  const failures = new Counter({ name: 'aexy_job_failures_total', help: 'Failed job attempts', labelNames: ['queue', 'job'], registers: [registry] });
+
+  const events: QueueEvents[] = [];
+  const subscribe = () => {
+    for (const name of QUEUE_NAMES) {
+      const e = new QueueEvents(name, { connection: { url: config.REDIS_URL }, prefix: config.QUEUE_PREFIX });
+      const queue = queues.find((q) => q.name === name)!;
+      const observe = async (jobId: string, outcome: 'completed' | 'failed') => {
+        const job = await queue.getJob(jobId).catch(() => undefined);
+        if (!job) return;
+        if (outcome === 'failed') failures.inc({ queue: name, job: job.name });
+        if (job.processedOn && job.finishedOn) duration.observe({ queue: name, job: job.name, outcome }, (job.finishedOn - job.processedOn) / 1000);
+      };
+      e.on('completed', ({ jobId }) => void observe(jobId, 'completed'));
+      e.on('failed', ({ jobId }) => void observe(jobId, 'failed'));
+      e.on('error', () => {});
+      events.push(e);
+    }
+  };
+  // Subscribe once Redis is reachable: the board must start (and answer /readyz 503) while it is
+  // down, and a QueueEvents that never connected cannot be closed cleanly.
+  if (connection.status === 'ready') subscribe();
+  else connection.once('ready', subscribe);
+  return {
+    registry,
+    async close() {
+      connection.off('ready', subscribe);
+      await Promise.all(events.map((e) => e.close()));
+    },
+  };
+}
