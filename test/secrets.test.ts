@@ -40,3 +40,31 @@ describe('secrets at rest (AES-256-GCM key ring)', () => {
     expect(() => loadConfig({ ENCRYPTION_KEYS: 'k1:short' })).toThrow(/ENCRYPTION_KEYS: must be "keyId:base64 of 32 bytes".*\(got \(value hidden\)\)/);
   });
 });
+
+describe('CLI: slack install and secrets reencrypt', async () => {
+  const { createTestDatabase } = await import('./helpers/db.js');
+  const { runCliProcess } = await import('./helpers/spawn.js');
+  it('stores the token encrypted, then re-encrypts it after a key rotation', async () => {
+    const db = await createTestDatabase();
+    try {
+      const k1 = key();
+      const env = { DATABASE_URL: db.url, ENCRYPTION_KEYS: `k1:${k1}`, LOG_LEVEL: 'silent' };
+      const args = ['slack', 'install', '--organization', '0d3c9a4e-5b7f-4c1a-9e2d-6f8a1b2c3d4e', '--team-id', 'T01', '--channel', 'C01'];
+      const noToken = await runCliProcess(args, env);
+      expect(noToken.stderr).toContain('Set SLACK_BOT_TOKEN in the environment');
+      const ok = await runCliProcess(args, { ...env, SLACK_BOT_TOKEN: 'xoxb-very-secret' });
+      expect(ok.stdout).toContain('token encrypted with key k1');
+      expect(ok.stdout + ok.stderr).not.toContain('xoxb-very-secret');
+      const stored = async () => (await db.sql.query(`SELECT bot_token FROM slack_integrations WHERE team_id = 'T01'`)).rows[0].bot_token as string;
+      const before = await stored();
+      expect(before).toMatch(/^v1:k1:/);
+      const rotated = await runCliProcess(['secrets', 'reencrypt'], { ...env, ENCRYPTION_KEYS: `k2:${key()},k1:${k1}` });
+      expect(rotated.stdout).toContain('re-encrypted 1 secret(s) with key k2');
+      const after = await stored();
+      expect(after).toMatch(/^v1:k2:/);
+      expect(new KeyRing(`k1:${k1}`).decrypt(before)).toBe('xoxb-very-secret');
+    } finally {
+      await db.drop();
+    }
+  });
+});

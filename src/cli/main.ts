@@ -11,6 +11,8 @@ import { Producer } from '../queues/producer.js';
 import { githubSyncDeveloper, githubSyncRepo, githubSyncTeams, jobByName } from '../workers/jobs/index.js';
 import { parsePayload } from '../queues/payload.js';
 import { requestExport } from '../exports/request.js';
+import { KeyRing } from '../crypto/secrets.js';
+import { installSlackIntegration, reencryptSecrets } from '../slack/integrations.js';
 import { runCustomReport } from '../reports/run.js';
 import { REPORT_FORMATS, type ReportFormat } from '../reports/render.js';
 import { sql } from '../db/sql.js';
@@ -192,6 +194,44 @@ export function buildCli(): Command {
         const errors = r.data.widgets.filter((w) => w.type === 'error');
         console.log(`report "${r.data.report.name}": ${r.data.widgets.length - errors.length} widgets rendered → ${r.path} (${r.bytes} bytes)`);
         for (const e of errors) console.log(`  ! ${e.error}`);
+      } finally {
+        await orm.close();
+      }
+    });
+
+  const slackCmd = program.command('slack').description('Slack integrations');
+  slackCmd
+    .command('install')
+    .description('store a workspace integration; the bot token is read from SLACK_BOT_TOKEN (never from argv) and encrypted')
+    .requiredOption('--organization <uuid>', 'Aexy organization id')
+    .requiredOption('--team-id <id>', 'Slack team (workspace) id, e.g. T012AB3C4')
+    .option('--team-name <name>')
+    .option('--channel <id>', 'default channel id, e.g. C012AB3C4')
+    .action(async (opts: { organization: string; teamId: string; teamName?: string; channel?: string }) => {
+      const token = process.env.SLACK_BOT_TOKEN;
+      if (!token) throw new Error('Set SLACK_BOT_TOKEN in the environment (tokens are not accepted as arguments: they would end up in shell history and ps)');
+      if (!/^[0-9a-f-]{36}$/i.test(opts.organization)) throw new Error('--organization must be a UUID');
+      const config = loadConfig();
+      const ring = KeyRing.fromConfig(config.ENCRYPTION_KEYS);
+      const orm = await openOrm(config.DATABASE_URL);
+      try {
+        const id = await installSlackIntegration(orm.em.fork(), ring, { organizationId: opts.organization, teamId: opts.teamId, teamName: opts.teamName, botToken: token, defaultChannelId: opts.channel });
+        console.log(`slack integration ${opts.teamId} stored as ${id} (token encrypted with key ${ring.activeKeyId})`);
+      } finally {
+        await orm.close();
+      }
+    });
+  program
+    .command('secrets')
+    .description('secrets at rest')
+    .command('reencrypt')
+    .description('re-encrypt stored secrets with the active key of ENCRYPTION_KEYS (after a rotation)')
+    .action(async () => {
+      const config = loadConfig();
+      const ring = KeyRing.fromConfig(config.ENCRYPTION_KEYS);
+      const orm = await openOrm(config.DATABASE_URL);
+      try {
+        console.log(`re-encrypted ${await reencryptSecrets(orm.em.fork(), ring)} secret(s) with key ${ring.activeKeyId}`);
       } finally {
         await orm.close();
       }

@@ -1,0 +1,41 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { KeyRing } from '../crypto/secrets.js';
+import { sql } from '../db/sql.js';
+
+/** Store (or replace) a workspace's integration; the bot token is encrypted before it reaches SQL. */
+export async function installSlackIntegration(
+  em: EntityManager,
+  ring: KeyRing,
+  i: { organizationId: string; teamId: string; teamName?: string; botToken: string; defaultChannelId?: string; userMappings?: Record<string, string> },
+): Promise<string> {
+  const [row] = await sql<{ id: string }>(
+    em,
+    `INSERT INTO slack_integrations (organization_id, team_id, team_name, bot_token, default_channel_id, user_mappings)
+     VALUES (?, ?, ?, ?, ?, ?::jsonb)
+     ON CONFLICT (team_id) DO UPDATE SET organization_id = EXCLUDED.organization_id, team_name = EXCLUDED.team_name,
+            bot_token = EXCLUDED.bot_token, default_channel_id = EXCLUDED.default_channel_id,
+            user_mappings = EXCLUDED.user_mappings, is_active = true, updated_at = now()
+     RETURNING id`,
+    [i.organizationId, i.teamId, i.teamName ?? null, ring.encrypt(i.botToken), i.defaultChannelId ?? null, JSON.stringify(i.userMappings ?? {})],
+  );
+  return row!.id;
+}
+
+/**
+ * Re-encrypt every bot token not sealed with the active key (after a key rotation), one row at a
+ * time in its own statement, so it can be re-run safely. Returns how many were rewritten.
+ */
+export async function reencryptSecrets(em: EntityManager, ring: KeyRing): Promise<number> {
+  const rows = await sql<{ id: string; bot_token: string }>(em, `SELECT id, bot_token FROM slack_integrations`);
+  let n = 0;
+  for (const r of rows) {
+    if (!ring.isStale(r.bot_token)) continue;
+    const updated = await sql(em, `UPDATE slack_integrations SET bot_token = ?, updated_at = now() WHERE id = ? AND bot_token = ? RETURNING id`, [
+      ring.encrypt(ring.decrypt(r.bot_token)),
+      r.id,
+      r.bot_token,
+    ]);
+    n += updated.length;
+  }
+  return n;
+}
