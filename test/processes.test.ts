@@ -79,7 +79,7 @@ describe('CLI and worker processes', () => {
       await deletePrefix(demoPrefix);
       await rm(join(tmpdir(), demoPrefix), { recursive: true, force: true });
     }
-  });
+  }, 120_000);
 
   it('aexy enqueue validates the payload and reports the job id; status counts it', async () => {
     const bad = await runCliProcess(['enqueue', 'system.noop', '{"sleepMs":"soon"}'], env);

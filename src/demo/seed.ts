@@ -64,13 +64,20 @@ export async function seedDemoOrg(em: EntityManager, now = new Date()): Promise<
     }
     for (const team of ['Platform', 'Product']) {
       const members = DEMO_PEOPLE.flatMap((p, i) => (p.team === team ? [devIds[i]] : []));
-      await c.execute(`DELETE FROM teams WHERE organization_id = ? AND name = ?`, [DEMO_ORG_ID, team]);
-      await c.execute(`INSERT INTO teams (name, description, organization_id, developer_ids) VALUES (?, ?, ?, ?::uuid[])`, [
-        team,
-        `The ${team} team`,
-        DEMO_ORG_ID,
+      // Update in place (insights and reports reference teams), insert only the first time.
+      const updated = await c.execute(`UPDATE teams SET developer_ids = ?::uuid[], updated_at = now() WHERE organization_id = ? AND name = ? RETURNING id`, [
         `{${members.join(',')}}`,
+        DEMO_ORG_ID,
+        team,
       ]);
+      if (updated.length === 0) {
+        await c.execute(`INSERT INTO teams (name, description, organization_id, developer_ids) VALUES (?, ?, ?, ?::uuid[])`, [
+          team,
+          `The ${team} team`,
+          DEMO_ORG_ID,
+          `{${members.join(',')}}`,
+        ]);
+      }
     }
 
     let commits = 0;

@@ -6,6 +6,7 @@ import { githubSyncAll } from '../workers/jobs/github-sync-all.js';
 import { exportCleanup } from '../workers/jobs/export-cleanup.js';
 import { reportsReconcile } from '../workers/jobs/reports-reconcile.js';
 import { insightsRefresh } from '../workers/jobs/insights-refresh.js';
+import { slackFanOut } from '../workers/jobs/slack-notify.js';
 
 export interface SchedulerInfo {
   id: string;
@@ -17,11 +18,13 @@ export interface SchedulerInfo {
 }
 
 /** The system's periodic jobs: id, job and period. */
-const PERIODIC: { id: string; job: AnyJobDefinition; every: (c: AppConfig) => number }[] = [
+const PERIODIC: { id: string; job: AnyJobDefinition; every?: (c: AppConfig) => number; pattern?: string; data?: Record<string, unknown> }[] = [
   { id: 'github.sync-all', job: githubSyncAll, every: (c) => c.GITHUB_SYNC_EVERY_MINUTES * 60_000 },
   { id: 'export.cleanup', job: exportCleanup, every: () => 15 * 60_000 },
   { id: 'reports.reconcile', job: reportsReconcile, every: () => 5 * 60_000 },
   { id: 'insights.refresh', job: insightsRefresh, every: () => 60 * 60_000 },
+  { id: 'slack.sync-failure-digest', job: slackFanOut, pattern: '0 8 * * *', data: { kind: 'sync_failure_digest' } },
+  { id: 'slack.weekly-team-summary', job: slackFanOut, pattern: '0 9 * * 1', data: { kind: 'weekly_team_summary' } },
 ];
 
 /**
@@ -33,7 +36,8 @@ export async function ensureSchedulers(producer: Producer, config: AppConfig): P
   for (const p of PERIODIC) {
     const queue = producer.queue(p.job.queue);
     await queue.waitUntilReady();
-    await queue.upsertJobScheduler(p.id, { every: p.every(config) }, { name: p.job.name, data: {}, opts: { ...DEFAULT_JOB_OPTIONS, ...p.job.options } });
+    const repeat = p.pattern ? { pattern: p.pattern, tz: 'UTC' } : { every: p.every!(config) };
+    await queue.upsertJobScheduler(p.id, repeat, { name: p.job.name, data: p.data ?? {}, opts: { ...DEFAULT_JOB_OPTIONS, ...p.job.options } });
   }
   return listSchedulers(producer);
 }

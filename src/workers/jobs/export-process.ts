@@ -6,6 +6,7 @@ import type { ReportFormat } from '../../reports/render.js';
 import { streamExport } from '../../exports/writer.js';
 import { PermanentError } from '../../queues/errors.js';
 import { defineJob } from '../../queues/job-definition.js';
+import { slackNotify } from './slack-notify.js';
 
 export const exportProcessSchema = z.object({ exportJobId: z.uuid({ message: 'must be an export_jobs UUID' }) }).strict();
 
@@ -15,6 +16,7 @@ interface ExportRow {
   format: string;
   config: unknown;
   status: string;
+  requested_by: string | null;
 }
 
 /**
@@ -33,7 +35,7 @@ export const exportProcess = defineJob({
     const [row] = await sql<ExportRow>(
       em,
       `UPDATE export_jobs SET status = 'processing', error_message = NULL
-        WHERE id = ? AND status IN ('pending', 'processing') RETURNING id, export_type, format, config, status`,
+        WHERE id = ? AND status IN ('pending', 'processing') RETURNING id, export_type, format, config, status, requested_by`,
       [exportJobId],
     );
     if (!row) {
@@ -49,6 +51,7 @@ export const exportProcess = defineJob({
                 expires_at = now() + make_interval(hours => ?), error_message = NULL WHERE id = ?`,
         [path, bytes, config.EXPORT_TTL_HOURS, exportJobId],
       );
+    const requestedBy = row.requested_by;
     const fail = async (message: string) => {
       await sql(em, `UPDATE export_jobs SET status = 'failed', error_message = ?, completed_at = now() WHERE id = ?`, [message, exportJobId]);
     };
@@ -68,6 +71,7 @@ export const exportProcess = defineJob({
         const r = await runCustomReport(em, cfg.data.report_id, row.format as ReportFormat, config.EXPORT_DIR);
         await job.updateProgress({ rows: r.data.widgets.length, total: r.data.widgets.length, percent: 100 });
         await complete(r.path, r.bytes);
+        if (requestedBy) ctx.enqueueAfter(slackNotify, { kind: 'export_ready', exportJobId });
         return { exportJobId, widgets: r.data.widgets.length, bytes: r.bytes, path: r.path };
       }
       const type = row.export_type as ExportType;
@@ -88,6 +92,7 @@ export const exportProcess = defineJob({
         }),
       );
       await complete(result.path, result.bytes);
+      if (requestedBy) ctx.enqueueAfter(slackNotify, { kind: 'export_ready', exportJobId });
       return { exportJobId, rows: result.rows, bytes: result.bytes, path: result.path };
     } catch (err) {
       const message = (err as Error).message;

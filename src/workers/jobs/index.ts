@@ -13,8 +13,9 @@ import { reportsReconcile } from './reports-reconcile.js';
 import { insightGenerate } from './insight-generate.js';
 import { insightsRefresh } from './insights-refresh.js';
 import { slackInsightAlert } from './slack-insight-alert.js';
+import { slackFanOut, slackNotify } from './slack-notify.js';
 
-export { systemNoop, developerRefreshActivity, developerRefreshProfile, githubSyncRepo, githubSyncAll, githubSyncDeveloper, githubSyncTeams, exportProcess, exportCleanup, reportDeliver, reportsReconcile, insightGenerate, insightsRefresh, slackInsightAlert };
+export { systemNoop, developerRefreshActivity, developerRefreshProfile, githubSyncRepo, githubSyncAll, githubSyncDeveloper, githubSyncTeams, exportProcess, exportCleanup, reportDeliver, reportsReconcile, insightGenerate, insightsRefresh, slackInsightAlert, slackNotify, slackFanOut };
 
 /** Every job the workers know, by name. */
 export const JOBS: readonly AnyJobDefinition[] = [
@@ -32,6 +33,8 @@ export const JOBS: readonly AnyJobDefinition[] = [
   insightGenerate,
   insightsRefresh,
   slackInsightAlert,
+  slackNotify,
+  slackFanOut,
 ];
 
 export function jobByName(name: string, jobs: readonly AnyJobDefinition[] = JOBS): AnyJobDefinition {

@@ -1,0 +1,110 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Job } from 'bullmq';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AppConfig } from '../src/config/index.js';
+import { KeyRing } from '../src/crypto/secrets.js';
+import { SlackStandIn } from '../src/dev/slack-stand-in.js';
+import { requestExport } from '../src/exports/request.js';
+import { installSlackIntegration } from '../src/slack/integrations.js';
+import { JOBS, slackFanOut, slackNotify } from '../src/workers/jobs/index.js';
+import { createTestDatabase, type TestDatabase } from './helpers/db.js';
+import { deletePrefix, testConfig } from './helpers/redis.js';
+import { startHarness, type Harness } from './helpers/workers.js';
+
+const ORG = '1a2b3c4d-0000-4000-8000-000000000001';
+const OTHER_ORG = '1a2b3c4d-0000-4000-8000-000000000002';
+
+describe('Slack notifications: export ready, sync failure digest, weekly team summary', () => {
+  let db: TestDatabase;
+  let slack: SlackStandIn;
+  let h: Harness;
+  let config: AppConfig;
+  let dir: string;
+  let dev: string;
+  let teamId: string;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    slack = await new SlackStandIn().start();
+    dir = await mkdtemp(join(tmpdir(), 'aexy-slack-'));
+    config = { ...testConfig({ SLACK_API_URL: slack.url, ENCRYPTION_KEYS: `k1:${randomBytes(32).toString('base64')}`, EXPORT_DIR: dir }), DATABASE_URL: db.url };
+    h = await startHarness(config, db.orm, JOBS);
+    dev = (await db.sql.query(`INSERT INTO developers (github_id, github_username) VALUES (1, 'ana') RETURNING id`)).rows[0].id;
+    teamId = (await db.sql.query(`INSERT INTO teams (name, organization_id, developer_ids) VALUES ('Core', $1, $2::uuid[]) RETURNING id`, [ORG, [dev]])).rows[0].id;
+    await db.sql.query(`INSERT INTO teams (name, organization_id, developer_ids) VALUES ('Elsewhere', $1, '{}')`, [OTHER_ORG]);
+    await installSlackIntegration(db.orm.em.fork(), new KeyRing(config.ENCRYPTION_KEYS!), {
+      organizationId: ORG,
+      teamId: 'T0STANDIN',
+      botToken: 'xoxb-standin-token',
+      defaultChannelId: 'C0ALERTS',
+      userMappings: { U0ANA: dev },
+    });
+    await db.sql.query(
+      `INSERT INTO commits (sha, developer_id, repository_name, committed_at) SELECT md5(g::text) || '00000000', $1, 'r', now() - g * interval '1 day' FROM generate_series(1, 10) g`,
+      [dev],
+    );
+  });
+  afterAll(async () => {
+    await h?.close();
+    await slack?.stop();
+    await db?.drop();
+    await rm(dir, { recursive: true, force: true });
+    await deletePrefix(config.QUEUE_PREFIX);
+  });
+
+  const followUps = async (since: number, name = 'slack.notify'): Promise<Job[]> =>
+    Promise.all((await h.reader('slack').getJobs(['waiting', 'active', 'completed', 'failed'])).filter((j) => j.name === name && j.timestamp >= since).map((j) => h.settle(j)));
+
+  it('an export with a requester announces itself when ready, mentioning them', async () => {
+    const t0 = Date.now();
+    const id = await requestExport(db.orm.em.fork(), h.pool.producer, { exportType: 'commits', format: 'csv', requestedBy: dev });
+    const [exp] = (await h.reader('exports').getJobs(['waiting', 'active', 'completed'])).filter((j) => j.data.exportJobId === id);
+    await h.settle(exp!);
+    const [notify] = await followUps(t0);
+    expect(notify!.data).toEqual({ kind: 'export_ready', exportJobId: id });
+    expect(notify!.failedReason).toBeUndefined();
+    const msg = slack.messages.at(-1)!;
+    expect(msg.channel).toBe('C0ALERTS');
+    expect(msg.text).toMatch(/^Export ready: commits\.csv \(\d+ KB\)$/);
+    expect(JSON.stringify(msg.blocks)).toContain('<@U0ANA> export *commits* (csv');
+    const { rows } = await db.sql.query(`SELECT status, notification_type, message_ts FROM slack_notification_logs ORDER BY sent_at DESC LIMIT 1`);
+    expect(rows[0]).toEqual({ status: 'sent', notification_type: 'export_ready', message_ts: msg.ts });
+  });
+
+  it('the daily digest lists failing repositories per organization, clipped to Slack limits', async () => {
+    await db.sql.query(
+      `INSERT INTO tracked_repositories (organization_id, full_name, last_error) VALUES ($1, 'acme/api', 'GitHub has no /repos/acme/api/commits (404)'),
+              ($1, 'acme/web', $3), ($1, 'acme/ok', NULL), ($2, 'other/repo', 'boom')`,
+      [ORG, OTHER_ORG, 'x'.repeat(5000)],
+    );
+    const t0 = Date.now();
+    const fan = await h.settle(await h.pool.producer.enqueue(slackFanOut, { kind: 'sync_failure_digest' }));
+    expect(fan.returnvalue).toEqual({ queued: 1 }); // only ORG has an integration
+    await followUps(t0);
+    const msg = slack.messages.at(-1)!;
+    expect(msg.text).toBe('GitHub sync: 2 repositories are failing');
+    const blocks = msg.blocks as { type: string; text?: { text: string } }[];
+    expect(blocks.map((b) => b.text?.text ?? '')).toEqual(expect.arrayContaining(['*acme/api*: GitHub has no /repos/acme/api/commits (404)']));
+    expect(Math.max(...blocks.map((b) => b.text?.text.length ?? 0))).toBeLessThanOrEqual(3000);
+  });
+
+  it('the weekly team summary carries the metrics of the last 7 days', async () => {
+    const t0 = Date.now();
+    await h.settle(await h.pool.producer.enqueue(slackFanOut, { kind: 'weekly_team_summary' }));
+    const [job] = await followUps(t0);
+    expect(job!.data).toEqual({ kind: 'weekly_team_summary', teamId });
+    const msg = slack.messages.at(-1)!;
+    expect(msg.text).toBe('Core: 6 commits, 0 PRs merged, 0 reviews in the last 7 days');
+    expect(JSON.stringify(msg.blocks)).toContain('*Commits*\\n6');
+  });
+
+  it('an organization without an integration is skipped, not failed', async () => {
+    await db.sql.query(`INSERT INTO export_jobs (requested_by, export_type, format, status, file_path, file_size_bytes) VALUES (NULL, 'commits', 'csv', 'completed', '/tmp/x', 10) RETURNING id`);
+    const team = (await db.sql.query(`SELECT id FROM teams WHERE name = 'Elsewhere'`)).rows[0].id;
+    const done = await h.settle(await h.pool.producer.enqueue(slackNotify, { kind: 'weekly_team_summary', teamId: team }));
+    expect(done.returnvalue).toEqual({ skipped: 'no Slack integration' });
+  });
+});
