@@ -37,6 +37,10 @@ export const envSchema = z.object({
     .default('aexy'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   WORKER_CONCURRENCY: int(1, 256).default(4),
+  /** Job lock: a worker that dies holding a job loses it after this long (then the stalled check re-queues it). */
+  WORKER_LOCK_MS: int(1_000, 600_000).default(30_000),
+  /** How often workers look for stalled jobs (jobs whose worker died). */
+  WORKER_STALLED_INTERVAL_MS: int(500, 600_000).default(30_000),
   /** How long a graceful shutdown waits for in-flight jobs before giving up. */
   SHUTDOWN_TIMEOUT_MS: int(0, 3_600_000).default(30_000),
   EXPORT_DIR: z.string().min(1, 'must not be empty').default('./var/exports'),

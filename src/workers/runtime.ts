@@ -49,6 +49,10 @@ export async function startWorkerPool(options: WorkerPoolOptions): Promise<Worke
       // LLM calls are slow and rate-limited upstream: the insights queue has its own, lower limit.
       concurrency: options.concurrency?.[queue] ?? (queue === 'insights' ? config.LLM_CONCURRENCY : config.WORKER_CONCURRENCY),
       autorun: false,
+      lockDuration: config.WORKER_LOCK_MS,
+      stalledInterval: config.WORKER_STALLED_INTERVAL_MS,
+      // A job whose worker died twice is failed rather than retried forever (poison protection).
+      maxStalledCount: 2,
     });
     worker.on('failed', (job, err) => {
       if (!job) return;

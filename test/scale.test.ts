@@ -1,0 +1,87 @@
+import { QueueEvents } from 'bullmq';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Producer } from '../src/queues/producer.js';
+import { systemNoop } from '../src/workers/jobs/index.js';
+import { createTestDatabase, type TestDatabase } from './helpers/db.js';
+import { deletePrefix, randomPrefix, REDIS_URL } from './helpers/redis.js';
+import { spawnTs, waitForOutput, type Spawned } from './helpers/spawn.js';
+
+/** Real worker processes on one Redis and one PostgreSQL. */
+describe('horizontal workers and crash recovery', () => {
+  let db: TestDatabase;
+  beforeAll(async () => {
+    db = await createTestDatabase();
+  });
+  afterAll(async () => db?.drop());
+
+  const start = (prefix: string, extra: Record<string, string> = {}): Spawned =>
+    spawnTs('src/workers/main.ts', ['--queues', 'system'], { DATABASE_URL: db.url, REDIS_URL, QUEUE_PREFIX: prefix, LOG_LEVEL: 'info', WORKER_CONCURRENCY: '4', ...extra });
+
+  const completedIds = (out: string) =>
+    out
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l))
+      .filter((l) => l.msg === 'job completed')
+      .map((l) => l.jobId as string);
+
+  it('three worker processes share the work, and no job runs twice', async () => {
+    const prefix = randomPrefix();
+    const producer = new Producer({ redisUrl: REDIS_URL, prefix });
+    const workers = [start(prefix), start(prefix), start(prefix)];
+    try {
+      await Promise.all(workers.map((w) => waitForOutput(w, /worker ready/)));
+      const queue = producer.queue('system');
+      await queue.waitUntilReady();
+      const events = new QueueEvents('system', { connection: { url: REDIS_URL }, prefix });
+      await events.waitUntilReady();
+      let completed = 0;
+      const allDone = new Promise<void>((resolve) => events.on('completed', () => ++completed === 300 && resolve()));
+      await queue.addBulk(Array.from({ length: 300 }, (_, i) => ({ name: systemNoop.name, data: { sleepMs: 5, note: `n${i}` } })));
+      await allDone;
+      await events.close();
+      for (const w of workers) w.kill('SIGTERM');
+      const outs = await Promise.all(workers.map((w) => w.finished));
+      const perProcess = outs.map((o) => completedIds(o.stdout));
+      const all = perProcess.flat();
+      expect(all).toHaveLength(300);
+      expect(new Set(all).size).toBe(300);
+      for (const p of perProcess) expect(p.length).toBeGreaterThan(0);
+    } finally {
+      workers.forEach((w) => w.kill('SIGKILL'));
+      await producer.close();
+      await deletePrefix(prefix);
+    }
+  }, 60_000);
+
+  it('kill -9 mid-job: the job is recovered as stalled and completed by another worker', async () => {
+    const prefix = randomPrefix();
+    const fast = { WORKER_LOCK_MS: '1500', WORKER_STALLED_INTERVAL_MS: '500' };
+    const producer = new Producer({ redisUrl: REDIS_URL, prefix });
+    const events = new QueueEvents('system', { connection: { url: REDIS_URL }, prefix });
+    await events.waitUntilReady();
+    const a = start(prefix, fast);
+    let b: Spawned | undefined;
+    try {
+      await waitForOutput(a, /worker ready/);
+      const active = new Promise<string>((resolve) => events.once('active', ({ jobId }) => resolve(jobId)));
+      const job = await producer.enqueue(systemNoop, { sleepMs: 2_000, note: 'survivor' });
+      expect(await active).toBe(job.id);
+      a.kill('SIGKILL');
+      await a.finished;
+      const stalled = new Promise<string>((resolve) => events.once('stalled', ({ jobId }) => resolve(jobId)));
+      b = start(prefix, fast);
+      expect(await stalled).toBe(job.id);
+      const result = await job.waitUntilFinished(events);
+      expect(result).toEqual({ ok: true, note: 'survivor' });
+      const stored = await producer.queue('system').getJob(job.id!);
+      expect(await stored!.getState()).toBe('completed');
+    } finally {
+      a.kill('SIGKILL');
+      b?.kill('SIGKILL');
+      await events.close();
+      await producer.close();
+      await deletePrefix(prefix);
+    }
+  }, 60_000);
+});
