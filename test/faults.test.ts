@@ -1,0 +1,81 @@
+import { createServer, connect, type Server, type Socket } from 'node:net';
+import { QueueEvents } from 'bullmq';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Producer } from '../src/queues/producer.js';
+import { developerRefreshProfile } from '../src/workers/jobs/index.js';
+import { createTestDatabase, databaseUrl, type TestDatabase } from './helpers/db.js';
+import { deletePrefix, randomPrefix, REDIS_URL } from './helpers/redis.js';
+import { spawnTs, waitForOutput } from './helpers/spawn.js';
+
+/** A TCP proxy to PostgreSQL that can be cut (existing connections dropped, new ones refused). */
+class CuttableProxy {
+  private server?: Server;
+  private sockets = new Set<Socket>();
+  port = 0;
+  up = true;
+  async start(target: number): Promise<this> {
+    this.server = createServer((client) => {
+      if (!this.up) return client.destroy();
+      const upstream = connect(target, '127.0.0.1');
+      for (const s of [client, upstream]) {
+        this.sockets.add(s);
+        s.on('close', () => this.sockets.delete(s));
+        s.on('error', () => s.destroy());
+      }
+      client.pipe(upstream).pipe(client);
+    });
+    await new Promise<void>((r) => this.server!.listen(0, '127.0.0.1', r));
+    this.port = (this.server.address() as { port: number }).port;
+    return this;
+  }
+  cut(): void {
+    this.up = false;
+    for (const s of this.sockets) s.destroy();
+  }
+  restore(): void {
+    this.up = true;
+  }
+  async stop(): Promise<void> {
+    this.cut();
+    await new Promise<void>((r) => this.server?.close(() => r()));
+  }
+}
+
+describe('faults', () => {
+  let db: TestDatabase;
+  beforeAll(async () => {
+    db = await createTestDatabase();
+  });
+  afterAll(async () => db?.drop());
+
+  it('database outage: jobs fail, retry with backoff, and complete once it is back', async () => {
+    const proxy = await new CuttableProxy().start(Number(new URL(databaseUrl(db.name)).port || 5432));
+    const proxied = new URL(databaseUrl(db.name));
+    proxied.port = String(proxy.port);
+    const prefix = randomPrefix();
+    const producer = new Producer({ redisUrl: REDIS_URL, prefix });
+    const dev = (await db.sql.query(`INSERT INTO developers (github_id, github_username) VALUES (77, 'pg-outage') RETURNING id`)).rows[0].id;
+    const worker = spawnTs('src/workers/main.ts', ['--queues', 'profiles'], { DATABASE_URL: proxied.toString(), REDIS_URL, QUEUE_PREFIX: prefix, LOG_LEVEL: 'info' });
+    const events = new QueueEvents('profiles', { connection: { url: REDIS_URL }, prefix });
+    try {
+      await waitForOutput(worker, /worker ready/);
+      await events.waitUntilReady();
+      proxy.cut();
+      // 'delayed' = an attempt failed and the job waits for its backoff: the outage was felt.
+      const failedOnce = new Promise<void>((resolve) => events.once('delayed', () => resolve()));
+      const job = await producer.enqueue(developerRefreshProfile, { developerId: dev }, { attempts: 20, backoff: { type: 'fixed', delay: 300 } });
+      await failedOnce; // at least one attempt hit the outage
+      proxy.restore();
+      await job.waitUntilFinished(events);
+      const stored = await producer.queue('profiles').getJob(job.id!);
+      expect(stored!.attemptsMade).toBeGreaterThanOrEqual(2);
+      expect((await db.sql.query(`SELECT profile_updated_at FROM developers WHERE id = $1`, [dev])).rows[0].profile_updated_at).not.toBeNull();
+    } finally {
+      worker.kill('SIGKILL');
+      await events.close();
+      await producer.close();
+      await proxy.stop();
+      await deletePrefix(prefix);
+    }
+  }, 60_000);
+});
