@@ -4,7 +4,7 @@
 import { Command, CommanderError } from 'commander';
 import { ConfigError, loadConfig } from '../config/index.js';
 import { ensureDatabase } from '../db/ensure-database.js';
-import { migrate, openOrm } from '../db/orm.js';
+import { migrate, openOrm, type MikroORM } from '../db/orm.js';
 import { PayloadError } from '../queues/errors.js';
 import { QUEUE_NAMES } from '../queues/names.js';
 import { Producer } from '../queues/producer.js';
@@ -38,6 +38,26 @@ async function waitAndReport(producer: Producer, job: Job, config: AppConfig): P
   }
 }
 
+/** Run with a Producer on the configured Redis; it is always closed. */
+async function withProducer<T>(fn: (producer: Producer, config: AppConfig) => Promise<T>, config: AppConfig = loadConfig()): Promise<T> {
+  const producer = new Producer({ redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX });
+  try {
+    return await fn(producer, config);
+  } finally {
+    await producer.close();
+  }
+}
+
+/** Run with an ORM on the configured database; it is always closed. */
+async function withOrm<T>(fn: (orm: MikroORM, config: AppConfig) => Promise<T>, config: AppConfig = loadConfig()): Promise<T> {
+  const orm = await openOrm(config.DATABASE_URL);
+  try {
+    return await fn(orm, config);
+  } finally {
+    await orm.close();
+  }
+}
+
 export function buildCli(): Command {
   const program = new Command('aexy').description('Aexy Workers: enqueue jobs, migrate, inspect queues').exitOverride();
 
@@ -47,13 +67,10 @@ export function buildCli(): Command {
     .action(async () => {
       const config = loadConfig();
       if (await ensureDatabase(config.DATABASE_URL)) console.log('created database');
-      const orm = await openOrm(config.DATABASE_URL);
-      try {
+      await withOrm(async (orm) => {
         const done = await migrate(orm);
         console.log(done.length ? `applied: ${done.join(', ')}` : 'database is up to date');
-      } finally {
-        await orm.close();
-      }
+      }, config);
     });
 
   program
@@ -69,14 +86,10 @@ export function buildCli(): Command {
       } catch (err) {
         throw new Error(`Payload is not valid JSON: ${(err as Error).message}`);
       }
-      const config = loadConfig();
-      const producer = new Producer({ redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX });
-      try {
+      await withProducer(async (producer, config) => {
         const job = await producer.enqueue(def, data);
         console.log(`enqueued ${def.name} on ${def.queue} as job ${job.id}`);
-      } finally {
-        await producer.close();
-      }
+      });
     });
 
   const sync = program.command('sync').description('queue GitHub syncs');
@@ -87,10 +100,8 @@ export function buildCli(): Command {
     .option('--wait', 'wait for the sync to finish, printing progress')
     .action(async (repository: string, opts: { wait?: boolean }) => {
       const payload = parsePayload(githubSyncRepo.name, githubSyncRepo.schema, { repository });
-      const config = loadConfig();
-      const orm = await openOrm(config.DATABASE_URL);
-      const producer = new Producer({ redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX });
-      try {
+      await withOrm((orm, config) =>
+        withProducer(async (producer) => {
         await orm.em
           .getConnection()
           .execute(`INSERT INTO tracked_repositories (full_name) VALUES (?) ON CONFLICT (full_name) DO UPDATE SET is_active = true`, [
@@ -99,10 +110,8 @@ export function buildCli(): Command {
         const job = await producer.enqueue(githubSyncRepo, payload);
         console.log(`tracking ${payload.repository}; queued ${githubSyncRepo.name} as job ${job.id}`);
         if (opts.wait) await waitAndReport(producer, job, config);
-      } finally {
-        await producer.close();
-        await orm.close();
-      }
+        }, config),
+      );
     });
   sync
     .command('developer')
@@ -110,15 +119,11 @@ export function buildCli(): Command {
     .argument('<login>', 'GitHub login')
     .option('--wait', 'wait for the sync to finish')
     .action(async (login: string, opts: { wait?: boolean }) => {
-      const config = loadConfig();
-      const producer = new Producer({ redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX });
-      try {
+      await withProducer(async (producer, config) => {
         const job = await producer.enqueue(githubSyncDeveloper, { login });
         console.log(`queued ${githubSyncDeveloper.name} for ${login} as job ${job.id}`);
         if (opts.wait) await waitAndReport(producer, job, config);
-      } finally {
-        await producer.close();
-      }
+      });
     });
 
   sync
@@ -127,14 +132,10 @@ export function buildCli(): Command {
     .argument('<org>', 'GitHub organization login')
     .requiredOption('--organization <uuid>', 'the Aexy organization id the teams belong to')
     .action(async (org: string, opts: { organization: string }) => {
-      const config = loadConfig();
-      const producer = new Producer({ redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX });
-      try {
+      await withProducer(async (producer, config) => {
         const job = await producer.enqueue(githubSyncTeams, { org, organizationId: opts.organization });
         console.log(`queued ${githubSyncTeams.name} for ${org} as job ${job.id}`);
-      } finally {
-        await producer.close();
-      }
+      });
     });
 
   program
@@ -147,10 +148,8 @@ export function buildCli(): Command {
     .option('--team <uuid...>', 'only members of these teams')
     .option('--wait', 'wait for the file and print where it is')
     .action(async (type: string, opts: { format: string; days?: number; developer?: string[]; team?: string[]; wait?: boolean }) => {
-      const config = loadConfig();
-      const orm = await openOrm(config.DATABASE_URL);
-      const producer = new Producer({ redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX });
-      try {
+      await withOrm((orm, config) =>
+        withProducer(async (producer) => {
         const id = await requestExport(orm.em.fork(), producer, {
           exportType: type as never,
           format: opts.format as never,
@@ -171,10 +170,8 @@ export function buildCli(): Command {
           );
           console.log(row?.status === 'completed' ? `file: ${row.file_path} (${row.file_size_bytes} bytes)` : `export ${row?.status}: ${row?.error_message}`);
         }
-      } finally {
-        await producer.close();
-        await orm.close();
-      }
+        }, config),
+      );
     });
 
   program
@@ -188,15 +185,12 @@ export function buildCli(): Command {
       if (!(REPORT_FORMATS as readonly string[]).includes(opts.format)) throw new Error(`--format must be one of ${REPORT_FORMATS.join(', ')}`);
       if (!/^[0-9a-f-]{36}$/i.test(id)) throw new Error('report id must be a UUID');
       const config = loadConfig();
-      const orm = await openOrm(config.DATABASE_URL);
-      try {
+      await withOrm(async (orm) => {
         const r = await runCustomReport(orm.em.fork(), id, opts.format as ReportFormat, config.EXPORT_DIR);
         const errors = r.data.widgets.filter((w) => w.type === 'error');
         console.log(`report "${r.data.report.name}": ${r.data.widgets.length - errors.length} widgets rendered → ${r.path} (${r.bytes} bytes)`);
         for (const e of errors) console.log(`  ! ${e.error}`);
-      } finally {
-        await orm.close();
-      }
+      }, config);
     });
 
   const slackCmd = program.command('slack').description('Slack integrations');
@@ -213,13 +207,10 @@ export function buildCli(): Command {
       if (!/^[0-9a-f-]{36}$/i.test(opts.organization)) throw new Error('--organization must be a UUID');
       const config = loadConfig();
       const ring = KeyRing.fromConfig(config.ENCRYPTION_KEYS);
-      const orm = await openOrm(config.DATABASE_URL);
-      try {
+      await withOrm(async (orm) => {
         const id = await installSlackIntegration(orm.em.fork(), ring, { organizationId: opts.organization, teamId: opts.teamId, teamName: opts.teamName, botToken: token, defaultChannelId: opts.channel });
         console.log(`slack integration ${opts.teamId} stored as ${id} (token encrypted with key ${ring.activeKeyId})`);
-      } finally {
-        await orm.close();
-      }
+      }, config);
     });
   program
     .command('secrets')
@@ -229,12 +220,9 @@ export function buildCli(): Command {
     .action(async () => {
       const config = loadConfig();
       const ring = KeyRing.fromConfig(config.ENCRYPTION_KEYS);
-      const orm = await openOrm(config.DATABASE_URL);
-      try {
+      await withOrm(async (orm) => {
         console.log(`re-encrypted ${await reencryptSecrets(orm.em.fork(), ring)} secret(s) with key ${ring.activeKeyId}`);
-      } finally {
-        await orm.close();
-      }
+      }, config);
     });
 
   program
@@ -242,9 +230,7 @@ export function buildCli(): Command {
     .description('job counts per queue')
     .option('--json', 'print JSON')
     .action(async (opts: { json?: boolean }) => {
-      const config = loadConfig();
-      const producer = new Producer({ redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX });
-      try {
+      await withProducer(async (producer, config) => {
         const states = ['waiting', 'active', 'delayed', 'prioritized', 'waiting-children', 'completed', 'failed'] as const;
         const rows = [];
         for (const name of QUEUE_NAMES) {
@@ -266,9 +252,7 @@ export function buildCli(): Command {
             })),
           );
         }
-      } finally {
-        await producer.close();
-      }
+      });
     });
 
   return program;
