@@ -15,7 +15,7 @@ const clip = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…`
 export async function deliverReportToSlack(
   em: EntityManager,
   config: AppConfig,
-  opts: { organizationId: string | null; recipients: string[]; reportName: string; period: string; filename: string; bytes: Buffer; summary: string[]; tag: string },
+  opts: { organizationId: string | null; recipients: string[]; reportName: string; period: string; filename: string; bytes: Buffer; summary: string[] },
 ): Promise<{ channel: string; ts?: string }> {
   if (!opts.organizationId) throw new PermanentError('Slack delivery needs the report to belong to an organization');
   const [row] = await sql<{ id: string }>(
@@ -28,11 +28,7 @@ export async function deliverReportToSlack(
   const channel = opts.recipients.find((r) => /^[CG][A-Z0-9]{2,}$/.test(r)) ?? integration.default_channel_id;
   if (!channel) throw new PermanentError(`Slack integration ${integration.team_id} has no default channel and the schedule names none`);
 
-  // Already posted for this tag (schedule + slot)? Then a retry, e.g. after the email half of
-  // delivery_method "both" failed, must not post it again.
-  const done = await sql(em, `SELECT 1 FROM slack_notification_logs WHERE notification_type = 'scheduled_report' AND status = 'sent' AND content_summary LIKE ?`, [`%${opts.tag}`]);
-  if (done.length) return { channel, ts: undefined, alreadySent: true } as { channel: string; ts?: string };
-  return withNotificationLog(em, { integrationId: integration.id, type: 'scheduled_report', summary: `${opts.reportName} (${opts.period}) ${opts.tag}`, channel }, async () => {
+  return withNotificationLog(em, { integrationId: integration.id, type: 'scheduled_report', summary: `${opts.reportName} (${opts.period})`, channel }, async () => {
     await client.filesUploadV2({ channel_id: channel, file: opts.bytes, filename: opts.filename, title: opts.reportName });
     const message = await client.chat.postMessage({
       channel,

@@ -81,7 +81,6 @@ export const reportDeliver = defineJob({
         period,
         filename,
         bytes,
-        tag: `[schedule ${row.id} slot ${slot.toISOString()}]`,
         summary: rendered.data.widgets
           .filter((w) => w.type === 'number')
           .map((w) => `${w.title}: ${w.value ?? '—'} ${w.unit ?? ''}`.trim()),
