@@ -1,10 +1,11 @@
 import { createServer, connect, type Server, type Socket } from 'node:net';
-import { QueueEvents } from 'bullmq';
+import { Queue, QueueEvents } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Producer } from '../src/queues/producer.js';
-import { developerRefreshProfile } from '../src/workers/jobs/index.js';
+import { developerRefreshProfile, systemNoop } from '../src/workers/jobs/index.js';
 import { createTestDatabase, databaseUrl, type TestDatabase } from './helpers/db.js';
 import { deletePrefix, randomPrefix, REDIS_URL } from './helpers/redis.js';
+import { PrivateRedis } from './helpers/private-redis.js';
 import { spawnTs, waitForOutput } from './helpers/spawn.js';
 
 /** A TCP proxy to PostgreSQL that can be cut (existing connections dropped, new ones refused). */
@@ -76,6 +77,59 @@ describe('faults', () => {
       await producer.close();
       await proxy.stop();
       await deletePrefix(prefix);
+    }
+  }, 60_000);
+
+  it('redis restart with persistence: queued jobs survive, workers and producers reconnect, nothing is lost', async () => {
+    const redis = await new PrivateRedis().start();
+    const prefix = 'aexy';
+    const producer = new Producer({ redisUrl: redis.url, prefix });
+    const impatient = new Producer({ redisUrl: redis.url, prefix, readyTimeoutMs: 300 });
+    const worker = spawnTs('src/workers/main.ts', ['--queues', 'system'], { DATABASE_URL: db.url, REDIS_URL: redis.url, QUEUE_PREFIX: prefix, LOG_LEVEL: 'info', WORKER_CONCURRENCY: '2' });
+    // Kept open across the restart: it reconnects and resumes reading the (persisted) event stream.
+    const events = new QueueEvents('system', { connection: { url: redis.url }, prefix });
+    events.on('error', () => {});
+    const queue = new Queue('system', { connection: { url: redis.url }, prefix });
+    queue.on('error', () => {});
+    try {
+      await waitForOutput(worker, /worker ready/);
+      await events.waitUntilReady();
+      const completed = new Set<string>();
+      const ids: string[] = [];
+      let allDone!: () => void;
+      const done = new Promise<void>((r) => (allDone = r));
+      const fiveDone = new Promise<void>((r) =>
+        events.on('completed', ({ jobId }) => {
+          completed.add(jobId);
+          if (completed.size === 5) r();
+          if (ids.length === 40 && ids.every((id) => completed.has(id))) allDone();
+        }),
+      );
+      await impatient.enqueue(systemNoop, { note: 'warm-up' }); // connects the impatient producer
+      for (let i = 0; i < 30; i++) ids.push((await producer.enqueue(systemNoop, { sleepMs: 100, note: `j${i}` })).id!);
+      await fiveDone;
+      const waitingAtCrash = await queue.getWaitingCount();
+      expect(waitingAtCrash).toBeGreaterThan(10);
+      await redis.crash();
+
+      // While Redis is down: an impatient producer fails with a clear error, a patient one waits.
+      await expect(impatient.enqueue(systemNoop, { note: 'lost?' })).rejects.toThrow(/^Cannot enqueue "system\.noop": Redis at 127\.0\.0\.1:\d+ (has been unreachable for 300 ms|did not answer within 300 ms|went away)/);
+      const duringOutage = producer.enqueue(systemNoop, { sleepMs: 10, note: 'j30' });
+      await redis.start(); // same port, same append-only file
+      ids.push((await duringOutage).id!);
+      for (let i = 31; i < 40; i++) ids.push((await producer.enqueue(systemNoop, { sleepMs: 10, note: `j${i}` })).id!);
+      if (ids.every((id) => completed.has(id))) allDone();
+      await done;
+
+      expect(await queue.getFailedCount()).toBe(0);
+      const stored = await queue.getCompleted(0, -1);
+      expect(new Set(stored.map((j) => j.data.note))).toEqual(new Set([...Array.from({ length: 40 }, (_, i) => `j${i}`), 'warm-up']));
+      await waitForOutput(worker, /redis connection restored/);
+    } finally {
+      worker.kill('SIGTERM');
+      await worker.finished;
+      await Promise.all([events.close(), queue.close(), producer.close(), impatient.close()]);
+      await redis.destroy();
     }
   }, 60_000);
 });

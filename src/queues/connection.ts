@@ -29,3 +29,14 @@ export function workerConnection(redisUrl: string, log?: Logger, extra: RedisOpt
 export function producerConnection(redisUrl: string, log?: Logger, extra: RedisOptions = {}): Redis {
   return withErrorReporting(new Redis(redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 3, ...extra }), 'producer', log);
 }
+
+const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH']);
+
+/**
+ * True for the errors a Redis outage produces (refused, reset, closed). BullMQ re-emits them once
+ * per reconnect attempt; the connection already reported the outage, so callers log these quietly.
+ */
+export function isConnectionError(err: unknown): boolean {
+  const e = err as { code?: string; message?: string };
+  return CONNECTION_CODES.has(e?.code ?? '') || /Connection is closed|Stream isn't writeable/.test(e?.message ?? '');
+}

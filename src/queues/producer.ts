@@ -2,7 +2,7 @@ import { Queue, type Job, type JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
-import { producerConnection } from './connection.js';
+import { isConnectionError, producerConnection } from './connection.js';
 import { DEFAULT_JOB_OPTIONS, type AnyJobDefinition } from './job-definition.js';
 import type { QueueName } from './names.js';
 import { parsePayload } from './payload.js';
@@ -11,6 +11,12 @@ export interface ProducerOptions {
   redisUrl: string;
   prefix: string;
   log?: Logger;
+  /**
+   * How long enqueue waits for Redis to come back when the connection is down (it reconnects by
+   * itself) before failing with a clear error. Default 10 s: long enough to ride out a Redis
+   * restart or failover, short enough that a webhook handler can still answer 503 in time.
+   */
+  readyTimeoutMs?: number;
 }
 
 /**
@@ -40,13 +46,62 @@ export class Producer {
   async enqueue<D extends AnyJobDefinition>(def: D, data: z.input<D['schema']>, opts: JobsOptions = {}): Promise<Job> {
     const payload = parsePayload(def.name, def.schema, data);
     const queue = this.queue(def.queue);
-    await queue.waitUntilReady();
     const dedupId = def.deduplicationId?.(payload);
-    return queue.add(def.name, payload, {
+    const jobOptions: JobsOptions = {
       ...DEFAULT_JOB_OPTIONS,
       ...def.options,
       ...(dedupId && !opts.jobId ? { deduplication: { id: dedupId, keepLastIfActive: true } } : {}),
       ...opts,
+    };
+    await queue.waitUntilReady();
+    const deadline = Date.now() + this.readyTimeoutMs;
+    const fail = (why: string) => new Error(`Cannot enqueue "${def.name}": Redis at ${redactUrl(this.options.redisUrl)} ${why}`);
+    for (;;) {
+      await this.connected(deadline, fail);
+      // A command written just as Redis dies can be left unanswered forever (seen with BullMQ's
+      // addJob script when the socket closes under it), so the add itself is bounded too.
+      const adding = queue.add(def.name, payload, jobOptions);
+      try {
+        return await bounded(adding, Math.max(deadline - Date.now(), 1), () =>
+          fail(`did not answer within ${this.readyTimeoutMs} ms (connection ${this.connection.status}); it may not have been enqueued, and enqueueing again is safe`),
+        );
+      } catch (err) {
+        const message = (err as Error).message ?? '';
+        // Refused before anything was written: the socket is dead but ioredis has not processed
+        // its 'close' yet (status still "ready"). Yield to the event loop so it can, then retry.
+        if (message.includes("Stream isn't writeable") && Date.now() < deadline) {
+          await new Promise((resolve) => setTimeout(resolve, 25));
+          continue;
+        }
+        if (!isConnectionError(err) && (err as Error).name !== 'MaxRetriesPerRequestError') throw err;
+        throw fail(`went away while enqueueing (${message}); it may not have been enqueued, and enqueueing again is safe`);
+      }
+    }
+  }
+
+  private get readyTimeoutMs(): number {
+    return this.options.readyTimeoutMs ?? 10_000;
+  }
+
+  /**
+   * The connection has no offline queue (a producer must not buffer jobs in memory while Redis is
+   * away: they would vanish with the process), so a command sent while it reconnects fails with
+   * ioredis's "Stream isn't writeable". Wait for it to be ready again instead, until the deadline.
+   */
+  private async connected(deadline: number, fail: (why: string) => Error): Promise<void> {
+    const redis = this.connection;
+    if (redis.status === 'ready') return;
+    if (redis.status === 'end') throw fail('is closed: this producer was closed');
+    await new Promise<void>((resolve, reject) => {
+      const onReady = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      const timer = setTimeout(() => {
+        redis.off('ready', onReady);
+        reject(fail(`has been unreachable for ${this.readyTimeoutMs} ms (connection ${redis.status}); nothing was enqueued`));
+      }, Math.max(deadline - Date.now(), 0));
+      redis.once('ready', onReady);
     });
   }
 
@@ -54,4 +109,22 @@ export class Producer {
     await Promise.all([...this.queues.values()].map((q) => q.close()));
     this.connection.disconnect();
   }
+}
+
+/** host:port only: a Redis URL may carry a password. */
+function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.hostname}:${u.port || 6379}`;
+  } catch {
+    return 'the configured URL';
+  }
+}
+
+/** Settle with `promise`, or reject with `error()` after `ms` (the late outcome is ignored). */
+function bounded<T>(promise: Promise<T>, ms: number, error: () => Error): Promise<T> {
+  let timer: NodeJS.Timeout;
+  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(error()), ms)));
+  promise.catch(() => {}); // a late rejection after the timeout must not be unhandled
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

@@ -3,7 +3,7 @@ import { Redis as RedisClient, type Redis } from 'ioredis';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Logger } from 'pino';
 import type { AppConfig } from '../config/index.js';
-import { workerConnection } from '../queues/connection.js';
+import { isConnectionError, workerConnection } from '../queues/connection.js';
 import { PayloadError, PermanentError, RateLimitedError } from '../queues/errors.js';
 import type { AnyJobDefinition, JobContext } from '../queues/job-definition.js';
 import type { QueueName } from '../queues/names.js';
@@ -59,7 +59,10 @@ export async function startWorkerPool(options: WorkerPoolOptions): Promise<Worke
       const willRetry = job.attemptsMade < (job.opts.attempts ?? 1) && !(err instanceof UnrecoverableError);
       log.warn({ queue, jobId: job.id, job: job.name, attemptsMade: job.attemptsMade, willRetry, err: err.message }, 'job failed');
     });
-    worker.on('error', (err) => log.error({ queue, err }, 'worker error'));
+    worker.on('error', (err) => {
+      if (isConnectionError(err)) log.debug({ queue, err: err.message }, 'worker connection error');
+      else log.error({ queue, err }, 'worker error');
+    });
     workers.push(worker);
   }
 
