@@ -1,10 +1,17 @@
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import { Queue, QueueEvents } from 'bullmq';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Producer } from '../src/queues/producer.js';
-import { developerRefreshProfile, systemNoop } from '../src/workers/jobs/index.js';
+import { migrate, openOrm } from '../src/db/orm.js';
+import { ensureDatabase } from '../src/db/ensure-database.js';
+import { developerRefreshProfile, exportProcess, systemNoop } from '../src/workers/jobs/index.js';
 import { createTestDatabase, databaseUrl, type TestDatabase } from './helpers/db.js';
 import { deletePrefix, randomPrefix, REDIS_URL } from './helpers/redis.js';
+import { PrivatePostgres } from './helpers/private-postgres.js';
 import { PrivateRedis } from './helpers/private-redis.js';
 import { spawnTs, waitForOutput } from './helpers/spawn.js';
 
@@ -132,4 +139,67 @@ describe('faults', () => {
       await redis.destroy();
     }
   }, 60_000);
+
+  it('postgresql stopped for 20 s (pg_ctl stop -m fast): jobs retry with backoff, the worker survives, everything completes', async () => {
+    const server = await new PrivatePostgres().init();
+    const url = server.url('aexy');
+    await ensureDatabase(url);
+    const orm = await openOrm(url);
+    await migrate(orm);
+    await orm.close(true);
+    const exportDir = mkdtempSync(join(tmpdir(), 'aexy-outage-exports-'));
+    const prefix = randomPrefix();
+    const producer = new Producer({ redisUrl: REDIS_URL, prefix });
+    const sqlClient = async <T,>(fn: (c: pg.Client) => Promise<T>) => {
+      const c = new pg.Client({ connectionString: url });
+      await c.connect();
+      try {
+        return await fn(c);
+      } finally {
+        await c.end();
+      }
+    };
+    const devIds = await sqlClient(async (c) => (await c.query(`INSERT INTO developers (github_id, github_username) SELECT g, 'dev' || g FROM generate_series(1, 4) g RETURNING id`)).rows.map((r) => r.id as string));
+    const exportId = await sqlClient(async (c) => (await c.query(`INSERT INTO export_jobs (export_type, format, config) VALUES ('developers', 'csv', '{}') RETURNING id`)).rows[0].id as string);
+    const worker = spawnTs('src/workers/main.ts', ['--queues', 'profiles,exports'], { DATABASE_URL: url, REDIS_URL, QUEUE_PREFIX: prefix, LOG_LEVEL: 'info', EXPORT_DIR: exportDir });
+    const events = ['profiles', 'exports'].map((q) => new QueueEvents(q, { connection: { url: REDIS_URL }, prefix }));
+    try {
+      await waitForOutput(worker, /worker ready/);
+      await Promise.all(events.map((e) => e.waitUntilReady()));
+      let retriesScheduled = 0;
+      for (const e of events) e.on('delayed', () => retriesScheduled++);
+
+      await server.stop();
+      const stoppedAt = Date.now();
+      const jobs = [
+        ...(await Promise.all(devIds.map((developerId) => producer.enqueue(developerRefreshProfile, { developerId })))),
+        await producer.enqueue(exportProcess, { exportJobId: exportId }),
+      ];
+      // The outage itself is the experiment: 20 s of a stopped server, whatever the jobs do.
+      await new Promise((r) => setTimeout(r, 20_000 - (Date.now() - stoppedAt)));
+      expect(retriesScheduled).toBeGreaterThanOrEqual(jobs.length); // every job felt the outage
+      await server.start();
+
+      await Promise.all(jobs.map((job) => job.waitUntilFinished(events[job.queueName === 'profiles' ? 0 : 1]!)));
+      expect(worker.exitCode).toBeNull(); // idle pool connections killed by the shutdown did not crash it
+      const profiles = await sqlClient(async (c) => (await c.query(`SELECT count(*)::int AS n FROM developers WHERE profile_updated_at IS NOT NULL`)).rows[0].n);
+      expect(profiles).toBe(4);
+      const exp = await sqlClient(async (c) => (await c.query(`SELECT status, file_path FROM export_jobs WHERE id = $1`, [exportId])).rows[0]);
+      expect(exp.status).toBe('completed');
+      expect(existsSync(exp.file_path)).toBe(true);
+      expect(readFileSync(exp.file_path, 'utf8').trim().split('\n')).toHaveLength(5); // header + 4 developers
+      for (const job of jobs) {
+        const stored = await producer.queue(job.queueName as 'profiles' | 'exports').getJob(job.id!);
+        expect(stored!.attemptsMade).toBeGreaterThanOrEqual(2);
+      }
+      expect(worker.stdoutSoFar()).toMatch(/job attempt failed/);
+    } finally {
+      worker.kill('SIGKILL');
+      await Promise.all(events.map((e) => e.close()));
+      await producer.close();
+      await deletePrefix(prefix);
+      await server.destroy();
+      rmSync(exportDir, { recursive: true, force: true });
+    }
+  }, 90_000);
 });

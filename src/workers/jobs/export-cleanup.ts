@@ -15,7 +15,7 @@ export const exportCleanup = defineJob({
   name: 'export.cleanup',
   queue: 'exports',
   schema: z.object({}).strict(),
-  options: { attempts: 3 },
+  options: { attempts: 5 },
   async process(_data, ctx) {
     const { em, config, log } = ctx;
     const expired = await sql<{ id: string; file_path: string | null }>(

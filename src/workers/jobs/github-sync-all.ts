@@ -7,7 +7,7 @@ export const githubSyncAll = defineJob({
   name: 'github.sync-all',
   queue: 'github-sync',
   schema: z.object({}).strict(),
-  options: { attempts: 3 },
+  options: { attempts: 5 },
   async process(_data, ctx) {
     const repos = await ctx.em
       .getConnection()

@@ -9,7 +9,7 @@ export const insightsRefresh = defineJob({
   name: 'insights.refresh',
   queue: 'insights',
   schema: z.object({}).strict(),
-  options: { attempts: 3 },
+  options: { attempts: 5 },
   async process(_data, ctx) {
     const expiring = await sql<{ insight_type: string; developer_id: string | null; team_id: string | null; data_window_days: number | null }>(
       ctx.em,

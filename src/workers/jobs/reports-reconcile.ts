@@ -16,7 +16,7 @@ export const reportsReconcile = defineJob({
   name: 'reports.reconcile',
   queue: 'reports',
   schema: z.object({}).strict(),
-  options: { attempts: 3 },
+  options: { attempts: 5 },
   deduplicationId: () => 'reports.reconcile',
   async process(_data, { em, config, log }) {
     const producer = new Producer({ redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX, log });

@@ -93,7 +93,7 @@ export const slackFanOut = defineJob({
   name: 'slack.fan-out',
   queue: 'slack',
   schema: z.object({ kind: z.enum(['sync_failure_digest', 'weekly_team_summary']) }).strict(),
-  options: { attempts: 3 },
+  options: { attempts: 5 },
   async process({ kind }, ctx) {
     if (kind === 'sync_failure_digest') {
       const orgs = await sql<{ organization_id: string }>(ctx.em, `SELECT DISTINCT organization_id FROM slack_integrations WHERE is_active IS NOT FALSE`);
