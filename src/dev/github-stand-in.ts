@@ -113,6 +113,8 @@ export class GitHubStandIn {
   readonly orgTeams = new Map<string, StandInTeam[]>();
   readonly requests: RecordedRequest[] = [];
   readonly faults: Fault[] = [];
+  /** Called as each request is answered: lets a chaos test act at an exact point of a sync. */
+  onRequest?: (request: RecordedRequest) => void;
   rate = { limit: 5000, remaining: 5000, reset: Math.floor(Date.now() / 1000) + 3600 };
   token = 'ghp_standin_token';
   url = '';
@@ -156,8 +158,11 @@ export class GitHubStandIn {
     const u = new URL(req.url!, this.url);
     const path = u.pathname;
     const method = req.method!;
-    const record = (status: number, conditional = false) =>
-      this.requests.push({ method, path, query: u.searchParams, status, conditional, auth: req.headers.authorization });
+    const record = (status: number, conditional = false) => {
+      const request = { method, path, query: u.searchParams, status, conditional, auth: req.headers.authorization };
+      this.requests.push(request);
+      this.onRequest?.(request);
+    };
     const send = (status: number, body: unknown, headers: Record<string, string> = {}) => {
       record(status);
       const json = JSON.stringify(body);
