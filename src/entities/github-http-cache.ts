@@ -9,7 +9,8 @@ export const GithubHttpCache = defineEntity({
     url: p.text().primary(),
     etag: p.text(),
     link: p.text().nullable(),
-    body: p.json<unknown>(),
+    /** The JSON text as received (TEXT, not JSONB: JSONB rejects \u0000, which commit messages can hold). */
+    body: p.text(),
     fetchedAt: p.datetime().columnType('timestamptz').defaultRaw('now()').onCreate(() => new Date()),
   },
 });

@@ -20,16 +20,17 @@ export class HttpCache {
   async get(url: string): Promise<CachedResponse | null> {
     const rows = await this.em
       .getConnection()
-      .execute<{ etag: string; link: string | null; body: unknown }[]>(
+      .execute<{ etag: string; link: string | null; body: string }[]>(
         `SELECT etag, link, body FROM github_http_cache WHERE token_hash = ? AND url = ?`,
         [this.tokenHash, url],
       );
-    return rows[0] ?? null;
+    const row = rows[0];
+    return row ? { etag: row.etag, link: row.link, body: JSON.parse(row.body) } : null;
   }
 
   async put(url: string, entry: CachedResponse): Promise<void> {
     await this.em.getConnection().execute(
-      `INSERT INTO github_http_cache (token_hash, url, etag, link, body, fetched_at) VALUES (?, ?, ?, ?, ?::jsonb, now())
+      `INSERT INTO github_http_cache (token_hash, url, etag, link, body, fetched_at) VALUES (?, ?, ?, ?, ?, now())
        ON CONFLICT (token_hash, url) DO UPDATE SET etag = EXCLUDED.etag, link = EXCLUDED.link, body = EXCLUDED.body, fetched_at = now()`,
       [this.tokenHash, url, entry.etag, entry.link, JSON.stringify(entry.body)],
     );

@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import { stringify } from 'csv-stringify/sync';
 import PDFDocument from 'pdfkit';
 import SVGtoPDF from 'svg-to-pdfkit';
@@ -33,7 +34,7 @@ export function renderCsv(data: ReportData): Buffer {
 /** A Vega-Lite spec for a widget's data, rendered to SVG by Vega (no browser, no canvas). */
 function chartSpec(w: ReportWidgetData): TopLevelSpec {
   const values = (w.items ?? []).map((i) => ({ label: i.label, value: i.value }));
-  const common = { $schema: 'https://vega.github.io/schema/vega-lite/v5.json', width: 440, height: 220, data: { values }, config: { font: 'Helvetica', view: { stroke: null } } } as const;
+  const common = { $schema: 'https://vega.github.io/schema/vega-lite/v5.json', width: 440, height: 220, data: { values }, config: { font: 'DejaVu Sans', view: { stroke: null } } } as const;
   if (w.type === 'pie') {
     return { ...common, mark: { type: 'arc', innerRadius: 40 }, encoding: { theta: { field: 'value', type: 'quantitative' }, color: { field: 'label', type: 'nominal', title: null } } };
   }
@@ -58,6 +59,16 @@ export async function chartSvg(w: ReportWidgetData): Promise<string> {
   return svg;
 }
 
+/**
+ * PDF's 14 standard fonts only know Latin-1: a developer called 李雷 or a report titled in
+ * Cyrillic came out as mojibake. DejaVu Sans (an npm package, so no system fonts are needed)
+ * is embedded instead, subset to the glyphs used; it covers Latin, Greek, Cyrillic, Hebrew,
+ * Arabic and many symbols. Characters it lacks (CJK, emoji) show as an empty box in print,
+ * but the text layer still carries the right Unicode, so copy and search work.
+ */
+const fontFile = (name: string) => createRequire(import.meta.url).resolve(`dejavu-fonts-ttf/ttf/${name}`);
+const FONTS = { body: fontFile('DejaVuSans.ttf'), bold: fontFile('DejaVuSans-Bold.ttf') };
+
 const fmt = (v: number | null | undefined) => (v === null || v === undefined ? '—' : Number.isInteger(v) ? v.toLocaleString('en-US') : v.toFixed(2));
 
 /**
@@ -70,6 +81,9 @@ export async function renderPdf(data: ReportData): Promise<Buffer> {
   const chunks: Buffer[] = [];
   doc.on('data', (c: Buffer) => chunks.push(c));
   const done = new Promise<Buffer>((resolve) => doc.on('end', () => resolve(Buffer.concat(chunks))));
+  doc.registerFont('Body', FONTS.body);
+  doc.registerFont('Body-Bold', FONTS.bold);
+  doc.font('Body');
 
   doc.fontSize(26).text(data.report.name, { align: 'left' }).moveDown(0.5);
   if (data.report.description) doc.fontSize(12).fillColor('#444').text(data.report.description).moveDown();
@@ -93,14 +107,18 @@ export async function renderPdf(data: ReportData): Promise<Buffer> {
       continue;
     }
     if (w.type !== 'table' && w.items?.length) {
-      SVGtoPDF(doc, await chartSvg(w), doc.page.margins.left, doc.y, { width: 495, preserveAspectRatio: 'xMinYMin meet' });
+      SVGtoPDF(doc, await chartSvg(w), doc.page.margins.left, doc.y, {
+        width: 495,
+        preserveAspectRatio: 'xMinYMin meet',
+        fontCallback: (_family: string, bold: boolean) => (bold ? 'Body-Bold' : 'Body'),
+      });
       doc.y += 300;
     }
     // The values as a table (the whole widget for table widgets, the chart's data otherwise).
     const x = doc.page.margins.left;
-    doc.fontSize(10).font('Helvetica-Bold').text('Label', x, doc.y, { continued: false, width: 300 });
+    doc.fontSize(10).font('Body-Bold').text('Label', x, doc.y, { continued: false, width: 300 });
     doc.moveUp().text(w.unit ?? 'value', x + 320, doc.y, { width: 150, align: 'right' });
-    doc.font('Helvetica');
+    doc.font('Body');
     for (const i of w.items ?? []) {
       if (doc.y > doc.page.height - 80) doc.addPage();
       const y = doc.y;

@@ -1,6 +1,7 @@
 import type { CommitFile } from '../entities/commit.js';
 import { detectLanguage, isGenerated, isVendored } from '../github/languages.js';
 import type { GhCommitDetail, GhPull, GhReview, GhUser } from '../github/schemas.js';
+import { storableText, storableTextOrNull } from '../lib/text.js';
 import type { CommitRow, DeveloperRow, PullRow, ReviewRow } from './writers.js';
 
 /** GitHub JSON → table rows. Pure functions, so the mapping is tested without any I/O. */
@@ -15,7 +16,7 @@ export function commitRow(c: GhCommitDetail, files: GhCommitDetail['files'], rep
     const language = detectLanguage(f.filename);
     const excluded = isVendored(f.filename) ? 'vendored' : isGenerated(f.filename) ? 'generated' : undefined;
     if (language && !excluded) languages[language] = (languages[language] ?? 0) + f.additions + f.deletions;
-    return { path: f.filename, additions: f.additions, deletions: f.deletions, language, ...(excluded ? { excluded } : {}) };
+    return { path: storableText(f.filename, 4096), additions: f.additions, deletions: f.deletions, language, ...(excluded ? { excluded } : {}) };
   });
   const additions = c.stats?.additions ?? rows.reduce((s, f) => s + f.additions, 0);
   const deletions = c.stats?.deletions ?? rows.reduce((s, f) => s + f.deletions, 0);
@@ -24,7 +25,7 @@ export function commitRow(c: GhCommitDetail, files: GhCommitDetail['files'], rep
     author_github_id: c.author?.id ?? null,
     repository_name: repoFullName.split('/')[1]!,
     repository_full_name: repoFullName,
-    message: c.commit.message ?? null,
+    message: storableTextOrNull(c.commit.message),
     additions,
     deletions,
     files_changed: rows.length,
@@ -53,8 +54,8 @@ export function pullRow(p: GhPull, repoFullName: string, reviews: GhReview[]): P
     number: p.number,
     author_github_id: p.user?.id ?? null,
     repository_name: repoFullName.split('/')[1]!,
-    title: p.title ?? null,
-    body: p.body ?? null,
+    title: storableTextOrNull(p.title),
+    body: storableTextOrNull(p.body),
     state: pullState(p),
     additions: p.additions ?? 0,
     deletions: p.deletions ?? 0,
@@ -66,7 +67,7 @@ export function pullRow(p: GhPull, repoFullName: string, reviews: GhReview[]): P
     updated_at: p.updated_at,
     merged_at: p.merged_at ?? null,
     closed_at: p.closed_at ?? null,
-    labels: (p.labels ?? []).map((l) => l.name),
+    labels: (p.labels ?? []).map((l) => storableText(l.name, 256)),
     reviewers: [...reviewers].sort(),
   };
 }
@@ -79,7 +80,7 @@ export function reviewRow(r: GhReview, pullGithubId: number): ReviewRow | null {
     pull_github_id: pullGithubId,
     reviewer_github_id: r.user?.id ?? null,
     state: r.state.toLowerCase(),
-    body: r.body ?? null,
+    body: storableTextOrNull(r.body),
     submitted_at: r.submitted_at ?? null,
   };
 }

@@ -115,6 +115,7 @@ export async function startWorkerPool(options: WorkerPoolOptions): Promise<Worke
         jobLog.error({ durationMs, err: err.message }, 'job failed permanently');
         throw new UnrecoverableError(err.message);
       }
+      clipErrorMessage(err);
       jobLog.error({ durationMs, err }, 'job attempt failed');
       throw err;
     }
@@ -140,4 +141,20 @@ export async function startWorkerPool(options: WorkerPoolOptions): Promise<Worke
       return closing;
     },
   };
+}
+
+/** Longest error message kept: it is logged, stored by BullMQ as failedReason and shown in Bull Board. */
+const MAX_ERROR_MESSAGE = 2_000;
+
+/**
+ * Some errors quote their whole input (a database error repeats its statement with the values
+ * inlined: one 1 MB commit message made a 1 MB log line and failedReason). Keep the head, say
+ * how much was cut, and rebuild the stack's first line to match.
+ */
+export function clipErrorMessage(err: unknown): void {
+  if (!(err instanceof Error) || err.message.length <= MAX_ERROR_MESSAGE) return;
+  const full = err.message;
+  err.message = `${full.slice(0, MAX_ERROR_MESSAGE)}… [${full.length - MAX_ERROR_MESSAGE} more characters]`;
+  const frames = (err.stack ?? '').split('\n').filter((l) => /^\s+at /.test(l));
+  err.stack = [`${err.name}: ${err.message}`, ...frames].join('\n');
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { storableTextOrNull } from '../../lib/text.js';
 import { githubFor } from '../../github/for-job.js';
 import { ghFullUser, GITHUB_LOGIN, parseGitHub } from '../../github/schemas.js';
 import { defineJob } from '../../queues/job-definition.js';
@@ -21,6 +22,11 @@ export const githubSyncDeveloper = defineJob({
     const octokit = githubFor(ctx);
     const user = parseGitHub(ghFullUser, (await octokit.request('GET /users/{username}', { username: login })).data, `user ${login}`);
     await ctx.progress(50);
+    // VARCHAR(255) columns take at most 255 characters; NULs and broken surrogates are dropped.
+    const profile = [
+      storableTextOrNull(user.name, 255), storableTextOrNull(user.email, 255), storableTextOrNull(user.bio),
+      storableTextOrNull(user.location, 255), storableTextOrNull(user.company, 255), user.created_at ?? null,
+    ];
     const id = await ctx.em.transactional(async (tx) => {
       const ids = await upsertDevelopers(tx, [{ github_id: user.id, github_username: user.login, avatar_url: user.avatar_url ?? null }]);
       const developerId = ids.get(user.id)!;
@@ -28,11 +34,7 @@ export const githubSyncDeveloper = defineJob({
         `UPDATE developers SET name = ?, email = COALESCE(?, email), bio = ?, location = ?, company = ?, github_created_at = ?, updated_at = now()
           WHERE id = ? AND (name, email, bio, location, company, github_created_at)
                 IS DISTINCT FROM (?::varchar, COALESCE(?::varchar, email), ?::text, ?::varchar, ?::varchar, ?::timestamptz)`,
-        [
-          user.name ?? null, user.email ?? null, user.bio ?? null, user.location ?? null, user.company ?? null, user.created_at ?? null,
-          developerId,
-          user.name ?? null, user.email ?? null, user.bio ?? null, user.location ?? null, user.company ?? null, user.created_at ?? null,
-        ],
+        [...profile, developerId, ...profile],
       );
       return developerId;
     });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { storableText } from '../../lib/text.js';
 import { pgArray, sql } from '../../db/sql.js';
 import { githubFor } from '../../github/for-job.js';
 import { ghUser, GITHUB_LOGIN, parseGitHub } from '../../github/schemas.js';
@@ -13,7 +14,11 @@ export const githubSyncTeamsSchema = z
   })
   .strict();
 
-const ghTeam = z.looseObject({ id: z.number().int(), slug: z.string(), name: z.string(), description: z.string().nullish() });
+const ghTeam = z.looseObject({ id: z.number().int(), slug: z.string(), name: z.string(), description: z.string().nullish() }).transform((t) => ({
+  ...t,
+  name: storableText(t.name, 255),
+  description: t.description == null ? t.description : storableText(t.description),
+}));
 
 /**
  * Keep teams in step with the organization's GitHub teams: one row per GitHub team (matched by
