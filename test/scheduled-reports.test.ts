@@ -203,6 +203,21 @@ describe('scheduled reports: schedulers reconciled from the table, delivery by e
     ]);
   });
 
+  it('delivery_method both: a retry after a failed email does not post to Slack twice', async () => {
+    await db.sql.query(`UPDATE slack_integrations SET is_active = true`);
+    slack.tokens.set('xoxb-standin-token', 'T0STANDIN');
+    const both = await insertSchedule({ schedule: 'daily', delivery_method: 'both', recipients: ['C0REPORTS', 'lead@example.com'] });
+    const [posts, mails] = [slack.messages.length, smtp.messages.length];
+    smtp.rejectNext = 451;
+    const done = await h.settle(await h.pool.producer.enqueue(reportDeliver, { scheduledReportId: both }, { attempts: 3, backoff: { type: 'fixed', delay: 20 } }));
+    expect(await done.getState()).toBe('completed');
+    expect(done.attemptsMade).toBe(2);
+    expect(slack.messages.length - posts).toBe(1);
+    expect(smtp.messages.length - mails).toBe(1);
+    expect(done.returnvalue).toMatchObject({ slack: 'already posted by an earlier attempt', recipients: 1 });
+    expect(done.progress).toEqual({ slot: done.returnvalue.slot, delivered: ['slack', 'email'] });
+  });
+
   it('rows that cannot be delivered fail with a clear reason', async () => {
     const nobody = await insertSchedule({ schedule: 'daily', recipients: ['nope'] });
     const n = await h.settle(await h.pool.producer.enqueue(reportDeliver, { scheduledReportId: nobody }));

@@ -39,7 +39,7 @@ export const reportDeliver = defineJob({
   schema: reportDeliverSchema,
   options: { attempts: 5, backoff: { type: 'exponential', delay: 30_000 } },
   deduplicationId: (d) => `report.deliver-${d.scheduledReportId}`,
-  async process({ scheduledReportId }, { em, config, log }) {
+  async process({ scheduledReportId }, { em, config, log, job, progress }) {
     const now = new Date();
     const [row] = await sql<ScheduledRow>(em, `SELECT * FROM scheduled_reports WHERE id = ?`, [scheduledReportId]);
     if (!row) return { skipped: 'schedule deleted' };
@@ -71,8 +71,16 @@ export const reportDeliver = defineJob({
     const bytes = await readFile(rendered.path);
     const period = `${rendered.data.window.start.slice(0, 10)} to ${rendered.data.window.end.slice(0, 10)}`;
     const result: Record<string, unknown> = { scheduledReportId, slot: slot.toISOString(), file: rendered.path };
+    // Which channels already got this slot, recorded on the job itself (BullMQ keeps progress across
+    // attempts): with "both", a retry after the email failed must not post to Slack a second time.
+    const delivered = deliveredChannels(job.progress, slot);
+    const markDelivered = async (channel: 'slack' | 'email') => {
+      delivered.add(channel);
+      await progress({ slot: slot.toISOString(), delivered: [...delivered] });
+    };
 
-    if (method === 'slack' || method === 'both') {
+    if ((method === 'slack' || method === 'both') && delivered.has('slack')) result.slack = 'already posted by an earlier attempt';
+    else if (method === 'slack' || method === 'both') {
       const [report] = await sql<{ organization_id: string | null }>(em, `SELECT organization_id FROM custom_reports WHERE id = ?`, [row.report_id]);
       const posted = await deliverReportToSlack(em, config, {
         organizationId: report?.organization_id ?? null,
@@ -86,8 +94,10 @@ export const reportDeliver = defineJob({
           .map((w) => `${w.title}: ${w.value ?? '—'} ${w.unit ?? ''}`.trim()),
       });
       result.slack = posted;
+      await markDelivered('slack');
     }
-    if (method === 'email' || method === 'both') {
+    if ((method === 'email' || method === 'both') && delivered.has('email')) result.email = 'already sent by an earlier attempt';
+    else if (method === 'email' || method === 'both') {
       const sent = await sendEmail(config, {
         to: valid,
         subject: `${rendered.data.report.name} — ${schedule.schedule} report for ${slot.toISOString().slice(0, 10)}`,
@@ -96,8 +106,16 @@ export const reportDeliver = defineJob({
       });
       result.recipients = sent.accepted.length;
       result.messageId = sent.messageId;
+      await markDelivered('email');
     }
     await sql(em, `UPDATE scheduled_reports SET last_sent_at = ?, next_run_at = ? WHERE id = ?`, [now.toISOString(), nextRun(schedule, now).toISOString(), row.id]);
     return result;
   },
 });
+
+/** The channels an earlier attempt of this job delivered for `slot` (progress of another slot counts for nothing). */
+function deliveredChannels(progress: unknown, slot: Date): Set<string> {
+  const p = progress as { slot?: unknown; delivered?: unknown } | null;
+  if (!p || typeof p !== 'object' || p.slot !== slot.toISOString() || !Array.isArray(p.delivered)) return new Set();
+  return new Set(p.delivered.filter((c): c is string => typeof c === 'string'));
+}
