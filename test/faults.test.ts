@@ -12,7 +12,7 @@ import { developerRefreshProfile, exportProcess, systemNoop } from '../src/worke
 import { createTestDatabase, databaseUrl, type TestDatabase } from './helpers/db.js';
 import { deletePrefix, randomPrefix, REDIS_URL } from './helpers/redis.js';
 import { PrivatePostgres } from './helpers/private-postgres.js';
-import { PrivateRedis } from './helpers/private-redis.js';
+import { freePort, PrivateRedis } from './helpers/private-redis.js';
 import { spawnTs, waitForOutput } from './helpers/spawn.js';
 
 /** A TCP proxy to PostgreSQL that can be cut (existing connections dropped, new ones refused). */
@@ -139,6 +139,24 @@ describe('faults', () => {
       await redis.destroy();
     }
   }, 60_000);
+
+  it('a producer started while Redis is down fails with a clear error, then works once Redis is up', async () => {
+    const redis = new PrivateRedis();
+    redis.port = await freePort();
+    const producer = new Producer({ redisUrl: redis.url, prefix: 'aexy', readyTimeoutMs: 300 });
+    try {
+      await expect(producer.enqueue(systemNoop, { note: 'too early' })).rejects.toThrow(
+        /^Cannot enqueue "system\.noop": Redis at 127\.0\.0\.1:\d+ has been unreachable for 300 ms \(connection \w+\); nothing was enqueued$/,
+      );
+      await redis.start();
+      const job = await producer.enqueue(systemNoop, { note: 'on time' });
+      const stored = await producer.queue('system').getJobs(['waiting']);
+      expect(stored.map((j) => [j.id, j.data.note])).toEqual([[job.id, 'on time']]);
+    } finally {
+      await producer.close();
+      await redis.destroy();
+    }
+  });
 
   it('postgresql stopped for 20 s (pg_ctl stop -m fast): jobs retry with backoff, the worker survives, everything completes', async () => {
     const server = await new PrivatePostgres().init();

@@ -53,14 +53,14 @@ export class Producer {
       ...(dedupId && !opts.jobId ? { deduplication: { id: dedupId, keepLastIfActive: true } } : {}),
       ...opts,
     };
-    await queue.waitUntilReady();
     const deadline = Date.now() + this.readyTimeoutMs;
     const fail = (why: string) => new Error(`Cannot enqueue "${def.name}": Redis at ${redactUrl(this.options.redisUrl)} ${why}`);
     for (;;) {
       await this.connected(deadline, fail);
-      // A command written just as Redis dies can be left unanswered forever (seen with BullMQ's
-      // addJob script when the socket closes under it), so the add itself is bounded too.
-      const adding = queue.add(def.name, payload, jobOptions);
+      // BullMQ's own readiness wait has no timeout, and a command written just as Redis dies can
+      // be left unanswered forever (seen with its addJob script when the socket closes under it),
+      // so both are bounded by the same deadline.
+      const adding = queue.waitUntilReady().then(() => queue.add(def.name, payload, jobOptions));
       try {
         return await bounded(adding, Math.max(deadline - Date.now(), 1), () =>
           fail(`did not answer within ${this.readyTimeoutMs} ms (connection ${this.connection.status}); it may not have been enqueued, and enqueueing again is safe`),
