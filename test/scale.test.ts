@@ -84,4 +84,46 @@ describe('horizontal workers and crash recovery', () => {
       await deletePrefix(prefix);
     }
   }, 60_000);
+
+  it('a job that kills every worker it runs on is failed after maxStalledCount recoveries; other jobs are unaffected', async () => {
+    const prefix = randomPrefix();
+    const fast = { WORKER_LOCK_MS: '1500', WORKER_STALLED_INTERVAL_MS: '500' };
+    const producer = new Producer({ redisUrl: REDIS_URL, prefix });
+    const events = new QueueEvents('system', { connection: { url: REDIS_URL }, prefix });
+    await events.waitUntilReady();
+    const started: Spawned[] = [];
+    try {
+      const poison = await producer.enqueue(systemNoop, { sleepMs: 30_000, note: 'poison' });
+      const failed = new Promise<string>((resolve) => events.on('failed', ({ jobId, failedReason }) => jobId === poison.id && resolve(failedReason)));
+      let kills = 0;
+      let reason: string | undefined;
+      while (reason === undefined) {
+        // Each worker either starts running the poison job (and "dies" of it: kill -9 as soon as
+        // its processor logs the start), or is the one that finds it stalled once too often:
+        // BullMQ then fails it on activation, without running it again.
+        const w = start(prefix, fast);
+        started.push(w);
+        const running = waitForOutput(w, /"msg":"job started"/).then(() => 'active' as const, () => new Promise<never>(() => {}));
+        const outcome = await Promise.race([running, failed]);
+        if (outcome === 'active') {
+          w.kill('SIGKILL');
+          await w.finished;
+          kills++;
+        } else reason = outcome;
+      }
+      expect(kills).toBe(3); // the first run + 2 recoveries (maxStalledCount: 2)
+      expect(reason).toBe('job stalled more than allowable limit');
+      const stored = await producer.queue('system').getJob(poison.id!);
+      expect(await stored!.getState()).toBe('failed');
+      expect(stored!.data).toEqual({ sleepMs: 30_000, note: 'poison' });
+      // The surviving worker goes on with other work.
+      const next = await producer.enqueue(systemNoop, { note: 'after the poison' });
+      expect(await next.waitUntilFinished(events)).toEqual({ ok: true, note: 'after the poison' });
+    } finally {
+      started.forEach((w) => w.kill('SIGKILL'));
+      await events.close();
+      await producer.close();
+      await deletePrefix(prefix);
+    }
+  }, 90_000);
 });

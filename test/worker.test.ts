@@ -92,9 +92,12 @@ describe('worker runtime (real Postgres, Redis, BullMQ)', () => {
     expect(rows[0].last_activity_at.toISOString()).toBe('2026-03-04T05:06:07.000Z');
   });
 
-  it('a throwing job is retried with backoff and ends failed with its error kept', async () => {
+  it('a throwing (poison) job is retried with backoff and ends failed with its error kept; other jobs are unaffected', async () => {
     const job = await h.pool.producer.enqueue(alwaysFails, { n: 1 });
+    const others = await Promise.all(Array.from({ length: 10 }, (_, i) => h.pool.producer.enqueue(systemNoop, { note: `bystander ${i}` })));
     const done = await h.settle(job);
+    const bystanders = await Promise.all(others.map((o) => h.settle(o)));
+    expect(bystanders.map((b) => b.returnvalue)).toEqual(others.map((_, i) => ({ ok: true, note: `bystander ${i}` })));
     expect(await done.getState()).toBe('failed');
     expect(done.attemptsMade).toBe(3);
     expect(done.failedReason).toBe('upstream said 502 (attempt 3)');
