@@ -1,12 +1,15 @@
 import { sign } from '@octokit/webhooks-methods';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import Fastify from 'fastify';
+import { registerGitHubWebhooks } from '../src/board/github-webhooks.js';
 import { buildBoardServer } from '../src/board/server.js';
 import { createLogger } from '../src/lib/logger.js';
 import { Producer } from '../src/queues/producer.js';
 import { ensureSchedulers, listSchedulers } from '../src/queues/schedulers.js';
 import { createTestDatabase, type TestDatabase } from './helpers/db.js';
 import { deletePrefix, REDIS_URL, testConfig } from './helpers/redis.js';
+import { freePort } from './helpers/private-redis.js';
 import { runCliProcess } from './helpers/spawn.js';
 
 const SECRET = 'whsec-0123456789abcdef';
@@ -30,12 +33,12 @@ describe('GitHub webhooks, schedulers and the sync CLI', () => {
     await deletePrefix(config.QUEUE_PREFIX);
   });
 
-  async function deliver(event: string, payload: unknown, signature?: string | null) {
+  async function deliver(event: string, payload: unknown, signature?: string | null, to: FastifyInstance = app) {
     const body = JSON.stringify(payload);
     const headers: Record<string, string> = { 'content-type': 'application/json', 'x-github-event': event, 'x-github-delivery': crypto.randomUUID() };
     const sig = signature === undefined ? await sign(SECRET, body) : signature;
     if (sig) headers['x-hub-signature-256'] = sig;
-    return app.inject({ method: 'POST', url: '/webhooks/github', headers, payload: body });
+    return to.inject({ method: 'POST', url: '/webhooks/github', headers, payload: body });
   }
 
   const push = { ref: 'refs/heads/main', after: 'a'.repeat(40), repository: { id: 1, full_name: 'acme/api', name: 'api' }, sender: { login: 'alice', id: 1001 } };
@@ -88,6 +91,21 @@ describe('GitHub webhooks, schedulers and the sync CLI', () => {
     expect(list.find((s) => s.id === 'export.cleanup')).toMatchObject({ queue: 'exports', job: 'export.cleanup', every: 15 * 60_000 });
     expect(list.find((s) => s.id === 'slack.weekly-team-summary')).toMatchObject({ queue: 'slack', job: 'slack.fan-out', pattern: '0 9 * * 1' });
     expect(await listSchedulers(producer)).toHaveLength(6);
+  });
+
+  it('Redis unreachable: the delivery is answered 503 with Retry-After within GitHub\'s 10 s, not left hanging', async () => {
+    const unreachable = new Producer({ redisUrl: `redis://127.0.0.1:${await freePort()}`, prefix: config.QUEUE_PREFIX, readyTimeoutMs: 200 });
+    const bare = Fastify();
+    await registerGitHubWebhooks(bare, { secret: SECRET, producer: unreachable, em: () => db.orm.em.fork(), log: createLogger('silent') });
+    try {
+      const res = await deliver('push', { ref: 'refs/heads/main', repository: { full_name: 'acme/api' } }, undefined, bare);
+      expect(res.statusCode).toBe(503);
+      expect(res.headers['retry-after']).toBe('60');
+      expect(res.json().error).toBe('could not queue a sync of acme/api right now; redeliver the event later (the hourly sync will also catch up)');
+    } finally {
+      await bare.close();
+      await unreachable.close();
+    }
   });
 
   it('CLI: sync repo tracks the repository and queues its sync; bad names are refused', async () => {

@@ -58,15 +58,25 @@ export async function registerGitHubWebhooks(app: FastifyInstance, opts: Webhook
         return reply.code(400).send({ error: 'payload is not a GitHub repository event' });
       }
       const repository = payload.repository.full_name;
-      const tracked = await opts
-        .em()
-        .getConnection()
-        .execute<unknown[]>(`SELECT 1 FROM tracked_repositories WHERE full_name = ? AND is_active`, [repository]);
-      if (tracked.length === 0) return reply.code(202).send({ ignored: `repository ${repository} is not tracked` });
+      try {
+        const tracked = await opts
+          .em()
+          .getConnection()
+          .execute<unknown[]>(`SELECT 1 FROM tracked_repositories WHERE full_name = ? AND is_active`, [repository]);
+        if (tracked.length === 0) return reply.code(202).send({ ignored: `repository ${repository} is not tracked` });
 
-      const job = await opts.producer.enqueue(githubSyncRepo, { repository, streams });
-      opts.log.info({ event, delivery, repository, jobId: job.id }, 'webhook queued a sync');
-      return reply.code(202).send({ queued: job.id, repository, streams });
+        const job = await opts.producer.enqueue(githubSyncRepo, { repository, streams });
+        opts.log.info({ event, delivery, repository, jobId: job.id }, 'webhook queued a sync');
+        return reply.code(202).send({ queued: job.id, repository, streams });
+      } catch (err) {
+        // PostgreSQL or Redis is away. GitHub does not retry failed deliveries by itself, but they
+        // can be redelivered from the webhook's settings, and the scheduled sync-all catches up anyway.
+        opts.log.warn({ event, delivery, repository, err: (err as Error).message }, 'webhook could not queue a sync');
+        return reply
+          .code(503)
+          .header('retry-after', '60')
+          .send({ error: `could not queue a sync of ${repository} right now; redeliver the event later (the hourly sync will also catch up)` });
+      }
     });
   });
 }

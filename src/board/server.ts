@@ -78,7 +78,8 @@ export async function buildBoardServer({ config, orm, log }: BoardOptions): Prom
     await scope.register(serverAdapter.registerPlugin(), { prefix: BOARD_PATH });
   });
 
-  const producer = new Producer({ redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX, log });
+  // GitHub gives a webhook delivery 10 s: wait at most 3 s for a reconnecting Redis, then answer 503.
+  const producer = new Producer({ redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX, log, readyTimeoutMs: 3_000 });
   await registerGitHubWebhooks(app, { secret: config.GITHUB_WEBHOOK_SECRET, producer, em: () => orm.em.fork(), log });
 
   const metrics = createQueueMetrics(config, connection, queues);
