@@ -104,6 +104,41 @@ describe('export jobs', () => {
     expect(data[0]!.committed_at).toMatch(/^2026-01-1\dT\d\d:00:00Z$/);
   });
 
+  it('CSV (COPY, parameters bound through set_config) equals JSON (cursor) for every filter kind, formulas aside', async () => {
+    await db.sql.query(`UPDATE commits SET message = E'\\tTAB=1+1' WHERE sha = (SELECT min(sha) FROM commits WHERE developer_id = $1)`, [devs.ben]);
+    await db.sql.query(`UPDATE commits SET message = E'\\rCR' WHERE sha = (SELECT max(sha) FROM commits WHERE developer_id = $1)`, [devs.ben]);
+    const config = {
+      team_ids: [(await db.sql.query(`SELECT id FROM teams WHERE name = 'Core'`)).rows[0].id],
+      developer_ids: [devs.cy!],
+      date_range: { start: '2026-01-02', end: '2026-03-20' },
+      repository: 'acme/api',
+    };
+    const csv = await runExport({ exportType: 'commits', format: 'csv', config });
+    const json = await runExport({ exportType: 'commits', format: 'json', config });
+    const text = await readFile(csv.row.file_path, 'utf8');
+    expect(text.split('\n')[0]).toBe('sha,developer,repository,message,additions,deletions,files_changed,languages,committed_at');
+    const records = parse(text, { columns: true }) as Record<string, string>[];
+    const rows = JSON.parse(await readFile(json.row.file_path, 'utf8')) as Record<string, unknown>[];
+    expect(records.length).toBeGreaterThan(1000);
+    expect(csv.job.progress).toMatchObject({ rows: records.length, total: records.length, percent: 100 });
+    expect(records).toEqual(
+      rows.map((r) => ({
+        sha: r.sha,
+        developer: r.developer,
+        repository: r.repository,
+        message: neutraliseFormula(r.message as string),
+        additions: String(r.additions),
+        deletions: String(r.deletions),
+        files_changed: String(r.files_changed),
+        languages: JSON.stringify(r.languages).replace(/,/g, ', ').replace(/":/g, '": '),
+        committed_at: r.committed_at,
+      })),
+    );
+    expect(records.filter((r) => r.message!.startsWith("'\t") || r.message!.startsWith("'\r")).map((r) => r.message)).toEqual(
+      expect.arrayContaining(["'\tTAB=1+1", "'\rCR"]),
+    );
+  });
+
   it('team_metrics and developers exports aggregate correctly', async () => {
     const { row } = await runExport({ exportType: 'team_metrics', format: 'json' });
     const data = JSON.parse(await readFile(row.file_path, 'utf8'));

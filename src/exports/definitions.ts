@@ -34,6 +34,17 @@ export interface ExportQuery {
   columns: string[];
   sql: string;
   params: unknown[];
+  /** Free-text columns are already formula-neutralised by the SQL (see `csvSafe`). */
+  csvSafe: boolean;
+}
+
+/**
+ * A spreadsheet evaluates a cell that starts with = + - @ (or a tab / carriage return) as a formula
+ * (CSV injection, OWASP); such text gets a leading apostrophe. Done in SQL for CSV exports, so the
+ * file can be streamed by COPY straight from PostgreSQL; the same rule as `neutraliseFormula`.
+ */
+function textColumn(expr: string, csvSafe: boolean): string {
+  return csvSafe ? `CASE WHEN (${expr}) ~ '^[=+@\\t\\r-]' THEN '''' || (${expr}) ELSE (${expr}) END` : expr;
 }
 
 /**
@@ -71,8 +82,9 @@ function dateFilter(column: string, cfg: ExportConfig, params: unknown[], now: D
   return parts.length ? parts.join(' AND ') : 'TRUE';
 }
 
-export function exportQuery(type: ExportType, cfg: ExportConfig, now = new Date()): ExportQuery {
+export function exportQuery(type: ExportType, cfg: ExportConfig, now = new Date(), { csvSafe = false } = {}): ExportQuery {
   const p: unknown[] = [];
+  const t = (expr: string) => textColumn(expr, csvSafe);
   switch (type) {
     case 'commits': {
       const where = [dateFilter('c.committed_at', cfg, p, now), developerFilter('c.developer_id', cfg, p)];
@@ -82,12 +94,13 @@ export function exportQuery(type: ExportType, cfg: ExportConfig, now = new Date(
       }
       return {
         columns: ['sha', 'developer', 'repository', 'message', 'additions', 'deletions', 'files_changed', 'languages', 'committed_at'],
-        sql: `SELECT c.sha, d.github_username AS developer, coalesce(c.repository_full_name, c.repository_name) AS repository, c.message,
+        sql: `SELECT c.sha, ${t('d.github_username')} AS developer, ${t('coalesce(c.repository_full_name, c.repository_name)')} AS repository, ${t('c.message')} AS message,
                      c.additions, c.deletions, c.files_changed, c.languages::text AS languages, ${ts('c.committed_at')} AS committed_at
                 FROM commits c LEFT JOIN developers d ON d.id = c.developer_id
                WHERE ${where.join(' AND ')}
                ORDER BY c.committed_at, c.sha`,
         params: p,
+        csvSafe,
       };
     }
     case 'pull_requests': {
@@ -98,34 +111,37 @@ export function exportQuery(type: ExportType, cfg: ExportConfig, now = new Date(
       }
       return {
         columns: ['number', 'repository', 'author', 'title', 'state', 'additions', 'deletions', 'changed_files', 'created_at', 'merged_at', 'closed_at'],
-        sql: `SELECT p.number, p.repository_name AS repository, d.github_username AS author, p.title, p.state, p.additions, p.deletions,
+        sql: `SELECT p.number, ${t('p.repository_name')} AS repository, ${t('d.github_username')} AS author, ${t('p.title')} AS title, ${t('p.state')} AS state, p.additions, p.deletions,
                      p.changed_files, ${ts('p.created_at')} AS created_at, ${ts('p.merged_at')} AS merged_at, ${ts('p.closed_at')} AS closed_at
                 FROM pull_requests p LEFT JOIN developers d ON d.id = p.developer_id
                WHERE ${where.join(' AND ')}
                ORDER BY p.created_at, p.github_id`,
         params: p,
+        csvSafe,
       };
     }
     case 'code_reviews': {
       const where = [dateFilter('r.submitted_at', cfg, p, now), developerFilter('r.reviewer_id', cfg, p)];
       return {
         columns: ['pull_request', 'repository', 'reviewer', 'state', 'submitted_at'],
-        sql: `SELECT pr.number AS pull_request, pr.repository_name AS repository, d.github_username AS reviewer, r.state,
+        sql: `SELECT pr.number AS pull_request, ${t('pr.repository_name')} AS repository, ${t('d.github_username')} AS reviewer, ${t('r.state')} AS state,
                      ${ts('r.submitted_at')} AS submitted_at
                 FROM code_reviews r LEFT JOIN developers d ON d.id = r.reviewer_id LEFT JOIN pull_requests pr ON pr.id = r.pull_request_id
                WHERE ${where.join(' AND ')}
                ORDER BY r.submitted_at, r.github_id`,
         params: p,
+        csvSafe,
       };
     }
     case 'developers': {
       const where = [developerFilter('d.id', cfg, p)];
       return {
         columns: ['github_username', 'name', 'seniority_level', 'seniority_score', 'skills', 'last_activity_at'],
-        sql: `SELECT d.github_username, d.name, d.seniority_level, d.seniority_score, array_to_string(d.skills, ';') AS skills,
+        sql: `SELECT ${t('d.github_username')} AS github_username, ${t('d.name')} AS name, ${t('d.seniority_level')} AS seniority_level, d.seniority_score, ${t("array_to_string(d.skills, ';')")} AS skills,
                      ${ts('d.last_activity_at')} AS last_activity_at
                 FROM developers d WHERE ${where.join(' AND ')} ORDER BY d.github_username`,
         params: p,
+        csvSafe,
       };
     }
     case 'team_metrics': {
@@ -138,7 +154,7 @@ export function exportQuery(type: ExportType, cfg: ExportConfig, now = new Date(
       }
       return {
         columns: ['team', 'members', 'commits', 'additions', 'deletions', 'prs_opened', 'prs_merged'],
-        sql: `SELECT t.name AS team, cardinality(t.developer_ids) AS members,
+        sql: `SELECT ${t('t.name')} AS team, cardinality(t.developer_ids) AS members,
                      (SELECT count(*) FROM commits c WHERE c.developer_id = ANY(t.developer_ids) AND ${commitsIn}) AS commits,
                      (SELECT coalesce(sum(c.additions), 0) FROM commits c WHERE c.developer_id = ANY(t.developer_ids) AND ${commitsIn}) AS additions,
                      (SELECT coalesce(sum(c.deletions), 0) FROM commits c WHERE c.developer_id = ANY(t.developer_ids) AND ${commitsIn}) AS deletions,
@@ -146,6 +162,7 @@ export function exportQuery(type: ExportType, cfg: ExportConfig, now = new Date(
                      (SELECT count(*) FROM pull_requests pr WHERE pr.developer_id = ANY(t.developer_ids) AND pr.merged_at IS NOT NULL AND ${prsIn}) AS prs_merged
                 FROM teams t WHERE ${teamWhere.length ? teamWhere.join(' AND ') : 'TRUE'} ORDER BY t.name, t.id`,
         params: p,
+        csvSafe,
       };
     }
   }

@@ -76,7 +76,7 @@ export const exportProcess = defineJob({
       }
       const type = row.export_type as ExportType;
       const format = row.format as ExportFormat;
-      const query = exportQuery(type, cfg.data);
+      const query = exportQuery(type, cfg.data, new Date(), { csvSafe: format === 'csv' });
       const total = await withPgClient(em, async (client) => {
         const r = await client.query<{ n: string }>(`SELECT count(*) AS n FROM (${query.sql}) q`, query.params);
         return Number(r.rows[0]!.n);
