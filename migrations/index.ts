@@ -2,10 +2,12 @@ import type { MigrationObject } from '@mikro-orm/core';
 import { Migration20261125000000Initial } from './Migration20261125000000Initial.js';
 import { Migration20261125010000GithubSync } from './Migration20261125010000GithubSync.js';
 import { Migration20261125020000HttpCacheText } from './Migration20261125020000HttpCacheText.js';
+import { Migration20261125030000PullRepositories } from './Migration20261125030000PullRepositories.js';
 
 /** Every migration, in order. New migrations are appended here. */
 export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261125000000Initial', class: Migration20261125000000Initial },
   { name: 'Migration20261125010000GithubSync', class: Migration20261125010000GithubSync },
   { name: 'Migration20261125020000HttpCacheText', class: Migration20261125020000HttpCacheText },
+  { name: 'Migration20261125030000PullRepositories', class: Migration20261125030000PullRepositories },
 ];

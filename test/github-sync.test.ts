@@ -182,6 +182,31 @@ describe('GitHub sync against a GitHub stand-in', () => {
     expect(gh.requests.some((r) => r.path === '/repos/acme/api/pulls/5')).toBe(true);
   });
 
+  it('two owners, one repository name: each sync re-checks only its own open pull requests', async () => {
+    gh.repos.set('other/api', { commits: [], pulls: [makePull(40, bob, alice, { state: 'open', merged_at: null, closed_at: null, updated_at: at(30) })] });
+    const first = await h.settle(await h.pool.producer.enqueue(githubSyncRepo, { repository: 'other/api', streams: ['pulls'] }));
+    expect(first.returnvalue).toMatchObject({ pulls: { written: 1 } });
+    const { rows } = await db.sql.query(
+      `SELECT p.number, p.repository_name, r.repository_full_name FROM pull_requests p JOIN github_pull_repositories r USING (github_id)
+        WHERE p.state = 'open' ORDER BY p.number`,
+    );
+    expect(rows).toEqual([
+      { number: 5, repository_name: 'api', repository_full_name: 'acme/api' },
+      { number: 40, repository_name: 'api', repository_full_name: 'other/api' },
+    ]);
+    gh.reset();
+    await h.settle(await h.pool.producer.enqueue(githubSyncRepo, { repository: 'acme/api', streams: ['pulls'] }));
+    await h.settle(await h.pool.producer.enqueue(githubSyncRepo, { repository: 'other/api', streams: ['pulls'] }));
+    const details = gh.requests.map((r) => r.path).filter((path) => /\/pulls\/\d+$/.test(path));
+    expect(details.sort()).toEqual(['/repos/acme/api/pulls/5', '/repos/other/api/pulls/40']);
+    expect(gh.requests.filter((r) => r.status === 404)).toEqual([]);
+    gh.repos.delete('other/api');
+    await db.sql.query(`DELETE FROM github_pull_repositories WHERE repository_full_name = 'other/api'`);
+    await db.sql.query(`DELETE FROM github_sync_cursors WHERE repository_full_name = 'other/api'`);
+    await db.sql.query(`DELETE FROM code_reviews WHERE pull_request_id IN (SELECT id FROM pull_requests WHERE number = 40)`);
+    await db.sql.query(`DELETE FROM pull_requests WHERE number = 40`);
+  });
+
   it('incremental: only new commits and changed PRs are fetched; cursors advance', async () => {
     const repo = gh.repos.get('acme/api')!;
     repo.commits.push(...makeCommits(2, 400, 'new'));

@@ -15,6 +15,7 @@ export * from './slack-notification-log.js';
 export * from './tracked-repository.js';
 export * from './github-sync-cursor.js';
 export * from './github-http-cache.js';
+export * from './github-pull-repository.js';
 
 import { Developer } from './developer.js';
 import { Team } from './team.js';
@@ -33,6 +34,7 @@ import { SlackNotificationLog } from './slack-notification-log.js';
 import { TrackedRepository } from './tracked-repository.js';
 import { GithubSyncCursor } from './github-sync-cursor.js';
 import { GithubHttpCache } from './github-http-cache.js';
+import { GithubPullRepository } from './github-pull-repository.js';
 
 /** Every entity of the schema contract, in dependency order, then the sync's own tables. */
 export const ALL_ENTITIES = [
@@ -53,4 +55,5 @@ export const ALL_ENTITIES = [
   TrackedRepository,
   GithubSyncCursor,
   GithubHttpCache,
+  GithubPullRepository,
 ];

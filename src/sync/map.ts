@@ -54,6 +54,7 @@ export function pullRow(p: GhPull, repoFullName: string, reviews: GhReview[]): P
     number: p.number,
     author_github_id: p.user?.id ?? null,
     repository_name: repoFullName.split('/')[1]!,
+    repository_full_name: repoFullName,
     title: storableTextOrNull(p.title),
     body: storableTextOrNull(p.body),
     state: pullState(p),

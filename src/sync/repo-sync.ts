@@ -159,10 +159,14 @@ export async function syncPulls(opts: SyncOptions): Promise<StreamResult & { rev
   }
 
   // What do we already have? Unchanged final PRs need nothing; open ones are always re-checked.
+  // Only this repository's: another owner's repository of the same short name is not ours to check
+  // (rows without a recorded full name, written before it was kept, fall back to the short name).
   const stored = await em.getConnection().execute<{ number: number; github_id: string; updated_at: string | null; state: string }[]>(
-    `SELECT number, github_id, updated_at, state FROM pull_requests
-      WHERE repository_name = ? AND (github_id = ANY(?::bigint[]) OR state = 'open')`,
-    [name, pgArray([...listed.values()].map((p) => p.id))],
+    `SELECT p.number, p.github_id, p.updated_at, p.state FROM pull_requests p
+       LEFT JOIN github_pull_repositories r ON r.github_id = p.github_id
+      WHERE p.repository_name = ? AND (r.repository_full_name = ? OR r.repository_full_name IS NULL)
+        AND (p.github_id = ANY(?::bigint[]) OR p.state = 'open')`,
+    [name, repo, pgArray([...listed.values()].map((p) => p.id))],
   );
   const storedById = new Map(stored.map((s) => [Number(s.github_id), s]));
   const toRefresh = new Set<number>();

@@ -34,6 +34,8 @@ export interface PullRow {
   number: number;
   author_github_id: number | null;
   repository_name: string;
+  /** "owner/name": kept in github_pull_repositories, not in the contract's pull_requests. */
+  repository_full_name: string;
   title: string | null;
   body: string | null;
   state: 'open' | 'closed' | 'merged';
@@ -162,6 +164,14 @@ export async function upsertPulls(em: Exec, pulls: PullRow[], developers: Map<nu
              EXCLUDED.title, EXCLUDED.labels)
      RETURNING id`,
     [JSON.stringify(rows)],
+  );
+  await sql(
+    em,
+    `INSERT INTO github_pull_repositories (github_id, repository_full_name)
+     SELECT r.github_id, r.repository_full_name FROM jsonb_to_recordset(?::jsonb) AS r(github_id bigint, repository_full_name text)
+     ON CONFLICT (github_id) DO UPDATE SET repository_full_name = EXCLUDED.repository_full_name
+      WHERE github_pull_repositories.repository_full_name IS DISTINCT FROM EXCLUDED.repository_full_name`,
+    [JSON.stringify(rows.map((r) => ({ github_id: r.github_id, repository_full_name: r.repository_full_name })))],
   );
   const ids = await sql<{ id: string; github_id: string }>(em, `SELECT id, github_id FROM pull_requests WHERE github_id = ANY(?::bigint[])`, [
     pgArray(rows.map((r) => r.github_id)),
