@@ -1,6 +1,6 @@
 // An OpenAI-compatible chat-completions stand-in for the offline demo and the tests.
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import { closeLocal, listenLocal } from './local-server.js';
+import { closeLocal, listenLocal, readBody, sendJson } from './local-server.js';
 
 /**
  * Speaks POST /v1/chat/completions as documented by OpenAI (response object, usage, error objects,
@@ -32,17 +32,12 @@ export class OpenAIStandIn {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const chunks: Buffer[] = [];
-    for await (const c of req) chunks.push(c as Buffer);
-    const send = (status: number, body: unknown, headers: Record<string, string> = {}) => {
-      if (res.destroyed) return;
-      res.writeHead(status, { 'content-type': 'application/json', ...headers });
-      res.end(JSON.stringify(body));
-    };
+    const raw = await readBody(req);
+    const send = (status: number, body: unknown, headers: Record<string, string> = {}) => sendJson(res, status, body, headers);
     if (req.method !== 'POST' || !req.url?.endsWith('/chat/completions')) {
       return send(404, { error: { message: 'Unknown request URL', type: 'invalid_request_error', param: null, code: 'unknown_url' } });
     }
-    const body = JSON.parse(Buffer.concat(chunks).toString());
+    const body = JSON.parse(raw.toString());
     this.requests.push(body);
     const b = this.script.shift();
     if (b?.kind === 'status') {

@@ -1,7 +1,7 @@
 // A Slack Web API stand-in for the offline demo and the tests (not used in production paths).
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import { closeLocal, listenLocal } from './local-server.js';
+import { closeLocal, listenLocal, readBody, sendJson } from './local-server.js';
 
 /**
  * Speaks Slack's Web API wire format (docs.slack.dev): form-encoded or JSON POSTs to /api/<method>,
@@ -47,14 +47,9 @@ export class SlackStandIn {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const chunks: Buffer[] = [];
-    for await (const c of req) chunks.push(c as Buffer);
-    const raw = Buffer.concat(chunks);
+    const raw = await readBody(req);
     const path = new URL(req.url!, 'http://x').pathname;
-    const json = (status: number, body: unknown, headers: Record<string, string> = {}) => {
-      res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
-      res.end(JSON.stringify(body));
-    };
+    const json = (status: number, body: unknown, headers: Record<string, string> = {}) => sendJson(res, status, body, headers);
 
     const upload = path.match(/^\/upload\/(F\w+)$/);
     if (upload) {
