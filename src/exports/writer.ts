@@ -47,20 +47,26 @@ export async function streamExport(opts: {
 }): Promise<WriteResult> {
   const { client, query, format, dir, finalName } = opts;
   const { tmp, final: finalPath } = await tempPathFor(dir, finalName);
-  if (format === 'csv') {
-    let rows: number;
-    try {
-      rows = await copyCsv(client, query, tmp, opts.onProgress);
-    } catch (err) {
-      await rm(tmp, { force: true });
-      throw err;
-    }
-    await publish(tmp, finalPath);
-    await opts.onProgress?.(rows);
-    return { path: finalPath, bytes: (await stat(finalPath)).size, rows };
+  let rows: number;
+  try {
+    rows = format === 'csv' ? await copyCsv(client, query, tmp, opts.onProgress) : await cursorJson(client, query, tmp, opts);
+  } catch (err) {
+    await rm(tmp, { force: true });
+    throw err;
   }
-  const rowsStream = client.query(new QueryStream(query.sql, query.params, { batchSize: opts.batchSize ?? 1000, types: TYPES } as never)) as unknown as Readable;
+  await publish(tmp, finalPath);
+  await opts.onProgress?.(rows);
+  return { path: finalPath, bytes: (await stat(finalPath)).size, rows };
+}
 
+/** JSON from a server-side cursor, in batches, through the streaming array writer. */
+async function cursorJson(
+  client: pg.PoolClient | pg.Client,
+  query: ExportQuery,
+  tmp: string,
+  opts: { onProgress?: (rows: number) => void | Promise<void>; batchSize?: number },
+): Promise<number> {
+  const rowsStream = client.query(new QueryStream(query.sql, query.params, { batchSize: opts.batchSize ?? 1000, types: TYPES } as never)) as unknown as Readable;
   let rows = 0;
   const counter = new Transform({
     objectMode: true,
@@ -71,16 +77,8 @@ export async function streamExport(opts: {
       } else done(null, row);
     },
   });
-  const encoder = jsonEncoder(query.columns);
-  try {
-    await pipeline(rowsStream, counter, encoder, createWriteStream(tmp));
-  } catch (err) {
-    await rm(tmp, { force: true });
-    throw err;
-  }
-  await publish(tmp, finalPath);
-  await opts.onProgress?.(rows);
-  return { path: finalPath, bytes: (await stat(finalPath)).size, rows };
+  await pipeline(rowsStream, counter, jsonEncoder(query.columns), createWriteStream(tmp));
+  return rows;
 }
 
 /**
