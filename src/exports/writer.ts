@@ -31,10 +31,10 @@ export interface WriteResult {
 }
 
 /**
- * Stream a query into a file: rows come from a server-side cursor in batches (memory stays bounded
- * whatever the row count), go through the CSV or JSON encoder with backpressure, land in a temporary
- * file in the same directory, are fsync'd, and only then renamed to `finalName`, so a reader never
- * sees a half-written export.
+ * Stream a query into a file — CSV as PostgreSQL's own COPY output, JSON from a server-side cursor
+ * in batches; either way with backpressure, so memory stays bounded whatever the row count. The
+ * bytes land in a temporary file in the same directory, are fsync'd, and only then renamed to
+ * `finalName`, so a reader never sees a half-written export.
  */
 export async function streamExport(opts: {
   client: pg.PoolClient | pg.Client;
