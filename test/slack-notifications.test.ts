@@ -101,6 +101,29 @@ describe('Slack notifications: export ready, sync failure digest, weekly team su
     expect(JSON.stringify(msg.blocks)).toContain('*Commits*\\n6');
   });
 
+  it('Slack trouble on its side (internal_error, an HTML 502) is retried; every attempt is logged', async () => {
+    const logs = async () =>
+      (await db.sql.query(`SELECT status, error_message FROM slack_notification_logs WHERE notification_type = 'weekly_team_summary' ORDER BY sent_at, status`)).rows;
+    const before = (await logs()).length;
+    const posts = slack.messages.length;
+    slack.faults.push({ method: 'chat.postMessage', error: 'internal_error', times: 1 });
+    const a = await h.settle(await h.pool.producer.enqueue(slackNotify, { kind: 'weekly_team_summary', teamId }, { attempts: 3, backoff: { type: 'fixed', delay: 20 } }));
+    expect(await a.getState()).toBe('completed');
+    expect(a.attemptsMade).toBe(2);
+    // The client retries a 5xx twice by itself; the third 502 fails the attempt, the job retries.
+    slack.faults.push({ method: 'chat.postMessage', status: 502, times: 3 });
+    const b = await h.settle(await h.pool.producer.enqueue(slackNotify, { kind: 'weekly_team_summary', teamId }, { attempts: 3, backoff: { type: 'fixed', delay: 20 } }));
+    expect(await b.getState()).toBe('completed');
+    expect(b.attemptsMade).toBe(2);
+    expect(slack.messages.length - posts).toBe(2);
+    const attempts = (await logs()).slice(before);
+    expect(attempts.map((l) => l.status).sort()).toEqual(['failed', 'failed', 'sent', 'sent']);
+    expect(attempts.filter((l) => l.status === 'failed').map((l) => l.error_message).sort()).toEqual([
+      'Slack error, will retry: internal_error',
+      'Slack request failed: An HTTP protocol error occurred: statusCode = 502',
+    ]);
+  });
+
   it('an organization without an integration is skipped, not failed', async () => {
     await db.sql.query(`INSERT INTO export_jobs (requested_by, export_type, format, status, file_path, file_size_bytes) VALUES (NULL, 'commits', 'csv', 'completed', '/tmp/x', 10) RETURNING id`);
     const team = (await db.sql.query(`SELECT id FROM teams WHERE name = 'Elsewhere'`)).rows[0].id;

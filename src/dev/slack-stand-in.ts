@@ -17,7 +17,7 @@ export interface SlackFault {
   method: string;
   /** a Slack error code (HTTP 200, ok: false) … */
   error?: string;
-  /** … or an HTTP status (429 with Retry-After) */
+  /** … or an HTTP status (429 with Retry-After; 5xx with an HTML page) */
   status?: number;
   retryAfter?: number;
   times: number;
@@ -77,7 +77,12 @@ export class SlackStandIn {
     const fault = this.faults.find((f) => f.method === method && f.times > 0);
     if (fault) {
       fault.times -= 1;
-      if (fault.status) return json(fault.status, { ok: false, error: 'ratelimited' }, fault.retryAfter ? { 'retry-after': String(fault.retryAfter) } : {});
+      if (fault.status === 429) return json(429, { ok: false, error: 'ratelimited' }, fault.retryAfter ? { 'retry-after': String(fault.retryAfter) } : {});
+      if (fault.status) {
+        // What a load balancer in front of Slack sends: an HTML error page, not JSON.
+        res.writeHead(fault.status, { 'content-type': 'text/html' });
+        return void res.end(`<html><body><h1>${fault.status} Bad Gateway</h1></body></html>`);
+      }
       return json(200, { ok: false, error: fault.error });
     }
     const team = token ? this.tokens.get(token) : undefined;

@@ -7,6 +7,8 @@ import { PermanentError, RateLimitedError, TransientError } from '../queues/erro
 
 /** Slack answers that mean the token will never work again: the integration is switched off. */
 export const REVOKED_ERRORS = new Set(['invalid_auth', 'account_inactive', 'token_revoked', 'token_expired', 'not_authed']);
+/** Answers Slack documents as momentary (its side): retried with the job's backoff. */
+export const TRANSIENT_ERRORS = new Set(['internal_error', 'fatal_error', 'service_unavailable', 'request_timeout', 'team_added_to_org']);
 /** Answers about the destination: recorded, not retried. */
 export const DESTINATION_ERRORS = new Set(['channel_not_found', 'not_in_channel', 'is_archived', 'channel_is_archived', 'restricted_action']);
 
@@ -55,6 +57,7 @@ export async function translateSlackError(em: EntityManager, integrationId: stri
       return new PermanentError(`Slack refused the bot token (${code}); the integration was deactivated`);
     }
     if (DESTINATION_ERRORS.has(code)) return new PermanentError(`Slack cannot post there (${code})`);
+    if (TRANSIENT_ERRORS.has(code)) return new TransientError(`Slack error, will retry: ${code}`);
     return new PermanentError(`Slack error: ${code}`);
   }
   return new TransientError(`Slack request failed: ${e.message ?? String(err)}`);
