@@ -9,6 +9,7 @@ import { systemNoop } from '../src/workers/jobs/index.js';
 import { createEmptyDatabase, createTestDatabase, databaseUrl, dropDatabase, type TestDatabase } from './helpers/db.js';
 import { deletePrefix, randomPrefix, REDIS_URL } from './helpers/redis.js';
 import { runCliProcess, spawnTs, waitForOutput, type Spawned } from './helpers/spawn.js';
+import { freePort } from './helpers/private-redis.js';
 
 describe('CLI and worker processes', () => {
   const prefix = randomPrefix();
@@ -96,6 +97,15 @@ describe('CLI and worker processes', () => {
     const { queues: rows } = JSON.parse(status.stdout) as { queues: { queue: string; waiting: number }[] };
     expect(rows.map((r) => r.queue)).toContain('github-sync');
     expect(rows.find((r) => r.queue === 'system')!.waiting).toBe(1);
+  });
+
+  it('with Redis unreachable, queue commands fail within seconds with one clear line instead of hanging', async () => {
+    const down = { ...env, REDIS_URL: `redis://127.0.0.1:${await freePort()}` };
+    for (const args of [['status'], ['enqueue', 'system.noop', '{}']]) {
+      const r = await runCliProcess(args, down);
+      expect(r.code).toBe(1);
+      expect(r.stderr.trim()).toMatch(/^error: Redis at 127\.0\.0\.1:\d+ has been unreachable for 5000 ms \(connection \w+\)$/);
+    }
   });
 
   it('reports invalid configuration and exits 1', async () => {

@@ -40,8 +40,10 @@ async function waitAndReport(producer: Producer, job: Job, config: AppConfig): P
 
 /** Run with a Producer on the configured Redis; it is always closed. */
 async function withProducer<T>(fn: (producer: Producer, config: AppConfig) => Promise<T>, config: AppConfig = loadConfig()): Promise<T> {
-  const producer = new Producer({ redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX });
+  // Five seconds to reach Redis, then a one-line error: a CLI must not hang on a down queue.
+  const producer = new Producer({ redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX, readyTimeoutMs: 5_000 });
   try {
+    await producer.ready();
     return await fn(producer, config);
   } finally {
     await producer.close();

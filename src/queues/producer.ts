@@ -56,7 +56,9 @@ export class Producer {
     const deadline = Date.now() + this.readyTimeoutMs;
     const fail = (why: string) => new Error(`Cannot enqueue "${def.name}": Redis at ${redactUrl(this.options.redisUrl)} ${why}`);
     for (;;) {
-      await this.connected(deadline, fail);
+      await this.connected(deadline).catch((err: Error) => {
+        throw new Error(`Cannot enqueue "${def.name}": ${err.message}; nothing was enqueued`);
+      });
       // BullMQ's own readiness wait has no timeout, and a command written just as Redis dies can
       // be left unanswered forever (seen with its addJob script when the socket closes under it),
       // so both are bounded by the same deadline.
@@ -84,14 +86,23 @@ export class Producer {
   }
 
   /**
+   * Resolve once Redis answers, or fail within `readyTimeoutMs` with `Redis at host:port has been
+   * unreachable …`: lets a CLI or a service check its queue before doing any other work.
+   */
+  async ready(): Promise<void> {
+    await this.connected(Date.now() + this.readyTimeoutMs);
+  }
+
+  /**
    * The connection has no offline queue (a producer must not buffer jobs in memory while Redis is
    * away: they would vanish with the process), so a command sent while it reconnects fails with
    * ioredis's "Stream isn't writeable". Wait for it to be ready again instead, until the deadline.
    */
-  private async connected(deadline: number, fail: (why: string) => Error): Promise<void> {
+  private async connected(deadline: number): Promise<void> {
     const redis = this.connection;
+    const where = `Redis at ${redactUrl(this.options.redisUrl)}`;
     if (redis.status === 'ready') return;
-    if (redis.status === 'end') throw fail('is closed: this producer was closed');
+    if (redis.status === 'end') throw new Error(`${where} is closed: this producer was closed`);
     await new Promise<void>((resolve, reject) => {
       const onReady = () => {
         clearTimeout(timer);
@@ -99,7 +110,7 @@ export class Producer {
       };
       const timer = setTimeout(() => {
         redis.off('ready', onReady);
-        reject(fail(`has been unreachable for ${this.readyTimeoutMs} ms (connection ${redis.status}); nothing was enqueued`));
+        reject(new Error(`${where} has been unreachable for ${this.readyTimeoutMs} ms (connection ${redis.status})`));
       }, Math.max(deadline - Date.now(), 0));
       redis.once('ready', onReady);
     });
