@@ -84,6 +84,7 @@ describe('operator HTTP process (Bull Board, health)', () => {
       expect(text).toMatch(/aexy_queue_jobs\{queue="github-sync",state="waiting"\} 0/);
       expect(text).toMatch(/aexy_job_duration_seconds_count\{queue="system",job="system.noop",outcome="completed"\} [1-9]/);
       expect(text).toMatch(/aexy_job_failures_total\{queue="system",job="test.boom"\} 1/);
+      expect(text).toMatch(/^aexy_redis_up 1$/m);
     } finally {
       await h.close();
     }
@@ -100,6 +101,11 @@ describe('operator HTTP process (Bull Board, health)', () => {
       expect(res.statusCode).toBe(503);
       expect(res.json().checks.postgres).toBe('ok');
       expect(res.json().checks.redis).toMatch(/^error: /);
+      // A Prometheus scrape still answers (without queue series), saying Redis is down.
+      const metrics = await broken.inject({ url: '/metrics' });
+      expect(metrics.statusCode).toBe(200);
+      expect(metrics.body).toMatch(/^aexy_redis_up 0$/m);
+      expect(metrics.body).not.toMatch(/^aexy_queue_jobs\{/m);
     } finally {
       await broken.close();
     }

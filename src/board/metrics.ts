@@ -14,15 +14,26 @@ const STATES = ['waiting', 'active', 'delayed', 'prioritized', 'waiting-children
 export function createQueueMetrics(config: AppConfig, connection: Redis, queues: Queue[]): { registry: Registry; close(): Promise<void> } {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'aexy_board_' });
+  const redisUp = new Gauge({ name: 'aexy_redis_up', help: '1 when the queue counts could be read from Redis at this scrape', registers: [registry] });
   new Gauge({
     name: 'aexy_queue_jobs',
     help: 'Jobs per queue and state',
     labelNames: ['queue', 'state'],
     registers: [registry],
     async collect() {
-      for (const q of queues) {
-        const counts = await q.getJobCounts(...STATES);
-        for (const s of STATES) this.set({ queue: q.name, state: s }, counts[s] ?? 0);
+      // A scrape must answer while Redis is down (BullMQ would wait for it forever): no queue
+      // series then, and aexy_redis_up 0 for the alert.
+      this.reset();
+      if (connection.status !== 'ready') return void redisUp.set(0);
+      try {
+        const all = await withTimeout(Promise.all(queues.map((q) => q.getJobCounts(...STATES))), 2_000);
+        all.forEach((counts, i) => {
+          for (const s of STATES) this.set({ queue: queues[i]!.name, state: s }, counts[s] ?? 0);
+        });
+        redisUp.set(1);
+      } catch {
+        this.reset();
+        redisUp.set(0);
       }
     },
   });
@@ -63,4 +74,12 @@ export function createQueueMetrics(config: AppConfig, connection: Redis, queues:
       await Promise.all(events.map((e) => e.close()));
     },
   };
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout;
+  promise.catch(() => {});
+  return Promise.race([promise, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer in ${ms} ms`)), ms)))]).finally(() =>
+    clearTimeout(timer),
+  );
 }
