@@ -104,6 +104,7 @@ export async function startWorkerPool(options: WorkerPoolOptions): Promise<Worke
       return result;
     } catch (err) {
       const durationMs = Math.round(performance.now() - started);
+      clipErrorMessage(err);
       if (err instanceof RateLimitedError) {
         // Park the job until the limit resets; DelayedError tells BullMQ this is not a failure,
         // so no attempt is spent and nothing spins in a hot loop.
@@ -115,7 +116,6 @@ export async function startWorkerPool(options: WorkerPoolOptions): Promise<Worke
         jobLog.error({ durationMs, err: err.message }, 'job failed permanently');
         throw new UnrecoverableError(err.message);
       }
-      clipErrorMessage(err);
       jobLog.error({ durationMs, err }, 'job attempt failed');
       throw err;
     }
