@@ -1,6 +1,6 @@
 import { DelayedError, UnrecoverableError, Worker, type Job, type JobsOptions } from 'bullmq';
 import { Redis as RedisClient, type Redis } from 'ioredis';
-import type { MikroORM } from '@mikro-orm/postgresql';
+import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import type { Logger } from 'pino';
 import type { AppConfig } from '../config/index.js';
 import { isConnectionError, workerConnection } from '../queues/connection.js';
@@ -81,8 +81,13 @@ export async function startWorkerPool(options: WorkerPoolOptions): Promise<Worke
     }
 
     const followUps: { def: AnyJobDefinition; data: unknown; opts?: JobsOptions }[] = [];
+    let em: EntityManager | undefined;
     const ctx: JobContext = {
-      em: orm.em.fork(),
+      // A fresh EntityManager per job, forked on first use: jobs that never touch the database
+      // (no-ops, Slack fan-outs reading nothing) do not pay for an identity map.
+      get em() {
+        return (em ??= orm.em.fork());
+      },
       orm,
       config,
       redis: shared,
