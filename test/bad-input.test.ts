@@ -131,16 +131,18 @@ describe('bad input', () => {
     expect(rows[0]).toMatchObject({ company: 'Ünïcode GmbH', location: '東京', bio: 65_536 });
   });
 
-  it('unicode in a PDF report: an embedded font, so the text is not mojibake', async () => {
+  it('unicode in a PDF report: an embedded font, so the text is not mojibake; glyphs it lacks print as U+FFFD', async () => {
     const { rows } = await db.sql.query(
       `INSERT INTO custom_reports (name, description, widgets, filters) VALUES ($1, $2, $3, '{}') RETURNING id`,
-      ['Überblick Ωμέγα Привет', sqlish, JSON.stringify([{ type: 'table', metric: 'commits', config: { title: 'Commits — ünïcödé' } }])],
+      ['Überblick Ωμέγα Привет 日本 🚀', sqlish, JSON.stringify([{ type: 'table', metric: 'commits', config: { title: 'Commits — ünïcödé' } }])],
     );
     const r = await runCustomReport(db.orm.em.fork(), rows[0].id, 'pdf', dir, new Date('2026-09-30T00:00:00Z'));
     const parser = new PDFParse({ data: new Uint8Array(await readFile(r.path)) });
     const { text } = await parser.getText();
     await parser.destroy();
-    expect(text).toContain('Überblick Ωμέγα Привет');
+    // DejaVu has no CJK or emoji glyphs: those print as U+FFFD, never as invisible glyph 0.
+    expect(text).toContain('Überblick Ωμέγα Привет \uFFFD\uFFFD \uFFFD');
+    expect(text).not.toContain('\u0000');
     expect(text).toContain(sqlish);
     expect(text).toContain('Commits — ünïcödé');
   });

@@ -60,11 +60,12 @@ export async function chartSvg(w: ReportWidgetData): Promise<string> {
 }
 
 /**
- * PDF's 14 standard fonts only know Latin-1: a developer called 李雷 or a report titled in
- * Cyrillic came out as mojibake. DejaVu Sans (an npm package, so no system fonts are needed)
- * is embedded instead, subset to the glyphs used; it covers Latin, Greek, Cyrillic, Hebrew,
- * Arabic and many symbols. Characters it lacks (CJK, emoji) show as an empty box in print,
- * but the text layer still carries the right Unicode, so copy and search work.
+ * PDF's 14 standard fonts only know Latin-1: a report titled in Greek or Cyrillic, or a developer
+ * called Łukasz, came out as mojibake. DejaVu Sans (an npm package, so no system fonts are needed)
+ * is embedded instead, subset to the glyphs used; it covers Latin, Greek, Cyrillic, Hebrew, Arabic
+ * and many symbols. Characters it has no glyph for (CJK, emoji) would be written as glyph 0, an
+ * empty box that extracts as U+0000; they are printed as U+FFFD (�) instead, which says plainly
+ * that something is missing. CSV and JSON keep every character.
  */
 const fontFile = (name: string) => createRequire(import.meta.url).resolve(`dejavu-fonts-ttf/ttf/${name}`);
 const FONTS = { body: fontFile('DejaVuSans.ttf'), bold: fontFile('DejaVuSans-Bold.ttf') };
@@ -76,7 +77,8 @@ const fmt = (v: number | null | undefined) => (v === null || v === undefined ? '
  * big numbers, tables, and real charts (Vega-Lite → SVG → svg-to-pdfkit, vector, not screenshots).
  * Every chart is followed by its values as text, so the numbers are searchable and accessible.
  */
-export async function renderPdf(data: ReportData): Promise<Buffer> {
+export async function renderPdf(input: ReportData): Promise<Buffer> {
+  let data = input;
   const doc = new PDFDocument({ size: 'A4', margin: 50, info: { Title: data.report.name, Author: 'Aexy Workers' } });
   const chunks: Buffer[] = [];
   doc.on('data', (c: Buffer) => chunks.push(c));
@@ -84,6 +86,7 @@ export async function renderPdf(data: ReportData): Promise<Buffer> {
   doc.registerFont('Body', FONTS.body);
   doc.registerFont('Body-Bold', FONTS.bold);
   doc.font('Body');
+  data = printableStrings(data, glyphCheck(doc));
 
   doc.fontSize(26).text(data.report.name, { align: 'left' }).moveDown(0.5);
   if (data.report.description) doc.fontSize(12).fillColor('#444').text(data.report.description).moveDown();
@@ -129,6 +132,32 @@ export async function renderPdf(data: ReportData): Promise<Buffer> {
   }
   doc.end();
   return done;
+}
+
+/** Whether the current font of `doc` has a glyph for a code point (fontkit, through pdfkit). */
+function glyphCheck(doc: PDFKit.PDFDocument): (codePoint: number) => boolean {
+  const font = (doc as unknown as { _font?: { font?: { hasGlyphForCodePoint?(cp: number): boolean } } })._font?.font;
+  return font?.hasGlyphForCodePoint ? (cp) => font.hasGlyphForCodePoint!(cp) : () => true;
+}
+
+const INVISIBLE = /^[\p{Cf}\p{M}]$/u;
+
+/** Every string in `value` with unprintable characters replaced by U+FFFD (invisible ones dropped). */
+function printableStrings<T>(value: T, has: (codePoint: number) => boolean): T {
+  if (typeof value === 'string') {
+    let out = '';
+    for (const ch of value) {
+      const cp = ch.codePointAt(0)!;
+      if (cp < 0x20 || has(cp)) out += ch;
+      else if (!INVISIBLE.test(ch)) out += '\uFFFD';
+    }
+    return out as T;
+  }
+  if (Array.isArray(value)) return value.map((v) => printableStrings(v, has)) as T;
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, printableStrings(v, has)])) as T;
+  }
+  return value;
 }
 
 export async function renderReport(data: ReportData, format: ReportFormat): Promise<Buffer> {
