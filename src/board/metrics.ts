@@ -2,6 +2,7 @@ import { Queue, QueueEvents } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { AppConfig } from '../config/index.js';
+import { withTimeout } from '../lib/timeout.js';
 import { QUEUE_NAMES } from '../queues/names.js';
 
 const STATES = ['waiting', 'active', 'delayed', 'prioritized', 'waiting-children', 'completed', 'failed'] as const;
@@ -74,12 +75,4 @@ export function createQueueMetrics(config: AppConfig, connection: Redis, queues:
       await Promise.all(events.map((e) => e.close()));
     },
   };
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout;
-  promise.catch(() => {});
-  return Promise.race([promise, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer in ${ms} ms`)), ms)))]).finally(() =>
-    clearTimeout(timer),
-  );
 }

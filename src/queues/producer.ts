@@ -2,6 +2,7 @@ import { Queue, type Job, type JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
+import { withTimeout } from '../lib/timeout.js';
 import { isConnectionError, producerConnection } from './connection.js';
 import { DEFAULT_JOB_OPTIONS, type AnyJobDefinition } from './job-definition.js';
 import type { QueueName } from './names.js';
@@ -64,7 +65,7 @@ export class Producer {
       // so both are bounded by the same deadline.
       const adding = queue.waitUntilReady().then(() => queue.add(def.name, payload, jobOptions));
       try {
-        return await bounded(adding, Math.max(deadline - Date.now(), 1), () =>
+        return await withTimeout(adding, Math.max(deadline - Date.now(), 1), () =>
           fail(`did not answer within ${this.readyTimeoutMs} ms (connection ${this.connection.status}); it may not have been enqueued, and enqueueing again is safe`),
         );
       } catch (err) {
@@ -130,12 +131,4 @@ function redactUrl(url: string): string {
   } catch {
     return 'the configured URL';
   }
-}
-
-/** Settle with `promise`, or reject with `error()` after `ms` (the late outcome is ignored). */
-function bounded<T>(promise: Promise<T>, ms: number, error: () => Error): Promise<T> {
-  let timer: NodeJS.Timeout;
-  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(error()), ms)));
-  promise.catch(() => {}); // a late rejection after the timeout must not be unhandled
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
