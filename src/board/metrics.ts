@@ -15,27 +15,35 @@ const STATES = ['waiting', 'active', 'delayed', 'prioritized', 'waiting-children
 export function createQueueMetrics(config: AppConfig, connection: Redis, queues: Queue[]): { registry: Registry; close(): Promise<void> } {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'aexy_board_' });
-  const redisUp = new Gauge({ name: 'aexy_redis_up', help: '1 when the queue counts could be read from Redis at this scrape', registers: [registry] });
+  // Both gauges below come from one read of Redis per scrape (prom-client collects metrics
+  // concurrently, so a value set by the other gauge's collect would lag a scrape behind). A scrape
+  // must answer while Redis is down (BullMQ would wait for it forever): no queue series then, and
+  // aexy_redis_up 0 for the alert.
+  let reading: Promise<Record<string, number>[] | null> | undefined;
+  const readCounts = () =>
+    (reading ??= (async () => {
+      if (connection.status !== 'ready') return null;
+      return withTimeout(Promise.all(queues.map((q) => q.getJobCounts(...STATES))), 2_000).catch(() => null);
+    })().finally(() => setImmediate(() => (reading = undefined))));
+  new Gauge({
+    name: 'aexy_redis_up',
+    help: '1 when the queue counts could be read from Redis at this scrape',
+    registers: [registry],
+    async collect() {
+      this.set((await readCounts()) ? 1 : 0);
+    },
+  });
   new Gauge({
     name: 'aexy_queue_jobs',
     help: 'Jobs per queue and state',
     labelNames: ['queue', 'state'],
     registers: [registry],
     async collect() {
-      // A scrape must answer while Redis is down (BullMQ would wait for it forever): no queue
-      // series then, and aexy_redis_up 0 for the alert.
+      const all = await readCounts();
       this.reset();
-      if (connection.status !== 'ready') return void redisUp.set(0);
-      try {
-        const all = await withTimeout(Promise.all(queues.map((q) => q.getJobCounts(...STATES))), 2_000);
-        all.forEach((counts, i) => {
-          for (const s of STATES) this.set({ queue: queues[i]!.name, state: s }, counts[s] ?? 0);
-        });
-        redisUp.set(1);
-      } catch {
-        this.reset();
-        redisUp.set(0);
-      }
+      all?.forEach((counts, i) => {
+        for (const s of STATES) this.set({ queue: queues[i]!.name, state: s }, counts[s] ?? 0);
+      });
     },
   });
   const duration = new Histogram({
