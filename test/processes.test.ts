@@ -106,7 +106,7 @@ describe('CLI and worker processes', () => {
       expect(r.code).toBe(1);
       expect(r.stderr.trim()).toMatch(/^error: Redis at 127\.0\.0\.1:\d+ has been unreachable for 5000 ms \(connection \w+\)$/);
     }
-  });
+  }, 60_000);
 
   it('reports invalid configuration and exits 1', async () => {
     const r = await runCliProcess(['status'], { ...env, REDIS_URL: 'localhost:6379' });
