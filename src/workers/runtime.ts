@@ -66,8 +66,11 @@ export async function startWorkerPool(options: WorkerPoolOptions): Promise<Worke
     workers.push(worker);
   }
 
+  const logsInfo = log.isLevelEnabled('info');
   async function runJob(job: Job, token?: string): Promise<unknown> {
-    const jobLog = log.child({ queue: job.queueName, jobId: job.id, job: job.name, attempt: job.attemptsMade + 1 });
+    // The job's child logger is made on first use: building one costs more than a no-op job.
+    let childLog: Logger | undefined;
+    const jobLog = (): Logger => (childLog ??= log.child({ queue: job.queueName, jobId: job.id, job: job.name, attempt: job.attemptsMade + 1 }));
     const def = byName.get(job.name);
     if (!def || def.queue !== job.queueName) {
       throw new UnrecoverableError(`Unknown job "${job.name}" on queue "${job.queueName}"`);
@@ -91,7 +94,9 @@ export async function startWorkerPool(options: WorkerPoolOptions): Promise<Worke
       orm,
       config,
       redis: shared,
-      log: jobLog,
+      get log() {
+        return jobLog();
+      },
       job,
       progress: (value) => job.updateProgress(value),
       enqueueAfter: (d, payload, opts) => {
@@ -101,11 +106,11 @@ export async function startWorkerPool(options: WorkerPoolOptions): Promise<Worke
     };
 
     const started = performance.now();
-    jobLog.info('job started');
+    if (logsInfo) jobLog().info('job started');
     try {
       const result = await def.process(data, ctx);
       for (const f of followUps) await producer.enqueue(f.def, f.data, f.opts);
-      jobLog.info({ durationMs: Math.round(performance.now() - started) }, 'job completed');
+      if (logsInfo) jobLog().info({ durationMs: Math.round(performance.now() - started) }, 'job completed');
       return result;
     } catch (err) {
       const durationMs = Math.round(performance.now() - started);
@@ -113,15 +118,15 @@ export async function startWorkerPool(options: WorkerPoolOptions): Promise<Worke
       if (err instanceof RateLimitedError) {
         // Park the job until the limit resets; DelayedError tells BullMQ this is not a failure,
         // so no attempt is spent and nothing spins in a hot loop.
-        jobLog.warn({ durationMs, resetAt: err.resetAt.toISOString() }, `rate limited: ${err.message}`);
+        jobLog().warn({ durationMs, resetAt: err.resetAt.toISOString() }, `rate limited: ${err.message}`);
         await job.moveToDelayed(Math.max(err.resetAt.getTime(), Date.now() + 1_000), token);
         throw new DelayedError();
       }
       if (err instanceof PermanentError || err instanceof PayloadError) {
-        jobLog.error({ durationMs, err: err.message }, 'job failed permanently');
+        jobLog().error({ durationMs, err: err.message }, 'job failed permanently');
         throw new UnrecoverableError(err.message);
       }
-      jobLog.error({ durationMs, err }, 'job attempt failed');
+      jobLog().error({ durationMs, err }, 'job attempt failed');
       throw err;
     }
   }
