@@ -140,6 +140,42 @@ describe('faults', () => {
     }
   }, 60_000);
 
+  it('SIGTERM while Redis is down: the worker exits in seconds; its in-flight job is recovered once Redis is back', async () => {
+    const redis = await new PrivateRedis().start();
+    const prefix = 'aexy';
+    const fast = { WORKER_LOCK_MS: '1500', WORKER_STALLED_INTERVAL_MS: '500' };
+    const env = { DATABASE_URL: db.url, REDIS_URL: redis.url, QUEUE_PREFIX: prefix, LOG_LEVEL: 'info', SHUTDOWN_TIMEOUT_MS: '30000', ...fast };
+    const producer = new Producer({ redisUrl: redis.url, prefix });
+    const first = spawnTs('src/workers/main.ts', ['--queues', 'system'], env);
+    let second: ReturnType<typeof spawnTs> | undefined;
+    try {
+      await waitForOutput(first, /worker ready/);
+      const job = await producer.enqueue(systemNoop, { sleepMs: 1_000, note: 'in flight' });
+      await waitForOutput(first, /"msg":"job started"/);
+      await redis.crash();
+      first.kill('SIGTERM');
+      const out = await first.finished;
+      expect(out.code).toBe(1);
+      expect(out.stdout).toContain('Redis is unreachable: exiting without waiting for in-flight jobs');
+      expect(out.stdout).not.toContain('graceful shutdown timed out'); // it did not sit out the 30 s
+
+      await redis.start();
+      second = spawnTs('src/workers/main.ts', ['--queues', 'system'], env);
+      const events = new QueueEvents('system', { connection: { url: redis.url }, prefix });
+      try {
+        await events.waitUntilReady();
+        expect(await job.waitUntilFinished(events)).toEqual({ ok: true, note: 'in flight' });
+      } finally {
+        await events.close();
+      }
+    } finally {
+      first.kill('SIGKILL');
+      second?.kill('SIGKILL');
+      await producer.close();
+      await redis.destroy();
+    }
+  }, 60_000);
+
   it('a producer started while Redis is down fails with a clear error, then works once Redis is up', async () => {
     const redis = new PrivateRedis();
     redis.port = await freePort();

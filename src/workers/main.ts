@@ -37,6 +37,19 @@ async function main(): Promise<void> {
       process.exit(1);
     }, config.SHUTDOWN_TIMEOUT_MS);
     timer.unref();
+    // With Redis away, in-flight jobs can finish their work but never record it (BullMQ holds the
+    // completion until Redis answers), so waiting out SHUTDOWN_TIMEOUT_MS gains nothing. Once Redis
+    // has been unreachable for 2 s of the shutdown, exit: those jobs keep their lock until it
+    // expires and are then recovered as stalled by another worker (they are idempotent).
+    let downSince: number | undefined;
+    const watchdog = setInterval(() => {
+      if (pool.redisReady()) return void (downSince = undefined);
+      downSince ??= Date.now();
+      if (Date.now() - downSince < 2_000) return;
+      log.warn('Redis is unreachable: exiting without waiting for in-flight jobs (they will be recovered as stalled)');
+      process.exit(1);
+    }, 250);
+    watchdog.unref();
     void pool
       .close()
       .then(() => orm.close())

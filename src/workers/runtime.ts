@@ -24,6 +24,8 @@ export interface WorkerPoolOptions {
 export interface WorkerPool {
   workers: Worker[];
   producer: Producer;
+  /** False while any of the pool's Redis connections is down (reconnecting). */
+  redisReady(): boolean;
   /** Stop taking jobs and wait for in-flight ones. */
   close(): Promise<void>;
 }
@@ -141,6 +143,7 @@ export async function startWorkerPool(options: WorkerPoolOptions): Promise<Worke
   return {
     workers,
     producer,
+    redisReady: () => connections.every((c) => c.status === 'ready'),
     close() {
       closing ??= (async () => {
         await Promise.all(workers.map((w) => w.close()));
