@@ -161,12 +161,16 @@ describe('faults', () => {
 
       await redis.start();
       second = spawnTs('src/workers/main.ts', ['--queues', 'system'], env);
+      // Fresh connections: the producer's own may still be reconnecting (it has no offline queue).
       const events = new QueueEvents('system', { connection: { url: redis.url }, prefix });
+      const reader = new Queue('system', { connection: { url: redis.url }, prefix });
       try {
         await events.waitUntilReady();
-        expect(await job.waitUntilFinished(events)).toEqual({ ok: true, note: 'in flight' });
+        const live = await reader.getJob(job.id!);
+        expect(await live!.waitUntilFinished(events)).toEqual({ ok: true, note: 'in flight' });
       } finally {
         await events.close();
+        await reader.close();
       }
     } finally {
       first.kill('SIGKILL');
