@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Logger } from 'pino';
 import { z } from 'zod';
+import { withTimeout } from '../lib/timeout.js';
 import type { Producer } from '../queues/producer.js';
 import { githubSyncRepo } from '../workers/jobs/github-sync-repo.js';
 
@@ -59,10 +60,13 @@ export async function registerGitHubWebhooks(app: FastifyInstance, opts: Webhook
       }
       const repository = payload.repository.full_name;
       try {
-        const tracked = await opts
-          .em()
-          .getConnection()
-          .execute<unknown[]>(`SELECT 1 FROM tracked_repositories WHERE full_name = ? AND is_active`, [repository]);
+        // Bounded: a PostgreSQL that hangs (rather than refuses) would otherwise hold the delivery
+        // past GitHub's 10 s until the pool's acquire timeout.
+        const tracked = await withTimeout(
+          opts.em().getConnection().execute<unknown[]>(`SELECT 1 FROM tracked_repositories WHERE full_name = ? AND is_active`, [repository]),
+          5_000,
+          () => new Error('PostgreSQL did not answer within 5 s'),
+        );
         if (tracked.length === 0) return reply.code(202).send({ ignored: `repository ${repository} is not tracked` });
 
         const job = await opts.producer.enqueue(githubSyncRepo, { repository, streams });
