@@ -48,10 +48,21 @@ export interface TeamSignals {
 const n = (v: unknown) => (v === null || v === undefined ? 0 : Number(v));
 const nn = (v: unknown) => (v === null || v === undefined ? null : Math.round(Number(v) * 1000) / 1000);
 
+/** The window [start, end) ending at `now`, and the start of the window before it (for trends). */
+function windowBounds(now: Date, windowDays: number): { start: string; end: string; prev: string } {
+  const day = 86_400_000;
+  return {
+    end: now.toISOString(),
+    start: new Date(now.getTime() - windowDays * day).toISOString(),
+    prev: new Date(now.getTime() - 2 * windowDays * day).toISOString(),
+  };
+}
+
+/** commits / previous window's commits; null when there was nothing before. */
+const activityTrend = (commits: number, before: number) => (before > 0 ? nn(commits / before) : null);
+
 export async function developerSignals(client: pg.ClientBase | pg.Pool, developerId: string, windowDays: number, now = new Date()): Promise<DeveloperSignals> {
-  const end = now.toISOString();
-  const start = new Date(now.getTime() - windowDays * 86_400_000).toISOString();
-  const prev = new Date(now.getTime() - 2 * windowDays * 86_400_000).toISOString();
+  const { start, end, prev } = windowBounds(now, windowDays);
   const { rows } = await client.query(
     `WITH cur AS (SELECT committed_at, languages FROM commits WHERE developer_id = $1 AND committed_at >= $2 AND committed_at < $3),
           days AS (SELECT DISTINCT (committed_at AT TIME ZONE 'UTC')::date AS d FROM cur),
@@ -84,7 +95,7 @@ export async function developerSignals(client: pg.ClientBase | pg.Pool, develope
     window_days: windowDays,
     commits,
     commits_previous_window: before,
-    activity_trend: before > 0 ? nn(commits / before) : null,
+    activity_trend: activityTrend(commits, before),
     active_days: n(r.active_days),
     after_hours_share: nn(r.after_hours) ?? 0,
     weekend_share: nn(r.weekend) ?? 0,
@@ -101,9 +112,7 @@ export async function developerSignals(client: pg.ClientBase | pg.Pool, develope
 }
 
 export async function teamSignals(client: pg.ClientBase | pg.Pool, teamId: string, windowDays: number, now = new Date()): Promise<TeamSignals> {
-  const end = now.toISOString();
-  const start = new Date(now.getTime() - windowDays * 86_400_000).toISOString();
-  const prev = new Date(now.getTime() - 2 * windowDays * 86_400_000).toISOString();
+  const { start, end, prev } = windowBounds(now, windowDays);
   const { rows } = await client.query(
     `WITH t AS (SELECT coalesce(developer_ids, '{}') AS ids FROM teams WHERE id = $1),
           cur AS (SELECT c.developer_id, c.committed_at FROM commits c, t WHERE c.developer_id = ANY(t.ids) AND c.committed_at >= $2 AND c.committed_at < $3),
@@ -130,7 +139,7 @@ export async function teamSignals(client: pg.ClientBase | pg.Pool, teamId: strin
     members: n(r.members),
     commits,
     commits_previous_window: before,
-    activity_trend: before > 0 ? nn(commits / before) : null,
+    activity_trend: activityTrend(commits, before),
     after_hours_share: nn(r.after_hours) ?? 0,
     open_prs_waiting_over_48h: n(r.waiting),
     median_time_to_first_review_hours: nn(r.ttfr),
