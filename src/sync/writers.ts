@@ -136,6 +136,8 @@ export async function upsertPulls(em: Exec, pulls: PullRow[], developers: Map<nu
     labels: JSON.stringify(p.labels),
     reviewers: JSON.stringify(p.reviewers),
   }));
+  // One JSON document for both statements: each reads only the columns it names.
+  const rowsJson = JSON.stringify(rows);
   const written = await sql<{ id: string }>(em, 
     `INSERT INTO pull_requests (github_id, number, developer_id, repository_name, title, body, state, additions, deletions,
                                 changed_files, commits_count, comments_count, review_comments_count, created_at, updated_at,
@@ -163,7 +165,7 @@ export async function upsertPulls(em: Exec, pulls: PullRow[], developers: Map<nu
              EXCLUDED.commits_count, EXCLUDED.comments_count, EXCLUDED.review_comments_count, EXCLUDED.reviewers,
              EXCLUDED.title, EXCLUDED.labels)
      RETURNING id`,
-    [JSON.stringify(rows)],
+    [rowsJson],
   );
   await sql(
     em,
@@ -171,7 +173,7 @@ export async function upsertPulls(em: Exec, pulls: PullRow[], developers: Map<nu
      SELECT r.github_id, r.repository_full_name FROM jsonb_to_recordset(?::jsonb) AS r(github_id bigint, repository_full_name text)
      ON CONFLICT (github_id) DO UPDATE SET repository_full_name = EXCLUDED.repository_full_name
       WHERE github_pull_repositories.repository_full_name IS DISTINCT FROM EXCLUDED.repository_full_name`,
-    [JSON.stringify(rows.map((r) => ({ github_id: r.github_id, repository_full_name: r.repository_full_name })))],
+    [rowsJson],
   );
   const ids = await sql<{ id: string; github_id: string }>(em, `SELECT id, github_id FROM pull_requests WHERE github_id = ANY(?::bigint[])`, [
     pgArray(rows.map((r) => r.github_id)),

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { storableText } from '../../lib/text.js';
+import { storableText, storableTextOrNull } from '../../lib/text.js';
 import { pgArray, sql } from '../../db/sql.js';
 import { githubFor } from '../../github/for-job.js';
 import { ghUser, GITHUB_LOGIN, parseGitHub } from '../../github/schemas.js';
@@ -17,7 +17,7 @@ export const githubSyncTeamsSchema = z
 const ghTeam = z.looseObject({ id: z.number().int(), slug: z.string(), name: z.string(), description: z.string().nullish() }).transform((t) => ({
   ...t,
   name: storableText(t.name, 255),
-  description: t.description == null ? t.description : storableText(t.description),
+  description: storableTextOrNull(t.description),
 }));
 
 /**
