@@ -78,15 +78,15 @@ const fmt = (v: number | null | undefined) => (v === null || v === undefined ? '
  * Every chart is followed by its values as text, so the numbers are searchable and accessible.
  */
 export async function renderPdf(input: ReportData): Promise<Buffer> {
-  let data = input;
-  const doc = new PDFDocument({ size: 'A4', margin: 50, info: { Title: data.report.name, Author: 'Aexy Workers' } });
+  // The document's metadata is Unicode text and keeps every character; only drawn text is filtered.
+  const doc = new PDFDocument({ size: 'A4', margin: 50, info: { Title: input.report.name, Author: 'Aexy Workers' } });
   const chunks: Buffer[] = [];
   doc.on('data', (c: Buffer) => chunks.push(c));
   const done = new Promise<Buffer>((resolve) => doc.on('end', () => resolve(Buffer.concat(chunks))));
   doc.registerFont('Body', FONTS.body);
   doc.registerFont('Body-Bold', FONTS.bold);
   doc.font('Body');
-  data = printableStrings(data, glyphCheck(doc));
+  const data = printableStrings(input, glyphCheck(doc));
 
   doc.fontSize(26).text(data.report.name, { align: 'left' }).moveDown(0.5);
   if (data.report.description) doc.fontSize(12).fillColor('#444').text(data.report.description).moveDown();
