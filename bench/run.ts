@@ -99,8 +99,15 @@ function median(values: number[]): number {
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
-function makeCommits(n: number, devIds: number[]): CommitRow[] {
+function makeCommits(n: number, devIds: number[], devs: Map<number, string>): (CommitRow & { developer_id: string | null })[] {
   return Array.from({ length: n }, (_, i) => ({
+    developer_id: devs.get(devIds[i % devIds.length]!) ?? null,
+    parent_shas: [randomBytes(20).toString('hex')],
+    author_name: `Bench ${i % devIds.length}`,
+    author_email: `bench-${i % devIds.length}@example.com`,
+    committer_email: 'noreply@github.com',
+    committer_date: new Date(Date.UTC(2026, 0, 1) + i * 60_000).toISOString(),
+    coauthors: [],
     sha: randomBytes(20).toString('hex'),
     author_github_id: devIds[i % devIds.length]!,
     repository_name: 'bench',
@@ -122,18 +129,18 @@ async function benchWrites(orm: MikroORM, url: string): Promise<{ ours: number; 
     Array.from({ length: 200 }, (_, i) => ({ github_id: 7_000_000 + i, github_username: `bench-${i}`, avatar_url: null })),
   );
   const devGithubIds = [...devs.keys()];
-  const rows = makeCommits(COMMITS, devGithubIds);
+  const rows = makeCommits(COMMITS, devGithubIds, devs);
 
   const client = new pg.Client({ connectionString: url });
   await client.connect();
-  await client.query('TRUNCATE commits CASCADE');
+  await client.query('TRUNCATE commits, commit_graph CASCADE');
   let t0 = performance.now();
   for (let i = 0; i < rows.length; i += 1000) {
-    await em.transactional((tx) => upsertCommits(tx, rows.slice(i, i + 1000), devs));
+    await em.transactional((tx) => upsertCommits(tx, rows.slice(i, i + 1000)));
   }
   const ours = COMMITS / ((performance.now() - t0) / 1000);
 
-  await client.query('TRUNCATE commits CASCADE');
+  await client.query('TRUNCATE commits, commit_graph CASCADE');
   const csv = (v: unknown) => (v === null ? '' : `"${String(v).replace(/"/g, '""')}"`);
   t0 = performance.now();
   await pipeline(
@@ -173,7 +180,7 @@ async function withPeakRss<T>(fn: () => Promise<T>): Promise<{ result: T; peakMb
 async function benchExport(orm: MikroORM, url: string): Promise<{ ours: number; copy: number; oursMb: number; copyMb: number }> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
-  await client.query('TRUNCATE commits CASCADE');
+  await client.query('TRUNCATE commits, commit_graph CASCADE');
   const devIds = (await client.query<{ id: string }>('SELECT id FROM developers')).rows.map((r) => r.id);
   await client.query(
     `INSERT INTO commits (sha, developer_id, repository_name, repository_full_name, message, additions, deletions, files_changed, languages, committed_at)

@@ -3,6 +3,7 @@ import { Migration20261125000000Initial } from './Migration20261125000000Initial
 import { Migration20261125010000GithubSync } from './Migration20261125010000GithubSync.js';
 import { Migration20261125020000HttpCacheText } from './Migration20261125020000HttpCacheText.js';
 import { Migration20261125030000PullRepositories } from './Migration20261125030000PullRepositories.js';
+import { Migration20261125040000SyncTruth } from './Migration20261125040000SyncTruth.js';
 
 /** Every migration, in order. New migrations are appended here. */
 export const migrationsList: MigrationObject[] = [
@@ -10,4 +11,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261125010000GithubSync', class: Migration20261125010000GithubSync },
   { name: 'Migration20261125020000HttpCacheText', class: Migration20261125020000HttpCacheText },
   { name: 'Migration20261125030000PullRepositories', class: Migration20261125030000PullRepositories },
+  { name: 'Migration20261125040000SyncTruth', class: Migration20261125040000SyncTruth },
 ];

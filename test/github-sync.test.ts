@@ -42,6 +42,18 @@ describe('GitHub sync against a GitHub stand-in', () => {
     return h.settle(job);
   }
 
+  /** Wait until the sync and profile queues are idle (follow-ups of follow-ups included). */
+  async function settleFollowUps(): Promise<void> {
+    for (;;) {
+      const pending = [
+        ...(await h.reader('github-sync').getJobs(['waiting', 'active', 'delayed', 'prioritized'])),
+        ...(await h.reader('profiles').getJobs(['waiting', 'active', 'delayed', 'prioritized'])),
+      ];
+      if (pending.length === 0) return;
+      await Promise.all(pending.map((j) => h.settle(j)));
+    }
+  }
+
   /** Wait for the profile jobs queued after `since` (the follow-ups of a sync). */
   async function settleProfiles(since: number): Promise<Job[]> {
     const jobs = await h.reader('profiles').getJobs(['waiting', 'active', 'delayed', 'prioritized', 'completed', 'failed']);
@@ -124,14 +136,16 @@ describe('GitHub sync against a GitHub stand-in', () => {
       { state: 'approved', reviewer: 'carol', number: 5 },
     ]);
 
-    // Cursors sit at the newest item seen.
+    // The pull cursor sits at the newest PR seen; the commit stream remembers the branch head.
     const { rows: cursors } = await db.sql.query(`SELECT stream, cursor_at FROM github_sync_cursors ORDER BY stream`);
-    expect(cursors.map((c) => [c.stream, c.cursor_at.toISOString()])).toEqual([
-      ['commits', new Date(at(300)).toISOString()],
-      ['pulls', new Date(at(26)).toISOString()],
-    ]);
+    expect(cursors.map((c) => [c.stream, c.cursor_at.toISOString()])).toEqual([['pulls', new Date(at(26)).toISOString()]]);
+    const { rows: heads } = await db.sql.query(`SELECT branch, head_sha, target_sha FROM github_commit_heads`);
+    expect(heads).toEqual([{ branch: 'main', head_sha: fakeSha('big-650'), target_sha: null }]);
 
-    // Requests: 3 list pages, 251 details + 2 extra file pages of the big commit, 1 PR page, 5 PRs × (detail + reviews).
+    // Requests: the repository and its branch, 3 list pages, 251 details + 2 extra file pages of the
+    // big commit, 1 PR page, 5 PRs × (detail + reviews).
+    expect(gh.counted(/^GET \/repos\/acme\/api$/)).toHaveLength(1);
+    expect(gh.counted(/\/branches\/main$/)).toHaveLength(1);
     expect(gh.counted(/\/commits$/)).toHaveLength(3);
     expect(gh.counted(/\/commits\/[0-9a-f]{40}$/)).toHaveLength(253);
     expect(gh.counted(/\/pulls$/)).toHaveLength(1);
@@ -139,10 +153,22 @@ describe('GitHub sync against a GitHub stand-in', () => {
     expect(gh.counted(/\/reviews$/)).toHaveLength(5);
     expect(gh.requests.every((r) => r.auth === `token ${gh.token}`)).toBe(true);
 
-    // Profiles of the developers whose data changed are recomputed.
+    // Profiles of the developers whose data changed are recomputed, and the developers the sync
+    // discovered are fetched from GitHub (name, account age for the seniority's tenure).
     const profiles = await settleProfiles(done.timestamp);
-    expect(profiles).toHaveLength(3);
+    expect(profiles.length).toBeGreaterThanOrEqual(3);
     expect(profiles.every((p) => p.finishedOn && !p.failedReason)).toBe(true);
+    await settleFollowUps();
+    const { rows: enriched } = await db.sql.query(
+      `SELECT d.github_username, d.github_created_at IS NOT NULL AS fetched, d.profile_updated_at IS NOT NULL AS profiled, s.status
+         FROM developers d LEFT JOIN github_user_syncs s ON s.developer_id = d.id ORDER BY d.github_id`,
+    );
+    expect(enriched).toEqual([
+      { github_username: 'alice', fetched: true, profiled: true, status: 'done' },
+      { github_username: 'bob', fetched: true, profiled: true, status: 'done' },
+      { github_username: 'carol', fetched: true, profiled: true, status: 'done' },
+    ]);
+    expect((await db.sql.query(`SELECT count(*)::int AS n FROM developer_dirty`)).rows[0].n).toBe(0);
     const { rows: dev } = await db.sql.query(
       `SELECT languages, skills, frameworks, domains, seniority_level, seniority_score, last_activity_at, profile_updated_at
          FROM developers WHERE github_username = 'alice'`,
@@ -158,21 +184,12 @@ describe('GitHub sync against a GitHub stand-in', () => {
 
   it('a re-run with nothing changed writes nothing and costs no rate-limited requests', async () => {
     const before = await fingerprint();
-    // The first incremental run asks for commits `since` the new cursor: one new URL, so one counted
-    // request (its items are all known: no commit is fetched in detail and nothing is written).
-    gh.reset();
-    const settling = await sync('acme/api');
-    expect(settling.returnvalue).toMatchObject({ commits: { written: 0 }, pulls: { written: 0, reviews: 0 }, profilesQueued: 0 });
-    expect(gh.counted().map((r) => `${r.path}?since=${r.query.get('since')}`)).toEqual([
-      `/repos/acme/api/commits?since=${new Date(Date.parse(at(300)) - 5 * 60_000).toISOString()}`,
-    ]);
-    expect(await fingerprint()).toBe(before);
-
-    // From then on, with nothing changed, every request is a conditional GET answered 304.
+    // The branch head has not moved: the repository and branch reads come back 304, no commit is
+    // listed, and every other request is a conditional GET answered 304 too.
     const remaining = gh.rate.remaining;
     gh.reset();
     const done = await sync('acme/api');
-    expect(done.returnvalue).toMatchObject({ commits: { written: 0 }, pulls: { written: 0, reviews: 0 }, profilesQueued: 0 });
+    expect(done.returnvalue).toMatchObject({ commits: { fetched: 0, written: 0 }, pulls: { written: 0, reviews: 0 } });
     expect(gh.requests.length).toBeGreaterThan(0);
     expect(gh.counted()).toEqual([]); // every request was a conditional GET answered 304
     expect(gh.requests.every((r) => r.conditional)).toBe(true);
@@ -217,28 +234,30 @@ describe('GitHub sync against a GitHub stand-in', () => {
     gh.reset();
 
     const done = await sync('acme/api');
-    // The list was read from since = cursor - 5 min: the 2 new commits and the newest known one (in the
-    // overlap) came back; only the new ones were fetched in detail. PR 5 gained a review, PR 6 is new.
-    expect(done.returnvalue).toMatchObject({ commits: { fetched: 3, written: 2 }, pulls: { fetched: 2, written: 2, reviews: 2 } });
-    const listCall = gh.requests.find((r) => r.path === '/repos/acme/api/commits')!;
-    expect(listCall.query.get('since')).toBe(new Date(Date.parse(at(300)) - 5 * 60_000).toISOString());
+    // The new head was compared with the stored one: the 2 new commits came back and were fetched in
+    // detail; nothing was listed. PR 5 gained a review, PR 6 is new.
+    const newHead = fakeSha('new-401');
+    expect(done.returnvalue).toMatchObject({ commits: { fetched: 2, written: 2, head: newHead }, pulls: { fetched: 2, written: 2, reviews: 2 } });
+    expect(gh.counted(/\/compare\//).map((r) => r.path)).toEqual([`/repos/acme/api/compare/${fakeSha('big-650')}...${newHead}`]);
+    expect(gh.counted(/\/commits$/)).toEqual([]);
     expect(gh.counted(/\/commits\/[0-9a-f]{40}$/)).toHaveLength(2);
     expect(gh.counted(/\/pulls\/\d+$/).map((r) => r.path).sort()).toEqual(['/repos/acme/api/pulls/5', '/repos/acme/api/pulls/6']);
 
     const { rows } = await db.sql.query(
       `SELECT (SELECT count(*) FROM commits)::int AS commits, (SELECT count(*) FROM code_reviews)::int AS reviews,
-              (SELECT cursor_at FROM github_sync_cursors WHERE stream = 'commits') AS commits_cursor,
+              (SELECT head_sha FROM github_commit_heads) AS head,
               (SELECT cursor_at FROM github_sync_cursors WHERE stream = 'pulls') AS pulls_cursor`,
     );
     expect(rows[0].commits).toBe(253);
     expect(rows[0].reviews).toBe(7);
-    expect(rows[0].commits_cursor.toISOString()).toBe(new Date(at(401)).toISOString());
+    expect(rows[0].head).toBe(newHead);
     expect(rows[0].pulls_cursor.toISOString()).toBe(new Date(at(402)).toISOString());
     await settleProfiles(done.timestamp);
   });
 
-  it('re-delivered work never duplicates rows (cursor lost, job run twice)', async () => {
+  it('re-delivered work never duplicates rows (cursor and head lost, job run twice)', async () => {
     await db.sql.query(`DELETE FROM github_sync_cursors`);
+    await db.sql.query(`DELETE FROM github_commit_heads`);
     await db.sql.query(`DELETE FROM github_http_cache`);
     const a = await sync('acme/api');
     expect(a.returnvalue).toMatchObject({ commits: { fetched: 253, written: 0 }, pulls: { written: 0, reviews: 0 } });
@@ -259,7 +278,7 @@ describe('GitHub sync against a GitHub stand-in', () => {
     const done = await sync('acme/nope');
     expect(await done.getState()).toBe('failed');
     expect(done.attemptsMade).toBe(1);
-    expect(done.failedReason).toMatch(/GitHub has no .*\/repos\/acme\/nope\/commits.* \(404\)/);
+    expect(done.failedReason).toMatch(/GitHub has no .*\/repos\/acme\/nope \(404\)/);
   });
 
   it('502s are retried with backoff inside the request, then the sync completes', async () => {
@@ -270,7 +289,7 @@ describe('GitHub sync against a GitHub stand-in', () => {
     gh.reset();
     const done = await sync('acme/api');
     expect(await done.getState()).toBe('completed');
-    expect(gh.requests.filter((r) => r.path.endsWith(c.sha)).map((r) => r.status)).toEqual([502, 502, 200]);
+    expect(gh.requests.filter((r) => r.path.endsWith(`/commits/${c.sha}`)).map((r) => r.status)).toEqual([502, 502, 200]);
     expect((await db.sql.query(`SELECT 1 FROM commits WHERE sha = $1`, [c.sha])).rowCount).toBe(1);
   });
 

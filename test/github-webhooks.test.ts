@@ -84,13 +84,13 @@ describe('GitHub webhooks, schedulers and the sync CLI', () => {
   it('the periodic jobs are one BullMQ job scheduler each, however many workers declare them', async () => {
     await ensureSchedulers(producer, config);
     const list = await ensureSchedulers(producer, { ...config, GITHUB_SYNC_EVERY_MINUTES: 30 });
-    expect(list.map((s) => s.id).sort()).toEqual(['export.cleanup', 'github.sync-all', 'insights.refresh', 'reports.reconcile', 'slack.sync-failure-digest', 'slack.weekly-team-summary']);
+    expect(list.map((s) => s.id).sort()).toEqual(['developers.follow-up', 'export.cleanup', 'github.sync-all', 'insights.refresh', 'reports.reconcile', 'slack.sync-failure-digest', 'slack.weekly-team-summary']);
     const sync = list.find((s) => s.id === 'github.sync-all')!;
     expect(sync).toMatchObject({ queue: 'github-sync', job: 'github.sync-all', every: 30 * 60_000 });
     expect(sync.next).toBeGreaterThan(Date.now() - 1000);
     expect(list.find((s) => s.id === 'export.cleanup')).toMatchObject({ queue: 'exports', job: 'export.cleanup', every: 15 * 60_000 });
     expect(list.find((s) => s.id === 'slack.weekly-team-summary')).toMatchObject({ queue: 'slack', job: 'slack.fan-out', pattern: '0 9 * * 1' });
-    expect(await listSchedulers(producer)).toHaveLength(6);
+    expect(await listSchedulers(producer)).toHaveLength(7);
   });
 
   it('Redis unreachable: the delivery is answered 503 with Retry-After within GitHub\'s 10 s, not left hanging', async () => {
@@ -120,6 +120,6 @@ describe('GitHub webhooks, schedulers and the sync CLI', () => {
     const dev = await runCliProcess(['sync', 'developer', 'octocat'], env);
     expect(dev.stdout).toMatch(/queued github.sync-developer for octocat as job \d+/);
     const status = JSON.parse((await runCliProcess(['status', '--json'], env)).stdout);
-    expect(status.schedulers.map((s: { id: string }) => s.id).sort()).toEqual(['export.cleanup', 'github.sync-all', 'insights.refresh', 'reports.reconcile', 'slack.sync-failure-digest', 'slack.weekly-team-summary']);
+    expect(status.schedulers.map((s: { id: string }) => s.id).sort()).toEqual(['developers.follow-up', 'export.cleanup', 'github.sync-all', 'insights.refresh', 'reports.reconcile', 'slack.sync-failure-digest', 'slack.weekly-team-summary']);
   });
 });

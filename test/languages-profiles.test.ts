@@ -37,7 +37,7 @@ describe('languages from Linguist data', () => {
 describe('mapping GitHub JSON to rows', () => {
   it('a commit: languages exclude vendored files, stats fall back to the files', () => {
     const row = commitRow(
-      { sha: 'a'.repeat(40), commit: { message: 'm', author: { date: '2026-01-01T00:00:00Z' }, committer: null }, author: { id: 1, login: 'x' }, committer: null, stats: null, files: null },
+      { sha: 'a'.repeat(40), commit: { message: 'm', author: { date: '2026-01-01T00:00:00Z' }, committer: null }, author: { id: 1, login: 'x' }, committer: null, stats: null, files: null, parents: [] },
       [
         { filename: 'a.go', additions: 3, deletions: 1 },
         { filename: 'vendor/b.go', additions: 100, deletions: 0 },

@@ -63,6 +63,15 @@ export const envSchema = z.object({
   GITHUB_MAX_INLINE_WAIT_SECONDS: int(0, 300).default(5),
   /** Base delay of the 5xx retry backoff (retry n waits n² × this). */
   GITHUB_RETRY_BASE_MS: int(0, 60_000).default(1_000),
+  /**
+   * Logins that are bots although GitHub calls them users (CI accounts, mirrors), comma-separated;
+   * GitHub's type "Bot" and logins ending in "[bot]" are bots anyway.
+   */
+  GITHUB_BOT_LOGINS: z
+    .string()
+    .default('')
+    .transform((v) => v.split(',').map((l) => l.trim().toLowerCase()).filter(Boolean))
+    .pipe(z.array(z.string().regex(/^[a-z0-9][a-z0-9-]{0,38}(\[bot\])?$/, 'must be GitHub logins separated by commas'))),
 
   // Report delivery by email.
   /** smtp://user:pass@host:port or smtps://…; unset = email delivery fails with a clear error. */

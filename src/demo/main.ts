@@ -91,9 +91,9 @@ async function main(): Promise<void> {
     const rows = await sql(
       em,
       `SELECT d.github_username AS developer, t.name AS team,
-              (SELECT count(*) FROM commits c WHERE c.developer_id = d.id)::int AS commits,
-              (SELECT count(*) FROM pull_requests p WHERE p.developer_id = d.id)::int AS prs,
-              (SELECT count(*) FROM code_reviews r WHERE r.reviewer_id = d.id)::int AS reviews,
+              (SELECT count(*) FROM counted_commits c WHERE c.developer_id = d.id)::int AS commits,
+              (SELECT count(*) FROM counted_pull_requests p WHERE p.developer_id = d.id)::int AS prs,
+              (SELECT count(*) FROM counted_code_reviews r WHERE r.reviewer_id = d.id)::int AS reviews,
               (SELECT string_agg(key, ', ' ORDER BY (value->>'lines')::int DESC) FROM (SELECT * FROM jsonb_each(d.languages) LIMIT 3) l) AS top_languages,
               d.seniority_level || ' (' || d.seniority_score || ')' AS seniority,
               to_char(d.last_activity_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI') AS last_activity_utc

@@ -1,6 +1,7 @@
 // A GitHub REST stand-in for the offline demo and the tests (not used in production paths).
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { GitCommitSource, MemoryCommitSource, type CommitRecord, type CommitSource } from './commit-source.js';
 import { closeLocal, listenLocal } from './local-server.js';
 
 /**
@@ -19,6 +20,8 @@ export interface StandInUser {
   location?: string | null;
   company?: string | null;
   created_at?: string;
+  /** 'Bot' for app accounts such as dependabot[bot]. */
+  type?: 'User' | 'Bot';
 }
 export interface StandInFile {
   filename: string;
@@ -28,10 +31,15 @@ export interface StandInFile {
 export interface StandInCommit {
   sha: string;
   message: string;
+  /** The GitHub account the author email is linked to, or null. */
   author: StandInUser | null;
+  /** The git author email (default: the linked user's, else an unlinked address). */
+  authorEmail?: string;
   authorDate: string;
   committerDate: string;
   files: StandInFile[];
+  /** Parent shas; by default the commits form one line in committer-date order. */
+  parents?: string[];
 }
 export interface StandInReview {
   id: number;
@@ -69,9 +77,12 @@ export interface StandInTeam {
   members: StandInUser[];
 }
 export interface StandInRepo {
+  /** In-memory history (ignored when `git` is set). */
   commits: StandInCommit[];
   pulls: StandInPull[];
   empty?: boolean;
+  /** A git repository on disk to serve the commits from, computed by git from its objects. */
+  git?: string;
 }
 export interface Fault {
   /** Matched against "METHOD /path?query". */
@@ -101,7 +112,7 @@ export function userJson(base: string, u: StandInUser) {
     gravatar_id: '',
     url: `${base}/users/${u.login}`,
     html_url: `https://github.com/${u.login}`,
-    type: 'User',
+    type: u.type ?? 'User',
     site_admin: false,
   };
 }
@@ -111,6 +122,8 @@ export class GitHubStandIn {
   readonly users = new Map<string, StandInUser>();
   /** Teams per organization login. */
   readonly orgTeams = new Map<string, StandInTeam[]>();
+  /** Git-backed repositories: which GitHub account a commit email is linked to (lower-case email). */
+  readonly emails = new Map<string, StandInUser>();
   readonly requests: RecordedRequest[] = [];
   readonly faults: Fault[] = [];
   /** Called as each request is answered: lets a chaos test act at an exact point of a sync. */
@@ -155,6 +168,13 @@ export class GitHubStandIn {
   }
 
   private handle(req: IncomingMessage, res: ServerResponse): void {
+    this.answer(req, res).catch((err: Error) => {
+      if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json; charset=utf-8' });
+      res.end(JSON.stringify({ message: `stand-in error: ${err.message}` }));
+    });
+  }
+
+  private async answer(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const u = new URL(req.url!, this.url);
     const path = u.pathname;
     const method = req.method!;
@@ -183,7 +203,7 @@ export class GitHubStandIn {
       return send(403, { message: 'API rate limit exceeded for user ID 1. (But here\'s the good news: Authenticated requests get a higher rate limit.)', documentation_url: `${DOCS}/overview/rate-limits-for-the-rest-api` });
     }
 
-    const route = this.route(method, path, u.searchParams);
+    const route = await this.route(method, path, u.searchParams);
     if (!route) return send(404, { message: 'Not Found', documentation_url: DOCS, status: '404' });
     const json = JSON.stringify(route.body);
     const etag = `W/"${createHash('sha1').update(json).digest('hex')}"`;
@@ -214,7 +234,16 @@ export class GitHubStandIn {
     return { body, link: links.length ? links.join(', ') : undefined };
   }
 
-  private route(method: string, path: string, q: URLSearchParams): { status: number; body: unknown; link?: string } | null {
+  /** The commit graph of a repository: its git repository, or the in-memory list. */
+  source(repo: StandInRepo): CommitSource {
+    if (repo.git) return (this.gitSources.get(repo.git) ?? this.gitSources.set(repo.git, new GitCommitSource(repo.git)).get(repo.git))!;
+    return new MemoryCommitSource(() =>
+      repo.commits.map((c) => ({ ...c, authorName: c.author?.name ?? 'Someone', authorEmail: c.authorEmail ?? (c.author ? (c.author.email ?? `${c.author.login}@example.com`) : 'someone@example.com') })),
+    );
+  }
+  private readonly gitSources = new Map<string, GitCommitSource>();
+
+  private async route(method: string, path: string, q: URLSearchParams): Promise<{ status: number; body: unknown; link?: string } | null> {
     if (method !== 'GET') return null;
     let m = path.match(/^\/users\/([^/]+)$/);
     if (m) {
@@ -267,18 +296,70 @@ export class GitHubStandIn {
     const repo = this.repos.get(full);
     if (!repo) return null;
     const rest = m[2] ?? '';
+    const source = this.source(repo);
+    const emptyRepo = { status: 409, body: { message: 'Git Repository is empty.', documentation_url: DOCS, status: '409' } };
+    if (rest === '') {
+      const branch = await source.defaultBranch();
+      return { status: 200, body: this.repoJson(full, branch) };
+    }
+    m = rest.match(/^\/branches\/(.+)$/);
+    if (m) {
+      const branch = decodeURIComponent(m[1]!);
+      const head = repo.empty ? null : await source.branchHead(branch);
+      if (!head) return { status: 404, body: { message: 'Branch not found', documentation_url: DOCS, status: '404' } };
+      return {
+        status: 200,
+        body: {
+          name: branch,
+          commit: await this.commitJson(full, repo, (await source.detail(head))!),
+          _links: { self: `${this.url}/repos/${full}/branches/${branch}`, html: `https://github.com/${full}/tree/${branch}` },
+          protected: false,
+        },
+      };
+    }
     if (rest === '/commits') {
-      if (repo.empty) return { status: 409, body: { message: 'Git Repository is empty.', documentation_url: DOCS, status: '409' } };
-      const since = q.get('since');
-      const items = repo.commits
-        .filter((c) => !since || new Date(c.committerDate) >= new Date(since))
-        .sort((a, b) => b.committerDate.localeCompare(a.committerDate))
-        .map((c) => this.commitJson(full, c));
-      return { status: 200, ...this.paginate(path, q, items) };
+      if (repo.empty) return emptyRepo;
+      const head = await source.resolve(q.get('sha') ?? (await source.defaultBranch()));
+      if (!head) return { status: 404, body: { message: 'Not Found', documentation_url: DOCS, status: '404' } };
+      const shas = await source.list(head, q.get('since') ?? undefined);
+      const { body, link } = this.paginate(path, q, shas);
+      return { status: 200, link, body: await Promise.all(body.map(async (sha) => this.commitJson(full, repo, (await source.detail(sha))!))) };
+    }
+    m = rest.match(/^\/compare\/([^.]+)\.\.\.(.+)$/);
+    if (m) {
+      // GitHub's three-dot compare: commits reachable from head and not from the merge base,
+      // oldest first, paginated with per_page/page (files are listed on the first page only).
+      const [base, head] = [await source.resolve(decodeURIComponent(m[1]!)), await source.resolve(decodeURIComponent(m[2]!))];
+      if (!base || !head) return { status: 404, body: { message: 'Not Found', documentation_url: DOCS, status: '404' } };
+      const mergeBase = await source.mergeBase(base, head);
+      const ahead = mergeBase ? await source.range(mergeBase, head) : await source.list(head).then((l) => l.reverse());
+      const behind = mergeBase ? await source.range(mergeBase, base) : await source.list(base);
+      const status = ahead.length === 0 && behind.length === 0 ? 'identical' : behind.length === 0 ? 'ahead' : ahead.length === 0 ? 'behind' : 'diverged';
+      const { body, link } = this.paginate(path, q, ahead, 250);
+      const json = (sha: string) => source.detail(sha).then((d) => this.commitJson(full, repo, d!));
+      return {
+        status: 200,
+        link,
+        body: {
+          url: `${this.url}/repos/${full}/compare/${base}...${head}`,
+          html_url: `https://github.com/${full}/compare/${base}...${head}`,
+          permalink_url: `https://github.com/${full}/compare/${base.slice(0, 7)}...${head.slice(0, 7)}`,
+          diff_url: `https://github.com/${full}/compare/${base}...${head}.diff`,
+          patch_url: `https://github.com/${full}/compare/${base}...${head}.patch`,
+          base_commit: await json(base),
+          merge_base_commit: mergeBase ? await json(mergeBase) : null,
+          status,
+          ahead_by: ahead.length,
+          behind_by: behind.length,
+          total_commits: ahead.length,
+          commits: await Promise.all(body.map(json)),
+          files: [],
+        },
+      };
     }
     m = rest.match(/^\/commits\/([0-9a-f]{40})$/);
     if (m) {
-      const c = repo.commits.find((x) => x.sha === m![1]);
+      const c = await source.detail(m[1]!);
       if (!c) return { status: 422, body: { message: `No commit found for SHA: ${m[1]}`, documentation_url: DOCS, status: '422' } };
       // GitHub pages a commit's files 300 at a time (max 3000) via Link headers.
       const page = Math.max(1, Number(q.get('page') ?? 1));
@@ -287,18 +368,19 @@ export class GitHubStandIn {
       const files = c.files.slice((page - 1) * perPage, page * perPage).map((f) => ({
         sha: createHash('sha1').update(f.filename).digest('hex'),
         filename: f.filename,
-        status: 'modified',
+        status: f.status,
         additions: f.additions,
         deletions: f.deletions,
         changes: f.additions + f.deletions,
         blob_url: `https://github.com/${full}/blob/${c.sha}/${f.filename}`,
+        ...(f.previous_filename ? { previous_filename: f.previous_filename } : {}),
         patch: '@@ -1 +1 @@',
       }));
       const additions = c.files.reduce((s, f) => s + f.additions, 0);
       const deletions = c.files.reduce((s, f) => s + f.deletions, 0);
       const nq = (p: number) => `<${this.url}${path}?page=${p}>`;
       const link = page < last ? `${nq(page + 1)}; rel="next", ${nq(last)}; rel="last"` : undefined;
-      return { status: 200, link, body: { ...this.commitJson(full, c), stats: { total: additions + deletions, additions, deletions }, files } };
+      return { status: 200, link, body: { ...(await this.commitJson(full, repo, c)), stats: { total: additions + deletions, additions, deletions }, files } };
     }
     if (rest === '/pulls') {
       const state = q.get('state') ?? 'open';
@@ -330,13 +412,43 @@ export class GitHubStandIn {
     return null;
   }
 
-  private commitJson(full: string, c: StandInCommit) {
+  /** The GitHub account a commit's author (or committer) email is linked to, as GitHub shows it. */
+  private linkedUser(repo: StandInRepo, c: CommitRecord, role: 'author' | 'committer'): StandInUser | null {
+    if (!repo.git) return role === 'author' ? (repo.commits.find((x) => x.sha === c.sha)?.author ?? null) : { id: 19864447, login: 'web-flow' };
+    return this.emails.get((role === 'author' ? c.authorEmail : c.committerEmail).toLowerCase()) ?? null;
+  }
+
+  private repoJson(full: string, defaultBranch: string) {
+    const [owner, name] = full.split('/');
+    const id = parseInt(createHash('sha1').update(full).digest('hex').slice(0, 7), 16);
+    return {
+      id,
+      node_id: `R_${id}`,
+      name,
+      full_name: full,
+      private: false,
+      owner: userJson(this.url, { id: id + 1, login: owner! }),
+      html_url: `https://github.com/${full}`,
+      description: null,
+      fork: false,
+      url: `${this.url}/repos/${full}`,
+      default_branch: defaultBranch,
+      created_at: '2020-01-01T00:00:00Z',
+      updated_at: '2026-10-01T00:00:00Z',
+      pushed_at: '2026-10-01T00:00:00Z',
+      size: 1024,
+    };
+  }
+
+  private async commitJson(full: string, repo: StandInRepo, c: CommitRecord) {
+    const author = this.linkedUser(repo, c, 'author');
+    const committer = this.linkedUser(repo, c, 'committer');
     return {
       sha: c.sha,
       node_id: `C_${c.sha.slice(0, 12)}`,
       commit: {
-        author: { name: c.author?.name ?? 'Someone', email: c.author?.email ?? 'someone@example.com', date: c.authorDate },
-        committer: { name: 'GitHub', email: 'noreply@github.com', date: c.committerDate },
+        author: { name: c.authorName, email: c.authorEmail, date: c.authorDate },
+        committer: { name: c.committerName, email: c.committerEmail, date: c.committerDate },
         message: c.message,
         tree: { sha: '6dcb09b5b57875f334f61aebed695e2e4193db5e', url: `${this.url}/repos/${full}/git/trees/6dcb09b` },
         comment_count: 0,
@@ -344,9 +456,9 @@ export class GitHubStandIn {
       },
       url: `${this.url}/repos/${full}/commits/${c.sha}`,
       html_url: `https://github.com/${full}/commit/${c.sha}`,
-      author: c.author ? userJson(this.url, c.author) : null,
-      committer: { ...userJson(this.url, { id: 19864447, login: 'web-flow' }) },
-      parents: [],
+      author: author ? userJson(this.url, author) : null,
+      committer: committer ? userJson(this.url, committer) : null,
+      parents: c.parents.map((sha) => ({ sha, url: `${this.url}/repos/${full}/commits/${sha}`, html_url: `https://github.com/${full}/commit/${sha}` })),
     };
   }
 

@@ -16,6 +16,7 @@ export * from './tracked-repository.js';
 export * from './github-sync-cursor.js';
 export * from './github-http-cache.js';
 export * from './github-pull-repository.js';
+export * from './sync-truth.js';
 
 import { Developer } from './developer.js';
 import { Team } from './team.js';
@@ -35,6 +36,7 @@ import { TrackedRepository } from './tracked-repository.js';
 import { GithubSyncCursor } from './github-sync-cursor.js';
 import { GithubHttpCache } from './github-http-cache.js';
 import { GithubPullRepository } from './github-pull-repository.js';
+import { CommitCoauthor, CommitGraph, DeveloperBot, DeveloperDirty, DeveloperIdentity, GithubCommitHead, GithubUserSync } from './sync-truth.js';
 
 /** Every entity of the schema contract, in dependency order, then the sync's own tables. */
 export const ALL_ENTITIES = [
@@ -56,4 +58,11 @@ export const ALL_ENTITIES = [
   GithubSyncCursor,
   GithubHttpCache,
   GithubPullRepository,
+  GithubCommitHead,
+  CommitGraph,
+  CommitCoauthor,
+  DeveloperIdentity,
+  DeveloperBot,
+  DeveloperDirty,
+  GithubUserSync,
 ];

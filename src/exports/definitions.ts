@@ -155,11 +155,11 @@ export function exportQuery(type: ExportType, cfg: ExportConfig, now = new Date(
       return {
         columns: ['team', 'members', 'commits', 'additions', 'deletions', 'prs_opened', 'prs_merged'],
         sql: `SELECT ${t('t.name')} AS team, cardinality(t.developer_ids) AS members,
-                     (SELECT count(*) FROM commits c WHERE c.developer_id = ANY(t.developer_ids) AND ${commitsIn}) AS commits,
-                     (SELECT coalesce(sum(c.additions), 0) FROM commits c WHERE c.developer_id = ANY(t.developer_ids) AND ${commitsIn}) AS additions,
-                     (SELECT coalesce(sum(c.deletions), 0) FROM commits c WHERE c.developer_id = ANY(t.developer_ids) AND ${commitsIn}) AS deletions,
-                     (SELECT count(*) FROM pull_requests pr WHERE pr.developer_id = ANY(t.developer_ids) AND ${prsIn}) AS prs_opened,
-                     (SELECT count(*) FROM pull_requests pr WHERE pr.developer_id = ANY(t.developer_ids) AND pr.merged_at IS NOT NULL AND ${prsIn}) AS prs_merged
+                     (SELECT count(*) FROM counted_commits c WHERE c.developer_id = ANY(t.developer_ids) AND ${commitsIn}) AS commits,
+                     (SELECT coalesce(sum(c.additions), 0) FROM counted_commits c WHERE c.developer_id = ANY(t.developer_ids) AND ${commitsIn}) AS additions,
+                     (SELECT coalesce(sum(c.deletions), 0) FROM counted_commits c WHERE c.developer_id = ANY(t.developer_ids) AND ${commitsIn}) AS deletions,
+                     (SELECT count(*) FROM counted_pull_requests pr WHERE pr.developer_id = ANY(t.developer_ids) AND ${prsIn}) AS prs_opened,
+                     (SELECT count(*) FROM counted_pull_requests pr WHERE pr.developer_id = ANY(t.developer_ids) AND pr.merged_at IS NOT NULL AND ${prsIn}) AS prs_merged
                 FROM teams t WHERE ${teamWhere.length ? teamWhere.join(' AND ') : 'TRUE'} ORDER BY t.name, t.id`,
         params: p,
         csvSafe,

@@ -15,6 +15,8 @@ const POPULAR = [
   'JavaScript', 'TypeScript', 'TSX', 'Python', 'Java', 'C#', 'C', 'C++', 'Go', 'Rust', 'Ruby', 'PHP', 'Kotlin', 'Swift',
   'Objective-C', 'Scala', 'Shell', 'SQL', 'HTML', 'CSS', 'Markdown', 'Perl', 'R', 'Dart', 'Elixir', 'Haskell', 'Lua',
   'YAML', 'JSON', 'XML',
+  // Plain text: .txt is also an extension of "Adblock Filter List", which is far rarer.
+  'Text',
 ];
 const popularity = (name: string) => {
   const i = POPULAR.indexOf(name);

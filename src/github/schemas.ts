@@ -24,6 +24,8 @@ export const ghCommitListItem = z.looseObject({
   commit: z.looseObject({ message: z.string().nullish(), author: gitActor, committer: gitActor }),
   author: ghUser.nullish(),
   committer: ghUser.nullish(),
+  /** Two or more: a merge commit. */
+  parents: z.array(z.looseObject({ sha: z.string().regex(/^[0-9a-f]{40}$/, 'must be a 40-character hex sha') })),
 });
 export type GhCommitListItem = z.infer<typeof ghCommitListItem>;
 
@@ -39,6 +41,17 @@ export const ghCommitDetail = ghCommitListItem.extend({
   files: z.array(ghCommitFile).nullish(),
 });
 export type GhCommitDetail = z.infer<typeof ghCommitDetail>;
+
+export const ghRepository = z.looseObject({ full_name: z.string(), default_branch: z.string().min(1) });
+export const ghBranch = z.looseObject({ name: z.string(), commit: z.looseObject({ sha: z.string().regex(/^[0-9a-f]{40}$/) }) });
+export const ghCompare = z.looseObject({
+  status: z.enum(['diverged', 'ahead', 'behind', 'identical']),
+  ahead_by: z.number().int().nonnegative(),
+  behind_by: z.number().int().nonnegative(),
+  total_commits: z.number().int().nonnegative(),
+  commits: z.array(ghCommitListItem),
+});
+export type GhCompare = z.infer<typeof ghCompare>;
 
 export const ghPull = z.looseObject({
   id: z.number().int(),

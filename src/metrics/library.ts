@@ -38,10 +38,10 @@ async function breakdown(ctx: Ctx, sql: (dev: (col: string) => string) => string
   return { kind: 'breakdown', unit, items: rows.map((r) => ({ label: String(r.label), value: Number(r.v) })) };
 }
 
-const COMMITS_IN = (dev: (c: string) => string) => `FROM commits c WHERE c.committed_at >= $1 AND c.committed_at < $2${dev('c.developer_id')}`;
-const PRS_CREATED_IN = (dev: (c: string) => string) => `FROM pull_requests p WHERE p.created_at >= $1 AND p.created_at < $2${dev('p.developer_id')}`;
+const COMMITS_IN = (dev: (c: string) => string) => `FROM counted_commits c WHERE c.committed_at >= $1 AND c.committed_at < $2${dev('c.developer_id')}`;
+const PRS_CREATED_IN = (dev: (c: string) => string) => `FROM counted_pull_requests p WHERE p.created_at >= $1 AND p.created_at < $2${dev('p.developer_id')}`;
 const PRS_MERGED_IN = (dev: (c: string) => string) =>
-  `FROM pull_requests p WHERE p.merged_at >= $1 AND p.merged_at < $2${dev('p.developer_id')}`;
+  `FROM counted_pull_requests p WHERE p.merged_at >= $1 AND p.merged_at < $2${dev('p.developer_id')}`;
 /** A weekday commit outside working time (09:00-18:00 UTC); shared with the insight signals. */
 export const afterHoursSql = (col: string) =>
   `(extract(isodow FROM ${col} AT TIME ZONE 'UTC') < 6 AND (extract(hour FROM ${col} AT TIME ZONE 'UTC') < 9 OR extract(hour FROM ${col} AT TIME ZONE 'UTC') >= 18))`;
@@ -74,8 +74,8 @@ export const METRICS: Record<string, { description: string; run: (ctx: Ctx) => P
       one(
         ctx,
         (d) => `SELECT round((percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM fr.first - p.created_at)) / 3600)::numeric, 2) AS v
-                  FROM pull_requests p
-                  CROSS JOIN LATERAL (SELECT min(r.submitted_at) AS first FROM code_reviews r
+                  FROM counted_pull_requests p
+                  CROSS JOIN LATERAL (SELECT min(r.submitted_at) AS first FROM counted_code_reviews r
                                        WHERE r.pull_request_id = p.id AND r.reviewer_id IS DISTINCT FROM p.developer_id) fr
                  WHERE p.created_at >= $1 AND p.created_at < $2${d('p.developer_id')} AND fr.first IS NOT NULL`,
         'hours',
@@ -83,7 +83,7 @@ export const METRICS: Record<string, { description: string; run: (ctx: Ctx) => P
   },
   reviews_given: {
     description: 'Reviews submitted',
-    run: (ctx) => one(ctx, (d) => `SELECT count(*) AS v FROM code_reviews r WHERE r.submitted_at >= $1 AND r.submitted_at < $2${d('r.reviewer_id')}`, 'reviews'),
+    run: (ctx) => one(ctx, (d) => `SELECT count(*) AS v FROM counted_code_reviews r WHERE r.submitted_at >= $1 AND r.submitted_at < $2${d('r.reviewer_id')}`, 'reviews'),
   },
   review_turnaround: {
     description: 'Median hours from pull request opened to each review given (excluding self-reviews)',
@@ -91,7 +91,7 @@ export const METRICS: Record<string, { description: string; run: (ctx: Ctx) => P
       one(
         ctx,
         (d) => `SELECT round((percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM r.submitted_at - p.created_at)) / 3600)::numeric, 2) AS v
-                  FROM code_reviews r JOIN pull_requests p ON p.id = r.pull_request_id
+                  FROM counted_code_reviews r JOIN pull_requests p ON p.id = r.pull_request_id
                  WHERE r.submitted_at >= $1 AND r.submitted_at < $2 AND r.reviewer_id IS DISTINCT FROM p.developer_id${d('r.reviewer_id')}`,
         'hours',
       ),
@@ -114,7 +114,7 @@ export const METRICS: Record<string, { description: string; run: (ctx: Ctx) => P
       breakdown(
         ctx,
         (d) => `SELECT l.key AS label, sum(l.value::bigint) AS v
-                  FROM commits c CROSS JOIN LATERAL jsonb_each_text(c.languages) l
+                  FROM counted_commits c CROSS JOIN LATERAL jsonb_each_text(c.languages) l
                  WHERE c.committed_at >= $1 AND c.committed_at < $2${d('c.developer_id')}
                  GROUP BY l.key ORDER BY v DESC, l.key`,
         'lines',

@@ -79,8 +79,12 @@ export function seniority(s: { tenureYears: number; languages: number; reviews: 
   return { score, level };
 }
 
-/** Newest sign of life of developer `?`: commit, opened pull request or submitted review (3 binds of the id). */
+/**
+ * Newest sign of life of developer `?`: a commit (merges included: merging is activity), a commit
+ * they co-authored, an opened pull request or a submitted review (4 binds of the id).
+ */
 export const LAST_ACTIVITY_SQL = `GREATEST(
   (SELECT max(committed_at) FROM commits WHERE developer_id = ?),
+  (SELECT max(c.committed_at) FROM commit_coauthors a JOIN commits c ON c.sha = a.sha WHERE a.developer_id = ?),
   (SELECT max(created_at) FROM pull_requests WHERE developer_id = ?),
   (SELECT max(submitted_at) FROM code_reviews WHERE reviewer_id = ?))`;

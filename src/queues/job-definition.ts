@@ -23,6 +23,11 @@ export interface JobContext {
    * a consumer must never see an id whose row is not there yet.
    */
   enqueueAfter<D extends AnyJobDefinition>(def: D, data: z.input<D['schema']>, opts?: JobsOptions): void;
+  /**
+   * Enqueue now, for follow-ups of work this job has already committed (a sync that pauses or
+   * fails half-way still queues what its committed chunks call for).
+   */
+  enqueue<D extends AnyJobDefinition>(def: D, data: z.input<D['schema']>, opts?: JobsOptions): Promise<void>;
 }
 
 export interface JobDefinition<S extends z.ZodType = z.ZodType, R = unknown> {

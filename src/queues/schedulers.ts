@@ -3,6 +3,7 @@ import type { Producer } from './producer.js';
 import { QUEUE_NAMES } from './names.js';
 import { DEFAULT_JOB_OPTIONS, type AnyJobDefinition } from './job-definition.js';
 import { githubSyncAll } from '../workers/jobs/github-sync-all.js';
+import { DEVELOPERS_FOLLOW_UP_EVERY_MS, developersFollowUp } from '../workers/jobs/developers-follow-up.js';
 import { exportCleanup } from '../workers/jobs/export-cleanup.js';
 import { reportsReconcile } from '../workers/jobs/reports-reconcile.js';
 import { insightsRefresh } from '../workers/jobs/insights-refresh.js';
@@ -20,6 +21,7 @@ export interface SchedulerInfo {
 /** The system's periodic jobs: id, job and period. */
 const PERIODIC: { id: string; job: AnyJobDefinition; every?: (c: AppConfig) => number; pattern?: string; data?: Record<string, unknown> }[] = [
   { id: 'github.sync-all', job: githubSyncAll, every: (c) => c.GITHUB_SYNC_EVERY_MINUTES * 60_000 },
+  { id: 'developers.follow-up', job: developersFollowUp, every: () => DEVELOPERS_FOLLOW_UP_EVERY_MS },
   { id: 'export.cleanup', job: exportCleanup, every: () => 15 * 60_000 },
   { id: 'reports.reconcile', job: reportsReconcile, every: () => 5 * 60_000 },
   { id: 'insights.refresh', job: insightsRefresh, every: () => 60 * 60_000 },

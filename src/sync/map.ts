@@ -2,12 +2,14 @@ import type { CommitFile } from '../entities/commit.js';
 import { detectLanguage, isGenerated, isVendored } from '../github/languages.js';
 import type { GhCommitDetail, GhPull, GhReview, GhUser } from '../github/schemas.js';
 import { storableText, storableTextOrNull } from '../lib/text.js';
+import { botReason } from '../people/bots.js';
+import { normaliseEmail, parseCoAuthors } from '../people/identities.js';
 import type { CommitRow, DeveloperRow, PullRow, ReviewRow } from './writers.js';
 
 /** GitHub JSON → table rows. Pure functions, so the mapping is tested without any I/O. */
 
 export function developerRow(u: GhUser): DeveloperRow {
-  return { github_id: u.id, github_username: u.login, avatar_url: u.avatar_url ?? null };
+  return { github_id: u.id, github_username: u.login, avatar_url: u.avatar_url ?? null, bot: botReason(u) };
 }
 
 export function commitRow(c: GhCommitDetail, files: GhCommitDetail['files'], repoFullName: string): CommitRow {
@@ -31,7 +33,15 @@ export function commitRow(c: GhCommitDetail, files: GhCommitDetail['files'], rep
     files_changed: rows.length,
     files: rows,
     languages,
+    // The author date: when the work was done, which is what activity numbers are about (the
+    // committer date moves on every rebase or cherry-pick; it is kept in commit_graph).
     committed_at: c.commit.author?.date ?? c.commit.committer?.date ?? new Date(0).toISOString(),
+    parent_shas: c.parents.map((p) => p.sha),
+    author_name: storableTextOrNull(c.commit.author?.name, 255),
+    author_email: normaliseEmail(c.commit.author?.email),
+    committer_email: normaliseEmail(c.commit.committer?.email),
+    committer_date: c.commit.committer?.date ?? null,
+    coauthors: parseCoAuthors(c.commit.message),
   };
 }
 

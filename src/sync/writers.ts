@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { CommitFile } from '../entities/commit.js';
 import { pgArray, sql } from '../db/sql.js';
+import { markBots, type BotReason } from '../people/bots.js';
 
 /**
  * The sync's write path: one set-based statement per batch (rows shipped as a single JSONB
@@ -13,6 +14,8 @@ export interface DeveloperRow {
   github_id: number;
   github_username: string;
   avatar_url: string | null;
+  /** Why this account is a bot, or null for a person. */
+  bot?: BotReason | null;
 }
 
 export interface CommitRow {
@@ -27,6 +30,13 @@ export interface CommitRow {
   files: CommitFile[];
   languages: Record<string, number>;
   committed_at: string;
+  /** commit_graph: parents (a merge has two or more), git author and committer. */
+  parent_shas: string[];
+  author_name: string | null;
+  author_email: string | null;
+  committer_email: string | null;
+  committer_date: string | null;
+  coauthors: { name: string; email: string }[];
 }
 
 export interface PullRow {
@@ -94,6 +104,30 @@ export async function upsertDevelopers(em: Exec, users: DeveloperRow[]): Promise
   const rows = await sql<{ id: string; github_id: string }>(em, `SELECT id, github_id FROM developers WHERE github_id = ANY(?::bigint[])`, [
     pgArray(unique.map((u) => u.github_id)),
   ]);
+  const ids = new Map(rows.map((r) => [Number(r.github_id), r.id]));
+  await markBots(em, unique.flatMap((u) => (u.bot ? [{ developer_id: ids.get(u.github_id)!, reason: u.bot }] : [])));
+  return ids;
+}
+
+/**
+ * Developers known only from a noreply address (`<id>+<login>@users.noreply.github.com`): created
+ * when the id is new, never renamed from it (the login in an old address may be stale).
+ */
+export async function ensureDevelopersById(em: Exec, users: { github_id: number; github_username: string }[]): Promise<Map<number, string>> {
+  const unique = [...new Map(users.map((u) => [u.github_id, u])).values()];
+  if (unique.length === 0) return new Map();
+  const payload = JSON.stringify(unique);
+  await sql(
+    em,
+    `INSERT INTO developers (github_id, github_username)
+     SELECT u.github_id, u.github_username FROM jsonb_to_recordset(?::jsonb) AS u(github_id bigint, github_username text)
+      WHERE NOT EXISTS (SELECT 1 FROM developers d WHERE d.github_id = u.github_id OR lower(d.github_username) = lower(u.github_username))
+     ON CONFLICT DO NOTHING`,
+    [payload],
+  );
+  const rows = await sql<{ id: string; github_id: string }>(em, `SELECT id, github_id FROM developers WHERE github_id = ANY(?::bigint[])`, [
+    pgArray(unique.map((u) => u.github_id)),
+  ]);
   return new Map(rows.map((r) => [Number(r.github_id), r.id]));
 }
 
@@ -105,14 +139,15 @@ export async function knownShas(em: Exec, shas: string[]): Promise<Set<string>> 
 }
 
 /**
- * Insert commits; a commit is immutable, so a known sha is left alone, except that a commit stored
- * without an author (no linked GitHub account at the time) gets attributed once one is known.
- * Returns the number of rows inserted or attributed.
+ * Insert commits with their developer (GitHub's author, else the developer their email resolves
+ * to), and their commit_graph rows; a commit is immutable, so a known sha is left alone, except that
+ * a commit stored without an author gets attributed once one is known. Returns the rows inserted or
+ * attributed, with their developer.
  */
-export async function upsertCommits(em: Exec, commits: CommitRow[], developers: Map<number, string>): Promise<number> {
-  if (commits.length === 0) return 0;
-  const rows = commits.map((c) => ({ ...c, developer_id: c.author_github_id === null ? null : (developers.get(c.author_github_id) ?? null) }));
-  const result = await sql<{ sha: string }>(em, 
+export async function upsertCommits(em: Exec, commits: (CommitRow & { developer_id: string | null })[]): Promise<{ sha: string; developer_id: string | null }[]> {
+  if (commits.length === 0) return [];
+  const rows = commits;
+  const result = await sql<{ sha: string; developer_id: string | null }>(em, 
     `INSERT INTO commits (sha, developer_id, repository_name, repository_full_name, message, additions, deletions,
                           files_changed, files, languages, committed_at)
      SELECT r.sha, r.developer_id, r.repository_name, r.repository_full_name, r.message, r.additions, r.deletions,
@@ -121,10 +156,50 @@ export async function upsertCommits(em: Exec, commits: CommitRow[], developers: 
             message text, additions int, deletions int, files_changed int, files jsonb, languages jsonb, committed_at timestamptz)
      ON CONFLICT (sha) DO UPDATE SET developer_id = EXCLUDED.developer_id
       WHERE commits.developer_id IS NULL AND EXCLUDED.developer_id IS NOT NULL
-     RETURNING sha`,
+     RETURNING sha, developer_id`,
     [JSON.stringify(rows)],
   );
-  return result.length;
+  await sql(
+    em,
+    `INSERT INTO commit_graph (sha, parent_shas, is_merge, author_name, author_email, committer_email, committer_date)
+     SELECT r.sha, ARRAY(SELECT jsonb_array_elements_text(r.parent_shas)), jsonb_array_length(r.parent_shas) > 1,
+            r.author_name, r.author_email, r.committer_email, r.committer_date
+       FROM jsonb_to_recordset(?::jsonb) AS r(sha text, parent_shas jsonb, author_name text, author_email text,
+            committer_email text, committer_date timestamptz)
+     ON CONFLICT (sha) DO NOTHING`,
+    [JSON.stringify(rows.map(({ sha, parent_shas, author_name, author_email, committer_email, committer_date }) => ({ sha, parent_shas, author_name, author_email, committer_email, committer_date })))],
+  );
+  return result;
+}
+
+/** Co-author credits of commits (`Co-authored-by:`), with the developer each email resolves to. */
+export async function insertCoauthors(em: Exec, coauthors: { sha: string; email: string; name: string; developer_id: string | null }[]): Promise<void> {
+  if (coauthors.length === 0) return;
+  await sql(
+    em,
+    `INSERT INTO commit_coauthors (sha, email, name, developer_id)
+     SELECT a.sha, a.email, a.name, a.developer_id FROM jsonb_to_recordset(?::jsonb) AS a(sha text, email text, name text, developer_id uuid)
+     ON CONFLICT (sha, email) DO NOTHING`,
+    [JSON.stringify(coauthors)],
+  );
+}
+
+/**
+ * Remove commits that are no longer on the repository's default branch (a force-push, a changed
+ * default branch), with their graph and co-author rows. Returns the developers who lost work.
+ */
+export async function deleteCommits(em: Exec, repoFullName: string, shas: string[]): Promise<{ deleted: number; developerIds: string[] }> {
+  if (shas.length === 0) return { deleted: 0, developerIds: [] };
+  const gone = await sql<{ sha: string; developer_id: string | null }>(
+    em,
+    `DELETE FROM commits WHERE sha = ANY(?::varchar[]) AND repository_full_name = ? RETURNING sha, developer_id`,
+    [pgArray(shas), repoFullName],
+  );
+  const goneShas = pgArray(gone.map((g) => g.sha));
+  await sql(em, `DELETE FROM commit_graph WHERE sha = ANY(?::varchar[])`, [goneShas]);
+  const coauthors = await sql<{ developer_id: string | null }>(em, `DELETE FROM commit_coauthors WHERE sha = ANY(?::varchar[]) RETURNING developer_id`, [goneShas]);
+  const developerIds = [...new Set([...gone, ...coauthors].flatMap((r) => (r.developer_id ? [r.developer_id] : [])))];
+  return { deleted: gone.length, developerIds };
 }
 
 /** Upsert pull requests by GitHub id, touching a row only when something changed. Returns github_id → id. */

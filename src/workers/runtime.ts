@@ -105,6 +105,9 @@ export async function startWorkerPool(options: WorkerPoolOptions): Promise<Worke
         // Validate now so a bad follow-up fails this job rather than vanishing later.
         followUps.push({ def: d, data: parsePayload(d.name, d.schema, payload), opts });
       },
+      enqueue: async (d, payload, opts) => {
+        await producer.enqueue(d, payload, opts);
+      },
     };
 
     const started = performance.now();

@@ -25,7 +25,7 @@ export const developerRefreshActivity = defineJob({
          FROM (SELECT ${LAST_ACTIVITY_SQL} AS last_activity_at) a
         WHERE d.id = ?
         RETURNING d.last_activity_at`,
-      [developerId, developerId, developerId, developerId],
+      [developerId, developerId, developerId, developerId, developerId],
     );
     const row = rows[0];
     if (!row) throw new PermanentError(`Developer ${developerId} does not exist`);

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { pgArray } from '../../db/sql.js';
 import { defineJob } from '../../queues/job-definition.js';
 import { PermanentError } from '../../queues/errors.js';
+import { clearDirty, dirtyToken } from '../../people/follow-ups.js';
 import { DOMAIN_OF_LANGUAGE, frameworksFromPaths, LAST_ACTIVITY_SQL, seniority } from '../../profiles/evidence.js';
 
 export const developerRefreshProfileSchema = z.object({ developerId: z.uuid({ message: 'must be a developer UUID' }) }).strict();
@@ -10,6 +11,11 @@ export const developerRefreshProfileSchema = z.object({ developerId: z.uuid({ me
  * Recompute a developer's profile from their synced work: languages {lang: {lines, commits}}
  * (vendored and generated files already excluded by the sync), frameworks from file evidence,
  * domains (share of lines per domain), skills, seniority, last_activity_at, profile_updated_at.
+ *
+ * The work counted is the counted_* views': merge commits (their diff repeats the merged commits'
+ * lines) and bots are left out. Commits a developer co-authored (`Co-authored-by:`) count in their
+ * languages' and frameworks' commit numbers, not in lines, which stay with the author. A bot gets
+ * no profile. The developer_dirty mark read first is cleared at the end, unless marked again.
  */
 export const developerRefreshProfile = defineJob({
   name: 'developer.refresh-profile',
@@ -18,22 +24,35 @@ export const developerRefreshProfile = defineJob({
   deduplicationId: (d) => `developer.refresh-profile-${d.developerId}`,
   async process({ developerId }, { em }) {
     const conn = em.getConnection();
-    const [dev] = await conn.execute<{ github_created_at: string | null }[]>(`SELECT github_created_at FROM developers WHERE id = ?`, [developerId]);
-    if (!dev) throw new PermanentError(`Developer ${developerId} does not exist`);
-
-    const langRows = await conn.execute<{ lang: string; lines: string; commits: string }[]>(
-      `SELECT l.key AS lang, sum(l.value::bigint) AS lines, count(*) AS commits
-         FROM commits c, jsonb_each_text(c.languages) l
-        WHERE c.developer_id = ? GROUP BY l.key ORDER BY sum(l.value::bigint) DESC`,
+    const token = await dirtyToken(em, developerId);
+    const [dev] = await conn.execute<{ github_created_at: string | null; bot: boolean }[]>(
+      `SELECT github_created_at, EXISTS (SELECT 1 FROM developer_bots b WHERE b.developer_id = d.id) AS bot FROM developers d WHERE id = ?`,
       [developerId],
+    );
+    if (!dev) throw new PermanentError(`Developer ${developerId} does not exist`);
+    if (dev.bot) {
+      await clearDirty(em, developerId, token);
+      return { developerId, skipped: 'bot' };
+    }
+
+    // Authored commits, and co-authored ones (no lines).
+    const MINE = `(SELECT c.id, c.languages, c.files, true AS authored FROM counted_commits c WHERE c.developer_id = ?
+                   UNION ALL
+                   SELECT c.id, c.languages, c.files, false FROM counted_commits c JOIN commit_coauthors a ON a.sha = c.sha
+                    WHERE a.developer_id = ? AND c.developer_id IS DISTINCT FROM a.developer_id)`;
+    const langRows = await conn.execute<{ lang: string; lines: string; commits: string }[]>(
+      `SELECT l.key AS lang, sum(CASE WHEN m.authored THEN l.value::bigint ELSE 0 END) AS lines, count(*) AS commits
+         FROM ${MINE} m, jsonb_each_text(m.languages) l
+        GROUP BY l.key ORDER BY 2 DESC, 3 DESC, 1`,
+      [developerId, developerId],
     );
     const languages = Object.fromEntries(langRows.map((r) => [r.lang, { lines: Number(r.lines), commits: Number(r.commits) }]));
 
     const paths = await conn.execute<{ path: string; commits: string }[]>(
-      `SELECT f->>'path' AS path, count(DISTINCT c.id) AS commits
-         FROM commits c, jsonb_array_elements(c.files) f
-        WHERE c.developer_id = ? AND f->>'excluded' IS NULL GROUP BY 1`,
-      [developerId],
+      `SELECT f->>'path' AS path, count(DISTINCT m.id) AS commits
+         FROM ${MINE} m, jsonb_array_elements(m.files) f
+        WHERE f->>'excluded' IS NULL GROUP BY 1`,
+      [developerId, developerId],
     );
     const frameworks = frameworksFromPaths(paths.map((p) => ({ path: p.path, commits: Number(p.commits) })));
 
@@ -46,11 +65,11 @@ export const developerRefreshProfile = defineJob({
     for (const k of Object.keys(domains)) domains[k] = Math.round(domains[k]! * 1000) / 1000;
 
     const [stats] = await conn.execute<{ commits: string; merged: string; reviews: string; last: string | null }[]>(
-      `SELECT (SELECT count(*) FROM commits WHERE developer_id = ? AND committed_at > now() - interval '365 days') AS commits,
+      `SELECT (SELECT count(*) FROM counted_commits WHERE developer_id = ? AND committed_at > now() - interval '365 days') AS commits,
               (SELECT count(*) FROM pull_requests WHERE developer_id = ? AND merged_at > now() - interval '365 days') AS merged,
               (SELECT count(*) FROM code_reviews WHERE reviewer_id = ? AND submitted_at > now() - interval '365 days') AS reviews,
               ${LAST_ACTIVITY_SQL} AS last`,
-      [developerId, developerId, developerId, developerId, developerId, developerId],
+      [developerId, developerId, developerId, developerId, developerId, developerId, developerId],
     );
     const tenureYears = dev.github_created_at ? (Date.now() - new Date(dev.github_created_at).getTime()) / (365.25 * 86_400_000) : 0;
     const level = seniority({
@@ -74,6 +93,7 @@ export const developerRefreshProfile = defineJob({
         WHERE id = ?`,
       [JSON.stringify(languages), JSON.stringify(frameworks), JSON.stringify(domains), pgArray(skills), level.level, level.score, stats!.last, developerId],
     );
+    await clearDirty(em, developerId, token);
     return { developerId, languages: Object.keys(languages).length, frameworks: Object.keys(frameworks), seniority: level };
   },
 });

@@ -5,13 +5,22 @@ import { ghFullUser, GITHUB_LOGIN, parseGitHub } from '../../github/schemas.js';
 import { defineJob } from '../../queues/job-definition.js';
 import { upsertDevelopers } from '../../sync/writers.js';
 import { sql } from '../../db/sql.js';
+import { GitHubPermanentError } from '../../github/client.js';
+import { markDirty, recordUserSync } from '../../people/follow-ups.js';
+import { learnIdentities, normaliseEmail, reattribute } from '../../people/identities.js';
 import { developerRefreshProfile } from './developer-refresh-profile.js';
 
 export const githubSyncDeveloperSchema = z
   .object({ login: z.string().regex(GITHUB_LOGIN, 'must be a GitHub login') })
   .strict();
 
-/** Create or update a developer from their GitHub user (name, bio, company …), then refresh the profile. */
+/**
+ * Create or update a developer from their GitHub user (name, bio, company, account creation for
+ * the seniority's tenure …), learn their public email as an identity (their unattributed commits
+ * are attributed), then refresh the profile. Queued by hand, and automatically for every developer
+ * a sync discovers (developers.follow-up). A login GitHub does not know is recorded as missing and
+ * not asked for again.
+ */
 export const githubSyncDeveloper = defineJob({
   name: 'github.sync-developer',
   queue: 'github-sync',
@@ -20,7 +29,17 @@ export const githubSyncDeveloper = defineJob({
   deduplicationId: (d) => `github.sync-developer-${d.login.toLowerCase()}`,
   async process({ login }, ctx) {
     const octokit = githubFor(ctx);
-    const user = parseGitHub(ghFullUser, (await octokit.request('GET /users/{username}', { username: login })).data, `user ${login}`);
+    let raw: unknown;
+    try {
+      raw = (await octokit.request('GET /users/{username}', { username: login })).data;
+    } catch (err) {
+      if (!(err instanceof GitHubPermanentError && err.status === 404)) throw err;
+      const [known] = await sql<{ id: string }>(ctx.em, `SELECT id FROM developers WHERE lower(github_username) = lower(?)`, [login]);
+      if (known) await recordUserSync(ctx.em, known.id, 'missing');
+      ctx.log.warn({ login }, 'GitHub has no such user; recorded as missing');
+      return { developerId: known?.id ?? null, login, missing: true };
+    }
+    const user = parseGitHub(ghFullUser, raw, `user ${login}`);
     await ctx.progress(50);
     // VARCHAR(255) columns take at most 255 characters; NULs and broken surrogates are dropped.
     const profile = [
@@ -36,6 +55,12 @@ export const githubSyncDeveloper = defineJob({
                 IS DISTINCT FROM (?::varchar, COALESCE(?::varchar, email), ?::text, ?::varchar, ?::varchar, ?::timestamptz)`,
         [...profile, developerId, ...profile],
       );
+      await recordUserSync(tx, developerId, 'done');
+      const email = normaliseEmail(user.email);
+      if (email) {
+        const fresh = await learnIdentities(tx, [{ email, developer_id: developerId, source: 'profile' }]);
+        await markDirty(tx, await reattribute(tx, fresh));
+      }
       return developerId;
     });
     ctx.enqueueAfter(developerRefreshProfile, { developerId: id });

@@ -1,8 +1,10 @@
 import { z } from 'zod';
 import { githubFor } from '../../github/for-job.js';
+import { applyConfiguredBots } from '../../people/bots.js';
 import { defineJob } from '../../queues/job-definition.js';
-import { syncCommits, syncPulls } from '../../sync/repo-sync.js';
-import { developerRefreshProfile } from './developer-refresh-profile.js';
+import { syncCommits } from '../../sync/commit-sync.js';
+import { syncPulls } from '../../sync/repo-sync.js';
+import { drainFollowUps } from './developers-follow-up.js';
 
 export const REPO_FULL_NAME = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/;
 
@@ -14,8 +16,10 @@ export const githubSyncRepoSchema = z
   .strict();
 
 /**
- * Incremental sync of one repository: commits (with per-file stats and languages), then pull
- * requests with their reviews. Profiles of developers whose data changed are recomputed afterwards.
+ * Incremental sync of one repository: commits of the default branch (with per-file stats,
+ * languages and parents), then pull requests with their reviews. Every chunk written marks its
+ * developers in developer_dirty; the marks are drained into profile refreshes (and GitHub user
+ * fetches for developers seen for the first time) when the run ends, however it ends.
  */
 export const githubSyncRepo = defineJob({
   name: 'github.sync-repo',
@@ -35,23 +39,24 @@ export const githubSyncRepo = defineJob({
       progress: (p: Record<string, unknown>) => ctx.progress({ repository, ...p }),
     };
     const conn = ctx.em.getConnection();
+    await applyConfiguredBots(ctx.em, ctx.config.GITHUB_BOT_LOGINS);
     try {
       const commits = streams.includes('commits') ? await syncCommits(common) : null;
       const pulls = streams.includes('pulls') ? await syncPulls(common) : null;
-      const developers = new Set([...(commits?.developerIds ?? []), ...(pulls?.developerIds ?? [])]);
-      for (const developerId of developers) ctx.enqueueAfter(developerRefreshProfile, { developerId });
       await conn.execute(`UPDATE tracked_repositories SET last_synced_at = now(), last_error = NULL WHERE full_name = ?`, [repository]);
       return {
         repository,
-        commits: commits && { fetched: commits.fetched, written: commits.written },
+        commits: commits && { fetched: commits.fetched, written: commits.written, removed: commits.removed, head: commits.head },
         pulls: pulls && { fetched: pulls.fetched, written: pulls.written, reviews: pulls.reviews },
-        profilesQueued: developers.size,
       };
     } catch (err) {
       await conn
         .execute(`UPDATE tracked_repositories SET last_error = ? WHERE full_name = ?`, [(err as Error).message.slice(0, 2000), repository])
         .catch(() => undefined);
       throw err;
+    } finally {
+      // Paused, failed or done: the chunks already committed get their follow-ups now.
+      await drainFollowUps(ctx).catch((err: Error) => ctx.log.warn({ err: err.message }, 'follow-ups not queued; the developers.follow-up scheduler will'));
     }
   },
 });

@@ -2,6 +2,7 @@ import type { AnyJobDefinition } from '../../queues/job-definition.js';
 import { systemNoop } from './system-noop.js';
 import { developerRefreshActivity } from './developer-refresh-activity.js';
 import { developerRefreshProfile } from './developer-refresh-profile.js';
+import { developersFollowUp } from './developers-follow-up.js';
 import { githubSyncRepo } from './github-sync-repo.js';
 import { githubSyncAll } from './github-sync-all.js';
 import { githubSyncDeveloper } from './github-sync-developer.js';
@@ -15,13 +16,14 @@ import { insightsRefresh } from './insights-refresh.js';
 import { slackInsightAlert } from './slack-insight-alert.js';
 import { slackFanOut, slackNotify } from './slack-notify.js';
 
-export { systemNoop, developerRefreshActivity, developerRefreshProfile, githubSyncRepo, githubSyncAll, githubSyncDeveloper, githubSyncTeams, exportProcess, exportCleanup, reportDeliver, reportsReconcile, insightGenerate, insightsRefresh, slackInsightAlert, slackNotify, slackFanOut };
+export { systemNoop, developerRefreshActivity, developerRefreshProfile, developersFollowUp, githubSyncRepo, githubSyncAll, githubSyncDeveloper, githubSyncTeams, exportProcess, exportCleanup, reportDeliver, reportsReconcile, insightGenerate, insightsRefresh, slackInsightAlert, slackNotify, slackFanOut };
 
 /** Every job the workers know, by name. */
 export const JOBS: readonly AnyJobDefinition[] = [
   systemNoop,
   developerRefreshActivity,
   developerRefreshProfile,
+  developersFollowUp,
   githubSyncRepo,
   githubSyncAll,
   githubSyncDeveloper,

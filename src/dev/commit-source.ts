@@ -1,0 +1,227 @@
+// Where the GitHub stand-in reads a repository's commits from (not used in production paths).
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+
+/** One commit as git holds it, with GitHub's per-file numbers (diff against the first parent). */
+export interface CommitRecord {
+  sha: string;
+  parents: string[];
+  message: string;
+  authorName: string;
+  authorEmail: string;
+  authorDate: string;
+  committerName: string;
+  committerEmail: string;
+  committerDate: string;
+  files: { filename: string; previous_filename?: string; status: string; additions: number; deletions: number }[];
+}
+
+/**
+ * The commit graph behind one repository of the stand-in. Two sources: a real git repository
+ * (every answer computed by git from its objects, so a test's ground truth is git itself) and an
+ * in-memory list for the demo and the older fixture tests.
+ */
+export interface CommitSource {
+  defaultBranch(): Promise<string>;
+  /** The sha a branch points at, or null for an unknown branch (or an empty repository). */
+  branchHead(branch: string): Promise<string | null>;
+  /** A branch name or a full sha → sha, or null. */
+  resolve(ref: string): Promise<string | null>;
+  /** Commits reachable from `head` in `git log` order (newest committer date first), optionally `--since`. */
+  list(head: string, since?: string): Promise<string[]>;
+  detail(sha: string): Promise<CommitRecord | null>;
+  /** `git rev-list include ^exclude`, oldest first (GitHub's compare order). */
+  range(exclude: string, include: string): Promise<string[]>;
+  mergeBase(a: string, b: string): Promise<string | null>;
+}
+
+/** A bare (or non-bare) git repository on disk; every answer comes from the git CLI. */
+export class GitCommitSource implements CommitSource {
+  private readonly details = new Map<string, CommitRecord>();
+  constructor(readonly dir: string) {}
+
+  private async git(args: string[]): Promise<string> {
+    const { stdout } = await run('git', ['-C', this.dir, ...args], { maxBuffer: 256 * 1024 * 1024, encoding: 'utf8' });
+    return stdout;
+  }
+
+  async defaultBranch(): Promise<string> {
+    return (await this.git(['symbolic-ref', '--short', 'HEAD'])).trim();
+  }
+
+  async branchHead(branch: string): Promise<string | null> {
+    try {
+      return (await this.git(['rev-parse', '--verify', '-q', `refs/heads/${branch}^{commit}`])).trim() || null;
+    } catch {
+      return null;
+    }
+  }
+
+  async resolve(ref: string): Promise<string | null> {
+    if (/^[0-9a-f]{40}$/.test(ref)) {
+      try {
+        await this.git(['cat-file', '-e', `${ref}^{commit}`]);
+        return ref;
+      } catch {
+        return null;
+      }
+    }
+    return this.branchHead(ref);
+  }
+
+  async list(head: string, since?: string): Promise<string[]> {
+    const out = await this.git(['rev-list', ...(since ? [`--since=${since}`] : []), head]);
+    return out.split('\n').filter(Boolean);
+  }
+
+  async range(exclude: string, include: string): Promise<string[]> {
+    const out = await this.git(['rev-list', '--reverse', include, `^${exclude}`]);
+    return out.split('\n').filter(Boolean);
+  }
+
+  async mergeBase(a: string, b: string): Promise<string | null> {
+    try {
+      return (await this.git(['merge-base', a, b])).trim() || null;
+    } catch {
+      return null;
+    }
+  }
+
+  async detail(sha: string): Promise<CommitRecord | null> {
+    const cached = this.details.get(sha);
+    if (cached) return cached;
+    if (!(await this.resolve(sha))) return null;
+    const head = (await this.git(['show', '-s', '--format=%P%x00%an%x00%ae%x00%aI%x00%cn%x00%ce%x00%cI%x00%B', sha])).replace(/\n$/, '');
+    const [parents, authorName, authorEmail, authorDate, committerName, committerEmail, committerDate, ...message] = head.split('\0');
+    const parentList = parents!.split(' ').filter(Boolean);
+    // GitHub shows a commit's files as its diff against the first parent (a root commit: against
+    // nothing), with rename detection; binary files count 0 lines.
+    const args = parentList.length === 0 ? ['diff-tree', '-r', '-M', '--numstat', '-z', '--root', sha] : ['diff-tree', '-r', '-M', '--numstat', '-z', parentList[0]!, sha];
+    const raw = await this.git(args);
+    const files: CommitRecord['files'] = [];
+    const parts = raw.split('\0');
+    // With --root the first field is the commit's own sha.
+    let i = parts[0] && /^[0-9a-f]{40}$/.test(parts[0]) ? 1 : 0;
+    while (i < parts.length && parts[i] !== '') {
+      const [add, del, path] = parts[i]!.split('\t');
+      const additions = add === '-' ? 0 : Number(add);
+      const deletions = del === '-' ? 0 : Number(del);
+      if (path === '') {
+        // A rename: "add\tdel\t" then the old and the new path as their own fields.
+        files.push({ filename: parts[i + 2]!, previous_filename: parts[i + 1]!, status: 'renamed', additions, deletions });
+        i += 3;
+      } else {
+        files.push({ filename: path!, status: 'modified', additions, deletions });
+        i += 1;
+      }
+    }
+    const record: CommitRecord = {
+      sha,
+      parents: parentList,
+      message: message.join('\0').replace(/\n$/, ''),
+      authorName: authorName!,
+      authorEmail: authorEmail!,
+      authorDate: new Date(authorDate!).toISOString().replace('.000Z', 'Z'),
+      committerName: committerName!,
+      committerEmail: committerEmail!,
+      committerDate: new Date(committerDate!).toISOString().replace('.000Z', 'Z'),
+      files,
+    };
+    this.details.set(sha, record);
+    return record;
+  }
+}
+
+/** Commits held in memory: parents as given, or else a straight line in committer-date order. */
+export interface MemoryCommit {
+  sha: string;
+  parents?: string[];
+  message: string;
+  authorName: string;
+  authorEmail: string;
+  authorDate: string;
+  committerDate: string;
+  files: { filename: string; additions: number; deletions: number }[];
+}
+
+export class MemoryCommitSource implements CommitSource {
+  constructor(private readonly commits: () => MemoryCommit[]) {}
+
+  private graph(): { bySha: Map<string, CommitRecord>; head: string | null } {
+    const sorted = [...this.commits()].sort((a, b) => a.committerDate.localeCompare(b.committerDate));
+    const bySha = new Map<string, CommitRecord>();
+    sorted.forEach((c, i) =>
+      bySha.set(c.sha, {
+        sha: c.sha,
+        parents: c.parents ?? (i > 0 ? [sorted[i - 1]!.sha] : []),
+        message: c.message,
+        authorName: c.authorName,
+        authorEmail: c.authorEmail,
+        authorDate: c.authorDate,
+        committerName: 'GitHub',
+        committerEmail: 'noreply@github.com',
+        committerDate: c.committerDate,
+        files: c.files.map((f) => ({ ...f, status: 'modified' })),
+      }),
+    );
+    return { bySha, head: sorted.at(-1)?.sha ?? null };
+  }
+
+  private reachable(bySha: Map<string, CommitRecord>, from: string): Set<string> {
+    const seen = new Set<string>();
+    const stack = [from];
+    while (stack.length) {
+      const s = stack.pop()!;
+      if (seen.has(s) || !bySha.has(s)) continue;
+      seen.add(s);
+      stack.push(...bySha.get(s)!.parents);
+    }
+    return seen;
+  }
+
+  async defaultBranch(): Promise<string> {
+    return 'main';
+  }
+
+  async branchHead(branch: string): Promise<string | null> {
+    return branch === 'main' ? this.graph().head : null;
+  }
+
+  async resolve(ref: string): Promise<string | null> {
+    if (ref === 'main') return this.graph().head;
+    return this.graph().bySha.has(ref) ? ref : null;
+  }
+
+  async list(head: string, since?: string): Promise<string[]> {
+    const { bySha } = this.graph();
+    return [...this.reachable(bySha, head)]
+      .map((s) => bySha.get(s)!)
+      .filter((c) => !since || new Date(c.committerDate) >= new Date(since))
+      .sort((a, b) => b.committerDate.localeCompare(a.committerDate))
+      .map((c) => c.sha);
+  }
+
+  async range(exclude: string, include: string): Promise<string[]> {
+    const { bySha } = this.graph();
+    const out = this.reachable(bySha, exclude);
+    return [...this.reachable(bySha, include)]
+      .filter((s) => !out.has(s))
+      .map((s) => bySha.get(s)!)
+      .sort((a, b) => a.committerDate.localeCompare(b.committerDate))
+      .map((c) => c.sha);
+  }
+
+  async mergeBase(a: string, b: string): Promise<string | null> {
+    const { bySha } = this.graph();
+    const ra = this.reachable(bySha, a);
+    const common = [...this.reachable(bySha, b)].filter((s) => ra.has(s)).map((s) => bySha.get(s)!);
+    common.sort((x, y) => y.committerDate.localeCompare(x.committerDate));
+    return common[0]?.sha ?? null;
+  }
+
+  async detail(sha: string): Promise<CommitRecord | null> {
+    return this.graph().bySha.get(sha) ?? null;
+  }
+}

@@ -1,0 +1,235 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { GitHubPermanentError } from '../github/client.js';
+import { ghBranch, ghCommitListItem, ghCompare, ghRepository, parseGitHub, type GhCommitDetail, type GhCommitListItem } from '../github/schemas.js';
+import { sql } from '../db/sql.js';
+import { markDirty } from '../people/follow-ups.js';
+import { learnIdentities, parseNoreply, reattribute, resolveEmails, type LearntIdentity } from '../people/identities.js';
+import { fetchCommit, mapLimit, splitRepo } from './fetch.js';
+import { readHead, saveHead } from './heads.js';
+import { commitRow, developerRow } from './map.js';
+import type { SyncOptions } from './repo-sync.js';
+import { deleteCommits, ensureDevelopersById, insertCoauthors, knownShas, upsertCommits, upsertDevelopers, type DeveloperRow } from './writers.js';
+
+/** Commit details fetched, then written, at a time: what a pause or a crash can waste at most. */
+export const COMMIT_CHUNK = 4;
+
+export interface CommitStreamResult {
+  /** Commits listed (compare or branch listing). */
+  fetched: number;
+  /** Commits inserted or newly attributed. */
+  written: number;
+  /** Commits removed because they left the default branch (force-push, changed default branch). */
+  removed: number;
+  head: string | null;
+}
+
+/**
+ * The commit stream: store exactly the commits reachable from the default branch's head, each
+ * once, whatever order they arrive in (a merge brings in commits older than anything stored).
+ *
+ * State, per repository (github_commit_heads): `head`, a sha whose whole history is stored, and
+ * `target`, the head a run is on its way to. A run is a small state machine:
+ *
+ *   READ      default branch and its head H (ETag-cached: free when nothing moved)
+ *   PLAN      head = H → DONE.  Otherwise target := target ?? H, saved before any work, so that
+ *             a run resumed after a pause, a retry or kill -9 walks the same pages (cached, 304s)
+ *   ADVANCE   head → target:
+ *               no head yet      list the branch at target (the first sync: since
+ *                                GITHUB_SYNC_INITIAL_DAYS; otherwise all of it, and stored commits
+ *                                no longer listed are removed)
+ *               head known       compare head...target: new commits, oldest first; if head is not
+ *                                an ancestor (force-push, changed branch) compare target...head
+ *                                names the commits that left, which are removed
+ *               head gone (404)  as "no head yet", in full
+ *             unknown commits are fetched in detail and written COMMIT_CHUNK at a time, each
+ *             chunk one transaction that also marks its developers for a profile refresh
+ *   COMMIT    head := target, target := null; if the branch moved on meanwhile, PLAN again
+ *
+ * Nothing is decided by dates, so clock skew and merges of old work cannot hide a commit.
+ */
+export async function syncCommits(opts: SyncOptions): Promise<CommitStreamResult> {
+  const { octokit, em, log, repo } = opts;
+  const { owner, repo: name } = splitRepo(repo);
+  const result: CommitStreamResult = { fetched: 0, written: 0, removed: 0, head: null };
+
+  // READ
+  const info = parseGitHub(ghRepository, (await octokit.request('GET /repos/{owner}/{repo}', { owner, repo: name })).data, `repository ${repo}`);
+  const branch = info.default_branch;
+  let current: string;
+  try {
+    const res = await octokit.request('GET /repos/{owner}/{repo}/branches/{branch}', { owner, repo: name, branch });
+    current = parseGitHub(ghBranch, res.data, `branch ${repo}:${branch}`).commit.sha;
+  } catch (err) {
+    // An empty repository has no branch yet.
+    if (err instanceof GitHubPermanentError && (err.status === 404 || err.status === 409)) {
+      log.info({ repo, branch }, 'repository is empty: no commits');
+      return result;
+    }
+    throw err;
+  }
+  result.head = current;
+
+  const state = (await readHead(em, repo)) ?? { branch, head: null, target: null };
+  // PLAN / ADVANCE / COMMIT, until the stored head is the branch's head.
+  while (state.head !== current) {
+    const target = state.target ?? current;
+    if (state.target !== target || state.branch !== branch) await saveHead(em, repo, { branch, head: state.head, target });
+    try {
+      await advance(opts, state.head, target, result);
+    } catch (err) {
+      // A target left over from an interrupted run that is no longer on GitHub: aim at the head.
+      if (target !== current && err instanceof GitHubPermanentError && (err.status === 404 || err.status === 422)) {
+        log.warn({ repo, target }, 'the interrupted sync target is gone; syncing to the current head');
+        state.target = null;
+        await saveHead(em, repo, { branch, head: state.head, target: null });
+        continue;
+      }
+      throw err;
+    }
+    Object.assign(state, { branch, head: target, target: null });
+    await saveHead(em, repo, state);
+  }
+  if (state.branch !== branch) await saveHead(em, repo, { ...state, branch });
+  log.info({ repo, branch, ...result }, 'commits synced');
+  return result;
+}
+
+/** ADVANCE from `from` (null: nothing known) to `to`. */
+async function advance(opts: SyncOptions, from: string | null, to: string, result: CommitStreamResult): Promise<void> {
+  const { octokit, repo } = opts;
+  const { owner, repo: name } = splitRepo(repo);
+  if (from !== null) {
+    try {
+      let status: string | undefined;
+      for await (const page of octokit.paginate.iterator('GET /repos/{owner}/{repo}/compare/{basehead}', {
+        owner,
+        repo: name,
+        basehead: `${from}...${to}`,
+        per_page: 100,
+      })) {
+        const cmp = parseGitHub(ghCompare, page.data, `compare ${repo} ${from.slice(0, 7)}...${to.slice(0, 7)}`);
+        status ??= cmp.status;
+        await storeUnknown(opts, cmp.commits, result);
+      }
+      if (status === 'diverged' || status === 'behind') {
+        // The old head is not an ancestor of the new one: what only the old line had is gone.
+        const gone: string[] = [];
+        for await (const page of octokit.paginate.iterator('GET /repos/{owner}/{repo}/compare/{basehead}', {
+          owner,
+          repo: name,
+          basehead: `${to}...${from}`,
+          per_page: 100,
+        })) {
+          gone.push(...parseGitHub(ghCompare, page.data, `compare ${repo} ${to.slice(0, 7)}...${from.slice(0, 7)}`).commits.map((c) => c.sha));
+        }
+        await remove(opts, gone, result);
+      }
+      return;
+    } catch (err) {
+      // The stored head is gone from GitHub (force-pushed away and collected): list it all.
+      if (!(err instanceof GitHubPermanentError && err.status === 404)) throw err;
+      opts.log.warn({ repo, from }, 'the last synced head is gone from GitHub; re-listing the branch');
+    }
+  }
+
+  const [stored] = await sql<{ any: boolean }>(opts.em, `SELECT EXISTS (SELECT 1 FROM commits WHERE repository_full_name = ?) AS any`, [repo]);
+  const now = opts.now ?? new Date();
+  const since = !stored!.any && opts.initialDays > 0 ? new Date(now.getTime() - opts.initialDays * 86_400_000) : undefined;
+  const listed = new Set<string>();
+  for await (const page of octokit.paginate.iterator('GET /repos/{owner}/{repo}/commits', {
+    owner,
+    repo: name,
+    sha: to,
+    per_page: 100,
+    ...(since ? { since: since.toISOString() } : {}),
+  })) {
+    const items = (page.data as unknown[]).map((c) => parseGitHub(ghCommitListItem, c, `commit list of ${repo}`));
+    items.forEach((c) => listed.add(c.sha));
+    await storeUnknown(opts, items, result);
+  }
+  if (stored!.any) {
+    // Reconcile: stored commits of this repository that the branch no longer has.
+    const rows = await sql<{ sha: string }>(opts.em, `SELECT sha FROM commits WHERE repository_full_name = ?`, [repo]);
+    await remove(opts, rows.map((r) => r.sha).filter((s) => !listed.has(s)), result);
+  }
+}
+
+async function remove(opts: SyncOptions, shas: string[], result: CommitStreamResult): Promise<void> {
+  if (shas.length === 0) return;
+  await opts.em.transactional(async (tx) => {
+    const { deleted, developerIds } = await deleteCommits(tx, opts.repo, shas);
+    result.removed += deleted;
+    await markDirty(tx, developerIds);
+  });
+  opts.log.info({ repo: opts.repo, removed: shas.length }, 'commits that left the default branch removed');
+}
+
+/** Fetch in detail and write the listed commits not stored yet, COMMIT_CHUNK at a time. */
+async function storeUnknown(opts: SyncOptions, items: GhCommitListItem[], result: CommitStreamResult): Promise<void> {
+  result.fetched += items.length;
+  const known = await knownShas(opts.em, items.map((c) => c.sha));
+  const fresh = items.filter((c) => !known.has(c.sha));
+  const chunk = opts.detailConcurrency ?? COMMIT_CHUNK;
+  for (let i = 0; i < fresh.length; i += chunk) {
+    const details = await mapLimit(fresh.slice(i, i + chunk), chunk, (c) => fetchCommit(opts.octokit, opts.repo, c.sha));
+    await opts.em.transactional(async (tx) => {
+      result.written += await writeCommitChunk(tx, opts.repo, details);
+    });
+    await opts.progress?.({ stream: 'commits', fetched: result.fetched, written: result.written });
+  }
+}
+
+/**
+ * One chunk of commits, in the caller's transaction: developers (GitHub authors, and accounts named
+ * by noreply addresses), identities learnt, each commit attributed (GitHub's author, else its
+ * email), graph and co-author rows, earlier unattributed commits of newly known emails, and the
+ * profile-refresh marks of everyone whose work changed. Returns the commits inserted or attributed.
+ */
+export async function writeCommitChunk(
+  tx: EntityManager,
+  repo: string,
+  details: { commit: GhCommitDetail; files: NonNullable<GhCommitDetail['files']> }[],
+): Promise<number> {
+  const rows = details.map((d) => commitRow(d.commit, d.files, repo));
+  const users: DeveloperRow[] = details.flatMap((d) => (d.commit.author ? [developerRow(d.commit.author)] : []));
+  const devs = await upsertDevelopers(tx, users);
+
+  // Accounts named by `<id>+<login>@users.noreply.github.com` (author or co-author).
+  const emails = rows.flatMap((r) => [...(r.author_email ? [r.author_email] : []), ...r.coauthors.map((a) => a.email)]);
+  const noreply = emails.flatMap((e) => {
+    const n = parseNoreply(e);
+    return n?.id ? [{ email: e, github_id: n.id, github_username: n.login }] : [];
+  });
+  const byId = await ensureDevelopersById(tx, noreply);
+
+  const learnt: LearntIdentity[] = [];
+  for (const r of rows) {
+    const dev = r.author_github_id === null ? undefined : devs.get(r.author_github_id);
+    if (dev && r.author_email) learnt.push({ email: r.author_email, developer_id: dev, source: 'github' });
+  }
+  for (const n of noreply) {
+    const dev = byId.get(n.github_id);
+    if (dev) learnt.push({ email: n.email, developer_id: dev, source: 'noreply' });
+  }
+  const newEmails = await learnIdentities(tx, learnt);
+  const resolved = await resolveEmails(tx, emails);
+
+  const withDevelopers = rows.map((r) => ({
+    ...r,
+    developer_id: r.author_github_id !== null ? (devs.get(r.author_github_id) ?? null) : r.author_email ? (resolved.get(r.author_email) ?? null) : null,
+  }));
+  const written = await upsertCommits(tx, withDevelopers);
+  const writtenShas = new Set(written.map((w) => w.sha));
+  const coauthors = rows.flatMap((r) =>
+    r.coauthors.map((a) => ({ sha: r.sha, email: a.email, name: a.name, developer_id: resolved.get(a.email) ?? null })),
+  );
+  await insertCoauthors(tx, coauthors);
+  const reattributed = await reattribute(tx, newEmails);
+
+  await markDirty(tx, [
+    ...written.flatMap((w) => (w.developer_id ? [w.developer_id] : [])),
+    ...coauthors.flatMap((a) => (a.developer_id && writtenShas.has(a.sha) ? [a.developer_id] : [])),
+    ...reattributed,
+  ]);
+  return written.length;
+}
