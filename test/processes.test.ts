@@ -50,9 +50,9 @@ describe('CLI and worker processes', () => {
       expect(r.stdout).toContain('1. created the database; migrations: applied Migration20261125000000Initial');
       expect(r.stdout).toMatch(/2\. seeded demo org: 8 developers, 2 teams, \d+ commits, 96 pull requests, 96 reviews/);
       expect(r.stdout).toContain('3. workers ran: system.noop → {"ok":true,"note":"demo"}');
-      expect(r.stdout).toContain('github.sync-repo aexy/workers → {"repository":"aexy/workers","commits":{"fetched":48,"written":48},"pulls":{"fetched":6,"written":6,"reviews":5}');
-      // 0 or 1 counted: the scheduler's first sync-all may already have run the "settling" incremental sync.
-      expect(r.stdout).toMatch(/4\. incremental re-sync: \{"fetched":\d+,"written":0\} then \{"fetched":\d+,"written":0\}; \d+ requests, [01] counted/);
+      expect(r.stdout).toMatch(/github\.sync-repo aexy\/workers → \{"repository":"aexy\/workers","commits":\{"fetched":48,"written":48,"removed":0,"head":"[0-9a-f]{40}"\},"pulls":\{"fetched":6,"written":6,"reviews":5\}/);
+      // The branch head has not moved: nothing is listed, every request is a 304.
+      expect(r.stdout).toMatch(/4\. incremental re-sync: \{"fetched":0,"written":0,"removed":0,"head":"[0-9a-f]{40}"\} then \{"fetched":0,"written":0,"removed":0,"head":"[0-9a-f]{40}"\}; \d+ requests, 0 counted/);
       expect(r.stdout).toContain("'linus-t'");
       expect(r.stdout).toMatch(/6\. exports: commits\.csv completed → \S+\/commits-[0-9a-f-]{36}\.csv \(\d+ bytes\); team_metrics\.json completed/);
       expect(r.stdout).toMatch(/7\. report "Engineering weekly" \(6 widgets\) → \S+\.pdf \(\d+ bytes\); weekly delivery scheduled, next run \S+T09:00:00\.000Z/);

@@ -1,4 +1,4 @@
-import { QueueEvents } from 'bullmq';
+import { Queue, QueueEvents } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GitHubStandIn } from '../src/dev/github-stand-in.js';
 import { Producer } from '../src/queues/producer.js';
@@ -56,6 +56,36 @@ describe('kill -9 mid-sync', () => {
     return rows[0];
   }
 
+  /** Wait until the follow-ups (profile refreshes, GitHub user fetches) have all run. */
+  async function settleFollowUps(prefix: string): Promise<void> {
+    const queues = ['github-sync', 'profiles'].map((name) => ({
+      queue: new Queue(name, { connection: { url: REDIS_URL }, prefix }),
+      events: new QueueEvents(name, { connection: { url: REDIS_URL }, prefix }),
+    }));
+    try {
+      await Promise.all(queues.map((q) => q.events.waitUntilReady()));
+      for (;;) {
+        // Not the schedulers' next runs (repeat:…), which wait for their period.
+        const pending = await Promise.all(
+          queues.map(async (q) => ({ q, jobs: (await q.queue.getJobs(['waiting', 'active', 'delayed', 'prioritized'])).filter((j) => !j.id?.startsWith('repeat:')) })),
+        );
+        if (pending.every((p) => p.jobs.length === 0)) return;
+        await Promise.all(pending.flatMap((p) => p.jobs.map((j) => j.waitUntilFinished(p.q.events).catch(() => undefined))));
+      }
+    } finally {
+      await Promise.all(queues.flatMap((q) => [q.queue.close(), q.events.close()]));
+    }
+  }
+
+  /** Developers without a computed profile, and profile marks left pending. */
+  async function unprofiled(db: TestDatabase) {
+    const { rows } = await db.sql.query(
+      `SELECT (SELECT coalesce(string_agg(github_username, ',' ORDER BY github_username), '') FROM developers WHERE profile_updated_at IS NULL) AS unprofiled,
+              (SELECT count(*)::int FROM developer_dirty) AS dirty`,
+    );
+    return rows[0];
+  }
+
   async function runToCompletion(db: TestDatabase, prefix: string, crashAtDetail?: number) {
     const producer = new Producer({ redisUrl: REDIS_URL, prefix });
     const events = new QueueEvents('github-sync', { connection: { url: REDIS_URL }, prefix });
@@ -74,7 +104,11 @@ describe('kill -9 mid-sync', () => {
         };
       });
       const job = await producer.enqueue(githubSyncRepo, { repository: 'acme/api' });
-      if (crashAtDetail === undefined) return { result: await job.waitUntilFinished(events) };
+      if (crashAtDetail === undefined) {
+        const result = await job.waitUntilFinished(events);
+        await settleFollowUps(prefix);
+        return { result };
+      }
 
       const stalled = new Promise<string>((resolve) => events.once('stalled', ({ jobId }) => resolve(jobId)));
       await killed;
@@ -83,6 +117,7 @@ describe('kill -9 mid-sync', () => {
       second = worker(db, prefix);
       expect(await stalled).toBe(job.id);
       const result = await job.waitUntilFinished(events);
+      await settleFollowUps(prefix);
       const detailsAfter = gh.requests.filter((r) => /^\/repos\/acme\/api\/commits\/[0-9a-f]{40}$/.test(r.path) && (r.query.get('page') ?? '1') === '1');
       return { result, atCrash, detailsAfter: detailsAfter.length };
     } finally {
@@ -101,13 +136,17 @@ describe('kill -9 mid-sync', () => {
     expect(baseline.result).toMatchObject({ commits: { fetched: 251, written: 251 } });
     gh.reset();
 
-    // Page 1 (100 commits) is fetched in detail and written in one transaction before page 2 is
-    // listed; the 130th detail request is therefore in the middle of page 2.
+    // Commits are fetched in detail and written 4 at a time, each 4 one transaction: the 130th
+    // detail request belongs to the 33rd chunk, so 32 chunks (128 commits) were committed.
     const { result, atCrash, detailsAfter } = await runToCompletion(crashed, randomPrefix(), 130);
-    expect(atCrash!.commit_count).toBe(100);
-    expect(result).toMatchObject({ repository: 'acme/api', commits: { written: 151 }, pulls: { fetched: 5, written: 5, reviews: 5 } });
-    // Resumed, not restarted: only the 151 commits not yet stored were fetched in detail again.
-    expect(detailsAfter).toBe(151);
+    expect(atCrash!.commit_count).toBe(128);
+    expect(result).toMatchObject({ repository: 'acme/api', commits: { written: 123 }, pulls: { fetched: 5, written: 5, reviews: 5 } });
+    // Resumed, not restarted: only the 123 commits not yet stored were fetched in detail again.
+    expect(detailsAfter).toBe(123);
+    // The profile follow-ups of the chunks committed before the crash were not lost with the
+    // process: carol's only commit (the newest, written first) is in them, and she has a profile.
+    expect(await unprofiled(crashed)).toEqual({ unprofiled: '', dirty: 0 });
+    expect(await unprofiled(clean)).toEqual({ unprofiled: '', dirty: 0 });
 
     const [a, b] = [await content(crashed), await content(clean)];
     expect(a.commit_count).toBe(251);

@@ -128,7 +128,8 @@ export class GitHubStandIn {
   readonly faults: Fault[] = [];
   /** Called as each request is answered: lets a chaos test act at an exact point of a sync. */
   onRequest?: (request: RecordedRequest) => void;
-  rate = { limit: 5000, remaining: 5000, reset: Math.floor(Date.now() / 1000) + 3600 };
+  /** The core budget; like GitHub's, it refills to `limit` once `reset` has passed (then lasts `window` s). */
+  rate = { limit: 5000, remaining: 5000, reset: Math.floor(Date.now() / 1000) + 3600, window: 3600 };
   token = 'ghp_standin_token';
   url = '';
   private server?: Server;
@@ -193,6 +194,8 @@ export class GitHubStandIn {
     if (this.token && req.headers.authorization !== `token ${this.token}` && req.headers.authorization !== `Bearer ${this.token}`) {
       return send(401, { message: 'Bad credentials', documentation_url: DOCS, status: '401' });
     }
+    const nowSec = Date.now() / 1000;
+    if (nowSec >= this.rate.reset) Object.assign(this.rate, { remaining: this.rate.limit, reset: Math.ceil(nowSec) + this.rate.window });
     const fault = this.faults.find((f) => f.times > 0 && f.match.test(`${method} ${path}${u.search}`));
     if (fault) {
       fault.times -= 1;

@@ -11,6 +11,8 @@ import { githubSyncDeveloper } from './github-sync-developer.js';
  * twice (a sync's end and the scheduler) queues each once.
  */
 export async function drainFollowUps(ctx: JobContext): Promise<{ refresh: number; enrich: number }> {
+  // Developers first seen since the last drain may be on the configured bot list.
+  await applyConfiguredBots(ctx.em, ctx.config.GITHUB_BOT_LOGINS);
   const pending = await pendingFollowUps(ctx.em);
   for (const developerId of pending.refresh) await ctx.enqueue(developerRefreshProfile, { developerId });
   for (const login of pending.enrich) await ctx.enqueue(githubSyncDeveloper, { login });
@@ -26,7 +28,6 @@ export const developersFollowUp = defineJob({
   schema: z.object({}).strict(),
   deduplicationId: () => 'developers.follow-up',
   async process(_data, ctx) {
-    await applyConfiguredBots(ctx.em, ctx.config.GITHUB_BOT_LOGINS);
     return drainFollowUps(ctx);
   },
 });

@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import { githubFor } from '../../github/for-job.js';
-import { applyConfiguredBots } from '../../people/bots.js';
 import { defineJob } from '../../queues/job-definition.js';
 import { syncCommits } from '../../sync/commit-sync.js';
 import { syncPulls } from '../../sync/repo-sync.js';
@@ -39,7 +38,6 @@ export const githubSyncRepo = defineJob({
       progress: (p: Record<string, unknown>) => ctx.progress({ repository, ...p }),
     };
     const conn = ctx.em.getConnection();
-    await applyConfiguredBots(ctx.em, ctx.config.GITHUB_BOT_LOGINS);
     try {
       const commits = streams.includes('commits') ? await syncCommits(common) : null;
       const pulls = streams.includes('pulls') ? await syncPulls(common) : null;

@@ -1,0 +1,128 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+
+/**
+ * A real git repository built by a test: a bare repository plays GitHub's copy (the stand-in serves
+ * it), a work tree commits and pushes to it. Dates and identities are set per commit, so a test can
+ * make branches whose commits are older than the main line they are merged into.
+ */
+export interface Person {
+  name: string;
+  email: string;
+}
+
+export class GitRepo {
+  readonly root = mkdtempSync(join(tmpdir(), 'aexy-git-'));
+  readonly bare = join(this.root, 'origin.git');
+  readonly work = join(this.root, 'work');
+
+  constructor(readonly defaultBranch = 'main') {
+    execFileSync('git', ['init', '-q', '--bare', `--initial-branch=${defaultBranch}`, this.bare]);
+    execFileSync('git', ['init', '-q', `--initial-branch=${defaultBranch}`, this.work]);
+    this.git('remote', 'add', 'origin', this.bare);
+    this.git('config', 'commit.gpgsign', 'false');
+  }
+
+  /** Run git in the work tree (or `cwd`), with a fixed identity and date unless given. */
+  git(...args: string[]): string {
+    return this.gitIn(this.work, args);
+  }
+
+  /** Run git in the bare repository (GitHub's side). */
+  origin(...args: string[]): string {
+    return this.gitIn(this.bare, args);
+  }
+
+  private gitIn(cwd: string, args: string[], env: Record<string, string> = {}): string {
+    return execFileSync('git', args, {
+      cwd,
+      encoding: 'utf8',
+      maxBuffer: 64 * 1024 * 1024,
+      env: {
+        ...process.env,
+        GIT_CONFIG_NOSYSTEM: '1',
+        HOME: this.root,
+        GIT_AUTHOR_NAME: 'Nobody',
+        GIT_AUTHOR_EMAIL: 'nobody@example.com',
+        GIT_COMMITTER_NAME: 'Nobody',
+        GIT_COMMITTER_EMAIL: 'nobody@example.com',
+        ...env,
+      },
+    });
+  }
+
+  write(path: string, content: string | Buffer): void {
+    const full = join(this.work, path);
+    mkdirSync(dirname(full), { recursive: true });
+    writeFileSync(full, content);
+  }
+
+  /** Stage everything and commit as `who` at `date` (author and committer date alike unless `committerDate`). */
+  commit(who: Person, date: string, message: string, opts: { committer?: Person; committerDate?: string } = {}): string {
+    this.git('add', '-A');
+    this.gitIn(this.work, ['commit', '-q', '--allow-empty', '-m', message], this.env(who, date, opts));
+    return this.git('rev-parse', 'HEAD').trim();
+  }
+
+  /** A merge commit (never a fast-forward) of `branch` into the checked-out branch. */
+  merge(branch: string, who: Person, date: string, message = `Merge branch '${branch}'`): string {
+    this.gitIn(this.work, ['merge', '-q', '--no-ff', '--no-edit', '-m', message, branch], this.env(who, date, {}));
+    return this.git('rev-parse', 'HEAD').trim();
+  }
+
+  private env(who: Person, date: string, opts: { committer?: Person; committerDate?: string }): Record<string, string> {
+    const committer = opts.committer ?? who;
+    return {
+      GIT_AUTHOR_NAME: who.name,
+      GIT_AUTHOR_EMAIL: who.email,
+      GIT_AUTHOR_DATE: date,
+      GIT_COMMITTER_NAME: committer.name,
+      GIT_COMMITTER_EMAIL: committer.email,
+      GIT_COMMITTER_DATE: opts.committerDate ?? date,
+    };
+  }
+
+  push(branch = this.defaultBranch, force = false): void {
+    this.git('push', '-q', ...(force ? ['--force'] : []), 'origin', `${branch}:${branch}`);
+  }
+
+  /** Make `branch` GitHub's default branch. */
+  setDefaultBranch(branch: string): void {
+    this.origin('symbolic-ref', 'HEAD', `refs/heads/${branch}`);
+  }
+
+  /** Ground truth: `git rev-list` of a branch of GitHub's copy. */
+  revList(branch = this.defaultBranch, extra: string[] = []): string[] {
+    return this.origin('rev-list', ...extra, branch).split('\n').filter(Boolean).sort();
+  }
+
+  /**
+   * Ground truth: `git log --numstat` of GitHub's copy, per commit: its parents, author email, and
+   * lines added and deleted (a merge's against its first parent, as GitHub reports it; binary files 0).
+   */
+  numstat(branch = this.defaultBranch): Map<string, { parents: string[]; email: string; additions: number; deletions: number; files: string[] }> {
+    const out = this.origin('log', '--numstat', '-M', '--diff-merges=first-parent', '--format=%x01%H %P%x02%ae', branch);
+    const commits = new Map<string, { parents: string[]; email: string; additions: number; deletions: number; files: string[] }>();
+    for (const block of out.split('\x01').filter(Boolean)) {
+      const [head, ...lines] = block.split('\n');
+      const [shas, email] = head!.split('\x02');
+      const [sha, ...parents] = shas!.trim().split(' ');
+      const c = { parents: parents.filter(Boolean), email: email!.toLowerCase(), additions: 0, deletions: 0, files: [] as string[] };
+      for (const line of lines.filter(Boolean)) {
+        const [a, d, path] = line.split('\t');
+        c.additions += a === '-' ? 0 : Number(a);
+        c.deletions += d === '-' ? 0 : Number(d);
+        // A rename prints "old => new" or "dir/{old => new}/file"; GitHub names the new path.
+        c.files.push(path!.replace(/\{[^{}]* => ([^{}]*)\}/, '$1').replace(/^.* => /, '').replace(/\/\//g, '/'));
+      }
+      commits.set(sha!, c);
+    }
+    return commits;
+  }
+
+  remove(): void {
+    rmSync(this.root, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,298 @@
+import { randomBytes } from 'node:crypto';
+import type { Job } from 'bullmq';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AppConfig } from '../src/config/index.js';
+import { GitHubStandIn, type StandInUser } from '../src/dev/github-stand-in.js';
+import { computeMetrics } from '../src/metrics/library.js';
+import { githubSyncRepo, JOBS } from '../src/workers/jobs/index.js';
+import { createTestDatabase, type TestDatabase } from './helpers/db.js';
+import { GitRepo, type Person } from './helpers/git-repo.js';
+import { deletePrefix, testConfig } from './helpers/redis.js';
+import { startHarness, type Harness } from './helpers/workers.js';
+
+/**
+ * The sync against real git histories: a repository built here with git (branches merged after the
+ * main line moved on, a merge of an old branch, a rename, a binary file, a force-push, a changed
+ * default branch, unlinked and noreply emails, co-authors, bots), served by the GitHub stand-in from
+ * its git objects. Ground truth is git itself: `git rev-list` and `git log --numstat` of the same
+ * repository, never the fixture.
+ */
+
+const person = (name: string, email: string): Person => ({ name, email });
+const alice = person('Alice', 'alice@acme.example');
+const bob = person('Bob', 'bob@acme.example');
+const dana = person('Dana', 'dana@home.example');
+const frank = person('Frank', '5005+frank-gh@users.noreply.github.com');
+const stranger = person('Stranger', 'stranger@nowhere.example');
+const dependabot = person('dependabot[bot]', '49699333+dependabot[bot]@users.noreply.github.com');
+const robot = person('CI Robot', 'ci@acme.example');
+
+const users: Record<string, StandInUser> = {
+  alice: { id: 2001, login: 'alice-gh', name: 'Alice A', created_at: '2011-05-01T00:00:00Z' },
+  bob: { id: 2002, login: 'bob-gh', name: 'Bob B', created_at: '2016-05-01T00:00:00Z' },
+  dana: { id: 2004, login: 'dana-gh', name: 'Dana D', created_at: '2019-05-01T00:00:00Z', email: 'dana@home.example' },
+  frank: { id: 5005, login: 'frank-gh', name: 'Frank F', created_at: '2020-05-01T00:00:00Z' },
+  dependabot: { id: 49699333, login: 'dependabot[bot]', type: 'Bot' },
+  robot: { id: 3003, login: 'ci-robot', name: 'CI' },
+};
+
+const lines = (n: number, tag: string) => Array.from({ length: n }, (_, i) => `${tag} line ${i}`).join('\n') + '\n';
+
+describe('sync truth on a real git history', () => {
+  let db: TestDatabase;
+  let h: Harness;
+  let gh: GitHubStandIn;
+  let config: AppConfig;
+  let repo: GitRepo;
+  const REPO = 'acme/truth';
+
+  beforeAll(async () => {
+    gh = await new GitHubStandIn().start();
+    repo = new GitRepo();
+    gh.repos.set(REPO, { commits: [], pulls: [], git: repo.bare });
+    for (const u of Object.values(users)) gh.users.set(u.login.toLowerCase(), u);
+    // GitHub links these emails to accounts; dana's personal email and the noreply ones are not linked.
+    gh.emails.set(alice.email, users.alice!);
+    gh.emails.set(bob.email, users.bob!);
+    gh.emails.set(dependabot.email, users.dependabot!);
+    gh.emails.set(robot.email, users.robot!);
+    db = await createTestDatabase();
+    config = {
+      ...testConfig({
+        GITHUB_API_URL: gh.url,
+        GITHUB_TOKEN: gh.token,
+        GITHUB_RETRY_BASE_MS: '10',
+        GITHUB_MAX_INLINE_WAIT_SECONDS: '0',
+        GITHUB_SYNC_INITIAL_DAYS: '0',
+        GITHUB_BOT_LOGINS: 'ci-robot',
+      }),
+      DATABASE_URL: db.url,
+    };
+    h = await startHarness(config, db.orm, JOBS);
+  });
+  afterAll(async () => {
+    await h?.close();
+    await db?.drop();
+    await gh?.stop();
+    repo?.remove();
+    await deletePrefix(config.QUEUE_PREFIX);
+  });
+
+  async function sync(): Promise<Job> {
+    const job = await h.settle(await h.pool.producer.enqueue(githubSyncRepo, { repository: REPO, streams: ['commits'] }));
+    expect(job.failedReason).toBeUndefined();
+    await settleFollowUps(h);
+    return job;
+  }
+
+  /** The stored commits of the repository equal git's, sha for sha and number for number. */
+  async function expectTruth(branch = 'main') {
+    const truth = repo.numstat(branch);
+    expect([...truth.keys()].sort()).toEqual(repo.revList(branch));
+    const { rows } = await db.sql.query(
+      `SELECT c.sha, c.additions, c.deletions, c.files_changed, c.files, g.parent_shas, g.is_merge, g.author_email
+         FROM commits c LEFT JOIN commit_graph g ON g.sha = c.sha WHERE c.repository_full_name = $1 ORDER BY c.sha`,
+      [REPO],
+    );
+    expect(rows.map((r) => r.sha)).toEqual(repo.revList(branch));
+    for (const r of rows) {
+      const t = truth.get(r.sha)!;
+      expect({ sha: r.sha, additions: r.additions, deletions: r.deletions, files: r.files.map((f: { path: string }) => f.path).sort() }).toEqual({
+        sha: r.sha,
+        additions: t.additions,
+        deletions: t.deletions,
+        files: [...t.files].sort(),
+      });
+      expect(r.files_changed).toBe(t.files.length);
+      expect(r.parent_shas).toEqual(t.parents);
+      expect(r.is_merge).toBe(t.parents.length > 1);
+      expect(r.author_email).toBe(t.email);
+    }
+    return truth;
+  }
+
+  const developerOf = async (sha: string) =>
+    (await db.sql.query(`SELECT d.github_username FROM commits c LEFT JOIN developers d ON d.id = c.developer_id WHERE c.sha = $1`, [sha])).rows[0]?.github_username ?? null;
+
+  const shas: Record<string, string> = {};
+
+  it('first sync: every commit of the branch, numbers as git log --numstat (rename, binary)', async () => {
+    repo.write('src/app.ts', lines(10, 'app'));
+    repo.write('README.md', lines(3, 'readme'));
+    shas.c1 = repo.commit(alice, '2026-01-01T10:00:00Z', 'initial');
+    repo.write('src/app.ts', lines(10, 'app').replace('app line 3', 'app line three') + 'more\n');
+    repo.write('docs/notes.txt', lines(4, 'note'));
+    shas.c2 = repo.commit(bob, '2026-01-02T10:00:00Z', 'notes');
+    repo.git('branch', 'feature');
+    repo.write('assets/logo.png', Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 0]), randomBytes(256)]));
+    shas.c3 = repo.commit(alice, '2026-01-03T10:00:00Z', 'logo');
+    repo.git('mv', 'src/app.ts', 'src/main.ts');
+    repo.write('src/main.ts', lines(10, 'app').replace('app line 3', 'app line three').replace('app line 9', 'app line nine') + 'more\n');
+    shas.c4 = repo.commit(bob, '2026-01-04T10:00:00Z', 'rename app to main');
+    repo.write('lib/util.py', lines(5, 'py'));
+    shas.c5 = repo.commit(stranger, '2026-01-05T10:00:00Z', 'util');
+    repo.write('lib/dana.go', lines(6, 'go'));
+    shas.c6 = repo.commit(dana, '2026-01-06T10:00:00Z', 'dana before her email is linked');
+    repo.push();
+
+    const job = await sync();
+    expect(job.returnvalue).toMatchObject({ commits: { fetched: 6, written: 6, removed: 0 } });
+    const truth = await expectTruth();
+    // The rename counts only its changed line, the binary file 0 lines (as git and GitHub say).
+    expect(truth.get(shas.c4!)).toMatchObject({ additions: 1, deletions: 1, files: ['src/main.ts'] });
+    expect(truth.get(shas.c3!)).toMatchObject({ additions: 0, deletions: 0, files: ['assets/logo.png'] });
+    const { rows } = await db.sql.query(`SELECT languages FROM commits WHERE sha = $1`, [shas.c2]);
+    expect(rows[0].languages).toEqual({ TypeScript: 3, Text: 4 });
+    expect(await developerOf(shas.c6!)).toBeNull();
+    expect(await developerOf(shas.c5!)).toBeNull();
+  });
+
+  it('merges of older work: every merged commit arrives, even dated before everything stored', async () => {
+    repo.git('checkout', '-q', 'feature');
+    repo.write('feature/a.ts', lines(7, 'a'));
+    shas.f1 = repo.commit(dana, '2026-01-02T12:00:00Z', 'feature a');
+    repo.write('feature/b.ts', lines(8, 'b'));
+    shas.f2 = repo.commit(frank, '2026-01-02T13:00:00Z', 'feature b');
+    repo.git('checkout', '-q', 'main');
+    shas.m1 = repo.merge('feature', alice, '2026-01-10T10:00:00Z');
+    repo.write('README.md', lines(4, 'readme'));
+    shas.c7 = repo.commit(bob, '2026-01-11T10:00:00Z', 'readme');
+    // A branch from the very first commit, dated before all of it, merged last.
+    repo.git('checkout', '-q', '-b', 'hotfix', shas.c1!);
+    repo.write('hotfix.sh', lines(2, 'sh'));
+    shas.h1 = repo.commit(bob, '2025-12-31T10:00:00Z', 'old hotfix');
+    repo.git('checkout', '-q', 'main');
+    shas.m2 = repo.merge('hotfix', bob, '2026-01-12T10:00:00Z');
+    repo.push();
+
+    gh.reset();
+    const job = await sync();
+    // f1, f2, M1, c7, h1, M2: all six, found by comparing heads, not by dates.
+    expect(job.returnvalue).toMatchObject({ commits: { fetched: 6, written: 6, removed: 0 } });
+    expect(gh.counted(/\/commits$/)).toEqual([]);
+    await expectTruth();
+    const { rows } = await db.sql.query(`SELECT sha FROM commit_graph WHERE is_merge ORDER BY sha`);
+    expect(rows.map((r) => r.sha)).toEqual([shas.m1, shas.m2].sort());
+    // frank's noreply address names his account: a developer with GitHub id 5005, enriched from GitHub.
+    expect(await developerOf(shas.f2!)).toBe('frank-gh');
+    const { rows: frankRow } = await db.sql.query(`SELECT github_id::int, github_created_at, seniority_level FROM developers WHERE github_username = 'frank-gh'`);
+    expect(frankRow[0].github_id).toBe(5005);
+    expect(frankRow[0].github_created_at.toISOString()).toBe('2020-05-01T00:00:00.000Z');
+    expect(frankRow[0].seniority_level).not.toBeNull();
+  });
+
+  it('identities: an email linked later re-attributes earlier commits; co-authors; bots', async () => {
+    gh.emails.set(dana.email, users.dana!);
+    repo.write('lib/dana.go', lines(8, 'go'));
+    shas.c8 = repo.commit(dana, '2026-01-13T10:00:00Z', 'dana, linked now');
+    repo.write('src/pair.ts', lines(9, 'pair'));
+    shas.c9 = repo.commit(alice, '2026-01-14T10:00:00Z', 'pairing\n\nCo-authored-by: Bob <bob@acme.example>\nCo-authored-by: Someone <someone@else.example>');
+    repo.write('package.json', '{\n  "name": "truth"\n}\n');
+    shas.c10 = repo.commit(dependabot, '2026-01-15T10:00:00Z', 'Bump left-pad');
+    repo.write('ci.yml', lines(12, 'ci'));
+    shas.c11 = repo.commit(robot, '2026-01-16T10:00:00Z', 'ci config');
+    repo.push();
+
+    await sync();
+    const truth = await expectTruth();
+    // Dana's earlier commits (main line and merged branch) now belong to her; the stranger's stay unattributed.
+    expect(await developerOf(shas.c6!)).toBe('dana-gh');
+    expect(await developerOf(shas.f1!)).toBe('dana-gh');
+    expect(await developerOf(shas.c5!)).toBeNull();
+    const { rows: ids } = await db.sql.query(
+      `SELECT i.email, d.github_username, i.source, i.confidence FROM developer_identities i JOIN developers d ON d.id = i.developer_id ORDER BY i.email`,
+    );
+    expect(ids).toContainEqual({ email: dana.email, github_username: 'dana-gh', source: 'github', confidence: 100 });
+    expect(ids).toContainEqual({ email: frank.email, github_username: 'frank-gh', source: 'noreply', confidence: 100 });
+    const { rows: co } = await db.sql.query(`SELECT a.email, d.github_username FROM commit_coauthors a LEFT JOIN developers d ON d.id = a.developer_id WHERE a.sha = $1 ORDER BY a.email`, [shas.c9]);
+    expect(co).toEqual([
+      { email: 'bob@acme.example', github_username: 'bob-gh' },
+      { email: 'someone@else.example', github_username: null },
+    ]);
+    const { rows: bots } = await db.sql.query(`SELECT d.github_username, b.reason FROM developer_bots b JOIN developers d ON d.id = b.developer_id ORDER BY 1`);
+    expect(bots).toEqual([
+      { github_username: 'ci-robot', reason: 'configured' },
+      { github_username: 'dependabot[bot]', reason: 'github-type' },
+    ]);
+
+    // Numbers: merge commits and bots are out of every count; ground truth from git log --numstat.
+    const botEmails = new Set([dependabot.email, robot.email]);
+    const counted = [...truth.values()].filter((c) => c.parents.length < 2 && !botEmails.has(c.email));
+    const window = { date_range: { start: '2025-12-01', end: '2026-02-01' } };
+    const all = await computeMetrics(db.sql, ['commits', 'lines_added', 'lines_deleted'], window);
+    expect(all.commits).toMatchObject({ value: counted.length });
+    expect(all.lines_added).toMatchObject({ value: counted.reduce((s, c) => s + c.additions, 0) });
+    expect(all.lines_deleted).toMatchObject({ value: counted.reduce((s, c) => s + c.deletions, 0) });
+    // Alice merged the feature branch: its lines are not hers.
+    const { rows: dev } = await db.sql.query(`SELECT id FROM developers WHERE github_username = 'alice-gh'`);
+    const hers = await computeMetrics(db.sql, ['commits', 'lines_added'], { ...window, developer_ids: [dev[0].id] });
+    const aliceTruth = counted.filter((c) => c.email === alice.email);
+    expect(hers.commits).toMatchObject({ value: aliceTruth.length });
+    expect(hers.lines_added).toMatchObject({ value: aliceTruth.reduce((s, c) => s + c.additions, 0) });
+    expect(truth.get(shas.m1!)!.additions).toBeGreaterThan(0); // the merge does carry the branch's lines
+
+    // Profiles: every human author has one, bots none; the profile leaves merges out.
+    const { rows: profiles } = await db.sql.query(
+      `SELECT d.github_username, d.profile_updated_at IS NOT NULL AS profiled, d.seniority_level, d.languages
+         FROM developers d ORDER BY d.github_username`,
+    );
+    const byLogin = Object.fromEntries(profiles.map((p) => [p.github_username, p]));
+    for (const login of ['alice-gh', 'bob-gh', 'dana-gh', 'frank-gh']) expect(byLogin[login], login).toMatchObject({ profiled: true });
+    for (const login of ['ci-robot', 'dependabot[bot]']) expect(byLogin[login], login).toMatchObject({ profiled: false, seniority_level: null });
+    // Alice: TypeScript lines from c1 (10) and c9 (9); the merge's feature/*.ts lines (15) are not hers.
+    expect(byLogin['alice-gh'].languages.TypeScript).toEqual({ lines: 19, commits: 2 });
+    // Bob co-authored c9: one more TypeScript commit, no lines.
+    const bobTs = [shas.c2, shas.c4].length;
+    expect(byLogin['bob-gh'].languages.TypeScript).toEqual({ lines: 3 + 2, commits: bobTs + 1 });
+    expect((await db.sql.query(`SELECT count(*)::int AS n FROM developer_dirty`)).rows[0].n).toBe(0);
+  });
+
+  it('a force-push: commits that left the branch are removed, the new ones stored', async () => {
+    repo.git('reset', '-q', '--hard', shas.c10!);
+    repo.write('src/rewrite.ts', lines(5, 'rw'));
+    shas.c12 = repo.commit(alice, '2026-01-17T10:00:00Z', 'rewritten history');
+    repo.push('main', true);
+    const job = await sync();
+    expect(job.returnvalue).toMatchObject({ commits: { written: 1, removed: 1 } });
+    await expectTruth();
+    expect((await db.sql.query(`SELECT 1 FROM commits WHERE sha = $1`, [shas.c11])).rowCount).toBe(0);
+    expect((await db.sql.query(`SELECT 1 FROM commit_graph WHERE sha = $1`, [shas.c11])).rowCount).toBe(0);
+  });
+
+  it('a changed default branch: the stored commits become exactly the new branch\'s', async () => {
+    repo.git('checkout', '-q', '-b', 'trunk', shas.c7!);
+    repo.write('TRUNK.md', lines(3, 'trunk'));
+    shas.c13 = repo.commit(bob, '2026-01-18T10:00:00Z', 'trunk');
+    repo.push('trunk');
+    repo.setDefaultBranch('trunk');
+    await sync();
+    await expectTruth('trunk');
+    const { rows } = await db.sql.query(`SELECT branch, head_sha, target_sha FROM github_commit_heads WHERE repository_full_name = $1`, [REPO]);
+    expect(rows).toEqual([{ branch: 'trunk', head_sha: shas.c13, target_sha: null }]);
+    // Nothing changed: the next sync costs no counted request and writes nothing.
+    gh.reset();
+    const again = await sync();
+    expect(again.returnvalue).toMatchObject({ commits: { fetched: 0, written: 0, removed: 0 } });
+    expect(gh.counted()).toEqual([]);
+  });
+
+  it('the stored head is gone from GitHub: the branch is listed again and reconciled', async () => {
+    await db.sql.query(`UPDATE github_commit_heads SET head_sha = $1 WHERE repository_full_name = $2`, ['f'.repeat(40), REPO]);
+    await db.sql.query(`INSERT INTO commits (sha, repository_name, repository_full_name, committed_at) VALUES ($1, 'truth', $2, now())`, ['e'.repeat(40), REPO]);
+    const job = await sync();
+    expect(job.returnvalue).toMatchObject({ commits: { written: 0, removed: 1 } });
+    await expectTruth('trunk');
+  });
+});
+
+/** Wait until the sync and profile queues are idle (follow-ups of follow-ups included). */
+export async function settleFollowUps(h: Harness): Promise<void> {
+  for (;;) {
+    const pending = [
+      ...(await h.reader('github-sync').getJobs(['waiting', 'active', 'delayed', 'prioritized'])),
+      ...(await h.reader('profiles').getJobs(['waiting', 'active', 'delayed', 'prioritized'])),
+    ];
+    if (pending.length === 0) return;
+    await Promise.all(pending.map((j) => h.settle(j)));
+  }
+}
