@@ -5,8 +5,10 @@
  *   (b) the sync's commit write path (batched upserts) vs PostgreSQL COPY of the same rows;
  *   (c) a 1M-commit CSV export (rows/s, peak RSS) vs COPY … TO STDOUT CSV of the same query;
  *   (d) a 12-widget PDF report over 200 developers and 1M commits;
- *   (e) each metric for one developer on 1M commits, and the index the plan uses.
- * BENCH_JOBS / BENCH_COMMITS / BENCH_EXPORT_ROWS scale the runs; (a) is the median of BENCH_ROUNDS (5)
+ *   (e) each metric for one developer on 1M commits, and the index the plan uses;
+ *   (f) a commit sync of a real git history (merged branches) through the GitHub stand-in:
+ *       requests per stored commit, and the duplicate requests one rate-limit pause causes.
+ * BENCH_JOBS / BENCH_COMMITS / BENCH_EXPORT_ROWS / BENCH_SYNC_COMMITS scale the runs; (a) is the median of BENCH_ROUNDS (5)
  * alternating rounds.
  */
 import { randomBytes } from 'node:crypto';
@@ -29,6 +31,12 @@ import { ensureDatabase } from '../src/db/ensure-database.js';
 import { migrate, openOrm, type MikroORM } from '../src/db/orm.js';
 import { createLogger } from '../src/lib/logger.js';
 import { upsertCommits, upsertDevelopers, type CommitRow } from '../src/sync/writers.js';
+import { Redis } from 'ioredis';
+import { GitHubStandIn } from '../src/dev/github-stand-in.js';
+import { GitRepo } from '../src/dev/git-repo.js';
+import { createGitHubClient } from '../src/github/client.js';
+import { RateLimitedError } from '../src/queues/errors.js';
+import { syncCommits } from '../src/sync/commit-sync.js';
 import { systemNoop } from '../src/workers/jobs/index.js';
 import { startWorkerPool } from '../src/workers/runtime.js';
 
@@ -37,6 +45,7 @@ const EXPORT_ROWS = Number(process.env.BENCH_EXPORT_ROWS ?? 1_000_000);
 const COMMITS = Number(process.env.BENCH_COMMITS ?? 20000);
 const CONCURRENCY = 50;
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+const SYNC_COMMITS = Number(process.env.BENCH_SYNC_COMMITS ?? 300);
 const base = loadConfig();
 
 function dbUrl(name: string): string {
@@ -235,6 +244,75 @@ async function benchPdf(orm: MikroORM): Promise<{ ms: number; bytes: number }> {
   return { ms, bytes: out.bytes };
 }
 
+/**
+ * (f) A git history of SYNC_COMMITS commits by 20 authors, a 10-commit branch (dated before the
+ * main line it joins) merged every 40 commits, served by the GitHub stand-in. Synced once straight
+ * through, then again into an empty database with one rate-limit pause in the middle (the budget
+ * runs out at the 150th commit detail), resumed after the reset as a parked job would be.
+ */
+async function benchSync(orm: MikroORM): Promise<{ commits: number; requests: number; pausedRequests: number; duplicates: number }> {
+  const repo = new GitRepo();
+  const gh = await new GitHubStandIn().start();
+  const redis = new Redis(base.REDIS_URL, { maxRetriesPerRequest: null });
+  const log = createLogger('silent');
+  try {
+    const who = (i: number) => ({ name: `Dev ${i % 20}`, email: `dev${i % 20}@bench.example` });
+    const at = (i: number) => new Date(Date.UTC(2026, 0, 1) + i * 3_600_000).toISOString();
+    for (let i = 0, n = 0; n < SYNC_COMMITS; i++) {
+      if (i > 0 && i % 40 === 0) {
+        repo.git('checkout', '-q', '-b', `b${i}`, 'HEAD~20');
+        for (let k = 0; k < 10; k++, n++) {
+          repo.write(`branch${i}/f${k}.ts`, `export const v${k} = ${k};\n`.repeat(k + 1));
+          repo.commit(who(i + k), at(i - 30 + k), `branch ${i} work ${k}`);
+        }
+        repo.git('checkout', '-q', 'main');
+        repo.merge(`b${i}`, who(i), at(i));
+        n++;
+      }
+      repo.write(`src/m${i % 25}.ts`, `export const x = ${i};\n`.repeat(1 + (i % 7)));
+      repo.commit(who(i), at(i), `main work ${i}`);
+      n++;
+    }
+    repo.push();
+    gh.repos.set('bench/history', { commits: [], pulls: [], git: repo.bare });
+
+    const run = async (pauseAtDetail?: number) => {
+      const em = orm.em.fork();
+      await sql(em, `TRUNCATE commits, commit_graph, commit_coauthors, developer_identities, developer_dirty, github_commit_heads, github_http_cache CASCADE`);
+      const prefix = `bench-sync-${randomBytes(4).toString('hex')}`;
+      const octokit = createGitHubClient({ baseUrl: gh.url, token: gh.token, redis, prefix, em, log, maxInlineWaitSeconds: 0, retryBaseMs: 10 });
+      gh.rate = { limit: 5000, remaining: 5000, reset: Math.floor(Date.now() / 1000) + 3600, window: 3600 };
+      gh.reset();
+      let details = 0;
+      gh.onRequest = (r) => {
+        if (/\/commits\/[0-9a-f]{40}$/.test(r.path) && ++details === pauseAtDetail) Object.assign(gh.rate, { remaining: 0, reset: Math.ceil(Date.now() / 1000) + 1 });
+      };
+      const opts = { octokit, em, log, repo: 'bench/history', overlapMinutes: 5, initialDays: 0 };
+      for (;;) {
+        try {
+          await syncCommits(opts);
+          break;
+        } catch (err) {
+          if (!(err instanceof RateLimitedError)) throw err;
+          await new Promise((r) => setTimeout(r, Math.max(0, err.resetAt.getTime() - Date.now())));
+        }
+      }
+      gh.onRequest = undefined;
+      const [{ n }] = (await sql<{ n: number }>(em, `SELECT count(*)::int AS n FROM commits`)) as [{ n: number }];
+      const served = gh.requests.filter((r) => r.status === 200);
+      const detailPaths = served.filter((r) => /\/commits\/[0-9a-f]{40}$/.test(r.path)).map((r) => r.path);
+      return { commits: n, counted: gh.counted().length, duplicates: detailPaths.length - new Set(detailPaths).size };
+    };
+    const straight = await run();
+    const paused = await run(150);
+    return { commits: straight.commits, requests: straight.counted, pausedRequests: paused.counted, duplicates: paused.duplicates };
+  } finally {
+    await gh.stop();
+    redis.disconnect();
+    repo.remove();
+  }
+}
+
 /** Every metric for one developer over 30 days on the 1M-commit table: time and the index its plan uses. */
 async function benchMetrics(client: pg.Client, devIds: string[]): Promise<{ metric: string; ms: string; plan: string }[]> {
   const filters = { developer_ids: [devIds[0]!], date_range: { start: '2024-06-01', end: '2024-07-01' } };
@@ -245,7 +323,7 @@ async function benchMetrics(client: pg.Client, devIds: string[]): Promise<{ metr
     out.push({ metric: name, ms: (performance.now() - t0).toFixed(1), plan: '' });
   }
   const explain = await client.query(
-    `EXPLAIN SELECT count(*) FROM commits c WHERE c.committed_at >= $1 AND c.committed_at < $2 AND c.developer_id = ANY($3::uuid[])`,
+    `EXPLAIN SELECT count(*) FROM counted_commits c WHERE c.committed_at >= $1 AND c.committed_at < $2 AND c.developer_id = ANY($3::uuid[])`,
     ['2024-06-01', '2024-07-01', [devIds[0]]],
   );
   const plan = explain.rows.map((r) => r['QUERY PLAN'] as string).join(' ');
@@ -264,6 +342,7 @@ async function main(): Promise<void> {
     const jobs = await benchJobs(orm);
     const writes = await benchWrites(orm, url);
     const exported = await benchExport(orm, url);
+    const synced = await benchSync(orm);
     const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
     const rows = [
       { benchmark: '(a) no-op jobs/s', ours: fmt(jobs.ours), baseline: `${fmt(jobs.bare)} (bare BullMQ)`, ratio: `${((jobs.ours / jobs.bare) * 100).toFixed(0)}%`, goal: '≥ 80%' },
@@ -287,6 +366,10 @@ async function main(): Promise<void> {
     console.log(`(d) 12-widget report, 200 developers, ${fmt(EXPORT_ROWS)} commits → PDF: ${(pdfReport.ms / 1000).toFixed(2)} s (${fmt(pdfReport.bytes)} bytes)`);
     console.log(`(e) metrics for one developer over 30 days on ${fmt(EXPORT_ROWS)} commits (plan of the commit scan: ${metricsReport[0]?.plan}):`);
     console.table(metricsReport.map(({ metric, ms }) => ({ metric, ms })));
+    console.log(
+      `(f) commit sync of a ${fmt(synced.commits)}-commit git history with merged branches: ${(synced.requests / synced.commits).toFixed(3)} requests per stored commit ` +
+        `(${fmt(synced.requests)} requests); with one rate-limit pause: ${fmt(synced.pausedRequests)} requests, ${synced.duplicates} commit details fetched twice`,
+    );
   } finally {
     await orm.close();
     const admin = new pg.Client({ connectionString: dbUrl('postgres') });

@@ -1,3 +1,4 @@
+// A git repository built from code, for the tests and the bench (not used in production paths).
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
