@@ -401,4 +401,16 @@ describe('GitHub sync against a GitHub stand-in', () => {
     expect(rows[0].github_created_at.toISOString()).toBe('2012-01-01T00:00:00.000Z');
     void bob;
   });
+
+  it('sync developer: a login GitHub does not know is recorded as missing and not asked for again', async () => {
+    await db.sql.query(`INSERT INTO developers (github_id, github_username) VALUES (424242, 'ghost-user')`);
+    const done = await h.settle(await h.pool.producer.enqueue(githubSyncDeveloper, { login: 'ghost-user' }));
+    expect(await done.getState()).toBe('completed');
+    expect(done.returnvalue).toMatchObject({ login: 'ghost-user', missing: true });
+    const { rows } = await db.sql.query(`SELECT s.status FROM github_user_syncs s JOIN developers d ON d.id = s.developer_id WHERE d.github_username = 'ghost-user'`);
+    expect(rows).toEqual([{ status: 'missing' }]);
+    // The follow-up drain does not queue it again.
+    const { pendingFollowUps } = await import('../src/people/follow-ups.js');
+    expect((await pendingFollowUps(db.orm.em.fork())).enrich).not.toContain('ghost-user');
+  });
 });

@@ -2,12 +2,17 @@ import { randomBytes } from 'node:crypto';
 import type { Job } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppConfig } from '../src/config/index.js';
-import { GitHubStandIn, type StandInUser } from '../src/dev/github-stand-in.js';
+import { Redis } from 'ioredis';
+import { fakeSha, GitHubStandIn, type StandInUser } from '../src/dev/github-stand-in.js';
+import { createGitHubClient } from '../src/github/client.js';
+import { createLogger } from '../src/lib/logger.js';
+import { syncCommits } from '../src/sync/commit-sync.js';
+import { syncPulls } from '../src/sync/repo-sync.js';
 import { computeMetrics } from '../src/metrics/library.js';
 import { githubSyncRepo, JOBS } from '../src/workers/jobs/index.js';
 import { createTestDatabase, type TestDatabase } from './helpers/db.js';
 import { GitRepo, type Person } from '../src/dev/git-repo.js';
-import { deletePrefix, testConfig } from './helpers/redis.js';
+import { deletePrefix, randomPrefix, REDIS_URL, testConfig } from './helpers/redis.js';
 import { startHarness, type Harness } from './helpers/workers.js';
 
 /**
@@ -187,6 +192,8 @@ describe('sync truth on a real git history', () => {
     shas.c8 = repo.commit(dana, '2026-01-13T10:00:00Z', 'dana, linked now');
     repo.write('src/pair.ts', lines(9, 'pair'));
     shas.c9 = repo.commit(alice, '2026-01-14T10:00:00Z', 'pairing\n\nCo-authored-by: Bob <bob@acme.example>\nCo-authored-by: Someone <someone@else.example>');
+    repo.write('scripts/deploy.sh', lines(3, 'sh'));
+    shas.c9b = repo.commit(person('Bob', 'bob-gh@users.noreply.github.com'), '2026-01-14T12:00:00Z', 'from the web editor, older noreply form');
     repo.write('package.json', '{\n  "name": "truth"\n}\n');
     shas.c10 = repo.commit(dependabot, '2026-01-15T10:00:00Z', 'Bump left-pad');
     repo.write('ci.yml', lines(12, 'ci'));
@@ -204,6 +211,9 @@ describe('sync truth on a real git history', () => {
     );
     expect(ids).toContainEqual({ email: dana.email, github_username: 'dana-gh', source: 'github', confidence: 100 });
     expect(ids).toContainEqual({ email: frank.email, github_username: 'frank-gh', source: 'noreply', confidence: 100 });
+    // The older noreply form names only a login: it resolves through the developer of that login.
+    expect(await developerOf(shas.c9b!)).toBe('bob-gh');
+    expect(ids).toContainEqual({ email: 'bob-gh@users.noreply.github.com', github_username: 'bob-gh', source: 'noreply-login', confidence: 90 });
     const { rows: co } = await db.sql.query(`SELECT a.email, d.github_username FROM commit_coauthors a LEFT JOIN developers d ON d.id = a.developer_id WHERE a.sha = $1 ORDER BY a.email`, [shas.c9]);
     expect(co).toEqual([
       { email: 'bob@acme.example', github_username: 'bob-gh' },
@@ -366,4 +376,48 @@ describe('a first sync under a compressed rate limit', () => {
     expect(duplicates).toBeLessThanOrEqual(3 * pauses);
     expect(gh.counted(/\/commits$/).filter((r) => r.status === 200)).toHaveLength(1);
   }, 120_000);
+});
+
+describe('GITHUB_SYNC_INITIAL_DAYS bounds a first sync of commits and pull requests alike', () => {
+  let db: TestDatabase;
+  let gh: GitHubStandIn;
+  let redis: Redis;
+  const now = new Date('2026-06-01T00:00:00Z');
+  const daysAgo = (d: number) => new Date(now.getTime() - d * 86_400_000).toISOString();
+  const someone: StandInUser = { id: 8801, login: 'someone' };
+
+  beforeAll(async () => {
+    gh = await new GitHubStandIn().start();
+    db = await createTestDatabase();
+    redis = new Redis(REDIS_URL);
+    const pull = (number: number, created: number, updated: number, state: 'open' | 'closed') => ({
+      id: 880_000 + number, number, title: `PR ${number}`, body: null, user: someone, state,
+      created_at: daysAgo(created), updated_at: daysAgo(updated), merged_at: state === 'closed' ? daysAgo(updated) : null, closed_at: state === 'closed' ? daysAgo(updated) : null,
+      labels: [], requested_reviewers: [], additions: 1, deletions: 1, changed_files: 1, commits: 1, comments: 0, review_comments: 0, reviews: [],
+    });
+    gh.repos.set('acme/window', {
+      commits: [100, 40, 10, 1].map((d) => ({ sha: fakeSha(`window-${d}`), message: `${d} days ago`, author: someone, authorDate: daysAgo(d), committerDate: daysAgo(d), files: [{ filename: 'a.ts', additions: d, deletions: 0 }] })),
+      pulls: [pull(1, 400, 100, 'closed'), pull(2, 60, 40, 'closed'), pull(3, 12, 10, 'closed'), pull(4, 200, 5, 'open')],
+    });
+  });
+  afterAll(async () => {
+    redis?.disconnect();
+    await db?.drop();
+    await gh?.stop();
+  });
+
+  it('only what changed in the last 30 days is listed and fetched', async () => {
+    const em = db.orm.em.fork();
+    const log = createLogger('silent');
+    const octokit = createGitHubClient({ baseUrl: gh.url, token: gh.token, redis, prefix: randomPrefix(), em, log, maxInlineWaitSeconds: 0, retryBaseMs: 10 });
+    const opts = { octokit, em, log, repo: 'acme/window', overlapMinutes: 5, initialDays: 30, now };
+    const commits = await syncCommits(opts);
+    const pulls = await syncPulls(opts);
+    expect(commits).toMatchObject({ written: 2 });
+    expect(pulls).toMatchObject({ fetched: 2, written: 2 });
+    expect(gh.counted(/\/pulls\/\d+$/).map((r) => r.path).sort()).toEqual(['/repos/acme/window/pulls/3', '/repos/acme/window/pulls/4']);
+    expect(gh.counted(/\/commits$/)[0]!.query.get('since')).toBe(daysAgo(30));
+    const { rows } = await db.sql.query(`SELECT (SELECT string_agg(message, ',' ORDER BY committed_at) FROM commits) AS commits, (SELECT string_agg(number::text, ',' ORDER BY number) FROM pull_requests) AS pulls`);
+    expect(rows[0]).toEqual({ commits: '10 days ago,1 days ago', pulls: '3,4' });
+  });
 });

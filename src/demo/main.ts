@@ -14,7 +14,7 @@ import { runCustomReport } from '../reports/run.js';
 import { GitHubStandIn } from '../dev/github-stand-in.js';
 import { OpenAIStandIn } from '../dev/openai-stand-in.js';
 import { createLogger } from '../lib/logger.js';
-import type { QueueName } from '../queues/names.js';
+import { QUEUE_NAMES, type QueueName } from '../queues/names.js';
 import { ensureSchedulers } from '../queues/schedulers.js';
 import { developerRefreshActivity, githubSyncDeveloper, githubSyncRepo, insightGenerate, JOBS, reportsReconcile, systemNoop } from '../workers/jobs/index.js';
 import { startWorkerPool } from '../workers/runtime.js';
@@ -49,15 +49,14 @@ async function main(): Promise<void> {
 
   const pool = await startWorkerPool({ config, orm, log, jobs: JOBS });
   const events = new Map<string, QueueEvents>();
-  const finish = async (job: Job) => {
-    let e = events.get(job.queueName);
-    if (!e) {
-      e = new QueueEvents(job.queueName as QueueName, { connection: { url: config.REDIS_URL }, prefix: config.QUEUE_PREFIX });
-      await e.waitUntilReady();
-      events.set(job.queueName, e);
-    }
-    return job.waitUntilFinished(e);
-  };
+  // One QueueEvents per queue, listening before any job is enqueued: a QueueEvents made at the moment
+  // of waiting reads the event stream from "now" and can miss a job that finishes while it starts up.
+  for (const name of QUEUE_NAMES) {
+    const e = new QueueEvents(name, { connection: { url: config.REDIS_URL }, prefix: config.QUEUE_PREFIX });
+    await e.waitUntilReady();
+    events.set(name, e);
+  }
+  const finish = async (job: Job) => job.waitUntilFinished(events.get(job.queueName)!);
   try {
     const em = orm.em.fork();
     await sql(em, `INSERT INTO tracked_repositories (full_name) VALUES (?) ON CONFLICT (full_name) DO NOTHING`, [DEMO_REPO]);
