@@ -8,8 +8,10 @@ import { createGitHubClient } from '../src/github/client.js';
 import { createLogger } from '../src/lib/logger.js';
 import { syncCommits } from '../src/sync/commit-sync.js';
 import { syncPulls } from '../src/sync/repo-sync.js';
+import { developerSignals } from '../src/insights/signals.js';
 import { computeMetrics } from '../src/metrics/library.js';
-import { githubSyncRepo, JOBS } from '../src/workers/jobs/index.js';
+import { buildReportData } from '../src/reports/data.js';
+import { githubSyncRepo, insightGenerate, JOBS } from '../src/workers/jobs/index.js';
 import { createTestDatabase, type TestDatabase } from './helpers/db.js';
 import { GitRepo, type Person } from '../src/dev/git-repo.js';
 import { deletePrefix, randomPrefix, REDIS_URL, testConfig } from './helpers/redis.js';
@@ -255,6 +257,22 @@ describe('sync truth on a real git history', () => {
     const bobTs = [shas.c2, shas.c4].length;
     expect(byLogin['bob-gh'].languages.TypeScript).toEqual({ lines: 3 + 2, commits: bobTs + 1 });
     expect((await db.sql.query(`SELECT count(*)::int AS n FROM developer_dirty`)).rows[0].n).toBe(0);
+
+    // Insights read the same counted work; a bot gets none. Reports list people only.
+    const signals = await developerSignals(db.sql, dev[0].id, 45, new Date('2026-02-01T00:00:00Z'));
+    expect(signals.commits).toBe(aliceTruth.length);
+    const { rows: botRow } = await db.sql.query(`SELECT id FROM developers WHERE github_username = 'dependabot[bot]'`);
+    const skipped = await h.settle(await h.pool.producer.enqueue(insightGenerate, { insightType: 'burnout_risk', developerId: botRow[0].id }));
+    expect(skipped.returnvalue).toEqual({ skipped: 'bot' });
+    expect((await db.sql.query(`SELECT count(*)::int AS n FROM predictive_insights WHERE developer_id = $1`, [botRow[0].id])).rows[0].n).toBe(0);
+    const report = await buildReportData(db.sql, {
+      id: 'r', name: 'People', description: null, filters: window,
+      widgets: [{ type: 'bar', metric: 'commits', config: { title: 'Commits by person', limit: 50 } }],
+    }, new Date('2026-02-01T00:00:00Z'));
+    const labels = (report.widgets[0] as { items: { label: string; value: number }[] }).items.map((i) => i.label);
+    expect(labels).toEqual(expect.arrayContaining(['alice-gh', 'bob-gh', 'dana-gh', 'frank-gh']));
+    expect(labels).not.toContain('dependabot[bot]');
+    expect(labels).not.toContain('ci-robot');
   });
 
   it('a force-push: commits that left the branch are removed, the new ones stored', async () => {

@@ -75,7 +75,10 @@ async function widgetData(client: pg.ClientBase | pg.Pool, w: Widget, index: num
   now);
   const devs = (
     await client.query<{ id: string; login: string }>(
-      scope.developerIds === null ? `SELECT id, github_username AS login FROM developers ORDER BY github_username` : `SELECT id, github_username AS login FROM developers WHERE id = ANY($1::uuid[]) ORDER BY github_username`,
+      // People only: bots have nothing counted and are not listed.
+      `SELECT id, github_username AS login FROM developers d
+        WHERE NOT EXISTS (SELECT 1 FROM developer_bots b WHERE b.developer_id = d.id)${scope.developerIds === null ? '' : ' AND id = ANY($1::uuid[])'}
+        ORDER BY github_username`,
       scope.developerIds === null ? [] : [scope.developerIds],
     )
   ).rows;

@@ -52,6 +52,11 @@ export const insightGenerate = defineJob({
     }
     const exists = await sql(em, `SELECT 1 FROM ${data.developerId ? 'developers' : 'teams'} WHERE id = ?`, [subjectId]);
     if (exists.length === 0) throw new PermanentError(`${data.developerId ? 'Developer' : 'Team'} ${subjectId} does not exist`);
+    // Bots are not people: no insight is generated about them (nor alerted, nor reported).
+    if (data.developerId && (await sql(em, `SELECT 1 FROM developer_bots WHERE developer_id = ?`, [subjectId])).length > 0) {
+      log.info({ developerId: subjectId }, 'insight skipped: the developer is a bot');
+      return { skipped: 'bot' as const };
+    }
 
     const subject = (DEVELOPER_INSIGHTS as readonly string[]).includes(type) ? 'developer' : 'team';
     const signals: DeveloperSignals | TeamSignals = await withPgClient<DeveloperSignals | TeamSignals>(em, (c) =>
