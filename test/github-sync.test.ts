@@ -42,18 +42,6 @@ describe('GitHub sync against a GitHub stand-in', () => {
     return h.settle(job);
   }
 
-  /** Wait until the sync and profile queues are idle (follow-ups of follow-ups included). */
-  async function settleFollowUps(): Promise<void> {
-    for (;;) {
-      const pending = [
-        ...(await h.reader('github-sync').getJobs(['waiting', 'active', 'delayed', 'prioritized'])),
-        ...(await h.reader('profiles').getJobs(['waiting', 'active', 'delayed', 'prioritized'])),
-      ];
-      if (pending.length === 0) return;
-      await Promise.all(pending.map((j) => h.settle(j)));
-    }
-  }
-
   /** Wait for the profile jobs queued after `since` (the follow-ups of a sync). */
   async function settleProfiles(since: number): Promise<Job[]> {
     const jobs = await h.reader('profiles').getJobs(['waiting', 'active', 'delayed', 'prioritized', 'completed', 'failed']);
@@ -158,7 +146,7 @@ describe('GitHub sync against a GitHub stand-in', () => {
     const profiles = await settleProfiles(done.timestamp);
     expect(profiles.length).toBeGreaterThanOrEqual(3);
     expect(profiles.every((p) => p.finishedOn && !p.failedReason)).toBe(true);
-    await settleFollowUps();
+    await h.idle(['github-sync', 'profiles']);
     const { rows: enriched } = await db.sql.query(
       `SELECT d.github_username, d.github_created_at IS NOT NULL AS fetched, d.profile_updated_at IS NOT NULL AS profiled, s.status
          FROM developers d LEFT JOIN github_user_syncs s ON s.developer_id = d.id ORDER BY d.github_id`,

@@ -88,7 +88,7 @@ describe('sync truth on a real git history', () => {
   async function sync(): Promise<Job> {
     const job = await h.settle(await h.pool.producer.enqueue(githubSyncRepo, { repository: REPO, streams: ['commits'] }));
     expect(job.failedReason).toBeUndefined();
-    await settleFollowUps(h);
+    await h.idle(['github-sync', 'profiles']);
     return job;
   }
 
@@ -313,18 +313,6 @@ describe('sync truth on a real git history', () => {
   });
 });
 
-/** Wait until the sync and profile queues are idle (follow-ups of follow-ups included). */
-export async function settleFollowUps(h: Harness): Promise<void> {
-  for (;;) {
-    const pending = [
-      ...(await h.reader('github-sync').getJobs(['waiting', 'active', 'delayed', 'prioritized'])),
-      ...(await h.reader('profiles').getJobs(['waiting', 'active', 'delayed', 'prioritized'])),
-    ];
-    if (pending.length === 0) return;
-    await Promise.all(pending.map((j) => h.settle(j)));
-  }
-}
-
 describe('a first sync under a compressed rate limit', () => {
   let db: TestDatabase;
   let h: Harness;
@@ -376,7 +364,7 @@ describe('a first sync under a compressed rate limit', () => {
     });
     const done = await h.settle(job);
     expect(done.failedReason).toBeUndefined();
-    await settleFollowUps(h);
+    await h.idle(['github-sync', 'profiles']);
     expect(pauses).toBeGreaterThanOrEqual(2);
 
     const { rows } = await db.sql.query(`SELECT sha FROM commits WHERE repository_full_name = $1 ORDER BY sha`, [REPO]);
