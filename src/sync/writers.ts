@@ -144,9 +144,10 @@ export async function knownShas(em: Exec, shas: string[]): Promise<Set<string>> 
  * a commit stored without an author gets attributed once one is known. Returns the rows inserted or
  * attributed, with their developer.
  */
-export async function upsertCommits(em: Exec, commits: (CommitRow & { developer_id: string | null })[]): Promise<{ sha: string; developer_id: string | null }[]> {
-  if (commits.length === 0) return [];
-  const rows = commits;
+export async function upsertCommits(em: Exec, rows: (CommitRow & { developer_id: string | null })[]): Promise<{ sha: string; developer_id: string | null }[]> {
+  if (rows.length === 0) return [];
+  // One JSON document for both statements: each reads only the columns it names.
+  const rowsJson = JSON.stringify(rows);
   const result = await sql<{ sha: string; developer_id: string | null }>(em, 
     `INSERT INTO commits (sha, developer_id, repository_name, repository_full_name, message, additions, deletions,
                           files_changed, files, languages, committed_at)
@@ -157,7 +158,7 @@ export async function upsertCommits(em: Exec, commits: (CommitRow & { developer_
      ON CONFLICT (sha) DO UPDATE SET developer_id = EXCLUDED.developer_id
       WHERE commits.developer_id IS NULL AND EXCLUDED.developer_id IS NOT NULL
      RETURNING sha, developer_id`,
-    [JSON.stringify(rows)],
+    [rowsJson],
   );
   await sql(
     em,
@@ -167,7 +168,7 @@ export async function upsertCommits(em: Exec, commits: (CommitRow & { developer_
        FROM jsonb_to_recordset(?::jsonb) AS r(sha text, parent_shas jsonb, author_name text, author_email text,
             committer_email text, committer_date timestamptz)
      ON CONFLICT (sha) DO NOTHING`,
-    [JSON.stringify(rows.map(({ sha, parent_shas, author_name, author_email, committer_email, committer_date }) => ({ sha, parent_shas, author_name, author_email, committer_email, committer_date })))],
+    [rowsJson],
   );
   return result;
 }
