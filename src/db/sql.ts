@@ -38,3 +38,14 @@ export async function withPgClient<T>(em: EntityManager, fn: (client: import('pg
     await knexClient.releaseConnection(client);
   }
 }
+
+/**
+ * Close a borrowed client's connection at once and make the pool replace it: for a connection left
+ * mid-protocol (a COPY cut short), where any further query (even ROLLBACK) would wait for ever.
+ * PostgreSQL rolls the open transaction back when the connection goes.
+ */
+export function discardPgClient(client: import('pg').ClientBase, reason: Error): void {
+  const c = client as unknown as { __knex__disposed?: unknown; connection?: { stream?: { destroy(): void } } };
+  c.__knex__disposed = reason;
+  c.connection?.stream?.destroy();
+}

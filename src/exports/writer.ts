@@ -6,7 +6,7 @@ import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
 import QueryStream from 'pg-query-stream';
-import { pgArray } from '../db/sql.js';
+import { discardPgClient, pgArray } from '../db/sql.js';
 import type { ExportFormat, ExportQuery } from './definitions.js';
 
 /**
@@ -73,7 +73,8 @@ async function cursorJson(
     transform(row, _enc, done) {
       rows += 1;
       if (opts.onProgress && rows % 10_000 === 0) {
-        Promise.resolve(opts.onProgress(rows)).then(() => done(null, row), done);
+        // Through a promise even when it throws synchronously: the error must fail the pipeline.
+        Promise.resolve(rows).then(opts.onProgress).then(() => done(null, row), done);
       } else done(null, row);
     },
   });
@@ -91,17 +92,24 @@ async function cursorJson(
 async function copyCsv(client: pg.PoolClient | pg.Client, query: ExportQuery, tmp: string, onProgress?: (rows: number) => void | Promise<void>): Promise<number> {
   if (!query.csvSafe) throw new Error('CSV exports need a query built with { csvSafe: true }');
   await client.query('BEGIN');
+  let copying = false;
   try {
     for (const [i, value] of query.params.entries()) {
       await client.query('SELECT set_config($1, $2, true)', [`aexy_export.p${i + 1}`, settingValue(value)]);
     }
     const text = query.sql.replace(/\$(\d+)/g, (_, n: string) => `current_setting('aexy_export.p${n}')`);
     const copy = client.query(copyTo(`COPY (${text}) TO STDOUT WITH (FORMAT csv, HEADER)`));
+    copying = true;
     await pipeline(copy, rowCounter(onProgress), createWriteStream(tmp));
+    copying = false;
     await client.query('COMMIT');
     return copy.rowCount ?? 0;
   } catch (err) {
-    await client.query('ROLLBACK').catch(() => undefined);
+    // A COPY cut short (the file could not be written, progress could not be recorded) leaves the
+    // connection mid-protocol: PostgreSQL is still sending rows, and a ROLLBACK sent on it would
+    // wait for ever. Close that connection instead; the server rolls back, the pool replaces it.
+    if (copying) discardPgClient(client, err as Error);
+    else await client.query('ROLLBACK').catch(() => undefined);
     throw err;
   }
 }
@@ -131,7 +139,8 @@ function rowCounter(onProgress?: (rows: number) => void | Promise<void>): Transf
       const rows = Math.max(0, lines - 1);
       if (onProgress && rows - reported >= 10_000) {
         reported = rows - (rows % 10_000);
-        Promise.resolve(onProgress(reported)).then(() => done(null, chunk), done);
+        // Through a promise even when it throws synchronously: the error must fail the pipeline.
+        Promise.resolve(reported).then(onProgress).then(() => done(null, chunk), done);
       } else done(null, chunk);
     },
   });

@@ -1,4 +1,4 @@
-import type { Job, JobsOptions } from 'bullmq';
+import type { Job, JobsOptions, Queue } from 'bullmq';
 import type { z } from 'zod';
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import type { Logger } from 'pino';
@@ -28,6 +28,8 @@ export interface JobContext {
    * fails half-way still queues what its committed chunks call for).
    */
   enqueue<D extends AnyJobDefinition>(def: D, data: z.input<D['schema']>, opts?: JobsOptions): Promise<void>;
+  /** A queue of this deployment, to read job states (e.g. which exports have a live job). */
+  queue(name: QueueName): Queue;
 }
 
 export interface JobDefinition<S extends z.ZodType = z.ZodType, R = unknown> {

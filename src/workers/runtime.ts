@@ -108,6 +108,7 @@ export async function startWorkerPool(options: WorkerPoolOptions): Promise<Worke
       enqueue: async (d, payload, opts) => {
         await producer.enqueue(d, payload, opts);
       },
+      queue: (name) => producer.queue(name),
     };
 
     const started = performance.now();

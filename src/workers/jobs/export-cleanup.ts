@@ -1,15 +1,31 @@
-import { rm } from 'node:fs/promises';
+import { lstat, readdir, realpath, rm } from 'node:fs/promises';
+import { join, relative, resolve, isAbsolute } from 'node:path';
 import { z } from 'zod';
 import { sql } from '../../db/sql.js';
 import { defineJob } from '../../queues/job-definition.js';
 import { exportProcess } from './export-process.js';
 
+/** A temp file of an export (`.name.<12 hex>.tmp`, src/lib/atomic-file.ts) untouched this long is an orphan. */
+export const ORPHAN_TEMP_MINUTES = 15;
+const TEMP_FILE = /^\..+\.[0-9a-f]{12}\.tmp$/;
+
+/** Is `path` (a real path) inside the directory `root` (a real path)? */
+function inside(root: string, path: string): boolean {
+  const rel = relative(root, path);
+  return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel);
+}
+
 /**
  * Scheduled housekeeping of export_jobs:
- * - expired files are deleted and their rows marked `expired` (file_path cleared);
+ * - expired files are deleted and their rows marked `expired` (file_path cleared). export_jobs is
+ *   shared with the platform, so only regular files inside EXPORT_DIR (by real path, links
+ *   resolved) are ever deleted; any other path is left alone and said so in error_message, and one
+ *   row's trouble never stops the others;
  * - pending rows older than EXPORT_ORPHAN_MINUTES are queued again: a producer that crashed between
  *   its INSERT and its enqueue must not leave an export "pending" forever. Re-queuing is safe:
- *   export.process is deduplicated per export and skips finished ones.
+ *   export.process is deduplicated per export and skips finished ones;
+ * - rows left `processing` with no live job (BullMQ failed it, e.g. stalled too often) are failed;
+ * - temp files of exports that died mid-write are removed.
  */
 export const exportCleanup = defineJob({
   name: 'export.cleanup',
@@ -18,21 +34,102 @@ export const exportCleanup = defineJob({
   options: { attempts: 5 },
   async process(_data, ctx) {
     const { em, config, log } = ctx;
+    const root = await realpath(config.EXPORT_DIR).catch(() => resolve(config.EXPORT_DIR));
     const expired = await sql<{ id: string; file_path: string | null }>(
       em,
       `SELECT id, file_path FROM export_jobs WHERE status = 'completed' AND expires_at <= now() ORDER BY expires_at LIMIT 1000`,
     );
+    let refused = 0;
     for (const e of expired) {
-      if (e.file_path) await rm(e.file_path, { force: true });
-      await sql(em, `UPDATE export_jobs SET status = 'expired', file_path = NULL WHERE id = ? AND status = 'completed'`, [e.id]);
+      let note: string | null = null;
+      try {
+        if (e.file_path) note = await removeExportFile(root, e.file_path);
+      } catch (err) {
+        // Could not delete (permissions, I/O): keep the row completed, say why, try again next time.
+        refused += 1;
+        const message = `expired, but its file could not be deleted: ${(err as Error).message}`;
+        await sql(em, `UPDATE export_jobs SET error_message = ? WHERE id = ?`, [message.slice(0, 2000), e.id]);
+        log.warn({ exportJobId: e.id, err: (err as Error).message }, 'expired export file not deleted');
+        continue;
+      }
+      if (note) {
+        refused += 1;
+        log.warn({ exportJobId: e.id, filePath: e.file_path }, note);
+      }
+      await sql(em, `UPDATE export_jobs SET status = 'expired', file_path = NULL, error_message = coalesce(?, error_message) WHERE id = ? AND status = 'completed'`, [
+        note,
+        e.id,
+      ]);
     }
+
     const orphans = await sql<{ id: string }>(
       em,
       `SELECT id FROM export_jobs WHERE status = 'pending' AND created_at < now() - make_interval(mins => ?) ORDER BY created_at LIMIT 1000`,
       [config.EXPORT_ORPHAN_MINUTES],
     );
     for (const o of orphans) ctx.enqueueAfter(exportProcess, { exportJobId: o.id });
-    if (expired.length || orphans.length) log.info({ expired: expired.length, requeued: orphans.length }, 'export cleanup');
-    return { expired: expired.length, requeued: orphans.length };
+
+    // Processing rows whose job is gone from the queue (failed for good, or removed).
+    const processing = await sql<{ id: string }>(
+      em,
+      `SELECT id FROM export_jobs WHERE status = 'processing' AND created_at < now() - make_interval(mins => ?) LIMIT 1000`,
+      [config.EXPORT_ORPHAN_MINUTES],
+    );
+    let lost = 0;
+    if (processing.length > 0) {
+      const live = await ctx.queue('exports').getJobs(['active', 'waiting', 'delayed', 'prioritized', 'waiting-children']);
+      const alive = new Set(live.filter((j) => j.name === exportProcess.name).map((j) => (j.data as { exportJobId?: string }).exportJobId));
+      for (const p of processing.filter((r) => !alive.has(r.id))) {
+        const done = await sql(
+          em,
+          `UPDATE export_jobs SET status = 'failed', completed_at = now(),
+                  error_message = 'the job producing this export was lost (its worker died too often, or it was removed from the queue); request it again'
+            WHERE id = ? AND status = 'processing' RETURNING id`,
+          [p.id],
+        );
+        lost += done.length;
+      }
+    }
+
+    const temps = await removeOrphanTempFiles(root);
+    if (expired.length || orphans.length || lost || temps) {
+      log.info({ expired: expired.length, refused, requeued: orphans.length, lost, tempFiles: temps }, 'export cleanup');
+    }
+    return { expired: expired.length, requeued: orphans.length, ...(refused ? { refused } : {}), ...(lost ? { lost } : {}), ...(temps ? { tempFiles: temps } : {}) };
   },
 });
+
+/**
+ * Delete an expired export's file if it is ours: a regular file inside EXPORT_DIR. Returns null when
+ * deleted (or already gone), or why it was left alone.
+ */
+async function removeExportFile(root: string, filePath: string): Promise<string | null> {
+  let real: string;
+  try {
+    real = await realpath(filePath);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw err;
+  }
+  if (!inside(root, real)) return `expired; file not deleted: ${filePath} is outside EXPORT_DIR`;
+  if (!(await lstat(real)).isFile()) return `expired; file not deleted: ${filePath} is not a regular file`;
+  await rm(real, { force: true });
+  return null;
+}
+
+/** Temp files of writes that died (a crash, a full disk) and were never renamed. */
+async function removeOrphanTempFiles(root: string): Promise<number> {
+  const entries = await readdir(root, { withFileTypes: true }).catch(() => []);
+  const cutoff = Date.now() - ORPHAN_TEMP_MINUTES * 60_000;
+  let removed = 0;
+  for (const e of entries) {
+    if (!e.isFile() || !TEMP_FILE.test(e.name)) continue;
+    const path = join(root, e.name);
+    const info = await lstat(path).catch(() => null);
+    if (info && info.mtimeMs < cutoff) {
+      await rm(path, { force: true });
+      removed += 1;
+    }
+  }
+  return removed;
+}
