@@ -4,6 +4,7 @@ import { Migration20261125010000GithubSync } from './Migration20261125010000Gith
 import { Migration20261125020000HttpCacheText } from './Migration20261125020000HttpCacheText.js';
 import { Migration20261125030000PullRepositories } from './Migration20261125030000PullRepositories.js';
 import { Migration20261125040000SyncTruth } from './Migration20261125040000SyncTruth.js';
+import { Migration20261125050000ReportDeliveries } from './Migration20261125050000ReportDeliveries.js';
 
 /** Every migration, in order. New migrations are appended here. */
 export const migrationsList: MigrationObject[] = [
@@ -12,4 +13,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261125020000HttpCacheText', class: Migration20261125020000HttpCacheText },
   { name: 'Migration20261125030000PullRepositories', class: Migration20261125030000PullRepositories },
   { name: 'Migration20261125040000SyncTruth', class: Migration20261125040000SyncTruth },
+  { name: 'Migration20261125050000ReportDeliveries', class: Migration20261125050000ReportDeliveries },
 ];

@@ -50,6 +50,12 @@ describe('scheduled reports: schedulers reconciled from the table, delivery by e
     await deletePrefix(config.QUEUE_PREFIX);
   });
 
+  /** Forget that a schedule's slots were sent (what a run that never happened looks like). */
+  const unsend = async (id: string, lastSentAt: string | null = null) => {
+    await db.sql.query(`UPDATE scheduled_reports SET last_sent_at = $1 WHERE id = $2`, [lastSentAt, id]);
+    await db.sql.query(`DELETE FROM report_deliveries WHERE scheduled_report_id = $1`, [id]);
+  };
+
   const insertSchedule = async (cols: Record<string, unknown>) =>
     (
       await db.sql.query(
@@ -126,7 +132,8 @@ describe('scheduled reports: schedulers reconciled from the table, delivery by e
   });
 
   it('a run missed for days while workers were down is delivered once, not once per missed day', async () => {
-    await db.sql.query(`UPDATE scheduled_reports SET last_sent_at = now() - interval '4 days' WHERE id = $1`, [daily]);
+    // The last delivery was 4 days ago; today's slot was never sent.
+    await unsend(daily, new Date(Date.now() - 4 * 86_400_000).toISOString());
     const before = smtp.messages.length;
     // BullMQ fires a job scheduler's overdue run once when workers come back; deliveries of the same slot are no-ops.
     for (let i = 0; i < 3; i++) await h.settle(await h.pool.producer.enqueue(reportDeliver, { scheduledReportId: daily }));
@@ -134,7 +141,7 @@ describe('scheduled reports: schedulers reconciled from the table, delivery by e
   });
 
   it('SMTP refusals: 4xx is retried, 5xx fails at once with the reason', async () => {
-    await db.sql.query(`UPDATE scheduled_reports SET last_sent_at = NULL WHERE id = $1`, [daily]);
+    await unsend(daily);
     smtp.rejectNext = 550;
     const done = await h.settle(await h.pool.producer.enqueue(reportDeliver, { scheduledReportId: daily }));
     expect(await done.getState()).toBe('failed');
@@ -186,13 +193,13 @@ describe('scheduled reports: schedulers reconciled from the table, delivery by e
 
     // Rate limited: parked until Retry-After, then delivered.
     slack.faults.push({ method: 'chat.postMessage', status: 429, retryAfter: 1, times: 1 });
-    await db.sql.query(`UPDATE scheduled_reports SET last_sent_at = NULL WHERE id = $1`, [sched]);
+    await unsend(sched);
     const rl = await h.settle(await h.pool.producer.enqueue(reportDeliver, { scheduledReportId: sched }));
     expect(await rl.getState()).toBe('completed');
 
     // A revoked token deactivates the integration.
     slack.tokens.clear();
-    await db.sql.query(`UPDATE scheduled_reports SET last_sent_at = NULL WHERE id = $1`, [sched]);
+    await unsend(sched);
     const revoked = await h.settle(await h.pool.producer.enqueue(reportDeliver, { scheduledReportId: sched }));
     expect(revoked.failedReason).toBe('Slack refused the bot token (invalid_auth); the integration was deactivated');
     expect((await db.sql.query(`SELECT is_active FROM slack_integrations WHERE id = $1`, [integration])).rows[0].is_active).toBe(false);
@@ -214,8 +221,25 @@ describe('scheduled reports: schedulers reconciled from the table, delivery by e
     expect(done.attemptsMade).toBe(2);
     expect(slack.messages.length - posts).toBe(1);
     expect(smtp.messages.length - mails).toBe(1);
-    expect(done.returnvalue).toMatchObject({ slack: 'already posted by an earlier attempt', recipients: 1 });
-    expect(done.progress).toEqual({ slot: done.returnvalue.slot, delivered: ['slack', 'email'] });
+    expect(done.returnvalue).toMatchObject({ slack: 'already delivered for this slot', recipients: 1 });
+    const { rows } = await db.sql.query(`SELECT channel, status FROM report_deliveries WHERE scheduled_report_id = $1 ORDER BY channel`, [both]);
+    expect(rows).toEqual([
+      { channel: 'email', status: 'sent' },
+      { channel: 'slack', status: 'sent' },
+    ]);
+  });
+
+  it('two jobs for one slot at once (a scheduler tick and a manual run): the slot is claimed, sent once', async () => {
+    const twice = await insertSchedule({ schedule: 'daily', recipients: ['lead@example.com'] });
+    const before = smtp.messages.length;
+    // Distinct job ids get past the queue's deduplication, as a manual run next to a tick does.
+    const jobs = await Promise.all(['a', 'b'].map((k) => h.pool.producer.enqueue(reportDeliver, { scheduledReportId: twice }, { jobId: `manual-${twice}-${k}` })));
+    const done = await Promise.all(jobs.map((j) => h.settle(j)));
+    expect(done.map((d) => d.failedReason)).toEqual([undefined, undefined]);
+    expect(smtp.messages.length - before).toBe(1);
+    const outcomes = done.map((d) => d.returnvalue.email ?? d.returnvalue.skipped ?? 'sent').sort();
+    expect(outcomes).toHaveLength(2);
+    expect(outcomes.filter((o) => o === 'sent')).toHaveLength(1);
   });
 
   it('rows that cannot be delivered fail with a clear reason', async () => {

@@ -17,6 +17,7 @@ export * from './github-sync-cursor.js';
 export * from './github-http-cache.js';
 export * from './github-pull-repository.js';
 export * from './sync-truth.js';
+export * from './report-delivery.js';
 
 import { Developer } from './developer.js';
 import { Team } from './team.js';
@@ -37,6 +38,7 @@ import { GithubSyncCursor } from './github-sync-cursor.js';
 import { GithubHttpCache } from './github-http-cache.js';
 import { GithubPullRepository } from './github-pull-repository.js';
 import { CommitCoauthor, CommitGraph, DeveloperBot, DeveloperDirty, DeveloperIdentity, GithubCommitHead, GithubUserSync } from './sync-truth.js';
+import { ReportDelivery } from './report-delivery.js';
 
 /** Every entity of the schema contract, in dependency order, then the sync's own tables. */
 export const ALL_ENTITIES = [
@@ -65,4 +67,5 @@ export const ALL_ENTITIES = [
   DeveloperBot,
   DeveloperDirty,
   GithubUserSync,
+  ReportDelivery,
 ];

@@ -8,6 +8,7 @@ import { PermanentError } from '../../queues/errors.js';
 import { defineJob } from '../../queues/job-definition.js';
 import { REPORT_FORMATS, type ReportFormat } from '../../reports/render.js';
 import { runCustomReport } from '../../reports/run.js';
+import { claimDelivery, markDelivered, releaseDelivery } from '../../schedules/deliveries.js';
 import { monthlyTargetDay, nextRun, previousRun, scheduleSchema } from '../../schedules/next-run.js';
 
 export const reportDeliverSchema = z.object({ scheduledReportId: z.uuid({ message: 'must be a scheduled_reports UUID' }) }).strict();
@@ -30,8 +31,9 @@ interface ScheduledRow {
 
 /**
  * Fired by the row's job scheduler: render the report and deliver it once per scheduled slot.
- * "Once" is enforced against last_sent_at, so a re-delivered job, or the single catch-up run BullMQ
- * makes after workers were down, never sends a slot twice.
+ * "Once" is enforced against last_sent_at (a re-delivered job, or the single catch-up run BullMQ
+ * makes after workers were down) and by claiming each channel of the slot in report_deliveries
+ * before sending (two jobs at once for one slot).
  */
 export const reportDeliver = defineJob({
   name: 'report.deliver',
@@ -71,51 +73,53 @@ export const reportDeliver = defineJob({
     const bytes = await readFile(rendered.path);
     const period = `${rendered.data.window.start.slice(0, 10)} to ${rendered.data.window.end.slice(0, 10)}`;
     const result: Record<string, unknown> = { scheduledReportId, slot: slot.toISOString(), file: rendered.path };
-    // Which channels already got this slot, recorded on the job itself (BullMQ keeps progress across
-    // attempts): with "both", a retry after the email failed must not post to Slack a second time.
-    const delivered = deliveredChannels(job.progress, slot);
-    const markDelivered = async (channel: 'slack' | 'email') => {
-      delivered.add(channel);
-      await progress({ slot: slot.toISOString(), delivered: [...delivered] });
-    };
-
-    if ((method === 'slack' || method === 'both') && delivered.has('slack')) result.slack = 'already posted by an earlier attempt';
-    else if (method === 'slack' || method === 'both') {
-      const [report] = await sql<{ organization_id: string | null }>(em, `SELECT organization_id FROM custom_reports WHERE id = ?`, [row.report_id]);
-      const posted = await deliverReportToSlack(em, config, {
-        organizationId: report?.organization_id ?? null,
-        recipients,
-        reportName: rendered.data.report.name,
-        period,
-        filename,
-        bytes,
-        summary: rendered.data.widgets
-          .filter((w) => w.type === 'number')
-          .map((w) => `${w.title}: ${w.value ?? '—'} ${w.unit ?? ''}`.trim()),
-      });
-      result.slack = posted;
-      await markDelivered('slack');
+    // Each channel of the slot is claimed in PostgreSQL before sending and marked sent after, so two
+    // jobs for one slot (a scheduler tick and a manual run, a retry from the board, a stalled copy)
+    // never both send it; with "both", a retry after the email failed does not post to Slack again.
+    const channels = (method === 'both' ? ['slack', 'email'] : [method]) as ('slack' | 'email')[];
+    let heldElsewhere = false;
+    for (const channel of channels) {
+      const claim = await claimDelivery(em, row.id, slot, channel, String(job.id));
+      if (claim !== 'claimed') {
+        result[channel] = claim === 'sent' ? 'already delivered for this slot' : 'being delivered by another job';
+        heldElsewhere ||= claim === 'held';
+        continue;
+      }
+      try {
+        if (channel === 'slack') {
+          const [report] = await sql<{ organization_id: string | null }>(em, `SELECT organization_id FROM custom_reports WHERE id = ?`, [row.report_id]);
+          result.slack = await deliverReportToSlack(em, config, {
+            organizationId: report?.organization_id ?? null,
+            recipients,
+            reportName: rendered.data.report.name,
+            period,
+            filename,
+            bytes,
+            summary: rendered.data.widgets
+              .filter((w) => w.type === 'number')
+              .map((w) => `${w.title}: ${w.value ?? '—'} ${w.unit ?? ''}`.trim()),
+          });
+        } else {
+          const sent = await sendEmail(config, {
+            to: valid,
+            subject: `${rendered.data.report.name} — ${schedule.schedule} report for ${slot.toISOString().slice(0, 10)}`,
+            text: `Your ${schedule.schedule} report "${rendered.data.report.name}" covering ${period} is attached.\n`,
+            attachments: [{ filename, content: bytes, contentType: CONTENT_TYPES[format] }],
+          });
+          result.recipients = sent.accepted.length;
+          result.messageId = sent.messageId;
+        }
+      } catch (err) {
+        // Refused or failed before delivery: the slot is free again for this job's retry or another run.
+        await releaseDelivery(em, row.id, slot, channel, String(job.id)).catch(() => undefined);
+        throw err;
+      }
+      await markDelivered(em, row.id, slot, channel);
+      await progress({ slot: slot.toISOString(), delivered: channel });
     }
-    if ((method === 'email' || method === 'both') && delivered.has('email')) result.email = 'already sent by an earlier attempt';
-    else if (method === 'email' || method === 'both') {
-      const sent = await sendEmail(config, {
-        to: valid,
-        subject: `${rendered.data.report.name} — ${schedule.schedule} report for ${slot.toISOString().slice(0, 10)}`,
-        text: `Your ${schedule.schedule} report "${rendered.data.report.name}" covering ${period} is attached.\n`,
-        attachments: [{ filename, content: bytes, contentType: CONTENT_TYPES[format] }],
-      });
-      result.recipients = sent.accepted.length;
-      result.messageId = sent.messageId;
-      await markDelivered('email');
-    }
+    // The job holding a channel records the slot as sent when it is done.
+    if (heldElsewhere) return result;
     await sql(em, `UPDATE scheduled_reports SET last_sent_at = ?, next_run_at = ? WHERE id = ?`, [now.toISOString(), nextRun(schedule, now).toISOString(), row.id]);
     return result;
   },
 });
-
-/** The channels an earlier attempt of this job delivered for `slot` (progress of another slot counts for nothing). */
-function deliveredChannels(progress: unknown, slot: Date): Set<string> {
-  const p = progress as { slot?: unknown; delivered?: unknown } | null;
-  if (!p || typeof p !== 'object' || p.slot !== slot.toISOString() || !Array.isArray(p.delivered)) return new Set();
-  return new Set(p.delivered.filter((c): c is string => typeof c === 'string'));
-}
