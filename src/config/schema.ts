@@ -63,6 +63,8 @@ export const envSchema = z.object({
   GITHUB_MAX_INLINE_WAIT_SECONDS: int(0, 300).default(5),
   /** Base delay of the 5xx retry backoff (retry n waits n² × this). */
   GITHUB_RETRY_BASE_MS: int(0, 60_000).default(1_000),
+  /** How long one GitHub HTTP request may take before it is abandoned (and retried). */
+  GITHUB_TIMEOUT_MS: int(100, 600_000).default(30_000),
   /**
    * Logins that are bots although GitHub calls them users (CI accounts, mirrors), comma-separated;
    * GitHub's type "Bot" and logins ending in "[bot]" are bots anyway.
@@ -77,6 +79,8 @@ export const envSchema = z.object({
   /** smtp://user:pass@host:port or smtps://…; unset = email delivery fails with a clear error. */
   SMTP_URL: url(['smtp:', 'smtps:'], 'SMTP').optional(),
   MAIL_FROM: z.string().min(3).default('Aexy Reports <reports@aexy.local>'),
+  /** Connecting, the greeting, and each silence of the SMTP server are bounded by this. */
+  SMTP_TIMEOUT_MS: int(100, 600_000).default(30_000),
 
   // Predictive insights.
   /** Any OpenAI-compatible server; unset OPENAI_MODEL = heuristic-v1 only. */
@@ -91,6 +95,8 @@ export const envSchema = z.object({
 
   // Slack.
   SLACK_API_URL: url(['http:', 'https:'], 'HTTP(S)').default('https://slack.com/api/'),
+  /** How long one Slack API call may take before it is abandoned (and retried). */
+  SLACK_TIMEOUT_MS: int(100, 600_000).default(30_000),
   /**
    * Encryption keys for secrets at rest (Slack bot tokens): "keyId:base64-32-bytes[,keyId:…]". The first
    * key encrypts; every listed key can decrypt, so keys rotate by putting a new one first.

@@ -25,7 +25,13 @@ export function splitRecipients(recipients: readonly string[]): { valid: string[
  */
 export async function sendEmail(config: AppConfig, msg: { to: string[]; subject: string; text: string; attachments: EmailAttachment[] }): Promise<{ messageId: string; accepted: string[] }> {
   if (!config.SMTP_URL) throw new PermanentError('Email delivery needs SMTP_URL to be configured');
-  const transport = nodemailer.createTransport(config.SMTP_URL);
+  // Connecting, waiting for the greeting and any silence mid-conversation are all bounded.
+  const transport = nodemailer.createTransport({
+    url: config.SMTP_URL,
+    connectionTimeout: config.SMTP_TIMEOUT_MS,
+    greetingTimeout: config.SMTP_TIMEOUT_MS,
+    socketTimeout: config.SMTP_TIMEOUT_MS,
+  });
   try {
     const info = await transport.sendMail({ from: config.MAIL_FROM, to: msg.to, subject: msg.subject, text: msg.text, attachments: msg.attachments });
     return { messageId: info.messageId, accepted: (info.accepted as string[]).map(String) };

@@ -25,6 +25,8 @@ export interface GitHubClientOptions {
   /** Base of the 5xx retry backoff (retry n waits n² × base ms). */
   retryBaseMs?: number;
   retries?: number;
+  /** How long one HTTP request may take (each retry gets its own); default 30 s. */
+  timeoutMs?: number;
 }
 
 /** Marker header on responses served from the ETag cache after a 304. */
@@ -55,6 +57,7 @@ interface OctokitErrorLike {
  */
 export function createGitHubClient(opts: GitHubClientOptions): GitHubClient {
   const maxInline = opts.maxInlineWaitSeconds ?? 5;
+  const timeoutMs = opts.timeoutMs ?? 30_000;
   const hash = tokenHash(opts.token);
   const budget = new RateBudget(opts.redis, `${opts.prefix}:github:rate:${hash}`);
   const cache = new HttpCache(opts.em, hash);
@@ -64,6 +67,12 @@ export function createGitHubClient(opts: GitHubClientOptions): GitHubClient {
     auth: opts.token,
     baseUrl: opts.baseUrl.replace(/\/$/, ''),
     userAgent: 'aexy-workers',
+    // Every HTTP attempt is bounded (fetch would wait on a silent server for minutes); a timed-out
+    // attempt is a network error, retried by plugin-retry, then a transient job error.
+    request: {
+      fetch: (url: string | URL, init: RequestInit = {}) =>
+        fetch(url, { ...init, signal: init.signal ? AbortSignal.any([init.signal, AbortSignal.timeout(timeoutMs)]) : AbortSignal.timeout(timeoutMs) }),
+    },
     // Octokit logs every non-2xx (including our 304 cache hits) as an error; failures that matter
     // are logged by the job runtime with their outcome, so keep Octokit's own lines at debug.
     log: { debug: () => {}, info: () => {}, warn: (m: string) => log.warn(m), error: (m: string) => log.debug(m) },

@@ -13,5 +13,6 @@ export function githubFor(ctx: JobContext): GitHubClient {
     log: ctx.log,
     maxInlineWaitSeconds: c.GITHUB_MAX_INLINE_WAIT_SECONDS,
     retryBaseMs: c.GITHUB_RETRY_BASE_MS,
+    timeoutMs: c.GITHUB_TIMEOUT_MS,
   });
 }

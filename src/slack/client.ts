@@ -34,6 +34,8 @@ export async function slackFor(em: EntityManager, config: AppConfig, integration
   const token = KeyRing.fromConfig(config.ENCRYPTION_KEYS).decrypt(row.bot_token);
   const client = new WebClient(token, {
     slackApiUrl: config.SLACK_API_URL,
+    // @slack/web-api waits for ever by default; a silent Slack must not hold a job (or shutdown).
+    timeout: config.SLACK_TIMEOUT_MS,
     rejectRateLimitedCalls: true,
     retryConfig: { retries: 2, factor: 2, minTimeout: 100, maxTimeout: 2_000 },
     logger: { debug: () => {}, info: () => {}, warn: () => {}, error: () => {}, setLevel: () => {}, getLevel: () => 'error' as never, setName: () => {} },
