@@ -9,7 +9,7 @@ import { KeyRing } from '../src/crypto/secrets.js';
 import { SlackStandIn } from '../src/dev/slack-stand-in.js';
 import { requestExport } from '../src/exports/request.js';
 import { installSlackIntegration } from '../src/slack/integrations.js';
-import { JOBS, slackFanOut, slackNotify } from '../src/workers/jobs/index.js';
+import { JOBS, slackFanOut, slackInsightAlert, slackNotify } from '../src/workers/jobs/index.js';
 import { createTestDatabase, type TestDatabase } from './helpers/db.js';
 import { deletePrefix, testConfig } from './helpers/redis.js';
 import { startHarness, type Harness } from './helpers/workers.js';
@@ -129,5 +129,38 @@ describe('Slack notifications: export ready, sync failure digest, weekly team su
     const team = (await db.sql.query(`SELECT id FROM teams WHERE name = 'Elsewhere'`)).rows[0].id;
     const done = await h.settle(await h.pool.producer.enqueue(slackNotify, { kind: 'weekly_team_summary', teamId: team }));
     expect(done.returnvalue).toEqual({ skipped: 'no Slack integration' });
+  });
+
+  it('text from users, other applications and the model is inert in Slack mrkdwn', async () => {
+    const hostile = '<!channel> & <https://evil.example|your password expired> <@U0BOSS>';
+    const inert = '&lt;!channel&gt; &amp; &lt;https://evil.example|your password expired&gt; &lt;@U0BOSS&gt;';
+    // A repository row written by another application, its error text from an upstream server.
+    await db.sql.query(`UPDATE tracked_repositories SET last_error = $1 WHERE full_name = 'acme/api'`, [hostile]);
+    await h.settle(await h.pool.producer.enqueue(slackNotify, { kind: 'sync_failure_digest', organizationId: ORG }, { jobId: `digest-${Date.now()}` }));
+    let msg = slack.messages.at(-1)!;
+    expect(JSON.stringify(msg.blocks)).toContain(JSON.stringify(`*acme/api*: ${inert}`).slice(1, -1));
+    expect(JSON.stringify(msg)).not.toContain('<!channel>');
+
+    // A team name in the fallback text, which Slack parses like mrkdwn.
+    await db.sql.query(`UPDATE teams SET name = $1 WHERE id = $2`, ['<!everyone> Core', teamId]);
+    await h.settle(await h.pool.producer.enqueue(slackNotify, { kind: 'weekly_team_summary', teamId }, { jobId: `summary-${Date.now()}` }));
+    msg = slack.messages.at(-1)!;
+    expect(msg.text).toMatch(/^&lt;!everyone&gt; Core: /);
+    await db.sql.query(`UPDATE teams SET name = 'Core' WHERE id = $1`, [teamId]);
+
+    // The model's factors and recommendations.
+    const { rows } = await db.sql.query(
+      `INSERT INTO predictive_insights (developer_id, insight_type, risk_score, confidence, factors, recommendations, generated_by_model)
+       VALUES ($1, 'burnout_risk', 0.9, 0.8, $2, $3, 'stand-in') RETURNING id`,
+      [dev, JSON.stringify([{ factor: 'after_hours<!here>', evidence: hostile }]), JSON.stringify([`Talk to them ${hostile}`])],
+    );
+    await h.settle(await h.pool.producer.enqueue(slackInsightAlert, { insightId: rows[0].id }));
+    msg = slack.messages.at(-1)!;
+    const text = JSON.stringify(msg);
+    expect(text).toContain('after_hours&lt;!here&gt;');
+    expect(text).toContain(JSON.stringify(inert).slice(1, -1));
+    expect(text).not.toMatch(/<!(channel|here|everyone)>|<https:\/\/evil/);
+    // The real mention of a mapped user is kept.
+    expect(text).toContain('<@U0ANA>');
   });
 });

@@ -31,7 +31,17 @@ export async function organizationOfDeveloper(em: EntityManager, developerId: st
 /** Mention a developer if the integration's user_mappings knows them, else name them. */
 export function mention(integration: Integration, developerId: string | null, fallback: string): string {
   const slackUser = Object.entries(integration.user_mappings ?? {}).find(([, dev]) => dev === developerId)?.[0];
-  return slackUser ? `<@${slackUser}>` : fallback;
+  return slackUser && /^[UW][A-Z0-9]+$/.test(slackUser) ? `<@${slackUser}>` : esc(fallback);
+}
+
+/**
+ * Text from users, other applications or a model, made inert for Slack's mrkdwn (and for the
+ * message's fallback `text`, which Slack parses the same way): `&`, `<` and `>` are escaped as Slack's
+ * formatting rules ask, so `<!channel>`, `<!everyone>`, `<@U…>` and `<https://x|disguised links>`
+ * arrive as the characters they are.
+ */
+export function esc(text: string | null | undefined): string {
+  return (text ?? '').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
 /**

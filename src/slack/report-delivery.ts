@@ -3,9 +3,8 @@ import type { AppConfig } from '../config/index.js';
 import { sql } from '../db/sql.js';
 import { PermanentError } from '../queues/errors.js';
 import { slackFor, withNotificationLog } from './client.js';
+import { clip, esc } from './post.js';
 
-/** Slack limits: section text ≤ 3000 characters, message text ≤ 40,000. */
-const clip = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
 
 /**
  * Post a rendered report to Slack for the report's organization: the file (files.uploadV2, the
@@ -32,11 +31,12 @@ export async function deliverReportToSlack(
     await client.filesUploadV2({ channel_id: channel, file: opts.bytes, filename: opts.filename, title: opts.reportName });
     const message = await client.chat.postMessage({
       channel,
-      text: clip(`${opts.reportName}: report for ${opts.period}`, 4000),
+      // Report names and widget titles are users' text: escaped wherever Slack parses mrkdwn.
+      text: clip(`${esc(opts.reportName)}: report for ${opts.period}`, 4000),
       blocks: [
         { type: 'header', text: { type: 'plain_text', text: clip(opts.reportName, 150) } },
-        { type: 'section', text: { type: 'mrkdwn', text: clip(`*Period:* ${opts.period}\n${opts.summary.map((l) => `• ${l}`).join('\n')}`, 3000) } },
-        { type: 'context', elements: [{ type: 'mrkdwn', text: clip(`Full report attached: ${opts.filename}`, 3000) }] },
+        { type: 'section', text: { type: 'mrkdwn', text: clip(`*Period:* ${opts.period}\n${opts.summary.map((l) => `• ${esc(l)}`).join('\n')}`, 3000) } },
+        { type: 'context', elements: [{ type: 'mrkdwn', text: clip(`Full report attached: ${esc(opts.filename)}`, 3000) }] },
       ],
     });
     return { channel: message.channel ?? channel, ts: message.ts };

@@ -2,7 +2,7 @@ import type { KnownBlock } from '@slack/web-api';
 import { z } from 'zod';
 import { sql } from '../../db/sql.js';
 import { defineJob } from '../../queues/job-definition.js';
-import { clip, mention, postToOrganization } from '../../slack/post.js';
+import { clip, esc, mention, postToOrganization } from '../../slack/post.js';
 
 /**
  * Post an insight that crossed the alert threshold to the organization's Slack default channel,
@@ -26,15 +26,16 @@ export const slackInsightAlert = defineJob({
     );
     if (!i) return { skipped: 'insight deleted' };
     const title = `${i.insight_type.replace(/_/g, ' ')}: ${Math.round(i.risk_score * 100)}% for ${i.login ?? i.team ?? 'unknown'}`;
+    // Logins, team names and the model's factors and recommendations are escaped for mrkdwn.
     const posted = await postToOrganization(em, config, i.org, 'insight_alert', (integration) => {
-      const who = i.developer_id ? mention(integration, i.developer_id, i.login ?? 'a developer') : `team ${i.team ?? ''}`;
+      const who = i.developer_id ? mention(integration, i.developer_id, i.login ?? 'a developer') : `team ${esc(i.team)}`;
       const blocks: KnownBlock[] = [
         { type: 'header', text: { type: 'plain_text', text: clip(title, 150) } },
         { type: 'section', text: { type: 'mrkdwn', text: clip(`Risk ${i.risk_score.toFixed(2)} (confidence ${i.confidence.toFixed(2)}) for ${who}.`, 3000) } },
-        { type: 'section', text: { type: 'mrkdwn', text: clip(i.factors.slice(0, 5).map((f) => `• *${f.factor}*: ${f.evidence}`).join('\n') || 'No factors', 3000) } },
+        { type: 'section', text: { type: 'mrkdwn', text: clip(i.factors.slice(0, 5).map((f) => `• *${esc(f.factor)}*: ${esc(f.evidence)}`).join('\n') || 'No factors', 3000) } },
       ];
-      if (i.recommendations.length) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: clip(i.recommendations.slice(0, 3).join(' · '), 3000) }] });
-      return { text: title, blocks };
+      if (i.recommendations.length) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: clip(i.recommendations.slice(0, 3).map(esc).join(' · '), 3000) }] });
+      return { text: esc(title), blocks };
     });
     return posted ?? { skipped: 'no active Slack integration with a default channel for this organization' };
   },

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { sql, withPgClient } from '../../db/sql.js';
 import { computeMetrics } from '../../metrics/library.js';
 import { defineJob } from '../../queues/job-definition.js';
-import { clip, mention, organizationOfDeveloper, postToOrganization } from '../../slack/post.js';
+import { clip, esc, mention, organizationOfDeveloper, postToOrganization } from '../../slack/post.js';
 
 export const slackNotifySchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('export_ready'), exportJobId: z.uuid() }).strict(),
@@ -35,11 +35,11 @@ export const slackNotify = defineJob({
         [data.exportJobId],
       );
       if (!e || e.status !== 'completed') return { skipped: 'export not completed' };
-      const text = `Export ready: ${e.export_type}.${e.format} (${kb(e.file_size_bytes)})`;
+      const text = `Export ready: ${esc(e.export_type)}.${esc(e.format)} (${kb(e.file_size_bytes)})`;
       const posted = await postToOrganization(em, config, await organizationOfDeveloper(em, e.requested_by), 'export_ready', (integration) => ({
         text,
         blocks: [
-          { type: 'section', text: { type: 'mrkdwn', text: clip(`${mention(integration, e.requested_by, e.login ?? 'Your')} export *${e.export_type}* (${e.format}, ${kb(e.file_size_bytes)}) is ready.`, 3000) } },
+          { type: 'section', text: { type: 'mrkdwn', text: clip(`${mention(integration, e.requested_by, e.login ?? 'Your')} export *${esc(e.export_type)}* (${esc(e.format)}, ${kb(e.file_size_bytes)}) is ready.`, 3000) } },
           { type: 'context', elements: [{ type: 'mrkdwn', text: clip(`Available until ${e.expires_at ? new Date(e.expires_at).toISOString().slice(0, 16).replace('T', ' ') : '—'} UTC`, 3000) }] },
         ],
       }));
@@ -57,7 +57,7 @@ export const slackNotify = defineJob({
         text,
         blocks: [
           { type: 'header', text: { type: 'plain_text', text: clip(text, 150) } },
-          ...failures.slice(0, 20).map((f): KnownBlock => ({ type: 'section', text: { type: 'mrkdwn', text: clip(`*${f.full_name}*: ${f.last_error}`, 3000) } })),
+          ...failures.slice(0, 20).map((f): KnownBlock => ({ type: 'section', text: { type: 'mrkdwn', text: clip(`*${esc(f.full_name)}*: ${esc(f.last_error)}`, 3000) } })),
           ...(failures.length > 20 ? [{ type: 'context', elements: [{ type: 'mrkdwn', text: `…and ${failures.length - 20} more` }] } as KnownBlock] : []),
         ],
       }));
@@ -67,7 +67,7 @@ export const slackNotify = defineJob({
     if (!team) return { skipped: 'team deleted' };
     const m = await withPgClient(em, (c) => computeMetrics(c, ['commits', 'prs_merged', 'reviews_given', 'pr_cycle_time', 'time_to_first_review'], { team_ids: [data.teamId], date_range: { days: 7 } }));
     const v = (k: string) => (m[k] as { value: number | null }).value;
-    const text = `${team.name}: ${v('commits')} commits, ${v('prs_merged')} PRs merged, ${v('reviews_given')} reviews in the last 7 days`;
+    const text = `${esc(team.name)}: ${v('commits')} commits, ${v('prs_merged')} PRs merged, ${v('reviews_given')} reviews in the last 7 days`;
     const posted = await postToOrganization(em, config, team.organization_id, 'weekly_team_summary', () => ({
       text,
       blocks: [
