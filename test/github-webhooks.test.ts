@@ -55,6 +55,11 @@ describe('GitHub webhooks, schedulers and the sync CLI', () => {
     const star = await deliver('star', push);
     expect(star.statusCode).toBe(202);
     expect(star.json()).toEqual({ ignored: 'event star' });
+    for (const event of ['constructor', '__proto__', 'toString']) {
+      const odd = await deliver(event, push);
+      expect(odd.statusCode).toBe(202);
+      expect(odd.json()).toEqual({ ignored: `event ${event}` });
+    }
     const other = await deliver('push', { ...push, repository: { id: 2, full_name: 'evil/repo', name: 'repo' } });
     expect(other.json()).toEqual({ ignored: 'repository evil/repo is not tracked' });
     expect(await producer.queue('github-sync').getWaitingCount()).toBe(0);

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { PDFParse } from 'pdf-parse';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { computeMetrics } from '../src/metrics/library.js';
 import { runCustomReport } from '../src/reports/run.js';
 import { createTestDatabase, type TestDatabase } from './helpers/db.js';
 import { seedMetricsFixture } from './helpers/metrics-data.js';
@@ -98,5 +99,20 @@ describe('custom reports: PDF, CSV and JSON', () => {
     const missing = await runCliProcess(['report', 'run', '00000000-0000-4000-8000-000000000000'], env);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain('Custom report 00000000-0000-4000-8000-000000000000 does not exist');
+  });
+
+  it('metric names from Object.prototype are unknown metrics: one error block each, the rest renders', async () => {
+    const widgets = ['constructor', '__proto__', 'toString', 'hasOwnProperty'].map((metric) => ({ type: 'number', metric })).concat([{ type: 'number', metric: 'commits' }]);
+    const id = (await db.sql.query(`INSERT INTO custom_reports (name, widgets, filters) VALUES ('Prototype', $1, '{}') RETURNING id`, [JSON.stringify(widgets)])).rows[0].id;
+    const out = await runCustomReport(db.orm.em.fork(), id, 'json', dir, now);
+    const rendered = out.data.widgets as { type: string; error?: string }[];
+    expect(rendered.slice(0, 4).map((w) => w.error)).toEqual([
+      'widget 1: metric: unknown metric "constructor"',
+      'widget 2: metric: unknown metric "__proto__"',
+      'widget 3: metric: unknown metric "toString"',
+      'widget 4: metric: unknown metric "hasOwnProperty"',
+    ]);
+    expect(rendered[4]).toMatchObject({ type: 'number' });
+    await expect(computeMetrics(db.sql, ['constructor'], {})).rejects.toThrow('Unknown metric(s): constructor');
   });
 });

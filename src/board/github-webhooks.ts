@@ -49,7 +49,8 @@ export async function registerGitHubWebhooks(app: FastifyInstance, opts: Webhook
       const event = String(req.headers['x-github-event'] ?? '');
       const delivery = String(req.headers['x-github-delivery'] ?? '');
       if (event === 'ping') return reply.code(200).send({ ok: true });
-      const streams = STREAMS_FOR_EVENT[event];
+      // An own property only: an event named "constructor" is no event of ours.
+      const streams = Object.hasOwn(STREAMS_FOR_EVENT, event) ? STREAMS_FOR_EVENT[event] : undefined;
       if (!streams) return reply.code(202).send({ ignored: `event ${event || '(none)'}` });
 
       let payload: z.infer<typeof repositoryPayload>;

@@ -132,13 +132,16 @@ export const METRICS: Record<string, { description: string; run: (ctx: Ctx) => P
 
 export const METRIC_NAMES = Object.keys(METRICS);
 
+/** Is `name` one of ours? An own property only: `constructor` or `__proto__` are not metrics. */
+export const isMetric = (name: string): boolean => Object.hasOwn(METRICS, name);
+
 export class UnknownMetricError extends Error {
   override name = 'UnknownMetricError';
 }
 
 /** Compute metrics for a filter set with a node-postgres client or pool. */
 export async function computeMetrics(client: pg.ClientBase | pg.Pool, names: string[], filters: MetricFilters, now = new Date()): Promise<Record<string, MetricResult>> {
-  const unknown = names.filter((n) => !METRICS[n]);
+  const unknown = names.filter((n) => !isMetric(n));
   if (unknown.length) throw new UnknownMetricError(`Unknown metric(s): ${unknown.join(', ')}. Known metrics: ${METRIC_NAMES.join(', ')}`);
   const q = async <T extends pg.QueryResultRow>(text: string, p: unknown[]) => (await client.query<T>(text, p)).rows;
   const scope = await resolveScope(

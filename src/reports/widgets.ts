@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { METRICS } from '../metrics/library.js';
+import { isMetric } from '../metrics/library.js';
 
 export const WIDGET_TYPES = ['number', 'table', 'bar', 'line', 'pie'] as const;
 export type WidgetType = (typeof WIDGET_TYPES)[number];
@@ -7,7 +7,7 @@ export type WidgetType = (typeof WIDGET_TYPES)[number];
 /** One element of custom_reports.widgets: {type, metric, config, position}. */
 export const widgetSchema = z.object({
   type: z.enum(WIDGET_TYPES, { message: `unknown widget type (known: ${WIDGET_TYPES.join(', ')})` }),
-  metric: z.string().refine((m) => m in METRICS, { message: 'unknown metric' }),
+  metric: z.string().refine(isMetric, { message: 'unknown metric' }),
   config: z
     .object({
       title: z.string().max(200).optional(),

@@ -59,7 +59,7 @@ export const developerRefreshProfile = defineJob({
     const totalLines = langRows.reduce((s, r) => s + Number(r.lines), 0);
     const domains: Record<string, number> = {};
     for (const r of langRows) {
-      const d = DOMAIN_OF_LANGUAGE[r.lang];
+      const d = Object.hasOwn(DOMAIN_OF_LANGUAGE, r.lang) ? DOMAIN_OF_LANGUAGE[r.lang] : undefined;
       if (d && totalLines > 0) domains[d] = (domains[d] ?? 0) + Number(r.lines) / totalLines;
     }
     for (const k of Object.keys(domains)) domains[k] = Math.round(domains[k]! * 1000) / 1000;
