@@ -36,8 +36,21 @@ describe('secrets at rest (AES-256-GCM key ring)', () => {
     expect(() => KeyRing.fromConfig(undefined)).toThrow('ENCRYPTION_KEYS is not configured');
   });
 
-  it('ENCRYPTION_KEYS is validated and never echoed', () => {
+  it('ENCRYPTION_KEYS is validated and never echoed; a key id twice is refused at boot', () => {
     expect(() => loadConfig({ ENCRYPTION_KEYS: 'k1:short' })).toThrow(/ENCRYPTION_KEYS: must be "keyId:base64 of 32 bytes".*\(got \(value hidden\)\)/);
+    const [a, b] = [key(), key()];
+    expect(() => loadConfig({ ENCRYPTION_KEYS: `k1:${a},k1:${b}` })).toThrow(/ENCRYPTION_KEYS: names a key id twice/);
+    expect(() => new KeyRing(`k1:${a},k1:${b}`)).toThrow('Encryption key id "k1" appears twice');
+  });
+
+  it('a truncated authentication tag is refused (GCM would accept 4 bytes)', () => {
+    const ring = new KeyRing(`k1:${key()}`);
+    const parts = ring.encrypt('secret').split(':');
+    for (const bytes of [4, 8, 12, 15]) {
+      const cut = [...parts];
+      cut[3] = Buffer.from(parts[3]!, 'base64').subarray(0, bytes).toString('base64');
+      expect(() => ring.decrypt(cut.join(':'))).toThrow(`Stored secret has a ${bytes}-byte authentication tag; 16 are required`);
+    }
   });
 });
 
@@ -58,11 +71,23 @@ describe('CLI: slack install and secrets reencrypt', async () => {
       const stored = async () => (await db.sql.query(`SELECT bot_token FROM slack_integrations WHERE team_id = 'T01'`)).rows[0].bot_token as string;
       const before = await stored();
       expect(before).toMatch(/^v1:k1:/);
-      const rotated = await runCliProcess(['secrets', 'reencrypt'], { ...env, ENCRYPTION_KEYS: `k2:${key()},k1:${k1}` });
+      const k2 = `k2:${key()}`;
+      const rotated = await runCliProcess(['secrets', 'reencrypt'], { ...env, ENCRYPTION_KEYS: `${k2},k1:${k1}` });
       expect(rotated.stdout).toContain('re-encrypted 1 secret(s) with key k2');
       const after = await stored();
       expect(after).toMatch(/^v1:k2:/);
       expect(new KeyRing(`k1:${k1}`).decrypt(before)).toBe('xoxb-very-secret');
+
+      // A row that cannot be read (sealed with a key no longer configured) is reported, the rest
+      // rotate, and the command exits non-zero.
+      const lost = new KeyRing(`k0:${key()}`).encrypt('xoxb-lost');
+      await db.sql.query(`INSERT INTO slack_integrations (organization_id, team_id, bot_token) VALUES ('0d3c9a4e-5b7f-4c1a-9e2d-6f8a1b2c3d4e', 'T00', $1)`, [lost]);
+      const partial = await runCliProcess(['secrets', 'reencrypt'], { ...env, ENCRYPTION_KEYS: `k3:${key()},${k2}` });
+      expect(partial.code).toBe(1);
+      expect(partial.stderr).toContain('could not re-encrypt the token of Slack team T00');
+      expect(partial.stderr).toContain('encrypted with key "k0", which is not in ENCRYPTION_KEYS');
+      expect(partial.stdout).toContain('re-encrypted 1 secret(s) with key k3; 1 could not be read');
+      expect(await stored()).toMatch(/^v1:k3:/);
     } finally {
       await db.drop();
     }

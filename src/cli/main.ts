@@ -223,7 +223,10 @@ export function buildCli(): Command {
       const config = loadConfig();
       const ring = KeyRing.fromConfig(config.ENCRYPTION_KEYS);
       await withOrm(async (orm) => {
-        console.log(`re-encrypted ${await reencryptSecrets(orm.em.fork(), ring)} secret(s) with key ${ring.activeKeyId}`);
+        const { reencrypted, failed } = await reencryptSecrets(orm.em.fork(), ring);
+        for (const f of failed) console.error(`could not re-encrypt the token of Slack team ${f.teamId} (${f.id}): ${f.error}`);
+        console.log(`re-encrypted ${reencrypted} secret(s) with key ${ring.activeKeyId}${failed.length ? `; ${failed.length} could not be read` : ''}`);
+        if (failed.length) process.exitCode = 1;
       }, config);
     });
 
@@ -263,7 +266,8 @@ export function buildCli(): Command {
 export async function runCli(argv: string[]): Promise<number> {
   try {
     await buildCli().parseAsync(argv, { from: 'user' });
-    return 0;
+    // A command that finished but reports a partial failure sets process.exitCode.
+    return Number(process.exitCode ?? 0);
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode;
     if (err instanceof ConfigError || err instanceof PayloadError || err instanceof Error) {

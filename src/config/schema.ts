@@ -104,6 +104,10 @@ export const envSchema = z.object({
   ENCRYPTION_KEYS: z
     .string()
     .regex(/^[A-Za-z0-9_-]{1,32}:[A-Za-z0-9+/]{43}=(,[A-Za-z0-9_-]{1,32}:[A-Za-z0-9+/]{43}=)*$/, 'must be "keyId:base64 of 32 bytes" entries separated by commas')
+    .refine((v) => {
+      const ids = v.split(',').map((e) => e.split(':')[0]);
+      return new Set(ids).size === ids.length;
+    }, 'names a key id twice')
     .optional(),
 
   // Operator HTTP process (Bull Board, health, metrics, webhooks).

@@ -25,17 +25,23 @@ export async function installSlackIntegration(
  * Re-encrypt every bot token not sealed with the active key (after a key rotation), one row at a
  * time in its own statement, so it can be re-run safely. Returns how many were rewritten.
  */
-export async function reencryptSecrets(em: EntityManager, ring: KeyRing): Promise<number> {
-  const rows = await sql<{ id: string; bot_token: string }>(em, `SELECT id, bot_token FROM slack_integrations`);
-  let n = 0;
+export async function reencryptSecrets(em: EntityManager, ring: KeyRing): Promise<{ reencrypted: number; failed: { id: string; teamId: string; error: string }[] }> {
+  const rows = await sql<{ id: string; team_id: string; bot_token: string }>(em, `SELECT id, team_id, bot_token FROM slack_integrations ORDER BY team_id`);
+  let reencrypted = 0;
+  const failed: { id: string; teamId: string; error: string }[] = [];
+  // One unreadable row (an unknown key, a damaged value) must not stop the rotation of the others.
   for (const r of rows) {
     if (!ring.isStale(r.bot_token)) continue;
-    const updated = await sql(em, `UPDATE slack_integrations SET bot_token = ?, updated_at = now() WHERE id = ? AND bot_token = ? RETURNING id`, [
-      ring.encrypt(ring.decrypt(r.bot_token)),
-      r.id,
-      r.bot_token,
-    ]);
-    n += updated.length;
+    try {
+      const updated = await sql(em, `UPDATE slack_integrations SET bot_token = ?, updated_at = now() WHERE id = ? AND bot_token = ? RETURNING id`, [
+        ring.encrypt(ring.decrypt(r.bot_token)),
+        r.id,
+        r.bot_token,
+      ]);
+      reencrypted += updated.length;
+    } catch (err) {
+      failed.push({ id: r.id, teamId: r.team_id, error: (err as Error).message });
+    }
   }
-  return n;
+  return { reencrypted, failed };
 }
