@@ -6,6 +6,7 @@ import type { Job } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppConfig } from '../src/config/index.js';
 import { requestExport } from '../src/exports/request.js';
+import { FORMULA_SQL_PATTERN } from '../src/exports/definitions.js';
 import { neutraliseFormula } from '../src/exports/writer.js';
 import { exportCleanup, JOBS } from '../src/workers/jobs/index.js';
 import { createTestDatabase, type TestDatabase } from './helpers/db.js';
@@ -219,5 +220,14 @@ describe('export jobs', () => {
     await h.settle(requeued!);
     const { rows: done } = await db.sql.query(`SELECT status FROM export_jobs WHERE id = $1`, [orphan[0].id]);
     expect(done[0].status).toBe('completed');
+  });
+
+  it('formula neutralisation sees through leading blanks and full-width signs, the same in SQL (CSV) and JS', async () => {
+    const dangerous = ['=1+1', ' =1+1', '\u00a0=HYPERLINK("x")', '\u200b=1', '\ufeff@SUM(A1)', '\u3000+1', '＝1+1', '＋1', '－1', '＠SUM(A1)', '\n=1', '\nhello', '\thello', '\rhello', '  \t -2'];
+    const harmless = ['hello', 'a=b', '1+1', 'e-mail', ' hello', '\u00a0x', '‐1'];
+    for (const v of dangerous) expect(neutraliseFormula(v), JSON.stringify(v)).toBe(`'${v}`);
+    for (const v of harmless) expect(neutraliseFormula(v), JSON.stringify(v)).toBe(v);
+    const { rows } = await db.sql.query(`SELECT v, v ~ '${FORMULA_SQL_PATTERN}' AS risky FROM unnest($1::text[]) AS v`, [[...dangerous, ...harmless]]);
+    expect(rows.map((r) => [r.v, r.risky])).toEqual([...dangerous.map((v) => [v, true]), ...harmless.map((v) => [v, false])]);
   });
 });

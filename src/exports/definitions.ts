@@ -39,12 +39,17 @@ export interface ExportQuery {
 }
 
 /**
- * A spreadsheet evaluates a cell that starts with = + - @ (or a tab / carriage return) as a formula
- * (CSV injection, OWASP); such text gets a leading apostrophe. Done in SQL for CSV exports, so the
- * file can be streamed by COPY straight from PostgreSQL; the same rule as `neutraliseFormula`.
+ * A spreadsheet evaluates a cell that starts with = + - @ (or a tab / carriage return / line feed)
+ * as a formula (CSV injection, OWASP), also behind leading blanks (spaces, NBSP, zero-width spaces)
+ * and in the full-width forms ＝ ＋ － ＠; such text gets a leading apostrophe. Done in SQL for CSV
+ * exports, so the file can be streamed by COPY straight from PostgreSQL; the same rule as
+ * `neutraliseFormula` (FORMULA_SQL_PATTERN and FORMULA_PATTERN are kept equal by a test).
  */
-function textColumn(expr: string, csvSafe: boolean): string {
-  return csvSafe ? `CASE WHEN (${expr}) ~ '^[=+@\\t\\r-]' THEN '''' || (${expr}) ELSE (${expr}) END` : expr;
+export const FORMULA_SQL_PATTERN =
+  '^[ \\t\\r\\n\\v\\f\\u00a0\\u1680\\u2000-\\u200d\\u2028\\u2029\\u202f\\u205f\\u2060\\u3000\\ufeff]*[=+@\\uff1d\\uff0b\\uff0d\\uff20-]|^[\\t\\r\\n]';
+
+export function textColumn(expr: string, csvSafe: boolean): string {
+  return csvSafe ? `CASE WHEN (${expr}) ~ '${FORMULA_SQL_PATTERN}' THEN '''' || (${expr}) ELSE (${expr}) END` : expr;
 }
 
 /**
