@@ -182,6 +182,15 @@ describe('export jobs', () => {
     const bad = await runCliProcess(['export', 'commits', '--format', 'xml'], env);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain('Invalid export request: format: must be one of csv, json');
+    // A window that is not a number of days is refused, not read as "all history".
+    const before = (await db.sql.query(`SELECT count(*)::int AS n FROM export_jobs`)).rows[0].n;
+    for (const days of ['abc', '0', '-3', '1.5', '99999']) {
+      const r = await runCliProcess(['export', 'commits', '--format', 'csv', '--days', days], env);
+      expect(r.code, days).not.toBe(0);
+      expect(r.stderr, days).toContain("option '--days <n>' argument");
+      expect(r.stderr, days).toContain('must be a whole number of days from 1 to 3650');
+    }
+    expect((await db.sql.query(`SELECT count(*)::int AS n FROM export_jobs`)).rows[0].n).toBe(before);
   });
 
   it('report exports render a custom report (PDF) through the same life cycle', async () => {

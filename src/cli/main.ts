@@ -1,7 +1,7 @@
 /**
  * The operator and producer CLI: `npx aexy <command>` (or `npm run cli -- <command>`).
  */
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { ConfigError, loadConfig } from '../config/index.js';
 import { ensureDatabase } from '../db/ensure-database.js';
 import { migrate, openOrm, type MikroORM } from '../db/orm.js';
@@ -145,7 +145,11 @@ export function buildCli(): Command {
     .description('request an export (commits, pull_requests, code_reviews, developers, team_metrics) and queue it')
     .argument('<type>', 'export type')
     .requiredOption('--format <format>', 'csv or json')
-    .option('--days <n>', 'only the last n days', (v) => Number(v))
+    .option('--days <n>', 'only the last n days (a whole number from 1 to 3650)', (v) => {
+      // Not Number(v): "abc" would be NaN and "0" falsy, and either would silently export everything.
+      if (!/^\d+$/.test(v.trim()) || Number(v) < 1 || Number(v) > 3650) throw new InvalidArgumentError('must be a whole number of days from 1 to 3650');
+      return Number(v);
+    })
     .option('--developer <uuid...>', 'only these developers')
     .option('--team <uuid...>', 'only members of these teams')
     .option('--wait', 'wait for the file and print where it is')
@@ -156,7 +160,7 @@ export function buildCli(): Command {
           exportType: type as never,
           format: opts.format as never,
           config: {
-            ...(opts.days ? { date_range: { days: opts.days } } : {}),
+            ...(opts.days !== undefined ? { date_range: { days: opts.days } } : {}),
             ...(opts.developer ? { developer_ids: opts.developer } : {}),
             ...(opts.team ? { team_ids: opts.team } : {}),
           },
