@@ -156,6 +156,16 @@ describe('predictive insights: heuristic and LLM, cached, explainable', () => {
     expect(rows[0]).toEqual({ risk_score: 1, confidence: 0 });
   });
 
+  it('model text with a NUL byte or a lone surrogate is stored cleaned, not failed three times', async () => {
+    llm.script.push({ kind: 'nul' });
+    const out = await generate(withLlm, { insightType: 'burnout_risk', developerId: devs[2], force: true });
+    expect(out.model).toBe('standin-model');
+    const { rows } = await db.sql.query(`SELECT factors::text AS f, recommendations::text AS r FROM predictive_insights WHERE id = $1`, [out.insightId]);
+    expect(rows[0].f).toContain(' and \ufffd more');
+    expect(rows[0].f).not.toContain('\\u0000');
+    expect(rows[0].r).toContain('Rest well');
+  });
+
   it('429 with Retry-After and timeouts are retried; persistent 500s fall back', async () => {
     llm.requests.length = 0;
     llm.script.push({ kind: 'status', status: 429, retryAfter: 1 });

@@ -246,5 +246,21 @@ describe('scheduled reports: schedulers reconciled from the table, delivery by e
     const nobody = await insertSchedule({ schedule: 'daily', recipients: ['nope'] });
     const n = await h.settle(await h.pool.producer.enqueue(reportDeliver, { scheduledReportId: nobody }));
     expect(n.failedReason).toMatch(/has no valid email recipients/);
+    expect(n.attemptsMade).toBe(1);
+    // NULL entries written by another application: skipped with a warning, the rest delivered.
+    const withNull = await insertSchedule({ schedule: 'daily', recipients: [null, 'lead@example.com', null] });
+    const before = smtp.messages.length;
+    const ok = await h.settle(await h.pool.producer.enqueue(reportDeliver, { scheduledReportId: withNull }));
+    expect(ok.failedReason).toBeUndefined();
+    expect(ok.returnvalue).toMatchObject({ recipients: 1 });
+    expect(smtp.messages.length - before).toBe(1);
+    // Only NULLs (or a NULL array): a clear permanent failure, not a TypeError retried.
+    for (const recipients of [[null], null]) {
+      const id = await insertSchedule({ schedule: 'daily' });
+      await db.sql.query(`UPDATE scheduled_reports SET recipients = $1 WHERE id = $2`, [recipients, id]);
+      const bad = await h.settle(await h.pool.producer.enqueue(reportDeliver, { scheduledReportId: id }));
+      expect(bad.failedReason).toMatch(/has no valid email recipients/);
+      expect(bad.attemptsMade).toBe(1);
+    }
   });
 });

@@ -12,7 +12,9 @@ export type Behaviour =
   | { kind: 'status'; status: number; retryAfter?: number }
   | { kind: 'malformed' }
   | { kind: 'out_of_range' }
-  | { kind: 'slow'; ms: number };
+  | { kind: 'slow'; ms: number }
+  /** A valid answer whose texts carry a NUL byte and a lone surrogate (models do emit them). */
+  | { kind: 'nul' };
 
 export class OpenAIStandIn {
   readonly requests: { model: string; messages: { role: string; content: string }[]; response_format?: unknown }[] = [];
@@ -48,7 +50,14 @@ export class OpenAIStandIn {
     const user = body.messages.find((m: { role: string }) => m.role === 'user')?.content ?? '{}';
     let content: string;
     if (b?.kind === 'malformed') content = '{"risk_score": 0.5, "confidence": "high", "factors": [';
-    else content = JSON.stringify(this.model(JSON.parse(user), b?.kind === 'out_of_range'));
+    else {
+      const answer = this.model(JSON.parse(user), b?.kind === 'out_of_range');
+      if (b?.kind === 'nul') {
+        answer.factors = answer.factors.map((f) => ({ ...f, evidence: `${f.evidence}\u0000 and \ud800 more` }));
+        answer.recommendations = [...answer.recommendations, 'Rest\u0000 well'];
+      }
+      content = JSON.stringify(answer);
+    }
     send(200, {
       id: `chatcmpl-${this.requests.length}`,
       object: 'chat.completion',

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { storableText } from '../lib/text.js';
 
 export const DEVELOPER_INSIGHTS = ['attrition_risk', 'burnout_risk', 'performance_trajectory'] as const;
 export const TEAM_INSIGHTS = ['team_health', 'review_bottleneck', 'bus_factor'] as const;
@@ -16,6 +17,8 @@ export const INSIGHT_TTL_HOURS: Record<InsightType, number> = {
 };
 
 const clamp01 = (v: number) => Math.min(1, Math.max(0, v));
+/** Model text stored in JSONB: no NUL bytes, no lone surrogates (PostgreSQL refuses both). */
+const storable = (s: string) => storableText(s, 500);
 
 /**
  * The structured output every model (LLM or heuristic) must produce. Numbers are clamped into range
@@ -27,14 +30,14 @@ export const insightOutputSchema = z.object({
   factors: z
     .array(
       z.object({
-        factor: z.string().min(1).max(100),
+        factor: z.string().min(1).max(100).transform(storable),
         weight: z.number().transform(clamp01),
-        evidence: z.string().min(1).max(500),
+        evidence: z.string().min(1).max(500).transform(storable),
         trend: z.enum(['up', 'down', 'flat']),
       }),
     )
     .max(10),
-  recommendations: z.array(z.string().min(1).max(500)).max(6),
+  recommendations: z.array(z.string().min(1).max(500).transform(storable)).max(6),
 });
 export type InsightOutput = z.infer<typeof insightOutputSchema>;
 

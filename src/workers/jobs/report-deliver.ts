@@ -22,7 +22,7 @@ interface ScheduledRow {
   day_of_week: number | null;
   day_of_month: number | null;
   time_utc: string | null;
-  recipients: string[] | null;
+  recipients: (string | null)[] | null;
   delivery_method: string | null;
   export_format: string | null;
   is_active: boolean | null;
@@ -62,10 +62,15 @@ export const reportDeliver = defineJob({
     if (!format) throw new PermanentError(`Scheduled report ${row.id}: unsupported export_format "${row.export_format}"`);
     const method = row.delivery_method ?? 'email';
     if (!['email', 'slack', 'both'].includes(method)) throw new PermanentError(`Scheduled report ${row.id}: unsupported delivery_method "${method}"`);
-    const recipients = row.recipients ?? [];
+    // recipients is TEXT[] written by the platform: NULL entries (or NULL for the array) are skipped
+    // like any other invalid recipient, with a warning, never a TypeError retried five times.
+    const listed = row.recipients ?? [];
+    const recipients = listed.filter((r): r is string => typeof r === 'string');
     const isChannel = (r: string) => /^[CG][A-Z0-9]{2,}$/.test(r);
     const { valid, invalid } = splitRecipients(recipients.filter((r) => !isChannel(r)));
-    if (invalid.length) log.warn({ scheduledReportId, invalid }, 'skipping invalid recipients');
+    if (invalid.length || recipients.length < listed.length) {
+      log.warn({ scheduledReportId, invalid, nulls: listed.length - recipients.length }, 'skipping invalid recipients');
+    }
     if (method !== 'slack' && valid.length === 0) throw new PermanentError(`Scheduled report ${row.id} has no valid email recipients`);
 
     const rendered = await runCustomReport(em, row.report_id, format, config.EXPORT_DIR, now);
