@@ -166,6 +166,15 @@ describe('predictive insights: heuristic and LLM, cached, explainable', () => {
     expect(rows[0].r).toContain('Rest well');
   });
 
+  it('an LLM server that echoes our Authorization header: the key appears nowhere we keep text', async () => {
+    llm.script.push({ kind: 'echo_auth' }, { kind: 'echo_auth' }, { kind: 'echo_auth' });
+    const out = await generate(withLlm, { insightType: 'burnout_risk', developerId: devs[2], force: true });
+    llm.script.length = 0;
+    expect(out.model).toBe('heuristic-v1');
+    expect(out.fallbackReason).toContain('Bearer [redacted]');
+    expect(JSON.stringify(out)).not.toContain('sk-standin');
+  });
+
   it('429 with Retry-After and timeouts are retried; persistent 500s fall back', async () => {
     llm.requests.length = 0;
     llm.script.push({ kind: 'status', status: 429, retryAfter: 1 });

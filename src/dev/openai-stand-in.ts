@@ -14,7 +14,9 @@ export type Behaviour =
   | { kind: 'out_of_range' }
   | { kind: 'slow'; ms: number }
   /** A valid answer whose texts carry a NUL byte and a lone surrogate (models do emit them). */
-  | { kind: 'nul' };
+  | { kind: 'nul' }
+  /** A careless proxy: an error that quotes the request's Authorization header back. */
+  | { kind: 'echo_auth' };
 
 export class OpenAIStandIn {
   readonly requests: { model: string; messages: { role: string; content: string }[]; response_format?: unknown }[] = [];
@@ -45,6 +47,9 @@ export class OpenAIStandIn {
     if (b?.kind === 'status') {
       const error = b.status === 429 ? { message: 'Rate limit reached for requests', type: 'requests', code: 'rate_limit_exceeded' } : { message: 'The server had an error while processing your request.', type: 'server_error', code: null };
       return send(b.status, { error: { ...error, param: null } }, b.retryAfter !== undefined ? { 'retry-after': String(b.retryAfter) } : {});
+    }
+    if (b?.kind === 'echo_auth') {
+      return send(400, { error: { message: `Bad request with Authorization: ${req.headers.authorization}`, type: 'invalid_request_error', param: null, code: null } });
     }
     if (b?.kind === 'slow') await new Promise((r) => setTimeout(r, b.ms));
     const user = body.messages.find((m: { role: string }) => m.role === 'user')?.content ?? '{}';

@@ -30,6 +30,8 @@ export interface JobContext {
   enqueue<D extends AnyJobDefinition>(def: D, data: z.input<D['schema']>, opts?: JobsOptions): Promise<void>;
   /** A queue of this deployment, to read job states (e.g. which exports have a live job). */
   queue(name: QueueName): Queue;
+  /** Text with every configured secret (and token-shaped string) replaced: for error text a job stores. */
+  scrub(text: string): string;
 }
 
 export interface JobDefinition<S extends z.ZodType = z.ZodType, R = unknown> {

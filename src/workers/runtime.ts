@@ -9,6 +9,7 @@ import type { AnyJobDefinition, JobContext } from '../queues/job-definition.js';
 import type { QueueName } from '../queues/names.js';
 import { parsePayload } from '../queues/payload.js';
 import { Producer } from '../queues/producer.js';
+import { createScrubber, scrubError, scrubValue } from '../lib/scrub.js';
 
 export interface WorkerPoolOptions {
   config: AppConfig;
@@ -33,6 +34,7 @@ export interface WorkerPool {
 /** Start one BullMQ Worker per queue, dispatching by job name to its definition. */
 export async function startWorkerPool(options: WorkerPoolOptions): Promise<WorkerPool> {
   const { config, orm, log, jobs } = options;
+  const scrub = createScrubber(config);
   const byName = new Map(jobs.map((j) => [j.name, j]));
   const queues = options.queues ?? [...new Set(jobs.map((j) => j.queue))];
   const producer = new Producer({ redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX, log });
@@ -109,6 +111,7 @@ export async function startWorkerPool(options: WorkerPoolOptions): Promise<Worke
         await producer.enqueue(d, payload, opts);
       },
       queue: (name) => producer.queue(name),
+      scrub,
     };
 
     const started = performance.now();
@@ -117,9 +120,12 @@ export async function startWorkerPool(options: WorkerPoolOptions): Promise<Worke
       const result = await def.process(data, ctx);
       for (const f of followUps) await producer.enqueue(f.def, f.data, f.opts);
       if (logsInfo) jobLog().info({ durationMs: Math.round(performance.now() - started) }, 'job completed');
-      return result;
+      // Return values are stored in Redis and shown on the board: no credential may ride along.
+      return scrubValue(result, scrub);
     } catch (err) {
       const durationMs = Math.round(performance.now() - started);
+      // Upstream servers echo what they were sent (an Authorization header, a URL with a password).
+      scrubError(err, scrub);
       clipErrorMessage(err);
       if (err instanceof RateLimitedError) {
         // Park the job until the limit resets; DelayedError tells BullMQ this is not a failure,

@@ -95,7 +95,7 @@ export const exportProcess = defineJob({
       if (requestedBy) ctx.enqueueAfter(slackNotify, { kind: 'export_ready', exportJobId });
       return { exportJobId, rows: result.rows, bytes: result.bytes, path: result.path };
     } catch (err) {
-      const message = (err as Error).message;
+      const message = ctx.scrub((err as Error).message);
       const lastAttempt = err instanceof PermanentError || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
       if (lastAttempt) await fail(message).catch(() => undefined);
       else

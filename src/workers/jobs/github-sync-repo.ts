@@ -49,7 +49,7 @@ export const githubSyncRepo = defineJob({
       };
     } catch (err) {
       await conn
-        .execute(`UPDATE tracked_repositories SET last_error = ? WHERE full_name = ?`, [(err as Error).message.slice(0, 2000), repository])
+        .execute(`UPDATE tracked_repositories SET last_error = ? WHERE full_name = ?`, [ctx.scrub((err as Error).message).slice(0, 2000), repository])
         .catch(() => undefined);
       throw err;
     } finally {

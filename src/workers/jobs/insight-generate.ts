@@ -69,8 +69,9 @@ export const insightGenerate = defineJob({
       ({ output, model } = await llmInsight(config, log, type, subject, signals));
     } catch (err) {
       if (!(err instanceof LlmUnavailable)) throw err;
-      fallbackReason = err.message;
-      if (config.OPENAI_MODEL) log.warn({ type, subjectId, reason: err.message }, 'LLM unavailable: using heuristic-v1');
+      // The LLM server's error text may echo our request (its Authorization header included).
+      fallbackReason = ctx.scrub(err.message);
+      if (config.OPENAI_MODEL) log.warn({ type, subjectId, reason: fallbackReason }, 'LLM unavailable: using heuristic-v1');
       output = heuristicInsight(type, signals);
       model = HEURISTIC_MODEL;
     }

@@ -1,0 +1,69 @@
+import { SECRET_KEYS, type AppConfig } from '../config/schema.js';
+
+/**
+ * Secrets out of text that leaves the process (logs, failedReason, return values, rows): upstream
+ * servers echo what they were sent — an Authorization header in an error body, a URL with its
+ * password — and that text must not carry our credentials onwards.
+ *
+ * Scrubbed: every configured secret value (and the parts of the composite ones: the password of
+ * SMTP_URL, each key of ENCRYPTION_KEYS), and anything shaped like a GitHub, Slack or OpenAI token
+ * or a bearer credential, whoever it belongs to.
+ */
+export const REDACTED = '[redacted]';
+
+const TOKEN_SHAPES = [
+  /\bgh[pousr]_[A-Za-z0-9]{20,}\b/g,
+  /\bgithub_pat_[A-Za-z0-9_]{20,}\b/g,
+  /\bxox[abposre]-[A-Za-z0-9-]{8,}/g,
+  /\bsk-[A-Za-z0-9_-]{16,}/g,
+  // A credential after its scheme: long, and with a digit (so prose like "Basic authentication" stays).
+  /\b(Bearer|token|Basic)\s+(?=[A-Za-z._~+/=-]*\d)[A-Za-z0-9._~+/=-]{12,}/g,
+];
+
+export type Scrubber = (text: string) => string;
+
+export function secretValues(config: AppConfig): string[] {
+  const out = new Set<string>();
+  for (const key of SECRET_KEYS) {
+    const value = (config as Record<string, unknown>)[key];
+    if (typeof value !== 'string' || value.length < 6) continue;
+    out.add(value);
+    if (key === 'SMTP_URL') {
+      try {
+        const u = new URL(value);
+        if (u.password.length >= 4) out.add(decodeURIComponent(u.password)).add(u.password);
+      } catch {
+        /* not a URL: the whole value is scrubbed */
+      }
+    }
+    if (key === 'ENCRYPTION_KEYS') for (const entry of value.split(',')) out.add(entry.split(':')[1] ?? entry);
+  }
+  // Longest first, so a value containing another is replaced whole.
+  return [...out].filter((v) => v.length >= 6).sort((a, b) => b.length - a.length);
+}
+
+export function createScrubber(config: AppConfig): Scrubber {
+  const values = secretValues(config);
+  return (text) => {
+    let s = text;
+    for (const v of values) if (s.includes(v)) s = s.split(v).join(REDACTED);
+    for (const shape of TOKEN_SHAPES) s = s.replace(shape, (m, scheme?: string) => (scheme ? `${scheme} ${REDACTED}` : REDACTED));
+    return s;
+  };
+}
+
+/** Scrub an error's message and stack in place (they are what logs and failedReason show). */
+export function scrubError(err: unknown, scrub: Scrubber): void {
+  if (!(err instanceof Error)) return;
+  err.message = scrub(err.message);
+  if (err.stack) err.stack = scrub(err.stack);
+}
+
+/** A JSON-able value with every string scrubbed (return values, progress). */
+export function scrubValue<T>(value: T, scrub: Scrubber): T {
+  if (value === undefined || value === null) return value;
+  const json = JSON.stringify(value);
+  if (json === undefined) return value;
+  const clean = scrub(json);
+  return clean === json ? value : (JSON.parse(clean) as T);
+}
