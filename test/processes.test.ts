@@ -8,7 +8,7 @@ import { Producer } from '../src/queues/producer.js';
 import { systemNoop } from '../src/workers/jobs/index.js';
 import { createEmptyDatabase, createTestDatabase, databaseUrl, dropDatabase, type TestDatabase } from './helpers/db.js';
 import { deletePrefix, randomPrefix, REDIS_URL } from './helpers/redis.js';
-import { runCliProcess, spawnTs, waitForOutput, type Spawned } from './helpers/spawn.js';
+import { alive, descendants, runCliProcess, spawnNpm, spawnTs, waitForOutput, type Spawned } from './helpers/spawn.js';
 import { freePort } from './helpers/private-redis.js';
 
 describe('CLI and worker processes', () => {
@@ -156,6 +156,29 @@ describe('CLI and worker processes', () => {
       expect(done.durationMs).toBeGreaterThanOrEqual(1_000);
     });
   });
+
+  it('SIGTERM to `npm run worker` / `npm run board` (what Docker, compose and systemd send) reaches the node process: graceful exit, nothing left running', async () => {
+    const started = [
+      { proc: spawnNpm('worker', ['--queues', 'system'], env), ready: /worker ready/, bye: /shutting down gracefully/ },
+      { proc: spawnNpm('board', [], { ...env, BOARD_PORT: String(await freePort()), BOARD_USER: 'ops', BOARD_PASSWORD: 'correct-horse-battery' }), ready: /board listening/, bye: null },
+    ];
+    try {
+      for (const { proc, ready, bye } of started) {
+        await waitForOutput(proc, ready);
+        const tree = descendants(proc.pid!);
+        expect(tree.length).toBeGreaterThan(0);
+        proc.kill('SIGTERM');
+        const done = await proc.finished;
+        expect(done.code).toBe(0);
+        if (bye) expect(done.stdout).toMatch(bye);
+        // npm waits for its child, so by now the whole tree is gone (a short bound for the kernel's reaping).
+        for (let i = 0; i < 50 && tree.some(alive); i++) await new Promise((r) => setTimeout(r, 100));
+        expect(tree.filter(alive)).toEqual([]);
+      }
+    } finally {
+      for (const { proc } of started) for (const pid of [proc.pid!, ...descendants(proc.pid!)]) if (alive(pid)) process.kill(pid, 'SIGKILL');
+    }
+  }, 120_000);
 
   it('a second signal forces the worker out, leaving the job for stall recovery', async () => {
     await withBusyWorker(20_000, async (worker, job, producer) => {
