@@ -118,4 +118,23 @@ describe('export hardening', () => {
     const { rows: lostRow } = await db.sql.query(`SELECT status, error_message FROM export_jobs WHERE id = $1`, [lost[0].id]);
     expect(lostRow[0]).toMatchObject({ status: 'failed', error_message: expect.stringMatching(/was lost/) });
   });
+
+  it('report files no export row owns (scheduled deliveries) are removed after EXPORT_TTL_HOURS', async () => {
+    const id = '6f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b';
+    const name = (stamp: string) => `report-${id}-${stamp}.pdf`;
+    const [stale, owned, fresh] = [name('2026-01-01T09-00-00-000Z'), name('2026-01-02T09-00-00-000Z'), name('2026-01-03T09-00-00-000Z')];
+    for (const f of [stale, owned, fresh]) await writeFile(join(dir, f), '%PDF-');
+    const old = new Date(Date.now() - 80 * 3_600_000); // the default retention is 72 h
+    await utimes(join(dir, stale), old, old);
+    await utimes(join(dir, owned), old, old);
+    // A report export still within its own expiry owns its file.
+    await db.sql.query(`INSERT INTO export_jobs (export_type, format, status, file_path, expires_at) VALUES ('report', 'pdf', 'completed', $1, now() + interval '1 day')`, [
+      join(dir, owned),
+    ]);
+    const done = await h.settle(await h.pool.producer.enqueue(exportCleanup, {}));
+    expect(done.returnvalue).toMatchObject({ reportFiles: 1 });
+    await expect(stat(join(dir, stale))).rejects.toThrow(/ENOENT/);
+    expect(await stat(join(dir, owned))).toBeTruthy();
+    expect(await stat(join(dir, fresh))).toBeTruthy();
+  });
 });

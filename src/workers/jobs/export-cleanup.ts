@@ -1,7 +1,7 @@
 import { lstat, readdir, realpath, rm } from 'node:fs/promises';
 import { join, relative, resolve, isAbsolute } from 'node:path';
 import { z } from 'zod';
-import { sql } from '../../db/sql.js';
+import { pgArray, sql } from '../../db/sql.js';
 import { defineJob } from '../../queues/job-definition.js';
 import { exportProcess } from './export-process.js';
 
@@ -25,7 +25,9 @@ function inside(root: string, path: string): boolean {
  *   its INSERT and its enqueue must not leave an export "pending" forever. Re-queuing is safe:
  *   export.process is deduplicated per export and skips finished ones;
  * - rows left `processing` with no live job (BullMQ failed it, e.g. stalled too often) are failed;
- * - temp files of exports that died mid-write are removed.
+ * - temp files of exports that died mid-write are removed;
+ * - report files rendered for scheduled deliveries (or `aexy report run`), which no export_jobs row
+ *   owns, are removed once they are EXPORT_TTL_HOURS old, like exports.
  */
 export const exportCleanup = defineJob({
   name: 'export.cleanup',
@@ -92,10 +94,18 @@ export const exportCleanup = defineJob({
     }
 
     const temps = await removeOrphanTempFiles(root);
-    if (expired.length || orphans.length || lost || temps) {
-      log.info({ expired: expired.length, refused, requeued: orphans.length, lost, tempFiles: temps }, 'export cleanup');
+    const reports = await removeOldReportFiles(em, root, config.EXPORT_TTL_HOURS);
+    if (expired.length || orphans.length || lost || temps || reports) {
+      log.info({ expired: expired.length, refused, requeued: orphans.length, lost, tempFiles: temps, reportFiles: reports }, 'export cleanup');
     }
-    return { expired: expired.length, requeued: orphans.length, ...(refused ? { refused } : {}), ...(lost ? { lost } : {}), ...(temps ? { tempFiles: temps } : {}) };
+    return {
+      expired: expired.length,
+      requeued: orphans.length,
+      ...(refused ? { refused } : {}),
+      ...(lost ? { lost } : {}),
+      ...(temps ? { tempFiles: temps } : {}),
+      ...(reports ? { reportFiles: reports } : {}),
+    };
   },
 });
 
@@ -130,6 +140,36 @@ async function removeOrphanTempFiles(root: string): Promise<number> {
       await rm(path, { force: true });
       removed += 1;
     }
+  }
+  return removed;
+}
+
+/** A rendered report: `report-<report uuid>-<ISO stamp>.<format>` (src/reports/run.ts). */
+const REPORT_FILE = /^report-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}-\d{4}-\d\d-\d\dT[\d-]+Z\.(pdf|csv|json)$/;
+
+/** Report files no export row owns, older than the export retention. */
+async function removeOldReportFiles(em: import('@mikro-orm/postgresql').EntityManager, root: string, ttlHours: number): Promise<number> {
+  const entries = await readdir(root, { withFileTypes: true }).catch(() => []);
+  const cutoff = Date.now() - ttlHours * 3_600_000;
+  const old: string[] = [];
+  for (const e of entries) {
+    if (!e.isFile() || !REPORT_FILE.test(e.name)) continue;
+    const info = await lstat(join(root, e.name)).catch(() => null);
+    if (info && info.mtimeMs < cutoff) old.push(e.name);
+  }
+  if (old.length === 0) return 0;
+  // Rows name files by the path they were written to (EXPORT_DIR may be relative): match by name,
+  // which is unique (report id and a millisecond stamp).
+  const owned = await sql<{ name: string }>(
+    em,
+    `SELECT regexp_replace(file_path, '^.*/', '') AS name FROM export_jobs WHERE regexp_replace(file_path, '^.*/', '') = ANY(?::text[])`,
+    [pgArray(old)],
+  );
+  const keep = new Set(owned.map((o) => o.name));
+  let removed = 0;
+  for (const name of old.filter((n) => !keep.has(n))) {
+    await rm(join(root, name), { force: true });
+    removed += 1;
   }
   return removed;
 }
