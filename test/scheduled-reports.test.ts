@@ -242,6 +242,20 @@ describe('scheduled reports: schedulers reconciled from the table, delivery by e
     expect(outcomes.filter((o) => o === 'sent')).toHaveLength(1);
   });
 
+  it('monthly on the 31st: a firing for the target day delivers its slot even when it runs days later; other firings skip', async () => {
+    const monthly = await insertSchedule({ schedule: 'monthly', day_of_month: 31, time_utc: '09:00' });
+    // The job scheduler fires on days 28-31; BullMQ names each job by the time it was due.
+    const due = (d: number) => `repeat:scheduled-report-${monthly}:${Date.UTC(2026, 9, d, 9, 0)}`;
+    const skipped = await h.settle(await h.pool.producer.enqueue(reportDeliver, { scheduledReportId: monthly }, { jobId: due(28) }));
+    expect(skipped.returnvalue).toEqual({ skipped: 'not the target day of 2026-10' });
+    const before = smtp.messages.length;
+    // Fired for October 31st and run weeks later (workers were down): still October's report.
+    const late = await h.settle(await h.pool.producer.enqueue(reportDeliver, { scheduledReportId: monthly }, { jobId: due(31) }));
+    expect(late.failedReason).toBeUndefined();
+    expect(late.returnvalue).toMatchObject({ slot: '2026-10-31T09:00:00.000Z' });
+    expect(smtp.messages.length - before).toBe(1);
+  });
+
   it('rows that cannot be delivered fail with a clear reason', async () => {
     const nobody = await insertSchedule({ schedule: 'daily', recipients: ['nope'] });
     const n = await h.settle(await h.pool.producer.enqueue(reportDeliver, { scheduledReportId: nobody }));

@@ -49,12 +49,17 @@ export const reportDeliver = defineJob({
     const parsed = scheduleSchema.safeParse(row);
     if (!parsed.success) throw new PermanentError(`Scheduled report ${row.id} has an invalid schedule: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
     const schedule = parsed.data;
+    // The time the job was fired for, not the time it runs: a run caught up after an outage, or a
+    // retry that crosses midnight, still delivers the slot it was fired for.
+    const firedAt = firedFor(job.id) ?? now;
     if (schedule.schedule === 'monthly' && schedule.day_of_month! > 28) {
-      // The cron fires on days 28-31; only the clamped target day delivers.
-      if (now.getUTCDate() !== monthlyTargetDay(schedule.day_of_month!, now.getUTCFullYear(), now.getUTCMonth())) return { skipped: 'not the target day this month' };
+      // The cron fires on days 28-31; only the firing on the clamped target day delivers.
+      if (firedAt.getUTCDate() !== monthlyTargetDay(schedule.day_of_month!, firedAt.getUTCFullYear(), firedAt.getUTCMonth())) {
+        return { skipped: `not the target day of ${firedAt.toISOString().slice(0, 7)}` };
+      }
     }
     // A minute of tolerance: the tick can run slightly before its nominal time on a skewed clock.
-    const slot = previousRun(schedule, new Date(now.getTime() + 60_000));
+    const slot = previousRun(schedule, new Date(firedAt.getTime() + 60_000));
     if (row.last_sent_at && new Date(row.last_sent_at) >= slot) return { skipped: `slot ${slot.toISOString()} already delivered` };
     if (!row.report_id) throw new PermanentError(`Scheduled report ${row.id} has no report`);
 
@@ -128,3 +133,12 @@ export const reportDeliver = defineJob({
     return result;
   },
 });
+
+/**
+ * When a job scheduler's job was due: BullMQ names them `repeat:<scheduler id>:<due time in ms>`.
+ * Jobs queued by hand have no such time (null: they deliver the latest slot).
+ */
+export function firedFor(jobId: string | undefined): Date | null {
+  const m = /^repeat:.+:(\d{12,})$/.exec(jobId ?? '');
+  return m ? new Date(Number(m[1])) : null;
+}
