@@ -2,6 +2,7 @@ import type { TestProject } from 'vitest/node';
 import pg from 'pg';
 import { loadConfig } from '../src/config/index.js';
 import { migrate, openOrm } from '../src/db/orm.js';
+import { describeDatabaseError } from '../src/db/unreachable.js';
 
 /**
  * Build one migrated template database per run; every test file then clones it
@@ -15,7 +16,10 @@ export default async function setup(project: TestProject) {
   admin.pathname = '/postgres';
 
   const client = new pg.Client({ connectionString: admin.toString() });
-  await client.connect();
+  // Name the server and the variable when PostgreSQL is not there (not a bare ECONNREFUSED).
+  await client.connect().catch((err: unknown) => {
+    throw describeDatabaseError(err, admin.toString());
+  });
   // Sweep databases left behind by runs that were killed (their pid is gone); never touch a live run's.
   const stale = await client.query<{ datname: string }>(`SELECT datname FROM pg_database WHERE datname LIKE 'aexy\\_test\\_%'`);
   for (const { datname } of stale.rows) {

@@ -157,6 +157,22 @@ describe('CLI and worker processes', () => {
     });
   });
 
+  it('PostgreSQL or Redis unreachable: the demo and migrate fail within seconds, naming the service, its URL (password masked) and what to do', async () => {
+    const [pgDown, redisDown, migrateDown] = await Promise.all([
+      spawnTs('src/demo/main.ts', [], { ...env, DATABASE_URL: 'postgres://demo:s3cret-pw@127.0.0.1:1/aexy' }).finished,
+      spawnTs('src/demo/main.ts', [], { ...env, REDIS_URL: `redis://127.0.0.1:${await freePort()}` }).finished,
+      runCliProcess(['migrate'], { ...env, DATABASE_URL: 'postgres://demo:s3cret-pw@127.0.0.1:1/aexy' }),
+    ]);
+    for (const r of [pgDown, migrateDown]) {
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain('PostgreSQL at postgres://demo:***@127.0.0.1:1/aexy is unreachable (ECONNREFUSED): start PostgreSQL, or point DATABASE_URL at a server that is up');
+      expect(r.stderr).not.toContain('s3cret-pw');
+    }
+    expect(redisDown.code).toBe(1);
+    expect(redisDown.stderr).toMatch(/error: Redis at .* has been unreachable for 10000 ms .*: start Redis, or point REDIS_URL at a server that is up/);
+    expect(redisDown.stdout).not.toContain('seeded');
+  }, 90_000);
+
   it('SIGTERM to `npm run worker` / `npm run board` (what Docker, compose and systemd send) reaches the node process: graceful exit, nothing left running', async () => {
     const started = [
       { proc: spawnNpm('worker', ['--queues', 'system'], env), ready: /worker ready/, bye: /shutting down gracefully/ },

@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { describeDatabaseError } from './unreachable.js';
 
 /**
  * Create the database named in `url` if it does not exist yet, so `migrate` and the demo work on
@@ -11,8 +12,10 @@ export async function ensureDatabase(url: string): Promise<boolean> {
   if (!name) throw new Error('DATABASE_URL has no database name');
   const admin = new URL(url);
   admin.pathname = '/postgres';
-  const client = new pg.Client({ connectionString: admin.toString() });
-  await client.connect();
+  const client = new pg.Client({ connectionString: admin.toString(), connectionTimeoutMillis: 10_000 });
+  await client.connect().catch((err: unknown) => {
+    throw describeDatabaseError(err, url);
+  });
   try {
     const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
     if (rowCount) return false;

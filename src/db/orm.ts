@@ -1,10 +1,16 @@
 import { MikroORM, type Options } from '@mikro-orm/postgresql';
 import { ormOptions } from './orm-config.js';
+import { describeDatabaseError } from './unreachable.js';
 
 export type { MikroORM, EntityManager } from '@mikro-orm/postgresql';
 
+/** Open the ORM; a PostgreSQL that cannot be reached or entered fails with one clear sentence. */
 export async function openOrm(databaseUrl: string, overrides: Partial<Options> = {}): Promise<MikroORM> {
-  return MikroORM.init(ormOptions(databaseUrl, overrides));
+  try {
+    return await MikroORM.init(ormOptions(databaseUrl, overrides));
+  } catch (err) {
+    throw describeDatabaseError(err, databaseUrl);
+  }
 }
 
 /** Apply every pending migration; returns the names that ran. */

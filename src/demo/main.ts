@@ -5,7 +5,8 @@
  * are idempotent and jobs are deduplicated.
  */
 import { QueueEvents, type Job } from 'bullmq';
-import { ConfigError, loadConfig, type AppConfig } from '../config/index.js';
+import { loadConfig, type AppConfig } from '../config/index.js';
+import { Producer } from '../queues/producer.js';
 import { ensureDatabase } from '../db/ensure-database.js';
 import { migrate, openOrm } from '../db/orm.js';
 import { pgArray, sql } from '../db/sql.js';
@@ -36,6 +37,15 @@ async function main(): Promise<void> {
   };
   const log = createLogger(process.env.LOG_LEVEL ?? 'warn', { role: 'demo' });
 
+  // BullMQ would wait for ever on a Redis that is not there: check it before anything else, with a deadline.
+  const probe = new Producer({ redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX, readyTimeoutMs: 10_000 });
+  try {
+    await probe.ready().catch((err: Error) => {
+      throw new Error(`${err.message}: start Redis, or point REDIS_URL at a server that is up`);
+    });
+  } finally {
+    await probe.close();
+  }
   const created = await ensureDatabase(config.DATABASE_URL);
   const orm = await openOrm(config.DATABASE_URL);
   const applied = await migrate(orm);
@@ -56,7 +66,11 @@ async function main(): Promise<void> {
     await e.waitUntilReady();
     events.set(name, e);
   }
-  const finish = async (job: Job) => job.waitUntilFinished(events.get(job.queueName)!);
+  // Every wait is bounded and names what it waited for.
+  const finish = async (job: Job) =>
+    job.waitUntilFinished(events.get(job.queueName)!, 180_000).catch((err: Error) => {
+      throw new Error(`${job.name} (job ${job.id} on queue ${job.queueName}) did not finish: ${err.message}`);
+    });
   try {
     const em = orm.em.fork();
     await sql(em, `INSERT INTO tracked_repositories (full_name) VALUES (?) ON CONFLICT (full_name) DO NOTHING`, [DEMO_REPO]);
@@ -167,6 +181,7 @@ main()
   // Exit explicitly: Octokit's throttling (Bottleneck) keeps idle timers for a couple of minutes.
   .then(() => process.exit(process.exitCode ?? 0))
   .catch((err) => {
-    console.error(err instanceof ConfigError ? err.message : err);
+    // One clear line (the service, its URL without password, what to do), not a raw error object.
+    console.error(err instanceof Error ? `error: ${err.message}` : err);
     process.exit(1);
   });
