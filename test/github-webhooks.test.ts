@@ -6,6 +6,7 @@ import { registerGitHubWebhooks } from '../src/board/github-webhooks.js';
 import { buildBoardServer } from '../src/board/server.js';
 import { createLogger } from '../src/lib/logger.js';
 import { Producer } from '../src/queues/producer.js';
+import { producerConnection } from '../src/queues/connection.js';
 import { ensureSchedulers, listSchedulers } from '../src/queues/schedulers.js';
 import { createTestDatabase, type TestDatabase } from './helpers/db.js';
 import { deletePrefix, REDIS_URL, testConfig } from './helpers/redis.js';
@@ -101,7 +102,9 @@ describe('GitHub webhooks, schedulers and the sync CLI', () => {
   it('Redis unreachable: the delivery is answered 503 with Retry-After within GitHub\'s 10 s, not left hanging', async () => {
     const unreachable = new Producer({ redisUrl: `redis://127.0.0.1:${await freePort()}`, prefix: config.QUEUE_PREFIX, readyTimeoutMs: 200 });
     const bare = Fastify();
-    await registerGitHubWebhooks(bare, { secret: SECRET, producer: unreachable, em: () => db.orm.em.fork(), log: createLogger('silent') });
+    const deadRedis = producerConnection(`redis://127.0.0.1:${await freePort()}`);
+    deadRedis.on('error', () => {});
+    await registerGitHubWebhooks(bare, { secret: SECRET, producer: unreachable, redis: deadRedis, prefix: config.QUEUE_PREFIX, em: () => db.orm.em.fork(), log: createLogger('silent') });
     try {
       const res = await deliver('push', { ref: 'refs/heads/main', repository: { full_name: 'acme/api' } }, undefined, bare);
       expect(res.statusCode).toBe(503);
@@ -110,6 +113,55 @@ describe('GitHub webhooks, schedulers and the sync CLI', () => {
     } finally {
       await bare.close();
       await unreachable.close();
+      deadRedis.disconnect();
+    }
+  });
+
+  it('refuses cheaply before reading the body; form-encoded deliveries; repository names in any case; replays ignored', async () => {
+    const body = JSON.stringify(push);
+    const post = (headers: Record<string, string>, payload = body) => app.inject({ method: 'POST', url: '/webhooks/github', headers: { 'content-type': 'application/json', ...headers }, payload });
+    const sig = await sign(SECRET, body);
+    expect((await post({ 'x-github-event': 'push', 'x-github-delivery': 'd-1', 'x-hub-signature-256': 'sha1=abc' })).statusCode).toBe(401);
+    expect((await post({ 'x-github-delivery': 'd-1', 'x-hub-signature-256': sig })).json()).toEqual({ error: 'missing X-GitHub-Event' });
+    expect((await post({ 'x-github-event': 'push', 'x-hub-signature-256': sig })).json()).toEqual({ error: 'missing X-GitHub-Delivery' });
+
+    const waiting = async () => (await producer.queue('github-sync').getJobs(['waiting', 'prioritized', 'delayed'])).length;
+    await producer.queue('github-sync').drain(true);
+    // application/x-www-form-urlencoded, the JSON in payload=, signed over the encoded bytes.
+    const upper = JSON.stringify({ ...push, repository: { ...push.repository, full_name: 'ACME/Api' } });
+    const form = `payload=${encodeURIComponent(upper)}`;
+    const delivery = crypto.randomUUID();
+    const formHeaders = { 'content-type': 'application/x-www-form-urlencoded', 'x-github-event': 'push', 'x-github-delivery': delivery, 'x-hub-signature-256': await sign(SECRET, form) };
+    const first = await app.inject({ method: 'POST', url: '/webhooks/github', headers: formHeaders, payload: form });
+    expect(first.statusCode).toBe(202);
+    expect(first.json()).toMatchObject({ repository: 'acme/api', streams: ['commits'] });
+    expect(await waiting()).toBe(1);
+    // The same delivery again (GitHub's "redeliver", or a captured request replayed): acted on once.
+    const replay = await app.inject({ method: 'POST', url: '/webhooks/github', headers: formHeaders, payload: form });
+    expect(replay.statusCode).toBe(200);
+    expect(replay.json()).toEqual({ ignored: `delivery ${delivery} was already processed` });
+    await producer.queue('github-sync').drain(true);
+  });
+
+  it('caps deliveries in flight: the excess is answered 503 with Retry-After before its body is read', async () => {
+    const capped = Fastify();
+    const redis = producerConnection(REDIS_URL);
+    await new Promise((resolve) => redis.once('ready', resolve));
+    await registerGitHubWebhooks(capped, { secret: SECRET, producer, redis, prefix: config.QUEUE_PREFIX, em: () => db.orm.em.fork(), log: createLogger('silent'), maxConcurrent: 2 });
+    try {
+      const answers = await Promise.all(Array.from({ length: 8 }, () => deliver('push', push, undefined, capped)));
+      const codes = answers.map((a) => a.statusCode);
+      expect(codes.filter((c) => c === 503).length).toBeGreaterThan(0);
+      expect(codes.every((c) => c === 202 || c === 503)).toBe(true);
+      const busy = answers.find((a) => a.statusCode === 503)!;
+      expect(busy.headers['retry-after']).toBe('5');
+      expect(busy.json()).toEqual({ error: 'too many deliveries at once; redeliver later' });
+      // Once they are answered, deliveries are accepted again.
+      expect((await deliver('push', push, undefined, capped)).statusCode).toBe(202);
+    } finally {
+      await capped.close();
+      redis.disconnect();
+      await producer.queue('github-sync').drain(true);
     }
   });
 

@@ -80,7 +80,7 @@ export async function buildBoardServer({ config, orm, log }: BoardOptions): Prom
 
   // GitHub gives a webhook delivery 10 s: wait at most 3 s for a reconnecting Redis, then answer 503.
   const producer = new Producer({ redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX, log, readyTimeoutMs: 3_000 });
-  await registerGitHubWebhooks(app, { secret: config.GITHUB_WEBHOOK_SECRET, producer, em: () => orm.em.fork(), log });
+  await registerGitHubWebhooks(app, { secret: config.GITHUB_WEBHOOK_SECRET, producer, redis: connection, prefix: config.QUEUE_PREFIX, em: () => orm.em.fork(), log });
 
   const metrics = createQueueMetrics(config, connection, queues);
   app.get('/metrics', async (_req, reply) => reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()));
