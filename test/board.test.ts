@@ -35,6 +35,24 @@ describe('operator HTTP process (Bull Board, health)', () => {
     await open.close();
   });
 
+  it('auth disabled is refused on a non-loopback host; failed logins are limited per address', async () => {
+    await expect(buildBoardServer({ config: testConfig({ BOARD_AUTH_DISABLED: 'true', BOARD_HOST: '0.0.0.0' }), orm: db.orm, log: createLogger('silent') })).rejects.toThrow(
+      /BOARD_AUTH_DISABLED=true serves every job's data to anyone who can reach 0\.0\.0\.0: it is allowed on a loopback host only/,
+    );
+    const guarded = await buildBoardServer({ config: testConfig({ BOARD_USER: 'ops', BOARD_PASSWORD: 'correct horse' }), orm: db.orm, log: createLogger('silent') });
+    try {
+      const attempt = (pass: string, ip = '203.0.113.7') => guarded.inject({ url: '/admin/queues/api/queues', remoteAddress: ip, headers: { authorization: auth('ops', pass) } });
+      for (let i = 0; i < 10; i++) expect((await attempt(`guess-${i}`)).statusCode).toBe(401);
+      const blocked = await attempt('correct horse');
+      expect(blocked.statusCode).toBe(429);
+      expect(Number(blocked.headers['retry-after'])).toBeGreaterThan(0);
+      // Another address is not blocked by this one's guesses.
+      expect((await attempt('correct horse', '198.51.100.2')).statusCode).toBe(200);
+    } finally {
+      await guarded.close();
+    }
+  });
+
   it('puts the board and its API behind basic auth', async () => {
     expect((await app.inject({ url: '/admin/queues' })).statusCode).toBe(401);
     expect((await app.inject({ url: '/admin/queues/api/queues' })).statusCode).toBe(401);

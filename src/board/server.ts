@@ -1,4 +1,4 @@
-import { timingSafeEqual } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { FastifyAdapter } from '@bull-board/fastify';
@@ -23,16 +23,31 @@ export interface BoardOptions {
   log: Logger;
 }
 
-/** Constant-time string comparison, so the password cannot be guessed byte by byte from timings. */
+/**
+ * Constant-time comparison that does not leak the length either: both sides are hashed to 32 bytes
+ * first, so the time taken says nothing about how long the password is or how much of it matched.
+ */
 function safeEqual(a: string, b: string): boolean {
-  const ab = Buffer.from(a);
-  const bb = Buffer.from(b);
-  return ab.length === bb.length && timingSafeEqual(ab, bb);
+  const digest = (v: string) => createHash('sha256').update(v).digest();
+  return timingSafeEqual(digest(a), digest(b));
 }
 
-/** Refuse to expose job data without credentials unless explicitly told to. */
+/** Failed logins allowed per client address in LOGIN_WINDOW_MS; more are answered 429. */
+export const MAX_FAILED_LOGINS = 10;
+const LOGIN_WINDOW_MS = 5 * 60_000;
+
+const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/i;
+
+/** Refuse to expose job data without credentials unless explicitly told to, and only on loopback. */
 export function assertBoardAuth(config: AppConfig): void {
-  if (config.BOARD_AUTH_DISABLED) return;
+  if (config.BOARD_AUTH_DISABLED) {
+    if (!LOOPBACK.test(config.BOARD_HOST)) {
+      throw new Error(
+        `BOARD_AUTH_DISABLED=true serves every job's data to anyone who can reach ${config.BOARD_HOST}: it is allowed on a loopback host only (127.0.0.1, ::1); set BOARD_USER and BOARD_PASSWORD instead`,
+      );
+    }
+    return;
+  }
   if (!config.BOARD_USER || !config.BOARD_PASSWORD) {
     throw new Error(
       'Bull Board needs credentials: set BOARD_USER and BOARD_PASSWORD (or BOARD_AUTH_DISABLED=true for local development only)',
@@ -63,15 +78,30 @@ export async function buildBoardServer({ config, orm, log }: BoardOptions): Prom
     options: { uiConfig: { boardTitle: 'Aexy Workers' } },
   });
 
+  // Failed logins per client address (in memory: one board process; a restart forgets them).
+  const failures = new Map<string, number[]>();
+  const recentFailures = (ip: string, now = Date.now()) => (failures.get(ip) ?? []).filter((t) => now - t < LOGIN_WINDOW_MS);
   await app.register(async (scope) => {
     if (!config.BOARD_AUTH_DISABLED) {
       await scope.register(fastifyBasicAuth, {
         authenticate: { realm: 'Aexy Workers' },
-        validate: async (user, password) => {
+        validate: async (user, password, req) => {
           const userOk = safeEqual(user, config.BOARD_USER!);
           const passOk = safeEqual(password, config.BOARD_PASSWORD!);
-          if (!(userOk && passOk)) throw new Error('Invalid credentials');
+          if (userOk && passOk) return;
+          const recent = [...recentFailures(req.ip), Date.now()];
+          failures.set(req.ip, recent);
+          log.warn({ client: req.ip, user: user.slice(0, 64), failures: recent.length }, 'board login failed');
+          throw new Error('Invalid credentials');
         },
+      });
+      // Guessing is bounded: after MAX_FAILED_LOGINS failures in 5 minutes an address gets 429s.
+      scope.addHook('onRequest', async (req, reply) => {
+        const recent = recentFailures(req.ip);
+        if (recent.length >= MAX_FAILED_LOGINS) {
+          const retryAfter = Math.ceil((recent[0]! + LOGIN_WINDOW_MS - Date.now()) / 1000);
+          return reply.code(429).header('retry-after', String(Math.max(1, retryAfter))).send({ error: 'too many failed logins from this address; try again later' });
+        }
       });
       scope.addHook('onRequest', scope.basicAuth);
     }
