@@ -37,17 +37,35 @@ function isoDay(d: Date): string {
   return d.toISOString().slice(0, 10);
 }
 
+/** Widgets a report renders; more become error entries (they cost queries, pages and memory). */
+export const MAX_WIDGETS = 50;
+/** Points of one line chart. */
+export const MAX_POINTS = 366;
+/** Points of all the line charts of one report together. */
+export const MAX_REPORT_POINTS = 3_000;
+
 /** Buckets of the window for a line chart: days when the window is a month or less, else weeks. */
-function buckets(start: Date, end: Date, by: 'day' | 'week' | undefined): { label: string; start: Date; end: Date }[] {
-  const step = (by ?? ((end.getTime() - start.getTime()) / 86_400_000 <= 31 ? 'day' : 'week')) === 'day' ? 86_400_000 : 7 * 86_400_000;
-  const out = [];
-  for (let t = start.getTime(); t < end.getTime() && out.length < 400; t += step) {
-    out.push({ label: isoDay(new Date(t)), start: new Date(t), end: new Date(Math.min(t + step, end.getTime())) });
-  }
-  return out;
+function buckets(start: Date, end: Date, by: 'day' | 'week' | undefined): { step: 'day' | 'week'; count: number; list: () => { label: string; start: Date; end: Date }[] } {
+  const step = by ?? ((end.getTime() - start.getTime()) / 86_400_000 <= 31 ? 'day' : 'week');
+  const ms = step === 'day' ? 86_400_000 : 7 * 86_400_000;
+  const count = Math.max(0, Math.ceil((end.getTime() - start.getTime()) / ms));
+  const list = () => {
+    const out = [];
+    for (let t = start.getTime(); t < end.getTime(); t += ms) out.push({ label: isoDay(new Date(t)), start: new Date(t), end: new Date(Math.min(t + ms, end.getTime())) });
+    return out;
+  };
+  return { step, count, list };
 }
 
-async function widgetData(client: pg.ClientBase | pg.Pool, w: Widget, index: number, filters: MetricFilters, window: { start: Date; end: Date }, now: Date): Promise<ReportWidgetData> {
+async function widgetData(
+  client: pg.ClientBase | pg.Pool,
+  w: Widget,
+  index: number,
+  filters: MetricFilters,
+  window: { start: Date; end: Date },
+  now: Date,
+  budget: { points: number },
+): Promise<ReportWidgetData> {
   const def = METRICS[w.metric]!;
   const title = w.config.title ?? def.description;
   const range = { start: window.start.toISOString(), end: window.end.toISOString() };
@@ -56,8 +74,16 @@ async function widgetData(client: pg.ClientBase | pg.Pool, w: Widget, index: num
 
   if (w.type === 'line') {
     if (whole.kind !== 'scalar') return { ...base, type: 'error', error: `widget ${index + 1}: a line chart needs a single-value metric; "${w.metric}" is a breakdown` };
+    const plan = buckets(window.start, window.end, w.config.group_by === 'developer' ? undefined : w.config.group_by);
+    if (plan.count > MAX_POINTS) {
+      return { ...base, type: 'error', error: `widget ${index + 1}: a line chart shows at most ${MAX_POINTS} points; this window by ${plan.step} has ${plan.count.toLocaleString('en-US')}: narrow date_range${plan.step === 'day' ? ' or group by week' : ''}` };
+    }
+    if (budget.points + plan.count > MAX_REPORT_POINTS) {
+      return { ...base, type: 'error', error: `widget ${index + 1}: the report's line charts would have more than ${MAX_REPORT_POINTS.toLocaleString('en-US')} points together; split the report or narrow date_range` };
+    }
+    budget.points += plan.count;
     const points = [];
-    for (const b of buckets(window.start, window.end, w.config.group_by === 'developer' ? undefined : w.config.group_by)) {
+    for (const b of plan.list()) {
       const r = (await computeMetrics(client, [w.metric], { ...filters, date_range: { start: b.start.toISOString(), end: b.end.toISOString() } }, now))[w.metric] as Extract<MetricResult, { kind: 'scalar' }>;
       points.push({ label: b.label, value: r.value ?? 0 });
     }
@@ -105,9 +131,12 @@ export async function buildReportData(client: pg.ClientBase | pg.Pool, report: R
   const scope = await resolveScope(filters, async () => [], now);
   const window = { start: scope.start, end: scope.end };
   const widgets: ReportWidgetData[] = [];
+  const budget = { points: 0 };
   for (const check of checkWidgets(report.widgets ?? [])) {
-    if (!check.ok) widgets.push({ index: check.index, title: `Widget ${check.index + 1}`, type: 'error', error: check.error });
-    else widgets.push(await widgetData(client, check.widget, check.index, filters, window, now));
+    if (check.index >= MAX_WIDGETS) {
+      widgets.push({ index: check.index, title: `Widget ${check.index + 1}`, type: 'error', error: `widget ${check.index + 1}: a report shows at most ${MAX_WIDGETS} widgets` });
+    } else if (!check.ok) widgets.push({ index: check.index, title: `Widget ${check.index + 1}`, type: 'error', error: check.error });
+    else widgets.push(await widgetData(client, check.widget, check.index, filters, window, now, budget));
   }
   return {
     report: { id: report.id, name: report.name, description: report.description },
