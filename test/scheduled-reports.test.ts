@@ -125,6 +125,10 @@ describe('scheduled reports: schedulers reconciled from the table, delivery by e
     expect(rows[0].last_sent_at).not.toBeNull();
     expect(rows[0].next_run_at.getTime()).toBeGreaterThan(Date.now());
 
+    // The Message-ID is one per schedule and slot, so a resend after a crash (the claim could not be
+    // marked sent) is the same message to mail clients.
+    expect(mail.messageId).toMatch(new RegExp(`^<report-${daily}-\\d+@aexy-workers>$`));
+
     // Re-delivery of the same slot (a retried or duplicated job) sends nothing.
     const again = await h.settle(await h.pool.producer.enqueue(reportDeliver, { scheduledReportId: daily }));
     expect(again.returnvalue).toMatchObject({ skipped: expect.stringMatching(/already delivered/) });

@@ -163,4 +163,20 @@ describe('Slack notifications: export ready, sync failure digest, weekly team su
     // The real mention of a mapped user is kept.
     expect(text).toContain('<@U0ANA>');
   });
+
+  it('an attempt left pending by a worker that died while posting is resolved as "outcome unknown", not pending for ever', async () => {
+    const { rows: integ } = await db.sql.query(`SELECT id FROM slack_integrations WHERE team_id = 'T0STANDIN'`);
+    const { rows } = await db.sql.query(
+      `INSERT INTO slack_notification_logs (integration_id, channel_id, notification_type, content_summary, status, sent_at)
+       VALUES ($1, 'C0ALERTS', 'export_ready', 'crashed mid-post', 'pending', now() - interval '20 minutes'),
+              ($1, 'C0ALERTS', 'export_ready', 'still posting', 'pending', now()) RETURNING id`,
+      [integ[0].id],
+    );
+    await h.settle(await h.pool.producer.enqueue(slackFanOut, { kind: 'weekly_team_summary' }, { jobId: `fan-${Date.now()}` }));
+    const { rows: after } = await db.sql.query(`SELECT id, status, error_message FROM slack_notification_logs WHERE id = ANY($1::uuid[]) ORDER BY content_summary`, [rows.map((r) => r.id)]);
+    expect(after.map((r) => [r.status, r.error_message])).toEqual([
+      ['failed', 'outcome unknown: the worker stopped while posting (Slack may have received the message)'],
+      ['pending', null],
+    ]);
+  });
 });

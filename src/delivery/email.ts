@@ -23,7 +23,10 @@ export function splitRecipients(recipients: readonly string[]): { valid: string[
  * Send one message over SMTP with nodemailer. 4xx answers and connection failures are transient
  * (retried with the job's backoff); 5xx answers (unknown mailbox, rejected content) are permanent.
  */
-export async function sendEmail(config: AppConfig, msg: { to: string[]; subject: string; text: string; attachments: EmailAttachment[] }): Promise<{ messageId: string; accepted: string[] }> {
+export async function sendEmail(
+  config: AppConfig,
+  msg: { to: string[]; subject: string; text: string; attachments: EmailAttachment[]; /** The same for every send of the same content: a resend after a crash dedupes in mail clients. */ messageId?: string },
+): Promise<{ messageId: string; accepted: string[] }> {
   if (!config.SMTP_URL) throw new PermanentError('Email delivery needs SMTP_URL to be configured');
   // Connecting, waiting for the greeting and any silence mid-conversation are all bounded.
   const transport = nodemailer.createTransport({
@@ -33,7 +36,14 @@ export async function sendEmail(config: AppConfig, msg: { to: string[]; subject:
     socketTimeout: config.SMTP_TIMEOUT_MS,
   });
   try {
-    const info = await transport.sendMail({ from: config.MAIL_FROM, to: msg.to, subject: msg.subject, text: msg.text, attachments: msg.attachments });
+    const info = await transport.sendMail({
+      from: config.MAIL_FROM,
+      to: msg.to,
+      subject: msg.subject,
+      text: msg.text,
+      attachments: msg.attachments,
+      ...(msg.messageId ? { messageId: msg.messageId } : {}),
+    });
     return { messageId: info.messageId, accepted: (info.accepted as string[]).map(String) };
   } catch (err) {
     const code = (err as { responseCode?: number }).responseCode;

@@ -74,6 +74,7 @@ export async function withNotificationLog<T extends { channel: string; ts?: stri
   entry: { integrationId: string; type: string; summary: string; channel: string | null },
   send: () => Promise<T>,
 ): Promise<T> {
+  await resolveStalePending(em, entry.integrationId);
   const [log] = await sql<{ id: string }>(
     em,
     `INSERT INTO slack_notification_logs (integration_id, channel_id, notification_type, content_summary, status) VALUES (?, ?, ?, ?, 'pending') RETURNING id`,
@@ -88,4 +89,25 @@ export async function withNotificationLog<T extends { channel: string; ts?: stri
     await sql(em, `UPDATE slack_notification_logs SET status = 'failed', error_message = ?, sent_at = now() WHERE id = ?`, [translated.message, log!.id]);
     throw translated;
   }
+}
+
+/** A `pending` attempt older than this belongs to a worker that died while posting. */
+export const STALE_PENDING_MINUTES = 15;
+
+/**
+ * Attempts left `pending` by a worker that died between writing the row and recording Slack's
+ * answer: their outcome is unknown (Slack may have posted the message), and the row says so instead
+ * of staying pending for ever. Run before each new attempt of the integration (or of all, with null)
+ * and by the daily fan-out.
+ */
+export async function resolveStalePending(em: EntityManager, integrationId: string | null): Promise<number> {
+  const rows = await sql(
+    em,
+    `UPDATE slack_notification_logs
+        SET status = 'failed', error_message = 'outcome unknown: the worker stopped while posting (Slack may have received the message)'
+      WHERE status = 'pending' AND sent_at < now() - make_interval(mins => ?) AND (?::uuid IS NULL OR integration_id = ?::uuid)
+     RETURNING id`,
+    [STALE_PENDING_MINUTES, integrationId, integrationId],
+  );
+  return rows.length;
 }

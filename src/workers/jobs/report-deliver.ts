@@ -115,6 +115,9 @@ export const reportDeliver = defineJob({
             subject: `${rendered.data.report.name} — ${schedule.schedule} report for ${slot.toISOString().slice(0, 10)}`,
             text: `Your ${schedule.schedule} report "${rendered.data.report.name}" covering ${period} is attached.\n`,
             attachments: [{ filename, content: bytes, contentType: CONTENT_TYPES[format] }],
+            // One Message-ID per schedule and slot: if a worker dies after the server accepted the
+            // mail and the slot is sent again, mail clients see the same message twice and show it once.
+            messageId: `<report-${row.id}-${slot.getTime()}@aexy-workers>`,
           });
           result.recipients = sent.accepted.length;
           result.messageId = sent.messageId;

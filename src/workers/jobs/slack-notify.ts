@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { sql, withPgClient } from '../../db/sql.js';
 import { computeMetrics } from '../../metrics/library.js';
 import { defineJob } from '../../queues/job-definition.js';
+import { resolveStalePending } from '../../slack/client.js';
 import { clip, esc, mention, organizationOfDeveloper, postToOrganization } from '../../slack/post.js';
 
 export const slackNotifySchema = z.discriminatedUnion('kind', [
@@ -95,6 +96,8 @@ export const slackFanOut = defineJob({
   schema: z.object({ kind: z.enum(['sync_failure_digest', 'weekly_team_summary']) }).strict(),
   options: { attempts: 5 },
   async process({ kind }, ctx) {
+    // Daily housekeeping too: attempts a dead worker left pending are resolved as "outcome unknown".
+    await resolveStalePending(ctx.em, null);
     if (kind === 'sync_failure_digest') {
       const orgs = await sql<{ organization_id: string }>(ctx.em, `SELECT DISTINCT organization_id FROM slack_integrations WHERE is_active IS NOT FALSE`);
       for (const o of orgs) ctx.enqueueAfter(slackNotify, { kind, organizationId: o.organization_id });
