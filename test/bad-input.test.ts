@@ -13,6 +13,7 @@ import { githubSyncDeveloper, githubSyncRepo, JOBS, systemNoop } from '../src/wo
 import { createTestDatabase, type TestDatabase } from './helpers/db.js';
 import { alice, at, bob, makePull } from './helpers/github-data.js';
 import { deletePrefix, testConfig } from './helpers/redis.js';
+import { spawnTs } from './helpers/spawn.js';
 import { startHarness, type Harness } from './helpers/workers.js';
 
 // An upstream error that quotes its whole input (as a database error quotes its statement).
@@ -53,6 +54,8 @@ describe('bad input', () => {
         ]),
         commit(2, 'x'.repeat(1_000_000)),
         commit(3, 'plain'),
+        // 9 MB: Octokit's own JSON parser overflows its stack on a body this large.
+        commit(4, 'y'.repeat(9_000_000)),
       ],
       pulls: [
         makePull(1, alice, bob, {
@@ -98,6 +101,12 @@ describe('bad input', () => {
     expect(done.data.note).toHaveLength(70_000);
   });
 
+  it('a 9 MB commit body is parsed in a worker-like process (Octokit\'s own parser overflows its stack and returns text)', async () => {
+    const r = await spawnTs('test/fixtures/fetch-huge-commit.ts', [], { DATABASE_URL: db.url, REDIS_URL: config.REDIS_URL, QUEUE_PREFIX: config.QUEUE_PREFIX }).finished;
+    expect(r.stderr).toBe('');
+    expect(r.stdout.trim()).toBe(`object ${fakeSha('huge')} 9000000`);
+  }, 60_000);
+
   it('an error quoting a 1 MB value is clipped before it reaches logs, Redis and Bull Board', async () => {
     const done = await h.settle(await h.pool.producer.enqueue(hugeError, {}));
     expect(done.failedReason).toHaveLength(2_000 + '… [998031 more characters]'.length);
@@ -105,10 +114,10 @@ describe('bad input', () => {
     expect(done.stacktrace?.[0]).toMatch(/^Error: INSERT INTO commits VALUES \('q+… \[998031 more characters\]\n\s+at /);
   });
 
-  it('GitHub text: NULs, broken surrogates, a 1 MB message, unicode paths and SQL-looking titles are stored safely, and nothing else is lost', async () => {
+  it('GitHub text: NULs, broken surrogates, 1 MB and 9 MB messages, unicode paths and SQL-looking titles are stored safely, and nothing else is lost', async () => {
     const done = await h.settle(await h.pool.producer.enqueue(githubSyncRepo, { repository: 'acme/weird' }));
     expect(done.failedReason).toBeUndefined();
-    expect(done.returnvalue).toMatchObject({ commits: { fetched: 3, written: 3 }, pulls: { written: 1, reviews: 1 } });
+    expect(done.returnvalue).toMatchObject({ commits: { fetched: 4, written: 4 }, pulls: { written: 1, reviews: 1 } });
 
     const { rows: commits } = await db.sql.query(`SELECT message, files FROM commits ORDER BY committed_at`);
     expect(commits[0].message).toBe(trickyStored);
@@ -116,6 +125,7 @@ describe('bad input', () => {
     expect(commits[1].message).toHaveLength(65_536);
     expect(commits[1].message).toMatch(/^x{65000,}… \[truncated from 1000000 characters\]$/);
     expect(commits[2].message).toBe('plain');
+    expect(commits[3].message).toMatch(/^y{65000,}… \[truncated from 9000000 characters\]$/);
 
     const { rows: pulls } = await db.sql.query(`SELECT title, body, labels FROM pull_requests`);
     expect(pulls).toEqual([{ title: sqlish, body: 'bodywith a NUL', labels: ['🐛 bug', "it's"] }]);

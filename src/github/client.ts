@@ -104,6 +104,16 @@ export function createGitHubClient(opts: GitHubClientOptions): GitHubClient {
     await budget.assertAvailable();
     try {
       const response = await request(options);
+      // Octokit's JSON parser (json-with-bigint, a regex over the whole body on Node 20) overflows
+      // its stack on bodies of several MB — a commit with an 8 MB message — and then hands back the
+      // text. V8's own parser has no such limit: parse it here, so the page is read, not retried for ever.
+      if (typeof response.data === 'string' && /\bjson\b/i.test(String(response.headers['content-type'] ?? ''))) {
+        try {
+          response.data = JSON.parse(response.data);
+        } catch {
+          /* not JSON after all: the response schema reports it */
+        }
+      }
       await budget.record(response.headers as Record<string, unknown>);
       const etag = response.headers.etag;
       if (cacheable && etag && response.status === 200) {
