@@ -2,6 +2,7 @@ import { sign } from '@octokit/webhooks-methods';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import Fastify from 'fastify';
+import { connect } from 'node:net';
 import { registerGitHubWebhooks } from '../src/board/github-webhooks.js';
 import { buildBoardServer } from '../src/board/server.js';
 import { createLogger } from '../src/lib/logger.js';
@@ -157,6 +158,24 @@ describe('GitHub webhooks, schedulers and the sync CLI', () => {
       expect(busy.headers['retry-after']).toBe('5');
       expect(busy.json()).toEqual({ error: 'too many deliveries at once; redeliver later' });
       // Once they are answered, deliveries are accepted again.
+      expect((await deliver('push', push, undefined, capped)).statusCode).toBe(202);
+      // A client that goes away in the middle of its upload gives its place back.
+      const address = await capped.listen({ port: 0, host: '127.0.0.1' });
+      const { port } = new URL(address);
+      for (let i = 0; i < 3; i++) {
+        await new Promise<void>((resolve, reject) => {
+          const socket = connect(Number(port), '127.0.0.1', () => {
+            socket.write(
+              `POST /webhooks/github HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n` +
+                `X-GitHub-Event: push\r\nX-GitHub-Delivery: abort-${i}\r\nX-Hub-Signature-256: sha256=${'0'.repeat(64)}\r\n\r\n{"partial":`,
+            );
+            setImmediate(() => socket.destroy());
+          });
+          socket.on('close', () => resolve());
+          socket.on('error', reject);
+        });
+      }
+      for (let i = 0; i < 50 && (await deliver('push', push, undefined, capped)).statusCode !== 202; i++) await new Promise((r) => setTimeout(r, 20));
       expect((await deliver('push', push, undefined, capped)).statusCode).toBe(202);
     } finally {
       await capped.close();

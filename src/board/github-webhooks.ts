@@ -68,10 +68,11 @@ export async function registerGitHubWebhooks(app: FastifyInstance, opts: Webhook
       if (typeof req.headers['x-github-delivery'] !== 'string' || !req.headers['x-github-delivery']) return reply.code(400).send({ error: 'missing X-GitHub-Delivery' });
       if (inFlight >= maxConcurrent) return reply.code(503).header('retry-after', '5').send({ error: 'too many deliveries at once; redeliver later' });
       inFlight += 1;
-      (req as { countedDelivery?: boolean }).countedDelivery = true;
-    });
-    scope.addHook('onResponse', async (req) => {
-      if ((req as { countedDelivery?: boolean }).countedDelivery) inFlight -= 1;
+      // 'close' comes once the response is done and also when the client goes away mid-upload (no
+      // response at all), so an aborted delivery cannot hold its place for ever.
+      reply.raw.once('close', () => {
+        inFlight -= 1;
+      });
     });
 
     scope.post(WEBHOOK_PATH, async (req, reply) => {
