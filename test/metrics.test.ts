@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { computeMetrics, METRIC_NAMES } from '../src/metrics/library.js';
+import { computeMetrics, computeSeries, METRIC_NAMES } from '../src/metrics/library.js';
 import { createTestDatabase, type TestDatabase } from './helpers/db.js';
 import { seedMetricsFixture } from './helpers/metrics-data.js';
 
@@ -74,4 +74,26 @@ describe('metrics library', () => {
     expect((await db.sql.query(`SELECT count(*)::int AS n FROM commits`)).rows[0].n).toBe(6);
   });
 
+
+  it('a line chart\'s series in one grouped query equals one query per bucket, for every single-value metric and scope', async () => {
+    const days = Array.from({ length: 31 }, (_, i) => ({ start: new Date(Date.UTC(2026, 2, 1 + i)), end: new Date(Date.UTC(2026, 2, 2 + i)) }));
+    const weeks = Array.from({ length: 5 }, (_, i) => ({ start: new Date(Date.UTC(2026, 2, 1 + 7 * i)), end: new Date(Date.UTC(2026, 2, 8 + 7 * i)) }));
+    const scalars = METRIC_NAMES.filter((n) => !['pr_size_distribution', 'language_mix'].includes(n));
+    for (const filters of [window, { ...window, developer_ids: [ids.ann!] }, { ...window, team_ids: [teamId] }]) {
+      for (const name of scalars) {
+        for (const buckets of [days, weeks]) {
+          const grouped = await computeSeries(db.sql, name, filters, buckets, now);
+          const one = [];
+          for (const b of buckets) {
+            const r = (await computeMetrics(db.sql, [name], { ...filters, date_range: { start: b.start.toISOString(), end: b.end.toISOString() } }, now))[name] as { value: number | null };
+            one.push(r.value);
+          }
+          expect(grouped, `${name} ${JSON.stringify(filters)} ${buckets.length}`).toEqual(one);
+        }
+      }
+    }
+    // The fixture's commits fall on real days: the series is not all zeros.
+    expect((await computeSeries(db.sql, 'commits', window, days, now)).reduce((a, b) => a! + (b ?? 0), 0)).toBe(5);
+    await expect(computeSeries(db.sql, 'language_mix', window, days, now)).rejects.toThrow('needs a single-value metric');
+  });
 });

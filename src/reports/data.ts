@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { computeMetrics, METRICS, type MetricResult } from '../metrics/library.js';
+import { computeMetrics, computeSeries, METRICS, type MetricResult } from '../metrics/library.js';
 import { metricFiltersSchema, resolveScope, type MetricFilters } from '../metrics/filters.js';
 import { PermanentError } from '../queues/errors.js';
 import { checkWidgets, type Widget, type WidgetType } from './widgets.js';
@@ -82,12 +82,10 @@ async function widgetData(
       return { ...base, type: 'error', error: `widget ${index + 1}: the report's line charts would have more than ${MAX_REPORT_POINTS.toLocaleString('en-US')} points together; split the report or narrow date_range` };
     }
     budget.points += plan.count;
-    const points = [];
-    for (const b of plan.list()) {
-      const r = (await computeMetrics(client, [w.metric], { ...filters, date_range: { start: b.start.toISOString(), end: b.end.toISOString() } }, now))[w.metric] as Extract<MetricResult, { kind: 'scalar' }>;
-      points.push({ label: b.label, value: r.value ?? 0 });
-    }
-    return { ...base, unit: whole.unit, items: points };
+    // One grouped query for the whole chart, not one per point.
+    const list = plan.list();
+    const values = await computeSeries(client, w.metric, filters, list, now);
+    return { ...base, unit: whole.unit, items: list.map((b, i) => ({ label: b.label, value: values[i] ?? 0 })) };
   }
   if (w.type === 'number') {
     if (whole.kind !== 'scalar') return { ...base, type: 'error', error: `widget ${index + 1}: a number widget needs a single-value metric; "${w.metric}" is a breakdown` };
