@@ -1,13 +1,13 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { GitHubPermanentError } from '../github/client.js';
-import { ghBranch, ghCommitListItem, ghCompare, ghRepository, parseGitHub, type GhCommitDetail, type GhCommitListItem } from '../github/schemas.js';
+import { ghBranch, ghCommitListItem, ghCompare, ghRepository, parseGitHub, type GhCommitDetail, type GhCommitListItem, type GhCompare } from '../github/schemas.js';
 import { sql } from '../db/sql.js';
 import { markDirty } from '../people/follow-ups.js';
 import { learnIdentities, parseNoreply, reattribute, resolveEmails, type LearntIdentity } from '../people/identities.js';
 import { fetchCommit, mapLimit, splitRepo } from './fetch.js';
 import { readHead, saveHead } from './heads.js';
 import { commitRow, developerRow } from './map.js';
-import type { SyncOptions } from './repo-sync.js';
+import { initialWindowStart, type SyncOptions } from './repo-sync.js';
 import { deleteCommits, ensureDevelopersById, insertCoauthors, knownShas, upsertCommits, upsertDevelopers, type DeveloperRow } from './writers.js';
 
 /** Commit details fetched, then written, at a time: what a pause or a crash can waste at most. */
@@ -94,6 +94,14 @@ export async function syncCommits(opts: SyncOptions): Promise<CommitStreamResult
   return result;
 }
 
+/** The pages of GitHub's three-dot compare `base...head`: commits of head not in the merge base, oldest first. */
+async function* compare(opts: SyncOptions, base: string, head: string): AsyncGenerator<GhCompare> {
+  const { owner, repo: name } = splitRepo(opts.repo);
+  for await (const page of opts.octokit.paginate.iterator('GET /repos/{owner}/{repo}/compare/{basehead}', { owner, repo: name, basehead: `${base}...${head}`, per_page: 100 })) {
+    yield parseGitHub(ghCompare, page.data, `compare ${opts.repo} ${base.slice(0, 7)}...${head.slice(0, 7)}`);
+  }
+}
+
 /** ADVANCE from `from` (null: nothing known) to `to`. */
 async function advance(opts: SyncOptions, from: string | null, to: string, result: CommitStreamResult): Promise<void> {
   const { octokit, repo } = opts;
@@ -101,27 +109,14 @@ async function advance(opts: SyncOptions, from: string | null, to: string, resul
   if (from !== null) {
     try {
       let status: string | undefined;
-      for await (const page of octokit.paginate.iterator('GET /repos/{owner}/{repo}/compare/{basehead}', {
-        owner,
-        repo: name,
-        basehead: `${from}...${to}`,
-        per_page: 100,
-      })) {
-        const cmp = parseGitHub(ghCompare, page.data, `compare ${repo} ${from.slice(0, 7)}...${to.slice(0, 7)}`);
+      for await (const cmp of compare(opts, from, to)) {
         status ??= cmp.status;
         await storeUnknown(opts, cmp.commits, result);
       }
       if (status === 'diverged' || status === 'behind') {
         // The old head is not an ancestor of the new one: what only the old line had is gone.
         const gone: string[] = [];
-        for await (const page of octokit.paginate.iterator('GET /repos/{owner}/{repo}/compare/{basehead}', {
-          owner,
-          repo: name,
-          basehead: `${to}...${from}`,
-          per_page: 100,
-        })) {
-          gone.push(...parseGitHub(ghCompare, page.data, `compare ${repo} ${to.slice(0, 7)}...${from.slice(0, 7)}`).commits.map((c) => c.sha));
-        }
+        for await (const cmp of compare(opts, to, from)) gone.push(...cmp.commits.map((c) => c.sha));
         await remove(opts, gone, result);
       }
       return;
@@ -133,8 +128,7 @@ async function advance(opts: SyncOptions, from: string | null, to: string, resul
   }
 
   const [stored] = await sql<{ any: boolean }>(opts.em, `SELECT EXISTS (SELECT 1 FROM commits WHERE repository_full_name = ?) AS any`, [repo]);
-  const now = opts.now ?? new Date();
-  const since = !stored!.any && opts.initialDays > 0 ? new Date(now.getTime() - opts.initialDays * 86_400_000) : undefined;
+  const since = stored!.any ? null : initialWindowStart(opts);
   const listed = new Set<string>();
   for await (const page of octokit.paginate.iterator('GET /repos/{owner}/{repo}/commits', {
     owner,

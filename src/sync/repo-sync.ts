@@ -22,6 +22,11 @@ export interface SyncOptions {
   detailConcurrency?: number;
 }
 
+/** Where a repository's first sync starts (GITHUB_SYNC_INITIAL_DAYS before now), or null for all history. */
+export function initialWindowStart(opts: Pick<SyncOptions, 'initialDays' | 'now'>): Date | null {
+  return opts.initialDays > 0 ? new Date((opts.now ?? new Date()).getTime() - opts.initialDays * 86_400_000) : null;
+}
+
 export interface StreamResult {
   fetched: number;
   written: number;
@@ -36,14 +41,9 @@ export interface StreamResult {
 export async function syncPulls(opts: SyncOptions): Promise<StreamResult & { reviews: number }> {
   const { octokit, em, log, repo } = opts;
   const cursor = await readCursor(em, repo, 'pulls');
-  const now = opts.now ?? new Date();
   // Incremental: back to the cursor (minus the overlap). First sync: GITHUB_SYNC_INITIAL_DAYS, as
   // for commits (0 = every pull request the repository ever had).
-  const stopBefore = cursor
-    ? new Date(cursor.getTime() - opts.overlapMinutes * 60_000)
-    : opts.initialDays > 0
-      ? new Date(now.getTime() - opts.initialDays * 86_400_000)
-      : null;
+  const stopBefore = cursor ? new Date(cursor.getTime() - opts.overlapMinutes * 60_000) : initialWindowStart(opts);
   const { owner, repo: name } = splitRepo(repo);
   const listed = new Map<number, GhPull>();
   let newest: Date | null = null;
