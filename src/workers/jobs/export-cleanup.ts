@@ -93,8 +93,11 @@ export const exportCleanup = defineJob({
       }
     }
 
-    const temps = await removeOrphanTempFiles(root);
-    const reports = await removeOldReportFiles(em, root, config.EXPORT_TTL_HOURS);
+    // Temp files of writes that died (a crash, a full disk) and were never renamed; report files
+    // no export row owns, once as old as an export's retention.
+    const files = await regularFiles(root);
+    const temps = await removeAll(root, olderThan(files, TEMP_FILE, Date.now() - ORPHAN_TEMP_MINUTES * 60_000));
+    const reports = await removeOldReportFiles(em, root, olderThan(files, REPORT_FILE, Date.now() - config.EXPORT_TTL_HOURS * 3_600_000));
     if (expired.length || orphans.length || lost || temps || reports) {
       log.info({ expired: expired.length, refused, requeued: orphans.length, lost, tempFiles: temps, reportFiles: reports }, 'export cleanup');
     }
@@ -127,36 +130,32 @@ async function removeExportFile(root: string, filePath: string): Promise<string 
   return null;
 }
 
-/** Temp files of writes that died (a crash, a full disk) and were never renamed. */
-async function removeOrphanTempFiles(root: string): Promise<number> {
+/** The regular files directly in EXPORT_DIR, with their modification time (read once per cleanup). */
+async function regularFiles(root: string): Promise<{ name: string; mtimeMs: number }[]> {
   const entries = await readdir(root, { withFileTypes: true }).catch(() => []);
-  const cutoff = Date.now() - ORPHAN_TEMP_MINUTES * 60_000;
-  let removed = 0;
+  const out: { name: string; mtimeMs: number }[] = [];
   for (const e of entries) {
-    if (!e.isFile() || !TEMP_FILE.test(e.name)) continue;
-    const path = join(root, e.name);
-    const info = await lstat(path).catch(() => null);
-    if (info && info.mtimeMs < cutoff) {
-      await rm(path, { force: true });
-      removed += 1;
-    }
+    if (!e.isFile()) continue;
+    const info = await lstat(join(root, e.name)).catch(() => null);
+    if (info) out.push({ name: e.name, mtimeMs: info.mtimeMs });
   }
-  return removed;
+  return out;
+}
+
+/** Names matching `pattern` untouched since before `cutoffMs`. */
+const olderThan = (files: { name: string; mtimeMs: number }[], pattern: RegExp, cutoffMs: number) =>
+  files.filter((f) => pattern.test(f.name) && f.mtimeMs < cutoffMs).map((f) => f.name);
+
+async function removeAll(root: string, names: string[]): Promise<number> {
+  for (const name of names) await rm(join(root, name), { force: true });
+  return names.length;
 }
 
 /** A rendered report: `report-<report uuid>-<ISO stamp>.<format>` (src/reports/run.ts). */
 const REPORT_FILE = /^report-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}-\d{4}-\d\d-\d\dT[\d-]+Z\.(pdf|csv|json)$/;
 
 /** Report files no export row owns, older than the export retention. */
-async function removeOldReportFiles(em: import('@mikro-orm/postgresql').EntityManager, root: string, ttlHours: number): Promise<number> {
-  const entries = await readdir(root, { withFileTypes: true }).catch(() => []);
-  const cutoff = Date.now() - ttlHours * 3_600_000;
-  const old: string[] = [];
-  for (const e of entries) {
-    if (!e.isFile() || !REPORT_FILE.test(e.name)) continue;
-    const info = await lstat(join(root, e.name)).catch(() => null);
-    if (info && info.mtimeMs < cutoff) old.push(e.name);
-  }
+async function removeOldReportFiles(em: import('@mikro-orm/postgresql').EntityManager, root: string, old: string[]): Promise<number> {
   if (old.length === 0) return 0;
   // Rows name files by the path they were written to (EXPORT_DIR may be relative): match by name,
   // which is unique (report id and a millisecond stamp).
@@ -166,10 +165,5 @@ async function removeOldReportFiles(em: import('@mikro-orm/postgresql').EntityMa
     [pgArray(old)],
   );
   const keep = new Set(owned.map((o) => o.name));
-  let removed = 0;
-  for (const name of old.filter((n) => !keep.has(n))) {
-    await rm(join(root, name), { force: true });
-    removed += 1;
-  }
-  return removed;
+  return removeAll(root, old.filter((n) => !keep.has(n)));
 }
