@@ -233,6 +233,37 @@ describe('scheduled reports: schedulers reconciled from the table, delivery by e
     ]);
   });
 
+  it('a report name and widget titles from users are inert in the Slack message', async () => {
+    await db.sql.query(`UPDATE slack_integrations SET is_active = true`);
+    slack.tokens.set('xoxb-standin-token', 'T0STANDIN');
+    const hostileReport = (
+      await db.sql.query(`INSERT INTO custom_reports (name, organization_id, widgets, filters) VALUES ('<!channel> pulse', $1, $2, '{"date_range": {"days": 3650}}') RETURNING id`, [
+        ORG,
+        JSON.stringify([{ type: 'number', metric: 'commits', config: { title: '<https://evil.example|click me> & co' } }]),
+      ])
+    ).rows[0].id;
+    const id = (
+      await db.sql.query(`INSERT INTO scheduled_reports (report_id, schedule, time_utc, recipients, delivery_method, export_format) VALUES ($1, 'daily', '09:00', $2, 'slack', 'pdf') RETURNING id`, [
+        hostileReport,
+        ['C0REPORTS'],
+      ])
+    ).rows[0].id;
+    const done = await h.settle(await h.pool.producer.enqueue(reportDeliver, { scheduledReportId: id }));
+    expect(done.failedReason).toBeUndefined();
+    const msg = slack.messages.at(-1)!;
+    expect(msg.text).toMatch(/^&lt;!channel&gt; pulse: report for /);
+    const blocks = JSON.stringify(msg.blocks);
+    expect(blocks).toContain('&lt;https://evil.example|click me&gt; &amp; co: 6 commits');
+    // Everything Slack parses as mrkdwn (the fallback text, mrkdwn blocks) is escaped; a plain_text
+    // header is shown as typed and never parsed, so it keeps the characters.
+    const mrkdwn = JSON.stringify([msg.text, ...(msg.blocks as { type: string; text?: { type: string; text: string }; elements?: { type: string; text: string }[] }[]).flatMap((b) => [
+      ...(b.text?.type === 'mrkdwn' ? [b.text.text] : []),
+      ...(b.elements ?? []).filter((e) => e.type === 'mrkdwn').map((e) => e.text),
+    ])]);
+    expect(mrkdwn).not.toMatch(/<!channel>|<https:\/\/evil/);
+    expect((msg.blocks as { type: string; text: { type: string; text: string } }[])[0]!.text).toEqual({ type: 'plain_text', text: '<!channel> pulse' });
+  });
+
   it('two jobs for one slot at once (a scheduler tick and a manual run): the slot is claimed, sent once', async () => {
     const twice = await insertSchedule({ schedule: 'daily', recipients: ['lead@example.com'] });
     const before = smtp.messages.length;
