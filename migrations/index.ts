@@ -5,6 +5,7 @@ import { Migration20261125020000HttpCacheText } from './Migration20261125020000H
 import { Migration20261125030000PullRepositories } from './Migration20261125030000PullRepositories.js';
 import { Migration20261125040000SyncTruth } from './Migration20261125040000SyncTruth.js';
 import { Migration20261125050000ReportDeliveries } from './Migration20261125050000ReportDeliveries.js';
+import { Migration20261125060000SlackNotificationKeys } from './Migration20261125060000SlackNotificationKeys.js';
 
 /** Every migration, in order. New migrations are appended here. */
 export const migrationsList: MigrationObject[] = [
@@ -14,4 +15,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261125030000PullRepositories', class: Migration20261125030000PullRepositories },
   { name: 'Migration20261125040000SyncTruth', class: Migration20261125040000SyncTruth },
   { name: 'Migration20261125050000ReportDeliveries', class: Migration20261125050000ReportDeliveries },
+  { name: 'Migration20261125060000SlackNotificationKeys', class: Migration20261125060000SlackNotificationKeys },
 ];

@@ -29,7 +29,7 @@ describe('scheduled reports: schedulers reconciled from the table, delivery by e
     slack = await new SlackStandIn().start();
     dir = await mkdtemp(join(tmpdir(), 'aexy-scheduled-'));
     config = {
-      ...testConfig({ EXPORT_DIR: dir, SMTP_URL: smtp.url, SLACK_API_URL: slack.url, ENCRYPTION_KEYS: `k1:${randomBytes(32).toString('base64')}` }),
+      ...testConfig({ EXPORT_DIR: dir, SMTP_URL: smtp.url, SLACK_API_URL: slack.url, SLACK_TIMEOUT_MS: '2000', ENCRYPTION_KEYS: `k1:${randomBytes(32).toString('base64')}` }),
       DATABASE_URL: db.url,
     };
     h = await startHarness(config, db.orm, JOBS);
@@ -54,6 +54,11 @@ describe('scheduled reports: schedulers reconciled from the table, delivery by e
   const unsend = async (id: string, lastSentAt: string | null = null) => {
     await db.sql.query(`UPDATE scheduled_reports SET last_sent_at = $1 WHERE id = $2`, [lastSentAt, id]);
     await db.sql.query(`DELETE FROM report_deliveries WHERE scheduled_report_id = $1`, [id]);
+    await db.sql.query(`DELETE FROM slack_notification_keys WHERE idempotency_key LIKE $1`, [`report:${id}:%`]);
+    // …and in Slack: a retry would find the slot's message by its key and not post it again.
+    for (let i = slack.messages.length - 1; i >= 0; i -= 1) {
+      if (String(slack.messages[i]!.metadata?.event_payload.idempotency_key ?? '').startsWith(`report:${id}:`)) slack.messages.splice(i, 1);
+    }
   };
 
   const insertSchedule = async (cols: Record<string, unknown>) =>
@@ -182,9 +187,12 @@ describe('scheduled reports: schedulers reconciled from the table, delivery by e
     const upload = [...slack.uploads.values()].at(-1)!;
     expect(upload).toMatchObject({ filename: `report-${reportId}.pdf`, channel: 'C0REPORTS', title: 'Weekly pulse' });
     expect(upload.bytes.subarray(0, 5).toString()).toBe('%PDF-');
-    const msg = slack.messages.at(-1)!;
+    const msg = slack.posted.at(-1)!;
     expect(msg.channel).toBe('C0REPORTS');
     expect(JSON.stringify(msg.blocks)).toContain('Commits: 6 commits');
+    // The file is shared in the summary's thread; the summary carries the slot's idempotency key.
+    expect(slack.messages.at(-1)).toMatchObject({ channel: 'C0REPORTS', thread_ts: msg.ts, files: [{ name: `report-${reportId}.pdf` }] });
+    expect(msg.metadata).toEqual({ event_type: 'aexy_notification', event_payload: { idempotency_key: expect.stringMatching(new RegExp(`^report:${sched}:\\d+$`)), notification_type: 'scheduled_report' } });
     expect(slack.calls.every((c) => c.token === 'xoxb-standin-token' || c.method === 'upload')).toBe(true);
     const { rows: logs } = await db.sql.query(`SELECT status, channel_id, message_ts, notification_type, error_message FROM slack_notification_logs WHERE integration_id = $1`, [integration]);
     expect(logs).toEqual([{ status: 'sent', channel_id: 'C0REPORTS', message_ts: msg.ts, notification_type: 'scheduled_report', error_message: null }]);
@@ -198,8 +206,10 @@ describe('scheduled reports: schedulers reconciled from the table, delivery by e
     // Rate limited: parked until Retry-After, then delivered.
     slack.faults.push({ method: 'chat.postMessage', status: 429, retryAfter: 1, times: 1 });
     await unsend(sched);
+    const postsBefore = slack.posted.length;
     const rl = await h.settle(await h.pool.producer.enqueue(reportDeliver, { scheduledReportId: sched }));
     expect(await rl.getState()).toBe('completed');
+    expect(slack.posted.length - postsBefore).toBe(1);
 
     // A revoked token deactivates the integration.
     slack.tokens.clear();
@@ -218,12 +228,12 @@ describe('scheduled reports: schedulers reconciled from the table, delivery by e
     await db.sql.query(`UPDATE slack_integrations SET is_active = true`);
     slack.tokens.set('xoxb-standin-token', 'T0STANDIN');
     const both = await insertSchedule({ schedule: 'daily', delivery_method: 'both', recipients: ['C0REPORTS', 'lead@example.com'] });
-    const [posts, mails] = [slack.messages.length, smtp.messages.length];
+    const [posts, mails] = [slack.posted.length, smtp.messages.length];
     smtp.rejectNext = 451;
     const done = await h.settle(await h.pool.producer.enqueue(reportDeliver, { scheduledReportId: both }, { attempts: 3, backoff: { type: 'fixed', delay: 20 } }));
     expect(await done.getState()).toBe('completed');
     expect(done.attemptsMade).toBe(2);
-    expect(slack.messages.length - posts).toBe(1);
+    expect(slack.posted.length - posts).toBe(1);
     expect(smtp.messages.length - mails).toBe(1);
     expect(done.returnvalue).toMatchObject({ slack: 'already delivered for this slot', recipients: 1 });
     const { rows } = await db.sql.query(`SELECT channel, status FROM report_deliveries WHERE scheduled_report_id = $1 ORDER BY channel`, [both]);
@@ -231,6 +241,38 @@ describe('scheduled reports: schedulers reconciled from the table, delivery by e
       { channel: 'email', status: 'sent' },
       { channel: 'slack', status: 'sent' },
     ]);
+  });
+
+  it('Slack delivery interrupted after the message was posted: the retry completes it, never posting the message or the file twice', async () => {
+    await db.sql.query(`UPDATE slack_integrations SET is_active = true`);
+    slack.tokens.set('xoxb-standin-token', 'T0STANDIN');
+    const inThread = (ts: string) => slack.messages.filter((m) => m.thread_ts === ts && m.files?.length);
+    const opts = { attempts: 3, backoff: { type: 'fixed' as const, delay: 20 } };
+
+    // 1. The upload fails after the message was posted: the retry finds the message and uploads the file.
+    const a = await insertSchedule({ schedule: 'daily', delivery_method: 'slack', recipients: ['C0REPORTS'] });
+    slack.faults.push({ method: 'files.getUploadURLExternal', error: 'internal_error', times: 1 });
+    let posts = slack.posted.length;
+    const first = await h.settle(await h.pool.producer.enqueue(reportDeliver, { scheduledReportId: a }, opts));
+    expect(await first.getState()).toBe('completed');
+    expect(first.attemptsMade).toBe(2);
+    expect(slack.posted.length - posts).toBe(1);
+    let msg = slack.posted.at(-1)!;
+    expect(inThread(msg.ts)).toHaveLength(1);
+
+    // 2. The file was shared but the answer was lost: the retry finds both and uploads nothing.
+    const b = await insertSchedule({ schedule: 'daily', delivery_method: 'slack', recipients: ['C0REPORTS'] });
+    slack.faults.push({ method: 'files.completeUploadExternal', swallow: true, times: 1 });
+    posts = slack.posted.length;
+    const uploads = slack.uploads.size;
+    const second = await h.settle(await h.pool.producer.enqueue(reportDeliver, { scheduledReportId: b }, opts));
+    expect(await second.getState()).toBe('completed');
+    expect(second.attemptsMade).toBe(2);
+    expect(slack.posted.length - posts).toBe(1);
+    msg = slack.posted.at(-1)!;
+    expect(inThread(msg.ts)).toHaveLength(1);
+    expect(slack.uploads.size - uploads).toBe(1);
+    expect(second.returnvalue.slack).toEqual({ channel: 'C0REPORTS', ts: msg.ts });
   });
 
   it('a report name and widget titles from users are inert in the Slack message', async () => {
@@ -250,7 +292,7 @@ describe('scheduled reports: schedulers reconciled from the table, delivery by e
     ).rows[0].id;
     const done = await h.settle(await h.pool.producer.enqueue(reportDeliver, { scheduledReportId: id }));
     expect(done.failedReason).toBeUndefined();
-    const msg = slack.messages.at(-1)!;
+    const msg = slack.posted.at(-1)!;
     expect(msg.text).toMatch(/^&lt;!channel&gt; pulse: report for /);
     const blocks = JSON.stringify(msg.blocks);
     expect(blocks).toContain('&lt;https://evil.example|click me&gt; &amp; co: 6 commits');

@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Job } from 'bullmq';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { AppConfig } from '../src/config/index.js';
 import { KeyRing } from '../src/crypto/secrets.js';
 import { SlackStandIn } from '../src/dev/slack-stand-in.js';
@@ -30,7 +30,7 @@ describe('Slack notifications: export ready, sync failure digest, weekly team su
     db = await createTestDatabase();
     slack = await new SlackStandIn().start();
     dir = await mkdtemp(join(tmpdir(), 'aexy-slack-'));
-    config = { ...testConfig({ SLACK_API_URL: slack.url, ENCRYPTION_KEYS: `k1:${randomBytes(32).toString('base64')}`, EXPORT_DIR: dir }), DATABASE_URL: db.url };
+    config = { ...testConfig({ SLACK_API_URL: slack.url, SLACK_TIMEOUT_MS: '2000', ENCRYPTION_KEYS: `k1:${randomBytes(32).toString('base64')}`, EXPORT_DIR: dir }), DATABASE_URL: db.url };
     h = await startHarness(config, db.orm, JOBS);
     dev = (await db.sql.query(`INSERT INTO developers (github_id, github_username) VALUES (1, 'ana') RETURNING id`)).rows[0].id;
     teamId = (await db.sql.query(`INSERT INTO teams (name, organization_id, developer_ids) VALUES ('Core', $1, $2::uuid[]) RETURNING id`, [ORG, [dev]])).rows[0].id;
@@ -110,8 +110,9 @@ describe('Slack notifications: export ready, sync failure digest, weekly team su
     const a = await h.settle(await h.pool.producer.enqueue(slackNotify, { kind: 'weekly_team_summary', teamId }, { attempts: 3, backoff: { type: 'fixed', delay: 20 } }));
     expect(await a.getState()).toBe('completed');
     expect(a.attemptsMade).toBe(2);
-    // The client retries a 5xx twice by itself; the third 502 fails the attempt, the job retries.
-    slack.faults.push({ method: 'chat.postMessage', status: 502, times: 3 });
+    // The client never retries by itself (a lost answer must not be posted again blind): the 502
+    // fails the attempt, and the job's retry looks for the message before posting it.
+    slack.faults.push({ method: 'chat.postMessage', status: 502, times: 1 });
     const b = await h.settle(await h.pool.producer.enqueue(slackNotify, { kind: 'weekly_team_summary', teamId }, { attempts: 3, backoff: { type: 'fixed', delay: 20 } }));
     expect(await b.getState()).toBe('completed');
     expect(b.attemptsMade).toBe(2);
@@ -178,5 +179,117 @@ describe('Slack notifications: export ready, sync failure digest, weekly team su
       ['failed', 'outcome unknown: the worker stopped while posting (Slack may have received the message)'],
       ['pending', null],
     ]);
+  });
+
+  describe('at most once: every attempt carries the notification\'s key, and a retry looks for it first', () => {
+    // Follow-ups of earlier tests (the fan-out's summaries) must not take the faults set up here.
+    beforeEach(() => h.idle(['slack']));
+    const integrationId = async () => (await db.sql.query(`SELECT id FROM slack_integrations WHERE team_id = 'T0STANDIN'`)).rows[0].id as string;
+    const attemptsOf = async (key: string) =>
+      (
+        await db.sql.query(
+          `SELECT l.status, l.message_ts, l.error_message FROM slack_notification_keys k JOIN slack_notification_logs l ON l.id = k.log_id WHERE k.idempotency_key = $1 ORDER BY k.started_at`,
+          [key],
+        )
+      ).rows;
+    const withKey = (key: string) => slack.posted.filter((m) => m.metadata?.event_payload.idempotency_key === key);
+    const insight = async () =>
+      (
+        await db.sql.query(
+          `INSERT INTO predictive_insights (team_id, insight_type, risk_score, confidence, factors, recommendations, generated_by_model)
+           VALUES ($1, 'delivery_risk', 0.8, 0.7, '[]', '[]', 'heuristic-v1') RETURNING id`,
+          [teamId],
+        )
+      ).rows[0].id as string;
+
+    it('an answer lost after Slack posted (a timeout): the retry finds the message in the history and does not post it again', async () => {
+      const id = await insight();
+      slack.faults.push({ method: 'chat.postMessage', swallow: true, times: 1 });
+      const job = await h.settle(await h.pool.producer.enqueue(slackInsightAlert, { insightId: id }, { attempts: 3, backoff: { type: 'fixed', delay: 20 } }));
+      expect(await job.getState()).toBe('completed');
+      expect(job.attemptsMade).toBe(2);
+      const key = `insight_alert:${id}`;
+      const posted = withKey(key);
+      expect(posted).toHaveLength(1); // Slack holds it once
+      const attempts = await attemptsOf(key);
+      expect(attempts.map((a) => a.status)).toEqual(['failed', 'sent']);
+      expect(attempts[0].error_message).toMatch(/^Slack request failed: .*(timeout|timed out|aborted)/i);
+      expect(attempts[1]).toMatchObject({ message_ts: posted[0]!.ts, error_message: null });
+      // The retry read the history with metadata, and posted nothing.
+      const history = slack.calls.filter((c) => c.method === 'conversations.history').at(-1)!;
+      expect(history.args).toMatchObject({ channel: 'C0ALERTS', include_all_metadata: 'true' });
+
+      // Enqueued again later (a board retry, a second trigger): already sent, nothing posted, nothing logged.
+      const again = await h.settle(await h.pool.producer.enqueue(slackInsightAlert, { insightId: id }, { jobId: `again-${id}` }));
+      expect(again.returnvalue).toMatchObject({ ts: posted[0]!.ts, alreadySent: true });
+      expect(withKey(key)).toHaveLength(1);
+      expect(await attemptsOf(key)).toHaveLength(2);
+    });
+
+    it('a worker killed after Slack accepted the message: its pending row is resolved from the history, nothing is posted twice', async () => {
+      const id = await insight();
+      const key = `insight_alert:${id}`;
+      // What a worker killed between Slack's answer and its UPDATE leaves: a pending row with the
+      // key, and the message in the channel with the key in its metadata.
+      const { rows } = await db.sql.query(
+        `WITH l AS (INSERT INTO slack_notification_logs (integration_id, channel_id, notification_type, content_summary, status) VALUES ($1, 'C0ALERTS', 'insight_alert', 'x', 'pending') RETURNING id)
+         INSERT INTO slack_notification_keys (log_id, idempotency_key) SELECT id, $2 FROM l RETURNING log_id`,
+        [await integrationId(), key],
+      );
+      const ts = `${Math.floor(Date.now() / 1000)}.999001`;
+      slack.messages.push({ channel: 'C0ALERTS', ts, text: 'posted by the dead worker', metadata: { event_type: 'aexy_notification', event_payload: { idempotency_key: key } } });
+      const before = slack.posted.length;
+      const job = await h.settle(await h.pool.producer.enqueue(slackInsightAlert, { insightId: id }));
+      expect(job.returnvalue).toMatchObject({ channel: 'C0ALERTS', ts });
+      expect(slack.posted.length).toBe(before);
+      const attempts = await attemptsOf(key);
+      expect(attempts).toEqual([
+        { status: 'failed', message_ts: null, error_message: `interrupted after Slack received the message (ts ${ts}, found in the channel's history by a retry, which did not post it again)` },
+        { status: 'sent', message_ts: ts, error_message: null },
+      ]);
+      expect((await db.sql.query(`SELECT status FROM slack_notification_logs WHERE id = $1`, [rows[0].log_id])).rows[0].status).toBe('failed');
+    });
+
+    it('a worker killed before Slack received the message: the retry checks, closes the row as not posted, and posts', async () => {
+      const id = await insight();
+      const key = `insight_alert:${id}`;
+      await db.sql.query(
+        `WITH l AS (INSERT INTO slack_notification_logs (integration_id, channel_id, notification_type, content_summary, status) VALUES ($1, 'C0ALERTS', 'insight_alert', 'x', 'pending') RETURNING id)
+         INSERT INTO slack_notification_keys (log_id, idempotency_key) SELECT id, $2 FROM l`,
+        [await integrationId(), key],
+      );
+      await h.settle(await h.pool.producer.enqueue(slackInsightAlert, { insightId: id }));
+      expect(withKey(key)).toHaveLength(1);
+      expect((await attemptsOf(key)).map((a) => [a.status, a.error_message])).toEqual([
+        ['failed', "not posted: the attempt stopped before Slack received the message (checked in the channel's history by a retry)"],
+        ['sent', null],
+      ]);
+    });
+
+    it('without access to the history (missing_scope) the retry posts, and its row says it may be a repeat', async () => {
+      const id = await insight();
+      const key = `insight_alert:${id}`;
+      slack.faults.push({ method: 'chat.postMessage', swallow: true, times: 1 }, { method: 'conversations.history', error: 'missing_scope', times: 1 });
+      const job = await h.settle(await h.pool.producer.enqueue(slackInsightAlert, { insightId: id }, { attempts: 3, backoff: { type: 'fixed', delay: 20 } }));
+      expect(await job.getState()).toBe('completed');
+      expect(withKey(key)).toHaveLength(2); // the documented case where a message appears twice
+      const attempts = await attemptsOf(key);
+      expect(attempts.map((a) => a.status)).toEqual(['failed', 'sent']);
+      expect(attempts[1].error_message).toBe(
+        'posted without knowing whether an earlier attempt had posted it (channel history unreadable: missing_scope); it may appear twice',
+      );
+    });
+
+    it('export_ready is posted once per export, however often it is enqueued', async () => {
+      const { rows } = await db.sql.query(
+        `INSERT INTO export_jobs (requested_by, export_type, format, status, file_path, file_size_bytes) VALUES ($1, 'prs', 'json', 'completed', '/tmp/y', 2048) RETURNING id`,
+        [dev],
+      );
+      const before = slack.posted.length;
+      await h.settle(await h.pool.producer.enqueue(slackNotify, { kind: 'export_ready', exportJobId: rows[0].id }, { jobId: `first-${rows[0].id}` }));
+      const second = await h.settle(await h.pool.producer.enqueue(slackNotify, { kind: 'export_ready', exportJobId: rows[0].id }, { jobId: `second-${rows[0].id}` }));
+      expect(second.returnvalue).toMatchObject({ alreadySent: true });
+      expect(slack.posted.length - before).toBe(1);
+    });
   });
 });

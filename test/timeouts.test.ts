@@ -56,7 +56,7 @@ describe('outbound timeouts against a silent server', () => {
     await expect(sending).rejects.toThrow(/SMTP delivery failed: .*(greeting|timeout)/i);
   });
 
-  it('Slack: a call unanswered within SLACK_TIMEOUT_MS fails (after the client\'s own retries)', async () => {
+  it('Slack: a call unanswered within SLACK_TIMEOUT_MS fails, with no retry of its own', async () => {
     const token = new KeyRing(config.ENCRYPTION_KEYS!).encrypt('xoxb-silent');
     const { rows } = await db.sql.query(
       `INSERT INTO slack_integrations (organization_id, team_id, bot_token) VALUES ($1, 'T0SILENT', $2) RETURNING id`,

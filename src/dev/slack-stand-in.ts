@@ -13,6 +13,15 @@ export interface SlackCall {
   token: string | undefined;
   args: Record<string, unknown>;
 }
+export interface StandInMessage {
+  channel: string;
+  ts: string;
+  text: string;
+  blocks?: unknown;
+  thread_ts?: string;
+  metadata?: { event_type: string; event_payload: Record<string, unknown> };
+  files?: { id: string; name: string; title?: string }[];
+}
 export interface SlackFault {
   method: string;
   /** a Slack error code (HTTP 200, ok: false) … */
@@ -20,13 +29,24 @@ export interface SlackFault {
   /** … or an HTTP status (429 with Retry-After; 5xx with an HTML page) */
   status?: number;
   retryAfter?: number;
+  /** … or do the work and never answer (a lost answer: the client times out after Slack acted) */
+  swallow?: boolean;
   times: number;
 }
 
 export class SlackStandIn {
   readonly calls: SlackCall[] = [];
   readonly uploads = new Map<string, { filename: string; bytes: Buffer; title?: string; channel?: string }>();
-  readonly messages: { channel: string; ts: string; text: string; blocks?: unknown }[] = [];
+  /**
+   * Every message in the workspace's channels, in posting order: chat.postMessage posts (with their
+   * metadata) and the messages files.completeUploadExternal shares files with (in a thread when
+   * given thread_ts). conversations.history and conversations.replies read from here.
+   */
+  readonly messages: StandInMessage[] = [];
+  /** The messages posted with chat.postMessage (not the file shares). */
+  get posted(): StandInMessage[] {
+    return this.messages.filter((m) => !m.files);
+  }
   readonly faults: SlackFault[] = [];
   /** token → team id */
   readonly tokens = new Map<string, string>([['xoxb-standin-token', 'T0STANDIN']]);
@@ -75,6 +95,13 @@ export class SlackStandIn {
     this.calls.push({ method, token, args });
 
     const fault = this.faults.find((f) => f.method === method && f.times > 0);
+    if (fault?.swallow) {
+      fault.times -= 1;
+      // Act on the call, then hold the answer until the client gives up.
+      const held = { writeHead: () => held, end: () => held, destroyed: false } as unknown as ServerResponse;
+      await this.dispatch(method, args, token, held);
+      return;
+    }
     if (fault) {
       fault.times -= 1;
       if (fault.status === 429) return json(429, { ok: false, error: 'ratelimited' }, fault.retryAfter ? { 'retry-after': String(fault.retryAfter) } : {});
@@ -85,6 +112,11 @@ export class SlackStandIn {
       }
       return json(200, { ok: false, error: fault.error });
     }
+    await this.dispatch(method, args, token, res);
+  }
+
+  private async dispatch(method: string, args: Record<string, unknown>, token: string | undefined, res: ServerResponse): Promise<void> {
+    const json = (status: number, body: unknown, headers: Record<string, string> = {}) => sendJson(res, status, body, headers);
     const team = token ? this.tokens.get(token) : undefined;
     if (!team) return json(200, { ok: false, error: token ? 'invalid_auth' : 'not_authed' });
 
@@ -94,10 +126,35 @@ export class SlackStandIn {
       case 'chat.postMessage': {
         const channel = String(args.channel ?? '');
         if (!this.channels.has(channel)) return json(200, { ok: false, error: 'channel_not_found' });
-        const ts = `${Math.floor(Date.now() / 1000)}.${String(++this.seq).padStart(6, '0')}`;
+        const ts = this.nextTs();
         const blocks = typeof args.blocks === 'string' ? JSON.parse(args.blocks) : args.blocks;
-        this.messages.push({ channel, ts, text: String(args.text ?? ''), blocks });
+        const metadata = typeof args.metadata === 'string' ? JSON.parse(args.metadata) : args.metadata;
+        if (metadata !== undefined && (typeof metadata?.event_type !== 'string' || typeof metadata?.event_payload !== 'object')) {
+          return json(200, { ok: false, error: 'invalid_metadata_format' });
+        }
+        const thread = args.thread_ts ? String(args.thread_ts) : undefined;
+        this.messages.push({ channel, ts, text: String(args.text ?? ''), blocks, metadata, ...(thread ? { thread_ts: thread } : {}) });
         return json(200, { ok: true, channel, ts, message: { text: args.text, ts, type: 'message', bot_id: 'B0AEXY' } });
+      }
+      case 'conversations.history': {
+        // Newest first; oldest/latest exclusive unless inclusive; top-level messages only (thread
+        // replies are read with conversations.replies); metadata only with include_all_metadata.
+        const channel = String(args.channel ?? '');
+        if (!this.channels.has(channel)) return json(200, { ok: false, error: 'channel_not_found' });
+        const inclusive = truthy(args.inclusive);
+        const oldest = args.oldest === undefined ? -Infinity : Number(args.oldest);
+        const latest = args.latest === undefined ? Infinity : Number(args.latest);
+        const inRange = (ts: number) => (inclusive ? ts >= oldest && ts <= latest : ts > oldest && ts < latest);
+        const all = this.messages.filter((m) => m.channel === channel && (!m.thread_ts || m.thread_ts === m.ts) && inRange(Number(m.ts))).reverse();
+        return json(200, this.page(all, args, truthy(args.include_all_metadata)));
+      }
+      case 'conversations.replies': {
+        const channel = String(args.channel ?? '');
+        if (!this.channels.has(channel)) return json(200, { ok: false, error: 'channel_not_found' });
+        const parent = this.messages.find((m) => m.channel === channel && m.ts === String(args.ts));
+        if (!parent) return json(200, { ok: false, error: 'thread_not_found' });
+        const thread = [parent, ...this.messages.filter((m) => m.channel === channel && m.thread_ts === parent.ts && m.ts !== parent.ts)];
+        return json(200, this.page(thread, args, truthy(args.include_all_metadata)));
       }
       case 'files.getUploadURLExternal': {
         const id = `F${randomBytes(5).toString('hex').toUpperCase()}`;
@@ -113,10 +170,37 @@ export class SlackStandIn {
           if (!u) return json(200, { ok: false, error: 'file_not_found' });
           Object.assign(u, { title: f.title, channel });
         }
+        if (channel) {
+          // Sharing files posts a message carrying them, in the thread when thread_ts is given.
+          const thread = args.thread_ts ? String(args.thread_ts) : undefined;
+          if (thread && !this.messages.some((m) => m.channel === channel && m.ts === thread)) return json(200, { ok: false, error: 'invalid_thread_ts' });
+          const shared = files.map((f) => ({ id: f.id, name: this.uploads.get(f.id)!.filename, title: f.title }));
+          this.messages.push({ channel, ts: this.nextTs(), text: String(args.initial_comment ?? ''), files: shared, ...(thread ? { thread_ts: thread } : {}) });
+        }
         return json(200, { ok: true, files: files.map((f) => ({ id: f.id, title: f.title, name: this.uploads.get(f.id)!.filename, permalink: `https://standin.slack.com/files/${f.id}` })) });
       }
       default:
         return json(200, { ok: false, error: 'unknown_method' });
     }
   }
+
+  private nextTs(): string {
+    return `${Math.floor(Date.now() / 1000)}.${String(++this.seq).padStart(6, '0')}`;
+  }
+
+  /** Slack's cursor pagination: `limit` (default 100, at most 999), `cursor`, `has_more`, `next_cursor`. */
+  private page(all: StandInMessage[], args: Record<string, unknown>, withMetadata: boolean): Record<string, unknown> {
+    const limit = Math.min(Math.max(Number(args.limit ?? 100) || 100, 1), 999);
+    const start = args.cursor ? Number(Buffer.from(String(args.cursor), 'base64').toString().replace(/^next_ts:/, '')) : 0;
+    const slice = all.slice(start, start + limit);
+    const more = start + limit < all.length;
+    return {
+      ok: true,
+      messages: slice.map(({ channel: _c, metadata, ...m }) => ({ type: 'message', bot_id: 'B0AEXY', ...m, ...(withMetadata && metadata ? { metadata } : {}) })),
+      has_more: more,
+      response_metadata: { next_cursor: more ? Buffer.from(`next_ts:${start + limit}`).toString('base64') : '' },
+    };
+  }
 }
+
+const truthy = (v: unknown) => v === true || v === 'true' || v === '1' || v === 1;

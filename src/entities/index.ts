@@ -18,6 +18,7 @@ export * from './github-http-cache.js';
 export * from './github-pull-repository.js';
 export * from './sync-truth.js';
 export * from './report-delivery.js';
+export * from './slack-notification-key.js';
 
 import { Developer } from './developer.js';
 import { Team } from './team.js';
@@ -39,6 +40,7 @@ import { GithubHttpCache } from './github-http-cache.js';
 import { GithubPullRepository } from './github-pull-repository.js';
 import { CommitCoauthor, CommitGraph, DeveloperBot, DeveloperDirty, DeveloperIdentity, GithubCommitHead, GithubUserSync } from './sync-truth.js';
 import { ReportDelivery } from './report-delivery.js';
+import { SlackNotificationKey } from './slack-notification-key.js';
 
 /** Every entity of the schema contract, in dependency order, then the sync's own tables. */
 export const ALL_ENTITIES = [
@@ -68,4 +70,5 @@ export const ALL_ENTITIES = [
   DeveloperDirty,
   GithubUserSync,
   ReportDelivery,
+  SlackNotificationKey,
 ];

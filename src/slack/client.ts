@@ -21,7 +21,10 @@ export interface Integration {
 
 /**
  * A WebClient for one integration, its bot token decrypted only here and only for this call.
- * Retries are left to BullMQ (rate limits are rejected, not slept on, so the job can be parked).
+ * Retries are left to BullMQ (rate limits are rejected, not slept on, so the job can be parked): the
+ * client itself never retries, because a post whose answer was lost (a timeout, a 5xx after Slack
+ * stored the message) must not be sent again blind — the job's next attempt first looks for it in
+ * the channel's history (postOnce).
  */
 export async function slackFor(em: EntityManager, config: AppConfig, integrationId: string): Promise<{ client: WebClient; integration: Integration }> {
   const [row] = await sql<Integration & { bot_token: string; is_active: boolean | null }>(
@@ -37,7 +40,7 @@ export async function slackFor(em: EntityManager, config: AppConfig, integration
     // @slack/web-api waits for ever by default; a silent Slack must not hold a job (or shutdown).
     timeout: config.SLACK_TIMEOUT_MS,
     rejectRateLimitedCalls: true,
-    retryConfig: { retries: 2, factor: 2, minTimeout: 100, maxTimeout: 2_000 },
+    retryConfig: { retries: 0 },
     logger: { debug: () => {}, info: () => {}, warn: () => {}, error: () => {}, setLevel: () => {}, getLevel: () => 'error' as never, setName: () => {} },
   });
   const { bot_token: _t, ...integration } = row;
@@ -63,32 +66,6 @@ export async function translateSlackError(em: EntityManager, integrationId: stri
     return new PermanentError(`Slack error: ${code}`);
   }
   return new TransientError(`Slack request failed: ${e.message ?? String(err)}`);
-}
-
-/**
- * One notification attempt, logged in slack_notification_logs: a `pending` row first, then `sent`
- * with channel_id and message_ts, or `failed` with the error.
- */
-export async function withNotificationLog<T extends { channel: string; ts?: string }>(
-  em: EntityManager,
-  entry: { integrationId: string; type: string; summary: string; channel: string | null },
-  send: () => Promise<T>,
-): Promise<T> {
-  await resolveStalePending(em, entry.integrationId);
-  const [log] = await sql<{ id: string }>(
-    em,
-    `INSERT INTO slack_notification_logs (integration_id, channel_id, notification_type, content_summary, status) VALUES (?, ?, ?, ?, 'pending') RETURNING id`,
-    [entry.integrationId, entry.channel, entry.type, entry.summary.slice(0, 2000)],
-  );
-  try {
-    const result = await send();
-    await sql(em, `UPDATE slack_notification_logs SET status = 'sent', channel_id = ?, message_ts = ?, sent_at = now() WHERE id = ?`, [result.channel, result.ts ?? null, log!.id]);
-    return result;
-  } catch (err) {
-    const translated = await translateSlackError(em, entry.integrationId, err);
-    await sql(em, `UPDATE slack_notification_logs SET status = 'failed', error_message = ?, sent_at = now() WHERE id = ?`, [translated.message, log!.id]);
-    throw translated;
-  }
 }
 
 /** A `pending` attempt older than this belongs to a worker that died while posting. */

@@ -2,7 +2,8 @@ import type { KnownBlock } from '@slack/web-api';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { AppConfig } from '../config/index.js';
 import { sql } from '../db/sql.js';
-import { slackFor, withNotificationLog, type Integration } from './client.js';
+import { slackFor, type Integration } from './client.js';
+import { postOnce, type Posted } from './post-once.js';
 
 /** Slack limits for Block Kit: header text 150, section text 3000, message text 40,000 characters, 50 blocks. */
 export const clip = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
@@ -45,25 +46,28 @@ export function esc(text: string | null | undefined): string {
 }
 
 /**
- * Post one Block Kit message to an organization's default channel, logged in
- * slack_notification_logs. Returns null (and posts nothing) when the organization has no active
- * integration or no default channel: notifications are optional, not errors.
+ * Post one Block Kit message to an organization's default channel, at most once per `key` (see
+ * postOnce), logged in slack_notification_logs. Returns null (and posts nothing) when the
+ * organization has no active integration or no default channel: notifications are optional, not
+ * errors.
  */
 export async function postToOrganization(
   em: EntityManager,
   config: AppConfig,
   organizationId: string | null,
   type: string,
+  key: string,
   build: (integration: Integration) => { text: string; blocks: KnownBlock[] },
-): Promise<{ channel: string; ts?: string } | null> {
+): Promise<(Posted & { alreadySent?: true }) | null> {
   const integrationId = await activeIntegrationFor(em, organizationId);
   if (!integrationId) return null;
   const { client, integration } = await slackFor(em, config, integrationId);
   if (!integration.default_channel_id) return null;
   const channel = integration.default_channel_id;
   const { text, blocks } = build(integration);
-  return withNotificationLog(em, { integrationId, type, summary: text, channel }, async () => {
-    const res = await client.chat.postMessage({ channel, text: clip(text, 4000), blocks: blocks.slice(0, 50) });
+  return postOnce(em, client, { integrationId, type, summary: text, channel, key }, async ({ metadata, existingTs }) => {
+    if (existingTs) return { channel, ts: existingTs };
+    const res = await client.chat.postMessage({ channel, text: clip(text, 4000), blocks: blocks.slice(0, 50), metadata });
     return { channel: res.channel ?? channel, ts: res.ts };
   });
 }

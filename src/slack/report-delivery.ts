@@ -1,21 +1,25 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { AppConfig } from '../config/index.js';
 import { sql } from '../db/sql.js';
-import { PermanentError } from '../queues/errors.js';
-import { slackFor, withNotificationLog } from './client.js';
+import type { WebClient } from '@slack/web-api';
+import { PermanentError, TransientError } from '../queues/errors.js';
+import { slackFor } from './client.js';
+import { postOnce, type Posted } from './post-once.js';
 import { clip, esc } from './post.js';
 
 
 /**
- * Post a rendered report to Slack for the report's organization: the file (files.uploadV2, the
- * external-upload flow) and a Block Kit summary message, logged as one notification.
+ * Post a rendered report to Slack for the report's organization: a Block Kit summary message, then
+ * the file (files.uploadV2, the external-upload flow) in that message's thread, logged as one
+ * notification. Message first, because the message carries the idempotency key (its metadata): a
+ * retry after a crash finds it and only uploads the file if the thread does not have it yet.
  * Destination: channel ids among the recipients (C…/G…), else the integration's default channel.
  */
 export async function deliverReportToSlack(
   em: EntityManager,
   config: AppConfig,
-  opts: { organizationId: string | null; recipients: string[]; reportName: string; period: string; filename: string; bytes: Buffer; summary: string[] },
-): Promise<{ channel: string; ts?: string }> {
+  opts: { organizationId: string | null; recipients: string[]; reportName: string; period: string; filename: string; bytes: Buffer; summary: string[]; key: string },
+): Promise<Posted & { alreadySent?: true }> {
   if (!opts.organizationId) throw new PermanentError('Slack delivery needs the report to belong to an organization');
   const [row] = await sql<{ id: string }>(
     em,
@@ -27,18 +31,47 @@ export async function deliverReportToSlack(
   const channel = opts.recipients.find((r) => /^[CG][A-Z0-9]{2,}$/.test(r)) ?? integration.default_channel_id;
   if (!channel) throw new PermanentError(`Slack integration ${integration.team_id} has no default channel and the schedule names none`);
 
-  return withNotificationLog(em, { integrationId: integration.id, type: 'scheduled_report', summary: `${opts.reportName} (${opts.period})`, channel }, async () => {
-    await client.filesUploadV2({ channel_id: channel, file: opts.bytes, filename: opts.filename, title: opts.reportName });
-    const message = await client.chat.postMessage({
-      channel,
-      // Report names and widget titles are users' text: escaped wherever Slack parses mrkdwn.
-      text: clip(`${esc(opts.reportName)}: report for ${opts.period}`, 4000),
-      blocks: [
-        { type: 'header', text: { type: 'plain_text', text: clip(opts.reportName, 150) } },
-        { type: 'section', text: { type: 'mrkdwn', text: clip(`*Period:* ${opts.period}\n${opts.summary.map((l) => `• ${esc(l)}`).join('\n')}`, 3000) } },
-        { type: 'context', elements: [{ type: 'mrkdwn', text: clip(`Full report attached: ${esc(opts.filename)}`, 3000) }] },
-      ],
-    });
-    return { channel: message.channel ?? channel, ts: message.ts };
+  const entry = { integrationId: integration.id, type: 'scheduled_report', summary: `${opts.reportName} (${opts.period})`, channel, key: opts.key };
+  return postOnce(em, client, entry, async ({ metadata, existingTs }) => {
+    let ts = existingTs;
+    if (!ts) {
+      const message = await client.chat.postMessage({
+        channel,
+        // Report names and widget titles are users' text: escaped wherever Slack parses mrkdwn.
+        text: clip(`${esc(opts.reportName)}: report for ${opts.period}`, 4000),
+        blocks: [
+          { type: 'header', text: { type: 'plain_text', text: clip(opts.reportName, 150) } },
+          { type: 'section', text: { type: 'mrkdwn', text: clip(`*Period:* ${opts.period}\n${opts.summary.map((l) => `• ${esc(l)}`).join('\n')}`, 3000) } },
+          { type: 'context', elements: [{ type: 'mrkdwn', text: clip(`Full report in the thread: ${esc(opts.filename)}`, 3000) }] },
+        ],
+        metadata,
+      });
+      ts = message.ts;
+    }
+    // Slack always answers a post with its ts; without one the thread cannot be named (a retry finds the message).
+    if (!ts) throw new TransientError('Slack accepted the report message without giving its ts');
+    if (!(await threadHasFile(client, channel, ts, opts.filename))) {
+      await client.filesUploadV2({ channel_id: channel, thread_ts: ts, file: opts.bytes, filename: opts.filename, title: opts.reportName });
+    }
+    return { channel, ts };
   });
+}
+
+/**
+ * Whether the message's thread already holds the report file (an interrupted attempt may have
+ * uploaded it). When the thread cannot be read, the answer is no: the file is uploaded, and may then
+ * be there twice.
+ */
+async function threadHasFile(client: WebClient, channel: string, ts: string, filename: string): Promise<boolean> {
+  try {
+    let cursor: string | undefined;
+    do {
+      const res = await client.conversations.replies({ channel, ts, limit: 200, cursor });
+      if ((res.messages ?? []).some((m) => (m.files ?? []).some((f) => f.name === filename))) return true;
+      cursor = res.has_more ? res.response_metadata?.next_cursor || undefined : undefined;
+    } while (cursor);
+    return false;
+  } catch {
+    return false;
+  }
 }

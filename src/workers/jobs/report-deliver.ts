@@ -108,6 +108,9 @@ export const reportDeliver = defineJob({
             summary: rendered.data.widgets
               .filter((w) => w.type === 'number')
               .map((w) => `${w.title}: ${w.value ?? '—'} ${w.unit ?? ''}`.trim()),
+            // One key per schedule and slot, like the email's Message-ID: a retry or another job
+            // for the slot finds the message an interrupted attempt posted.
+            key: `report:${row.id}:${slot.getTime()}`,
           });
         } else {
           const sent = await sendEmail(config, {

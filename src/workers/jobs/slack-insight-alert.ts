@@ -27,7 +27,7 @@ export const slackInsightAlert = defineJob({
     if (!i) return { skipped: 'insight deleted' };
     const title = `${i.insight_type.replace(/_/g, ' ')}: ${Math.round(i.risk_score * 100)}% for ${i.login ?? i.team ?? 'unknown'}`;
     // Logins, team names and the model's factors and recommendations are escaped for mrkdwn.
-    const posted = await postToOrganization(em, config, i.org, 'insight_alert', (integration) => {
+    const posted = await postToOrganization(em, config, i.org, 'insight_alert', `insight_alert:${insightId}`, (integration) => {
       const who = i.developer_id ? mention(integration, i.developer_id, i.login ?? 'a developer') : `team ${esc(i.team)}`;
       const blocks: KnownBlock[] = [
         { type: 'header', text: { type: 'plain_text', text: clip(title, 150) } },

@@ -5,6 +5,7 @@ import { computeMetrics } from '../../metrics/library.js';
 import { defineJob } from '../../queues/job-definition.js';
 import { resolveStalePending } from '../../slack/client.js';
 import { clip, esc, mention, organizationOfDeveloper, postToOrganization } from '../../slack/post.js';
+import { jobKey } from '../../slack/post-once.js';
 
 export const slackNotifySchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('export_ready'), exportJobId: z.uuid() }).strict(),
@@ -19,7 +20,8 @@ const kb = (n: number | string | null) => (n === null ? '—' : `${Math.max(1, M
  * - export_ready: an export finished (queued by export.process for exports with a requester);
  * - sync_failure_digest: repositories whose last sync failed, one message per organization;
  * - weekly_team_summary: last week's numbers of one team.
- * Organizations without an active integration are skipped, not failed.
+ * Organizations without an active integration are skipped, not failed. Each is posted at most once
+ * per key (postOnce): one export_ready per export, one digest or summary per job.
  */
 export const slackNotify = defineJob({
   name: 'slack.notify',
@@ -27,7 +29,7 @@ export const slackNotify = defineJob({
   schema: slackNotifySchema,
   options: { attempts: 5, backoff: { type: 'exponential', delay: 5_000 } },
   deduplicationId: (d) => `slack.notify-${d.kind}-${'exportJobId' in d ? d.exportJobId : 'organizationId' in d ? d.organizationId : d.teamId}`,
-  async process(data, { em, config }) {
+  async process(data, { em, config, job }) {
     if (data.kind === 'export_ready') {
       const [e] = await sql<{ export_type: string; format: string; status: string; file_path: string | null; file_size_bytes: string | null; expires_at: string | null; requested_by: string | null; login: string | null }>(
         em,
@@ -37,7 +39,7 @@ export const slackNotify = defineJob({
       );
       if (!e || e.status !== 'completed') return { skipped: 'export not completed' };
       const text = `Export ready: ${esc(e.export_type)}.${esc(e.format)} (${kb(e.file_size_bytes)})`;
-      const posted = await postToOrganization(em, config, await organizationOfDeveloper(em, e.requested_by), 'export_ready', (integration) => ({
+      const posted = await postToOrganization(em, config, await organizationOfDeveloper(em, e.requested_by), 'export_ready', `export_ready:${data.exportJobId}`, (integration) => ({
         text,
         blocks: [
           { type: 'section', text: { type: 'mrkdwn', text: clip(`${mention(integration, e.requested_by, e.login ?? 'Your')} export *${esc(e.export_type)}* (${esc(e.format)}, ${kb(e.file_size_bytes)}) is ready.`, 3000) } },
@@ -54,7 +56,7 @@ export const slackNotify = defineJob({
       );
       if (failures.length === 0) return { skipped: 'no failing repositories' };
       const text = `GitHub sync: ${failures.length} repositor${failures.length === 1 ? 'y is' : 'ies are'} failing`;
-      const posted = await postToOrganization(em, config, data.organizationId, 'sync_failure_digest', () => ({
+      const posted = await postToOrganization(em, config, data.organizationId, 'sync_failure_digest', jobKey(job), () => ({
         text,
         blocks: [
           { type: 'header', text: { type: 'plain_text', text: clip(text, 150) } },
@@ -69,7 +71,7 @@ export const slackNotify = defineJob({
     const m = await withPgClient(em, (c) => computeMetrics(c, ['commits', 'prs_merged', 'reviews_given', 'pr_cycle_time', 'time_to_first_review'], { team_ids: [data.teamId], date_range: { days: 7 } }));
     const v = (k: string) => (m[k] as { value: number | null }).value;
     const text = `${esc(team.name)}: ${v('commits')} commits, ${v('prs_merged')} PRs merged, ${v('reviews_given')} reviews in the last 7 days`;
-    const posted = await postToOrganization(em, config, team.organization_id, 'weekly_team_summary', () => ({
+    const posted = await postToOrganization(em, config, team.organization_id, 'weekly_team_summary', jobKey(job), () => ({
       text,
       blocks: [
         { type: 'header', text: { type: 'plain_text', text: clip(`Weekly summary: ${team.name}`, 150) } },
