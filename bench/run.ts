@@ -11,6 +11,7 @@
  * BENCH_JOBS / BENCH_COMMITS / BENCH_EXPORT_ROWS / BENCH_SYNC_COMMITS scale the runs; (a) is the median of BENCH_ROUNDS (5)
  * alternating rounds.
  */
+import { systemNoopJob } from '../src/workers/handlers.js';
 import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -35,9 +36,9 @@ import { Redis } from 'ioredis';
 import { GitHubStandIn } from '../src/dev/github-stand-in.js';
 import { GitRepo } from '../src/dev/git-repo.js';
 import { createGitHubClient } from '../src/github/client.js';
-import { RateLimitedError } from '../src/queues/errors.js';
+import { RateLimitedError } from '../src/errors/index.js';
 import { syncCommits } from '../src/sync/commit-sync.js';
-import { systemNoop } from '../src/workers/jobs/index.js';
+import { systemNoop } from '../src/jobs/index.js';
 import { startWorkerPool } from '../src/workers/runtime.js';
 
 const JOBS = Number(process.env.BENCH_JOBS ?? 5000);
@@ -82,7 +83,7 @@ async function benchJobs(orm: MikroORM): Promise<{ bare: number; ours: number }>
         config: { ...base, QUEUE_PREFIX: prefix, WORKER_CONCURRENCY: CONCURRENCY },
         orm,
         log: createLogger('silent'),
-        jobs: [systemNoop],
+        jobs: [systemNoopJob],
       });
       return () => pool.close();
     });

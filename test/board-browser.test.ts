@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { systemNoopJob } from '../src/workers/handlers.js';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { chromium, type Browser } from 'playwright-core';
@@ -6,8 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { buildBoardServer } from '../src/board/server.js';
 import { createLogger } from '../src/lib/logger.js';
-import { defineJob } from '../src/queues/job-definition.js';
-import { systemNoop } from '../src/workers/jobs/index.js';
+import { defineJob } from '../src/jobs/handler.js';
+import { systemNoop } from '../src/jobs/index.js';
 import { createTestDatabase, type TestDatabase } from './helpers/db.js';
 import { deletePrefix, testConfig } from './helpers/redis.js';
 import { startHarness } from './helpers/workers.js';
@@ -37,7 +38,7 @@ describe.skipIf(!existsSync(CHROMIUM))('Bull Board in a real browser', () => {
         throw new Error('poison pill: cannot process record 42');
       },
     });
-    const h = await startHarness({ ...config, DATABASE_URL: db.url }, db.orm, [systemNoop, poison]);
+    const h = await startHarness({ ...config, DATABASE_URL: db.url }, db.orm, [systemNoopJob, poison]);
     await h.settle(await h.pool.producer.enqueue(systemNoop, { note: 'fine' }));
     await h.settle(await h.pool.producer.enqueue(poison, { n: 42 }));
     await h.close();

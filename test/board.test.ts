@@ -1,9 +1,10 @@
 import type { FastifyInstance } from 'fastify';
+import { systemNoopJob } from '../src/workers/handlers.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildBoardServer } from '../src/board/server.js';
 import { createLogger } from '../src/lib/logger.js';
 import { Producer } from '../src/queues/producer.js';
-import { systemNoop } from '../src/workers/jobs/index.js';
+import { systemNoop } from '../src/jobs/index.js';
 import { createTestDatabase, type TestDatabase } from './helpers/db.js';
 import { deletePrefix, testConfig } from './helpers/redis.js';
 
@@ -85,9 +86,9 @@ describe('operator HTTP process (Bull Board, health)', () => {
   it('/metrics exposes queue depth per state, job durations and failures for Prometheus', async () => {
     const { startHarness } = await import('./helpers/workers.js');
     const { z } = await import('zod');
-    const { defineJob } = await import('../src/queues/job-definition.js');
+    const { defineJob } = await import('../src/jobs/handler.js');
     const boom = defineJob({ name: 'test.boom', queue: 'system', schema: z.object({}), options: { attempts: 1 }, process: async () => { throw new Error('boom'); } });
-    const h = await startHarness({ ...config, DATABASE_URL: db.url }, db.orm, [systemNoop, boom]);
+    const h = await startHarness({ ...config, DATABASE_URL: db.url }, db.orm, [systemNoopJob, boom]);
     try {
       await h.settle(await h.pool.producer.enqueue(systemNoop, { sleepMs: 20 }));
       await h.settle(await h.pool.producer.enqueue(boom, {}));

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, describeConfig, loadConfig, redactUrl } from '../src/config/index.js';
+import { ConfigError, describeConfig, loadConfig } from '../src/config/index.js';
+import { redactUrl } from '../src/lib/redact-url.js';
 
 describe('config', () => {
   it('applies defaults and coerces numbers', () => {

@@ -9,7 +9,8 @@ import type { AppConfig } from '../src/config/index.js';
 import { requestExport } from '../src/exports/request.js';
 import { FORMULA_SQL_PATTERN } from '../src/exports/definitions.js';
 import { neutraliseFormula } from '../src/exports/writer.js';
-import { exportCleanup, JOBS } from '../src/workers/jobs/index.js';
+import { JOBS } from '../src/workers/handlers.js';
+import { exportCleanup } from '../src/jobs/index.js';
 import { createTestDatabase, type TestDatabase } from './helpers/db.js';
 import { deletePrefix, testConfig } from './helpers/redis.js';
 import { startHarness, type Harness } from './helpers/workers.js';
@@ -167,7 +168,7 @@ describe('export jobs', () => {
     ).rejects.toThrow(/developer_ids.0: must be developer UUIDs/);
     // A row written by another producer with an unsupported format.
     const { rows } = await db.sql.query(`INSERT INTO export_jobs (export_type, format) VALUES ('commits', 'xlsx') RETURNING id`);
-    const job = await h.pool.producer.enqueue((await import('../src/workers/jobs/index.js')).exportProcess, { exportJobId: rows[0].id });
+    const job = await h.pool.producer.enqueue((await import('../src/jobs/index.js')).exportProcess, { exportJobId: rows[0].id });
     const done = await h.settle(job);
     expect(done.attemptsMade).toBe(1);
     const { rows: after } = await db.sql.query(`SELECT status, error_message, file_path FROM export_jobs WHERE id = $1`, [rows[0].id]);
@@ -218,7 +219,7 @@ describe('export jobs', () => {
 
   it('re-delivering a finished export does not redo it', async () => {
     const { id, row } = await runExport({ exportType: 'pull_requests', format: 'csv' });
-    const job = await h.pool.producer.enqueue((await import('../src/workers/jobs/index.js')).exportProcess, { exportJobId: id });
+    const job = await h.pool.producer.enqueue((await import('../src/jobs/index.js')).exportProcess, { exportJobId: id });
     const done = await h.settle(job);
     expect(done.returnvalue).toEqual({ exportJobId: id, skipped: 'already completed' });
     const { rows } = await db.sql.query(`SELECT completed_at FROM export_jobs WHERE id = $1`, [id]);

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Producer } from '../src/queues/producer.js';
 import { migrate, openOrm } from '../src/db/orm.js';
 import { ensureDatabase } from '../src/db/ensure-database.js';
-import { developerRefreshProfile, exportProcess, systemNoop } from '../src/workers/jobs/index.js';
+import { developerRefreshProfile, exportProcess, systemNoop } from '../src/jobs/index.js';
 import { createTestDatabase, databaseUrl, type TestDatabase } from './helpers/db.js';
 import { deletePrefix, randomPrefix, REDIS_URL } from './helpers/redis.js';
 import { PrivatePostgres } from './helpers/private-postgres.js';
@@ -120,7 +120,7 @@ describe('faults', () => {
       await redis.crash();
 
       // While Redis is down: an impatient producer fails with a clear error, a patient one waits.
-      await expect(impatient.enqueue(systemNoop, { note: 'lost?' })).rejects.toThrow(/^Cannot enqueue "system\.noop": Redis at 127\.0\.0\.1:\d+ (has been unreachable for 300 ms|did not answer within 300 ms|went away)/);
+      await expect(impatient.enqueue(systemNoop, { note: 'lost?' })).rejects.toThrow(/^Cannot enqueue "system\.noop": Redis at redis:\/\/127\.0\.0\.1:\d+ (has been unreachable for 300 ms|did not answer within 300 ms|went away)/);
       const duringOutage = producer.enqueue(systemNoop, { sleepMs: 10, note: 'j30' });
       await redis.start(); // same port, same append-only file
       ids.push((await duringOutage).id!);
@@ -186,7 +186,7 @@ describe('faults', () => {
     const producer = new Producer({ redisUrl: redis.url, prefix: 'aexy', readyTimeoutMs: 300 });
     try {
       await expect(producer.enqueue(systemNoop, { note: 'too early' })).rejects.toThrow(
-        /^Cannot enqueue "system\.noop": Redis at 127\.0\.0\.1:\d+ has been unreachable for 300 ms \(connection \w+\); nothing was enqueued$/,
+        /^Cannot enqueue "system\.noop": Redis at redis:\/\/127\.0\.0\.1:\d+ has been unreachable for 300 ms \(connection \w+\); nothing was enqueued$/,
       );
       await redis.start();
       const job = await producer.enqueue(systemNoop, { note: 'on time' });

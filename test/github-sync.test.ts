@@ -1,7 +1,8 @@
 import type { Job } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppConfig } from '../src/config/index.js';
-import { githubSyncAll, githubSyncDeveloper, githubSyncRepo, githubSyncTeams, JOBS } from '../src/workers/jobs/index.js';
+import { JOBS } from '../src/workers/handlers.js';
+import { githubSyncAll, githubSyncDeveloper, githubSyncRepo, githubSyncTeams } from '../src/jobs/index.js';
 import { createTestDatabase, type TestDatabase } from './helpers/db.js';
 import { alice, at, bob, makeCommits, makePull, seedStandIn } from './helpers/github-data.js';
 import { deletePrefix, testConfig } from './helpers/redis.js';

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import Fastify from 'fastify';
 import { connect } from 'node:net';
-import { registerGitHubWebhooks } from '../src/board/github-webhooks.js';
+import { registerGitHubWebhooks } from '../src/github/webhooks.js';
 import { buildBoardServer } from '../src/board/server.js';
 import { createLogger } from '../src/lib/logger.js';
 import { Producer } from '../src/queues/producer.js';
@@ -89,9 +89,11 @@ describe('GitHub webhooks, schedulers and the sync CLI', () => {
   });
 
   it('the periodic jobs are one BullMQ job scheduler each, however many workers declare them', async () => {
+    // A scheduler an older version made under a job's former name is replaced, not kept beside it.
+    await producer.queue('reports').upsertJobScheduler('reports.reconcile', { every: 300_000 }, { name: 'reports.reconcile', data: {} });
     await ensureSchedulers(producer, config);
     const list = await ensureSchedulers(producer, { ...config, GITHUB_SYNC_EVERY_MINUTES: 30 });
-    expect(list.map((s) => s.id).sort()).toEqual(['developers.follow-up', 'export.cleanup', 'github.sync-all', 'insights.refresh', 'reports.reconcile', 'slack.sync-failure-digest', 'slack.weekly-team-summary']);
+    expect(list.map((s) => s.id).sort()).toEqual(['developer.follow-up', 'export.cleanup', 'github.sync-all', 'insight.refresh', 'report.reconcile', 'slack.sync-failure-digest', 'slack.weekly-team-summary']);
     const sync = list.find((s) => s.id === 'github.sync-all')!;
     expect(sync).toMatchObject({ queue: 'github-sync', job: 'github.sync-all', every: 30 * 60_000 });
     expect(sync.next).toBeGreaterThan(Date.now() - 1000);
@@ -196,6 +198,6 @@ describe('GitHub webhooks, schedulers and the sync CLI', () => {
     const dev = await runCliProcess(['sync', 'developer', 'octocat'], env);
     expect(dev.stdout).toMatch(/queued github.sync-developer for octocat as job \d+/);
     const status = JSON.parse((await runCliProcess(['status', '--json'], env)).stdout);
-    expect(status.schedulers.map((s: { id: string }) => s.id).sort()).toEqual(['developers.follow-up', 'export.cleanup', 'github.sync-all', 'insights.refresh', 'reports.reconcile', 'slack.sync-failure-digest', 'slack.weekly-team-summary']);
+    expect(status.schedulers.map((s: { id: string }) => s.id).sort()).toEqual(['developer.follow-up', 'export.cleanup', 'github.sync-all', 'insight.refresh', 'report.reconcile', 'slack.sync-failure-digest', 'slack.weekly-team-summary']);
   });
 });

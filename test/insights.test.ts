@@ -1,10 +1,12 @@
+import type { z } from 'zod';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppConfig } from '../src/config/index.js';
 import { KeyRing } from '../src/crypto/secrets.js';
 import { OpenAIStandIn } from '../src/dev/openai-stand-in.js';
 import { SlackStandIn } from '../src/dev/slack-stand-in.js';
-import { insightGenerate, insightsRefresh, JOBS } from '../src/workers/jobs/index.js';
+import { JOBS } from '../src/workers/handlers.js';
+import { insightGenerate, insightRefresh } from '../src/jobs/index.js';
 import { createTestDatabase, type TestDatabase } from './helpers/db.js';
 import { deletePrefix, testConfig } from './helpers/redis.js';
 import { startHarness, type Harness } from './helpers/workers.js';
@@ -85,7 +87,7 @@ describe('predictive insights: heuristic and LLM, cached, explainable', () => {
     await deletePrefix(llmConfig.QUEUE_PREFIX);
   });
 
-  async function generate(h: Harness, data: Parameters<typeof insightGenerate.process>[0] | Record<string, unknown>, opts = {}) {
+  async function generate(h: Harness, data: z.input<typeof insightGenerate.schema> | Record<string, unknown>, opts = {}) {
     const job = await h.settle(await h.pool.producer.enqueue(insightGenerate, data as never, opts));
     expect(job.failedReason).toBeUndefined();
     return job.returnvalue as { insightId: string; cached: boolean; model?: string; riskScore?: number; alerted?: boolean; fallbackReason?: string };
@@ -229,7 +231,7 @@ describe('predictive insights: heuristic and LLM, cached, explainable', () => {
         WHERE id = (SELECT id FROM predictive_insights WHERE team_id = $1 AND insight_type = 'bus_factor' ORDER BY generated_at DESC LIMIT 1) RETURNING id`,
       [teamId],
     );
-    const refresh = await heuristic.settle(await heuristic.pool.producer.enqueue(insightsRefresh, {}));
+    const refresh = await heuristic.settle(await heuristic.pool.producer.enqueue(insightRefresh, {}));
     expect(refresh.returnvalue.queued).toBeGreaterThanOrEqual(1);
     const regen = (await heuristic.reader('insights').getJobs(['waiting', 'active', 'completed'])).filter(
       (j) => j.name === 'insight.generate' && j.data.teamId === teamId && j.data.insightType === 'bus_factor' && j.timestamp >= refresh.timestamp,

@@ -5,7 +5,7 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { Producer } from '../src/queues/producer.js';
-import { systemNoop } from '../src/workers/jobs/index.js';
+import { systemNoop } from '../src/jobs/index.js';
 import { createEmptyDatabase, createTestDatabase, databaseUrl, dropDatabase, type TestDatabase } from './helpers/db.js';
 import { deletePrefix, randomPrefix, REDIS_URL } from './helpers/redis.js';
 import { alive, descendants, runCliProcess, spawnNpm, spawnTs, waitForOutput, type Spawned } from './helpers/spawn.js';
@@ -60,8 +60,8 @@ describe('CLI and worker processes', () => {
       expect(r.stdout).toContain("'team Platform'");
       expect(r.stdout).toMatch(/9\. job schedulers: .*github\.sync-all every 60 min/);
       expect(r.stdout).toMatch(/9\. job schedulers: .*export\.cleanup every 15 min/);
-      expect(r.stdout).toMatch(/9\. job schedulers: .*reports\.reconcile every 5 min/);
-      expect(r.stdout).toMatch(/9\. job schedulers: .*insights\.refresh every 60 min/);
+      expect(r.stdout).toMatch(/9\. job schedulers: .*report\.reconcile every 5 min/);
+      expect(r.stdout).toMatch(/9\. job schedulers: .*insight\.refresh every 60 min/);
       // Re-running is idempotent: the rows in Postgres are the ones a single run seeded.
       const again = await spawnTs('src/demo/main.ts', [], demoEnv).finished;
       expect(again.stdout).toContain('1. migrations: database already up to date');
@@ -104,7 +104,7 @@ describe('CLI and worker processes', () => {
     for (const args of [['status'], ['enqueue', 'system.noop', '{}']]) {
       const r = await runCliProcess(args, down);
       expect(r.code).toBe(1);
-      expect(r.stderr.trim()).toMatch(/^error: Redis at 127\.0\.0\.1:\d+ has been unreachable for 5000 ms \(connection \w+\)$/);
+      expect(r.stderr.trim()).toMatch(/^error: Redis at redis:\/\/127\.0\.0\.1:\d+ has been unreachable for 5000 ms \(connection \w+\)$/);
     }
   }, 60_000);
 

@@ -1,12 +1,12 @@
-import { Queue } from 'bullmq';
+import { type Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { PayloadError } from '../src/queues/errors.js';
-import { defineJob } from '../src/queues/job-definition.js';
+import { PayloadError } from '../src/errors/index.js';
+import { defineJob } from '../src/jobs/handler.js';
 import { parseQueueList, QUEUE_NAMES } from '../src/queues/names.js';
 import { Producer } from '../src/queues/producer.js';
-import { developerRefreshActivity, systemNoop } from '../src/workers/jobs/index.js';
+import { developerRefreshActivity, systemNoop } from '../src/jobs/index.js';
 import { deletePrefix, randomPrefix, REDIS_URL } from './helpers/redis.js';
 
 describe('queue registry and producer', () => {

@@ -1,7 +1,7 @@
 import { QueueEvents } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Producer } from '../src/queues/producer.js';
-import { systemNoop } from '../src/workers/jobs/index.js';
+import { systemNoop } from '../src/jobs/index.js';
 import { createTestDatabase, type TestDatabase } from './helpers/db.js';
 import { deletePrefix, randomPrefix, REDIS_URL } from './helpers/redis.js';
 import { spawnTs, waitForOutput, type Spawned } from './helpers/spawn.js';

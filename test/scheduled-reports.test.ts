@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppConfig } from '../src/config/index.js';
-import { JOBS, reportDeliver, reportsReconcile } from '../src/workers/jobs/index.js';
+import { JOBS } from '../src/workers/handlers.js';
+import { reportDeliver, reportReconcile } from '../src/jobs/index.js';
 import { createTestDatabase, type TestDatabase } from './helpers/db.js';
 import { seedMetricsFixture } from './helpers/metrics-data.js';
 import { deletePrefix, testConfig } from './helpers/redis.js';
@@ -87,7 +88,7 @@ describe('scheduled reports: schedulers reconciled from the table, delivery by e
     const off = await insertSchedule({ schedule: 'daily', is_active: false });
     const broken = await insertSchedule({ schedule: 'weekly' }); // no day_of_week
 
-    const first = await h.settle(await h.pool.producer.enqueue(reportsReconcile, {}));
+    const first = await h.settle(await h.pool.producer.enqueue(reportReconcile, {}));
     expect(first.returnvalue).toEqual({ active: 3, upserted: 3, removed: 0, invalid: 1 });
     expect(await schedulers()).toEqual(
       [
@@ -103,12 +104,12 @@ describe('scheduled reports: schedulers reconciled from the table, delivery by e
     expect(next[off]).toBeNull();
 
     // Nothing changed: nothing rewritten.
-    expect((await h.settle(await h.pool.producer.enqueue(reportsReconcile, {}))).returnvalue).toEqual({ active: 3, upserted: 0, removed: 0, invalid: 1 });
+    expect((await h.settle(await h.pool.producer.enqueue(reportReconcile, {}))).returnvalue).toEqual({ active: 3, upserted: 0, removed: 0, invalid: 1 });
 
     await db.sql.query(`UPDATE scheduled_reports SET time_utc = '08:15' WHERE id = $1`, [daily]);
     await db.sql.query(`UPDATE scheduled_reports SET is_active = false WHERE id = $1`, [weekly]);
     await db.sql.query(`DELETE FROM scheduled_reports WHERE id = $1`, [monthly]);
-    expect((await h.settle(await h.pool.producer.enqueue(reportsReconcile, {}))).returnvalue).toEqual({ active: 1, upserted: 1, removed: 2, invalid: 1 });
+    expect((await h.settle(await h.pool.producer.enqueue(reportReconcile, {}))).returnvalue).toEqual({ active: 1, upserted: 1, removed: 2, invalid: 1 });
     expect(await schedulers()).toEqual([[daily, '15 8 * * *']]);
   });
 

@@ -2,7 +2,7 @@ import { Queue, QueueEvents } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GitHubStandIn } from '../src/dev/github-stand-in.js';
 import { Producer } from '../src/queues/producer.js';
-import { githubSyncRepo } from '../src/workers/jobs/index.js';
+import { githubSyncRepo } from '../src/jobs/index.js';
 import { createTestDatabase, type TestDatabase } from './helpers/db.js';
 import { seedStandIn } from './helpers/github-data.js';
 import { deletePrefix, randomPrefix, REDIS_URL } from './helpers/redis.js';

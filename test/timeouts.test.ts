@@ -6,7 +6,7 @@ import { KeyRing } from '../src/crypto/secrets.js';
 import { sendEmail } from '../src/delivery/email.js';
 import { createGitHubClient } from '../src/github/client.js';
 import { createLogger } from '../src/lib/logger.js';
-import { TransientError } from '../src/queues/errors.js';
+import { TransientError } from '../src/errors/index.js';
 import { slackFor } from '../src/slack/client.js';
 import { Redis } from 'ioredis';
 import { createTestDatabase, type TestDatabase } from './helpers/db.js';

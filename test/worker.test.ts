@@ -1,9 +1,11 @@
 import { Queue } from 'bullmq';
+import { systemNoopJob } from '../src/workers/handlers.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { PermanentError, RateLimitedError, TransientError } from '../src/queues/errors.js';
-import { defineJob } from '../src/queues/job-definition.js';
-import { developerRefreshActivity, JOBS, systemNoop } from '../src/workers/jobs/index.js';
+import { PermanentError, RateLimitedError, TransientError } from '../src/errors/index.js';
+import { defineJob } from '../src/jobs/handler.js';
+import { JOBS } from '../src/workers/handlers.js';
+import { developerRefreshActivity, systemNoop } from '../src/jobs/index.js';
 import { createTestDatabase, type TestDatabase } from './helpers/db.js';
 import { deletePrefix, testConfig } from './helpers/redis.js';
 import { startHarness, type Harness } from './helpers/workers.js';
@@ -135,6 +137,15 @@ describe('worker runtime (real Postgres, Redis, BullMQ)', () => {
     expect(done.failedReason).toBe('Unknown job "system.nonexistent" on queue "system"');
   });
 
+  it('a job an older version enqueued under a former name is run by the renamed handler', async () => {
+    const raw = new Queue('insights', { connection: { url: config.REDIS_URL }, prefix: config.QUEUE_PREFIX });
+    const job = await raw.add('insights.refresh', {});
+    await raw.close();
+    const done = await h.settle(job);
+    expect(done.failedReason).toBeUndefined();
+    expect(done.returnvalue).toEqual({ queued: 0 });
+  });
+
   it('a rate-limited job is delayed until the reset, not failed, and then completes', async () => {
     const events = await h.events('system');
     const delayed = new Promise((resolve) => events.on('delayed', () => resolve(true)));
@@ -169,7 +180,7 @@ describe('worker runtime (real Postgres, Redis, BullMQ)', () => {
   });
 
   it('graceful close lets an in-flight job finish', async () => {
-    const own = await startHarness({ ...testConfig(), DATABASE_URL: db.url }, db.orm, [systemNoop]);
+    const own = await startHarness({ ...testConfig(), DATABASE_URL: db.url }, db.orm, [systemNoopJob]);
     try {
       const events = await own.events('system');
       const active = new Promise<string>((resolve) => events.on('active', ({ jobId }) => resolve(jobId)));

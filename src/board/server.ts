@@ -12,7 +12,7 @@ import type { AppConfig } from '../config/index.js';
 import { producerConnection } from '../queues/connection.js';
 import { QUEUE_NAMES } from '../queues/names.js';
 import { Producer } from '../queues/producer.js';
-import { registerGitHubWebhooks } from './github-webhooks.js';
+import { registerGitHubWebhooks } from '../github/webhooks.js';
 import { createQueueMetrics } from './metrics.js';
 
 export const BOARD_PATH = '/admin/queues';

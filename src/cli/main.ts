@@ -5,10 +5,11 @@ import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { ConfigError, loadConfig } from '../config/index.js';
 import { ensureDatabase } from '../db/ensure-database.js';
 import { migrate, openOrm, type MikroORM } from '../db/orm.js';
-import { PayloadError } from '../queues/errors.js';
+import { PayloadError } from '../errors/index.js';
 import { QUEUE_NAMES } from '../queues/names.js';
 import { Producer } from '../queues/producer.js';
-import { githubSyncDeveloper, githubSyncRepo, githubSyncTeams, jobByName } from '../workers/jobs/index.js';
+import { contractByName, githubSyncDeveloper, githubSyncRepo, githubSyncTeams } from '../jobs/index.js';
+import { trackRepository } from '../sync/tracked.js';
 import { parsePayload } from '../queues/payload.js';
 import { requestExport } from '../exports/request.js';
 import { KeyRing } from '../crypto/secrets.js';
@@ -81,14 +82,14 @@ export function buildCli(): Command {
     .argument('<job>', 'job name')
     .argument('[json]', 'payload as JSON', '{}')
     .action(async (name: string, json: string) => {
-      const def = jobByName(name);
+      const def = contractByName(name);
       let data: unknown;
       try {
         data = JSON.parse(json);
       } catch (err) {
         throw new Error(`Payload is not valid JSON: ${(err as Error).message}`);
       }
-      await withProducer(async (producer, config) => {
+      await withProducer(async (producer) => {
         const job = await producer.enqueue(def, data);
         console.log(`enqueued ${def.name} on ${def.queue} as job ${job.id}`);
       });
@@ -104,11 +105,7 @@ export function buildCli(): Command {
       const payload = parsePayload(githubSyncRepo.name, githubSyncRepo.schema, { repository });
       await withOrm((orm, config) =>
         withProducer(async (producer) => {
-        await orm.em
-          .getConnection()
-          .execute(`INSERT INTO tracked_repositories (full_name) VALUES (?) ON CONFLICT (full_name) DO UPDATE SET is_active = true`, [
-            payload.repository,
-          ]);
+        await trackRepository(orm.em.fork(), payload.repository);
         const job = await producer.enqueue(githubSyncRepo, payload);
         console.log(`tracking ${payload.repository}; queued ${githubSyncRepo.name} as job ${job.id}`);
         if (opts.wait) await waitAndReport(producer, job, config);
@@ -134,7 +131,7 @@ export function buildCli(): Command {
     .argument('<org>', 'GitHub organization login')
     .requiredOption('--organization <uuid>', 'the Aexy organization id the teams belong to')
     .action(async (org: string, opts: { organization: string }) => {
-      await withProducer(async (producer, config) => {
+      await withProducer(async (producer) => {
         const job = await producer.enqueue(githubSyncTeams, { org, organizationId: opts.organization });
         console.log(`queued ${githubSyncTeams.name} for ${org} as job ${job.id}`);
       });
@@ -239,7 +236,7 @@ export function buildCli(): Command {
     .description('job counts per queue')
     .option('--json', 'print JSON')
     .action(async (opts: { json?: boolean }) => {
-      await withProducer(async (producer, config) => {
+      await withProducer(async (producer) => {
         const states = ['waiting', 'active', 'delayed', 'prioritized', 'waiting-children', 'completed', 'failed'] as const;
         const rows = [];
         for (const name of QUEUE_NAMES) {

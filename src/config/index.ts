@@ -1,4 +1,5 @@
 import { envSchema, SECRET_KEYS, type AppConfig } from './schema.js';
+import { redactUrl } from '../lib/redact-url.js';
 
 export type { AppConfig } from './schema.js';
 
@@ -33,16 +34,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   return result.data;
 }
 
-/** Remove the password part of a connection URL. */
-export function redactUrl(value: string): string {
-  try {
-    const u = new URL(value);
-    if (u.password) u.password = '***';
-    return u.toString();
-  } catch {
-    return '***';
-  }
-}
 
 /** A copy of the config safe to print: secrets masked, URL credentials removed. */
 export function describeConfig(config: AppConfig): Record<string, unknown> {

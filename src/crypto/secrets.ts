@@ -1,5 +1,5 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { PermanentError } from '../queues/errors.js';
+import { PermanentError } from '../errors/index.js';
 
 /**
  * Secrets at rest (Slack bot tokens) with AES-256-GCM: a fresh 96-bit IV per value, the 128-bit tag

@@ -7,6 +7,7 @@ export function pgArray(values: readonly (string | number)[]): string {
 }
 
 import type { EntityManager } from '@mikro-orm/postgresql';
+import type { ClientBase, PoolClient } from 'pg';
 
 /**
  * Run SQL with server-side bind parameters, inside the EntityManager's transaction if it has one.
@@ -26,9 +27,9 @@ export async function sql<T = Record<string, unknown>>(em: EntityManager, text: 
  * Borrow a raw node-postgres client from MikroORM's pool for streaming (cursors, COPY), which the
  * ORM's query API does not expose; it is always given back.
  */
-export async function withPgClient<T>(em: EntityManager, fn: (client: import('pg').PoolClient) => Promise<T>): Promise<T> {
+export async function withPgClient<T>(em: EntityManager, fn: (client: PoolClient) => Promise<T>): Promise<T> {
   const knexClient = em.getConnection().getKnex().client as {
-    acquireConnection(): Promise<import('pg').PoolClient>;
+    acquireConnection(): Promise<PoolClient>;
     releaseConnection(c: unknown): Promise<void>;
   };
   const client = await knexClient.acquireConnection();
@@ -44,7 +45,7 @@ export async function withPgClient<T>(em: EntityManager, fn: (client: import('pg
  * mid-protocol (a COPY cut short), where any further query (even ROLLBACK) would wait for ever.
  * PostgreSQL rolls the open transaction back when the connection goes.
  */
-export function discardPgClient(client: import('pg').ClientBase, reason: Error): void {
+export function discardPgClient(client: ClientBase, reason: Error): void {
   const c = client as unknown as { __knex__disposed?: unknown; connection?: { stream?: { destroy(): void } } };
   c.__knex__disposed = reason;
   c.connection?.stream?.destroy();

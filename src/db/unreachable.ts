@@ -1,4 +1,4 @@
-import { redactUrl } from '../config/index.js';
+import { redactUrl } from '../lib/redact-url.js';
 
 /**
  * A PostgreSQL connection failure as one sentence that names the server (password masked), what

@@ -1,7 +1,7 @@
 import nodemailer from 'nodemailer';
 import { z } from 'zod';
 import type { AppConfig } from '../config/index.js';
-import { PermanentError, TransientError } from '../queues/errors.js';
+import { PermanentError, TransientError } from '../errors/index.js';
 
 export interface EmailAttachment {
   filename: string;

@@ -17,7 +17,9 @@ import { OpenAIStandIn } from '../dev/openai-stand-in.js';
 import { createLogger } from '../lib/logger.js';
 import { QUEUE_NAMES, type QueueName } from '../queues/names.js';
 import { ensureSchedulers } from '../queues/schedulers.js';
-import { developerRefreshActivity, githubSyncDeveloper, githubSyncRepo, insightGenerate, JOBS, reportsReconcile, systemNoop } from '../workers/jobs/index.js';
+import { developerRefreshActivity, developerRefreshProfile, githubSyncDeveloper, githubSyncRepo, insightGenerate, reportReconcile, systemNoop } from '../jobs/index.js';
+import { trackRepository } from '../sync/tracked.js';
+import { JOBS } from '../workers/handlers.js';
 import { startWorkerPool } from '../workers/runtime.js';
 import { DEMO_REPO, seedDemoGitHub } from './github-fixture.js';
 import { seedDemoOrg } from './seed.js';
@@ -73,7 +75,7 @@ async function main(): Promise<void> {
     });
   try {
     const em = orm.em.fork();
-    await sql(em, `INSERT INTO tracked_repositories (full_name) VALUES (?) ON CONFLICT (full_name) DO NOTHING`, [DEMO_REPO]);
+    await trackRepository(em, DEMO_REPO);
     const schedulers = await ensureSchedulers(pool.producer, config);
 
     const noop = await finish(await pool.producer.enqueue(systemNoop, { note: 'demo' }));
@@ -85,7 +87,6 @@ async function main(): Promise<void> {
 
     // Recompute every profile (the sync queued the ones it touched; this covers the seeded history too).
     const developers = await sql<{ id: string }>(em, `SELECT id FROM developers ORDER BY github_username`);
-    const { developerRefreshProfile } = await import('../workers/jobs/developer-refresh-profile.js');
     await Promise.all(developers.map(async (d) => finish(await pool.producer.enqueue(developerRefreshProfile, { developerId: d.id }))));
     await finish(await pool.producer.enqueue(developerRefreshActivity, { developerId: developers[0]!.id }));
     // Let the follow-ups the sync queued finish too (not the scheduler's delayed next run).
@@ -147,7 +148,7 @@ async function main(): Promise<void> {
     );
     await sql(em, `INSERT INTO scheduled_reports (report_id, schedule, day_of_week, time_utc, recipients, delivery_method, export_format) VALUES (?, 'weekly', 1, '09:00', '{lead@demo.aexy.dev}', 'email', 'pdf')`, [report!.id]);
     const pdf = await runCustomReport(em, report!.id, 'pdf', config.EXPORT_DIR);
-    const reconciled = await finish(await pool.producer.enqueue(reportsReconcile, {}));
+    const reconciled = await finish(await pool.producer.enqueue(reportReconcile, {}));
     const [sched] = await sql<{ next_run_at: string }>(em, `SELECT next_run_at FROM scheduled_reports WHERE report_id = ?`, [report!.id]);
     console.log(`7. report "Engineering weekly" (6 widgets) → ${pdf.path} (${pdf.bytes} bytes); weekly delivery scheduled, next run ${new Date(sched!.next_run_at).toISOString()} (${JSON.stringify(reconciled)})`);
     // Predictive insights for every developer and team.

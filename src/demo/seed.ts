@@ -50,10 +50,10 @@ export async function seedDemoOrg(em: EntityManager, now = new Date()): Promise<
   const rand = prng(42);
   return em.transactional(async (tx) => {
     // Statements go through the transaction (sql(tx, …)); MikroORM's connection.execute would not.
-    const c = { execute: <T = any>(text: string, params: unknown[] = []) => sql<T & Record<string, any>>(tx, text, params) };
+    const c = { execute: <T = Record<string, unknown>>(text: string, params: unknown[] = []) => sql<T>(tx, text, params) };
     const devIds: string[] = [];
     for (const [i, p] of DEMO_PEOPLE.entries()) {
-      const rows = await c.execute(
+      const rows = await c.execute<{ id: string }>(
         `INSERT INTO developers (github_id, github_username, name, email, avatar_url, company, github_created_at)
          VALUES (?, ?, ?, ?, ?, 'Aexy Demo', ?)
          ON CONFLICT (github_id) DO UPDATE SET github_username = EXCLUDED.github_username, name = EXCLUDED.name, github_created_at = EXCLUDED.github_created_at

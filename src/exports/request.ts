@@ -2,7 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { z } from 'zod';
 import { sql } from '../db/sql.js';
 import type { Producer } from '../queues/producer.js';
-import { exportProcess } from '../workers/jobs/export-process.js';
+import { exportProcess } from './jobs/export-process.contract.js';
 import { exportConfigSchema, formatsFor, REQUEST_EXPORT_TYPES } from './definitions.js';
 
 export const exportRequestSchema = z

@@ -5,7 +5,7 @@ import { throttling } from '@octokit/plugin-throttling';
 import type { Redis } from 'ioredis';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Logger } from 'pino';
-import { PermanentError, RateLimitedError, TransientError } from '../queues/errors.js';
+import { PermanentError, RateLimitedError, TransientError } from '../errors/index.js';
 import { HttpCache } from './http-cache.js';
 import { RateBudget } from './rate-budget.js';
 

@@ -1,4 +1,4 @@
-import type { JobContext } from '../queues/job-definition.js';
+import type { JobContext } from '../jobs/context.js';
 import { createGitHubClient, type GitHubClient } from './client.js';
 
 /** A GitHub client for one job run: the job's EntityManager for the ETag cache, the shared Redis budget. */

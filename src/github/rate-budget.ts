@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { RateLimitedError } from '../queues/errors.js';
+import { RateLimitedError } from '../errors/index.js';
 
 /**
  * GitHub's rate-limit budget for one token, shared by every worker process through Redis.

@@ -1,13 +1,12 @@
 import { z } from 'zod';
-import { TransientError } from '../queues/errors.js';
+import { TransientError } from '../errors/index.js';
 
 /**
  * The parts of GitHub's REST responses we rely on (shapes from docs.github.com/rest), validated so a
  * malformed or truncated answer becomes a clear, retryable error instead of a row of nulls.
  * Unknown fields pass through untouched.
  */
-/** A GitHub user or organization login (alphanumerics and single hyphens, up to 39 characters). */
-export const GITHUB_LOGIN = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/;
+export { GITHUB_LOGIN } from './names.js';
 
 export const ghUser = z.looseObject({
   id: z.number().int(),

@@ -1,10 +1,9 @@
 import { z } from 'zod';
 import { storableText } from '../lib/text.js';
 
-export const DEVELOPER_INSIGHTS = ['attrition_risk', 'burnout_risk', 'performance_trajectory'] as const;
-export const TEAM_INSIGHTS = ['team_health', 'review_bottleneck', 'bus_factor'] as const;
-export const INSIGHT_TYPES = [...DEVELOPER_INSIGHTS, ...TEAM_INSIGHTS] as const;
-export type InsightType = (typeof INSIGHT_TYPES)[number];
+import type { InsightType } from './types.js';
+
+export { DEVELOPER_INSIGHTS, TEAM_INSIGHTS, INSIGHT_TYPES, type InsightType } from './types.js';
 
 /** How long an insight stays valid before it is regenerated. */
 export const INSIGHT_TTL_HOURS: Record<InsightType, number> = {

@@ -5,7 +5,7 @@ import { pgArray, sql } from '../db/sql.js';
  * Follow-ups that must survive pauses, retries, stalls and kill -9. A developer whose work changed
  * is marked in developer_dirty by the very transaction that changed it; the mark is cleared by the
  * profile refresh that has seen that change. Draining (after each sync, and every few minutes by
- * the developers.follow-up scheduler) queues one deduplicated refresh per marked developer, and one
+ * the developer.follow-up scheduler) queues one deduplicated refresh per marked developer, and one
  * github.sync-developer per developer never fetched from GitHub.
  */
 

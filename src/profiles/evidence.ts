@@ -64,10 +64,12 @@ export function frameworksFromPaths(paths: { path: string; commits: number }[]):
  *   volume      3 × log2(1 + commits in 365 days / 10), capped at 12
  * Levels: < 25 junior, < 45 mid, < 65 senior, < 80 staff, otherwise principal.
  */
-export function seniority(s: { tenureYears: number; languages: number; reviews: number; mergedPrs: number; commits: number }): {
+export interface Seniority {
   score: number;
   level: 'junior' | 'mid' | 'senior' | 'staff' | 'principal';
-} {
+}
+
+export function seniority(s: { tenureYears: number; languages: number; reviews: number; mergedPrs: number; commits: number }): Seniority {
   const score = Math.round(
     Math.min(30, 3 * Math.max(0, s.tenureYears)) +
       Math.min(18, 3 * s.languages) +
@@ -80,11 +82,12 @@ export function seniority(s: { tenureYears: number; languages: number; reviews: 
 }
 
 /**
- * Newest sign of life of developer `?`: a commit (merges included: merging is activity), a commit
- * they co-authored, an opened pull request or a submitted review (4 binds of the id).
+ * Newest sign of life of the developer whose id is the SQL expression `id` (a column such as
+ * `d.id`, never a value: values are bound): a commit (merges included: merging is activity), a
+ * commit they co-authored, an opened pull request or a submitted review.
  */
-export const LAST_ACTIVITY_SQL = `GREATEST(
-  (SELECT max(committed_at) FROM commits WHERE developer_id = ?),
-  (SELECT max(c.committed_at) FROM commit_coauthors a JOIN commits c ON c.sha = a.sha WHERE a.developer_id = ?),
-  (SELECT max(created_at) FROM pull_requests WHERE developer_id = ?),
-  (SELECT max(submitted_at) FROM code_reviews WHERE reviewer_id = ?))`;
+export const lastActivityOf = (id: string): string => `GREATEST(
+  (SELECT max(committed_at) FROM commits WHERE developer_id = ${id}),
+  (SELECT max(c.committed_at) FROM commit_coauthors a JOIN commits c ON c.sha = a.sha WHERE a.developer_id = ${id}),
+  (SELECT max(created_at) FROM pull_requests WHERE developer_id = ${id}),
+  (SELECT max(submitted_at) FROM code_reviews WHERE reviewer_id = ${id}))`;

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { PayloadError } from './errors.js';
+import { PayloadError } from '../errors/index.js';
 
 /**
  * Payload keys that look like credentials. Job data is stored in Redis and shown in Bull Board,

@@ -1,10 +1,11 @@
-import { Queue, type Job, type JobsOptions } from 'bullmq';
+import { Queue, type Job, type JobsOptions, type RepeatOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import type { z } from 'zod';
+import { DEFAULT_JOB_OPTIONS, jobOptions, type AnyJobContract, type JobInput } from '../jobs/contract.js';
+import { contractByName, type ContractOf, type JobName } from '../jobs/index.js';
+import { redactUrl } from '../lib/redact-url.js';
 import { withTimeout } from '../lib/timeout.js';
 import { isConnectionError, producerConnection } from './connection.js';
-import { DEFAULT_JOB_OPTIONS, type AnyJobDefinition } from './job-definition.js';
 import type { QueueName } from './names.js';
 import { parsePayload } from './payload.js';
 
@@ -21,8 +22,10 @@ export interface ProducerOptions {
 }
 
 /**
- * The typed way to put work on the queues. Every payload is validated against its job's schema
- * *before* it reaches Redis, so a bad call fails in the caller with a precise message.
+ * The typed way to put work on the queues, by contract or by name (`enqueue('export.process',
+ * {exportJobId})`, typed by the registry in src/jobs). Every payload is validated against its
+ * job's schema *before* it reaches Redis, so a bad call fails in the caller with a precise message.
+ * Producers import contracts only, never handlers.
  */
 export class Producer {
   private readonly connection: Redis;
@@ -44,16 +47,14 @@ export class Producer {
     return q;
   }
 
-  async enqueue<D extends AnyJobDefinition>(def: D, data: z.input<D['schema']>, opts: JobsOptions = {}): Promise<Job> {
+  async enqueue<N extends JobName>(name: N, data: JobInput<ContractOf<N>>, opts?: JobsOptions): Promise<Job>;
+  async enqueue<C extends AnyJobContract>(contract: C, data: JobInput<C>, opts?: JobsOptions): Promise<Job>;
+  async enqueue(job: string | AnyJobContract, data: unknown, opts: JobsOptions = {}): Promise<Job> {
+    const def = typeof job === 'string' ? contractByName(job) : job;
     const payload = parsePayload(def.name, def.schema, data);
     const queue = this.queue(def.queue);
     const dedupId = def.deduplicationId?.(payload);
-    const jobOptions: JobsOptions = {
-      ...DEFAULT_JOB_OPTIONS,
-      ...def.options,
-      ...(dedupId && !opts.jobId ? { deduplication: { id: dedupId, keepLastIfActive: true } } : {}),
-      ...opts,
-    };
+    const options = jobOptions(def, dedupId && !opts.jobId ? { deduplication: { id: dedupId, keepLastIfActive: true } } : undefined, opts);
     const deadline = Date.now() + this.readyTimeoutMs;
     const fail = (why: string) => new Error(`Cannot enqueue "${def.name}": Redis at ${redactUrl(this.options.redisUrl)} ${why}`);
     for (;;) {
@@ -63,7 +64,7 @@ export class Producer {
       // BullMQ's own readiness wait has no timeout, and a command written just as Redis dies can
       // be left unanswered forever (seen with its addJob script when the socket closes under it),
       // so both are bounded by the same deadline.
-      const adding = queue.waitUntilReady().then(() => queue.add(def.name, payload, jobOptions));
+      const adding = queue.waitUntilReady().then(() => queue.add(def.name, payload, options));
       try {
         return await withTimeout(adding, Math.max(deadline - Date.now(), 1), () =>
           fail(`did not answer within ${this.readyTimeoutMs} ms (connection ${this.connection.status}); it may not have been enqueued, and enqueueing again is safe`),
@@ -80,6 +81,18 @@ export class Producer {
         throw fail(`went away while enqueueing (${message}); it may not have been enqueued, and enqueueing again is safe`);
       }
     }
+  }
+
+  /**
+   * Create or update a job scheduler (BullMQ's repeatable jobs) for a contract: the payload is
+   * validated and the options merged exactly as for `enqueue`. Idempotent: one scheduler per id,
+   * and a changed period or payload replaces it.
+   */
+  async upsertScheduler<C extends AnyJobContract>(id: string, repeat: Omit<RepeatOptions, 'key'>, contract: C, data: JobInput<C>): Promise<void> {
+    const payload = parsePayload(contract.name, contract.schema, data);
+    const queue = this.queue(contract.queue);
+    await queue.waitUntilReady();
+    await queue.upsertJobScheduler(id, repeat, { name: contract.name, data: payload, opts: jobOptions(contract) });
   }
 
   private get readyTimeoutMs(): number {
@@ -120,15 +133,5 @@ export class Producer {
   async close(): Promise<void> {
     await Promise.all([...this.queues.values()].map((q) => q.close()));
     this.connection.disconnect();
-  }
-}
-
-/** host:port only: a Redis URL may carry a password. */
-function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    return `${u.hostname}:${u.port || 6379}`;
-  } catch {
-    return 'the configured URL';
   }
 }

@@ -1,13 +1,13 @@
 import type { AppConfig } from '../config/index.js';
+import type { AnyJobContract } from '../jobs/contract.js';
+import { developerFollowUp, DEVELOPER_FOLLOW_UP_EVERY_MS } from '../profiles/jobs/developer-follow-up.contract.js';
+import { exportCleanup, EXPORT_CLEANUP_EVERY_MS } from '../exports/jobs/export-cleanup.contract.js';
+import { insightRefresh, INSIGHT_REFRESH_EVERY_MS } from '../insights/jobs/insight-refresh.contract.js';
+import { reportReconcile, REPORT_RECONCILE_EVERY_MS } from '../reports/jobs/report-reconcile.contract.js';
+import { slackFanOut, SYNC_FAILURE_DIGEST_CRON, WEEKLY_TEAM_SUMMARY_CRON } from '../slack/jobs/slack-fan-out.contract.js';
+import { githubSyncAll } from '../sync/jobs/github-sync-all.contract.js';
 import type { Producer } from './producer.js';
 import { QUEUE_NAMES } from './names.js';
-import { DEFAULT_JOB_OPTIONS, type AnyJobDefinition } from './job-definition.js';
-import { githubSyncAll } from '../workers/jobs/github-sync-all.js';
-import { DEVELOPERS_FOLLOW_UP_EVERY_MS, developersFollowUp } from '../workers/jobs/developers-follow-up.js';
-import { exportCleanup } from '../workers/jobs/export-cleanup.js';
-import { reportsReconcile } from '../workers/jobs/reports-reconcile.js';
-import { insightsRefresh } from '../workers/jobs/insights-refresh.js';
-import { slackFanOut } from '../workers/jobs/slack-notify.js';
 
 export interface SchedulerInfo {
   id: string;
@@ -18,28 +18,36 @@ export interface SchedulerInfo {
   next?: number | null;
 }
 
-/** The system's periodic jobs: id, job and period. */
-const PERIODIC: { id: string; job: AnyJobDefinition; every?: (c: AppConfig) => number; pattern?: string; data?: Record<string, unknown> }[] = [
+interface Periodic {
+  id: string;
+  job: AnyJobContract;
+  every?: (c: AppConfig) => number;
+  pattern?: string;
+  data?: Record<string, unknown>;
+}
+
+/** The system's periodic jobs: id (the job's name, or what it does), contract and period. */
+const PERIODIC: Periodic[] = [
   { id: 'github.sync-all', job: githubSyncAll, every: (c) => c.GITHUB_SYNC_EVERY_MINUTES * 60_000 },
-  { id: 'developers.follow-up', job: developersFollowUp, every: () => DEVELOPERS_FOLLOW_UP_EVERY_MS },
-  { id: 'export.cleanup', job: exportCleanup, every: () => 15 * 60_000 },
-  { id: 'reports.reconcile', job: reportsReconcile, every: () => 5 * 60_000 },
-  { id: 'insights.refresh', job: insightsRefresh, every: () => 60 * 60_000 },
-  { id: 'slack.sync-failure-digest', job: slackFanOut, pattern: '0 8 * * *', data: { kind: 'sync_failure_digest' } },
-  { id: 'slack.weekly-team-summary', job: slackFanOut, pattern: '0 9 * * 1', data: { kind: 'weekly_team_summary' } },
+  { id: 'developer.follow-up', job: developerFollowUp, every: () => DEVELOPER_FOLLOW_UP_EVERY_MS },
+  { id: 'export.cleanup', job: exportCleanup, every: () => EXPORT_CLEANUP_EVERY_MS },
+  { id: 'report.reconcile', job: reportReconcile, every: () => REPORT_RECONCILE_EVERY_MS },
+  { id: 'insight.refresh', job: insightRefresh, every: () => INSIGHT_REFRESH_EVERY_MS },
+  { id: 'slack.sync-failure-digest', job: slackFanOut, pattern: SYNC_FAILURE_DIGEST_CRON, data: { kind: 'sync_failure_digest' } },
+  { id: 'slack.weekly-team-summary', job: slackFanOut, pattern: WEEKLY_TEAM_SUMMARY_CRON, data: { kind: 'weekly_team_summary' } },
 ];
 
 /**
- * The repeatable jobs of the system, as BullMQ job schedulers. upsertJobScheduler is idempotent, so
- * every worker process may call this at start: there is still one scheduler per id, and a changed
- * period replaces the old one.
+ * The repeatable jobs of the system, as BullMQ job schedulers. Upserting is idempotent, so every
+ * worker process may call this at start: there is still one scheduler per id, and a changed period
+ * replaces the old one. Schedulers an older version created under a job's former name are removed
+ * (their id was the name), so a renamed job does not run twice.
  */
 export async function ensureSchedulers(producer: Producer, config: AppConfig): Promise<SchedulerInfo[]> {
   for (const p of PERIODIC) {
-    const queue = producer.queue(p.job.queue);
-    await queue.waitUntilReady();
     const repeat = p.pattern ? { pattern: p.pattern, tz: 'UTC' } : { every: p.every!(config) };
-    await queue.upsertJobScheduler(p.id, repeat, { name: p.job.name, data: p.data ?? {}, opts: { ...DEFAULT_JOB_OPTIONS, ...p.job.options } });
+    await producer.upsertScheduler(p.id, repeat, p.job, p.data ?? {});
+    for (const former of p.job.formerNames ?? []) await producer.queue(p.job.queue).removeJobScheduler(former);
   }
   return listSchedulers(producer);
 }

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { computeMetrics, computeSeries, METRICS, type MetricResult } from '../metrics/library.js';
 import { metricFiltersSchema, resolveScope, type MetricFilters } from '../metrics/filters.js';
-import { PermanentError } from '../queues/errors.js';
+import { PermanentError } from '../errors/index.js';
 import { checkWidgets, type Widget, type WidgetType } from './widgets.js';
 
 export interface ReportWidgetData {

@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { sql, withPgClient } from '../db/sql.js';
 import { writeAtomically } from '../lib/atomic-file.js';
-import { PermanentError } from '../queues/errors.js';
+import { PermanentError } from '../errors/index.js';
 import { buildReportData, type ReportData, type ReportRow } from './data.js';
 import { renderReport, type ReportFormat } from './render.js';
 

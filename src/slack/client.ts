@@ -3,7 +3,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { AppConfig } from '../config/index.js';
 import { KeyRing } from '../crypto/secrets.js';
 import { sql } from '../db/sql.js';
-import { PermanentError, RateLimitedError, TransientError } from '../queues/errors.js';
+import { PermanentError, RateLimitedError, TransientError } from '../errors/index.js';
 
 /** Slack answers that mean the token will never work again: the integration is switched off. */
 export const REVOKED_ERRORS = new Set(['invalid_auth', 'account_inactive', 'token_revoked', 'token_expired', 'not_authed']);

@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { KeyRing } from '../crypto/secrets.js';
+import { type KeyRing } from '../crypto/secrets.js';
 import { sql } from '../db/sql.js';
 
 /** Store (or replace) a workspace's integration; the bot token is encrypted before it reaches SQL. */

@@ -1,13 +1,11 @@
-import type { KnownBlock } from '@slack/web-api';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { AppConfig } from '../config/index.js';
 import { sql } from '../db/sql.js';
 import { slackFor, type Integration } from './client.js';
+import { clip, type SlackMessage } from './messages.js';
 import { postOnce, type Posted } from './post-once.js';
 
-/** Slack limits for Block Kit: header text 150, section text 3000, message text 40,000 characters, 50 blocks. */
-export const clip = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
-
+/** The organization's active integration (the first installed), or null. */
 export async function activeIntegrationFor(em: EntityManager, organizationId: string | null): Promise<string | null> {
   if (!organizationId) return null;
   const [row] = await sql<{ id: string }>(
@@ -18,31 +16,14 @@ export async function activeIntegrationFor(em: EntityManager, organizationId: st
   return row?.id ?? null;
 }
 
-/** The organization a developer belongs to, through the teams that list them. */
+/** The organization a developer belongs to, through the teams that list them (as SQL over a developer id expression). */
+export const organizationOfDeveloperSql = (id: string) =>
+  `(SELECT organization_id FROM teams WHERE ${id} = ANY(developer_ids) AND organization_id IS NOT NULL ORDER BY created_at LIMIT 1)`;
+
 export async function organizationOfDeveloper(em: EntityManager, developerId: string | null): Promise<string | null> {
   if (!developerId) return null;
-  const [row] = await sql<{ organization_id: string }>(
-    em,
-    `SELECT organization_id FROM teams WHERE ? = ANY(developer_ids) AND organization_id IS NOT NULL ORDER BY created_at LIMIT 1`,
-    [developerId],
-  );
+  const [row] = await sql<{ organization_id: string | null }>(em, `SELECT ${organizationOfDeveloperSql('?::uuid')} AS organization_id`, [developerId]);
   return row?.organization_id ?? null;
-}
-
-/** Mention a developer if the integration's user_mappings knows them, else name them. */
-export function mention(integration: Integration, developerId: string | null, fallback: string): string {
-  const slackUser = Object.entries(integration.user_mappings ?? {}).find(([, dev]) => dev === developerId)?.[0];
-  return slackUser && /^[UW][A-Z0-9]+$/.test(slackUser) ? `<@${slackUser}>` : esc(fallback);
-}
-
-/**
- * Text from users, other applications or a model, made inert for Slack's mrkdwn (and for the
- * message's fallback `text`, which Slack parses the same way): `&`, `<` and `>` are escaped as Slack's
- * formatting rules ask, so `<!channel>`, `<!everyone>`, `<@U…>` and `<https://x|disguised links>`
- * arrive as the characters they are.
- */
-export function esc(text: string | null | undefined): string {
-  return (text ?? '').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
 /**
@@ -57,7 +38,7 @@ export async function postToOrganization(
   organizationId: string | null,
   type: string,
   key: string,
-  build: (integration: Integration) => { text: string; blocks: KnownBlock[] },
+  build: (integration: Integration) => SlackMessage,
 ): Promise<(Posted & { alreadySent?: true }) | null> {
   const integrationId = await activeIntegrationFor(em, organizationId);
   if (!integrationId) return null;

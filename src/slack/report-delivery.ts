@@ -1,12 +1,12 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { AppConfig } from '../config/index.js';
-import { sql } from '../db/sql.js';
 import type { WebClient } from '@slack/web-api';
-import { PermanentError, TransientError } from '../queues/errors.js';
+import { PermanentError, TransientError } from '../errors/index.js';
+import { isSlackChannelId } from './channels.js';
 import { slackFor } from './client.js';
 import { postOnce, type Posted } from './post-once.js';
-import { clip, esc } from './post.js';
-
+import { reportSummaryMessage } from './messages.js';
+import { activeIntegrationFor } from './post.js';
 
 /**
  * Post a rendered report to Slack for the report's organization: a Block Kit summary message, then
@@ -21,31 +21,17 @@ export async function deliverReportToSlack(
   opts: { organizationId: string | null; recipients: string[]; reportName: string; period: string; filename: string; bytes: Buffer; summary: string[]; key: string },
 ): Promise<Posted & { alreadySent?: true }> {
   if (!opts.organizationId) throw new PermanentError('Slack delivery needs the report to belong to an organization');
-  const [row] = await sql<{ id: string }>(
-    em,
-    `SELECT id FROM slack_integrations WHERE organization_id = ? AND is_active IS NOT FALSE ORDER BY installed_at LIMIT 1`,
-    [opts.organizationId],
-  );
-  if (!row) throw new PermanentError(`No active Slack integration for organization ${opts.organizationId}`);
-  const { client, integration } = await slackFor(em, config, row.id);
-  const channel = opts.recipients.find((r) => /^[CG][A-Z0-9]{2,}$/.test(r)) ?? integration.default_channel_id;
+  const integrationId = await activeIntegrationFor(em, opts.organizationId);
+  if (!integrationId) throw new PermanentError(`No active Slack integration for organization ${opts.organizationId}`);
+  const { client, integration } = await slackFor(em, config, integrationId);
+  const channel = opts.recipients.find(isSlackChannelId) ?? integration.default_channel_id;
   if (!channel) throw new PermanentError(`Slack integration ${integration.team_id} has no default channel and the schedule names none`);
 
   const entry = { integrationId: integration.id, type: 'scheduled_report', summary: `${opts.reportName} (${opts.period})`, channel, key: opts.key };
   return postOnce(em, client, entry, async ({ metadata, existingTs }) => {
     let ts = existingTs;
     if (!ts) {
-      const message = await client.chat.postMessage({
-        channel,
-        // Report names and widget titles are users' text: escaped wherever Slack parses mrkdwn.
-        text: clip(`${esc(opts.reportName)}: report for ${opts.period}`, 4000),
-        blocks: [
-          { type: 'header', text: { type: 'plain_text', text: clip(opts.reportName, 150) } },
-          { type: 'section', text: { type: 'mrkdwn', text: clip(`*Period:* ${opts.period}\n${opts.summary.map((l) => `• ${esc(l)}`).join('\n')}`, 3000) } },
-          { type: 'context', elements: [{ type: 'mrkdwn', text: clip(`Full report in the thread: ${esc(opts.filename)}`, 3000) }] },
-        ],
-        metadata,
-      });
+      const message = await client.chat.postMessage({ channel, ...reportSummaryMessage(opts), metadata });
       ts = message.ts;
     }
     // Slack always answers a post with its ts; without one the thread cannot be named (a retry finds the message).

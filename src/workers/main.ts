@@ -8,7 +8,7 @@ import { ConfigError, describeConfig, loadConfig } from '../config/index.js';
 import { openOrm } from '../db/orm.js';
 import { createLogger } from '../lib/logger.js';
 import { parseQueueList } from '../queues/names.js';
-import { JOBS } from './jobs/index.js';
+import { JOBS } from './handlers.js';
 import { startWorkerPool } from './runtime.js';
 import { ensureSchedulers } from '../queues/schedulers.js';
 

@@ -4,8 +4,10 @@ import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import type { Logger } from 'pino';
 import type { AppConfig } from '../config/index.js';
 import { isConnectionError, workerConnection } from '../queues/connection.js';
-import { PayloadError, PermanentError, RateLimitedError } from '../queues/errors.js';
-import type { AnyJobDefinition, JobContext } from '../queues/job-definition.js';
+import { PayloadError, PermanentError, RateLimitedError } from '../errors/index.js';
+import type { AnyJobContract } from '../jobs/contract.js';
+import type { JobContext } from '../jobs/context.js';
+import type { AnyJobHandler } from '../jobs/handler.js';
 import type { QueueName } from '../queues/names.js';
 import { parsePayload } from '../queues/payload.js';
 import { Producer } from '../queues/producer.js';
@@ -15,7 +17,7 @@ export interface WorkerPoolOptions {
   config: AppConfig;
   orm: MikroORM;
   log: Logger;
-  jobs: readonly AnyJobDefinition[];
+  jobs: readonly AnyJobHandler[];
   /** Queues to consume; default: every queue that has at least one job. */
   queues?: readonly QueueName[];
   /** Per-queue concurrency overrides; default config.WORKER_CONCURRENCY. */
@@ -35,7 +37,10 @@ export interface WorkerPool {
 export async function startWorkerPool(options: WorkerPoolOptions): Promise<WorkerPool> {
   const { config, orm, log, jobs } = options;
   const scrub = createScrubber(config);
-  const byName = new Map(jobs.map((j) => [j.name, j]));
+  // Former names too: jobs an older version left in Redis are run by the renamed handler.
+  const byName = new Map(jobs.flatMap((j) => [j.name, ...(j.formerNames ?? [])].map((n) => [n, j] as const)));
+  // Aborted when the pool starts closing: long jobs stop at their next unit of work (see runJob).
+  const stopping = new AbortController();
   const queues = options.queues ?? [...new Set(jobs.map((j) => j.queue))];
   const producer = new Producer({ redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX, log });
   const connections: Redis[] = [];
@@ -47,7 +52,7 @@ export async function startWorkerPool(options: WorkerPoolOptions): Promise<Worke
   for (const queue of queues) {
     const connection = workerConnection(config.REDIS_URL, log);
     connections.push(connection);
-    const worker = new Worker(queue, (job, token) => runJob(job, token), {
+    const worker = new Worker(queue, (job, token, signal) => runJob(job, token, signal), {
       connection,
       prefix: config.QUEUE_PREFIX,
       // LLM calls are slow and rate-limited upstream: the insights queue has its own, lower limit.
@@ -71,7 +76,7 @@ export async function startWorkerPool(options: WorkerPoolOptions): Promise<Worke
   }
 
   const logsInfo = log.isLevelEnabled('info');
-  async function runJob(job: Job, token?: string): Promise<unknown> {
+  async function runJob(job: Job, token?: string, cancelled?: AbortSignal): Promise<unknown> {
     // The job's child logger is made on first use: building one costs more than a no-op job.
     let childLog: Logger | undefined;
     const jobLog = (): Logger => (childLog ??= log.child({ queue: job.queueName, jobId: job.id, job: job.name, attempt: job.attemptsMade + 1 }));
@@ -87,7 +92,8 @@ export async function startWorkerPool(options: WorkerPoolOptions): Promise<Worke
       throw new UnrecoverableError((err as PayloadError).message);
     }
 
-    const followUps: { def: AnyJobDefinition; data: unknown; opts?: JobsOptions }[] = [];
+    const followUps: { def: AnyJobContract; data: unknown; opts?: JobsOptions }[] = [];
+    const signal = cancelled ? AbortSignal.any([cancelled, stopping.signal]) : stopping.signal;
     let em: EntityManager | undefined;
     const ctx: JobContext = {
       // A fresh EntityManager per job, forked on first use: jobs that never touch the database
@@ -95,13 +101,15 @@ export async function startWorkerPool(options: WorkerPoolOptions): Promise<Worke
       get em() {
         return (em ??= orm.em.fork());
       },
-      orm,
       config,
       redis: shared,
       get log() {
         return jobLog();
       },
       job,
+      signal,
+      isLastAttempt: job.attemptsMade + 1 >= (job.opts.attempts ?? 1),
+      producer,
       progress: (value) => job.updateProgress(value),
       enqueueAfter: (d, payload, opts) => {
         // Validate now so a bad follow-up fails this job rather than vanishing later.
@@ -134,6 +142,13 @@ export async function startWorkerPool(options: WorkerPoolOptions): Promise<Worke
         await job.moveToDelayed(Math.max(err.resetAt.getTime(), Date.now() + 1_000), token);
         throw new DelayedError();
       }
+      if (stopping.signal.aborted && !cancelled?.aborted && (err === stopping.signal.reason || (err as Error).name === 'AbortError')) {
+        // Stopped by the shutdown between units of work (what it committed stays): back to the
+        // queue without spending an attempt, for the next worker to resume.
+        jobLog().info({ durationMs }, 'stopped by shutdown; requeued');
+        await job.moveToDelayed(Date.now() + 1_000, token);
+        throw new DelayedError();
+      }
       if (err instanceof PermanentError || err instanceof PayloadError) {
         jobLog().error({ durationMs, err: err.message }, 'job failed permanently');
         throw new UnrecoverableError(err.message);
@@ -156,6 +171,7 @@ export async function startWorkerPool(options: WorkerPoolOptions): Promise<Worke
     redisReady: () => connections.every((c) => c.status === 'ready'),
     close() {
       closing ??= (async () => {
+        stopping.abort(new Error('the worker is shutting down'));
         await Promise.all(workers.map((w) => w.close()));
         await producer.close();
         await Promise.all(connections.map((c) => c.quit().catch(() => c.disconnect())));

@@ -1,7 +1,7 @@
 import { Queue, QueueEvents, type Job } from 'bullmq';
 import type { AppConfig } from '../../src/config/index.js';
 import { createLogger } from '../../src/lib/logger.js';
-import type { AnyJobDefinition } from '../../src/queues/job-definition.js';
+import type { AnyJobHandler } from '../../src/jobs/handler.js';
 import { QUEUE_NAMES, type QueueName } from '../../src/queues/names.js';
 import { startWorkerPool, type WorkerPool } from '../../src/workers/runtime.js';
 import type { MikroORM } from '../../src/db/orm.js';
@@ -21,7 +21,7 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(config: AppConfig, orm: MikroORM, jobs: readonly AnyJobDefinition[]): Promise<Harness> {
+export async function startHarness(config: AppConfig, orm: MikroORM, jobs: readonly AnyJobHandler[]): Promise<Harness> {
   const pool = await startWorkerPool({ config, orm, log: createLogger(config.LOG_LEVEL), jobs });
   const events = new Map<string, QueueEvents>();
   const readers = new Map<string, Queue>();

@@ -1,0 +1,128 @@
+import { verify } from '@octokit/webhooks-methods';
+import type { FastifyInstance } from 'fastify';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import { z } from 'zod';
+import { withTimeout } from '../lib/timeout.js';
+import type { Producer } from '../queues/producer.js';
+import { githubSyncRepo } from '../sync/jobs/github-sync-repo.contract.js';
+import { trackedName } from '../sync/tracked.js';
+
+export const WEBHOOK_PATH = '/webhooks/github';
+
+/** Which sync stream each event invalidates. */
+const STREAMS_FOR_EVENT: Record<string, ('commits' | 'pulls')[]> = {
+  push: ['commits'],
+  pull_request: ['pulls'],
+  pull_request_review: ['pulls'],
+  pull_request_review_comment: ['pulls'],
+};
+
+const repositoryPayload = z.looseObject({ repository: z.looseObject({ full_name: z.string() }) });
+
+export interface WebhookOptions {
+  secret: string | undefined;
+  producer: Producer;
+  /** For the replay guard (delivery ids seen): a connection that fails fast when Redis is away. */
+  redis: Redis;
+  prefix: string;
+  em: () => EntityManager;
+  log: Logger;
+  /** Deliveries processed at once; more are answered 503 before their body is read. */
+  maxConcurrent?: number;
+  /** How long a delivery id is remembered, to ignore GitHub's (and anyone's) replays of it. */
+  replayWindowSeconds?: number;
+}
+
+const SIGNATURE = /^sha256=[0-9a-f]{64}$/;
+/** GitHub caps a delivery's payload at 25 MB. */
+const BODY_LIMIT = 25 * 1024 * 1024;
+
+/**
+ * GitHub webhook receiver: verifies X-Hub-Signature-256 (HMAC-SHA256 of the raw body) before reading
+ * anything, then turns push / pull_request / pull_request_review events on tracked repositories into
+ * incremental syncs. Bursts collapse: sync jobs are deduplicated per repository and stream.
+ *
+ * Cheap refusals come first, before a byte of the body is buffered or hashed: no secret configured,
+ * a missing or malformed signature, event or delivery header, too many deliveries in flight. Both
+ * content types GitHub offers are accepted (`application/json`, and `application/x-www-form-urlencoded`
+ * with the JSON in `payload=`); a delivery id seen in the last 24 h is a replay and is ignored.
+ */
+export async function registerGitHubWebhooks(app: FastifyInstance, opts: WebhookOptions): Promise<void> {
+  const maxConcurrent = opts.maxConcurrent ?? 4;
+  const replayWindow = opts.replayWindowSeconds ?? 24 * 3600;
+  let inFlight = 0;
+  await app.register(async (scope) => {
+    // The signature covers the exact bytes GitHub sent, so keep the body raw.
+    const raw = (_req: unknown, body: Buffer, done: (err: Error | null, body?: Buffer) => void) => done(null, body);
+    scope.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit: BODY_LIMIT }, raw);
+    scope.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'buffer', bodyLimit: BODY_LIMIT }, raw);
+
+    // Before the body is read: every refusal that needs no body.
+    scope.addHook('onRequest', async (req, reply) => {
+      if (req.routeOptions.url !== WEBHOOK_PATH) return;
+      if (!opts.secret) return reply.code(503).send({ error: 'GITHUB_WEBHOOK_SECRET is not configured' });
+      const signature = req.headers['x-hub-signature-256'];
+      if (typeof signature !== 'string' || !SIGNATURE.test(signature)) return reply.code(401).send({ error: 'missing or malformed X-Hub-Signature-256' });
+      if (typeof req.headers['x-github-event'] !== 'string' || !req.headers['x-github-event']) return reply.code(400).send({ error: 'missing X-GitHub-Event' });
+      if (typeof req.headers['x-github-delivery'] !== 'string' || !req.headers['x-github-delivery']) return reply.code(400).send({ error: 'missing X-GitHub-Delivery' });
+      if (inFlight >= maxConcurrent) return reply.code(503).header('retry-after', '5').send({ error: 'too many deliveries at once; redeliver later' });
+      inFlight += 1;
+      // 'close' comes once the response is done and also when the client goes away mid-upload (no
+      // response at all), so an aborted delivery cannot hold its place for ever.
+      reply.raw.once('close', () => {
+        inFlight -= 1;
+      });
+    });
+
+    scope.post(WEBHOOK_PATH, async (req, reply) => {
+      const signature = req.headers['x-hub-signature-256'] as string;
+      const body = req.body;
+      if (!Buffer.isBuffer(body) || !(await verify(opts.secret!, body.toString('utf8'), signature).catch(() => false))) {
+        return reply.code(401).send({ error: 'invalid signature' });
+      }
+      const event = String(req.headers['x-github-event']);
+      const delivery = String(req.headers['x-github-delivery']);
+      if (event === 'ping') return reply.code(200).send({ ok: true });
+      // An own property only: an event named "constructor" is no event of ours.
+      const streams = Object.hasOwn(STREAMS_FOR_EVENT, event) ? STREAMS_FOR_EVENT[event] : undefined;
+      if (!streams) return reply.code(202).send({ ignored: `event ${event}` });
+
+      let payload: z.infer<typeof repositoryPayload>;
+      try {
+        const text = req.headers['content-type']?.startsWith('application/x-www-form-urlencoded')
+          ? (new URLSearchParams(body.toString('utf8')).get('payload') ?? '')
+          : body.toString('utf8');
+        payload = repositoryPayload.parse(JSON.parse(text));
+      } catch {
+        return reply.code(400).send({ error: 'payload is not a GitHub repository event' });
+      }
+      let replayKey: string | undefined;
+      try {
+        // A delivery is acted on once: GitHub's "redeliver", or a captured request sent again.
+        replayKey = `${opts.prefix}:github:delivery:${delivery}`;
+        const fresh = await withTimeout(opts.redis.set(replayKey, '1', 'EX', replayWindow, 'NX'), 3_000, () => new Error('Redis did not answer within 3 s'));
+        if (fresh === null) return reply.code(200).send({ ignored: `delivery ${delivery} was already processed` });
+
+        // Bounded: a PostgreSQL that hangs (rather than refuses) would otherwise hold the delivery
+        // past GitHub's 10 s until the pool's acquire timeout. Names are matched as GitHub does,
+        // whatever their case; the sync runs under the tracked name.
+        const repository = await withTimeout(trackedName(opts.em(), payload.repository.full_name), 5_000, () => new Error('PostgreSQL did not answer within 5 s'));
+        if (!repository) return reply.code(202).send({ ignored: `repository ${payload.repository.full_name} is not tracked` });
+        const job = await opts.producer.enqueue(githubSyncRepo, { repository, streams });
+        opts.log.info({ event, delivery, repository, jobId: job.id }, 'webhook queued a sync');
+        return reply.code(202).send({ queued: job.id, repository, streams });
+      } catch (err) {
+        // PostgreSQL or Redis is away. Forget the delivery id, so a redelivery is acted on; the
+        // scheduled sync-all catches up anyway.
+        if (replayKey) await opts.redis.del(replayKey).catch(() => undefined);
+        opts.log.warn({ event, delivery, repository: payload.repository.full_name, err: (err as Error).message }, 'webhook could not queue a sync');
+        return reply
+          .code(503)
+          .header('retry-after', '60')
+          .send({ error: `could not queue a sync of ${payload.repository.full_name} right now; redeliver the event later (the hourly sync will also catch up)` });
+      }
+    });
+  });
+}

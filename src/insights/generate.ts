@@ -1,0 +1,59 @@
+import type { z } from 'zod';
+import { sql, withPgClient } from '../db/sql.js';
+import { PermanentError } from '../errors/index.js';
+import type { JobContext } from '../jobs/context.js';
+import { slackInsightAlert } from '../slack/jobs/slack-insight-alert.contract.js';
+import { HEURISTIC_MODEL, heuristicInsight } from './heuristic.js';
+import type { insightGenerateSchema } from './jobs/insight-generate.contract.js';
+import { LlmUnavailable, llmInsight } from './llm.js';
+import { DEVELOPER_INSIGHTS, INSIGHT_TTL_HOURS, type InsightType } from './model.js';
+import { developerSignals, teamSignals, type DeveloperSignals, type TeamSignals } from './signals.js';
+
+export async function generateInsight(ctx: JobContext, data: z.infer<typeof insightGenerateSchema>) {
+  const { em, config, log } = ctx;
+  const type = data.insightType as InsightType;
+  const subjectCol = data.developerId ? 'developer_id' : 'team_id';
+  const subjectId = (data.developerId ?? data.teamId)!;
+  const [previous] = await sql<{ id: string; risk_score: number | null; expires_at: string | null }>(
+    em,
+    `SELECT id, risk_score, expires_at FROM predictive_insights WHERE ${subjectCol} = ? AND insight_type = ? ORDER BY generated_at DESC LIMIT 1`,
+    [subjectId, type],
+  );
+  if (!data.force && previous?.expires_at && new Date(previous.expires_at) > new Date()) {
+    return { insightId: previous.id, cached: true };
+  }
+  const exists = await sql(em, `SELECT 1 FROM ${data.developerId ? 'developers' : 'teams'} WHERE id = ?`, [subjectId]);
+  if (exists.length === 0) throw new PermanentError(`${data.developerId ? 'Developer' : 'Team'} ${subjectId} does not exist`);
+  // Bots are not people: no insight is generated about them (nor alerted, nor reported).
+  if (data.developerId && (await sql(em, `SELECT 1 FROM developer_bots WHERE developer_id = ?`, [subjectId])).length > 0) {
+    log.info({ developerId: subjectId }, 'insight skipped: the developer is a bot');
+    return { skipped: 'bot' as const };
+  }
+
+  const subject = (DEVELOPER_INSIGHTS as readonly string[]).includes(type) ? 'developer' : 'team';
+  const signals: DeveloperSignals | TeamSignals = await withPgClient<DeveloperSignals | TeamSignals>(em, (c) =>
+    subject === 'developer' ? developerSignals(c, subjectId, data.windowDays) : teamSignals(c, subjectId, data.windowDays),
+  );
+  let output;
+  let model: string;
+  let fallbackReason: string | undefined;
+  try {
+    ({ output, model } = await llmInsight(config, log, type, subject, signals));
+  } catch (err) {
+    if (!(err instanceof LlmUnavailable)) throw err;
+    // The LLM server's error text may echo our request (its Authorization header included).
+    fallbackReason = ctx.scrub(err.message);
+    if (config.OPENAI_MODEL) log.warn({ type, subjectId, reason: fallbackReason }, 'LLM unavailable: using heuristic-v1');
+    output = heuristicInsight(type, signals);
+    model = HEURISTIC_MODEL;
+  }
+  const [row] = await sql<{ id: string }>(
+    em,
+    `INSERT INTO predictive_insights (${subjectCol}, insight_type, risk_score, confidence, factors, recommendations, data_window_days, generated_by_model, generated_at, expires_at)
+     VALUES (?, ?, ?, ?, ?::jsonb, ?::jsonb, ?, ?, now(), now() + make_interval(hours => ?)) RETURNING id`,
+    [subjectId, type, output.risk_score, output.confidence, JSON.stringify(output.factors), JSON.stringify(output.recommendations), data.windowDays, model, INSIGHT_TTL_HOURS[type]],
+  );
+  const crossed = output.risk_score >= config.INSIGHT_ALERT_THRESHOLD && (previous?.risk_score ?? 0) < config.INSIGHT_ALERT_THRESHOLD;
+  if (crossed) ctx.enqueueAfter(slackInsightAlert, { insightId: row!.id });
+  return { insightId: row!.id, cached: false, model, riskScore: output.risk_score, alerted: crossed, ...(fallbackReason && config.OPENAI_MODEL ? { fallbackReason } : {}) };
+}

@@ -1,0 +1,14 @@
+import { z } from 'zod';
+import { defineContract } from '../../jobs/contract.js';
+
+/** Every hour. */
+export const INSIGHT_REFRESH_EVERY_MS = 60 * 60_000;
+
+/** Regenerate the latest insights that expire within the next hour. */
+export const insightRefresh = defineContract({
+  name: 'insight.refresh',
+  formerNames: ['insights.refresh'],
+  queue: 'insights',
+  schema: z.object({}).strict(),
+  options: { attempts: 5 },
+});

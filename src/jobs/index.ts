@@ -1,0 +1,77 @@
+/**
+ * Every job's contract, and nothing else: what producers (the CLI, webhooks, schedulers, the demo,
+ * other jobs) import to enqueue work. Handlers live beside their features (`*.job.ts`) and are
+ * collected only by the worker's index, src/workers/handlers.ts.
+ */
+import type { z } from 'zod';
+import { exportCleanup } from '../exports/jobs/export-cleanup.contract.js';
+import { exportProcess } from '../exports/jobs/export-process.contract.js';
+import { insightGenerate } from '../insights/jobs/insight-generate.contract.js';
+import { insightRefresh } from '../insights/jobs/insight-refresh.contract.js';
+import { developerFollowUp } from '../profiles/jobs/developer-follow-up.contract.js';
+import { developerRefreshActivity } from '../profiles/jobs/developer-refresh-activity.contract.js';
+import { developerRefreshProfile } from '../profiles/jobs/developer-refresh-profile.contract.js';
+import { reportDeliver } from '../reports/jobs/report-deliver.contract.js';
+import { reportReconcile } from '../reports/jobs/report-reconcile.contract.js';
+import { slackFanOut } from '../slack/jobs/slack-fan-out.contract.js';
+import { slackInsightAlert } from '../slack/jobs/slack-insight-alert.contract.js';
+import { slackNotify } from '../slack/jobs/slack-notify.contract.js';
+import { githubSyncAll } from '../sync/jobs/github-sync-all.contract.js';
+import { githubSyncDeveloper } from '../sync/jobs/github-sync-developer.contract.js';
+import { githubSyncRepo } from '../sync/jobs/github-sync-repo.contract.js';
+import { githubSyncTeams } from '../sync/jobs/github-sync-teams.contract.js';
+import { systemNoop } from '../system/jobs/system-noop.contract.js';
+import type { AnyJobContract } from './contract.js';
+
+export {
+  exportCleanup,
+  exportProcess,
+  insightGenerate,
+  insightRefresh,
+  developerFollowUp,
+  developerRefreshActivity,
+  developerRefreshProfile,
+  reportDeliver,
+  reportReconcile,
+  slackFanOut,
+  slackInsightAlert,
+  slackNotify,
+  githubSyncAll,
+  githubSyncDeveloper,
+  githubSyncRepo,
+  githubSyncTeams,
+  systemNoop,
+};
+
+/** Every contract, in the order `aexy jobs` lists them. */
+export const CONTRACTS = [
+  systemNoop,
+  githubSyncAll,
+  githubSyncRepo,
+  githubSyncDeveloper,
+  githubSyncTeams,
+  developerRefreshActivity,
+  developerRefreshProfile,
+  developerFollowUp,
+  insightGenerate,
+  insightRefresh,
+  reportDeliver,
+  reportReconcile,
+  exportProcess,
+  exportCleanup,
+  slackInsightAlert,
+  slackNotify,
+  slackFanOut,
+] as const;
+
+/** The registry of job names and their payloads (graphile-worker's `Tasks`): enqueue by name, typed. */
+export type JobName = (typeof CONTRACTS)[number]['name'];
+export type ContractOf<N extends JobName> = Extract<(typeof CONTRACTS)[number], { name: N }>;
+export type JobPayload<N extends JobName> = z.input<ContractOf<N>['schema']>;
+
+/** The contract of a job name (former names included), or an error listing the known ones. */
+export function contractByName(name: string, contracts: readonly AnyJobContract[] = CONTRACTS): AnyJobContract {
+  const found = contracts.find((c) => c.name === name || c.formerNames?.includes(name));
+  if (!found) throw new Error(`Unknown job "${name}". Known jobs: ${contracts.map((c) => c.name).join(', ')}`);
+  return found;
+}

@@ -1,0 +1,56 @@
+import { sql } from '../db/sql.js';
+import { GitHubPermanentError } from '../github/client.js';
+import { githubFor } from '../github/for-job.js';
+import { ghFullUser, parseGitHub } from '../github/schemas.js';
+import type { JobContext } from '../jobs/context.js';
+import { storableTextOrNull } from '../lib/text.js';
+import { developerRefreshProfile } from '../profiles/jobs/developer-refresh-profile.contract.js';
+import { upsertDevelopers } from '../sync/writers.js';
+import { markDirty, recordUserSync } from './follow-ups.js';
+import { learnIdentities, normaliseEmail, reattribute } from './identities.js';
+
+/**
+ * Create or update a developer from their GitHub user (name, bio, company, account creation for
+ * the seniority's tenure …), learn their public email as an identity (their unattributed commits
+ * are attributed), then refresh the profile. A login GitHub does not know is recorded as missing
+ * and not asked for again.
+ */
+export async function syncGitHubUser(ctx: JobContext, login: string) {
+  const octokit = githubFor(ctx);
+  let raw: unknown;
+  try {
+    raw = (await octokit.request('GET /users/{username}', { username: login })).data;
+  } catch (err) {
+    if (!(err instanceof GitHubPermanentError && err.status === 404)) throw err;
+    const [known] = await sql<{ id: string }>(ctx.em, `SELECT id FROM developers WHERE lower(github_username) = lower(?)`, [login]);
+    if (known) await recordUserSync(ctx.em, known.id, 'missing');
+    ctx.log.warn({ login }, 'GitHub has no such user; recorded as missing');
+    return { developerId: known?.id ?? null, login, missing: true };
+  }
+  const user = parseGitHub(ghFullUser, raw, `user ${login}`);
+  await ctx.progress(50);
+  // VARCHAR(255) columns take at most 255 characters; NULs and broken surrogates are dropped.
+  const profile = [
+    storableTextOrNull(user.name, 255), storableTextOrNull(user.email, 255), storableTextOrNull(user.bio),
+    storableTextOrNull(user.location, 255), storableTextOrNull(user.company, 255), user.created_at ?? null,
+  ];
+  const id = await ctx.em.transactional(async (tx) => {
+    const ids = await upsertDevelopers(tx, [{ github_id: user.id, github_username: user.login, avatar_url: user.avatar_url ?? null }]);
+    const developerId = ids.get(user.id)!;
+    await sql(tx, 
+      `UPDATE developers SET name = ?, email = COALESCE(?, email), bio = ?, location = ?, company = ?, github_created_at = ?, updated_at = now()
+        WHERE id = ? AND (name, email, bio, location, company, github_created_at)
+              IS DISTINCT FROM (?::varchar, COALESCE(?::varchar, email), ?::text, ?::varchar, ?::varchar, ?::timestamptz)`,
+      [...profile, developerId, ...profile],
+    );
+    await recordUserSync(tx, developerId, 'done');
+    const email = normaliseEmail(user.email);
+    if (email) {
+      const fresh = await learnIdentities(tx, [{ email, developer_id: developerId, source: 'profile' }]);
+      await markDirty(tx, await reattribute(tx, fresh));
+    }
+    return developerId;
+  });
+  ctx.enqueueAfter(developerRefreshProfile, { developerId: id });
+  return { developerId: id, login: user.login };
+}

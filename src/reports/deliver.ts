@@ -1,0 +1,167 @@
+import { readFile } from 'node:fs/promises';
+import { basename } from 'node:path';
+import type { Logger } from 'pino';
+import { sql } from '../db/sql.js';
+import { sendEmail, splitRecipients } from '../delivery/email.js';
+import { PermanentError } from '../errors/index.js';
+import type { JobContext } from '../jobs/context.js';
+import { claimDelivery, markDelivered, releaseDelivery } from '../schedules/deliveries.js';
+import { monthlyTargetDay, nextRun, previousRun, scheduleSchema, type Schedule } from '../schedules/next-run.js';
+import { isSlackChannelId } from '../slack/channels.js';
+import { deliverReportToSlack } from '../slack/report-delivery.js';
+import { formatIssues } from '../lib/zod-issues.js';
+import { REPORT_FORMATS, type ReportFormat } from './render.js';
+import { runCustomReport, type RenderedReport } from './run.js';
+
+const CONTENT_TYPES: Record<ReportFormat, string> = { pdf: 'application/pdf', csv: 'text/csv', json: 'application/json' };
+
+interface ScheduledRow {
+  id: string;
+  report_id: string | null;
+  schedule: string;
+  day_of_week: number | null;
+  day_of_month: number | null;
+  time_utc: string | null;
+  recipients: (string | null)[] | null;
+  delivery_method: string | null;
+  export_format: string | null;
+  is_active: boolean | null;
+  last_sent_at: string | null;
+}
+
+type Channel = 'email' | 'slack';
+
+/**
+ * Render a scheduled report and deliver it once per scheduled slot. "Once" is enforced against
+ * last_sent_at (a re-delivered job, or the single catch-up run BullMQ makes after workers were
+ * down) and by claiming each channel of the slot in report_deliveries before sending (two jobs at
+ * once for one slot: a scheduler tick and a manual run, a retry from the board, a stalled copy).
+ */
+export async function deliverScheduledReport(ctx: JobContext, scheduledReportId: string): Promise<Record<string, unknown>> {
+  const { em, job, log } = ctx;
+  const now = new Date();
+  const due = await dueSlot(ctx, scheduledReportId, now);
+  if ('skipped' in due) return due;
+  const { row, schedule, slot } = due;
+  const plan = deliveryPlan(row, log);
+
+  const rendered = await runCustomReport(em, row.report_id!, plan.format, ctx.config.EXPORT_DIR, now);
+  const result: Record<string, unknown> = { scheduledReportId, slot: slot.toISOString(), file: rendered.path };
+  // Each channel of the slot is claimed in PostgreSQL before sending and marked sent after, so two
+  // jobs for one slot never both send it; with "both", a retry after the email failed does not post
+  // to Slack again.
+  let heldElsewhere = false;
+  for (const channel of plan.channels) {
+    const claim = await claimDelivery(em, row.id, slot, channel, String(job.id));
+    if (claim !== 'claimed') {
+      result[channel] = claim === 'sent' ? 'already delivered for this slot' : 'being delivered by another job';
+      heldElsewhere ||= claim === 'held';
+      continue;
+    }
+    try {
+      Object.assign(result, await send(ctx, channel, { row, schedule, slot, rendered, recipients: plan.recipients, emails: plan.emails }));
+    } catch (err) {
+      // Refused or failed before delivery: the slot is free again for this job's retry or another run.
+      await releaseDelivery(em, row.id, slot, channel, String(job.id)).catch(() => undefined);
+      throw err;
+    }
+    await markDelivered(em, row.id, slot, channel);
+    await ctx.progress({ slot: slot.toISOString(), delivered: channel });
+  }
+  // The job holding a channel records the slot as sent when it is done.
+  if (heldElsewhere) return result;
+  await sql(em, `UPDATE scheduled_reports SET last_sent_at = ?, next_run_at = ? WHERE id = ?`, [now.toISOString(), nextRun(schedule, now).toISOString(), row.id]);
+  return result;
+}
+
+/** The slot this run delivers, or why it delivers nothing. */
+async function dueSlot(ctx: JobContext, scheduledReportId: string, now: Date): Promise<{ row: ScheduledRow; schedule: Schedule; slot: Date } | { skipped: string }> {
+  const [row] = await sql<ScheduledRow>(ctx.em, `SELECT * FROM scheduled_reports WHERE id = ?`, [scheduledReportId]);
+  if (!row) return { skipped: 'schedule deleted' };
+  if (row.is_active === false) return { skipped: 'schedule inactive' };
+  const parsed = scheduleSchema.safeParse(row);
+  if (!parsed.success) throw new PermanentError(`Scheduled report ${row.id} has an invalid schedule: ${formatIssues(parsed.error)}`);
+  const schedule = parsed.data;
+  // The time the job was fired for, not the time it runs: a run caught up after an outage, or a
+  // retry that crosses midnight, still delivers the slot it was fired for.
+  const firedAt = firedFor(ctx.job.id) ?? now;
+  if (schedule.schedule === 'monthly' && schedule.day_of_month! > 28) {
+    // The cron fires on days 28-31; only the firing on the clamped target day delivers.
+    if (firedAt.getUTCDate() !== monthlyTargetDay(schedule.day_of_month!, firedAt.getUTCFullYear(), firedAt.getUTCMonth())) {
+      return { skipped: `not the target day of ${firedAt.toISOString().slice(0, 7)}` };
+    }
+  }
+  // A minute of tolerance: the tick can run slightly before its nominal time on a skewed clock.
+  const slot = previousRun(schedule, new Date(firedAt.getTime() + 60_000));
+  if (row.last_sent_at && new Date(row.last_sent_at) >= slot) return { skipped: `slot ${slot.toISOString()} already delivered` };
+  if (!row.report_id) throw new PermanentError(`Scheduled report ${row.id} has no report`);
+  return { row, schedule, slot };
+}
+
+/** Format, channels and recipients of a row, refusing what cannot be delivered. */
+function deliveryPlan(row: ScheduledRow, log: Logger): { format: ReportFormat; channels: Channel[]; recipients: string[]; emails: string[] } {
+  const format = (REPORT_FORMATS as readonly string[]).includes(row.export_format ?? 'pdf') ? ((row.export_format ?? 'pdf') as ReportFormat) : null;
+  if (!format) throw new PermanentError(`Scheduled report ${row.id}: unsupported export_format "${row.export_format}"`);
+  const method = row.delivery_method ?? 'email';
+  if (!['email', 'slack', 'both'].includes(method)) throw new PermanentError(`Scheduled report ${row.id}: unsupported delivery_method "${method}"`);
+  // recipients is TEXT[] written by the platform: NULL entries (or NULL for the array) are skipped
+  // like any other invalid recipient, with a warning, never a TypeError retried five times.
+  const listed = row.recipients ?? [];
+  const recipients = listed.filter((r): r is string => typeof r === 'string');
+  const { valid, invalid } = splitRecipients(recipients.filter((r) => !isSlackChannelId(r)));
+  if (invalid.length || recipients.length < listed.length) {
+    log.warn({ scheduledReportId: row.id, invalid, nulls: listed.length - recipients.length }, 'skipping invalid recipients');
+  }
+  if (method !== 'slack' && valid.length === 0) throw new PermanentError(`Scheduled report ${row.id} has no valid email recipients`);
+  const channels = (method === 'both' ? ['slack', 'email'] : [method]) as Channel[];
+  return { format, channels, recipients, emails: valid };
+}
+
+/** Send the rendered report on one channel; returns what the job reports about it. */
+async function send(
+  ctx: JobContext,
+  channel: Channel,
+  d: { row: ScheduledRow; schedule: Schedule; slot: Date; rendered: RenderedReport; recipients: string[]; emails: string[] },
+): Promise<Record<string, unknown>> {
+  const { em, config } = ctx;
+  const { row, slot, rendered } = d;
+  const filename = basename(rendered.path).replace(/-\d{4}-\d\d-\d\dT.*(\.\w+)$/, '$1');
+  const bytes = await readFile(rendered.path);
+  const period = `${rendered.data.window.start.slice(0, 10)} to ${rendered.data.window.end.slice(0, 10)}`;
+  if (channel === 'slack') {
+    const [report] = await sql<{ organization_id: string | null }>(em, `SELECT organization_id FROM custom_reports WHERE id = ?`, [row.report_id]);
+    const slack = await deliverReportToSlack(em, config, {
+      organizationId: report?.organization_id ?? null,
+      recipients: d.recipients,
+      reportName: rendered.data.report.name,
+      period,
+      filename,
+      bytes,
+      summary: rendered.data.widgets.filter((w) => w.type === 'number').map((w) => `${w.title}: ${w.value ?? '—'} ${w.unit ?? ''}`.trim()),
+      // One key per schedule and slot, like the email's Message-ID: a retry or another job for the
+      // slot finds the message an interrupted attempt posted.
+      key: `report:${row.id}:${slot.getTime()}`,
+    });
+    return { slack };
+  }
+  const format = rendered.path.slice(rendered.path.lastIndexOf('.') + 1) as ReportFormat;
+  const sent = await sendEmail(config, {
+    to: d.emails,
+    subject: `${rendered.data.report.name} — ${d.schedule.schedule} report for ${slot.toISOString().slice(0, 10)}`,
+    text: `Your ${d.schedule.schedule} report "${rendered.data.report.name}" covering ${period} is attached.\n`,
+    attachments: [{ filename, content: bytes, contentType: CONTENT_TYPES[format] }],
+    // One Message-ID per schedule and slot: if a worker dies after the server accepted the mail and
+    // the slot is sent again, mail clients see the same message twice and show it once.
+    messageId: `<report-${row.id}-${slot.getTime()}@aexy-workers>`,
+  });
+  return { recipients: sent.accepted.length, messageId: sent.messageId };
+}
+
+/**
+ * When a job scheduler's job was due: BullMQ names them `repeat:<scheduler id>:<due time in ms>`.
+ * Jobs queued by hand have no such time (null: they deliver the latest slot).
+ */
+export function firedFor(jobId: string | undefined): Date | null {
+  const m = /^repeat:.+:(\d{12,})$/.exec(jobId ?? '');
+  return m ? new Date(Number(m[1])) : null;
+}

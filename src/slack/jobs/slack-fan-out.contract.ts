@@ -1,0 +1,15 @@
+import { z } from 'zod';
+import { defineContract } from '../../jobs/contract.js';
+
+/** Daily at 08:00 UTC: the sync-failure digest of every organization with Slack. */
+export const SYNC_FAILURE_DIGEST_CRON = '0 8 * * *';
+/** Mondays at 09:00 UTC: the team summaries. */
+export const WEEKLY_TEAM_SUMMARY_CRON = '0 9 * * 1';
+
+/** Scheduled: fan the digests and team summaries out to every organization/team with an integration. */
+export const slackFanOut = defineContract({
+  name: 'slack.fan-out',
+  queue: 'slack',
+  schema: z.object({ kind: z.enum(['sync_failure_digest', 'weekly_team_summary']) }).strict(),
+  options: { attempts: 5 },
+});

@@ -1,0 +1,17 @@
+import { z } from 'zod';
+import { defineContract } from '../../jobs/contract.js';
+
+export const slackNotifySchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('export_ready'), exportJobId: z.uuid() }).strict(),
+  z.object({ kind: z.literal('sync_failure_digest'), organizationId: z.uuid() }).strict(),
+  z.object({ kind: z.literal('weekly_team_summary'), teamId: z.uuid() }).strict(),
+]);
+
+/** The other Slack notifications: export ready, the daily sync-failure digest, the weekly team summary. */
+export const slackNotify = defineContract({
+  name: 'slack.notify',
+  queue: 'slack',
+  schema: slackNotifySchema,
+  options: { attempts: 5, backoff: { type: 'exponential', delay: 5_000 } },
+  deduplicationId: (d) => `slack.notify-${d.kind}-${'exportJobId' in d ? d.exportJobId : 'organizationId' in d ? d.organizationId : d.teamId}`,
+});

@@ -1,0 +1,14 @@
+import { defineJob } from '../../jobs/handler.js';
+import { notifyExportReady, notifySyncFailures, notifyWeeklyTeamSummary } from '../notifications.js';
+import { slackNotify } from './slack-notify.contract.js';
+
+export const slackNotifyJob = defineJob(slackNotify, (data, ctx) => {
+  switch (data.kind) {
+    case 'export_ready':
+      return notifyExportReady(ctx, data.exportJobId);
+    case 'sync_failure_digest':
+      return notifySyncFailures(ctx, data.organizationId);
+    case 'weekly_team_summary':
+      return notifyWeeklyTeamSummary(ctx, data.teamId);
+  }
+});

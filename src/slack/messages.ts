@@ -1,0 +1,128 @@
+import type { KnownBlock } from '@slack/web-api';
+import type { Integration } from './client.js';
+
+/**
+ * The Block Kit messages we post, built from plain rows. Every string from users, other
+ * applications or a model goes through `esc` (mrkdwn) or a plain_text field; `clip` keeps each part
+ * within Slack's limits (header 150, section 3000, message text 40,000 characters, 50 blocks).
+ */
+export interface SlackMessage {
+  text: string;
+  blocks: KnownBlock[];
+}
+
+export const clip = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
+
+/**
+ * Text from users, other applications or a model, made inert for Slack's mrkdwn (and for the
+ * message's fallback `text`, which Slack parses the same way): `&`, `<` and `>` are escaped as Slack's
+ * formatting rules ask, so `<!channel>`, `<!everyone>`, `<@U…>` and `<https://x|disguised links>`
+ * arrive as the characters they are.
+ */
+export function esc(text: string | null | undefined): string {
+  return (text ?? '').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/** Mention a developer if the integration's user_mappings knows them, else name them. */
+export function mention(integration: Integration, developerId: string | null, fallback: string): string {
+  const slackUser = Object.entries(integration.user_mappings ?? {}).find(([, dev]) => dev === developerId)?.[0];
+  return slackUser && /^[UW][A-Z0-9]+$/.test(slackUser) ? `<@${slackUser}>` : esc(fallback);
+}
+
+const kb = (n: number | string | null) => (n === null ? '—' : `${Math.max(1, Math.round(Number(n) / 1024)).toLocaleString('en-US')} KB`);
+const utcMinute = (d: string | null) => (d ? new Date(d).toISOString().slice(0, 16).replace('T', ' ') : '—');
+
+export interface ExportReadyRow {
+  export_type: string;
+  format: string;
+  file_size_bytes: string | null;
+  expires_at: string | null;
+  requested_by: string | null;
+  login: string | null;
+}
+
+export function exportReadyMessage(e: ExportReadyRow, integration: Integration): SlackMessage {
+  return {
+    text: `Export ready: ${esc(e.export_type)}.${esc(e.format)} (${kb(e.file_size_bytes)})`,
+    blocks: [
+      { type: 'section', text: { type: 'mrkdwn', text: clip(`${mention(integration, e.requested_by, e.login ?? 'Your')} export *${esc(e.export_type)}* (${esc(e.format)}, ${kb(e.file_size_bytes)}) is ready.`, 3000) } },
+      { type: 'context', elements: [{ type: 'mrkdwn', text: clip(`Available until ${utcMinute(e.expires_at)} UTC`, 3000) }] },
+    ],
+  };
+}
+
+export function syncFailureDigestMessage(failures: { full_name: string; last_error: string }[]): SlackMessage {
+  const text = `GitHub sync: ${failures.length} repositor${failures.length === 1 ? 'y is' : 'ies are'} failing`;
+  return {
+    text,
+    blocks: [
+      { type: 'header', text: { type: 'plain_text', text: clip(text, 150) } },
+      ...failures.slice(0, 20).map((f): KnownBlock => ({ type: 'section', text: { type: 'mrkdwn', text: clip(`*${esc(f.full_name)}*: ${esc(f.last_error)}`, 3000) } })),
+      ...(failures.length > 20 ? [{ type: 'context', elements: [{ type: 'mrkdwn', text: `…and ${failures.length - 20} more` }] } as KnownBlock] : []),
+    ],
+  };
+}
+
+export interface TeamWeek {
+  commits: number | null;
+  prsMerged: number | null;
+  reviews: number | null;
+  cycleHours: number | null;
+  firstReviewHours: number | null;
+}
+
+export function weeklyTeamSummaryMessage(teamName: string, w: TeamWeek): SlackMessage {
+  return {
+    text: `${esc(teamName)}: ${w.commits} commits, ${w.prsMerged} PRs merged, ${w.reviews} reviews in the last 7 days`,
+    blocks: [
+      { type: 'header', text: { type: 'plain_text', text: clip(`Weekly summary: ${teamName}`, 150) } },
+      {
+        type: 'section',
+        fields: [
+          { type: 'mrkdwn', text: `*Commits*\n${w.commits}` },
+          { type: 'mrkdwn', text: `*PRs merged*\n${w.prsMerged}` },
+          { type: 'mrkdwn', text: `*Reviews*\n${w.reviews}` },
+          { type: 'mrkdwn', text: `*Median PR cycle*\n${w.cycleHours ?? '—'} h` },
+          { type: 'mrkdwn', text: `*Median time to first review*\n${w.firstReviewHours ?? '—'} h` },
+        ],
+      },
+    ],
+  };
+}
+
+export interface InsightAlertRow {
+  insight_type: string;
+  risk_score: number;
+  confidence: number;
+  factors: { factor: string; evidence: string }[];
+  recommendations: string[];
+  developer_id: string | null;
+  login: string | null;
+  team: string | null;
+}
+
+/** Logins, team names and the model's factors and recommendations are escaped for mrkdwn. */
+export function insightAlertMessage(i: InsightAlertRow, integration: Integration): SlackMessage {
+  const title = `${i.insight_type.replace(/_/g, ' ')}: ${Math.round(i.risk_score * 100)}% for ${i.login ?? i.team ?? 'unknown'}`;
+  const who = i.developer_id ? mention(integration, i.developer_id, i.login ?? 'a developer') : `team ${esc(i.team)}`;
+  const blocks: KnownBlock[] = [
+    { type: 'header', text: { type: 'plain_text', text: clip(title, 150) } },
+    { type: 'section', text: { type: 'mrkdwn', text: clip(`Risk ${i.risk_score.toFixed(2)} (confidence ${i.confidence.toFixed(2)}) for ${who}.`, 3000) } },
+    { type: 'section', text: { type: 'mrkdwn', text: clip(i.factors.slice(0, 5).map((f) => `• *${esc(f.factor)}*: ${esc(f.evidence)}`).join('\n') || 'No factors', 3000) } },
+  ];
+  if (i.recommendations.length) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: clip(i.recommendations.slice(0, 3).map(esc).join(' · '), 3000) }] });
+  return { text: esc(title), blocks };
+}
+
+/** A rendered report's summary message (its file goes into the message's thread). */
+export function reportSummaryMessage(r: { reportName: string; period: string; summary: string[]; filename: string }): SlackMessage {
+  return {
+    // Report names and widget titles are users' text: escaped wherever Slack parses mrkdwn.
+    text: clip(`${esc(r.reportName)}: report for ${r.period}`, 4000),
+    blocks: [
+      { type: 'header', text: { type: 'plain_text', text: clip(r.reportName, 150) } },
+      { type: 'section', text: { type: 'mrkdwn', text: clip(`*Period:* ${r.period}\n${r.summary.map((l) => `• ${esc(l)}`).join('\n')}`, 3000) } },
+      { type: 'context', elements: [{ type: 'mrkdwn', text: clip(`Full report in the thread: ${esc(r.filename)}`, 3000) }] },
+    ],
+  };
+}

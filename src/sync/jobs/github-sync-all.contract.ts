@@ -1,0 +1,10 @@
+import { z } from 'zod';
+import { defineContract } from '../../jobs/contract.js';
+
+/** Fired every GITHUB_SYNC_EVERY_MINUTES by its scheduler: one incremental sync per active tracked repository. */
+export const githubSyncAll = defineContract({
+  name: 'github.sync-all',
+  queue: 'github-sync',
+  schema: z.object({}).strict(),
+  options: { attempts: 5 },
+});

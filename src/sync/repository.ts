@@ -1,0 +1,45 @@
+import { sql } from '../db/sql.js';
+import { githubFor } from '../github/for-job.js';
+import type { JobContext } from '../jobs/context.js';
+import { drainFollowUps } from '../people/drain.js';
+import { syncCommits } from './commit-sync.js';
+import { syncPulls } from './repo-sync.js';
+
+export type SyncStream = 'commits' | 'pulls';
+
+/**
+ * Incremental sync of one repository: commits of the default branch (with per-file stats,
+ * languages and parents), then pull requests with their reviews. The outcome is recorded on its
+ * tracked_repositories row (last_synced_at, or last_error scrubbed of secrets). Every chunk written
+ * marks its developers in developer_dirty; the marks are drained into profile refreshes (and
+ * GitHub user fetches for developers seen for the first time) when the run ends, however it ends.
+ */
+export async function syncRepository(ctx: JobContext, repository: string, streams: readonly SyncStream[]) {
+  const common = {
+    octokit: githubFor(ctx),
+    em: ctx.em,
+    log: ctx.log,
+    repo: repository,
+    overlapMinutes: ctx.config.GITHUB_SYNC_OVERLAP_MINUTES,
+    initialDays: ctx.config.GITHUB_SYNC_INITIAL_DAYS,
+    progress: (p: Record<string, unknown>) => ctx.progress({ repository, ...p }),
+  };
+  try {
+    const commits = streams.includes('commits') ? await syncCommits(common) : null;
+    const pulls = streams.includes('pulls') ? await syncPulls(common) : null;
+    await sql(ctx.em, `UPDATE tracked_repositories SET last_synced_at = now(), last_error = NULL WHERE full_name = ?`, [repository]);
+    return {
+      repository,
+      commits: commits && { fetched: commits.fetched, written: commits.written, removed: commits.removed, head: commits.head },
+      pulls: pulls && { fetched: pulls.fetched, written: pulls.written, reviews: pulls.reviews },
+    };
+  } catch (err) {
+    await sql(ctx.em, `UPDATE tracked_repositories SET last_error = ? WHERE full_name = ?`, [ctx.scrub((err as Error).message).slice(0, 2000), repository]).catch(
+      () => undefined,
+    );
+    throw err;
+  } finally {
+    // Paused, failed or done: the chunks already committed get their follow-ups now.
+    await drainFollowUps(ctx).catch((err: Error) => ctx.log.warn({ err: err.message }, 'follow-ups not queued; the developer.follow-up scheduler will'));
+  }
+}

@@ -1,0 +1,67 @@
+import { z } from 'zod';
+import { pgArray, sql } from '../db/sql.js';
+import { githubFor } from '../github/for-job.js';
+import { ghUser, parseGitHub } from '../github/schemas.js';
+import type { JobContext } from '../jobs/context.js';
+import { storableText, storableTextOrNull } from '../lib/text.js';
+import { developerRefreshProfile } from '../profiles/jobs/developer-refresh-profile.contract.js';
+import { upsertDevelopers } from './writers.js';
+
+const ghTeam = z.looseObject({ id: z.number().int(), slug: z.string(), name: z.string(), description: z.string().nullish() }).transform((t) => ({
+  ...t,
+  name: storableText(t.name, 255),
+  description: storableTextOrNull(t.description),
+}));
+
+/**
+ * Keep teams in step with the organization's GitHub teams: one row per GitHub team (matched by
+ * organization and name), developer_ids = its members (developers created as needed). A row is only
+ * written when its membership or description changed. New members get their profile computed.
+ */
+export async function syncTeams(ctx: JobContext, org: string, organizationId: string) {
+  const octokit = githubFor(ctx);
+  const teams = (await octokit.paginate('GET /orgs/{org}/teams', { org, per_page: 100 })).map((t) => parseGitHub(ghTeam, t, `teams of ${org}`));
+  let written = 0;
+  const newMembers = new Set<string>();
+  for (const [i, team] of teams.entries()) {
+    const members = (await octokit.paginate('GET /orgs/{org}/teams/{team_slug}/members', { org, team_slug: team.slug, per_page: 100 })).map((u) =>
+      parseGitHub(ghUser, u, `members of ${org}/${team.slug}`),
+    );
+    await ctx.em.transactional(async (tx) => {
+      const devs = await upsertDevelopers(
+        tx,
+        members.map((u) => ({ github_id: u.id, github_username: u.login, avatar_url: u.avatar_url ?? null })),
+      );
+      const ids = [...new Set(members.map((u) => devs.get(u.id)!))].sort();
+      const [existing] = await sql<{ id: string; developer_ids: string[] | string }>(
+        tx,
+        `SELECT id, developer_ids FROM teams WHERE organization_id = ? AND name = ? ORDER BY created_at LIMIT 1 FOR UPDATE`,
+        [organizationId, team.name],
+      );
+      if (!existing) {
+        await sql(tx, `INSERT INTO teams (name, description, organization_id, developer_ids) VALUES (?, ?, ?, ?::uuid[])`, [
+          team.name,
+          team.description ?? null,
+          organizationId,
+          pgArray(ids),
+        ]);
+        ids.forEach((id) => newMembers.add(id));
+        written += 1;
+        return;
+      }
+      const rows = await sql(
+        tx,
+        `UPDATE teams SET developer_ids = ?::uuid[], description = ?, updated_at = now()
+          WHERE id = ? AND (developer_ids IS DISTINCT FROM ?::uuid[] OR description IS DISTINCT FROM ?)
+          RETURNING id`,
+        [pgArray(ids), team.description ?? null, existing.id, pgArray(ids), team.description ?? null],
+      );
+      written += rows.length;
+      const before = new Set(typeof existing.developer_ids === 'string' ? existing.developer_ids.replace(/[{}]/g, '').split(',') : existing.developer_ids);
+      ids.filter((id) => !before.has(id)).forEach((id) => newMembers.add(id));
+    });
+    await ctx.progress(Math.round(((i + 1) / teams.length) * 100));
+  }
+  for (const developerId of newMembers) ctx.enqueueAfter(developerRefreshProfile, { developerId });
+  return { org, teams: teams.length, written };
+}
