@@ -5,7 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppConfig } from '../src/config/index.js';
 import { withPgClient } from '../src/db/sql.js';
 import { exportQuery } from '../src/exports/definitions.js';
+import { processExport } from '../src/exports/process.js';
 import { streamExport } from '../src/exports/writer.js';
+import type { JobContext } from '../src/jobs/context.js';
 import { JOBS } from '../src/workers/handlers.js';
 import { exportCleanup } from '../src/jobs/index.js';
 import { createTestDatabase, type TestDatabase } from './helpers/db.js';
@@ -66,6 +68,29 @@ describe('export hardening', () => {
     // The pool replaced the connection: the next export works.
     const ok = await withPgClient(db.orm.em.fork(), (client) => streamExport({ client, query, format: 'csv', dir, finalName: 'commits-ok.csv' }));
     expect(ok.rows).toBe(25000);
+  });
+
+  it('a shutdown stops a streaming export at its next 10,000 rows: no file, no temp file, the row pending again', async () => {
+    const { rows } = await db.sql.query(`INSERT INTO export_jobs (export_type, format, status) VALUES ('commits', 'csv', 'pending') RETURNING id`);
+    const id = rows[0].id as string;
+    const shutdown = new AbortController();
+    shutdown.abort(new Error('the worker is shutting down'));
+    const progress: unknown[] = [];
+    // What the worker runtime gives the handler, with the pool already stopping.
+    const ctx = {
+      em: db.orm.em.fork(),
+      config,
+      signal: shutdown.signal,
+      isLastAttempt: false,
+      job: { updateProgress: async (p: unknown) => void progress.push(p), attemptsMade: 0, opts: { attempts: 4 } },
+      scrub: (t: string) => t,
+      enqueueAfter: () => {},
+    } as unknown as JobContext;
+    await expect(processExport(ctx, id)).rejects.toThrow('the worker is shutting down');
+    expect(progress).toEqual([]); // stopped at the first progress point, before reporting it
+    expect((await readdir(dir)).filter((f) => f.includes(id))).toEqual([]);
+    const { rows: after } = await db.sql.query(`SELECT status, error_message, file_path FROM export_jobs WHERE id = $1`, [id]);
+    expect(after[0]).toEqual({ status: 'pending', error_message: 'interrupted by a worker shutdown; resumes on the next worker', file_path: null });
   });
 
   it('the cleanup deletes only regular files inside EXPORT_DIR; other rows are noted, never block the rest', async () => {

@@ -427,4 +427,29 @@ describe('GITHUB_SYNC_INITIAL_DAYS bounds a first sync of commits and pull reque
     const { rows } = await db.sql.query(`SELECT (SELECT string_agg(message, ',' ORDER BY committed_at) FROM commits) AS commits, (SELECT string_agg(number::text, ',' ORDER BY number) FROM pull_requests) AS pulls`);
     expect(rows[0]).toEqual({ commits: '10 days ago,1 days ago', pulls: '3,4' });
   });
+
+  it('a shutdown stops the commit sync between chunks: what was written stays, the next run completes it', async () => {
+    gh.repos.set('acme/stop', {
+      commits: Array.from({ length: 10 }, (_, i) => ({
+        sha: fakeSha(`stop-${i}`), message: `stop ${i}`, author: someone, authorDate: daysAgo(10 - i), committerDate: daysAgo(10 - i), files: [{ filename: 'a.ts', additions: i + 1, deletions: 0 }],
+      })),
+      pulls: [],
+    });
+    const em = db.orm.em.fork();
+    const log = createLogger('silent');
+    const octokit = createGitHubClient({ baseUrl: gh.url, token: gh.token, redis, prefix: randomPrefix(), em, log, maxInlineWaitSeconds: 0, retryBaseMs: 10 });
+    const shutdown = new AbortController();
+    const reason = new Error('the worker is shutting down');
+    // The shutdown arrives while the first chunk is being written.
+    const opts = { octokit, em, log, repo: 'acme/stop', overlapMinutes: 5, initialDays: 0, now, signal: shutdown.signal, progress: async () => shutdown.abort(reason) };
+    await expect(syncCommits(opts)).rejects.toBe(reason);
+    // repository_name holds the repository's name without its owner (the contract's column).
+    const count = async () => Number((await db.sql.query(`SELECT count(*) FROM commits WHERE repository_name = 'stop'`)).rows[0].count);
+    expect(await count()).toBe(4); // one chunk, committed
+    const { rows: heads } = await db.sql.query(`SELECT head_sha, target_sha FROM github_commit_heads WHERE repository_full_name = 'acme/stop'`);
+    expect(heads[0].head_sha).toBeNull(); // not moved: the run did not finish
+    const resumed = await syncCommits({ ...opts, signal: undefined, progress: undefined });
+    expect(resumed.written).toBe(6);
+    expect(await count()).toBe(10);
+  });
 });

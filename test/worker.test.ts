@@ -179,6 +179,48 @@ describe('worker runtime (real Postgres, Redis, BullMQ)', () => {
     expect(done.attemptsMade).toBe(1);
   });
 
+  it('a job that stops on the shutdown signal goes back to the queue without spending an attempt, and the next worker completes it', async () => {
+    const runs: boolean[] = [];
+    const stopsOnShutdown = defineJob({
+      name: 'test.stops-on-shutdown',
+      queue: 'system',
+      schema: z.object({}),
+      options: { attempts: 1 },
+      async process(_data, { signal }) {
+        runs.push(signal.aborted);
+        if (runs.length === 1) {
+          // A long job between two units of work: it waits for the shutdown, then stops.
+          if (!signal.aborted) await new Promise((resolve) => signal.addEventListener('abort', resolve, { once: true }));
+          signal.throwIfAborted();
+        }
+        return { runs: runs.length };
+      },
+    });
+    // The suite's own workers (which do not know this job) stay out of it.
+    const suiteSystem = h.pool.workers.find((w) => w.name === 'system')!;
+    await suiteSystem.pause();
+    const first = await startHarness({ ...testConfig(), DATABASE_URL: db.url, QUEUE_PREFIX: config.QUEUE_PREFIX }, db.orm, [stopsOnShutdown]);
+    let second: Harness | undefined;
+    try {
+      const events = await first.events('system');
+      const job = await first.pool.producer.enqueue(stopsOnShutdown, {});
+      const active = new Promise<void>((resolve) => events.on('active', ({ jobId }) => jobId === job.id && resolve()));
+      await active;
+      await first.pool.close();
+      const parked = await first.reader('system').getJob(job.id!);
+      expect(await parked!.getState()).toBe('delayed');
+      expect(parked!.attemptsMade).toBe(0); // attempts: 1, and none spent
+      second = await startHarness({ ...testConfig(), DATABASE_URL: db.url, QUEUE_PREFIX: config.QUEUE_PREFIX }, db.orm, [stopsOnShutdown]);
+      const done = await second.settle(job);
+      expect(await done.getState()).toBe('completed');
+      expect(done.returnvalue).toEqual({ runs: 2 });
+    } finally {
+      suiteSystem.resume();
+      await first.close();
+      await second?.close();
+    }
+  });
+
   it('graceful close lets an in-flight job finish', async () => {
     const own = await startHarness({ ...testConfig(), DATABASE_URL: db.url }, db.orm, [systemNoopJob]);
     try {

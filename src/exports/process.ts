@@ -86,13 +86,22 @@ export async function processExport(ctx: JobContext, exportJobId: string) {
         format,
         dir: config.EXPORT_DIR,
         finalName: `${type}-${exportJobId}.${format}`,
-        onProgress: (rows) => job.updateProgress({ rows, total, percent: total ? Math.min(100, Math.round((rows / total) * 100)) : 100 }),
+        onProgress: (rows) => {
+            // Every 10,000 rows: a shutdown stops the stream here (the temp file is removed).
+            ctx.signal.throwIfAborted();
+            return job.updateProgress({ rows, total, percent: total ? Math.min(100, Math.round((rows / total) * 100)) : 100 });
+          },
       }),
     );
     await complete(result.path, result.bytes);
     if (requestedBy) ctx.enqueueAfter(slackNotify, { kind: 'export_ready', exportJobId });
     return { exportJobId, rows: result.rows, bytes: result.bytes, path: result.path };
   } catch (err) {
+    if (ctx.signal.aborted) {
+      // Stopped by a shutdown: the job goes back to the queue without spending an attempt.
+      await sql(em, `UPDATE export_jobs SET status = 'pending', error_message = 'interrupted by a worker shutdown; resumes on the next worker' WHERE id = ?`, [exportJobId]).catch(() => undefined);
+      throw err;
+    }
     const message = ctx.scrub((err as Error).message);
     const lastAttempt = err instanceof PermanentError || ctx.isLastAttempt;
     if (lastAttempt) await fail(message).catch(() => undefined);

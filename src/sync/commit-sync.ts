@@ -165,6 +165,9 @@ async function storeUnknown(opts: SyncOptions, items: GhCommitListItem[], result
   const fresh = items.filter((c) => !known.has(c.sha));
   const chunk = opts.detailConcurrency ?? COMMIT_CHUNK;
   for (let i = 0; i < fresh.length; i += chunk) {
+    // Between chunks: a shutdown stops here, every written chunk committed; the next run resumes
+    // from the saved target (the head is only moved once all of it is stored).
+    opts.signal?.throwIfAborted();
     const details = await mapLimit(fresh.slice(i, i + chunk), chunk, (c) => fetchCommit(opts.octokit, opts.repo, c.sha));
     await opts.em.transactional(async (tx) => {
       result.written += await writeCommitChunk(tx, opts.repo, details);

@@ -17,6 +17,8 @@ export interface SyncOptions {
   overlapMinutes: number;
   initialDays: number;
   progress?: (p: Record<string, unknown>) => Promise<void>;
+  /** Aborted on shutdown or cancel: the streams stop between units of work. */
+  signal?: AbortSignal;
   now?: Date;
   /** Commit details fetched at once. */
   detailConcurrency?: number;
@@ -87,6 +89,8 @@ export async function syncPulls(opts: SyncOptions): Promise<StreamResult & { rev
   let reviewsWritten = 0;
   const numbers = [...toRefresh].sort((a, b) => a - b);
   for (let i = 0; i < numbers.length; i += 25) {
+    // Between batches: a shutdown stops here; the cursor has not moved, so the next run lists again.
+    opts.signal?.throwIfAborted();
     const batch = await mapLimit(numbers.slice(i, i + 25), opts.detailConcurrency ?? 4, async (number) => {
       try {
         const detail = parseGitHub(ghPull, (await octokit.request('GET /repos/{owner}/{repo}/pulls/{pull_number}', { owner, repo: name, pull_number: number })).data, `pull ${repo}#${number}`);

@@ -23,6 +23,7 @@ export async function syncRepository(ctx: JobContext, repository: string, stream
     overlapMinutes: ctx.config.GITHUB_SYNC_OVERLAP_MINUTES,
     initialDays: ctx.config.GITHUB_SYNC_INITIAL_DAYS,
     progress: (p: Record<string, unknown>) => ctx.progress({ repository, ...p }),
+    signal: ctx.signal,
   };
   try {
     const commits = streams.includes('commits') ? await syncCommits(common) : null;
@@ -34,6 +35,8 @@ export async function syncRepository(ctx: JobContext, repository: string, stream
       pulls: pulls && { fetched: pulls.fetched, written: pulls.written, reviews: pulls.reviews },
     };
   } catch (err) {
+    // Stopped by a shutdown: not a failure of the repository.
+    if (ctx.signal.aborted) throw err;
     await sql(ctx.em, `UPDATE tracked_repositories SET last_error = ? WHERE full_name = ?`, [ctx.scrub((err as Error).message).slice(0, 2000), repository]).catch(
       () => undefined,
     );

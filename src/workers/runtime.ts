@@ -93,7 +93,19 @@ export async function startWorkerPool(options: WorkerPoolOptions): Promise<Worke
     }
 
     const followUps: { def: AnyJobContract; data: unknown; opts?: JobsOptions }[] = [];
-    const signal = cancelled ? AbortSignal.any([cancelled, stopping.signal]) : stopping.signal;
+    // The job's signal follows BullMQ's (a cancel) and the pool's (a shutdown). Joined by hand, with
+    // the listeners removed when the job ends: AbortSignal.any on the pool-long signal would keep one
+    // listener per job ever run (nodejs/node#54614).
+    const joined = new AbortController();
+    const signal = joined.signal;
+    const follow = (source: AbortSignal | undefined) => {
+      if (!source) return () => {};
+      const onAbort = () => joined.abort(source.reason);
+      if (source.aborted) onAbort();
+      else source.addEventListener('abort', onAbort, { once: true });
+      return () => source.removeEventListener('abort', onAbort);
+    };
+    const unfollow = [follow(cancelled), follow(stopping.signal)];
     let em: EntityManager | undefined;
     const ctx: JobContext = {
       // A fresh EntityManager per job, forked on first use: jobs that never touch the database
@@ -155,6 +167,8 @@ export async function startWorkerPool(options: WorkerPoolOptions): Promise<Worke
       }
       jobLog().error({ durationMs, err }, 'job attempt failed');
       throw err;
+    } finally {
+      for (const off of unfollow) off();
     }
   }
 
