@@ -74,7 +74,11 @@ async function benchJobs(orm: MikroORM): Promise<{ bare: number; ours: number }>
   const prefix = `bench-${randomBytes(4).toString('hex')}`;
   const bareRun = () =>
     drain('system', prefix, JOBS, async () => {
-      const w = new Worker('system', async () => ({ ok: true }), { connection: { url: base.REDIS_URL, maxRetriesPerRequest: null }, prefix, concurrency: CONCURRENCY });
+      const w = new Worker('system', async () => ({ ok: true }), {
+        connection: { url: base.REDIS_URL, maxRetriesPerRequest: null },
+        prefix,
+        concurrency: CONCURRENCY,
+      });
       return () => w.close();
     });
   const oursRun = () =>
@@ -157,9 +161,23 @@ async function benchWrites(orm: MikroORM, url: string): Promise<{ ours: number; 
     Readable.from(
       (function* () {
         for (const r of rows) {
-          yield [r.sha, devs.get(r.author_github_id!)!, r.repository_name, r.repository_full_name, r.message, r.additions, r.deletions, r.files_changed, JSON.stringify(r.files), JSON.stringify(r.languages), r.committed_at]
-            .map(csv)
-            .join(',') + '\n';
+          yield (
+            [
+              r.sha,
+              devs.get(r.author_github_id!)!,
+              r.repository_name,
+              r.repository_full_name,
+              r.message,
+              r.additions,
+              r.deletions,
+              r.files_changed,
+              JSON.stringify(r.files),
+              JSON.stringify(r.languages),
+              r.committed_at,
+            ]
+              .map(csv)
+              .join(',') + '\n'
+          );
         }
       })(),
     ),
@@ -205,7 +223,9 @@ async function benchExport(orm: MikroORM, url: string): Promise<{ ours: number; 
   global.gc?.();
   let t0 = performance.now();
   const ours = await withPeakRss(() =>
-    withPgClient(orm.em.fork(), (c) => streamExport({ client: c, query: exportQuery('commits', {}, new Date(), { csvSafe: true }), format: 'csv', dir, finalName: 'commits.csv' })),
+    withPgClient(orm.em.fork(), (c) =>
+      streamExport({ client: c, query: exportQuery('commits', {}, new Date(), { csvSafe: true }), format: 'csv', dir, finalName: 'commits.csv' }),
+    ),
   );
   const oursSeconds = (performance.now() - t0) / 1000;
   global.gc?.();
@@ -229,14 +249,24 @@ let pdfReport = { ms: 0, bytes: 0 };
 async function benchPdf(orm: MikroORM): Promise<{ ms: number; bytes: number }> {
   const em = orm.em.fork();
   const widgets = [
-    { type: 'number', metric: 'commits' }, { type: 'number', metric: 'lines_added' }, { type: 'number', metric: 'active_days' },
-    { type: 'number', metric: 'after_hours_share' }, { type: 'line', metric: 'commits', config: { group_by: 'week' } },
-    { type: 'line', metric: 'lines_added', config: { group_by: 'week' } }, { type: 'bar', metric: 'language_mix' },
-    { type: 'pie', metric: 'pr_size_distribution' }, { type: 'bar', metric: 'commits', config: { group_by: 'developer' } },
-    { type: 'table', metric: 'lines_added', config: { group_by: 'developer' } }, { type: 'number', metric: 'weekend_share' },
+    { type: 'number', metric: 'commits' },
+    { type: 'number', metric: 'lines_added' },
+    { type: 'number', metric: 'active_days' },
+    { type: 'number', metric: 'after_hours_share' },
+    { type: 'line', metric: 'commits', config: { group_by: 'week' } },
+    { type: 'line', metric: 'lines_added', config: { group_by: 'week' } },
+    { type: 'bar', metric: 'language_mix' },
+    { type: 'pie', metric: 'pr_size_distribution' },
+    { type: 'bar', metric: 'commits', config: { group_by: 'developer' } },
+    { type: 'table', metric: 'lines_added', config: { group_by: 'developer' } },
+    { type: 'number', metric: 'weekend_share' },
     { type: 'number', metric: 'reviews_given' },
   ];
-  const [r] = await sql<{ id: string }>(em, `INSERT INTO custom_reports (name, widgets, filters) VALUES ('Bench', ?::jsonb, '{"date_range":{"start":"2024-01-01","end":"2024-04-01"}}') RETURNING id`, [JSON.stringify(widgets)]);
+  const [r] = await sql<{ id: string }>(
+    em,
+    `INSERT INTO custom_reports (name, widgets, filters) VALUES ('Bench', ?::jsonb, '{"date_range":{"start":"2024-01-01","end":"2024-04-01"}}') RETURNING id`,
+    [JSON.stringify(widgets)],
+  );
   const dir = await mkdtemp(join(tmpdir(), 'aexy-bench-pdf-'));
   const t0 = performance.now();
   const out = await runCustomReport(em, r!.id, 'pdf', dir);
@@ -286,7 +316,8 @@ async function benchSync(orm: MikroORM): Promise<{ commits: number; requests: nu
       gh.reset();
       let details = 0;
       gh.onRequest = (r) => {
-        if (/\/commits\/[0-9a-f]{40}$/.test(r.path) && ++details === pauseAtDetail) Object.assign(gh.rate, { remaining: 0, reset: Math.ceil(Date.now() / 1000) + 1 });
+        if (/\/commits\/[0-9a-f]{40}$/.test(r.path) && ++details === pauseAtDetail)
+          Object.assign(gh.rate, { remaining: 0, reset: Math.ceil(Date.now() / 1000) + 1 });
       };
       const opts = { octokit, em, log, repo: 'bench/history', overlapMinutes: 5, initialDays: 0 };
       for (;;) {
@@ -346,8 +377,20 @@ async function main(): Promise<void> {
     const synced = await benchSync(orm);
     const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
     const rows = [
-      { benchmark: '(a) no-op jobs/s', ours: fmt(jobs.ours), baseline: `${fmt(jobs.bare)} (bare BullMQ)`, ratio: `${((jobs.ours / jobs.bare) * 100).toFixed(0)}%`, goal: '≥ 80%' },
-      { benchmark: '(b) commits written/s', ours: fmt(writes.ours), baseline: `${fmt(writes.copy)} (COPY)`, ratio: `${((writes.ours / writes.copy) * 100).toFixed(0)}%`, goal: '≥ 50%' },
+      {
+        benchmark: '(a) no-op jobs/s',
+        ours: fmt(jobs.ours),
+        baseline: `${fmt(jobs.bare)} (bare BullMQ)`,
+        ratio: `${((jobs.ours / jobs.bare) * 100).toFixed(0)}%`,
+        goal: '≥ 80%',
+      },
+      {
+        benchmark: '(b) commits written/s',
+        ours: fmt(writes.ours),
+        baseline: `${fmt(writes.copy)} (COPY)`,
+        ratio: `${((writes.ours / writes.copy) * 100).toFixed(0)}%`,
+        goal: '≥ 50%',
+      },
       {
         benchmark: `(c) ${fmt(EXPORT_ROWS)}-commit CSV export rows/s`,
         ours: fmt(exported.ours),
@@ -364,7 +407,9 @@ async function main(): Promise<void> {
       },
     ];
     console.table(rows);
-    console.log(`(d) 12-widget report, 200 developers, ${fmt(EXPORT_ROWS)} commits → PDF: ${(pdfReport.ms / 1000).toFixed(2)} s (${fmt(pdfReport.bytes)} bytes)`);
+    console.log(
+      `(d) 12-widget report, 200 developers, ${fmt(EXPORT_ROWS)} commits → PDF: ${(pdfReport.ms / 1000).toFixed(2)} s (${fmt(pdfReport.bytes)} bytes)`,
+    );
     console.log(`(e) metrics for one developer over 30 days on ${fmt(EXPORT_ROWS)} commits (plan of the commit scan: ${metricsReport[0]?.plan}):`);
     console.table(metricsReport.map(({ metric, ms }) => ({ metric, ms })));
     console.log(

@@ -45,7 +45,12 @@ describe('bad input', () => {
     gh.users.set('alice', alice);
     gh.users.set('zed', { id: 1099, login: 'zed', name: 'Z'.repeat(300), company: 'Ünïcode GmbH\u0000', location: '東京', bio: 'b'.repeat(100_000) });
     const commit = (n: number, message: string, files = [{ filename: 'src/a.go', additions: 1, deletions: 0 }]) => ({
-      sha: fakeSha(`weird-${n}`), message, author: alice, authorDate: at(n), committerDate: at(n), files,
+      sha: fakeSha(`weird-${n}`),
+      message,
+      author: alice,
+      authorDate: at(n),
+      committerDate: at(n),
+      files,
     });
     gh.repos.set('acme/weird', {
       commits: [
@@ -89,7 +94,9 @@ describe('bad input', () => {
     );
     const circular: Record<string, unknown> = {};
     circular.self = circular;
-    await expect(h.pool.producer.enqueue(systemNoop, circular as never)).rejects.toThrow(/^Invalid payload for job "system.noop": \(root\): the payload is not JSON-serialisable \(Converting circular structure/);
+    await expect(h.pool.producer.enqueue(systemNoop, circular as never)).rejects.toThrow(
+      /^Invalid payload for job "system.noop": \(root\): the payload is not JSON-serialisable \(Converting circular structure/,
+    );
     expect(await h.reader('system').count()).toBe(0);
   });
 
@@ -102,8 +109,9 @@ describe('bad input', () => {
     expect(done.data.note).toHaveLength(70_000);
   });
 
-  it('a 9 MB commit body is parsed in a worker-like process (Octokit\'s own parser overflows its stack and returns text)', async () => {
-    const r = await spawnTs('test/fixtures/fetch-huge-commit.ts', [], { DATABASE_URL: db.url, REDIS_URL: config.REDIS_URL, QUEUE_PREFIX: config.QUEUE_PREFIX }).finished;
+  it("a 9 MB commit body is parsed in a worker-like process (Octokit's own parser overflows its stack and returns text)", async () => {
+    const r = await spawnTs('test/fixtures/fetch-huge-commit.ts', [], { DATABASE_URL: db.url, REDIS_URL: config.REDIS_URL, QUEUE_PREFIX: config.QUEUE_PREFIX })
+      .finished;
     expect(r.stderr).toBe('');
     expect(r.stdout.trim()).toBe(`object ${fakeSha('huge')} 9000000`);
   }, 60_000);
@@ -143,10 +151,11 @@ describe('bad input', () => {
   });
 
   it('unicode in a PDF report: an embedded font, so the text is not mojibake; glyphs it lacks print as U+FFFD', async () => {
-    const { rows } = await db.sql.query(
-      `INSERT INTO custom_reports (name, description, widgets, filters) VALUES ($1, $2, $3, '{}') RETURNING id`,
-      ['Überblick Ωμέγα Привет 日本 🚀', sqlish, JSON.stringify([{ type: 'table', metric: 'commits', config: { title: 'Commits — ünïcödé' } }])],
-    );
+    const { rows } = await db.sql.query(`INSERT INTO custom_reports (name, description, widgets, filters) VALUES ($1, $2, $3, '{}') RETURNING id`, [
+      'Überblick Ωμέγα Привет 日本 🚀',
+      sqlish,
+      JSON.stringify([{ type: 'table', metric: 'commits', config: { title: 'Commits — ünïcödé' } }]),
+    ]);
     const r = await runCustomReport(db.orm.em.fork(), rows[0].id, 'pdf', dir, new Date('2026-09-30T00:00:00Z'));
     const parser = new PDFParse({ data: new Uint8Array(await readFile(r.path)) });
     const { text } = await parser.getText();

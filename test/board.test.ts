@@ -37,12 +37,17 @@ describe('operator HTTP process (Bull Board, health)', () => {
   });
 
   it('auth disabled is refused on a non-loopback host; failed logins are limited per address', async () => {
-    await expect(buildBoardServer({ config: testConfig({ BOARD_AUTH_DISABLED: 'true', BOARD_HOST: '0.0.0.0' }), orm: db.orm, log: createLogger('silent') })).rejects.toThrow(
-      /BOARD_AUTH_DISABLED=true serves every job's data to anyone who can reach 0\.0\.0\.0: it is allowed on a loopback host only/,
-    );
-    const guarded = await buildBoardServer({ config: testConfig({ BOARD_USER: 'ops', BOARD_PASSWORD: 'correct horse' }), orm: db.orm, log: createLogger('silent') });
+    await expect(
+      buildBoardServer({ config: testConfig({ BOARD_AUTH_DISABLED: 'true', BOARD_HOST: '0.0.0.0' }), orm: db.orm, log: createLogger('silent') }),
+    ).rejects.toThrow(/BOARD_AUTH_DISABLED=true serves every job's data to anyone who can reach 0\.0\.0\.0: it is allowed on a loopback host only/);
+    const guarded = await buildBoardServer({
+      config: testConfig({ BOARD_USER: 'ops', BOARD_PASSWORD: 'correct horse' }),
+      orm: db.orm,
+      log: createLogger('silent'),
+    });
     try {
-      const attempt = (pass: string, ip = '203.0.113.7') => guarded.inject({ url: '/admin/queues/api/queues', remoteAddress: ip, headers: { authorization: auth('ops', pass) } });
+      const attempt = (pass: string, ip = '203.0.113.7') =>
+        guarded.inject({ url: '/admin/queues/api/queues', remoteAddress: ip, headers: { authorization: auth('ops', pass) } });
       for (let i = 0; i < 10; i++) expect((await attempt(`guess-${i}`)).statusCode).toBe(401);
       const blocked = await attempt('correct horse');
       expect(blocked.statusCode).toBe(429);
@@ -67,7 +72,10 @@ describe('operator HTTP process (Bull Board, health)', () => {
     const producer = new Producer({ redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX });
     await producer.enqueue(systemNoop, { note: 'visible on the board' });
     await producer.close();
-    const res = await app.inject({ url: '/admin/queues/api/queues?activeQueue=system&status=waiting', headers: { authorization: auth('ops', 'correct horse') } });
+    const res = await app.inject({
+      url: '/admin/queues/api/queues?activeQueue=system&status=waiting',
+      headers: { authorization: auth('ops', 'correct horse') },
+    });
     const body = res.json() as { queues: { name: string; counts: Record<string, number>; jobs: { data: unknown }[] }[] };
     expect(body.queues.map((q) => q.name).sort()).toEqual(
       ['exports', 'github-sync', 'insights', 'profiles', 'reports', 'slack', 'system'].map((n) => `${config.QUEUE_PREFIX}:${n}`).sort(),
@@ -87,7 +95,15 @@ describe('operator HTTP process (Bull Board, health)', () => {
     const { startHarness } = await import('./helpers/workers.js');
     const { z } = await import('zod');
     const { defineJob } = await import('../src/jobs/handler.js');
-    const boom = defineJob({ name: 'test.boom', queue: 'system', schema: z.object({}), options: { attempts: 1 }, process: async () => { throw new Error('boom'); } });
+    const boom = defineJob({
+      name: 'test.boom',
+      queue: 'system',
+      schema: z.object({}),
+      options: { attempts: 1 },
+      process: async () => {
+        throw new Error('boom');
+      },
+    });
     const h = await startHarness({ ...config, DATABASE_URL: db.url }, db.orm, [systemNoopJob, boom]);
     try {
       await h.settle(await h.pool.producer.enqueue(systemNoop, { sleepMs: 20 }));

@@ -50,7 +50,9 @@ describe('docker-compose.yml and Dockerfile', () => {
       env: { ...process.env, POSTGRES_PASSWORD: '', BOARD_PASSWORD: '' },
     });
     const resolved = parse(out) as { services: Record<string, { ports?: unknown[]; environment?: Record<string, string>; command?: string[] }> };
-    const published = Object.entries(resolved.services).filter(([, s]) => s.ports?.length).map(([n]) => n);
+    const published = Object.entries(resolved.services)
+      .filter(([, s]) => s.ports?.length)
+      .map(([n]) => n);
     expect(published).toEqual(['board']);
     const ports = resolved.services.board!.ports!.map((p) => (typeof p === 'string' ? p : JSON.stringify(p)));
     expect(ports.every((p) => p.includes('127.0.0.1'))).toBe(true);

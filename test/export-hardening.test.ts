@@ -154,9 +154,10 @@ describe('export hardening', () => {
     await utimes(join(dir, stale), old, old);
     await utimes(join(dir, owned), old, old);
     // A report export still within its own expiry owns its file.
-    await db.sql.query(`INSERT INTO export_jobs (export_type, format, status, file_path, expires_at) VALUES ('report', 'pdf', 'completed', $1, now() + interval '1 day')`, [
-      join(dir, owned),
-    ]);
+    await db.sql.query(
+      `INSERT INTO export_jobs (export_type, format, status, file_path, expires_at) VALUES ('report', 'pdf', 'completed', $1, now() + interval '1 day')`,
+      [join(dir, owned)],
+    );
     const done = await h.settle(await h.pool.producer.enqueue(exportCleanup, {}));
     expect(done.returnvalue).toMatchObject({ reportFiles: 1 });
     await expect(stat(join(dir, stale))).rejects.toThrow(/ENOENT/);

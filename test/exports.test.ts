@@ -38,7 +38,15 @@ describe('export jobs', () => {
     }
     await db.sql.query(`INSERT INTO teams (name, developer_ids) VALUES ('Core', $1::uuid[]), ('Web', $2::uuid[])`, [[devs.ana, devs.ben], [devs.cy]]);
     // 2,500 commits, with the awkward cases a CSV must survive.
-    const messages = ['=HYPERLINK("http://evil.example","click")', '+cmd|calc', '-2+3', '@SUM(A1:A2)', 'comma, "quotes"\nand a newline', 'ünïcödé ✓ 日本語', "Robert'); DROP TABLE commits;--"];
+    const messages = [
+      '=HYPERLINK("http://evil.example","click")',
+      '+cmd|calc',
+      '-2+3',
+      '@SUM(A1:A2)',
+      'comma, "quotes"\nand a newline',
+      'ünïcödé ✓ 日本語',
+      "Robert'); DROP TABLE commits;--",
+    ];
     await db.sql.query(
       `INSERT INTO commits (sha, developer_id, repository_name, repository_full_name, message, additions, deletions, files_changed, languages, committed_at)
        SELECT md5(g::text) || substr(md5((g+1)::text), 1, 8), (ARRAY[$1, $2, $3]::uuid[])[1 + g % 3], 'api', 'acme/api',
@@ -73,10 +81,7 @@ describe('export jobs', () => {
     const text = await readFile(row.file_path, 'utf8');
     expect(Buffer.byteLength(text)).toBe(Number(row.file_size_bytes));
     const records = parse(text, { columns: true }) as Record<string, string>[];
-    const { rows: expected } = await db.sql.query(
-      `SELECT sha, message, additions FROM commits WHERE developer_id = $1 ORDER BY committed_at, sha`,
-      [devs.ana],
-    );
+    const { rows: expected } = await db.sql.query(`SELECT sha, message, additions FROM commits WHERE developer_id = $1 ORDER BY committed_at, sha`, [devs.ana]);
     expect(records).toHaveLength(expected.length);
     expect(records.map((r) => r.sha)).toEqual(expected.map((e) => e.sha));
     expect(records.map((r) => r.message)).toEqual(expected.map((e) => neutraliseFormula(e.message)));
@@ -93,7 +98,10 @@ describe('export jobs', () => {
     const { row } = await runExport({
       exportType: 'commits',
       format: 'json',
-      config: { team_ids: [(await db.sql.query(`SELECT id FROM teams WHERE name = 'Core'`)).rows[0].id], date_range: { start: '2026-01-10', end: '2026-01-20' } },
+      config: {
+        team_ids: [(await db.sql.query(`SELECT id FROM teams WHERE name = 'Core'`)).rows[0].id],
+        date_range: { start: '2026-01-10', end: '2026-01-20' },
+      },
     });
     const data = JSON.parse(await readFile(row.file_path, 'utf8')) as Record<string, unknown>[];
     const { rows: expected } = await db.sql.query(
@@ -149,7 +157,9 @@ describe('export jobs', () => {
       `SELECT t.name, count(c.id)::int AS commits, coalesce(sum(c.additions), 0)::int AS additions
          FROM teams t LEFT JOIN commits c ON c.developer_id = ANY(t.developer_ids) GROUP BY t.name ORDER BY t.name`,
     );
-    expect(data.map((d: any) => [d.team, d.commits, d.additions, d.members])).toEqual(rows.map((r) => [r.name, r.commits, r.additions, r.name === 'Core' ? 2 : 1]));
+    expect(data.map((d: any) => [d.team, d.commits, d.additions, d.members])).toEqual(
+      rows.map((r) => [r.name, r.commits, r.additions, r.name === 'Core' ? 2 : 1]),
+    );
     const devsCsv = await runExport({ exportType: 'developers', format: 'csv' });
     const records = parse(await readFile(devsCsv.row.file_path, 'utf8'), { columns: true }) as Record<string, string>[];
     expect(records.map((r) => [r.github_username, r.skills])).toEqual([
@@ -208,13 +218,19 @@ describe('export jobs', () => {
 
   it('report exports render a custom report (PDF) through the same life cycle', async () => {
     const reportId = (
-      await db.sql.query(`INSERT INTO custom_reports (name, widgets, filters) VALUES ('Export me', '[{"type":"number","metric":"commits"}]', '{"date_range":{"days":3650}}') RETURNING id`)
+      await db.sql.query(
+        `INSERT INTO custom_reports (name, widgets, filters) VALUES ('Export me', '[{"type":"number","metric":"commits"}]', '{"date_range":{"days":3650}}') RETURNING id`,
+      )
     ).rows[0].id;
     const { row } = await runExport({ exportType: 'report', format: 'pdf', config: { report_id: reportId } });
     expect(row.status).toBe('completed');
     expect((await readFile(row.file_path)).subarray(0, 5).toString()).toBe('%PDF-');
-    await expect(requestExport(db.orm.em.fork(), h.pool.producer, { exportType: 'report', format: 'pdf' })).rejects.toThrow('config.report_id: is required for a report export');
-    await expect(requestExport(db.orm.em.fork(), h.pool.producer, { exportType: 'commits', format: 'pdf' })).rejects.toThrow('format: must be one of csv, json');
+    await expect(requestExport(db.orm.em.fork(), h.pool.producer, { exportType: 'report', format: 'pdf' })).rejects.toThrow(
+      'config.report_id: is required for a report export',
+    );
+    await expect(requestExport(db.orm.em.fork(), h.pool.producer, { exportType: 'commits', format: 'pdf' })).rejects.toThrow(
+      'format: must be one of csv, json',
+    );
   });
 
   it('re-delivering a finished export does not redo it', async () => {
@@ -245,7 +261,23 @@ describe('export jobs', () => {
   });
 
   it('formula neutralisation sees through leading blanks and full-width signs, the same in SQL (CSV) and JS', async () => {
-    const dangerous = ['=1+1', ' =1+1', '\u00a0=HYPERLINK("x")', '\u200b=1', '\ufeff@SUM(A1)', '\u3000+1', '＝1+1', '＋1', '－1', '＠SUM(A1)', '\n=1', '\nhello', '\thello', '\rhello', '  \t -2'];
+    const dangerous = [
+      '=1+1',
+      ' =1+1',
+      '\u00a0=HYPERLINK("x")',
+      '\u200b=1',
+      '\ufeff@SUM(A1)',
+      '\u3000+1',
+      '＝1+1',
+      '＋1',
+      '－1',
+      '＠SUM(A1)',
+      '\n=1',
+      '\nhello',
+      '\thello',
+      '\rhello',
+      '  \t -2',
+    ];
     const harmless = ['hello', 'a=b', '1+1', 'e-mail', ' hello', '\u00a0x', '‐1'];
     for (const v of dangerous) expect(neutraliseFormula(v), JSON.stringify(v)).toBe(`'${v}`);
     for (const v of harmless) expect(neutraliseFormula(v), JSON.stringify(v)).toBe(v);

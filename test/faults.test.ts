@@ -63,7 +63,12 @@ describe('faults', () => {
     const prefix = randomPrefix();
     const producer = new Producer({ redisUrl: REDIS_URL, prefix });
     const dev = (await db.sql.query(`INSERT INTO developers (github_id, github_username) VALUES (77, 'pg-outage') RETURNING id`)).rows[0].id;
-    const worker = spawnTs('src/workers/main.ts', ['--queues', 'profiles'], { DATABASE_URL: proxied.toString(), REDIS_URL, QUEUE_PREFIX: prefix, LOG_LEVEL: 'info' });
+    const worker = spawnTs('src/workers/main.ts', ['--queues', 'profiles'], {
+      DATABASE_URL: proxied.toString(),
+      REDIS_URL,
+      QUEUE_PREFIX: prefix,
+      LOG_LEVEL: 'info',
+    });
     const events = new QueueEvents('profiles', { connection: { url: REDIS_URL }, prefix });
     try {
       await waitForOutput(worker, /worker ready/);
@@ -92,7 +97,13 @@ describe('faults', () => {
     const prefix = 'aexy';
     const producer = new Producer({ redisUrl: redis.url, prefix });
     const impatient = new Producer({ redisUrl: redis.url, prefix, readyTimeoutMs: 300 });
-    const worker = spawnTs('src/workers/main.ts', ['--queues', 'system'], { DATABASE_URL: db.url, REDIS_URL: redis.url, QUEUE_PREFIX: prefix, LOG_LEVEL: 'info', WORKER_CONCURRENCY: '2' });
+    const worker = spawnTs('src/workers/main.ts', ['--queues', 'system'], {
+      DATABASE_URL: db.url,
+      REDIS_URL: redis.url,
+      QUEUE_PREFIX: prefix,
+      LOG_LEVEL: 'info',
+      WORKER_CONCURRENCY: '2',
+    });
     // Kept open across the restart: it reconnects and resumes reading the (persisted) event stream.
     const events = new QueueEvents('system', { connection: { url: redis.url }, prefix });
     events.on('error', () => {});
@@ -120,7 +131,9 @@ describe('faults', () => {
       await redis.crash();
 
       // While Redis is down: an impatient producer fails with a clear error, a patient one waits.
-      await expect(impatient.enqueue(systemNoop, { note: 'lost?' })).rejects.toThrow(/^Cannot enqueue "system\.noop": Redis at redis:\/\/127\.0\.0\.1:\d+ (has been unreachable for 300 ms|did not answer within 300 ms|went away)/);
+      await expect(impatient.enqueue(systemNoop, { note: 'lost?' })).rejects.toThrow(
+        /^Cannot enqueue "system\.noop": Redis at redis:\/\/127\.0\.0\.1:\d+ (has been unreachable for 300 ms|did not answer within 300 ms|went away)/,
+      );
       const duringOutage = producer.enqueue(systemNoop, { sleepMs: 10, note: 'j30' });
       await redis.start(); // same port, same append-only file
       ids.push((await duringOutage).id!);
@@ -208,7 +221,7 @@ describe('faults', () => {
     const exportDir = mkdtempSync(join(tmpdir(), 'aexy-outage-exports-'));
     const prefix = randomPrefix();
     const producer = new Producer({ redisUrl: REDIS_URL, prefix });
-    const sqlClient = async <T,>(fn: (c: pg.Client) => Promise<T>) => {
+    const sqlClient = async <T>(fn: (c: pg.Client) => Promise<T>) => {
       const c = new pg.Client({ connectionString: url });
       await c.connect();
       try {
@@ -217,9 +230,22 @@ describe('faults', () => {
         await c.end();
       }
     };
-    const devIds = await sqlClient(async (c) => (await c.query(`INSERT INTO developers (github_id, github_username) SELECT g, 'dev' || g FROM generate_series(1, 4) g RETURNING id`)).rows.map((r) => r.id as string));
-    const exportId = await sqlClient(async (c) => (await c.query(`INSERT INTO export_jobs (export_type, format, config) VALUES ('developers', 'csv', '{}') RETURNING id`)).rows[0].id as string);
-    const worker = spawnTs('src/workers/main.ts', ['--queues', 'profiles,exports'], { DATABASE_URL: url, REDIS_URL, QUEUE_PREFIX: prefix, LOG_LEVEL: 'info', EXPORT_DIR: exportDir });
+    const devIds = await sqlClient(async (c) =>
+      (await c.query(`INSERT INTO developers (github_id, github_username) SELECT g, 'dev' || g FROM generate_series(1, 4) g RETURNING id`)).rows.map(
+        (r) => r.id as string,
+      ),
+    );
+    const exportId = await sqlClient(
+      async (c) =>
+        (await c.query(`INSERT INTO export_jobs (export_type, format, config) VALUES ('developers', 'csv', '{}') RETURNING id`)).rows[0].id as string,
+    );
+    const worker = spawnTs('src/workers/main.ts', ['--queues', 'profiles,exports'], {
+      DATABASE_URL: url,
+      REDIS_URL,
+      QUEUE_PREFIX: prefix,
+      LOG_LEVEL: 'info',
+      EXPORT_DIR: exportDir,
+    });
     const events = ['profiles', 'exports'].map((q) => new QueueEvents(q, { connection: { url: REDIS_URL }, prefix }));
     try {
       await waitForOutput(worker, /worker ready/);
@@ -240,7 +266,9 @@ describe('faults', () => {
 
       await Promise.all(jobs.map((job) => job.waitUntilFinished(events[job.queueName === 'profiles' ? 0 : 1]!)));
       expect(worker.exitCode).toBeNull(); // idle pool connections killed by the shutdown did not crash it
-      const profiles = await sqlClient(async (c) => (await c.query(`SELECT count(*)::int AS n FROM developers WHERE profile_updated_at IS NOT NULL`)).rows[0].n);
+      const profiles = await sqlClient(
+        async (c) => (await c.query(`SELECT count(*)::int AS n FROM developers WHERE profile_updated_at IS NOT NULL`)).rows[0].n,
+      );
       expect(profiles).toBe(4);
       const exp = await sqlClient(async (c) => (await c.query(`SELECT status, file_path FROM export_jobs WHERE id = $1`, [exportId])).rows[0]);
       expect(exp.status).toBe('completed');

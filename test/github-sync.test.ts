@@ -230,7 +230,12 @@ describe('GitHub sync against a GitHub stand-in', () => {
     expect(gh.counted(/\/compare\//).map((r) => r.path)).toEqual([`/repos/acme/api/compare/${fakeSha('big-650')}...${newHead}`]);
     expect(gh.counted(/\/commits$/)).toEqual([]);
     expect(gh.counted(/\/commits\/[0-9a-f]{40}$/)).toHaveLength(2);
-    expect(gh.counted(/\/pulls\/\d+$/).map((r) => r.path).sort()).toEqual(['/repos/acme/api/pulls/5', '/repos/acme/api/pulls/6']);
+    expect(
+      gh
+        .counted(/\/pulls\/\d+$/)
+        .map((r) => r.path)
+        .sort(),
+    ).toEqual(['/repos/acme/api/pulls/5', '/repos/acme/api/pulls/6']);
 
     const { rows } = await db.sql.query(
       `SELECT (SELECT count(*) FROM commits)::int AS commits, (SELECT count(*) FROM code_reviews)::int AS reviews,
@@ -308,7 +313,10 @@ describe('GitHub sync against a GitHub stand-in', () => {
       status: 403,
       times: 1,
       headers: { 'retry-after': '1' },
-      body: { message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.', documentation_url: 'https://docs.github.com/rest' },
+      body: {
+        message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.',
+        documentation_url: 'https://docs.github.com/rest',
+      },
     });
     const started = Date.now();
     const job = await h.pool.producer.enqueue(githubSyncRepo, { repository: 'acme/api', streams: ['pulls'] });
@@ -320,7 +328,11 @@ describe('GitHub sync against a GitHub stand-in', () => {
 
   it('a malformed GitHub response is a clear error, retried, and loses nothing', async () => {
     gh.fail({ match: /\/repos\/acme\/api\/pulls\?/, status: 200, times: 10, body: [{ id: 'not-a-number', number: 1 }] });
-    const job = await h.pool.producer.enqueue(githubSyncRepo, { repository: 'acme/api', streams: ['pulls'] }, { attempts: 2, backoff: { type: 'fixed', delay: 10 } });
+    const job = await h.pool.producer.enqueue(
+      githubSyncRepo,
+      { repository: 'acme/api', streams: ['pulls'] },
+      { attempts: 2, backoff: { type: 'fixed', delay: 10 } },
+    );
     const done = await h.settle(job);
     gh.faults.length = 0;
     expect(await done.getState()).toBe('failed');
@@ -347,7 +359,7 @@ describe('GitHub sync against a GitHub stand-in', () => {
     ]);
   });
 
-  it('teams follow the organization\'s GitHub teams; unchanged teams are not rewritten', async () => {
+  it("teams follow the organization's GitHub teams; unchanged teams are not rewritten", async () => {
     const org = '0d3c9a4e-5b7f-4c1a-9e2d-6f8a1b2c3d4e';
     gh.orgTeams.set('acme', [
       { id: 1, slug: 'backend', name: 'Backend', description: 'APIs', members: [alice, bob] },
@@ -396,7 +408,9 @@ describe('GitHub sync against a GitHub stand-in', () => {
     const done = await h.settle(await h.pool.producer.enqueue(githubSyncDeveloper, { login: 'ghost-user' }));
     expect(await done.getState()).toBe('completed');
     expect(done.returnvalue).toMatchObject({ login: 'ghost-user', missing: true });
-    const { rows } = await db.sql.query(`SELECT s.status FROM github_user_syncs s JOIN developers d ON d.id = s.developer_id WHERE d.github_username = 'ghost-user'`);
+    const { rows } = await db.sql.query(
+      `SELECT s.status FROM github_user_syncs s JOIN developers d ON d.id = s.developer_id WHERE d.github_username = 'ghost-user'`,
+    );
     expect(rows).toEqual([{ status: 'missing' }]);
     // The follow-up drain does not queue it again.
     const { pendingFollowUps } = await import('../src/people/follow-ups.js');

@@ -43,7 +43,12 @@ describe('GitHub webhooks, schedulers and the sync CLI', () => {
     return to.inject({ method: 'POST', url: '/webhooks/github', headers, payload: body });
   }
 
-  const push = { ref: 'refs/heads/main', after: 'a'.repeat(40), repository: { id: 1, full_name: 'acme/api', name: 'api' }, sender: { login: 'alice', id: 1001 } };
+  const push = {
+    ref: 'refs/heads/main',
+    after: 'a'.repeat(40),
+    repository: { id: 1, full_name: 'acme/api', name: 'api' },
+    sender: { login: 'alice', id: 1001 },
+  };
 
   it('rejects deliveries without a valid X-Hub-Signature-256', async () => {
     expect((await deliver('push', push, null)).statusCode).toBe(401);
@@ -93,7 +98,15 @@ describe('GitHub webhooks, schedulers and the sync CLI', () => {
     await producer.queue('reports').upsertJobScheduler('reports.reconcile', { every: 300_000 }, { name: 'reports.reconcile', data: {} });
     await ensureSchedulers(producer, config);
     const list = await ensureSchedulers(producer, { ...config, GITHUB_SYNC_EVERY_MINUTES: 30 });
-    expect(list.map((s) => s.id).sort()).toEqual(['developer.follow-up', 'export.cleanup', 'github.sync-all', 'insight.refresh', 'report.reconcile', 'slack.sync-failure-digest', 'slack.weekly-team-summary']);
+    expect(list.map((s) => s.id).sort()).toEqual([
+      'developer.follow-up',
+      'export.cleanup',
+      'github.sync-all',
+      'insight.refresh',
+      'report.reconcile',
+      'slack.sync-failure-digest',
+      'slack.weekly-team-summary',
+    ]);
     const sync = list.find((s) => s.id === 'github.sync-all')!;
     expect(sync).toMatchObject({ queue: 'github-sync', job: 'github.sync-all', every: 30 * 60_000 });
     expect(sync.next).toBeGreaterThan(Date.now() - 1000);
@@ -102,12 +115,19 @@ describe('GitHub webhooks, schedulers and the sync CLI', () => {
     expect(await listSchedulers(producer)).toHaveLength(7);
   });
 
-  it('Redis unreachable: the delivery is answered 503 with Retry-After within GitHub\'s 10 s, not left hanging', async () => {
+  it("Redis unreachable: the delivery is answered 503 with Retry-After within GitHub's 10 s, not left hanging", async () => {
     const unreachable = new Producer({ redisUrl: `redis://127.0.0.1:${await freePort()}`, prefix: config.QUEUE_PREFIX, readyTimeoutMs: 200 });
     const bare = Fastify();
     const deadRedis = producerConnection(`redis://127.0.0.1:${await freePort()}`);
     deadRedis.on('error', () => {});
-    await registerGitHubWebhooks(bare, { secret: SECRET, producer: unreachable, redis: deadRedis, prefix: config.QUEUE_PREFIX, em: () => db.orm.em.fork(), log: createLogger('silent') });
+    await registerGitHubWebhooks(bare, {
+      secret: SECRET,
+      producer: unreachable,
+      redis: deadRedis,
+      prefix: config.QUEUE_PREFIX,
+      em: () => db.orm.em.fork(),
+      log: createLogger('silent'),
+    });
     try {
       const res = await deliver('push', { ref: 'refs/heads/main', repository: { full_name: 'acme/api' } }, undefined, bare);
       expect(res.statusCode).toBe(503);
@@ -122,7 +142,8 @@ describe('GitHub webhooks, schedulers and the sync CLI', () => {
 
   it('refuses cheaply before reading the body; form-encoded deliveries; repository names in any case; replays ignored', async () => {
     const body = JSON.stringify(push);
-    const post = (headers: Record<string, string>, payload = body) => app.inject({ method: 'POST', url: '/webhooks/github', headers: { 'content-type': 'application/json', ...headers }, payload });
+    const post = (headers: Record<string, string>, payload = body) =>
+      app.inject({ method: 'POST', url: '/webhooks/github', headers: { 'content-type': 'application/json', ...headers }, payload });
     const sig = await sign(SECRET, body);
     expect((await post({ 'x-github-event': 'push', 'x-github-delivery': 'd-1', 'x-hub-signature-256': 'sha1=abc' })).statusCode).toBe(401);
     expect((await post({ 'x-github-delivery': 'd-1', 'x-hub-signature-256': sig })).json()).toEqual({ error: 'missing X-GitHub-Event' });
@@ -134,7 +155,12 @@ describe('GitHub webhooks, schedulers and the sync CLI', () => {
     const upper = JSON.stringify({ ...push, repository: { ...push.repository, full_name: 'ACME/Api' } });
     const form = `payload=${encodeURIComponent(upper)}`;
     const delivery = crypto.randomUUID();
-    const formHeaders = { 'content-type': 'application/x-www-form-urlencoded', 'x-github-event': 'push', 'x-github-delivery': delivery, 'x-hub-signature-256': await sign(SECRET, form) };
+    const formHeaders = {
+      'content-type': 'application/x-www-form-urlencoded',
+      'x-github-event': 'push',
+      'x-github-delivery': delivery,
+      'x-hub-signature-256': await sign(SECRET, form),
+    };
     const first = await app.inject({ method: 'POST', url: '/webhooks/github', headers: formHeaders, payload: form });
     expect(first.statusCode).toBe(202);
     expect(first.json()).toMatchObject({ repository: 'acme/api', streams: ['commits'] });
@@ -150,7 +176,15 @@ describe('GitHub webhooks, schedulers and the sync CLI', () => {
     const capped = Fastify();
     const redis = producerConnection(REDIS_URL);
     await new Promise((resolve) => redis.once('ready', resolve));
-    await registerGitHubWebhooks(capped, { secret: SECRET, producer, redis, prefix: config.QUEUE_PREFIX, em: () => db.orm.em.fork(), log: createLogger('silent'), maxConcurrent: 2 });
+    await registerGitHubWebhooks(capped, {
+      secret: SECRET,
+      producer,
+      redis,
+      prefix: config.QUEUE_PREFIX,
+      em: () => db.orm.em.fork(),
+      log: createLogger('silent'),
+      maxConcurrent: 2,
+    });
     try {
       const answers = await Promise.all(Array.from({ length: 8 }, () => deliver('push', push, undefined, capped)));
       const codes = answers.map((a) => a.statusCode);
@@ -198,6 +232,14 @@ describe('GitHub webhooks, schedulers and the sync CLI', () => {
     const dev = await runCliProcess(['sync', 'developer', 'octocat'], env);
     expect(dev.stdout).toMatch(/queued github.sync-developer for octocat as job \d+/);
     const status = JSON.parse((await runCliProcess(['status', '--json'], env)).stdout);
-    expect(status.schedulers.map((s: { id: string }) => s.id).sort()).toEqual(['developer.follow-up', 'export.cleanup', 'github.sync-all', 'insight.refresh', 'report.reconcile', 'slack.sync-failure-digest', 'slack.weekly-team-summary']);
+    expect(status.schedulers.map((s: { id: string }) => s.id).sort()).toEqual([
+      'developer.follow-up',
+      'export.cleanup',
+      'github.sync-all',
+      'insight.refresh',
+      'report.reconcile',
+      'slack.sync-failure-digest',
+      'slack.weekly-team-summary',
+    ]);
   });
 });

@@ -37,7 +37,15 @@ describe('languages from Linguist data', () => {
 describe('mapping GitHub JSON to rows', () => {
   it('a commit: languages exclude vendored files, stats fall back to the files', () => {
     const row = commitRow(
-      { sha: 'a'.repeat(40), commit: { message: 'm', author: { date: '2026-01-01T00:00:00Z' }, committer: null }, author: { id: 1, login: 'x' }, committer: null, stats: null, files: null, parents: [] },
+      {
+        sha: 'a'.repeat(40),
+        commit: { message: 'm', author: { date: '2026-01-01T00:00:00Z' }, committer: null },
+        author: { id: 1, login: 'x' },
+        committer: null,
+        stats: null,
+        files: null,
+        parents: [],
+      },
       [
         { filename: 'a.go', additions: 3, deletions: 1 },
         { filename: 'vendor/b.go', additions: 100, deletions: 0 },
@@ -49,7 +57,13 @@ describe('mapping GitHub JSON to rows', () => {
 
   it('a pull request: merged state, reviewers without drafts or the author', () => {
     const pr = {
-      id: 1, number: 2, state: 'closed' as const, user: { id: 1, login: 'author' }, created_at: 'c', updated_at: 'u', merged_at: 'm',
+      id: 1,
+      number: 2,
+      state: 'closed' as const,
+      user: { id: 1, login: 'author' },
+      created_at: 'c',
+      updated_at: 'u',
+      merged_at: 'm',
       requested_reviewers: [{ id: 3, login: 'asked' }],
     };
     const row = pullRow(pr, 'o/r', [

@@ -13,7 +13,11 @@ describe('layers', () => {
     const bin = join(ROOT, 'node_modules', '.bin', 'depcruise');
     let out: string;
     try {
-      out = execFileSync(bin, ['src', '--config', '.dependency-cruiser.cjs', '--output-type', 'json'], { cwd: ROOT, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+      out = execFileSync(bin, ['src', '--config', '.dependency-cruiser.cjs', '--output-type', 'json'], {
+        cwd: ROOT,
+        encoding: 'utf8',
+        maxBuffer: 64 * 1024 * 1024,
+      });
     } catch (err) {
       out = (err as { stdout: string }).stdout; // non-zero exit: violations, reported below
     }

@@ -69,13 +69,16 @@ describe('metrics library', () => {
   });
 
   it('unknown metrics are a clear error; SQL-ish filter values are only ever bound parameters', async () => {
-    await expect(computeMetrics(db.sql, ['commits', 'happiness'], {}, now)).rejects.toThrow('Unknown metric(s): happiness. Known metrics: commits, lines_added');
-    await expect(computeMetrics(db.sql, ['commits'], { developer_ids: ["x'); DROP TABLE commits; --"] }, now)).rejects.toThrow(/invalid input syntax for type uuid/);
+    await expect(computeMetrics(db.sql, ['commits', 'happiness'], {}, now)).rejects.toThrow(
+      'Unknown metric(s): happiness. Known metrics: commits, lines_added',
+    );
+    await expect(computeMetrics(db.sql, ['commits'], { developer_ids: ["x'); DROP TABLE commits; --"] }, now)).rejects.toThrow(
+      /invalid input syntax for type uuid/,
+    );
     expect((await db.sql.query(`SELECT count(*)::int AS n FROM commits`)).rows[0].n).toBe(6);
   });
 
-
-  it('a line chart\'s series in one grouped query equals one query per bucket, for every single-value metric and scope', async () => {
+  it("a line chart's series in one grouped query equals one query per bucket, for every single-value metric and scope", async () => {
     const days = Array.from({ length: 31 }, (_, i) => ({ start: new Date(Date.UTC(2026, 2, 1 + i)), end: new Date(Date.UTC(2026, 2, 2 + i)) }));
     const weeks = Array.from({ length: 5 }, (_, i) => ({ start: new Date(Date.UTC(2026, 2, 1 + 7 * i)), end: new Date(Date.UTC(2026, 2, 8 + 7 * i)) }));
     const scalars = METRIC_NAMES.filter((n) => !['pr_size_distribution', 'language_mix'].includes(n));
@@ -85,7 +88,9 @@ describe('metrics library', () => {
           const grouped = await computeSeries(db.sql, name, filters, buckets, now);
           const one = [];
           for (const b of buckets) {
-            const r = (await computeMetrics(db.sql, [name], { ...filters, date_range: { start: b.start.toISOString(), end: b.end.toISOString() } }, now))[name] as { value: number | null };
+            const r = (await computeMetrics(db.sql, [name], { ...filters, date_range: { start: b.start.toISOString(), end: b.end.toISOString() } }, now))[
+              name
+            ] as { value: number | null };
             one.push(r.value);
           }
           expect(grouped, `${name} ${JSON.stringify(filters)} ${buckets.length}`).toEqual(one);

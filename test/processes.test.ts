@@ -50,12 +50,18 @@ describe('CLI and worker processes', () => {
       expect(r.stdout).toContain('1. created the database; migrations: applied Migration20261125000000Initial');
       expect(r.stdout).toMatch(/2\. seeded demo org: 8 developers, 2 teams, \d+ commits, 96 pull requests, 96 reviews/);
       expect(r.stdout).toContain('3. workers ran: system.noop → {"ok":true,"note":"demo"}');
-      expect(r.stdout).toMatch(/github\.sync-repo aexy\/workers → \{"repository":"aexy\/workers","commits":\{"fetched":48,"written":48,"removed":0,"head":"[0-9a-f]{40}"\},"pulls":\{"fetched":6,"written":6,"reviews":5\}/);
+      expect(r.stdout).toMatch(
+        /github\.sync-repo aexy\/workers → \{"repository":"aexy\/workers","commits":\{"fetched":48,"written":48,"removed":0,"head":"[0-9a-f]{40}"\},"pulls":\{"fetched":6,"written":6,"reviews":5\}/,
+      );
       // The branch head has not moved: nothing is listed, every request is a 304.
-      expect(r.stdout).toMatch(/4\. incremental re-sync: \{"fetched":0,"written":0,"removed":0,"head":"[0-9a-f]{40}"\} then \{"fetched":0,"written":0,"removed":0,"head":"[0-9a-f]{40}"\}; \d+ requests, 0 counted/);
+      expect(r.stdout).toMatch(
+        /4\. incremental re-sync: \{"fetched":0,"written":0,"removed":0,"head":"[0-9a-f]{40}"\} then \{"fetched":0,"written":0,"removed":0,"head":"[0-9a-f]{40}"\}; \d+ requests, 0 counted/,
+      );
       expect(r.stdout).toContain("'linus-t'");
       expect(r.stdout).toMatch(/6\. exports: commits\.csv completed → \S+\/commits-[0-9a-f-]{36}\.csv \(\d+ bytes\); team_metrics\.json completed/);
-      expect(r.stdout).toMatch(/7\. report "Engineering weekly" \(6 widgets\) → \S+\.pdf \(\d+ bytes\); weekly delivery scheduled, next run \S+T09:00:00\.000Z/);
+      expect(r.stdout).toMatch(
+        /7\. report "Engineering weekly" \(6 widgets\) → \S+\.pdf \(\d+ bytes\); weekly delivery scheduled, next run \S+T09:00:00\.000Z/,
+      );
       expect(r.stdout).toContain('8. predictive insights: 22 generated (demo-standin-model); highest burnout risk:');
       expect(r.stdout).toContain("'team Platform'");
       expect(r.stdout).toMatch(/9\. job schedulers: .*github\.sync-all every 60 min/);
@@ -165,7 +171,9 @@ describe('CLI and worker processes', () => {
     ]);
     for (const r of [pgDown, migrateDown]) {
       expect(r.code).toBe(1);
-      expect(r.stderr).toContain('PostgreSQL at postgres://demo:***@127.0.0.1:1/aexy is unreachable (ECONNREFUSED): start PostgreSQL, or point DATABASE_URL at a server that is up');
+      expect(r.stderr).toContain(
+        'PostgreSQL at postgres://demo:***@127.0.0.1:1/aexy is unreachable (ECONNREFUSED): start PostgreSQL, or point DATABASE_URL at a server that is up',
+      );
       expect(r.stderr).not.toContain('s3cret-pw');
     }
     expect(redisDown.code).toBe(1);
@@ -176,7 +184,11 @@ describe('CLI and worker processes', () => {
   it('SIGTERM to `npm run worker` / `npm run board` (what Docker, compose and systemd send) reaches the node process: graceful exit, nothing left running', async () => {
     const started = [
       { proc: spawnNpm('worker', ['--queues', 'system'], env), ready: /worker ready/, bye: /shutting down gracefully/ },
-      { proc: spawnNpm('board', [], { ...env, BOARD_PORT: String(await freePort()), BOARD_USER: 'ops', BOARD_PASSWORD: 'correct-horse-battery' }), ready: /board listening/, bye: null },
+      {
+        proc: spawnNpm('board', [], { ...env, BOARD_PORT: String(await freePort()), BOARD_USER: 'ops', BOARD_PASSWORD: 'correct-horse-battery' }),
+        ready: /board listening/,
+        bye: null,
+      },
     ];
     try {
       for (const { proc, ready, bye } of started) {

@@ -37,9 +37,7 @@ describe('queue registry and producer', () => {
 
   it('refuses secrets in job data, wherever they are nested', async () => {
     const loose = defineJob({ name: 'test.loose', queue: 'system', schema: z.record(z.string(), z.unknown()), process: async () => null });
-    await expect(producer.enqueue(loose, { integration: { botToken: 'xoxb-1' } })).rejects.toThrow(
-      'integration.botToken: secrets must not be put in job data',
-    );
+    await expect(producer.enqueue(loose, { integration: { botToken: 'xoxb-1' } })).rejects.toThrow('integration.botToken: secrets must not be put in job data');
     await expect(producer.enqueue(loose, { OPENAI_API_KEY: 'sk' })).rejects.toThrow(/OPENAI_API_KEY: secrets/);
   });
 

@@ -102,8 +102,12 @@ describe('custom reports: PDF, CSV and JSON', () => {
   });
 
   it('metric names from Object.prototype are unknown metrics: one error block each, the rest renders', async () => {
-    const widgets = ['constructor', '__proto__', 'toString', 'hasOwnProperty'].map((metric) => ({ type: 'number', metric })).concat([{ type: 'number', metric: 'commits' }]);
-    const id = (await db.sql.query(`INSERT INTO custom_reports (name, widgets, filters) VALUES ('Prototype', $1, '{}') RETURNING id`, [JSON.stringify(widgets)])).rows[0].id;
+    const widgets = ['constructor', '__proto__', 'toString', 'hasOwnProperty']
+      .map((metric) => ({ type: 'number', metric }))
+      .concat([{ type: 'number', metric: 'commits' }]);
+    const id = (
+      await db.sql.query(`INSERT INTO custom_reports (name, widgets, filters) VALUES ('Prototype', $1, '{}') RETURNING id`, [JSON.stringify(widgets)])
+    ).rows[0].id;
     const out = await runCustomReport(db.orm.em.fork(), id, 'json', dir, now);
     const rendered = out.data.widgets as { type: string; error?: string }[];
     expect(rendered.slice(0, 4).map((w) => w.error)).toEqual([
@@ -123,7 +127,12 @@ describe('custom reports: PDF, CSV and JSON', () => {
       ...Array.from({ length: 45 }, () => ({ type: 'number', metric: 'commits' })),
     ];
     const filters = { date_range: { start: '2020-01-01', end: '2026-12-31' } };
-    const id = (await db.sql.query(`INSERT INTO custom_reports (name, widgets, filters) VALUES ('Huge', $1, $2) RETURNING id`, [JSON.stringify(widgets), JSON.stringify(filters)])).rows[0].id;
+    const id = (
+      await db.sql.query(`INSERT INTO custom_reports (name, widgets, filters) VALUES ('Huge', $1, $2) RETURNING id`, [
+        JSON.stringify(widgets),
+        JSON.stringify(filters),
+      ])
+    ).rows[0].id;
     const out = await runCustomReport(db.orm.em.fork(), id, 'json', dir, now);
     const rendered = out.data.widgets as { type: string; error?: string; items?: unknown[] }[];
     expect(rendered).toHaveLength(55);

@@ -15,7 +15,14 @@ describe('horizontal workers and crash recovery', () => {
   afterAll(async () => db?.drop());
 
   const start = (prefix: string, extra: Record<string, string> = {}): Spawned =>
-    spawnTs('src/workers/main.ts', ['--queues', 'system'], { DATABASE_URL: db.url, REDIS_URL, QUEUE_PREFIX: prefix, LOG_LEVEL: 'info', WORKER_CONCURRENCY: '4', ...extra });
+    spawnTs('src/workers/main.ts', ['--queues', 'system'], {
+      DATABASE_URL: db.url,
+      REDIS_URL,
+      QUEUE_PREFIX: prefix,
+      LOG_LEVEL: 'info',
+      WORKER_CONCURRENCY: '4',
+      ...extra,
+    });
 
   const completedIds = (out: string) =>
     out
@@ -103,7 +110,10 @@ describe('horizontal workers and crash recovery', () => {
         // BullMQ then fails it on activation, without running it again.
         const w = start(prefix, fast);
         started.push(w);
-        const running = waitForOutput(w, /"msg":"job started"/).then(() => 'active' as const, () => new Promise<never>(() => {}));
+        const running = waitForOutput(w, /"msg":"job started"/).then(
+          () => 'active' as const,
+          () => new Promise<never>(() => {}),
+        );
         const outcome = await Promise.race([running, failed]);
         if (outcome === 'active') {
           w.kill('SIGKILL');

@@ -30,16 +30,28 @@ describe('scheduled reports: schedulers reconciled from the table, delivery by e
     slack = await new SlackStandIn().start();
     dir = await mkdtemp(join(tmpdir(), 'aexy-scheduled-'));
     config = {
-      ...testConfig({ EXPORT_DIR: dir, SMTP_URL: smtp.url, SLACK_API_URL: slack.url, SLACK_TIMEOUT_MS: '2000', ENCRYPTION_KEYS: `k1:${randomBytes(32).toString('base64')}` }),
+      ...testConfig({
+        EXPORT_DIR: dir,
+        SMTP_URL: smtp.url,
+        SLACK_API_URL: slack.url,
+        SLACK_TIMEOUT_MS: '2000',
+        ENCRYPTION_KEYS: `k1:${randomBytes(32).toString('base64')}`,
+      }),
       DATABASE_URL: db.url,
     };
     h = await startHarness(config, db.orm, JOBS);
     await seedMetricsFixture(db);
     reportId = (
-      await db.sql.query(`INSERT INTO custom_reports (name, organization_id, widgets, filters) VALUES ('Weekly pulse', $1, $2, '{"date_range": {"days": 3650}}') RETURNING id`, [
-        ORG,
-        JSON.stringify([{ type: 'number', metric: 'commits' }, { type: 'bar', metric: 'language_mix' }]),
-      ])
+      await db.sql.query(
+        `INSERT INTO custom_reports (name, organization_id, widgets, filters) VALUES ('Weekly pulse', $1, $2, '{"date_range": {"days": 3650}}') RETURNING id`,
+        [
+          ORG,
+          JSON.stringify([
+            { type: 'number', metric: 'commits' },
+            { type: 'bar', metric: 'language_mix' },
+          ]),
+        ],
+      )
     ).rows[0].id;
   });
   afterAll(async () => {
@@ -67,7 +79,17 @@ describe('scheduled reports: schedulers reconciled from the table, delivery by e
       await db.sql.query(
         `INSERT INTO scheduled_reports (report_id, schedule, day_of_week, day_of_month, time_utc, recipients, delivery_method, export_format, is_active)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
-        [reportId, cols.schedule, cols.day_of_week ?? null, cols.day_of_month ?? null, cols.time_utc ?? '09:00', cols.recipients ?? ['lead@example.com'], cols.delivery_method ?? 'email', cols.export_format ?? 'pdf', cols.is_active ?? true],
+        [
+          reportId,
+          cols.schedule,
+          cols.day_of_week ?? null,
+          cols.day_of_month ?? null,
+          cols.time_utc ?? '09:00',
+          cols.recipients ?? ['lead@example.com'],
+          cols.delivery_method ?? 'email',
+          cols.export_format ?? 'pdf',
+          cols.is_active ?? true,
+        ],
       )
     ).rows[0].id as string;
 
@@ -193,9 +215,15 @@ describe('scheduled reports: schedulers reconciled from the table, delivery by e
     expect(JSON.stringify(msg.blocks)).toContain('Commits: 6 commits');
     // The file is shared in the summary's thread; the summary carries the slot's idempotency key.
     expect(slack.messages.at(-1)).toMatchObject({ channel: 'C0REPORTS', thread_ts: msg.ts, files: [{ name: `report-${reportId}.pdf` }] });
-    expect(msg.metadata).toEqual({ event_type: 'aexy_notification', event_payload: { idempotency_key: expect.stringMatching(new RegExp(`^report:${sched}:\\d+$`)), notification_type: 'scheduled_report' } });
+    expect(msg.metadata).toEqual({
+      event_type: 'aexy_notification',
+      event_payload: { idempotency_key: expect.stringMatching(new RegExp(`^report:${sched}:\\d+$`)), notification_type: 'scheduled_report' },
+    });
     expect(slack.calls.every((c) => c.token === 'xoxb-standin-token' || c.method === 'upload')).toBe(true);
-    const { rows: logs } = await db.sql.query(`SELECT status, channel_id, message_ts, notification_type, error_message FROM slack_notification_logs WHERE integration_id = $1`, [integration]);
+    const { rows: logs } = await db.sql.query(
+      `SELECT status, channel_id, message_ts, notification_type, error_message FROM slack_notification_logs WHERE integration_id = $1`,
+      [integration],
+    );
     expect(logs).toEqual([{ status: 'sent', channel_id: 'C0REPORTS', message_ts: msg.ts, notification_type: 'scheduled_report', error_message: null }]);
 
     // A channel the bot cannot post to: recorded as failed, not retried.
@@ -231,7 +259,9 @@ describe('scheduled reports: schedulers reconciled from the table, delivery by e
     const both = await insertSchedule({ schedule: 'daily', delivery_method: 'both', recipients: ['C0REPORTS', 'lead@example.com'] });
     const [posts, mails] = [slack.posted.length, smtp.messages.length];
     smtp.rejectNext = 451;
-    const done = await h.settle(await h.pool.producer.enqueue(reportDeliver, { scheduledReportId: both }, { attempts: 3, backoff: { type: 'fixed', delay: 20 } }));
+    const done = await h.settle(
+      await h.pool.producer.enqueue(reportDeliver, { scheduledReportId: both }, { attempts: 3, backoff: { type: 'fixed', delay: 20 } }),
+    );
     expect(await done.getState()).toBe('completed');
     expect(done.attemptsMade).toBe(2);
     expect(slack.posted.length - posts).toBe(1);
@@ -280,16 +310,16 @@ describe('scheduled reports: schedulers reconciled from the table, delivery by e
     await db.sql.query(`UPDATE slack_integrations SET is_active = true`);
     slack.tokens.set('xoxb-standin-token', 'T0STANDIN');
     const hostileReport = (
-      await db.sql.query(`INSERT INTO custom_reports (name, organization_id, widgets, filters) VALUES ('<!channel> pulse', $1, $2, '{"date_range": {"days": 3650}}') RETURNING id`, [
-        ORG,
-        JSON.stringify([{ type: 'number', metric: 'commits', config: { title: '<https://evil.example|click me> & co' } }]),
-      ])
+      await db.sql.query(
+        `INSERT INTO custom_reports (name, organization_id, widgets, filters) VALUES ('<!channel> pulse', $1, $2, '{"date_range": {"days": 3650}}') RETURNING id`,
+        [ORG, JSON.stringify([{ type: 'number', metric: 'commits', config: { title: '<https://evil.example|click me> & co' } }])],
+      )
     ).rows[0].id;
     const id = (
-      await db.sql.query(`INSERT INTO scheduled_reports (report_id, schedule, time_utc, recipients, delivery_method, export_format) VALUES ($1, 'daily', '09:00', $2, 'slack', 'pdf') RETURNING id`, [
-        hostileReport,
-        ['C0REPORTS'],
-      ])
+      await db.sql.query(
+        `INSERT INTO scheduled_reports (report_id, schedule, time_utc, recipients, delivery_method, export_format) VALUES ($1, 'daily', '09:00', $2, 'slack', 'pdf') RETURNING id`,
+        [hostileReport, ['C0REPORTS']],
+      )
     ).rows[0].id;
     const done = await h.settle(await h.pool.producer.enqueue(reportDeliver, { scheduledReportId: id }));
     expect(done.failedReason).toBeUndefined();
@@ -299,10 +329,13 @@ describe('scheduled reports: schedulers reconciled from the table, delivery by e
     expect(blocks).toContain('&lt;https://evil.example|click me&gt; &amp; co: 6 commits');
     // Everything Slack parses as mrkdwn (the fallback text, mrkdwn blocks) is escaped; a plain_text
     // header is shown as typed and never parsed, so it keeps the characters.
-    const mrkdwn = JSON.stringify([msg.text, ...(msg.blocks as { type: string; text?: { type: string; text: string }; elements?: { type: string; text: string }[] }[]).flatMap((b) => [
-      ...(b.text?.type === 'mrkdwn' ? [b.text.text] : []),
-      ...(b.elements ?? []).filter((e) => e.type === 'mrkdwn').map((e) => e.text),
-    ])]);
+    const mrkdwn = JSON.stringify([
+      msg.text,
+      ...(msg.blocks as { type: string; text?: { type: string; text: string }; elements?: { type: string; text: string }[] }[]).flatMap((b) => [
+        ...(b.text?.type === 'mrkdwn' ? [b.text.text] : []),
+        ...(b.elements ?? []).filter((e) => e.type === 'mrkdwn').map((e) => e.text),
+      ]),
+    ]);
     expect(mrkdwn).not.toMatch(/<!channel>|<https:\/\/evil/);
     expect((msg.blocks as { type: string; text: { type: string; text: string } }[])[0]!.text).toEqual({ type: 'plain_text', text: '<!channel> pulse' });
   });
@@ -311,7 +344,9 @@ describe('scheduled reports: schedulers reconciled from the table, delivery by e
     const twice = await insertSchedule({ schedule: 'daily', recipients: ['lead@example.com'] });
     const before = smtp.messages.length;
     // Distinct job ids get past the queue's deduplication, as a manual run next to a tick does.
-    const jobs = await Promise.all(['a', 'b'].map((k) => h.pool.producer.enqueue(reportDeliver, { scheduledReportId: twice }, { jobId: `manual-${twice}-${k}` })));
+    const jobs = await Promise.all(
+      ['a', 'b'].map((k) => h.pool.producer.enqueue(reportDeliver, { scheduledReportId: twice }, { jobId: `manual-${twice}-${k}` })),
+    );
     const done = await Promise.all(jobs.map((j) => h.settle(j)));
     expect(done.map((d) => d.failedReason)).toEqual([undefined, undefined]);
     expect(smtp.messages.length - before).toBe(1);

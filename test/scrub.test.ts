@@ -72,7 +72,7 @@ describe('secrets never leave in error text, logs or return values', () => {
     const scrub = createScrubber(config);
     expect(scrub(`a ${GITHUB_TOKEN} b ${OPENAI_API_KEY} c ${SMTP_PASSWORD}`)).toBe('a [redacted] b [redacted] c [redacted]');
     expect(scrub('Authorization: Bearer abcdefghijklmnop1234')).toBe('Authorization: Bearer [redacted]');
-    expect(scrub('ghp_zzzzzzzzzzzzzzzzzzzzzzzzzz someone else\'s')).toBe("[redacted] someone else's");
+    expect(scrub("ghp_zzzzzzzzzzzzzzzzzzzzzzzzzz someone else's")).toBe("[redacted] someone else's");
     expect(scrub('nothing secret here')).toBe('nothing secret here');
     expect(scrub('Basic authentication failed for token permissions')).toBe('Basic authentication failed for token permissions');
   });
@@ -85,7 +85,11 @@ describe('secrets never leave in error text, logs or return values', () => {
       const jobs = await Promise.all([leakError, leakPermanent, leakReturn].map((d) => producer.enqueue(d, {})));
       const outcomes = await Promise.all(jobs.map((j) => j.waitUntilFinished(events).catch((e: Error) => e.message)));
       const stored = await Promise.all(jobs.map(async (j) => (await producer.queue('system').getJob(j.id!))!));
-      const everything = JSON.stringify({ outcomes, stored: stored.map((j) => ({ failedReason: j.failedReason, stacktrace: j.stacktrace, returnvalue: j.returnvalue })), logs: lines });
+      const everything = JSON.stringify({
+        outcomes,
+        stored: stored.map((j) => ({ failedReason: j.failedReason, stacktrace: j.stacktrace, returnvalue: j.returnvalue })),
+        logs: lines,
+      });
       for (const secret of [GITHUB_TOKEN, OPENAI_API_KEY, SMTP_PASSWORD, 'xoxb-1234567890']) expect(everything).not.toContain(secret);
       expect(stored[0]!.failedReason).toContain('token [redacted]');
       expect(stored[1]!.failedReason).toContain('refused key [redacted]');

@@ -31,10 +31,14 @@ describe('Slack notifications: export ready, sync failure digest, weekly team su
     db = await createTestDatabase();
     slack = await new SlackStandIn().start();
     dir = await mkdtemp(join(tmpdir(), 'aexy-slack-'));
-    config = { ...testConfig({ SLACK_API_URL: slack.url, SLACK_TIMEOUT_MS: '2000', ENCRYPTION_KEYS: `k1:${randomBytes(32).toString('base64')}`, EXPORT_DIR: dir }), DATABASE_URL: db.url };
+    config = {
+      ...testConfig({ SLACK_API_URL: slack.url, SLACK_TIMEOUT_MS: '2000', ENCRYPTION_KEYS: `k1:${randomBytes(32).toString('base64')}`, EXPORT_DIR: dir }),
+      DATABASE_URL: db.url,
+    };
     h = await startHarness(config, db.orm, JOBS);
     dev = (await db.sql.query(`INSERT INTO developers (github_id, github_username) VALUES (1, 'ana') RETURNING id`)).rows[0].id;
-    teamId = (await db.sql.query(`INSERT INTO teams (name, organization_id, developer_ids) VALUES ('Core', $1, $2::uuid[]) RETURNING id`, [ORG, [dev]])).rows[0].id;
+    teamId = (await db.sql.query(`INSERT INTO teams (name, organization_id, developer_ids) VALUES ('Core', $1, $2::uuid[]) RETURNING id`, [ORG, [dev]])).rows[0]
+      .id;
     await db.sql.query(`INSERT INTO teams (name, organization_id, developer_ids) VALUES ('Elsewhere', $1, '{}')`, [OTHER_ORG]);
     await installSlackIntegration(db.orm.em.fork(), new KeyRing(config.ENCRYPTION_KEYS!), {
       organizationId: ORG,
@@ -57,7 +61,11 @@ describe('Slack notifications: export ready, sync failure digest, weekly team su
   });
 
   const followUps = async (since: number, name = 'slack.notify'): Promise<Job[]> =>
-    Promise.all((await h.reader('slack').getJobs(['waiting', 'active', 'completed', 'failed'])).filter((j) => j.name === name && j.timestamp >= since).map((j) => h.settle(j)));
+    Promise.all(
+      (await h.reader('slack').getJobs(['waiting', 'active', 'completed', 'failed']))
+        .filter((j) => j.name === name && j.timestamp >= since)
+        .map((j) => h.settle(j)),
+    );
 
   it('an export with a requester announces itself when ready, mentioning them', async () => {
     const t0 = Date.now();
@@ -104,30 +112,39 @@ describe('Slack notifications: export ready, sync failure digest, weekly team su
 
   it('Slack trouble on its side (internal_error, an HTML 502) is retried; every attempt is logged', async () => {
     const logs = async () =>
-      (await db.sql.query(`SELECT status, error_message FROM slack_notification_logs WHERE notification_type = 'weekly_team_summary' ORDER BY sent_at, status`)).rows;
+      (await db.sql.query(`SELECT status, error_message FROM slack_notification_logs WHERE notification_type = 'weekly_team_summary' ORDER BY sent_at, status`))
+        .rows;
     const before = (await logs()).length;
     const posts = slack.messages.length;
     slack.faults.push({ method: 'chat.postMessage', error: 'internal_error', times: 1 });
-    const a = await h.settle(await h.pool.producer.enqueue(slackNotify, { kind: 'weekly_team_summary', teamId }, { attempts: 3, backoff: { type: 'fixed', delay: 20 } }));
+    const a = await h.settle(
+      await h.pool.producer.enqueue(slackNotify, { kind: 'weekly_team_summary', teamId }, { attempts: 3, backoff: { type: 'fixed', delay: 20 } }),
+    );
     expect(await a.getState()).toBe('completed');
     expect(a.attemptsMade).toBe(2);
     // The client never retries by itself (a lost answer must not be posted again blind): the 502
     // fails the attempt, and the job's retry looks for the message before posting it.
     slack.faults.push({ method: 'chat.postMessage', status: 502, times: 1 });
-    const b = await h.settle(await h.pool.producer.enqueue(slackNotify, { kind: 'weekly_team_summary', teamId }, { attempts: 3, backoff: { type: 'fixed', delay: 20 } }));
+    const b = await h.settle(
+      await h.pool.producer.enqueue(slackNotify, { kind: 'weekly_team_summary', teamId }, { attempts: 3, backoff: { type: 'fixed', delay: 20 } }),
+    );
     expect(await b.getState()).toBe('completed');
     expect(b.attemptsMade).toBe(2);
     expect(slack.messages.length - posts).toBe(2);
     const attempts = (await logs()).slice(before);
     expect(attempts.map((l) => l.status).sort()).toEqual(['failed', 'failed', 'sent', 'sent']);
-    expect(attempts.filter((l) => l.status === 'failed').map((l) => l.error_message).sort()).toEqual([
-      'Slack error, will retry: internal_error',
-      'Slack request failed: An HTTP protocol error occurred: statusCode = 502',
-    ]);
+    expect(
+      attempts
+        .filter((l) => l.status === 'failed')
+        .map((l) => l.error_message)
+        .sort(),
+    ).toEqual(['Slack error, will retry: internal_error', 'Slack request failed: An HTTP protocol error occurred: statusCode = 502']);
   });
 
   it('an organization without an integration is skipped, not failed', async () => {
-    await db.sql.query(`INSERT INTO export_jobs (requested_by, export_type, format, status, file_path, file_size_bytes) VALUES (NULL, 'commits', 'csv', 'completed', '/tmp/x', 10) RETURNING id`);
+    await db.sql.query(
+      `INSERT INTO export_jobs (requested_by, export_type, format, status, file_path, file_size_bytes) VALUES (NULL, 'commits', 'csv', 'completed', '/tmp/x', 10) RETURNING id`,
+    );
     const team = (await db.sql.query(`SELECT id FROM teams WHERE name = 'Elsewhere'`)).rows[0].id;
     const done = await h.settle(await h.pool.producer.enqueue(slackNotify, { kind: 'weekly_team_summary', teamId: team }));
     expect(done.returnvalue).toEqual({ skipped: 'no Slack integration' });
@@ -175,14 +192,17 @@ describe('Slack notifications: export ready, sync failure digest, weekly team su
       [integ[0].id],
     );
     await h.settle(await h.pool.producer.enqueue(slackFanOut, { kind: 'weekly_team_summary' }, { jobId: `fan-${Date.now()}` }));
-    const { rows: after } = await db.sql.query(`SELECT id, status, error_message FROM slack_notification_logs WHERE id = ANY($1::uuid[]) ORDER BY content_summary`, [rows.map((r) => r.id)]);
+    const { rows: after } = await db.sql.query(
+      `SELECT id, status, error_message FROM slack_notification_logs WHERE id = ANY($1::uuid[]) ORDER BY content_summary`,
+      [rows.map((r) => r.id)],
+    );
     expect(after.map((r) => [r.status, r.error_message])).toEqual([
       ['failed', 'outcome unknown: the worker stopped while posting (Slack may have received the message)'],
       ['pending', null],
     ]);
   });
 
-  describe('at most once: every attempt carries the notification\'s key, and a retry looks for it first', () => {
+  describe("at most once: every attempt carries the notification's key, and a retry looks for it first", () => {
     // Follow-ups of earlier tests (the fan-out's summaries) must not take the faults set up here.
     beforeEach(() => h.idle(['slack']));
     const integrationId = async () => (await db.sql.query(`SELECT id FROM slack_integrations WHERE team_id = 'T0STANDIN'`)).rows[0].id as string;
@@ -238,14 +258,23 @@ describe('Slack notifications: export ready, sync failure digest, weekly team su
         [await integrationId(), key],
       );
       const ts = `${Math.floor(Date.now() / 1000)}.999001`;
-      slack.messages.push({ channel: 'C0ALERTS', ts, text: 'posted by the dead worker', metadata: { event_type: 'aexy_notification', event_payload: { idempotency_key: key } } });
+      slack.messages.push({
+        channel: 'C0ALERTS',
+        ts,
+        text: 'posted by the dead worker',
+        metadata: { event_type: 'aexy_notification', event_payload: { idempotency_key: key } },
+      });
       const before = slack.posted.length;
       const job = await h.settle(await h.pool.producer.enqueue(slackInsightAlert, { insightId: id }));
       expect(job.returnvalue).toMatchObject({ channel: 'C0ALERTS', ts });
       expect(slack.posted.length).toBe(before);
       const attempts = await attemptsOf(key);
       expect(attempts).toEqual([
-        { status: 'failed', message_ts: null, error_message: `interrupted after Slack received the message (ts ${ts}, found in the channel's history by a retry, which did not post it again)` },
+        {
+          status: 'failed',
+          message_ts: null,
+          error_message: `interrupted after Slack received the message (ts ${ts}, found in the channel's history by a retry, which did not post it again)`,
+        },
         { status: 'sent', message_ts: ts, error_message: null },
       ]);
       expect((await db.sql.query(`SELECT status FROM slack_notification_logs WHERE id = $1`, [rows[0].log_id])).rows[0].status).toBe('failed');
@@ -288,7 +317,9 @@ describe('Slack notifications: export ready, sync failure digest, weekly team su
       );
       const before = slack.posted.length;
       await h.settle(await h.pool.producer.enqueue(slackNotify, { kind: 'export_ready', exportJobId: rows[0].id }, { jobId: `first-${rows[0].id}` }));
-      const second = await h.settle(await h.pool.producer.enqueue(slackNotify, { kind: 'export_ready', exportJobId: rows[0].id }, { jobId: `second-${rows[0].id}` }));
+      const second = await h.settle(
+        await h.pool.producer.enqueue(slackNotify, { kind: 'export_ready', exportJobId: rows[0].id }, { jobId: `second-${rows[0].id}` }),
+      );
       expect(second.returnvalue).toMatchObject({ alreadySent: true });
       expect(slack.posted.length - before).toBe(1);
     });

@@ -67,7 +67,10 @@ describe('kill -9 mid-sync', () => {
       for (;;) {
         // Not the schedulers' next runs (repeat:…), which wait for their period.
         const pending = await Promise.all(
-          queues.map(async (q) => ({ q, jobs: (await q.queue.getJobs(['waiting', 'active', 'delayed', 'prioritized'])).filter((j) => !j.id?.startsWith('repeat:')) })),
+          queues.map(async (q) => ({
+            q,
+            jobs: (await q.queue.getJobs(['waiting', 'active', 'delayed', 'prioritized'])).filter((j) => !j.id?.startsWith('repeat:')),
+          })),
         );
         if (pending.every((p) => p.jobs.length === 0)) return;
         await Promise.all(pending.flatMap((p) => p.jobs.map((j) => j.waitUntilFinished(p.q.events).catch(() => undefined))));

@@ -120,7 +120,8 @@ describe('sync truth on a real git history', () => {
   }
 
   const developerOf = async (sha: string) =>
-    (await db.sql.query(`SELECT d.github_username FROM commits c LEFT JOIN developers d ON d.id = c.developer_id WHERE c.sha = $1`, [sha])).rows[0]?.github_username ?? null;
+    (await db.sql.query(`SELECT d.github_username FROM commits c LEFT JOIN developers d ON d.id = c.developer_id WHERE c.sha = $1`, [sha])).rows[0]
+      ?.github_username ?? null;
 
   const shas: Record<string, string> = {};
 
@@ -183,7 +184,9 @@ describe('sync truth on a real git history', () => {
     expect(rows.map((r) => r.sha)).toEqual([shas.m1, shas.m2].sort());
     // frank's noreply address names his account: a developer with GitHub id 5005, enriched from GitHub.
     expect(await developerOf(shas.f2!)).toBe('frank-gh');
-    const { rows: frankRow } = await db.sql.query(`SELECT github_id::int, github_created_at, seniority_level FROM developers WHERE github_username = 'frank-gh'`);
+    const { rows: frankRow } = await db.sql.query(
+      `SELECT github_id::int, github_created_at, seniority_level FROM developers WHERE github_username = 'frank-gh'`,
+    );
     expect(frankRow[0].github_id).toBe(5005);
     expect(frankRow[0].github_created_at.toISOString()).toBe('2020-05-01T00:00:00.000Z');
     expect(frankRow[0].seniority_level).not.toBeNull();
@@ -217,7 +220,10 @@ describe('sync truth on a real git history', () => {
     // The older noreply form names only a login: it resolves through the developer of that login.
     expect(await developerOf(shas.c9b!)).toBe('bob-gh');
     expect(ids).toContainEqual({ email: 'bob-gh@users.noreply.github.com', github_username: 'bob-gh', source: 'noreply-login', confidence: 90 });
-    const { rows: co } = await db.sql.query(`SELECT a.email, d.github_username FROM commit_coauthors a LEFT JOIN developers d ON d.id = a.developer_id WHERE a.sha = $1 ORDER BY a.email`, [shas.c9]);
+    const { rows: co } = await db.sql.query(
+      `SELECT a.email, d.github_username FROM commit_coauthors a LEFT JOIN developers d ON d.id = a.developer_id WHERE a.sha = $1 ORDER BY a.email`,
+      [shas.c9],
+    );
     expect(co).toEqual([
       { email: 'bob@acme.example', github_username: 'bob-gh' },
       { email: 'someone@else.example', github_username: null },
@@ -266,10 +272,17 @@ describe('sync truth on a real git history', () => {
     const skipped = await h.settle(await h.pool.producer.enqueue(insightGenerate, { insightType: 'burnout_risk', developerId: botRow[0].id }));
     expect(skipped.returnvalue).toEqual({ skipped: 'bot' });
     expect((await db.sql.query(`SELECT count(*)::int AS n FROM predictive_insights WHERE developer_id = $1`, [botRow[0].id])).rows[0].n).toBe(0);
-    const report = await buildReportData(db.sql, {
-      id: 'r', name: 'People', description: null, filters: window,
-      widgets: [{ type: 'bar', metric: 'commits', config: { title: 'Commits by person', limit: 50 } }],
-    }, new Date('2026-02-01T00:00:00Z'));
+    const report = await buildReportData(
+      db.sql,
+      {
+        id: 'r',
+        name: 'People',
+        description: null,
+        filters: window,
+        widgets: [{ type: 'bar', metric: 'commits', config: { title: 'Commits by person', limit: 50 } }],
+      },
+      new Date('2026-02-01T00:00:00Z'),
+    );
     const labels = (report.widgets[0] as { items: { label: string; value: number }[] }).items.map((i) => i.label);
     expect(labels).toEqual(expect.arrayContaining(['alice-gh', 'bob-gh', 'dana-gh', 'frank-gh']));
     expect(labels).not.toContain('dependabot[bot]');
@@ -288,7 +301,7 @@ describe('sync truth on a real git history', () => {
     expect((await db.sql.query(`SELECT 1 FROM commit_graph WHERE sha = $1`, [shas.c11])).rowCount).toBe(0);
   });
 
-  it('a changed default branch: the stored commits become exactly the new branch\'s', async () => {
+  it("a changed default branch: the stored commits become exactly the new branch's", async () => {
     repo.git('checkout', '-q', '-b', 'trunk', shas.c7!);
     repo.write('TRUNK.md', lines(3, 'trunk'));
     shas.c13 = repo.commit(bob, '2026-01-18T10:00:00Z', 'trunk');
@@ -307,7 +320,10 @@ describe('sync truth on a real git history', () => {
 
   it('the stored head is gone from GitHub: the branch is listed again and reconciled', async () => {
     await db.sql.query(`UPDATE github_commit_heads SET head_sha = $1 WHERE repository_full_name = $2`, ['f'.repeat(40), REPO]);
-    await db.sql.query(`INSERT INTO commits (sha, repository_name, repository_full_name, committed_at) VALUES ($1, 'truth', $2, now())`, ['e'.repeat(40), REPO]);
+    await db.sql.query(`INSERT INTO commits (sha, repository_name, repository_full_name, committed_at) VALUES ($1, 'truth', $2, now())`, [
+      'e'.repeat(40),
+      REPO,
+    ]);
     const job = await sync();
     expect(job.returnvalue).toMatchObject({ commits: { written: 0, removed: 1 } });
     await expectTruth('trunk');
@@ -321,7 +337,10 @@ describe('a first sync under a compressed rate limit', () => {
   let config: AppConfig;
   let repo: GitRepo;
   const REPO = 'acme/paced';
-  const authors = Array.from({ length: 5 }, (_, i) => ({ person: person(`Dev ${i}`, `dev${i}@acme.example`), user: { id: 7000 + i, login: `dev-${i}`, created_at: '2018-01-01T00:00:00Z' } }));
+  const authors = Array.from({ length: 5 }, (_, i) => ({
+    person: person(`Dev ${i}`, `dev${i}@acme.example`),
+    user: { id: 7000 + i, login: `dev-${i}`, created_at: '2018-01-01T00:00:00Z' },
+  }));
 
   beforeAll(async () => {
     gh = await new GitHubStandIn().start();
@@ -343,7 +362,13 @@ describe('a first sync under a compressed rate limit', () => {
     gh.rate = { limit: 15, remaining: 15, reset: Math.floor(Date.now() / 1000) + 2, window: 2 };
     db = await createTestDatabase();
     config = {
-      ...testConfig({ GITHUB_API_URL: gh.url, GITHUB_TOKEN: gh.token, GITHUB_RETRY_BASE_MS: '10', GITHUB_MAX_INLINE_WAIT_SECONDS: '0', GITHUB_SYNC_INITIAL_DAYS: '0' }),
+      ...testConfig({
+        GITHUB_API_URL: gh.url,
+        GITHUB_TOKEN: gh.token,
+        GITHUB_RETRY_BASE_MS: '10',
+        GITHUB_MAX_INLINE_WAIT_SECONDS: '0',
+        GITHUB_SYNC_INITIAL_DAYS: '0',
+      }),
       DATABASE_URL: db.url,
     };
     h = await startHarness(config, db.orm, JOBS);
@@ -398,12 +423,35 @@ describe('GITHUB_SYNC_INITIAL_DAYS bounds a first sync of commits and pull reque
     db = await createTestDatabase();
     redis = new Redis(REDIS_URL);
     const pull = (number: number, created: number, updated: number, state: 'open' | 'closed') => ({
-      id: 880_000 + number, number, title: `PR ${number}`, body: null, user: someone, state,
-      created_at: daysAgo(created), updated_at: daysAgo(updated), merged_at: state === 'closed' ? daysAgo(updated) : null, closed_at: state === 'closed' ? daysAgo(updated) : null,
-      labels: [], requested_reviewers: [], additions: 1, deletions: 1, changed_files: 1, commits: 1, comments: 0, review_comments: 0, reviews: [],
+      id: 880_000 + number,
+      number,
+      title: `PR ${number}`,
+      body: null,
+      user: someone,
+      state,
+      created_at: daysAgo(created),
+      updated_at: daysAgo(updated),
+      merged_at: state === 'closed' ? daysAgo(updated) : null,
+      closed_at: state === 'closed' ? daysAgo(updated) : null,
+      labels: [],
+      requested_reviewers: [],
+      additions: 1,
+      deletions: 1,
+      changed_files: 1,
+      commits: 1,
+      comments: 0,
+      review_comments: 0,
+      reviews: [],
     });
     gh.repos.set('acme/window', {
-      commits: [100, 40, 10, 1].map((d) => ({ sha: fakeSha(`window-${d}`), message: `${d} days ago`, author: someone, authorDate: daysAgo(d), committerDate: daysAgo(d), files: [{ filename: 'a.ts', additions: d, deletions: 0 }] })),
+      commits: [100, 40, 10, 1].map((d) => ({
+        sha: fakeSha(`window-${d}`),
+        message: `${d} days ago`,
+        author: someone,
+        authorDate: daysAgo(d),
+        committerDate: daysAgo(d),
+        files: [{ filename: 'a.ts', additions: d, deletions: 0 }],
+      })),
       pulls: [pull(1, 400, 100, 'closed'), pull(2, 60, 40, 'closed'), pull(3, 12, 10, 'closed'), pull(4, 200, 5, 'open')],
     });
   });
@@ -422,16 +470,28 @@ describe('GITHUB_SYNC_INITIAL_DAYS bounds a first sync of commits and pull reque
     const pulls = await syncPulls(opts);
     expect(commits).toMatchObject({ written: 2 });
     expect(pulls).toMatchObject({ fetched: 2, written: 2 });
-    expect(gh.counted(/\/pulls\/\d+$/).map((r) => r.path).sort()).toEqual(['/repos/acme/window/pulls/3', '/repos/acme/window/pulls/4']);
+    expect(
+      gh
+        .counted(/\/pulls\/\d+$/)
+        .map((r) => r.path)
+        .sort(),
+    ).toEqual(['/repos/acme/window/pulls/3', '/repos/acme/window/pulls/4']);
     expect(gh.counted(/\/commits$/)[0]!.query.get('since')).toBe(daysAgo(30));
-    const { rows } = await db.sql.query(`SELECT (SELECT string_agg(message, ',' ORDER BY committed_at) FROM commits) AS commits, (SELECT string_agg(number::text, ',' ORDER BY number) FROM pull_requests) AS pulls`);
+    const { rows } = await db.sql.query(
+      `SELECT (SELECT string_agg(message, ',' ORDER BY committed_at) FROM commits) AS commits, (SELECT string_agg(number::text, ',' ORDER BY number) FROM pull_requests) AS pulls`,
+    );
     expect(rows[0]).toEqual({ commits: '10 days ago,1 days ago', pulls: '3,4' });
   });
 
   it('a shutdown stops the commit sync between chunks: what was written stays, the next run completes it', async () => {
     gh.repos.set('acme/stop', {
       commits: Array.from({ length: 10 }, (_, i) => ({
-        sha: fakeSha(`stop-${i}`), message: `stop ${i}`, author: someone, authorDate: daysAgo(10 - i), committerDate: daysAgo(10 - i), files: [{ filename: 'a.ts', additions: i + 1, deletions: 0 }],
+        sha: fakeSha(`stop-${i}`),
+        message: `stop ${i}`,
+        author: someone,
+        authorDate: daysAgo(10 - i),
+        committerDate: daysAgo(10 - i),
+        files: [{ filename: 'a.ts', additions: i + 1, deletions: 0 }],
       })),
       pulls: [],
     });
@@ -441,7 +501,17 @@ describe('GITHUB_SYNC_INITIAL_DAYS bounds a first sync of commits and pull reque
     const shutdown = new AbortController();
     const reason = new Error('the worker is shutting down');
     // The shutdown arrives while the first chunk is being written.
-    const opts = { octokit, em, log, repo: 'acme/stop', overlapMinutes: 5, initialDays: 0, now, signal: shutdown.signal, progress: async () => shutdown.abort(reason) };
+    const opts = {
+      octokit,
+      em,
+      log,
+      repo: 'acme/stop',
+      overlapMinutes: 5,
+      initialDays: 0,
+      now,
+      signal: shutdown.signal,
+      progress: async () => shutdown.abort(reason),
+    };
     await expect(syncCommits(opts)).rejects.toBe(reason);
     // repository_name holds the repository's name without its owner (the contract's column).
     const count = async () => Number((await db.sql.query(`SELECT count(*) FROM commits WHERE repository_name = 'stop'`)).rows[0].count);

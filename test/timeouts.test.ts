@@ -58,10 +58,12 @@ describe('outbound timeouts against a silent server', () => {
 
   it('Slack: a call unanswered within SLACK_TIMEOUT_MS fails, with no retry of its own', async () => {
     const token = new KeyRing(config.ENCRYPTION_KEYS!).encrypt('xoxb-silent');
-    const { rows } = await db.sql.query(
-      `INSERT INTO slack_integrations (organization_id, team_id, bot_token) VALUES ($1, 'T0SILENT', $2) RETURNING id`,
-      [randomBytes(16).toString('hex').replace(/(.{8})(.{4})(.{4})(.{4})(.{12})/, '$1-$2-$3-$4-$5'), token],
-    );
+    const { rows } = await db.sql.query(`INSERT INTO slack_integrations (organization_id, team_id, bot_token) VALUES ($1, 'T0SILENT', $2) RETURNING id`, [
+      randomBytes(16)
+        .toString('hex')
+        .replace(/(.{8})(.{4})(.{4})(.{4})(.{12})/, '$1-$2-$3-$4-$5'),
+      token,
+    ]);
     const { client } = await slackFor(db.orm.em.fork(), config, rows[0].id);
     await expect(client.chat.postMessage({ channel: 'C0SILENT', text: 'hello' })).rejects.toThrow(/timeout|timed out|aborted/i);
   });

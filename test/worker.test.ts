@@ -163,9 +163,7 @@ describe('worker runtime (real Postgres, Redis, BullMQ)', () => {
     await db.sql.query(`INSERT INTO code_reviews (github_id, reviewer_id, submitted_at) VALUES (1, $1, '2026-05-05T00:00:00Z')`, [devId]);
     const job = await h.pool.producer.enqueue(chains, { developerId: devId });
     expect((await h.settle(job)).returnvalue).toBe('chained');
-    const followUp = (await h.pool.producer.queue('profiles').getJobs(['waiting', 'active', 'completed'])).find(
-      (j) => j.data.developerId === devId,
-    );
+    const followUp = (await h.pool.producer.queue('profiles').getJobs(['waiting', 'active', 'completed'])).find((j) => j.data.developerId === devId);
     expect(followUp).toBeDefined();
     await h.settle(followUp!);
     const { rows } = await db.sql.query(`SELECT last_activity_at FROM developers WHERE id = $1`, [devId]);

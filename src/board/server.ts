@@ -49,9 +49,7 @@ export function assertBoardAuth(config: AppConfig): void {
     return;
   }
   if (!config.BOARD_USER || !config.BOARD_PASSWORD) {
-    throw new Error(
-      'Bull Board needs credentials: set BOARD_USER and BOARD_PASSWORD (or BOARD_AUTH_DISABLED=true for local development only)',
-    );
+    throw new Error('Bull Board needs credentials: set BOARD_USER and BOARD_PASSWORD (or BOARD_AUTH_DISABLED=true for local development only)');
   }
 }
 
@@ -100,7 +98,10 @@ export async function buildBoardServer({ config, orm, log }: BoardOptions): Prom
         const recent = recentFailures(req.ip);
         if (recent.length >= MAX_FAILED_LOGINS) {
           const retryAfter = Math.ceil((recent[0]! + LOGIN_WINDOW_MS - Date.now()) / 1000);
-          return reply.code(429).header('retry-after', String(Math.max(1, retryAfter))).send({ error: 'too many failed logins from this address; try again later' });
+          return reply
+            .code(429)
+            .header('retry-after', String(Math.max(1, retryAfter)))
+            .send({ error: 'too many failed logins from this address; try again later' });
         }
       });
       scope.addHook('onRequest', scope.basicAuth);
@@ -110,7 +111,14 @@ export async function buildBoardServer({ config, orm, log }: BoardOptions): Prom
 
   // GitHub gives a webhook delivery 10 s: wait at most 3 s for a reconnecting Redis, then answer 503.
   const producer = new Producer({ redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX, log, readyTimeoutMs: 3_000 });
-  await registerGitHubWebhooks(app, { secret: config.GITHUB_WEBHOOK_SECRET, producer, redis: connection, prefix: config.QUEUE_PREFIX, em: () => orm.em.fork(), log });
+  await registerGitHubWebhooks(app, {
+    secret: config.GITHUB_WEBHOOK_SECRET,
+    producer,
+    redis: connection,
+    prefix: config.QUEUE_PREFIX,
+    em: () => orm.em.fork(),
+    log,
+  });
 
   const metrics = createQueueMetrics(config, connection, queues);
   app.get('/metrics', async (_req, reply) => reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()));

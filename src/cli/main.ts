@@ -105,10 +105,10 @@ export function buildCli(): Command {
       const payload = parsePayload(githubSyncRepo.name, githubSyncRepo.schema, { repository });
       await withOrm((orm, config) =>
         withProducer(async (producer) => {
-        await trackRepository(orm.em.fork(), payload.repository);
-        const job = await producer.enqueue(githubSyncRepo, payload);
-        console.log(`tracking ${payload.repository}; queued ${githubSyncRepo.name} as job ${job.id}`);
-        if (opts.wait) await waitAndReport(producer, job, config);
+          await trackRepository(orm.em.fork(), payload.repository);
+          const job = await producer.enqueue(githubSyncRepo, payload);
+          console.log(`tracking ${payload.repository}; queued ${githubSyncRepo.name} as job ${job.id}`);
+          if (opts.wait) await waitAndReport(producer, job, config);
         }, config),
       );
     });
@@ -153,26 +153,26 @@ export function buildCli(): Command {
     .action(async (type: string, opts: { format: string; days?: number; developer?: string[]; team?: string[]; wait?: boolean }) => {
       await withOrm((orm, config) =>
         withProducer(async (producer) => {
-        const id = await requestExport(orm.em.fork(), producer, {
-          exportType: type as never,
-          format: opts.format as never,
-          config: {
-            ...(opts.days !== undefined ? { date_range: { days: opts.days } } : {}),
-            ...(opts.developer ? { developer_ids: opts.developer } : {}),
-            ...(opts.team ? { team_ids: opts.team } : {}),
-          },
-        });
-        console.log(`export ${id} queued (${type}, ${opts.format})`);
-        if (opts.wait) {
-          const job = (await producer.queue('exports').getJobs(['waiting', 'active', 'delayed', 'completed'])).find((j) => j.data.exportJobId === id);
-          if (job) await waitAndReport(producer, job, config);
-          const [row] = await sql<{ status: string; file_path: string | null; file_size_bytes: string | null; error_message: string | null }>(
-            orm.em.fork(),
-            `SELECT status, file_path, file_size_bytes, error_message FROM export_jobs WHERE id = ?`,
-            [id],
-          );
-          console.log(row?.status === 'completed' ? `file: ${row.file_path} (${row.file_size_bytes} bytes)` : `export ${row?.status}: ${row?.error_message}`);
-        }
+          const id = await requestExport(orm.em.fork(), producer, {
+            exportType: type as never,
+            format: opts.format as never,
+            config: {
+              ...(opts.days !== undefined ? { date_range: { days: opts.days } } : {}),
+              ...(opts.developer ? { developer_ids: opts.developer } : {}),
+              ...(opts.team ? { team_ids: opts.team } : {}),
+            },
+          });
+          console.log(`export ${id} queued (${type}, ${opts.format})`);
+          if (opts.wait) {
+            const job = (await producer.queue('exports').getJobs(['waiting', 'active', 'delayed', 'completed'])).find((j) => j.data.exportJobId === id);
+            if (job) await waitAndReport(producer, job, config);
+            const [row] = await sql<{ status: string; file_path: string | null; file_size_bytes: string | null; error_message: string | null }>(
+              orm.em.fork(),
+              `SELECT status, file_path, file_size_bytes, error_message FROM export_jobs WHERE id = ?`,
+              [id],
+            );
+            console.log(row?.status === 'completed' ? `file: ${row.file_path} (${row.file_size_bytes} bytes)` : `export ${row?.status}: ${row?.error_message}`);
+          }
         }, config),
       );
     });
@@ -211,7 +211,13 @@ export function buildCli(): Command {
       const config = loadConfig();
       const ring = KeyRing.fromConfig(config.ENCRYPTION_KEYS);
       await withOrm(async (orm) => {
-        const id = await installSlackIntegration(orm.em.fork(), ring, { organizationId: opts.organization, teamId: opts.teamId, teamName: opts.teamName, botToken: token, defaultChannelId: opts.channel });
+        const id = await installSlackIntegration(orm.em.fork(), ring, {
+          organizationId: opts.organization,
+          teamId: opts.teamId,
+          teamName: opts.teamName,
+          botToken: token,
+          defaultChannelId: opts.channel,
+        });
         console.log(`slack integration ${opts.teamId} stored as ${id} (token encrypted with key ${ring.activeKeyId})`);
       }, config);
     });

@@ -34,7 +34,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   return result.data;
 }
 
-
 /** A copy of the config safe to print: secrets masked, URL credentials removed. */
 export function describeConfig(config: AppConfig): Record<string, unknown> {
   const out: Record<string, unknown> = {};

@@ -20,11 +20,7 @@ const url = (protocols: string[], what: string) =>
   );
 
 const int = (min: number, max: number) =>
-  z.coerce
-    .number({ message: 'must be a number' })
-    .int('must be a whole number')
-    .min(min, `must be at least ${min}`)
-    .max(max, `must be at most ${max}`);
+  z.coerce.number({ message: 'must be a number' }).int('must be a whole number').min(min, `must be at least ${min}`).max(max, `must be at most ${max}`);
 
 export const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
@@ -72,7 +68,12 @@ export const envSchema = z.object({
   GITHUB_BOT_LOGINS: z
     .string()
     .default('')
-    .transform((v) => v.split(',').map((l) => l.trim().toLowerCase()).filter(Boolean))
+    .transform((v) =>
+      v
+        .split(',')
+        .map((l) => l.trim().toLowerCase())
+        .filter(Boolean),
+    )
     .pipe(z.array(z.string().regex(/^[a-z0-9][a-z0-9-]{0,38}(\[bot\])?$/, 'must be GitHub logins separated by commas'))),
 
   // Report delivery by email.
@@ -103,7 +104,10 @@ export const envSchema = z.object({
    */
   ENCRYPTION_KEYS: z
     .string()
-    .regex(/^[A-Za-z0-9_-]{1,32}:[A-Za-z0-9+/]{43}=(,[A-Za-z0-9_-]{1,32}:[A-Za-z0-9+/]{43}=)*$/, 'must be "keyId:base64 of 32 bytes" entries separated by commas')
+    .regex(
+      /^[A-Za-z0-9_-]{1,32}:[A-Za-z0-9+/]{43}=(,[A-Za-z0-9_-]{1,32}:[A-Za-z0-9+/]{43}=)*$/,
+      'must be "keyId:base64 of 32 bytes" entries separated by commas',
+    )
     .refine((v) => {
       const ids = v.split(',').map((e) => e.split(':')[0]);
       return new Set(ids).size === ids.length;

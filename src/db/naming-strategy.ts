@@ -6,11 +6,7 @@ import { UnderscoreNamingStrategy } from '@mikro-orm/core';
  * schema comparator would see every constraint as renamed.
  */
 export class PostgresNamingStrategy extends UnderscoreNamingStrategy {
-  override indexName(
-    tableName: string,
-    columns: string[],
-    type: 'primary' | 'foreign' | 'unique' | 'index' | 'sequence' | 'check',
-  ): string {
+  override indexName(tableName: string, columns: string[], type: 'primary' | 'foreign' | 'unique' | 'index' | 'sequence' | 'check'): string {
     const table = tableName.includes('.') ? tableName.split('.').pop()! : tableName;
     const cols = columns.join('_');
     switch (type) {

@@ -16,7 +16,10 @@ import type { ClientBase, PoolClient } from 'pg';
  * (measured by `npm run bench`); this goes straight to knex with real bindings.
  */
 export async function sql<T = Record<string, unknown>>(em: EntityManager, text: string, params: readonly unknown[] = []): Promise<T[]> {
-  const query = em.getConnection().getKnex().raw(text, params as never);
+  const query = em
+    .getConnection()
+    .getKnex()
+    .raw(text, params as never);
   const trx = em.getTransactionContext();
   if (trx) query.transacting(trx);
   const result = (await query) as { rows: T[] };

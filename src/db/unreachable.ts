@@ -20,7 +20,8 @@ export function describeDatabaseError(err: unknown, url: string): unknown {
   if ((code && SERVER_GONE.has(code)) || /timeout expired|Connection terminated/i.test(e?.message ?? '')) {
     return new DatabaseUnreachableError(`${where} is unreachable (${code ?? e?.message}): start PostgreSQL, or point DATABASE_URL at a server that is up`);
   }
-  if (code === '28P01' || code === '28000') return new DatabaseUnreachableError(`${where} refused the credentials (${code}): check the user and password in DATABASE_URL`);
+  if (code === '28P01' || code === '28000')
+    return new DatabaseUnreachableError(`${where} refused the credentials (${code}): check the user and password in DATABASE_URL`);
   if (code === '3D000') return new DatabaseUnreachableError(`${where}: the database does not exist (3D000): run \`npx aexy migrate\`, which creates it`);
   return err;
 }

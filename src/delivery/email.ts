@@ -25,7 +25,13 @@ export function splitRecipients(recipients: readonly string[]): { valid: string[
  */
 export async function sendEmail(
   config: AppConfig,
-  msg: { to: string[]; subject: string; text: string; attachments: EmailAttachment[]; /** The same for every send of the same content: a resend after a crash dedupes in mail clients. */ messageId?: string },
+  msg: {
+    to: string[];
+    subject: string;
+    text: string;
+    attachments: EmailAttachment[];
+    /** The same for every send of the same content: a resend after a crash dedupes in mail clients. */ messageId?: string;
+  },
 ): Promise<{ messageId: string; accepted: string[] }> {
   if (!config.SMTP_URL) throw new PermanentError('Email delivery needs SMTP_URL to be configured');
   // Connecting, waiting for the greeting and any silence mid-conversation are all bounded.

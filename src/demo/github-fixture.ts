@@ -9,10 +9,25 @@ import { DEMO_PEOPLE, demoGithubCreatedAt } from './seed.js';
 export const DEMO_REPO = 'aexy/workers';
 
 export function seedDemoGitHub(gh: GitHubStandIn, now = new Date()): void {
-  const users: StandInUser[] = DEMO_PEOPLE.map((p, i) => ({ id: 9_000_000 + i, login: p.login, name: p.name, company: 'Aexy Demo', created_at: demoGithubCreatedAt(i) }));
+  const users: StandInUser[] = DEMO_PEOPLE.map((p, i) => ({
+    id: 9_000_000 + i,
+    login: p.login,
+    name: p.name,
+    company: 'Aexy Demo',
+    created_at: demoGithubCreatedAt(i),
+  }));
   for (const u of users) gh.users.set(u.login, u);
   const hour = 3_600_000;
-  const paths = ['src/workers/runtime.ts', 'src/sync/writers.ts', 'migrations/schema.sql', 'Dockerfile', '.github/workflows/ci.yml', 'src/web/App.tsx', 'scripts/release.sh', 'docs/README.md'];
+  const paths = [
+    'src/workers/runtime.ts',
+    'src/sync/writers.ts',
+    'migrations/schema.sql',
+    'Dockerfile',
+    '.github/workflows/ci.yml',
+    'src/web/App.tsx',
+    'scripts/release.sh',
+    'docs/README.md',
+  ];
   const commits: StandInCommit[] = Array.from({ length: 48 }, (_, i) => {
     const at = new Date(now.getTime() - (48 - i) * 14 * hour).toISOString();
     return {

@@ -17,7 +17,15 @@ import { OpenAIStandIn } from '../dev/openai-stand-in.js';
 import { createLogger } from '../lib/logger.js';
 import { QUEUE_NAMES, type QueueName } from '../queues/names.js';
 import { ensureSchedulers } from '../queues/schedulers.js';
-import { developerRefreshActivity, developerRefreshProfile, githubSyncDeveloper, githubSyncRepo, insightGenerate, reportReconcile, systemNoop } from '../jobs/index.js';
+import {
+  developerRefreshActivity,
+  developerRefreshProfile,
+  githubSyncDeveloper,
+  githubSyncRepo,
+  insightGenerate,
+  reportReconcile,
+  systemNoop,
+} from '../jobs/index.js';
 import { trackRepository } from '../sync/tracked.js';
 import { JOBS } from '../workers/handlers.js';
 import { startWorkerPool } from '../workers/runtime.js';
@@ -146,11 +154,17 @@ async function main(): Promise<void> {
         JSON.stringify({ date_range: { days: 90 } }),
       ],
     );
-    await sql(em, `INSERT INTO scheduled_reports (report_id, schedule, day_of_week, time_utc, recipients, delivery_method, export_format) VALUES (?, 'weekly', 1, '09:00', '{lead@demo.aexy.dev}', 'email', 'pdf')`, [report!.id]);
+    await sql(
+      em,
+      `INSERT INTO scheduled_reports (report_id, schedule, day_of_week, time_utc, recipients, delivery_method, export_format) VALUES (?, 'weekly', 1, '09:00', '{lead@demo.aexy.dev}', 'email', 'pdf')`,
+      [report!.id],
+    );
     const pdf = await runCustomReport(em, report!.id, 'pdf', config.EXPORT_DIR);
     const reconciled = await finish(await pool.producer.enqueue(reportReconcile, {}));
     const [sched] = await sql<{ next_run_at: string }>(em, `SELECT next_run_at FROM scheduled_reports WHERE report_id = ?`, [report!.id]);
-    console.log(`7. report "Engineering weekly" (6 widgets) → ${pdf.path} (${pdf.bytes} bytes); weekly delivery scheduled, next run ${new Date(sched!.next_run_at).toISOString()} (${JSON.stringify(reconciled)})`);
+    console.log(
+      `7. report "Engineering weekly" (6 widgets) → ${pdf.path} (${pdf.bytes} bytes); weekly delivery scheduled, next run ${new Date(sched!.next_run_at).toISOString()} (${JSON.stringify(reconciled)})`,
+    );
     // Predictive insights for every developer and team.
     const teams = await sql<{ id: string }>(em, `SELECT id FROM teams ORDER BY name`);
     const insightJobs = [
@@ -165,10 +179,15 @@ async function main(): Promise<void> {
          FROM predictive_insights pi LEFT JOIN developers d ON d.id = pi.developer_id LEFT JOIN teams t ON t.id = pi.team_id
         ORDER BY pi.insight_type, coalesce(d.github_username, t.name), pi.generated_at DESC`,
     );
-    const top = insights.filter((i) => i.insight_type === 'burnout_risk').sort((a, b) => b.risk_score - a.risk_score).slice(0, 3);
+    const top = insights
+      .filter((i) => i.insight_type === 'burnout_risk')
+      .sort((a, b) => b.risk_score - a.risk_score)
+      .slice(0, 3);
     console.log(`8. predictive insights: ${insights.length} generated (${[...new Set(insights.map((i) => i.model))].join(', ')}); highest burnout risk:`);
     console.table([...top, ...insights.filter((i) => i.subject.startsWith('team '))]);
-    console.log(`9. job schedulers: ${schedulers.map((s) => (s.every ? `${s.id} every ${Math.round(s.every / 60_000)} min` : `${s.id} at "${s.pattern}"`)).join(', ')}`);
+    console.log(
+      `9. job schedulers: ${schedulers.map((s) => (s.every ? `${s.id} every ${Math.round(s.every / 60_000)} min` : `${s.id} at "${s.pattern}"`)).join(', ')}`,
+    );
   } finally {
     await pool.close();
     await Promise.all([...events.values()].map((e) => e.close()));

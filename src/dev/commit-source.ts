@@ -98,7 +98,8 @@ export class GitCommitSource implements CommitSource {
     const parentList = parents!.split(' ').filter(Boolean);
     // GitHub shows a commit's files as its diff against the first parent (a root commit: against
     // nothing), with rename detection; binary files count 0 lines.
-    const args = parentList.length === 0 ? ['diff-tree', '-r', '-M', '--numstat', '-z', '--root', sha] : ['diff-tree', '-r', '-M', '--numstat', '-z', parentList[0]!, sha];
+    const args =
+      parentList.length === 0 ? ['diff-tree', '-r', '-M', '--numstat', '-z', '--root', sha] : ['diff-tree', '-r', '-M', '--numstat', '-z', parentList[0]!, sha];
     const raw = await this.git(args);
     const files: CommitRecord['files'] = [];
     const parts = raw.split('\0');

@@ -96,7 +96,10 @@ export class GitRepo {
 
   /** Ground truth: `git rev-list` of a branch of GitHub's copy. */
   revList(branch = this.defaultBranch, extra: string[] = []): string[] {
-    return this.origin('rev-list', ...extra, branch).split('\n').filter(Boolean).sort();
+    return this.origin('rev-list', ...extra, branch)
+      .split('\n')
+      .filter(Boolean)
+      .sort();
   }
 
   /**
@@ -116,7 +119,12 @@ export class GitRepo {
         c.additions += a === '-' ? 0 : Number(a);
         c.deletions += d === '-' ? 0 : Number(d);
         // A rename prints "old => new" or "dir/{old => new}/file"; GitHub names the new path.
-        c.files.push(path!.replace(/\{[^{}]* => ([^{}]*)\}/, '$1').replace(/^.* => /, '').replace(/\/\//g, '/'));
+        c.files.push(
+          path!
+            .replace(/\{[^{}]* => ([^{}]*)\}/, '$1')
+            .replace(/^.* => /, '')
+            .replace(/\/\//g, '/'),
+        );
       }
       commits.set(sha!, c);
     }

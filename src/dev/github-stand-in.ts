@@ -203,7 +203,10 @@ export class GitHubStandIn {
       return send(fault.status, fault.body ?? { message: 'Server Error' }, fault.headers);
     }
     if (this.rate.remaining <= 0) {
-      return send(403, { message: 'API rate limit exceeded for user ID 1. (But here\'s the good news: Authenticated requests get a higher rate limit.)', documentation_url: `${DOCS}/overview/rate-limits-for-the-rest-api` });
+      return send(403, {
+        message: "API rate limit exceeded for user ID 1. (But here's the good news: Authenticated requests get a higher rate limit.)",
+        documentation_url: `${DOCS}/overview/rate-limits-for-the-rest-api`,
+      });
     }
 
     const route = await this.route(method, path, u.searchParams);
@@ -241,7 +244,11 @@ export class GitHubStandIn {
   source(repo: StandInRepo): CommitSource {
     if (repo.git) return (this.gitSources.get(repo.git) ?? this.gitSources.set(repo.git, new GitCommitSource(repo.git)).get(repo.git))!;
     return new MemoryCommitSource(() =>
-      repo.commits.map((c) => ({ ...c, authorName: c.author?.name ?? 'Someone', authorEmail: c.authorEmail ?? (c.author ? (c.author.email ?? `${c.author.login}@example.com`) : 'someone@example.com') })),
+      repo.commits.map((c) => ({
+        ...c,
+        authorName: c.author?.name ?? 'Someone',
+        authorEmail: c.authorEmail ?? (c.author ? (c.author.email ?? `${c.author.login}@example.com`) : 'someone@example.com'),
+      })),
     );
   }
   private readonly gitSources = new Map<string, GitCommitSource>();
@@ -291,7 +298,14 @@ export class GitHubStandIn {
       }
       const team = teams.find((t) => t.slug === m![2]);
       if (!team) return null;
-      return { status: 200, ...this.paginate(path, q, team.members.map((u) => userJson(this.url, u))) };
+      return {
+        status: 200,
+        ...this.paginate(
+          path,
+          q,
+          team.members.map((u) => userJson(this.url, u)),
+        ),
+      };
     }
     m = path.match(/^\/repos\/([^/]+\/[^/]+)(\/.*)?$/);
     if (!m) return null;

@@ -45,11 +45,16 @@ export class OpenAIStandIn {
     this.requests.push(body);
     const b = this.script.shift();
     if (b?.kind === 'status') {
-      const error = b.status === 429 ? { message: 'Rate limit reached for requests', type: 'requests', code: 'rate_limit_exceeded' } : { message: 'The server had an error while processing your request.', type: 'server_error', code: null };
+      const error =
+        b.status === 429
+          ? { message: 'Rate limit reached for requests', type: 'requests', code: 'rate_limit_exceeded' }
+          : { message: 'The server had an error while processing your request.', type: 'server_error', code: null };
       return send(b.status, { error: { ...error, param: null } }, b.retryAfter !== undefined ? { 'retry-after': String(b.retryAfter) } : {});
     }
     if (b?.kind === 'echo_auth') {
-      return send(400, { error: { message: `Bad request with Authorization: ${req.headers.authorization}`, type: 'invalid_request_error', param: null, code: null } });
+      return send(400, {
+        error: { message: `Bad request with Authorization: ${req.headers.authorization}`, type: 'invalid_request_error', param: null, code: null },
+      });
     }
     if (b?.kind === 'slow') await new Promise((r) => setTimeout(r, b.ms));
     const user = body.messages.find((m: { role: string }) => m.role === 'user')?.content ?? '{}';
@@ -69,7 +74,11 @@ export class OpenAIStandIn {
       created: Math.floor(Date.now() / 1000),
       model: body.model,
       choices: [{ index: 0, message: { role: 'assistant', content, refusal: null }, logprobs: null, finish_reason: 'stop' }],
-      usage: { prompt_tokens: Math.ceil(user.length / 4), completion_tokens: Math.ceil(content.length / 4), total_tokens: Math.ceil((user.length + content.length) / 4) },
+      usage: {
+        prompt_tokens: Math.ceil(user.length / 4),
+        completion_tokens: Math.ceil(content.length / 4),
+        total_tokens: Math.ceil((user.length + content.length) / 4),
+      },
       system_fingerprint: 'fp_standin',
     });
   }
@@ -80,11 +89,23 @@ export class OpenAIStandIn {
     const num = (k: string) => Number(s[k] ?? 0);
     const c = (v: number) => Math.min(1, Math.max(0, v));
     const scorers: Record<string, () => [number, string[]]> = {
-      burnout_risk: () => [0.45 * c(num('after_hours_share') / 0.35) + 0.35 * c(num('weekend_share') / 0.25) + 0.2 * c((num('activity_trend') || 1) - 1), ['after_hours_share', 'weekend_share', 'activity_trend']],
-      attrition_risk: () => [c(1 - (num('activity_trend') || 1)) * 0.7 + c(num('days_since_last_activity') / 30) * 0.3, ['activity_trend', 'days_since_last_activity']],
+      burnout_risk: () => [
+        0.45 * c(num('after_hours_share') / 0.35) + 0.35 * c(num('weekend_share') / 0.25) + 0.2 * c((num('activity_trend') || 1) - 1),
+        ['after_hours_share', 'weekend_share', 'activity_trend'],
+      ],
+      attrition_risk: () => [
+        c(1 - (num('activity_trend') || 1)) * 0.7 + c(num('days_since_last_activity') / 30) * 0.3,
+        ['activity_trend', 'days_since_last_activity'],
+      ],
       performance_trajectory: () => [c(1 - (num('activity_trend') || 1)), ['activity_trend', 'pr_cycle_time_hours']],
-      team_health: () => [0.5 * c(num('after_hours_share') / 0.4) + 0.5 * c(num('open_prs_waiting_over_48h') / 5), ['after_hours_share', 'open_prs_waiting_over_48h']],
-      review_bottleneck: () => [c(num('top_reviewer_share')) * 0.7 + 0.3 * c(num('median_time_to_first_review_hours') / 48), ['top_reviewer_share', 'median_time_to_first_review_hours']],
+      team_health: () => [
+        0.5 * c(num('after_hours_share') / 0.4) + 0.5 * c(num('open_prs_waiting_over_48h') / 5),
+        ['after_hours_share', 'open_prs_waiting_over_48h'],
+      ],
+      review_bottleneck: () => [
+        c(num('top_reviewer_share')) * 0.7 + 0.3 * c(num('median_time_to_first_review_hours') / 48),
+        ['top_reviewer_share', 'median_time_to_first_review_hours'],
+      ],
       bus_factor: () => [c(num('top_committer_share')), ['top_committer_share', 'bus_factor']],
     };
     const [score, keys] = (scorers[input.insight_type] ?? (() => [0.5, []]))();

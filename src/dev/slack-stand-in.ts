@@ -122,7 +122,15 @@ export class SlackStandIn {
 
     switch (method) {
       case 'auth.test':
-        return json(200, { ok: true, url: 'https://standin.slack.com/', team: 'Stand-in', user: 'aexy', team_id: team, user_id: 'U0AEXYBOT', bot_id: 'B0AEXY' });
+        return json(200, {
+          ok: true,
+          url: 'https://standin.slack.com/',
+          team: 'Stand-in',
+          user: 'aexy',
+          team_id: team,
+          user_id: 'U0AEXYBOT',
+          bot_id: 'B0AEXY',
+        });
       case 'chat.postMessage': {
         const channel = String(args.channel ?? '');
         if (!this.channels.has(channel)) return json(200, { ok: false, error: 'channel_not_found' });
@@ -177,7 +185,10 @@ export class SlackStandIn {
           const shared = files.map((f) => ({ id: f.id, name: this.uploads.get(f.id)!.filename, title: f.title }));
           this.messages.push({ channel, ts: this.nextTs(), text: String(args.initial_comment ?? ''), files: shared, ...(thread ? { thread_ts: thread } : {}) });
         }
-        return json(200, { ok: true, files: files.map((f) => ({ id: f.id, title: f.title, name: this.uploads.get(f.id)!.filename, permalink: `https://standin.slack.com/files/${f.id}` })) });
+        return json(200, {
+          ok: true,
+          files: files.map((f) => ({ id: f.id, title: f.title, name: this.uploads.get(f.id)!.filename, permalink: `https://standin.slack.com/files/${f.id}` })),
+        });
       }
       default:
         return json(200, { ok: false, error: 'unknown_method' });
@@ -191,12 +202,23 @@ export class SlackStandIn {
   /** Slack's cursor pagination: `limit` (default 100, at most 999), `cursor`, `has_more`, `next_cursor`. */
   private page(all: StandInMessage[], args: Record<string, unknown>, withMetadata: boolean): Record<string, unknown> {
     const limit = Math.min(Math.max(Number(args.limit ?? 100) || 100, 1), 999);
-    const start = args.cursor ? Number(Buffer.from(String(args.cursor), 'base64').toString().replace(/^next_ts:/, '')) : 0;
+    const start = args.cursor
+      ? Number(
+          Buffer.from(String(args.cursor), 'base64')
+            .toString()
+            .replace(/^next_ts:/, ''),
+        )
+      : 0;
     const slice = all.slice(start, start + limit);
     const more = start + limit < all.length;
     return {
       ok: true,
-      messages: slice.map(({ channel: _c, metadata, ...m }) => ({ type: 'message', bot_id: 'B0AEXY', ...m, ...(withMetadata && metadata ? { metadata } : {}) })),
+      messages: slice.map(({ channel: _c, metadata, ...m }) => ({
+        type: 'message',
+        bot_id: 'B0AEXY',
+        ...m,
+        ...(withMetadata && metadata ? { metadata } : {}),
+      })),
       has_more: more,
       response_metadata: { next_cursor: more ? Buffer.from(`next_ts:${start + limit}`).toString('base64') : '' },
     };

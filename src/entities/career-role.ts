@@ -17,7 +17,12 @@ export const CareerRole = defineEntity({
     responsibilities: p.array().columnType('text[]').nullable(),
     isCustom: p.boolean().defaultRaw('false').nullable(),
     organizationId: p.uuid().nullable(),
-    createdAt: p.datetime().columnType('timestamptz').defaultRaw('now()').nullable().onCreate(() => new Date()),
+    createdAt: p
+      .datetime()
+      .columnType('timestamptz')
+      .defaultRaw('now()')
+      .nullable()
+      .onCreate(() => new Date()),
   },
 });
 export type ICareerRole = InferEntity<typeof CareerRole>;

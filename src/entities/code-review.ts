@@ -9,7 +9,7 @@ export const CodeReview = defineEntity({
   indexes: [
     { name: 'idx_code_reviews_reviewer_id', properties: ['reviewer'] },
     { name: 'idx_code_reviews_pull_request_id', properties: ['pullRequest'] },
-    { name: 'idx_code_reviews_reviewer_date', expression: "create index idx_code_reviews_reviewer_date on code_reviews(reviewer_id, submitted_at desc)" },
+    { name: 'idx_code_reviews_reviewer_date', expression: 'create index idx_code_reviews_reviewer_date on code_reviews(reviewer_id, submitted_at desc)' },
   ],
   properties: {
     id: p.uuid().primary().defaultRaw('gen_random_uuid()'),
@@ -20,7 +20,12 @@ export const CodeReview = defineEntity({
     state: p.string().length(50).nullable(),
     body: p.text().nullable(),
     submittedAt: p.datetime().columnType('timestamptz').nullable(),
-    createdAt: p.datetime().columnType('timestamptz').defaultRaw('now()').nullable().onCreate(() => new Date()),
+    createdAt: p
+      .datetime()
+      .columnType('timestamptz')
+      .defaultRaw('now()')
+      .nullable()
+      .onCreate(() => new Date()),
   },
 });
 export type ICodeReview = InferEntity<typeof CodeReview>;

@@ -15,7 +15,7 @@ export const Commit = defineEntity({
   indexes: [
     { name: 'idx_commits_developer_id', properties: ['developer'] },
     { name: 'idx_commits_committed_at', properties: ['committedAt'] },
-    { name: 'idx_commits_developer_date', expression: "create index idx_commits_developer_date on commits(developer_id, committed_at desc)" },
+    { name: 'idx_commits_developer_date', expression: 'create index idx_commits_developer_date on commits(developer_id, committed_at desc)' },
   ],
   properties: {
     id: p.uuid().primary().defaultRaw('gen_random_uuid()'),
@@ -30,7 +30,12 @@ export const Commit = defineEntity({
     files: p.json<CommitFile[]>().defaultRaw(`'[]'`).nullable(),
     languages: p.json<Record<string, number>>().defaultRaw(`'{}'`).nullable(),
     committedAt: p.datetime().columnType('timestamptz'),
-    createdAt: p.datetime().columnType('timestamptz').defaultRaw('now()').nullable().onCreate(() => new Date()),
+    createdAt: p
+      .datetime()
+      .columnType('timestamptz')
+      .defaultRaw('now()')
+      .nullable()
+      .onCreate(() => new Date()),
   },
 });
 export type ICommit = InferEntity<typeof Commit>;

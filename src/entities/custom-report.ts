@@ -19,9 +19,7 @@ export interface ReportFilters {
 export const CustomReport = defineEntity({
   name: 'CustomReport',
   tableName: 'custom_reports',
-  indexes: [
-    { name: 'idx_custom_reports_creator_id', properties: ['creator'] },
-  ],
+  indexes: [{ name: 'idx_custom_reports_creator_id', properties: ['creator'] }],
   properties: {
     id: p.uuid().primary().defaultRaw('gen_random_uuid()'),
     creator: () => p.manyToOne(Developer).ref().nullable().deleteRule('no action').updateRule('no action'),
@@ -33,7 +31,12 @@ export const CustomReport = defineEntity({
     layout: p.json<Record<string, unknown>>().defaultRaw(`'{}'`).nullable(),
     isTemplate: p.boolean().defaultRaw('false').nullable(),
     isPublic: p.boolean().defaultRaw('false').nullable(),
-    createdAt: p.datetime().columnType('timestamptz').defaultRaw('now()').nullable().onCreate(() => new Date()),
+    createdAt: p
+      .datetime()
+      .columnType('timestamptz')
+      .defaultRaw('now()')
+      .nullable()
+      .onCreate(() => new Date()),
     updatedAt: p
       .datetime()
       .columnType('timestamptz')

@@ -9,8 +9,11 @@ export const Developer = defineEntity({
   tableName: 'developers',
   indexes: [
     { name: 'idx_developers_github_username', properties: ['githubUsername'] },
-    { name: 'idx_developers_skills', expression: "create index idx_developers_skills on developers using gin(skills)" },
-    { name: 'idx_developers_search', expression: "create index idx_developers_search on developers using gin(to_tsvector('english', name || ' ' || coalesce(bio, '')))" },
+    { name: 'idx_developers_skills', expression: 'create index idx_developers_skills on developers using gin(skills)' },
+    {
+      name: 'idx_developers_search',
+      expression: "create index idx_developers_search on developers using gin(to_tsvector('english', name || ' ' || coalesce(bio, '')))",
+    },
   ],
   properties: {
     id: p.uuid().primary().defaultRaw('gen_random_uuid()'),
@@ -32,7 +35,12 @@ export const Developer = defineEntity({
     githubCreatedAt: p.datetime().columnType('timestamptz').nullable(),
     lastActivityAt: p.datetime().columnType('timestamptz').nullable(),
     profileUpdatedAt: p.datetime().columnType('timestamptz').nullable(),
-    createdAt: p.datetime().columnType('timestamptz').defaultRaw('now()').nullable().onCreate(() => new Date()),
+    createdAt: p
+      .datetime()
+      .columnType('timestamptz')
+      .defaultRaw('now()')
+      .nullable()
+      .onCreate(() => new Date()),
     updatedAt: p
       .datetime()
       .columnType('timestamptz')

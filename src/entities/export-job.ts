@@ -11,7 +11,10 @@ export const ExportJob = defineEntity({
   indexes: [
     { name: 'idx_export_jobs_requested_by', properties: ['requestedBy'] },
     { name: 'idx_export_jobs_status', properties: ['status'] },
-    { name: 'idx_export_jobs_pending', expression: "create index idx_export_jobs_pending on export_jobs(created_at) where status in ('pending', 'processing')" },
+    {
+      name: 'idx_export_jobs_pending',
+      expression: "create index idx_export_jobs_pending on export_jobs(created_at) where status in ('pending', 'processing')",
+    },
   ],
   properties: {
     id: p.uuid().primary().defaultRaw('gen_random_uuid()'),
@@ -23,7 +26,12 @@ export const ExportJob = defineEntity({
     filePath: p.text().nullable(),
     fileSizeBytes: p.bigint('number').nullable(),
     errorMessage: p.text().nullable(),
-    createdAt: p.datetime().columnType('timestamptz').defaultRaw('now()').nullable().onCreate(() => new Date()),
+    createdAt: p
+      .datetime()
+      .columnType('timestamptz')
+      .defaultRaw('now()')
+      .nullable()
+      .onCreate(() => new Date()),
     completedAt: p.datetime().columnType('timestamptz').nullable(),
     expiresAt: p.datetime().columnType('timestamptz').nullable(),
   },

@@ -11,7 +11,11 @@ export const GithubHttpCache = defineEntity({
     link: p.text().nullable(),
     /** The JSON text as received (TEXT, not JSONB: JSONB rejects \u0000, which commit messages can hold). */
     body: p.text(),
-    fetchedAt: p.datetime().columnType('timestamptz').defaultRaw('now()').onCreate(() => new Date()),
+    fetchedAt: p
+      .datetime()
+      .columnType('timestamptz')
+      .defaultRaw('now()')
+      .onCreate(() => new Date()),
   },
 });
 export type IGithubHttpCache = InferEntity<typeof GithubHttpCache>;

@@ -11,7 +11,12 @@ export const GithubSyncCursor = defineEntity({
     repositoryFullName: p.string().length(255).primary(),
     stream: p.string().length(20).$type<SyncStream>().primary(),
     cursorAt: p.datetime().columnType('timestamptz'),
-    updatedAt: p.datetime().columnType('timestamptz').defaultRaw('now()').onCreate(() => new Date()).onUpdate(() => new Date()),
+    updatedAt: p
+      .datetime()
+      .columnType('timestamptz')
+      .defaultRaw('now()')
+      .onCreate(() => new Date())
+      .onUpdate(() => new Date()),
   },
 });
 export type IGithubSyncCursor = InferEntity<typeof GithubSyncCursor>;

@@ -5,9 +5,7 @@ import { LearningPath } from './learning-path.js';
 export const LearningMilestone = defineEntity({
   name: 'LearningMilestone',
   tableName: 'learning_milestones',
-  indexes: [
-    { name: 'idx_learning_milestones_learning_path_id', properties: ['learningPath'] },
-  ],
+  indexes: [{ name: 'idx_learning_milestones_learning_path_id', properties: ['learningPath'] }],
   properties: {
     id: p.uuid().primary().defaultRaw('gen_random_uuid()'),
     learningPath: () => p.manyToOne(LearningPath).ref().nullable().deleteRule('no action').updateRule('no action'),
@@ -20,7 +18,12 @@ export const LearningMilestone = defineEntity({
     progressPercentage: p.integer().defaultRaw('0').nullable(),
     targetDate: p.datetime().columnType('timestamptz').nullable(),
     completedAt: p.datetime().columnType('timestamptz').nullable(),
-    createdAt: p.datetime().columnType('timestamptz').defaultRaw('now()').nullable().onCreate(() => new Date()),
+    createdAt: p
+      .datetime()
+      .columnType('timestamptz')
+      .defaultRaw('now()')
+      .nullable()
+      .onCreate(() => new Date()),
   },
 });
 export type ILearningMilestone = InferEntity<typeof LearningMilestone>;

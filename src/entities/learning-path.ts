@@ -20,10 +20,20 @@ export const LearningPath = defineEntity({
     skillGaps: p.json<unknown[]>().defaultRaw(`'[]'`).nullable(),
     recommendedActivities: p.json<unknown[]>().defaultRaw(`'[]'`).nullable(),
     estimatedMonths: p.integer().nullable(),
-    startedAt: p.datetime().columnType('timestamptz').defaultRaw('now()').nullable().onCreate(() => new Date()),
+    startedAt: p
+      .datetime()
+      .columnType('timestamptz')
+      .defaultRaw('now()')
+      .nullable()
+      .onCreate(() => new Date()),
     targetDate: p.datetime().columnType('timestamptz').nullable(),
     completedAt: p.datetime().columnType('timestamptz').nullable(),
-    createdAt: p.datetime().columnType('timestamptz').defaultRaw('now()').nullable().onCreate(() => new Date()),
+    createdAt: p
+      .datetime()
+      .columnType('timestamptz')
+      .defaultRaw('now()')
+      .nullable()
+      .onCreate(() => new Date()),
     updatedAt: p
       .datetime()
       .columnType('timestamptz')

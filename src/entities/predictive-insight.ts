@@ -28,7 +28,12 @@ export const PredictiveInsight = defineEntity({
     recommendations: p.json<string[]>().defaultRaw(`'[]'`).nullable(),
     dataWindowDays: p.integer().nullable(),
     generatedByModel: p.string().length(100).nullable(),
-    generatedAt: p.datetime().columnType('timestamptz').defaultRaw('now()').nullable().onCreate(() => new Date()),
+    generatedAt: p
+      .datetime()
+      .columnType('timestamptz')
+      .defaultRaw('now()')
+      .nullable()
+      .onCreate(() => new Date()),
     expiresAt: p.datetime().columnType('timestamptz').nullable(),
   },
 });

@@ -10,7 +10,11 @@ export const ReportDelivery = defineEntity({
     channel: p.string().length(10).primary(),
     status: p.string().length(10),
     jobId: p.string().length(255).nullable(),
-    claimedAt: p.datetime().columnType('timestamptz').defaultRaw('now()').onCreate(() => new Date()),
+    claimedAt: p
+      .datetime()
+      .columnType('timestamptz')
+      .defaultRaw('now()')
+      .onCreate(() => new Date()),
     sentAt: p.datetime().columnType('timestamptz').nullable(),
   },
 });

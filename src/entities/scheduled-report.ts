@@ -24,7 +24,12 @@ export const ScheduledReport = defineEntity({
     isActive: p.boolean().defaultRaw('true').nullable(),
     lastSentAt: p.datetime().columnType('timestamptz').nullable(),
     nextRunAt: p.datetime().columnType('timestamptz').nullable(),
-    createdAt: p.datetime().columnType('timestamptz').defaultRaw('now()').nullable().onCreate(() => new Date()),
+    createdAt: p
+      .datetime()
+      .columnType('timestamptz')
+      .defaultRaw('now()')
+      .nullable()
+      .onCreate(() => new Date()),
   },
 });
 export type IScheduledReport = InferEntity<typeof ScheduledReport>;

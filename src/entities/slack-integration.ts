@@ -9,9 +9,7 @@ import { SlackNotificationLog } from './slack-notification-log.js';
 export const SlackIntegration = defineEntity({
   name: 'SlackIntegration',
   tableName: 'slack_integrations',
-  indexes: [
-    { name: 'idx_slack_integrations_team_id', properties: ['teamId'] },
-  ],
+  indexes: [{ name: 'idx_slack_integrations_team_id', properties: ['teamId'] }],
   properties: {
     id: p.uuid().primary().defaultRaw('gen_random_uuid()'),
     organizationId: p.uuid(),
@@ -27,9 +25,19 @@ export const SlackIntegration = defineEntity({
     /** {slack_user_id: developer_id} */
     userMappings: p.json<Record<string, string>>().defaultRaw(`'{}'`).nullable(),
     isActive: p.boolean().defaultRaw('true').nullable(),
-    installedAt: p.datetime().columnType('timestamptz').defaultRaw('now()').nullable().onCreate(() => new Date()),
+    installedAt: p
+      .datetime()
+      .columnType('timestamptz')
+      .defaultRaw('now()')
+      .nullable()
+      .onCreate(() => new Date()),
     installedBy: () => p.manyToOne(Developer).ref().nullable().fieldName('installed_by').deleteRule('no action').updateRule('no action'),
-    createdAt: p.datetime().columnType('timestamptz').defaultRaw('now()').nullable().onCreate(() => new Date()),
+    createdAt: p
+      .datetime()
+      .columnType('timestamptz')
+      .defaultRaw('now()')
+      .nullable()
+      .onCreate(() => new Date()),
     updatedAt: p
       .datetime()
       .columnType('timestamptz')

@@ -9,7 +9,11 @@ export const SlackNotificationKey = defineEntity({
   properties: {
     log: () => p.oneToOne(SlackNotificationLog).primary().ref().deleteRule('cascade').updateRule('no action').fieldName('log_id'),
     idempotencyKey: p.string().length(255),
-    startedAt: p.datetime().columnType('timestamptz').defaultRaw('now()').onCreate(() => new Date()),
+    startedAt: p
+      .datetime()
+      .columnType('timestamptz')
+      .defaultRaw('now()')
+      .onCreate(() => new Date()),
   },
 });
 export type ISlackNotificationKey = InferEntity<typeof SlackNotificationKey>;

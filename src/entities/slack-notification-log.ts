@@ -5,9 +5,7 @@ import { SlackIntegration } from './slack-integration.js';
 export const SlackNotificationLog = defineEntity({
   name: 'SlackNotificationLog',
   tableName: 'slack_notification_logs',
-  indexes: [
-    { name: 'idx_slack_notification_logs_integration_id', properties: ['integration'] },
-  ],
+  indexes: [{ name: 'idx_slack_notification_logs_integration_id', properties: ['integration'] }],
   properties: {
     id: p.uuid().primary().defaultRaw('gen_random_uuid()'),
     integration: () => p.manyToOne(SlackIntegration).ref().nullable().deleteRule('no action').updateRule('no action'),
@@ -18,7 +16,12 @@ export const SlackNotificationLog = defineEntity({
     /** sent, failed, pending */
     status: p.string().length(20).nullable(),
     errorMessage: p.text().nullable(),
-    sentAt: p.datetime().columnType('timestamptz').defaultRaw('now()').nullable().onCreate(() => new Date()),
+    sentAt: p
+      .datetime()
+      .columnType('timestamptz')
+      .defaultRaw('now()')
+      .nullable()
+      .onCreate(() => new Date()),
   },
 });
 export type ISlackNotificationLog = InferEntity<typeof SlackNotificationLog>;

@@ -14,7 +14,12 @@ export const GithubCommitHead = defineEntity({
     branch: p.string().length(255),
     headSha: p.string().length(40).nullable(),
     targetSha: p.string().length(40).nullable(),
-    updatedAt: p.datetime().columnType('timestamptz').defaultRaw('now()').onCreate(() => new Date()).onUpdate(() => new Date()),
+    updatedAt: p
+      .datetime()
+      .columnType('timestamptz')
+      .defaultRaw('now()')
+      .onCreate(() => new Date())
+      .onUpdate(() => new Date()),
   },
 });
 export type IGithubCommitHead = InferEntity<typeof GithubCommitHead>;
@@ -63,7 +68,11 @@ export const DeveloperIdentity = defineEntity({
     developerId: p.uuid().primary(),
     source: p.string().length(20),
     confidence: p.smallint(),
-    createdAt: p.datetime().columnType('timestamptz').defaultRaw('now()').onCreate(() => new Date()),
+    createdAt: p
+      .datetime()
+      .columnType('timestamptz')
+      .defaultRaw('now()')
+      .onCreate(() => new Date()),
   },
 });
 export type IDeveloperIdentity = InferEntity<typeof DeveloperIdentity>;
@@ -75,7 +84,11 @@ export const DeveloperBot = defineEntity({
   properties: {
     developerId: p.uuid().primary(),
     reason: p.string().length(20),
-    createdAt: p.datetime().columnType('timestamptz').defaultRaw('now()').onCreate(() => new Date()),
+    createdAt: p
+      .datetime()
+      .columnType('timestamptz')
+      .defaultRaw('now()')
+      .onCreate(() => new Date()),
   },
 });
 export type IDeveloperBot = InferEntity<typeof DeveloperBot>;
@@ -87,7 +100,11 @@ export const DeveloperDirty = defineEntity({
   properties: {
     developerId: p.uuid().primary(),
     token: p.uuid(),
-    markedAt: p.datetime().columnType('timestamptz').defaultRaw('now()').onCreate(() => new Date()),
+    markedAt: p
+      .datetime()
+      .columnType('timestamptz')
+      .defaultRaw('now()')
+      .onCreate(() => new Date()),
   },
 });
 export type IDeveloperDirty = InferEntity<typeof DeveloperDirty>;
@@ -99,7 +116,11 @@ export const GithubUserSync = defineEntity({
   properties: {
     developerId: p.uuid().primary(),
     status: p.string().length(10),
-    syncedAt: p.datetime().columnType('timestamptz').defaultRaw('now()').onCreate(() => new Date()),
+    syncedAt: p
+      .datetime()
+      .columnType('timestamptz')
+      .defaultRaw('now()')
+      .onCreate(() => new Date()),
   },
 });
 export type IGithubUserSync = InferEntity<typeof GithubUserSync>;

@@ -8,10 +8,17 @@ export const TrackedRepository = defineEntity({
     id: p.uuid().primary().defaultRaw('gen_random_uuid()'),
     organizationId: p.uuid().nullable(),
     fullName: p.string().length(255).unique(),
-    isActive: p.boolean().defaultRaw('true').onCreate(() => true),
+    isActive: p
+      .boolean()
+      .defaultRaw('true')
+      .onCreate(() => true),
     lastSyncedAt: p.datetime().columnType('timestamptz').nullable(),
     lastError: p.text().nullable(),
-    createdAt: p.datetime().columnType('timestamptz').defaultRaw('now()').onCreate(() => new Date()),
+    createdAt: p
+      .datetime()
+      .columnType('timestamptz')
+      .defaultRaw('now()')
+      .onCreate(() => new Date()),
   },
 });
 export type ITrackedRepository = InferEntity<typeof TrackedRepository>;

@@ -53,10 +53,11 @@ export async function cleanUpExports(ctx: JobContext) {
       refused += 1;
       log.warn({ exportJobId: e.id, filePath: e.file_path }, note);
     }
-    await sql(em, `UPDATE export_jobs SET status = 'expired', file_path = NULL, error_message = coalesce(?, error_message) WHERE id = ? AND status = 'completed'`, [
-      note,
-      e.id,
-    ]);
+    await sql(
+      em,
+      `UPDATE export_jobs SET status = 'expired', file_path = NULL, error_message = coalesce(?, error_message) WHERE id = ? AND status = 'completed'`,
+      [note, e.id],
+    );
   }
 
   const orphans = await sql<{ id: string }>(
@@ -105,7 +106,6 @@ export async function cleanUpExports(ctx: JobContext) {
     ...(reports ? { reportFiles: reports } : {}),
   };
 }
-
 
 /**
  * Delete an expired export's file if it is ours: a regular file inside EXPORT_DIR. Returns null when
@@ -160,5 +160,8 @@ async function removeOldReportFiles(em: EntityManager, root: string, old: string
     [pgArray(old)],
   );
   const keep = new Set(owned.map((o) => o.name));
-  return removeAll(root, old.filter((n) => !keep.has(n)));
+  return removeAll(
+    root,
+    old.filter((n) => !keep.has(n)),
+  );
 }

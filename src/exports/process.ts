@@ -87,10 +87,10 @@ export async function processExport(ctx: JobContext, exportJobId: string) {
         dir: config.EXPORT_DIR,
         finalName: `${type}-${exportJobId}.${format}`,
         onProgress: (rows) => {
-            // Every 10,000 rows: a shutdown stops the stream here (the temp file is removed).
-            ctx.signal.throwIfAborted();
-            return job.updateProgress({ rows, total, percent: total ? Math.min(100, Math.round((rows / total) * 100)) : 100 });
-          },
+          // Every 10,000 rows: a shutdown stops the stream here (the temp file is removed).
+          ctx.signal.throwIfAborted();
+          return job.updateProgress({ rows, total, percent: total ? Math.min(100, Math.round((rows / total) * 100)) : 100 });
+        },
       }),
     );
     await complete(result.path, result.bytes);
@@ -99,7 +99,9 @@ export async function processExport(ctx: JobContext, exportJobId: string) {
   } catch (err) {
     if (ctx.signal.aborted) {
       // Stopped by a shutdown: the job goes back to the queue without spending an attempt.
-      await sql(em, `UPDATE export_jobs SET status = 'pending', error_message = 'interrupted by a worker shutdown; resumes on the next worker' WHERE id = ?`, [exportJobId]).catch(() => undefined);
+      await sql(em, `UPDATE export_jobs SET status = 'pending', error_message = 'interrupted by a worker shutdown; resumes on the next worker' WHERE id = ?`, [
+        exportJobId,
+      ]).catch(() => undefined);
       throw err;
     }
     const message = ctx.scrub((err as Error).message);

@@ -16,7 +16,8 @@ export const exportRequestSchema = z
   .superRefine((r, ctx) => {
     const formats = formatsFor(r.exportType);
     if (!formats.includes(r.format)) ctx.addIssue({ code: 'custom', path: ['format'], message: `must be one of ${formats.join(', ')}` });
-    if (r.exportType === 'report' && !r.config.report_id) ctx.addIssue({ code: 'custom', path: ['config', 'report_id'], message: 'is required for a report export' });
+    if (r.exportType === 'report' && !r.config.report_id)
+      ctx.addIssue({ code: 'custom', path: ['config', 'report_id'], message: 'is required for a report export' });
   });
 export type ExportRequest = z.input<typeof exportRequestSchema>;
 

@@ -16,8 +16,7 @@ import type { ExportFormat, ExportQuery } from './definitions.js';
  * spreadsheets show as plain text. Numbers are not strings and are left alone. The SQL twin is
  * FORMULA_SQL_PATTERN (src/exports/definitions.ts).
  */
-export const FORMULA_PATTERN =
-  /^[ \t\r\n\v\f\u00a0\u1680\u2000-\u200d\u2028\u2029\u202f\u205f\u2060\u3000\ufeff]*[=+@\uff1d\uff0b\uff0d\uff20-]|^[\t\r\n]/;
+export const FORMULA_PATTERN = /^[ \t\r\n\v\f\u00a0\u1680\u2000-\u200d\u2028\u2029\u202f\u205f\u2060\u3000\ufeff]*[=+@\uff1d\uff0b\uff0d\uff20-]|^[\t\r\n]/;
 
 export function neutraliseFormula(value: string): string {
   return FORMULA_PATTERN.test(value) ? `'${value}` : value;
@@ -71,7 +70,9 @@ async function cursorJson(
   tmp: string,
   opts: { onProgress?: (rows: number) => void | Promise<void>; batchSize?: number },
 ): Promise<number> {
-  const rowsStream = client.query(new QueryStream(query.sql, query.params, { batchSize: opts.batchSize ?? 1000, types: TYPES } as never)) as unknown as Readable;
+  const rowsStream = client.query(
+    new QueryStream(query.sql, query.params, { batchSize: opts.batchSize ?? 1000, types: TYPES } as never),
+  ) as unknown as Readable;
   let rows = 0;
   const counter = new Transform({
     objectMode: true,
@@ -79,7 +80,9 @@ async function cursorJson(
       rows += 1;
       if (opts.onProgress && rows % 10_000 === 0) {
         // Through a promise even when it throws synchronously: the error must fail the pipeline.
-        Promise.resolve(rows).then(opts.onProgress).then(() => done(null, row), done);
+        Promise.resolve(rows)
+          .then(opts.onProgress)
+          .then(() => done(null, row), done);
       } else done(null, row);
     },
   });
@@ -94,7 +97,12 @@ async function cursorJson(
  * spliced into SQL text, so each parameter is bound into a transaction-local setting
  * (`set_config($1, $2, true)`) and the query reads it back with `current_setting`.
  */
-async function copyCsv(client: pg.PoolClient | pg.Client, query: ExportQuery, tmp: string, onProgress?: (rows: number) => void | Promise<void>): Promise<number> {
+async function copyCsv(
+  client: pg.PoolClient | pg.Client,
+  query: ExportQuery,
+  tmp: string,
+  onProgress?: (rows: number) => void | Promise<void>,
+): Promise<number> {
   if (!query.csvSafe) throw new Error('CSV exports need a query built with { csvSafe: true }');
   await client.query('BEGIN');
   let copying = false;
@@ -145,7 +153,9 @@ function rowCounter(onProgress?: (rows: number) => void | Promise<void>): Transf
       if (onProgress && rows - reported >= 10_000) {
         reported = rows - (rows % 10_000);
         // Through a promise even when it throws synchronously: the error must fail the pipeline.
-        Promise.resolve(reported).then(onProgress).then(() => done(null, chunk), done);
+        Promise.resolve(reported)
+          .then(onProgress)
+          .then(() => done(null, chunk), done);
       } else done(null, chunk);
     },
   });

@@ -20,10 +20,10 @@ export class HttpCache {
   async get(url: string): Promise<CachedResponse | null> {
     const rows = await this.em
       .getConnection()
-      .execute<{ etag: string; link: string | null; body: string }[]>(
-        `SELECT etag, link, body FROM github_http_cache WHERE token_hash = ? AND url = ?`,
-        [this.tokenHash, url],
-      );
+      .execute<{ etag: string; link: string | null; body: string }[]>(`SELECT etag, link, body FROM github_http_cache WHERE token_hash = ? AND url = ?`, [
+        this.tokenHash,
+        url,
+      ]);
     const row = rows[0];
     return row ? { etag: row.etag, link: row.link, body: JSON.parse(row.body) } : null;
   }

@@ -31,7 +31,11 @@ export class RateBudget {
     if (remaining === undefined || reset === undefined) return;
     const resetSec = Number(reset);
     const ttl = Math.max(1, resetSec - Math.floor(Date.now() / 1000) + 60);
-    await this.redis.multi().hset(this.key, { remaining: String(remaining), reset: String(resetSec) }).expire(this.key, ttl).exec();
+    await this.redis
+      .multi()
+      .hset(this.key, { remaining: String(remaining), reset: String(resetSec) })
+      .expire(this.key, ttl)
+      .exec();
   }
 
   async snapshot(): Promise<{ remaining: number; reset: number } | null> {

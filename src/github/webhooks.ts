@@ -66,7 +66,8 @@ export async function registerGitHubWebhooks(app: FastifyInstance, opts: Webhook
       const signature = req.headers['x-hub-signature-256'];
       if (typeof signature !== 'string' || !SIGNATURE.test(signature)) return reply.code(401).send({ error: 'missing or malformed X-Hub-Signature-256' });
       if (typeof req.headers['x-github-event'] !== 'string' || !req.headers['x-github-event']) return reply.code(400).send({ error: 'missing X-GitHub-Event' });
-      if (typeof req.headers['x-github-delivery'] !== 'string' || !req.headers['x-github-delivery']) return reply.code(400).send({ error: 'missing X-GitHub-Delivery' });
+      if (typeof req.headers['x-github-delivery'] !== 'string' || !req.headers['x-github-delivery'])
+        return reply.code(400).send({ error: 'missing X-GitHub-Delivery' });
       if (inFlight >= maxConcurrent) return reply.code(503).header('retry-after', '5').send({ error: 'too many deliveries at once; redeliver later' });
       inFlight += 1;
       // 'close' comes once the response is done and also when the client goes away mid-upload (no
@@ -108,7 +109,11 @@ export async function registerGitHubWebhooks(app: FastifyInstance, opts: Webhook
         // Bounded: a PostgreSQL that hangs (rather than refuses) would otherwise hold the delivery
         // past GitHub's 10 s until the pool's acquire timeout. Names are matched as GitHub does,
         // whatever their case; the sync runs under the tracked name.
-        const repository = await withTimeout(trackedName(opts.em(), payload.repository.full_name), 5_000, () => new Error('PostgreSQL did not answer within 5 s'));
+        const repository = await withTimeout(
+          trackedName(opts.em(), payload.repository.full_name),
+          5_000,
+          () => new Error('PostgreSQL did not answer within 5 s'),
+        );
         if (!repository) return reply.code(202).send({ ignored: `repository ${payload.repository.full_name} is not tracked` });
         const job = await opts.producer.enqueue(githubSyncRepo, { repository, streams });
         opts.log.info({ event, delivery, repository, jobId: job.id }, 'webhook queued a sync');
@@ -121,7 +126,9 @@ export async function registerGitHubWebhooks(app: FastifyInstance, opts: Webhook
         return reply
           .code(503)
           .header('retry-after', '60')
-          .send({ error: `could not queue a sync of ${payload.repository.full_name} right now; redeliver the event later (the hourly sync will also catch up)` });
+          .send({
+            error: `could not queue a sync of ${payload.repository.full_name} right now; redeliver the event later (the hourly sync will also catch up)`,
+          });
       }
     });
   });

@@ -51,9 +51,26 @@ export async function generateInsight(ctx: JobContext, data: z.infer<typeof insi
     em,
     `INSERT INTO predictive_insights (${subjectCol}, insight_type, risk_score, confidence, factors, recommendations, data_window_days, generated_by_model, generated_at, expires_at)
      VALUES (?, ?, ?, ?, ?::jsonb, ?::jsonb, ?, ?, now(), now() + make_interval(hours => ?)) RETURNING id`,
-    [subjectId, type, output.risk_score, output.confidence, JSON.stringify(output.factors), JSON.stringify(output.recommendations), data.windowDays, model, INSIGHT_TTL_HOURS[type]],
+    [
+      subjectId,
+      type,
+      output.risk_score,
+      output.confidence,
+      JSON.stringify(output.factors),
+      JSON.stringify(output.recommendations),
+      data.windowDays,
+      model,
+      INSIGHT_TTL_HOURS[type],
+    ],
   );
   const crossed = output.risk_score >= config.INSIGHT_ALERT_THRESHOLD && (previous?.risk_score ?? 0) < config.INSIGHT_ALERT_THRESHOLD;
   if (crossed) ctx.enqueueAfter(slackInsightAlert, { insightId: row!.id });
-  return { insightId: row!.id, cached: false, model, riskScore: output.risk_score, alerted: crossed, ...(fallbackReason && config.OPENAI_MODEL ? { fallbackReason } : {}) };
+  return {
+    insightId: row!.id,
+    cached: false,
+    model,
+    riskScore: output.risk_score,
+    alerted: crossed,
+    ...(fallbackReason && config.OPENAI_MODEL ? { fallbackReason } : {}),
+  };
 }

@@ -29,17 +29,55 @@ function finish(factors: Factor[], dataPoints: number): InsightOutput {
     risk_score: Math.round(c01(risk) * 1000) / 1000,
     confidence: Math.round(c01(0.3 + 0.7 * Math.min(1, dataPoints / 40)) * 1000) / 1000,
     factors: ranked.map((f) => ({ factor: f.factor, weight: Math.round(f.weight * f.strength * 1000) / 1000, evidence: f.evidence, trend: f.trend })),
-    recommendations: ranked.filter((f) => f.strength >= 0.4).slice(0, 3).map((f) => f.advice),
+    recommendations: ranked
+      .filter((f) => f.strength >= 0.4)
+      .slice(0, 3)
+      .map((f) => f.advice),
   };
 }
 
 function burnoutFactors(s: DeveloperSignals): Factor[] {
   return [
-    { factor: 'after_hours_work', weight: 0.3, strength: c01(s.after_hours_share / 0.4), evidence: `${pct(s.after_hours_share)} of commits on weekdays outside 09:00-18:00 UTC`, trend: 'flat', advice: 'Talk about working hours; move deadlines rather than evenings.' },
-    { factor: 'weekend_work', weight: 0.25, strength: c01(s.weekend_share / 0.3), evidence: `${pct(s.weekend_share)} of commits on weekends`, trend: 'flat', advice: 'Protect weekends: make sure on-call and releases do not spill into them.' },
-    { factor: 'rising_workload', weight: 0.2, strength: c01(((s.activity_trend ?? 1) - 1) / 1), evidence: `${s.commits} commits vs ${s.commits_previous_window} in the previous ${s.window_days} days`, trend: trendOf(s.activity_trend), advice: 'Review the workload: the pace has risen sharply.' },
-    { factor: 'no_days_off', weight: 0.15, strength: c01(s.longest_streak_days / 14), evidence: `longest run of consecutive active days: ${s.longest_streak_days}`, trend: 'flat', advice: 'Encourage time off: there has been no break for weeks.' },
-    { factor: 'review_load', weight: 0.1, strength: c01(s.reviews_given / 30), evidence: `${s.reviews_given} reviews given`, trend: 'flat', advice: 'Spread code reviews across the team.' },
+    {
+      factor: 'after_hours_work',
+      weight: 0.3,
+      strength: c01(s.after_hours_share / 0.4),
+      evidence: `${pct(s.after_hours_share)} of commits on weekdays outside 09:00-18:00 UTC`,
+      trend: 'flat',
+      advice: 'Talk about working hours; move deadlines rather than evenings.',
+    },
+    {
+      factor: 'weekend_work',
+      weight: 0.25,
+      strength: c01(s.weekend_share / 0.3),
+      evidence: `${pct(s.weekend_share)} of commits on weekends`,
+      trend: 'flat',
+      advice: 'Protect weekends: make sure on-call and releases do not spill into them.',
+    },
+    {
+      factor: 'rising_workload',
+      weight: 0.2,
+      strength: c01(((s.activity_trend ?? 1) - 1) / 1),
+      evidence: `${s.commits} commits vs ${s.commits_previous_window} in the previous ${s.window_days} days`,
+      trend: trendOf(s.activity_trend),
+      advice: 'Review the workload: the pace has risen sharply.',
+    },
+    {
+      factor: 'no_days_off',
+      weight: 0.15,
+      strength: c01(s.longest_streak_days / 14),
+      evidence: `longest run of consecutive active days: ${s.longest_streak_days}`,
+      trend: 'flat',
+      advice: 'Encourage time off: there has been no break for weeks.',
+    },
+    {
+      factor: 'review_load',
+      weight: 0.1,
+      strength: c01(s.reviews_given / 30),
+      evidence: `${s.reviews_given} reviews given`,
+      trend: 'flat',
+      advice: 'Spread code reviews across the team.',
+    },
   ];
 }
 
@@ -58,11 +96,46 @@ export function heuristicInsight(type: InsightType, signals: DeveloperSignals | 
     const burnout = burnoutFactors(s).reduce((sum, f) => sum + f.weight * f.strength, 0);
     return finish(
       [
-        { factor: 'declining_activity', weight: 0.35, strength: declineStrength(s), evidence: `${s.commits} commits vs ${s.commits_previous_window} in the previous ${s.window_days} days`, trend: trendOf(s.activity_trend), advice: 'Have a 1:1 about motivation and growth.' },
-        { factor: 'disengagement', weight: 0.25, strength: c01((s.days_since_last_activity ?? 0) / 21), evidence: `${s.days_since_last_activity ?? 'no'} days since the last commit`, trend: 'down', advice: 'Check in: activity has stopped for weeks.' },
-        { factor: 'slowing_delivery', weight: 0.15, strength: s.pr_cycle_time_hours && s.pr_cycle_time_hours_previous ? c01(s.pr_cycle_time_hours / s.pr_cycle_time_hours_previous - 1) : 0, evidence: `median PR cycle ${s.pr_cycle_time_hours ?? '—'} h vs ${s.pr_cycle_time_hours_previous ?? '—'} h before`, trend: 'up', advice: 'Unblock their pull requests.' },
-        { factor: 'blocked_work', weight: 0.1, strength: c01(s.open_prs_waiting_over_48h / 3), evidence: `${s.open_prs_waiting_over_48h} pull requests open for more than 48 h`, trend: 'flat', advice: 'Get waiting pull requests reviewed.' },
-        { factor: 'burnout_signals', weight: 0.15, strength: c01(burnout), evidence: `burnout signal score ${burnout.toFixed(2)}`, trend: 'flat', advice: 'Address workload and hours (see burnout risk).' },
+        {
+          factor: 'declining_activity',
+          weight: 0.35,
+          strength: declineStrength(s),
+          evidence: `${s.commits} commits vs ${s.commits_previous_window} in the previous ${s.window_days} days`,
+          trend: trendOf(s.activity_trend),
+          advice: 'Have a 1:1 about motivation and growth.',
+        },
+        {
+          factor: 'disengagement',
+          weight: 0.25,
+          strength: c01((s.days_since_last_activity ?? 0) / 21),
+          evidence: `${s.days_since_last_activity ?? 'no'} days since the last commit`,
+          trend: 'down',
+          advice: 'Check in: activity has stopped for weeks.',
+        },
+        {
+          factor: 'slowing_delivery',
+          weight: 0.15,
+          strength: s.pr_cycle_time_hours && s.pr_cycle_time_hours_previous ? c01(s.pr_cycle_time_hours / s.pr_cycle_time_hours_previous - 1) : 0,
+          evidence: `median PR cycle ${s.pr_cycle_time_hours ?? '—'} h vs ${s.pr_cycle_time_hours_previous ?? '—'} h before`,
+          trend: 'up',
+          advice: 'Unblock their pull requests.',
+        },
+        {
+          factor: 'blocked_work',
+          weight: 0.1,
+          strength: c01(s.open_prs_waiting_over_48h / 3),
+          evidence: `${s.open_prs_waiting_over_48h} pull requests open for more than 48 h`,
+          trend: 'flat',
+          advice: 'Get waiting pull requests reviewed.',
+        },
+        {
+          factor: 'burnout_signals',
+          weight: 0.15,
+          strength: c01(burnout),
+          evidence: `burnout signal score ${burnout.toFixed(2)}`,
+          trend: 'flat',
+          advice: 'Address workload and hours (see burnout risk).',
+        },
       ],
       s.commits + s.commits_previous_window,
     );
@@ -71,9 +144,30 @@ export function heuristicInsight(type: InsightType, signals: DeveloperSignals | 
     const s = signals as DeveloperSignals;
     return finish(
       [
-        { factor: 'output_trend', weight: 0.5, strength: declineStrength(s), evidence: `${s.commits} commits vs ${s.commits_previous_window} before`, trend: trendOf(s.activity_trend), advice: 'Look at what changed in their work: scope, blockers, support.' },
-        { factor: 'cycle_time_trend', weight: 0.3, strength: s.pr_cycle_time_hours && s.pr_cycle_time_hours_previous ? c01(s.pr_cycle_time_hours / s.pr_cycle_time_hours_previous - 1) : 0, evidence: `median PR cycle ${s.pr_cycle_time_hours ?? '—'} h vs ${s.pr_cycle_time_hours_previous ?? '—'} h`, trend: 'up', advice: 'Smaller pull requests and faster reviews.' },
-        { factor: 'waiting_work', weight: 0.2, strength: c01(s.open_prs_waiting_over_48h / 3), evidence: `${s.open_prs_waiting_over_48h} pull requests waiting over 48 h`, trend: 'flat', advice: 'Clear the review queue.' },
+        {
+          factor: 'output_trend',
+          weight: 0.5,
+          strength: declineStrength(s),
+          evidence: `${s.commits} commits vs ${s.commits_previous_window} before`,
+          trend: trendOf(s.activity_trend),
+          advice: 'Look at what changed in their work: scope, blockers, support.',
+        },
+        {
+          factor: 'cycle_time_trend',
+          weight: 0.3,
+          strength: s.pr_cycle_time_hours && s.pr_cycle_time_hours_previous ? c01(s.pr_cycle_time_hours / s.pr_cycle_time_hours_previous - 1) : 0,
+          evidence: `median PR cycle ${s.pr_cycle_time_hours ?? '—'} h vs ${s.pr_cycle_time_hours_previous ?? '—'} h`,
+          trend: 'up',
+          advice: 'Smaller pull requests and faster reviews.',
+        },
+        {
+          factor: 'waiting_work',
+          weight: 0.2,
+          strength: c01(s.open_prs_waiting_over_48h / 3),
+          evidence: `${s.open_prs_waiting_over_48h} pull requests waiting over 48 h`,
+          trend: 'flat',
+          advice: 'Clear the review queue.',
+        },
       ],
       s.commits + s.commits_previous_window,
     );
@@ -84,9 +178,30 @@ export function heuristicInsight(type: InsightType, signals: DeveloperSignals | 
   if (type === 'review_bottleneck') {
     return finish(
       [
-        { factor: 'review_concentration', weight: 0.5, strength: reviewConcentration, evidence: `busiest reviewer does ${t.top_reviewer_share === null ? '—' : pct(t.top_reviewer_share)} of reviews (${t.members} members)`, trend: 'flat', advice: 'Rotate reviewers; pair newer members on reviews.' },
-        { factor: 'slow_first_review', weight: 0.3, strength: c01((t.median_time_to_first_review_hours ?? 0) / 48), evidence: `median time to first review ${t.median_time_to_first_review_hours ?? '—'} h`, trend: 'flat', advice: 'Set a review turnaround goal (e.g. one working day).' },
-        { factor: 'waiting_prs', weight: 0.2, strength: c01(t.open_prs_waiting_over_48h / 5), evidence: `${t.open_prs_waiting_over_48h} pull requests open for more than 48 h`, trend: 'flat', advice: 'Hold a weekly review-queue clean-up.' },
+        {
+          factor: 'review_concentration',
+          weight: 0.5,
+          strength: reviewConcentration,
+          evidence: `busiest reviewer does ${t.top_reviewer_share === null ? '—' : pct(t.top_reviewer_share)} of reviews (${t.members} members)`,
+          trend: 'flat',
+          advice: 'Rotate reviewers; pair newer members on reviews.',
+        },
+        {
+          factor: 'slow_first_review',
+          weight: 0.3,
+          strength: c01((t.median_time_to_first_review_hours ?? 0) / 48),
+          evidence: `median time to first review ${t.median_time_to_first_review_hours ?? '—'} h`,
+          trend: 'flat',
+          advice: 'Set a review turnaround goal (e.g. one working day).',
+        },
+        {
+          factor: 'waiting_prs',
+          weight: 0.2,
+          strength: c01(t.open_prs_waiting_over_48h / 5),
+          evidence: `${t.open_prs_waiting_over_48h} pull requests open for more than 48 h`,
+          trend: 'flat',
+          advice: 'Hold a weekly review-queue clean-up.',
+        },
       ],
       t.commits,
     );
@@ -95,8 +210,22 @@ export function heuristicInsight(type: InsightType, signals: DeveloperSignals | 
     const spread = t.members <= 1 ? 1 : c01(1 - (t.bus_factor - 1) / Math.max(1, t.members / 2));
     return finish(
       [
-        { factor: 'knowledge_concentration', weight: 0.7, strength: spread, evidence: `${t.bus_factor} of ${t.members} members wrote half of the commits`, trend: 'flat', advice: 'Spread ownership: pairing, rotations, documented runbooks.' },
-        { factor: 'top_committer_share', weight: 0.3, strength: c01(t.top_committer_share ?? 0), evidence: `most active member wrote ${t.top_committer_share === null ? '—' : pct(t.top_committer_share)} of commits`, trend: 'flat', advice: 'Have others own changes in the busiest member’s areas.' },
+        {
+          factor: 'knowledge_concentration',
+          weight: 0.7,
+          strength: spread,
+          evidence: `${t.bus_factor} of ${t.members} members wrote half of the commits`,
+          trend: 'flat',
+          advice: 'Spread ownership: pairing, rotations, documented runbooks.',
+        },
+        {
+          factor: 'top_committer_share',
+          weight: 0.3,
+          strength: c01(t.top_committer_share ?? 0),
+          evidence: `most active member wrote ${t.top_committer_share === null ? '—' : pct(t.top_committer_share)} of commits`,
+          trend: 'flat',
+          advice: 'Have others own changes in the busiest member’s areas.',
+        },
       ],
       t.commits,
     );
@@ -104,10 +233,38 @@ export function heuristicInsight(type: InsightType, signals: DeveloperSignals | 
   // team_health
   return finish(
     [
-      { factor: 'after_hours_work', weight: 0.3, strength: c01(t.after_hours_share / 0.4), evidence: `${pct(t.after_hours_share)} of the team's commits after hours`, trend: 'flat', advice: 'Look at on-call and deadlines: the team works late.' },
-      { factor: 'declining_activity', weight: 0.3, strength: declineStrength(t), evidence: `${t.commits} commits vs ${t.commits_previous_window} before`, trend: trendOf(t.activity_trend), advice: 'Find out what is slowing the team down.' },
-      { factor: 'waiting_prs', weight: 0.2, strength: c01(t.open_prs_waiting_over_48h / 5), evidence: `${t.open_prs_waiting_over_48h} pull requests waiting over 48 h`, trend: 'flat', advice: 'Clear the review queue.' },
-      { factor: 'review_concentration', weight: 0.2, strength: reviewConcentration, evidence: `busiest reviewer share ${t.top_reviewer_share === null ? '—' : pct(t.top_reviewer_share)}`, trend: 'flat', advice: 'Spread reviews across the team.' },
+      {
+        factor: 'after_hours_work',
+        weight: 0.3,
+        strength: c01(t.after_hours_share / 0.4),
+        evidence: `${pct(t.after_hours_share)} of the team's commits after hours`,
+        trend: 'flat',
+        advice: 'Look at on-call and deadlines: the team works late.',
+      },
+      {
+        factor: 'declining_activity',
+        weight: 0.3,
+        strength: declineStrength(t),
+        evidence: `${t.commits} commits vs ${t.commits_previous_window} before`,
+        trend: trendOf(t.activity_trend),
+        advice: 'Find out what is slowing the team down.',
+      },
+      {
+        factor: 'waiting_prs',
+        weight: 0.2,
+        strength: c01(t.open_prs_waiting_over_48h / 5),
+        evidence: `${t.open_prs_waiting_over_48h} pull requests waiting over 48 h`,
+        trend: 'flat',
+        advice: 'Clear the review queue.',
+      },
+      {
+        factor: 'review_concentration',
+        weight: 0.2,
+        strength: reviewConcentration,
+        evidence: `busiest reviewer share ${t.top_reviewer_share === null ? '—' : pct(t.top_reviewer_share)}`,
+        trend: 'flat',
+        advice: 'Spread reviews across the team.',
+      },
     ],
     t.commits,
   );

@@ -56,7 +56,10 @@ export async function llmInsight(
     try {
       const parsed = insightOutputSchema.safeParse(JSON.parse(content ?? ''));
       if (parsed.success) return { output: parsed.data, model: config.OPENAI_MODEL.slice(0, 100) };
-      lastProblem = parsed.error.issues.slice(0, 3).map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+      lastProblem = parsed.error.issues
+        .slice(0, 3)
+        .map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)
+        .join('; ');
     } catch {
       lastProblem = 'not JSON';
     }

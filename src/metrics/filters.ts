@@ -9,8 +9,14 @@ export const metricFiltersSchema = z
       .object({ start: isoDate.optional(), end: isoDate.optional(), days: z.number().int().min(1).max(3650).optional() })
       .strict()
       .optional(),
-    team_ids: z.array(z.uuid({ message: 'must be team UUIDs' })).max(1_000).optional(),
-    developer_ids: z.array(z.uuid({ message: 'must be developer UUIDs' })).max(10_000).optional(),
+    team_ids: z
+      .array(z.uuid({ message: 'must be team UUIDs' }))
+      .max(1_000)
+      .optional(),
+    developer_ids: z
+      .array(z.uuid({ message: 'must be developer UUIDs' }))
+      .max(10_000)
+      .optional(),
   })
   .strict();
 export type MetricFilters = z.infer<typeof metricFiltersSchema>;
@@ -28,11 +34,7 @@ export interface Scope {
  * (union with explicit developer ids). Resolving teams once, up front, keeps every metric query a
  * plain `developer_id = ANY($ids)` that the (developer_id, date) indexes serve.
  */
-export async function resolveScope(
-  filters: MetricFilters,
-  teamMembers: (teamIds: string[]) => Promise<string[]>,
-  now = new Date(),
-): Promise<Scope> {
+export async function resolveScope(filters: MetricFilters, teamMembers: (teamIds: string[]) => Promise<string[]>, now = new Date()): Promise<Scope> {
   const r = filters.date_range ?? {};
   const end = r.end ? new Date(r.end) : now;
   const start = r.start ? new Date(r.start) : new Date(end.getTime() - (r.days ?? 30) * 86_400_000);

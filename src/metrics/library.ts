@@ -8,8 +8,7 @@ import { resolveScope, type MetricFilters, type Scope } from './filters.js';
  * (`npm run bench` prints the plans on 1M commits).
  */
 export type MetricResult =
-  | { kind: 'scalar'; value: number | null; unit: string }
-  | { kind: 'breakdown'; unit: string; items: { label: string; value: number }[] };
+  { kind: 'scalar'; value: number | null; unit: string } | { kind: 'breakdown'; unit: string; items: { label: string; value: number }[] };
 
 interface Ctx {
   q: <T extends pg.QueryResultRow>(text: string, params: unknown[]) => Promise<T[]>;
@@ -40,8 +39,7 @@ async function breakdown(ctx: Ctx, sql: (dev: (col: string) => string) => string
 
 const COMMITS_IN = (dev: (c: string) => string) => `FROM counted_commits c WHERE c.committed_at >= $1 AND c.committed_at < $2${dev('c.developer_id')}`;
 const PRS_CREATED_IN = (dev: (c: string) => string) => `FROM counted_pull_requests p WHERE p.created_at >= $1 AND p.created_at < $2${dev('p.developer_id')}`;
-const PRS_MERGED_IN = (dev: (c: string) => string) =>
-  `FROM counted_pull_requests p WHERE p.merged_at >= $1 AND p.merged_at < $2${dev('p.developer_id')}`;
+const PRS_MERGED_IN = (dev: (c: string) => string) => `FROM counted_pull_requests p WHERE p.merged_at >= $1 AND p.merged_at < $2${dev('p.developer_id')}`;
 /** A weekday commit outside working time (09:00-18:00 UTC); shared with the insight signals. */
 export const afterHoursSql = (col: string) =>
   `(extract(isodow FROM ${col} AT TIME ZONE 'UTC') < 6 AND (extract(hour FROM ${col} AT TIME ZONE 'UTC') < 9 OR extract(hour FROM ${col} AT TIME ZONE 'UTC') >= 18))`;
@@ -66,7 +64,12 @@ export const METRICS: Record<string, { description: string; run: (ctx: Ctx) => P
   pr_cycle_time: {
     description: 'Median hours from pull request opened to merged',
     run: (ctx) =>
-      one(ctx, (d) => `SELECT round((percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM p.merged_at - p.created_at)) / 3600)::numeric, 2) AS v ${PRS_MERGED_IN(d)}`, 'hours'),
+      one(
+        ctx,
+        (d) =>
+          `SELECT round((percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM p.merged_at - p.created_at)) / 3600)::numeric, 2) AS v ${PRS_MERGED_IN(d)}`,
+        'hours',
+      ),
   },
   time_to_first_review: {
     description: 'Median hours from pull request opened to its first review by someone other than the author',
@@ -83,7 +86,8 @@ export const METRICS: Record<string, { description: string; run: (ctx: Ctx) => P
   },
   reviews_given: {
     description: 'Reviews submitted',
-    run: (ctx) => one(ctx, (d) => `SELECT count(*) AS v FROM counted_code_reviews r WHERE r.submitted_at >= $1 AND r.submitted_at < $2${d('r.reviewer_id')}`, 'reviews'),
+    run: (ctx) =>
+      one(ctx, (d) => `SELECT count(*) AS v FROM counted_code_reviews r WHERE r.submitted_at >= $1 AND r.submitted_at < $2${d('r.reviewer_id')}`, 'reviews'),
   },
   review_turnaround: {
     description: 'Median hours from pull request opened to each review given (excluding self-reviews)',
@@ -140,13 +144,19 @@ export class UnknownMetricError extends Error {
 }
 
 /** Compute metrics for a filter set with a node-postgres client or pool. */
-export async function computeMetrics(client: pg.ClientBase | pg.Pool, names: string[], filters: MetricFilters, now = new Date()): Promise<Record<string, MetricResult>> {
+export async function computeMetrics(
+  client: pg.ClientBase | pg.Pool,
+  names: string[],
+  filters: MetricFilters,
+  now = new Date(),
+): Promise<Record<string, MetricResult>> {
   const unknown = names.filter((n) => !isMetric(n));
   if (unknown.length) throw new UnknownMetricError(`Unknown metric(s): ${unknown.join(', ')}. Known metrics: ${METRIC_NAMES.join(', ')}`);
   const q = async <T extends pg.QueryResultRow>(text: string, p: unknown[]) => (await client.query<T>(text, p)).rows;
   const scope = await resolveScope(
     filters,
-    async (teamIds) => (await q<{ id: string }>(`SELECT DISTINCT unnest(developer_ids)::text AS id FROM teams WHERE id = ANY($1::uuid[])`, [teamIds])).map((r) => r.id),
+    async (teamIds) =>
+      (await q<{ id: string }>(`SELECT DISTINCT unnest(developer_ids)::text AS id FROM teams WHERE id = ANY($1::uuid[])`, [teamIds])).map((r) => r.id),
     now,
   );
   const out: Record<string, MetricResult> = {};
@@ -177,7 +187,10 @@ export async function computeSeries(
   };
   const scope = await resolveScope(
     filters,
-    async (teamIds) => (await client.query<{ id: string }>(`SELECT DISTINCT unnest(developer_ids)::text AS id FROM teams WHERE id = ANY($1::uuid[])`, [teamIds])).rows.map((r) => r.id),
+    async (teamIds) =>
+      (await client.query<{ id: string }>(`SELECT DISTINCT unnest(developer_ids)::text AS id FROM teams WHERE id = ANY($1::uuid[])`, [teamIds])).rows.map(
+        (r) => r.id,
+      ),
     now,
   );
   const probe = await METRICS[name]!.run({ q: record, scope });

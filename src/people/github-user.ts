@@ -31,13 +31,18 @@ export async function syncGitHubUser(ctx: JobContext, login: string) {
   await ctx.progress(50);
   // VARCHAR(255) columns take at most 255 characters; NULs and broken surrogates are dropped.
   const profile = [
-    storableTextOrNull(user.name, 255), storableTextOrNull(user.email, 255), storableTextOrNull(user.bio),
-    storableTextOrNull(user.location, 255), storableTextOrNull(user.company, 255), user.created_at ?? null,
+    storableTextOrNull(user.name, 255),
+    storableTextOrNull(user.email, 255),
+    storableTextOrNull(user.bio),
+    storableTextOrNull(user.location, 255),
+    storableTextOrNull(user.company, 255),
+    user.created_at ?? null,
   ];
   const id = await ctx.em.transactional(async (tx) => {
     const ids = await upsertDevelopers(tx, [{ github_id: user.id, github_username: user.login, avatar_url: user.avatar_url ?? null }]);
     const developerId = ids.get(user.id)!;
-    await sql(tx, 
+    await sql(
+      tx,
       `UPDATE developers SET name = ?, email = COALESCE(?, email), bio = ?, location = ?, company = ?, github_created_at = ?, updated_at = now()
         WHERE id = ? AND (name, email, bio, location, company, github_created_at)
               IS DISTINCT FROM (?::varchar, COALESCE(?::varchar, email), ?::text, ?::varchar, ?::varchar, ?::timestamptz)`,

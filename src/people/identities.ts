@@ -77,7 +77,10 @@ export async function resolveEmails(em: EntityManager, emails: string[]): Promis
          JOIN developers d ON lower(d.github_username) = l.login`,
       [JSON.stringify(byLogin)],
     );
-    await learnIdentities(em, found.map((f) => ({ email: f.email, developer_id: f.id, source: 'noreply-login' })));
+    await learnIdentities(
+      em,
+      found.map((f) => ({ email: f.email, developer_id: f.id, source: 'noreply-login' })),
+    );
   }
   const rows = await sql<{ email: string; developer_id: string }>(
     em,

@@ -4,9 +4,7 @@ import { PermanentError } from '../errors/index.js';
 import { clearDirty, dirtyToken } from '../people/follow-ups.js';
 import { DOMAIN_OF_LANGUAGE, frameworksFromPaths, lastActivityOf, seniority, type Seniority } from './evidence.js';
 
-export type ProfileRefresh =
-  | { developerId: string; skipped: 'bot' }
-  | { developerId: string; languages: number; frameworks: string[]; seniority: Seniority };
+export type ProfileRefresh = { developerId: string; skipped: 'bot' } | { developerId: string; languages: number; frameworks: string[]; seniority: Seniority };
 
 /** Authored commits, and co-authored ones (no lines), of developer `?` (one bind). */
 const MINE = `(SELECT c.id, c.languages, c.files, true AS authored FROM counted_commits c, (SELECT ?::uuid AS id) me WHERE c.developer_id = me.id

@@ -37,11 +37,16 @@ export function parsePayload<S extends z.ZodType>(jobName: string, schema: S, da
   const size = payloadSize(data);
   if (typeof size === 'string') throw new PayloadError(jobName, [`(root): the payload ${size}`]);
   if (size > MAX_PAYLOAD_BYTES) {
-    throw new PayloadError(jobName, [`(root): the payload is ${size} bytes of JSON, over the ${MAX_PAYLOAD_BYTES}-byte limit; pass ids and let the worker load the data`]);
+    throw new PayloadError(jobName, [
+      `(root): the payload is ${size} bytes of JSON, over the ${MAX_PAYLOAD_BYTES}-byte limit; pass ids and let the worker load the data`,
+    ]);
   }
   const secrets = findSecretKeys(data);
   if (secrets.length > 0) {
-    throw new PayloadError(jobName, secrets.map((p) => `${p}: secrets must not be put in job data`));
+    throw new PayloadError(
+      jobName,
+      secrets.map((p) => `${p}: secrets must not be put in job data`),
+    );
   }
   const result = schema.safeParse(data);
   if (!result.success) {

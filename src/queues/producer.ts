@@ -67,7 +67,9 @@ export class Producer {
       const adding = queue.waitUntilReady().then(() => queue.add(def.name, payload, options));
       try {
         return await withTimeout(adding, Math.max(deadline - Date.now(), 1), () =>
-          fail(`did not answer within ${this.readyTimeoutMs} ms (connection ${this.connection.status}); it may not have been enqueued, and enqueueing again is safe`),
+          fail(
+            `did not answer within ${this.readyTimeoutMs} ms (connection ${this.connection.status}); it may not have been enqueued, and enqueueing again is safe`,
+          ),
         );
       } catch (err) {
         const message = (err as Error).message ?? '';
@@ -122,10 +124,13 @@ export class Producer {
         clearTimeout(timer);
         resolve();
       };
-      const timer = setTimeout(() => {
-        redis.off('ready', onReady);
-        reject(new Error(`${where} has been unreachable for ${this.readyTimeoutMs} ms (connection ${redis.status})`));
-      }, Math.max(deadline - Date.now(), 0));
+      const timer = setTimeout(
+        () => {
+          redis.off('ready', onReady);
+          reject(new Error(`${where} has been unreachable for ${this.readyTimeoutMs} ms (connection ${redis.status})`));
+        },
+        Math.max(deadline - Date.now(), 0),
+      );
       redis.once('ready', onReady);
     });
   }

@@ -45,13 +45,18 @@ export const MAX_POINTS = 366;
 export const MAX_REPORT_POINTS = 3_000;
 
 /** Buckets of the window for a line chart: days when the window is a month or less, else weeks. */
-function buckets(start: Date, end: Date, by: 'day' | 'week' | undefined): { step: 'day' | 'week'; count: number; list: () => { label: string; start: Date; end: Date }[] } {
+function buckets(
+  start: Date,
+  end: Date,
+  by: 'day' | 'week' | undefined,
+): { step: 'day' | 'week'; count: number; list: () => { label: string; start: Date; end: Date }[] } {
   const step = by ?? ((end.getTime() - start.getTime()) / 86_400_000 <= 31 ? 'day' : 'week');
   const ms = step === 'day' ? 86_400_000 : 7 * 86_400_000;
   const count = Math.max(0, Math.ceil((end.getTime() - start.getTime()) / ms));
   const list = () => {
     const out = [];
-    for (let t = start.getTime(); t < end.getTime(); t += ms) out.push({ label: isoDay(new Date(t)), start: new Date(t), end: new Date(Math.min(t + ms, end.getTime())) });
+    for (let t = start.getTime(); t < end.getTime(); t += ms)
+      out.push({ label: isoDay(new Date(t)), start: new Date(t), end: new Date(Math.min(t + ms, end.getTime())) });
     return out;
   };
   return { step, count, list };
@@ -73,13 +78,22 @@ async function widgetData(
   const whole = (await computeMetrics(client, [w.metric], { ...filters, date_range: range }, now))[w.metric]!;
 
   if (w.type === 'line') {
-    if (whole.kind !== 'scalar') return { ...base, type: 'error', error: `widget ${index + 1}: a line chart needs a single-value metric; "${w.metric}" is a breakdown` };
+    if (whole.kind !== 'scalar')
+      return { ...base, type: 'error', error: `widget ${index + 1}: a line chart needs a single-value metric; "${w.metric}" is a breakdown` };
     const plan = buckets(window.start, window.end, w.config.group_by === 'developer' ? undefined : w.config.group_by);
     if (plan.count > MAX_POINTS) {
-      return { ...base, type: 'error', error: `widget ${index + 1}: a line chart shows at most ${MAX_POINTS} points; this window by ${plan.step} has ${plan.count.toLocaleString('en-US')}: narrow date_range${plan.step === 'day' ? ' or group by week' : ''}` };
+      return {
+        ...base,
+        type: 'error',
+        error: `widget ${index + 1}: a line chart shows at most ${MAX_POINTS} points; this window by ${plan.step} has ${plan.count.toLocaleString('en-US')}: narrow date_range${plan.step === 'day' ? ' or group by week' : ''}`,
+      };
     }
     if (budget.points + plan.count > MAX_REPORT_POINTS) {
-      return { ...base, type: 'error', error: `widget ${index + 1}: the report's line charts would have more than ${MAX_REPORT_POINTS.toLocaleString('en-US')} points together; split the report or narrow date_range` };
+      return {
+        ...base,
+        type: 'error',
+        error: `widget ${index + 1}: the report's line charts would have more than ${MAX_REPORT_POINTS.toLocaleString('en-US')} points together; split the report or narrow date_range`,
+      };
     }
     budget.points += plan.count;
     // One grouped query for the whole chart, not one per point.
@@ -88,15 +102,21 @@ async function widgetData(
     return { ...base, unit: whole.unit, items: list.map((b, i) => ({ label: b.label, value: values[i] ?? 0 })) };
   }
   if (w.type === 'number') {
-    if (whole.kind !== 'scalar') return { ...base, type: 'error', error: `widget ${index + 1}: a number widget needs a single-value metric; "${w.metric}" is a breakdown` };
+    if (whole.kind !== 'scalar')
+      return { ...base, type: 'error', error: `widget ${index + 1}: a number widget needs a single-value metric; "${w.metric}" is a breakdown` };
     return { ...base, unit: whole.unit, value: whole.value };
   }
   // bar / pie / table
   if (whole.kind === 'breakdown') return { ...base, unit: whole.unit, items: whole.items.slice(0, w.config.limit ?? 20) };
   // A scalar metric in a bar/pie/table is shown per developer of the scope.
-  const scope = await resolveScope({ ...filters, date_range: range }, async (teamIds) =>
-    (await client.query<{ id: string }>(`SELECT DISTINCT unnest(developer_ids)::text AS id FROM teams WHERE id = ANY($1::uuid[])`, [teamIds])).rows.map((r) => r.id),
-  now);
+  const scope = await resolveScope(
+    { ...filters, date_range: range },
+    async (teamIds) =>
+      (await client.query<{ id: string }>(`SELECT DISTINCT unnest(developer_ids)::text AS id FROM teams WHERE id = ANY($1::uuid[])`, [teamIds])).rows.map(
+        (r) => r.id,
+      ),
+    now,
+  );
   const devs = (
     await client.query<{ id: string; login: string }>(
       // People only: bots have nothing counted and are not listed.
@@ -108,7 +128,10 @@ async function widgetData(
   ).rows;
   const items = [];
   for (const d of devs.slice(0, 200)) {
-    const r = (await computeMetrics(client, [w.metric], { date_range: range, developer_ids: [d.id] }, now))[w.metric] as Extract<MetricResult, { kind: 'scalar' }>;
+    const r = (await computeMetrics(client, [w.metric], { date_range: range, developer_ids: [d.id] }, now))[w.metric] as Extract<
+      MetricResult,
+      { kind: 'scalar' }
+    >;
     items.push({ label: d.login, value: r.value ?? 0 });
   }
   items.sort((a, b) => b.value - a.value || a.label.localeCompare(b.label));
@@ -123,7 +146,9 @@ async function widgetData(
 export async function buildReportData(client: pg.ClientBase | pg.Pool, report: ReportRow, now = new Date()): Promise<ReportData> {
   const parsed = metricFiltersSchema.safeParse(report.filters ?? {});
   if (!parsed.success) {
-    throw new PermanentError(`Report "${report.name}" has invalid filters: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`);
+    throw new PermanentError(
+      `Report "${report.name}" has invalid filters: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`,
+    );
   }
   const filters = parsed.data;
   const scope = await resolveScope(filters, async () => [], now);
@@ -132,7 +157,12 @@ export async function buildReportData(client: pg.ClientBase | pg.Pool, report: R
   const budget = { points: 0 };
   for (const check of checkWidgets(report.widgets ?? [])) {
     if (check.index >= MAX_WIDGETS) {
-      widgets.push({ index: check.index, title: `Widget ${check.index + 1}`, type: 'error', error: `widget ${check.index + 1}: a report shows at most ${MAX_WIDGETS} widgets` });
+      widgets.push({
+        index: check.index,
+        title: `Widget ${check.index + 1}`,
+        type: 'error',
+        error: `widget ${check.index + 1}: a report shows at most ${MAX_WIDGETS} widgets`,
+      });
     } else if (!check.ok) widgets.push({ index: check.index, title: `Widget ${check.index + 1}`, type: 'error', error: check.error });
     else widgets.push(await widgetData(client, check.widget, check.index, filters, window, now, budget));
   }

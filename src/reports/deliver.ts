@@ -70,12 +70,20 @@ export async function deliverScheduledReport(ctx: JobContext, scheduledReportId:
   }
   // The job holding a channel records the slot as sent when it is done.
   if (heldElsewhere) return result;
-  await sql(em, `UPDATE scheduled_reports SET last_sent_at = ?, next_run_at = ? WHERE id = ?`, [now.toISOString(), nextRun(schedule, now).toISOString(), row.id]);
+  await sql(em, `UPDATE scheduled_reports SET last_sent_at = ?, next_run_at = ? WHERE id = ?`, [
+    now.toISOString(),
+    nextRun(schedule, now).toISOString(),
+    row.id,
+  ]);
   return result;
 }
 
 /** The slot this run delivers, or why it delivers nothing. */
-async function dueSlot(ctx: JobContext, scheduledReportId: string, now: Date): Promise<{ row: ScheduledRow; schedule: Schedule; slot: Date } | { skipped: string }> {
+async function dueSlot(
+  ctx: JobContext,
+  scheduledReportId: string,
+  now: Date,
+): Promise<{ row: ScheduledRow; schedule: Schedule; slot: Date } | { skipped: string }> {
   const [row] = await sql<ScheduledRow>(ctx.em, `SELECT * FROM scheduled_reports WHERE id = ?`, [scheduledReportId]);
   if (!row) return { skipped: 'schedule deleted' };
   if (row.is_active === false) return { skipped: 'schedule inactive' };

@@ -16,10 +16,15 @@ export async function reconcileReportSchedulers(ctx: JobContext) {
   const { log } = ctx;
   const queue = ctx.producer.queue(reportDeliver.queue);
   await queue.waitUntilReady();
-  const rows = await sql<{ id: string; is_active: boolean | null; schedule: string; day_of_week: number | null; day_of_month: number | null; time_utc: string | null; next_run_at: string | null }>(
-    ctx.em,
-    `SELECT id, is_active, schedule, day_of_week, day_of_month, time_utc, next_run_at FROM scheduled_reports`,
-  );
+  const rows = await sql<{
+    id: string;
+    is_active: boolean | null;
+    schedule: string;
+    day_of_week: number | null;
+    day_of_month: number | null;
+    time_utc: string | null;
+    next_run_at: string | null;
+  }>(ctx.em, `SELECT id, is_active, schedule, day_of_week, day_of_month, time_utc, next_run_at FROM scheduled_reports`);
   const wanted = new Set<string>();
   let upserted = 0;
   let invalid = 0;

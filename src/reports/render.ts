@@ -34,9 +34,19 @@ export function renderCsv(data: ReportData): Buffer {
 /** A Vega-Lite spec for a widget's data, rendered to SVG by Vega (no browser, no canvas). */
 function chartSpec(w: ReportWidgetData): TopLevelSpec {
   const values = (w.items ?? []).map((i) => ({ label: i.label, value: i.value }));
-  const common = { $schema: 'https://vega.github.io/schema/vega-lite/v5.json', width: 440, height: 220, data: { values }, config: { font: 'DejaVu Sans', view: { stroke: null } } } as const;
+  const common = {
+    $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
+    width: 440,
+    height: 220,
+    data: { values },
+    config: { font: 'DejaVu Sans', view: { stroke: null } },
+  } as const;
   if (w.type === 'pie') {
-    return { ...common, mark: { type: 'arc', innerRadius: 40 }, encoding: { theta: { field: 'value', type: 'quantitative' }, color: { field: 'label', type: 'nominal', title: null } } };
+    return {
+      ...common,
+      mark: { type: 'arc', innerRadius: 40 },
+      encoding: { theta: { field: 'value', type: 'quantitative' }, color: { field: 'label', type: 'nominal', title: null } },
+    };
   }
   if (w.type === 'line') {
     return {
@@ -48,7 +58,10 @@ function chartSpec(w: ReportWidgetData): TopLevelSpec {
   return {
     ...common,
     mark: 'bar',
-    encoding: { x: { field: 'label', type: 'nominal', sort: null, title: null, axis: { labelAngle: -30 } }, y: { field: 'value', type: 'quantitative', title: w.unit ?? null } },
+    encoding: {
+      x: { field: 'label', type: 'nominal', sort: null, title: null, axis: { labelAngle: -30 } },
+      y: { field: 'value', type: 'quantitative', title: w.unit ?? null },
+    },
   };
 }
 
@@ -106,7 +119,10 @@ export async function renderPdf(input: ReportData): Promise<Buffer> {
       continue;
     }
     if (w.type === 'number') {
-      doc.fontSize(36).text(`${fmt(w.value)} ${w.unit ?? ''}`).fontSize(10);
+      doc
+        .fontSize(36)
+        .text(`${fmt(w.value)} ${w.unit ?? ''}`)
+        .fontSize(10);
       continue;
     }
     if (w.type !== 'table' && w.items?.length) {

@@ -12,7 +12,13 @@ export type ClaimOutcome = 'claimed' | 'sent' | 'held';
  * STALE_CLAIM_MINUTES is taken over. Returns 'sent' when the slot was already delivered there, and
  * 'held' when another job is delivering it now.
  */
-export async function claimDelivery(em: EntityManager, scheduledReportId: string, slot: Date, channel: 'email' | 'slack', jobId: string): Promise<ClaimOutcome> {
+export async function claimDelivery(
+  em: EntityManager,
+  scheduledReportId: string,
+  slot: Date,
+  channel: 'email' | 'slack',
+  jobId: string,
+): Promise<ClaimOutcome> {
   const claimed = await sql(
     em,
     `INSERT INTO report_deliveries (scheduled_report_id, slot, channel, status, job_id) VALUES (?, ?, ?, 'claimed', ?)

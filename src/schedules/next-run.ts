@@ -6,11 +6,16 @@ export const scheduleSchema = z
     schedule: z.enum(['daily', 'weekly', 'monthly'], { message: 'must be daily, weekly or monthly' }),
     day_of_week: z.number().int().min(0, 'must be 0 (Sunday) to 6').max(6, 'must be 0 (Sunday) to 6').nullable(),
     day_of_month: z.number().int().min(1, 'must be 1 to 31').max(31, 'must be 1 to 31').nullable(),
-    time_utc: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be "HH:MM" (UTC)').nullable(),
+    time_utc: z
+      .string()
+      .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be "HH:MM" (UTC)')
+      .nullable(),
   })
   .superRefine((s, ctx) => {
-    if (s.schedule === 'weekly' && s.day_of_week === null) ctx.addIssue({ code: 'custom', path: ['day_of_week'], message: 'is required for a weekly schedule' });
-    if (s.schedule === 'monthly' && s.day_of_month === null) ctx.addIssue({ code: 'custom', path: ['day_of_month'], message: 'is required for a monthly schedule' });
+    if (s.schedule === 'weekly' && s.day_of_week === null)
+      ctx.addIssue({ code: 'custom', path: ['day_of_week'], message: 'is required for a weekly schedule' });
+    if (s.schedule === 'monthly' && s.day_of_month === null)
+      ctx.addIssue({ code: 'custom', path: ['day_of_month'], message: 'is required for a monthly schedule' });
   });
 export type Schedule = z.infer<typeof scheduleSchema>;
 

@@ -25,7 +25,10 @@ export async function installSlackIntegration(
  * Re-encrypt every bot token not sealed with the active key (after a key rotation), one row at a
  * time in its own statement, so it can be re-run safely. Returns how many were rewritten.
  */
-export async function reencryptSecrets(em: EntityManager, ring: KeyRing): Promise<{ reencrypted: number; failed: { id: string; teamId: string; error: string }[] }> {
+export async function reencryptSecrets(
+  em: EntityManager,
+  ring: KeyRing,
+): Promise<{ reencrypted: number; failed: { id: string; teamId: string; error: string }[] }> {
   const rows = await sql<{ id: string; team_id: string; bot_token: string }>(em, `SELECT id, team_id, bot_token FROM slack_integrations ORDER BY team_id`);
   let reencrypted = 0;
   const failed: { id: string; teamId: string; error: string }[] = [];

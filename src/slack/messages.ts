@@ -45,7 +45,16 @@ export function exportReadyMessage(e: ExportReadyRow, integration: Integration):
   return {
     text: `Export ready: ${esc(e.export_type)}.${esc(e.format)} (${kb(e.file_size_bytes)})`,
     blocks: [
-      { type: 'section', text: { type: 'mrkdwn', text: clip(`${mention(integration, e.requested_by, e.login ?? 'Your')} export *${esc(e.export_type)}* (${esc(e.format)}, ${kb(e.file_size_bytes)}) is ready.`, 3000) } },
+      {
+        type: 'section',
+        text: {
+          type: 'mrkdwn',
+          text: clip(
+            `${mention(integration, e.requested_by, e.login ?? 'Your')} export *${esc(e.export_type)}* (${esc(e.format)}, ${kb(e.file_size_bytes)}) is ready.`,
+            3000,
+          ),
+        },
+      },
       { type: 'context', elements: [{ type: 'mrkdwn', text: clip(`Available until ${utcMinute(e.expires_at)} UTC`, 3000) }] },
     ],
   };
@@ -57,7 +66,9 @@ export function syncFailureDigestMessage(failures: { full_name: string; last_err
     text,
     blocks: [
       { type: 'header', text: { type: 'plain_text', text: clip(text, 150) } },
-      ...failures.slice(0, 20).map((f): KnownBlock => ({ type: 'section', text: { type: 'mrkdwn', text: clip(`*${esc(f.full_name)}*: ${esc(f.last_error)}`, 3000) } })),
+      ...failures
+        .slice(0, 20)
+        .map((f): KnownBlock => ({ type: 'section', text: { type: 'mrkdwn', text: clip(`*${esc(f.full_name)}*: ${esc(f.last_error)}`, 3000) } })),
       ...(failures.length > 20 ? [{ type: 'context', elements: [{ type: 'mrkdwn', text: `…and ${failures.length - 20} more` }] } as KnownBlock] : []),
     ],
   };
@@ -108,9 +119,22 @@ export function insightAlertMessage(i: InsightAlertRow, integration: Integration
   const blocks: KnownBlock[] = [
     { type: 'header', text: { type: 'plain_text', text: clip(title, 150) } },
     { type: 'section', text: { type: 'mrkdwn', text: clip(`Risk ${i.risk_score.toFixed(2)} (confidence ${i.confidence.toFixed(2)}) for ${who}.`, 3000) } },
-    { type: 'section', text: { type: 'mrkdwn', text: clip(i.factors.slice(0, 5).map((f) => `• *${esc(f.factor)}*: ${esc(f.evidence)}`).join('\n') || 'No factors', 3000) } },
+    {
+      type: 'section',
+      text: {
+        type: 'mrkdwn',
+        text: clip(
+          i.factors
+            .slice(0, 5)
+            .map((f) => `• *${esc(f.factor)}*: ${esc(f.evidence)}`)
+            .join('\n') || 'No factors',
+          3000,
+        ),
+      },
+    },
   ];
-  if (i.recommendations.length) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: clip(i.recommendations.slice(0, 3).map(esc).join(' · '), 3000) }] });
+  if (i.recommendations.length)
+    blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: clip(i.recommendations.slice(0, 3).map(esc).join(' · '), 3000) }] });
   return { text: esc(title), blocks };
 }
 

@@ -1,7 +1,14 @@
 import { sql, withPgClient } from '../db/sql.js';
 import type { JobContext } from '../jobs/context.js';
 import { computeMetrics } from '../metrics/library.js';
-import { exportReadyMessage, insightAlertMessage, syncFailureDigestMessage, weeklyTeamSummaryMessage, type ExportReadyRow, type InsightAlertRow } from './messages.js';
+import {
+  exportReadyMessage,
+  insightAlertMessage,
+  syncFailureDigestMessage,
+  weeklyTeamSummaryMessage,
+  type ExportReadyRow,
+  type InsightAlertRow,
+} from './messages.js';
 import { jobKey } from './post-once.js';
 import { organizationOfDeveloper, organizationOfDeveloperSql, postToOrganization } from './post.js';
 
@@ -23,7 +30,10 @@ export async function notifyExportReady(ctx: JobContext, exportJobId: string) {
   );
   if (!e || e.status !== 'completed') return { skipped: 'export not completed' };
   const org = await organizationOfDeveloper(ctx.em, e.requested_by);
-  return (await postToOrganization(ctx.em, ctx.config, org, 'export_ready', `export_ready:${exportJobId}`, (integration) => exportReadyMessage(e, integration))) ?? NO_INTEGRATION;
+  return (
+    (await postToOrganization(ctx.em, ctx.config, org, 'export_ready', `export_ready:${exportJobId}`, (integration) => exportReadyMessage(e, integration))) ??
+    NO_INTEGRATION
+  );
 }
 
 /** Repositories of the organization whose last sync failed: one digest per run. */
@@ -34,7 +44,10 @@ export async function notifySyncFailures(ctx: JobContext, organizationId: string
     [organizationId],
   );
   if (failures.length === 0) return { skipped: 'no failing repositories' };
-  return (await postToOrganization(ctx.em, ctx.config, organizationId, 'sync_failure_digest', jobKey(ctx.job), () => syncFailureDigestMessage(failures))) ?? NO_INTEGRATION;
+  return (
+    (await postToOrganization(ctx.em, ctx.config, organizationId, 'sync_failure_digest', jobKey(ctx.job), () => syncFailureDigestMessage(failures))) ??
+    NO_INTEGRATION
+  );
 }
 
 /** Last week's numbers of one team. */
@@ -45,8 +58,18 @@ export async function notifyWeeklyTeamSummary(ctx: JobContext, teamId: string) {
     computeMetrics(c, ['commits', 'prs_merged', 'reviews_given', 'pr_cycle_time', 'time_to_first_review'], { team_ids: [teamId], date_range: { days: 7 } }),
   );
   const v = (k: string) => (m[k] as { value: number | null }).value;
-  const week = { commits: v('commits'), prsMerged: v('prs_merged'), reviews: v('reviews_given'), cycleHours: v('pr_cycle_time'), firstReviewHours: v('time_to_first_review') };
-  return (await postToOrganization(ctx.em, ctx.config, team.organization_id, 'weekly_team_summary', jobKey(ctx.job), () => weeklyTeamSummaryMessage(team.name, week))) ?? NO_INTEGRATION;
+  const week = {
+    commits: v('commits'),
+    prsMerged: v('prs_merged'),
+    reviews: v('reviews_given'),
+    cycleHours: v('pr_cycle_time'),
+    firstReviewHours: v('time_to_first_review'),
+  };
+  return (
+    (await postToOrganization(ctx.em, ctx.config, team.organization_id, 'weekly_team_summary', jobKey(ctx.job), () =>
+      weeklyTeamSummaryMessage(team.name, week),
+    )) ?? NO_INTEGRATION
+  );
 }
 
 /**
@@ -63,7 +86,9 @@ export async function alertInsight(ctx: JobContext, insightId: string) {
     [insightId],
   );
   if (!i) return { skipped: 'insight deleted' };
-  const posted = await postToOrganization(ctx.em, ctx.config, i.org, 'insight_alert', `insight_alert:${insightId}`, (integration) => insightAlertMessage(i, integration));
+  const posted = await postToOrganization(ctx.em, ctx.config, i.org, 'insight_alert', `insight_alert:${insightId}`, (integration) =>
+    insightAlertMessage(i, integration),
+  );
   return posted ?? { skipped: 'no active Slack integration with a default channel for this organization' };
 }
 

@@ -88,7 +88,11 @@ export async function postOnce<T extends Posted>(
     const pending = earlier.filter((r) => r.status === 'pending').map((r) => r.id);
     if (found.state === 'found') {
       existingTs = found.ts;
-      await closeAttempts(em, pending, `interrupted after Slack received the message (ts ${found.ts}, found in the channel's history by a retry, which did not post it again)`);
+      await closeAttempts(
+        em,
+        pending,
+        `interrupted after Slack received the message (ts ${found.ts}, found in the channel's history by a retry, which did not post it again)`,
+      );
     } else if (found.state === 'absent') {
       await closeAttempts(em, pending, `not posted: the attempt stopped before Slack received the message (checked in the channel's history by a retry)`);
     }
@@ -123,7 +127,10 @@ export async function postOnce<T extends Posted>(
 
 async function closeAttempts(em: EntityManager, ids: string[], message: string): Promise<void> {
   if (ids.length === 0) return;
-  await sql(em, `UPDATE slack_notification_logs SET status = 'failed', error_message = ? WHERE id = ANY(?::uuid[]) AND status = 'pending'`, [message, `{${ids.join(',')}}`]);
+  await sql(em, `UPDATE slack_notification_logs SET status = 'failed', error_message = ? WHERE id = ANY(?::uuid[]) AND status = 'pending'`, [
+    message,
+    `{${ids.join(',')}}`,
+  ]);
 }
 
 /** Pages of history read at most (200 messages each) before the search gives up as unreadable. */

@@ -18,7 +18,16 @@ import { activeIntegrationFor } from './post.js';
 export async function deliverReportToSlack(
   em: EntityManager,
   config: AppConfig,
-  opts: { organizationId: string | null; recipients: string[]; reportName: string; period: string; filename: string; bytes: Buffer; summary: string[]; key: string },
+  opts: {
+    organizationId: string | null;
+    recipients: string[];
+    reportName: string;
+    period: string;
+    filename: string;
+    bytes: Buffer;
+    summary: string[];
+    key: string;
+  },
 ): Promise<Posted & { alreadySent?: true }> {
   if (!opts.organizationId) throw new PermanentError('Slack delivery needs the report to belong to an organization');
   const integrationId = await activeIntegrationFor(em, opts.organizationId);

@@ -1,6 +1,15 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { GitHubPermanentError } from '../github/client.js';
-import { ghBranch, ghCommitListItem, ghCompare, ghRepository, parseGitHub, type GhCommitDetail, type GhCommitListItem, type GhCompare } from '../github/schemas.js';
+import {
+  ghBranch,
+  ghCommitListItem,
+  ghCompare,
+  ghRepository,
+  parseGitHub,
+  type GhCommitDetail,
+  type GhCommitListItem,
+  type GhCompare,
+} from '../github/schemas.js';
 import { sql } from '../db/sql.js';
 import { markDirty } from '../people/follow-ups.js';
 import { learnIdentities, parseNoreply, reattribute, resolveEmails, type LearntIdentity } from '../people/identities.js';
@@ -97,7 +106,12 @@ export async function syncCommits(opts: SyncOptions): Promise<CommitStreamResult
 /** The pages of GitHub's three-dot compare `base...head`: commits of head not in the merge base, oldest first. */
 async function* compare(opts: SyncOptions, base: string, head: string): AsyncGenerator<GhCompare> {
   const { owner, repo: name } = splitRepo(opts.repo);
-  for await (const page of opts.octokit.paginate.iterator('GET /repos/{owner}/{repo}/compare/{basehead}', { owner, repo: name, basehead: `${base}...${head}`, per_page: 100 })) {
+  for await (const page of opts.octokit.paginate.iterator('GET /repos/{owner}/{repo}/compare/{basehead}', {
+    owner,
+    repo: name,
+    basehead: `${base}...${head}`,
+    per_page: 100,
+  })) {
     yield parseGitHub(ghCompare, page.data, `compare ${opts.repo} ${base.slice(0, 7)}...${head.slice(0, 7)}`);
   }
 }
@@ -144,7 +158,11 @@ async function advance(opts: SyncOptions, from: string | null, to: string, resul
   if (stored!.any) {
     // Reconcile: stored commits of this repository that the branch no longer has.
     const rows = await sql<{ sha: string }>(opts.em, `SELECT sha FROM commits WHERE repository_full_name = ?`, [repo]);
-    await remove(opts, rows.map((r) => r.sha).filter((s) => !listed.has(s)), result);
+    await remove(
+      opts,
+      rows.map((r) => r.sha).filter((s) => !listed.has(s)),
+      result,
+    );
   }
 }
 
@@ -161,7 +179,10 @@ async function remove(opts: SyncOptions, shas: string[], result: CommitStreamRes
 /** Fetch in detail and write the listed commits not stored yet, COMMIT_CHUNK at a time. */
 async function storeUnknown(opts: SyncOptions, items: GhCommitListItem[], result: CommitStreamResult): Promise<void> {
   result.fetched += items.length;
-  const known = await knownShas(opts.em, items.map((c) => c.sha));
+  const known = await knownShas(
+    opts.em,
+    items.map((c) => c.sha),
+  );
   const fresh = items.filter((c) => !known.has(c.sha));
   const chunk = opts.detailConcurrency ?? COMMIT_CHUNK;
   for (let i = 0; i < fresh.length; i += chunk) {
@@ -217,9 +238,7 @@ export async function writeCommitChunk(
   }));
   const written = await upsertCommits(tx, withDevelopers);
   const writtenShas = new Set(written.map((w) => w.sha));
-  const coauthors = rows.flatMap((r) =>
-    r.coauthors.map((a) => ({ sha: r.sha, email: a.email, name: a.name, developer_id: resolved.get(a.email) ?? null })),
-  );
+  const coauthors = rows.flatMap((r) => r.coauthors.map((a) => ({ sha: r.sha, email: a.email, name: a.name, developer_id: resolved.get(a.email) ?? null })));
   await insertCoauthors(tx, coauthors);
   const reattributed = await reattribute(tx, newEmails);
 

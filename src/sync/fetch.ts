@@ -26,7 +26,11 @@ export async function mapLimit<T, R>(items: T[], limit: number, fn: (t: T) => Pr
 export const hasNext = (link: string | undefined) => !!link && /rel="next"/.test(link);
 
 /** GET a commit with all of its files: GitHub pages the file list (300 per page, up to 3000). */
-export async function fetchCommit(octokit: GitHubClient, repo: string, sha: string): Promise<{ commit: GhCommitDetail; files: NonNullable<GhCommitDetail['files']> }> {
+export async function fetchCommit(
+  octokit: GitHubClient,
+  repo: string,
+  sha: string,
+): Promise<{ commit: GhCommitDetail; files: NonNullable<GhCommitDetail['files']> }> {
   const { owner, repo: name } = splitRepo(repo);
   let page = 1;
   let commit: GhCommitDetail | undefined;
@@ -41,4 +45,3 @@ export async function fetchCommit(octokit: GitHubClient, repo: string, sha: stri
   }
   return { commit: commit!, files };
 }
-

@@ -93,9 +93,18 @@ export async function syncPulls(opts: SyncOptions): Promise<StreamResult & { rev
     opts.signal?.throwIfAborted();
     const batch = await mapLimit(numbers.slice(i, i + 25), opts.detailConcurrency ?? 4, async (number) => {
       try {
-        const detail = parseGitHub(ghPull, (await octokit.request('GET /repos/{owner}/{repo}/pulls/{pull_number}', { owner, repo: name, pull_number: number })).data, `pull ${repo}#${number}`);
+        const detail = parseGitHub(
+          ghPull,
+          (await octokit.request('GET /repos/{owner}/{repo}/pulls/{pull_number}', { owner, repo: name, pull_number: number })).data,
+          `pull ${repo}#${number}`,
+        );
         const reviews: GhReview[] = [];
-        for await (const page of octokit.paginate.iterator('GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews', { owner, repo: name, pull_number: number, per_page: 100 })) {
+        for await (const page of octokit.paginate.iterator('GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews', {
+          owner,
+          repo: name,
+          pull_number: number,
+          per_page: 100,
+        })) {
           for (const r of page.data as unknown[]) reviews.push(parseGitHub(ghReview, r, `reviews of ${repo}#${number}`));
         }
         return { detail, reviews };

@@ -37,9 +37,10 @@ export async function syncRepository(ctx: JobContext, repository: string, stream
   } catch (err) {
     // Stopped by a shutdown: not a failure of the repository.
     if (ctx.signal.aborted) throw err;
-    await sql(ctx.em, `UPDATE tracked_repositories SET last_error = ? WHERE full_name = ?`, [ctx.scrub((err as Error).message).slice(0, 2000), repository]).catch(
-      () => undefined,
-    );
+    await sql(ctx.em, `UPDATE tracked_repositories SET last_error = ? WHERE full_name = ?`, [
+      ctx.scrub((err as Error).message).slice(0, 2000),
+      repository,
+    ]).catch(() => undefined);
     throw err;
   } finally {
     // Paused, failed or done: the chunks already committed get their follow-ups now.

@@ -83,13 +83,15 @@ export async function upsertDevelopers(em: Exec, users: DeveloperRow[]): Promise
   const unique = [...new Map(users.map((u) => [u.github_id, u])).values()];
   if (unique.length === 0) return new Map();
   const payload = JSON.stringify(unique);
-  await sql(em, 
+  await sql(
+    em,
     `UPDATE developers d SET github_username = d.github_username || '~' || d.github_id::text, updated_at = now()
        FROM jsonb_to_recordset(?::jsonb) AS u(github_id bigint, github_username text)
       WHERE d.github_username = u.github_username AND d.github_id <> u.github_id`,
     [payload],
   );
-  await sql(em, 
+  await sql(
+    em,
     `INSERT INTO developers (github_id, github_username, avatar_url)
      SELECT u.github_id, u.github_username, u.avatar_url
        FROM jsonb_to_recordset(?::jsonb) AS u(github_id bigint, github_username text, avatar_url text)
@@ -105,7 +107,10 @@ export async function upsertDevelopers(em: Exec, users: DeveloperRow[]): Promise
     pgArray(unique.map((u) => u.github_id)),
   ]);
   const ids = new Map(rows.map((r) => [Number(r.github_id), r.id]));
-  await markBots(em, unique.flatMap((u) => (u.bot ? [{ developer_id: ids.get(u.github_id)!, reason: u.bot }] : [])));
+  await markBots(
+    em,
+    unique.flatMap((u) => (u.bot ? [{ developer_id: ids.get(u.github_id)!, reason: u.bot }] : [])),
+  );
   return ids;
 }
 
@@ -148,7 +153,8 @@ export async function upsertCommits(em: Exec, rows: (CommitRow & { developer_id:
   if (rows.length === 0) return [];
   // One JSON document for both statements: each reads only the columns it names.
   const rowsJson = JSON.stringify(rows);
-  const result = await sql<{ sha: string; developer_id: string | null }>(em, 
+  const result = await sql<{ sha: string; developer_id: string | null }>(
+    em,
     `INSERT INTO commits (sha, developer_id, repository_name, repository_full_name, message, additions, deletions,
                           files_changed, files, languages, committed_at)
      SELECT r.sha, r.developer_id, r.repository_name, r.repository_full_name, r.message, r.additions, r.deletions,
@@ -198,7 +204,9 @@ export async function deleteCommits(em: Exec, repoFullName: string, shas: string
   );
   const goneShas = pgArray(gone.map((g) => g.sha));
   await sql(em, `DELETE FROM commit_graph WHERE sha = ANY(?::varchar[])`, [goneShas]);
-  const coauthors = await sql<{ developer_id: string | null }>(em, `DELETE FROM commit_coauthors WHERE sha = ANY(?::varchar[]) RETURNING developer_id`, [goneShas]);
+  const coauthors = await sql<{ developer_id: string | null }>(em, `DELETE FROM commit_coauthors WHERE sha = ANY(?::varchar[]) RETURNING developer_id`, [
+    goneShas,
+  ]);
   const developerIds = [...new Set([...gone, ...coauthors].flatMap((r) => (r.developer_id ? [r.developer_id] : [])))];
   return { deleted: gone.length, developerIds };
 }
@@ -214,7 +222,8 @@ export async function upsertPulls(em: Exec, pulls: PullRow[], developers: Map<nu
   }));
   // One JSON document for both statements: each reads only the columns it names.
   const rowsJson = JSON.stringify(rows);
-  const written = await sql<{ id: string }>(em, 
+  const written = await sql<{ id: string }>(
+    em,
     `INSERT INTO pull_requests (github_id, number, developer_id, repository_name, title, body, state, additions, deletions,
                                 changed_files, commits_count, comments_count, review_comments_count, created_at, updated_at,
                                 merged_at, closed_at, labels, reviewers)
@@ -265,7 +274,8 @@ export async function upsertReviews(em: Exec, reviews: ReviewRow[], developers: 
     pull_request_id: pulls.get(r.pull_github_id) ?? null,
     reviewer_id: r.reviewer_github_id === null ? null : (developers.get(r.reviewer_github_id) ?? null),
   }));
-  const result = await sql<{ id: string }>(em, 
+  const result = await sql<{ id: string }>(
+    em,
     `INSERT INTO code_reviews (github_id, pull_request_id, reviewer_id, state, body, submitted_at)
      SELECT r.github_id, r.pull_request_id, r.reviewer_id, r.state, r.body, r.submitted_at
        FROM jsonb_to_recordset(?::jsonb) AS r(github_id bigint, pull_request_id uuid, reviewer_id uuid, state text, body text,

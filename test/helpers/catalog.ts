@@ -51,10 +51,7 @@ export async function catalogSnapshot(url: string, tables = CONTRACT_TABLES): Pr
         WHERE n.nspname = 'public' AND c.conrelid::regclass::text = ANY($1)`,
       [tables],
     );
-    const indexes = await client.query(
-      `SELECT tablename, indexname, indexdef FROM pg_indexes WHERE schemaname = 'public' AND tablename = ANY($1)`,
-      [tables],
-    );
+    const indexes = await client.query(`SELECT tablename, indexname, indexdef FROM pg_indexes WHERE schemaname = 'public' AND tablename = ANY($1)`, [tables]);
     return {
       columns: columns.rows
         .map(

@@ -1,6 +1,14 @@
 import { fakeSha, type GitHubStandIn, type StandInCommit, type StandInPull, type StandInUser } from '../../src/dev/github-stand-in.js';
 
-export const alice: StandInUser = { id: 1001, login: 'alice', name: 'Alice Liddell', bio: 'Go and TypeScript', company: 'Acme', location: 'Oxford', created_at: '2012-01-01T00:00:00Z' };
+export const alice: StandInUser = {
+  id: 1001,
+  login: 'alice',
+  name: 'Alice Liddell',
+  bio: 'Go and TypeScript',
+  company: 'Acme',
+  location: 'Oxford',
+  created_at: '2012-01-01T00:00:00Z',
+};
 export const bob: StandInUser = { id: 1002, login: 'bob', name: 'Bob Builder' };
 export const carol: StandInUser = { id: 1003, login: 'carol', name: 'Carol Danvers' };
 

@@ -9,16 +9,13 @@ export async function seedMetricsFixture(db: TestDatabase): Promise<{ ids: Recor
   for (const [i, login] of ['ann', 'bo', 'cat'].entries()) {
     ids[login] = (await db.sql.query(`INSERT INTO developers (github_id, github_username) VALUES ($1, $2) RETURNING id`, [i + 1, login])).rows[0].id;
   }
-  const teamId: string = (await db.sql.query(`INSERT INTO teams (name, developer_ids) VALUES ('Duo', $1::uuid[]) RETURNING id`, [[ids.ann, ids.bo]])).rows[0].id;
+  const teamId: string = (await db.sql.query(`INSERT INTO teams (name, developer_ids) VALUES ('Duo', $1::uuid[]) RETURNING id`, [[ids.ann, ids.bo]])).rows[0]
+    .id;
   const commit = (sha: string, dev: string, at: string, add: number, del: number, langs: object) =>
-    db.sql.query(`INSERT INTO commits (sha, developer_id, repository_name, additions, deletions, languages, committed_at) VALUES ($1, $2, 'r', $3, $4, $5, $6)`, [
-      sha.padEnd(40, '0'),
-      dev,
-      add,
-      del,
-      JSON.stringify(langs),
-      at,
-    ]);
+    db.sql.query(
+      `INSERT INTO commits (sha, developer_id, repository_name, additions, deletions, languages, committed_at) VALUES ($1, $2, 'r', $3, $4, $5, $6)`,
+      [sha.padEnd(40, '0'), dev, add, del, JSON.stringify(langs), at],
+    );
   // ann: Mon 10:00, Mon 22:00 (after hours), Sat 12:00 (weekend) — 3 commits on 2 days
   await commit('a1', ids.ann!, '2026-03-02T10:00:00Z', 10, 2, { Go: 12 });
   await commit('a2', ids.ann!, '2026-03-02T22:00:00Z', 20, 0, { Go: 15, SQL: 5 });

@@ -14,7 +14,9 @@ export interface Finished {
 export type Spawned = ChildProcess & { finished: Promise<Finished>; stdoutSoFar(): string };
 
 export function spawnTs(entry: string, args: string[], env: Record<string, string>): Spawned {
-  return capture(spawn(process.execPath, ['--import', 'tsx', entry, ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] }));
+  return capture(
+    spawn(process.execPath, ['--import', 'tsx', entry, ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] }),
+  );
 }
 
 /** `npm run <script> -- args`, as a user (or Docker, or systemd) starts it: npm is the main process. */
@@ -30,10 +32,11 @@ export function descendants(pid: number): number[] {
     .map((l) => l.trim().split(/\s+/).map(Number) as [number, number]);
   const out: number[] = [];
   const walk = (p: number) => {
-    for (const [child, parent] of rows) if (parent === p) {
-      out.push(child);
-      walk(child);
-    }
+    for (const [child, parent] of rows)
+      if (parent === p) {
+        out.push(child);
+        walk(child);
+      }
   };
   walk(pid);
   return out;

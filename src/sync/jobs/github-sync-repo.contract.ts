@@ -5,7 +5,10 @@ import { defineContract } from '../../jobs/contract.js';
 export const githubSyncRepoSchema = z
   .object({
     repository: z.string().regex(REPO_FULL_NAME, 'must be "owner/name"'),
-    streams: z.array(z.enum(['commits', 'pulls'])).min(1).default(['commits', 'pulls']),
+    streams: z
+      .array(z.enum(['commits', 'pulls']))
+      .min(1)
+      .default(['commits', 'pulls']),
   })
   .strict();
 
