@@ -14,6 +14,7 @@ import { QUEUE_NAMES } from '../queues/names.js';
 import { Producer } from '../queues/producer.js';
 import { registerGitHubWebhooks } from '../github/webhooks.js';
 import { createQueueMetrics } from './metrics.js';
+import { sql } from '../db/sql.js';
 
 export const BOARD_PATH = '/admin/queues';
 
@@ -127,9 +128,7 @@ export async function buildBoardServer({ config, orm, log }: BoardOptions): Prom
   app.get('/readyz', async (_req, reply) => {
     const checks: Record<string, string> = {};
     await Promise.all([
-      orm.em
-        .getConnection()
-        .execute('SELECT 1')
+      sql(orm.em.fork(), 'SELECT 1')
         .then(() => (checks.postgres = 'ok'))
         .catch((err: Error) => (checks.postgres = `error: ${err.message}`)),
       connection

@@ -6,6 +6,7 @@ import { runCustomReport } from '../reports/run.js';
 import { slackNotify } from '../slack/jobs/slack-notify.contract.js';
 import { exportConfigSchema, exportQuery, formatsFor, REQUEST_EXPORT_TYPES, type ExportFormat, type ExportType } from './definitions.js';
 import { streamExport } from './writer.js';
+import { formatIssues } from '../lib/zod-issues.js';
 
 interface ExportRow {
   id: string;
@@ -62,7 +63,7 @@ export async function processExport(ctx: JobContext, exportJobId: string) {
     }
     const cfg = exportConfigSchema.safeParse(row.config ?? {});
     if (!cfg.success) {
-      throw new PermanentError(`Invalid export config: ${cfg.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`);
+      throw new PermanentError(`Invalid export config: ${formatIssues(cfg.error)}`);
     }
     if (row.export_type === 'report') {
       if (!cfg.data.report_id) throw new PermanentError('Invalid export config: report_id: is required for a report export');

@@ -4,6 +4,7 @@ import { sql } from '../db/sql.js';
 import type { Producer } from '../queues/producer.js';
 import { exportProcess } from './jobs/export-process.contract.js';
 import { exportConfigSchema, formatsFor, REQUEST_EXPORT_TYPES } from './definitions.js';
+import { issueLines } from '../lib/zod-issues.js';
 
 export const exportRequestSchema = z
   .object({
@@ -35,7 +36,7 @@ export class InvalidExportRequest extends Error {
 export async function requestExport(em: EntityManager, producer: Producer, request: ExportRequest): Promise<string> {
   const parsed = exportRequestSchema.safeParse(request);
   if (!parsed.success) {
-    throw new InvalidExportRequest(parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`));
+    throw new InvalidExportRequest(issueLines(parsed.error));
   }
   const r = parsed.data;
   const [row] = await sql<{ id: string }>(

@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { sql } from '../db/sql.js';
 
 export interface CachedResponse {
   etag: string;
@@ -18,18 +19,17 @@ export class HttpCache {
   ) {}
 
   async get(url: string): Promise<CachedResponse | null> {
-    const rows = await this.em
-      .getConnection()
-      .execute<{ etag: string; link: string | null; body: string }[]>(`SELECT etag, link, body FROM github_http_cache WHERE token_hash = ? AND url = ?`, [
-        this.tokenHash,
-        url,
-      ]);
-    const row = rows[0];
+    const [row] = await sql<{ etag: string; link: string | null; body: string }>(
+      this.em,
+      `SELECT etag, link, body FROM github_http_cache WHERE token_hash = ? AND url = ?`,
+      [this.tokenHash, url],
+    );
     return row ? { etag: row.etag, link: row.link, body: JSON.parse(row.body) } : null;
   }
 
   async put(url: string, entry: CachedResponse): Promise<void> {
-    await this.em.getConnection().execute(
+    await sql(
+      this.em,
       `INSERT INTO github_http_cache (token_hash, url, etag, link, body, fetched_at) VALUES (?, ?, ?, ?, ?, now())
        ON CONFLICT (token_hash, url) DO UPDATE SET etag = EXCLUDED.etag, link = EXCLUDED.link, body = EXCLUDED.body, fetched_at = now()`,
       [this.tokenHash, url, entry.etag, entry.link, JSON.stringify(entry.body)],

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { TransientError } from '../errors/index.js';
+import { formatIssues } from '../lib/zod-issues.js';
 
 /**
  * The parts of GitHub's REST responses we rely on (shapes from docs.github.com/rest), validated so a
@@ -97,8 +98,7 @@ export type GhFullUser = z.infer<typeof ghFullUser>;
 export function parseGitHub<S extends z.ZodType>(schema: S, data: unknown, what: string): z.infer<S> {
   const r = schema.safeParse(data);
   if (!r.success) {
-    const issues = r.error.issues.slice(0, 3).map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
-    throw new TransientError(`Malformed GitHub response for ${what}: ${issues.join('; ')}`);
+    throw new TransientError(`Malformed GitHub response for ${what}: ${formatIssues(r.error, 3)}`);
   }
   return r.data;
 }

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { AppConfig } from '../config/index.js';
 import { INSIGHT_JSON_SCHEMA, insightOutputSchema, type InsightOutput, type InsightType } from './model.js';
 import type { DeveloperSignals, TeamSignals } from './signals.js';
+import { formatIssues } from '../lib/zod-issues.js';
 
 export const SYSTEM_PROMPT = [
   'You are an engineering-analytics model. You estimate a risk for one developer or one team from numeric activity signals.',
@@ -56,10 +57,7 @@ export async function llmInsight(
     try {
       const parsed = insightOutputSchema.safeParse(JSON.parse(content ?? ''));
       if (parsed.success) return { output: parsed.data, model: config.OPENAI_MODEL.slice(0, 100) };
-      lastProblem = parsed.error.issues
-        .slice(0, 3)
-        .map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)
-        .join('; ');
+      lastProblem = formatIssues(parsed.error, 3);
     } catch {
       lastProblem = 'not JSON';
     }

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { PayloadError } from '../errors/index.js';
+import { issueLines } from '../lib/zod-issues.js';
 
 /**
  * Payload keys that look like credentials. Job data is stored in Redis and shown in Bull Board,
@@ -50,10 +51,7 @@ export function parsePayload<S extends z.ZodType>(jobName: string, schema: S, da
   }
   const result = schema.safeParse(data);
   if (!result.success) {
-    throw new PayloadError(
-      jobName,
-      result.error.issues.map((i) => `${i.path.length ? i.path.join('.') : '(root)'}: ${i.message}`),
-    );
+    throw new PayloadError(jobName, issueLines(result.error));
   }
   return result.data;
 }

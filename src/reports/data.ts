@@ -3,6 +3,7 @@ import { computeMetrics, computeSeries, METRICS, type MetricResult } from '../me
 import { metricFiltersSchema, resolveScope, type MetricFilters } from '../metrics/filters.js';
 import { PermanentError } from '../errors/index.js';
 import { checkWidgets, type Widget, type WidgetType } from './widgets.js';
+import { formatIssues } from '../lib/zod-issues.js';
 
 export interface ReportWidgetData {
   index: number;
@@ -146,9 +147,7 @@ async function widgetData(
 export async function buildReportData(client: pg.ClientBase | pg.Pool, report: ReportRow, now = new Date()): Promise<ReportData> {
   const parsed = metricFiltersSchema.safeParse(report.filters ?? {});
   if (!parsed.success) {
-    throw new PermanentError(
-      `Report "${report.name}" has invalid filters: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`,
-    );
+    throw new PermanentError(`Report "${report.name}" has invalid filters: ${formatIssues(parsed.error)}`);
   }
   const filters = parsed.data;
   const scope = await resolveScope(filters, async () => [], now);

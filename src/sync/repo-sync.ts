@@ -2,7 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Logger } from 'pino';
 import { GitHubPermanentError, type GitHubClient } from '../github/client.js';
 import { ghPull, ghReview, parseGitHub, type GhPull, type GhReview } from '../github/schemas.js';
-import { pgArray } from '../db/sql.js';
+import { pgArray, sql } from '../db/sql.js';
 import { advanceCursor, readCursor } from './cursors.js';
 import { mapLimit, splitRepo } from './fetch.js';
 import { developerRow, isFinal, pullRow, reviewRow } from './map.js';
@@ -70,7 +70,8 @@ export async function syncPulls(opts: SyncOptions): Promise<StreamResult & { rev
   // What do we already have? Unchanged final PRs need nothing; open ones are always re-checked.
   // Only this repository's: another owner's repository of the same short name is not ours to check
   // (rows without a recorded full name, written before it was kept, fall back to the short name).
-  const stored = await em.getConnection().execute<{ number: number; github_id: string; updated_at: string | null; state: string }[]>(
+  const stored = await sql<{ number: number; github_id: string; updated_at: Date | null; state: string }>(
+    em,
     `SELECT p.number, p.github_id, p.updated_at, p.state FROM pull_requests p
        LEFT JOIN github_pull_repositories r ON r.github_id = p.github_id
       WHERE p.repository_name = ? AND (r.repository_full_name = ? OR r.repository_full_name IS NULL)

@@ -1,0 +1,50 @@
+import type { Command } from 'commander';
+import { githubSyncDeveloper, githubSyncRepo, githubSyncTeams } from '../../jobs/index.js';
+import { parsePayload } from '../../queues/payload.js';
+import { trackRepository } from '../../sync/tracked.js';
+import { waitAndReport, withOrm, withProducer } from '../context.js';
+
+/** `aexy sync repo|developer|teams`: track repositories and queue GitHub syncs. */
+export function registerSync(program: Command): void {
+  const sync = program.command('sync').description('queue GitHub syncs');
+  sync
+    .command('repo')
+    .description('track a repository ("owner/name") and queue an incremental sync of it')
+    .argument('<repository>', 'owner/name')
+    .option('--wait', 'wait for the sync to finish, printing progress')
+    .action(async (repository: string, opts: { wait?: boolean }) => {
+      const payload = parsePayload(githubSyncRepo.name, githubSyncRepo.schema, { repository });
+      await withOrm((orm, config) =>
+        withProducer(async (producer) => {
+          await trackRepository(orm.em.fork(), payload.repository);
+          const job = await producer.enqueue(githubSyncRepo, payload);
+          console.log(`tracking ${payload.repository}; queued ${githubSyncRepo.name} as job ${job.id}`);
+          if (opts.wait) await waitAndReport(job, config);
+        }, config),
+      );
+    });
+  sync
+    .command('developer')
+    .description('queue a sync of a developer from their GitHub user')
+    .argument('<login>', 'GitHub login')
+    .option('--wait', 'wait for the sync to finish')
+    .action(async (login: string, opts: { wait?: boolean }) => {
+      await withProducer(async (producer, config) => {
+        const job = await producer.enqueue(githubSyncDeveloper, { login });
+        console.log(`queued ${githubSyncDeveloper.name} for ${login} as job ${job.id}`);
+        if (opts.wait) await waitAndReport(job, config);
+      });
+    });
+
+  sync
+    .command('teams')
+    .description("mirror a GitHub organization's teams into teams (members → developer_ids)")
+    .argument('<org>', 'GitHub organization login')
+    .requiredOption('--organization <uuid>', 'the Aexy organization id the teams belong to')
+    .action(async (org: string, opts: { organization: string }) => {
+      await withProducer(async (producer) => {
+        const job = await producer.enqueue(githubSyncTeams, { org, organizationId: opts.organization });
+        console.log(`queued ${githubSyncTeams.name} for ${org} as job ${job.id}`);
+      });
+    });
+}

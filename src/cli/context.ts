@@ -1,0 +1,43 @@
+import { QueueEvents, type Job } from 'bullmq';
+import { loadConfig, type AppConfig } from '../config/index.js';
+import { openOrm, type MikroORM } from '../db/orm.js';
+import { Producer } from '../queues/producer.js';
+
+/** Follow a job to its end, printing its progress; exits non-zero if it failed. */
+export async function waitAndReport(job: Job, config: AppConfig): Promise<void> {
+  const events = new QueueEvents(job.queueName, { connection: { url: config.REDIS_URL }, prefix: config.QUEUE_PREFIX });
+  events.on('progress', ({ jobId, data }) => {
+    if (jobId === job.id) console.log(`progress: ${JSON.stringify(data)}`);
+  });
+  try {
+    await events.waitUntilReady();
+    const result = await job.waitUntilFinished(events);
+    console.log(`completed: ${JSON.stringify(result)}`);
+  } catch (err) {
+    throw new Error(`job ${job.id} failed: ${(err as Error).message}`);
+  } finally {
+    await events.close();
+  }
+}
+
+/** Run with a Producer on the configured Redis; it is always closed. */
+export async function withProducer<T>(fn: (producer: Producer, config: AppConfig) => Promise<T>, config: AppConfig = loadConfig()): Promise<T> {
+  // Five seconds to reach Redis, then a one-line error: a CLI must not hang on a down queue.
+  const producer = new Producer({ redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX, readyTimeoutMs: 5_000 });
+  try {
+    await producer.ready();
+    return await fn(producer, config);
+  } finally {
+    await producer.close();
+  }
+}
+
+/** Run with an ORM on the configured database; it is always closed. */
+export async function withOrm<T>(fn: (orm: MikroORM, config: AppConfig) => Promise<T>, config: AppConfig = loadConfig()): Promise<T> {
+  const orm = await openOrm(config.DATABASE_URL);
+  try {
+    return await fn(orm, config);
+  } finally {
+    await orm.close();
+  }
+}
