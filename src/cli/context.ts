@@ -1,22 +1,17 @@
-import { QueueEvents, type Job } from 'bullmq';
+import type { Job } from 'bullmq';
+import { JobWatcher } from '../queues/job-watcher.js';
 import { loadConfig, type AppConfig } from '../config/index.js';
 import { openOrm, type MikroORM } from '../db/orm.js';
 import { Producer } from '../queues/producer.js';
 
-/** Follow a job to its end, printing its progress; exits non-zero if it failed. */
+/** Follow a job to its end, printing its progress; throws (exit 1, naming the job) if it failed. */
 export async function waitAndReport(job: Job, config: AppConfig): Promise<void> {
-  const events = new QueueEvents(job.queueName, { connection: { url: config.REDIS_URL }, prefix: config.QUEUE_PREFIX });
-  events.on('progress', ({ jobId, data }) => {
-    if (jobId === job.id) console.log(`progress: ${JSON.stringify(data)}`);
-  });
+  const watcher = new JobWatcher({ url: config.REDIS_URL, prefix: config.QUEUE_PREFIX });
   try {
-    await events.waitUntilReady();
-    const result = await job.waitUntilFinished(events);
+    const result = await watcher.finish(job, undefined, (data) => console.log(`progress: ${JSON.stringify(data)}`));
     console.log(`completed: ${JSON.stringify(result)}`);
-  } catch (err) {
-    throw new Error(`job ${job.id} failed: ${(err as Error).message}`);
   } finally {
-    await events.close();
+    await watcher.close();
   }
 }
 

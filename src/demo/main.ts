@@ -4,7 +4,8 @@
  * ETag cache and rate-limit handling are the real code paths. Safe to re-run: the seed and the sync
  * are idempotent and jobs are deduplicated.
  */
-import { QueueEvents, type Job } from 'bullmq';
+import type { Job } from 'bullmq';
+import { JobWatcher } from '../queues/job-watcher.js';
 import { loadConfig, type AppConfig } from '../config/index.js';
 import { Producer } from '../queues/producer.js';
 import { ensureDatabase } from '../db/ensure-database.js';
@@ -68,19 +69,9 @@ async function main(): Promise<void> {
   );
 
   const pool = await startWorkerPool({ config, orm, log, jobs: JOBS });
-  const events = new Map<string, QueueEvents>();
-  // One QueueEvents per queue, listening before any job is enqueued: a QueueEvents made at the moment
-  // of waiting reads the event stream from "now" and can miss a job that finishes while it starts up.
-  for (const name of QUEUE_NAMES) {
-    const e = new QueueEvents(name, { connection: { url: config.REDIS_URL }, prefix: config.QUEUE_PREFIX });
-    await e.waitUntilReady();
-    events.set(name, e);
-  }
-  // Every wait is bounded and names what it waited for.
-  const finish = async (job: Job) =>
-    job.waitUntilFinished(events.get(job.queueName)!, 180_000).catch((err: Error) => {
-      throw new Error(`${job.name} (job ${job.id} on queue ${job.queueName}) did not finish: ${err.message}`);
-    });
+  const watcher = new JobWatcher({ url: config.REDIS_URL, prefix: config.QUEUE_PREFIX });
+  await watcher.listen(QUEUE_NAMES);
+  const finish = (job: Job) => watcher.finish(job, 180_000);
   try {
     const em = orm.em.fork();
     await trackRepository(em, DEMO_REPO);
@@ -190,7 +181,7 @@ async function main(): Promise<void> {
     );
   } finally {
     await pool.close();
-    await Promise.all([...events.values()].map((e) => e.close()));
+    await watcher.close();
     await orm.close();
     await gh.stop();
     await llm?.stop();

@@ -29,9 +29,6 @@ export interface GitHubClientOptions {
   timeoutMs?: number;
 }
 
-/** Marker header on responses served from the ETag cache after a 304. */
-export const CACHE_HIT_HEADER = 'x-aexy-cache';
-
 export function tokenHash(token: string | undefined): string {
   return token ? createHash('sha256').update(token).digest('hex').slice(0, 32) : 'anonymous';
 }
@@ -127,7 +124,7 @@ export function createGitHubClient(opts: GitHubClientOptions): GitHubClient {
         return {
           status: 200,
           url: endpoint.url,
-          headers: { ...(e.response?.headers ?? {}), link: cached.link ?? undefined, etag: cached.etag, [CACHE_HIT_HEADER]: 'hit' },
+          headers: { ...(e.response?.headers ?? {}), link: cached.link ?? undefined, etag: cached.etag },
           data: cached.body,
         } as never;
       }

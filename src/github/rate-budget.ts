@@ -37,9 +37,4 @@ export class RateBudget {
       .expire(this.key, ttl)
       .exec();
   }
-
-  async snapshot(): Promise<{ remaining: number; reset: number } | null> {
-    const [remaining, reset] = await this.redis.hmget(this.key, 'remaining', 'reset');
-    return remaining === null || reset === null ? null : { remaining: Number(remaining), reset: Number(reset) };
-  }
 }

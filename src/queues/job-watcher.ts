@@ -1,0 +1,50 @@
+import { QueueEvents, type Job } from 'bullmq';
+import type { QueueName } from './names.js';
+
+/**
+ * Waits for jobs to finish, through one QueueEvents per queue. Call `listen` before enqueueing: a
+ * QueueEvents made at the moment of waiting reads the event stream from "now" and can miss a job that
+ * finishes while it connects. Every wait is bounded and names what it waited for.
+ */
+export class JobWatcher {
+  private readonly events = new Map<string, QueueEvents>();
+
+  constructor(private readonly redis: { url: string; prefix: string }) {}
+
+  async listen(queues: readonly QueueName[] | QueueName): Promise<void> {
+    for (const name of typeof queues === 'string' ? [queues] : queues) await this.of(name);
+  }
+
+  /**
+   * Resolve with the job's return value (undefined `timeoutMs`: no bound, for a CLI `--wait` whose
+   * user can interrupt it); `onProgress` sees its progress reports meanwhile.
+   */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a job's return value, as BullMQ types it
+  async finish(job: Job, timeoutMs?: number, onProgress?: (data: unknown) => void): Promise<any> {
+    const events = await this.of(job.queueName);
+    const progress = ({ jobId, data }: { jobId: string; data: unknown }) => jobId === job.id && onProgress?.(data);
+    if (onProgress) events.on('progress', progress);
+    try {
+      return await job.waitUntilFinished(events, timeoutMs);
+    } catch (err) {
+      throw new Error(`${job.name} (job ${job.id} on queue ${job.queueName}) did not finish: ${(err as Error).message}`);
+    } finally {
+      if (onProgress) events.off('progress', progress);
+    }
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.events.values()].map((e) => e.close()));
+    this.events.clear();
+  }
+
+  private async of(queue: string): Promise<QueueEvents> {
+    let e = this.events.get(queue);
+    if (!e) {
+      e = new QueueEvents(queue, { connection: { url: this.redis.url }, prefix: this.redis.prefix });
+      this.events.set(queue, e);
+      await e.waitUntilReady();
+    }
+    return e;
+  }
+}
