@@ -87,88 +87,100 @@ function dateFilter(column: string, cfg: ExportConfig, params: unknown[], now: D
   return parts.length ? parts.join(' AND ') : 'TRUE';
 }
 
+/** What a query builder gets: the export's config, the parameter list it appends to, "now", the text-column wrapper. */
+interface QueryParts {
+  cfg: ExportConfig;
+  p: unknown[];
+  now: Date;
+  t: (expr: string) => string;
+}
+type QueryText = Pick<ExportQuery, 'columns' | 'sql'>;
+
+/** One builder per export type: its columns and its SQL, parameters appended to `p` (`$n`). */
+const QUERIES: Record<ExportType, (parts: QueryParts) => QueryText> = {
+  commits: commitsQuery,
+  pull_requests: pullRequestsQuery,
+  code_reviews: codeReviewsQuery,
+  developers: developersQuery,
+  team_metrics: teamMetricsQuery,
+};
+
 export function exportQuery(type: ExportType, cfg: ExportConfig, now = new Date(), { csvSafe = false } = {}): ExportQuery {
   const p: unknown[] = [];
-  const t = (expr: string) => textColumn(expr, csvSafe);
-  switch (type) {
-    case 'commits': {
-      const where = [dateFilter('c.committed_at', cfg, p, now), developerFilter('c.developer_id', cfg, p)];
-      if (cfg.repository) {
-        p.push(cfg.repository);
-        where.push(`(c.repository_full_name = $${p.length} OR c.repository_name = $${p.length})`);
-      }
-      return {
-        columns: ['sha', 'developer', 'repository', 'message', 'additions', 'deletions', 'files_changed', 'languages', 'committed_at'],
-        sql: `SELECT c.sha, ${t('d.github_username')} AS developer, ${t('coalesce(c.repository_full_name, c.repository_name)')} AS repository, ${t('c.message')} AS message,
-                     c.additions, c.deletions, c.files_changed, c.languages::text AS languages, ${ts('c.committed_at')} AS committed_at
-                FROM commits c LEFT JOIN developers d ON d.id = c.developer_id
-               WHERE ${where.join(' AND ')}
-               ORDER BY c.committed_at, c.sha`,
-        params: p,
-        csvSafe,
-      };
-    }
-    case 'pull_requests': {
-      const where = [dateFilter('p.created_at', cfg, p, now), developerFilter('p.developer_id', cfg, p)];
-      if (cfg.repository) {
-        p.push(cfg.repository.split('/').pop());
-        where.push(`p.repository_name = $${p.length}`);
-      }
-      return {
-        columns: ['number', 'repository', 'author', 'title', 'state', 'additions', 'deletions', 'changed_files', 'created_at', 'merged_at', 'closed_at'],
-        sql: `SELECT p.number, ${t('p.repository_name')} AS repository, ${t('d.github_username')} AS author, ${t('p.title')} AS title, ${t('p.state')} AS state, p.additions, p.deletions,
-                     p.changed_files, ${ts('p.created_at')} AS created_at, ${ts('p.merged_at')} AS merged_at, ${ts('p.closed_at')} AS closed_at
-                FROM pull_requests p LEFT JOIN developers d ON d.id = p.developer_id
-               WHERE ${where.join(' AND ')}
-               ORDER BY p.created_at, p.github_id`,
-        params: p,
-        csvSafe,
-      };
-    }
-    case 'code_reviews': {
-      const where = [dateFilter('r.submitted_at', cfg, p, now), developerFilter('r.reviewer_id', cfg, p)];
-      return {
-        columns: ['pull_request', 'repository', 'reviewer', 'state', 'submitted_at'],
-        sql: `SELECT pr.number AS pull_request, ${t('pr.repository_name')} AS repository, ${t('d.github_username')} AS reviewer, ${t('r.state')} AS state,
-                     ${ts('r.submitted_at')} AS submitted_at
-                FROM code_reviews r LEFT JOIN developers d ON d.id = r.reviewer_id LEFT JOIN pull_requests pr ON pr.id = r.pull_request_id
-               WHERE ${where.join(' AND ')}
-               ORDER BY r.submitted_at, r.github_id`,
-        params: p,
-        csvSafe,
-      };
-    }
-    case 'developers': {
-      const where = [developerFilter('d.id', cfg, p)];
-      return {
-        columns: ['github_username', 'name', 'seniority_level', 'seniority_score', 'skills', 'last_activity_at'],
-        sql: `SELECT ${t('d.github_username')} AS github_username, ${t('d.name')} AS name, ${t('d.seniority_level')} AS seniority_level, d.seniority_score, ${t("array_to_string(d.skills, ';')")} AS skills,
-                     ${ts('d.last_activity_at')} AS last_activity_at
-                FROM developers d WHERE ${where.join(' AND ')} ORDER BY d.github_username`,
-        params: p,
-        csvSafe,
-      };
-    }
-    case 'team_metrics': {
-      const commitsIn = dateFilter('c.committed_at', cfg, p, now);
-      const prsIn = dateFilter('pr.created_at', cfg, p, now);
-      const teamWhere: string[] = [];
-      if (cfg.team_ids?.length) {
-        p.push(cfg.team_ids);
-        teamWhere.push(`t.id = ANY($${p.length}::uuid[])`);
-      }
-      return {
-        columns: ['team', 'members', 'commits', 'additions', 'deletions', 'prs_opened', 'prs_merged'],
-        sql: `SELECT ${t('t.name')} AS team, cardinality(t.developer_ids) AS members,
-                     (SELECT count(*) FROM counted_commits c WHERE c.developer_id = ANY(t.developer_ids) AND ${commitsIn}) AS commits,
-                     (SELECT coalesce(sum(c.additions), 0) FROM counted_commits c WHERE c.developer_id = ANY(t.developer_ids) AND ${commitsIn}) AS additions,
-                     (SELECT coalesce(sum(c.deletions), 0) FROM counted_commits c WHERE c.developer_id = ANY(t.developer_ids) AND ${commitsIn}) AS deletions,
-                     (SELECT count(*) FROM counted_pull_requests pr WHERE pr.developer_id = ANY(t.developer_ids) AND ${prsIn}) AS prs_opened,
-                     (SELECT count(*) FROM counted_pull_requests pr WHERE pr.developer_id = ANY(t.developer_ids) AND pr.merged_at IS NOT NULL AND ${prsIn}) AS prs_merged
-                FROM teams t WHERE ${teamWhere.length ? teamWhere.join(' AND ') : 'TRUE'} ORDER BY t.name, t.id`,
-        params: p,
-        csvSafe,
-      };
-    }
+  const { columns, sql } = QUERIES[type]({ cfg, p, now, t: (expr) => textColumn(expr, csvSafe) });
+  return { columns, sql, params: p, csvSafe };
+}
+
+function commitsQuery({ cfg, p, now, t }: QueryParts): QueryText {
+  const where = [dateFilter('c.committed_at', cfg, p, now), developerFilter('c.developer_id', cfg, p)];
+  if (cfg.repository) {
+    p.push(cfg.repository);
+    where.push(`(c.repository_full_name = $${p.length} OR c.repository_name = $${p.length})`);
   }
+  return {
+    columns: ['sha', 'developer', 'repository', 'message', 'additions', 'deletions', 'files_changed', 'languages', 'committed_at'],
+    sql: `SELECT c.sha, ${t('d.github_username')} AS developer, ${t('coalesce(c.repository_full_name, c.repository_name)')} AS repository, ${t('c.message')} AS message,
+                 c.additions, c.deletions, c.files_changed, c.languages::text AS languages, ${ts('c.committed_at')} AS committed_at
+            FROM commits c LEFT JOIN developers d ON d.id = c.developer_id
+           WHERE ${where.join(' AND ')}
+           ORDER BY c.committed_at, c.sha`,
+  };
+}
+
+function pullRequestsQuery({ cfg, p, now, t }: QueryParts): QueryText {
+  const where = [dateFilter('p.created_at', cfg, p, now), developerFilter('p.developer_id', cfg, p)];
+  if (cfg.repository) {
+    p.push(cfg.repository.split('/').pop());
+    where.push(`p.repository_name = $${p.length}`);
+  }
+  return {
+    columns: ['number', 'repository', 'author', 'title', 'state', 'additions', 'deletions', 'changed_files', 'created_at', 'merged_at', 'closed_at'],
+    sql: `SELECT p.number, ${t('p.repository_name')} AS repository, ${t('d.github_username')} AS author, ${t('p.title')} AS title, ${t('p.state')} AS state, p.additions, p.deletions,
+                 p.changed_files, ${ts('p.created_at')} AS created_at, ${ts('p.merged_at')} AS merged_at, ${ts('p.closed_at')} AS closed_at
+            FROM pull_requests p LEFT JOIN developers d ON d.id = p.developer_id
+           WHERE ${where.join(' AND ')}
+           ORDER BY p.created_at, p.github_id`,
+  };
+}
+
+function codeReviewsQuery({ cfg, p, now, t }: QueryParts): QueryText {
+  const where = [dateFilter('r.submitted_at', cfg, p, now), developerFilter('r.reviewer_id', cfg, p)];
+  return {
+    columns: ['pull_request', 'repository', 'reviewer', 'state', 'submitted_at'],
+    sql: `SELECT pr.number AS pull_request, ${t('pr.repository_name')} AS repository, ${t('d.github_username')} AS reviewer, ${t('r.state')} AS state,
+                 ${ts('r.submitted_at')} AS submitted_at
+            FROM code_reviews r LEFT JOIN developers d ON d.id = r.reviewer_id LEFT JOIN pull_requests pr ON pr.id = r.pull_request_id
+           WHERE ${where.join(' AND ')}
+           ORDER BY r.submitted_at, r.github_id`,
+  };
+}
+
+function developersQuery({ cfg, p, t }: QueryParts): QueryText {
+  const where = [developerFilter('d.id', cfg, p)];
+  return {
+    columns: ['github_username', 'name', 'seniority_level', 'seniority_score', 'skills', 'last_activity_at'],
+    sql: `SELECT ${t('d.github_username')} AS github_username, ${t('d.name')} AS name, ${t('d.seniority_level')} AS seniority_level, d.seniority_score, ${t("array_to_string(d.skills, ';')")} AS skills,
+                 ${ts('d.last_activity_at')} AS last_activity_at
+            FROM developers d WHERE ${where.join(' AND ')} ORDER BY d.github_username`,
+  };
+}
+
+function teamMetricsQuery({ cfg, p, now, t }: QueryParts): QueryText {
+  const commitsIn = dateFilter('c.committed_at', cfg, p, now);
+  const prsIn = dateFilter('pr.created_at', cfg, p, now);
+  const teamWhere: string[] = [];
+  if (cfg.team_ids?.length) {
+    p.push(cfg.team_ids);
+    teamWhere.push(`t.id = ANY($${p.length}::uuid[])`);
+  }
+  return {
+    columns: ['team', 'members', 'commits', 'additions', 'deletions', 'prs_opened', 'prs_merged'],
+    sql: `SELECT ${t('t.name')} AS team, cardinality(t.developer_ids) AS members,
+                 (SELECT count(*) FROM counted_commits c WHERE c.developer_id = ANY(t.developer_ids) AND ${commitsIn}) AS commits,
+                 (SELECT coalesce(sum(c.additions), 0) FROM counted_commits c WHERE c.developer_id = ANY(t.developer_ids) AND ${commitsIn}) AS additions,
+                 (SELECT coalesce(sum(c.deletions), 0) FROM counted_commits c WHERE c.developer_id = ANY(t.developer_ids) AND ${commitsIn}) AS deletions,
+                 (SELECT count(*) FROM counted_pull_requests pr WHERE pr.developer_id = ANY(t.developer_ids) AND ${prsIn}) AS prs_opened,
+                 (SELECT count(*) FROM counted_pull_requests pr WHERE pr.developer_id = ANY(t.developer_ids) AND pr.merged_at IS NOT NULL AND ${prsIn}) AS prs_merged
+            FROM teams t WHERE ${teamWhere.length ? teamWhere.join(' AND ') : 'TRUE'} ORDER BY t.name, t.id`,
+  };
 }
