@@ -86,150 +86,165 @@ function declineStrength(s: DeveloperSignals | TeamSignals): number {
   return c01(1 - s.activity_trend);
 }
 
+/** heuristic-v1, one explainable function per insight type. */
+const HEURISTICS: Record<InsightType, (signals: DeveloperSignals | TeamSignals) => InsightOutput> = {
+  burnout_risk: (s) => burnoutRisk(s as DeveloperSignals),
+  attrition_risk: (s) => attritionRisk(s as DeveloperSignals),
+  performance_trajectory: (s) => performanceTrajectory(s as DeveloperSignals),
+  team_health: (s) => teamHealth(s as TeamSignals),
+  review_bottleneck: (s) => reviewBottleneck(s as TeamSignals),
+  bus_factor: (s) => busFactor(s as TeamSignals),
+};
+
 export function heuristicInsight(type: InsightType, signals: DeveloperSignals | TeamSignals): InsightOutput {
-  if (type === 'burnout_risk') {
-    const s = signals as DeveloperSignals;
-    return finish(burnoutFactors(s), s.commits + s.reviews_given);
-  }
-  if (type === 'attrition_risk') {
-    const s = signals as DeveloperSignals;
-    const burnout = burnoutFactors(s).reduce((sum, f) => sum + f.weight * f.strength, 0);
-    return finish(
-      [
-        {
-          factor: 'declining_activity',
-          weight: 0.35,
-          strength: declineStrength(s),
-          evidence: `${s.commits} commits vs ${s.commits_previous_window} in the previous ${s.window_days} days`,
-          trend: trendOf(s.activity_trend),
-          advice: 'Have a 1:1 about motivation and growth.',
-        },
-        {
-          factor: 'disengagement',
-          weight: 0.25,
-          strength: c01((s.days_since_last_activity ?? 0) / 21),
-          evidence: `${s.days_since_last_activity ?? 'no'} days since the last commit`,
-          trend: 'down',
-          advice: 'Check in: activity has stopped for weeks.',
-        },
-        {
-          factor: 'slowing_delivery',
-          weight: 0.15,
-          strength: s.pr_cycle_time_hours && s.pr_cycle_time_hours_previous ? c01(s.pr_cycle_time_hours / s.pr_cycle_time_hours_previous - 1) : 0,
-          evidence: `median PR cycle ${s.pr_cycle_time_hours ?? '—'} h vs ${s.pr_cycle_time_hours_previous ?? '—'} h before`,
-          trend: 'up',
-          advice: 'Unblock their pull requests.',
-        },
-        {
-          factor: 'blocked_work',
-          weight: 0.1,
-          strength: c01(s.open_prs_waiting_over_48h / 3),
-          evidence: `${s.open_prs_waiting_over_48h} pull requests open for more than 48 h`,
-          trend: 'flat',
-          advice: 'Get waiting pull requests reviewed.',
-        },
-        {
-          factor: 'burnout_signals',
-          weight: 0.15,
-          strength: c01(burnout),
-          evidence: `burnout signal score ${burnout.toFixed(2)}`,
-          trend: 'flat',
-          advice: 'Address workload and hours (see burnout risk).',
-        },
-      ],
-      s.commits + s.commits_previous_window,
-    );
-  }
-  if (type === 'performance_trajectory') {
-    const s = signals as DeveloperSignals;
-    return finish(
-      [
-        {
-          factor: 'output_trend',
-          weight: 0.5,
-          strength: declineStrength(s),
-          evidence: `${s.commits} commits vs ${s.commits_previous_window} before`,
-          trend: trendOf(s.activity_trend),
-          advice: 'Look at what changed in their work: scope, blockers, support.',
-        },
-        {
-          factor: 'cycle_time_trend',
-          weight: 0.3,
-          strength: s.pr_cycle_time_hours && s.pr_cycle_time_hours_previous ? c01(s.pr_cycle_time_hours / s.pr_cycle_time_hours_previous - 1) : 0,
-          evidence: `median PR cycle ${s.pr_cycle_time_hours ?? '—'} h vs ${s.pr_cycle_time_hours_previous ?? '—'} h`,
-          trend: 'up',
-          advice: 'Smaller pull requests and faster reviews.',
-        },
-        {
-          factor: 'waiting_work',
-          weight: 0.2,
-          strength: c01(s.open_prs_waiting_over_48h / 3),
-          evidence: `${s.open_prs_waiting_over_48h} pull requests waiting over 48 h`,
-          trend: 'flat',
-          advice: 'Clear the review queue.',
-        },
-      ],
-      s.commits + s.commits_previous_window,
-    );
-  }
-  const t = signals as TeamSignals;
-  const fairShare = t.members > 0 ? 1 / t.members : 1;
-  const reviewConcentration = t.top_reviewer_share === null || t.members <= 1 ? 0 : c01((t.top_reviewer_share - fairShare) / (1 - fairShare));
-  if (type === 'review_bottleneck') {
-    return finish(
-      [
-        {
-          factor: 'review_concentration',
-          weight: 0.5,
-          strength: reviewConcentration,
-          evidence: `busiest reviewer does ${t.top_reviewer_share === null ? '—' : pct(t.top_reviewer_share)} of reviews (${t.members} members)`,
-          trend: 'flat',
-          advice: 'Rotate reviewers; pair newer members on reviews.',
-        },
-        {
-          factor: 'slow_first_review',
-          weight: 0.3,
-          strength: c01((t.median_time_to_first_review_hours ?? 0) / 48),
-          evidence: `median time to first review ${t.median_time_to_first_review_hours ?? '—'} h`,
-          trend: 'flat',
-          advice: 'Set a review turnaround goal (e.g. one working day).',
-        },
-        {
-          factor: 'waiting_prs',
-          weight: 0.2,
-          strength: c01(t.open_prs_waiting_over_48h / 5),
-          evidence: `${t.open_prs_waiting_over_48h} pull requests open for more than 48 h`,
-          trend: 'flat',
-          advice: 'Hold a weekly review-queue clean-up.',
-        },
-      ],
-      t.commits,
-    );
-  }
-  if (type === 'bus_factor') {
-    const spread = t.members <= 1 ? 1 : c01(1 - (t.bus_factor - 1) / Math.max(1, t.members / 2));
-    return finish(
-      [
-        {
-          factor: 'knowledge_concentration',
-          weight: 0.7,
-          strength: spread,
-          evidence: `${t.bus_factor} of ${t.members} members wrote half of the commits`,
-          trend: 'flat',
-          advice: 'Spread ownership: pairing, rotations, documented runbooks.',
-        },
-        {
-          factor: 'top_committer_share',
-          weight: 0.3,
-          strength: c01(t.top_committer_share ?? 0),
-          evidence: `most active member wrote ${t.top_committer_share === null ? '—' : pct(t.top_committer_share)} of commits`,
-          trend: 'flat',
-          advice: 'Have others own changes in the busiest member’s areas.',
-        },
-      ],
-      t.commits,
-    );
-  }
+  return HEURISTICS[type](signals);
+}
+
+function burnoutRisk(s: DeveloperSignals): InsightOutput {
+  return finish(burnoutFactors(s), s.commits + s.reviews_given);
+}
+
+function attritionRisk(s: DeveloperSignals): InsightOutput {
+  const burnout = burnoutFactors(s).reduce((sum, f) => sum + f.weight * f.strength, 0);
+  return finish(
+    [
+      {
+        factor: 'declining_activity',
+        weight: 0.35,
+        strength: declineStrength(s),
+        evidence: `${s.commits} commits vs ${s.commits_previous_window} in the previous ${s.window_days} days`,
+        trend: trendOf(s.activity_trend),
+        advice: 'Have a 1:1 about motivation and growth.',
+      },
+      {
+        factor: 'disengagement',
+        weight: 0.25,
+        strength: c01((s.days_since_last_activity ?? 0) / 21),
+        evidence: `${s.days_since_last_activity ?? 'no'} days since the last commit`,
+        trend: 'down',
+        advice: 'Check in: activity has stopped for weeks.',
+      },
+      {
+        factor: 'slowing_delivery',
+        weight: 0.15,
+        strength: s.pr_cycle_time_hours && s.pr_cycle_time_hours_previous ? c01(s.pr_cycle_time_hours / s.pr_cycle_time_hours_previous - 1) : 0,
+        evidence: `median PR cycle ${s.pr_cycle_time_hours ?? '—'} h vs ${s.pr_cycle_time_hours_previous ?? '—'} h before`,
+        trend: 'up',
+        advice: 'Unblock their pull requests.',
+      },
+      {
+        factor: 'blocked_work',
+        weight: 0.1,
+        strength: c01(s.open_prs_waiting_over_48h / 3),
+        evidence: `${s.open_prs_waiting_over_48h} pull requests open for more than 48 h`,
+        trend: 'flat',
+        advice: 'Get waiting pull requests reviewed.',
+      },
+      {
+        factor: 'burnout_signals',
+        weight: 0.15,
+        strength: c01(burnout),
+        evidence: `burnout signal score ${burnout.toFixed(2)}`,
+        trend: 'flat',
+        advice: 'Address workload and hours (see burnout risk).',
+      },
+    ],
+    s.commits + s.commits_previous_window,
+  );
+}
+
+function performanceTrajectory(s: DeveloperSignals): InsightOutput {
+  return finish(
+    [
+      {
+        factor: 'output_trend',
+        weight: 0.5,
+        strength: declineStrength(s),
+        evidence: `${s.commits} commits vs ${s.commits_previous_window} before`,
+        trend: trendOf(s.activity_trend),
+        advice: 'Look at what changed in their work: scope, blockers, support.',
+      },
+      {
+        factor: 'cycle_time_trend',
+        weight: 0.3,
+        strength: s.pr_cycle_time_hours && s.pr_cycle_time_hours_previous ? c01(s.pr_cycle_time_hours / s.pr_cycle_time_hours_previous - 1) : 0,
+        evidence: `median PR cycle ${s.pr_cycle_time_hours ?? '—'} h vs ${s.pr_cycle_time_hours_previous ?? '—'} h`,
+        trend: 'up',
+        advice: 'Smaller pull requests and faster reviews.',
+      },
+      {
+        factor: 'waiting_work',
+        weight: 0.2,
+        strength: c01(s.open_prs_waiting_over_48h / 3),
+        evidence: `${s.open_prs_waiting_over_48h} pull requests waiting over 48 h`,
+        trend: 'flat',
+        advice: 'Clear the review queue.',
+      },
+    ],
+    s.commits + s.commits_previous_window,
+  );
+}
+
+function reviewBottleneck(t: TeamSignals): InsightOutput {
+  const reviewConcentration = reviewConcentrationOf(t);
+  return finish(
+    [
+      {
+        factor: 'review_concentration',
+        weight: 0.5,
+        strength: reviewConcentration,
+        evidence: `busiest reviewer does ${t.top_reviewer_share === null ? '—' : pct(t.top_reviewer_share)} of reviews (${t.members} members)`,
+        trend: 'flat',
+        advice: 'Rotate reviewers; pair newer members on reviews.',
+      },
+      {
+        factor: 'slow_first_review',
+        weight: 0.3,
+        strength: c01((t.median_time_to_first_review_hours ?? 0) / 48),
+        evidence: `median time to first review ${t.median_time_to_first_review_hours ?? '—'} h`,
+        trend: 'flat',
+        advice: 'Set a review turnaround goal (e.g. one working day).',
+      },
+      {
+        factor: 'waiting_prs',
+        weight: 0.2,
+        strength: c01(t.open_prs_waiting_over_48h / 5),
+        evidence: `${t.open_prs_waiting_over_48h} pull requests open for more than 48 h`,
+        trend: 'flat',
+        advice: 'Hold a weekly review-queue clean-up.',
+      },
+    ],
+    t.commits,
+  );
+}
+
+function busFactor(t: TeamSignals): InsightOutput {
+  const spread = t.members <= 1 ? 1 : c01(1 - (t.bus_factor - 1) / Math.max(1, t.members / 2));
+  return finish(
+    [
+      {
+        factor: 'knowledge_concentration',
+        weight: 0.7,
+        strength: spread,
+        evidence: `${t.bus_factor} of ${t.members} members wrote half of the commits`,
+        trend: 'flat',
+        advice: 'Spread ownership: pairing, rotations, documented runbooks.',
+      },
+      {
+        factor: 'top_committer_share',
+        weight: 0.3,
+        strength: c01(t.top_committer_share ?? 0),
+        evidence: `most active member wrote ${t.top_committer_share === null ? '—' : pct(t.top_committer_share)} of commits`,
+        trend: 'flat',
+        advice: 'Have others own changes in the busiest member’s areas.',
+      },
+    ],
+    t.commits,
+  );
+}
+
+function teamHealth(t: TeamSignals): InsightOutput {
+  const reviewConcentration = reviewConcentrationOf(t);
   // team_health
   return finish(
     [
@@ -268,4 +283,10 @@ export function heuristicInsight(type: InsightType, signals: DeveloperSignals | 
     ],
     t.commits,
   );
+}
+/** How far the busiest reviewer's share of reviews is above a fair share (0 = even, 1 = one reviewer does all). */
+function reviewConcentrationOf(t: TeamSignals): number {
+  const fairShare = t.members > 0 ? 1 / t.members : 1;
+  const reviewConcentration = t.top_reviewer_share === null || t.members <= 1 ? 0 : c01((t.top_reviewer_share - fairShare) / (1 - fairShare));
+  return reviewConcentration;
 }
