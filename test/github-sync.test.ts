@@ -5,7 +5,7 @@ import { JOBS } from '../src/workers/handlers.js';
 import { githubSyncAll, githubSyncDeveloper, githubSyncRepo, githubSyncTeams } from '../src/jobs/index.js';
 import { createTestDatabase, type TestDatabase } from './helpers/db.js';
 import { alice, at, bob, makeCommits, makePull, seedStandIn } from './helpers/github-data.js';
-import { deletePrefix, testConfig } from './helpers/redis.js';
+import { deletePrefix, standInGitHubSettings, testConfig } from './helpers/redis.js';
 import { startHarness, type Harness } from './helpers/workers.js';
 import { fakeSha, GitHubStandIn } from '../src/dev/github-stand-in.js';
 
@@ -21,11 +21,7 @@ describe('GitHub sync against a GitHub stand-in', () => {
     db = await createTestDatabase();
     config = {
       ...testConfig({
-        GITHUB_API_URL: gh.url,
-        GITHUB_TOKEN: gh.token,
-        GITHUB_RETRY_BASE_MS: '10',
-        GITHUB_MAX_INLINE_WAIT_SECONDS: '0',
-        GITHUB_SYNC_INITIAL_DAYS: '0',
+        ...standInGitHubSettings(gh),
       }),
       DATABASE_URL: db.url,
     };

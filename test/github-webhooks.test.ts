@@ -16,6 +16,17 @@ import { runCliProcess } from './helpers/spawn.js';
 
 const SECRET = 'whsec-0123456789abcdef';
 
+/** The system's job schedulers, by id. */
+const SCHEDULER_IDS = [
+  'developer.follow-up',
+  'export.cleanup',
+  'github.sync-all',
+  'insight.refresh',
+  'report.reconcile',
+  'slack.sync-failure-digest',
+  'slack.weekly-team-summary',
+];
+
 describe('GitHub webhooks, schedulers and the sync CLI', () => {
   let db: TestDatabase;
   let app: FastifyInstance;
@@ -98,15 +109,7 @@ describe('GitHub webhooks, schedulers and the sync CLI', () => {
     await producer.queue('reports').upsertJobScheduler('reports.reconcile', { every: 300_000 }, { name: 'reports.reconcile', data: {} });
     await ensureSchedulers(producer, config);
     const list = await ensureSchedulers(producer, { ...config, GITHUB_SYNC_EVERY_MINUTES: 30 });
-    expect(list.map((s) => s.id).sort()).toEqual([
-      'developer.follow-up',
-      'export.cleanup',
-      'github.sync-all',
-      'insight.refresh',
-      'report.reconcile',
-      'slack.sync-failure-digest',
-      'slack.weekly-team-summary',
-    ]);
+    expect(list.map((s) => s.id).sort()).toEqual(SCHEDULER_IDS);
     const sync = list.find((s) => s.id === 'github.sync-all')!;
     expect(sync).toMatchObject({ queue: 'github-sync', job: 'github.sync-all', every: 30 * 60_000 });
     expect(sync.next).toBeGreaterThan(Date.now() - 1000);
@@ -232,14 +235,6 @@ describe('GitHub webhooks, schedulers and the sync CLI', () => {
     const dev = await runCliProcess(['sync', 'developer', 'octocat'], env);
     expect(dev.stdout).toMatch(/queued github.sync-developer for octocat as job \d+/);
     const status = JSON.parse((await runCliProcess(['status', '--json'], env)).stdout);
-    expect(status.schedulers.map((s: { id: string }) => s.id).sort()).toEqual([
-      'developer.follow-up',
-      'export.cleanup',
-      'github.sync-all',
-      'insight.refresh',
-      'report.reconcile',
-      'slack.sync-failure-digest',
-      'slack.weekly-team-summary',
-    ]);
+    expect(status.schedulers.map((s: { id: string }) => s.id).sort()).toEqual(SCHEDULER_IDS);
   });
 });

@@ -15,7 +15,7 @@ import { JOBS } from '../src/workers/handlers.js';
 import { githubSyncRepo, insightGenerate } from '../src/jobs/index.js';
 import { createTestDatabase, type TestDatabase } from './helpers/db.js';
 import { GitRepo, type Person } from '../src/dev/git-repo.js';
-import { deletePrefix, randomPrefix, REDIS_URL, testConfig } from './helpers/redis.js';
+import { deletePrefix, randomPrefix, REDIS_URL, standInGitHubSettings, testConfig } from './helpers/redis.js';
 import { startHarness, type Harness } from './helpers/workers.js';
 
 /**
@@ -67,11 +67,7 @@ describe('sync truth on a real git history', () => {
     db = await createTestDatabase();
     config = {
       ...testConfig({
-        GITHUB_API_URL: gh.url,
-        GITHUB_TOKEN: gh.token,
-        GITHUB_RETRY_BASE_MS: '10',
-        GITHUB_MAX_INLINE_WAIT_SECONDS: '0',
-        GITHUB_SYNC_INITIAL_DAYS: '0',
+        ...standInGitHubSettings(gh),
         GITHUB_BOT_LOGINS: 'ci-robot',
       }),
       DATABASE_URL: db.url,
@@ -363,11 +359,7 @@ describe('a first sync under a compressed rate limit', () => {
     db = await createTestDatabase();
     config = {
       ...testConfig({
-        GITHUB_API_URL: gh.url,
-        GITHUB_TOKEN: gh.token,
-        GITHUB_RETRY_BASE_MS: '10',
-        GITHUB_MAX_INLINE_WAIT_SECONDS: '0',
-        GITHUB_SYNC_INITIAL_DAYS: '0',
+        ...standInGitHubSettings(gh),
       }),
       DATABASE_URL: db.url,
     };

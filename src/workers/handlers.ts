@@ -21,25 +21,8 @@ import { githubSyncRepoJob } from '../sync/jobs/github-sync-repo.job.js';
 import { githubSyncTeamsJob } from '../sync/jobs/github-sync-teams.job.js';
 import { systemNoopJob } from '../system/jobs/system-noop.job.js';
 
-export {
-  systemNoopJob,
-  githubSyncAllJob,
-  githubSyncRepoJob,
-  githubSyncDeveloperJob,
-  githubSyncTeamsJob,
-  developerRefreshActivityJob,
-  developerRefreshProfileJob,
-  developerFollowUpJob,
-  insightGenerateJob,
-  insightRefreshJob,
-  reportDeliverJob,
-  reportReconcileJob,
-  exportProcessJob,
-  exportCleanupJob,
-  slackInsightAlertJob,
-  slackNotifyJob,
-  slackFanOutJob,
-};
+/** The no-op, for tests and the bench that run a pool of it alone. */
+export { systemNoopJob };
 
 /** Every job the workers run, in the order of the contracts registry. */
 export const JOBS: readonly AnyJobHandler[] = [

@@ -21,6 +21,14 @@ export function testConfig(overrides: Partial<Record<keyof AppConfig, string>> =
   });
 }
 
+/**
+ * The settings of a sync against the GitHub stand-in: its URL and token, fast retries, rate limits
+ * that park the job at once (no inline waits), and the whole history on a first sync.
+ */
+export function standInGitHubSettings(gh: { url: string; token: string }): Partial<Record<keyof AppConfig, string>> {
+  return { GITHUB_API_URL: gh.url, GITHUB_TOKEN: gh.token, GITHUB_RETRY_BASE_MS: '10', GITHUB_MAX_INLINE_WAIT_SECONDS: '0', GITHUB_SYNC_INITIAL_DAYS: '0' };
+}
+
 /** Delete every key under a prefix (a test's queues). */
 export async function deletePrefix(prefix: string): Promise<void> {
   const redis = new Redis(REDIS_URL);
