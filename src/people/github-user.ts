@@ -43,10 +43,13 @@ export async function syncGitHubUser(ctx: JobContext, login: string) {
     const developerId = ids.get(user.id)!;
     await sql(
       tx,
-      `UPDATE developers SET name = ?, email = COALESCE(?, email), bio = ?, location = ?, company = ?, github_created_at = ?, updated_at = now()
-        WHERE id = ? AND (name, email, bio, location, company, github_created_at)
-              IS DISTINCT FROM (?::varchar, COALESCE(?::varchar, email), ?::text, ?::varchar, ?::varchar, ?::timestamptz)`,
-      [...profile, developerId, ...profile],
+      `UPDATE developers d
+          SET name = u.name, email = COALESCE(u.email, d.email), bio = u.bio, location = u.location, company = u.company,
+              github_created_at = u.created, updated_at = now()
+         FROM (SELECT ?::varchar AS name, ?::varchar AS email, ?::text AS bio, ?::varchar AS location, ?::varchar AS company, ?::timestamptz AS created) u
+        WHERE d.id = ? AND (d.name, d.email, d.bio, d.location, d.company, d.github_created_at)
+              IS DISTINCT FROM (u.name, COALESCE(u.email, d.email), u.bio, u.location, u.company, u.created)`,
+      [...profile, developerId],
     );
     await recordUserSync(tx, developerId, 'done');
     const email = normaliseEmail(user.email);

@@ -6,10 +6,11 @@ import { DOMAIN_OF_LANGUAGE, frameworksFromPaths, lastActivityOf, seniority, typ
 
 export type ProfileRefresh = { developerId: string; skipped: 'bot' } | { developerId: string; languages: number; frameworks: string[]; seniority: Seniority };
 
-/** Authored commits, and co-authored ones (no lines), of developer `?` (one bind). */
-const MINE = `(SELECT c.id, c.languages, c.files, true AS authored FROM counted_commits c, (SELECT ?::uuid AS id) me WHERE c.developer_id = me.id
+/** Authored commits, and co-authored ones (no lines), of developer `?` (bound once, read as me.id). */
+const MINE = `(WITH me AS (SELECT ?::uuid AS id)
+               SELECT c.id, c.languages, c.files, true AS authored FROM counted_commits c, me WHERE c.developer_id = me.id
                UNION ALL
-               SELECT c.id, c.languages, c.files, false FROM counted_commits c JOIN commit_coauthors a ON a.sha = c.sha, (SELECT ?::uuid AS id) me
+               SELECT c.id, c.languages, c.files, false FROM counted_commits c JOIN commit_coauthors a ON a.sha = c.sha, me
                 WHERE a.developer_id = me.id AND c.developer_id IS DISTINCT FROM a.developer_id)`;
 
 /**
@@ -40,7 +41,7 @@ export async function refreshProfile(em: EntityManager, developerId: string): Pr
     `SELECT l.key AS lang, sum(CASE WHEN m.authored THEN l.value::bigint ELSE 0 END) AS lines, count(*) AS commits
        FROM ${MINE} m, jsonb_each_text(m.languages) l
       GROUP BY l.key ORDER BY 2 DESC, 3 DESC, 1`,
-    [developerId, developerId],
+    [developerId],
   );
   const languages = Object.fromEntries(langRows.map((r) => [r.lang, { lines: Number(r.lines), commits: Number(r.commits) }]));
 
@@ -49,7 +50,7 @@ export async function refreshProfile(em: EntityManager, developerId: string): Pr
     `SELECT f->>'path' AS path, count(DISTINCT m.id) AS commits
        FROM ${MINE} m, jsonb_array_elements(m.files) f
       WHERE f->>'excluded' IS NULL GROUP BY 1`,
-    [developerId, developerId],
+    [developerId],
   );
   const frameworks = frameworksFromPaths(paths.map((p) => ({ path: p.path, commits: Number(p.commits) })));
   const domains = domainShares(langRows);

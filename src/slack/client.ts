@@ -82,9 +82,10 @@ export async function resolveStalePending(em: EntityManager, integrationId: stri
     em,
     `UPDATE slack_notification_logs
         SET status = 'failed', error_message = 'outcome unknown: the worker stopped while posting (Slack may have received the message)'
-      WHERE status = 'pending' AND sent_at < now() - make_interval(mins => ?) AND (?::uuid IS NULL OR integration_id = ?::uuid)
-     RETURNING id`,
-    [STALE_PENDING_MINUTES, integrationId, integrationId],
+       FROM (SELECT ?::uuid AS id) scope
+      WHERE status = 'pending' AND sent_at < now() - make_interval(mins => ?) AND (scope.id IS NULL OR integration_id = scope.id)
+     RETURNING slack_notification_logs.id`,
+    [integrationId, STALE_PENDING_MINUTES],
   );
   return rows.length;
 }

@@ -51,10 +51,11 @@ export async function syncTeams(ctx: JobContext, org: string, organizationId: st
       }
       const rows = await sql(
         tx,
-        `UPDATE teams SET developer_ids = ?::uuid[], description = ?, updated_at = now()
-          WHERE id = ? AND (developer_ids IS DISTINCT FROM ?::uuid[] OR description IS DISTINCT FROM ?)
-          RETURNING id`,
-        [pgArray(ids), team.description ?? null, existing.id, pgArray(ids), team.description ?? null],
+        `UPDATE teams t SET developer_ids = v.ids, description = v.description, updated_at = now()
+           FROM (SELECT ?::uuid[] AS ids, ?::text AS description) v
+          WHERE t.id = ? AND (t.developer_ids IS DISTINCT FROM v.ids OR t.description IS DISTINCT FROM v.description)
+          RETURNING t.id`,
+        [pgArray(ids), team.description ?? null, existing.id],
       );
       written += rows.length;
       const before = new Set(typeof existing.developer_ids === 'string' ? existing.developer_ids.replace(/[{}]/g, '').split(',') : existing.developer_ids);
