@@ -11,7 +11,7 @@ export type JobHandler<C extends AnyJobContract = AnyJobContract, R = unknown> =
 export type AnyJobHandler = JobHandler<AnyJobContract, any>;
 
 /**
- * Bind a handler to its contract: `defineJob(exportProcessContract, async (data, ctx) => …)`.
+ * Bind a handler to its contract: `defineJob(exportProcess, async (data, ctx) => …)`, the contract imported from its `.contract.ts`.
  * (Tests may also pass one object holding both, for jobs that exist only in a test.)
  */
 export function defineJob<C extends AnyJobContract, R>(contract: C, process: (data: z.infer<C['schema']>, ctx: JobContext) => Promise<R>): JobHandler<C, R>;
