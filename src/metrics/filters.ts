@@ -1,3 +1,4 @@
+import type { QueryResultRow } from 'pg';
 import { z } from 'zod';
 
 const isoDate = z.iso.datetime({ offset: true, message: 'must be an ISO-8601 timestamp' }).or(z.iso.date({ message: 'must be a date (YYYY-MM-DD)' }));
@@ -34,6 +35,19 @@ export interface Scope {
  * (union with explicit developer ids). Resolving teams once, up front, keeps every metric query a
  * plain `developer_id = ANY($ids)` that the (developer_id, date) indexes serve.
  */
+/** Anything that runs node-postgres queries: a client or a pool. */
+interface Queryable {
+  query<R extends QueryResultRow>(text: string, params: unknown[]): Promise<{ rows: R[] }>;
+}
+
+/** The developers of some teams (the scope's `team_ids`), for resolveScope. */
+export const teamMembersOf =
+  (client: Queryable) =>
+  async (teamIds: string[]): Promise<string[]> =>
+    (await client.query<{ id: string }>(`SELECT DISTINCT unnest(developer_ids)::text AS id FROM teams WHERE id = ANY($1::uuid[])`, [teamIds])).rows.map(
+      (r) => r.id,
+    );
+
 export async function resolveScope(filters: MetricFilters, teamMembers: (teamIds: string[]) => Promise<string[]>, now = new Date()): Promise<Scope> {
   const r = filters.date_range ?? {};
   const end = r.end ? new Date(r.end) : now;

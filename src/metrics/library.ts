@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { resolveScope, type MetricFilters, type Scope } from './filters.js';
+import { resolveScope, teamMembersOf, type MetricFilters, type Scope } from './filters.js';
 
 /**
  * The metrics library: one SQL query per metric over the synced tables, scoped by a date window and
@@ -153,12 +153,7 @@ export async function computeMetrics(
   const unknown = names.filter((n) => !isMetric(n));
   if (unknown.length) throw new UnknownMetricError(`Unknown metric(s): ${unknown.join(', ')}. Known metrics: ${METRIC_NAMES.join(', ')}`);
   const q = async <T extends pg.QueryResultRow>(text: string, p: unknown[]) => (await client.query<T>(text, p)).rows;
-  const scope = await resolveScope(
-    filters,
-    async (teamIds) =>
-      (await q<{ id: string }>(`SELECT DISTINCT unnest(developer_ids)::text AS id FROM teams WHERE id = ANY($1::uuid[])`, [teamIds])).map((r) => r.id),
-    now,
-  );
+  const scope = await resolveScope(filters, teamMembersOf(client), now);
   const out: Record<string, MetricResult> = {};
   for (const name of names) out[name] = await METRICS[name]!.run({ q, scope });
   return out;
@@ -185,14 +180,7 @@ export async function computeSeries(
     captured = { text, params };
     return [] as T[];
   };
-  const scope = await resolveScope(
-    filters,
-    async (teamIds) =>
-      (await client.query<{ id: string }>(`SELECT DISTINCT unnest(developer_ids)::text AS id FROM teams WHERE id = ANY($1::uuid[])`, [teamIds])).rows.map(
-        (r) => r.id,
-      ),
-    now,
-  );
+  const scope = await resolveScope(filters, teamMembersOf(client), now);
   const probe = await METRICS[name]!.run({ q: record, scope });
   if (probe.kind !== 'scalar' || !captured) throw new Error(`computeSeries needs a single-value metric; "${name}" is a breakdown`);
   const inner = captured.text.replace(/\$1(?!\d)/g, 'b.s').replace(/\$2(?!\d)/g, 'b.e');

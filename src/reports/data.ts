@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { computeMetrics, computeSeries, METRICS, type MetricResult } from '../metrics/library.js';
-import { metricFiltersSchema, resolveScope, type MetricFilters } from '../metrics/filters.js';
+import { metricFiltersSchema, resolveScope, teamMembersOf, type MetricFilters } from '../metrics/filters.js';
 import { PermanentError } from '../errors/index.js';
 import { checkWidgets, type Widget, type WidgetType } from './widgets.js';
 import { formatIssues } from '../lib/zod-issues.js';
@@ -110,14 +110,7 @@ async function widgetData(
   // bar / pie / table
   if (whole.kind === 'breakdown') return { ...base, unit: whole.unit, items: whole.items.slice(0, w.config.limit ?? 20) };
   // A scalar metric in a bar/pie/table is shown per developer of the scope.
-  const scope = await resolveScope(
-    { ...filters, date_range: range },
-    async (teamIds) =>
-      (await client.query<{ id: string }>(`SELECT DISTINCT unnest(developer_ids)::text AS id FROM teams WHERE id = ANY($1::uuid[])`, [teamIds])).rows.map(
-        (r) => r.id,
-      ),
-    now,
-  );
+  const scope = await resolveScope({ ...filters, date_range: range }, teamMembersOf(client), now);
   const devs = (
     await client.query<{ id: string; login: string }>(
       // People only: bots have nothing counted and are not listed.
