@@ -7,7 +7,7 @@ export function pgArray(values: readonly (string | number)[]): string {
 }
 
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { ClientBase, PoolClient } from 'pg';
+import type { ClientBase, PoolClient, QueryResultRow } from 'pg';
 
 /**
  * Run SQL with server-side bind parameters, inside the EntityManager's transaction if it has one.
@@ -24,6 +24,38 @@ export async function sql<T = Record<string, unknown>>(em: EntityManager, text: 
   if (trx) query.transacting(trx);
   const result = (await query) as { rows: T[] };
   return result.rows;
+}
+
+/**
+ * The same `?` placeholders for a node-postgres client (which speaks PostgreSQL's `$n`): each `?`
+ * outside a quoted literal or identifier becomes the next `$n`. A value used several times is bound
+ * once and referred to by name in the SQL (a `WITH` row), not bound again by position.
+ * (PostgreSQL's jsonb `?` operators are therefore not available: use jsonb_exists.)
+ */
+export function toPgPlaceholders(text: string): string {
+  let n = 0;
+  let out = '';
+  let quote: string | null = null;
+  for (const ch of text) {
+    if (quote) {
+      if (ch === quote) quote = null;
+    } else if (ch === "'" || ch === '"') quote = ch;
+    else if (ch === '?') {
+      out += `$${++n}`;
+      continue;
+    }
+    out += ch;
+  }
+  return out;
+}
+
+/** Run `?`-placeholder SQL on a node-postgres client or pool; returns the rows. */
+export async function pgSql<T extends QueryResultRow = Record<string, unknown>>(
+  client: { query<R extends QueryResultRow>(text: string, params: unknown[]): Promise<{ rows: R[] }> },
+  text: string,
+  params: readonly unknown[] = [],
+): Promise<T[]> {
+  return (await client.query<T>(toPgPlaceholders(text), [...params])).rows;
 }
 
 /**

@@ -4,6 +4,7 @@ import { metricFiltersSchema, resolveScope, teamMembersOf, type MetricFilters } 
 import { PermanentError } from '../errors/index.js';
 import { checkWidgets, type Widget, type WidgetType } from './widgets.js';
 import { formatIssues } from '../lib/zod-issues.js';
+import { pgSql } from '../db/sql.js';
 
 export interface ReportWidgetData {
   index: number;
@@ -111,15 +112,14 @@ async function widgetData(
   if (whole.kind === 'breakdown') return { ...base, unit: whole.unit, items: whole.items.slice(0, w.config.limit ?? 20) };
   // A scalar metric in a bar/pie/table is shown per developer of the scope.
   const scope = await resolveScope({ ...filters, date_range: range }, teamMembersOf(client), now);
-  const devs = (
-    await client.query<{ id: string; login: string }>(
-      // People only: bots have nothing counted and are not listed.
-      `SELECT id, github_username AS login FROM developers d
-        WHERE NOT EXISTS (SELECT 1 FROM developer_bots b WHERE b.developer_id = d.id)${scope.developerIds === null ? '' : ' AND id = ANY($1::uuid[])'}
-        ORDER BY github_username`,
-      scope.developerIds === null ? [] : [scope.developerIds],
-    )
-  ).rows;
+  const devs = await pgSql<{ id: string; login: string }>(
+    client,
+    // People only: bots have nothing counted and are not listed.
+    `SELECT id, github_username AS login FROM developers d
+      WHERE NOT EXISTS (SELECT 1 FROM developer_bots b WHERE b.developer_id = d.id)${scope.developerIds === null ? '' : ' AND id = ANY(?::uuid[])'}
+      ORDER BY github_username`,
+    scope.developerIds === null ? [] : [scope.developerIds],
+  );
   const items = [];
   for (const d of devs.slice(0, 200)) {
     const r = (await computeMetrics(client, [w.metric], { date_range: range, developer_ids: [d.id] }, now))[w.metric] as Extract<

@@ -1,0 +1,30 @@
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pgSql, toPgPlaceholders } from '../src/db/sql.js';
+import { createTestDatabase, type TestDatabase } from './helpers/db.js';
+
+/** The `?` placeholders on a node-postgres client: numbered in order, never inside quotes. */
+describe('pgSql', () => {
+  let db: TestDatabase;
+  let client: pg.Client;
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    client = new pg.Client({ connectionString: db.url });
+    await client.connect();
+  });
+  afterAll(async () => {
+    await client?.end();
+    await db?.drop();
+  });
+
+  it('numbers each ? outside literals and quoted identifiers', () => {
+    expect(toPgPlaceholders(`SELECT ?::int AS "a?", 'is it?' AS q, ? AS b WHERE x = 'it''s ?' AND y = ?`)).toBe(
+      `SELECT $1::int AS "a?", 'is it?' AS q, $2 AS b WHERE x = 'it''s ?' AND y = $3`,
+    );
+  });
+
+  it('binds values in order on a real connection; a question mark in a literal stays text', async () => {
+    const rows = await pgSql<{ a: number; q: string; b: string }>(client, `SELECT ?::int AS a, 'really?' AS q, ?::text AS b`, [7, 'x']);
+    expect(rows).toEqual([{ a: 7, q: 'really?', b: 'x' }]);
+  });
+});
