@@ -53,50 +53,59 @@ export function textColumn(expr: string, csvSafe: boolean): string {
 }
 
 /**
- * Developer filter: explicit ids and/or members of teams. Written as one parameterised predicate
- * (`$n` binds only, never string interpolation of user input).
+ * The bound values of one export query. Each is declared once in a leading
+ * `WITH arg AS (SELECT ?::type AS aN, …)` and referred to by name (`(SELECT aN FROM arg)::type`) wherever
+ * the SQL uses it, so a value is bound once however often it is used; never spliced into the text.
  */
-function developerFilter(column: string, cfg: ExportConfig, params: unknown[]): string {
+class QueryArgs {
+  readonly params: unknown[] = [];
+  private readonly decls: string[] = [];
+
+  ref(value: unknown, type: 'timestamptz' | 'uuid[]' | 'text'): string {
+    this.params.push(value);
+    const name = `a${this.params.length}`;
+    this.decls.push(`?::${type} AS ${name}`);
+    // The cast makes it an expression: `= ANY((SELECT aN FROM arg))` would be read as ANY(subquery).
+    return `(SELECT ${name} FROM arg)::${type}`;
+  }
+
+  wrap(body: string): string {
+    return this.decls.length ? `WITH arg AS (SELECT ${this.decls.join(', ')})\n${body}` : body;
+  }
+}
+
+/** Developer filter: explicit ids and/or members of teams, as one predicate. */
+function developerFilter(column: string, cfg: ExportConfig, args: QueryArgs): string {
   const parts: string[] = [];
-  if (cfg.developer_ids?.length) {
-    params.push(cfg.developer_ids);
-    parts.push(`${column} = ANY($${params.length}::uuid[])`);
-  }
-  if (cfg.team_ids?.length) {
-    params.push(cfg.team_ids);
-    parts.push(`${column} IN (SELECT unnest(developer_ids) FROM teams WHERE id = ANY($${params.length}::uuid[]))`);
-  }
+  if (cfg.developer_ids?.length) parts.push(`${column} = ANY(${args.ref(cfg.developer_ids, 'uuid[]')})`);
+  if (cfg.team_ids?.length) parts.push(`${column} IN (SELECT unnest(developer_ids) FROM teams WHERE id = ANY(${args.ref(cfg.team_ids, 'uuid[]')}))`);
   return parts.length ? `(${parts.join(' OR ')})` : 'TRUE';
 }
 
-function dateFilter(column: string, cfg: ExportConfig, params: unknown[], now: Date): string {
-  const parts: string[] = [];
+/** The date window of the config, bound once: `days` back from now, and/or `start` and `end`. */
+function windowOf(cfg: ExportConfig, args: QueryArgs, now: Date): { from: string[]; before: string | null } {
   const r = cfg.date_range;
-  if (r?.days) {
-    params.push(new Date(now.getTime() - r.days * 86_400_000).toISOString());
-    parts.push(`${column} >= $${params.length}::timestamptz`);
-  }
-  if (r?.start) {
-    params.push(r.start);
-    parts.push(`${column} >= $${params.length}::timestamptz`);
-  }
-  if (r?.end) {
-    params.push(r.end);
-    parts.push(`${column} < $${params.length}::timestamptz`);
-  }
+  const from: string[] = [];
+  if (r?.days) from.push(args.ref(new Date(now.getTime() - r.days * 86_400_000).toISOString(), 'timestamptz'));
+  if (r?.start) from.push(args.ref(r.start, 'timestamptz'));
+  return { from, before: r?.end ? args.ref(r.end, 'timestamptz') : null };
+}
+
+function dateFilter(column: string, w: { from: string[]; before: string | null }): string {
+  const parts = [...w.from.map((f) => `${column} >= ${f}`), ...(w.before ? [`${column} < ${w.before}`] : [])];
   return parts.length ? parts.join(' AND ') : 'TRUE';
 }
 
 /** What a query builder gets: the export's config, the parameter list it appends to, "now", the text-column wrapper. */
 interface QueryParts {
   cfg: ExportConfig;
-  p: unknown[];
+  args: QueryArgs;
   now: Date;
   t: (expr: string) => string;
 }
 type QueryText = Pick<ExportQuery, 'columns' | 'sql'>;
 
-/** One builder per export type: its columns and its SQL, parameters appended to `p` (`$n`). */
+/** One builder per export type: its columns and its SQL, values bound through `args`. */
 const QUERIES: Record<ExportType, (parts: QueryParts) => QueryText> = {
   commits: commitsQuery,
   pull_requests: pullRequestsQuery,
@@ -106,16 +115,16 @@ const QUERIES: Record<ExportType, (parts: QueryParts) => QueryText> = {
 };
 
 export function exportQuery(type: ExportType, cfg: ExportConfig, now = new Date(), { csvSafe = false } = {}): ExportQuery {
-  const p: unknown[] = [];
-  const { columns, sql } = QUERIES[type]({ cfg, p, now, t: (expr) => textColumn(expr, csvSafe) });
-  return { columns, sql, params: p, csvSafe };
+  const args = new QueryArgs();
+  const { columns, sql } = QUERIES[type]({ cfg, args, now, t: (expr) => textColumn(expr, csvSafe) });
+  return { columns, sql: args.wrap(sql), params: args.params, csvSafe };
 }
 
-function commitsQuery({ cfg, p, now, t }: QueryParts): QueryText {
-  const where = [dateFilter('c.committed_at', cfg, p, now), developerFilter('c.developer_id', cfg, p)];
+function commitsQuery({ cfg, args, now, t }: QueryParts): QueryText {
+  const where = [dateFilter('c.committed_at', windowOf(cfg, args, now)), developerFilter('c.developer_id', cfg, args)];
   if (cfg.repository) {
-    p.push(cfg.repository);
-    where.push(`(c.repository_full_name = $${p.length} OR c.repository_name = $${p.length})`);
+    const repository = args.ref(cfg.repository, 'text');
+    where.push(`(c.repository_full_name = ${repository} OR c.repository_name = ${repository})`);
   }
   return {
     columns: ['sha', 'developer', 'repository', 'message', 'additions', 'deletions', 'files_changed', 'languages', 'committed_at'],
@@ -127,12 +136,9 @@ function commitsQuery({ cfg, p, now, t }: QueryParts): QueryText {
   };
 }
 
-function pullRequestsQuery({ cfg, p, now, t }: QueryParts): QueryText {
-  const where = [dateFilter('p.created_at', cfg, p, now), developerFilter('p.developer_id', cfg, p)];
-  if (cfg.repository) {
-    p.push(cfg.repository.split('/').pop());
-    where.push(`p.repository_name = $${p.length}`);
-  }
+function pullRequestsQuery({ cfg, args, now, t }: QueryParts): QueryText {
+  const where = [dateFilter('p.created_at', windowOf(cfg, args, now)), developerFilter('p.developer_id', cfg, args)];
+  if (cfg.repository) where.push(`p.repository_name = ${args.ref(cfg.repository.split('/').pop(), 'text')}`);
   return {
     columns: ['number', 'repository', 'author', 'title', 'state', 'additions', 'deletions', 'changed_files', 'created_at', 'merged_at', 'closed_at'],
     sql: `SELECT p.number, ${t('p.repository_name')} AS repository, ${t('d.github_username')} AS author, ${t('p.title')} AS title, ${t('p.state')} AS state, p.additions, p.deletions,
@@ -143,8 +149,8 @@ function pullRequestsQuery({ cfg, p, now, t }: QueryParts): QueryText {
   };
 }
 
-function codeReviewsQuery({ cfg, p, now, t }: QueryParts): QueryText {
-  const where = [dateFilter('r.submitted_at', cfg, p, now), developerFilter('r.reviewer_id', cfg, p)];
+function codeReviewsQuery({ cfg, args, now, t }: QueryParts): QueryText {
+  const where = [dateFilter('r.submitted_at', windowOf(cfg, args, now)), developerFilter('r.reviewer_id', cfg, args)];
   return {
     columns: ['pull_request', 'repository', 'reviewer', 'state', 'submitted_at'],
     sql: `SELECT pr.number AS pull_request, ${t('pr.repository_name')} AS repository, ${t('d.github_username')} AS reviewer, ${t('r.state')} AS state,
@@ -155,8 +161,8 @@ function codeReviewsQuery({ cfg, p, now, t }: QueryParts): QueryText {
   };
 }
 
-function developersQuery({ cfg, p, t }: QueryParts): QueryText {
-  const where = [developerFilter('d.id', cfg, p)];
+function developersQuery({ cfg, args, t }: QueryParts): QueryText {
+  const where = [developerFilter('d.id', cfg, args)];
   return {
     columns: ['github_username', 'name', 'seniority_level', 'seniority_score', 'skills', 'last_activity_at'],
     sql: `SELECT ${t('d.github_username')} AS github_username, ${t('d.name')} AS name, ${t('d.seniority_level')} AS seniority_level, d.seniority_score, ${t("array_to_string(d.skills, ';')")} AS skills,
@@ -165,14 +171,12 @@ function developersQuery({ cfg, p, t }: QueryParts): QueryText {
   };
 }
 
-function teamMetricsQuery({ cfg, p, now, t }: QueryParts): QueryText {
-  const commitsIn = dateFilter('c.committed_at', cfg, p, now);
-  const prsIn = dateFilter('pr.created_at', cfg, p, now);
-  const teamWhere: string[] = [];
-  if (cfg.team_ids?.length) {
-    p.push(cfg.team_ids);
-    teamWhere.push(`t.id = ANY($${p.length}::uuid[])`);
-  }
+function teamMetricsQuery({ cfg, args, now, t }: QueryParts): QueryText {
+  // One window, bound once, read by five subqueries.
+  const w = windowOf(cfg, args, now);
+  const commitsIn = dateFilter('c.committed_at', w);
+  const prsIn = dateFilter('pr.created_at', w);
+  const teamWhere = cfg.team_ids?.length ? [`t.id = ANY(${args.ref(cfg.team_ids, 'uuid[]')})`] : [];
   return {
     columns: ['team', 'members', 'commits', 'additions', 'deletions', 'prs_opened', 'prs_merged'],
     sql: `SELECT ${t('t.name')} AS team, cardinality(t.developer_ids) AS members,

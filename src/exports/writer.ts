@@ -6,7 +6,7 @@ import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
 import QueryStream from 'pg-query-stream';
-import { discardPgClient, pgArray, pgSql } from '../db/sql.js';
+import { discardPgClient, pgArray, pgSql, toPgPlaceholders } from '../db/sql.js';
 import type { ExportFormat, ExportQuery } from './definitions.js';
 
 /**
@@ -71,7 +71,7 @@ async function cursorJson(
   opts: { onProgress?: (rows: number) => void | Promise<void>; batchSize?: number },
 ): Promise<number> {
   const rowsStream = client.query(
-    new QueryStream(query.sql, query.params, { batchSize: opts.batchSize ?? 1000, types: TYPES } as never),
+    new QueryStream(toPgPlaceholders(query.sql), query.params, { batchSize: opts.batchSize ?? 1000, types: TYPES } as never),
   ) as unknown as Readable;
   let rows = 0;
   const counter = new Transform({
@@ -95,7 +95,7 @@ async function cursorJson(
  * about as fast as PostgreSQL can produce it, with no per-cell JavaScript (the query itself
  * neutralises formulas: `csvSafe`). COPY takes no bind parameters, and user values must never be
  * spliced into SQL text, so each parameter is bound into a transaction-local setting
- * (`set_config($1, $2, true)`) and the query reads it back with `current_setting`.
+ * (`set_config(?, ?, true)`) and the query reads it back with `current_setting`.
  */
 async function copyCsv(
   client: pg.PoolClient | pg.Client,
@@ -110,7 +110,7 @@ async function copyCsv(
     for (const [i, value] of query.params.entries()) {
       await pgSql(client, 'SELECT set_config(?, ?, true)', [`aexy_export.p${i + 1}`, settingValue(value)]);
     }
-    const text = query.sql.replace(/\$(\d+)/g, (_, n: string) => `current_setting('aexy_export.p${n}')`);
+    const text = toPgPlaceholders(query.sql).replace(/\$(\d+)/g, (_, n: string) => `current_setting('aexy_export.p${n}')`);
     const copy = client.query(copyTo(`COPY (${text}) TO STDOUT WITH (FORMAT csv, HEADER)`));
     copying = true;
     await pipeline(copy, rowCounter(onProgress), createWriteStream(tmp));
