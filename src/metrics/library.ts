@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { resolveScope, teamMembersOf, type MetricFilters, type Scope } from './filters.js';
+import { pgSql } from '../db/sql.js';
 
 /**
  * The metrics library: one SQL query per metric over the synced tables, scoped by a date window and
@@ -15,31 +16,43 @@ interface Ctx {
   scope: Scope;
 }
 
-/** `AND col = ANY($3)` when a developer set applies; parameters: $1 start, $2 end, $3 ids. */
+/**
+ * Every metric's SQL reads its window from one bound row, `win` (start, end and the developer set,
+ * each bound once however often the SQL uses them): WINDOW_SQL, then the metric's statement using
+ * START, END and (when a developer set applies) IDS.
+ */
+const WINDOW_SQL = 'WITH win AS (SELECT ?::timestamptz AS s, ?::timestamptz AS e, ?::uuid[] AS ids) ';
+const START = '(SELECT s FROM win)';
+const END = '(SELECT e FROM win)';
+// The cast makes it an array expression: `= ANY((SELECT ids FROM win))` would read as ANY(subquery).
+const IDS = '(SELECT ids FROM win)::uuid[]';
+
+/** The window's values, and ` AND col = ANY(ids)` when a developer set applies. */
 function params(scope: Scope): [unknown[], (col: string) => string] {
-  const p: unknown[] = [scope.start.toISOString(), scope.end.toISOString()];
-  if (scope.developerIds === null) return [p, () => ''];
-  p.push(scope.developerIds);
-  return [p, (col) => ` AND ${col} = ANY($3::uuid[])`];
+  const p: unknown[] = [scope.start.toISOString(), scope.end.toISOString(), scope.developerIds];
+  return [p, scope.developerIds === null ? () => '' : (col) => ` AND ${col} = ANY(${IDS})`];
 }
 
 const scalar = (value: unknown, unit: string): MetricResult => ({ kind: 'scalar', value: value === null || value === undefined ? null : Number(value), unit });
 
 async function one(ctx: Ctx, sql: (dev: (col: string) => string) => string, unit: string): Promise<MetricResult> {
   const [p, dev] = params(ctx.scope);
-  const rows = await ctx.q<{ v: string | null }>(sql(dev), p);
+  const rows = await ctx.q<{ v: string | null }>(WINDOW_SQL + sql(dev), p);
   return scalar(rows[0]?.v ?? null, unit);
 }
 
 async function breakdown(ctx: Ctx, sql: (dev: (col: string) => string) => string, unit: string): Promise<MetricResult> {
   const [p, dev] = params(ctx.scope);
-  const rows = await ctx.q<{ label: string; v: string }>(sql(dev), p);
+  const rows = await ctx.q<{ label: string; v: string }>(WINDOW_SQL + sql(dev), p);
   return { kind: 'breakdown', unit, items: rows.map((r) => ({ label: String(r.label), value: Number(r.v) })) };
 }
 
-const COMMITS_IN = (dev: (c: string) => string) => `FROM counted_commits c WHERE c.committed_at >= $1 AND c.committed_at < $2${dev('c.developer_id')}`;
-const PRS_CREATED_IN = (dev: (c: string) => string) => `FROM counted_pull_requests p WHERE p.created_at >= $1 AND p.created_at < $2${dev('p.developer_id')}`;
-const PRS_MERGED_IN = (dev: (c: string) => string) => `FROM counted_pull_requests p WHERE p.merged_at >= $1 AND p.merged_at < $2${dev('p.developer_id')}`;
+const COMMITS_IN = (dev: (c: string) => string) =>
+  `FROM counted_commits c WHERE c.committed_at >= ${START} AND c.committed_at < ${END}${dev('c.developer_id')}`;
+const PRS_CREATED_IN = (dev: (c: string) => string) =>
+  `FROM counted_pull_requests p WHERE p.created_at >= ${START} AND p.created_at < ${END}${dev('p.developer_id')}`;
+const PRS_MERGED_IN = (dev: (c: string) => string) =>
+  `FROM counted_pull_requests p WHERE p.merged_at >= ${START} AND p.merged_at < ${END}${dev('p.developer_id')}`;
 /** A weekday commit outside working time (09:00-18:00 UTC); shared with the insight signals. */
 export const afterHoursSql = (col: string) =>
   `(extract(isodow FROM ${col} AT TIME ZONE 'UTC') < 6 AND (extract(hour FROM ${col} AT TIME ZONE 'UTC') < 9 OR extract(hour FROM ${col} AT TIME ZONE 'UTC') >= 18))`;
@@ -80,14 +93,18 @@ export const METRICS: Record<string, { description: string; run: (ctx: Ctx) => P
                   FROM counted_pull_requests p
                   CROSS JOIN LATERAL (SELECT min(r.submitted_at) AS first FROM counted_code_reviews r
                                        WHERE r.pull_request_id = p.id AND r.reviewer_id IS DISTINCT FROM p.developer_id) fr
-                 WHERE p.created_at >= $1 AND p.created_at < $2${d('p.developer_id')} AND fr.first IS NOT NULL`,
+                 WHERE p.created_at >= ${START} AND p.created_at < ${END}${d('p.developer_id')} AND fr.first IS NOT NULL`,
         'hours',
       ),
   },
   reviews_given: {
     description: 'Reviews submitted',
     run: (ctx) =>
-      one(ctx, (d) => `SELECT count(*) AS v FROM counted_code_reviews r WHERE r.submitted_at >= $1 AND r.submitted_at < $2${d('r.reviewer_id')}`, 'reviews'),
+      one(
+        ctx,
+        (d) => `SELECT count(*) AS v FROM counted_code_reviews r WHERE r.submitted_at >= ${START} AND r.submitted_at < ${END}${d('r.reviewer_id')}`,
+        'reviews',
+      ),
   },
   review_turnaround: {
     description: 'Median hours from pull request opened to each review given (excluding self-reviews)',
@@ -96,7 +113,7 @@ export const METRICS: Record<string, { description: string; run: (ctx: Ctx) => P
         ctx,
         (d) => `SELECT round((percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM r.submitted_at - p.created_at)) / 3600)::numeric, 2) AS v
                   FROM counted_code_reviews r JOIN pull_requests p ON p.id = r.pull_request_id
-                 WHERE r.submitted_at >= $1 AND r.submitted_at < $2 AND r.reviewer_id IS DISTINCT FROM p.developer_id${d('r.reviewer_id')}`,
+                 WHERE r.submitted_at >= ${START} AND r.submitted_at < ${END} AND r.reviewer_id IS DISTINCT FROM p.developer_id${d('r.reviewer_id')}`,
         'hours',
       ),
   },
@@ -119,7 +136,7 @@ export const METRICS: Record<string, { description: string; run: (ctx: Ctx) => P
         ctx,
         (d) => `SELECT l.key AS label, sum(l.value::bigint) AS v
                   FROM counted_commits c CROSS JOIN LATERAL jsonb_each_text(c.languages) l
-                 WHERE c.committed_at >= $1 AND c.committed_at < $2${d('c.developer_id')}
+                 WHERE c.committed_at >= ${START} AND c.committed_at < ${END}${d('c.developer_id')}
                  GROUP BY l.key ORDER BY v DESC, l.key`,
         'lines',
       ),
@@ -152,7 +169,7 @@ export async function computeMetrics(
 ): Promise<Record<string, MetricResult>> {
   const unknown = names.filter((n) => !isMetric(n));
   if (unknown.length) throw new UnknownMetricError(`Unknown metric(s): ${unknown.join(', ')}. Known metrics: ${METRIC_NAMES.join(', ')}`);
-  const q = async <T extends pg.QueryResultRow>(text: string, p: unknown[]) => (await client.query<T>(text, p)).rows;
+  const q = <T extends pg.QueryResultRow>(text: string, p: unknown[]) => pgSql<T>(client, text, p);
   const scope = await resolveScope(filters, teamMembersOf(client), now);
   const out: Record<string, MetricResult> = {};
   for (const name of names) out[name] = await METRICS[name]!.run({ q, scope });
@@ -161,7 +178,7 @@ export async function computeMetrics(
 
 /**
  * A single-value metric over consecutive buckets (a line chart) in ONE query: the metric's own SQL,
- * with its window bounds ($1, $2) taken from each bucket, evaluated per bucket inside one statement
+ * with its window bounds (START, END) taken from each bucket, evaluated per bucket inside one statement
  * (`unnest` of the bucket bounds, a correlated subquery each). The same numbers as one
  * computeMetrics call per bucket (tested), without a round trip per point.
  */
@@ -183,12 +200,16 @@ export async function computeSeries(
   const scope = await resolveScope(filters, teamMembersOf(client), now);
   const probe = await METRICS[name]!.run({ q: record, scope });
   if (probe.kind !== 'scalar' || !captured) throw new Error(`computeSeries needs a single-value metric; "${name}" is a breakdown`);
-  const inner = captured.text.replace(/\$1(?!\d)/g, 'b.s').replace(/\$2(?!\d)/g, 'b.e');
-  const { rows } = await client.query<{ v: string | null }>(
-    `SELECT (SELECT q.v FROM (${inner}) q) AS v
-       FROM unnest($1::timestamptz[], $2::timestamptz[]) WITH ORDINALITY AS b(s, e, i)
+  if (!captured.text.startsWith(WINDOW_SQL)) throw new Error(`metric "${name}" does not read its window from WINDOW_SQL`);
+  const inner = captured.text.slice(WINDOW_SQL.length).replaceAll(START, 'b.s').replaceAll(END, 'b.e');
+  // The developer set stays in a `win` row; the bounds come from each bucket.
+  const rows = await pgSql<{ v: string | null }>(
+    client,
+    `WITH win AS (SELECT ?::uuid[] AS ids)
+     SELECT (SELECT q.v FROM (${inner}) q) AS v
+       FROM unnest(?::timestamptz[], ?::timestamptz[]) WITH ORDINALITY AS b(s, e, i)
       ORDER BY b.i`,
-    [buckets.map((b) => b.start.toISOString()), buckets.map((b) => b.end.toISOString()), ...captured.params.slice(2)],
+    [captured.params[2], buckets.map((b) => b.start.toISOString()), buckets.map((b) => b.end.toISOString())],
   );
   return rows.map((r) => (r.v === null || r.v === undefined ? null : Number(r.v)));
 }
