@@ -1,10 +1,10 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pgSql, toPgPlaceholders } from '../src/db/sql.js';
+import { sql, toPgPlaceholders } from '../src/db/sql.js';
 import { createTestDatabase, type TestDatabase } from './helpers/db.js';
 
 /** The `?` placeholders on a node-postgres client: numbered in order, never inside quotes. */
-describe('pgSql', () => {
+describe('sql', () => {
   let db: TestDatabase;
   let client: pg.Client;
   beforeAll(async () => {
@@ -24,7 +24,7 @@ describe('pgSql', () => {
   });
 
   it('binds values in order on a real connection; a question mark in a literal stays text', async () => {
-    const rows = await pgSql<{ a: number; q: string; b: string }>(client, `SELECT ?::int AS a, 'really?' AS q, ?::text AS b`, [7, 'x']);
+    const rows = await sql<{ a: number; q: string; b: string }>(client, `SELECT ?::int AS a, 'really?' AS q, ?::text AS b`, [7, 'x']);
     expect(rows).toEqual([{ a: 7, q: 'really?', b: 'x' }]);
   });
 });

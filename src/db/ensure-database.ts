@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { describeDatabaseError } from './unreachable.js';
-import { pgSql } from './sql.js';
+import { sql } from './sql.js';
 
 /**
  * Create the database named in `url` if it does not exist yet, so `migrate` and the demo work on
@@ -18,7 +18,7 @@ export async function ensureDatabase(url: string): Promise<boolean> {
     throw describeDatabaseError(err, url);
   });
   try {
-    const rowCount = (await pgSql(client, 'SELECT 1 FROM pg_database WHERE datname = ?', [name])).length;
+    const rowCount = (await sql(client, 'SELECT 1 FROM pg_database WHERE datname = ?', [name])).length;
     if (rowCount) return false;
     await client.query(`CREATE DATABASE "${name.replace(/"/g, '""')}"`);
     return true;

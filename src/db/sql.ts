@@ -9,18 +9,26 @@ export function pgArray(values: readonly (string | number)[]): string {
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { ClientBase, PoolClient, QueryResultRow } from 'pg';
 
+/** A node-postgres client or pool. */
+export interface PgQueryable {
+  query<R extends QueryResultRow>(text: string, params: unknown[]): Promise<{ rows: R[] }>;
+}
+
 /**
- * Run SQL with server-side bind parameters, inside the EntityManager's transaction if it has one.
- * MikroORM's `execute` interpolates parameters into the SQL text on the client, which is fine for
- * small statements but costs more than the database work for the sync's large JSONB batches
- * (measured by `npm run bench`); this goes straight to knex with real bindings.
+ * The one way SQL is run: `?` placeholders, server-side bind parameters, the rows back.
+ * - On an EntityManager: through knex, inside the EntityManager's transaction if it has one.
+ *   (MikroORM's `execute` interpolates parameters into the SQL text on the client, which costs more
+ *   than the database work for the sync's large JSONB batches, measured by `npm run bench`.)
+ * - On a node-postgres client or pool of its own (cursors, COPY, the metrics): the `?` are numbered
+ *   into PostgreSQL's `$n` (toPgPlaceholders).
  */
-export async function sql<T = Record<string, unknown>>(em: EntityManager, text: string, params: readonly unknown[] = []): Promise<T[]> {
-  const query = em
+export async function sql<T = Record<string, unknown>>(target: EntityManager | PgQueryable, text: string, params: readonly unknown[] = []): Promise<T[]> {
+  if (!('getConnection' in target)) return (await target.query<T & QueryResultRow>(toPgPlaceholders(text), [...params])).rows;
+  const query = target
     .getConnection()
     .getKnex()
     .raw(text, params as never);
-  const trx = em.getTransactionContext();
+  const trx = target.getTransactionContext();
   if (trx) query.transacting(trx);
   const result = (await query) as { rows: T[] };
   return result.rows;
@@ -47,15 +55,6 @@ export function toPgPlaceholders(text: string): string {
     out += ch;
   }
   return out;
-}
-
-/** Run `?`-placeholder SQL on a node-postgres client or pool; returns the rows. */
-export async function pgSql<T extends QueryResultRow = Record<string, unknown>>(
-  client: { query<R extends QueryResultRow>(text: string, params: unknown[]): Promise<{ rows: R[] }> },
-  text: string,
-  params: readonly unknown[] = [],
-): Promise<T[]> {
-  return (await client.query<T>(toPgPlaceholders(text), [...params])).rows;
 }
 
 /**

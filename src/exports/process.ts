@@ -1,4 +1,4 @@
-import { pgSql, sql, withPgClient } from '../db/sql.js';
+import { sql, withPgClient } from '../db/sql.js';
 import { PermanentError } from '../errors/index.js';
 import type { JobContext } from '../jobs/context.js';
 import type { ReportFormat } from '../reports/render.js';
@@ -83,7 +83,7 @@ async function produce(ctx: JobContext, row: ExportRow): Promise<{ path: string;
   const format = row.format as ExportFormat;
   const query = exportQuery(type, cfg.data, new Date(), { csvSafe: format === 'csv' });
   const total = await withPgClient(em, async (client) =>
-    Number((await pgSql<{ n: string }>(client, `SELECT count(*) AS n FROM (${query.sql}) q`, query.params))[0]!.n),
+    Number((await sql<{ n: string }>(client, `SELECT count(*) AS n FROM (${query.sql}) q`, query.params))[0]!.n),
   );
   const result = await withPgClient(em, (client) =>
     streamExport({

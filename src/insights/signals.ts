@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { afterHoursSql, weekendSql } from '../metrics/library.js';
-import { pgSql } from '../db/sql.js';
+import { sql } from '../db/sql.js';
 
 /**
  * Signals: numbers computed in SQL over a data window (and the window before it, for trends).
@@ -64,7 +64,7 @@ const activityTrend = (commits: number, before: number) => (before > 0 ? nn(comm
 
 export async function developerSignals(client: pg.ClientBase | pg.Pool, developerId: string, windowDays: number, now = new Date()): Promise<DeveloperSignals> {
   const { start, end, prev } = windowBounds(now, windowDays);
-  const [r] = (await pgSql<Record<string, unknown>>(
+  const [r] = (await sql<Record<string, unknown>>(
     client,
     `WITH arg AS (SELECT ?::uuid AS subject, ?::timestamptz AS w_start, ?::timestamptz AS w_end, ?::timestamptz AS w_prev),
           cur AS (SELECT committed_at, languages FROM counted_commits WHERE developer_id = (SELECT subject FROM arg) AND committed_at >= (SELECT w_start FROM arg) AND committed_at < (SELECT w_end FROM arg)),
@@ -115,7 +115,7 @@ export async function developerSignals(client: pg.ClientBase | pg.Pool, develope
 
 export async function teamSignals(client: pg.ClientBase | pg.Pool, teamId: string, windowDays: number, now = new Date()): Promise<TeamSignals> {
   const { start, end, prev } = windowBounds(now, windowDays);
-  const [r] = (await pgSql<Record<string, unknown>>(
+  const [r] = (await sql<Record<string, unknown>>(
     client,
     `WITH arg AS (SELECT ?::uuid AS subject, ?::timestamptz AS w_start, ?::timestamptz AS w_end, ?::timestamptz AS w_prev),
           t AS (SELECT coalesce(developer_ids, '{}') AS ids FROM teams WHERE id = (SELECT subject FROM arg)),

@@ -1,5 +1,5 @@
 import type { QueryResultRow } from 'pg';
-import { pgSql } from '../db/sql.js';
+import { sql } from '../db/sql.js';
 import { z } from 'zod';
 
 const isoDate = z.iso.datetime({ offset: true, message: 'must be an ISO-8601 timestamp' }).or(z.iso.date({ message: 'must be a date (YYYY-MM-DD)' }));
@@ -45,7 +45,7 @@ interface Queryable {
 export const teamMembersOf =
   (client: Queryable) =>
   async (teamIds: string[]): Promise<string[]> =>
-    (await pgSql<{ id: string }>(client, `SELECT DISTINCT unnest(developer_ids)::text AS id FROM teams WHERE id = ANY(?::uuid[])`, [teamIds])).map((r) => r.id);
+    (await sql<{ id: string }>(client, `SELECT DISTINCT unnest(developer_ids)::text AS id FROM teams WHERE id = ANY(?::uuid[])`, [teamIds])).map((r) => r.id);
 
 export async function resolveScope(filters: MetricFilters, teamMembers: (teamIds: string[]) => Promise<string[]>, now = new Date()): Promise<Scope> {
   const r = filters.date_range ?? {};

@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { resolveScope, teamMembersOf, type MetricFilters, type Scope } from './filters.js';
-import { pgSql } from '../db/sql.js';
+import { sql } from '../db/sql.js';
 
 /**
  * The metrics library: one SQL query per metric over the synced tables, scoped by a date window and
@@ -17,20 +17,28 @@ interface Ctx {
 }
 
 /**
- * Every metric's SQL reads its window from one bound row, `win` (start, end and the developer set,
- * each bound once however often the SQL uses them): WINDOW_SQL, then the metric's statement using
- * START, END and (when a developer set applies) IDS.
+ * Every metric's SQL reads its window bounds from one bound row, `win`: WINDOW_SQL, then the
+ * metric's statement using START and END (each bound once, however often the SQL uses them; the
+ * line chart substitutes each bucket's bounds for them). The developer set is bound in the statement
+ * itself, where it is used: seeing it, the planner takes idx_commits_developer_date for one developer
+ * (`npm run bench`, (e)), not the date index across everybody.
  */
-const WINDOW_SQL = 'WITH win AS (SELECT ?::timestamptz AS s, ?::timestamptz AS e, ?::uuid[] AS ids) ';
+const WINDOW_SQL = 'WITH win AS (SELECT ?::timestamptz AS s, ?::timestamptz AS e) ';
 const START = '(SELECT s FROM win)';
 const END = '(SELECT e FROM win)';
-// The cast makes it an array expression: `= ANY((SELECT ids FROM win))` would read as ANY(subquery).
-const IDS = '(SELECT ids FROM win)::uuid[]';
 
-/** The window's values, and ` AND col = ANY(ids)` when a developer set applies. */
+/** The window's values, and ` AND col = ANY(?)` (binding the set) when a developer set applies. */
 function params(scope: Scope): [unknown[], (col: string) => string] {
-  const p: unknown[] = [scope.start.toISOString(), scope.end.toISOString(), scope.developerIds];
-  return [p, scope.developerIds === null ? () => '' : (col) => ` AND ${col} = ANY(${IDS})`];
+  const p: unknown[] = [scope.start.toISOString(), scope.end.toISOString()];
+  const ids = scope.developerIds;
+  if (ids === null) return [p, () => ''];
+  return [
+    p,
+    (col) => {
+      p.push(ids);
+      return ` AND ${col} = ANY(?::uuid[])`;
+    },
+  ];
 }
 
 const scalar = (value: unknown, unit: string): MetricResult => ({ kind: 'scalar', value: value === null || value === undefined ? null : Number(value), unit });
@@ -169,7 +177,7 @@ export async function computeMetrics(
 ): Promise<Record<string, MetricResult>> {
   const unknown = names.filter((n) => !isMetric(n));
   if (unknown.length) throw new UnknownMetricError(`Unknown metric(s): ${unknown.join(', ')}. Known metrics: ${METRIC_NAMES.join(', ')}`);
-  const q = <T extends pg.QueryResultRow>(text: string, p: unknown[]) => pgSql<T>(client, text, p);
+  const q = <T extends pg.QueryResultRow>(text: string, p: unknown[]) => sql<T>(client, text, p);
   const scope = await resolveScope(filters, teamMembersOf(client), now);
   const out: Record<string, MetricResult> = {};
   for (const name of names) out[name] = await METRICS[name]!.run({ q, scope });
@@ -202,14 +210,13 @@ export async function computeSeries(
   if (probe.kind !== 'scalar' || !captured) throw new Error(`computeSeries needs a single-value metric; "${name}" is a breakdown`);
   if (!captured.text.startsWith(WINDOW_SQL)) throw new Error(`metric "${name}" does not read its window from WINDOW_SQL`);
   const inner = captured.text.slice(WINDOW_SQL.length).replaceAll(START, 'b.s').replaceAll(END, 'b.e');
-  // The developer set stays in a `win` row; the bounds come from each bucket.
-  const rows = await pgSql<{ v: string | null }>(
+  // The bounds come from each bucket; the developer set (if any) is the statement's own parameter.
+  const rows = await sql<{ v: string | null }>(
     client,
-    `WITH win AS (SELECT ?::uuid[] AS ids)
-     SELECT (SELECT q.v FROM (${inner}) q) AS v
+    `SELECT (SELECT q.v FROM (${inner}) q) AS v
        FROM unnest(?::timestamptz[], ?::timestamptz[]) WITH ORDINALITY AS b(s, e, i)
       ORDER BY b.i`,
-    [captured.params[2], buckets.map((b) => b.start.toISOString()), buckets.map((b) => b.end.toISOString())],
+    [...captured.params.slice(2), buckets.map((b) => b.start.toISOString()), buckets.map((b) => b.end.toISOString())],
   );
   return rows.map((r) => (r.v === null || r.v === undefined ? null : Number(r.v)));
 }

@@ -4,7 +4,7 @@ import { metricFiltersSchema, resolveScope, teamMembersOf, type MetricFilters } 
 import { PermanentError } from '../errors/index.js';
 import { checkWidgets, type Widget, type WidgetType } from './widgets.js';
 import { formatIssues } from '../lib/zod-issues.js';
-import { pgSql } from '../db/sql.js';
+import { sql } from '../db/sql.js';
 
 export interface ReportWidgetData {
   index: number;
@@ -112,7 +112,7 @@ async function widgetData(
   if (whole.kind === 'breakdown') return { ...base, unit: whole.unit, items: whole.items.slice(0, w.config.limit ?? 20) };
   // A scalar metric in a bar/pie/table is shown per developer of the scope.
   const scope = await resolveScope({ ...filters, date_range: range }, teamMembersOf(client), now);
-  const devs = await pgSql<{ id: string; login: string }>(
+  const devs = await sql<{ id: string; login: string }>(
     client,
     // People only: bots have nothing counted and are not listed.
     `SELECT id, github_username AS login FROM developers d
