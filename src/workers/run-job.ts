@@ -43,8 +43,9 @@ export function createJobRunner(deps: RunnerDeps): (job: Job, token?: string, ca
     const jobLog = (): Logger => (childLog ??= log.child({ queue: job.queueName, jobId: job.id, job: job.name, attempt: job.attemptsMade + 1 }));
     const { handler, data } = resolve(byName, job);
     const followUps: FollowUp[] = [];
-    const { signal, release } = joinSignals(cancelled, deps.stopping);
-    const ctx = jobContext(deps, job, jobLog, signal, followUps);
+    // Joined on first use: most jobs never look at their signal, and a no-op job should not pay for it.
+    let joined: ReturnType<typeof joinSignals> | undefined;
+    const ctx = jobContext(deps, job, jobLog, () => (joined ??= joinSignals(cancelled, deps.stopping)).signal, followUps);
 
     const started = performance.now();
     if (logsInfo) jobLog().info('job started');
@@ -57,7 +58,7 @@ export function createJobRunner(deps: RunnerDeps): (job: Job, token?: string, ca
     } catch (err) {
       throw await settleFailure(err, { job, token, jobLog, scrub, durationMs: Math.round(performance.now() - started), stopping: deps.stopping, cancelled });
     } finally {
-      release();
+      joined?.release();
     }
   };
 }
@@ -90,7 +91,7 @@ function joinSignals(...sources: (AbortSignal | undefined)[]): { signal: AbortSi
   return { signal: joined.signal, release: () => offs.forEach((off) => off()) };
 }
 
-function jobContext(deps: RunnerDeps, job: Job, jobLog: () => Logger, signal: AbortSignal, followUps: FollowUp[]): JobContext {
+function jobContext(deps: RunnerDeps, job: Job, jobLog: () => Logger, signal: () => AbortSignal, followUps: FollowUp[]): JobContext {
   const { producer } = deps;
   let em: EntityManager | undefined;
   return {
@@ -105,7 +106,9 @@ function jobContext(deps: RunnerDeps, job: Job, jobLog: () => Logger, signal: Ab
       return jobLog();
     },
     job,
-    signal,
+    get signal() {
+      return signal();
+    },
     isLastAttempt: job.attemptsMade + 1 >= (job.opts.attempts ?? 1),
     producer,
     progress: (value) => job.updateProgress(value),
