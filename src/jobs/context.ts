@@ -22,8 +22,8 @@ export interface JobContext {
   log: Logger;
   job: Job;
   /**
-   * Aborted when the worker shuts down or the job is cancelled (BullMQ's processor signal): long
-   * jobs check it between units of work and stop early; their committed work stays.
+   * Aborted when the worker shuts down: long jobs check it between units of work and stop early;
+   * their committed work stays, and the job goes back to the queue without spending an attempt.
    */
   signal: AbortSignal;
   /** This is the job's last attempt: a failure now is final (mark rows failed, not pending). */

@@ -17,7 +17,7 @@ export interface SyncOptions {
   overlapMinutes: number;
   initialDays: number;
   progress?: (p: Record<string, unknown>) => Promise<void>;
-  /** Aborted on shutdown or cancel: the streams stop between units of work. */
+  /** Aborted on shutdown: the streams stop between units of work. */
   signal?: AbortSignal;
   now?: Date;
   /** Commit details fetched at once. */

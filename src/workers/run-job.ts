@@ -75,9 +75,10 @@ function resolve(byName: Map<string, AnyJobHandler>, job: Job): { handler: AnyJo
 }
 
 /**
- * The job's signal follows BullMQ's (a cancel) and the pool's (a shutdown). Joined by hand, with the
- * listeners removed when the job ends: AbortSignal.any on the pool-long signal would keep one
- * listener per job ever run (nodejs/node#54614).
+ * The job's signal follows the pool's (a shutdown) and, when a processor is given one, BullMQ's (a
+ * cancel; not wired today, see runtime.ts). Joined by hand, with the listeners removed when the job
+ * ends: AbortSignal.any on the pool-long signal would keep one listener per job ever run
+ * (nodejs/node#54614).
  */
 function joinSignals(...sources: (AbortSignal | undefined)[]): { signal: AbortSignal; release: () => void } {
   const joined = new AbortController();

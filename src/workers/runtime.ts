@@ -88,7 +88,11 @@ function queueWorker(
   runJob: ReturnType<typeof createJobRunner>,
   o: { config: AppConfig; log: Logger; connection: Redis; concurrency: number },
 ): Worker {
-  const worker = new Worker(queue, (job, token, signal) => runJob(job, token, signal), {
+  // Two arguments, deliberately: a processor that takes BullMQ 6.7's third argument (its per-job
+  // abort signal) made a job parked with moveToDelayed (a rate limit) now and then never run again
+  // (1 run in 6 of the primary-rate-limit test) and cost no-op throughput. The job's signal follows
+  // the pool's shutdown instead (run-job.ts).
+  const worker = new Worker(queue, (job, token) => runJob(job, token), {
     connection: o.connection,
     prefix: o.config.QUEUE_PREFIX,
     concurrency: o.concurrency,
