@@ -24,6 +24,7 @@ export interface JobContext {
   /**
    * Aborted when the worker shuts down: long jobs check it between units of work and stop early;
    * their committed work stays, and the job goes back to the queue without spending an attempt.
+   * The pool's signal, shared by its jobs: a listener a job adds must be removed when it ends.
    */
   signal: AbortSignal;
   /** This is the job's last attempt: a failure now is final (mark rows failed, not pending). */

@@ -27,25 +27,23 @@ export interface RunnerDeps {
 type FollowUp = { def: AnyJobContract; data: unknown; opts?: JobsOptions };
 
 /**
- * The BullMQ processor of a pool: `(job, token, signal)` → find the handler by name (former names
+ * The BullMQ processor of a pool: `(job, token)` → find the handler by name (former names
  * included), validate the payload, run the handler with a fresh JobContext, queue its follow-ups,
  * and turn what it threw into BullMQ's outcome (see `settleFailure`).
  */
-export function createJobRunner(deps: RunnerDeps): (job: Job, token?: string, cancelled?: AbortSignal) => Promise<unknown> {
+export function createJobRunner(deps: RunnerDeps): (job: Job, token?: string) => Promise<unknown> {
   const { log, producer, scrub } = deps;
   // Former names too: jobs an older version left in Redis are run by the renamed handler.
   const byName = new Map(deps.handlers.flatMap((j) => [j.name, ...(j.formerNames ?? [])].map((n) => [n, j] as const)));
   const logsInfo = log.isLevelEnabled('info');
 
-  return async function runJob(job, token, cancelled) {
+  return async function runJob(job, token) {
     // The job's child logger is made on first use: building one costs more than a no-op job.
     let childLog: Logger | undefined;
     const jobLog = (): Logger => (childLog ??= log.child({ queue: job.queueName, jobId: job.id, job: job.name, attempt: job.attemptsMade + 1 }));
     const { handler, data } = resolve(byName, job);
     const followUps: FollowUp[] = [];
-    // Joined on first use: most jobs never look at their signal, and a no-op job should not pay for it.
-    let joined: ReturnType<typeof joinSignals> | undefined;
-    const ctx = jobContext(deps, job, jobLog, () => (joined ??= joinSignals(cancelled, deps.stopping)).signal, followUps);
+    const ctx = jobContext(deps, job, jobLog, followUps);
 
     const started = performance.now();
     if (logsInfo) jobLog().info('job started');
@@ -56,9 +54,7 @@ export function createJobRunner(deps: RunnerDeps): (job: Job, token?: string, ca
       // Return values are stored in Redis and shown on the board: no credential may ride along.
       return scrubValue(result, scrub);
     } catch (err) {
-      throw await settleFailure(err, { job, token, jobLog, scrub, durationMs: Math.round(performance.now() - started), stopping: deps.stopping, cancelled });
-    } finally {
-      joined?.release();
+      throw await settleFailure(err, { job, token, jobLog, scrub, durationMs: Math.round(performance.now() - started), stopping: deps.stopping });
     }
   };
 }
@@ -74,25 +70,7 @@ function resolve(byName: Map<string, AnyJobHandler>, job: Job): { handler: AnyJo
   }
 }
 
-/**
- * The job's signal follows the pool's (a shutdown) and, when a processor is given one, BullMQ's (a
- * cancel; not wired today, see runtime.ts). Joined by hand, with the listeners removed when the job
- * ends: AbortSignal.any on the pool-long signal would keep one listener per job ever run
- * (nodejs/node#54614).
- */
-function joinSignals(...sources: (AbortSignal | undefined)[]): { signal: AbortSignal; release: () => void } {
-  const joined = new AbortController();
-  const offs = sources.map((source) => {
-    if (!source) return () => {};
-    const onAbort = () => joined.abort(source.reason);
-    if (source.aborted) onAbort();
-    else source.addEventListener('abort', onAbort, { once: true });
-    return () => source.removeEventListener('abort', onAbort);
-  });
-  return { signal: joined.signal, release: () => offs.forEach((off) => off()) };
-}
-
-function jobContext(deps: RunnerDeps, job: Job, jobLog: () => Logger, signal: () => AbortSignal, followUps: FollowUp[]): JobContext {
+function jobContext(deps: RunnerDeps, job: Job, jobLog: () => Logger, followUps: FollowUp[]): JobContext {
   const { producer } = deps;
   let em: EntityManager | undefined;
   return {
@@ -107,9 +85,9 @@ function jobContext(deps: RunnerDeps, job: Job, jobLog: () => Logger, signal: ()
       return jobLog();
     },
     job,
-    get signal() {
-      return signal();
-    },
+    // The pool's own signal, shared by its jobs: read it (`aborted`, `throwIfAborted()`), or remove
+    // any listener added to it when the job ends.
+    signal: deps.stopping,
     isLastAttempt: job.attemptsMade + 1 >= (job.opts.attempts ?? 1),
     producer,
     progress: (value) => job.updateProgress(value),
@@ -133,7 +111,7 @@ function jobContext(deps: RunnerDeps, job: Job, jobLog: () => Logger, signal: ()
  */
 async function settleFailure(
   err: unknown,
-  o: { job: Job; token?: string; jobLog: () => Logger; scrub: (t: string) => string; durationMs: number; stopping: AbortSignal; cancelled?: AbortSignal },
+  o: { job: Job; token?: string; jobLog: () => Logger; scrub: (t: string) => string; durationMs: number; stopping: AbortSignal },
 ): Promise<unknown> {
   const { job, token, durationMs } = o;
   // Upstream servers echo what they were sent (an Authorization header, a URL with a password).
@@ -144,7 +122,7 @@ async function settleFailure(
     await job.moveToDelayed(Math.max(err.resetAt.getTime(), Date.now() + 1_000), token);
     return new DelayedError();
   }
-  if (o.stopping.aborted && !o.cancelled?.aborted && (err === o.stopping.reason || (err as Error).name === 'AbortError')) {
+  if (o.stopping.aborted && (err === o.stopping.reason || (err as Error).name === 'AbortError')) {
     // Stopped by the shutdown between units of work (what it committed stays): back to the queue
     // without spending an attempt, for the next worker to resume.
     o.jobLog().info({ durationMs }, 'stopped by shutdown; requeued');

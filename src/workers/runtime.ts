@@ -90,8 +90,8 @@ function queueWorker(
 ): Worker {
   // Two arguments, deliberately: a processor that takes BullMQ 6.7's third argument (its per-job
   // abort signal) made a job parked with moveToDelayed (a rate limit) now and then never run again
-  // (1 run in 6 of the primary-rate-limit test) and cost no-op throughput. The job's signal follows
-  // the pool's shutdown instead (run-job.ts).
+  // (1 run in 6 of the primary-rate-limit test) and cost no-op throughput. A job's signal is the
+  // pool's shutdown signal instead (run-job.ts).
   const worker = new Worker(queue, (job, token) => runJob(job, token), {
     connection: o.connection,
     prefix: o.config.QUEUE_PREFIX,
