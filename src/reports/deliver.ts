@@ -59,7 +59,7 @@ export async function deliverScheduledReport(ctx: JobContext, scheduledReportId:
       continue;
     }
     try {
-      Object.assign(result, await send(ctx, channel, { row, schedule, slot, rendered, recipients: plan.recipients, emails: plan.emails }));
+      Object.assign(result, await send(ctx, channel, { row, schedule, slot, rendered, format: plan.format, recipients: plan.recipients, emails: plan.emails }));
     } catch (err) {
       // Refused or failed before delivery: the slot is free again for this job's retry or another run.
       await releaseDelivery(em, row.id, slot, channel, String(job.id)).catch(() => undefined);
@@ -129,7 +129,7 @@ function deliveryPlan(row: ScheduledRow, log: Logger): { format: ReportFormat; c
 async function send(
   ctx: JobContext,
   channel: Channel,
-  d: { row: ScheduledRow; schedule: Schedule; slot: Date; rendered: RenderedReport; recipients: string[]; emails: string[] },
+  d: { row: ScheduledRow; schedule: Schedule; slot: Date; rendered: RenderedReport; format: ReportFormat; recipients: string[]; emails: string[] },
 ): Promise<Record<string, unknown>> {
   const { em, config } = ctx;
   const { row, slot, rendered } = d;
@@ -152,12 +152,11 @@ async function send(
     });
     return { slack };
   }
-  const format = rendered.path.slice(rendered.path.lastIndexOf('.') + 1) as ReportFormat;
   const sent = await sendEmail(config, {
     to: d.emails,
     subject: `${rendered.data.report.name} — ${d.schedule.schedule} report for ${slot.toISOString().slice(0, 10)}`,
     text: `Your ${d.schedule.schedule} report "${rendered.data.report.name}" covering ${period} is attached.\n`,
-    attachments: [{ filename, content: bytes, contentType: CONTENT_TYPES[format] }],
+    attachments: [{ filename, content: bytes, contentType: CONTENT_TYPES[d.format] }],
     // One Message-ID per schedule and slot: if a worker dies after the server accepted the mail and
     // the slot is sent again, mail clients see the same message twice and show it once.
     messageId: `<report-${row.id}-${slot.getTime()}@aexy-workers>`,
