@@ -151,11 +151,10 @@ describe('bad input', () => {
   });
 
   it('unicode in a PDF report: an embedded font, so the text is not mojibake; glyphs it lacks print as U+FFFD', async () => {
-    const { rows } = await db.sql.query(`INSERT INTO custom_reports (name, description, widgets, filters) VALUES ($1, $2, $3, '{}') RETURNING id`, [
-      'Überblick Ωμέγα Привет 日本 🚀',
-      sqlish,
-      JSON.stringify([{ type: 'table', metric: 'commits', config: { title: 'Commits — ünïcödé' } }]),
-    ]);
+    const { rows } = await db.sql.query(
+      `INSERT INTO custom_reports (organization_id, name, description, widgets, filters) VALUES (gen_random_uuid(), $1, $2, $3, '{}') RETURNING id`,
+      ['Überblick Ωμέγα Привет 日本 🚀', sqlish, JSON.stringify([{ type: 'table', metric: 'commits', config: { title: 'Commits — ünïcödé' } }])],
+    );
     const r = await runCustomReport(db.orm.em.fork(), rows[0].id, 'pdf', dir, new Date('2026-09-30T00:00:00Z'));
     const parser = new PDFParse({ data: new Uint8Array(await readFile(r.path)) });
     const { text } = await parser.getText();

@@ -15,6 +15,8 @@ import { deletePrefix, testConfig } from './helpers/redis.js';
 import { startHarness, type Harness } from './helpers/workers.js';
 
 /** Exports when things go wrong: a write that fails mid-COPY, rows the platform wrote, orphans. */
+const ORG = '0a0a0a0a-1b1b-4c2c-8d3d-4e4e4e4e4e4e';
+
 describe('export hardening', () => {
   let db: TestDatabase;
   let h: Harness;
@@ -28,10 +30,13 @@ describe('export hardening', () => {
     outside = await mkdtemp(join(tmpdir(), 'aexy-not-exports-'));
     config = { ...testConfig({ EXPORT_DIR: dir, EXPORT_ORPHAN_MINUTES: '1' }), DATABASE_URL: db.url };
     h = await startHarness(config, db.orm, JOBS);
+    const dev = (await db.sql.query(`INSERT INTO developers (github_id, github_username) VALUES (1, 'ann') RETURNING id`)).rows[0].id;
+    await db.sql.query(`INSERT INTO teams (name, organization_id, developer_ids) VALUES ('API', $1, ARRAY[$2::uuid])`, [ORG, dev]);
     await db.sql.query(
-      `INSERT INTO commits (sha, repository_name, repository_full_name, message, additions, committed_at)
-       SELECT md5(g::text) || substr(md5((g + 1)::text), 1, 8), 'api', 'acme/api', 'change ' || g, g % 50, timestamptz '2026-01-01' + g * interval '1 minute'
+      `INSERT INTO commits (sha, developer_id, repository_name, repository_full_name, message, additions, committed_at)
+       SELECT md5(g::text) || substr(md5((g + 1)::text), 1, 8), $1, 'api', 'acme/api', 'change ' || g, g % 50, timestamptz '2026-01-01' + g * interval '1 minute'
          FROM generate_series(1, 25000) g`,
+      [dev],
     );
   });
   afterAll(async () => {
@@ -45,7 +50,7 @@ describe('export hardening', () => {
     (await db.sql.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1 AND state LIKE 'idle in transaction%'`, [db.name])).rows[0].n;
 
   it('a CSV export whose write fails mid-COPY fails at once: connection closed, no transaction left open, no temp file', async () => {
-    const query = exportQuery('commits', {}, new Date('2026-02-01T00:00:00Z'), { csvSafe: true });
+    const query = exportQuery('commits', { organization_id: ORG }, new Date('2026-02-01T00:00:00Z'), { csvSafe: true });
     const em = db.orm.em.fork();
     const failing = withPgClient(em, (client) =>
       streamExport({
@@ -71,7 +76,9 @@ describe('export hardening', () => {
   });
 
   it('a shutdown stops a streaming export at its next 10,000 rows: no file, no temp file, the row pending again', async () => {
-    const { rows } = await db.sql.query(`INSERT INTO export_jobs (export_type, format, status) VALUES ('commits', 'csv', 'pending') RETURNING id`);
+    const { rows } = await db.sql.query(`INSERT INTO export_jobs (export_type, format, status, config) VALUES ('commits', 'csv', 'pending', $1) RETURNING id`, [
+      { organization_id: ORG },
+    ]);
     const id = rows[0].id as string;
     const shutdown = new AbortController();
     shutdown.abort(new Error('the worker is shutting down'));

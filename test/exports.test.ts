@@ -16,6 +16,8 @@ import { deletePrefix, testConfig } from './helpers/redis.js';
 import { startHarness, type Harness } from './helpers/workers.js';
 import { runCliProcess } from './helpers/spawn.js';
 
+const ORG = '5d5d5d5d-6e6e-4f7f-8a8a-9b9b9b9b9b9b';
+
 describe('export jobs', () => {
   let db: TestDatabase;
   let h: Harness;
@@ -36,7 +38,11 @@ describe('export jobs', () => {
       ]);
       devs[login] = rows[0].id;
     }
-    await db.sql.query(`INSERT INTO teams (name, developer_ids) VALUES ('Core', $1::uuid[]), ('Web', $2::uuid[])`, [[devs.ana, devs.ben], [devs.cy]]);
+    await db.sql.query(`INSERT INTO teams (name, organization_id, developer_ids) VALUES ('Core', $1, $2::uuid[]), ('Web', $1, $3::uuid[])`, [
+      ORG,
+      [devs.ana, devs.ben],
+      [devs.cy],
+    ]);
     // 2,500 commits, with the awkward cases a CSV must survive.
     const messages = [
       '=HYPERLINK("http://evil.example","click")',
@@ -63,7 +69,9 @@ describe('export jobs', () => {
   });
 
   async function runExport(request: Parameters<typeof requestExport>[2]): Promise<{ id: string; job: Job; row: Record<string, any> }> {
-    const id = await requestExport(db.orm.em.fork(), h.pool.producer, request);
+    // Of the fixture's organization unless the request says whose it is.
+    const scoped = request.requestedBy ? request : { ...request, config: { organization_id: ORG, ...request.config } };
+    const id = await requestExport(db.orm.em.fork(), h.pool.producer, scoped);
     const [job] = (await h.reader('exports').getJobs(['waiting', 'active', 'completed', 'failed', 'delayed'])).filter((j) => j.data.exportJobId === id);
     const done = await h.settle(job!);
     const { rows } = await db.sql.query(`SELECT * FROM export_jobs WHERE id = $1`, [id]);
@@ -187,7 +195,7 @@ describe('export jobs', () => {
 
   it('CLI: aexy export queues an export and --wait prints the file', async () => {
     const env = { DATABASE_URL: db.url, REDIS_URL: config.REDIS_URL, QUEUE_PREFIX: config.QUEUE_PREFIX, LOG_LEVEL: 'silent' };
-    const r = await runCliProcess(['export', 'code_reviews', '--format', 'csv', '--wait'], env);
+    const r = await runCliProcess(['export', 'code_reviews', '--format', 'csv', '--organization', ORG, '--wait'], env);
     expect(r.stderr).toBe('');
     expect(r.stdout).toMatch(/export [0-9a-f-]{36} queued \(code_reviews, csv\)/);
     expect(r.stdout).toMatch(new RegExp(`file: ${dir}/code_reviews-[0-9a-f-]{36}\\.csv \\(\\d+ bytes\\)`));
@@ -219,7 +227,8 @@ describe('export jobs', () => {
   it('report exports render a custom report (PDF) through the same life cycle', async () => {
     const reportId = (
       await db.sql.query(
-        `INSERT INTO custom_reports (name, widgets, filters) VALUES ('Export me', '[{"type":"number","metric":"commits"}]', '{"date_range":{"days":3650}}') RETURNING id`,
+        `INSERT INTO custom_reports (organization_id, name, widgets, filters) VALUES ($1, 'Export me', '[{"type":"number","metric":"commits"}]', '{"date_range":{"days":3650}}') RETURNING id`,
+        [ORG],
       )
     ).rows[0].id;
     const { row } = await runExport({ exportType: 'report', format: 'pdf', config: { report_id: reportId } });
@@ -247,7 +256,8 @@ describe('export jobs', () => {
     await db.sql.query(`UPDATE export_jobs SET expires_at = now() - interval '1 minute' WHERE id = $1`, [id]);
     // A producer that crashed after its INSERT: pending, never queued.
     const { rows: orphan } = await db.sql.query(
-      `INSERT INTO export_jobs (export_type, format, created_at) VALUES ('code_reviews', 'csv', now() - interval '10 minutes') RETURNING id`,
+      `INSERT INTO export_jobs (export_type, format, config, created_at) VALUES ('code_reviews', 'csv', $1, now() - interval '10 minutes') RETURNING id`,
+      [{ organization_id: ORG }],
     );
     const cleanup = await h.settle(await h.pool.producer.enqueue(exportCleanup, {}));
     expect(cleanup.returnvalue).toEqual({ expired: 1, requeued: 1 });

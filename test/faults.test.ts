@@ -237,7 +237,13 @@ describe('faults', () => {
     );
     const exportId = await sqlClient(
       async (c) =>
-        (await c.query(`INSERT INTO export_jobs (export_type, format, config) VALUES ('developers', 'csv', '{}') RETURNING id`)).rows[0].id as string,
+        (
+          await c.query(
+            `WITH team AS (INSERT INTO teams (name, organization_id, developer_ids) VALUES ('All', $1, $2::uuid[]))
+             INSERT INTO export_jobs (export_type, format, config) VALUES ('developers', 'csv', jsonb_build_object('organization_id', $1::text)) RETURNING id`,
+            ['7a7a7a7a-8b8b-4c9c-8d0d-1e1e1e1e1e1e', devIds],
+          )
+        ).rows[0].id as string,
     );
     const worker = spawnTs('src/workers/main.ts', ['--queues', 'profiles,exports'], {
       DATABASE_URL: url,

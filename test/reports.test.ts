@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { computeMetrics } from '../src/metrics/library.js';
 import { runCustomReport } from '../src/reports/run.js';
 import { createTestDatabase, type TestDatabase } from './helpers/db.js';
-import { seedMetricsFixture } from './helpers/metrics-data.js';
+import { METRICS_ORG, seedMetricsFixture } from './helpers/metrics-data.js';
 import { runCliProcess } from './helpers/spawn.js';
 
 describe('custom reports: PDF, CSV and JSON', () => {
@@ -106,7 +106,10 @@ describe('custom reports: PDF, CSV and JSON', () => {
       .map((metric) => ({ type: 'number', metric }))
       .concat([{ type: 'number', metric: 'commits' }]);
     const id = (
-      await db.sql.query(`INSERT INTO custom_reports (name, widgets, filters) VALUES ('Prototype', $1, '{}') RETURNING id`, [JSON.stringify(widgets)])
+      await db.sql.query(`INSERT INTO custom_reports (name, organization_id, widgets, filters) VALUES ('Prototype', $1, $2, '{}') RETURNING id`, [
+        METRICS_ORG,
+        JSON.stringify(widgets),
+      ])
     ).rows[0].id;
     const out = await runCustomReport(db.orm.em.fork(), id, 'json', dir, now);
     const rendered = out.data.widgets as { type: string; error?: string }[];
@@ -128,7 +131,8 @@ describe('custom reports: PDF, CSV and JSON', () => {
     ];
     const filters = { date_range: { start: '2020-01-01', end: '2026-12-31' } };
     const id = (
-      await db.sql.query(`INSERT INTO custom_reports (name, widgets, filters) VALUES ('Huge', $1, $2) RETURNING id`, [
+      await db.sql.query(`INSERT INTO custom_reports (name, organization_id, widgets, filters) VALUES ('Huge', $1, $2, $3) RETURNING id`, [
+        METRICS_ORG,
         JSON.stringify(widgets),
         JSON.stringify(filters),
       ])

@@ -6,7 +6,7 @@ import type { AppConfig } from '../src/config/index.js';
 import { JOBS } from '../src/workers/handlers.js';
 import { reportDeliver, reportReconcile } from '../src/jobs/index.js';
 import { createTestDatabase, type TestDatabase } from './helpers/db.js';
-import { seedMetricsFixture } from './helpers/metrics-data.js';
+import { METRICS_ORG, seedMetricsFixture } from './helpers/metrics-data.js';
 import { deletePrefix, testConfig } from './helpers/redis.js';
 import { SmtpStandIn } from './helpers/smtp.js';
 import { SlackStandIn } from '../src/dev/slack-stand-in.js';
@@ -19,7 +19,7 @@ describe('scheduled reports: schedulers reconciled from the table, delivery by e
   let h: Harness;
   let smtp: SmtpStandIn;
   let slack: SlackStandIn;
-  const ORG = '0d3c9a4e-5b7f-4c1a-9e2d-6f8a1b2c3d4e';
+  const ORG = METRICS_ORG; // the fixture's teams: the reports count them
   let dir: string;
   let config: AppConfig;
   let reportId: string;

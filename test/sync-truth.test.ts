@@ -268,12 +268,17 @@ describe('sync truth on a real git history', () => {
     const skipped = await h.settle(await h.pool.producer.enqueue(insightGenerate, { insightType: 'burnout_risk', developerId: botRow[0].id }));
     expect(skipped.returnvalue).toEqual({ skipped: 'bot' });
     expect((await db.sql.query(`SELECT count(*)::int AS n FROM predictive_insights WHERE developer_id = $1`, [botRow[0].id])).rows[0].n).toBe(0);
+    // Everyone synced, bots included, in one team of one organization: the report still lists people only.
+    const org = '1c1c1c1c-2d2d-4e3e-8f4f-5a5a5a5a5a5a';
+    await db.sql.query(`INSERT INTO teams (name, organization_id, developer_ids) SELECT 'All', $1, array_agg(id) FROM developers`, [org]);
     const report = await buildReportData(
       db.sql,
       {
         id: 'r',
         name: 'People',
         description: null,
+        organization_id: org,
+        creator_id: null,
         filters: window,
         widgets: [{ type: 'bar', metric: 'commits', config: { title: 'Commits by person', limit: 50 } }],
       },

@@ -31,7 +31,7 @@ import { trackRepository } from '../sync/tracked.js';
 import { JOBS } from '../workers/handlers.js';
 import { startWorkerPool } from '../workers/runtime.js';
 import { DEMO_REPO, seedDemoGitHub } from './github-fixture.js';
-import { seedDemoOrg } from './seed.js';
+import { DEMO_ORG_ID, seedDemoOrg } from './seed.js';
 
 async function main(): Promise<void> {
   const env = loadConfig();
@@ -116,8 +116,8 @@ async function main(): Promise<void> {
     console.log('5. developer profiles written by the workers:');
     console.table(rows);
     const exportIds = [
-      await requestExport(em, pool.producer, { exportType: 'commits', format: 'csv', config: { date_range: { days: 30 } } }),
-      await requestExport(em, pool.producer, { exportType: 'team_metrics', format: 'json' }),
+      await requestExport(em, pool.producer, { exportType: 'commits', format: 'csv', config: { date_range: { days: 30 }, organization_id: DEMO_ORG_ID } }),
+      await requestExport(em, pool.producer, { exportType: 'team_metrics', format: 'json', config: { organization_id: DEMO_ORG_ID } }),
     ];
     const exportJobs = (await pool.producer.queue('exports').getJobs(['waiting', 'active', 'completed'])).filter((j) => exportIds.includes(j.data.exportJobId));
     await Promise.all(exportJobs.map((j) => finish(j)));
@@ -132,8 +132,9 @@ async function main(): Promise<void> {
     await sql(em, `DELETE FROM custom_reports WHERE name = 'Engineering weekly'`);
     const [report] = await sql<{ id: string }>(
       em,
-      `INSERT INTO custom_reports (name, description, widgets, filters) VALUES ('Engineering weekly', 'The demo org at a glance', ?::jsonb, ?::jsonb) RETURNING id`,
+      `INSERT INTO custom_reports (organization_id, name, description, widgets, filters) VALUES (?, 'Engineering weekly', 'The demo org at a glance', ?::jsonb, ?::jsonb) RETURNING id`,
       [
+        DEMO_ORG_ID,
         JSON.stringify([
           { type: 'number', metric: 'commits' },
           { type: 'number', metric: 'pr_cycle_time' },

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { metricFiltersSchema } from '../metrics/filters.js';
+import { organizationMembersSql } from '../organizations/members.js';
 
 /**
  * What each export_type selects. Every query is one indexed scan filtered by the export's config;
@@ -24,9 +25,13 @@ export const exportConfigSchema = metricFiltersSchema
     repository: z.string().max(255).optional(),
     /** export_type "report": the custom report to render */
     report_id: z.uuid({ message: 'must be a custom report UUID' }).optional(),
+    /** the organization the export is of: its requester's (see exportOrganization) */
+    organization_id: z.uuid({ message: 'must be an organization UUID' }).optional(),
   })
   .strict();
 export type ExportConfig = z.infer<typeof exportConfigSchema>;
+/** A config whose organization is settled: the only kind a query is built from. */
+export type ScopedExportConfig = ExportConfig & { organization_id: string };
 
 const ts = (col: string) => `to_char(${col} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')`;
 
@@ -61,7 +66,7 @@ class QueryArgs {
   readonly params: unknown[] = [];
   private readonly decls: string[] = [];
 
-  ref(value: unknown, type: 'timestamptz' | 'uuid[]' | 'text'): string {
+  ref(value: unknown, type: 'timestamptz' | 'uuid' | 'uuid[]' | 'text'): string {
     this.params.push(value);
     const name = `a${this.params.length}`;
     this.decls.push(`?::${type} AS ${name}`);
@@ -74,12 +79,17 @@ class QueryArgs {
   }
 }
 
-/** Developer filter: explicit ids and/or members of teams, as one predicate. */
-function developerFilter(column: string, cfg: ExportConfig, args: QueryArgs): string {
+/**
+ * Developer filter, as one predicate: members of the organization's teams, and of those the explicit
+ * ids and/or the members of the named teams (of the organization only).
+ */
+function developerFilter(column: string, { cfg, args, org }: QueryParts): string {
   const parts: string[] = [];
   if (cfg.developer_ids?.length) parts.push(`${column} = ANY(${args.ref(cfg.developer_ids, 'uuid[]')})`);
-  if (cfg.team_ids?.length) parts.push(`${column} IN (SELECT unnest(developer_ids) FROM teams WHERE id = ANY(${args.ref(cfg.team_ids, 'uuid[]')}))`);
-  return parts.length ? `(${parts.join(' OR ')})` : 'TRUE';
+  if (cfg.team_ids?.length)
+    parts.push(`${column} IN (SELECT unnest(developer_ids) FROM teams WHERE id = ANY(${args.ref(cfg.team_ids, 'uuid[]')}) AND organization_id = ${org})`);
+  const members = `${column} IN ${organizationMembersSql(org)}`;
+  return parts.length ? `(${members} AND (${parts.join(' OR ')}))` : members;
 }
 
 /** The date window of the config, bound once: `days` back from now, and/or `start` and `end`. */
@@ -100,6 +110,8 @@ function dateFilter(column: string, w: { from: string[]; before: string | null }
 interface QueryParts {
   cfg: ExportConfig;
   args: QueryArgs;
+  /** the organization's id, bound once (SQL) */
+  org: string;
   now: Date;
   t: (expr: string) => string;
 }
@@ -114,14 +126,17 @@ const QUERIES: Record<ExportType, (parts: QueryParts) => QueryText> = {
   team_metrics: teamMetricsQuery,
 };
 
-export function exportQuery(type: ExportType, cfg: ExportConfig, now = new Date(), { csvSafe = false } = {}): ExportQuery {
+/** The query of one export: always within its organization (members of its teams, its teams). */
+export function exportQuery(type: ExportType, cfg: ScopedExportConfig, now = new Date(), { csvSafe = false } = {}): ExportQuery {
   const args = new QueryArgs();
-  const { columns, sql } = QUERIES[type]({ cfg, args, now, t: (expr) => textColumn(expr, csvSafe) });
+  const org = args.ref(cfg.organization_id, 'uuid');
+  const { columns, sql } = QUERIES[type]({ cfg, args, org, now, t: (expr) => textColumn(expr, csvSafe) });
   return { columns, sql: args.wrap(sql), params: args.params, csvSafe };
 }
 
-function commitsQuery({ cfg, args, now, t }: QueryParts): QueryText {
-  const where = [dateFilter('c.committed_at', windowOf(cfg, args, now)), developerFilter('c.developer_id', cfg, args)];
+function commitsQuery(parts: QueryParts): QueryText {
+  const { cfg, args, now, t } = parts;
+  const where = [dateFilter('c.committed_at', windowOf(cfg, args, now)), developerFilter('c.developer_id', parts)];
   if (cfg.repository) {
     const repository = args.ref(cfg.repository, 'text');
     where.push(`(c.repository_full_name = ${repository} OR c.repository_name = ${repository})`);
@@ -136,8 +151,9 @@ function commitsQuery({ cfg, args, now, t }: QueryParts): QueryText {
   };
 }
 
-function pullRequestsQuery({ cfg, args, now, t }: QueryParts): QueryText {
-  const where = [dateFilter('p.created_at', windowOf(cfg, args, now)), developerFilter('p.developer_id', cfg, args)];
+function pullRequestsQuery(parts: QueryParts): QueryText {
+  const { cfg, args, now, t } = parts;
+  const where = [dateFilter('p.created_at', windowOf(cfg, args, now)), developerFilter('p.developer_id', parts)];
   if (cfg.repository) where.push(`p.repository_name = ${args.ref(cfg.repository.split('/').pop(), 'text')}`);
   return {
     columns: ['number', 'repository', 'author', 'title', 'state', 'additions', 'deletions', 'changed_files', 'created_at', 'merged_at', 'closed_at'],
@@ -149,8 +165,9 @@ function pullRequestsQuery({ cfg, args, now, t }: QueryParts): QueryText {
   };
 }
 
-function codeReviewsQuery({ cfg, args, now, t }: QueryParts): QueryText {
-  const where = [dateFilter('r.submitted_at', windowOf(cfg, args, now)), developerFilter('r.reviewer_id', cfg, args)];
+function codeReviewsQuery(parts: QueryParts): QueryText {
+  const { cfg, args, now, t } = parts;
+  const where = [dateFilter('r.submitted_at', windowOf(cfg, args, now)), developerFilter('r.reviewer_id', parts)];
   return {
     columns: ['pull_request', 'repository', 'reviewer', 'state', 'submitted_at'],
     sql: `SELECT pr.number AS pull_request, ${t('pr.repository_name')} AS repository, ${t('d.github_username')} AS reviewer, ${t('r.state')} AS state,
@@ -161,8 +178,9 @@ function codeReviewsQuery({ cfg, args, now, t }: QueryParts): QueryText {
   };
 }
 
-function developersQuery({ cfg, args, t }: QueryParts): QueryText {
-  const where = [developerFilter('d.id', cfg, args)];
+function developersQuery(parts: QueryParts): QueryText {
+  const { t } = parts;
+  const where = [developerFilter('d.id', parts)];
   return {
     columns: ['github_username', 'name', 'seniority_level', 'seniority_score', 'skills', 'last_activity_at'],
     sql: `SELECT ${t('d.github_username')} AS github_username, ${t('d.name')} AS name, ${t('d.seniority_level')} AS seniority_level, d.seniority_score, ${t("array_to_string(d.skills, ';')")} AS skills,
@@ -171,12 +189,12 @@ function developersQuery({ cfg, args, t }: QueryParts): QueryText {
   };
 }
 
-function teamMetricsQuery({ cfg, args, now, t }: QueryParts): QueryText {
+function teamMetricsQuery({ cfg, args, org, now, t }: QueryParts): QueryText {
   // One window, bound once, read by five subqueries.
   const w = windowOf(cfg, args, now);
   const commitsIn = dateFilter('c.committed_at', w);
   const prsIn = dateFilter('pr.created_at', w);
-  const teamWhere = cfg.team_ids?.length ? [`t.id = ANY(${args.ref(cfg.team_ids, 'uuid[]')})`] : [];
+  const teamWhere = [`t.organization_id = ${org}`, ...(cfg.team_ids?.length ? [`t.id = ANY(${args.ref(cfg.team_ids, 'uuid[]')})`] : [])];
   return {
     columns: ['team', 'members', 'commits', 'additions', 'deletions', 'prs_opened', 'prs_merged'],
     sql: `SELECT ${t('t.name')} AS team, cardinality(t.developer_ids) AS members,
@@ -185,6 +203,6 @@ function teamMetricsQuery({ cfg, args, now, t }: QueryParts): QueryText {
                  (SELECT coalesce(sum(c.deletions), 0) FROM counted_commits c WHERE c.developer_id = ANY(t.developer_ids) AND ${commitsIn}) AS deletions,
                  (SELECT count(*) FROM counted_pull_requests pr WHERE pr.developer_id = ANY(t.developer_ids) AND ${prsIn}) AS prs_opened,
                  (SELECT count(*) FROM counted_pull_requests pr WHERE pr.developer_id = ANY(t.developer_ids) AND pr.merged_at IS NOT NULL AND ${prsIn}) AS prs_merged
-            FROM teams t WHERE ${teamWhere.length ? teamWhere.join(' AND ') : 'TRUE'} ORDER BY t.name, t.id`,
+            FROM teams t WHERE ${teamWhere.join(' AND ')} ORDER BY t.name, t.id`,
   };
 }

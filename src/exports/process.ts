@@ -7,6 +7,7 @@ import { slackNotify } from '../slack/jobs/slack-notify.contract.js';
 import { exportConfigSchema, exportQuery, formatsFor, REQUEST_EXPORT_TYPES, type ExportFormat, type ExportType } from './definitions.js';
 import { streamExport } from './writer.js';
 import { formatIssues } from '../lib/zod-issues.js';
+import { exportOrganization } from './organization.js';
 
 interface ExportRow {
   id: string;
@@ -73,15 +74,19 @@ async function produce(ctx: JobContext, row: ExportRow): Promise<{ path: string;
   }
   const cfg = exportConfigSchema.safeParse(row.config ?? {});
   if (!cfg.success) throw new PermanentError(`Invalid export config: ${formatIssues(cfg.error)}`);
+  // Checked again here: a platform may write rows directly, and memberships change.
+  const org = await exportOrganization(em, row.requested_by, cfg.data.organization_id);
+  if ('problem' in org) throw new PermanentError(`Export of no single organization: ${org.problem}`);
+  const scoped = { ...cfg.data, organization_id: org.organizationId };
   if (row.export_type === 'report') {
     if (!cfg.data.report_id) throw new PermanentError('Invalid export config: report_id: is required for a report export');
-    const r = await runCustomReport(em, cfg.data.report_id, row.format as ReportFormat, config.EXPORT_DIR);
+    const r = await runCustomReport(em, cfg.data.report_id, row.format as ReportFormat, config.EXPORT_DIR, new Date(), org.organizationId);
     await job.updateProgress({ rows: r.data.widgets.length, total: r.data.widgets.length, percent: 100 });
     return { widgets: r.data.widgets.length, bytes: r.bytes, path: r.path };
   }
   const type = row.export_type as ExportType;
   const format = row.format as ExportFormat;
-  const query = exportQuery(type, cfg.data, new Date(), { csvSafe: format === 'csv' });
+  const query = exportQuery(type, scoped, new Date(), { csvSafe: format === 'csv' });
   const total = await withPgClient(em, async (client) =>
     Number((await sql<{ n: string }>(client, `SELECT count(*) AS n FROM (${query.sql}) q`, query.params))[0]!.n),
   );

@@ -5,6 +5,7 @@ import type { Producer } from '../queues/producer.js';
 import { exportProcess } from './jobs/export-process.contract.js';
 import { exportConfigSchema, formatsFor, REQUEST_EXPORT_TYPES } from './definitions.js';
 import { issueLines } from '../lib/zod-issues.js';
+import { exportOrganization } from './organization.js';
 
 export const exportRequestSchema = z
   .object({
@@ -31,7 +32,8 @@ export class InvalidExportRequest extends Error {
 
 /**
  * Record an export request (status pending) and queue its processing once the row is committed,
- * so the worker always finds the row it was given. Returns the export_jobs id.
+ * so the worker always finds the row it was given. The row's config names the organization it is of
+ * (see exportOrganization). Returns the export_jobs id.
  */
 export async function requestExport(em: EntityManager, producer: Producer, request: ExportRequest): Promise<string> {
   const parsed = exportRequestSchema.safeParse(request);
@@ -39,10 +41,13 @@ export async function requestExport(em: EntityManager, producer: Producer, reque
     throw new InvalidExportRequest(issueLines(parsed.error));
   }
   const r = parsed.data;
+  const org = await exportOrganization(em, r.requestedBy, r.config.organization_id);
+  if ('problem' in org) throw new InvalidExportRequest([org.problem]);
+  const config = { ...r.config, organization_id: org.organizationId };
   const [row] = await sql<{ id: string }>(
     em,
     `INSERT INTO export_jobs (requested_by, export_type, format, config, status) VALUES (?, ?, ?, ?::jsonb, 'pending') RETURNING id`,
-    [r.requestedBy ?? null, r.exportType, r.format, JSON.stringify(r.config)],
+    [r.requestedBy ?? null, r.exportType, r.format, JSON.stringify(config)],
   );
   await producer.enqueue(exportProcess, { exportJobId: row!.id });
   return row!.id;

@@ -1,6 +1,7 @@
 import type { QueryResultRow } from 'pg';
 import { sql } from '../db/sql.js';
 import { z } from 'zod';
+import { organizationMembers } from '../organizations/members.js';
 
 const isoDate = z.iso.datetime({ offset: true, message: 'must be an ISO-8601 timestamp' }).or(z.iso.date({ message: 'must be a date (YYYY-MM-DD)' }));
 
@@ -23,38 +24,72 @@ export const metricFiltersSchema = z
   .strict();
 export type MetricFilters = z.infer<typeof metricFiltersSchema>;
 
+/**
+ * Filters as the code applies them: the user's filters plus the organization they are scoped to. The
+ * organization is set by the code (a report's `organization_id`, an export's requester), never read
+ * from a report's stored filters (metricFiltersSchema is strict and has no such key).
+ */
+export type ScopedFilters = MetricFilters & { organization_id?: string };
+
 /** A resolved window and developer set: what every metric query binds. */
 export interface Scope {
   start: Date;
   end: Date;
-  /** null = everyone */
+  /** null = everyone (only without an organization: reports and exports always have one) */
   developerIds: string[] | null;
 }
 
-/**
- * Turn filters into a Scope: the window defaults to the last 30 days; teams expand to their members
- * (union with explicit developer ids). Resolving teams once, up front, keeps every metric query a
- * plain `developer_id = ANY($ids)` that the (developer_id, date) indexes serve.
- */
 /** Anything that runs node-postgres queries: a client or a pool. */
 interface Queryable {
   query<R extends QueryResultRow>(text: string, params: unknown[]): Promise<{ rows: R[] }>;
 }
 
-/** The developers of some teams (the scope's `team_ids`), for resolveScope. */
-export const teamMembersOf =
-  (client: Queryable) =>
-  async (teamIds: string[]): Promise<string[]> =>
-    (await sql<{ id: string }>(client, `SELECT DISTINCT unnest(developer_ids)::text AS id FROM teams WHERE id = ANY(?::uuid[])`, [teamIds])).map((r) => r.id);
+/** How resolveScope learns team members and an organization's members. */
+export interface ScopeLookup {
+  /** members of these teams; with an organization, of its teams among them only */
+  teamMembers(teamIds: string[], organizationId?: string): Promise<string[]>;
+  organizationMembers(organizationId: string): Promise<string[]>;
+}
 
-export async function resolveScope(filters: MetricFilters, teamMembers: (teamIds: string[]) => Promise<string[]>, now = new Date()): Promise<Scope> {
+export const scopeLookup = (client: Queryable): ScopeLookup => ({
+  teamMembers: async (teamIds, organizationId) =>
+    (
+      await sql<{ id: string }>(
+        client,
+        `SELECT DISTINCT unnest(developer_ids)::text AS id FROM teams WHERE id = ANY(?::uuid[])${organizationId ? ' AND organization_id = ?::uuid' : ''}`,
+        organizationId ? [teamIds, organizationId] : [teamIds],
+      )
+    ).map((r) => r.id),
+  organizationMembers: (organizationId) => organizationMembers(client, organizationId),
+});
+
+/** A lookup for when only the window matters. */
+export const NO_LOOKUP: ScopeLookup = { teamMembers: async () => [], organizationMembers: async () => [] };
+
+/**
+ * Turn filters into a Scope: the window defaults to the last 30 days; teams expand to their members
+ * (union with explicit developer ids). Resolving teams once, up front, keeps every metric query a
+ * plain `developer_id = ANY($ids)` that the (developer_id, date) indexes serve. With an organization,
+ * the set never leaves it: no filter means its members (an empty set when it has none, never
+ * "everyone"), and a filter is intersected with them.
+ */
+export async function resolveScope(filters: ScopedFilters, lookup: ScopeLookup, now = new Date()): Promise<Scope> {
   const r = filters.date_range ?? {};
   const end = r.end ? new Date(r.end) : now;
   const start = r.start ? new Date(r.start) : new Date(end.getTime() - (r.days ?? 30) * 86_400_000);
+  const org = filters.organization_id;
   let developerIds: string[] | null = null;
   if (filters.developer_ids?.length || filters.team_ids?.length) {
-    const fromTeams = filters.team_ids?.length ? await teamMembers(filters.team_ids) : [];
+    const fromTeams = filters.team_ids?.length ? await lookup.teamMembers(filters.team_ids, org) : [];
     developerIds = [...new Set([...(filters.developer_ids ?? []), ...fromTeams])];
+  }
+  if (org) {
+    const members = await lookup.organizationMembers(org);
+    if (developerIds === null) developerIds = members;
+    else {
+      const inOrg = new Set(members);
+      developerIds = developerIds.filter((id) => inOrg.has(id));
+    }
   }
   return { start, end, developerIds };
 }

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { resolveScope, teamMembersOf, type MetricFilters, type Scope } from './filters.js';
+import { resolveScope, scopeLookup, type ScopedFilters, type Scope } from './filters.js';
 import { sql } from '../db/sql.js';
 
 /**
@@ -172,13 +172,13 @@ export class UnknownMetricError extends Error {
 export async function computeMetrics(
   client: pg.ClientBase | pg.Pool,
   names: string[],
-  filters: MetricFilters,
+  filters: ScopedFilters,
   now = new Date(),
 ): Promise<Record<string, MetricResult>> {
   const unknown = names.filter((n) => !isMetric(n));
   if (unknown.length) throw new UnknownMetricError(`Unknown metric(s): ${unknown.join(', ')}. Known metrics: ${METRIC_NAMES.join(', ')}`);
   const q = <T extends pg.QueryResultRow>(text: string, p: unknown[]) => sql<T>(client, text, p);
-  const scope = await resolveScope(filters, teamMembersOf(client), now);
+  const scope = await resolveScope(filters, scopeLookup(client), now);
   const out: Record<string, MetricResult> = {};
   for (const name of names) out[name] = await METRICS[name]!.run({ q, scope });
   return out;
@@ -193,7 +193,7 @@ export async function computeMetrics(
 export async function computeSeries(
   client: pg.ClientBase | pg.Pool,
   name: string,
-  filters: MetricFilters,
+  filters: ScopedFilters,
   buckets: { start: Date; end: Date }[],
   now = new Date(),
 ): Promise<(number | null)[]> {
@@ -205,7 +205,7 @@ export async function computeSeries(
     captured = { text, params };
     return [] as T[];
   };
-  const scope = await resolveScope(filters, teamMembersOf(client), now);
+  const scope = await resolveScope(filters, scopeLookup(client), now);
   const probe = await METRICS[name]!.run({ q: record, scope });
   if (probe.kind !== 'scalar' || !captured) throw new Error(`computeSeries needs a single-value metric; "${name}" is a breakdown`);
   if (!captured.text.startsWith(WINDOW_SQL)) throw new Error(`metric "${name}" does not read its window from WINDOW_SQL`);

@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { computeMetrics, computeSeries, METRICS, type MetricResult } from '../metrics/library.js';
-import { metricFiltersSchema, resolveScope, teamMembersOf, type MetricFilters } from '../metrics/filters.js';
+import { metricFiltersSchema, NO_LOOKUP, resolveScope, scopeLookup, type MetricFilters, type ScopedFilters } from '../metrics/filters.js';
+import { organizationsOfDeveloper, outsideOrganization } from '../organizations/members.js';
 import { PermanentError } from '../errors/index.js';
 import { checkWidgets, type Widget, type WidgetType } from './widgets.js';
 import { formatIssues } from '../lib/zod-issues.js';
@@ -20,7 +21,7 @@ export interface ReportWidgetData {
 }
 
 export interface ReportData {
-  report: { id: string; name: string; description: string | null };
+  report: { id: string; name: string; description: string | null; organizationId: string };
   generatedAt: string;
   window: { start: string; end: string };
   filters: MetricFilters;
@@ -33,6 +34,27 @@ export interface ReportRow {
   description: string | null;
   widgets: unknown;
   filters: unknown;
+  organization_id: string | null;
+  creator_id: string | null;
+}
+
+/** The columns of custom_reports that buildReportData reads. */
+export const REPORT_COLUMNS = 'id, name, description, widgets, filters, organization_id, creator_id';
+
+/**
+ * The organization a report's numbers come from: its organization_id, else its creator's only
+ * organization. A report of no organization (or of a creator in several) is refused: without one,
+ * it would count every developer of every organization.
+ */
+async function reportOrganization(client: pg.ClientBase | pg.Pool, report: ReportRow): Promise<string> {
+  if (report.organization_id) return report.organization_id;
+  const orgs = report.creator_id ? await organizationsOfDeveloper(client, report.creator_id) : [];
+  if (orgs.length === 1) return orgs[0]!;
+  throw new PermanentError(
+    `Report "${report.name}" belongs to no organization: set custom_reports.organization_id` +
+      (orgs.length > 1 ? ` (its creator is in the teams of ${orgs.length} organizations)` : '') +
+      "; a report counts the members of one organization's teams",
+  );
 }
 
 function isoDay(d: Date): string {
@@ -68,7 +90,7 @@ async function widgetData(
   client: pg.ClientBase | pg.Pool,
   w: Widget,
   index: number,
-  filters: MetricFilters,
+  filters: ScopedFilters,
   window: { start: Date; end: Date },
   now: Date,
   budget: { points: number },
@@ -111,7 +133,7 @@ async function widgetData(
   // bar / pie / table
   if (whole.kind === 'breakdown') return { ...base, unit: whole.unit, items: whole.items.slice(0, w.config.limit ?? 20) };
   // A scalar metric in a bar/pie/table is shown per developer of the scope.
-  const scope = await resolveScope({ ...filters, date_range: range }, teamMembersOf(client), now);
+  const scope = await resolveScope({ ...filters, date_range: range }, scopeLookup(client), now);
   const devs = await sql<{ id: string; login: string }>(
     client,
     // People only: bots have nothing counted and are not listed.
@@ -137,13 +159,24 @@ async function widgetData(
  * Invalid filters fail the report (nothing sensible can be shown); an invalid widget becomes an
  * error entry and the rest of the report still renders.
  */
-export async function buildReportData(client: pg.ClientBase | pg.Pool, report: ReportRow, now = new Date()): Promise<ReportData> {
+export async function buildReportData(
+  client: pg.ClientBase | pg.Pool,
+  report: ReportRow,
+  now = new Date(),
+  /** refuse the report unless it is of this organization (an export's requester's) */
+  forOrganization?: string,
+): Promise<ReportData> {
   const parsed = metricFiltersSchema.safeParse(report.filters ?? {});
   if (!parsed.success) {
     throw new PermanentError(`Report "${report.name}" has invalid filters: ${formatIssues(parsed.error)}`);
   }
-  const filters = parsed.data;
-  const scope = await resolveScope(filters, async () => [], now);
+  const organizationId = await reportOrganization(client, report);
+  if (forOrganization && forOrganization !== organizationId)
+    throw new PermanentError(`Report "${report.name}" belongs to another organization than the one it was requested for`);
+  const outside = await outsideOrganization(client, organizationId, parsed.data);
+  if (outside.length) throw new PermanentError(`Report "${report.name}" has filters outside its organization: ${outside.join('; ')}`);
+  const filters: ScopedFilters = { ...parsed.data, organization_id: organizationId };
+  const scope = await resolveScope(filters, NO_LOOKUP, now);
   const window = { start: scope.start, end: scope.end };
   const widgets: ReportWidgetData[] = [];
   const budget = { points: 0 };
@@ -159,10 +192,10 @@ export async function buildReportData(client: pg.ClientBase | pg.Pool, report: R
     else widgets.push(await widgetData(client, check.widget, check.index, filters, window, now, budget));
   }
   return {
-    report: { id: report.id, name: report.name, description: report.description },
+    report: { id: report.id, name: report.name, description: report.description, organizationId },
     generatedAt: now.toISOString(),
     window: { start: window.start.toISOString(), end: window.end.toISOString() },
-    filters,
+    filters: parsed.data,
     widgets,
   };
 }

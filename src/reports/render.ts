@@ -105,8 +105,8 @@ export async function renderPdf(input: ReportData): Promise<Buffer> {
   if (data.report.description) doc.fontSize(12).fillColor('#444').text(data.report.description).moveDown();
   doc.fillColor('black').fontSize(11);
   doc.text(`Period: ${data.window.start.slice(0, 10)} to ${data.window.end.slice(0, 10)}`);
-  doc.text(`Teams: ${data.filters.team_ids?.length ? data.filters.team_ids.join(', ') : 'all'}`);
-  doc.text(`Developers: ${data.filters.developer_ids?.length ? data.filters.developer_ids.join(', ') : 'all'}`);
+  doc.text(`Teams: ${data.filters.team_ids?.length ? data.filters.team_ids.join(', ') : "all of the organization's"}`);
+  doc.text(`Developers: ${data.filters.developer_ids?.length ? data.filters.developer_ids.join(', ') : "all members of the organization's teams"}`);
   doc.text(`Generated: ${data.generatedAt}`);
   doc.text(`Widgets: ${data.widgets.length}`);
 

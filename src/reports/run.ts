@@ -2,7 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { sql, withPgClient } from '../db/sql.js';
 import { writeAtomically } from '../lib/atomic-file.js';
 import { PermanentError } from '../errors/index.js';
-import { buildReportData, type ReportData, type ReportRow } from './data.js';
+import { buildReportData, REPORT_COLUMNS, type ReportData, type ReportRow } from './data.js';
 import { renderReport, type ReportFormat } from './render.js';
 
 export interface RenderedReport {
@@ -11,11 +11,21 @@ export interface RenderedReport {
   data: ReportData;
 }
 
-/** Render a custom report to a file in `dir`. Unknown report → PermanentError. */
-export async function runCustomReport(em: EntityManager, reportId: string, format: ReportFormat, dir: string, now = new Date()): Promise<RenderedReport> {
-  const [report] = await sql<ReportRow>(em, `SELECT id, name, description, widgets, filters FROM custom_reports WHERE id = ?`, [reportId]);
+/**
+ * Render a custom report to a file in `dir`. Unknown report → PermanentError. With `forOrganization`
+ * (an export's), a report of another organization is refused.
+ */
+export async function runCustomReport(
+  em: EntityManager,
+  reportId: string,
+  format: ReportFormat,
+  dir: string,
+  now = new Date(),
+  forOrganization?: string,
+): Promise<RenderedReport> {
+  const [report] = await sql<ReportRow>(em, `SELECT ${REPORT_COLUMNS} FROM custom_reports WHERE id = ?`, [reportId]);
   if (!report) throw new PermanentError(`Custom report ${reportId} does not exist`);
-  const data = await withPgClient(em, (client) => buildReportData(client, report, now));
+  const data = await withPgClient(em, (client) => buildReportData(client, report, now, forOrganization));
   const bytes = await renderReport(data, format);
   const stamp = now.toISOString().replace(/[:.]/g, '-');
   const path = await writeAtomically(dir, `report-${reportId}-${stamp}.${format}`, bytes);

@@ -1,16 +1,21 @@
 import type { TestDatabase } from './db.js';
 
+/** The organization of the fixture's two teams. */
+export const METRICS_ORG = '3e3e3e3e-4f4f-4a5a-8b6b-7c7c7c7c7c7c';
+
 /**
  * Hand-made activity in March 2026 whose every metric is known in advance (see metrics.test.ts):
- * ann, bo (team Duo) and cat; 5 commits in the window and one before; 3 PRs; 3 reviews.
+ * ann, bo (team Duo) and cat (team Data), all of METRICS_ORG; 5 commits in the window and one before; 3 PRs; 3 reviews.
  */
 export async function seedMetricsFixture(db: TestDatabase): Promise<{ ids: Record<string, string>; teamId: string }> {
   const ids: Record<string, string> = {};
   for (const [i, login] of ['ann', 'bo', 'cat'].entries()) {
     ids[login] = (await db.sql.query(`INSERT INTO developers (github_id, github_username) VALUES ($1, $2) RETURNING id`, [i + 1, login])).rows[0].id;
   }
-  const teamId: string = (await db.sql.query(`INSERT INTO teams (name, developer_ids) VALUES ('Duo', $1::uuid[]) RETURNING id`, [[ids.ann, ids.bo]])).rows[0]
-    .id;
+  const teamId: string = (
+    await db.sql.query(`INSERT INTO teams (name, organization_id, developer_ids) VALUES ('Duo', $1, $2::uuid[]) RETURNING id`, [METRICS_ORG, [ids.ann, ids.bo]])
+  ).rows[0].id;
+  await db.sql.query(`INSERT INTO teams (name, organization_id, developer_ids) VALUES ('Data', $1, $2::uuid[])`, [METRICS_ORG, [ids.cat]]);
   const commit = (sha: string, dev: string, at: string, add: number, del: number, langs: object) =>
     db.sql.query(
       `INSERT INTO commits (sha, developer_id, repository_name, additions, deletions, languages, committed_at) VALUES ($1, $2, 'r', $3, $4, $5, $6)`,

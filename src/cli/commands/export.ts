@@ -17,31 +17,42 @@ export function registerExport(program: Command): void {
     })
     .option('--developer <uuid...>', 'only these developers')
     .option('--team <uuid...>', 'only members of these teams')
+    .option('--organization <uuid>', "the organization the export is of (default: the requester's)")
+    .option('--requested-by <uuid>', 'the developer the export is for (they are told on Slack when it is ready)')
     .option('--wait', 'wait for the file and print where it is')
-    .action(async (type: string, opts: { format: string; days?: number; developer?: string[]; team?: string[]; wait?: boolean }) => {
-      await withOrm((orm, config) =>
-        withProducer(async (producer) => {
-          const id = await requestExport(orm.em.fork(), producer, {
-            exportType: type as never,
-            format: opts.format as never,
-            config: {
-              ...(opts.days !== undefined ? { date_range: { days: opts.days } } : {}),
-              ...(opts.developer ? { developer_ids: opts.developer } : {}),
-              ...(opts.team ? { team_ids: opts.team } : {}),
-            },
-          });
-          console.log(`export ${id} queued (${type}, ${opts.format})`);
-          if (opts.wait) {
-            const job = (await producer.queue('exports').getJobs(['waiting', 'active', 'delayed', 'completed'])).find((j) => j.data.exportJobId === id);
-            if (job) await waitAndReport(job, config);
-            const [row] = await sql<{ status: string; file_path: string | null; file_size_bytes: string | null; error_message: string | null }>(
-              orm.em.fork(),
-              `SELECT status, file_path, file_size_bytes, error_message FROM export_jobs WHERE id = ?`,
-              [id],
-            );
-            console.log(row?.status === 'completed' ? `file: ${row.file_path} (${row.file_size_bytes} bytes)` : `export ${row?.status}: ${row?.error_message}`);
-          }
-        }, config),
-      );
-    });
+    .action(
+      async (
+        type: string,
+        opts: { format: string; days?: number; developer?: string[]; team?: string[]; organization?: string; requestedBy?: string; wait?: boolean },
+      ) => {
+        await withOrm((orm, config) =>
+          withProducer(async (producer) => {
+            const id = await requestExport(orm.em.fork(), producer, {
+              exportType: type as never,
+              format: opts.format as never,
+              config: {
+                ...(opts.days !== undefined ? { date_range: { days: opts.days } } : {}),
+                ...(opts.developer ? { developer_ids: opts.developer } : {}),
+                ...(opts.team ? { team_ids: opts.team } : {}),
+                ...(opts.organization ? { organization_id: opts.organization } : {}),
+              },
+              ...(opts.requestedBy ? { requestedBy: opts.requestedBy } : {}),
+            });
+            console.log(`export ${id} queued (${type}, ${opts.format})`);
+            if (opts.wait) {
+              const job = (await producer.queue('exports').getJobs(['waiting', 'active', 'delayed', 'completed'])).find((j) => j.data.exportJobId === id);
+              if (job) await waitAndReport(job, config);
+              const [row] = await sql<{ status: string; file_path: string | null; file_size_bytes: string | null; error_message: string | null }>(
+                orm.em.fork(),
+                `SELECT status, file_path, file_size_bytes, error_message FROM export_jobs WHERE id = ?`,
+                [id],
+              );
+              console.log(
+                row?.status === 'completed' ? `file: ${row.file_path} (${row.file_size_bytes} bytes)` : `export ${row?.status}: ${row?.error_message}`,
+              );
+            }
+          }, config),
+        );
+      },
+    );
 }

@@ -1,0 +1,25 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { organizationsOfDeveloper } from '../organizations/members.js';
+
+/**
+ * The organization an export is of, or why it has none. An export never spans organizations:
+ * - `config.organization_id`, when given, must be one of the requester's (if there is a requester);
+ * - otherwise the requester's organization, when they are in the teams of exactly one;
+ * - an export with neither (or a requester of several organizations and no choice) is refused.
+ */
+export async function exportOrganization(
+  em: EntityManager,
+  requestedBy: string | null | undefined,
+  organizationId: string | undefined,
+): Promise<{ organizationId: string } | { problem: string }> {
+  const orgs = requestedBy ? await organizationsOfDeveloper(em, requestedBy) : null;
+  if (organizationId) {
+    if (orgs && !orgs.includes(organizationId))
+      return { problem: `config.organization_id: the requester ${requestedBy} is in no team of organization ${organizationId}` };
+    return { organizationId };
+  }
+  if (!orgs) return { problem: 'an export is of one organization: give requestedBy (its organization is used) or config.organization_id' };
+  if (orgs.length === 1) return { organizationId: orgs[0]! };
+  if (orgs.length === 0) return { problem: `requestedBy: developer ${requestedBy} is in no team of any organization` };
+  return { problem: `config.organization_id: the requester is in the teams of ${orgs.length} organizations (${orgs.join(', ')}); name one` };
+}

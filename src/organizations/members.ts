@@ -1,0 +1,59 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { sql, type PgQueryable } from '../db/sql.js';
+
+/**
+ * Organizations are not a table of the contract: an organization is the `organization_id` its teams,
+ * custom reports, Slack integrations and tracked repositories carry. Its people are the members of
+ * its teams (`teams.developer_ids`); a developer in no team of an organization is nothing of it, and
+ * a developer in the teams of two organizations belongs to both (each sees only its own reports).
+ */
+
+/** The developer ids of an organization, as SQL over an organization id expression. */
+export const organizationMembersSql = (org: string) => `(SELECT unnest(developer_ids) FROM teams WHERE organization_id = ${org})`;
+
+/** The developer ids of an organization, as a sorted list. */
+export async function organizationMembers(q: EntityManager | PgQueryable, organizationId: string): Promise<string[]> {
+  const rows = await sql<{ id: string }>(q, `SELECT DISTINCT m::text AS id FROM ${organizationMembersSql('?::uuid')} AS t(m) ORDER BY 1`, [organizationId]);
+  return rows.map((r) => r.id);
+}
+
+/** The organizations whose teams list a developer, oldest team first. */
+export async function organizationsOfDeveloper(q: EntityManager | PgQueryable, developerId: string): Promise<string[]> {
+  const rows = await sql<{ id: string }>(
+    q,
+    `SELECT organization_id::text AS id FROM teams WHERE ?::uuid = ANY(developer_ids) AND organization_id IS NOT NULL
+      GROUP BY organization_id ORDER BY min(created_at), organization_id`,
+    [developerId],
+  );
+  return rows.map((r) => r.id);
+}
+
+/**
+ * What of a filter lies outside an organization: team ids that are not its teams and developer ids
+ * that are not its members. A report or export naming them is refused rather than silently
+ * narrowed: a smaller number that looks right is worse than an error.
+ */
+export async function outsideOrganization(
+  q: EntityManager | PgQueryable,
+  organizationId: string,
+  filters: { team_ids?: string[]; developer_ids?: string[] },
+): Promise<string[]> {
+  const problems: string[] = [];
+  if (filters.team_ids?.length) {
+    const rows = await sql<{ id: string }>(
+      q,
+      `SELECT t::text AS id FROM unnest(?::uuid[]) AS t WHERE NOT EXISTS (SELECT 1 FROM teams WHERE id = t AND organization_id = ?::uuid) ORDER BY 1`,
+      [filters.team_ids, organizationId],
+    );
+    if (rows.length) problems.push(`team_ids: not teams of organization ${organizationId}: ${rows.map((r) => r.id).join(', ')}`);
+  }
+  if (filters.developer_ids?.length) {
+    const rows = await sql<{ id: string }>(
+      q,
+      `SELECT d::text AS id FROM unnest(?::uuid[]) AS d WHERE d NOT IN ${organizationMembersSql('?::uuid')} ORDER BY 1`,
+      [filters.developer_ids, organizationId],
+    );
+    if (rows.length) problems.push(`developer_ids: not members of organization ${organizationId}'s teams: ${rows.map((r) => r.id).join(', ')}`);
+  }
+  return problems;
+}

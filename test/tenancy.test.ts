@@ -1,0 +1,274 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PDFParse } from 'pdf-parse';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AppConfig } from '../src/config/index.js';
+import { KeyRing } from '../src/crypto/secrets.js';
+import { SlackStandIn } from '../src/dev/slack-stand-in.js';
+import { EXPORT_TYPES } from '../src/exports/definitions.js';
+import { requestExport } from '../src/exports/request.js';
+import { slackNotify } from '../src/jobs/index.js';
+import { runCustomReport } from '../src/reports/run.js';
+import { installSlackIntegration } from '../src/slack/integrations.js';
+import { JOBS } from '../src/workers/handlers.js';
+import { createTestDatabase, type TestDatabase } from './helpers/db.js';
+import { deletePrefix, testConfig } from './helpers/redis.js';
+import { startHarness, type Harness } from './helpers/workers.js';
+
+const A = 'aaaaaaaa-0000-4000-8000-00000000000a';
+const B = 'bbbbbbbb-0000-4000-8000-00000000000b';
+/** Everything of organization B carries one of these; none may appear in anything made for A. */
+const B_MARKS = ['bea-b', 'bob-b', 'Beta', 'COBOL', 'B-SECRET', 'b-repo'];
+
+/**
+ * Two organizations in one database: everything made for one (reports in every format, exports of
+ * every type and format, Slack notifications) holds nothing of the other. Expected numbers are
+ * counted by hand from the fixture below.
+ */
+describe('organizations as tenants: nothing of one reaches another', () => {
+  let db: TestDatabase;
+  let h: Harness;
+  let slack: SlackStandIn;
+  let dir: string;
+  let config: AppConfig;
+  const dev: Record<string, string> = {};
+  const team: Record<string, string> = {};
+  const now = new Date('2026-03-31T00:00:00Z');
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    slack = await new SlackStandIn().start();
+    dir = await mkdtemp(join(tmpdir(), 'aexy-tenancy-'));
+    config = {
+      ...testConfig({ SLACK_API_URL: slack.url, SLACK_TIMEOUT_MS: '2000', ENCRYPTION_KEYS: `k1:${randomBytes(32).toString('base64')}`, EXPORT_DIR: dir }),
+      DATABASE_URL: db.url,
+    };
+    h = await startHarness(config, db.orm, JOBS);
+    for (const [i, login] of ['amy-a', 'abe-a', 'bea-b', 'bob-b', 'sam-ab'].entries()) {
+      dev[login] = (await db.sql.query(`INSERT INTO developers (github_id, github_username) VALUES ($1, $2) RETURNING id`, [i + 1, login])).rows[0].id;
+    }
+    const addTeam = async (name: string, org: string, members: string[]) =>
+      (team[name] = (
+        await db.sql.query(`INSERT INTO teams (name, organization_id, developer_ids) VALUES ($1, $2, $3::uuid[]) RETURNING id`, [
+          name,
+          org,
+          members.map((m) => dev[m]),
+        ])
+      ).rows[0].id);
+    await addTeam('Alpha', A, ['amy-a', 'abe-a']);
+    await addTeam('Beta', B, ['bea-b', 'bob-b']);
+    const commit = (sha: string, login: string, repo: string, at: string, add: number, lang: string, message: string) =>
+      db.sql.query(
+        `INSERT INTO commits (sha, developer_id, repository_name, repository_full_name, message, additions, deletions, files_changed, languages, committed_at)
+         VALUES ($1, $2, $3, $4, $5, $6, 1, 1, $7, $8)`,
+        [sha.padEnd(40, '0'), dev[login], repo.split('/')[1], repo, message, add, JSON.stringify({ [lang]: add + 1 }), at],
+      );
+    // A: 3 commits in March (amy 2, abe 1), 13 lines added; B: 2 commits, 7,777 lines.
+    await commit('a1', 'amy-a', 'acme/a-repo', '2026-03-02T10:00:00Z', 5, 'Go', 'fix parser');
+    await commit('a2', 'amy-a', 'acme/a-repo', '2026-03-03T10:00:00Z', 6, 'Go', 'add tests');
+    await commit('a3', 'abe-a', 'acme/a-repo', '2026-03-04T10:00:00Z', 2, 'TypeScript', 'docs');
+    await commit('b1', 'bea-b', 'bcorp/b-repo', '2026-03-02T11:00:00Z', 7000, 'COBOL', 'B-SECRET payroll');
+    await commit('b2', 'bob-b', 'bcorp/b-repo', '2026-03-05T11:00:00Z', 777, 'COBOL', 'B-SECRET ledger');
+    const pr = async (gid: number, login: string, repo: string, title: string) =>
+      (
+        await db.sql.query(
+          `INSERT INTO pull_requests (github_id, number, developer_id, repository_name, title, state, additions, deletions, created_at, merged_at)
+           VALUES ($1::bigint, $1::int, $2, $3, $4, 'merged', 10, 2, '2026-03-06T00:00:00Z', '2026-03-06T05:00:00Z') RETURNING id`,
+          [gid, dev[login], repo, title],
+        )
+      ).rows[0].id as string;
+    const aPr = await pr(1, 'amy-a', 'a-repo', 'Faster parser');
+    const bPr = await pr(2, 'bea-b', 'b-repo', 'B-SECRET payroll run');
+    await db.sql.query(
+      `INSERT INTO code_reviews (github_id, pull_request_id, reviewer_id, state, submitted_at)
+       VALUES (11, $1, $2, 'approved', '2026-03-06T02:00:00Z'), (12, $3, $4, 'approved', '2026-03-06T03:00:00Z')`,
+      [aPr, dev['abe-a'], bPr, dev['bob-b']],
+    );
+    const ring = new KeyRing(config.ENCRYPTION_KEYS!);
+    for (const [org, slackTeam, channel] of [
+      [A, 'T0AAA', 'C0AAA'],
+      [B, 'T0BBB', 'C0BBB'],
+    ] as const) {
+      slack.tokens.set(`xoxb-${slackTeam}`, slackTeam);
+      slack.channels.add(channel);
+      await installSlackIntegration(db.orm.em.fork(), ring, {
+        organizationId: org,
+        teamId: slackTeam,
+        botToken: `xoxb-${slackTeam}`,
+        defaultChannelId: channel,
+      });
+    }
+  });
+  afterAll(async () => {
+    await h?.close();
+    await slack?.stop();
+    await db?.drop();
+    await rm(dir, { recursive: true, force: true });
+    await deletePrefix(config.QUEUE_PREFIX);
+  });
+
+  const noneOfB = (text: string, what: string) => {
+    for (const mark of B_MARKS) expect(text, `${what} mentions ${mark}`).not.toContain(mark);
+  };
+
+  const report = async (org: string | null, filters: object, creator: string | null = null) =>
+    (
+      await db.sql.query(`INSERT INTO custom_reports (organization_id, creator_id, name, widgets, filters) VALUES ($1, $2, 'Monthly', $3, $4) RETURNING id`, [
+        org,
+        creator,
+        JSON.stringify([
+          { type: 'number', metric: 'commits' },
+          { type: 'number', metric: 'lines_added' },
+          { type: 'table', metric: 'lines_added', config: { title: 'Lines by developer' } },
+          { type: 'bar', metric: 'language_mix' },
+          { type: 'line', metric: 'commits', config: { group_by: 'week' } },
+          { type: 'number', metric: 'reviews_given' },
+        ]),
+        JSON.stringify({ date_range: { start: '2026-03-01', end: '2026-03-31' }, ...filters }),
+      ])
+    ).rows[0].id as string;
+
+  it('a report without a team filter counts its own organization only, in JSON, CSV and PDF', async () => {
+    const id = await report(A, {});
+    const json = JSON.parse(await readFile((await runCustomReport(db.orm.em.fork(), id, 'json', dir, now)).path, 'utf8'));
+    const byTitle = Object.fromEntries(json.widgets.map((w: { metric: string; type: string }, i: number) => [`${i}`, w]));
+    expect(byTitle[0].value).toBe(3);
+    expect(byTitle[1].value).toBe(13);
+    expect(byTitle[2].items).toEqual([
+      { label: 'amy-a', value: 11 },
+      { label: 'abe-a', value: 2 },
+    ]);
+    expect(byTitle[3].items.map((i: { label: string }) => i.label).sort()).toEqual(['Go', 'TypeScript']);
+    expect(byTitle[4].items.reduce((s: number, i: { value: number }) => s + i.value, 0)).toBe(3);
+    expect(byTitle[5].value).toBe(1);
+    noneOfB(JSON.stringify(json), 'JSON report');
+
+    const csv = await readFile((await runCustomReport(db.orm.em.fork(), id, 'csv', dir, now)).path, 'utf8');
+    expect(csv).toContain('amy-a');
+    noneOfB(csv, 'CSV report');
+
+    const parser = new PDFParse({ data: new Uint8Array(await readFile((await runCustomReport(db.orm.em.fork(), id, 'pdf', dir, now)).path)) });
+    const { text } = await parser.getText();
+    await parser.destroy();
+    expect(text).toContain('amy-a');
+    noneOfB(text, 'PDF report');
+
+    // The same report for B sees B's numbers: the scoping is the organization, not a constant.
+    const other = JSON.parse(await readFile((await runCustomReport(db.orm.em.fork(), await report(B, {}), 'json', dir, now)).path, 'utf8'));
+    expect(other.widgets[0].value).toBe(2);
+    expect(other.widgets[1].value).toBe(7777);
+  });
+
+  it("a report naming another organization's team or developer, or of no organization, is refused with a clear error", async () => {
+    await expect(runCustomReport(db.orm.em.fork(), await report(A, { team_ids: [team.Beta] }), 'json', dir, now)).rejects.toThrow(
+      `Report "Monthly" has filters outside its organization: team_ids: not teams of organization ${A}: ${team.Beta}`,
+    );
+    await expect(runCustomReport(db.orm.em.fork(), await report(A, { developer_ids: [dev['amy-a'], dev['bea-b']] }), 'json', dir, now)).rejects.toThrow(
+      `developer_ids: not members of organization ${A}'s teams: ${dev['bea-b']}`,
+    );
+    await expect(runCustomReport(db.orm.em.fork(), await report(null, {}), 'json', dir, now)).rejects.toThrow(
+      'Report "Monthly" belongs to no organization: set custom_reports.organization_id',
+    );
+    // Without organization_id, the creator's only organization is the report's.
+    const byCreator = await runCustomReport(db.orm.em.fork(), await report(null, {}, dev['abe-a']), 'json', dir, now);
+    expect(byCreator.data.report.organizationId).toBe(A);
+    expect(byCreator.data.widgets[0]!.value).toBe(3);
+  });
+
+  const exportOf = async (request: Parameters<typeof requestExport>[2]) => {
+    const id = await requestExport(db.orm.em.fork(), h.pool.producer, request);
+    const [job] = (await h.reader('exports').getJobs(['waiting', 'active', 'completed', 'failed', 'delayed'])).filter((j) => j.data.exportJobId === id);
+    await h.settle(job!);
+    return (await db.sql.query(`SELECT * FROM export_jobs WHERE id = $1`, [id])).rows[0];
+  };
+
+  it('exports of every type and format requested by a member of A hold A only, the counts of independent SQL', async () => {
+    // Rows of A, counted independently: commits/PRs/reviews by A's members, A's developers, A's teams.
+    const expected: Record<string, number> = { commits: 3, pull_requests: 1, code_reviews: 1, developers: 2, team_metrics: 1 };
+    for (const type of EXPORT_TYPES) {
+      for (const format of ['csv', 'json'] as const) {
+        const row = await exportOf({ exportType: type, format, requestedBy: dev['amy-a'], config: { date_range: { start: '2026-03-01', end: '2026-03-31' } } });
+        expect(row.status, `${type}.${format}: ${row.error_message}`).toBe('completed');
+        expect(row.config.organization_id).toBe(A);
+        const text = await readFile(row.file_path, 'utf8');
+        noneOfB(text, `${type}.${format}`);
+        const rows = format === 'json' ? JSON.parse(text).length : text.trim().split('\n').length - 1;
+        expect(rows, `${type}.${format}`).toBe(expected[type]);
+      }
+    }
+    const teamMetrics = JSON.parse(
+      await readFile((await exportOf({ exportType: 'team_metrics', format: 'json', config: { organization_id: A } })).file_path, 'utf8'),
+    );
+    expect(teamMetrics).toEqual([expect.objectContaining({ team: 'Alpha', members: 2, commits: 3, additions: 13, prs_opened: 1, prs_merged: 1 })]);
+  });
+
+  it("an export is refused without a single organization, for another organization's requester, and for another organization's report", async () => {
+    await expect(requestExport(db.orm.em.fork(), h.pool.producer, { exportType: 'commits', format: 'csv' })).rejects.toThrow(
+      'an export is of one organization: give requestedBy (its organization is used) or config.organization_id',
+    );
+    await expect(
+      requestExport(db.orm.em.fork(), h.pool.producer, { exportType: 'commits', format: 'csv', requestedBy: dev['amy-a'], config: { organization_id: B } }),
+    ).rejects.toThrow(`config.organization_id: the requester ${dev['amy-a']} is in no team of organization ${B}`);
+    await expect(requestExport(db.orm.em.fork(), h.pool.producer, { exportType: 'commits', format: 'csv', requestedBy: dev['sam-ab'] })).rejects.toThrow(
+      `requestedBy: developer ${dev['sam-ab']} is in no team of any organization`,
+    );
+    // A developer in both organizations names the one the export is of.
+    const both = (
+      await db.sql.query(`INSERT INTO teams (name, organization_id, developer_ids) VALUES ('Guests', $1, $2), ('Guests', $3, $2) RETURNING id`, [
+        A,
+        [dev['sam-ab']],
+        B,
+      ])
+    ).rows;
+    try {
+      await expect(requestExport(db.orm.em.fork(), h.pool.producer, { exportType: 'commits', format: 'csv', requestedBy: dev['sam-ab'] })).rejects.toThrow(
+        /the requester is in the teams of 2 organizations .*; name one/,
+      );
+      const chosen = await exportOf({ exportType: 'commits', format: 'json', requestedBy: dev['sam-ab'], config: { organization_id: B } });
+      expect(JSON.parse(await readFile(chosen.file_path, 'utf8')).map((c: { developer: string }) => c.developer)).toEqual(['bea-b', 'bob-b']);
+    } finally {
+      await db.sql.query(`DELETE FROM teams WHERE id = ANY($1::uuid[])`, [both.map((r) => r.id)]);
+    }
+    // A row written straight into export_jobs for B's report by A's member fails, with the reason.
+    const bReport = await report(B, {});
+    const { rows } = await db.sql.query(`INSERT INTO export_jobs (requested_by, export_type, format, config) VALUES ($1, 'report', 'json', $2) RETURNING id`, [
+      dev['amy-a'],
+      { report_id: bReport },
+    ]);
+    const job = await h.pool.producer.enqueue((await import('../src/jobs/index.js')).exportProcess, { exportJobId: rows[0].id });
+    await h.settle(job);
+    const after = (await db.sql.query(`SELECT status, error_message, file_path FROM export_jobs WHERE id = $1`, [rows[0].id])).rows[0];
+    expect(after).toEqual({
+      status: 'failed',
+      error_message: 'Report "Monthly" belongs to another organization than the one it was requested for',
+      file_path: null,
+    });
+  });
+
+  it("notifications go to the organization's own workspace with its own numbers", async () => {
+    await h.idle(['slack']); // the earlier exports' own notifications
+    const before = slack.posted.length;
+    // The weekly summary of Alpha: A's workspace, A's week (nothing of B's 7,777 lines).
+    await db.sql.query(`UPDATE commits SET committed_at = now() - interval '1 day' WHERE sha LIKE 'a1%' OR sha LIKE 'b1%'`);
+    try {
+      const sent = await h.settle(await h.pool.producer.enqueue(slackNotify, { kind: 'weekly_team_summary', teamId: team.Alpha! }));
+      expect(sent.failedReason).toBeUndefined();
+      expect(sent.returnvalue, JSON.stringify(sent.returnvalue)).toMatchObject({ channel: 'C0AAA' });
+      const exp = await exportOf({ exportType: 'developers', format: 'csv', requestedBy: dev['bea-b'] });
+      await h.idle(['slack']);
+      const posted = slack.posted.slice(before);
+      const summary = posted.find((m) => JSON.stringify(m.blocks).includes('Alpha'))!;
+      expect(summary.channel).toBe('C0AAA');
+      expect(summary.text).toBe('Alpha: 1 commits, 0 PRs merged, 0 reviews in the last 7 days');
+      noneOfB(JSON.stringify(summary), 'weekly summary of Alpha');
+      const ready = posted.find((m) => m.text.startsWith('Export ready'))!;
+      expect(ready.channel).toBe('C0BBB');
+      expect(exp.status).toBe('completed');
+    } finally {
+      await db.sql.query(`UPDATE commits SET committed_at = '2026-03-02T10:00:00Z' WHERE sha LIKE 'a1%'`);
+      await db.sql.query(`UPDATE commits SET committed_at = '2026-03-02T11:00:00Z' WHERE sha LIKE 'b1%'`);
+    }
+  });
+});
