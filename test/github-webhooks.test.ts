@@ -15,6 +15,8 @@ import { freePort } from './helpers/private-redis.js';
 import { runCliProcess } from './helpers/spawn.js';
 
 const SECRET = 'whsec-0123456789abcdef';
+const ORG = '2b2b2b2b-3c3c-4d4d-8e5e-6f6f6f6f6f6f';
+const OTHER_ORG = '9c9c9c9c-8d8d-4e7e-8f6f-5a5a5a5a5a5a';
 
 /** The system's job schedulers, by id. */
 const SCHEDULER_IDS = [
@@ -97,6 +99,63 @@ describe('GitHub webhooks, schedulers and the sync CLI', () => {
       ['github.sync-repo', { repository: 'acme/api', streams: ['commits'] }],
       ['github.sync-repo', { repository: 'acme/api', streams: ['pulls'] }],
     ]);
+  });
+
+  it('installation and repository events of a linked GitHub account track (and sync) or stop tracking its repositories for that organization', async () => {
+    await db.sql.query(`INSERT INTO github_organization_links (github_login, organization_id) VALUES ('globex', $1)`, [ORG]);
+    await db.sql.query(`INSERT INTO tracked_repositories (full_name, organization_id) VALUES ('other/shared', $1)`, [OTHER_ORG]);
+    const installation = { id: 42, account: { login: 'Globex', id: 7, type: 'Organization' } };
+    const added = await deliver('installation_repositories', {
+      action: 'added',
+      installation,
+      repository_selection: 'selected',
+      repositories_added: [
+        { id: 1, name: 'billing', full_name: 'Globex/billing', private: true },
+        { id: 2, name: 'shared', full_name: 'other/shared', private: false },
+      ],
+      repositories_removed: [],
+    });
+    expect(added.statusCode).toBe(202);
+    expect(added.json()).toMatchObject({
+      organizationId: ORG,
+      tracked: [{ repository: 'Globex/billing', jobId: expect.any(String) }],
+      untracked: [],
+      refused: [{ repository: 'other/shared', reason: `other/shared is tracked by organization ${OTHER_ORG}; a repository belongs to one organization` }],
+    });
+    const rows = async () =>
+      (
+        await db.sql.query(
+          `SELECT full_name, organization_id, is_active FROM tracked_repositories WHERE full_name IN ('Globex/billing', 'other/shared') ORDER BY 1`,
+        )
+      ).rows;
+    expect(await rows()).toEqual([
+      { full_name: 'Globex/billing', organization_id: ORG, is_active: true },
+      { full_name: 'other/shared', organization_id: OTHER_ORG, is_active: true },
+    ]);
+    const queued = (await producer.queue('github-sync').getJobs(['waiting', 'prioritized', 'delayed'])).filter((j) => j.data.repository === 'Globex/billing');
+    expect(queued.map((j) => j.name)).toEqual(['github.sync-repo']);
+    // Archived → no longer tracked (rows stay); unarchived → tracked again.
+    const archived = await deliver('repository', { action: 'archived', repository: { id: 1, full_name: 'Globex/billing', owner: { login: 'Globex' } } });
+    expect(archived.json()).toMatchObject({ untracked: ['Globex/billing'] });
+    expect((await rows())[0]).toMatchObject({ is_active: false });
+    await deliver('repository', { action: 'unarchived', repository: { id: 1, full_name: 'Globex/billing', owner: { login: 'Globex' } } });
+    expect((await rows())[0]).toMatchObject({ is_active: true, organization_id: ORG });
+    // Removed from the installation → no longer tracked; an account linked to nobody changes nothing.
+    const removed = await deliver('installation_repositories', {
+      action: 'removed',
+      installation,
+      repositories_added: [],
+      repositories_removed: [{ id: 1, name: 'billing', full_name: 'Globex/billing' }],
+    });
+    expect(removed.json()).toMatchObject({ untracked: ['Globex/billing'] });
+    const stranger = await deliver('installation', {
+      action: 'created',
+      installation: { id: 43, account: { login: 'initech' } },
+      repositories: [{ id: 9, full_name: 'initech/tps' }],
+    });
+    expect(stranger.json()).toEqual({ ignored: 'GitHub account initech is linked to no organization (aexy github link initech --organization <uuid>)' });
+    expect((await db.sql.query(`SELECT count(*)::int AS n FROM tracked_repositories WHERE full_name = 'initech/tps'`)).rows[0].n).toBe(0);
+    expect((await deliver('installation_repositories', { action: 'added', installation: {} })).statusCode).toBe(400);
   });
 
   it('a malformed payload with a valid signature is a 400, not a crash', async () => {
@@ -223,15 +282,31 @@ describe('GitHub webhooks, schedulers and the sync CLI', () => {
     }
   });
 
-  it('CLI: sync repo tracks the repository and queues its sync; bad names are refused', async () => {
+  it('CLI: sync repo tracks the repository for its organization and queues its sync; bad names and other organizations are refused', async () => {
     const env = { DATABASE_URL: db.url, REDIS_URL, QUEUE_PREFIX: config.QUEUE_PREFIX, LOG_LEVEL: 'silent' };
-    const ok = await runCliProcess(['sync', 'repo', 'acme/web'], env);
+    const noOrg = await runCliProcess(['sync', 'repo', 'acme/web'], env);
+    expect(noOrg.code).toBe(1);
+    expect(noOrg.stderr).toContain('acme/web belongs to no organization yet: name it with --organization <uuid>');
+    const ok = await runCliProcess(['sync', 'repo', 'acme/web', '--organization', ORG], env);
     expect(ok.stderr).toBe('');
-    expect(ok.stdout).toMatch(/tracking acme\/web; queued github.sync-repo as job \d+/);
-    expect((await db.sql.query(`SELECT is_active FROM tracked_repositories WHERE full_name = 'acme/web'`)).rows).toEqual([{ is_active: true }]);
-    const bad = await runCliProcess(['sync', 'repo', 'not a repo'], env);
+    expect(ok.stdout).toMatch(new RegExp(`tracking acme/web for organization ${ORG}; queued github.sync-repo as job \\d+`));
+    expect((await db.sql.query(`SELECT is_active, organization_id FROM tracked_repositories WHERE full_name = 'acme/web'`)).rows).toEqual([
+      { is_active: true, organization_id: ORG },
+    ]);
+    // Again, without naming it: the repository's own organization.
+    expect((await runCliProcess(['sync', 'repo', 'ACME/web'], env)).stdout).toContain(`tracking acme/web for organization ${ORG}`);
+    const stolen = await runCliProcess(['sync', 'repo', 'acme/web', '--organization', OTHER_ORG], env);
+    expect(stolen.code).toBe(1);
+    expect(stolen.stderr).toContain(`acme/web is tracked by organization ${ORG}; a repository belongs to one organization`);
+    const bad = await runCliProcess(['sync', 'repo', 'not a repo', '--organization', ORG], env);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain('Invalid payload for job "github.sync-repo": repository: must be "owner/name"');
+    const link = await runCliProcess(['github', 'link', 'Acme-Labs', '--organization', ORG], env);
+    expect(link.stdout).toContain(`GitHub account Acme-Labs linked to organization ${ORG}`);
+    expect((await db.sql.query(`SELECT github_login, organization_id FROM github_organization_links`)).rows).toContainEqual({
+      github_login: 'acme-labs',
+      organization_id: ORG,
+    });
     const dev = await runCliProcess(['sync', 'developer', 'octocat'], env);
     expect(dev.stdout).toMatch(/queued github.sync-developer for octocat as job \d+/);
     const status = JSON.parse((await runCliProcess(['status', '--json'], env)).stdout);

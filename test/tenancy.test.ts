@@ -6,15 +6,17 @@ import { PDFParse } from 'pdf-parse';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppConfig } from '../src/config/index.js';
 import { KeyRing } from '../src/crypto/secrets.js';
+import { GitHubStandIn } from '../src/dev/github-stand-in.js';
 import { SlackStandIn } from '../src/dev/slack-stand-in.js';
 import { EXPORT_TYPES } from '../src/exports/definitions.js';
 import { requestExport } from '../src/exports/request.js';
 import { slackNotify } from '../src/jobs/index.js';
 import { runCustomReport } from '../src/reports/run.js';
 import { installSlackIntegration } from '../src/slack/integrations.js';
+import { startTracking } from '../src/sync/tracked.js';
 import { JOBS } from '../src/workers/handlers.js';
 import { createTestDatabase, type TestDatabase } from './helpers/db.js';
-import { deletePrefix, testConfig } from './helpers/redis.js';
+import { deletePrefix, standInGitHubSettings, testConfig } from './helpers/redis.js';
 import { startHarness, type Harness } from './helpers/workers.js';
 
 const A = 'aaaaaaaa-0000-4000-8000-00000000000a';
@@ -31,6 +33,7 @@ describe('organizations as tenants: nothing of one reaches another', () => {
   let db: TestDatabase;
   let h: Harness;
   let slack: SlackStandIn;
+  let gh: GitHubStandIn;
   let dir: string;
   let config: AppConfig;
   const dev: Record<string, string> = {};
@@ -40,9 +43,16 @@ describe('organizations as tenants: nothing of one reaches another', () => {
   beforeAll(async () => {
     db = await createTestDatabase();
     slack = await new SlackStandIn().start();
+    gh = await new GitHubStandIn().start();
     dir = await mkdtemp(join(tmpdir(), 'aexy-tenancy-'));
     config = {
-      ...testConfig({ SLACK_API_URL: slack.url, SLACK_TIMEOUT_MS: '2000', ENCRYPTION_KEYS: `k1:${randomBytes(32).toString('base64')}`, EXPORT_DIR: dir }),
+      ...testConfig({
+        ...standInGitHubSettings(gh),
+        SLACK_API_URL: slack.url,
+        SLACK_TIMEOUT_MS: '2000',
+        ENCRYPTION_KEYS: `k1:${randomBytes(32).toString('base64')}`,
+        EXPORT_DIR: dir,
+      }),
       DATABASE_URL: db.url,
     };
     h = await startHarness(config, db.orm, JOBS);
@@ -104,6 +114,7 @@ describe('organizations as tenants: nothing of one reaches another', () => {
   afterAll(async () => {
     await h?.close();
     await slack?.stop();
+    await gh?.stop();
     await db?.drop();
     await rm(dir, { recursive: true, force: true });
     await deletePrefix(config.QUEUE_PREFIX);
@@ -270,5 +281,22 @@ describe('organizations as tenants: nothing of one reaches another', () => {
       await db.sql.query(`UPDATE commits SET committed_at = '2026-03-02T10:00:00Z' WHERE sha LIKE 'a1%'`);
       await db.sql.query(`UPDATE commits SET committed_at = '2026-03-02T11:00:00Z' WHERE sha LIKE 'b1%'`);
     }
+  });
+
+  it("a repository tracked for an organization through the producer API: its failing sync reaches that organization's digest only", async () => {
+    const { repository, jobId } = await startTracking(db.orm.em.fork(), h.pool.producer, { repository: 'acme/vanished', organizationId: A });
+    const sync = await h.settle((await h.reader('github-sync').getJob(jobId!))!);
+    expect(sync.failedReason).toMatch(/404|Not Found|does not exist/i);
+    const row = (await db.sql.query(`SELECT organization_id, last_error FROM tracked_repositories WHERE full_name = $1`, [repository])).rows[0];
+    expect(row.organization_id).toBe(A);
+    expect(row.last_error).toBeTruthy();
+    const before = slack.posted.length;
+    const digestA = await h.settle(await h.pool.producer.enqueue(slackNotify, { kind: 'sync_failure_digest', organizationId: A }));
+    const digestB = await h.settle(await h.pool.producer.enqueue(slackNotify, { kind: 'sync_failure_digest', organizationId: B }));
+    expect(digestA.returnvalue).toMatchObject({ channel: 'C0AAA' });
+    expect(digestB.returnvalue).toEqual({ skipped: 'no failing repositories' });
+    const posted = slack.posted.slice(before);
+    expect(posted).toHaveLength(1);
+    expect(JSON.stringify(posted[0]!.blocks)).toContain('acme/vanished');
   });
 });

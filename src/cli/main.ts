@@ -7,6 +7,7 @@ import { ConfigError } from '../config/index.js';
 import { PayloadError } from '../errors/index.js';
 import { registerEnqueue } from './commands/enqueue.js';
 import { registerExport } from './commands/export.js';
+import { registerGitHub } from './commands/github.js';
 import { registerMigrate } from './commands/migrate.js';
 import { registerReport } from './commands/report.js';
 import { registerSecrets } from './commands/secrets.js';
@@ -16,7 +17,17 @@ import { registerSync } from './commands/sync.js';
 
 export function buildCli(): Command {
   const program = new Command('aexy').description('Aexy Workers: enqueue jobs, migrate, inspect queues').exitOverride();
-  for (const register of [registerMigrate, registerEnqueue, registerSync, registerExport, registerReport, registerSlack, registerSecrets, registerStatus])
+  for (const register of [
+    registerMigrate,
+    registerEnqueue,
+    registerSync,
+    registerGitHub,
+    registerExport,
+    registerReport,
+    registerSlack,
+    registerSecrets,
+    registerStatus,
+  ])
     register(program);
   return program;
 }

@@ -74,7 +74,7 @@ async function main(): Promise<void> {
   const finish = (job: Job) => watcher.finish(job, 180_000);
   try {
     const em = orm.em.fork();
-    await trackRepository(em, DEMO_REPO);
+    await trackRepository(em, DEMO_REPO, DEMO_ORG_ID);
     const schedulers = await ensureSchedulers(pool.producer, config);
 
     const noop = await finish(await pool.producer.enqueue(systemNoop, { note: 'demo' }));

@@ -41,6 +41,7 @@ import { GithubPullRepository } from './github-pull-repository.js';
 import { CommitCoauthor, CommitGraph, DeveloperBot, DeveloperDirty, DeveloperIdentity, GithubCommitHead, GithubUserSync } from './sync-truth.js';
 import { ReportDelivery } from './report-delivery.js';
 import { SlackNotificationKey } from './slack-notification-key.js';
+import { GithubOrganizationLink } from './github-organization-link.js';
 
 /** Every entity of the schema contract, in dependency order, then the sync's own tables. */
 export const ALL_ENTITIES = [
@@ -71,4 +72,5 @@ export const ALL_ENTITIES = [
   GithubUserSync,
   ReportDelivery,
   SlackNotificationKey,
+  GithubOrganizationLink,
 ];

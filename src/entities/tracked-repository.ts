@@ -4,6 +4,7 @@ import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
 export const TrackedRepository = defineEntity({
   name: 'TrackedRepository',
   tableName: 'tracked_repositories',
+  indexes: [{ name: 'idx_tracked_repositories_organization_id', properties: ['organizationId'] }],
   properties: {
     id: p.uuid().primary().defaultRaw('gen_random_uuid()'),
     organizationId: p.uuid().nullable(),

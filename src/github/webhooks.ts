@@ -8,6 +8,7 @@ import { withTimeout } from '../lib/timeout.js';
 import type { Producer } from '../queues/producer.js';
 import { githubSyncRepo } from '../sync/jobs/github-sync-repo.contract.js';
 import { trackedName } from '../sync/tracked.js';
+import { applyTracking, trackingChange, TRACKING_EVENTS, type TrackingChange } from './webhook-tracking.js';
 
 export const WEBHOOK_PATH = '/webhooks/github';
 
@@ -49,6 +50,36 @@ const BODY_LIMIT = 25 * 1024 * 1024;
  * content types GitHub offers are accepted (`application/json`, and `application/x-www-form-urlencoded`
  * with the JSON in `payload=`); a delivery id seen in the last 24 h is a replay and is ignored.
  */
+/**
+ * A push / pull_request / review on a tracked repository: queue its incremental sync. Bounded: a
+ * PostgreSQL that hangs (rather than refuses) would otherwise hold the delivery past GitHub's 10 s
+ * until the pool's acquire timeout. Names are matched as GitHub does, whatever their case; the sync
+ * runs under the tracked name.
+ */
+async function queueSync(opts: WebhookOptions, event: string, delivery: string, fullName: string, streams: ('commits' | 'pulls')[]) {
+  const repository = await withTimeout(trackedName(opts.em(), fullName), 5_000, () => new Error('PostgreSQL did not answer within 5 s'));
+  if (!repository) return { code: 202, body: { ignored: `repository ${fullName} is not tracked` } };
+  const job = await opts.producer.enqueue(githubSyncRepo, { repository, streams });
+  opts.log.info({ event, delivery, repository, jobId: job.id }, 'webhook queued a sync');
+  return { code: 202, body: { queued: job.id, repository, streams } };
+}
+
+/** An installation or repository event of a linked GitHub account: track (and sync) or stop tracking its repositories. */
+async function changeTracking(opts: WebhookOptions, event: string, delivery: string, change: TrackingChange) {
+  const result = await withTimeout(applyTracking(opts.em(), opts.producer, change), 10_000, () => new Error('tracking did not finish within 10 s'));
+  if (!result.organizationId) {
+    return {
+      code: 202,
+      body: { ignored: `GitHub account ${change.account} is linked to no organization (aexy github link ${change.account} --organization <uuid>)` },
+    };
+  }
+  opts.log.info(
+    { event, delivery, account: change.account, tracked: result.tracked.length, untracked: result.untracked.length, refused: result.refused.length },
+    'webhook changed tracking',
+  );
+  return { code: 202, body: result };
+}
+
 export async function registerGitHubWebhooks(app: FastifyInstance, opts: WebhookOptions): Promise<void> {
   const maxConcurrent = opts.maxConcurrent ?? 4;
   const replayWindow = opts.replayWindowSeconds ?? 24 * 3600;
@@ -88,16 +119,28 @@ export async function registerGitHubWebhooks(app: FastifyInstance, opts: Webhook
       if (event === 'ping') return reply.code(200).send({ ok: true });
       // An own property only: an event named "constructor" is no event of ours.
       const streams = Object.hasOwn(STREAMS_FOR_EVENT, event) ? STREAMS_FOR_EVENT[event] : undefined;
-      if (!streams) return reply.code(202).send({ ignored: `event ${event}` });
+      const tracking = (TRACKING_EVENTS as readonly string[]).includes(event) ? (event as (typeof TRACKING_EVENTS)[number]) : undefined;
+      if (!streams && !tracking) return reply.code(202).send({ ignored: `event ${event}` });
 
-      let payload: z.infer<typeof repositoryPayload>;
+      // What the delivery asks for, parsed before anything is remembered or queued.
+      let subject: string;
+      let act: () => Promise<{ code: number; body: unknown }>;
       try {
         const text = req.headers['content-type']?.startsWith('application/x-www-form-urlencoded')
           ? (new URLSearchParams(body.toString('utf8')).get('payload') ?? '')
           : body.toString('utf8');
-        payload = repositoryPayload.parse(JSON.parse(text));
+        const json: unknown = JSON.parse(text);
+        if (streams) {
+          const payload = repositoryPayload.parse(json);
+          subject = `a sync of ${payload.repository.full_name}`;
+          act = () => queueSync(opts, event, delivery, payload.repository.full_name, streams);
+        } else {
+          const change = trackingChange(tracking!, json);
+          subject = `the tracking of ${change.account}'s repositories`;
+          act = () => changeTracking(opts, event, delivery, change);
+        }
       } catch {
-        return reply.code(400).send({ error: 'payload is not a GitHub repository event' });
+        return reply.code(400).send({ error: `payload is not a GitHub ${event} event` });
       }
       let replayKey: string | undefined;
       try {
@@ -105,29 +148,18 @@ export async function registerGitHubWebhooks(app: FastifyInstance, opts: Webhook
         replayKey = `${opts.prefix}:github:delivery:${delivery}`;
         const fresh = await withTimeout(opts.redis.set(replayKey, '1', 'EX', replayWindow, 'NX'), 3_000, () => new Error('Redis did not answer within 3 s'));
         if (fresh === null) return reply.code(200).send({ ignored: `delivery ${delivery} was already processed` });
-
-        // Bounded: a PostgreSQL that hangs (rather than refuses) would otherwise hold the delivery
-        // past GitHub's 10 s until the pool's acquire timeout. Names are matched as GitHub does,
-        // whatever their case; the sync runs under the tracked name.
-        const repository = await withTimeout(
-          trackedName(opts.em(), payload.repository.full_name),
-          5_000,
-          () => new Error('PostgreSQL did not answer within 5 s'),
-        );
-        if (!repository) return reply.code(202).send({ ignored: `repository ${payload.repository.full_name} is not tracked` });
-        const job = await opts.producer.enqueue(githubSyncRepo, { repository, streams });
-        opts.log.info({ event, delivery, repository, jobId: job.id }, 'webhook queued a sync');
-        return reply.code(202).send({ queued: job.id, repository, streams });
+        const answer = await act();
+        return reply.code(answer.code).send(answer.body);
       } catch (err) {
         // PostgreSQL or Redis is away. Forget the delivery id, so a redelivery is acted on; the
         // scheduled sync-all catches up anyway.
         if (replayKey) await opts.redis.del(replayKey).catch(() => undefined);
-        opts.log.warn({ event, delivery, repository: payload.repository.full_name, err: (err as Error).message }, 'webhook could not queue a sync');
+        opts.log.warn({ event, delivery, subject, err: (err as Error).message }, 'webhook could not be acted on');
         return reply
           .code(503)
           .header('retry-after', '60')
           .send({
-            error: `could not queue a sync of ${payload.repository.full_name} right now; redeliver the event later (the hourly sync will also catch up)`,
+            error: `could not queue ${subject} right now; redeliver the event later${streams ? ' (the hourly sync will also catch up)' : ''}`,
           });
       }
     });

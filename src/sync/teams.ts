@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { pgArray, sql } from '../db/sql.js';
 import { githubFor } from '../github/for-job.js';
 import { ghUser, parseGitHub } from '../github/schemas.js';
+import { linkGitHubAccount } from './tracked.js';
 import type { JobContext } from '../jobs/context.js';
 import { storableText, storableTextOrNull } from '../lib/text.js';
 import { developerRefreshProfile } from '../profiles/jobs/developer-refresh-profile.contract.js';
@@ -20,6 +21,9 @@ const ghTeam = z.looseObject({ id: z.number().int(), slug: z.string(), name: z.s
  */
 export async function syncTeams(ctx: JobContext, org: string, organizationId: string) {
   const octokit = githubFor(ctx);
+  // Whose this GitHub organization is: its webhooks then track repositories for organizationId
+  // (an existing link, set by an operator, is left alone).
+  await linkGitHubAccount(ctx.em, org, organizationId, { replace: false });
   const teams = (await octokit.paginate('GET /orgs/{org}/teams', { org, per_page: 100 })).map((t) => parseGitHub(ghTeam, t, `teams of ${org}`));
   let written = 0;
   const newMembers = new Set<string>();

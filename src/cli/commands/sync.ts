@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import { githubSyncDeveloper, githubSyncRepo, githubSyncTeams } from '../../jobs/index.js';
 import { parsePayload } from '../../queues/payload.js';
-import { trackRepository } from '../../sync/tracked.js';
+import { organizationOfRepository, startTracking } from '../../sync/tracked.js';
+import { z } from 'zod';
 import { waitAndReport, withOrm, withProducer } from '../context.js';
 
 /** `aexy sync repo|developer|teams`: track repositories and queue GitHub syncs. */
@@ -9,17 +10,24 @@ export function registerSync(program: Command): void {
   const sync = program.command('sync').description('queue GitHub syncs');
   sync
     .command('repo')
-    .description('track a repository ("owner/name") and queue an incremental sync of it')
+    .description('track a repository ("owner/name") for an organization and queue an incremental sync of it')
     .argument('<repository>', 'owner/name')
+    .option('--organization <uuid>', 'the organization the repository belongs to (required the first time)')
     .option('--wait', 'wait for the sync to finish, printing progress')
-    .action(async (repository: string, opts: { wait?: boolean }) => {
+    .action(async (repository: string, opts: { organization?: string; wait?: boolean }) => {
       const payload = parsePayload(githubSyncRepo.name, githubSyncRepo.schema, { repository });
+      if (opts.organization !== undefined && !z.uuid().safeParse(opts.organization).success) throw new Error('--organization: must be an organization UUID');
       await withOrm((orm, config) =>
         withProducer(async (producer) => {
-          await trackRepository(orm.em.fork(), payload.repository);
-          const job = await producer.enqueue(githubSyncRepo, payload);
-          console.log(`tracking ${payload.repository}; queued ${githubSyncRepo.name} as job ${job.id}`);
-          if (opts.wait) await waitAndReport(job, config);
+          const em = orm.em.fork();
+          const organizationId = opts.organization ?? (await organizationOfRepository(em, payload.repository));
+          if (!organizationId) throw new Error(`${payload.repository} belongs to no organization yet: name it with --organization <uuid>`);
+          const { repository: name, jobId } = await startTracking(em, producer, { repository: payload.repository, organizationId });
+          console.log(`tracking ${name} for organization ${organizationId}; queued ${githubSyncRepo.name} as job ${jobId}`);
+          if (opts.wait) {
+            const job = await producer.queue(githubSyncRepo.queue).getJob(jobId!);
+            if (job) await waitAndReport(job, config);
+          }
         }, config),
       );
     });
