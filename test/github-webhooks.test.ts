@@ -25,6 +25,7 @@ const SCHEDULER_IDS = [
   'github.sync-all',
   'insight.refresh',
   'report.reconcile',
+  'slack.map-users',
   'slack.sync-failure-digest',
   'slack.weekly-team-summary',
 ];
@@ -174,7 +175,7 @@ describe('GitHub webhooks, schedulers and the sync CLI', () => {
     expect(sync.next).toBeGreaterThan(Date.now() - 1000);
     expect(list.find((s) => s.id === 'export.cleanup')).toMatchObject({ queue: 'exports', job: 'export.cleanup', every: 15 * 60_000 });
     expect(list.find((s) => s.id === 'slack.weekly-team-summary')).toMatchObject({ queue: 'slack', job: 'slack.fan-out', pattern: '0 9 * * 1' });
-    expect(await listSchedulers(producer)).toHaveLength(7);
+    expect(await listSchedulers(producer)).toHaveLength(SCHEDULER_IDS.length);
   });
 
   it("Redis unreachable: the delivery is answered 503 with Retry-After within GitHub's 10 s, not left hanging", async () => {

@@ -47,6 +47,12 @@ describe('Slack notifications: export ready, sync failure digest, weekly team su
       defaultChannelId: 'C0ALERTS',
       userMappings: { U0ANA: dev },
     });
+    slack.users.push(
+      { id: 'U0ANA', team: 'T0STANDIN', email: 'ana@acme.example', name: 'ana' },
+      { id: 'U0LEAD', team: 'T0STANDIN', email: 'lead@acme.example', name: 'lead' },
+    );
+    // Ana's team lead hears about her (a person's alert goes to the lead, privately).
+    await db.sql.query(`UPDATE slack_integrations SET notification_settings = $1`, [{ team_leads: { [teamId]: ['U0LEAD'] } }]);
     await db.sql.query(
       `INSERT INTO commits (sha, developer_id, repository_name, committed_at) SELECT md5(g::text) || '00000000', $1, 'r', now() - g * interval '1 day' FROM generate_series(1, 10) g`,
       [dev],
@@ -67,7 +73,7 @@ describe('Slack notifications: export ready, sync failure digest, weekly team su
         .map((j) => h.settle(j)),
     );
 
-  it('an export with a requester announces itself when ready, mentioning them', async () => {
+  it('an export with a requester is announced to them alone, by direct message, when ready', async () => {
     const t0 = Date.now();
     const id = await requestExport(db.orm.em.fork(), h.pool.producer, { exportType: 'commits', format: 'csv', requestedBy: dev });
     const [exp] = (await h.reader('exports').getJobs(['waiting', 'active', 'completed'])).filter((j) => j.data.exportJobId === id);
@@ -76,9 +82,10 @@ describe('Slack notifications: export ready, sync failure digest, weekly team su
     expect(notify!.data).toEqual({ kind: 'export_ready', exportJobId: id });
     expect(notify!.failedReason).toBeUndefined();
     const msg = slack.messages.at(-1)!;
-    expect(msg.channel).toBe('C0ALERTS');
+    expect(msg.channel).toBe('D0ANA');
+    expect(slack.ims.get(msg.channel)).toBe('U0ANA');
     expect(msg.text).toMatch(/^Export ready: commits\.csv \(\d+ KB\)$/);
-    expect(JSON.stringify(msg.blocks)).toContain('<@U0ANA> export *commits* (csv');
+    expect(JSON.stringify(msg.blocks)).toContain('Your export *commits* (csv');
     const { rows } = await db.sql.query(`SELECT status, notification_type, message_ts FROM slack_notification_logs ORDER BY sent_at DESC LIMIT 1`);
     expect(rows[0]).toEqual({ status: 'sent', notification_type: 'export_ready', message_ts: msg.ts });
   });
@@ -175,12 +182,13 @@ describe('Slack notifications: export ready, sync failure digest, weekly team su
     );
     await h.settle(await h.pool.producer.enqueue(slackInsightAlert, { insightId: rows[0].id }));
     msg = slack.messages.at(-1)!;
+    expect(slack.ims.get(msg.channel)).toBe('U0LEAD');
     const text = JSON.stringify(msg);
-    expect(text).toContain('after_hours&lt;!here&gt;');
+    expect(text).toContain('After hours&lt;!here&gt;');
     expect(text).toContain(JSON.stringify(inert).slice(1, -1));
     expect(text).not.toMatch(/<!(channel|here|everyone)>|<https:\/\/evil/);
-    // The real mention of a mapped user is kept.
-    expect(text).toContain('<@U0ANA>');
+    // The subject is named, never mentioned: no live mention at all.
+    expect(text).not.toContain('<@');
   });
 
   it('an attempt left pending by a worker that died while posting is resolved as "outcome unknown", not pending for ever', async () => {
@@ -312,8 +320,8 @@ describe('Slack notifications: export ready, sync failure digest, weekly team su
 
     it('export_ready is posted once per export, however often it is enqueued', async () => {
       const { rows } = await db.sql.query(
-        `INSERT INTO export_jobs (requested_by, export_type, format, status, file_path, file_size_bytes) VALUES ($1, 'prs', 'json', 'completed', '/tmp/y', 2048) RETURNING id`,
-        [dev],
+        `INSERT INTO export_jobs (requested_by, export_type, format, status, file_path, file_size_bytes, config) VALUES ($1, 'prs', 'json', 'completed', '/tmp/y', 2048, $2) RETURNING id`,
+        [dev, { organization_id: ORG }],
       );
       const before = slack.posted.length;
       await h.settle(await h.pool.producer.enqueue(slackNotify, { kind: 'export_ready', exportJobId: rows[0].id }, { jobId: `first-${rows[0].id}` }));

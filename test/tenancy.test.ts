@@ -103,11 +103,13 @@ describe('organizations as tenants: nothing of one reaches another', () => {
     ] as const) {
       slack.tokens.set(`xoxb-${slackTeam}`, slackTeam);
       slack.channels.add(channel);
+      if (org === B) slack.users.push({ id: 'U0BEA', team: slackTeam, email: 'bea@b.example', name: 'bea' });
       await installSlackIntegration(db.orm.em.fork(), ring, {
         organizationId: org,
         teamId: slackTeam,
         botToken: `xoxb-${slackTeam}`,
         defaultChannelId: channel,
+        userMappings: org === B ? { U0BEA: dev['bea-b']! } : {},
       });
     }
   });
@@ -274,8 +276,10 @@ describe('organizations as tenants: nothing of one reaches another', () => {
       expect(summary.channel).toBe('C0AAA');
       expect(summary.text).toBe('Alpha: 1 commits, 0 PRs merged, 0 reviews in the last 7 days');
       noneOfB(JSON.stringify(summary), 'weekly summary of Alpha');
+      // Export ready: to its requester alone, in her organization's workspace (the stand-in opens
+      // direct messages with people of the token's own workspace only).
       const ready = posted.find((m) => m.text.startsWith('Export ready'))!;
-      expect(ready.channel).toBe('C0BBB');
+      expect(slack.ims.get(ready.channel)).toBe('U0BEA');
       expect(exp.status).toBe('completed');
     } finally {
       await db.sql.query(`UPDATE commits SET committed_at = '2026-03-02T10:00:00Z' WHERE sha LIKE 'a1%'`);

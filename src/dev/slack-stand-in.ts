@@ -51,6 +51,12 @@ export class SlackStandIn {
   /** token → team id */
   readonly tokens = new Map<string, string>([['xoxb-standin-token', 'T0STANDIN']]);
   readonly channels = new Set<string>(['C0REPORTS', 'C0ALERTS']);
+  /** Channels among `channels` that are private (conversations.info says is_private). */
+  readonly privateChannels = new Set<string>();
+  /** The workspaces' people: users.lookupByEmail and conversations.open find them (in their own team only). */
+  readonly users: { id: string; team: string; email: string; name: string }[] = [];
+  /** Direct-message channel id → the user it is with (conversations.open makes them). */
+  readonly ims = new Map<string, string>();
   url = '';
   private server?: Server;
   private seq = 0;
@@ -143,6 +149,42 @@ export class SlackStandIn {
         const thread = args.thread_ts ? String(args.thread_ts) : undefined;
         this.messages.push({ channel, ts, text: String(args.text ?? ''), blocks, metadata, ...(thread ? { thread_ts: thread } : {}) });
         return json(200, { ok: true, channel, ts, message: { text: args.text, ts, type: 'message', bot_id: 'B0AEXY' } });
+      }
+      case 'users.lookupByEmail': {
+        // Exact address, case-insensitive, people of the token's own workspace only.
+        const email = String(args.email ?? '').toLowerCase();
+        if (!email) return json(200, { ok: false, error: 'invalid_arguments' });
+        const u = this.users.find((x) => x.team === team && x.email.toLowerCase() === email);
+        if (!u) return json(200, { ok: false, error: 'users_not_found' });
+        return json(200, { ok: true, user: { id: u.id, team_id: u.team, name: u.name, deleted: false, is_bot: false, profile: { email: u.email } } });
+      }
+      case 'conversations.open': {
+        // One user: the bot's direct-message channel with them, the same id every time.
+        const ids = String(args.users ?? '')
+          .split(',')
+          .filter(Boolean);
+        if (ids.length !== 1) return json(200, { ok: false, error: ids.length ? 'not_implemented' : 'users_list_not_supplied' });
+        const u = this.users.find((x) => x.team === team && x.id === ids[0]);
+        if (!u) return json(200, { ok: false, error: 'user_not_found' });
+        const id = `D${u.id.slice(1)}`;
+        this.ims.set(id, u.id);
+        this.channels.add(id);
+        return json(200, { ok: true, channel: { id } });
+      }
+      case 'conversations.info': {
+        const channel = String(args.channel ?? '');
+        if (!this.channels.has(channel)) return json(200, { ok: false, error: 'channel_not_found' });
+        const im = this.ims.has(channel);
+        return json(200, {
+          ok: true,
+          channel: {
+            id: channel,
+            is_channel: !im,
+            is_im: im,
+            is_private: im || this.privateChannels.has(channel),
+            ...(im ? { user: this.ims.get(channel) } : {}),
+          },
+        });
       }
       case 'conversations.history': {
         // Newest first; oldest/latest exclusive unless inclusive; top-level messages only (thread

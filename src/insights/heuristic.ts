@@ -22,13 +22,43 @@ const c01 = (v: number) => Math.min(1, Math.max(0, v));
 const pct = (v: number) => `${Math.round(v * 100)}%`;
 const trendOf = (ratio: number | null): 'up' | 'down' | 'flat' => (ratio === null ? 'flat' : ratio > 1.15 ? 'up' : ratio < 0.85 ? 'down' : 'flat');
 
+/**
+ * For each factor, where it becomes fully concerning (its strength reaches 1): said after the
+ * evidence, so whoever reads an alert knows what the number is measured against.
+ */
+const CONCERNING: Record<string, string> = {
+  after_hours_work: 'concerning above 40%',
+  weekend_work: 'concerning above 30%',
+  rising_workload: 'concerning when it doubles',
+  no_days_off: 'concerning at 14 days or more',
+  review_load: 'concerning at 30 reviews or more',
+  declining_activity: 'concerning as it falls toward none',
+  disengagement: 'concerning at 21 days or more',
+  slowing_delivery: 'concerning when it doubles',
+  blocked_work: 'concerning at 3 or more',
+  burnout_signals: 'concerning at 1.00',
+  output_trend: 'concerning as it falls toward none',
+  cycle_time_trend: 'concerning when it doubles',
+  waiting_work: 'concerning at 3 or more',
+  review_concentration: 'concerning as one reviewer does them all',
+  slow_first_review: 'concerning at 48 h or more',
+  waiting_prs: 'concerning at 5 or more',
+  knowledge_concentration: 'concerning when one member wrote half',
+  top_committer_share: 'concerning as it nears 100%',
+};
+
 function finish(factors: Factor[], dataPoints: number): InsightOutput {
   const risk = factors.reduce((s, f) => s + f.weight * f.strength, 0);
   const ranked = [...factors].sort((a, b) => b.weight * b.strength - a.weight * a.strength);
   return {
     risk_score: Math.round(c01(risk) * 1000) / 1000,
     confidence: Math.round(c01(0.3 + 0.7 * Math.min(1, dataPoints / 40)) * 1000) / 1000,
-    factors: ranked.map((f) => ({ factor: f.factor, weight: Math.round(f.weight * f.strength * 1000) / 1000, evidence: f.evidence, trend: f.trend })),
+    factors: ranked.map((f) => ({
+      factor: f.factor,
+      weight: Math.round(f.weight * f.strength * 1000) / 1000,
+      evidence: CONCERNING[f.factor] ? `${f.evidence}; ${CONCERNING[f.factor]}` : f.evidence,
+      trend: f.trend,
+    })),
     recommendations: ranked
       .filter((f) => f.strength >= 0.4)
       .slice(0, 3)
@@ -98,6 +128,16 @@ const HEURISTICS: Record<InsightType, (signals: DeveloperSignals | TeamSignals) 
 
 export function heuristicInsight(type: InsightType, signals: DeveloperSignals | TeamSignals): InsightOutput {
   return HEURISTICS[type](signals);
+}
+
+/**
+ * Each known factor of an insight type in plain language, from the signals: what an alert says about
+ * a factor (a model's own factor names, which this does not know, keep the model's evidence).
+ */
+export function explainFactors(type: string, signals: DeveloperSignals | TeamSignals): Map<string, string> {
+  // A type written by another program (not one of ours) has no heuristic: the model's evidence stands.
+  if (!Object.hasOwn(HEURISTICS, type)) return new Map();
+  return new Map(heuristicInsight(type as InsightType, signals).factors.map((f) => [f.factor, f.evidence]));
 }
 
 function burnoutRisk(s: DeveloperSignals): InsightOutput {

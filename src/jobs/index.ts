@@ -16,6 +16,7 @@ import { reportReconcile } from '../reports/jobs/report-reconcile.contract.js';
 import { slackFanOut } from '../slack/jobs/slack-fan-out.contract.js';
 import { slackInsightAlert } from '../slack/jobs/slack-insight-alert.contract.js';
 import { slackNotify } from '../slack/jobs/slack-notify.contract.js';
+import { slackMapUsers } from '../slack/jobs/slack-map-users.contract.js';
 import { githubSyncAll } from '../sync/jobs/github-sync-all.contract.js';
 import { githubSyncDeveloper } from '../sync/jobs/github-sync-developer.contract.js';
 import { githubSyncRepo } from '../sync/jobs/github-sync-repo.contract.js';
@@ -36,6 +37,7 @@ export {
   slackFanOut,
   slackInsightAlert,
   slackNotify,
+  slackMapUsers,
   githubSyncAll,
   githubSyncDeveloper,
   githubSyncRepo,
@@ -61,6 +63,7 @@ export const CONTRACTS = [
   exportCleanup,
   slackInsightAlert,
   slackNotify,
+  slackMapUsers,
   slackFanOut,
 ] as const;
 

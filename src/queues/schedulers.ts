@@ -4,7 +4,7 @@ import { developerFollowUp, DEVELOPER_FOLLOW_UP_EVERY_MS } from '../profiles/job
 import { exportCleanup, EXPORT_CLEANUP_EVERY_MS } from '../exports/jobs/export-cleanup.contract.js';
 import { insightRefresh, INSIGHT_REFRESH_EVERY_MS } from '../insights/jobs/insight-refresh.contract.js';
 import { reportReconcile, REPORT_RECONCILE_EVERY_MS } from '../reports/jobs/report-reconcile.contract.js';
-import { slackFanOut, SYNC_FAILURE_DIGEST_CRON, WEEKLY_TEAM_SUMMARY_CRON } from '../slack/jobs/slack-fan-out.contract.js';
+import { MAP_USERS_CRON, slackFanOut, SYNC_FAILURE_DIGEST_CRON, WEEKLY_TEAM_SUMMARY_CRON } from '../slack/jobs/slack-fan-out.contract.js';
 import { githubSyncAll } from '../sync/jobs/github-sync-all.contract.js';
 import type { Producer } from './producer.js';
 import { QUEUE_NAMES } from './names.js';
@@ -35,6 +35,7 @@ const PERIODIC: Periodic[] = [
   { id: 'insight.refresh', job: insightRefresh, every: () => INSIGHT_REFRESH_EVERY_MS },
   { id: 'slack.sync-failure-digest', job: slackFanOut, pattern: SYNC_FAILURE_DIGEST_CRON, data: { kind: 'sync_failure_digest' } },
   { id: 'slack.weekly-team-summary', job: slackFanOut, pattern: WEEKLY_TEAM_SUMMARY_CRON, data: { kind: 'weekly_team_summary' } },
+  { id: 'slack.map-users', job: slackFanOut, pattern: MAP_USERS_CRON, data: { kind: 'map_users' } },
 ];
 
 /**

@@ -17,6 +17,8 @@ export interface Integration {
   team_id: string;
   default_channel_id: string | null;
   user_mappings: Record<string, string> | null;
+  /** validated where it is used (src/slack/settings.ts) */
+  notification_settings: unknown;
 }
 
 /**
@@ -29,7 +31,7 @@ export interface Integration {
 export async function slackFor(em: EntityManager, config: AppConfig, integrationId: string): Promise<{ client: WebClient; integration: Integration }> {
   const [row] = await sql<Integration & { bot_token: string; is_active: boolean | null }>(
     em,
-    `SELECT id, team_id, default_channel_id, user_mappings, bot_token, is_active FROM slack_integrations WHERE id = ?`,
+    `SELECT id, team_id, default_channel_id, user_mappings, notification_settings, bot_token, is_active FROM slack_integrations WHERE id = ?`,
     [integrationId],
   );
   if (!row) throw new PermanentError(`Slack integration ${integrationId} does not exist`);

@@ -1,5 +1,4 @@
 import type { KnownBlock } from '@slack/web-api';
-import type { Integration } from './client.js';
 
 /**
  * The Block Kit messages we post, built from plain rows. Every string from users, other
@@ -23,12 +22,6 @@ export function esc(text: string | null | undefined): string {
   return (text ?? '').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
-/** Mention a developer if the integration's user_mappings knows them, else name them. */
-export function mention(integration: Integration, developerId: string | null, fallback: string): string {
-  const slackUser = Object.entries(integration.user_mappings ?? {}).find(([, dev]) => dev === developerId)?.[0];
-  return slackUser && /^[UW][A-Z0-9]+$/.test(slackUser) ? `<@${slackUser}>` : esc(fallback);
-}
-
 const kb = (n: number | string | null) => (n === null ? '—' : `${Math.max(1, Math.round(Number(n) / 1024)).toLocaleString('en-US')} KB`);
 const utcMinute = (d: string | null) => (d ? new Date(d).toISOString().slice(0, 16).replace('T', ' ') : '—');
 
@@ -41,19 +34,14 @@ export interface ExportReadyRow {
   login: string | null;
 }
 
-export function exportReadyMessage(e: ExportReadyRow, integration: Integration): SlackMessage {
+/** An export is ready: sent to its requester alone (a direct message). */
+export function exportReadyMessage(e: ExportReadyRow): SlackMessage {
   return {
     text: `Export ready: ${esc(e.export_type)}.${esc(e.format)} (${kb(e.file_size_bytes)})`,
     blocks: [
       {
         type: 'section',
-        text: {
-          type: 'mrkdwn',
-          text: clip(
-            `${mention(integration, e.requested_by, e.login ?? 'Your')} export *${esc(e.export_type)}* (${esc(e.format)}, ${kb(e.file_size_bytes)}) is ready.`,
-            3000,
-          ),
-        },
+        text: { type: 'mrkdwn', text: clip(`Your export *${esc(e.export_type)}* (${esc(e.format)}, ${kb(e.file_size_bytes)}) is ready.`, 3000) },
       },
       { type: 'context', elements: [{ type: 'mrkdwn', text: clip(`Available until ${utcMinute(e.expires_at)} UTC`, 3000) }] },
     ],
@@ -109,32 +97,39 @@ export interface InsightAlertRow {
   recommendations: string[];
   developer_id: string | null;
   login: string | null;
+  name: string | null;
   team: string | null;
 }
 
-/** Logins, team names and the model's factors and recommendations are escaped for mrkdwn. */
-export function insightAlertMessage(i: InsightAlertRow, integration: Integration): SlackMessage {
-  const title = `${i.insight_type.replace(/_/g, ' ')}: ${Math.round(i.risk_score * 100)}% for ${i.login ?? i.team ?? 'unknown'}`;
-  const who = i.developer_id ? mention(integration, i.developer_id, i.login ?? 'a developer') : `team ${esc(i.team)}`;
+const label = (factor: string) => {
+  const words = factor.replace(/[_-]+/g, ' ').trim();
+  return words.charAt(0).toUpperCase() + words.slice(1);
+};
+
+/**
+ * An insight alert. About a person, it goes to their leads or a private channel only (see
+ * alertInsight), and names them in plain text, never as a mention. Each factor is said in plain
+ * language with where it becomes concerning (`explain`, from the signals; a model's own factor
+ * keeps its evidence), then the stored recommendations. Everything from a model or a user is escaped.
+ */
+export function insightAlertMessage(i: InsightAlertRow, explain: Map<string, string>, note: string): SlackMessage {
+  const subject = i.developer_id ? (i.name ? `${i.name} (${i.login ?? 'no login'})` : (i.login ?? 'a developer')) : `team ${i.team ?? 'unknown'}`;
+  const title = `${label(i.insight_type)}: ${Math.round(i.risk_score * 100)}% for ${subject}`;
+  const factors = i.factors.slice(0, 5).map((f) => `• *${esc(label(f.factor))}*: ${esc(explain.get(f.factor) ?? f.evidence)}`);
   const blocks: KnownBlock[] = [
     { type: 'header', text: { type: 'plain_text', text: clip(title, 150) } },
-    { type: 'section', text: { type: 'mrkdwn', text: clip(`Risk ${i.risk_score.toFixed(2)} (confidence ${i.confidence.toFixed(2)}) for ${who}.`, 3000) } },
     {
       type: 'section',
-      text: {
-        type: 'mrkdwn',
-        text: clip(
-          i.factors
-            .slice(0, 5)
-            .map((f) => `• *${esc(f.factor)}*: ${esc(f.evidence)}`)
-            .join('\n') || 'No factors',
-          3000,
-        ),
-      },
+      text: { type: 'mrkdwn', text: clip(`Risk ${i.risk_score.toFixed(2)} (confidence ${i.confidence.toFixed(2)}) for ${esc(subject)}.`, 3000) },
     },
+    { type: 'section', text: { type: 'mrkdwn', text: clip(`*Why*\n${factors.join('\n') || 'No factors'}`, 3000) } },
   ];
   if (i.recommendations.length)
-    blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: clip(i.recommendations.slice(0, 3).map(esc).join(' · '), 3000) }] });
+    blocks.push({
+      type: 'section',
+      text: { type: 'mrkdwn', text: clip(`*What can help*\n${i.recommendations.map((r) => `• ${esc(r)}`).join('\n')}`, 3000) },
+    });
+  blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: clip(esc(note), 3000) }] });
   return { text: esc(title), blocks };
 }
 

@@ -1,6 +1,11 @@
 import { sql, withPgClient } from '../db/sql.js';
+import { PermanentError } from '../errors/index.js';
+import { explainFactors } from '../insights/heuristic.js';
+import { DEVELOPER_INSIGHTS } from '../insights/model.js';
+import { developerSignals, teamSignals } from '../insights/signals.js';
 import type { JobContext } from '../jobs/context.js';
 import { computeMetrics } from '../metrics/library.js';
+import { organizationsOfDeveloper } from '../organizations/members.js';
 import {
   exportReadyMessage,
   insightAlertMessage,
@@ -10,48 +15,50 @@ import {
   type InsightAlertRow,
 } from './messages.js';
 import { jobKey } from './post-once.js';
-import { organizationOfDeveloper, organizationOfDeveloperSql, postToOrganization } from './post.js';
+import { isPrivateChannel, organizationSlack, postDirect, postMessage, postToOrganization, slackUserOf, type PostResult } from './post.js';
+import { leadsOf } from './settings.js';
 
 /**
- * The notifications, each: load its rows, build its message (src/slack/messages.ts), post it to the
- * organization's Slack at most once per key. Organizations without an active integration are
- * skipped, not failed.
+ * The notifications, each: load its rows, build its message (src/slack/messages.ts), post it where
+ * the organization's notification_settings route it (src/slack/settings.ts), at most once per key.
+ * Organizations without an active integration, or with the kind turned off, are skipped, not failed.
+ * Nothing about one person is posted where others read it: person alerts go to their leads by
+ * direct message (or a channel Slack confirms is private), an export's news to its requester alone.
  */
 
-const NO_INTEGRATION = { skipped: 'no Slack integration' } as const;
-
-/** An export finished: told to its requester's organization, mentioning them. One post per export. */
+/** An export finished: told to its requester alone, by direct message, in the export's organization. */
 export async function notifyExportReady(ctx: JobContext, exportJobId: string) {
-  const [e] = await sql<ExportReadyRow & { status: string }>(
+  const [e] = await sql<ExportReadyRow & { status: string; organization_id: string | null }>(
     ctx.em,
-    `SELECT e.export_type, e.format, e.status, e.file_size_bytes, e.expires_at, e.requested_by, d.github_username AS login
+    `SELECT e.export_type, e.format, e.status, e.file_size_bytes, e.expires_at, e.requested_by, d.github_username AS login,
+            nullif(e.config->>'organization_id', '') AS organization_id
        FROM export_jobs e LEFT JOIN developers d ON d.id = e.requested_by WHERE e.id = ?`,
     [exportJobId],
   );
   if (!e || e.status !== 'completed') return { skipped: 'export not completed' };
-  const org = await organizationOfDeveloper(ctx.em, e.requested_by);
-  return (
-    (await postToOrganization(ctx.em, ctx.config, org, 'export_ready', `export_ready:${exportJobId}`, (integration) => exportReadyMessage(e, integration))) ??
-    NO_INTEGRATION
-  );
+  const slack = await organizationSlack(ctx.em, ctx.config, e.organization_id, 'export_ready');
+  if ('skipped' in slack) return slack;
+  const user = slackUserOf(slack.integration, e.requested_by);
+  if (!user) return { skipped: 'the requester has no Slack user in user_mappings' };
+  const [sent] = await postDirect(ctx.em, slack, { type: 'export_ready', key: `export_ready:${exportJobId}`, users: [user] }, exportReadyMessage(e));
+  return sent!;
 }
 
 /** Repositories of the organization whose last sync failed: one digest per run. */
-export async function notifySyncFailures(ctx: JobContext, organizationId: string) {
+export async function notifySyncFailures(ctx: JobContext, organizationId: string): Promise<PostResult> {
   const failures = await sql<{ full_name: string; last_error: string }>(
     ctx.em,
     `SELECT full_name, last_error FROM tracked_repositories WHERE organization_id = ? AND is_active AND last_error IS NOT NULL ORDER BY full_name`,
     [organizationId],
   );
   if (failures.length === 0) return { skipped: 'no failing repositories' };
-  return (
-    (await postToOrganization(ctx.em, ctx.config, organizationId, 'sync_failure_digest', jobKey(ctx.job), () => syncFailureDigestMessage(failures))) ??
-    NO_INTEGRATION
+  return postToOrganization(ctx.em, ctx.config, organizationId, 'sync_failure_digest', 'sync_failure_digest', jobKey(ctx.job), () =>
+    syncFailureDigestMessage(failures),
   );
 }
 
 /** Last week's numbers of one team. */
-export async function notifyWeeklyTeamSummary(ctx: JobContext, teamId: string) {
+export async function notifyWeeklyTeamSummary(ctx: JobContext, teamId: string): Promise<PostResult> {
   const [team] = await sql<{ name: string; organization_id: string | null }>(ctx.em, `SELECT name, organization_id FROM teams WHERE id = ?`, [teamId]);
   if (!team) return { skipped: 'team deleted' };
   const m = await withPgClient(ctx.em, (c) =>
@@ -65,36 +72,104 @@ export async function notifyWeeklyTeamSummary(ctx: JobContext, teamId: string) {
     cycleHours: v('pr_cycle_time'),
     firstReviewHours: v('time_to_first_review'),
   };
-  return (
-    (await postToOrganization(ctx.em, ctx.config, team.organization_id, 'weekly_team_summary', jobKey(ctx.job), () =>
-      weeklyTeamSummaryMessage(team.name, week),
-    )) ?? NO_INTEGRATION
+  return postToOrganization(ctx.em, ctx.config, team.organization_id, 'weekly_team_summary', 'weekly_team_summary', jobKey(ctx.job), () =>
+    weeklyTeamSummaryMessage(team.name, week),
   );
 }
 
+interface AlertRow extends InsightAlertRow {
+  team_id: string | null;
+  team_org: string | null;
+  data_window_days: number | null;
+  generated_at: Date;
+}
+
 /**
- * An insight that crossed the alert threshold, posted to its organization's default channel,
- * mentioning the developer when user_mappings knows them. One post per insight.
+ * An insight that crossed the alert threshold (one post per insight and recipient).
+ * - About a team: to the channel of `team_alert` (or the default channel) of the team's organization.
+ * - About a person: privately, in each organization whose teams they are in — to the leads of their
+ *   teams there (`team_leads`, by direct message; never the person themselves), else to
+ *   `private_alert_channel` once Slack confirms it is private; else not at all (said in the result).
+ *   A "private" channel Slack reports as shared fails the alert with that reason, after the other
+ *   organizations got theirs.
+ * Factors are explained from the signals recomputed for the insight's window (plain language with
+ * the point where each becomes concerning), followed by the stored recommendations.
  */
 export async function alertInsight(ctx: JobContext, insightId: string) {
-  const [i] = await sql<InsightAlertRow & { org: string | null }>(
+  const [i] = await sql<AlertRow>(
     ctx.em,
-    `SELECT pi.insight_type, pi.risk_score, pi.confidence, pi.factors, pi.recommendations, pi.developer_id,
-            d.github_username AS login, t.name AS team, coalesce(t.organization_id, ${organizationOfDeveloperSql('pi.developer_id')}) AS org
+    `SELECT pi.insight_type, pi.risk_score, pi.confidence, pi.factors, pi.recommendations, pi.developer_id, pi.team_id, pi.data_window_days, pi.generated_at,
+            d.github_username AS login, d.name, t.name AS team, t.organization_id AS team_org
        FROM predictive_insights pi LEFT JOIN developers d ON d.id = pi.developer_id LEFT JOIN teams t ON t.id = pi.team_id
       WHERE pi.id = ?`,
     [insightId],
   );
   if (!i) return { skipped: 'insight deleted' };
-  const posted = await postToOrganization(ctx.em, ctx.config, i.org, 'insight_alert', `insight_alert:${insightId}`, (integration) =>
-    insightAlertMessage(i, integration),
+  const type = i.insight_type;
+  const window = i.data_window_days ?? 30;
+  const explain = await withPgClient(ctx.em, async (c) =>
+    (DEVELOPER_INSIGHTS as readonly string[]).includes(type)
+      ? i.developer_id
+        ? explainFactors(type, await developerSignals(c, i.developer_id, window, new Date(i.generated_at)))
+        : new Map<string, string>()
+      : i.team_id
+        ? explainFactors(type, await teamSignals(c, i.team_id, window, new Date(i.generated_at)))
+        : new Map<string, string>(),
   );
-  return posted ?? { skipped: 'no active Slack integration with a default channel for this organization' };
+  const key = `insight_alert:${insightId}`;
+
+  if (!i.developer_id) {
+    return postToOrganization(ctx.em, ctx.config, i.team_org, 'team_alert', 'insight_alert', key, () =>
+      insightAlertMessage(i, explain, `Team-level insight for ${i.team ?? 'a team'}, generated ${new Date(i.generated_at).toISOString().slice(0, 16)} UTC.`),
+    );
+  }
+
+  const results: Record<string, unknown> = {};
+  const problems: string[] = [];
+  for (const org of await organizationsOfDeveloper(ctx.em, i.developer_id)) {
+    const slack = await organizationSlack(ctx.em, ctx.config, org, 'person_alert');
+    if ('skipped' in slack) {
+      results[org] = slack;
+      continue;
+    }
+    const teams = await sql<{ id: string; name: string }>(
+      ctx.em,
+      `SELECT id, name FROM teams WHERE organization_id = ? AND ?::uuid = ANY(developer_ids) ORDER BY name`,
+      [org, i.developer_id],
+    );
+    const self = slackUserOf(slack.integration, i.developer_id);
+    const leads = leadsOf(
+      slack.settings,
+      teams.map((t) => t.id),
+    ).filter((u) => u !== self);
+    const teamNames = teams.map((t) => t.name).join(', ');
+    if (leads.length) {
+      const note = `Sent to you privately as a lead of ${teamNames}. It is not posted in any channel.`;
+      results[org] = await postDirect(ctx.em, slack, { type: 'insight_alert', key, users: leads }, insightAlertMessage(i, explain, note));
+      continue;
+    }
+    const channel = slack.settings.private_alert_channel;
+    if (!channel) {
+      results[org] = { skipped: `no lead of ${teamNames || 'their teams'} in notification_settings.team_leads and no private_alert_channel` };
+      continue;
+    }
+    if (!(await isPrivateChannel(ctx.em, slack, channel))) {
+      problems.push(
+        `private_alert_channel ${channel} of Slack integration ${slack.integration.team_id} is not private: alerts about a person never go to shared channels`,
+      );
+      results[org] = { refused: 'private_alert_channel is not private' };
+      continue;
+    }
+    const note = `Posted to this private channel because ${teamNames || 'their teams'} have no lead in notification_settings.team_leads.`;
+    results[org] = await postMessage(ctx.em, slack, { type: 'insight_alert', key: `${key}:${channel}`, channel }, insightAlertMessage(i, explain, note));
+  }
+  if (problems.length) throw new PermanentError(problems.join('; '));
+  return Object.keys(results).length ? results : { skipped: 'the developer is in no team of an organization' };
 }
 
-/** The organizations (digest) or teams (summary) that have an active integration. */
-export async function fanOutTargets(ctx: JobContext, kind: 'sync_failure_digest' | 'weekly_team_summary'): Promise<string[]> {
-  if (kind === 'sync_failure_digest') {
+/** The organizations (digest, user mapping) or teams (summary) that have an active integration. */
+export async function fanOutTargets(ctx: JobContext, kind: 'sync_failure_digest' | 'weekly_team_summary' | 'map_users'): Promise<string[]> {
+  if (kind !== 'weekly_team_summary') {
     const orgs = await sql<{ id: string }>(ctx.em, `SELECT DISTINCT organization_id AS id FROM slack_integrations WHERE is_active IS NOT FALSE`);
     return orgs.map((o) => o.id);
   }

@@ -3,17 +3,18 @@ import type { AppConfig } from '../config/index.js';
 import type { WebClient } from '@slack/web-api';
 import { PermanentError, TransientError } from '../errors/index.js';
 import { isSlackChannelId } from './channels.js';
-import { slackFor } from './client.js';
 import { postOnce, type Posted } from './post-once.js';
 import { reportSummaryMessage } from './messages.js';
-import { activeIntegrationFor } from './post.js';
+import { organizationSlack } from './post.js';
+import { routeOf } from './settings.js';
 
 /**
  * Post a rendered report to Slack for the report's organization: a Block Kit summary message, then
  * the file (files.uploadV2, the external-upload flow) in that message's thread, logged as one
  * notification. Message first, because the message carries the idempotency key (its metadata): a
  * retry after a crash finds it and only uploads the file if the thread does not have it yet.
- * Destination: channel ids among the recipients (C…/G…), else the integration's default channel.
+ * Destination: channel ids among the recipients (C…/G…), else notification_settings' report_delivery
+ * channel, else the integration's default channel; report_delivery turned off there skips it.
  */
 export async function deliverReportToSlack(
   em: EntityManager,
@@ -28,12 +29,14 @@ export async function deliverReportToSlack(
     summary: string[];
     key: string;
   },
-): Promise<Posted & { alreadySent?: true }> {
+): Promise<(Posted & { alreadySent?: true }) | { skipped: string }> {
   if (!opts.organizationId) throw new PermanentError('Slack delivery needs the report to belong to an organization');
-  const integrationId = await activeIntegrationFor(em, opts.organizationId);
-  if (!integrationId) throw new PermanentError(`No active Slack integration for organization ${opts.organizationId}`);
-  const { client, integration } = await slackFor(em, config, integrationId);
-  const channel = opts.recipients.find(isSlackChannelId) ?? integration.default_channel_id;
+  const slack = await organizationSlack(em, config, opts.organizationId, 'report_delivery');
+  if ('skipped' in slack && slack.skipped === 'no Slack integration')
+    throw new PermanentError(`No active Slack integration for organization ${opts.organizationId}`);
+  if ('skipped' in slack) return slack;
+  const { client, integration, settings } = slack;
+  const channel = opts.recipients.find(isSlackChannelId) ?? routeOf(settings, 'report_delivery').channel ?? integration.default_channel_id;
   if (!channel) throw new PermanentError(`Slack integration ${integration.team_id} has no default channel and the schedule names none`);
 
   const entry = { integrationId: integration.id, type: 'scheduled_report', summary: `${opts.reportName} (${opts.period})`, channel, key: opts.key };

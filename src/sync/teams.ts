@@ -3,6 +3,7 @@ import { pgArray, sql } from '../db/sql.js';
 import { githubFor } from '../github/for-job.js';
 import { ghUser, parseGitHub } from '../github/schemas.js';
 import { linkGitHubAccount } from './tracked.js';
+import { slackMapUsers } from '../slack/jobs/slack-map-users.contract.js';
 import type { JobContext } from '../jobs/context.js';
 import { storableText, storableTextOrNull } from '../lib/text.js';
 import { developerRefreshProfile } from '../profiles/jobs/developer-refresh-profile.contract.js';
@@ -68,5 +69,7 @@ export async function syncTeams(ctx: JobContext, org: string, organizationId: st
     await ctx.progress(Math.round(((i + 1) / teams.length) * 100));
   }
   for (const developerId of newMembers) ctx.enqueueAfter(developerRefreshProfile, { developerId });
+  // New members of the organization: find their Slack users (a no-op without an integration).
+  if (newMembers.size) ctx.enqueueAfter(slackMapUsers, { organizationId });
   return { org, teams: teams.length, written };
 }

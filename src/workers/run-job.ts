@@ -3,7 +3,7 @@ import { DelayedError, UnrecoverableError, type Job, type JobsOptions } from 'bu
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { AppConfig } from '../config/index.js';
-import { PayloadError, PermanentError, RateLimitedError } from '../errors/index.js';
+import { DeferredError, PayloadError, PermanentError, RateLimitedError } from '../errors/index.js';
 import type { AnyJobContract } from '../jobs/contract.js';
 import type { JobContext } from '../jobs/context.js';
 import type { AnyJobHandler } from '../jobs/handler.js';
@@ -105,7 +105,7 @@ function jobContext(deps: RunnerDeps, job: Job, jobLog: () => Logger, followUps:
 
 /**
  * What a handler threw, as the error BullMQ should see: scrubbed of secrets and clipped first; a
- * rate limit or a shutdown parks the job (moveToDelayed + DelayedError: no attempt spent, no hot
+ * rate limit, a deferral (quiet hours) or a shutdown parks the job (moveToDelayed + DelayedError: no attempt spent, no hot
  * loop); a permanent error or a bad payload fails it now (UnrecoverableError); anything else is
  * retried with the job's backoff.
  */
@@ -120,6 +120,11 @@ async function settleFailure(
   if (err instanceof RateLimitedError) {
     o.jobLog().warn({ durationMs, resetAt: err.resetAt.toISOString() }, `rate limited: ${err.message}`);
     await job.moveToDelayed(Math.max(err.resetAt.getTime(), Date.now() + 1_000), token);
+    return new DelayedError();
+  }
+  if (err instanceof DeferredError) {
+    o.jobLog().info({ durationMs, until: err.until.toISOString() }, `deferred: ${err.message}`);
+    await job.moveToDelayed(Math.max(err.until.getTime(), Date.now() + 1_000), token);
     return new DelayedError();
   }
   if (o.stopping.aborted && (err === o.stopping.reason || (err as Error).name === 'AbortError')) {

@@ -2,7 +2,13 @@ import type { Command } from 'commander';
 import { loadConfig } from '../../config/index.js';
 import { KeyRing } from '../../crypto/secrets.js';
 import { installSlackIntegration } from '../../slack/integrations.js';
-import { withOrm } from '../context.js';
+import { readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { sql } from '../../db/sql.js';
+import { slackMapUsers } from '../../jobs/index.js';
+import { issueLines } from '../../lib/zod-issues.js';
+import { notificationSettingsSchema, type NotificationSettings } from '../../slack/settings.js';
+import { withOrm, withProducer } from '../context.js';
 
 /** `aexy slack install`: store a workspace integration, its token encrypted. */
 export function registerSlack(program: Command): void {
@@ -29,6 +35,49 @@ export function registerSlack(program: Command): void {
           defaultChannelId: opts.channel,
         });
         console.log(`slack integration ${opts.teamId} stored as ${id} (token encrypted with key ${ring.activeKeyId})`);
+        // Its people: developers mapped to Slack users by email (users.lookupByEmail).
+        const job = await withProducer((producer) => producer.enqueue(slackMapUsers, { organizationId: opts.organization }), config);
+        console.log(`queued ${slackMapUsers.name} as job ${job.id}`);
       }, config);
+    });
+  slackCmd
+    .command('settings')
+    .description("show the organization's notification_settings, or replace them with a validated JSON file (see README: Slack routing)")
+    .requiredOption('--organization <uuid>', 'Aexy organization id')
+    .option('--file <path>', 'a JSON file with the new settings ("-" for standard input)')
+    .action(async (opts: { organization: string; file?: string }) => {
+      if (!/^[0-9a-f-]{36}$/i.test(opts.organization)) throw new Error('--organization must be a UUID');
+      let settings: NotificationSettings | undefined;
+      if (opts.file !== undefined) {
+        const text = opts.file === '-' ? readFileSync(0, 'utf8') : await readFile(opts.file, 'utf8');
+        let json: unknown;
+        try {
+          json = JSON.parse(text);
+        } catch (err) {
+          throw new Error(`${opts.file} is not JSON: ${(err as Error).message}`);
+        }
+        const parsed = notificationSettingsSchema.safeParse(json);
+        if (!parsed.success) throw new Error(`Invalid notification_settings:\n${issueLines(parsed.error).join('\n')}`);
+        settings = parsed.data;
+      }
+      await withOrm(async (orm) => {
+        const em = orm.em.fork();
+        const [row] = settings
+          ? await sql<{ team_id: string; notification_settings: unknown }>(
+              em,
+              `UPDATE slack_integrations SET notification_settings = ?::jsonb, updated_at = now()
+                WHERE id = (SELECT id FROM slack_integrations WHERE organization_id = ? AND is_active IS NOT FALSE ORDER BY installed_at LIMIT 1)
+                RETURNING team_id, notification_settings`,
+              [JSON.stringify(settings), opts.organization],
+            )
+          : await sql<{ team_id: string; notification_settings: unknown }>(
+              em,
+              `SELECT team_id, notification_settings FROM slack_integrations WHERE organization_id = ? AND is_active IS NOT FALSE ORDER BY installed_at LIMIT 1`,
+              [opts.organization],
+            );
+        if (!row) throw new Error(`organization ${opts.organization} has no active Slack integration (aexy slack install)`);
+        if (settings) console.log(`notification_settings of Slack integration ${row.team_id} replaced`);
+        console.log(JSON.stringify(row.notification_settings, null, 2));
+      });
     });
 }

@@ -5,11 +5,13 @@ import { defineContract } from '../../jobs/contract.js';
 export const SYNC_FAILURE_DIGEST_CRON = '0 8 * * *';
 /** Mondays at 09:00 UTC: the team summaries. */
 export const WEEKLY_TEAM_SUMMARY_CRON = '0 9 * * 1';
+/** Daily at 07:00 UTC: developers mapped to Slack users by email (new members, new Slack accounts). */
+export const MAP_USERS_CRON = '0 7 * * *';
 
-/** Scheduled: fan the digests and team summaries out to every organization/team with an integration. */
+/** Scheduled: fan the digests, team summaries and user mapping out to every organization/team with an integration. */
 export const slackFanOut = defineContract({
   name: 'slack.fan-out',
   queue: 'slack',
-  schema: z.object({ kind: z.enum(['sync_failure_digest', 'weekly_team_summary']) }).strict(),
+  schema: z.object({ kind: z.enum(['sync_failure_digest', 'weekly_team_summary', 'map_users']) }).strict(),
   options: { attempts: 5 },
 });

@@ -1,0 +1,11 @@
+import { z } from 'zod';
+import { defineContract } from '../../jobs/contract.js';
+
+/** Map an organization's developers to their Slack users by email (users.lookupByEmail). */
+export const slackMapUsers = defineContract({
+  name: 'slack.map-users',
+  queue: 'slack',
+  schema: z.object({ organizationId: z.uuid({ message: 'must be an organization UUID' }) }).strict(),
+  options: { attempts: 5, backoff: { type: 'exponential', delay: 5_000 } },
+  deduplicationId: (d) => `slack.map-users-${d.organizationId}`,
+});
