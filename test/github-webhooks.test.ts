@@ -25,6 +25,7 @@ const SCHEDULER_IDS = [
   'github.sync-all',
   'insight.refresh',
   'report.reconcile',
+  'retention.prune',
   'slack.map-users',
   'slack.sync-failure-digest',
   'slack.weekly-team-summary',

@@ -14,6 +14,7 @@ import { QUEUE_NAMES } from '../queues/names.js';
 import { Producer } from '../queues/producer.js';
 import { registerGitHubWebhooks } from '../github/webhooks.js';
 import { createQueueMetrics } from './metrics.js';
+import { registerDatabaseMetrics } from './database-metrics.js';
 import { sql } from '../db/sql.js';
 
 export const BOARD_PATH = '/admin/queues';
@@ -122,6 +123,7 @@ export async function buildBoardServer({ config, orm, log }: BoardOptions): Prom
   });
 
   const metrics = createQueueMetrics(config, connection, queues);
+  registerDatabaseMetrics(metrics.registry, config, () => orm.em.fork());
   app.get('/metrics', async (_req, reply) => reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()));
 
   app.get('/healthz', async () => ({ status: 'ok' }));

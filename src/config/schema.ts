@@ -91,8 +91,24 @@ export const envSchema = z.object({
   LLM_TIMEOUT_MS: int(100, 600_000).default(30_000),
   /** Insight jobs processed at once per worker (LLM calls in flight). */
   LLM_CONCURRENCY: int(1, 64).default(2),
+  /** Chat completions per UTC day, all workers together; beyond it insights use heuristic-v1. 0 = no LLM. */
+  LLM_DAILY_REQUESTS: int(0, 10_000_000).default(2_000),
+  /** Tokens (prompt + completion) per UTC day, all workers together; beyond it insights use heuristic-v1. */
+  LLM_DAILY_TOKENS: int(0, 10_000_000_000).default(2_000_000),
+  /** The window whose activity makes a developer or team "active": they get insights without being asked. */
+  INSIGHT_ACTIVE_DAYS: int(7, 365).default(30),
   /** A risk score at or above this, newly reached, posts a Slack alert. */
   INSIGHT_ALERT_THRESHOLD: z.coerce.number().min(0).max(1).default(0.7),
+
+  // Retention (retention.prune, daily): days kept of each kind; 0 keeps everything.
+  RETENTION_INSIGHT_DAYS: int(0, 36_500).default(180),
+  RETENTION_SLACK_LOG_DAYS: int(0, 36_500).default(90),
+  RETENTION_HTTP_CACHE_DAYS: int(0, 36_500).default(30),
+  RETENTION_EXPORT_ROW_DAYS: int(0, 36_500).default(30),
+  RETENTION_REPORT_DELIVERY_DAYS: int(0, 36_500).default(400),
+  /** Rows deleted per statement, and statements per kind and run: bounded work, short locks. */
+  RETENTION_BATCH_SIZE: int(1, 100_000).default(1_000),
+  RETENTION_MAX_BATCHES: int(1, 100_000).default(100),
 
   // Slack.
   SLACK_API_URL: url(['http:', 'https:'], 'HTTP(S)').default('https://slack.com/api/'),

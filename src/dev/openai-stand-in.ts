@@ -20,6 +20,8 @@ export type Behaviour =
 
 export class OpenAIStandIn {
   readonly requests: { model: string; messages: { role: string; content: string }[]; response_format?: unknown }[] = [];
+  /** The usage each successful answer reported, in order: what a client's token count must add up to. */
+  readonly usage: { prompt_tokens: number; completion_tokens: number; total_tokens: number }[] = [];
   readonly script: Behaviour[] = [];
   url = '';
   private server?: Server;
@@ -68,17 +70,19 @@ export class OpenAIStandIn {
       }
       content = JSON.stringify(answer);
     }
+    const usage = {
+      prompt_tokens: Math.ceil(user.length / 4),
+      completion_tokens: Math.ceil(content.length / 4),
+      total_tokens: Math.ceil(user.length / 4) + Math.ceil(content.length / 4),
+    };
+    this.usage.push(usage);
     send(200, {
       id: `chatcmpl-${this.requests.length}`,
       object: 'chat.completion',
       created: Math.floor(Date.now() / 1000),
       model: body.model,
       choices: [{ index: 0, message: { role: 'assistant', content, refusal: null }, logprobs: null, finish_reason: 'stop' }],
-      usage: {
-        prompt_tokens: Math.ceil(user.length / 4),
-        completion_tokens: Math.ceil(content.length / 4),
-        total_tokens: Math.ceil((user.length + content.length) / 4),
-      },
+      usage,
       system_fingerprint: 'fp_standin',
     });
   }

@@ -4,6 +4,7 @@ import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
 export const GithubHttpCache = defineEntity({
   name: 'GithubHttpCache',
   tableName: 'github_http_cache',
+  indexes: [{ name: 'idx_github_http_cache_fetched_at', properties: ['fetchedAt'] }],
   properties: {
     tokenHash: p.string().length(64).primary(),
     url: p.text().primary(),

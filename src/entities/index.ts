@@ -42,6 +42,8 @@ import { CommitCoauthor, CommitGraph, DeveloperBot, DeveloperDirty, DeveloperIde
 import { ReportDelivery } from './report-delivery.js';
 import { SlackNotificationKey } from './slack-notification-key.js';
 import { GithubOrganizationLink } from './github-organization-link.js';
+import { LlmUsage } from './llm-usage.js';
+import { PrunedTotal } from './pruned-total.js';
 
 /** Every entity of the schema contract, in dependency order, then the sync's own tables. */
 export const ALL_ENTITIES = [
@@ -73,4 +75,6 @@ export const ALL_ENTITIES = [
   ReportDelivery,
   SlackNotificationKey,
   GithubOrganizationLink,
+  LlmUsage,
+  PrunedTotal,
 ];

@@ -4,6 +4,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { pgArray, sql } from '../db/sql.js';
 import type { JobContext } from '../jobs/context.js';
 import { exportProcess } from './jobs/export-process.contract.js';
+import { recordPruned } from '../retention/totals.js';
 
 /** A temp file of an export (`.name.<12 hex>.tmp`, src/lib/atomic-file.ts) untouched this long is an orphan. */
 export const ORPHAN_TEMP_MINUTES = 15;
@@ -37,10 +38,15 @@ export async function cleanUpExports(ctx: JobContext) {
     `SELECT id, file_path FROM export_jobs WHERE status = 'completed' AND expires_at <= now() ORDER BY expires_at LIMIT 1000`,
   );
   let refused = 0;
+  let filesDeleted = 0;
   for (const e of expired) {
     let note: string | null = null;
     try {
-      if (e.file_path) note = await removeExportFile(root, e.file_path);
+      if (e.file_path) {
+        const removed = await removeExportFile(root, e.file_path);
+        if (removed === 'deleted') filesDeleted += 1;
+        else note = removed;
+      }
     } catch (err) {
       // Could not delete (permissions, I/O): keep the row completed, say why, try again next time.
       refused += 1;
@@ -94,6 +100,9 @@ export async function cleanUpExports(ctx: JobContext) {
   const files = await regularFiles(root);
   const temps = await removeAll(root, olderThan(files, TEMP_FILE, Date.now() - ORPHAN_TEMP_MINUTES * 60_000));
   const reports = await removeOldReportFiles(em, root, olderThan(files, REPORT_FILE, Date.now() - config.EXPORT_TTL_HOURS * 3_600_000));
+  // Counted for /metrics beside the retention job's kinds (aexy_pruned_files_total).
+  if (filesDeleted) await recordPruned(em, 'export_files', 0, filesDeleted);
+  if (reports) await recordPruned(em, 'report_files', 0, reports);
   if (expired.length || orphans.length || lost || temps || reports) {
     log.info({ expired: expired.length, refused, requeued: orphans.length, lost, tempFiles: temps, reportFiles: reports }, 'export cleanup');
   }
@@ -108,10 +117,10 @@ export async function cleanUpExports(ctx: JobContext) {
 }
 
 /**
- * Delete an expired export's file if it is ours: a regular file inside EXPORT_DIR. Returns null when
- * deleted (or already gone), or why it was left alone.
+ * Delete an expired export's file if it is ours: a regular file inside EXPORT_DIR. Returns 'deleted',
+ * null when it was already gone, or why it was left alone.
  */
-async function removeExportFile(root: string, filePath: string): Promise<string | null> {
+async function removeExportFile(root: string, filePath: string): Promise<'deleted' | null | string> {
   let real: string;
   try {
     real = await realpath(filePath);
@@ -122,7 +131,7 @@ async function removeExportFile(root: string, filePath: string): Promise<string 
   if (!inside(root, real)) return `expired; file not deleted: ${filePath} is outside EXPORT_DIR`;
   if (!(await lstat(real)).isFile()) return `expired; file not deleted: ${filePath} is not a regular file`;
   await rm(real, { force: true });
-  return null;
+  return 'deleted';
 }
 
 /** The regular files directly in EXPORT_DIR, with their modification time (read once per cleanup). */

@@ -5,7 +5,8 @@ import type { JobContext } from '../jobs/context.js';
 import { slackInsightAlert } from '../slack/jobs/slack-insight-alert.contract.js';
 import { HEURISTIC_MODEL, heuristicInsight } from './heuristic.js';
 import type { insightGenerateSchema } from './jobs/insight-generate.contract.js';
-import { LlmUnavailable, llmInsight } from './llm.js';
+import { LlmBudgetSpent, LlmUnavailable, llmInsight } from './llm.js';
+import { dailyLlmBudget } from './budget.js';
 import { DEVELOPER_INSIGHTS, INSIGHT_TTL_HOURS, type InsightType } from './model.js';
 import { developerSignals, teamSignals, type DeveloperSignals, type TeamSignals } from './signals.js';
 
@@ -38,12 +39,13 @@ export async function generateInsight(ctx: JobContext, data: z.infer<typeof insi
   let model: string;
   let fallbackReason: string | undefined;
   try {
-    ({ output, model } = await llmInsight(config, log, type, subject, signals));
+    ({ output, model } = await llmInsight(config, log, type, subject, signals, dailyLlmBudget(em, config)));
   } catch (err) {
     if (!(err instanceof LlmUnavailable)) throw err;
     // The LLM server's error text may echo our request (its Authorization header included).
     fallbackReason = ctx.scrub(err.message);
-    if (config.OPENAI_MODEL) log.warn({ type, subjectId, reason: fallbackReason }, 'LLM unavailable: using heuristic-v1');
+    if (err instanceof LlmBudgetSpent) log.info({ type, subjectId, reason: fallbackReason }, 'LLM budget spent: using heuristic-v1');
+    else if (config.OPENAI_MODEL) log.warn({ type, subjectId, reason: fallbackReason }, 'LLM unavailable: using heuristic-v1');
     output = heuristicInsight(type, signals);
     model = HEURISTIC_MODEL;
   }

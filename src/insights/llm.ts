@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { AppConfig } from '../config/index.js';
 import { INSIGHT_JSON_SCHEMA, insightOutputSchema, type InsightOutput, type InsightType } from './model.js';
 import type { DeveloperSignals, TeamSignals } from './signals.js';
+import type { LlmBudget } from './budget.js';
 import { formatIssues } from '../lib/zod-issues.js';
 
 export const SYSTEM_PROMPT = [
@@ -16,11 +17,17 @@ export class LlmUnavailable extends Error {
   override name = 'LlmUnavailable';
 }
 
+/** The day's LLM budget is spent: not a failure, the heuristic answers until the next UTC day. */
+export class LlmBudgetSpent extends LlmUnavailable {
+  override name = 'LlmBudgetSpent';
+}
+
 /**
  * Ask the configured model for an insight with strict structured output. The answer is parsed and
  * validated (numbers clamped); a malformed answer is asked again once. Transport errors, 429s
  * (honouring Retry-After) and 5xx are retried by the openai SDK itself; whatever still fails becomes
- * LlmUnavailable and the caller falls back to the heuristic.
+ * LlmUnavailable and the caller falls back to the heuristic. Each request (the second ask included)
+ * is first taken from the day's budget; a refusal is LlmBudgetSpent.
  */
 export async function llmInsight(
   config: AppConfig,
@@ -28,6 +35,7 @@ export async function llmInsight(
   type: InsightType,
   subject: 'developer' | 'team',
   signals: DeveloperSignals | TeamSignals,
+  budget: LlmBudget,
 ): Promise<{ output: InsightOutput; model: string }> {
   if (!config.OPENAI_MODEL) throw new LlmUnavailable('no model configured');
   const client = new OpenAI({
@@ -40,6 +48,8 @@ export async function llmInsight(
   let lastProblem = '';
   for (let attempt = 1; attempt <= 2; attempt++) {
     let content: string | null | undefined;
+    const refused = await budget.reserve();
+    if (refused) throw new LlmBudgetSpent(refused);
     try {
       const completion = await client.chat.completions.create({
         model: config.OPENAI_MODEL,
@@ -50,6 +60,7 @@ export async function llmInsight(
         ],
         response_format: { type: 'json_schema', json_schema: { name: 'insight', strict: true, schema: INSIGHT_JSON_SCHEMA } },
       });
+      await budget.record(completion.usage);
       content = completion.choices[0]?.message?.content;
     } catch (err) {
       throw new LlmUnavailable(`LLM request failed: ${(err as Error).message}`);

@@ -17,6 +17,7 @@ import { slackFanOut } from '../slack/jobs/slack-fan-out.contract.js';
 import { slackInsightAlert } from '../slack/jobs/slack-insight-alert.contract.js';
 import { slackNotify } from '../slack/jobs/slack-notify.contract.js';
 import { slackMapUsers } from '../slack/jobs/slack-map-users.contract.js';
+import { retentionPrune } from '../retention/jobs/retention-prune.contract.js';
 import { githubSyncAll } from '../sync/jobs/github-sync-all.contract.js';
 import { githubSyncDeveloper } from '../sync/jobs/github-sync-developer.contract.js';
 import { githubSyncRepo } from '../sync/jobs/github-sync-repo.contract.js';
@@ -38,6 +39,7 @@ export {
   slackInsightAlert,
   slackNotify,
   slackMapUsers,
+  retentionPrune,
   githubSyncAll,
   githubSyncDeveloper,
   githubSyncRepo,
@@ -65,6 +67,7 @@ export const CONTRACTS = [
   slackNotify,
   slackMapUsers,
   slackFanOut,
+  retentionPrune,
 ] as const;
 
 /** The registry of job names and their payloads (graphile-worker's `Tasks`): enqueue by name, typed. */

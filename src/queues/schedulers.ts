@@ -6,6 +6,7 @@ import { insightRefresh, INSIGHT_REFRESH_EVERY_MS } from '../insights/jobs/insig
 import { reportReconcile, REPORT_RECONCILE_EVERY_MS } from '../reports/jobs/report-reconcile.contract.js';
 import { MAP_USERS_CRON, slackFanOut, SYNC_FAILURE_DIGEST_CRON, WEEKLY_TEAM_SUMMARY_CRON } from '../slack/jobs/slack-fan-out.contract.js';
 import { githubSyncAll } from '../sync/jobs/github-sync-all.contract.js';
+import { retentionPrune, RETENTION_PRUNE_CRON } from '../retention/jobs/retention-prune.contract.js';
 import type { Producer } from './producer.js';
 import { QUEUE_NAMES } from './names.js';
 
@@ -36,6 +37,7 @@ const PERIODIC: Periodic[] = [
   { id: 'slack.sync-failure-digest', job: slackFanOut, pattern: SYNC_FAILURE_DIGEST_CRON, data: { kind: 'sync_failure_digest' } },
   { id: 'slack.weekly-team-summary', job: slackFanOut, pattern: WEEKLY_TEAM_SUMMARY_CRON, data: { kind: 'weekly_team_summary' } },
   { id: 'slack.map-users', job: slackFanOut, pattern: MAP_USERS_CRON, data: { kind: 'map_users' } },
+  { id: 'retention.prune', job: retentionPrune, pattern: RETENTION_PRUNE_CRON },
 ];
 
 /**

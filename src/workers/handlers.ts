@@ -16,6 +16,7 @@ import { slackFanOutJob } from '../slack/jobs/slack-fan-out.job.js';
 import { slackInsightAlertJob } from '../slack/jobs/slack-insight-alert.job.js';
 import { slackNotifyJob } from '../slack/jobs/slack-notify.job.js';
 import { slackMapUsersJob } from '../slack/jobs/slack-map-users.job.js';
+import { retentionPruneJob } from '../retention/jobs/retention-prune.job.js';
 import { githubSyncAllJob } from '../sync/jobs/github-sync-all.job.js';
 import { githubSyncDeveloperJob } from '../sync/jobs/github-sync-developer.job.js';
 import { githubSyncRepoJob } from '../sync/jobs/github-sync-repo.job.js';
@@ -44,5 +45,6 @@ export const JOBS: readonly AnyJobHandler[] = [
   slackInsightAlertJob,
   slackNotifyJob,
   slackMapUsersJob,
+  retentionPruneJob,
   slackFanOutJob,
 ];

@@ -1,18 +1,19 @@
 import { defineJob } from '../../jobs/handler.js';
-import { expiringInsights } from '../expiring.js';
+import { dueInsights } from '../expiring.js';
 import type { InsightType } from '../types.js';
 import { insightGenerate } from './insight-generate.contract.js';
 import { insightRefresh } from './insight-refresh.contract.js';
 
 export const insightRefreshJob = defineJob(insightRefresh, async (_data, ctx) => {
-  const expiring = await expiringInsights(ctx.em);
-  for (const e of expiring) {
+  const due = await dueInsights(ctx.em, ctx.config.INSIGHT_ACTIVE_DAYS);
+  for (const d of due) {
     ctx.enqueueAfter(insightGenerate, {
-      insightType: e.insight_type as InsightType,
-      ...(e.developer_id ? { developerId: e.developer_id } : { teamId: e.team_id! }),
-      windowDays: e.data_window_days ?? 30,
-      force: true,
+      insightType: d.insight_type as InsightType,
+      ...(d.developer_id ? { developerId: d.developer_id } : { teamId: d.team_id! }),
+      windowDays: d.data_window_days ?? ctx.config.INSIGHT_ACTIVE_DAYS,
+      force: d.renewal,
     });
   }
-  return { queued: expiring.length };
+  const first = due.filter((d) => !d.renewal).length;
+  return { queued: due.length, renewals: due.length - first, first };
 });

@@ -1,0 +1,77 @@
+import type { AppConfig } from '../config/index.js';
+import { sql } from '../db/sql.js';
+import type { JobContext } from '../jobs/context.js';
+import { recordPruned } from './totals.js';
+
+/**
+ * What grows for ever unless pruned, each with its own retention (days; 0 keeps everything) and the
+ * rows it selects. Each kind is deleted in bounded batches: one short statement per batch (no long
+ * transaction, no long lock), the shutdown signal checked between batches, at most
+ * RETENTION_MAX_BATCHES per kind and run (the next run goes on where this one stopped).
+ */
+interface Pruner {
+  kind: string;
+  table: string;
+  days: (c: AppConfig) => number;
+  /** rows older than the cutoff `(SELECT cutoff FROM arg)` that may go */
+  where: string;
+}
+
+export const PRUNERS: Pruner[] = [
+  {
+    // Insight history: the latest insight of each type and subject always stays (it is the current one).
+    kind: 'insights',
+    table: 'predictive_insights',
+    days: (c) => c.RETENTION_INSIGHT_DAYS,
+    where: `generated_at < (SELECT cutoff FROM arg) AND EXISTS (
+              SELECT 1 FROM predictive_insights n WHERE n.insight_type = t.insight_type AND n.developer_id IS NOT DISTINCT FROM t.developer_id
+                 AND n.team_id IS NOT DISTINCT FROM t.team_id AND n.generated_at > t.generated_at)`,
+  },
+  // Attempts' idempotency keys go with them (ON DELETE CASCADE); older than any retry or redelivery.
+  { kind: 'slack_notification_logs', table: 'slack_notification_logs', days: (c) => c.RETENTION_SLACK_LOG_DAYS, where: `sent_at < (SELECT cutoff FROM arg)` },
+  // An entry not refreshed since is simply fetched in full once more.
+  { kind: 'github_http_cache', table: 'github_http_cache', days: (c) => c.RETENTION_HTTP_CACHE_DAYS, where: `fetched_at < (SELECT cutoff FROM arg)` },
+  {
+    // Finished exports whose files are gone (expired) or never came (failed); pending and processing rows are never touched.
+    kind: 'export_jobs',
+    table: 'export_jobs',
+    days: (c) => c.RETENTION_EXPORT_ROW_DAYS,
+    where: `status IN ('expired', 'failed') AND coalesce(completed_at, created_at) < (SELECT cutoff FROM arg)`,
+  },
+  {
+    // Claims of delivered report slots: far older than any slot a schedule could deliver again.
+    kind: 'report_deliveries',
+    table: 'report_deliveries',
+    days: (c) => c.RETENTION_REPORT_DELIVERY_DAYS,
+    where: `status = 'sent' AND claimed_at < (SELECT cutoff FROM arg)`,
+  },
+];
+
+export async function pruneAll(ctx: JobContext): Promise<Record<string, number | 'kept'>> {
+  const { em, config, log } = ctx;
+  const out: Record<string, number | 'kept'> = {};
+  for (const p of PRUNERS) {
+    const days = p.days(config);
+    if (days === 0) {
+      out[p.kind] = 'kept';
+      continue;
+    }
+    const cutoff = new Date(Date.now() - days * 86_400_000);
+    let deleted = 0;
+    for (let batch = 0; batch < config.RETENTION_MAX_BATCHES; batch++) {
+      ctx.signal.throwIfAborted();
+      const rows = await sql(
+        em,
+        `WITH arg AS (SELECT ?::timestamptz AS cutoff)
+         DELETE FROM ${p.table} WHERE ctid = ANY(ARRAY(SELECT t.ctid FROM ${p.table} t WHERE ${p.where} LIMIT ?)) RETURNING 1`,
+        [cutoff.toISOString(), config.RETENTION_BATCH_SIZE],
+      );
+      deleted += rows.length;
+      if (rows.length < config.RETENTION_BATCH_SIZE) break;
+    }
+    out[p.kind] = deleted;
+    await recordPruned(em, p.kind, deleted);
+    if (deleted) log.info({ kind: p.kind, deleted, olderThan: cutoff.toISOString(), retentionDays: days }, 'pruned');
+  }
+  return out;
+}

@@ -1,0 +1,175 @@
+import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildBoardServer } from '../src/board/server.js';
+import type { AppConfig } from '../src/config/index.js';
+import { exportCleanup, retentionPrune } from '../src/jobs/index.js';
+import { createLogger } from '../src/lib/logger.js';
+import { JOBS } from '../src/workers/handlers.js';
+import { createTestDatabase, type TestDatabase } from './helpers/db.js';
+import { deletePrefix, testConfig } from './helpers/redis.js';
+import { startHarness, type Harness } from './helpers/workers.js';
+
+/**
+ * Retention: what grows for ever is pruned by a scheduled job, per kind, in bounded batches, counted
+ * in pruned_totals and /metrics. Each row below is placed on one side of its cutoff; the expected
+ * survivors are listed by hand.
+ */
+describe('retention: insight history, Slack logs, the HTTP cache, finished exports and delivery claims are pruned', () => {
+  let db: TestDatabase;
+  let h: Harness;
+  let app: FastifyInstance;
+  let dir: string;
+  let config: AppConfig;
+  const ids: Record<string, string> = {};
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    dir = await mkdtemp(join(tmpdir(), 'aexy-retention-'));
+    // Batches of 2, one batch per kind and run: bounded work, continued by the next run.
+    config = { ...testConfig({ EXPORT_DIR: dir, RETENTION_BATCH_SIZE: '2', RETENTION_MAX_BATCHES: '1', BOARD_AUTH_DISABLED: 'true' }), DATABASE_URL: db.url };
+    h = await startHarness(config, db.orm, JOBS);
+    app = await buildBoardServer({ config, orm: db.orm, log: createLogger('silent') });
+    const q = (text: string, params: unknown[] = []) => db.sql.query(text, params);
+    ids.dev = (await q(`INSERT INTO developers (github_id, github_username) VALUES (1, 'ann') RETURNING id`)).rows[0].id;
+    ids.other = (await q(`INSERT INTO developers (github_id, github_username) VALUES (2, 'bo') RETURNING id`)).rows[0].id;
+    const insight = async (name: string, dev: string | undefined, type: string, daysAgo: number) =>
+      (ids[name] = (
+        await q(
+          `INSERT INTO predictive_insights (developer_id, insight_type, risk_score, generated_at) VALUES ($1, $2, 0.5, now() - make_interval(days => $3)) RETURNING id`,
+          [dev, type, daysAgo],
+        )
+      ).rows[0].id);
+    // ann's burnout history: two past the 180 days, the latest recent. bo's only insight is old, and stays (it is his latest).
+    await insight('burnout300', ids.dev, 'burnout_risk', 300);
+    await insight('burnout200', ids.dev, 'burnout_risk', 200);
+    await insight('burnout10', ids.dev, 'burnout_risk', 10);
+    await insight('attrition300', ids.dev, 'attrition_risk', 300);
+    await insight('bo400', ids.other, 'burnout_risk', 400);
+    // Slack logs: two older than 90 days (one with its idempotency key), one recent.
+    ids.integration = (
+      await q(`INSERT INTO slack_integrations (organization_id, team_id, bot_token) VALUES (gen_random_uuid(), 'T1', 'x') RETURNING id`)
+    ).rows[0].id;
+    for (const [name, days] of [
+      ['log100', 100],
+      ['log95', 95],
+      ['log5', 5],
+    ] as const) {
+      ids[name] = (
+        await q(`INSERT INTO slack_notification_logs (integration_id, status, sent_at) VALUES ($1, 'sent', now() - make_interval(days => $2)) RETURNING id`, [
+          ids.integration,
+          days,
+        ])
+      ).rows[0].id;
+    }
+    await q(`INSERT INTO slack_notification_keys (log_id, idempotency_key) VALUES ($1, 'k-old')`, [ids.log100]);
+    // The HTTP cache: three entries older than 30 days, one fresh.
+    for (const [url, days] of [
+      ['/a', 40],
+      ['/b', 50],
+      ['/c', 60],
+      ['/fresh', 1],
+    ] as const) {
+      await q(`INSERT INTO github_http_cache (token_hash, url, etag, body, fetched_at) VALUES ('h', $1, 'e', '{}', now() - make_interval(days => $2))`, [
+        url,
+        days,
+      ]);
+    }
+    // Export rows: finished long ago (expired, failed) go; completed, pending and recent ones stay.
+    const exp = async (name: string, status: string, daysAgo: number) =>
+      (ids[name] = (
+        await q(
+          `INSERT INTO export_jobs (export_type, format, status, created_at, completed_at) VALUES ('commits', 'csv', $1, now() - make_interval(days => $2), now() - make_interval(days => $2)) RETURNING id`,
+          [status, daysAgo],
+        )
+      ).rows[0].id);
+    await exp('expiredOld', 'expired', 40);
+    await exp('failedOld', 'failed', 35);
+    await exp('completedOld', 'completed', 40);
+    await exp('pendingOld', 'pending', 40);
+    await exp('expiredNew', 'expired', 3);
+    // Delivery claims: a sent slot 500 days old goes; an unsent claim and a recent one stay.
+    for (const [slot, status, days] of [
+      ['2024-01-01', 'sent', 500],
+      ['2024-01-02', 'claimed', 500],
+      ['2026-11-01', 'sent', 20],
+    ] as const) {
+      await q(
+        `INSERT INTO report_deliveries (scheduled_report_id, slot, channel, status, claimed_at) VALUES ('00000000-0000-4000-8000-000000000001', $1, 'email', $2, now() - make_interval(days => $3))`,
+        [slot, status, days],
+      );
+    }
+  });
+  afterAll(async () => {
+    await app?.close();
+    await h?.close();
+    await db?.drop();
+    await rm(dir, { recursive: true, force: true });
+    await deletePrefix(config.QUEUE_PREFIX);
+  });
+
+  const count = async (table: string) => (await db.sql.query(`SELECT count(*)::int AS n FROM ${table}`)).rows[0].n as number;
+
+  it('prunes each kind past its retention, in bounded batches continued by the next run, and never the current rows', async () => {
+    const first = await h.settle(await h.pool.producer.enqueue(retentionPrune, {}));
+    expect(first.failedReason).toBeUndefined();
+    // One batch of at most 2 per kind.
+    expect(first.returnvalue).toEqual({ insights: 2, slack_notification_logs: 2, github_http_cache: 2, export_jobs: 2, report_deliveries: 1 });
+    const second = await h.settle(await h.pool.producer.enqueue(retentionPrune, {}, { jobId: `second-${Date.now()}` }));
+    expect(second.returnvalue).toEqual({ insights: 0, slack_notification_logs: 0, github_http_cache: 1, export_jobs: 0, report_deliveries: 0 });
+
+    const insights = (await db.sql.query(`SELECT id FROM predictive_insights ORDER BY generated_at`)).rows.map((r) => r.id);
+    expect(insights.sort()).toEqual([ids.bo400, ids.attrition300, ids.burnout10].sort());
+    expect((await db.sql.query(`SELECT id FROM slack_notification_logs`)).rows.map((r) => r.id)).toEqual([ids.log5]);
+    expect(await count('slack_notification_keys')).toBe(0); // went with its log
+    expect((await db.sql.query(`SELECT url FROM github_http_cache`)).rows).toEqual([{ url: '/fresh' }]);
+    expect((await db.sql.query(`SELECT id FROM export_jobs`)).rows.map((r) => r.id).sort()).toEqual([ids.completedOld, ids.pendingOld, ids.expiredNew].sort());
+    expect((await db.sql.query(`SELECT status, slot::date::text AS slot FROM report_deliveries ORDER BY slot`)).rows).toEqual([
+      { status: 'claimed', slot: '2024-01-02' },
+      { status: 'sent', slot: '2026-11-01' },
+    ]);
+    // Counted: pruned_totals adds every run up.
+    const totals = Object.fromEntries(
+      (await db.sql.query(`SELECT kind, rows_deleted::int AS n FROM pruned_totals`)).rows.map((r) => [r.kind as string, r.n as number]),
+    );
+    expect(totals).toEqual({ insights: 2, slack_notification_logs: 2, github_http_cache: 3, export_jobs: 2, report_deliveries: 1 });
+  });
+
+  it('a retention of 0 keeps that kind', async () => {
+    await db.sql.query(`UPDATE github_http_cache SET fetched_at = now() - interval '400 days'`);
+    const keep = { ...config, RETENTION_HTTP_CACHE_DAYS: 0, QUEUE_PREFIX: `${config.QUEUE_PREFIX}-keep` };
+    const other = await startHarness(keep, db.orm, JOBS);
+    try {
+      const done = await other.settle(await other.pool.producer.enqueue(retentionPrune, {}));
+      expect(done.returnvalue.github_http_cache).toBe('kept');
+      expect(await count('github_http_cache')).toBe(1);
+    } finally {
+      await other.close();
+      await deletePrefix(keep.QUEUE_PREFIX);
+    }
+  });
+
+  it('files removed by the export cleanup are counted too; /metrics exposes the totals and the day’s LLM usage', async () => {
+    const file = join(dir, 'commits-old.csv');
+    await writeFile(file, 'a,b\n');
+    await db.sql.query(
+      `INSERT INTO export_jobs (export_type, format, status, file_path, completed_at, expires_at) VALUES ('commits', 'csv', 'completed', $1, now() - interval '2 days', now() - interval '1 day')`,
+      [file],
+    );
+    await h.settle(await h.pool.producer.enqueue(exportCleanup, {}));
+    await expect(stat(file)).rejects.toThrow(/ENOENT/);
+    await db.sql.query(
+      `INSERT INTO llm_usage (day, requests, prompt_tokens, completion_tokens, refused) VALUES ((now() AT TIME ZONE 'UTC')::date, 7, 1000, 234, 3)`,
+    );
+    const text = (await app.inject({ url: '/metrics' })).body;
+    expect(text).toMatch(/^aexy_pruned_rows_total\{kind="github_http_cache"\} 3$/m);
+    expect(text).toMatch(/^aexy_pruned_rows_total\{kind="insights"\} 2$/m);
+    expect(text).toMatch(/^aexy_pruned_files_total\{kind="export_files"\} 1$/m);
+    expect(text).toMatch(/^aexy_llm_requests_today 7$/m);
+    expect(text).toMatch(/^aexy_llm_tokens_today 1234$/m);
+    expect(text).toMatch(/^aexy_llm_refused_today 3$/m);
+    expect(text).toMatch(/^aexy_llm_daily_requests_limit 2000$/m);
+  });
+});
