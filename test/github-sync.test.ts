@@ -379,8 +379,14 @@ describe('GitHub sync against a GitHub stand-in', () => {
       { name: 'Backend', description: 'APIs', members: ['alice', 'bob'] },
       { name: 'Frontend', description: null, members: ['dave'] },
     ]);
+    // New members of the organization: their Slack users are looked up; the GitHub organization is linked to it.
+    const mapUsers = async (since: number) =>
+      (await h.reader('slack').getJobs(['waiting', 'active', 'completed', 'failed'])).filter((j) => j.name === 'slack.map-users' && j.timestamp >= since);
+    expect((await mapUsers(first.timestamp)).map((j) => j.data)).toEqual([{ organizationId: org }]);
+    expect((await db.sql.query(`SELECT organization_id FROM github_organization_links WHERE github_login = 'acme'`)).rows).toEqual([{ organization_id: org }]);
     const again = await h.settle(await h.pool.producer.enqueue(githubSyncTeams, { org: 'acme', organizationId: org }));
     expect(again.returnvalue).toEqual({ org: 'acme', teams: 2, written: 0 });
+    expect(await mapUsers(again.timestamp)).toEqual([]); // nobody new
     gh.orgTeams.get('acme')![0]!.members = [alice];
     const changed = await h.settle(await h.pool.producer.enqueue(githubSyncTeams, { org: 'acme', organizationId: org }));
     expect(changed.returnvalue).toEqual({ org: 'acme', teams: 2, written: 1 });

@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { KeyRing } from '../src/crypto/secrets.js';
+import { Queue } from 'bullmq';
 import { loadConfig } from '../src/config/index.js';
+import { deletePrefix, randomPrefix, REDIS_URL } from './helpers/redis.js';
 
 const key = () => randomBytes(32).toString('base64');
 
@@ -61,12 +63,21 @@ describe('CLI: slack install and secrets reencrypt', async () => {
     const db = await createTestDatabase();
     try {
       const k1 = key();
-      const env = { DATABASE_URL: db.url, ENCRYPTION_KEYS: `k1:${k1}`, LOG_LEVEL: 'silent' };
+      const prefix = randomPrefix();
+      const env = { DATABASE_URL: db.url, ENCRYPTION_KEYS: `k1:${k1}`, LOG_LEVEL: 'silent', REDIS_URL, QUEUE_PREFIX: prefix };
       const args = ['slack', 'install', '--organization', '0d3c9a4e-5b7f-4c1a-9e2d-6f8a1b2c3d4e', '--team-id', 'T01', '--channel', 'C01'];
       const noToken = await runCliProcess(args, env);
       expect(noToken.stderr).toContain('Set SLACK_BOT_TOKEN in the environment');
       const ok = await runCliProcess(args, { ...env, SLACK_BOT_TOKEN: 'xoxb-very-secret' });
       expect(ok.stdout).toContain('token encrypted with key k1');
+      // Its people are looked up by email next.
+      expect(ok.stdout).toMatch(/queued slack\.map-users as job \d+/);
+      const queue = new Queue('slack', { connection: { url: REDIS_URL }, prefix });
+      expect((await queue.getJobs(['waiting'])).map((j) => [j.name, j.data])).toEqual([
+        ['slack.map-users', { organizationId: '0d3c9a4e-5b7f-4c1a-9e2d-6f8a1b2c3d4e' }],
+      ]);
+      await queue.close();
+      await deletePrefix(prefix);
       expect(ok.stdout + ok.stderr).not.toContain('xoxb-very-secret');
       const stored = async () => (await db.sql.query(`SELECT bot_token FROM slack_integrations WHERE team_id = 'T01'`)).rows[0].bot_token as string;
       const before = await stored();

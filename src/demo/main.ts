@@ -24,6 +24,8 @@ import {
   githubSyncDeveloper,
   githubSyncRepo,
   insightGenerate,
+  insightRefresh,
+  retentionPrune,
   reportReconcile,
   systemNoop,
 } from '../jobs/index.js';
@@ -157,13 +159,13 @@ async function main(): Promise<void> {
     console.log(
       `7. report "Engineering weekly" (6 widgets) → ${pdf.path} (${pdf.bytes} bytes); weekly delivery scheduled, next run ${new Date(sched!.next_run_at).toISOString()} (${JSON.stringify(reconciled)})`,
     );
-    // Predictive insights for every developer and team.
-    const teams = await sql<{ id: string }>(em, `SELECT id FROM teams ORDER BY name`);
-    const insightJobs = [
-      ...developers.flatMap((d) => (['burnout_risk', 'attrition_risk'] as const).map((t) => ({ insightType: t, developerId: d.id, force: true }))),
-      ...teams.flatMap((t) => (['team_health', 'review_bottleneck', 'bus_factor'] as const).map((type) => ({ insightType: type, teamId: t.id, force: true }))),
-    ];
-    for (const data of insightJobs) await finish(await pool.producer.enqueue(insightGenerate, data));
+    // Predictive insights for everyone: the hourly refresh queues the first insights of every active
+    // developer and team (and renews those about to expire); their jobs run here.
+    const queued = (await finish(await pool.producer.enqueue(insightRefresh, {}))) as { queued: number; first: number; renewals: number };
+    const generating = (await pool.producer.queue('insights').getJobs(['waiting', 'active', 'delayed', 'prioritized'])).filter(
+      (j) => j.name === insightGenerate.name,
+    );
+    await Promise.all(generating.map((j) => finish(j)));
     const insights = await sql<{ subject: string; insight_type: string; risk_score: number; model: string; top_factor: string }>(
       em,
       `SELECT DISTINCT ON (pi.insight_type, coalesce(d.github_username, t.name)) coalesce(d.github_username, 'team ' || t.name) AS subject, pi.insight_type,
@@ -175,10 +177,15 @@ async function main(): Promise<void> {
       .filter((i) => i.insight_type === 'burnout_risk')
       .sort((a, b) => b.risk_score - a.risk_score)
       .slice(0, 3);
-    console.log(`8. predictive insights: ${insights.length} generated (${[...new Set(insights.map((i) => i.model))].join(', ')}); highest burnout risk:`);
-    console.table([...top, ...insights.filter((i) => i.subject.startsWith('team '))]);
     console.log(
-      `9. job schedulers: ${schedulers.map((s) => (s.every ? `${s.id} every ${Math.round(s.every / 60_000)} min` : `${s.id} at "${s.pattern}"`)).join(', ')}`,
+      `8. predictive insights: insight.refresh queued ${queued.first} first insight(s) of active developers and teams and ${queued.renewals} renewal(s); ` +
+        `${insights.length} current (${[...new Set(insights.map((i) => i.model))].join(', ')}); highest burnout risk:`,
+    );
+    console.table([...top, ...insights.filter((i) => i.subject.startsWith('team '))]);
+    const pruned = await finish(await pool.producer.enqueue(retentionPrune, {}));
+    console.log(`9. retention.prune: ${JSON.stringify(pruned)}`);
+    console.log(
+      `10. job schedulers: ${schedulers.map((s) => (s.every ? `${s.id} every ${Math.round(s.every / 60_000)} min` : `${s.id} at "${s.pattern}"`)).join(', ')}`,
     );
   } finally {
     await pool.close();

@@ -35,9 +35,14 @@ export function registerSlack(program: Command): void {
           defaultChannelId: opts.channel,
         });
         console.log(`slack integration ${opts.teamId} stored as ${id} (token encrypted with key ${ring.activeKeyId})`);
-        // Its people: developers mapped to Slack users by email (users.lookupByEmail).
-        const job = await withProducer((producer) => producer.enqueue(slackMapUsers, { organizationId: opts.organization }), config);
-        console.log(`queued ${slackMapUsers.name} as job ${job.id}`);
+        // Its people: developers mapped to Slack users by email (users.lookupByEmail). The integration
+        // is stored either way; without Redis the daily run maps them.
+        try {
+          const job = await withProducer((producer) => producer.enqueue(slackMapUsers, { organizationId: opts.organization }), config);
+          console.log(`queued ${slackMapUsers.name} as job ${job.id}: developers are mapped to Slack users by email`);
+        } catch (err) {
+          console.error(`warning: could not queue ${slackMapUsers.name} (${(err as Error).message}); the daily run (07:00 UTC) will map users`);
+        }
       }, config);
     });
   slackCmd
