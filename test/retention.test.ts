@@ -1,4 +1,4 @@
-import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
@@ -158,8 +158,14 @@ describe('retention: insight history, Slack logs, the HTTP cache, finished expor
       `INSERT INTO export_jobs (export_type, format, status, file_path, completed_at, expires_at) VALUES ('commits', 'csv', 'completed', $1, now() - interval '2 days', now() - interval '1 day')`,
       [file],
     );
+    // A report rendered for a scheduled delivery (no export row owns it), older than EXPORT_TTL_HOURS.
+    const report = join(dir, 'report-6f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b-2026-01-01T09-00-00-000Z.pdf');
+    await writeFile(report, '%PDF-');
+    const old = new Date(Date.now() - (config.EXPORT_TTL_HOURS + 1) * 3_600_000);
+    await utimes(report, old, old);
     await h.settle(await h.pool.producer.enqueue(exportCleanup, {}));
     await expect(stat(file)).rejects.toThrow(/ENOENT/);
+    await expect(stat(report)).rejects.toThrow(/ENOENT/);
     await db.sql.query(
       `INSERT INTO llm_usage (day, requests, prompt_tokens, completion_tokens, refused) VALUES ((now() AT TIME ZONE 'UTC')::date, 7, 1000, 234, 3)`,
     );
@@ -167,6 +173,7 @@ describe('retention: insight history, Slack logs, the HTTP cache, finished expor
     expect(text).toMatch(/^aexy_pruned_rows_total\{kind="github_http_cache"\} 3$/m);
     expect(text).toMatch(/^aexy_pruned_rows_total\{kind="insights"\} 2$/m);
     expect(text).toMatch(/^aexy_pruned_files_total\{kind="export_files"\} 1$/m);
+    expect(text).toMatch(/^aexy_pruned_files_total\{kind="report_files"\} 1$/m);
     expect(text).toMatch(/^aexy_llm_requests_today 7$/m);
     expect(text).toMatch(/^aexy_llm_tokens_today 1234$/m);
     expect(text).toMatch(/^aexy_llm_refused_today 3$/m);

@@ -10,7 +10,7 @@ import { GitHubStandIn } from '../src/dev/github-stand-in.js';
 import { SlackStandIn } from '../src/dev/slack-stand-in.js';
 import { EXPORT_TYPES } from '../src/exports/definitions.js';
 import { requestExport } from '../src/exports/request.js';
-import { slackNotify } from '../src/jobs/index.js';
+import { slackInsightAlert, slackNotify } from '../src/jobs/index.js';
 import { runCustomReport } from '../src/reports/run.js';
 import { installSlackIntegration } from '../src/slack/integrations.js';
 import { startTracking } from '../src/sync/tracked.js';
@@ -227,6 +227,17 @@ describe('organizations as tenants: nothing of one reaches another', () => {
     await expect(requestExport(db.orm.em.fork(), h.pool.producer, { exportType: 'commits', format: 'csv', requestedBy: dev['sam-ab'] })).rejects.toThrow(
       `requestedBy: developer ${dev['sam-ab']} is in no team of any organization`,
     );
+    await expect(
+      requestExport(db.orm.em.fork(), h.pool.producer, { exportType: 'commits', format: 'csv', requestedBy: dev['amy-a'], config: { team_ids: [team.Beta!] } }),
+    ).rejects.toThrow(`config.team_ids: not teams of organization ${A}: ${team.Beta}`);
+    await expect(
+      requestExport(db.orm.em.fork(), h.pool.producer, {
+        exportType: 'commits',
+        format: 'csv',
+        requestedBy: dev['amy-a'],
+        config: { developer_ids: [dev['bob-b']!] },
+      }),
+    ).rejects.toThrow(`config.developer_ids: not members of organization ${A}'s teams: ${dev['bob-b']}`);
     // A developer in both organizations names the one the export is of.
     const both = (
       await db.sql.query(`INSERT INTO teams (name, organization_id, developer_ids) VALUES ('Guests', $1, $2), ('Guests', $3, $2) RETURNING id`, [
@@ -302,5 +313,30 @@ describe('organizations as tenants: nothing of one reaches another', () => {
     const posted = slack.posted.slice(before);
     expect(posted).toHaveLength(1);
     expect(JSON.stringify(posted[0]!.blocks)).toContain('acme/vanished');
+  });
+
+  it("an alert about a person reaches their own organization's leads only; a team's alert its own organization's channel", async () => {
+    await h.idle(['slack']);
+    slack.users.push(
+      { id: 'U0ALEAD', team: 'T0AAA', email: 'lead@a.example', name: 'a-lead' },
+      { id: 'U0BLEAD', team: 'T0BBB', email: 'lead@b.example', name: 'b-lead' },
+    );
+    await db.sql.query(`UPDATE slack_integrations SET notification_settings = $1 WHERE team_id = 'T0AAA'`, [{ team_leads: { [team.Alpha!]: ['U0ALEAD'] } }]);
+    await db.sql.query(`UPDATE slack_integrations SET notification_settings = $1 WHERE team_id = 'T0BBB'`, [{ team_leads: { [team.Beta!]: ['U0BLEAD'] } }]);
+    const insight = async (column: 'developer_id' | 'team_id', id: string, type: string) =>
+      (
+        await db.sql.query(
+          `INSERT INTO predictive_insights (${column}, insight_type, risk_score, confidence, factors, recommendations, data_window_days, generated_by_model)
+           VALUES ($1, $2, 0.9, 0.8, '[]', '["Talk."]', 30, 'stand-in') RETURNING id`,
+          [id, type],
+        )
+      ).rows[0].id as string;
+    const before = slack.posted.length;
+    await h.settle(await h.pool.producer.enqueue(slackInsightAlert, { insightId: await insight('developer_id', dev['amy-a']!, 'burnout_risk') }));
+    await h.settle(await h.pool.producer.enqueue(slackInsightAlert, { insightId: await insight('team_id', team.Beta!, 'bus_factor') }));
+    const posted = slack.posted.slice(before);
+    expect(posted.map((m) => slack.ims.get(m.channel) ?? m.channel)).toEqual(['U0ALEAD', 'C0BBB']);
+    noneOfB(JSON.stringify(posted[0]), 'alert about amy');
+    expect(JSON.stringify(posted[1])).not.toContain('amy-a');
   });
 });

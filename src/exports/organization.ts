@@ -1,13 +1,27 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { organizationsOfDeveloper } from '../organizations/members.js';
+import { organizationsOfDeveloper, outsideOrganization } from '../organizations/members.js';
+import type { ExportConfig } from './definitions.js';
 
 /**
  * The organization an export is of, or why it has none. An export never spans organizations:
  * - `config.organization_id`, when given, must be one of the requester's (if there is a requester);
  * - otherwise the requester's organization, when they are in the teams of exactly one;
- * - an export with neither (or a requester of several organizations and no choice) is refused.
+ * - an export with neither (or a requester of several organizations and no choice) is refused;
+ * - so is one whose team or developer filters name what is outside that organization.
  */
 export async function exportOrganization(
+  em: EntityManager,
+  requestedBy: string | null | undefined,
+  config: Pick<ExportConfig, 'organization_id' | 'team_ids' | 'developer_ids'>,
+): Promise<{ organizationId: string } | { problem: string }> {
+  const chosen = await chooseOrganization(em, requestedBy, config.organization_id);
+  if ('problem' in chosen) return chosen;
+  // Filters naming another organization's teams or people are refused, not silently narrowed.
+  const outside = await outsideOrganization(em, chosen.organizationId, config);
+  return outside.length ? { problem: outside.map((p) => `config.${p}`).join('; ') } : chosen;
+}
+
+async function chooseOrganization(
   em: EntityManager,
   requestedBy: string | null | undefined,
   organizationId: string | undefined,

@@ -75,8 +75,8 @@ async function produce(ctx: JobContext, row: ExportRow): Promise<{ path: string;
   const cfg = exportConfigSchema.safeParse(row.config ?? {});
   if (!cfg.success) throw new PermanentError(`Invalid export config: ${formatIssues(cfg.error)}`);
   // Checked again here: a platform may write rows directly, and memberships change.
-  const org = await exportOrganization(em, row.requested_by, cfg.data.organization_id);
-  if ('problem' in org) throw new PermanentError(`Export of no single organization: ${org.problem}`);
+  const org = await exportOrganization(em, row.requested_by, cfg.data);
+  if ('problem' in org) throw new PermanentError(`Export refused: ${org.problem}`);
   const scoped = { ...cfg.data, organization_id: org.organizationId };
   if (row.export_type === 'report') {
     if (!cfg.data.report_id) throw new PermanentError('Invalid export config: report_id: is required for a report export');

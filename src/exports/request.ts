@@ -41,7 +41,7 @@ export async function requestExport(em: EntityManager, producer: Producer, reque
     throw new InvalidExportRequest(issueLines(parsed.error));
   }
   const r = parsed.data;
-  const org = await exportOrganization(em, r.requestedBy, r.config.organization_id);
+  const org = await exportOrganization(em, r.requestedBy, r.config);
   if ('problem' in org) throw new InvalidExportRequest([org.problem]);
   const config = { ...r.config, organization_id: org.organizationId };
   const [row] = await sql<{ id: string }>(
