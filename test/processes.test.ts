@@ -62,15 +62,23 @@ describe('CLI and worker processes', () => {
       expect(r.stdout).toMatch(
         /7\. report "Engineering weekly" \(6 widgets\) → \S+\.pdf \(\d+ bytes\); weekly delivery scheduled, next run \S+T09:00:00\.000Z/,
       );
-      expect(r.stdout).toContain('8. predictive insights: 22 generated (demo-standin-model); highest burnout risk:');
+      // A fresh database: the refresh creates the first insights of all 8 active developers (3 types) and both teams (3 types).
+      expect(r.stdout).toContain(
+        '8. predictive insights: 30 made in this run by insight.refresh for the active developers and teams (nobody asked for them); 30 current (demo-standin-model); highest burnout risk:',
+      );
       expect(r.stdout).toContain("'team Platform'");
-      expect(r.stdout).toMatch(/9\. job schedulers: .*github\.sync-all every 60 min/);
-      expect(r.stdout).toMatch(/9\. job schedulers: .*export\.cleanup every 15 min/);
-      expect(r.stdout).toMatch(/9\. job schedulers: .*report\.reconcile every 5 min/);
-      expect(r.stdout).toMatch(/9\. job schedulers: .*insight\.refresh every 60 min/);
+      expect(r.stdout).toContain('9. retention.prune: {"insights":0,"slack_notification_logs":0,"github_http_cache":0,"export_jobs":0,"report_deliveries":0}');
+      expect(r.stdout).toMatch(/10\. job schedulers: .*github\.sync-all every 60 min/);
+      expect(r.stdout).toMatch(/10\. job schedulers: .*export\.cleanup every 15 min/);
+      expect(r.stdout).toMatch(/10\. job schedulers: .*report\.reconcile every 5 min/);
+      expect(r.stdout).toMatch(/10\. job schedulers: .*insight\.refresh every 60 min/);
+      expect(r.stdout).toMatch(/10\. job schedulers: .*retention\.prune at "30 3 \* \* \*"/);
       // Re-running is idempotent: the rows in Postgres are the ones a single run seeded.
       const again = await spawnTs('src/demo/main.ts', [], demoEnv).finished;
       expect(again.stdout).toContain('1. migrations: database already up to date');
+      expect(again.stdout).toContain(
+        '8. predictive insights: 0 made in this run by insight.refresh for the active developers and teams (nobody asked for them); 30 current',
+      );
       const client = new pg.Client({ connectionString: databaseUrl(name) });
       await client.connect();
       const { rows } = await client.query(

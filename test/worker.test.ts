@@ -143,7 +143,7 @@ describe('worker runtime (real Postgres, Redis, BullMQ)', () => {
     await raw.close();
     const done = await h.settle(job);
     expect(done.failedReason).toBeUndefined();
-    expect(done.returnvalue).toEqual({ queued: 0 });
+    expect(done.returnvalue).toEqual({ queued: 0, renewals: 0, first: 0 });
   });
 
   it('a rate-limited job is delayed until the reset, not failed, and then completes', async () => {

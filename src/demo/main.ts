@@ -23,7 +23,6 @@ import {
   developerRefreshProfile,
   githubSyncDeveloper,
   githubSyncRepo,
-  insightGenerate,
   insightRefresh,
   retentionPrune,
   reportReconcile,
@@ -70,6 +69,7 @@ async function main(): Promise<void> {
       `${seeded.pullRequests} pull requests, ${seeded.reviews} reviews (90 days of history)`,
   );
 
+  const started = new Date();
   const pool = await startWorkerPool({ config, orm, log, jobs: JOBS });
   const watcher = new JobWatcher({ url: config.REDIS_URL, prefix: config.QUEUE_PREFIX });
   await watcher.listen(QUEUE_NAMES);
@@ -159,13 +159,20 @@ async function main(): Promise<void> {
     console.log(
       `7. report "Engineering weekly" (6 widgets) → ${pdf.path} (${pdf.bytes} bytes); weekly delivery scheduled, next run ${new Date(sched!.next_run_at).toISOString()} (${JSON.stringify(reconciled)})`,
     );
-    // Predictive insights for everyone: the hourly refresh queues the first insights of every active
-    // developer and team (and renews those about to expire); their jobs run here.
-    const queued = (await finish(await pool.producer.enqueue(insightRefresh, {}))) as { queued: number; first: number; renewals: number };
-    const generating = (await pool.producer.queue('insights').getJobs(['waiting', 'active', 'delayed', 'prioritized'])).filter(
-      (j) => j.name === insightGenerate.name,
-    );
-    await Promise.all(generating.map((j) => finish(j)));
+    // Predictive insights for everyone: insight.refresh (hourly, and once as the workers start) queues
+    // the first insights of every active developer and team, and renewals; wait for all of them.
+    await finish(await pool.producer.enqueue(insightRefresh, {}));
+    for (;;) {
+      const insightsQueue = pool.producer.queue('insights');
+      const pending = [
+        ...(await insightsQueue.getJobs(['waiting', 'active', 'prioritized'])),
+        // Not the schedulers' next runs (`repeat:…`, due in an hour).
+        ...(await insightsQueue.getJobs(['delayed'])).filter((j) => !j.id?.startsWith('repeat:')),
+      ];
+      if (pending.length === 0) break;
+      await Promise.all(pending.map((j) => finish(j)));
+    }
+    const [created] = await sql<{ n: number }>(em, `SELECT count(*)::int AS n FROM predictive_insights WHERE generated_at >= ?`, [started.toISOString()]);
     const insights = await sql<{ subject: string; insight_type: string; risk_score: number; model: string; top_factor: string }>(
       em,
       `SELECT DISTINCT ON (pi.insight_type, coalesce(d.github_username, t.name)) coalesce(d.github_username, 'team ' || t.name) AS subject, pi.insight_type,
@@ -178,7 +185,7 @@ async function main(): Promise<void> {
       .sort((a, b) => b.risk_score - a.risk_score)
       .slice(0, 3);
     console.log(
-      `8. predictive insights: insight.refresh queued ${queued.first} first insight(s) of active developers and teams and ${queued.renewals} renewal(s); ` +
+      `8. predictive insights: ${created!.n} made in this run by insight.refresh for the active developers and teams (nobody asked for them); ` +
         `${insights.length} current (${[...new Set(insights.map((i) => i.model))].join(', ')}); highest burnout risk:`,
     );
     console.table([...top, ...insights.filter((i) => i.subject.startsWith('team '))]);
