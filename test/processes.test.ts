@@ -32,8 +32,11 @@ describe('CLI and worker processes', () => {
       expect(first.stderr).toBe('');
       expect(first.stdout).toContain('applied: Migration20261125000000Initial');
       expect(first.code).toBe(0);
+      // The standard career ladder: 3 tracks × 5 levels, added once, then kept up to date (never duplicated).
+      expect(first.stdout).toContain('career ladder: 15 standard roles added, 0 up to date');
       const second = await runCliProcess(['migrate'], { ...env, DATABASE_URL: empty.url });
       expect(second.stdout).toContain('database is up to date');
+      expect(second.stdout).toContain('career ladder: 0 standard roles added, 15 up to date');
     } finally {
       await empty.drop();
     }

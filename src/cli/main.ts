@@ -6,6 +6,7 @@ import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config/index.js';
 import { PayloadError } from '../errors/index.js';
 import { registerEnqueue } from './commands/enqueue.js';
+import { registerCareer } from './commands/career.js';
 import { registerExport } from './commands/export.js';
 import { registerGitHub } from './commands/github.js';
 import { registerMigrate } from './commands/migrate.js';
@@ -24,6 +25,7 @@ export function buildCli(): Command {
     registerGitHub,
     registerExport,
     registerReport,
+    registerCareer,
     registerSlack,
     registerSecrets,
     registerStatus,

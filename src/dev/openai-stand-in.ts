@@ -61,7 +61,9 @@ export class OpenAIStandIn {
     if (b?.kind === 'slow') await new Promise((r) => setTimeout(r, b.ms));
     const user = body.messages.find((m: { role: string }) => m.role === 'user')?.content ?? '{}';
     let content: string;
+    const schemaName = (body.response_format as { json_schema?: { name?: string } } | undefined)?.json_schema?.name;
     if (b?.kind === 'malformed') content = '{"risk_score": 0.5, "confidence": "high", "factors": [';
+    else if (schemaName === 'learning_activities') content = JSON.stringify(this.coach(JSON.parse(user), b?.kind === 'out_of_range'));
     else {
       const answer = this.model(JSON.parse(user), b?.kind === 'out_of_range');
       if (b?.kind === 'nul') {
@@ -85,6 +87,23 @@ export class OpenAIStandIn {
       usage,
       system_fingerprint: 'fp_standin',
     });
+  }
+
+  /**
+   * A deterministic career coach: one activity per gap, its weeks from the gap's size. Out of range:
+   * absurd numbers and an activity for a skill that was not asked about.
+   */
+  private coach(input: { target_level: number; gaps: { skill: string; current: number; target: number }[] }, outOfRange: boolean) {
+    const activities = input.gaps.map((g) => ({
+      skill: g.skill,
+      title: `Practise ${g.skill} every week`,
+      description: `Close the gap from ${g.current} to ${g.target} with weekly practice at level ${input.target_level}.`,
+      hours_per_week: outOfRange ? 500 : 4,
+      weeks: outOfRange ? -3 : Math.max(1, Math.ceil((g.target - g.current) / 5)),
+    }));
+    if (outOfRange)
+      activities.push({ skill: 'underwater_basket_weaving', title: 'Something else', description: 'Not asked for.', hours_per_week: 1, weeks: 1 });
+    return { activities };
   }
 
   /** A small, deterministic scorer standing in for a real model. */

@@ -1,6 +1,6 @@
 import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
 
-/** The LLM calls of one UTC day, drawn on by every worker (src/insights/budget.ts). */
+/** The LLM calls of one UTC day, drawn on by every worker (src/llm/budget.ts). */
 export const LlmUsage = defineEntity({
   name: 'LlmUsage',
   tableName: 'llm_usage',

@@ -6,7 +6,7 @@ import { slackInsightAlert } from '../slack/jobs/slack-insight-alert.contract.js
 import { HEURISTIC_MODEL, heuristicInsight } from './heuristic.js';
 import type { insightGenerateSchema } from './jobs/insight-generate.contract.js';
 import { LlmBudgetSpent, LlmUnavailable, llmInsight } from './llm.js';
-import { dailyLlmBudget } from './budget.js';
+import { dailyLlmBudget } from '../llm/budget.js';
 import { DEVELOPER_INSIGHTS, INSIGHT_TTL_HOURS, type InsightType } from './model.js';
 import { developerSignals, teamSignals, type DeveloperSignals, type TeamSignals } from './signals.js';
 

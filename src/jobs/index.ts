@@ -18,6 +18,8 @@ import { slackInsightAlert } from '../slack/jobs/slack-insight-alert.contract.js
 import { slackNotify } from '../slack/jobs/slack-notify.contract.js';
 import { slackMapUsers } from '../slack/jobs/slack-map-users.contract.js';
 import { retentionPrune } from '../retention/jobs/retention-prune.contract.js';
+import { careerRecommend } from '../career/jobs/career-recommend.contract.js';
+import { careerRefreshPaths } from '../career/jobs/career-refresh-paths.contract.js';
 import { githubSyncAll } from '../sync/jobs/github-sync-all.contract.js';
 import { githubSyncDeveloper } from '../sync/jobs/github-sync-developer.contract.js';
 import { githubSyncRepo } from '../sync/jobs/github-sync-repo.contract.js';
@@ -40,6 +42,8 @@ export {
   slackNotify,
   slackMapUsers,
   retentionPrune,
+  careerRecommend,
+  careerRefreshPaths,
   githubSyncAll,
   githubSyncDeveloper,
   githubSyncRepo,
@@ -59,6 +63,8 @@ export const CONTRACTS = [
   developerFollowUp,
   insightGenerate,
   insightRefresh,
+  careerRecommend,
+  careerRefreshPaths,
   reportDeliver,
   reportReconcile,
   exportProcess,

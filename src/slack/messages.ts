@@ -145,3 +145,18 @@ export function reportSummaryMessage(r: { reportName: string; period: string; su
     ],
   };
 }
+
+/** A milestone reached or a learning path completed: to the developer alone (a direct message). */
+export function careerProgressMessage(p: { role: string; milestone?: string; done: number; total: number }): SlackMessage {
+  const text = p.milestone ? `Milestone reached: ${esc(p.milestone)}` : `Learning path completed: ${esc(p.role)}`;
+  const detail = p.milestone
+    ? `On your path to *${esc(p.role)}*: ${p.done} of ${p.total} milestones reached.`
+    : `You reached all ${p.total} milestones of your path to *${esc(p.role)}*.`;
+  return {
+    text,
+    blocks: [
+      { type: 'header', text: { type: 'plain_text', text: clip(p.milestone ? `Milestone reached: ${p.milestone}` : `Path completed: ${p.role}`, 150) } },
+      { type: 'section', text: { type: 'mrkdwn', text: clip(detail, 3000) } },
+    ],
+  };
+}

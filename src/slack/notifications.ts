@@ -7,6 +7,7 @@ import type { JobContext } from '../jobs/context.js';
 import { computeMetrics } from '../metrics/library.js';
 import { organizationsOfDeveloper } from '../organizations/members.js';
 import {
+  careerProgressMessage,
   exportReadyMessage,
   insightAlertMessage,
   syncFailureDigestMessage,
@@ -165,6 +166,38 @@ export async function alertInsight(ctx: JobContext, insightId: string) {
   }
   if (problems.length) throw new PermanentError(problems.join('; '));
   return Object.keys(results).length ? results : { skipped: 'the developer is in no team of an organization' };
+}
+
+/**
+ * A milestone reached or a path completed: told to the developer alone, by direct message, in the
+ * first of their organizations (oldest team first) whose Slack knows them and lets career_progress through.
+ */
+export async function notifyCareerProgress(ctx: JobContext, what: { milestoneId: string } | { learningPathId: string }) {
+  const [row] = await sql<{ developer_id: string; path_id: string; role: string; milestone: string | null; done: number; total: number; status: string }>(
+    ctx.em,
+    `SELECT p.developer_id, p.id AS path_id, r.name AS role, ${'milestoneId' in what ? 'm.title' : 'NULL'} AS milestone, p.status,
+            (SELECT count(*)::int FROM learning_milestones x WHERE x.learning_path_id = p.id AND x.status = 'completed') AS done,
+            (SELECT count(*)::int FROM learning_milestones x WHERE x.learning_path_id = p.id) AS total
+       FROM learning_paths p JOIN career_roles r ON r.id = p.target_role_id
+       ${'milestoneId' in what ? 'JOIN learning_milestones m ON m.learning_path_id = p.id AND m.id = ?' : 'WHERE p.id = ?'}`,
+    ['milestoneId' in what ? what.milestoneId : what.learningPathId],
+  );
+  if (!row) return { skipped: 'learning path or milestone deleted' };
+  const key = 'milestoneId' in what ? `career_milestone:${what.milestoneId}` : `career_path:${what.learningPathId}`;
+  for (const org of await organizationsOfDeveloper(ctx.em, row.developer_id)) {
+    const slack = await organizationSlack(ctx.em, ctx.config, org, 'career_progress');
+    if ('skipped' in slack) continue;
+    const user = slackUserOf(slack.integration, row.developer_id);
+    if (!user) continue;
+    const [sent] = await postDirect(
+      ctx.em,
+      slack,
+      { type: 'career_progress', key, users: [user] },
+      careerProgressMessage({ role: row.role, milestone: row.milestone ?? undefined, done: row.done, total: row.total }),
+    );
+    return sent!;
+  }
+  return { skipped: 'no Slack of the developer’s organizations knows them (user_mappings), or career_progress is off' };
 }
 
 /** The organizations (digest, user mapping) or teams (summary) that have an active integration. */

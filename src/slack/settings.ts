@@ -18,7 +18,8 @@ import { formatIssues } from '../lib/zod-issues.js';
  *     "team_alert":          { "channel": "C0ENG" },
  *     "person_alert":        { "enabled": true },
  *     "export_ready":        { "enabled": true },
- *     "report_delivery":     { "channel": "C0REPORTS" }
+ *     "report_delivery":     { "channel": "C0REPORTS" },
+ *     "career_progress":     { "enabled": true }
  *   },
  *   "quiet_hours": { "start": "20:00", "end": "08:00", "timezone": "Europe/Berlin" },
  *   "team_leads": { "<team uuid>": ["U0LEAD", "U0MANAGER"] },
@@ -26,11 +27,19 @@ import { formatIssues } from '../lib/zod-issues.js';
  * }
  * ```
  */
-export const NOTIFICATION_TYPES = ['person_alert', 'team_alert', 'weekly_team_summary', 'sync_failure_digest', 'export_ready', 'report_delivery'] as const;
+export const NOTIFICATION_TYPES = [
+  'person_alert',
+  'team_alert',
+  'weekly_team_summary',
+  'sync_failure_digest',
+  'export_ready',
+  'report_delivery',
+  'career_progress',
+] as const;
 export type NotificationType = (typeof NOTIFICATION_TYPES)[number];
 
 /** Kinds that go to one person (a DM), never to a channel: a `channel` for them is refused. */
-const PRIVATE_KINDS: readonly NotificationType[] = ['person_alert', 'export_ready'];
+const PRIVATE_KINDS: readonly NotificationType[] = ['person_alert', 'export_ready', 'career_progress'];
 
 const channelId = z.string().regex(/^[CG][A-Z0-9]{2,}$/, 'must be a Slack channel id (C… or G…)');
 const userId = z.string().regex(/^[UW][A-Z0-9]{2,}$/, 'must be a Slack user id (U… or W…)');

@@ -17,6 +17,8 @@ import { slackInsightAlertJob } from '../slack/jobs/slack-insight-alert.job.js';
 import { slackNotifyJob } from '../slack/jobs/slack-notify.job.js';
 import { slackMapUsersJob } from '../slack/jobs/slack-map-users.job.js';
 import { retentionPruneJob } from '../retention/jobs/retention-prune.job.js';
+import { careerRecommendJob } from '../career/jobs/career-recommend.job.js';
+import { careerRefreshPathsJob } from '../career/jobs/career-refresh-paths.job.js';
 import { githubSyncAllJob } from '../sync/jobs/github-sync-all.job.js';
 import { githubSyncDeveloperJob } from '../sync/jobs/github-sync-developer.job.js';
 import { githubSyncRepoJob } from '../sync/jobs/github-sync-repo.job.js';
@@ -46,5 +48,7 @@ export const JOBS: readonly AnyJobHandler[] = [
   slackNotifyJob,
   slackMapUsersJob,
   retentionPruneJob,
+  careerRecommendJob,
+  careerRefreshPathsJob,
   slackFanOutJob,
 ];

@@ -1,5 +1,5 @@
 import { defineJob } from '../../jobs/handler.js';
-import { notifyExportReady, notifySyncFailures, notifyWeeklyTeamSummary } from '../notifications.js';
+import { notifyCareerProgress, notifyExportReady, notifySyncFailures, notifyWeeklyTeamSummary } from '../notifications.js';
 import { slackNotify } from './slack-notify.contract.js';
 
 export const slackNotifyJob = defineJob(slackNotify, (data, ctx) => {
@@ -10,5 +10,9 @@ export const slackNotifyJob = defineJob(slackNotify, (data, ctx) => {
       return notifySyncFailures(ctx, data.organizationId);
     case 'weekly_team_summary':
       return notifyWeeklyTeamSummary(ctx, data.teamId);
+    case 'career_milestone':
+      return notifyCareerProgress(ctx, { milestoneId: data.milestoneId });
+    case 'career_path':
+      return notifyCareerProgress(ctx, { learningPathId: data.learningPathId });
   }
 });

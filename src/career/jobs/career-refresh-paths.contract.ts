@@ -1,0 +1,10 @@
+import { z } from 'zod';
+import { defineContract } from '../../jobs/contract.js';
+
+/** Move a developer's active learning paths with their skill levels (queued after each profile refresh). */
+export const careerRefreshPaths = defineContract({
+  name: 'career.refresh-paths',
+  queue: 'profiles',
+  schema: z.object({ developerId: z.uuid({ message: 'must be a developer UUID' }) }).strict(),
+  deduplicationId: (d) => `career.refresh-paths-${d.developerId}`,
+});

@@ -1,0 +1,79 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { sql } from '../db/sql.js';
+import type { JobContext } from '../jobs/context.js';
+import { slackNotify } from '../slack/jobs/slack-notify.contract.js';
+import type { SkillGap } from './paths.js';
+import { skillLevels } from './skills.js';
+
+/** A developer's active learning paths (served by the contract's partial index idx_learning_paths_active). */
+export const ACTIVE_PATHS_SQL = `SELECT id FROM learning_paths WHERE developer_id = ? AND status = 'active'`;
+
+export async function hasActivePaths(em: EntityManager, developerId: string): Promise<boolean> {
+  return (await sql(em, `${ACTIVE_PATHS_SQL} LIMIT 1`, [developerId])).length > 0;
+}
+
+/** Progress of a milestone from the path's start level to its target, 0-100. */
+export function progressOf(start: number, current: number, target: number): number {
+  if (target <= start) return 100;
+  return Math.min(100, Math.max(0, Math.round((100 * (current - start)) / (target - start))));
+}
+
+/**
+ * Move a developer's active paths with their current skill levels (run after each profile refresh):
+ * each milestone's progress_percentage goes from the level when the path began to its target;
+ * pending → in_progress → completed (with completed_at). A completed milestone stays completed, even
+ * if its level later decays as its evidence ages; the others follow the level both ways. A path is
+ * completed when all its milestones are. The gaps' current levels are updated. Paused (and completed)
+ * paths are left alone. Idempotent: a second run with the same data changes nothing and tells nobody.
+ * Completions are told to the developer on Slack (a direct message) after the commit.
+ */
+export async function refreshLearningPaths(ctx: JobContext, developerId: string, now = new Date()) {
+  const { em } = ctx;
+  const active = await sql<{ id: string }>(em, ACTIVE_PATHS_SQL, [developerId]);
+  if (active.length === 0) return { developerId, paths: 0 };
+  const levels = await skillLevels(em, developerId, now);
+  const completedMilestones: string[] = [];
+  const completedPaths: string[] = [];
+  let moved = 0;
+  for (const { id } of active) {
+    await em.transactional(async (tx) => {
+      const [path] = await sql<{ status: string; skill_gaps: SkillGap[] }>(tx, `SELECT status, skill_gaps FROM learning_paths WHERE id = ? FOR UPDATE`, [id]);
+      if (!path || path.status !== 'active') return;
+      const gaps = (path.skill_gaps ?? []).map((g) => {
+        const current = levels[g.skill]?.level ?? 0;
+        return { ...g, current, gap: Math.max(0, g.target - current), evidence: levels[g.skill]?.evidence ?? g.evidence };
+      });
+      const milestones = await sql<{ id: string; skill: string | null; target_level: number | null; status: string; progress_percentage: number | null }>(
+        tx,
+        `SELECT id, skill, target_level, status, progress_percentage FROM learning_milestones WHERE learning_path_id = ? ORDER BY target_date, id`,
+        [id],
+      );
+      let open = 0;
+      for (const m of milestones) {
+        if (m.status === 'completed') continue;
+        const gap = gaps.find((g) => g.skill === m.skill);
+        const progress = progressOf(gap?.start ?? 0, levels[m.skill ?? '']?.level ?? 0, m.target_level ?? gap?.target ?? 0);
+        const status = progress >= 100 ? 'completed' : progress > 0 ? 'in_progress' : 'pending';
+        if (status !== 'completed') open += 1;
+        if (status === m.status && progress === m.progress_percentage) continue;
+        moved += 1;
+        await sql(
+          tx,
+          `UPDATE learning_milestones SET status = ?, progress_percentage = ?, completed_at = CASE WHEN ? = 'completed' THEN ?::timestamptz ELSE NULL END WHERE id = ?`,
+          [status, progress, status, now.toISOString(), m.id],
+        );
+        if (status === 'completed') completedMilestones.push(m.id);
+      }
+      const done = open === 0;
+      await sql(
+        tx,
+        `UPDATE learning_paths SET skill_gaps = ?::jsonb, updated_at = now(), status = ?, completed_at = CASE WHEN ? THEN ?::timestamptz ELSE completed_at END WHERE id = ?`,
+        [JSON.stringify(gaps), done ? 'completed' : 'active', done, now.toISOString(), id],
+      );
+      if (done) completedPaths.push(id);
+    });
+  }
+  for (const milestoneId of completedMilestones) ctx.enqueueAfter(slackNotify, { kind: 'career_milestone', milestoneId });
+  for (const learningPathId of completedPaths) ctx.enqueueAfter(slackNotify, { kind: 'career_path', learningPathId });
+  return { developerId, paths: active.length, milestonesMoved: moved, milestonesCompleted: completedMilestones.length, pathsCompleted: completedPaths.length };
+}
