@@ -1,4 +1,10 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runCustomReport } from '../src/reports/run.js';
+import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { requestExport } from '../src/exports/request.js';
 import { seedCareerLadder, STANDARD_ROLES } from '../src/career/ladder.js';
 import { addMonths, createLearningPath, skillGaps } from '../src/career/paths.js';
 import { progressOf } from '../src/career/progress.js';
@@ -12,6 +18,7 @@ import { OpenAIStandIn } from '../src/dev/openai-stand-in.js';
 import { SlackStandIn } from '../src/dev/slack-stand-in.js';
 import { installSlackIntegration } from '../src/slack/integrations.js';
 import { careerRecommend, developerRefreshProfile } from '../src/jobs/index.js';
+import { computeMetrics } from '../src/metrics/library.js';
 import { JOBS } from '../src/workers/handlers.js';
 import { createTestDatabase, type TestDatabase } from './helpers/db.js';
 import { deletePrefix, testConfig } from './helpers/redis.js';
@@ -359,6 +366,86 @@ describe('career growth: skill levels, roles, learning paths, progress', () => {
     const n = await refreshes();
     await refresh();
     expect(await refreshes()).toBe(n);
+  });
+
+  it('report metrics: skill levels of a scope, learning progress and readiness per person', async () => {
+    const at = { date_range: { start: '2025-06-01', end: AT.toISOString() } };
+    const kim = await computeMetrics(db.sql, ['skill_levels', 'career_readiness'], { ...at, developer_ids: [dev.kim!] }, AT);
+    // kim alone: her own levels at AT (the first test's hand-computed numbers), by their names.
+    expect(kim.skill_levels).toMatchObject({ kind: 'breakdown', unit: 'level' });
+    expect((kim.skill_levels as { items: { label: string; value: number }[] }).items.slice(0, 3)).toEqual([
+      { label: 'Code review', value: 70 },
+      { label: 'Backend', value: 54 },
+      { label: 'Python', value: 54 },
+    ]);
+    // Two people: each skill averaged over both (lee has none of kim's Python at AT): 54 / 2 = 27.
+    const both = await computeMetrics(db.sql, ['skill_levels', 'learning_progress'], { ...at, developer_ids: [dev.kim!, dev.lee!] }, AT);
+    expect((both.skill_levels as { items: { label: string; value: number }[] }).items.find((i) => i.label === 'Python')).toEqual({
+      label: 'Python',
+      value: 27,
+    });
+    // lee completed every milestone (100); kim's Data Lead milestones have not moved (0); paused paths do not count.
+    expect((both.learning_progress as { items: unknown[] }).items).toEqual([
+      { label: 'lee', value: 100 },
+      { label: 'kim', value: 0 },
+    ]);
+    // Readiness: kim meets the backend track's Junior level (backend 30, testing 20, code_review 15), and of the
+    // Mid-level's backend 50, testing 35, code_review 35 she has backend and code review: 2 of 3.
+    expect((kim.career_readiness as { items: unknown[] }).items).toEqual([{ label: 'kim', value: 67 }]);
+
+    // As report widgets of the organization's report.
+    const reportId = (
+      await db.sql.query(`INSERT INTO custom_reports (organization_id, name, widgets, filters) VALUES ($1, 'Growth', $2, $3) RETURNING id`, [
+        ORG,
+        JSON.stringify([
+          { type: 'bar', metric: 'skill_levels', config: { title: 'Team skills', limit: 5 } },
+          { type: 'table', metric: 'learning_progress', config: { title: 'Learning progress' } },
+          { type: 'table', metric: 'career_readiness' },
+        ]),
+        JSON.stringify(at),
+      ])
+    ).rows[0].id;
+    const dir = await mkdtemp(join(tmpdir(), 'aexy-career-report-'));
+    try {
+      const report = await runCustomReport(db.orm.em.fork(), reportId, 'json', dir, AT);
+      expect(report.data.widgets.map((w) => [w.title, w.type, w.items?.length])).toEqual([
+        ['Team skills', 'bar', 5],
+        ['Learning progress', 'table', 2],
+        ['Readiness for the next level of their track (share of its required skills met), per person', 'table', 2],
+      ]);
+      expect(report.data.widgets[1]!.items).toEqual([
+        { label: 'lee', value: 100 },
+        { label: 'kim', value: 0 },
+      ]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('export type learning_paths: a row per milestone of the organization’s members’ paths, CSV and JSON alike', async () => {
+    const { rows: expected } = await db.sql.query(
+      `SELECT d.github_username, r.name, m.skill, m.progress_percentage FROM learning_paths p JOIN developers d ON d.id = p.developer_id
+         JOIN career_roles r ON r.id = p.target_role_id LEFT JOIN learning_milestones m ON m.learning_path_id = p.id
+        WHERE p.developer_id = ANY($1::uuid[]) ORDER BY 1, p.started_at, p.id, m.target_date, m.skill`,
+      [[dev.kim, dev.lee]],
+    );
+    for (const format of ['json', 'csv'] as const) {
+      const id = await requestExport(db.orm.em.fork(), h.pool.producer, { exportType: 'learning_paths', format, config: { organization_id: ORG } });
+      const [job] = (await h.reader('exports').getJobs(['waiting', 'active', 'completed', 'failed'])).filter((j) => j.data.exportJobId === id);
+      await h.settle(job!);
+      const row = (await db.sql.query(`SELECT status, file_path, error_message FROM export_jobs WHERE id = $1`, [id])).rows[0];
+      expect(row.status, row.error_message).toBe('completed');
+      const text = await readFile(row.file_path, 'utf8');
+      const records: Record<string, string | number | null>[] = format === 'json' ? JSON.parse(text) : parse(text, { columns: true });
+      expect(
+        records.map((r) => [
+          r.developer,
+          r.target_role,
+          r.skill || null,
+          r.progress_percentage === '' || r.progress_percentage === null ? null : Number(r.progress_percentage),
+        ]),
+      ).toEqual(expected.map((e) => [e.github_username, e.name, e.skill, e.progress_percentage]));
+    }
   });
 
   it('the active-path lookup is served by the contract’s partial index', async () => {

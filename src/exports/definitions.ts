@@ -7,7 +7,7 @@ import { organizationMembersSql } from '../organizations/members.js';
  * timestamps leave the database as ISO-8601 UTC text so CSV and JSON agree byte for byte.
  */
 /** Row exports, streamed from one query. */
-export const EXPORT_TYPES = ['commits', 'pull_requests', 'code_reviews', 'developers', 'team_metrics'] as const;
+export const EXPORT_TYPES = ['commits', 'pull_requests', 'code_reviews', 'developers', 'team_metrics', 'learning_paths'] as const;
 export type ExportType = (typeof EXPORT_TYPES)[number];
 export const EXPORT_FORMATS = ['csv', 'json'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
@@ -124,6 +124,7 @@ const QUERIES: Record<ExportType, (parts: QueryParts) => QueryText> = {
   code_reviews: codeReviewsQuery,
   developers: developersQuery,
   team_metrics: teamMetricsQuery,
+  learning_paths: learningPathsQuery,
 };
 
 /** The query of one export: always within its organization (members of its teams, its teams). */
@@ -204,5 +205,41 @@ function teamMetricsQuery({ cfg, args, org, now, t }: QueryParts): QueryText {
                  (SELECT count(*) FROM counted_pull_requests pr WHERE pr.developer_id = ANY(t.developer_ids) AND ${prsIn}) AS prs_opened,
                  (SELECT count(*) FROM counted_pull_requests pr WHERE pr.developer_id = ANY(t.developer_ids) AND pr.merged_at IS NOT NULL AND ${prsIn}) AS prs_merged
             FROM teams t WHERE ${teamWhere.join(' AND ')} ORDER BY t.name, t.id`,
+  };
+}
+
+/**
+ * One row per milestone of the organization's members' learning paths (a path without milestones, one
+ * that had nothing to close, is one row with the milestone columns empty). The date range selects
+ * paths started in it.
+ */
+function learningPathsQuery(parts: QueryParts): QueryText {
+  const { cfg, args, now, t } = parts;
+  const where = [dateFilter('p.started_at', windowOf(cfg, args, now)), developerFilter('p.developer_id', parts)];
+  return {
+    columns: [
+      'developer',
+      'target_role',
+      'path_status',
+      'started_at',
+      'estimated_months',
+      'target_date',
+      'path_completed_at',
+      'milestone',
+      'skill',
+      'target_level',
+      'progress_percentage',
+      'milestone_status',
+      'milestone_target_date',
+      'milestone_completed_at',
+    ],
+    sql: `SELECT ${t('d.github_username')} AS developer, ${t('r.name')} AS target_role, ${t('p.status')} AS path_status, ${ts('p.started_at')} AS started_at,
+                 p.estimated_months, ${ts('p.target_date')} AS target_date, ${ts('p.completed_at')} AS path_completed_at,
+                 ${t('m.title')} AS milestone, ${t('m.skill')} AS skill, m.target_level, m.progress_percentage, ${t('m.status')} AS milestone_status,
+                 ${ts('m.target_date')} AS milestone_target_date, ${ts('m.completed_at')} AS milestone_completed_at
+            FROM learning_paths p JOIN developers d ON d.id = p.developer_id JOIN career_roles r ON r.id = p.target_role_id
+            LEFT JOIN learning_milestones m ON m.learning_path_id = p.id
+           WHERE ${where.join(' AND ')}
+           ORDER BY d.github_username, p.started_at, p.id, m.target_date, m.skill`,
   };
 }

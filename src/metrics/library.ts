@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { resolveScope, scopeLookup, type ScopedFilters, type Scope } from './filters.js';
 import { sql } from '../db/sql.js';
+import { learningProgressMetric, readinessMetric, skillLevelsMetric } from '../career/metrics.js';
 
 /**
  * The metrics library: one SQL query per metric over the synced tables, scoped by a date window and
@@ -158,6 +159,11 @@ export const METRICS: Record<string, { description: string; run: (ctx: Ctx) => P
     run: (ctx) => one(ctx, (d) => `SELECT round(avg((${WEEKEND})::int)::numeric, 4) AS v ${COMMITS_IN(d)}`, 'ratio'),
   },
 };
+
+// Career metrics: computed from the same counted work by the career model (src/career/metrics.ts).
+METRICS.skill_levels = { description: 'Average skill level (0-100) of the scope’s people, per skill', run: skillLevelsMetric };
+METRICS.career_readiness = { description: 'Readiness for the next level of their track (share of its required skills met), per person', run: readinessMetric };
+METRICS.learning_progress = { description: 'Average milestone progress of each person’s learning paths', run: learningProgressMetric };
 
 export const METRIC_NAMES = Object.keys(METRICS);
 

@@ -1,0 +1,107 @@
+import type { QueryResultRow } from 'pg';
+import { trackOfRole } from './ladder.js';
+import { readinessFrom } from './readiness.js';
+import { levelsFrom, skillLabel, SKILL_WINDOW_DAYS, type SkillLevel } from './skills.js';
+
+/** How a metric reads the database and what it is scoped to (src/metrics/library.ts's context). */
+interface MetricCtx {
+  q: <T extends QueryResultRow>(text: string, params: unknown[]) => Promise<T[]>;
+  scope: { end: Date; developerIds: string[] | null };
+}
+type Breakdown = { kind: 'breakdown'; unit: string; items: { label: string; value: number }[] };
+
+/** The scope's people (bots never), with their logins. */
+async function people(ctx: MetricCtx): Promise<{ id: string; login: string }[]> {
+  const ids = ctx.scope.developerIds;
+  return ctx.q<{ id: string; login: string }>(
+    `SELECT d.id::text AS id, d.github_username AS login FROM developers d
+      WHERE NOT EXISTS (SELECT 1 FROM developer_bots b WHERE b.developer_id = d.id)${ids === null ? '' : ' AND d.id = ANY(?::uuid[])'} ORDER BY d.github_username`,
+    ids === null ? [] : [ids],
+  );
+}
+
+/** Every person's skill levels at the end of the window (one query for commits, one for reviews). */
+async function levelsOfScope(ctx: MetricCtx, ids: string[]): Promise<Map<string, Record<string, SkillLevel>>> {
+  const at = ctx.scope.end;
+  const since = new Date(at.getTime() - SKILL_WINDOW_DAYS * 86_400_000).toISOString();
+  const commits = await ctx.q<{ developer_id: string; committed_at: Date; languages: Record<string, number> | null; paths: string[] | null }>(
+    `SELECT c.developer_id::text AS developer_id, c.committed_at, c.languages,
+            (SELECT array_agg(f->>'path') FROM jsonb_array_elements(coalesce(c.files, '[]'::jsonb)) f WHERE f->>'excluded' IS NULL) AS paths
+       FROM counted_commits c WHERE c.developer_id = ANY(?::uuid[]) AND c.committed_at >= ? AND c.committed_at < ?`,
+    [ids, since, at.toISOString()],
+  );
+  const reviews = await ctx.q<{ reviewer_id: string; submitted_at: Date; hours: number }>(
+    `SELECT r.reviewer_id::text AS reviewer_id, r.submitted_at, extract(epoch FROM r.submitted_at - p.created_at) / 3600 AS hours
+       FROM counted_code_reviews r JOIN pull_requests p ON p.id = r.pull_request_id
+      WHERE r.reviewer_id = ANY(?::uuid[]) AND r.submitted_at >= ? AND r.submitted_at < ? AND p.developer_id IS DISTINCT FROM r.reviewer_id`,
+    [ids, since, at.toISOString()],
+  );
+  const out = new Map<string, Record<string, SkillLevel>>();
+  for (const id of ids) {
+    out.set(
+      id,
+      levelsFrom(
+        commits
+          .filter((c) => c.developer_id === id)
+          .map((c) => ({ committedAt: new Date(c.committed_at), languages: c.languages ?? {}, paths: c.paths ?? [] })),
+        reviews.filter((r) => r.reviewer_id === id).map((r) => ({ submittedAt: new Date(r.submitted_at), turnaroundHours: Math.max(0, Number(r.hours)) })),
+        at,
+      ),
+    );
+  }
+  return out;
+}
+
+/**
+ * `skill_levels`: the average level of each skill over the scope's people at the end of the window
+ * (a person without evidence of a skill counts 0), strongest first.
+ */
+export async function skillLevelsMetric(ctx: MetricCtx): Promise<Breakdown> {
+  const who = await people(ctx);
+  if (who.length === 0) return { kind: 'breakdown', unit: 'level', items: [] };
+  const levels = await levelsOfScope(
+    ctx,
+    who.map((p) => p.id),
+  );
+  const sums = new Map<string, number>();
+  for (const l of levels.values()) for (const [k, v] of Object.entries(l)) sums.set(k, (sums.get(k) ?? 0) + v.level);
+  const items = [...sums]
+    .map(([k, sum]) => ({ label: skillLabel(k), value: Math.round(sum / who.length) }))
+    .sort((a, b) => b.value - a.value || a.label.localeCompare(b.label));
+  return { kind: 'breakdown', unit: 'level', items };
+}
+
+/**
+ * `career_readiness`: per person, the share of the next level's required skills they meet on their
+ * track (src/career/readiness.ts), in percent.
+ */
+export async function readinessMetric(ctx: MetricCtx): Promise<Breakdown> {
+  const who = await people(ctx);
+  if (who.length === 0) return { kind: 'breakdown', unit: '%', items: [] };
+  const ids = who.map((p) => p.id);
+  const levels = await levelsOfScope(ctx, ids);
+  const latest = await ctx.q<{ developer_id: string; name: string }>(
+    `SELECT DISTINCT ON (p.developer_id) p.developer_id::text AS developer_id, r.name FROM learning_paths p JOIN career_roles r ON r.id = p.target_role_id
+      WHERE p.developer_id = ANY(?::uuid[]) AND r.is_custom IS NOT TRUE ORDER BY p.developer_id, p.started_at DESC`,
+    [ids],
+  );
+  const track = new Map(latest.map((l) => [l.developer_id, trackOfRole(l.name)]));
+  const items = who.map((p) => ({ label: p.login, value: Math.round(readinessFrom(levels.get(p.id) ?? {}, track.get(p.id) ?? null).share * 100) }));
+  return { kind: 'breakdown', unit: '%', items: items.sort((a, b) => b.value - a.value || a.label.localeCompare(b.label)) };
+}
+
+/**
+ * `learning_progress`: per person with a learning path, the average progress of the milestones of
+ * their active and completed paths, in percent (the team's learning progress at a glance).
+ */
+export async function learningProgressMetric(ctx: MetricCtx): Promise<Breakdown> {
+  const ids = ctx.scope.developerIds;
+  const rows = await ctx.q<{ label: string; v: string }>(
+    `SELECT d.github_username AS label, round(avg(m.progress_percentage)) AS v
+       FROM learning_paths p JOIN learning_milestones m ON m.learning_path_id = p.id JOIN developers d ON d.id = p.developer_id
+      WHERE p.status IN ('active', 'completed')${ids === null ? '' : ' AND p.developer_id = ANY(?::uuid[])'}
+      GROUP BY d.github_username ORDER BY v DESC, label`,
+    ids === null ? [] : [ids],
+  );
+  return { kind: 'breakdown', unit: '%', items: rows.map((r) => ({ label: r.label, value: Number(r.v) })) };
+}
