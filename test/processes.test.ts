@@ -70,12 +70,18 @@ describe('CLI and worker processes', () => {
         '8. predictive insights: 30 made in this run by insight.refresh for the active developers and teams (nobody asked for them); 30 current (demo-standin-model); highest burnout risk:',
       );
       expect(r.stdout).toContain("'team Platform'");
-      expect(r.stdout).toContain('9. retention.prune: {"insights":0,"slack_notification_logs":0,"github_http_cache":0,"export_jobs":0,"report_deliveries":0}');
-      expect(r.stdout).toMatch(/10\. job schedulers: .*github\.sync-all every 60 min/);
-      expect(r.stdout).toMatch(/10\. job schedulers: .*export\.cleanup every 15 min/);
-      expect(r.stdout).toMatch(/10\. job schedulers: .*report\.reconcile every 5 min/);
-      expect(r.stdout).toMatch(/10\. job schedulers: .*insight\.refresh every 60 min/);
-      expect(r.stdout).toMatch(/10\. job schedulers: .*retention\.prune at "30 3 \* \* \*"/);
+      // A learning path of ada's toward the next level of her track, moved by new commits of hers.
+      expect(r.stdout).toMatch(
+        /9\. career: ada-l is \d+% ready for \w[\w -]+ Engineer \((backend|frontend|infrastructure) track\); a new learning path: \d+ gap\(s\)/,
+      );
+      expect(r.stdout).toMatch(/after 6 new commits of hers were synced/);
+      expect(r.stdout).toMatch(/'\d+% (in_progress|completed)'/);
+      expect(r.stdout).toContain('10. retention.prune: {"insights":0,"slack_notification_logs":0,"github_http_cache":0,"export_jobs":0,"report_deliveries":0}');
+      expect(r.stdout).toMatch(/11\. job schedulers: .*github\.sync-all every 60 min/);
+      expect(r.stdout).toMatch(/11\. job schedulers: .*export\.cleanup every 15 min/);
+      expect(r.stdout).toMatch(/11\. job schedulers: .*report\.reconcile every 5 min/);
+      expect(r.stdout).toMatch(/11\. job schedulers: .*insight\.refresh every 60 min/);
+      expect(r.stdout).toMatch(/11\. job schedulers: .*retention\.prune at "30 3 \* \* \*"/);
       // Re-running is idempotent: the rows in Postgres are the ones a single run seeded.
       const again = await spawnTs('src/demo/main.ts', [], demoEnv).finished;
       expect(again.stdout).toContain('1. migrations: database already up to date');
@@ -90,8 +96,10 @@ describe('CLI and worker processes', () => {
                 (SELECT count(*) FROM developers WHERE last_activity_at IS NULL)::int AS without_activity`,
       );
       await client.end();
-      // Seeded history plus the 48 commits and 6 pull requests synced from the GitHub stand-in.
-      expect(rows[0]).toEqual({ commits: Number(r.stdout.match(/(\d+) commits/)![1]) + 48, developers: 8, teams: 2, prs: 102, without_activity: 0 });
+      // Seeded history plus the 48 commits and 6 pull requests synced from the GitHub stand-in, and the 6 new
+      // commits of the career section (the second run finds them synced: no more).
+      expect(rows[0]).toEqual({ commits: Number(r.stdout.match(/(\d+) commits/)![1]) + 48 + 6, developers: 8, teams: 2, prs: 102, without_activity: 0 });
+      expect(again.stdout).toMatch(/9\. career: ada-l .*her learning path/);
     } finally {
       await dropDatabase(name);
       await deletePrefix(demoPrefix);

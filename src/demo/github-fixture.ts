@@ -75,3 +75,30 @@ export function seedDemoGitHub(gh: GitHubStandIn, now = new Date()): void {
   });
   gh.repos.set(DEMO_REPO, { commits, pulls });
 }
+
+/**
+ * New work by one person, pushed to the demo repository after the first sync (the career section):
+ * commits with tests, documentation and a change across the codebase. Fixed shas, so a second demo
+ * run finds them already synced.
+ */
+export function pushDemoCareerWork(gh: GitHubStandIn, login: string, now = new Date()): number {
+  const repo = gh.repos.get(DEMO_REPO)!;
+  const author = gh.users.get(login)!;
+  const files = [
+    [{ filename: 'src/sync/writers.test.ts', additions: 80, deletions: 4 }],
+    [{ filename: 'src/workers/runtime.test.ts', additions: 60, deletions: 2 }],
+    [{ filename: 'docs/ARCHITECTURE.md', additions: 120, deletions: 10 }],
+    ['src/queues/producer.ts', 'src/workers/runtime.ts', 'migrations/schema.sql', 'docs/queues.md', 'scripts/release.sh'].map((filename) => ({
+      filename,
+      additions: 12,
+      deletions: 3,
+    })),
+    [{ filename: 'src/reports/render.test.ts', additions: 45, deletions: 0 }],
+    [{ filename: 'src/api/server.test.ts', additions: 70, deletions: 5 }],
+  ];
+  files.forEach((f, i) => {
+    const at = new Date(now.getTime() - (files.length - i) * 60_000).toISOString();
+    repo.commits.push({ sha: fakeSha(`demo-career-${login}-${i}`), message: `test: career demo ${i}`, author, authorDate: at, committerDate: at, files: f });
+  });
+  return files.length;
+}

@@ -32,6 +32,7 @@ import { trackRepository } from '../sync/tracked.js';
 import { JOBS } from '../workers/handlers.js';
 import { startWorkerPool } from '../workers/runtime.js';
 import { DEMO_REPO, seedDemoGitHub } from './github-fixture.js';
+import { showCareer } from './career.js';
 import { DEMO_ORG_ID, seedDemoOrg } from './seed.js';
 
 async function main(): Promise<void> {
@@ -159,19 +160,22 @@ async function main(): Promise<void> {
     console.log(
       `7. report "Engineering weekly" (6 widgets) → ${pdf.path} (${pdf.bytes} bytes); weekly delivery scheduled, next run ${new Date(sched!.next_run_at).toISOString()} (${JSON.stringify(reconciled)})`,
     );
+    /** Wait until the queues have nothing left to run (not the schedulers' next runs, `repeat:…`). */
+    const drain = async (names: QueueName[]) => {
+      for (;;) {
+        const pending = [];
+        for (const name of names) {
+          const q = pool.producer.queue(name);
+          pending.push(...(await q.getJobs(['waiting', 'active', 'prioritized'])), ...(await q.getJobs(['delayed'])).filter((j) => !j.id?.startsWith('repeat:')));
+        }
+        if (pending.length === 0) return;
+        await Promise.all(pending.map((j) => finish(j)));
+      }
+    };
     // Predictive insights for everyone: insight.refresh (hourly, and once as the workers start) queues
     // the first insights of every active developer and team, and renewals; wait for all of them.
     await finish(await pool.producer.enqueue(insightRefresh, {}));
-    for (;;) {
-      const insightsQueue = pool.producer.queue('insights');
-      const pending = [
-        ...(await insightsQueue.getJobs(['waiting', 'active', 'prioritized'])),
-        // Not the schedulers' next runs (`repeat:…`, due in an hour).
-        ...(await insightsQueue.getJobs(['delayed'])).filter((j) => !j.id?.startsWith('repeat:')),
-      ];
-      if (pending.length === 0) break;
-      await Promise.all(pending.map((j) => finish(j)));
-    }
+    await drain(['insights']);
     const [created] = await sql<{ n: number }>(em, `SELECT count(*)::int AS n FROM predictive_insights WHERE generated_at >= ?`, [started.toISOString()]);
     const insights = await sql<{ subject: string; insight_type: string; risk_score: number; model: string; top_factor: string }>(
       em,
@@ -189,10 +193,11 @@ async function main(): Promise<void> {
         `${insights.length} current (${[...new Set(insights.map((i) => i.model))].join(', ')}); highest burnout risk:`,
     );
     console.table([...top, ...insights.filter((i) => i.subject.startsWith('team '))]);
+    await showCareer({ em, producer: pool.producer, gh, drain, finish });
     const pruned = await finish(await pool.producer.enqueue(retentionPrune, {}));
-    console.log(`9. retention.prune: ${JSON.stringify(pruned)}`);
+    console.log(`10. retention.prune: ${JSON.stringify(pruned)}`);
     console.log(
-      `10. job schedulers: ${schedulers.map((s) => (s.every ? `${s.id} every ${Math.round(s.every / 60_000)} min` : `${s.id} at "${s.pattern}"`)).join(', ')}`,
+      `11. job schedulers: ${schedulers.map((s) => (s.every ? `${s.id} every ${Math.round(s.every / 60_000)} min` : `${s.id} at "${s.pattern}"`)).join(', ')}`,
     );
   } finally {
     await pool.close();

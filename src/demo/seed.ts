@@ -100,7 +100,10 @@ export async function seedDemoOrg(em: EntityManager, now = new Date()): Promise<
           const committedAt = past(at);
           const adds = 5 + Math.floor(rand() * 200);
           const dels = Math.floor(rand() * adds);
-          const path = `src/${['core', 'api', 'ui', 'lib'][Math.floor(rand() * 4)]}/file${Math.floor(rand() * 50)}.${EXT[lang]}`;
+          const dir = ['core', 'api', 'ui', 'lib'][Math.floor(rand() * 4)];
+          const file = Math.floor(rand() * 50);
+          // One change in five is to a test file (what the career model's testing skill counts).
+          const path = `src/${dir}/file${file}${file % 5 === 0 ? '.test' : ''}.${EXT[lang]}`;
           const sha = hex(rand, 40);
           await c.execute(
             `INSERT INTO commits (sha, developer_id, repository_name, repository_full_name, message, additions, deletions, files_changed, files, languages, committed_at)
