@@ -166,7 +166,10 @@ async function main(): Promise<void> {
         const pending = [];
         for (const name of names) {
           const q = pool.producer.queue(name);
-          pending.push(...(await q.getJobs(['waiting', 'active', 'prioritized'])), ...(await q.getJobs(['delayed'])).filter((j) => !j.id?.startsWith('repeat:')));
+          pending.push(
+            ...(await q.getJobs(['waiting', 'active', 'prioritized'])),
+            ...(await q.getJobs(['delayed'])).filter((j) => !j.id?.startsWith('repeat:')),
+          );
         }
         if (pending.length === 0) return;
         await Promise.all(pending.map((j) => finish(j)));
