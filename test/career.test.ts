@@ -17,7 +17,7 @@ import { KeyRing } from '../src/crypto/secrets.js';
 import { OpenAIStandIn } from '../src/dev/openai-stand-in.js';
 import { SlackStandIn } from '../src/dev/slack-stand-in.js';
 import { installSlackIntegration } from '../src/slack/integrations.js';
-import { careerRecommend, developerRefreshProfile } from '../src/jobs/index.js';
+import { careerRecommend, careerRefreshPaths, developerRefreshProfile } from '../src/jobs/index.js';
 import { computeMetrics } from '../src/metrics/library.js';
 import { JOBS } from '../src/workers/handlers.js';
 import { createTestDatabase, type TestDatabase } from './helpers/db.js';
@@ -312,6 +312,9 @@ describe('career growth: skill levels, roles, learning paths, progress', () => {
       { skill: 'documentation', status: 'pending', progress_percentage: 0, done: false },
       { skill: 'testing', status: 'in_progress', progress_percentage: 50, done: false },
     ]);
+    // The same data again: nothing moves, nothing is told.
+    const rerun = await h.settle(await h.pool.producer.enqueue(careerRefreshPaths, { developerId: dev.lee! }, { jobId: `rerun-${Date.now()}` }));
+    expect(rerun.returnvalue).toEqual({ developerId: dev.lee, paths: 1, milestonesMoved: 0, milestonesCompleted: 0, pathsCompleted: 0 });
     // lee's workspace knows her: completions are told to her alone.
     await installSlackIntegration(db.orm.em.fork(), new KeyRing(config.ENCRYPTION_KEYS!), {
       organizationId: ORG,
