@@ -96,6 +96,21 @@ describe('organizations as tenants: nothing of one reaches another', () => {
        VALUES (11, $1, $2, 'approved', '2026-03-06T02:00:00Z'), (12, $3, $4, 'approved', '2026-03-06T03:00:00Z')`,
       [aPr, dev['abe-a'], bPr, dev['bob-b']],
     );
+    // A learning path each, with one milestone (B's named so it would show).
+    const role = (await db.sql.query(`INSERT INTO career_roles (name, level, required_skills) VALUES ('Senior', 3, '{"testing": 50}') RETURNING id`)).rows[0]
+      .id;
+    for (const [login, title] of [
+      ['amy-a', 'Raise Testing'],
+      ['bea-b', 'B-SECRET milestone'],
+    ] as const) {
+      const path = (
+        await db.sql.query(`INSERT INTO learning_paths (developer_id, target_role_id, started_at) VALUES ($1, $2, '2026-03-10T00:00:00Z') RETURNING id`, [
+          dev[login],
+          role,
+        ])
+      ).rows[0].id;
+      await db.sql.query(`INSERT INTO learning_milestones (learning_path_id, title, skill, target_level) VALUES ($1, $2, 'testing', 50)`, [path, title]);
+    }
     const ring = new KeyRing(config.ENCRYPTION_KEYS!);
     for (const [org, slackTeam, channel] of [
       [A, 'T0AAA', 'C0AAA'],
@@ -199,7 +214,7 @@ describe('organizations as tenants: nothing of one reaches another', () => {
 
   it('exports of every type and format requested by a member of A hold A only, the counts of independent SQL', async () => {
     // Rows of A, counted independently: commits/PRs/reviews by A's members, A's developers, A's teams.
-    const expected: Record<string, number> = { commits: 3, pull_requests: 1, code_reviews: 1, developers: 2, team_metrics: 1 };
+    const expected: Record<string, number> = { commits: 3, pull_requests: 1, code_reviews: 1, developers: 2, team_metrics: 1, learning_paths: 1 };
     for (const type of EXPORT_TYPES) {
       for (const format of ['csv', 'json'] as const) {
         const row = await exportOf({ exportType: type, format, requestedBy: dev['amy-a'], config: { date_range: { start: '2026-03-01', end: '2026-03-31' } } });
