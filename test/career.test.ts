@@ -195,6 +195,12 @@ describe('career growth: skill levels, roles, learning paths, progress', () => {
       `"Their Role" is a role of organization ${OTHER_ORG}, which kim is not in`,
     );
     await expect(createLearningPath(em, null, { developerId: dev['bot[bot]']!, roleId: id })).rejects.toThrow('is a bot');
+    // A role written straight into the table with requirements outside the vocabulary is refused, not guessed at.
+    const raw = (await db.sql.query(`INSERT INTO career_roles (name, level, required_skills) VALUES ('Raw', 2, '{"python": "lots", "golf": 10}') RETURNING id`))
+      .rows[0].id;
+    await expect(createLearningPath(em, null, { developerId: dev.kim!, roleId: raw })).rejects.toThrow(
+      'Career role "Raw" has invalid required_skills: python: must be a level from 0 to 100',
+    );
     // The CLI refuses the same way, exit code 1.
     const env = { DATABASE_URL: db.url, LOG_LEVEL: 'silent' };
     const bad = await runCliProcess(['career', 'role', 'create', '--organization', ORG, '--name', 'X', '--level', '2', '--require', 'cobol9000=50'], env);

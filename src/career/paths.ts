@@ -3,7 +3,9 @@ import { sql } from '../db/sql.js';
 import { PermanentError } from '../errors/index.js';
 import { organizationsOfDeveloper } from '../organizations/members.js';
 import type { Producer } from '../queues/producer.js';
+import { formatIssues } from '../lib/zod-issues.js';
 import { catalogActivities } from './catalog.js';
+import { skillMap } from './roles.js';
 import { careerRecommend } from './jobs/career-recommend.contract.js';
 import { skillLabel, skillLevels, type SkillLevel } from './skills.js';
 
@@ -118,9 +120,12 @@ export async function createLearningPath(
     };
   }
 
+  // Roles may be written by other programs: requirements that do not fit the vocabulary are refused, not guessed.
+  const required = skillMap.safeParse(role.required_skills ?? {});
+  if (!required.success) throw new PermanentError(`Career role "${role.name}" has invalid required_skills: ${formatIssues(required.error)}`);
   const levels = await skillLevels(em, developerId, now);
   const past = await skillLevels(em, developerId, new Date(now.getTime() - GROWTH_LOOKBACK_DAYS * 86_400_000));
-  const gaps = skillGaps(role.required_skills ?? {}, levels, past);
+  const gaps = skillGaps(required.data, levels, past);
   const estimatedMonths = Math.max(0, ...gaps.map((g) => g.months));
   const targetDate = addMonths(now, estimatedMonths);
   const status = gaps.length ? 'active' : 'completed';

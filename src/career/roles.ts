@@ -7,7 +7,7 @@ import { DOMAIN_SKILLS, PRACTICE_SKILLS, skillKind } from './skills.js';
 const KNOWN = `practices ${PRACTICE_SKILLS.join(', ')}; domains ${DOMAIN_SKILLS.join(', ')}; languages and frameworks by name (python, typescript, cpp, react, docker …)`;
 
 /** {skill: level}: known skill keys, whole levels 0-100. */
-const skillMap = z
+export const skillMap = z
   .record(
     z.string(),
     z.number({ message: 'must be a level from 0 to 100' }).int('must be a whole level').min(0, 'must be 0 to 100').max(100, 'must be 0 to 100'),
