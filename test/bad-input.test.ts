@@ -75,7 +75,14 @@ describe('bad input', () => {
     db = await createTestDatabase();
     dir = await mkdtemp(join(tmpdir(), 'aexy-bad-input-'));
     config = {
-      ...testConfig({ GITHUB_API_URL: gh.url, GITHUB_TOKEN: gh.token, GITHUB_SYNC_INITIAL_DAYS: '0', GITHUB_RETRY_BASE_MS: '10', EXPORT_DIR: dir }),
+      ...testConfig({
+        GITHUB_API_URL: gh.url,
+        GITHUB_COMMITS_FROM: 'api',
+        GITHUB_TOKEN: gh.token,
+        GITHUB_SYNC_INITIAL_DAYS: '0',
+        GITHUB_RETRY_BASE_MS: '10',
+        EXPORT_DIR: dir,
+      }),
       DATABASE_URL: db.url,
     };
     h = await startHarness(config, db.orm, [...JOBS, hugeError]);

@@ -35,6 +35,7 @@ describe('kill -9 mid-sync', () => {
       LOG_LEVEL: 'info',
       GITHUB_API_URL: gh.url,
       GITHUB_TOKEN: gh.token,
+      GITHUB_COMMITS_FROM: 'api',
       GITHUB_SYNC_INITIAL_DAYS: '0',
       // A crashed worker's lock expires in 1.5 s and is noticed within 0.5 s.
       WORKER_LOCK_MS: '1500',

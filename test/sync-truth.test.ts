@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Job } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppConfig } from '../src/config/index.js';
@@ -46,7 +48,10 @@ const users: Record<string, StandInUser> = {
 
 const lines = (n: number, tag: string) => Array.from({ length: n }, (_, i) => `${tag} line ${i}`).join('\n') + '\n';
 
-describe('sync truth on a real git history', () => {
+// Both ways of reading commits must store exactly git's truth: per commit from the REST API, or from
+// a bare git mirror fetched over git's smart HTTP (served by `git http-backend`) with authors from the
+// commit list.
+describe.each(['api', 'git'] as const)('sync truth on a real git history (commits from %s)', (source) => {
   let db: TestDatabase;
   let h: Harness;
   let gh: GitHubStandIn;
@@ -69,6 +74,8 @@ describe('sync truth on a real git history', () => {
       ...testConfig({
         ...standInGitHubSettings(gh),
         GITHUB_BOT_LOGINS: 'ci-robot',
+        GITHUB_COMMITS_FROM: source,
+        GIT_MIRROR_DIR: join(repo.root, 'mirrors'),
       }),
       DATABASE_URL: db.url,
     };
@@ -140,8 +147,21 @@ describe('sync truth on a real git history', () => {
     shas.c6 = repo.commit(dana, '2026-01-06T10:00:00Z', 'dana before her email is linked');
     repo.push();
 
+    gh.reset();
     const job = await sync();
-    expect(job.returnvalue).toMatchObject({ commits: { fetched: 6, written: 6, removed: 0 } });
+    expect(job.returnvalue).toMatchObject({ commits: { fetched: 6, written: 6, removed: 0, source } });
+    // From git, no commit is asked of the API one by one; their authors come from one list page.
+    const details = gh.counted(/^GET \/repos\/acme\/truth\/commits\/[0-9a-f]{40}$/).length;
+    expect(details).toBe(source === 'git' ? 0 : 6);
+    if (source === 'git') {
+      expect(gh.gitRequests.filter((r) => r.status === 200).length).toBeGreaterThan(0);
+      expect(job.returnvalue.commits.mirrorBytes).toBeGreaterThan(0); // the cache's size is reported
+      // The token travels in a header git is given through its environment: never in the mirror's config or a URL.
+      const mirrorConfig = readFileSync(join(repo.root, 'mirrors', 'acme', 'truth.git', 'config'), 'utf8');
+      expect(mirrorConfig).toContain(`${gh.url}/acme/truth.git`);
+      expect(mirrorConfig).not.toContain(gh.token);
+      expect(gh.gitRequests.every((r) => r.auth === `Basic ${Buffer.from(`x-access-token:${gh.token}`).toString('base64')}`)).toBe(true);
+    }
     const truth = await expectTruth();
     // The rename counts only its changed line, the binary file 0 lines (as git and GitHub say).
     expect(truth.get(shas.c4!)).toMatchObject({ additions: 1, deletions: 1, files: ['src/main.ts'] });
@@ -174,7 +194,9 @@ describe('sync truth on a real git history', () => {
     const job = await sync();
     // f1, f2, M1, c7, h1, M2: all six, found by comparing heads, not by dates.
     expect(job.returnvalue).toMatchObject({ commits: { fetched: 6, written: 6, removed: 0 } });
-    expect(gh.counted(/\/commits$/)).toEqual([]);
+    // The API path compares heads (no listing); the git path asks one page of the list, for the authors' logins.
+    expect(gh.counted(/\/commits$/)).toHaveLength(source === 'git' ? 1 : 0);
+    expect(gh.counted(/\/compare\//)).toHaveLength(source === 'git' ? 0 : 1);
     await expectTruth();
     const { rows } = await db.sql.query(`SELECT sha FROM commit_graph WHERE is_merge ORDER BY sha`);
     expect(rows.map((r) => r.sha)).toEqual([shas.m1, shas.m2].sort());
@@ -317,6 +339,27 @@ describe('sync truth on a real git history', () => {
     const again = await sync();
     expect(again.returnvalue).toMatchObject({ commits: { fetched: 0, written: 0, removed: 0 } });
     expect(gh.counted()).toEqual([]);
+  });
+
+  it.skipIf(source === 'api')('a repository git cannot clone is read from the API instead', async () => {
+    const at = '2026-01-20T10:00:00Z';
+    gh.repos.set('acme/memory', {
+      commits: [
+        {
+          sha: fakeSha('memory-1'),
+          message: 'in memory',
+          author: users.alice!,
+          authorDate: at,
+          committerDate: at,
+          files: [{ filename: 'a.ts', additions: 3, deletions: 0 }],
+        },
+      ],
+      pulls: [],
+    });
+    const job = await h.settle(await h.pool.producer.enqueue(githubSyncRepo, { repository: 'acme/memory', streams: ['commits'] }));
+    expect(job.failedReason).toBeUndefined();
+    expect(job.returnvalue).toMatchObject({ commits: { written: 1, source: 'api' } });
+    expect(gh.gitRequests.some((r) => r.path === '/acme/memory.git/info/refs' && r.status === 404)).toBe(true);
   });
 
   it('the stored head is gone from GitHub: the branch is listed again and reconciled', async () => {

@@ -48,6 +48,14 @@ export const envSchema = z.object({
   // GitHub sync.
   GITHUB_API_URL: url(['http:', 'https:'], 'HTTP(S)').default('https://api.github.com'),
   GITHUB_TOKEN: z.string().min(1).optional(),
+  /** Where commits come from: `git` (a bare mirror per repository; the API only names authors) or `api` (a REST request per commit). */
+  GITHUB_COMMITS_FROM: z.enum(['git', 'api'], { message: 'must be git or api' }).default('git'),
+  /** GitHub's git host (clones and fetches over HTTPS). */
+  GITHUB_GIT_URL: url(['http:', 'https:'], 'HTTP(S)').default('https://github.com'),
+  /** The bare mirrors of the tracked repositories. */
+  GIT_MIRROR_DIR: z.string().min(1).default('var/git-mirrors'),
+  /** How long one git command (a clone, a fetch, a log) may take. */
+  GIT_TIMEOUT_MS: int(1_000, 3_600_000).default(600_000),
   GITHUB_WEBHOOK_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
   /** How far back the first sync of a repository reaches (days; 0 = the whole history). */
   GITHUB_SYNC_INITIAL_DAYS: int(0, 36_500).default(365),

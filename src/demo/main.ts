@@ -45,6 +45,8 @@ async function main(): Promise<void> {
     ...env,
     GITHUB_API_URL: gh.url,
     GITHUB_TOKEN: gh.token,
+    // The demo's GitHub history lives in memory, not in a git repository: commits come from the API.
+    GITHUB_COMMITS_FROM: 'api',
     GITHUB_SYNC_INITIAL_DAYS: 0,
     ...(llm ? { OPENAI_BASE_URL: llm.url, OPENAI_API_KEY: 'sk-demo', OPENAI_MODEL: 'demo-standin-model' } : {}),
   };

@@ -1,5 +1,7 @@
 // A GitHub REST stand-in for the offline demo and the tests (not used in production paths).
+import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { basename, dirname } from 'node:path';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { GitCommitSource, MemoryCommitSource, type CommitRecord, type CommitSource } from './commit-source.js';
 import { closeLocal, listenLocal } from './local-server.js';
@@ -125,6 +127,8 @@ export class GitHubStandIn {
   /** Git-backed repositories: which GitHub account a commit email is linked to (lower-case email). */
   readonly emails = new Map<string, StandInUser>();
   readonly requests: RecordedRequest[] = [];
+  /** Git smart-HTTP requests (`/owner/name.git/…`): not API calls, no rate limit, kept apart. */
+  readonly gitRequests: { path: string; status: number; auth: string | undefined }[] = [];
   readonly faults: Fault[] = [];
   /** Called as each request is answered: lets a chaos test act at an exact point of a sync. */
   onRequest?: (request: RecordedRequest) => void;
@@ -143,6 +147,67 @@ export class GitHubStandIn {
 
   async stop(): Promise<void> {
     await closeLocal(this.server);
+  }
+
+  /**
+   * Git's smart HTTP protocol for git-backed repositories, answered by `git http-backend` itself (the
+   * CGI program git ships), as github.com serves clones and fetches: Basic authentication with the
+   * token as password (any user name, as GitHub accepts `x-access-token`), 401 with a challenge
+   * otherwise, 404 for repositories it does not have. Read-only (upload-pack).
+   */
+  private async serveGit(req: IncomingMessage, res: ServerResponse, u: URL, full: string, rest: string): Promise<void> {
+    const auth = req.headers.authorization;
+    const done = (status: number) => this.gitRequests.push({ path: u.pathname, status, auth });
+    const basic = /^Basic (.+)$/.exec(auth ?? '');
+    const password = basic ? Buffer.from(basic[1]!, 'base64').toString().split(':').slice(1).join(':') : null;
+    if (this.token && password !== this.token) {
+      done(401);
+      res.writeHead(401, { 'www-authenticate': 'Basic realm="GitHub"', 'content-type': 'text/plain' });
+      return void res.end('Invalid username or password.');
+    }
+    const repo = this.repos.get(full);
+    if (!repo?.git) {
+      done(404);
+      res.writeHead(404, { 'content-type': 'text/plain' });
+      return void res.end('Repository not found.');
+    }
+    const child = spawn('git', ['http-backend'], {
+      env: {
+        PATH: process.env.PATH ?? '',
+        GIT_PROJECT_ROOT: dirname(repo.git),
+        GIT_HTTP_EXPORT_ALL: '1',
+        PATH_INFO: `/${basename(repo.git)}/${rest}`,
+        REQUEST_METHOD: req.method!,
+        QUERY_STRING: u.search.slice(1),
+        CONTENT_TYPE: req.headers['content-type'] ?? '',
+        ...(req.headers['content-encoding'] ? { HTTP_CONTENT_ENCODING: String(req.headers['content-encoding']) } : {}),
+        ...(req.headers['git-protocol'] ? { GIT_PROTOCOL: String(req.headers['git-protocol']) } : {}),
+        REMOTE_USER: 'x-access-token',
+        REMOTE_ADDR: '127.0.0.1',
+      },
+    });
+    req.pipe(child.stdin);
+    const chunks: Buffer[] = [];
+    child.stdout.on('data', (c: Buffer) => chunks.push(c));
+    await new Promise<void>((resolve, reject) => {
+      child.on('error', reject);
+      child.on('close', () => resolve());
+    });
+    const out = Buffer.concat(chunks);
+    const split = out.indexOf('\r\n\r\n');
+    const headerText = out.subarray(0, split).toString();
+    const headers: Record<string, string> = {};
+    let status = 200;
+    for (const line of headerText.split('\r\n')) {
+      const i = line.indexOf(':');
+      const name = line.slice(0, i).trim().toLowerCase();
+      const value = line.slice(i + 1).trim();
+      if (name === 'status') status = Number(value.split(' ')[0]);
+      else if (name) headers[name] = value;
+    }
+    done(status);
+    res.writeHead(status, headers);
+    res.end(out.subarray(split + 4));
   }
 
   /** Requests that counted against the rate limit (everything but 304s), optionally filtered. */
@@ -179,6 +244,8 @@ export class GitHubStandIn {
     const u = new URL(req.url!, this.url);
     const path = u.pathname;
     const method = req.method!;
+    const gitPath = /^\/([^/]+)\/([^/]+?)\.git\/(info\/refs|git-upload-pack)$/.exec(path);
+    if (gitPath) return this.serveGit(req, res, u, `${gitPath[1]}/${gitPath[2]}`, gitPath[3]!);
     const record = (status: number, conditional = false) => {
       const request = { method, path, query: u.searchParams, status, conditional, auth: req.headers.authorization };
       this.requests.push(request);

@@ -14,6 +14,8 @@ import { sql } from '../db/sql.js';
 import { markDirty } from '../people/follow-ups.js';
 import { learnIdentities, parseNoreply, reattribute, resolveEmails, type LearntIdentity } from '../people/identities.js';
 import { fetchCommit, mapLimit, splitRepo } from './fetch.js';
+import { hasCommit, readCommits, revList, type Mirror } from './git.js';
+import { TransientError } from '../errors/index.js';
 import { readHead, saveHead } from './heads.js';
 import { commitRow, developerRow } from './map.js';
 import { initialWindowStart, type SyncOptions } from './repo-sync.js';
@@ -21,6 +23,8 @@ import { deleteCommits, ensureDevelopersById, insertCoauthors, knownShas, upsert
 
 /** Commit details fetched, then written, at a time: what a pause or a crash can waste at most. */
 export const COMMIT_CHUNK = 4;
+/** Commits read from git and written in one transaction (reading them costs no API request). */
+export const GIT_CHUNK = 500;
 
 export interface CommitStreamResult {
   /** Commits listed (compare or branch listing). */
@@ -30,6 +34,10 @@ export interface CommitStreamResult {
   /** Commits removed because they left the default branch (force-push, changed default branch). */
   removed: number;
   head: string | null;
+  /** Where the commits' files and numbers came from. */
+  source?: 'git' | 'api';
+  /** The size of the repository's git mirror on disk. */
+  mirrorBytes?: number;
 }
 
 /**
@@ -78,13 +86,17 @@ export async function syncCommits(opts: SyncOptions): Promise<CommitStreamResult
   }
   result.head = current;
 
+  // Commits from git when a mirror can be had (a clone or fetch: no API request), else from the API.
+  const mirror = opts.mirror ? await opts.mirror() : null;
+  if (mirror) Object.assign(result, { source: 'git', mirrorBytes: mirror.bytes });
   const state = (await readHead(em, repo)) ?? { branch, head: null, target: null };
   // PLAN / ADVANCE / COMMIT, until the stored head is the branch's head.
   while (state.head !== current) {
     const target = state.target ?? current;
     if (state.target !== target || state.branch !== branch) await saveHead(em, repo, { branch, head: state.head, target });
     try {
-      await advance(opts, state.head, target, result);
+      if (mirror) await advanceFromGit(opts, mirror, state.head, target, result);
+      else await advance(opts, state.head, target, result);
     } catch (err) {
       // A target left over from an interrupted run that is no longer on GitHub: aim at the head.
       if (target !== current && err instanceof GitHubPermanentError && (err.status === 404 || err.status === 422)) {
@@ -163,6 +175,86 @@ async function advance(opts: SyncOptions, from: string | null, to: string, resul
       rows.map((r) => r.sha).filter((s) => !listed.has(s)),
       result,
     );
+  }
+}
+
+/**
+ * ADVANCE from `from` to `to` with git: the new commits are exactly `git rev-list to ^from` (merges of
+ * older work and merged branches included by construction), the commits that left the branch
+ * (force-push, changed default branch) `git rev-list from ^to`. Without a stored head (or with one the
+ * mirror no longer has) the branch is read whole (a first sync: since GITHUB_SYNC_INITIAL_DAYS) and
+ * stored commits it no longer has are removed, as the API path does.
+ */
+async function advanceFromGit(opts: SyncOptions, m: Mirror, from: string | null, to: string, result: CommitStreamResult): Promise<void> {
+  if (!(await hasCommit(m, to))) throw new TransientError(`the mirror of ${opts.repo} does not have ${to} yet`);
+  const authors = authorPages(opts, to);
+  if (from !== null && (await hasCommit(m, from))) {
+    await storeFromGit(opts, m, await revList(m, to, [from]), authors, result);
+    await remove(opts, await revList(m, from, [to]), result);
+    return;
+  }
+  const [stored] = await sql<{ any: boolean }>(opts.em, `SELECT EXISTS (SELECT 1 FROM commits WHERE repository_full_name = ?) AS any`, [opts.repo]);
+  const listed = await revList(m, to, [], stored!.any ? null : initialWindowStart(opts));
+  await storeFromGit(opts, m, listed, authors, result);
+  if (stored!.any) {
+    const reachable = new Set(listed);
+    const rows = await sql<{ sha: string }>(opts.em, `SELECT sha FROM commits WHERE repository_full_name = ?`, [opts.repo]);
+    await remove(
+      opts,
+      rows.map((r) => r.sha).filter((s) => !reachable.has(s)),
+      result,
+    );
+  }
+}
+
+/**
+ * Who GitHub says wrote each commit (login and id, which git does not know): the branch's commit list,
+ * 100 commits a request, read page by page only as far as the commits being written need.
+ */
+function authorPages(opts: SyncOptions, head: string): (shas: string[]) => Promise<Map<string, GhCommitListItem>> {
+  const { owner, repo: name } = splitRepo(opts.repo);
+  const known = new Map<string, GhCommitListItem>();
+  const pages = opts.octokit.paginate.iterator('GET /repos/{owner}/{repo}/commits', { owner, repo: name, sha: head, per_page: 100 })[Symbol.asyncIterator]();
+  let done = false;
+  return async (shas) => {
+    while (!done && shas.some((s) => !known.has(s))) {
+      const page = await pages.next();
+      if (page.done) {
+        done = true;
+        break;
+      }
+      for (const c of page.value.data as unknown[]) {
+        const item = parseGitHub(ghCommitListItem, c, `commit list of ${opts.repo}`);
+        known.set(item.sha, item);
+      }
+    }
+    return known;
+  };
+}
+
+/** Commits GIT_CHUNK at a time: files and numbers from the mirror, authors from the list, written like the API path's. */
+async function storeFromGit(
+  opts: SyncOptions,
+  m: Mirror,
+  shas: string[],
+  authors: (shas: string[]) => Promise<Map<string, GhCommitListItem>>,
+  result: CommitStreamResult,
+): Promise<void> {
+  result.fetched += shas.length;
+  const known = await knownShas(opts.em, shas);
+  const fresh = shas.filter((s) => !known.has(s));
+  for (let i = 0; i < fresh.length; i += GIT_CHUNK) {
+    opts.signal?.throwIfAborted();
+    const chunk = fresh.slice(i, i + GIT_CHUNK);
+    const [commits, byAuthor] = await Promise.all([readCommits(m, chunk), authors(chunk)]);
+    const details = commits.map((c) => {
+      const listed = byAuthor.get(c.commit.sha);
+      return { commit: { ...c.commit, author: listed?.author ?? null, committer: listed?.committer ?? null }, files: c.files };
+    });
+    await opts.em.transactional(async (tx) => {
+      result.written += await writeCommitChunk(tx, opts.repo, details);
+    });
+    await opts.progress?.({ stream: 'commits', source: 'git', fetched: result.fetched, written: result.written, total: fresh.length });
   }
 }
 

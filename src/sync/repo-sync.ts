@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Logger } from 'pino';
+import type { Mirror } from './git.js';
 import { GitHubPermanentError, type GitHubClient } from '../github/client.js';
 import { ghPull, ghReview, parseGitHub, type GhPull, type GhReview } from '../github/schemas.js';
 import { pgArray, sql } from '../db/sql.js';
@@ -22,6 +23,8 @@ export interface SyncOptions {
   now?: Date;
   /** Commit details fetched at once. */
   detailConcurrency?: number;
+  /** The repository's git mirror, brought up to date (null: read commits from the REST API). */
+  mirror?: () => Promise<Mirror | null>;
 }
 
 /** Where a repository's first sync starts (GITHUB_SYNC_INITIAL_DAYS before now), or null for all history. */

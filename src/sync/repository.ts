@@ -4,6 +4,7 @@ import type { JobContext } from '../jobs/context.js';
 import { drainFollowUps } from '../people/drain.js';
 import { syncCommits } from './commit-sync.js';
 import { syncPulls } from './repo-sync.js';
+import { openMirror } from './git.js';
 
 export type SyncStream = 'commits' | 'pulls';
 
@@ -24,6 +25,19 @@ export async function syncRepository(ctx: JobContext, repository: string, stream
     initialDays: ctx.config.GITHUB_SYNC_INITIAL_DAYS,
     progress: (p: Record<string, unknown>) => ctx.progress({ repository, ...p }),
     signal: ctx.signal,
+    // Commits from a git mirror (no API request per commit); the API when git cannot be had.
+    mirror:
+      ctx.config.GITHUB_COMMITS_FROM === 'git'
+        ? async () => {
+            try {
+              return await openMirror(ctx.config, repository, ctx.config.GITHUB_TOKEN, ctx.signal);
+            } catch (err) {
+              if (ctx.signal.aborted) throw err;
+              ctx.log.warn({ repository, err: ctx.scrub((err as Error).message) }, 'no git mirror: reading commits from the API');
+              return null;
+            }
+          }
+        : undefined,
   };
   try {
     const commits = streams.includes('commits') ? await syncCommits(common) : null;
@@ -31,7 +45,14 @@ export async function syncRepository(ctx: JobContext, repository: string, stream
     await sql(ctx.em, `UPDATE tracked_repositories SET last_synced_at = now(), last_error = NULL WHERE full_name = ?`, [repository]);
     return {
       repository,
-      commits: commits && { fetched: commits.fetched, written: commits.written, removed: commits.removed, head: commits.head },
+      commits: commits && {
+        fetched: commits.fetched,
+        written: commits.written,
+        removed: commits.removed,
+        head: commits.head,
+        source: commits.source ?? 'api',
+        ...(commits.mirrorBytes !== undefined ? { mirrorBytes: commits.mirrorBytes } : {}),
+      },
       pulls: pulls && { fetched: pulls.fetched, written: pulls.written, reviews: pulls.reviews },
     };
   } catch (err) {

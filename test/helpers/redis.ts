@@ -26,7 +26,16 @@ export function testConfig(overrides: Partial<Record<keyof AppConfig, string>> =
  * that park the job at once (no inline waits), and the whole history on a first sync.
  */
 export function standInGitHubSettings(gh: { url: string; token: string }): Partial<Record<keyof AppConfig, string>> {
-  return { GITHUB_API_URL: gh.url, GITHUB_TOKEN: gh.token, GITHUB_RETRY_BASE_MS: '10', GITHUB_MAX_INLINE_WAIT_SECONDS: '0', GITHUB_SYNC_INITIAL_DAYS: '0' };
+  return {
+    GITHUB_API_URL: gh.url,
+    GITHUB_GIT_URL: gh.url,
+    GITHUB_TOKEN: gh.token,
+    GITHUB_RETRY_BASE_MS: '10',
+    GITHUB_MAX_INLINE_WAIT_SECONDS: '0',
+    GITHUB_SYNC_INITIAL_DAYS: '0',
+    // The REST path unless a test asks for git (with a mirror directory of its own).
+    GITHUB_COMMITS_FROM: 'api',
+  };
 }
 
 /** Delete every key under a prefix (a test's queues). */
