@@ -1,7 +1,7 @@
 import type { QueryResultRow } from 'pg';
 import { trackOfRole } from './ladder.js';
 import { readinessFrom } from './readiness.js';
-import { levelsFrom, skillLabel, SKILL_WINDOW_DAYS, type SkillLevel } from './skills.js';
+import { evidenceOf, levelsFrom, skillLabel, type Query, type SkillLevel } from './skills.js';
 
 /** How a metric reads the database and what it is scoped to (src/metrics/library.ts's context). */
 interface MetricCtx {
@@ -23,33 +23,8 @@ async function people(ctx: MetricCtx): Promise<{ id: string; login: string }[]> 
 /** Every person's skill levels at the end of the window (one query for commits, one for reviews). */
 async function levelsOfScope(ctx: MetricCtx, ids: string[]): Promise<Map<string, Record<string, SkillLevel>>> {
   const at = ctx.scope.end;
-  const since = new Date(at.getTime() - SKILL_WINDOW_DAYS * 86_400_000).toISOString();
-  const commits = await ctx.q<{ developer_id: string; committed_at: Date; languages: Record<string, number> | null; paths: string[] | null }>(
-    `SELECT c.developer_id::text AS developer_id, c.committed_at, c.languages,
-            (SELECT array_agg(f->>'path') FROM jsonb_array_elements(coalesce(c.files, '[]'::jsonb)) f WHERE f->>'excluded' IS NULL) AS paths
-       FROM counted_commits c WHERE c.developer_id = ANY(?::uuid[]) AND c.committed_at >= ? AND c.committed_at < ?`,
-    [ids, since, at.toISOString()],
-  );
-  const reviews = await ctx.q<{ reviewer_id: string; submitted_at: Date; hours: number }>(
-    `SELECT r.reviewer_id::text AS reviewer_id, r.submitted_at, extract(epoch FROM r.submitted_at - p.created_at) / 3600 AS hours
-       FROM counted_code_reviews r JOIN pull_requests p ON p.id = r.pull_request_id
-      WHERE r.reviewer_id = ANY(?::uuid[]) AND r.submitted_at >= ? AND r.submitted_at < ? AND p.developer_id IS DISTINCT FROM r.reviewer_id`,
-    [ids, since, at.toISOString()],
-  );
-  const out = new Map<string, Record<string, SkillLevel>>();
-  for (const id of ids) {
-    out.set(
-      id,
-      levelsFrom(
-        commits
-          .filter((c) => c.developer_id === id)
-          .map((c) => ({ committedAt: new Date(c.committed_at), languages: c.languages ?? {}, paths: c.paths ?? [] })),
-        reviews.filter((r) => r.reviewer_id === id).map((r) => ({ submittedAt: new Date(r.submitted_at), turnaroundHours: Math.max(0, Number(r.hours)) })),
-        at,
-      ),
-    );
-  }
-  return out;
+  const evidence = await evidenceOf(ctx.q as Query, ids, at);
+  return new Map(ids.map((id) => [id, levelsFrom(evidence.get(id)!.commits, evidence.get(id)!.reviews, at)]));
 }
 
 /**

@@ -180,30 +180,36 @@ export function levelsFrom(commits: CommitEvidence[], reviews: ReviewEvidence[],
   return out;
 }
 
+/** Runs one query with `?` placeholders (an EntityManager's or a metric's). */
+export type Query = <T extends Record<string, unknown>>(text: string, params: unknown[]) => Promise<T[]>;
+
 /**
- * A developer's skill levels at `at` (default now): their counted commits (authored; merges and bots
- * are not in counted_commits) and their reviews of others' pull requests in the window before it,
- * read through idx_commits_developer_date and idx_code_reviews_reviewer_date.
+ * The evidence of some developers in the window before `at`: their counted commits (authored; merges
+ * and bots are not in counted_commits) and their reviews of others' pull requests, read through
+ * idx_commits_developer_date and idx_code_reviews_reviewer_date. Two queries, however many developers.
  */
-export async function skillLevels(em: EntityManager, developerId: string, at = new Date()): Promise<Record<string, SkillLevel>> {
+export async function evidenceOf(q: Query, developerIds: string[], at: Date): Promise<Map<string, { commits: CommitEvidence[]; reviews: ReviewEvidence[] }>> {
   const since = new Date(at.getTime() - SKILL_WINDOW_DAYS * DAY).toISOString();
-  const commits = await sql<{ committed_at: Date; languages: Record<string, number> | null; paths: string[] | null }>(
-    em,
-    `SELECT c.committed_at, c.languages,
+  const commits = await q<{ developer_id: string; committed_at: Date; languages: Record<string, number> | null; paths: string[] | null }>(
+    `SELECT c.developer_id::text AS developer_id, c.committed_at, c.languages,
             (SELECT array_agg(f->>'path') FROM jsonb_array_elements(coalesce(c.files, '[]'::jsonb)) f WHERE f->>'excluded' IS NULL) AS paths
-       FROM counted_commits c WHERE c.developer_id = ? AND c.committed_at >= ? AND c.committed_at < ?`,
-    [developerId, since, at.toISOString()],
+       FROM counted_commits c WHERE c.developer_id = ANY(?::uuid[]) AND c.committed_at >= ? AND c.committed_at < ?`,
+    [developerIds, since, at.toISOString()],
   );
-  const reviews = await sql<{ submitted_at: Date; hours: number }>(
-    em,
-    `SELECT r.submitted_at, extract(epoch FROM r.submitted_at - p.created_at) / 3600 AS hours
+  const reviews = await q<{ reviewer_id: string; submitted_at: Date; hours: number }>(
+    `SELECT r.reviewer_id::text AS reviewer_id, r.submitted_at, extract(epoch FROM r.submitted_at - p.created_at) / 3600 AS hours
        FROM counted_code_reviews r JOIN pull_requests p ON p.id = r.pull_request_id
-      WHERE r.reviewer_id = ? AND r.submitted_at >= ? AND r.submitted_at < ? AND p.developer_id IS DISTINCT FROM r.reviewer_id`,
-    [developerId, since, at.toISOString()],
+      WHERE r.reviewer_id = ANY(?::uuid[]) AND r.submitted_at >= ? AND r.submitted_at < ? AND p.developer_id IS DISTINCT FROM r.reviewer_id`,
+    [developerIds, since, at.toISOString()],
   );
-  return levelsFrom(
-    commits.map((c) => ({ committedAt: new Date(c.committed_at), languages: c.languages ?? {}, paths: c.paths ?? [] })),
-    reviews.map((r) => ({ submittedAt: new Date(r.submitted_at), turnaroundHours: Math.max(0, Number(r.hours)) })),
-    at,
-  );
+  const out = new Map(developerIds.map((id) => [id, { commits: [] as CommitEvidence[], reviews: [] as ReviewEvidence[] }]));
+  for (const c of commits) out.get(c.developer_id)?.commits.push({ committedAt: new Date(c.committed_at), languages: c.languages ?? {}, paths: c.paths ?? [] });
+  for (const r of reviews) out.get(r.reviewer_id)?.reviews.push({ submittedAt: new Date(r.submitted_at), turnaroundHours: Math.max(0, Number(r.hours)) });
+  return out;
+}
+
+/** A developer's skill levels at `at` (default now). */
+export async function skillLevels(em: EntityManager, developerId: string, at = new Date()): Promise<Record<string, SkillLevel>> {
+  const evidence = (await evidenceOf((text, params) => sql(em, text, params), [developerId], at)).get(developerId)!;
+  return levelsFrom(evidence.commits, evidence.reviews, at);
 }
