@@ -40,6 +40,8 @@ function run(m: Pick<Mirror, 'env' | 'timeoutMs' | 'signal'>, args: string[], cw
       { cwd, env: m.env, timeout: m.timeoutMs, signal: m.signal, maxBuffer: 1024 * 1024 * 1024, encoding: 'utf8', killSignal: 'SIGKILL' },
       (err, stdout, stderr) => {
         if (!err) return resolve(stdout);
+        // Stopped by a shutdown: the shutdown's own reason, so the job is parked, not failed.
+        if (m.signal?.aborted) return reject(m.signal.reason);
         const why = String(stderr || err.message)
           .trim()
           .slice(0, 1_000);
@@ -92,7 +94,16 @@ export async function openMirror(config: AppConfig, repo: string, token: string 
   const temp = `${dir}.${randomBytes(6).toString('hex')}.tmp`;
   try {
     await run(mirror, ['clone', '--quiet', '--mirror', url, temp]);
-    await rename(temp, dir);
+    // Another worker may have put its clone in place meanwhile: theirs is as good.
+    await rename(temp, dir).catch(async (err: NodeJS.ErrnoException) => {
+      if (
+        !(await access(join(dir, 'HEAD')).then(
+          () => true,
+          () => false,
+        ))
+      )
+        throw err;
+    });
   } finally {
     await rm(temp, { recursive: true, force: true });
   }
