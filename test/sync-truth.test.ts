@@ -374,6 +374,72 @@ describe.each(['api', 'git'] as const)('sync truth on a real git history (commit
   });
 });
 
+describe('commits from git: authors of a merged old branch cost one list request, not the history between', () => {
+  let db: TestDatabase;
+  let h: Harness;
+  let gh: GitHubStandIn;
+  let config: AppConfig;
+  let repo: GitRepo;
+  const REPO = 'acme/deep';
+
+  beforeAll(async () => {
+    gh = await new GitHubStandIn().start();
+    repo = new GitRepo();
+    const dev = { id: 8100, login: 'deep-dev', created_at: '2018-01-01T00:00:00Z' };
+    gh.users.set(dev.login, dev);
+    gh.emails.set(alice.email, users.alice!);
+    gh.users.set(users.alice!.login, users.alice!);
+    repo.write('base.txt', 'base\n');
+    const root = repo.commit(alice, '2025-06-01T00:00:00Z', 'root');
+    for (let i = 0; i < 320; i++) {
+      repo.write('main.txt', `${i}\n`);
+      repo.commit(alice, new Date(Date.UTC(2026, 0, 1, 0, i)).toISOString(), `main ${i}`);
+    }
+    repo.push();
+    gh.repos.set(REPO, { commits: [], pulls: [], git: repo.bare });
+    db = await createTestDatabase();
+    config = {
+      ...testConfig({ ...standInGitHubSettings(gh), GITHUB_COMMITS_FROM: 'git', GIT_MIRROR_DIR: join(repo.root, 'mirrors') }),
+      DATABASE_URL: db.url,
+    };
+    h = await startHarness(config, db.orm, JOBS);
+    const first = await h.settle(await h.pool.producer.enqueue(githubSyncRepo, { repository: REPO, streams: ['commits'] }));
+    expect(first.returnvalue).toMatchObject({ commits: { written: 321, source: 'git' } });
+    // A branch from the root, dated before everything since, merged now.
+    repo.git('checkout', '-q', '-b', 'old', root);
+    for (let k = 0; k < 3; k++) {
+      repo.write(`old${k}.txt`, `${k}\n`);
+      repo.commit(alice, `2025-06-0${2 + k}T00:00:00Z`, `old ${k}`);
+    }
+    repo.git('checkout', '-q', 'main');
+    repo.merge('old', alice, '2026-02-01T00:00:00Z');
+    repo.push();
+  });
+  afterAll(async () => {
+    await h?.close();
+    await db?.drop();
+    await gh?.stop();
+    repo?.remove();
+    await deletePrefix(config.QUEUE_PREFIX);
+  });
+
+  it('the branch head page, then one page from a missing commit: every author known, all of git’s numbers', async () => {
+    gh.reset();
+    const job = await h.settle(await h.pool.producer.enqueue(githubSyncRepo, { repository: REPO, streams: ['commits'] }));
+    expect(job.returnvalue).toMatchObject({ commits: { fetched: 4, written: 4, source: 'git' } });
+    const lists = gh.counted(/^GET \/repos\/acme\/deep\/commits$/);
+    // From the head: page 1 (the merge) and page 2 (none of the old commits: they are 320 commits down); then one
+    // page listed from an old commit. Paging from the head to them would have taken 4.
+    expect(lists).toHaveLength(3);
+    expect(lists[2]!.query.get('sha')).toMatch(/^[0-9a-f]{40}$/);
+    const { rows } = await db.sql.query(
+      `SELECT count(*)::int AS n, count(*) FILTER (WHERE d.github_username = 'alice-gh')::int AS alice FROM commits c LEFT JOIN developers d ON d.id = c.developer_id`,
+    );
+    expect(rows[0]).toEqual({ n: 325, alice: 325 });
+    expect(repo.revList('main')).toHaveLength(325);
+  });
+});
+
 describe('a first sync under a compressed rate limit', () => {
   let db: TestDatabase;
   let h: Harness;

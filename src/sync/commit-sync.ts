@@ -208,27 +208,43 @@ async function advanceFromGit(opts: SyncOptions, m: Mirror, from: string | null,
 }
 
 /**
- * Who GitHub says wrote each commit (login and id, which git does not know): the branch's commit list,
- * 100 commits a request, read page by page only as far as the commits being written need.
+ * Who GitHub says wrote each commit (login and id, which git does not know): the commit list, 100
+ * commits a request. The branch is read from its head page by page while pages bring commits being
+ * written (a first sync: the whole branch, 1 request per 100 commits); once a page brings none of
+ * them, the list is asked from the newest missing commit itself (`?sha=<it>`: it and its 99 nearest
+ * ancestors, so a merged old branch costs one request, not the pages of history between it and the head).
  */
 function authorPages(opts: SyncOptions, head: string): (shas: string[]) => Promise<Map<string, GhCommitListItem>> {
   const { owner, repo: name } = splitRepo(opts.repo);
   const known = new Map<string, GhCommitListItem>();
+  const asked = new Set<string>();
   const pages = opts.octokit.paginate.iterator('GET /repos/{owner}/{repo}/commits', { owner, repo: name, sha: head, per_page: 100 })[Symbol.asyncIterator]();
-  let done = false;
-  return async (shas) => {
-    while (!done && shas.some((s) => !known.has(s))) {
-      const page = await pages.next();
-      if (page.done) {
-        done = true;
-        break;
-      }
-      for (const c of page.value.data as unknown[]) {
-        const item = parseGitHub(ghCommitListItem, c, `commit list of ${opts.repo}`);
-        known.set(item.sha, item);
-      }
+  let fromHead = true;
+  const add = (data: unknown) => {
+    let useful = 0;
+    for (const c of data as unknown[]) {
+      const item = parseGitHub(ghCommitListItem, c, `commit list of ${opts.repo}`);
+      if (!known.has(item.sha)) useful += 1;
+      known.set(item.sha, item);
     }
-    return known;
+    return useful;
+  };
+  return async (shas) => {
+    for (;;) {
+      const missing = shas.filter((s) => !known.has(s) && !asked.has(s));
+      if (missing.length === 0) return known;
+      if (fromHead) {
+        const page = await pages.next();
+        const wanted = new Set(missing);
+        if (page.done || !(page.value.data as { sha?: string }[]).some((c) => c.sha && wanted.has(c.sha))) fromHead = false;
+        if (!page.done) add(page.value.data);
+        continue;
+      }
+      // The newest missing commit (the list is oldest first): its ancestors are the others, most likely.
+      const from = missing.at(-1)!;
+      asked.add(from);
+      add((await opts.octokit.request('GET /repos/{owner}/{repo}/commits', { owner, repo: name, sha: from, per_page: 100 })).data);
+    }
   };
 }
 
