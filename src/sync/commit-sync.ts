@@ -221,13 +221,10 @@ function authorPages(opts: SyncOptions, head: string): (shas: string[]) => Promi
   const pages = opts.octokit.paginate.iterator('GET /repos/{owner}/{repo}/commits', { owner, repo: name, sha: head, per_page: 100 })[Symbol.asyncIterator]();
   let fromHead = true;
   const add = (data: unknown) => {
-    let useful = 0;
     for (const c of data as unknown[]) {
       const item = parseGitHub(ghCommitListItem, c, `commit list of ${opts.repo}`);
-      if (!known.has(item.sha)) useful += 1;
       known.set(item.sha, item);
     }
-    return useful;
   };
   return async (shas) => {
     for (;;) {
