@@ -153,8 +153,7 @@ async function advance(opts: SyncOptions, from: string | null, to: string, resul
     }
   }
 
-  const [stored] = await sql<{ any: boolean }>(opts.em, `SELECT EXISTS (SELECT 1 FROM commits WHERE repository_full_name = ?) AS any`, [repo]);
-  const since = stored!.any ? null : initialWindowStart(opts);
+  const { since, reconcile } = await fullListing(opts);
   const listed = new Set<string>();
   for await (const page of octokit.paginate.iterator('GET /repos/{owner}/{repo}/commits', {
     owner,
@@ -167,15 +166,26 @@ async function advance(opts: SyncOptions, from: string | null, to: string, resul
     items.forEach((c) => listed.add(c.sha));
     await storeUnknown(opts, items, result);
   }
-  if (stored!.any) {
-    // Reconcile: stored commits of this repository that the branch no longer has.
-    const rows = await sql<{ sha: string }>(opts.em, `SELECT sha FROM commits WHERE repository_full_name = ?`, [repo]);
-    await remove(
-      opts,
-      rows.map((r) => r.sha).filter((s) => !listed.has(s)),
-      result,
-    );
-  }
+  if (reconcile) await removeUnlisted(opts, listed, result);
+}
+
+/**
+ * How a listing of the whole branch runs: a repository's first sync starts at the initial window;
+ * once commits are stored it lists everything, and the stored commits it did not list are removed.
+ */
+async function fullListing(opts: SyncOptions): Promise<{ since: Date | null; reconcile: boolean }> {
+  const [stored] = await sql<{ any: boolean }>(opts.em, `SELECT EXISTS (SELECT 1 FROM commits WHERE repository_full_name = ?) AS any`, [opts.repo]);
+  return stored!.any ? { since: null, reconcile: true } : { since: initialWindowStart(opts), reconcile: false };
+}
+
+/** Reconcile: stored commits of this repository that the branch no longer has. */
+async function removeUnlisted(opts: SyncOptions, listed: Set<string>, result: CommitStreamResult): Promise<void> {
+  const rows = await sql<{ sha: string }>(opts.em, `SELECT sha FROM commits WHERE repository_full_name = ?`, [opts.repo]);
+  await remove(
+    opts,
+    rows.map((r) => r.sha).filter((sha) => !listed.has(sha)),
+    result,
+  );
 }
 
 /**
@@ -193,18 +203,10 @@ async function advanceFromGit(opts: SyncOptions, m: Mirror, from: string | null,
     await remove(opts, await revList(m, from, [to]), result);
     return;
   }
-  const [stored] = await sql<{ any: boolean }>(opts.em, `SELECT EXISTS (SELECT 1 FROM commits WHERE repository_full_name = ?) AS any`, [opts.repo]);
-  const listed = await revList(m, to, [], stored!.any ? null : initialWindowStart(opts));
+  const { since, reconcile } = await fullListing(opts);
+  const listed = await revList(m, to, [], since);
   await storeFromGit(opts, m, listed, authors, result);
-  if (stored!.any) {
-    const reachable = new Set(listed);
-    const rows = await sql<{ sha: string }>(opts.em, `SELECT sha FROM commits WHERE repository_full_name = ?`, [opts.repo]);
-    await remove(
-      opts,
-      rows.map((r) => r.sha).filter((s) => !reachable.has(s)),
-      result,
-    );
-  }
+  if (reconcile) await removeUnlisted(opts, new Set(listed), result);
 }
 
 /**

@@ -51,14 +51,6 @@ function run(m: Pick<Mirror, 'env' | 'timeoutMs' | 'signal'>, args: string[], cw
   });
 }
 
-/** Is git on this machine? (Else the sync reads commits from the REST API.) */
-export async function gitAvailable(): Promise<boolean> {
-  return run({ env: process.env, timeoutMs: 10_000 }, ['--version']).then(
-    () => true,
-    () => false,
-  );
-}
-
 /**
  * The up-to-date bare mirror of `repo` (owner/name): cloned (`git clone --mirror`, into a temp
  * directory renamed into place, so a half-made clone is never used) or fetched (`--prune`, so
