@@ -19,6 +19,9 @@ export async function activeIntegrationFor(em: EntityManager, organizationId: st
   return row?.id ?? null;
 }
 
+/** Why a notification of an organization without an active integration is skipped. */
+export const NO_INTEGRATION = 'no Slack integration';
+
 /** What a notification did: posted (once), or why not. */
 export type PostResult = (Posted & { alreadySent?: true }) | { skipped: string };
 
@@ -43,7 +46,7 @@ export async function organizationSlack(
   now = new Date(),
 ): Promise<OrganizationSlack | { skipped: string }> {
   const integrationId = await activeIntegrationFor(em, organizationId);
-  if (!integrationId) return { skipped: 'no Slack integration' };
+  if (!integrationId) return { skipped: NO_INTEGRATION };
   const { client, integration } = await slackFor(em, config, integrationId);
   const settings = parseNotificationSettings(integration.notification_settings, integration.team_id);
   if (!routeOf(settings, kind).enabled) return { skipped: `${kind} is turned off in notification_settings` };

@@ -5,7 +5,7 @@ import { PermanentError, TransientError } from '../errors/index.js';
 import { isSlackChannelId } from './channels.js';
 import { postOnce, type Posted } from './post-once.js';
 import { reportSummaryMessage } from './messages.js';
-import { organizationSlack } from './post.js';
+import { NO_INTEGRATION, organizationSlack } from './post.js';
 import { routeOf } from './settings.js';
 
 /**
@@ -32,8 +32,7 @@ export async function deliverReportToSlack(
 ): Promise<(Posted & { alreadySent?: true }) | { skipped: string }> {
   if (!opts.organizationId) throw new PermanentError('Slack delivery needs the report to belong to an organization');
   const slack = await organizationSlack(em, config, opts.organizationId, 'report_delivery');
-  if ('skipped' in slack && slack.skipped === 'no Slack integration')
-    throw new PermanentError(`No active Slack integration for organization ${opts.organizationId}`);
+  if ('skipped' in slack && slack.skipped === NO_INTEGRATION) throw new PermanentError(`No active Slack integration for organization ${opts.organizationId}`);
   if ('skipped' in slack) return slack;
   const { client, integration, settings } = slack;
   const channel = opts.recipients.find(isSlackChannelId) ?? routeOf(settings, 'report_delivery').channel ?? integration.default_channel_id;

@@ -1,8 +1,9 @@
 import { ErrorCode } from '@slack/web-api';
 import { sql } from '../db/sql.js';
+import { organizationMembersSql } from '../organizations/members.js';
 import type { JobContext } from '../jobs/context.js';
 import { slackFor, translateSlackError } from './client.js';
-import { activeIntegrationFor } from './post.js';
+import { activeIntegrationFor, NO_INTEGRATION } from './post.js';
 
 /**
  * Fill an organization's `user_mappings` ({slack_user_id: developer_id}) by email: for each member of
@@ -14,12 +15,12 @@ import { activeIntegrationFor } from './post.js';
  */
 export async function mapUsersByEmail(ctx: JobContext, organizationId: string) {
   const integrationId = await activeIntegrationFor(ctx.em, organizationId);
-  if (!integrationId) return { skipped: 'no Slack integration' };
+  if (!integrationId) return { skipped: NO_INTEGRATION };
   const { client, integration } = await slackFor(ctx.em, ctx.config, integrationId);
   const mapped = new Set(Object.values(integration.user_mappings ?? {}));
   const candidates = await sql<{ id: string; emails: string[] }>(
     ctx.em,
-    `WITH members AS (SELECT DISTINCT m AS id FROM teams t, unnest(t.developer_ids) m WHERE t.organization_id = ?),
+    `WITH members AS (SELECT DISTINCT m AS id FROM ${organizationMembersSql('?::uuid')} AS o(m)),
           emails AS (SELECT d.id, lower(d.email) AS email FROM developers d JOIN members USING (id) WHERE d.email IS NOT NULL
                      UNION SELECT i.developer_id, lower(i.email) FROM developer_identities i JOIN members m ON m.id = i.developer_id),
           single AS (SELECT email, min(id::text)::uuid AS id FROM emails GROUP BY email HAVING count(DISTINCT id) = 1)
