@@ -1,6 +1,5 @@
 import type { QueryResultRow } from 'pg';
-import { trackOfRole } from './ladder.js';
-import { readinessFrom } from './readiness.js';
+import { pathTracks, readinessFrom } from './readiness.js';
 import { evidenceOf, levelsFrom, skillLabel, type Query, type SkillLevel } from './skills.js';
 
 /** How a metric reads the database and what it is scoped to (src/metrics/library.ts's context). */
@@ -55,12 +54,7 @@ export async function readinessMetric(ctx: MetricCtx): Promise<Breakdown> {
   if (who.length === 0) return { kind: 'breakdown', unit: '%', items: [] };
   const ids = who.map((p) => p.id);
   const levels = await levelsOfScope(ctx, ids);
-  const latest = await ctx.q<{ developer_id: string; name: string }>(
-    `SELECT DISTINCT ON (p.developer_id) p.developer_id::text AS developer_id, r.name FROM learning_paths p JOIN career_roles r ON r.id = p.target_role_id
-      WHERE p.developer_id = ANY(?::uuid[]) AND r.is_custom IS NOT TRUE ORDER BY p.developer_id, p.started_at DESC`,
-    [ids],
-  );
-  const track = new Map(latest.map((l) => [l.developer_id, trackOfRole(l.name)]));
+  const track = await pathTracks(ctx.q as Query, ids);
   const items = who.map((p) => ({ label: p.login, value: Math.round(readinessFrom(levels.get(p.id) ?? {}, track.get(p.id) ?? null).share * 100) }));
   return { kind: 'breakdown', unit: '%', items: items.sort((a, b) => b.value - a.value || a.label.localeCompare(b.label)) };
 }

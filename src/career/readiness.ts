@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { sql } from '../db/sql.js';
 import { STANDARD_ROLES, TRACKS, trackOfRole, type Track } from './ladder.js';
-import { skillLevels, type SkillLevel } from './skills.js';
+import { skillLevels, type Query, type SkillLevel } from './skills.js';
 
 export interface Readiness {
   track: Track;
@@ -48,12 +48,17 @@ export function readinessFrom(levels: Record<string, SkillLevel>, preferred: Tra
   };
 }
 
-export async function readinessOf(em: EntityManager, developerId: string, now = new Date()): Promise<Readiness> {
-  const [latest] = await sql<{ name: string }>(
-    em,
-    `SELECT r.name FROM learning_paths p JOIN career_roles r ON r.id = p.target_role_id
-      WHERE p.developer_id = ? AND r.is_custom IS NOT TRUE ORDER BY p.started_at DESC LIMIT 1`,
-    [developerId],
+/** Each developer's track: that of their latest learning path toward a standard role (absent: none). */
+export async function pathTracks(q: Query, developerIds: string[]): Promise<Map<string, Track | null>> {
+  const latest = await q<{ developer_id: string; name: string }>(
+    `SELECT DISTINCT ON (p.developer_id) p.developer_id::text AS developer_id, r.name FROM learning_paths p JOIN career_roles r ON r.id = p.target_role_id
+      WHERE p.developer_id = ANY(?::uuid[]) AND r.is_custom IS NOT TRUE ORDER BY p.developer_id, p.started_at DESC`,
+    [developerIds],
   );
-  return readinessFrom(await skillLevels(em, developerId, now), latest ? trackOfRole(latest.name) : null);
+  return new Map(latest.map((l) => [l.developer_id, trackOfRole(l.name)]));
+}
+
+export async function readinessOf(em: EntityManager, developerId: string, now = new Date()): Promise<Readiness> {
+  const tracks = await pathTracks((text, params) => sql(em, text, params), [developerId]);
+  return readinessFrom(await skillLevels(em, developerId, now), tracks.get(developerId) ?? null);
 }
