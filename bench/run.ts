@@ -7,9 +7,11 @@
  *   (d) a 12-widget PDF report over 200 developers and 1M commits;
  *   (e) each metric for one developer on 1M commits, and the index the plan uses;
  *   (f) a commit sync of a real git history (merged branches) through the GitHub stand-in:
- *       requests per stored commit, and the duplicate requests one rate-limit pause causes.
- * BENCH_JOBS / BENCH_COMMITS / BENCH_EXPORT_ROWS / BENCH_SYNC_COMMITS scale the runs; (a) is the median of BENCH_ROUNDS (5)
- * alternating rounds.
+ *       requests per stored commit, and the duplicate requests one rate-limit pause causes;
+ *   (g) a first sync at GitHub scale (10,000 commits, 2,000 pull requests) through both paths
+ *       (bench/scale-sync.ts).
+ * BENCH_JOBS / BENCH_COMMITS / BENCH_EXPORT_ROWS / BENCH_SYNC_COMMITS / BENCH_SCALE_COMMITS / BENCH_SCALE_PULLS scale the
+ * runs; (a) is the median of BENCH_ROUNDS (5) alternating rounds.
  */
 import { systemNoopJob } from '../src/workers/handlers.js';
 import { randomBytes } from 'node:crypto';
@@ -38,7 +40,7 @@ import { GitRepo } from '../src/dev/git-repo.js';
 import { createGitHubClient } from '../src/github/client.js';
 import { RateLimitedError } from '../src/errors/index.js';
 import { syncCommits } from '../src/sync/commit-sync.js';
-import { openMirror } from '../src/sync/git.js';
+import { benchScaleSync, SCALE_COMMITS, SCALE_PULLS } from './scale-sync.js';
 import { systemNoop } from '../src/jobs/index.js';
 import { startWorkerPool } from '../src/workers/runtime.js';
 
@@ -302,7 +304,6 @@ async function benchSync(orm: MikroORM): Promise<{
   pausedRequests: number;
   duplicates: number;
   apiSeconds: number;
-  git: { commits: number; requests: number; seconds: number };
 }> {
   const repo = new GitRepo();
   const gh = await new GitHubStandIn().start();
@@ -329,8 +330,7 @@ async function benchSync(orm: MikroORM): Promise<{
     repo.push();
     gh.repos.set('bench/history', { commits: [], pulls: [], git: repo.bare });
 
-    const mirrors = await mkdtemp(join(tmpdir(), 'aexy-bench-mirrors-'));
-    const run = async (pauseAtDetail?: number, fromGit = false) => {
+    const run = async (pauseAtDetail?: number) => {
       const em = orm.em.fork();
       await sql(em, `TRUNCATE commits, commit_graph, commit_coauthors, developer_identities, developer_dirty, github_commit_heads, github_http_cache CASCADE`);
       const prefix = `bench-sync-${randomBytes(4).toString('hex')}`;
@@ -342,16 +342,7 @@ async function benchSync(orm: MikroORM): Promise<{
         if (/\/commits\/[0-9a-f]{40}$/.test(r.path) && ++details === pauseAtDetail)
           Object.assign(gh.rate, { remaining: 0, reset: Math.ceil(Date.now() / 1000) + 1 });
       };
-      const gitConfig = { ...base, GIT_MIRROR_DIR: mirrors, GITHUB_GIT_URL: gh.url };
-      const opts = {
-        octokit,
-        em,
-        log,
-        repo: 'bench/history',
-        overlapMinutes: 5,
-        initialDays: 0,
-        ...(fromGit ? { mirror: () => openMirror(gitConfig, 'bench/history', gh.token) } : {}),
-      };
+      const opts = { octokit, em, log, repo: 'bench/history', overlapMinutes: 5, initialDays: 0 };
       const t0 = performance.now();
       for (;;) {
         try {
@@ -371,15 +362,12 @@ async function benchSync(orm: MikroORM): Promise<{
     };
     const straight = await run();
     const paused = await run(150);
-    const fromGit = await run(undefined, true);
-    await rm(mirrors, { recursive: true, force: true });
     return {
       commits: straight.commits,
       requests: straight.counted,
       pausedRequests: paused.counted,
       duplicates: paused.duplicates,
       apiSeconds: straight.seconds,
-      git: { commits: fromGit.commits, requests: fromGit.counted, seconds: fromGit.seconds },
     };
   } finally {
     await gh.stop();
@@ -422,6 +410,7 @@ async function main(): Promise<void> {
     const writes = await benchWrites(orm, url);
     const exported = await benchExport(orm, url);
     const synced = await benchSync(orm);
+    const scale = await benchScaleSync(orm, base);
     const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
     const rows = [
       {
@@ -464,9 +453,21 @@ async function main(): Promise<void> {
         `(${fmt(synced.requests)} requests, ${synced.apiSeconds.toFixed(1)} s); with one rate-limit pause: ${fmt(synced.pausedRequests)} requests, ${synced.duplicates} commit details fetched twice`,
     );
     console.log(
-      `(g) the same first sync with commits from git (a mirror cloned over git's smart HTTP, authors from the commit list): ` +
-        `${fmt(synced.git.commits)} commits, ${(synced.git.requests / synced.git.commits).toFixed(3)} requests per stored commit (${fmt(synced.git.requests)} requests, ` +
-        `${synced.git.seconds.toFixed(1)} s); goal ≤ 0.02`,
+      `(g) first sync at GitHub scale: a generated history of ${fmt(SCALE_COMMITS)} commits (merged side branches, binaries) and ` +
+        `${fmt(SCALE_PULLS)} pull requests with reviews; goals ≤ 0.02 requests per commit, ≤ 0.05 per pull request, commits in < 60 s:`,
+    );
+    console.table(
+      scale.map((p) => ({
+        path: p.path === 'rest' ? 'REST API (commit details, PR details + reviews)' : 'commits from git, pull requests from GraphQL',
+        commits: fmt(p.commits),
+        'commits s': p.commitSeconds.toFixed(1),
+        'requests/commit': (p.commitRequests / p.commits).toFixed(3),
+        'pull requests': fmt(p.pulls),
+        reviews: fmt(p.reviews),
+        'pulls s': p.pullSeconds.toFixed(1),
+        'requests/PR': (p.pullRequests / p.pulls).toFixed(3),
+        'GraphQL points': p.points || '',
+      })),
     );
   } finally {
     await orm.close();

@@ -7,6 +7,7 @@ import { Migration20261125040000SyncTruth } from './Migration20261125040000SyncT
 import { Migration20261125050000ReportDeliveries } from './Migration20261125050000ReportDeliveries.js';
 import { Migration20261125060000SlackNotificationKeys } from './Migration20261125060000SlackNotificationKeys.js';
 import { Migration20261126000000GithubOrganizationLinks } from './Migration20261126000000GithubOrganizationLinks.js';
+import { Migration20261127000000GithubAppInstallations } from './Migration20261127000000GithubAppInstallations.js';
 import { Migration20261126010000LlmUsageAndPruning } from './Migration20261126010000LlmUsageAndPruning.js';
 
 /** Every migration, in order. New migrations are appended here. */
@@ -20,4 +21,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261125060000SlackNotificationKeys', class: Migration20261125060000SlackNotificationKeys },
   { name: 'Migration20261126000000GithubOrganizationLinks', class: Migration20261126000000GithubOrganizationLinks },
   { name: 'Migration20261126010000LlmUsageAndPruning', class: Migration20261126010000LlmUsageAndPruning },
+  { name: 'Migration20261127000000GithubAppInstallations', class: Migration20261127000000GithubAppInstallations },
 ];

@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, describeConfig, loadConfig } from '../src/config/index.js';
 import { redactUrl } from '../src/lib/redact-url.js';
@@ -37,5 +38,33 @@ describe('config', () => {
     expect(shown).not.toContain('hunter2');
     expect(shown).toContain('postgres://app:***@db:5432/aexy');
     expect(redactUrl('not a url')).toBe('***');
+  });
+
+  it('a GitHub App needs its id and a PEM private key, which is never echoed', () => {
+    const pem = generateKeyPairSync('rsa', {
+      modulusLength: 2048,
+      privateKeyEncoding: { type: 'pkcs1', format: 'pem' },
+      publicKeyEncoding: { type: 'spki', format: 'pem' },
+    }).privateKey;
+    // One line, as a .env file holds it.
+    const c = loadConfig({ GITHUB_APP_ID: '424242', GITHUB_APP_PRIVATE_KEY: pem.replace(/\n/g, '\\n') });
+    expect(c.GITHUB_APP_PRIVATE_KEY).toBe(pem.trim());
+    expect(JSON.stringify(describeConfig(c))).not.toContain('PRIVATE KEY');
+
+    const problems = (env: Record<string, string>) => {
+      try {
+        loadConfig(env);
+        return [];
+      } catch (err) {
+        return (err as ConfigError).problems;
+      }
+    };
+    expect(problems({ GITHUB_APP_ID: '424242' })).toEqual([
+      'GITHUB_APP_ID and GITHUB_APP_PRIVATE_KEY: a GitHub App needs both (or set neither and use GITHUB_TOKEN)',
+    ]);
+    expect(problems({ GITHUB_APP_ID: 'my-app', GITHUB_APP_PRIVATE_KEY: '-----BEGIN RSA PRIVATE KEY-----' })).toEqual([
+      `GITHUB_APP_ID: must be the App's numeric id (got "my-app")`,
+      'GITHUB_APP_PRIVATE_KEY: must be the PEM private key GitHub generated for the App (newlines may be written as \\n) (got (value hidden))',
+    ]);
   });
 });

@@ -54,11 +54,11 @@ describe('CLI and worker processes', () => {
       expect(r.stdout).toMatch(/2\. seeded demo org: 8 developers, 2 teams, \d+ commits, 96 pull requests, 96 reviews/);
       expect(r.stdout).toContain('3. workers ran: system.noop → {"ok":true,"note":"demo"}');
       expect(r.stdout).toMatch(
-        /github\.sync-repo aexy\/workers → \{"repository":"aexy\/workers","commits":\{"fetched":48,"written":48,"removed":0,"head":"[0-9a-f]{40}","source":"api"\},"pulls":\{"fetched":6,"written":6,"reviews":5\}/,
+        /github\.sync-repo aexy\/workers → \{"repository":"aexy\/workers","commits":\{"fetched":48,"written":48,"removed":0,"head":"[0-9a-f]{40}","source":"api"\},"pulls":\{"fetched":6,"written":6,"reviews":5,"source":"graphql","points":\d+\}/,
       );
-      // The branch head has not moved: nothing is listed, every request is a 304.
+      // The branch head has not moved: nothing is listed, every REST request is a 304; pull requests cost one GraphQL query a sync.
       expect(r.stdout).toMatch(
-        /4\. incremental re-sync: \{"fetched":0,"written":0,"removed":0,"head":"[0-9a-f]{40}","source":"api"\} then \{"fetched":0,"written":0,"removed":0,"head":"[0-9a-f]{40}","source":"api"\}; \d+ requests, 0 counted/,
+        /4\. incremental re-sync: \{"fetched":0,"written":0,"removed":0,"head":"[0-9a-f]{40}","source":"api"\} then \{"fetched":0,"written":0,"removed":0,"head":"[0-9a-f]{40}","source":"api"\}; \d+ REST requests, 0 counted against the rate limit \(the rest were 304s\); pull requests \{"fetched":1,"written":0,"reviews":0,"source":"graphql","points":\d+\} then \{"fetched":1,"written":0,"reviews":0,"source":"graphql","points":\d+\} in 2 GraphQL queries/,
       );
       expect(r.stdout).toContain("'linus-t'");
       expect(r.stdout).toMatch(/6\. exports: commits\.csv completed → \S+\/commits-[0-9a-f-]{36}\.csv \(\d+ bytes\); team_metrics\.json completed/);

@@ -75,6 +75,10 @@ describe('secrets never leave in error text, logs or return values', () => {
     expect(scrub("ghp_zzzzzzzzzzzzzzzzzzzzzzzzzz someone else's")).toBe("[redacted] someone else's");
     expect(scrub('nothing secret here')).toBe('nothing secret here');
     expect(scrub('Basic authentication failed for token permissions')).toBe('Basic authentication failed for token permissions');
+    // A GitHub App installation token, and a private key (whole, or cut short by a log line's length).
+    expect(scrub('cloned with ghs_16C7e42F292c6912E7710c838347Ae178B4a')).toBe('cloned with [redacted]');
+    expect(scrub('key: -----BEGIN RSA PRIVATE KEY-----\nMIIEow\n-----END RSA PRIVATE KEY----- end')).toBe('key: [redacted] end');
+    expect(scrub('key: -----BEGIN PRIVATE KEY-----\nMIIEvQIBADAN')).toBe('key: [redacted]');
   });
 
   it('failedReason, logs and return values are scrubbed', async () => {

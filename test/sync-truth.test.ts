@@ -629,55 +629,75 @@ describe('GITHUB_SYNC_INITIAL_DAYS bounds a first sync of commits and pull reque
     expect(await count()).toBe(10);
   });
 
-  it('a shutdown stops the pull-request sync before its next batch: nothing half-written, the cursor unmoved', async () => {
-    gh.repos.set('acme/stop-pulls', {
-      commits: [],
-      pulls: Array.from({ length: 30 }, (_, i) => ({
-        id: 990_000 + i,
-        number: i + 1,
-        title: `PR ${i + 1}`,
-        body: null,
-        user: someone,
-        state: 'closed' as const,
-        created_at: daysAgo(20),
-        updated_at: daysAgo(20 - i / 10),
-        merged_at: daysAgo(19),
-        closed_at: daysAgo(19),
-        labels: [],
-        requested_reviewers: [],
-        additions: 1,
-        deletions: 1,
-        changed_files: 1,
-        commits: 1,
-        comments: 0,
-        review_comments: 0,
-        reviews: [],
-      })),
-    });
-    const em = db.orm.em.fork();
-    const log = createLogger('silent');
-    const octokit = createGitHubClient({ baseUrl: gh.url, token: gh.token, redis, prefix: randomPrefix(), em, log, maxInlineWaitSeconds: 0, retryBaseMs: 10 });
-    const shutdown = new AbortController();
-    const reason = new Error('the worker is shutting down');
-    // The shutdown arrives while the first batch of 25 is being written.
-    const opts = {
-      octokit,
-      em,
-      log,
-      repo: 'acme/stop-pulls',
-      overlapMinutes: 5,
-      initialDays: 0,
-      now,
-      signal: shutdown.signal,
-      progress: async () => shutdown.abort(reason),
-    };
-    await expect(syncPulls(opts)).rejects.toBe(reason);
-    const count = async () => Number((await db.sql.query(`SELECT count(*) FROM pull_requests WHERE github_id >= 990000 AND github_id < 990030`)).rows[0].count);
-    expect(await count()).toBe(25); // one batch, committed
-    const { rows: cursors } = await db.sql.query(`SELECT count(*)::int AS n FROM github_sync_cursors WHERE repository_full_name = 'acme/stop-pulls'`);
-    expect(cursors[0].n).toBe(0); // the cursor moves only when the run ends
-    const resumed = await syncPulls({ ...opts, signal: undefined, progress: undefined });
-    expect(resumed.fetched).toBe(30);
-    expect(await count()).toBe(30);
-  });
+  // REST writes batches of 25 pull requests; GraphQL writes each page of 50 as it arrives.
+  it.each([
+    ['rest', 30, 25],
+    ['graphql', 60, 50],
+  ] as const)(
+    'a shutdown stops the pull-request sync (%s) before its next batch: nothing half-written, the cursor unmoved',
+    async (pullsFrom, total, batch) => {
+      const repository = `acme/stop-pulls-${pullsFrom}`;
+      const base = pullsFrom === 'rest' ? 990_000 : 991_000;
+      gh.repos.set(repository, {
+        commits: [],
+        pulls: Array.from({ length: total }, (_, i) => ({
+          id: base + i,
+          number: i + 1,
+          title: `PR ${i + 1}`,
+          body: null,
+          user: someone,
+          state: 'closed' as const,
+          created_at: daysAgo(20),
+          updated_at: daysAgo(20 - i / 10),
+          merged_at: daysAgo(19),
+          closed_at: daysAgo(19),
+          labels: [],
+          requested_reviewers: [],
+          additions: 1,
+          deletions: 1,
+          changed_files: 1,
+          commits: 1,
+          comments: 0,
+          review_comments: 0,
+          reviews: [],
+        })),
+      });
+      const em = db.orm.em.fork();
+      const log = createLogger('silent');
+      const octokit = createGitHubClient({
+        baseUrl: gh.url,
+        token: gh.token,
+        redis,
+        prefix: randomPrefix(),
+        em,
+        log,
+        maxInlineWaitSeconds: 0,
+        retryBaseMs: 10,
+      });
+      const shutdown = new AbortController();
+      const reason = new Error('the worker is shutting down');
+      // The shutdown arrives while the first batch is being written.
+      const opts = {
+        octokit,
+        em,
+        log,
+        repo: repository,
+        overlapMinutes: 5,
+        initialDays: 0,
+        now,
+        pullsFrom,
+        signal: shutdown.signal,
+        progress: async () => shutdown.abort(reason),
+      };
+      await expect(syncPulls(opts)).rejects.toBe(reason);
+      const count = async () =>
+        Number((await db.sql.query(`SELECT count(*) FROM pull_requests WHERE github_id >= $1 AND github_id < $2`, [base, base + total])).rows[0].count);
+      expect(await count()).toBe(batch); // one batch, committed
+      const { rows: cursors } = await db.sql.query(`SELECT count(*)::int AS n FROM github_sync_cursors WHERE repository_full_name = $1`, [repository]);
+      expect(cursors[0].n).toBe(0); // the cursor moves only when the run ends
+      const resumed = await syncPulls({ ...opts, signal: undefined, progress: undefined });
+      expect(resumed.fetched).toBe(total);
+      expect(await count()).toBe(total);
+    },
+  );
 });

@@ -31,6 +31,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     });
     throw new ConfigError(problems);
   }
+  if (!result.data.GITHUB_APP_ID !== !result.data.GITHUB_APP_PRIVATE_KEY) {
+    throw new ConfigError(['GITHUB_APP_ID and GITHUB_APP_PRIVATE_KEY: a GitHub App needs both (or set neither and use GITHUB_TOKEN)']);
+  }
   return result.data;
 }
 

@@ -1,3 +1,4 @@
+import { createPrivateKey } from 'node:crypto';
 import { z } from 'zod';
 
 /**
@@ -5,7 +6,15 @@ import { z } from 'zod';
  * Keys listed in SECRET_KEYS are never printed: `describeConfig` masks them and
  * connection URLs have their password removed.
  */
-export const SECRET_KEYS = new Set<string>(['GITHUB_TOKEN', 'OPENAI_API_KEY', 'ENCRYPTION_KEYS', 'SMTP_URL', 'BOARD_PASSWORD', 'GITHUB_WEBHOOK_SECRET']);
+export const SECRET_KEYS = new Set<string>([
+  'GITHUB_TOKEN',
+  'GITHUB_APP_PRIVATE_KEY',
+  'OPENAI_API_KEY',
+  'ENCRYPTION_KEYS',
+  'SMTP_URL',
+  'BOARD_PASSWORD',
+  'GITHUB_WEBHOOK_SECRET',
+]);
 
 const url = (protocols: string[], what: string) =>
   z.string().refine(
@@ -48,8 +57,27 @@ export const envSchema = z.object({
   // GitHub sync.
   GITHUB_API_URL: url(['http:', 'https:'], 'HTTP(S)').default('https://api.github.com'),
   GITHUB_TOKEN: z.string().min(1).optional(),
+  /** A GitHub App (with its private key): each GitHub account it is installed on syncs with that installation's tokens and budget. */
+  GITHUB_APP_ID: z
+    .string()
+    .regex(/^\d{1,12}$/, "must be the App's numeric id")
+    .optional(),
+  GITHUB_APP_PRIVATE_KEY: z
+    .string()
+    // A .env file holds it on one line, its newlines written as \n.
+    .transform((v) => v.replace(/\\n/g, '\n').trim())
+    .refine((v) => {
+      try {
+        createPrivateKey(v);
+        return true;
+      } catch {
+        return false;
+      }
+    }, 'must be the PEM private key GitHub generated for the App (newlines may be written as \\n)')
+    .optional(),
   /** Where commits come from: `git` (a bare mirror per repository; the API only names authors) or `api` (a REST request per commit). */
   GITHUB_COMMITS_FROM: z.enum(['git', 'api'], { message: 'must be git or api' }).default('git'),
+  GITHUB_PULLS_FROM: z.enum(['graphql', 'rest'], { message: 'must be graphql or rest' }).default('graphql'),
   /** GitHub's git host (clones and fetches over HTTPS). */
   GITHUB_GIT_URL: url(['http:', 'https:'], 'HTTP(S)').default('https://github.com'),
   /** The bare mirrors of the tracked repositories. */

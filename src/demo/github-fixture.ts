@@ -67,7 +67,7 @@ export function seedDemoGitHub(gh: GitHubStandIn, now = new Date()): void {
       changed_files: n + 2,
       commits: n + 1,
       comments: n,
-      review_comments: n % 3,
+      review_comments: open ? 0 : n % 3,
       reviews: open
         ? []
         : [{ id: 62_000_000 + n, user: reviewer, state: 'APPROVED', body: 'LGTM', submitted_at: new Date(created.getTime() + 2 * hour).toISOString() }],

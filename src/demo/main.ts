@@ -101,9 +101,11 @@ async function main(): Promise<void> {
     gh.reset();
     const again = await finish(await pool.producer.enqueue(githubSyncRepo, { repository: DEMO_REPO }));
     const again2 = await finish(await pool.producer.enqueue(githubSyncRepo, { repository: DEMO_REPO }));
+    const rest = gh.requests.filter((r) => r.path !== '/graphql');
     console.log(
       `4. incremental re-sync: ${JSON.stringify(again.commits)} then ${JSON.stringify(again2.commits)}; ` +
-        `${gh.requests.length} requests, ${gh.counted().length} counted against the rate limit (the rest were 304s)`,
+        `${rest.length} REST requests, ${rest.filter((r) => r.status !== 304).length} counted against the rate limit (the rest were 304s); ` +
+        `pull requests ${JSON.stringify(again.pulls)} then ${JSON.stringify(again2.pulls)} in ${gh.requests.length - rest.length} GraphQL queries`,
     );
 
     const rows = await sql(

@@ -18,6 +18,9 @@ export interface CommitRecord {
   files: { filename: string; previous_filename?: string; status: string; additions: number; deletions: number }[];
 }
 
+/** What a commit list shows of a commit (GitHub lists commits without their files). */
+export type CommitSummary = Omit<CommitRecord, 'files'>;
+
 /**
  * The commit graph behind one repository of the stand-in. Two sources: a real git repository
  * (every answer computed by git from its objects, so a test's ground truth is git itself) and an
@@ -32,6 +35,8 @@ export interface CommitSource {
   /** Commits reachable from `head` in `git log` order (newest committer date first), optionally `--since`. */
   list(head: string, since?: string): Promise<string[]>;
   detail(sha: string): Promise<CommitRecord | null>;
+  /** Several commits without their files, in the order given (a list page: one git call, not three per commit). */
+  summaries(shas: string[]): Promise<CommitSummary[]>;
   /** `git rev-list include ^exclude`, oldest first (GitHub's compare order). */
   range(exclude: string, include: string): Promise<string[]>;
   mergeBase(a: string, b: string): Promise<string | null>;
@@ -89,13 +94,22 @@ export class GitCommitSource implements CommitSource {
     }
   }
 
+  async summaries(shas: string[]): Promise<CommitSummary[]> {
+    if (shas.length === 0) return [];
+    // One record per commit, each starting with a record separator (messages never hold one).
+    const out = await this.git(['show', '-s', '--no-walk=unsorted', `--format=%x1e${SUMMARY_FORMAT}`, ...shas]);
+    return out
+      .split('\x1e')
+      .slice(1)
+      .map((record, i) => summaryOf(shas[i]!, record.replace(/\n$/, '')));
+  }
+
   async detail(sha: string): Promise<CommitRecord | null> {
     const cached = this.details.get(sha);
     if (cached) return cached;
     if (!(await this.resolve(sha))) return null;
-    const head = (await this.git(['show', '-s', '--format=%P%x00%an%x00%ae%x00%aI%x00%cn%x00%ce%x00%cI%x00%B', sha])).replace(/\n$/, '');
-    const [parents, authorName, authorEmail, authorDate, committerName, committerEmail, committerDate, ...message] = head.split('\0');
-    const parentList = parents!.split(' ').filter(Boolean);
+    const summary = summaryOf(sha, (await this.git(['show', '-s', `--format=${SUMMARY_FORMAT}`, sha])).replace(/\n$/, ''));
+    const parentList = summary.parents;
     // GitHub shows a commit's files as its diff against the first parent (a root commit: against
     // nothing), with rename detection; binary files count 0 lines.
     const args =
@@ -118,21 +132,27 @@ export class GitCommitSource implements CommitSource {
         i += 1;
       }
     }
-    const record: CommitRecord = {
-      sha,
-      parents: parentList,
-      message: message.join('\0').replace(/\n$/, ''),
-      authorName: authorName!,
-      authorEmail: authorEmail!,
-      authorDate: new Date(authorDate!).toISOString().replace('.000Z', 'Z'),
-      committerName: committerName!,
-      committerEmail: committerEmail!,
-      committerDate: new Date(committerDate!).toISOString().replace('.000Z', 'Z'),
-      files,
-    };
+    const record: CommitRecord = { ...summary, files };
     this.details.set(sha, record);
     return record;
   }
+}
+
+const SUMMARY_FORMAT = '%P%x00%an%x00%ae%x00%aI%x00%cn%x00%ce%x00%cI%x00%B';
+
+function summaryOf(sha: string, text: string): CommitSummary {
+  const [parents, authorName, authorEmail, authorDate, committerName, committerEmail, committerDate, ...message] = text.split('\0');
+  return {
+    sha,
+    parents: parents!.split(' ').filter(Boolean),
+    message: message.join('\0').replace(/\n$/, ''),
+    authorName: authorName!,
+    authorEmail: authorEmail!,
+    authorDate: new Date(authorDate!).toISOString().replace('.000Z', 'Z'),
+    committerName: committerName!,
+    committerEmail: committerEmail!,
+    committerDate: new Date(committerDate!).toISOString().replace('.000Z', 'Z'),
+  };
 }
 
 /** Commits held in memory: parents as given, or else a straight line in committer-date order. */
@@ -224,5 +244,10 @@ export class MemoryCommitSource implements CommitSource {
 
   async detail(sha: string): Promise<CommitRecord | null> {
     return this.graph().bySha.get(sha) ?? null;
+  }
+
+  async summaries(shas: string[]): Promise<CommitSummary[]> {
+    const { bySha } = this.graph();
+    return shas.map((sha) => bySha.get(sha)!);
   }
 }

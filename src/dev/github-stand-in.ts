@@ -1,10 +1,12 @@
 // A GitHub REST stand-in for the offline demo and the tests (not used in production paths).
 import { spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes, verify, type KeyObject } from 'node:crypto';
 import { basename, dirname } from 'node:path';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import { GitCommitSource, MemoryCommitSource, type CommitRecord, type CommitSource } from './commit-source.js';
-import { closeLocal, listenLocal } from './local-server.js';
+import { GitCommitSource, MemoryCommitSource, type CommitSource, type CommitSummary } from './commit-source.js';
+import type { StandInPull, StandInRepo, StandInTeam, StandInUser } from './github-fixture-types.js';
+import { checkQuery, loadSchema, runQuery } from './github-graphql.js';
+import { closeLocal, listenLocal, readBody } from './local-server.js';
 
 /**
  * A GitHub REST stand-in on 127.0.0.1 speaking the real wire protocol: JSON shapes from
@@ -13,79 +15,8 @@ import { closeLocal, listenLocal } from './local-server.js';
  * exhausted, and scripted faults (5xx, secondary rate limits with Retry-After, …).
  */
 
-export interface StandInUser {
-  id: number;
-  login: string;
-  name?: string;
-  email?: string | null;
-  bio?: string | null;
-  location?: string | null;
-  company?: string | null;
-  created_at?: string;
-  /** 'Bot' for app accounts such as dependabot[bot]. */
-  type?: 'User' | 'Bot';
-}
-export interface StandInFile {
-  filename: string;
-  additions: number;
-  deletions: number;
-}
-export interface StandInCommit {
-  sha: string;
-  message: string;
-  /** The GitHub account the author email is linked to, or null. */
-  author: StandInUser | null;
-  /** The git author email (default: the linked user's, else an unlinked address). */
-  authorEmail?: string;
-  authorDate: string;
-  committerDate: string;
-  files: StandInFile[];
-  /** Parent shas; by default the commits form one line in committer-date order. */
-  parents?: string[];
-}
-export interface StandInReview {
-  id: number;
-  user: StandInUser;
-  state: 'APPROVED' | 'CHANGES_REQUESTED' | 'COMMENTED' | 'DISMISSED' | 'PENDING';
-  body: string;
-  submitted_at: string;
-}
-export interface StandInPull {
-  id: number;
-  number: number;
-  title: string;
-  body: string | null;
-  user: StandInUser;
-  state: 'open' | 'closed';
-  created_at: string;
-  updated_at: string;
-  merged_at: string | null;
-  closed_at: string | null;
-  labels: string[];
-  requested_reviewers: StandInUser[];
-  additions: number;
-  deletions: number;
-  changed_files: number;
-  commits: number;
-  comments: number;
-  review_comments: number;
-  reviews: StandInReview[];
-}
-export interface StandInTeam {
-  id: number;
-  slug: string;
-  name: string;
-  description: string | null;
-  members: StandInUser[];
-}
-export interface StandInRepo {
-  /** In-memory history (ignored when `git` is set). */
-  commits: StandInCommit[];
-  pulls: StandInPull[];
-  empty?: boolean;
-  /** A git repository on disk to serve the commits from, computed by git from its objects. */
-  git?: string;
-}
+export type { StandInCommit, StandInFile, StandInPull, StandInRepo, StandInReview, StandInTeam, StandInUser } from './github-fixture-types.js';
+
 export interface Fault {
   /** Matched against "METHOD /path?query". */
   match: RegExp;
@@ -134,7 +65,22 @@ export class GitHubStandIn {
   onRequest?: (request: RecordedRequest) => void;
   /** The core budget; like GitHub's, it refills to `limit` once `reset` has passed (then lasts `window` s). */
   rate = { limit: 5000, remaining: 5000, reset: Math.floor(Date.now() / 1000) + 3600, window: 3600 };
+  /** The GraphQL budget, in points: GitHub keeps it apart from the REST one. */
+  graphqlRate = { limit: 5000, remaining: 5000, reset: Math.floor(Date.now() / 1000) + 3600, window: 3600 };
+  /** The points each answered GraphQL query cost, in order. */
+  readonly graphqlCosts: number[] = [];
   token = 'ghp_standin_token';
+  /**
+   * A GitHub App, when a test installs one: its id, the public key its JWTs are verified with, and
+   * its installations by account login (lower-case). Installation tokens are then accepted beside
+   * `token`, each installation with a REST budget of its own (`installationRates`), as on GitHub.
+   */
+  app?: { id: number; publicKey: KeyObject | string; installations: Map<string, number> };
+  /** Installation tokens issued: token → installation and expiry (ms). */
+  readonly installationTokens = new Map<string, { installationId: number; expiresAt: number }>();
+  /** How long an installation token lives (GitHub: an hour). */
+  installationTokenSeconds = 3600;
+  readonly installationRates = new Map<number, { limit: number; remaining: number; reset: number; window: number }>();
   url = '';
   private server?: Server;
 
@@ -160,7 +106,7 @@ export class GitHubStandIn {
     const done = (status: number) => this.gitRequests.push({ path: u.pathname, status, auth });
     const basic = /^Basic (.+)$/.exec(auth ?? '');
     const password = basic ? Buffer.from(basic[1]!, 'base64').toString().split(':').slice(1).join(':') : null;
-    if (this.token && password !== this.token) {
+    if (this.token && !this.credentialOf(password ?? undefined)) {
       done(401);
       res.writeHead(401, { 'www-authenticate': 'Basic realm="GitHub"', 'content-type': 'text/plain' });
       return void res.end('Invalid username or password.');
@@ -223,14 +169,133 @@ export class GitHubStandIn {
     this.faults.push(fault);
   }
 
-  private rateHeaders(): Record<string, string> {
+  /** Whose a token is: the personal token, or a live installation token (an expired one is no one's). */
+  private credentialOf(token: string | undefined): { installationId?: number } | null {
+    if (!token) return null;
+    if (token === this.token) return {};
+    const issued = this.installationTokens.get(token);
+    return issued && issued.expiresAt > Date.now() ? { installationId: issued.installationId } : null;
+  }
+
+  private installationRate(id: number) {
+    let rate = this.installationRates.get(id);
+    if (!rate) this.installationRates.set(id, (rate = { limit: 5000, remaining: 5000, reset: Math.floor(Date.now() / 1000) + 3600, window: 3600 }));
+    return rate;
+  }
+
+  /**
+   * What a GitHub App does with its JWT (RS256, signed with the App's private key, `iss` = the App id,
+   * at most 10 minutes long): create an installation access token, and find the installation of an
+   * organization or user. Answers and messages as docs.github.com/rest/apps/apps gives them.
+   */
+  private answerApp(method: string, path: string, authorization: string | undefined, send: (status: number, body: unknown) => void): void {
+    const app = this.app!;
+    const refused = this.jwtProblem(authorization);
+    if (refused) return send(401, { message: refused, documentation_url: `${DOCS}/apps/apps`, status: '401' });
+    const notFound = () => send(404, { message: 'Not Found', documentation_url: `${DOCS}/apps/apps`, status: '404' });
+    const tokenFor = /^\/app\/installations\/(\d+)\/access_tokens$/.exec(path);
+    if (tokenFor) {
+      const id = Number(tokenFor[1]);
+      if (method !== 'POST' || ![...app.installations.values()].includes(id)) return notFound();
+      const token = `ghs_${randomBytes(18).toString('hex')}`;
+      const expiresAt = Date.now() + this.installationTokenSeconds * 1000;
+      this.installationTokens.set(token, { installationId: id, expiresAt });
+      return send(201, {
+        token,
+        expires_at: new Date(expiresAt).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+        permissions: { contents: 'read', metadata: 'read', pull_requests: 'read', members: 'read' },
+        repository_selection: 'all',
+      });
+    }
+    const [, kind, login] = /^\/(orgs|users)\/([^/]+)\/installation$/.exec(path)!;
+    const id = app.installations.get(login!.toLowerCase());
+    if (method !== 'GET' || id === undefined) return notFound();
+    send(200, {
+      id,
+      account: { login: login!, id: id + 1_000_000, type: kind === 'orgs' ? 'Organization' : 'User' },
+      app_id: app.id,
+      target_type: kind === 'orgs' ? 'Organization' : 'User',
+      repository_selection: 'all',
+      permissions: { contents: 'read', metadata: 'read', pull_requests: 'read', members: 'read' },
+      events: [],
+      created_at: '2026-01-01T00:00:00Z',
+      updated_at: '2026-01-01T00:00:00Z',
+    });
+  }
+
+  /** Why GitHub would refuse this App JWT, or null when it is good. */
+  private jwtProblem(authorization: string | undefined): string | null {
+    const undecodable = 'A JSON web token could not be decoded';
+    const jwt = /^bearer (.+)$/i.exec(authorization ?? '')?.[1];
+    const [head, body, signature] = jwt?.split('.') ?? [];
+    if (!head || !body || !signature) return undecodable;
+    try {
+      if ((JSON.parse(Buffer.from(head, 'base64url').toString()) as { alg?: string }).alg !== 'RS256') return undecodable;
+      if (!verify('RSA-SHA256', Buffer.from(`${head}.${body}`), this.app!.publicKey, Buffer.from(signature, 'base64url'))) return undecodable;
+      const claims = JSON.parse(Buffer.from(body, 'base64url').toString()) as { iss?: unknown; iat?: number; exp?: number };
+      const now = Date.now() / 1000;
+      if (String(claims.iss) !== String(this.app!.id)) return 'Integration not found';
+      if (typeof claims.exp !== 'number' || claims.exp <= now)
+        return "'Expiration time' claim ('exp') must be a numeric value representing the future time at which the assertion expires.";
+      if (typeof claims.iat !== 'number' || claims.iat > now + 60 || claims.exp - claims.iat > 600)
+        return "'Expiration time' claim ('exp') is too far in the future.";
+      return null;
+    } catch {
+      return undecodable;
+    }
+  }
+
+  private rateHeaders(resource: 'core' | 'graphql' = 'core', core = this.rate): Record<string, string> {
+    const rate = resource === 'core' ? core : this.graphqlRate;
     return {
-      'x-ratelimit-limit': String(this.rate.limit),
-      'x-ratelimit-remaining': String(this.rate.remaining),
-      'x-ratelimit-reset': String(this.rate.reset),
-      'x-ratelimit-used': String(this.rate.limit - this.rate.remaining),
-      'x-ratelimit-resource': 'core',
+      'x-ratelimit-limit': String(rate.limit),
+      'x-ratelimit-remaining': String(rate.remaining),
+      'x-ratelimit-reset': String(rate.reset),
+      'x-ratelimit-used': String(rate.limit - rate.remaining),
+      'x-ratelimit-resource': resource,
     };
+  }
+
+  /**
+   * POST /graphql: the query is checked against GitHub's schema and rules (github-graphql.ts), costs
+   * its points from the GraphQL budget, and is answered with `data` and/or `errors` as GitHub does
+   * (200 for query errors; RATE_LIMITED once the points are spent, with x-ratelimit-remaining: 0).
+   */
+  private async graphql(req: IncomingMessage, send: (status: number, body: unknown, headers?: Record<string, string>) => void): Promise<void> {
+    const nowSec = Date.now() / 1000;
+    const rate = this.graphqlRate;
+    if (nowSec >= rate.reset) Object.assign(rate, { remaining: rate.limit, reset: Math.ceil(nowSec) + rate.window });
+    let body: { query?: unknown; variables?: Record<string, unknown> };
+    try {
+      body = JSON.parse((await readBody(req)).toString() || '{}') as typeof body;
+    } catch {
+      return send(400, { message: 'Problems parsing JSON', documentation_url: `${DOCS}/graphql` });
+    }
+    if (typeof body.query !== 'string')
+      return send(200, { errors: [{ message: 'A query attribute must be specified and must be a string.' }] }, this.rateHeaders('graphql'));
+    const variables = body.variables ?? {};
+    await loadSchema();
+    const checked = checkQuery(body.query, variables);
+    if (!('document' in checked)) return send(200, checked, this.rateHeaders('graphql'));
+    if (rate.remaining < checked.cost) {
+      return send(
+        200,
+        { errors: [{ type: 'RATE_LIMITED', code: 'graphql_rate_limit', message: 'API rate limit already exceeded for user ID 1.' }] },
+        this.rateHeaders('graphql'),
+      );
+    }
+    rate.remaining -= checked.cost;
+    this.graphqlCosts.push(checked.cost);
+    const limits = {
+      cost: checked.cost,
+      limit: rate.limit,
+      remaining: rate.remaining,
+      used: rate.limit - rate.remaining,
+      nodeCount: checked.nodes,
+      resetAt: new Date(rate.reset * 1000).toISOString(),
+    };
+    const answer = await runQuery(checked.document, variables, { repos: this.repos, avatar: (u) => userJson(this.url, u).avatar_url }, limits);
+    return send(200, answer, this.rateHeaders('graphql'));
   }
 
   private handle(req: IncomingMessage, res: ServerResponse): void {
@@ -251,25 +316,33 @@ export class GitHubStandIn {
       this.requests.push(request);
       this.onRequest?.(request);
     };
+    // The budget the answer reports: the request's installation's, else the token's.
+    let rateOf = () => this.rate;
     const send = (status: number, body: unknown, headers: Record<string, string> = {}) => {
       record(status);
       const json = JSON.stringify(body);
-      res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...this.rateHeaders(), ...headers });
+      res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...this.rateHeaders('core', rateOf()), ...headers });
       res.end(json);
     };
 
-    if (this.token && req.headers.authorization !== `token ${this.token}` && req.headers.authorization !== `Bearer ${this.token}`) {
+    const appRoute = this.app && /^\/app\/installations\/\d+\/access_tokens$|^\/(orgs|users)\/[^/]+\/installation$/.test(path);
+    if (appRoute) return this.answerApp(method, path, req.headers.authorization, send);
+    const credential = this.credentialOf(/^(?:token|bearer) (.+)$/i.exec(req.headers.authorization ?? '')?.[1]);
+    if (this.token && !credential) {
       return send(401, { message: 'Bad credentials', documentation_url: DOCS, status: '401' });
     }
+    const rate = credential?.installationId ? this.installationRate(credential.installationId) : this.rate;
+    rateOf = () => rate;
     const nowSec = Date.now() / 1000;
-    if (nowSec >= this.rate.reset) Object.assign(this.rate, { remaining: this.rate.limit, reset: Math.ceil(nowSec) + this.rate.window });
+    if (nowSec >= rate.reset) Object.assign(rate, { remaining: rate.limit, reset: Math.ceil(nowSec) + rate.window });
     const fault = this.faults.find((f) => f.times > 0 && f.match.test(`${method} ${path}${u.search}`));
     if (fault) {
       fault.times -= 1;
-      if (fault.status !== 304) this.rate.remaining = Math.max(0, this.rate.remaining - 1);
+      if (fault.status !== 304) rate.remaining = Math.max(0, rate.remaining - 1);
       return send(fault.status, fault.body ?? { message: 'Server Error' }, fault.headers);
     }
-    if (this.rate.remaining <= 0) {
+    if (path === '/graphql' && method === 'POST') return this.graphql(req, send);
+    if (rate.remaining <= 0) {
       return send(403, {
         message: "API rate limit exceeded for user ID 1. (But here's the good news: Authenticated requests get a higher rate limit.)",
         documentation_url: `${DOCS}/overview/rate-limits-for-the-rest-api`,
@@ -284,10 +357,10 @@ export class GitHubStandIn {
     if (route.status === 200 && req.headers['if-none-match'] === etag) {
       // 304s are free on GitHub: the budget is not decremented.
       record(304, true);
-      res.writeHead(304, { ...this.rateHeaders(), etag });
+      res.writeHead(304, { ...this.rateHeaders('core', rate), etag });
       return void res.end();
     }
-    if (route.status < 300 || route.status >= 400) this.rate.remaining -= 1;
+    if (route.status < 300 || route.status >= 400) rate.remaining -= 1;
     return send(route.status, route.body, route.status === 200 ? headers : {});
   }
 
@@ -407,7 +480,7 @@ export class GitHubStandIn {
       if (!head) return { status: 404, body: { message: 'Not Found', documentation_url: DOCS, status: '404' } };
       const shas = await source.list(head, q.get('since') ?? undefined);
       const { body, link } = this.paginate(path, q, shas);
-      return { status: 200, link, body: await Promise.all(body.map(async (sha) => this.commitJson(full, repo, (await source.detail(sha))!))) };
+      return { status: 200, link, body: await Promise.all((await source.summaries(body)).map((c) => this.commitJson(full, repo, c))) };
     }
     m = rest.match(/^\/compare\/([^.]+)\.\.\.(.+)$/);
     if (m) {
@@ -421,6 +494,7 @@ export class GitHubStandIn {
       const status = ahead.length === 0 && behind.length === 0 ? 'identical' : behind.length === 0 ? 'ahead' : ahead.length === 0 ? 'behind' : 'diverged';
       const { body, link } = this.paginate(path, q, ahead, 250);
       const json = (sha: string) => source.detail(sha).then((d) => this.commitJson(full, repo, d!));
+      const page = await source.summaries(body);
       return {
         status: 200,
         link,
@@ -436,7 +510,7 @@ export class GitHubStandIn {
           ahead_by: ahead.length,
           behind_by: behind.length,
           total_commits: ahead.length,
-          commits: await Promise.all(body.map(json)),
+          commits: await Promise.all(page.map((c) => this.commitJson(full, repo, c))),
           files: [],
         },
       };
@@ -497,7 +571,7 @@ export class GitHubStandIn {
   }
 
   /** The GitHub account a commit's author (or committer) email is linked to, as GitHub shows it. */
-  private linkedUser(repo: StandInRepo, c: CommitRecord, role: 'author' | 'committer'): StandInUser | null {
+  private linkedUser(repo: StandInRepo, c: CommitSummary, role: 'author' | 'committer'): StandInUser | null {
     if (!repo.git) return role === 'author' ? (repo.commits.find((x) => x.sha === c.sha)?.author ?? null) : { id: 19864447, login: 'web-flow' };
     return this.emails.get((role === 'author' ? c.authorEmail : c.committerEmail).toLowerCase()) ?? null;
   }
@@ -524,7 +598,7 @@ export class GitHubStandIn {
     };
   }
 
-  private async commitJson(full: string, repo: StandInRepo, c: CommitRecord) {
+  private async commitJson(full: string, repo: StandInRepo, c: CommitSummary) {
     const author = this.linkedUser(repo, c, 'author');
     const committer = this.linkedUser(repo, c, 'committer');
     return {

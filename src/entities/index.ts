@@ -42,6 +42,7 @@ import { CommitCoauthor, CommitGraph, DeveloperBot, DeveloperDirty, DeveloperIde
 import { ReportDelivery } from './report-delivery.js';
 import { SlackNotificationKey } from './slack-notification-key.js';
 import { GithubOrganizationLink } from './github-organization-link.js';
+import { GithubAppInstallation } from './github-app-installation.js';
 import { LlmUsage } from './llm-usage.js';
 import { PrunedTotal } from './pruned-total.js';
 
@@ -75,6 +76,7 @@ export const ALL_ENTITIES = [
   ReportDelivery,
   SlackNotificationKey,
   GithubOrganizationLink,
+  GithubAppInstallation,
   LlmUsage,
   PrunedTotal,
 ];

@@ -1,11 +1,14 @@
 import { createHash } from 'node:crypto';
+import { createAppAuth } from '@octokit/auth-app';
 import { Octokit } from '@octokit/rest';
 import { retry } from '@octokit/plugin-retry';
+import Bottleneck from 'bottleneck';
 import { throttling } from '@octokit/plugin-throttling';
 import type { Redis } from 'ioredis';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Logger } from 'pino';
 import { PermanentError, RateLimitedError, TransientError } from '../errors/index.js';
+import { forgetInstallationTokens, installationTokenCache, type AppCredentials } from './app.js';
 import { HttpCache } from './http-cache.js';
 import { RateBudget } from './rate-budget.js';
 
@@ -15,6 +18,14 @@ export type GitHubClient = InstanceType<typeof ThrottledOctokit>;
 export interface GitHubClientOptions {
   baseUrl: string;
   token?: string;
+  /**
+   * Authenticate as a GitHub App instead of with `token`: as its installation `installationId`
+   * (installation tokens, created and renewed as needed), or as the App itself (its JWT: to find
+   * installations) when none is given.
+   */
+  app?: AppCredentials & { installationId?: number };
+  /** Called when GitHub no longer has the App's installation (its token request answered 404). */
+  onInstallationGone?: (installationId: number) => Promise<void>;
   redis: Redis;
   /** Redis key prefix for the shared budget (the queue prefix). */
   prefix: string;
@@ -41,8 +52,16 @@ function isCacheable(url: string): boolean {
 interface OctokitErrorLike {
   status?: number;
   message: string;
-  response?: { headers?: Record<string, string | number | undefined> };
+  response?: { headers?: Record<string, string | number | undefined>; data?: unknown };
 }
+
+/**
+ * GraphQL queries are paced per process. plugin-throttling paces every POST (GraphQL included) one
+ * second apart, GitHub's advice for requests that create content; ours are reads, costing a few
+ * points each, and GitHub's secondary limit for GraphQL is 2,000 points a minute: 4 a second at
+ * most keeps a sync far below it (≤ 240 queries, ≤ 1,000 points a minute).
+ */
+const GRAPHQL_PACING = new Bottleneck.Group({ id: 'aexy-graphql', maxConcurrent: 1, minTime: 250, timeout: 120_000 });
 
 /**
  * An Octokit for GitHub REST (or Enterprise, or a stand-in: baseUrl) with:
@@ -55,13 +74,29 @@ interface OctokitErrorLike {
 export function createGitHubClient(opts: GitHubClientOptions): GitHubClient {
   const maxInline = opts.maxInlineWaitSeconds ?? 5;
   const timeoutMs = opts.timeoutMs ?? 30_000;
-  const hash = tokenHash(opts.token);
-  const budget = new RateBudget(opts.redis, `${opts.prefix}:github:rate:${hash}`);
+  // The budget and the ETag cache belong to the credential: a personal token, or one installation.
+  const app = opts.app;
+  const hash = tokenHash(app ? `app:${app.appId}:installation:${app.installationId ?? 'none'}` : opts.token);
+  // GitHub keeps two budgets per token: REST requests ("core") and GraphQL points ("graphql").
+  const budgets = {
+    core: new RateBudget(opts.redis, `${opts.prefix}:github:rate:${hash}`),
+    graphql: new RateBudget(opts.redis, `${opts.prefix}:github:rate:${hash}:graphql`),
+  };
   const cache = new HttpCache(opts.em, hash);
   const log = opts.log.child({ component: 'github' });
 
   const octokit = new ThrottledOctokit({
-    auth: opts.token,
+    ...(app
+      ? {
+          authStrategy: createAppAuth,
+          auth: {
+            appId: Number(app.appId),
+            privateKey: app.privateKey,
+            cache: installationTokenCache(app.appId),
+            ...(app.installationId !== undefined ? { installationId: app.installationId } : {}),
+          },
+        }
+      : { auth: opts.token }),
     baseUrl: opts.baseUrl.replace(/\/$/, ''),
     userAgent: 'aexy-workers',
     // Every HTTP attempt is bounded (fetch would wait on a silent server for minutes); a timed-out
@@ -80,6 +115,7 @@ export function createGitHubClient(opts: GitHubClientOptions): GitHubClient {
       doNotRetry: [400, 401, 403, 404, 409, 410, 422, 429, 451],
     },
     throttle: {
+      write: GRAPHQL_PACING,
       onRateLimit: (retryAfter: number, options: { method: string; url: string }, _o: unknown, retryCount: number) => {
         log.warn({ retryAfter, url: options.url, retryCount }, 'primary rate limit hit');
         return retryCount < 1 && retryAfter <= maxInline;
@@ -93,12 +129,30 @@ export function createGitHubClient(opts: GitHubClientOptions): GitHubClient {
 
   octokit.hook.wrap('request', async (request, options) => {
     const endpoint = octokit.request.endpoint(options as never) as { method: string; url: string };
+    // The App's own requests (an installation token, an account's installation) are not spent from
+    // an installation's budget, and never cached.
+    const tokenRequest = /\/app\/installations\/(\d+)\/access_tokens$/.exec(endpoint.url);
+    if (tokenRequest || /\/(orgs|users)\/[^/]+\/installation$/.test(endpoint.url)) {
+      try {
+        return await request(options);
+      } catch (err) {
+        const e = err as OctokitErrorLike;
+        if (tokenRequest && e.status === 404 && opts.onInstallationGone) {
+          await opts.onInstallationGone(Number(tokenRequest[1]));
+          throw new TransientError(`GitHub App installation ${tokenRequest[1]} no longer exists; it is looked up again on the next attempt`);
+        }
+        throw translateError(e, endpoint.url);
+      }
+    }
     const isGet = endpoint.method === 'GET';
+    const resource = /\/graphql$/.test(new URL(endpoint.url).pathname) ? 'graphql' : 'core';
+    // The budget a response reports on (its x-ratelimit-resource), else the one the URL spends.
+    const budgetOf = (headers: Record<string, unknown> | undefined) => budgets[headers?.['x-ratelimit-resource'] === 'graphql' ? 'graphql' : resource];
     const cacheable = isGet && isCacheable(endpoint.url);
     const cached = cacheable ? await cache.get(endpoint.url) : null;
     if (cached) options.headers = { ...options.headers, 'if-none-match': cached.etag };
 
-    await budget.assertAvailable();
+    await budgets[resource].assertAvailable();
     try {
       const response = await request(options);
       // Octokit's JSON parser (json-with-bigint, a regex over the whole body on Node 20) overflows
@@ -111,7 +165,7 @@ export function createGitHubClient(opts: GitHubClientOptions): GitHubClient {
           /* not JSON after all: the response schema reports it */
         }
       }
-      await budget.record(response.headers as Record<string, unknown>);
+      await budgetOf(response.headers).record(response.headers as Record<string, unknown>);
       const etag = response.headers.etag;
       if (cacheable && etag && response.status === 200) {
         await cache.put(endpoint.url, { etag, link: response.headers.link ?? null, body: response.data });
@@ -119,7 +173,16 @@ export function createGitHubClient(opts: GitHubClientOptions): GitHubClient {
       return response;
     } catch (err) {
       const e = err as OctokitErrorLike;
-      await budget.record(e.response?.headers as Record<string, unknown> | undefined);
+      await budgetOf(e.response?.headers).record(e.response?.headers as Record<string, unknown> | undefined);
+      if (e.status === 401 && app?.installationId !== undefined) {
+        // An installation token GitHub refuses was revoked (the App uninstalled, or reinstalled under
+        // a new id): drop it and the stored installation, so the retry finds the installation again.
+        forgetInstallationTokens(app.appId, app.installationId);
+        await opts.onInstallationGone?.(app.installationId);
+        throw new TransientError(
+          `GitHub refused the installation token of installation ${app.installationId} (401) on ${endpoint.url}; it is looked up again on the next attempt`,
+        );
+      }
       if (e.status === 304 && cached) {
         return {
           status: 200,
@@ -149,6 +212,12 @@ export class GitHubPermanentError extends PermanentError {
 export function translateError(e: OctokitErrorLike, url: string): Error {
   const headers = e.response?.headers ?? {};
   const status = e.status;
+  // GraphQL's primary limit arrives as a 200 with a RATE_LIMITED error (plugin-throttling raises it).
+  const gqlErrors = (e.response?.data as { errors?: { type?: string }[] } | undefined)?.errors;
+  if (gqlErrors?.some((g) => g.type === 'RATE_LIMITED')) {
+    const reset = Number(headers['x-ratelimit-reset']) * 1000;
+    return new RateLimitedError(`GitHub GraphQL rate limit exhausted on ${url}`, new Date((reset > Date.now() ? reset : Date.now() + 60_000) + 1000));
+  }
   if (status === 403 || status === 429) {
     if (/secondary rate/i.test(e.message) || headers['retry-after'] !== undefined) {
       const seconds = Number(headers['retry-after']) || 60;

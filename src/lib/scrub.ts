@@ -16,6 +16,7 @@ const TOKEN_SHAPES = [
   /\bgithub_pat_[A-Za-z0-9_]{20,}\b/g,
   /\bxox[abposre]-[A-Za-z0-9-]{8,}/g,
   /\bsk-[A-Za-z0-9_-]{16,}/g,
+  /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z ]*PRIVATE KEY-----|$)/g,
   // A credential after its scheme: long, and with a digit (so prose like "Basic authentication" stays).
   /\b(Bearer|token|Basic)\s+(?=[A-Za-z._~+/=-]*\d)[A-Za-z0-9._~+/=-]{12,}/g,
 ];
@@ -47,7 +48,8 @@ export function createScrubber(config: AppConfig): Scrubber {
   return (text) => {
     let s = text;
     for (const v of values) if (s.includes(v)) s = s.split(v).join(REDACTED);
-    for (const shape of TOKEN_SHAPES) s = s.replace(shape, (m, scheme?: string) => (scheme ? `${scheme} ${REDACTED}` : REDACTED));
+    // Only the bearer shape captures its scheme (for the others the second argument is the match's offset).
+    for (const shape of TOKEN_SHAPES) s = s.replace(shape, (_m, scheme: unknown) => (typeof scheme === 'string' ? `${scheme} ${REDACTED}` : REDACTED));
     return s;
   };
 }

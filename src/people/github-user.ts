@@ -16,7 +16,7 @@ import { learnIdentities, normaliseEmail, reattribute } from './identities.js';
  * and not asked for again.
  */
 export async function syncGitHubUser(ctx: JobContext, login: string) {
-  const octokit = githubFor(ctx);
+  const octokit = await githubFor(ctx);
   let raw: unknown;
   try {
     raw = (await octokit.request('GET /users/{username}', { username: login })).data;

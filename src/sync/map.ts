@@ -8,6 +8,12 @@ import type { CommitRow, DeveloperRow, PullRow, ReviewRow } from './writers.js';
 
 /** GitHub JSON → table rows. Pure functions, so the mapping is tested without any I/O. */
 
+/** A pull request in detail with all its reviews, as REST shows them (the GraphQL path converts to this). */
+export interface PullWithReviews {
+  detail: GhPull;
+  reviews: GhReview[];
+}
+
 export function developerRow(u: GhUser): DeveloperRow {
   return { github_id: u.id, github_username: u.login, avatar_url: u.avatar_url ?? null, bot: botReason(u) };
 }

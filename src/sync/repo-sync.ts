@@ -6,7 +6,8 @@ import { ghPull, ghReview, parseGitHub, type GhPull, type GhReview } from '../gi
 import { pgArray, sql } from '../db/sql.js';
 import { advanceCursor, readCursor } from './cursors.js';
 import { mapLimit, splitRepo } from './fetch.js';
-import { developerRow, isFinal, pullRow, reviewRow } from './map.js';
+import { developerRow, isFinal, pullRow, reviewRow, type PullWithReviews } from './map.js';
+import { readPullsGraphql } from './pull-graphql.js';
 import { markDirty } from '../people/follow-ups.js';
 import { upsertDevelopers, upsertPulls, upsertReviews, type DeveloperRow } from './writers.js';
 
@@ -25,6 +26,8 @@ export interface SyncOptions {
   detailConcurrency?: number;
   /** The repository's git mirror, brought up to date (null: read commits from the REST API). */
   mirror?: () => Promise<Mirror | null>;
+  /** Where pull requests and reviews are read: GraphQL (50 with their reviews per request) or REST (2+ requests each). */
+  pullsFrom?: 'graphql' | 'rest';
 }
 
 /** Where a repository's first sync starts (GITHUB_SYNC_INITIAL_DAYS before now), or null for all history. */
@@ -43,12 +46,13 @@ export interface StreamResult {
  * PRs, and every PR still open in our database, are fetched in detail with their reviews (ETags make
  * unchanged ones free). Written in batches of 25, each one transaction; cursor moves at the end.
  */
-export async function syncPulls(opts: SyncOptions): Promise<StreamResult & { reviews: number }> {
+export async function syncPulls(opts: SyncOptions): Promise<PullsResult> {
   const { em, log, repo } = opts;
   const cursor = await readCursor(em, repo, 'pulls');
   // Incremental: back to the cursor (minus the overlap). First sync: GITHUB_SYNC_INITIAL_DAYS, as
   // for commits (0 = every pull request the repository ever had).
   const stopBefore = cursor ? new Date(cursor.getTime() - opts.overlapMinutes * 60_000) : initialWindowStart(opts);
+  if (opts.pullsFrom === 'graphql') return syncPullsGraphql(opts, stopBefore);
   const { listed, newest } = await listChanged(opts, stopBefore);
   const numbers = await toRefresh(opts, listed);
 
@@ -69,16 +73,32 @@ export async function syncPulls(opts: SyncOptions): Promise<StreamResult & { rev
 
   const cursorMoved = newest ? await advanceCursor(em, repo, 'pulls', newest) : false;
   log.info({ repo, listed: listed.size, refreshed: numbers.length, written, reviews: reviewsWritten }, 'pull requests synced');
-  return { fetched: listed.size, written, reviews: reviewsWritten, cursorMoved };
+  return { fetched: listed.size, written, reviews: reviewsWritten, cursorMoved, source: 'rest' };
+}
+
+export interface PullsResult extends StreamResult {
+  reviews: number;
+  source: 'graphql' | 'rest';
+  /** GraphQL points spent (the GraphQL path). */
+  points?: number;
+}
+
+/** The GraphQL path: pages of 50 changed pull requests with their reviews, each written as it arrives; the cursor moves at the end. */
+async function syncPullsGraphql(opts: SyncOptions, stopBefore: Date | null): Promise<PullsResult> {
+  let written = 0;
+  let reviews = 0;
+  const read = await readPullsGraphql(opts, stopBefore, async (batch) => {
+    const w = await writePulls(opts, batch);
+    written += w.pulls;
+    reviews += w.reviews;
+  });
+  const cursorMoved = read.newest ? await advanceCursor(opts.em, opts.repo, 'pulls', read.newest) : false;
+  opts.log.info({ repo: opts.repo, listed: read.listed, written, reviews, requests: read.spent.requests, points: read.spent.points }, 'pull requests synced');
+  return { fetched: read.listed, written, reviews, cursorMoved, source: 'graphql', points: read.spent.points };
 }
 
 /** Pull requests fetched in detail and written per transaction. */
 const PULL_BATCH = 25;
-
-interface PullWithReviews {
-  detail: GhPull;
-  reviews: GhReview[];
-}
 
 /** The pull requests updated since `stopBefore` (all of them when null), newest first, and the newest update seen. */
 async function listChanged(opts: SyncOptions, stopBefore: Date | null): Promise<{ listed: Map<number, GhPull>; newest: Date | null }> {

@@ -1,5 +1,5 @@
 import { sql } from '../db/sql.js';
-import { githubFor } from '../github/for-job.js';
+import { githubFor, gitTokenOf } from '../github/for-job.js';
 import type { JobContext } from '../jobs/context.js';
 import { drainFollowUps } from '../people/drain.js';
 import { syncCommits } from './commit-sync.js';
@@ -16,45 +16,8 @@ export type SyncStream = 'commits' | 'pulls';
  * GitHub user fetches for developers seen for the first time) when the run ends, however it ends.
  */
 export async function syncRepository(ctx: JobContext, repository: string, streams: readonly SyncStream[]) {
-  const common = {
-    octokit: githubFor(ctx),
-    em: ctx.em,
-    log: ctx.log,
-    repo: repository,
-    overlapMinutes: ctx.config.GITHUB_SYNC_OVERLAP_MINUTES,
-    initialDays: ctx.config.GITHUB_SYNC_INITIAL_DAYS,
-    progress: (p: Record<string, unknown>) => ctx.progress({ repository, ...p }),
-    signal: ctx.signal,
-    // Commits from a git mirror (no API request per commit); the API when git cannot be had.
-    mirror:
-      ctx.config.GITHUB_COMMITS_FROM === 'git'
-        ? async () => {
-            try {
-              return await openMirror(ctx.config, repository, ctx.config.GITHUB_TOKEN, ctx.signal);
-            } catch (err) {
-              if (ctx.signal.aborted) throw err;
-              ctx.log.warn({ repository, err: ctx.scrub((err as Error).message) }, 'no git mirror: reading commits from the API');
-              return null;
-            }
-          }
-        : undefined,
-  };
   try {
-    const commits = streams.includes('commits') ? await syncCommits(common) : null;
-    const pulls = streams.includes('pulls') ? await syncPulls(common) : null;
-    await sql(ctx.em, `UPDATE tracked_repositories SET last_synced_at = now(), last_error = NULL WHERE full_name = ?`, [repository]);
-    return {
-      repository,
-      commits: commits && {
-        fetched: commits.fetched,
-        written: commits.written,
-        removed: commits.removed,
-        head: commits.head,
-        source: commits.source ?? 'api',
-        ...(commits.mirrorBytes !== undefined ? { mirrorBytes: commits.mirrorBytes } : {}),
-      },
-      pulls: pulls && { fetched: pulls.fetched, written: pulls.written, reviews: pulls.reviews },
-    };
+    return await syncWith(ctx, repository, streams);
   } catch (err) {
     // Stopped by a shutdown: not a failure of the repository.
     if (ctx.signal.aborted) throw err;
@@ -67,4 +30,54 @@ export async function syncRepository(ctx: JobContext, repository: string, stream
     // Paused, failed or done: the chunks already committed get their follow-ups now.
     await drainFollowUps(ctx).catch((err: Error) => ctx.log.warn({ err: err.message }, 'follow-ups not queued; the developer.follow-up scheduler will'));
   }
+}
+
+async function syncWith(ctx: JobContext, repository: string, streams: readonly SyncStream[]) {
+  // The repository's owner decides the credentials (with a GitHub App: its installation there).
+  const octokit = await githubFor(ctx, repository.split('/')[0]);
+  const common = {
+    octokit,
+    em: ctx.em,
+    log: ctx.log,
+    repo: repository,
+    overlapMinutes: ctx.config.GITHUB_SYNC_OVERLAP_MINUTES,
+    initialDays: ctx.config.GITHUB_SYNC_INITIAL_DAYS,
+    progress: (p: Record<string, unknown>) => ctx.progress({ repository, ...p }),
+    signal: ctx.signal,
+    pullsFrom: ctx.config.GITHUB_PULLS_FROM,
+    // Commits from a git mirror (no API request per commit); the API when git cannot be had.
+    mirror:
+      ctx.config.GITHUB_COMMITS_FROM === 'git'
+        ? async () => {
+            try {
+              return await openMirror(ctx.config, repository, await gitTokenOf(octokit), ctx.signal);
+            } catch (err) {
+              if (ctx.signal.aborted) throw err;
+              ctx.log.warn({ repository, err: ctx.scrub((err as Error).message) }, 'no git mirror: reading commits from the API');
+              return null;
+            }
+          }
+        : undefined,
+  };
+  const commits = streams.includes('commits') ? await syncCommits(common) : null;
+  const pulls = streams.includes('pulls') ? await syncPulls(common) : null;
+  await sql(ctx.em, `UPDATE tracked_repositories SET last_synced_at = now(), last_error = NULL WHERE full_name = ?`, [repository]);
+  return {
+    repository,
+    commits: commits && {
+      fetched: commits.fetched,
+      written: commits.written,
+      removed: commits.removed,
+      head: commits.head,
+      source: commits.source ?? 'api',
+      ...(commits.mirrorBytes !== undefined ? { mirrorBytes: commits.mirrorBytes } : {}),
+    },
+    pulls: pulls && {
+      fetched: pulls.fetched,
+      written: pulls.written,
+      reviews: pulls.reviews,
+      source: pulls.source,
+      ...(pulls.points !== undefined ? { points: pulls.points } : {}),
+    },
+  };
 }

@@ -21,7 +21,7 @@ const ghTeam = z.looseObject({ id: z.number().int(), slug: z.string(), name: z.s
  * written when its membership or description changed. New members get their profile computed.
  */
 export async function syncTeams(ctx: JobContext, org: string, organizationId: string) {
-  const octokit = githubFor(ctx);
+  const octokit = await githubFor(ctx, org);
   // Whose this GitHub organization is: its webhooks then track repositories for organizationId
   // (an existing link, set by an operator, is left alone).
   await linkGitHubAccount(ctx.em, org, organizationId, { replace: false });

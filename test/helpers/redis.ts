@@ -35,6 +35,7 @@ export function standInGitHubSettings(gh: { url: string; token: string }): Parti
     GITHUB_SYNC_INITIAL_DAYS: '0',
     // The REST path unless a test asks for git (with a mirror directory of its own).
     GITHUB_COMMITS_FROM: 'api',
+    GITHUB_PULLS_FROM: 'rest',
   };
 }
 

@@ -1,0 +1,192 @@
+/**
+ * (g) A first sync at GitHub scale: a generated repository of SCALE_COMMITS commits (20 authors, a
+ * merged side branch every 100 commits, a binary file every 500) and SCALE_PULLS pull requests with
+ * 1-3 reviews each, served by the GitHub stand-in (the history over git's smart HTTP and the REST
+ * API from the same git objects, pull requests over REST and GraphQL), synced into an empty database
+ * through both paths: commits from git with pull requests from GraphQL, and the REST API for both.
+ * It reports wall time and rate-limited requests per commit and per pull request for each.
+ */
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import type { AppConfig } from '../src/config/index.js';
+import { sql } from '../src/db/sql.js';
+import type { MikroORM } from '../src/db/orm.js';
+import { GitHubStandIn, type StandInPull, type StandInUser } from '../src/dev/github-stand-in.js';
+import { GitRepo } from '../src/dev/git-repo.js';
+import { createGitHubClient } from '../src/github/client.js';
+import { createLogger } from '../src/lib/logger.js';
+import { syncCommits } from '../src/sync/commit-sync.js';
+import { openMirror } from '../src/sync/git.js';
+import { syncPulls } from '../src/sync/repo-sync.js';
+
+export const SCALE_COMMITS = Number(process.env.BENCH_SCALE_COMMITS ?? 10_000);
+export const SCALE_PULLS = Number(process.env.BENCH_SCALE_PULLS ?? 2_000);
+
+export interface ScalePath {
+  path: string;
+  commits: number;
+  commitSeconds: number;
+  commitRequests: number;
+  pulls: number;
+  reviews: number;
+  pullSeconds: number;
+  pullRequests: number;
+  points: number;
+}
+
+const T0 = Date.UTC(2024, 0, 1) / 1000;
+const users: StandInUser[] = Array.from({ length: 20 }, (_, k) => ({ id: 4_000_000 + k, login: `scale-dev-${k}`, email: `dev${k}@scale.example` }));
+
+/** The history, written by `git fast-import` (seconds for 10,000 commits, where a commit per process takes minutes). */
+function generateHistory(bare: string, n: number): void {
+  const chunks: Buffer[] = [];
+  const put = (s: string | Buffer) => chunks.push(typeof s === 'string' ? Buffer.from(s) : s);
+  const data = (content: string | Buffer) => {
+    const b = typeof content === 'string' ? Buffer.from(content) : content;
+    put(`data ${b.length}\n`);
+    put(b);
+    put('\n');
+  };
+  const who = (i: number, at: number) => {
+    const u = users[i % users.length]!;
+    return `${u.login} <${u.email}> ${T0 + at * 600} +0000`;
+  };
+  let mark = 0;
+  let mainHead = 0;
+  const commit = (ref: string, i: number, at: number, message: string, from: number, merge: number | null, files: [string, string | Buffer][]) => {
+    mark += 1;
+    put(`commit ${ref}\nmark :${mark}\nauthor ${who(i, at)}\ncommitter ${who(i, at)}\n`);
+    data(message);
+    if (from) put(`from :${from}\n`);
+    if (merge) put(`merge :${merge}\n`);
+    for (const [path, content] of files) {
+      put(`M 100644 inline ${path}\n`);
+      data(content);
+    }
+    return mark;
+  };
+  for (let i = 0, made = 0; made < n; i++) {
+    if (i > 0 && i % 100 === 0 && made + 6 <= n) {
+      // A side branch of 5 commits from 20 commits back, dated before the work it joins, then merged.
+      let side = mainHead - 20;
+      for (let k = 0; k < 5; k++, made++)
+        side = commit(`refs/heads/side${i}`, i + k, i - 30 + k, `side ${i} work ${k}`, side, null, [
+          [`side${i}/f${k}.ts`, `export const v = ${k};\n`.repeat(k + 1)],
+        ]);
+      mainHead = commit('refs/heads/main', i, i, `Merge branch 'side${i}'`, mainHead, side, []);
+      made += 1;
+    }
+    const files: [string, string | Buffer][] = [[`src/m${i % 50}.ts`, `export const x = ${i};\n`.repeat(1 + (i % 9))]];
+    if (i % 3 === 0) files.push([`docs/d${i % 13}.md`, `# Note ${i}\n`.repeat(1 + (i % 4))]);
+    if (i % 500 === 0) files.push([`assets/logo${i}.png`, Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 0, i % 256, 1, 2, 3])]);
+    mainHead = commit('refs/heads/main', i, i, `main work ${i}`, mainHead, null, files);
+    made += 1;
+  }
+  execFileSync('git', ['--git-dir', bare, 'fast-import', '--quiet'], { input: Buffer.concat(chunks), maxBuffer: 1 << 30 });
+  execFileSync('git', ['--git-dir', bare, 'symbolic-ref', 'HEAD', 'refs/heads/main']);
+}
+
+function generatePulls(n: number): StandInPull[] {
+  const at = (h: number) => new Date((T0 + h * 3600) * 1000).toISOString();
+  return Array.from({ length: n }, (_, i) => {
+    const number = i + 1;
+    const author = users[number % users.length]!;
+    const open = number % 25 === 0;
+    const merged = open ? null : at(number * 4 + 3);
+    const reviews = Array.from({ length: 1 + (number % 3) }, (_, k) => ({
+      id: 60_000_000 + number * 10 + k,
+      user: users[(number + k + 1) % users.length]!,
+      state: k === 0 && !open ? ('APPROVED' as const) : ('COMMENTED' as const),
+      body: k === 0 ? 'LGTM' : `comment ${k}`,
+      submitted_at: at(number * 4 + 1 + k),
+      comments: k,
+    }));
+    return {
+      id: 50_000_000 + number,
+      number,
+      title: `Change ${number}`,
+      body: number % 9 === 0 ? null : `Description of change ${number}`,
+      user: author,
+      state: open ? 'open' : 'closed',
+      created_at: at(number * 4),
+      updated_at: merged ?? at(number * 4 + 2),
+      merged_at: merged,
+      closed_at: merged,
+      labels: number % 2 ? ['enhancement'] : ['bug', 'sync'],
+      requested_reviewers: open ? [users[(number + 5) % users.length]!] : [],
+      additions: 20 + (number % 400),
+      deletions: number % 50,
+      changed_files: 1 + (number % 12),
+      commits: 1 + (number % 5),
+      comments: number % 4,
+      review_comments: reviews.reduce((s, r) => s + r.comments, 0),
+      reviews,
+    };
+  });
+}
+
+export async function benchScaleSync(orm: MikroORM, base: AppConfig): Promise<ScalePath[]> {
+  const repo = new GitRepo();
+  const gh = await new GitHubStandIn().start();
+  const redis = new Redis(base.REDIS_URL, { maxRetriesPerRequest: null });
+  const log = createLogger('silent');
+  const mirrors = await mkdtemp(join(tmpdir(), 'aexy-bench-scale-'));
+  try {
+    generateHistory(repo.bare, SCALE_COMMITS);
+    for (const u of users) {
+      gh.users.set(u.login, u);
+      gh.emails.set(u.email!, u);
+    }
+    gh.repos.set('bench/scale', { commits: [], pulls: generatePulls(SCALE_PULLS), git: repo.bare });
+
+    const run = async (path: 'git+graphql' | 'rest'): Promise<ScalePath> => {
+      const em = orm.em.fork();
+      await sql(
+        em,
+        `TRUNCATE commits, commit_graph, commit_coauthors, developer_identities, developer_dirty, github_commit_heads, github_http_cache,
+                  pull_requests, code_reviews, github_pull_repositories, github_sync_cursors CASCADE`,
+      );
+      // A budget the bench does not run into: it counts the requests a first sync needs.
+      const hour = Math.floor(Date.now() / 1000) + 3600;
+      gh.rate = { limit: 1_000_000, remaining: 1_000_000, reset: hour, window: 3600 };
+      gh.graphqlRate = { limit: 1_000_000, remaining: 1_000_000, reset: hour, window: 3600 };
+      const prefix = `bench-scale-${randomBytes(4).toString('hex')}`;
+      const octokit = createGitHubClient({ baseUrl: gh.url, token: gh.token, redis, prefix, em, log, maxInlineWaitSeconds: 0, retryBaseMs: 10 });
+      const gitConfig = { ...base, GIT_MIRROR_DIR: mirrors, GITHUB_GIT_URL: gh.url };
+      const opts = {
+        octokit,
+        em,
+        log,
+        repo: 'bench/scale',
+        overlapMinutes: 5,
+        initialDays: 0,
+        pullsFrom: path === 'rest' ? ('rest' as const) : ('graphql' as const),
+        ...(path === 'git+graphql' ? { mirror: () => openMirror(gitConfig, 'bench/scale', gh.token) } : {}),
+      };
+      gh.reset();
+      let t0 = performance.now();
+      await syncCommits(opts);
+      const commitSeconds = (performance.now() - t0) / 1000;
+      const commitRequests = gh.counted().length;
+      gh.reset();
+      t0 = performance.now();
+      const pulls = await syncPulls(opts);
+      const pullSeconds = (performance.now() - t0) / 1000;
+      const [counts] = await sql<{ commits: number; pulls: number; reviews: number }>(
+        em,
+        `SELECT (SELECT count(*) FROM commits)::int AS commits, (SELECT count(*) FROM pull_requests)::int AS pulls, (SELECT count(*) FROM code_reviews)::int AS reviews`,
+      );
+      return { path, ...counts!, commitSeconds, commitRequests, pullSeconds, pullRequests: gh.counted().length, points: pulls.points ?? 0 };
+    };
+    return [await run('git+graphql'), await run('rest')];
+  } finally {
+    await rm(mirrors, { recursive: true, force: true });
+    await gh.stop();
+    redis.disconnect();
+    repo.remove();
+  }
+}

@@ -1,0 +1,77 @@
+// What the GitHub stand-in serves (not used in production paths).
+
+export interface StandInUser {
+  id: number;
+  login: string;
+  name?: string;
+  email?: string | null;
+  bio?: string | null;
+  location?: string | null;
+  company?: string | null;
+  created_at?: string;
+  /** 'Bot' for app accounts such as dependabot[bot]. */
+  type?: 'User' | 'Bot';
+}
+export interface StandInFile {
+  filename: string;
+  additions: number;
+  deletions: number;
+}
+export interface StandInCommit {
+  sha: string;
+  message: string;
+  /** The GitHub account the author email is linked to, or null. */
+  author: StandInUser | null;
+  /** The git author email (default: the linked user's, else an unlinked address). */
+  authorEmail?: string;
+  authorDate: string;
+  committerDate: string;
+  files: StandInFile[];
+  /** Parent shas; by default the commits form one line in committer-date order. */
+  parents?: string[];
+}
+export interface StandInReview {
+  id: number;
+  user: StandInUser;
+  state: 'APPROVED' | 'CHANGES_REQUESTED' | 'COMMENTED' | 'DISMISSED' | 'PENDING';
+  body: string;
+  submitted_at: string;
+  /** Its review comments (GraphQL's `comments.totalCount`); by default all of the PR's on its first submitted review. */
+  comments?: number;
+}
+export interface StandInPull {
+  id: number;
+  number: number;
+  title: string;
+  body: string | null;
+  user: StandInUser;
+  state: 'open' | 'closed';
+  created_at: string;
+  updated_at: string;
+  merged_at: string | null;
+  closed_at: string | null;
+  labels: string[];
+  requested_reviewers: StandInUser[];
+  additions: number;
+  deletions: number;
+  changed_files: number;
+  commits: number;
+  comments: number;
+  review_comments: number;
+  reviews: StandInReview[];
+}
+export interface StandInTeam {
+  id: number;
+  slug: string;
+  name: string;
+  description: string | null;
+  members: StandInUser[];
+}
+export interface StandInRepo {
+  /** In-memory history (ignored when `git` is set). */
+  commits: StandInCommit[];
+  pulls: StandInPull[];
+  empty?: boolean;
+  /** A git repository on disk to serve the commits from, computed by git from its objects. */
+  git?: string;
+}
