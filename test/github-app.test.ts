@@ -4,7 +4,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppConfig } from '../src/config/index.js';
 import { JOBS } from '../src/workers/handlers.js';
-import { githubSyncRepo } from '../src/jobs/index.js';
+import { githubSyncRepo, githubSyncTeams } from '../src/jobs/index.js';
 import { tokenHash } from '../src/github/client.js';
 import { installationTokenCache } from '../src/github/app.js';
 import { GitHubStandIn } from '../src/dev/github-stand-in.js';
@@ -117,6 +117,18 @@ describe('GitHub App authentication: an installation per GitHub account, each wi
     expect(await remaining(`app:${APP_ID}:installation:72`)).toBe(String(gh.installationRates.get(72)!.remaining));
     expect(gh.installationRates.get(71)!.remaining).not.toBe(gh.installationRates.get(72)!.remaining);
     expect(gh.rate.remaining).toBe(gh.rate.limit);
+    // The profiles of the developers the syncs found (a user's public profile is no account's in
+    // particular) were fetched with an installation's token too.
+    expect(gh.requests.filter((r) => r.path.startsWith('/users/')).map((r) => r.status)).toEqual(expect.arrayContaining([200]));
+    for (const id of installationsOf('/users/')) expect([71, 72]).toContain(id);
+  });
+
+  it("an organization's teams are read with its own installation", async () => {
+    gh.orgTeams.set('globex', [{ id: 1, slug: 'web', name: 'Web', description: null, members: [alice, carol] }]);
+    gh.reset();
+    const job = await h.settle(await h.pool.producer.enqueue(githubSyncTeams, { org: 'globex', organizationId: '00000000-0000-4000-8000-00000000e001' }));
+    expect(job.returnvalue).toEqual({ org: 'globex', teams: 1, written: 1 });
+    expect(installationsOf('/orgs/globex/teams')).toEqual(new Set([72]));
   });
 
   it('a token is reused by the next jobs, and renewed once it is within 5 minutes of expiring', async () => {

@@ -157,6 +157,12 @@ describe('GitHub webhooks, schedulers and the sync CLI', () => {
     });
     expect(stranger.json()).toEqual({ ignored: 'GitHub account initech is linked to no organization (aexy github link initech --organization <uuid>)' });
     expect((await db.sql.query(`SELECT count(*)::int AS n FROM tracked_repositories WHERE full_name = 'initech/tps'`)).rows[0].n).toBe(0);
+    // The App's installation is recorded all the same (the sync need not look it up), and forgotten when deleted.
+    const installations = async () => (await db.sql.query(`SELECT account_login, app_id::int, installation_id::int FROM github_app_installations`)).rows;
+    await deliver('installation', { action: 'created', installation: { id: 44, app_id: 424242, account: { login: 'Hooli' } } });
+    expect(await installations()).toEqual([{ account_login: 'hooli', app_id: 424242, installation_id: 44 }]);
+    await deliver('installation', { action: 'deleted', installation: { id: 44, app_id: 424242, account: { login: 'Hooli' } } });
+    expect(await installations()).toEqual([]);
     expect((await deliver('installation_repositories', { action: 'added', installation: {} })).statusCode).toBe(400);
   });
 

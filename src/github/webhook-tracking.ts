@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { PermanentError } from '../errors/index.js';
 import type { Producer } from '../queues/producer.js';
 import { organizationOfGitHubAccount, startTracking, untrackRepository } from '../sync/tracked.js';
+import { forgetInstallation, storeInstallation } from './app.js';
 
 /**
  * Webhook-driven tracking. GitHub tells a linked account's repositories coming and going:
@@ -10,14 +11,19 @@ import { organizationOfGitHubAccount, startTracking, untrackRepository } from '.
  * - `installation_repositories` added → tracked; removed → no longer;
  * - `repository` created / unarchived → tracked; deleted / archived → no longer.
  * The account (`installation.account.login`, or the repository's owner) says which organization, through
- * github_organization_links; an account linked to none changes nothing.
+ * github_organization_links; an account linked to none changes nothing. An `installation` event also
+ * records (or forgets) the App's installation on the account, which the sync would otherwise look up.
  */
 export const TRACKING_EVENTS = ['installation', 'installation_repositories', 'repository'] as const;
 
 const repo = z.looseObject({ full_name: z.string() });
 const account = z.looseObject({ login: z.string() });
 const payloads = {
-  installation: z.looseObject({ action: z.string(), installation: z.looseObject({ account }), repositories: z.array(repo).optional() }),
+  installation: z.looseObject({
+    action: z.string(),
+    installation: z.looseObject({ id: z.number().int(), app_id: z.number().int().optional(), account }),
+    repositories: z.array(repo).optional(),
+  }),
   installation_repositories: z.looseObject({
     action: z.string(),
     installation: z.looseObject({ account }),
@@ -31,6 +37,8 @@ export interface TrackingChange {
   account: string;
   add: string[];
   remove: string[];
+  /** An App installation that came (with its App) or went. */
+  installation?: { id: number; appId: number | null; gone: boolean };
 }
 
 /** What an event asks for; throws (a ZodError) when the payload is not that event's shape. */
@@ -41,7 +49,12 @@ export function trackingChange(event: (typeof TRACKING_EVENTS)[number], body: un
     const listed = names(p.repositories);
     const on = ['created', 'unsuspend', 'new_permissions_accepted'].includes(p.action);
     const off = ['deleted', 'suspend'].includes(p.action);
-    return { account: p.installation.account.login, add: on ? listed : [], remove: off ? listed : [] };
+    return {
+      account: p.installation.account.login,
+      add: on ? listed : [],
+      remove: off ? listed : [],
+      ...(on || p.action === 'deleted' ? { installation: { id: p.installation.id, appId: p.installation.app_id ?? null, gone: p.action === 'deleted' } } : {}),
+    };
   }
   if (event === 'installation_repositories') {
     const p = payloads.installation_repositories.parse(body);
@@ -66,6 +79,9 @@ export interface TrackingResult {
 /** Apply a change for the account's organization; a repository of another organization is refused, the rest go on. */
 export async function applyTracking(em: EntityManager, producer: Producer, change: TrackingChange): Promise<TrackingResult> {
   const result: TrackingResult = { organizationId: null, tracked: [], untracked: [], refused: [] };
+  const i = change.installation;
+  if (i?.gone) await forgetInstallation(em, i.id);
+  else if (i?.appId) await storeInstallation(em, String(i.appId), change.account, i.id);
   const organizationId = await organizationOfGitHubAccount(em, change.account);
   if (!organizationId) return result;
   result.organizationId = organizationId;
