@@ -91,6 +91,7 @@ describe('export hardening', () => {
       isLastAttempt: false,
       job: { updateProgress: async (p: unknown) => void progress.push(p), attemptsMade: 0, opts: { attempts: 4 } },
       scrub: (t: string) => t,
+      step: async () => {},
       enqueueAfter: () => {},
     } as unknown as JobContext;
     await expect(processExport(ctx, id)).rejects.toThrow('the worker is shutting down');

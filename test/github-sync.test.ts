@@ -61,6 +61,13 @@ describe('GitHub sync against a GitHub stand-in', () => {
     const done = await sync('acme/api');
     expect(done.failedReason).toBeUndefined();
     expect(done.returnvalue).toMatchObject({ commits: { fetched: 251, written: 251 }, pulls: { fetched: 5, written: 5, reviews: 5 } });
+    // Its steps are in the job's log (Bull Board's Logs tab).
+    const { logs } = await h.reader('github-sync').getJobLogs(done.id!);
+    expect(logs.map((l) => l.replace(/^\S+ /, '').replace(/ \{.*$/, ''))).toEqual([
+      'syncing acme/api: commits and pulls',
+      'commits: 251 stored, 0 removed, of 251 new on the branch',
+      'pull requests: 5 written with 5 reviews, of 5 listed',
+    ]);
 
     const { rows: counts } = await db.sql.query(
       `SELECT (SELECT count(*) FROM commits)::int AS commits, (SELECT count(*) FROM pull_requests)::int AS prs,

@@ -1,11 +1,13 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Job } from 'bullmq';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { AppConfig } from '../src/config/index.js';
+import { buildBoardServer } from '../src/board/server.js';
 import { KeyRing } from '../src/crypto/secrets.js';
+import { createLogger } from '../src/lib/logger.js';
 import { SlackStandIn } from '../src/dev/slack-stand-in.js';
 import { requestExport } from '../src/exports/request.js';
 import { installSlackIntegration } from '../src/slack/integrations.js';
@@ -32,7 +34,14 @@ describe('Slack notifications: export ready, sync failure digest, weekly team su
     slack = await new SlackStandIn().start();
     dir = await mkdtemp(join(tmpdir(), 'aexy-slack-'));
     config = {
-      ...testConfig({ SLACK_API_URL: slack.url, SLACK_TIMEOUT_MS: '2000', ENCRYPTION_KEYS: `k1:${randomBytes(32).toString('base64')}`, EXPORT_DIR: dir }),
+      ...testConfig({
+        SLACK_API_URL: slack.url,
+        SLACK_TIMEOUT_MS: '2000',
+        ENCRYPTION_KEYS: `k1:${randomBytes(32).toString('base64')}`,
+        EXPORT_DIR: dir,
+        PUBLIC_URL: 'https://aexy.example.com/',
+        DOWNLOAD_SIGNING_SECRET: randomBytes(32).toString('hex'),
+      }),
       DATABASE_URL: db.url,
     };
     h = await startHarness(config, db.orm, JOBS);
@@ -86,6 +95,20 @@ describe('Slack notifications: export ready, sync failure digest, weekly team su
     expect(slack.ims.get(msg.channel)).toBe('U0ANA');
     expect(msg.text).toMatch(/^Export ready: commits\.csv \(\d+ KB\)$/);
     expect(JSON.stringify(msg.blocks)).toContain('Your export *commits* (csv');
+    // A button to download the file: a signed link to the HTTP process, which serves the very file.
+    const button = (msg.blocks as { type: string; elements?: { type: string; url?: string }[] }[]).find((b) => b.type === 'actions')?.elements?.[0];
+    expect(button?.url).toMatch(new RegExp(`^https://aexy\\.example\\.com/exports/${id}\\?expires=\\d+&sig=[\\w-]{43}$`));
+    const board = await buildBoardServer({ config: { ...config, BOARD_AUTH_DISABLED: true }, orm: db.orm, log: createLogger('silent') });
+    try {
+      const res = await board.inject({ url: button!.url!.replace('https://aexy.example.com', '') });
+      expect(res.statusCode).toBe(200);
+      expect(res.headers['content-type']).toBe('text/csv; charset=utf-8');
+      expect(res.headers['content-disposition']).toMatch(/^attachment; filename="commits-\d{4}-\d\d-\d\d\.csv"$/);
+      const { rows: file } = await db.sql.query(`SELECT file_path FROM export_jobs WHERE id = $1`, [id]);
+      expect(res.rawPayload.equals(await readFile(file[0].file_path))).toBe(true);
+    } finally {
+      await board.close();
+    }
     const { rows } = await db.sql.query(`SELECT status, notification_type, message_ts FROM slack_notification_logs ORDER BY sent_at DESC LIMIT 1`);
     expect(rows[0]).toEqual({ status: 'sent', notification_type: 'export_ready', message_ts: msg.ts });
   });

@@ -82,7 +82,44 @@ describe('outbound timeouts against a silent server', () => {
         retries: 1,
         timeoutMs: 300,
       });
-      await expect(octokit.request('GET /repos/{owner}/{repo}', { owner: 'acme', repo: 'api' })).rejects.toThrow(/abort|timeout|timed out/i);
+      await expect(octokit.request('GET /repos/{owner}/{repo}', { owner: 'acme', repo: 'api' })).rejects.toThrow(
+        `Could not reach GitHub at 127.0.0.1:${port}: no answer before the timeout (GITHUB_TIMEOUT_MS)`,
+      );
+    } finally {
+      redis.disconnect();
+    }
+  });
+
+  it('GitHub: a name that does not resolve, or a refused connection, is named as such (not "GitHub 500")', async () => {
+    const redis = new Redis(REDIS_URL);
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const closedPort = (closed.address() as { port: number }).port;
+    await new Promise((resolve) => closed.close(resolve));
+    try {
+      const client = (baseUrl: string) =>
+        createGitHubClient({
+          baseUrl,
+          token: 'ghp_nowhere',
+          redis,
+          prefix: randomPrefix(),
+          em: db.orm.em.fork(),
+          log: createLogger('silent'),
+          retryBaseMs: 1,
+          retries: 1,
+        });
+      const failure = async (baseUrl: string) =>
+        client(baseUrl)
+          .request('GET /repos/{owner}/{repo}', { owner: 'acme', repo: 'api' })
+          .then(
+            () => null,
+            (err: Error) => err,
+          );
+      const dns = await failure('http://api.github.invalid');
+      expect(dns).toBeInstanceOf(TransientError);
+      expect(dns?.message).toMatch(/^Could not reach GitHub at api\.github\.invalid: its name does not resolve \(DNS lookup failed: (ENOTFOUND|EAI_AGAIN)\)$/);
+      const refused = await failure(`http://127.0.0.1:${closedPort}`);
+      expect(refused?.message).toBe(`Could not reach GitHub at 127.0.0.1:${closedPort}: the connection was refused (ECONNREFUSED)`);
     } finally {
       redis.disconnect();
     }

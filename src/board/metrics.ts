@@ -4,6 +4,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import type { AppConfig } from '../config/index.js';
 import { withTimeout } from '../lib/timeout.js';
 import { QUEUE_NAMES } from '../queues/names.js';
+import { oldestWaitingMs } from '../queues/oldest-waiting.js';
 
 const STATES = ['waiting', 'active', 'delayed', 'prioritized', 'waiting-children', 'completed', 'failed'] as const;
 
@@ -19,11 +20,12 @@ export function createQueueMetrics(config: AppConfig, connection: Redis, queues:
   // concurrently, so a value set by the other gauge's collect would lag a scrape behind). A scrape
   // must answer while Redis is down (BullMQ would wait for it forever): no queue series then, and
   // aexy_redis_up 0 for the alert.
-  let reading: Promise<Record<string, number>[] | null> | undefined;
+  let reading: Promise<{ counts: Record<string, number>; oldestMs: number | null }[] | null> | undefined;
   const readCounts = () =>
     (reading ??= (async () => {
       if (connection.status !== 'ready') return null;
-      return withTimeout(Promise.all(queues.map((q) => q.getJobCounts(...STATES))), 2_000).catch(() => null);
+      const read = Promise.all(queues.map(async (q) => ({ counts: await q.getJobCounts(...STATES), oldestMs: await oldestWaitingMs(q) })));
+      return withTimeout(read, 2_000).catch(() => null);
     })().finally(() => setImmediate(() => (reading = undefined))));
   new Gauge({
     name: 'aexy_redis_up',
@@ -41,9 +43,20 @@ export function createQueueMetrics(config: AppConfig, connection: Redis, queues:
     async collect() {
       const all = await readCounts();
       this.reset();
-      all?.forEach((counts, i) => {
+      all?.forEach(({ counts }, i) => {
         for (const s of STATES) this.set({ queue: queues[i]!.name, state: s }, counts[s] ?? 0);
       });
+    },
+  });
+  new Gauge({
+    name: 'aexy_queue_oldest_waiting_seconds',
+    help: 'How long the oldest job ready to run has waited, per queue (0 when none waits): workers not keeping up',
+    labelNames: ['queue'],
+    registers: [registry],
+    async collect() {
+      const all = await readCounts();
+      this.reset();
+      all?.forEach(({ oldestMs }, i) => this.set({ queue: queues[i]!.name }, (oldestMs ?? 0) / 1000));
     },
   });
   const duration = new Histogram({

@@ -10,7 +10,8 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Logger } from 'pino';
 import type { AppConfig } from '../config/index.js';
 import { producerConnection } from '../queues/connection.js';
-import { QUEUE_NAMES } from '../queues/names.js';
+import { registerExportDownloads } from './downloads.js';
+import { QUEUE_DESCRIPTIONS, QUEUE_NAMES, type QueueName } from '../queues/names.js';
 import { Producer } from '../queues/producer.js';
 import { registerGitHubWebhooks } from '../github/webhooks.js';
 import { createQueueMetrics } from './metrics.js';
@@ -73,7 +74,7 @@ export async function buildBoardServer({ config, orm, log }: BoardOptions): Prom
   const serverAdapter = new FastifyAdapter();
   serverAdapter.setBasePath(BOARD_PATH);
   createBullBoard({
-    queues: queues.map((q) => new BullMQAdapter(q, { prefix: `${config.QUEUE_PREFIX}:` })),
+    queues: queues.map((q) => new BullMQAdapter(q, { prefix: `${config.QUEUE_PREFIX}:`, description: QUEUE_DESCRIPTIONS[q.name as QueueName] })),
     serverAdapter,
     options: { uiConfig: { boardTitle: 'Aexy Workers' } },
   });
@@ -124,8 +125,11 @@ export async function buildBoardServer({ config, orm, log }: BoardOptions): Prom
 
   const metrics = createQueueMetrics(config, connection, queues);
   registerDatabaseMetrics(metrics.registry, config, () => orm.em.fork());
+  registerExportDownloads(app, config, orm);
   app.get('/metrics', async (_req, reply) => reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()));
 
+  // The process's front door is the board (which asks for the credentials itself).
+  app.get('/', async (_req, reply) => reply.redirect(`${BOARD_PATH}/`));
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_req, reply) => {
     const checks: Record<string, string> = {};

@@ -2,6 +2,7 @@
  * The operator and producer CLI: `npx aexy <command>` (or `npm run cli -- <command>`). Each command
  * lives in src/cli/commands/; this file assembles them and turns errors into one line and an exit code.
  */
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config/index.js';
 import { PayloadError } from '../errors/index.js';
@@ -9,6 +10,7 @@ import { registerEnqueue } from './commands/enqueue.js';
 import { registerCareer } from './commands/career.js';
 import { registerExport } from './commands/export.js';
 import { registerGitHub } from './commands/github.js';
+import { registerJobs } from './commands/jobs.js';
 import { registerMigrate } from './commands/migrate.js';
 import { registerReport } from './commands/report.js';
 import { registerSecrets } from './commands/secrets.js';
@@ -17,7 +19,11 @@ import { registerStatus } from './commands/status.js';
 import { registerSync } from './commands/sync.js';
 
 export function buildCli(): Command {
-  const program = new Command('aexy').description('Aexy Workers: enqueue jobs, migrate, inspect queues').exitOverride();
+  const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  const program = new Command('aexy')
+    .description('Aexy Workers: enqueue jobs, migrate, inspect queues')
+    .version(version, '-V, --version', 'print the version')
+    .exitOverride();
   for (const register of [
     registerMigrate,
     registerEnqueue,
@@ -29,6 +35,7 @@ export function buildCli(): Command {
     registerSlack,
     registerSecrets,
     registerStatus,
+    registerJobs,
   ])
     register(program);
   return program;

@@ -14,6 +14,7 @@ export const SECRET_KEYS = new Set<string>([
   'SMTP_URL',
   'BOARD_PASSWORD',
   'GITHUB_WEBHOOK_SECRET',
+  'DOWNLOAD_SIGNING_SECRET',
 ]);
 
 const url = (protocols: string[], what: string) =>
@@ -166,7 +167,11 @@ export const envSchema = z.object({
     }, 'names a key id twice')
     .optional(),
 
-  // Operator HTTP process (Bull Board, health, metrics, webhooks).
+  // Operator HTTP process (Bull Board, health, metrics, webhooks, signed export downloads).
+  /** Where people reach the HTTP process (`npm run board`), for the download links in Slack messages. */
+  PUBLIC_URL: url(['http:', 'https:'], 'HTTP(S)').optional(),
+  /** The HMAC key of the signed download links (`GET /exports/:id?expires=…&sig=…`). */
+  DOWNLOAD_SIGNING_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   BOARD_HOST: z.string().min(1).default('127.0.0.1'),
   BOARD_PORT: int(0, 65_535).default(3000),
   BOARD_USER: z.string().min(1, 'must not be empty').optional(),

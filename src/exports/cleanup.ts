@@ -1,5 +1,6 @@
 import { lstat, readdir, realpath, rm } from 'node:fs/promises';
-import { join, relative, resolve, isAbsolute } from 'node:path';
+import { inside } from './own-file.js';
+import { join, resolve } from 'node:path';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { pgArray, sql } from '../db/sql.js';
 import type { JobContext } from '../jobs/context.js';
@@ -9,12 +10,6 @@ import { recordPruned } from '../retention/totals.js';
 /** A temp file of an export (`.name.<12 hex>.tmp`, src/lib/atomic-file.ts) untouched this long is an orphan. */
 export const ORPHAN_TEMP_MINUTES = 15;
 const TEMP_FILE = /^\..+\.[0-9a-f]{12}\.tmp$/;
-
-/** Is `path` (a real path) inside the directory `root` (a real path)? */
-function inside(root: string, path: string): boolean {
-  const rel = relative(root, path);
-  return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel);
-}
 
 /**
  * Scheduled housekeeping of export_jobs:

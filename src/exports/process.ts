@@ -34,7 +34,9 @@ export async function processExport(ctx: JobContext, exportJobId: string) {
   const row = await claim(ctx, exportJobId);
   if ('skipped' in row) return row;
   try {
+    await ctx.step(`export ${exportJobId}: ${row.export_type} as ${row.format}`);
     const file = await produce(ctx, row);
+    await ctx.step(`wrote ${file.rows ?? file.widgets ?? 0} ${file.rows !== undefined ? 'rows' : 'widgets'} (${file.bytes} bytes) to ${file.path}`);
     await sql(
       ctx.em,
       `UPDATE export_jobs SET status = 'completed', file_path = ?, file_size_bytes = ?, completed_at = now(),

@@ -233,7 +233,28 @@ export function translateError(e: OctokitErrorLike, url: string): Error {
   if (status === 404 || status === 410) return new GitHubPermanentError(`GitHub has no ${url} (${status})`, status);
   if (status === 409) return new GitHubPermanentError(`GitHub conflict on ${url}: ${e.message}`, status);
   if (status === 422 || status === 400) return new GitHubPermanentError(`GitHub rejected the request ${url}: ${e.message}`, status);
+  const network = networkProblem(e);
+  if (network) return new TransientError(`Could not reach GitHub at ${new URL(url).host}: ${network}`);
   if (status !== undefined && status >= 500) return new TransientError(`GitHub ${status} on ${url} after retries: ${e.message}`);
   if (e instanceof Error) return e;
   return new TransientError(e.message);
+}
+
+/**
+ * What went wrong on the network when a request got no HTTP answer at all (Octokit reports that as a
+ * 500 without a response, which read as "GitHub 500"), or null when GitHub did answer.
+ */
+export function networkProblem(e: OctokitErrorLike & { cause?: unknown; name?: string }): string | null {
+  if (e.response || (e.status !== undefined && e.status !== 500)) return null;
+  const cause = e.cause as { code?: string; name?: string; cause?: { code?: string } } | undefined;
+  const code = cause?.cause?.code ?? cause?.code ?? /\b(E[A-Z]{4,}|UND_ERR_[A-Z_]+)\b/.exec(e.message)?.[1];
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return `its name does not resolve (DNS lookup failed: ${code})`;
+  if (code === 'ECONNREFUSED') return 'the connection was refused (ECONNREFUSED)';
+  if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET' || code === 'EPIPE') return `the connection was cut (${code})`;
+  if (code === 'EHOSTUNREACH' || code === 'ENETUNREACH') return `no route to it (${code})`;
+  if (code === 'ETIMEDOUT' || code === 'UND_ERR_CONNECT_TIMEOUT' || cause?.name === 'TimeoutError' || /due to timeout/i.test(e.message)) {
+    return 'no answer before the timeout (GITHUB_TIMEOUT_MS)';
+  }
+  if (code && /CERT|SELF_SIGNED|UNABLE_TO_VERIFY/.test(code)) return `its TLS certificate was refused (${code})`;
+  return e.status === 500 && !e.response && cause ? `a network error (${e.message})` : null;
 }

@@ -32,6 +32,12 @@ export interface JobContext {
   /** Report progress (0-100 or an object), visible in Bull Board and `aexy status`. */
   progress(value: number | object): Promise<void>;
   /**
+   * Record a step of the job for the people watching it: a line in the job's log (Bull Board's Logs
+   * tab, `job.log`), timestamped and scrubbed, and the same line in the process log. A log that
+   * cannot be written (Redis away) does not fail the job.
+   */
+  step(message: string, fields?: Record<string, unknown>): Promise<void>;
+  /**
    * Enqueue a follow-up job once this one has succeeded, i.e. after its transaction committed:
    * a consumer must never see an id whose row is not there yet.
    */

@@ -6,6 +6,17 @@ export const QUEUE_NAMES = ['system', 'github-sync', 'profiles', 'insights', 're
 
 export type QueueName = (typeof QUEUE_NAMES)[number];
 
+/** What each queue holds, for the people watching it (Bull Board shows it under the queue's name). */
+export const QUEUE_DESCRIPTIONS: Record<QueueName, string> = {
+  system: 'Housekeeping: retention pruning of old rows, and the no-op probe',
+  'github-sync': 'GitHub syncs: repositories (commits, pull requests, reviews), developers, teams, and the hourly sync-all',
+  profiles: 'Developer profiles, activity and career paths recomputed after new work is synced',
+  insights: 'Predictive insights (LLM, with the heuristic fallback) and career recommendations',
+  reports: 'Scheduled and custom reports: rendering (PDF, CSV, JSON) and delivery by email and Slack',
+  exports: 'Export jobs streamed to files, and the cleanup of expired files',
+  slack: 'Slack notifications: alerts, digests, summaries, user mapping; every attempt logged',
+};
+
 export function isQueueName(value: string): value is QueueName {
   return (QUEUE_NAMES as readonly string[]).includes(value);
 }

@@ -46,6 +46,7 @@ export async function deliverScheduledReport(ctx: JobContext, scheduledReportId:
   const plan = deliveryPlan(row, log);
 
   const rendered = await runCustomReport(em, row.report_id!, plan.format, ctx.config.EXPORT_DIR, now);
+  await ctx.step(`rendered the report for the slot of ${slot.toISOString()} as ${plan.format} (${rendered.bytes} bytes)`, { channels: plan.channels });
   const result: Record<string, unknown> = { scheduledReportId, slot: slot.toISOString(), file: rendered.path };
   // Each channel of the slot is claimed in PostgreSQL before sending and marked sent after, so two
   // jobs for one slot never both send it; with "both", a retry after the email failed does not post
@@ -66,6 +67,7 @@ export async function deliverScheduledReport(ctx: JobContext, scheduledReportId:
       throw err;
     }
     await markDelivered(em, row.id, slot, channel);
+    await ctx.step(channel === 'email' ? `emailed to ${plan.emails.length} recipient(s)` : `delivered by ${channel}`);
     await ctx.progress({ slot: slot.toISOString(), delivered: channel });
   }
   // The job holding a channel records the slot as sent when it is done.

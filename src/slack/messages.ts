@@ -35,7 +35,8 @@ export interface ExportReadyRow {
 }
 
 /** An export is ready: sent to its requester alone (a direct message). */
-export function exportReadyMessage(e: ExportReadyRow): SlackMessage {
+/** An export is ready; with a signed link (PUBLIC_URL and DOWNLOAD_SIGNING_SECRET set), a button to download it. */
+export function exportReadyMessage(e: ExportReadyRow, downloadUrl: string | null = null): SlackMessage {
   return {
     text: `Export ready: ${esc(e.export_type)}.${esc(e.format)} (${kb(e.file_size_bytes)})`,
     blocks: [
@@ -43,6 +44,21 @@ export function exportReadyMessage(e: ExportReadyRow): SlackMessage {
         type: 'section',
         text: { type: 'mrkdwn', text: clip(`Your export *${esc(e.export_type)}* (${esc(e.format)}, ${kb(e.file_size_bytes)}) is ready.`, 3000) },
       },
+      ...(downloadUrl && downloadUrl.length <= 3000
+        ? [
+            {
+              type: 'actions',
+              elements: [
+                {
+                  type: 'button',
+                  action_id: 'download_export',
+                  text: { type: 'plain_text', text: `Download ${e.format.toUpperCase().slice(0, 20)}` },
+                  url: downloadUrl,
+                },
+              ],
+            } as KnownBlock,
+          ]
+        : []),
       { type: 'context', elements: [{ type: 'mrkdwn', text: clip(`Available until ${utcMinute(e.expires_at)} UTC`, 3000) }] },
     ],
   };

@@ -1,4 +1,5 @@
 import { sql, withPgClient } from '../db/sql.js';
+import { downloadUrl } from '../exports/download-link.js';
 import { PermanentError } from '../errors/index.js';
 import { explainFactors } from '../insights/heuristic.js';
 import { DEVELOPER_INSIGHTS } from '../insights/model.js';
@@ -41,7 +42,8 @@ export async function notifyExportReady(ctx: JobContext, exportJobId: string) {
   if ('skipped' in slack) return slack;
   const user = slackUserOf(slack.integration, e.requested_by);
   if (!user) return { skipped: 'the requester has no Slack user in user_mappings' };
-  const [sent] = await postDirect(ctx.em, slack, { type: 'export_ready', key: `export_ready:${exportJobId}`, users: [user] }, exportReadyMessage(e));
+  const link = e.expires_at ? downloadUrl(ctx.config, exportJobId, new Date(e.expires_at)) : null;
+  const [sent] = await postDirect(ctx.em, slack, { type: 'export_ready', key: `export_ready:${exportJobId}`, users: [user] }, exportReadyMessage(e, link));
   return sent!;
 }
 

@@ -59,8 +59,15 @@ async function syncWith(ctx: JobContext, repository: string, streams: readonly S
           }
         : undefined,
   };
+  await ctx.step(`syncing ${repository}: ${streams.join(' and ')}`, { commitsFrom: ctx.config.GITHUB_COMMITS_FROM, pullsFrom: ctx.config.GITHUB_PULLS_FROM });
   const commits = streams.includes('commits') ? await syncCommits(common) : null;
+  if (commits)
+    await ctx.step(`commits: ${commits.written} stored, ${commits.removed} removed, of ${commits.fetched} new on the branch`, {
+      source: commits.source ?? 'api',
+      head: commits.head,
+    });
   const pulls = streams.includes('pulls') ? await syncPulls(common) : null;
+  if (pulls) await ctx.step(`pull requests: ${pulls.written} written with ${pulls.reviews} reviews, of ${pulls.fetched} listed`, { source: pulls.source });
   await sql(ctx.em, `UPDATE tracked_repositories SET last_synced_at = now(), last_error = NULL WHERE full_name = ?`, [repository]);
   return {
     repository,

@@ -91,6 +91,11 @@ function jobContext(deps: RunnerDeps, job: Job, jobLog: () => Logger, followUps:
     isLastAttempt: job.attemptsMade + 1 >= (job.opts.attempts ?? 1),
     producer,
     progress: (value) => job.updateProgress(value),
+    step: async (message, fields) => {
+      jobLog().info(fields ?? {}, message);
+      const line = `${new Date().toISOString()} ${message}${fields ? ` ${JSON.stringify(fields)}` : ''}`;
+      await job.log(deps.scrub(line).slice(0, 2000)).catch(() => undefined);
+    },
     enqueueAfter: (d, payload, opts) => {
       // Validate now so a bad follow-up fails this job rather than vanishing later.
       followUps.push({ def: d, data: parsePayload(d.name, d.schema, payload), opts });

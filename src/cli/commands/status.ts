@@ -1,13 +1,14 @@
 import type { Command } from 'commander';
 import { QUEUE_NAMES } from '../../queues/names.js';
+import { formatAge, oldestWaitingMs } from '../../queues/oldest-waiting.js';
 import { listSchedulers } from '../../queues/schedulers.js';
 import { withProducer } from '../context.js';
 
-/** `aexy status [--json]`: job counts per queue and the job schedulers. */
+/** `aexy status [--json]`: job counts per queue, how long its oldest waiting job has waited, and the job schedulers. */
 export function registerStatus(program: Command): void {
   program
     .command('status')
-    .description('job counts per queue')
+    .description('job counts per queue, the age of its oldest waiting job, and the job schedulers')
     .option('--json', 'print JSON')
     .action(async (opts: { json?: boolean }) => {
       await withProducer(async (producer) => {
@@ -16,12 +17,18 @@ export function registerStatus(program: Command): void {
         for (const name of QUEUE_NAMES) {
           const q = producer.queue(name);
           await q.waitUntilReady();
-          rows.push({ queue: name, ...(await q.getJobCounts(...states)) });
+          const oldest = await oldestWaitingMs(q);
+          rows.push({ queue: name, ...(await q.getJobCounts(...states)), oldestWaitingSeconds: oldest === null ? null : Math.round(oldest / 1000) });
         }
         const schedulers = await listSchedulers(producer);
         if (opts.json) console.log(JSON.stringify({ queues: rows, schedulers }, null, 2));
         else {
-          console.table(rows);
+          console.table(
+            rows.map(({ oldestWaitingSeconds, ...r }) => ({
+              ...r,
+              oldest_waiting: oldestWaitingSeconds === null ? '-' : formatAge(oldestWaitingSeconds * 1000),
+            })),
+          );
           console.table(
             schedulers.map((s) => ({
               scheduler: s.id,

@@ -1,0 +1,48 @@
+import { createReadStream } from 'node:fs';
+import type { FastifyInstance } from 'fastify';
+import type { MikroORM } from '@mikro-orm/postgresql';
+import type { AppConfig } from '../config/index.js';
+import { sql } from '../db/sql.js';
+import { checkDownload } from '../exports/download-link.js';
+import { ownExportFile } from '../exports/own-file.js';
+
+const CONTENT_TYPES: Record<string, string> = {
+  csv: 'text/csv; charset=utf-8',
+  json: 'application/json; charset=utf-8',
+  pdf: 'application/pdf',
+};
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * `GET /exports/:id?expires=…&sig=…`: an export's file for whoever holds its signed link (the Slack
+ * button its requester got), outside the board's basic auth. 403 for a link that was not signed for
+ * this export and expiry, 410 once it has expired or the file is no longer kept; the file is streamed
+ * (never read whole) with its content type, as an attachment. Not served at all without
+ * DOWNLOAD_SIGNING_SECRET. Workers and this process must see the same EXPORT_DIR (a shared volume).
+ */
+export function registerExportDownloads(app: FastifyInstance, config: AppConfig, orm: MikroORM): void {
+  app.get<{ Params: { id: string }; Querystring: { expires?: string; sig?: string } }>('/exports/:id', async (req, reply) => {
+    const secret = config.DOWNLOAD_SIGNING_SECRET;
+    const { id } = req.params;
+    if (!secret || !UUID.test(id)) return reply.code(404).send({ error: 'not found' });
+    const verdict = checkDownload(secret, id, req.query.expires, req.query.sig);
+    if (verdict === 'forged') return reply.code(403).send({ error: 'this download link is not valid' });
+    if (verdict === 'expired') return reply.code(410).send({ error: 'this download link has expired' });
+    const [row] = await sql<{ status: string; export_type: string; format: string; file_path: string | null; completed_at: Date | null }>(
+      orm.em.fork(),
+      `SELECT status, export_type, format, file_path, completed_at FROM export_jobs WHERE id = ?`,
+      [id],
+    );
+    const file = row?.status === 'completed' && row.file_path ? await ownExportFile(config.EXPORT_DIR, row.file_path) : null;
+    if (!row || !file) return reply.code(410).send({ error: 'this export is no longer available' });
+    const day = (row.completed_at ? new Date(row.completed_at) : new Date()).toISOString().slice(0, 10);
+    return (
+      reply
+        .type(CONTENT_TYPES[row.format] ?? 'application/octet-stream')
+        // Rows may come from another application: only safe characters reach the header.
+        .header('content-disposition', `attachment; filename="${row.export_type.replace(/[^\w-]/g, '_')}-${day}.${row.format.replace(/[^a-z]/g, '')}"`)
+        .header('cache-control', 'private, no-store')
+        .send(createReadStream(file))
+    );
+  });
+}

@@ -1,0 +1,95 @@
+import type { Command } from 'commander';
+import type { Job } from 'bullmq';
+import { isQueueName, QUEUE_NAMES, type QueueName } from '../../queues/names.js';
+import type { Producer } from '../../queues/producer.js';
+import { withProducer } from '../context.js';
+
+/** `aexy jobs failed|retry`: what failed, and running it again (the board's two buttons, for a terminal). */
+export function registerJobs(program: Command): void {
+  const jobs = program.command('jobs').description('failed jobs: list them, retry them');
+  jobs
+    .command('failed')
+    .description('the failed jobs, newest first, with their reasons')
+    .option('--queue <queue>', `one queue (${QUEUE_NAMES.join(', ')})`)
+    .option('--limit <n>', 'at most this many per queue', '20')
+    .option('--json', 'print JSON')
+    .action(async (opts: { queue?: string; limit: string; json?: boolean }) => {
+      const queues = queuesOf(opts.queue);
+      const limit = Number(opts.limit);
+      if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new Error('--limit: must be a whole number from 1 to 1000');
+      await withProducer(async (producer) => {
+        const rows = [];
+        for (const name of queues) {
+          const failed = await producer.queue(name).getJobs(['failed'], 0, limit - 1);
+          for (const job of failed) rows.push(describe(name, job));
+        }
+        if (opts.json) console.log(JSON.stringify(rows, null, 2));
+        else if (rows.length === 0) console.log(`no failed jobs${opts.queue ? ` in ${opts.queue}` : ''}`);
+        else console.table(rows.map((r) => ({ ...r, reason: r.reason.split('\n')[0]!.slice(0, 120) })));
+      });
+    });
+  jobs
+    .command('retry')
+    .description('run a failed job again (by id), or every failed job (--all-failed)')
+    .argument('[id]', 'the job id (aexy jobs failed lists them)')
+    .option('--queue <queue>', 'the queue of the job, or of the failed jobs to retry')
+    .option('--all-failed', 'retry every failed job (of --queue, or of every queue)')
+    .action(async (id: string | undefined, opts: { queue?: string; allFailed?: boolean }) => {
+      if ((id === undefined) === !opts.allFailed) throw new Error('name a job id, or --all-failed (not both)');
+      const queues = queuesOf(opts.queue);
+      await withProducer(async (producer) => {
+        if (opts.allFailed) {
+          for (const name of queues) {
+            const queue = producer.queue(name);
+            const count = await queue.getFailedCount();
+            if (count === 0) continue;
+            await queue.retryJobs({ state: 'failed', count: 1000 });
+            console.log(`${name}: ${count} failed job(s) queued again`);
+          }
+          return;
+        }
+        const job = await failedJob(producer, queues, id!);
+        // Read before the retry, which clears them.
+        const said = `it had failed after ${job.attemptsMade} attempt(s): ${firstLine(job.failedReason)}`;
+        await job.retry('failed');
+        console.log(`${job.name} (job ${job.id} on ${job.queueName}) queued again; ${said}`);
+      });
+    });
+}
+
+function queuesOf(queue: string | undefined): QueueName[] {
+  if (queue === undefined) return [...QUEUE_NAMES];
+  if (!isQueueName(queue)) throw new Error(`--queue: unknown queue "${queue}" (known: ${QUEUE_NAMES.join(', ')})`);
+  return [queue];
+}
+
+const firstLine = (text: string | undefined) => (text ?? '').split('\n')[0]!.slice(0, 200);
+
+function describe(queue: QueueName, job: Job) {
+  return {
+    queue,
+    id: job.id ?? '',
+    job: job.name,
+    attempts: job.attemptsMade,
+    failed_at: job.finishedOn ? new Date(job.finishedOn).toISOString() : '',
+    reason: job.failedReason ?? '',
+  };
+}
+
+/** The failed job of that id: one queue's, or the only queue holding a failed job of that id. */
+async function failedJob(producer: Producer, queues: QueueName[], id: string): Promise<Job> {
+  const found: Job[] = [];
+  const elsewhere: string[] = [];
+  for (const name of queues) {
+    const job = await producer.queue(name).getJob(id);
+    if (!job) continue;
+    const state = await job.getState();
+    if (state === 'failed') found.push(job);
+    else elsewhere.push(`${name} (${state})`);
+  }
+  if (found.length === 1) return found[0]!;
+  if (found.length > 1) throw new Error(`job ${id} has failed in ${found.map((j) => j.queueName).join(' and ')}: name one with --queue`);
+  throw new Error(
+    elsewhere.length ? `job ${id} has not failed: it is in ${elsewhere.join(', ')}` : `no job ${id}${queues.length === 1 ? ` in ${queues[0]}` : ''}`,
+  );
+}

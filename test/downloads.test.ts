@@ -1,0 +1,119 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildBoardServer } from '../src/board/server.js';
+import { downloadUrl } from '../src/exports/download-link.js';
+import { createLogger } from '../src/lib/logger.js';
+import { createTestDatabase, type TestDatabase } from './helpers/db.js';
+import { deletePrefix, testConfig } from './helpers/redis.js';
+
+/** `GET /exports/:id?expires=…&sig=…`: only a link signed for that export and expiry, only while it lasts, only our files. */
+describe('signed export downloads', () => {
+  let db: TestDatabase;
+  let app: FastifyInstance;
+  let dir: string;
+  const secret = randomBytes(32).toString('hex');
+  const settings = { PUBLIC_URL: 'https://aexy.example.com', DOWNLOAD_SIGNING_SECRET: secret };
+  const config = testConfig({ BOARD_USER: 'ops', BOARD_PASSWORD: 'correct horse', ...settings });
+  const inHour = () => new Date(Date.now() + 3_600_000);
+  const path = (url: string | null) => url!.replace(settings.PUBLIC_URL, '');
+
+  async function exportRow(filePath: string, format = 'json', status = 'completed'): Promise<string> {
+    const { rows } = await db.sql.query(
+      `INSERT INTO export_jobs (export_type, format, status, file_path, completed_at, expires_at) VALUES ('team_metrics', $1, $2, $3, now(), now() + interval '1 hour') RETURNING id`,
+      [format, status, filePath],
+    );
+    return rows[0].id;
+  }
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'aexy-downloads-'));
+    db = await createTestDatabase();
+    app = await buildBoardServer({ config: { ...config, EXPORT_DIR: dir }, orm: db.orm, log: createLogger('silent') });
+    await app.ready();
+  });
+  afterAll(async () => {
+    await app?.close();
+    await db?.drop();
+    await rm(dir, { recursive: true, force: true });
+    await deletePrefix(config.QUEUE_PREFIX);
+  });
+
+  it('serves the file to a valid link, without the board credentials, as an attachment of its type', async () => {
+    const body = JSON.stringify({ teams: [{ name: 'Core', commits: 42 }] });
+    await writeFile(join(dir, 'team_metrics-1.json'), body);
+    const id = await exportRow(join(dir, 'team_metrics-1.json'));
+    const res = await app.inject({ url: path(downloadUrl(settings, id, inHour())) });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toBe('application/json; charset=utf-8');
+    expect(res.headers['content-disposition']).toMatch(/^attachment; filename="team_metrics-\d{4}-\d\d-\d\d\.json"$/);
+    expect(res.headers['cache-control']).toBe('private, no-store');
+    expect(res.body).toBe(body);
+  });
+
+  it('403 for a link not signed for this export and expiry; 410 once expired or once the file is gone', async () => {
+    await writeFile(join(dir, 'a.json'), '{}');
+    const a = await exportRow(join(dir, 'a.json'));
+    const b = await exportRow(join(dir, 'a.json'));
+    const url = new URL(downloadUrl(settings, a, inHour())!);
+    const get = (u: string) => app.inject({ url: u });
+
+    // Another export's id with this signature, a later expiry, a changed signature, no signature, another key.
+    expect((await get(`/exports/${b}${url.search}`)).statusCode).toBe(403);
+    const later = new URLSearchParams(url.search);
+    later.set('expires', String(Number(later.get('expires')) + 3600));
+    expect((await get(`${url.pathname}?${later}`)).statusCode).toBe(403);
+    const flipped = new URLSearchParams(url.search);
+    flipped.set('sig', `${flipped.get('sig')!.slice(0, -2)}AA`);
+    expect((await get(`${url.pathname}?${flipped}`)).statusCode).toBe(403);
+    expect((await get(url.pathname)).statusCode).toBe(403);
+    const otherKey = downloadUrl({ ...settings, DOWNLOAD_SIGNING_SECRET: 'another key of at least 32 characters' }, a, inHour());
+    expect((await get(path(otherKey))).statusCode).toBe(403);
+
+    const expired = await get(path(downloadUrl(settings, a, new Date(Date.now() - 1000))));
+    expect(expired.statusCode).toBe(410);
+    expect(expired.json()).toEqual({ error: 'this download link has expired' });
+
+    await rm(join(dir, 'a.json'));
+    const gone = await get(url.pathname + url.search);
+    expect(gone.statusCode).toBe(410);
+    expect(gone.json()).toEqual({ error: 'this export is no longer available' });
+  });
+
+  it('never serves a file outside EXPORT_DIR, nor an export that is not completed', async () => {
+    const outside = join(tmpdir(), `aexy-secret-${randomBytes(4).toString('hex')}.json`);
+    await writeFile(outside, '{"secret":true}');
+    await symlink(outside, join(dir, 'link.json'));
+    try {
+      for (const id of [await exportRow(outside), await exportRow(join(dir, 'link.json')), await exportRow(join(dir, '..', 'x.json'))]) {
+        const res = await app.inject({ url: path(downloadUrl(settings, id, inHour())) });
+        expect(res.statusCode).toBe(410);
+        expect(res.body).not.toContain('secret');
+      }
+      await writeFile(join(dir, 'p.json'), '{}');
+      const pending = await exportRow(join(dir, 'p.json'), 'json', 'processing');
+      expect((await app.inject({ url: path(downloadUrl(settings, pending, inHour())) })).statusCode).toBe(410);
+    } finally {
+      await rm(outside, { force: true });
+    }
+  });
+
+  it('is not served at all without DOWNLOAD_SIGNING_SECRET', async () => {
+    const plain = await buildBoardServer({
+      config: { ...config, DOWNLOAD_SIGNING_SECRET: undefined, EXPORT_DIR: dir },
+      orm: db.orm,
+      log: createLogger('silent'),
+    });
+    try {
+      await writeFile(join(dir, 'n.json'), '{}');
+      const id = await exportRow(join(dir, 'n.json'));
+      expect((await plain.inject({ url: path(downloadUrl(settings, id, inHour())) })).statusCode).toBe(404);
+      expect(downloadUrl({ PUBLIC_URL: settings.PUBLIC_URL }, id, inHour())).toBeNull();
+    } finally {
+      await plain.close();
+    }
+  });
+});
