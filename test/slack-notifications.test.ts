@@ -11,6 +11,7 @@ import { createLogger } from '../src/lib/logger.js';
 import { SlackStandIn } from '../src/dev/slack-stand-in.js';
 import { requestExport } from '../src/exports/request.js';
 import { installSlackIntegration } from '../src/slack/integrations.js';
+import { dayRange, summaryWeeks, withChange } from '../src/slack/messages.js';
 import { JOBS } from '../src/workers/handlers.js';
 import { slackFanOut, slackInsightAlert, slackNotify } from '../src/jobs/index.js';
 import { createTestDatabase, type TestDatabase } from './helpers/db.js';
@@ -130,14 +131,31 @@ describe('Slack notifications: export ready, sync failure digest, weekly team su
     expect(Math.max(...blocks.map((b) => b.text?.text.length ?? 0))).toBeLessThanOrEqual(3000);
   });
 
-  it('the weekly team summary carries the metrics of the last 7 days', async () => {
+  it('the weekly team summary: the 7 whole days before today with their dates, each number against the week before', async () => {
     const t0 = Date.now();
     await h.settle(await h.pool.producer.enqueue(slackFanOut, { kind: 'weekly_team_summary' }));
     const [job] = await followUps(t0);
     expect(job!.data).toEqual({ kind: 'weekly_team_summary', teamId });
     const msg = slack.messages.at(-1)!;
-    expect(msg.text).toBe('Core: 6 commits, 0 PRs merged, 0 reviews in the last 7 days');
-    expect(JSON.stringify(msg.blocks)).toContain('*Commits*\\n6');
+    // The seeded commits are 1 to 10 days old: days 1-7 fall in the week, 8-10 in the week before.
+    const { week, before } = summaryWeeks(new Date());
+    const dates = dayRange(week.start, week.end);
+    expect(msg.text).toBe(`Core, ${dates}: 7 commits (+4 from 3), 0 PRs merged (same), 0 reviews (same)`);
+    const blocks = JSON.stringify(msg.blocks);
+    expect(blocks).toContain('*Commits*\\n7 (+4 from 3)');
+    expect(blocks).toContain(`${dates} (UTC), each number against the week before (${dayRange(before.start, before.end)})`);
+    expect(blocks).toContain('*Median PR cycle*\\n—');
+  });
+
+  it('dates and changes read as people write them', () => {
+    expect(dayRange(new Date('2026-11-16T00:00:00Z'), new Date('2026-11-23T00:00:00Z'))).toBe('16 – 22 Nov 2026');
+    expect(dayRange(new Date('2026-11-27T00:00:00Z'), new Date('2026-12-04T00:00:00Z'))).toBe('27 Nov – 3 Dec 2026');
+    expect(dayRange(new Date('2026-12-28T00:00:00Z'), new Date('2027-01-04T00:00:00Z'))).toBe('28 Dec 2026 – 3 Jan 2027');
+    expect(summaryWeeks(new Date('2026-11-23T09:00:00Z')).week).toEqual({ start: new Date('2026-11-16T00:00:00Z'), end: new Date('2026-11-23T00:00:00Z') });
+    expect(withChange(18.25, 22, ' h')).toBe('18.3 h (−3.7 h from 22 h)');
+    expect(withChange(0.15, 0.04)).toBe('0.2 (+0.2 from 0)');
+    expect(withChange(5, null)).toBe('5 (none the week before)');
+    expect(withChange(null, 3)).toBe('—');
   });
 
   it('Slack trouble on its side (internal_error, an HTML 502) is retried; every attempt is logged', async () => {
@@ -194,7 +212,7 @@ describe('Slack notifications: export ready, sync failure digest, weekly team su
     await db.sql.query(`UPDATE teams SET name = $1 WHERE id = $2`, ['<!everyone> Core', teamId]);
     await h.settle(await h.pool.producer.enqueue(slackNotify, { kind: 'weekly_team_summary', teamId }, { jobId: `summary-${Date.now()}` }));
     msg = slack.messages.at(-1)!;
-    expect(msg.text).toMatch(/^&lt;!everyone&gt; Core: /);
+    expect(msg.text).toMatch(/^&lt;!everyone&gt; Core, /);
     await db.sql.query(`UPDATE teams SET name = 'Core' WHERE id = $1`, [teamId]);
 
     // The model's factors and recommendations.

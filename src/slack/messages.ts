@@ -86,19 +86,71 @@ export interface TeamWeek {
   firstReviewHours: number | null;
 }
 
-export function weeklyTeamSummaryMessage(teamName: string, w: TeamWeek): SlackMessage {
+/** The week a summary covers: the 7 whole UTC days before `now`'s day, and the 7 before those. */
+export function summaryWeeks(now: Date): { week: { start: Date; end: Date }; before: { start: Date; end: Date } } {
+  const end = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()));
+  const start = new Date(end.getTime() - 7 * 86_400_000);
+  return { week: { start, end }, before: { start: new Date(start.getTime() - 7 * 86_400_000), end: start } };
+}
+
+/** "16 – 22 Nov 2026", "28 Dec 2026 – 3 Jan 2027": the days of a window whose end is exclusive. */
+export function dayRange(start: Date, endExclusive: Date): string {
+  const last = new Date(endExclusive.getTime() - 86_400_000);
+  const day = (d: Date, o: Intl.DateTimeFormatOptions) => d.toLocaleDateString('en-GB', { timeZone: 'UTC', ...o });
+  if (start.getUTCFullYear() !== last.getUTCFullYear())
+    return `${day(start, { day: 'numeric', month: 'short', year: 'numeric' })} – ${day(last, { day: 'numeric', month: 'short', year: 'numeric' })}`;
+  if (start.getUTCMonth() !== last.getUTCMonth())
+    return `${day(start, { day: 'numeric', month: 'short' })} – ${day(last, { day: 'numeric', month: 'short', year: 'numeric' })}`;
+  return `${start.getUTCDate()} – ${day(last, { day: 'numeric', month: 'short', year: 'numeric' })}`;
+}
+
+/** A value's change against the week before: "+8 from 34", "−4 h from 22 h", "same", "none the week before". */
+export function changeFrom(now: number, before: number | null, unit = ''): string {
+  const round = (n: number) => Math.round(n * 10) / 10;
+  const fmt = (n: number) => `${round(n)}${unit}`;
+  if (before === null) return 'none the week before';
+  // The difference of the numbers as shown, so the reader's own subtraction agrees.
+  const delta = round(round(now) - round(before));
+  if (delta === 0) return 'same';
+  return `${delta > 0 ? '+' : '−'}${fmt(Math.abs(delta))} from ${fmt(before)}`;
+}
+
+/** "42 (+8 from 34)", "18 h (−4 h from 22 h)", "7 (same)", "—" when there is no value. */
+export function withChange(now: number | null, before: number | null, unit = ''): string {
+  return now === null ? '—' : `${Math.round(now * 10) / 10}${unit} (${changeFrom(now, before, unit)})`;
+}
+
+/** A team's week: its dates, and each number with its change against the week before. */
+export function weeklyTeamSummaryMessage(teamName: string, w: TeamWeek, before: TeamWeek, window: { start: Date; end: Date }): SlackMessage {
+  const dates = dayRange(window.start, window.end);
+  const field = (name: string, k: keyof TeamWeek, unit = '') => ({ type: 'mrkdwn' as const, text: `*${name}*\n${withChange(w[k], before[k], unit)}` });
   return {
-    text: `${esc(teamName)}: ${w.commits} commits, ${w.prsMerged} PRs merged, ${w.reviews} reviews in the last 7 days`,
+    text: `${esc(teamName)}, ${dates}: ${[
+      [w.commits, before.commits, 'commits'],
+      [w.prsMerged, before.prsMerged, 'PRs merged'],
+      [w.reviews, before.reviews, 'reviews'],
+    ]
+      .map(([n, b, what]) => (n === null ? `no ${what}` : `${n} ${what} (${changeFrom(n as number, b as number | null)})`))
+      .join(', ')}`,
     blocks: [
       { type: 'header', text: { type: 'plain_text', text: clip(`Weekly summary: ${teamName}`, 150) } },
       {
+        type: 'context',
+        elements: [
+          {
+            type: 'mrkdwn',
+            text: `${dates} (UTC), each number against the week before (${dayRange(new Date(window.start.getTime() - 7 * 86_400_000), window.start)})`,
+          },
+        ],
+      },
+      {
         type: 'section',
         fields: [
-          { type: 'mrkdwn', text: `*Commits*\n${w.commits}` },
-          { type: 'mrkdwn', text: `*PRs merged*\n${w.prsMerged}` },
-          { type: 'mrkdwn', text: `*Reviews*\n${w.reviews}` },
-          { type: 'mrkdwn', text: `*Median PR cycle*\n${w.cycleHours ?? '—'} h` },
-          { type: 'mrkdwn', text: `*Median time to first review*\n${w.firstReviewHours ?? '—'} h` },
+          field('Commits', 'commits'),
+          field('PRs merged', 'prsMerged'),
+          field('Reviews', 'reviews'),
+          field('Median PR cycle', 'cycleHours', ' h'),
+          field('Median time to first review', 'firstReviewHours', ' h'),
         ],
       },
     ],

@@ -12,6 +12,7 @@ import {
   exportReadyMessage,
   insightAlertMessage,
   syncFailureDigestMessage,
+  summaryWeeks,
   weeklyTeamSummaryMessage,
   type ExportReadyRow,
   type InsightAlertRow,
@@ -64,19 +65,27 @@ export async function notifySyncFailures(ctx: JobContext, organizationId: string
 export async function notifyWeeklyTeamSummary(ctx: JobContext, teamId: string): Promise<PostResult> {
   const [team] = await sql<{ name: string; organization_id: string | null }>(ctx.em, `SELECT name, organization_id FROM teams WHERE id = ?`, [teamId]);
   if (!team) return { skipped: 'team deleted' };
-  const m = await withPgClient(ctx.em, (c) =>
-    computeMetrics(c, ['commits', 'prs_merged', 'reviews_given', 'pr_cycle_time', 'time_to_first_review'], { team_ids: [teamId], date_range: { days: 7 } }),
-  );
-  const v = (k: string) => (m[k] as { value: number | null }).value;
-  const week = {
-    commits: v('commits'),
-    prsMerged: v('prs_merged'),
-    reviews: v('reviews_given'),
-    cycleHours: v('pr_cycle_time'),
-    firstReviewHours: v('time_to_first_review'),
+  // The 7 whole days before today (UTC), and the 7 before them to compare with.
+  const { week, before } = summaryWeeks(new Date());
+  const numbers = async (w: { start: Date; end: Date }) => {
+    const m = await withPgClient(ctx.em, (c) =>
+      computeMetrics(c, ['commits', 'prs_merged', 'reviews_given', 'pr_cycle_time', 'time_to_first_review'], {
+        team_ids: [teamId],
+        date_range: { start: w.start.toISOString(), end: w.end.toISOString() },
+      }),
+    );
+    const v = (k: string) => (m[k] as { value: number | null }).value;
+    return {
+      commits: v('commits'),
+      prsMerged: v('prs_merged'),
+      reviews: v('reviews_given'),
+      cycleHours: v('pr_cycle_time'),
+      firstReviewHours: v('time_to_first_review'),
+    };
   };
+  const [now, previous] = [await numbers(week), await numbers(before)];
   return postToOrganization(ctx.em, ctx.config, team.organization_id, 'weekly_team_summary', 'weekly_team_summary', jobKey(ctx.job), () =>
-    weeklyTeamSummaryMessage(team.name, week),
+    weeklyTeamSummaryMessage(team.name, now, previous, week),
   );
 }
 
