@@ -2,6 +2,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ReportData } from '../src/reports/data.js';
+import { reportEmail, reportFileName } from '../src/reports/email.js';
+import { periodLabel } from '../src/lib/dates.js';
 import type { AppConfig } from '../src/config/index.js';
 import { JOBS } from '../src/workers/handlers.js';
 import { reportDeliver, reportReconcile } from '../src/jobs/index.js';
@@ -143,9 +146,16 @@ describe('scheduled reports: schedulers reconciled from the table, delivery by e
     expect(smtp.messages).toHaveLength(1);
     const mail = smtp.messages[0]!;
     expect(mail.to && !Array.isArray(mail.to) ? mail.to.value.map((a) => a.address) : []).toEqual(['lead@example.com', 'cto@example.com']);
-    expect(mail.subject).toMatch(/^Weekly pulse — daily report for \d{4}-\d\d-\d\d$/);
+    // The subject names the period the numbers cover (3650 days to today), not the schedule.
+    const today = new Date().toLocaleDateString('en-GB', { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' });
+    expect(mail.subject).toMatch(new RegExp(`^Weekly pulse: \\d{1,2} [A-Z][a-z]{2} \\d{4} – ${today}$`));
+    // HTML with the key numbers and their change (the fixture's 6 commits; none in the 3650 days before), and the same as text.
+    expect(mail.html).toContain('<h1 style="margin:0 0 4px;font-size:20px;color:#111827">Weekly pulse</h1>');
+    expect(mail.html).toMatch(/>Commits<\/td><td[^>]*>6 commits<\/td><td[^>]*>\+6 from 0<\/td>/);
+    expect(mail.text).toContain('Commits: 6 commits (+6 from 0)');
+    expect(mail.text).toContain(`The full report is attached: weekly-pulse-${done.returnvalue.slot.slice(0, 10)}.pdf. It is sent daily.`);
     expect(mail.attachments).toHaveLength(1);
-    expect(mail.attachments[0]!.filename).toBe(`report-${reportId}.pdf`);
+    expect(mail.attachments[0]!.filename).toBe(`weekly-pulse-${done.returnvalue.slot.slice(0, 10)}.pdf`);
     expect(mail.attachments[0]!.contentType).toBe('application/pdf');
     expect(mail.attachments[0]!.content.subarray(0, 5).toString()).toBe('%PDF-');
 
@@ -208,13 +218,17 @@ describe('scheduled reports: schedulers reconciled from the table, delivery by e
     expect(done.failedReason).toBeUndefined();
     expect(done.returnvalue.slack.channel).toBe('C0REPORTS');
     const upload = [...slack.uploads.values()].at(-1)!;
-    expect(upload).toMatchObject({ filename: `report-${reportId}.pdf`, channel: 'C0REPORTS', title: 'Weekly pulse' });
+    expect(upload).toMatchObject({ filename: `weekly-pulse-${done.returnvalue.slot.slice(0, 10)}.pdf`, channel: 'C0REPORTS', title: 'Weekly pulse' });
     expect(upload.bytes.subarray(0, 5).toString()).toBe('%PDF-');
     const msg = slack.posted.at(-1)!;
     expect(msg.channel).toBe('C0REPORTS');
-    expect(JSON.stringify(msg.blocks)).toContain('Commits: 6 commits');
+    expect(JSON.stringify(msg.blocks)).toContain('Commits: 6 commits (+6 from 0)');
     // The file is shared in the summary's thread; the summary carries the slot's idempotency key.
-    expect(slack.messages.at(-1)).toMatchObject({ channel: 'C0REPORTS', thread_ts: msg.ts, files: [{ name: `report-${reportId}.pdf` }] });
+    expect(slack.messages.at(-1)).toMatchObject({
+      channel: 'C0REPORTS',
+      thread_ts: msg.ts,
+      files: [{ name: `weekly-pulse-${done.returnvalue.slot.slice(0, 10)}.pdf` }],
+    });
     expect(msg.metadata).toEqual({
       event_type: 'aexy_notification',
       event_payload: { idempotency_key: expect.stringMatching(new RegExp(`^report:${sched}:\\d+$`)), notification_type: 'scheduled_report' },
@@ -389,5 +403,46 @@ describe('scheduled reports: schedulers reconciled from the table, delivery by e
       expect(bad.failedReason).toMatch(/has no valid email recipients/);
       expect(bad.attemptsMade).toBe(1);
     }
+  });
+});
+
+describe('the report email: subject, names and numbers as people read them', () => {
+  const data = (name: string, title: string): ReportData => ({
+    report: { id: 'r', name, description: null, organizationId: 'o' },
+    generatedAt: '2026-11-23T09:00:00.000Z',
+    window: { start: '2026-08-25T09:00:00.000Z', end: '2026-11-23T09:00:00.000Z' },
+    previousWindow: { start: '2026-05-27T09:00:00.000Z', end: '2026-08-25T09:00:00.000Z' },
+    filters: {},
+    widgets: [
+      { index: 0, title, type: 'number', metric: 'commits', unit: 'commits', value: 120, previous: 108 },
+      { index: 1, title: 'Cycle time', type: 'number', metric: 'pr_cycle_time', unit: 'hours', value: 18.25, previous: 22 },
+      { index: 2, title: 'Reviews', type: 'number', metric: 'reviews_given', unit: 'reviews', value: null, previous: 4 },
+    ],
+  });
+
+  it('names the period the numbers cover, and the file after the report and the day', () => {
+    const mail = reportEmail(data('Engineering weekly', 'Commits'), { schedule: 'weekly', slot: new Date('2026-11-23T09:00:00Z'), format: 'pdf' });
+    expect(mail.subject).toBe('Engineering weekly: 25 Aug – 23 Nov 2026');
+    expect(mail.filename).toBe('engineering-weekly-2026-11-23.pdf');
+    expect(mail.text).toContain('Commits: 120 commits (+12 (+11%) from 108)');
+    expect(mail.text).toContain('Cycle time: 18.3 hours (−3.7 (−17%) from 22)');
+    expect(mail.text).toContain('Reviews: —');
+    // The period before ends where this one starts, at 09:00 on 25 Aug: both include part of that day.
+    expect(mail.text).toContain('Changes are against 27 May – 25 Aug 2026.');
+    expect(periodLabel('2026-11-16T00:00:00Z', '2026-11-23T00:00:00Z')).toBe('16 – 22 Nov 2026');
+    expect(reportFileName('Équipe « Core » / Q4', new Date('2026-11-23T00:00:00Z'), 'csv')).toBe('equipe-core-q4-2026-11-23.csv');
+    expect(reportFileName('!!!', new Date('2026-11-23T00:00:00Z'), 'json')).toBe('report-2026-11-23.json');
+  });
+
+  it('escapes what users wrote in the HTML, and keeps the subject on one line', () => {
+    const mail = reportEmail(data('<img src=x onerror=alert(1)> & "Q4"\r\nBcc: x@evil.example', '<b>Commits</b>'), {
+      schedule: 'weekly',
+      slot: new Date('2026-11-23T09:00:00Z'),
+      format: 'pdf',
+    });
+    expect(mail.html).not.toMatch(/<img|<b>Commits/);
+    expect(mail.html).toContain('&lt;img src=x onerror=alert(1)&gt; &amp; &quot;Q4&quot;');
+    expect(mail.html).toContain('&lt;b&gt;Commits&lt;/b&gt;');
+    expect(mail.subject).not.toMatch(/[\r\n]/);
   });
 });

@@ -29,6 +29,8 @@ export async function sendEmail(
     to: string[];
     subject: string;
     text: string;
+    /** An HTML body; `text` is then its plain-text alternative (multipart/alternative). */
+    html?: string;
     attachments: EmailAttachment[];
     /** The same for every send of the same content: a resend after a crash dedupes in mail clients. */ messageId?: string;
   },
@@ -47,6 +49,7 @@ export async function sendEmail(
       to: msg.to,
       subject: msg.subject,
       text: msg.text,
+      ...(msg.html ? { html: msg.html } : {}),
       attachments: msg.attachments,
       ...(msg.messageId ? { messageId: msg.messageId } : {}),
     });

@@ -15,6 +15,8 @@ export interface ReportWidgetData {
   unit?: string;
   /** number widgets */
   value?: number | null;
+  /** number widgets: the same number over the period before (as long, ending where this one starts) */
+  previous?: number | null;
   /** bar / pie / table / line */
   items?: { label: string; value: number }[];
   error?: string;
@@ -24,6 +26,8 @@ export interface ReportData {
   report: { id: string; name: string; description: string | null; organizationId: string };
   generatedAt: string;
   window: { start: string; end: string };
+  /** The period before, for the number widgets' change. */
+  previousWindow: { start: string; end: string };
   filters: MetricFilters;
   widgets: ReportWidgetData[];
 }
@@ -128,7 +132,10 @@ async function widgetData(
   if (w.type === 'number') {
     if (whole.kind !== 'scalar')
       return { ...base, type: 'error', error: `widget ${index + 1}: a number widget needs a single-value metric; "${w.metric}" is a breakdown` };
-    return { ...base, unit: whole.unit, value: whole.value };
+    const span = window.end.getTime() - window.start.getTime();
+    const before = { start: new Date(window.start.getTime() - span).toISOString(), end: range.start };
+    const previous = (await computeMetrics(client, [w.metric], { ...filters, date_range: before }, now))[w.metric]!;
+    return { ...base, unit: whole.unit, value: whole.value, previous: previous.kind === 'scalar' ? previous.value : null };
   }
   // bar / pie / table
   if (whole.kind === 'breakdown') return { ...base, unit: whole.unit, items: whole.items.slice(0, w.config.limit ?? 20) };
@@ -195,6 +202,10 @@ export async function buildReportData(
     report: { id: report.id, name: report.name, description: report.description, organizationId },
     generatedAt: now.toISOString(),
     window: { start: window.start.toISOString(), end: window.end.toISOString() },
+    previousWindow: {
+      start: new Date(2 * window.start.getTime() - window.end.getTime()).toISOString(),
+      end: window.start.toISOString(),
+    },
     filters: parsed.data,
     widgets,
   };

@@ -1,8 +1,9 @@
 import { readFile } from 'node:fs/promises';
-import { basename } from 'node:path';
 import type { Logger } from 'pino';
 import { sql } from '../db/sql.js';
 import { sendEmail, splitRecipients } from '../delivery/email.js';
+import { periodLabel } from '../lib/dates.js';
+import { keyNumberLine, reportEmail } from './email.js';
 import { PermanentError } from '../errors/index.js';
 import type { JobContext } from '../jobs/context.js';
 import { claimDelivery, markDelivered, releaseDelivery } from '../schedules/deliveries.js';
@@ -135,9 +136,10 @@ async function send(
 ): Promise<Record<string, unknown>> {
   const { em, config } = ctx;
   const { row, slot, rendered } = d;
-  const filename = basename(rendered.path).replace(/-\d{4}-\d\d-\d\dT.*(\.\w+)$/, '$1');
+  const mail = reportEmail(rendered.data, { schedule: d.schedule.schedule, slot, format: d.format });
+  const filename = mail.filename;
   const bytes = await readFile(rendered.path);
-  const period = `${rendered.data.window.start.slice(0, 10)} to ${rendered.data.window.end.slice(0, 10)}`;
+  const period = periodLabel(rendered.data.window.start, rendered.data.window.end);
   if (channel === 'slack') {
     const [report] = await sql<{ organization_id: string | null }>(em, `SELECT organization_id FROM custom_reports WHERE id = ?`, [row.report_id]);
     const slack = await deliverReportToSlack(em, config, {
@@ -147,7 +149,7 @@ async function send(
       period,
       filename,
       bytes,
-      summary: rendered.data.widgets.filter((w) => w.type === 'number').map((w) => `${w.title}: ${w.value ?? '—'} ${w.unit ?? ''}`.trim()),
+      summary: rendered.data.widgets.filter((w) => w.type === 'number').map(keyNumberLine),
       // One key per schedule and slot, like the email's Message-ID: a retry or another job for the
       // slot finds the message an interrupted attempt posted.
       key: `report:${row.id}:${slot.getTime()}`,
@@ -156,8 +158,9 @@ async function send(
   }
   const sent = await sendEmail(config, {
     to: d.emails,
-    subject: `${rendered.data.report.name} — ${d.schedule.schedule} report for ${slot.toISOString().slice(0, 10)}`,
-    text: `Your ${d.schedule.schedule} report "${rendered.data.report.name}" covering ${period} is attached.\n`,
+    subject: mail.subject,
+    text: mail.text,
+    html: mail.html,
     attachments: [{ filename, content: bytes, contentType: CONTENT_TYPES[d.format] }],
     // One Message-ID per schedule and slot: if a worker dies after the server accepted the mail and
     // the slot is sent again, mail clients see the same message twice and show it once.

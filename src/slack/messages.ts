@@ -1,3 +1,4 @@
+import { dayRange } from '../lib/dates.js';
 import type { KnownBlock } from '@slack/web-api';
 
 /**
@@ -91,17 +92,6 @@ export function summaryWeeks(now: Date): { week: { start: Date; end: Date }; bef
   const end = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()));
   const start = new Date(end.getTime() - 7 * 86_400_000);
   return { week: { start, end }, before: { start: new Date(start.getTime() - 7 * 86_400_000), end: start } };
-}
-
-/** "16 – 22 Nov 2026", "28 Dec 2026 – 3 Jan 2027": the days of a window whose end is exclusive. */
-export function dayRange(start: Date, endExclusive: Date): string {
-  const last = new Date(endExclusive.getTime() - 86_400_000);
-  const day = (d: Date, o: Intl.DateTimeFormatOptions) => d.toLocaleDateString('en-GB', { timeZone: 'UTC', ...o });
-  if (start.getUTCFullYear() !== last.getUTCFullYear())
-    return `${day(start, { day: 'numeric', month: 'short', year: 'numeric' })} – ${day(last, { day: 'numeric', month: 'short', year: 'numeric' })}`;
-  if (start.getUTCMonth() !== last.getUTCMonth())
-    return `${day(start, { day: 'numeric', month: 'short' })} – ${day(last, { day: 'numeric', month: 'short', year: 'numeric' })}`;
-  return `${start.getUTCDate()} – ${day(last, { day: 'numeric', month: 'short', year: 'numeric' })}`;
 }
 
 /** A value's change against the week before: "+8 from 34", "−4 h from 22 h", "same", "none the week before". */
