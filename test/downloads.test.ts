@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildBoardServer } from '../src/board/server.js';
-import { downloadUrl } from '../src/exports/download-link.js';
+import { downloadUrl, reportFileUrl } from '../src/exports/download-link.js';
 import { createLogger } from '../src/lib/logger.js';
 import { createTestDatabase, type TestDatabase } from './helpers/db.js';
 import { deletePrefix, testConfig } from './helpers/redis.js';
@@ -99,6 +99,28 @@ describe('signed export downloads', () => {
     } finally {
       await rm(outside, { force: true });
     }
+  });
+
+  it("a delivered report's file: under the name it was delivered with; the name is signed too; only report files of EXPORT_DIR", async () => {
+    const file = 'report-4b0e7f9a-2026-11-23T09-00-00-000Z.pdf';
+    await writeFile(join(dir, file), '%PDF-1.3 a report');
+    const url = new URL(reportFileUrl(settings, file, 'engineering-weekly-2026-11-23.pdf', inHour())!);
+    const ok = await app.inject({ url: url.pathname + url.search });
+    expect(ok.statusCode).toBe(200);
+    expect(ok.headers['content-type']).toBe('application/pdf');
+    expect(ok.headers['content-disposition']).toBe('attachment; filename="engineering-weekly-2026-11-23.pdf"');
+    expect(ok.body).toBe('%PDF-1.3 a report');
+
+    const renamed = new URLSearchParams(url.search);
+    renamed.set('as', 'invoice.pdf');
+    expect((await app.inject({ url: `${url.pathname}?${renamed}` })).statusCode).toBe(403);
+    // Not a report file name (a path, another file): not found, whatever the signature.
+    for (const name of ['..%2Fsecret.pdf', 'export-1.csv', '.report-x.pdf.0123456789ab.tmp']) {
+      const forged = new URL(reportFileUrl(settings, decodeURIComponent(name), 'x.pdf', inHour())!);
+      expect((await app.inject({ url: `/reports/files/${name}${forged.search}` })).statusCode, name).toBe(404);
+    }
+    await rm(join(dir, file));
+    expect((await app.inject({ url: url.pathname + url.search })).statusCode).toBe(410);
   });
 
   it('is not served at all without DOWNLOAD_SIGNING_SECRET', async () => {

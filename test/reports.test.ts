@@ -1,4 +1,5 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
@@ -43,25 +44,79 @@ describe('custom reports: PDF, CSV and JSON', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it('PDF: title page with filters, charts, and the right numbers in its text', async () => {
+  it('PDF: a cover with the key numbers and their change, the widgets on a grid, the values of the charts, numbered pages', async () => {
     const r = await runCustomReport(db.orm.em.fork(), reportId, 'pdf', dir, now);
     const pdf = await readFile(r.path);
     expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
     expect(pdf.length).toBe(r.bytes);
     const parser = new PDFParse({ data: new Uint8Array(pdf) });
-    const { text, total } = await parser.getText();
+    const { pages, total } = await parser.getText();
     await parser.destroy();
-    expect(total).toBe(9); // title page + 8 widgets
-    expect(text).toContain('March engineering review');
-    expect(text).toContain('Period: 2026-03-01 to 2026-03-31');
-    expect(text).toMatch(/Commits this month\s+5 commits/);
-    expect(text).toMatch(/Median hours from pull request opened to merged\s+20 hours/);
-    expect(text).toMatch(/TypeScript\s+160/);
-    expect(text).toMatch(/bo\s+100/); // lines added by developer, bo first
-    expect(text).toContain('This widget could not be rendered: widget 7: type: unknown widget type');
-    expect(text).toContain('widget 8: metric: unknown metric "happiness"');
-    // Charts are vector drawings: the bar chart's axis labels are text in the PDF.
-    expect(text.match(/TypeScript/g)!.length).toBeGreaterThanOrEqual(2);
+    // The cover; 8 widgets on a 2 × 2 grid (the default layout): 2 pages; the values of the 3 charts with data: 1 page.
+    expect(total).toBe(4);
+    const page = (n: number) => pages[n - 1]!.text.replace(/\s+/g, ' ');
+    pages.forEach((_, i) => expect(page(i + 1)).toContain(`Page ${i + 1} of 4`));
+    // The window is 1 March to 31 March 00:00: its days are 1-30 March, and the period before is as long.
+    expect(page(1)).toContain('March engineering review · 1 – 30 Mar 2026');
+    expect(page(1)).toContain('1 – 30 Mar 2026 (UTC)');
+    expect(page(1)).toContain('Each number against 30 Jan – 28 Feb 2026');
+    // Key numbers on the cover, by hand from the fixture: 5 commits in March against 1 (cat's, 1 February)
+    // in the 30 days before; a 20 h median cycle, with no pull request merged before.
+    expect(page(1)).toMatch(/Commits this month 5 commits \+4 \(\+400%\) from 1 /);
+    expect(page(1)).toMatch(/Median hours from pull request… 20 hours none before /);
+    // The grid: the positioned number first, then reading order, two by two.
+    expect(page(2)).toMatch(
+      /^Commits this month 5 commits .* Median hours from pull request opened to merged 20 hours .* Lines changed per language .* Pull requests opened by size/,
+    );
+    // The pie's legend: largest first (ties by name), each with its share.
+    expect(page(2)).toContain('L — 33.3% M — 33.3% XS — 33.3% S — 0% XL — 0%');
+    // Tables under their real column names.
+    expect(page(3)).toContain('Lines added by developer Developer Lines bo 100 ann 35 cat 1');
+    expect(page(3)).toContain('This widget could not be rendered: widget 7: type: unknown widget type');
+    expect(page(3)).toContain('widget 8: metric: unknown metric "happiness"');
+    // The charts' values as text, under the chart's value heading.
+    expect(page(4)).toMatch(/^The values of the charts Lines changed per language \(vendored and… Lines TypeScript 160 Go 27 SQL 5 Python 2 /);
+    expect(page(4)).toContain('Commits per day Commits 2026-03-01 0 2026-03-02 2 2026-03-03 1');
+  });
+
+  it('PDF pages as images (pdftoppm): nothing drawn off the page or into its edge, no page blank', async (ctx) => {
+    try {
+      execFileSync('pdftoppm', ['-v'], { stdio: 'ignore' });
+    } catch {
+      ctx.skip(); // poppler-utils is not installed (.ci/run installs it)
+    }
+    const r = await runCustomReport(db.orm.em.fork(), reportId, 'pdf', dir, now);
+    const out = await mkdtemp(join(tmpdir(), 'aexy-pages-'));
+    try {
+      // 36 dpi greyscale PGM: A4 landscape is 421 × 298 pixels.
+      execFileSync('pdftoppm', ['-r', '36', '-gray', r.path, join(out, 'p')]);
+      const files = (await readdir(out)).sort();
+      expect(files).toHaveLength(4);
+      for (const f of files) {
+        const pgm = await readFile(join(out, f));
+        const [magic, w, h, max] = pgm.subarray(0, 20).toString('latin1').split(/\s+/);
+        expect([magic, max]).toEqual(['P5', '255']);
+        const width = Number(w);
+        const height = Number(h);
+        expect([width, height]).toEqual([421, 298]);
+        const pixels = pgm.subarray(pgm.length - width * height);
+        let ink = 0;
+        let edge = 0;
+        const band = 8; // about 16 pt: the header starts 20 pt from the top, the footer ends 18 pt from the bottom, the margins are 36 pt
+        for (let y = 0; y < height; y++) {
+          for (let x = 0; x < width; x++) {
+            const dark = pixels[y * width + x]! < 200;
+            if (!dark) continue;
+            ink++;
+            if (x < band || y < band || x >= width - band || y >= height - band) edge++;
+          }
+        }
+        expect(edge, `${f}: pixels drawn in the page's edge`).toBe(0);
+        expect(ink, `${f}: a blank page`).toBeGreaterThan(200);
+      }
+    } finally {
+      await rm(out, { recursive: true, force: true });
+    }
   });
 
   it('CSV and JSON carry the same values as the metrics', async () => {

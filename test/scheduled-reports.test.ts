@@ -2,6 +2,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildBoardServer } from '../src/board/server.js';
+import { createLogger } from '../src/lib/logger.js';
 import type { ReportData } from '../src/reports/data.js';
 import { reportEmail, reportFileName } from '../src/reports/email.js';
 import { periodLabel } from '../src/lib/dates.js';
@@ -39,6 +41,8 @@ describe('scheduled reports: schedulers reconciled from the table, delivery by e
         SLACK_API_URL: slack.url,
         SLACK_TIMEOUT_MS: '2000',
         ENCRYPTION_KEYS: `k1:${randomBytes(32).toString('base64')}`,
+        PUBLIC_URL: 'https://aexy.example.com',
+        DOWNLOAD_SIGNING_SECRET: randomBytes(32).toString('hex'),
       }),
       DATABASE_URL: db.url,
     };
@@ -220,6 +224,18 @@ describe('scheduled reports: schedulers reconciled from the table, delivery by e
     const upload = [...slack.uploads.values()].at(-1)!;
     expect(upload).toMatchObject({ filename: `weekly-pulse-${done.returnvalue.slot.slice(0, 10)}.pdf`, channel: 'C0REPORTS', title: 'Weekly pulse' });
     expect(upload.bytes.subarray(0, 5).toString()).toBe('%PDF-');
+    // The summary's Download button is a signed link to the same file, served by the HTTP process.
+    const summaryMsg = slack.posted.at(-1)!;
+    const button = (summaryMsg.blocks as { type: string; elements?: { url?: string }[] }[]).find((b) => b.type === 'actions')?.elements?.[0];
+    expect(button?.url).toMatch(/^https:\/\/aexy\.example\.com\/reports\/files\/report-[\w.-]+\.pdf\?as=weekly-pulse-\d{4}-\d\d-\d\d\.pdf&expires=\d+&sig=/);
+    const board = await buildBoardServer({ config: { ...config, BOARD_AUTH_DISABLED: true }, orm: db.orm, log: createLogger('silent') });
+    try {
+      const res = await board.inject({ url: button!.url!.replace('https://aexy.example.com', '') });
+      expect(res.statusCode).toBe(200);
+      expect(res.rawPayload.equals(upload.bytes)).toBe(true);
+    } finally {
+      await board.close();
+    }
     const msg = slack.posted.at(-1)!;
     expect(msg.channel).toBe('C0REPORTS');
     expect(JSON.stringify(msg.blocks)).toContain('Commits: 6 commits (+6 from 0)');
@@ -409,6 +425,7 @@ describe('scheduled reports: schedulers reconciled from the table, delivery by e
 describe('the report email: subject, names and numbers as people read them', () => {
   const data = (name: string, title: string): ReportData => ({
     report: { id: 'r', name, description: null, organizationId: 'o' },
+    layout: { columns: 2, rows: 2 },
     generatedAt: '2026-11-23T09:00:00.000Z',
     window: { start: '2026-08-25T09:00:00.000Z', end: '2026-11-23T09:00:00.000Z' },
     previousWindow: { start: '2026-05-27T09:00:00.000Z', end: '2026-08-25T09:00:00.000Z' },

@@ -1,9 +1,10 @@
 import { createReadStream } from 'node:fs';
+import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { AppConfig } from '../config/index.js';
 import { sql } from '../db/sql.js';
-import { checkDownload } from '../exports/download-link.js';
+import { checkSigned } from '../exports/download-link.js';
 import { ownExportFile } from '../exports/own-file.js';
 
 const CONTENT_TYPES: Record<string, string> = {
@@ -14,7 +15,7 @@ const CONTENT_TYPES: Record<string, string> = {
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
- * `GET /exports/:id?expires=…&sig=…`: an export's file for whoever holds its signed link (the Slack
+ * `GET /exports/:id?expires=…&sig=…` (and `GET /reports/files/:file?as=…&expires=…&sig=…`, a delivered report's): an export's file for whoever holds its signed link (the Slack
  * button its requester got), outside the board's basic auth. 403 for a link that was not signed for
  * this export and expiry, 410 once it has expired or the file is no longer kept; the file is streamed
  * (never read whole) with its content type, as an attachment. Not served at all without
@@ -25,7 +26,7 @@ export function registerExportDownloads(app: FastifyInstance, config: AppConfig,
     const secret = config.DOWNLOAD_SIGNING_SECRET;
     const { id } = req.params;
     if (!secret || !UUID.test(id)) return reply.code(404).send({ error: 'not found' });
-    const verdict = checkDownload(secret, id, req.query.expires, req.query.sig);
+    const verdict = checkSigned(secret, ['export', id], req.query.expires, req.query.sig);
     if (verdict === 'forged') return reply.code(403).send({ error: 'this download link is not valid' });
     if (verdict === 'expired') return reply.code(410).send({ error: 'this download link has expired' });
     const [row] = await sql<{ status: string; export_type: string; format: string; file_path: string | null; completed_at: Date | null }>(
@@ -44,5 +45,23 @@ export function registerExportDownloads(app: FastifyInstance, config: AppConfig,
         .header('cache-control', 'private, no-store')
         .send(createReadStream(file))
     );
+  });
+
+  // A scheduled report's rendered file (`report-<id>-<time>.<format>` in EXPORT_DIR), under the name it was delivered with.
+  app.get<{ Params: { file: string }; Querystring: { as?: string; expires?: string; sig?: string } }>('/reports/files/:file', async (req, reply) => {
+    const secret = config.DOWNLOAD_SIGNING_SECRET;
+    const { file } = req.params;
+    const as = req.query.as ?? '';
+    if (!secret || !/^report-[\w.-]{1,200}\.(pdf|csv|json)$/.test(file) || !/^[\w.-]{1,120}$/.test(as)) return reply.code(404).send({ error: 'not found' });
+    const verdict = checkSigned(secret, ['report-file', file, as], req.query.expires, req.query.sig);
+    if (verdict === 'forged') return reply.code(403).send({ error: 'this download link is not valid' });
+    if (verdict === 'expired') return reply.code(410).send({ error: 'this download link has expired' });
+    const real = await ownExportFile(config.EXPORT_DIR, join(config.EXPORT_DIR, file));
+    if (!real) return reply.code(410).send({ error: 'this report file is no longer available' });
+    return reply
+      .type(CONTENT_TYPES[file.split('.').pop()!] ?? 'application/octet-stream')
+      .header('content-disposition', `attachment; filename="${as}"`)
+      .header('cache-control', 'private, no-store')
+      .send(createReadStream(real));
   });
 }

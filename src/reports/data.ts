@@ -19,11 +19,32 @@ export interface ReportWidgetData {
   previous?: number | null;
   /** bar / pie / table / line */
   items?: { label: string; value: number }[];
+  /** What the items' labels and values are, for column headings ("Language", "Lines"). */
+  labelHeading?: string;
+  valueHeading?: string;
+  /** Where the widget asks to be on the dashboard grid (custom_reports.widgets[].position). */
+  position?: GridPosition;
   error?: string;
 }
 
+/** A widget's cell on the report's grid: column x, row y, spanning w columns and h rows. */
+export interface GridPosition {
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+}
+
+/** custom_reports.layout: the grid's columns, and its rows per PDF page. */
+export interface ReportLayout {
+  columns: number;
+  rows: number;
+}
+
 export interface ReportData {
-  report: { id: string; name: string; description: string | null; organizationId: string };
+  /** organizationName: its Slack workspace's name when it has one (the platform keeps no organization names). */
+  report: { id: string; name: string; description: string | null; organizationId: string; organizationName?: string | null };
+  layout: ReportLayout;
   generatedAt: string;
   window: { start: string; end: string };
   /** The period before, for the number widgets' change. */
@@ -40,10 +61,34 @@ export interface ReportRow {
   filters: unknown;
   organization_id: string | null;
   creator_id: string | null;
+  layout?: unknown;
 }
 
 /** The columns of custom_reports that buildReportData reads. */
-export const REPORT_COLUMNS = 'id, name, description, widgets, filters, organization_id, creator_id';
+export const REPORT_COLUMNS = 'id, name, description, widgets, filters, layout, organization_id, creator_id';
+
+const int = (v: unknown, min: number, max: number): number | null => (typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max ? v : null);
+
+/** The layout of custom_reports.layout: 1-4 columns (2 by default), 1-4 rows a page (2 by default). */
+export function layoutOf(raw: unknown): ReportLayout {
+  const l = (raw ?? {}) as { columns?: unknown; rows?: unknown };
+  return { columns: int(l.columns, 1, 4) ?? 2, rows: int(l.rows, 1, 4) ?? 2 };
+}
+
+/** A widget's position when it is a whole-number cell inside the grid, else none (the widget is placed in order). */
+export function positionOf(raw: unknown, layout: ReportLayout): GridPosition | undefined {
+  const p = (raw ?? {}) as Record<string, unknown>;
+  const x = int(p.x, 0, layout.columns - 1);
+  const y = int(p.y, 0, 10_000);
+  const w = int(p.w ?? 1, 1, layout.columns);
+  const h = int(p.h ?? 1, 1, layout.rows);
+  if (x === null || y === null || w === null || h === null || x + w > layout.columns) return undefined;
+  return { x, y, w, h };
+}
+
+/** Column headings of a breakdown metric's labels. */
+const BREAKDOWN_HEADINGS: Record<string, string> = { language_mix: 'Language', pr_size_distribution: 'Size' };
+const capital = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
 /**
  * The organization a report's numbers come from: its organization_id, else its creator's only
@@ -127,7 +172,13 @@ async function widgetData(
     // One grouped query for the whole chart, not one per point.
     const list = plan.list();
     const values = await computeSeries(client, w.metric, filters, list, now);
-    return { ...base, unit: whole.unit, items: list.map((b, i) => ({ label: b.label, value: values[i] ?? 0 })) };
+    return {
+      ...base,
+      unit: whole.unit,
+      items: list.map((b, i) => ({ label: b.label, value: values[i] ?? 0 })),
+      labelHeading: plan.step === 'week' ? 'Week of' : 'Day',
+      valueHeading: capital(whole.unit),
+    };
   }
   if (w.type === 'number') {
     if (whole.kind !== 'scalar')
@@ -138,7 +189,14 @@ async function widgetData(
     return { ...base, unit: whole.unit, value: whole.value, previous: previous.kind === 'scalar' ? previous.value : null };
   }
   // bar / pie / table
-  if (whole.kind === 'breakdown') return { ...base, unit: whole.unit, items: whole.items.slice(0, w.config.limit ?? 20) };
+  if (whole.kind === 'breakdown')
+    return {
+      ...base,
+      unit: whole.unit,
+      items: whole.items.slice(0, w.config.limit ?? 20),
+      labelHeading: BREAKDOWN_HEADINGS[w.metric] ?? 'Item',
+      valueHeading: capital(whole.unit),
+    };
   // A scalar metric in a bar/pie/table is shown per developer of the scope.
   const scope = await resolveScope({ ...filters, date_range: range }, scopeLookup(client), now);
   const devs = await sql<{ id: string; login: string }>(
@@ -158,7 +216,7 @@ async function widgetData(
     items.push({ label: d.login, value: r.value ?? 0 });
   }
   items.sort((a, b) => b.value - a.value || a.label.localeCompare(b.label));
-  return { ...base, unit: whole.unit, items: items.slice(0, w.config.limit ?? 20) };
+  return { ...base, unit: whole.unit, items: items.slice(0, w.config.limit ?? 20), labelHeading: 'Developer', valueHeading: capital(whole.unit) };
 }
 
 /**
@@ -185,6 +243,7 @@ export async function buildReportData(
   const filters: ScopedFilters = { ...parsed.data, organization_id: organizationId };
   const scope = await resolveScope(filters, NO_LOOKUP, now);
   const window = { start: scope.start, end: scope.end };
+  const layout = layoutOf(report.layout);
   const widgets: ReportWidgetData[] = [];
   const budget = { points: 0 };
   for (const check of checkWidgets(report.widgets ?? [])) {
@@ -196,10 +255,19 @@ export async function buildReportData(
         error: `widget ${check.index + 1}: a report shows at most ${MAX_WIDGETS} widgets`,
       });
     } else if (!check.ok) widgets.push({ index: check.index, title: `Widget ${check.index + 1}`, type: 'error', error: check.error });
-    else widgets.push(await widgetData(client, check.widget, check.index, filters, window, now, budget));
+    else {
+      const position = positionOf(check.widget.position, layout);
+      widgets.push({ ...(await widgetData(client, check.widget, check.index, filters, window, now, budget)), ...(position ? { position } : {}) });
+    }
   }
+  const [workspace] = await sql<{ team_name: string | null }>(
+    client,
+    `SELECT team_name FROM slack_integrations WHERE organization_id = ? AND is_active ORDER BY created_at LIMIT 1`,
+    [organizationId],
+  );
   return {
-    report: { id: report.id, name: report.name, description: report.description, organizationId },
+    report: { id: report.id, name: report.name, description: report.description, organizationId, organizationName: workspace?.team_name ?? null },
+    layout,
     generatedAt: now.toISOString(),
     window: { start: window.start.toISOString(), end: window.end.toISOString() },
     previousWindow: {

@@ -2,6 +2,8 @@ import { readFile } from 'node:fs/promises';
 import type { Logger } from 'pino';
 import { sql } from '../db/sql.js';
 import { sendEmail, splitRecipients } from '../delivery/email.js';
+import { basename } from 'node:path';
+import { reportFileUrl } from '../exports/download-link.js';
 import { periodLabel } from '../lib/dates.js';
 import { keyNumberLine, reportEmail } from './email.js';
 import { PermanentError } from '../errors/index.js';
@@ -153,6 +155,8 @@ async function send(
       // One key per schedule and slot, like the email's Message-ID: a retry or another job for the
       // slot finds the message an interrupted attempt posted.
       key: `report:${row.id}:${slot.getTime()}`,
+      // Kept as long as report files are (export.cleanup removes them after EXPORT_TTL_HOURS).
+      downloadUrl: reportFileUrl(config, basename(rendered.path), filename, new Date(Date.now() + config.EXPORT_TTL_HOURS * 3_600_000)),
     });
     return { slack };
   }

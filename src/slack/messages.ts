@@ -192,13 +192,27 @@ export function insightAlertMessage(i: InsightAlertRow, explain: Map<string, str
 }
 
 /** A rendered report's summary message (its file goes into the message's thread). */
-export function reportSummaryMessage(r: { reportName: string; period: string; summary: string[]; filename: string }): SlackMessage {
+export function reportSummaryMessage(r: {
+  reportName: string;
+  period: string;
+  summary: string[];
+  filename: string;
+  downloadUrl?: string | null;
+}): SlackMessage {
   return {
     // Report names and widget titles are users' text: escaped wherever Slack parses mrkdwn.
     text: clip(`${esc(r.reportName)}: report for ${r.period}`, 4000),
     blocks: [
       { type: 'header', text: { type: 'plain_text', text: clip(r.reportName, 150) } },
       { type: 'section', text: { type: 'mrkdwn', text: clip(`*Period:* ${r.period}\n${r.summary.map((l) => `• ${esc(l)}`).join('\n')}`, 3000) } },
+      ...(r.downloadUrl && r.downloadUrl.length <= 3000
+        ? [
+            {
+              type: 'actions',
+              elements: [{ type: 'button', action_id: 'download_report', text: { type: 'plain_text', text: 'Download' }, url: r.downloadUrl }],
+            } as KnownBlock,
+          ]
+        : []),
       { type: 'context', elements: [{ type: 'mrkdwn', text: clip(`Full report in the thread: ${esc(r.filename)}`, 3000) }] },
     ],
   };

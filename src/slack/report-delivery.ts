@@ -28,6 +28,8 @@ export async function deliverReportToSlack(
     bytes: Buffer;
     summary: string[];
     key: string;
+    /** A signed link to the file (PUBLIC_URL and DOWNLOAD_SIGNING_SECRET set), for a Download button. */
+    downloadUrl?: string | null;
   },
 ): Promise<(Posted & { alreadySent?: true }) | { skipped: string }> {
   if (!opts.organizationId) throw new PermanentError('Slack delivery needs the report to belong to an organization');

@@ -1,0 +1,59 @@
+import * as vega from 'vega';
+import { compile, type TopLevelSpec } from 'vega-lite';
+import type { ReportWidgetData } from './data.js';
+
+/**
+ * A Vega-Lite spec for a widget's data, rendered to SVG by Vega (no browser, no canvas), sized for
+ * the cell it goes in. A pie's legend lists its slices by value, largest first, each with its share.
+ */
+function chartSpec(w: ReportWidgetData, size: { width: number; height: number }): TopLevelSpec {
+  const items = w.items ?? [];
+  const common = {
+    $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
+    width: size.width,
+    height: size.height,
+    autosize: { type: 'fit', contains: 'padding' },
+    config: { font: 'DejaVu Sans', view: { stroke: null }, axis: { labelFontSize: 9, titleFontSize: 9 }, legend: { labelFontSize: 9, labelLimit: 160 } },
+  } as const;
+  if (w.type === 'pie') {
+    const total = items.reduce((s, i) => s + i.value, 0);
+    const values = [...items]
+      .sort((a, b) => b.value - a.value || a.label.localeCompare(b.label))
+      .map((i, order) => ({ order, value: i.value, legend: `${i.label} — ${total ? Math.round((i.value / total) * 1000) / 10 : 0}%` }));
+    return {
+      ...common,
+      data: { values },
+      mark: { type: 'arc', innerRadius: Math.min(size.width, size.height) / 6 },
+      encoding: {
+        theta: { field: 'value', type: 'quantitative' },
+        color: { field: 'legend', type: 'nominal', title: null, sort: { field: 'order' } },
+        order: { field: 'order', type: 'quantitative' },
+      },
+    } as TopLevelSpec;
+  }
+  const values = items.map((i) => ({ label: i.label, value: i.value }));
+  if (w.type === 'line') {
+    return {
+      ...common,
+      data: { values },
+      mark: { type: 'line', point: true },
+      encoding: { x: { field: 'label', type: 'temporal', title: null }, y: { field: 'value', type: 'quantitative', title: w.valueHeading ?? w.unit ?? null } },
+    } as TopLevelSpec;
+  }
+  return {
+    ...common,
+    data: { values },
+    mark: 'bar',
+    encoding: {
+      x: { field: 'label', type: 'nominal', sort: null, title: null, axis: { labelAngle: -30, labelLimit: 90 } },
+      y: { field: 'value', type: 'quantitative', title: w.valueHeading ?? w.unit ?? null },
+    },
+  } as TopLevelSpec;
+}
+
+export async function chartSvg(w: ReportWidgetData, size = { width: 440, height: 220 }): Promise<string> {
+  const view = new vega.View(vega.parse(compile(chartSpec(w, size)).spec), { renderer: 'none' });
+  const svg = await view.toSVG();
+  view.finalize();
+  return svg;
+}
