@@ -9,7 +9,8 @@
  *   (f) a commit sync of a real git history (merged branches) through the GitHub stand-in:
  *       requests per stored commit, and the duplicate requests one rate-limit pause causes;
  *   (g) a first sync at GitHub scale (10,000 commits, 2,000 pull requests) through both paths
- *       (bench/scale-sync.ts).
+ *       (bench/scale-sync.ts);
+ *   (h) start-up of the CLI and of a worker, compiled against tsx (bench/startup.ts).
  * BENCH_JOBS / BENCH_COMMITS / BENCH_EXPORT_ROWS / BENCH_SYNC_COMMITS / BENCH_SCALE_COMMITS / BENCH_SCALE_PULLS scale the
  * runs; (a) is the median of BENCH_ROUNDS (5) alternating rounds.
  */
@@ -41,6 +42,7 @@ import { createGitHubClient } from '../src/github/client.js';
 import { RateLimitedError } from '../src/errors/index.js';
 import { syncCommits } from '../src/sync/commit-sync.js';
 import { benchScaleSync, SCALE_COMMITS, SCALE_PULLS } from './scale-sync.js';
+import { benchStartup } from './startup.js';
 import { systemNoop } from '../src/jobs/index.js';
 import { startWorkerPool } from '../src/workers/runtime.js';
 
@@ -411,6 +413,7 @@ async function main(): Promise<void> {
     const exported = await benchExport(orm, url);
     const synced = await benchSync(orm);
     const scale = await benchScaleSync(orm, base);
+    const startup = await benchStartup(url);
     const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
     const rows = [
       {
@@ -468,6 +471,10 @@ async function main(): Promise<void> {
         'requests/PR': (p.pullRequests / p.pulls).toFixed(3),
         'GraphQL points': p.points || '',
       })),
+    );
+    console.log(
+      `(h) start-up, median of 5 (goals: --help < 0.3 s, a worker ready < 2 s): aexy --help ${startup.help.dist.toFixed(0)} ms compiled, ` +
+        `${startup.help.tsx.toFixed(0)} ms through tsx; a worker ready ${startup.worker.dist.toFixed(0)} ms compiled, ${startup.worker.tsx.toFixed(0)} ms through tsx`,
     );
   } finally {
     await orm.close();

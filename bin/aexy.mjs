@@ -1,7 +1,6 @@
 #!/usr/bin/env node
-// Runs the TypeScript CLI through tsx's loader, so no build step is needed.
-import { register } from 'tsx/esm/api';
+// The CLI: compiled (dist/) when the build is current, else the TypeScript through tsx (bin/launch.mjs).
+import { launch } from './launch.mjs';
 
-register();
-const { runCli } = await import('../src/cli/main.ts');
+const { runCli } = await launch('src/cli/main.ts');
 process.exitCode = await runCli(process.argv.slice(2));
