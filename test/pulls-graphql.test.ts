@@ -129,6 +129,8 @@ describe('pull requests and reviews from GraphQL: the same rows as REST, for 1/5
     const graphql = await sync('graphql');
     expect(rest.job.returnvalue.pulls).toMatchObject({ fetched: 120, written: 120, source: 'rest' });
     expect(graphql.job.returnvalue.pulls).toMatchObject({ fetched: 120, written: 120, source: 'graphql' });
+    // A first sync knows its total (the connection's totalCount): `--wait` draws a bar with it.
+    expect(graphql.job.progress).toEqual({ repository: REPO, stream: 'pulls', listed: 120, total: 120 });
     // REST: 2 list pages, 120 details, 121 review pages.
     expect(rest.requests).toHaveLength(243);
     // 120 pull requests in pages of 50, and the 130-review one's second page of reviews; no REST at all.

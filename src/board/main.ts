@@ -6,7 +6,7 @@ import { BOARD_PATH, buildBoardServer } from './server.js';
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  const log = createLogger(config.LOG_LEVEL, { role: 'board' });
+  const log = createLogger(config.LOG_LEVEL, { role: 'board' }, { format: config.LOG_FORMAT });
   const orm = await openOrm(config.DATABASE_URL);
   const app = await buildBoardServer({ config, orm, log });
   const address = await app.listen({ host: config.BOARD_HOST, port: config.BOARD_PORT });

@@ -42,6 +42,8 @@ export const envSchema = z.object({
     .regex(/^[A-Za-z0-9_{}:.-]{1,64}$/, 'must be 1-64 characters of letters, digits, _ - . : { }')
     .default('aexy'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** `auto`: readable lines in a terminal, JSON elsewhere; `json` or `pretty` to choose. */
+  LOG_FORMAT: z.enum(['auto', 'json', 'pretty'], { message: 'must be auto, json or pretty' }).default('auto'),
   WORKER_CONCURRENCY: int(1, 256).default(4),
   /** Job lock: a worker that dies holding a job loses it after this long (then the stalled check re-queues it). */
   WORKER_LOCK_MS: int(1_000, 600_000).default(30_000),

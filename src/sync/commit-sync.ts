@@ -258,6 +258,7 @@ async function storeFromGit(
   result.fetched += shas.length;
   const known = await knownShas(opts.em, shas);
   const fresh = shas.filter((s) => !known.has(s));
+  const total = result.written + fresh.length;
   for (let i = 0; i < fresh.length; i += GIT_CHUNK) {
     opts.signal?.throwIfAborted();
     const chunk = fresh.slice(i, i + GIT_CHUNK);
@@ -269,7 +270,7 @@ async function storeFromGit(
     await opts.em.transactional(async (tx) => {
       result.written += await writeCommitChunk(tx, opts.repo, details);
     });
-    await opts.progress?.({ stream: 'commits', source: 'git', fetched: result.fetched, written: result.written, total: fresh.length });
+    await opts.progress?.({ stream: 'commits', source: 'git', fetched: result.fetched, written: result.written, total });
   }
 }
 
@@ -291,6 +292,8 @@ async function storeUnknown(opts: SyncOptions, items: GhCommitListItem[], result
     items.map((c) => c.sha),
   );
   const fresh = items.filter((c) => !known.has(c.sha));
+  // What this run will have written once these are: the progress total (it grows page by page).
+  const total = result.written + fresh.length;
   const chunk = opts.detailConcurrency ?? COMMIT_CHUNK;
   for (let i = 0; i < fresh.length; i += chunk) {
     // Between chunks: a shutdown stops here, every written chunk committed; the next run resumes
@@ -300,7 +303,7 @@ async function storeUnknown(opts: SyncOptions, items: GhCommitListItem[], result
     await opts.em.transactional(async (tx) => {
       result.written += await writeCommitChunk(tx, opts.repo, details);
     });
-    await opts.progress?.({ stream: 'commits', fetched: result.fetched, written: result.written });
+    await opts.progress?.({ stream: 'commits', fetched: result.fetched, written: result.written, total });
   }
 }
 

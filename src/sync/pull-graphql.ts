@@ -47,6 +47,7 @@ export const PULLS_BY_UPDATE = `query PullsByUpdate($owner: String!, $name: Stri
   ${RATE}
   repository(owner: $owner, name: $name) {
     pullRequests(first: $first, after: $after, orderBy: { field: UPDATED_AT, direction: DESC }) {
+      totalCount
       pageInfo { hasNextPage endCursor }
       nodes { ...Pull }
     }
@@ -82,6 +83,7 @@ interface GqlReview {
   comments: { totalCount: number };
 }
 interface GqlPage<T> {
+  totalCount?: number;
   pageInfo: { hasNextPage: boolean; endCursor: string | null };
   nodes: T[];
 }
@@ -219,7 +221,12 @@ export async function readPullsGraphql(
       batch.push(pullAsRest(p, await allReviews(opts, p, spent)));
     }
     await write(batch);
-    await opts.progress?.({ stream: 'pulls', listed: listed.size });
+    // A first sync reads every pull request: then their number is the total.
+    await opts.progress?.({
+      stream: 'pulls',
+      listed: listed.size,
+      ...(stopBefore === null && page.totalCount !== undefined ? { total: page.totalCount } : {}),
+    });
     more &&= page.pageInfo.hasNextPage;
     after = page.pageInfo.endCursor;
   }

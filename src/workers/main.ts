@@ -15,7 +15,7 @@ import { ensureSchedulers } from '../queues/schedulers.js';
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { queues: { type: 'string' } } });
   const config = loadConfig();
-  const log = createLogger(config.LOG_LEVEL, { role: 'worker' });
+  const log = createLogger(config.LOG_LEVEL, { role: 'worker' }, { format: config.LOG_FORMAT });
   const queues = parseQueueList(values.queues);
   log.info({ config: describeConfig(config) }, 'starting');
   const orm = await openOrm(config.DATABASE_URL);
