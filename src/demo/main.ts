@@ -34,8 +34,20 @@ import { startWorkerPool } from '../workers/runtime.js';
 import { DEMO_REPO, seedDemoGitHub } from './github-fixture.js';
 import { showCareer } from './career.js';
 import { DEMO_ORG_ID, seedDemoOrg } from './seed.js';
+import { localServicesForDevelopment } from '../dev/local-services.js';
 
+/** With only Node.js on the machine: an embedded PostgreSQL and a local redis-server when none answers (src/dev/local-services.ts). */
 async function main(): Promise<void> {
+  const services = await localServicesForDevelopment();
+  for (const note of services?.notes ?? []) console.log(`0. ${note}`);
+  try {
+    await demo();
+  } finally {
+    await services?.stop();
+  }
+}
+
+async function demo(): Promise<void> {
   const env = loadConfig();
   const gh = await new GitHubStandIn().start();
   seedDemoGitHub(gh);

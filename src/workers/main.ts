@@ -5,7 +5,9 @@
  */
 import { parseArgs } from 'node:util';
 import { ConfigError, describeConfig, loadConfig } from '../config/index.js';
-import { openOrm } from '../db/orm.js';
+import { ensureDatabase } from '../db/ensure-database.js';
+import { migrate, openOrm } from '../db/orm.js';
+import { localServicesForDevelopment } from '../dev/local-services.js';
 import { createLogger } from '../lib/logger.js';
 import { parseQueueList } from '../queues/names.js';
 import { JOBS } from './handlers.js';
@@ -14,11 +16,16 @@ import { ensureSchedulers } from '../queues/schedulers.js';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { queues: { type: 'string' } } });
+  // Development: an embedded PostgreSQL and a local redis-server when none is configured or answering.
+  const services = await localServicesForDevelopment();
   const config = loadConfig();
   const log = createLogger(config.LOG_LEVEL, { role: 'worker' }, { format: config.LOG_FORMAT });
   const queues = parseQueueList(values.queues);
+  for (const note of services?.notes ?? []) log.info(note);
   log.info({ config: describeConfig(config) }, 'starting');
+  if (services?.embeddedPostgres) await ensureDatabase(config.DATABASE_URL);
   const orm = await openOrm(config.DATABASE_URL);
+  if (services?.embeddedPostgres) await migrate(orm);
   const pool = await startWorkerPool({ config, orm, log, jobs: JOBS.filter((j) => queues.includes(j.queue)), queues });
 
   let signals = 0;
@@ -53,6 +60,7 @@ async function main(): Promise<void> {
     void pool
       .close()
       .then(() => orm.close())
+      .then(() => services?.stop())
       .then(() => process.exit(0))
       .catch((err) => {
         log.error({ err }, 'error during shutdown');
