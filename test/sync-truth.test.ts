@@ -523,32 +523,33 @@ describe('GITHUB_SYNC_INITIAL_DAYS bounds a first sync of commits and pull reque
   const now = new Date('2026-06-01T00:00:00Z');
   const daysAgo = (d: number) => new Date(now.getTime() - d * 86_400_000).toISOString();
   const someone: StandInUser = { id: 8801, login: 'someone' };
+  /** A pull request with nothing but its dates (days before `now`) and state; closed ones merged when last updated unless told. */
+  const pull = (id: number, number: number, created: number, updated: number, state: 'open' | 'closed', merged = updated) => ({
+    id,
+    number,
+    title: `PR ${number}`,
+    body: null,
+    user: someone,
+    state,
+    created_at: daysAgo(created),
+    updated_at: daysAgo(updated),
+    merged_at: state === 'closed' ? daysAgo(merged) : null,
+    closed_at: state === 'closed' ? daysAgo(merged) : null,
+    labels: [],
+    requested_reviewers: [],
+    additions: 1,
+    deletions: 1,
+    changed_files: 1,
+    commits: 1,
+    comments: 0,
+    review_comments: 0,
+    reviews: [],
+  });
 
   beforeAll(async () => {
     gh = await new GitHubStandIn().start();
     db = await createTestDatabase();
     redis = new Redis(REDIS_URL);
-    const pull = (number: number, created: number, updated: number, state: 'open' | 'closed') => ({
-      id: 880_000 + number,
-      number,
-      title: `PR ${number}`,
-      body: null,
-      user: someone,
-      state,
-      created_at: daysAgo(created),
-      updated_at: daysAgo(updated),
-      merged_at: state === 'closed' ? daysAgo(updated) : null,
-      closed_at: state === 'closed' ? daysAgo(updated) : null,
-      labels: [],
-      requested_reviewers: [],
-      additions: 1,
-      deletions: 1,
-      changed_files: 1,
-      commits: 1,
-      comments: 0,
-      review_comments: 0,
-      reviews: [],
-    });
     gh.repos.set('acme/window', {
       commits: [100, 40, 10, 1].map((d) => ({
         sha: fakeSha(`window-${d}`),
@@ -558,7 +559,7 @@ describe('GITHUB_SYNC_INITIAL_DAYS bounds a first sync of commits and pull reque
         committerDate: daysAgo(d),
         files: [{ filename: 'a.ts', additions: d, deletions: 0 }],
       })),
-      pulls: [pull(1, 400, 100, 'closed'), pull(2, 60, 40, 'closed'), pull(3, 12, 10, 'closed'), pull(4, 200, 5, 'open')],
+      pulls: [pull(880_001, 1, 400, 100, 'closed'), pull(880_002, 2, 60, 40, 'closed'), pull(880_003, 3, 12, 10, 'closed'), pull(880_004, 4, 200, 5, 'open')],
     });
   });
   afterAll(async () => {
@@ -640,27 +641,8 @@ describe('GITHUB_SYNC_INITIAL_DAYS bounds a first sync of commits and pull reque
       const base = pullsFrom === 'rest' ? 990_000 : 991_000;
       gh.repos.set(repository, {
         commits: [],
-        pulls: Array.from({ length: total }, (_, i) => ({
-          id: base + i,
-          number: i + 1,
-          title: `PR ${i + 1}`,
-          body: null,
-          user: someone,
-          state: 'closed' as const,
-          created_at: daysAgo(20),
-          updated_at: daysAgo(20 - i / 10),
-          merged_at: daysAgo(19),
-          closed_at: daysAgo(19),
-          labels: [],
-          requested_reviewers: [],
-          additions: 1,
-          deletions: 1,
-          changed_files: 1,
-          commits: 1,
-          comments: 0,
-          review_comments: 0,
-          reviews: [],
-        })),
+        // Updated a few hours apart, merged 19 days ago.
+        pulls: Array.from({ length: total }, (_, i) => pull(base + i, i + 1, 20, 20 - i / 10, 'closed', 19)),
       });
       const em = db.orm.em.fork();
       const log = createLogger('silent');

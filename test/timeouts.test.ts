@@ -68,20 +68,24 @@ describe('outbound timeouts against a silent server', () => {
     await expect(client.chat.postMessage({ channel: 'C0SILENT', text: 'hello' })).rejects.toThrow(/timeout|timed out|aborted/i);
   });
 
+  /** A GitHub client that retries once at once: what a failure turns into is what the tests read. */
+  const github = (redis: Redis, baseUrl: string, timeoutMs?: number) =>
+    createGitHubClient({
+      baseUrl,
+      token: 'ghp_test_token',
+      redis,
+      prefix: randomPrefix(),
+      em: db.orm.em.fork(),
+      log: createLogger('silent'),
+      retryBaseMs: 1,
+      retries: 1,
+      ...(timeoutMs ? { timeoutMs } : {}),
+    });
+
   it('GitHub: every HTTP attempt is bounded by GITHUB_TIMEOUT_MS', async () => {
     const redis = new Redis(REDIS_URL);
     try {
-      const octokit = createGitHubClient({
-        baseUrl: `http://127.0.0.1:${port}`,
-        token: 'ghp_silent',
-        redis,
-        prefix: randomPrefix(),
-        em: db.orm.em.fork(),
-        log: createLogger('silent'),
-        retryBaseMs: 1,
-        retries: 1,
-        timeoutMs: 300,
-      });
+      const octokit = github(redis, `http://127.0.0.1:${port}`, 300);
       await expect(octokit.request('GET /repos/{owner}/{repo}', { owner: 'acme', repo: 'api' })).rejects.toThrow(
         `Could not reach GitHub at 127.0.0.1:${port}: no answer before the timeout (GITHUB_TIMEOUT_MS)`,
       );
@@ -97,19 +101,8 @@ describe('outbound timeouts against a silent server', () => {
     const closedPort = (closed.address() as { port: number }).port;
     await new Promise((resolve) => closed.close(resolve));
     try {
-      const client = (baseUrl: string) =>
-        createGitHubClient({
-          baseUrl,
-          token: 'ghp_nowhere',
-          redis,
-          prefix: randomPrefix(),
-          em: db.orm.em.fork(),
-          log: createLogger('silent'),
-          retryBaseMs: 1,
-          retries: 1,
-        });
       const failure = async (baseUrl: string) =>
-        client(baseUrl)
+        github(redis, baseUrl)
           .request('GET /repos/{owner}/{repo}', { owner: 'acme', repo: 'api' })
           .then(
             () => null,
