@@ -158,6 +158,12 @@ describe('scheduled reports: schedulers reconciled from the table, delivery by e
     expect(mail.html).toMatch(/>Commits<\/td><td[^>]*>6 commits<\/td><td[^>]*>\+6 from 0<\/td>/);
     expect(mail.text).toContain('Commits: 6 commits (+6 from 0)');
     expect(mail.text).toContain(`The full report is attached: weekly-pulse-${done.returnvalue.slot.slice(0, 10)}.pdf. It is sent daily.`);
+    // The delivery's steps are in the job's log (Bull Board's Logs tab).
+    const { logs } = await h.reader('reports').getJobLogs(done.id!);
+    expect(logs.map((l) => l.replace(/^\S+ /, '').replace(/ \{.*$/, ''))).toEqual([
+      expect.stringMatching(/^rendered the report for the slot of \S+ as pdf \(\d+ bytes\)$/),
+      'emailed to 2 recipient(s)',
+    ]);
     expect(mail.attachments).toHaveLength(1);
     expect(mail.attachments[0]!.filename).toBe(`weekly-pulse-${done.returnvalue.slot.slice(0, 10)}.pdf`);
     expect(mail.attachments[0]!.contentType).toBe('application/pdf');

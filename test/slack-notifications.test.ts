@@ -89,6 +89,12 @@ describe('Slack notifications: export ready, sync failure digest, weekly team su
     const id = await requestExport(db.orm.em.fork(), h.pool.producer, { exportType: 'commits', format: 'csv', requestedBy: dev });
     const [exp] = (await h.reader('exports').getJobs(['waiting', 'active', 'completed'])).filter((j) => j.data.exportJobId === id);
     await h.settle(exp!);
+    // The export's steps are in its job's log.
+    const { logs } = await h.reader('exports').getJobLogs(exp!.id!);
+    expect(logs.map((l) => l.replace(/^\S+ /, ''))).toEqual([
+      `export ${id}: commits as csv`,
+      expect.stringMatching(/^wrote \d+ rows \(\d+ bytes\) to \S+\.csv$/),
+    ]);
     const [notify] = await followUps(t0);
     expect(notify!.data).toEqual({ kind: 'export_ready', exportJobId: id });
     expect(notify!.failedReason).toBeUndefined();
