@@ -6,6 +6,8 @@ import { runCli } from '../src/cli/main.js';
 import { defineJob } from '../src/jobs/handler.js';
 import { createLogger } from '../src/lib/logger.js';
 import { QUEUE_DESCRIPTIONS } from '../src/queues/names.js';
+import { JobWatcher } from '../src/queues/job-watcher.js';
+import type { Job } from 'bullmq';
 import { createTestDatabase, type TestDatabase } from './helpers/db.js';
 import { deletePrefix, testConfig } from './helpers/redis.js';
 import { startHarness, type Harness } from './helpers/workers.js';
@@ -147,6 +149,19 @@ describe('operator tools: the board, status, failed jobs and their retries, job 
       err: 'error: --queue: unknown queue "nope" (known: system, github-sync, profiles, insights, reports, exports, slack)',
     });
     expect(await cli(['jobs', 'retry', '999999'])).toMatchObject({ code: 1, err: 'error: no job 999999' });
+  });
+
+  it("--wait does not hang when the event stream missed the job's end: the job itself is asked too", async () => {
+    const done = await h.settle(await h.pool.producer.enqueue(flaky, { n: 3 }));
+    expect(done.returnvalue).toEqual({ ok: 3 });
+    // The job as a --wait sees it when its completion fell before the QueueEvents' first read: no event comes.
+    const missed = Object.assign(Object.create(Object.getPrototypeOf(done) as object) as Job, done, { waitUntilFinished: () => new Promise(() => {}) });
+    const watcher = new JobWatcher({ url: config.REDIS_URL, prefix: config.QUEUE_PREFIX });
+    try {
+      expect(await watcher.finish(missed, undefined, undefined, async () => (await h.reader('system').getJob(done.id!)) ?? undefined)).toEqual({ ok: 3 });
+    } finally {
+      await watcher.close();
+    }
   });
 
   it('aexy --version prints the package version', async () => {

@@ -1,4 +1,4 @@
-import type { Job } from 'bullmq';
+import { Queue, type Job } from 'bullmq';
 import { JobWatcher } from '../queues/job-watcher.js';
 import { progressPrinter } from './progress.js';
 import { loadConfig, type AppConfig } from '../config/index.js';
@@ -8,14 +8,21 @@ import { Producer } from '../queues/producer.js';
 /** Follow a job to its end, showing its progress (a bar in a terminal); throws (exit 1, naming the job) if it failed. */
 export async function waitAndReport(job: Job, config: AppConfig): Promise<void> {
   const watcher = new JobWatcher({ url: config.REDIS_URL, prefix: config.QUEUE_PREFIX });
+  const queue = new Queue(job.queueName, { connection: { url: config.REDIS_URL }, prefix: config.QUEUE_PREFIX });
   const printer = progressPrinter(process.stdout);
   try {
-    const result = await watcher.finish(job, undefined, (data) => printer.report(data));
+    const result = await watcher.finish(
+      job,
+      undefined,
+      (data) => printer.report(data),
+      async () => (await queue.getJob(job.id!)) ?? undefined,
+    );
     printer.end();
     console.log(`completed: ${JSON.stringify(result)}`);
   } finally {
     printer.end();
     await watcher.close();
+    await queue.close();
   }
 }
 

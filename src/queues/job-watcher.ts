@@ -20,15 +20,34 @@ export class JobWatcher {
    * user can interrupt it); `onProgress` sees its progress reports meanwhile.
    */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a job's return value, as BullMQ types it
-  async finish(job: Job, timeoutMs?: number, onProgress?: (data: unknown) => void): Promise<any> {
+  async finish(job: Job, timeoutMs?: number, onProgress?: (data: unknown) => void, reread?: () => Promise<Job | undefined>): Promise<any> {
     const events = await this.of(job.queueName);
     const progress = ({ jobId, data }: { jobId: string; data: unknown }) => jobId === job.id && onProgress?.(data);
     if (onProgress) events.on('progress', progress);
+    let polling = true;
     try {
-      return await job.waitUntilFinished(events, timeoutMs);
+      const waits = [job.waitUntilFinished(events, timeoutMs)];
+      // A QueueEvents made after the job was queued (a CLI's --wait) reads the event stream from when
+      // its first read starts, and misses an end that falls before it: the job itself is asked too,
+      // every second, until one of the two answers.
+      if (reread) {
+        waits.push(
+          (async () => {
+            for (;;) {
+              await new Promise((r) => setTimeout(r, 1_000));
+              if (!polling) return new Promise<never>(() => {});
+              const now = await reread();
+              if (now?.finishedOn && now.failedReason) throw new Error(now.failedReason);
+              if (now?.finishedOn) return now.returnvalue;
+            }
+          })(),
+        );
+      }
+      return await Promise.race(waits);
     } catch (err) {
       throw new Error(`${job.name} (job ${job.id} on queue ${job.queueName}) did not finish: ${(err as Error).message}`);
     } finally {
+      polling = false;
       if (onProgress) events.off('progress', progress);
     }
   }
