@@ -1,4 +1,4 @@
-import { PermanentError, RateLimitedError, TransientError } from '../errors/index.js';
+import { PermanentError, TransientError } from '../errors/index.js';
 import { GitHubPermanentError, type GitHubClient } from './client.js';
 
 /** One entry of a GraphQL answer's `errors` (GitHub adds a `type` such as NOT_FOUND or RATE_LIMITED). */
@@ -21,8 +21,9 @@ const isResponseError = (e: unknown): e is ResponseErrorLike =>
 /**
  * A query to GitHub's GraphQL API through the client: the same budget check, retries, timeout and
  * HTTP error translation as REST (the client's request hook sees POST /graphql, and records the
- * answer's x-ratelimit-* headers in the GraphQL point budget). What GitHub reports inside a 200
- * answer becomes a job error kind here: RATE_LIMITED waits for the reset; a failure GitHub asks to
+ * answer's x-ratelimit-* headers in the GraphQL point budget; a RATE_LIMITED answer never gets here:
+ * plugin-throttling raises it inside the request, and the client's translateError parks the job until
+ * the reset). What else GitHub reports inside a 200 answer becomes a job error kind here: a failure GitHub asks to
  * retry (timeouts, "something went wrong") is transient; anything else — a query GitHub refused, an
  * object it does not have — is permanent. Errors of the types in `tolerate` (NOT_FOUND for one of
  * several aliased lookups) leave their fields null and are returned beside the data instead.
@@ -42,10 +43,6 @@ export async function githubGraphql<T>(
       .slice(0, 3)
       .map((e) => `${e.type ? `${e.type}: ` : ''}${e.message}`)
       .join('; ');
-    if (errors.some((e) => e.type === 'RATE_LIMITED')) {
-      const reset = Number(err.headers?.['x-ratelimit-reset']) * 1000;
-      throw new RateLimitedError(`GitHub GraphQL rate limit exhausted (${opts.what})`, new Date((reset > Date.now() ? reset : Date.now() + 60_000) + 1000));
-    }
     const tolerate = opts.tolerate ?? [];
     if (err.data && errors.every((e) => e.type !== undefined && tolerate.includes(e.type))) return { data: err.data as T, errors };
     if (errors.some((e) => e.type === 'NOT_FOUND')) throw new GitHubPermanentError(`GitHub has no ${opts.what}: ${summary}`, 404);
