@@ -45,6 +45,7 @@ export function answers(host: string, port: number, ms = 1_000): Promise<boolean
   });
 }
 
+/** A free TCP port on 127.0.0.1 (asked of the kernel, then released for the server to take). */
 export async function freePort(): Promise<number> {
   const server = createServer();
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
