@@ -316,23 +316,21 @@ export class GitHubStandIn {
       this.requests.push(request);
       this.onRequest?.(request);
     };
-    // The budget the answer reports: the request's installation's, else the token's.
-    let rateOf = () => this.rate;
+    const credential = this.credentialOf(/^(?:token|bearer) (.+)$/i.exec(req.headers.authorization ?? '')?.[1]);
+    // The budget spent and reported: the request's installation's, else the token's.
+    const rate = credential?.installationId ? this.installationRate(credential.installationId) : this.rate;
     const send = (status: number, body: unknown, headers: Record<string, string> = {}) => {
       record(status);
       const json = JSON.stringify(body);
-      res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...this.rateHeaders('core', rateOf()), ...headers });
+      res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...this.rateHeaders('core', rate), ...headers });
       res.end(json);
     };
 
     const appRoute = this.app && /^\/app\/installations\/\d+\/access_tokens$|^\/(orgs|users)\/[^/]+\/installation$/.test(path);
     if (appRoute) return this.answerApp(method, path, req.headers.authorization, send);
-    const credential = this.credentialOf(/^(?:token|bearer) (.+)$/i.exec(req.headers.authorization ?? '')?.[1]);
     if (this.token && !credential) {
       return send(401, { message: 'Bad credentials', documentation_url: DOCS, status: '401' });
     }
-    const rate = credential?.installationId ? this.installationRate(credential.installationId) : this.rate;
-    rateOf = () => rate;
     const nowSec = Date.now() / 1000;
     if (nowSec >= rate.reset) Object.assign(rate, { remaining: rate.limit, reset: Math.ceil(nowSec) + rate.window });
     const fault = this.faults.find((f) => f.times > 0 && f.match.test(`${method} ${path}${u.search}`));
