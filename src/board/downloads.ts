@@ -1,6 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { join } from 'node:path';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { AppConfig } from '../config/index.js';
 import { sql } from '../db/sql.js';
@@ -27,8 +27,7 @@ export function registerExportDownloads(app: FastifyInstance, config: AppConfig,
     const { id } = req.params;
     if (!secret || !UUID.test(id)) return reply.code(404).send({ error: 'not found' });
     const verdict = checkSigned(secret, ['export', id], req.query.expires, req.query.sig);
-    if (verdict === 'forged') return reply.code(403).send({ error: 'this download link is not valid' });
-    if (verdict === 'expired') return reply.code(410).send({ error: 'this download link has expired' });
+    if (verdict !== 'ok') return refuse(reply, verdict);
     const [row] = await sql<{ status: string; export_type: string; format: string; file_path: string | null; completed_at: Date | null }>(
       orm.em.fork(),
       `SELECT status, export_type, format, file_path, completed_at FROM export_jobs WHERE id = ?`,
@@ -37,14 +36,8 @@ export function registerExportDownloads(app: FastifyInstance, config: AppConfig,
     const file = row?.status === 'completed' && row.file_path ? await ownExportFile(config.EXPORT_DIR, row.file_path) : null;
     if (!row || !file) return reply.code(410).send({ error: 'this export is no longer available' });
     const day = (row.completed_at ? new Date(row.completed_at) : new Date()).toISOString().slice(0, 10);
-    return (
-      reply
-        .type(CONTENT_TYPES[row.format] ?? 'application/octet-stream')
-        // Rows may come from another application: only safe characters reach the header.
-        .header('content-disposition', `attachment; filename="${row.export_type.replace(/[^\w-]/g, '_')}-${day}.${row.format.replace(/[^a-z]/g, '')}"`)
-        .header('cache-control', 'private, no-store')
-        .send(createReadStream(file))
-    );
+    // Rows may come from another application: only safe characters reach the header.
+    return sendFile(reply, file, row.format, `${row.export_type.replace(/[^\w-]/g, '_')}-${day}.${row.format.replace(/[^a-z]/g, '')}`);
   });
 
   // A scheduled report's rendered file (`report-<id>-<time>.<format>` in EXPORT_DIR), under the name it was delivered with.
@@ -54,14 +47,25 @@ export function registerExportDownloads(app: FastifyInstance, config: AppConfig,
     const as = req.query.as ?? '';
     if (!secret || !/^report-[\w.-]{1,200}\.(pdf|csv|json)$/.test(file) || !/^[\w.-]{1,120}$/.test(as)) return reply.code(404).send({ error: 'not found' });
     const verdict = checkSigned(secret, ['report-file', file, as], req.query.expires, req.query.sig);
-    if (verdict === 'forged') return reply.code(403).send({ error: 'this download link is not valid' });
-    if (verdict === 'expired') return reply.code(410).send({ error: 'this download link has expired' });
+    if (verdict !== 'ok') return refuse(reply, verdict);
     const real = await ownExportFile(config.EXPORT_DIR, join(config.EXPORT_DIR, file));
     if (!real) return reply.code(410).send({ error: 'this report file is no longer available' });
-    return reply
-      .type(CONTENT_TYPES[file.split('.').pop()!] ?? 'application/octet-stream')
-      .header('content-disposition', `attachment; filename="${as}"`)
-      .header('cache-control', 'private, no-store')
-      .send(createReadStream(real));
+    return sendFile(reply, real, file.split('.').pop()!, as);
   });
+}
+
+/** A link not signed for what it names (403), or signed but expired (410). */
+function refuse(reply: FastifyReply, verdict: 'forged' | 'expired') {
+  return verdict === 'forged'
+    ? reply.code(403).send({ error: 'this download link is not valid' })
+    : reply.code(410).send({ error: 'this download link has expired' });
+}
+
+/** A file streamed as an attachment of its format's type, kept out of shared caches. */
+function sendFile(reply: FastifyReply, path: string, format: string, filename: string) {
+  return reply
+    .type(CONTENT_TYPES[format] ?? 'application/octet-stream')
+    .header('content-disposition', `attachment; filename="${filename}"`)
+    .header('cache-control', 'private, no-store')
+    .send(createReadStream(path));
 }
