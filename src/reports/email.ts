@@ -1,4 +1,5 @@
 import { periodLabel } from '../lib/dates.js';
+import { shownChange, toTenth } from '../lib/numbers.js';
 import type { ReportData } from './data.js';
 
 /**
@@ -29,19 +30,18 @@ export function reportFileName(reportName: string, slot: Date, format: string): 
 }
 
 const escapeHtml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
-const round = (n: number) => Math.round(n * 10) / 10;
 /** "1,234", "18.3 hours", "—": a key number as shown everywhere (rounded to a tenth). */
 export const keyNumber = (n: number | null | undefined, unit?: string) =>
-  n === null || n === undefined ? '—' : `${round(n).toLocaleString('en-US')}${unit && unit !== 'count' ? ` ${unit}` : ''}`;
+  n === null || n === undefined ? '—' : `${toTenth(n).toLocaleString('en-US')}${unit && unit !== 'count' ? ` ${unit}` : ''}`;
 const fmt = keyNumber;
 
 /** "+12 (+11%) from 108", "same as before", "none before": the change of the numbers as shown (the value carries the unit). */
 export function changeText(value: number | null | undefined, previous: number | null | undefined): string {
   if (value === null || value === undefined) return '';
   if (previous === null || previous === undefined) return 'none before';
-  const delta = round(round(value) - round(previous));
+  const delta = shownChange(value, previous);
   if (delta === 0) return 'same as before';
-  const pct = round(previous) !== 0 ? Math.round((delta / Math.abs(round(previous))) * 100) : null;
+  const pct = toTenth(previous) !== 0 ? Math.round((delta / Math.abs(toTenth(previous))) * 100) : null;
   const pctText = pct === null ? '' : ` (${pct < 0 ? '−' : '+'}${Math.abs(pct)}%)`;
   return `${delta > 0 ? '+' : '−'}${fmt(Math.abs(delta))}${pctText} from ${fmt(previous)}`;
 }

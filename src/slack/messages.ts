@@ -1,4 +1,5 @@
 import { dayRange } from '../lib/dates.js';
+import { shownChange, toTenth } from '../lib/numbers.js';
 import type { KnownBlock } from '@slack/web-api';
 
 /**
@@ -96,23 +97,21 @@ export function summaryWeeks(now: Date): { week: { start: Date; end: Date }; bef
 
 /** A value's change against the week before: "+8 from 34", "−4 h from 22 h", "same", "none the week before". */
 export function changeFrom(now: number, before: number | null, unit = ''): string {
-  const round = (n: number) => Math.round(n * 10) / 10;
-  const fmt = (n: number) => `${round(n)}${unit}`;
+  const fmt = (n: number) => `${toTenth(n)}${unit}`;
   if (before === null) return 'none the week before';
-  // The difference of the numbers as shown, so the reader's own subtraction agrees.
-  const delta = round(round(now) - round(before));
+  const delta = shownChange(now, before);
   if (delta === 0) return 'same';
   return `${delta > 0 ? '+' : '−'}${fmt(Math.abs(delta))} from ${fmt(before)}`;
 }
 
 /** "42 (+8 from 34)", "18 h (−4 h from 22 h)", "7 (same)", "—" when there is no value. */
 export function withChange(now: number | null, before: number | null, unit = ''): string {
-  return now === null ? '—' : `${Math.round(now * 10) / 10}${unit} (${changeFrom(now, before, unit)})`;
+  return now === null ? '—' : `${toTenth(now)}${unit} (${changeFrom(now, before, unit)})`;
 }
 
 /** A team's week: its dates, and each number with its change against the week before. */
-export function weeklyTeamSummaryMessage(teamName: string, w: TeamWeek, before: TeamWeek, window: { start: Date; end: Date }): SlackMessage {
-  const dates = dayRange(window.start, window.end);
+export function weeklyTeamSummaryMessage(teamName: string, w: TeamWeek, before: TeamWeek, weeks: ReturnType<typeof summaryWeeks>): SlackMessage {
+  const dates = dayRange(weeks.week.start, weeks.week.end);
   const field = (name: string, k: keyof TeamWeek, unit = '') => ({ type: 'mrkdwn' as const, text: `*${name}*\n${withChange(w[k], before[k], unit)}` });
   return {
     text: `${esc(teamName)}, ${dates}: ${[
@@ -129,7 +128,7 @@ export function weeklyTeamSummaryMessage(teamName: string, w: TeamWeek, before: 
         elements: [
           {
             type: 'mrkdwn',
-            text: `${dates} (UTC), each number against the week before (${dayRange(new Date(window.start.getTime() - 7 * 86_400_000), window.start)})`,
+            text: `${dates} (UTC), each number against the week before (${dayRange(weeks.before.start, weeks.before.end)})`,
           },
         ],
       },

@@ -66,7 +66,7 @@ export async function notifyWeeklyTeamSummary(ctx: JobContext, teamId: string): 
   const [team] = await sql<{ name: string; organization_id: string | null }>(ctx.em, `SELECT name, organization_id FROM teams WHERE id = ?`, [teamId]);
   if (!team) return { skipped: 'team deleted' };
   // The 7 whole days before today (UTC), and the 7 before them to compare with.
-  const { week, before } = summaryWeeks(new Date());
+  const weeks = summaryWeeks(new Date());
   const numbers = async (w: { start: Date; end: Date }) => {
     const m = await withPgClient(ctx.em, (c) =>
       computeMetrics(c, ['commits', 'prs_merged', 'reviews_given', 'pr_cycle_time', 'time_to_first_review'], {
@@ -83,9 +83,9 @@ export async function notifyWeeklyTeamSummary(ctx: JobContext, teamId: string): 
       firstReviewHours: v('time_to_first_review'),
     };
   };
-  const [now, previous] = [await numbers(week), await numbers(before)];
+  const [now, previous] = [await numbers(weeks.week), await numbers(weeks.before)];
   return postToOrganization(ctx.em, ctx.config, team.organization_id, 'weekly_team_summary', 'weekly_team_summary', jobKey(ctx.job), () =>
-    weeklyTeamSummaryMessage(team.name, now, previous, week),
+    weeklyTeamSummaryMessage(team.name, now, previous, weeks),
   );
 }
 
