@@ -1,6 +1,6 @@
 import { PermanentError } from '../errors/index.js';
 import type { JobContext } from '../jobs/context.js';
-import { anyInstallation, appOf, forgetInstallation, storedInstallation, storeInstallation } from './app.js';
+import { anyInstallation, appOf, forgetInstallation, storedInstallation, storeInstallation, type AppCredentials } from './app.js';
 import { createGitHubClient, GitHubPermanentError, type GitHubClient, type GitHubClientOptions } from './client.js';
 
 /**
@@ -27,7 +27,7 @@ export async function githubFor(ctx: JobContext, owner?: string): Promise<GitHub
   };
   const app = appOf(c);
   if (!app || (!owner && c.GITHUB_TOKEN)) return createGitHubClient({ ...common, token: c.GITHUB_TOKEN });
-  const installationId = owner ? await installationOf(ctx, common, owner) : await anyInstallation(ctx.em, app.appId);
+  const installationId = owner ? await installationOf(ctx, common, app, owner) : await anyInstallation(ctx.em, app.appId);
   if (installationId !== null) {
     return createGitHubClient({ ...common, app: { ...app, installationId }, onInstallationGone: (id) => forgetInstallation(ctx.em, id) });
   }
@@ -40,8 +40,7 @@ export async function githubFor(ctx: JobContext, owner?: string): Promise<GitHub
 }
 
 /** The App's installation on a GitHub account: stored, else asked of GitHub (with the App's JWT) and stored; null when not installed. */
-async function installationOf(ctx: JobContext, common: GitHubClientOptions, owner: string): Promise<number | null> {
-  const app = appOf(ctx.config)!;
+async function installationOf(ctx: JobContext, common: GitHubClientOptions, app: AppCredentials, owner: string): Promise<number | null> {
   const stored = await storedInstallation(ctx.em, app.appId, owner);
   if (stored !== null) return stored;
   const asApp = createGitHubClient({ ...common, app });

@@ -285,6 +285,7 @@ function appendix(doc: Doc, charts: ReportWidgetData[]): void {
   const rowH = 13;
   let col = 0;
   let y = BOTTOM;
+  const colX = () => M + col * (colW + GAP * 2);
   const nextColumn = () => {
     col += 1;
     if (col > 1 || y === BOTTOM) {
@@ -299,13 +300,13 @@ function appendix(doc: Doc, charts: ReportWidgetData[]): void {
   for (const w of charts) {
     if (y + 3 * rowH > BOTTOM) nextColumn();
     doc.font('Body-Bold').fontSize(9).fillColor(INK);
-    const hx = M + col * (colW + GAP * 2);
+    const hx = colX();
     fit(doc, w.title, { x: hx, y, w: colW - 112, h: rowH }, { lineBreak: false });
     fit(doc, w.valueHeading ?? w.unit ?? 'Value', { x: hx + colW - 108, y, w: 108, h: rowH }, { align: 'right', lineBreak: false });
     y += rowH + 2;
     for (const i of w.items ?? []) {
       if (y + rowH > BOTTOM) nextColumn();
-      const cx = M + col * (colW + GAP * 2);
+      const cx = colX();
       doc.font('Body').fontSize(9).fillColor(INK);
       fit(doc, i.label, { x: cx, y, w: colW - 110, h: rowH }, { lineBreak: false });
       fit(doc, keyNumber(i.value), { x: cx + colW - 108, y, w: 108, h: rowH }, { align: 'right', lineBreak: false });
