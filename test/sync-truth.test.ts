@@ -150,6 +150,8 @@ describe.each(['api', 'git'] as const)('sync truth on a real git history (commit
     gh.reset();
     const job = await sync();
     expect(job.returnvalue).toMatchObject({ commits: { fetched: 6, written: 6, removed: 0, source } });
+    // Its last progress report carries the total, for `--wait`'s bar.
+    expect(job.progress).toMatchObject({ repository: REPO, stream: 'commits', written: 6, total: 6 });
     // From git, no commit is asked of the API one by one; their authors come from one list page.
     const details = gh.counted(/^GET \/repos\/acme\/truth\/commits\/[0-9a-f]{40}$/).length;
     expect(details).toBe(source === 'git' ? 0 : 6);
