@@ -96,20 +96,44 @@ export class GitCommitSource implements CommitSource {
 
   async summaries(shas: string[]): Promise<CommitSummary[]> {
     if (shas.length === 0) return [];
-    // One record per commit, each starting with a record separator (messages never hold one).
-    const out = await this.git(['show', '-s', '--no-walk=unsorted', `--format=%x1e${SUMMARY_FORMAT}`, ...shas]);
-    return out
-      .split('\x1e')
-      .slice(1)
-      .map((record, i) => summaryOf(shas[i]!, record.replace(/\n$/, '')));
+    // Idents and dates: eight NUL-closed fields a commit (-z), none of which can hold a NUL.
+    const fields = (await this.git(['log', '--no-walk=unsorted', '-z', `--format=${IDENT_FORMAT}`, ...shas])).split('\0');
+    const messages = await this.messages(shas);
+    return shas.map((sha, i) => {
+      const f = fields.slice(i * 8, i * 8 + 8);
+      if (f[0] !== sha) throw new Error(`stand-in: git log out of step at ${sha}`);
+      return summaryOf(f, messages.get(sha)!);
+    });
+  }
+
+  /** Messages from the commit objects themselves (`git cat-file --batch`: each object cut by its byte size). */
+  private async messages(shas: string[]): Promise<Map<string, string>> {
+    const { stdout } = await new Promise<{ stdout: Buffer }>((resolve, reject) => {
+      const child = execFile('git', ['-C', this.dir, 'cat-file', '--batch'], { encoding: 'buffer', maxBuffer: 256 * 1024 * 1024 }, (err, out) =>
+        err ? reject(err) : resolve({ stdout: out }),
+      );
+      child.stdin!.end(shas.join('\n') + '\n');
+    });
+    const out = new Map<string, string>();
+    let at = 0;
+    for (const sha of shas) {
+      const lf = stdout.indexOf(0x0a, at);
+      const [got, type, size] = stdout.subarray(at, lf).toString('latin1').split(' ');
+      if (got !== sha || type !== 'commit') throw new Error(`stand-in: cat-file out of step at ${sha}`);
+      const object = stdout.subarray(lf + 1, lf + 1 + Number(size));
+      const body = object.indexOf('\n\n');
+      out.set(sha, body === -1 ? '' : object.subarray(body + 2).toString('utf8'));
+      at = lf + 1 + Number(size) + 1;
+    }
+    return out;
   }
 
   async detail(sha: string): Promise<CommitRecord | null> {
     const cached = this.details.get(sha);
     if (cached) return cached;
     if (!(await this.resolve(sha))) return null;
-    const summary = summaryOf(sha, (await this.git(['show', '-s', `--format=${SUMMARY_FORMAT}`, sha])).replace(/\n$/, ''));
-    const parentList = summary.parents;
+    const [summary] = await this.summaries([sha]);
+    const parentList = summary!.parents;
     // GitHub shows a commit's files as its diff against the first parent (a root commit: against
     // nothing), with rename detection; binary files count 0 lines.
     const args =
@@ -118,34 +142,38 @@ export class GitCommitSource implements CommitSource {
     const files: CommitRecord['files'] = [];
     const parts = raw.split('\0');
     // With --root the first field is the commit's own sha.
-    let i = parts[0] && /^[0-9a-f]{40}$/.test(parts[0]) ? 1 : 0;
+    let i = parts[0] === sha ? 1 : 0;
     while (i < parts.length && parts[i] !== '') {
-      const [add, del, path] = parts[i]!.split('\t');
-      const additions = add === '-' ? 0 : Number(add);
-      const deletions = del === '-' ? 0 : Number(del);
+      // "add TAB del TAB path": the path itself may hold tabs.
+      const m = /^\n?(\d+|-)\t(\d+|-)\t/.exec(parts[i]!);
+      if (!m) throw new Error(`stand-in: unexpected diff-tree field for ${sha}`);
+      const additions = m[1] === '-' ? 0 : Number(m[1]);
+      const deletions = m[2] === '-' ? 0 : Number(m[2]);
+      const path = parts[i]!.slice(m[0].length);
       if (path === '') {
         // A rename: "add\tdel\t" then the old and the new path as their own fields.
         files.push({ filename: parts[i + 2]!, previous_filename: parts[i + 1]!, status: 'renamed', additions, deletions });
         i += 3;
       } else {
-        files.push({ filename: path!, status: 'modified', additions, deletions });
+        files.push({ filename: path, status: 'modified', additions, deletions });
         i += 1;
       }
     }
-    const record: CommitRecord = { ...summary, files };
+    const record: CommitRecord = { ...summary!, files };
     this.details.set(sha, record);
     return record;
   }
 }
 
-const SUMMARY_FORMAT = '%P%x00%an%x00%ae%x00%aI%x00%cn%x00%ce%x00%cI%x00%B';
+const IDENT_FORMAT = '%H%x00%P%x00%an%x00%ae%x00%aI%x00%cn%x00%ce%x00%cI';
 
-function summaryOf(sha: string, text: string): CommitSummary {
-  const [parents, authorName, authorEmail, authorDate, committerName, committerEmail, committerDate, ...message] = text.split('\0');
+/** GitHub's API shows a message without its trailing line feeds. */
+function summaryOf(fields: string[], message: string): CommitSummary {
+  const [sha, parents, authorName, authorEmail, authorDate, committerName, committerEmail, committerDate] = fields;
   return {
-    sha,
+    sha: sha!,
     parents: parents!.split(' ').filter(Boolean),
-    message: message.join('\0').replace(/\n$/, ''),
+    message: message.replace(/\n+$/, ''),
     authorName: authorName!,
     authorEmail: authorEmail!,
     authorDate: new Date(authorDate!).toISOString().replace('.000Z', 'Z'),

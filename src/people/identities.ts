@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { pgArray, sql } from '../db/sql.js';
+import { trailerValues } from './trailers.js';
 
 /**
  * Who wrote a commit when GitHub does not say (author null: the email is linked to no account).
@@ -27,12 +28,16 @@ export function parseNoreply(email: string): { id: number | null; login: string 
   return m ? { id: m[1] ? Number(m[1]) : null, login: m[2]! } : null;
 }
 
-/** `Co-authored-by: Name <email>` trailers (GitHub's convention), each email once, lower-cased. */
+/**
+ * The `Co-authored-by: Name <email>` trailers (GitHub's convention) of the message's trailer block,
+ * found by git's rules (trailers.ts: the final paragraph, never the title), each email once, lower-cased.
+ */
 export function parseCoAuthors(message: string | null | undefined): { name: string; email: string }[] {
   const out = new Map<string, string>();
-  for (const m of (message ?? '').matchAll(/^[ \t]*co-authored-by:[ \t]*(.*?)[ \t]*<([^<>\s]+)>[ \t]*$/gim)) {
-    const email = normaliseEmail(m[2]);
-    if (email && !out.has(email)) out.set(email, m[1]!.slice(0, 255));
+  for (const value of trailerValues(message ?? '', 'Co-authored-by')) {
+    const m = /^(.*?)[ \t]*<([^<>\s]+)>$/.exec(value);
+    const email = normaliseEmail(m?.[2]);
+    if (m && email && !out.has(email)) out.set(email, m[1]!.slice(0, 255));
   }
   return [...out].map(([email, name]) => ({ email, name }));
 }

@@ -18,6 +18,15 @@ export function developerRow(u: GhUser): DeveloperRow {
   return { github_id: u.id, github_username: u.login, avatar_url: u.avatar_url ?? null, bot: botReason(u) };
 }
 
+/**
+ * A commit message as stored, the same whichever path read it: the message git holds with its
+ * trailing line breaks removed (git's own cleanup ends a message in exactly one; GitHub's API shows
+ * none; a commit made with `--cleanup=verbatim` may have several). Nothing else is changed.
+ */
+export function normaliseMessage(message: string | null | undefined): string | null {
+  return message == null ? null : message.replace(/(?:\r?\n)+$/, '');
+}
+
 export function commitRow(c: GhCommitDetail, files: GhCommitDetail['files'], repoFullName: string): CommitRow {
   const languages: Record<string, number> = {};
   const rows: (CommitFile & { excluded?: 'vendored' | 'generated' })[] = (files ?? []).map((f) => {
@@ -33,7 +42,7 @@ export function commitRow(c: GhCommitDetail, files: GhCommitDetail['files'], rep
     author_github_id: c.author?.id ?? null,
     repository_name: repoFullName.split('/')[1]!,
     repository_full_name: repoFullName,
-    message: storableTextOrNull(c.commit.message),
+    message: storableTextOrNull(normaliseMessage(c.commit.message)),
     additions,
     deletions,
     files_changed: rows.length,
@@ -47,7 +56,7 @@ export function commitRow(c: GhCommitDetail, files: GhCommitDetail['files'], rep
     author_email: normaliseEmail(c.commit.author?.email),
     committer_email: normaliseEmail(c.commit.committer?.email),
     committer_date: c.commit.committer?.date ?? null,
-    coauthors: parseCoAuthors(c.commit.message),
+    coauthors: parseCoAuthors(normaliseMessage(c.commit.message)),
   };
 }
 
