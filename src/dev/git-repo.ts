@@ -67,6 +67,48 @@ export class GitRepo {
     return this.git('rev-parse', 'HEAD').trim();
   }
 
+  /** Commit with a message kept byte for byte (`--cleanup=verbatim`, read from standard input): any text but NUL. */
+  commitVerbatim(who: Person, date: string, message: string, opts: { committer?: Person; committerDate?: string } = {}): string {
+    this.git('add', '-A');
+    execFileSync('git', ['commit', '-q', '--allow-empty', '--cleanup=verbatim', '-F', '-'], {
+      cwd: this.work,
+      input: message,
+      env: { ...process.env, GIT_CONFIG_NOSYSTEM: '1', HOME: this.root, ...this.env(who, date, opts) },
+    });
+    return this.git('rev-parse', 'HEAD').trim();
+  }
+
+  /**
+   * Ground truth of one commit of GitHub's copy, each part from its own git command (nothing parsed
+   * out of a shared stream): the message (`%B`, trailing line feeds dropped), the files changed
+   * against the first parent (`--name-only -z`, renames by their new path), lines added and deleted
+   * (`--shortstat`, binary files 0), the author's email, name and date.
+   */
+  commitTruth(sha: string): {
+    message: string;
+    files: string[];
+    additions: number;
+    deletions: number;
+    authorEmail: string;
+    authorName: string;
+    authorDate: string;
+  } {
+    const parents = this.origin('rev-list', '--parents', '-n', '1', sha).trim().split(' ').slice(1);
+    const base = parents[0] ?? '4b825dc642cb6eb9a060e54bf8d69288fbee4904'; // the empty tree
+    const files = this.origin('diff', '-M', '--name-only', '-z', base, sha).split('\0').filter(Boolean);
+    const stat = this.origin('diff', '-M', '--shortstat', base, sha);
+    const [authorEmail, authorName, authorDate] = this.origin('log', '-1', '--format=%ae%n%an%n%aI', sha).split('\n');
+    return {
+      message: this.origin('log', '-1', '--format=%B', sha).replace(/(?:\r?\n)+$/, ''),
+      files: files.sort(),
+      additions: Number(/(\d+) insertion/.exec(stat)?.[1] ?? 0),
+      deletions: Number(/(\d+) deletion/.exec(stat)?.[1] ?? 0),
+      authorEmail: authorEmail!.toLowerCase(),
+      authorName: authorName!,
+      authorDate: new Date(authorDate!).toISOString(),
+    };
+  }
+
   /** A merge commit (never a fast-forward) of `branch` into the checked-out branch. */
   merge(branch: string, who: Person, date: string, message = `Merge branch '${branch}'`): string {
     this.gitIn(this.work, ['merge', '-q', '--no-ff', '--no-edit', '-m', message, branch], this.env(who, date, {}));

@@ -7,7 +7,7 @@ import { storableTextOrNull } from '../lib/text.js';
 import { developerRefreshProfile } from '../profiles/jobs/developer-refresh-profile.contract.js';
 import { upsertDevelopers } from '../sync/writers.js';
 import { markDirty, recordUserSync } from './follow-ups.js';
-import { learnIdentities, normaliseEmail, reattribute } from './identities.js';
+import { learnIdentities, learnLoginNoreply, normaliseEmail, reattribute } from './identities.js';
 
 /**
  * Create or update a developer from their GitHub user (name, bio, company, account creation for
@@ -53,10 +53,10 @@ export async function syncGitHubUser(ctx: JobContext, login: string) {
     );
     await recordUserSync(tx, developerId, 'done');
     const email = normaliseEmail(user.email);
-    if (email) {
-      const fresh = await learnIdentities(tx, [{ email, developer_id: developerId, source: 'profile' }]);
-      await markDirty(tx, await reattribute(tx, fresh));
-    }
+    // Their public email, and their login's older noreply address, on earlier unattributed work.
+    const fresh = email ? await learnIdentities(tx, [{ email, developer_id: developerId, source: 'profile' }]) : [];
+    fresh.push(...(await learnLoginNoreply(tx, [developerId])));
+    await markDirty(tx, await reattribute(tx, fresh));
     return developerId;
   });
   ctx.enqueueAfter(developerRefreshProfile, { developerId: id });

@@ -123,3 +123,27 @@ export async function reattribute(em: EntityManager, emails: string[]): Promise<
   );
   return [...new Set([...commits, ...coauthors].map((r) => r.developer_id))];
 }
+
+/**
+ * Developers who have just appeared (or been renamed) claim the older noreply address of their
+ * login, `<login>@users.noreply.github.com`, where earlier commits or co-author credits carry it
+ * unresolved (they were written before the developer existed). Returns the emails learnt, for
+ * `reattribute`.
+ */
+export async function learnLoginNoreply(em: EntityManager, developerIds: Iterable<string>): Promise<string[]> {
+  const ids = [...new Set(developerIds)];
+  if (ids.length === 0) return [];
+  const found = await sql<{ email: string; id: string }>(
+    em,
+    `SELECT e.email, d.id FROM developers d
+       CROSS JOIN LATERAL (SELECT lower(d.github_username) || '@users.noreply.github.com' AS email) e
+      WHERE d.id = ANY(?::uuid[])
+        AND (EXISTS (SELECT 1 FROM commit_graph g JOIN commits c ON c.sha = g.sha WHERE g.author_email = e.email AND c.developer_id IS NULL)
+          OR EXISTS (SELECT 1 FROM commit_coauthors a WHERE a.email = e.email AND a.developer_id IS NULL))`,
+    [pgArray(ids)],
+  );
+  return learnIdentities(
+    em,
+    found.map((f) => ({ email: f.email, developer_id: f.id, source: 'noreply-login' })),
+  );
+}

@@ -12,11 +12,12 @@ import {
 } from '../github/schemas.js';
 import { sql } from '../db/sql.js';
 import { markDirty } from '../people/follow-ups.js';
-import { learnIdentities, parseNoreply, reattribute, resolveEmails, type LearntIdentity } from '../people/identities.js';
+import { learnIdentities, learnLoginNoreply, parseNoreply, reattribute, resolveEmails, type LearntIdentity } from '../people/identities.js';
 import { fetchCommit, mapLimit, splitRepo } from './fetch.js';
 import { hasCommit, readCommits, revList, type Mirror } from './git.js';
 import { TransientError } from '../errors/index.js';
 import { readHead, saveHead } from './heads.js';
+import { withCommitStreamLock } from './commit-lock.js';
 import { commitRow, developerRow } from './map.js';
 import { initialWindowStart, type SyncOptions } from './repo-sync.js';
 import { deleteCommits, ensureDevelopersById, insertCoauthors, knownShas, upsertCommits, upsertDevelopers, type DeveloperRow } from './writers.js';
@@ -62,9 +63,15 @@ export interface CommitStreamResult {
  *             chunk one transaction that also marks its developers for a profile refresh
  *   COMMIT    head := target, target := null; if the branch moved on meanwhile, PLAN again
  *
- * Nothing is decided by dates, so clock skew and merges of old work cannot hide a commit.
+ * Nothing is decided by dates, so clock skew and merges of old work cannot hide a commit. One run
+ * per repository at a time (commit-lock.ts: a run that finds another is deferred), and a removal
+ * re-checks in its transaction that the saved target is still its own.
  */
 export async function syncCommits(opts: SyncOptions): Promise<CommitStreamResult> {
+  return withCommitStreamLock(opts.em, opts.repo, () => syncCommitsLocked(opts));
+}
+
+async function syncCommitsLocked(opts: SyncOptions): Promise<CommitStreamResult> {
   const { octokit, em, log, repo } = opts;
   const { owner, repo: name } = splitRepo(repo);
   const result: CommitStreamResult = { fetched: 0, written: 0, removed: 0, head: null };
@@ -143,7 +150,7 @@ async function advance(opts: SyncOptions, from: string | null, to: string, resul
         // The old head is not an ancestor of the new one: what only the old line had is gone.
         const gone: string[] = [];
         for await (const cmp of compare(opts, to, from)) gone.push(...cmp.commits.map((c) => c.sha));
-        await remove(opts, gone, result);
+        await remove(opts, gone, result, to);
       }
       return;
     } catch (err) {
@@ -166,7 +173,7 @@ async function advance(opts: SyncOptions, from: string | null, to: string, resul
     items.forEach((c) => listed.add(c.sha));
     await storeUnknown(opts, items, result);
   }
-  if (reconcile) await removeUnlisted(opts, listed, result);
+  if (reconcile) await removeUnlisted(opts, listed, result, to);
 }
 
 /**
@@ -179,12 +186,13 @@ async function fullListing(opts: SyncOptions): Promise<{ since: Date | null; rec
 }
 
 /** Reconcile: stored commits of this repository that the branch no longer has. */
-async function removeUnlisted(opts: SyncOptions, listed: Set<string>, result: CommitStreamResult): Promise<void> {
+async function removeUnlisted(opts: SyncOptions, listed: Set<string>, result: CommitStreamResult, target: string): Promise<void> {
   const rows = await sql<{ sha: string }>(opts.em, `SELECT sha FROM commits WHERE repository_full_name = ?`, [opts.repo]);
   await remove(
     opts,
     rows.map((r) => r.sha).filter((sha) => !listed.has(sha)),
     result,
+    target,
   );
 }
 
@@ -200,13 +208,13 @@ async function advanceFromGit(opts: SyncOptions, m: Mirror, from: string | null,
   const authors = authorPages(opts, to);
   if (from !== null && (await hasCommit(m, from))) {
     await storeFromGit(opts, m, await revList(m, to, [from]), authors, result);
-    await remove(opts, await revList(m, from, [to]), result);
+    await remove(opts, await revList(m, from, [to]), result, to);
     return;
   }
   const { since, reconcile } = await fullListing(opts);
   const listed = await revList(m, to, [], since);
   await storeFromGit(opts, m, listed, authors, result);
-  if (reconcile) await removeUnlisted(opts, new Set(listed), result);
+  if (reconcile) await removeUnlisted(opts, new Set(listed), result, to);
 }
 
 /**
@@ -274,9 +282,16 @@ async function storeFromGit(
   }
 }
 
-async function remove(opts: SyncOptions, shas: string[], result: CommitStreamResult): Promise<void> {
+async function remove(opts: SyncOptions, shas: string[], result: CommitStreamResult, target: string): Promise<void> {
   if (shas.length === 0) return;
   await opts.em.transactional(async (tx) => {
+    // Only for the target this run saved: a commit is never removed on the word of a stale run.
+    const [row] = await sql<{ target_sha: string | null }>(tx, `SELECT target_sha FROM github_commit_heads WHERE repository_full_name = ? FOR UPDATE`, [
+      opts.repo,
+    ]);
+    if (row?.target_sha !== target) {
+      throw new TransientError(`the commit sync target of ${opts.repo} changed under this run (${row?.target_sha ?? 'none'}, not ${target}): nothing removed`);
+    }
     const { deleted, developerIds } = await deleteCommits(tx, opts.repo, shas);
     result.removed += deleted;
     await markDirty(tx, developerIds);
@@ -340,6 +355,8 @@ export async function writeCommitChunk(
     if (dev) learnt.push({ email: n.email, developer_id: dev, source: 'noreply' });
   }
   const newEmails = await learnIdentities(tx, learnt);
+  // Developers who appear now claim their login's older noreply address on earlier commits and credits.
+  newEmails.push(...(await learnLoginNoreply(tx, [...devs.values(), ...byId.values()])));
   const resolved = await resolveEmails(tx, emails);
 
   const withDevelopers = rows.map((r) => ({

@@ -9,6 +9,7 @@ import { mapLimit, splitRepo } from './fetch.js';
 import { developerRow, isFinal, pullRow, reviewRow, type PullWithReviews } from './map.js';
 import { readPullsGraphql } from './pull-graphql.js';
 import { markDirty } from '../people/follow-ups.js';
+import { learnLoginNoreply, reattribute } from '../people/identities.js';
 import { upsertDevelopers, upsertPulls, upsertReviews, type DeveloperRow } from './writers.js';
 
 export interface SyncOptions {
@@ -199,6 +200,8 @@ async function writePulls(opts: SyncOptions, found: PullWithReviews[]): Promise<
     );
     // Only developers whose data changed need their profile recomputed; marked in this transaction.
     if (pulls.written + reviews > 0) await markDirty(tx, devs.values());
+    // Developers who appear here claim their login's older noreply address on earlier commits.
+    await markDirty(tx, await reattribute(tx, await learnLoginNoreply(tx, devs.values())));
     return { pulls: pulls.written, reviews };
   });
 }

@@ -1,0 +1,279 @@
+import { join } from 'node:path';
+import type { Job } from 'bullmq';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AppConfig } from '../src/config/index.js';
+import { GitRepo, type Person } from '../src/dev/git-repo.js';
+import { GitHubStandIn, type StandInUser } from '../src/dev/github-stand-in.js';
+import { createGitHubClient } from '../src/github/client.js';
+import { githubSyncRepo } from '../src/jobs/index.js';
+import { createLogger } from '../src/lib/logger.js';
+import { syncCommits } from '../src/sync/commit-sync.js';
+import { openMirror } from '../src/sync/git.js';
+import { JOBS } from '../src/workers/handlers.js';
+import { createTestDatabase, type TestDatabase } from './helpers/db.js';
+import { deletePrefix, randomPrefix, REDIS_URL, standInGitHubSettings, testConfig } from './helpers/redis.js';
+import { startHarness, type Harness } from './helpers/workers.js';
+
+/**
+ * Histories written to break a parser, a race forced between two syncs of one repository, and
+ * credits that only resolve later. Ground truth is git: `git rev-list`, and per commit its message,
+ * files and line counts each read by a git command of its own (GitRepo.commitTruth).
+ */
+
+const person = (name: string, email: string): Person => ({ name, email });
+const alice = person('Alice', 'alice@acme.example');
+const zoe = person(`Zoë "Z" O'Brien`, 'zoe@acme.example');
+const users: Record<string, StandInUser> = {
+  alice: { id: 2001, login: 'alice-gh', name: 'Alice A', created_at: '2011-05-01T00:00:00Z' },
+  zoe: { id: 2009, login: 'zoe-gh', name: 'Zoe', created_at: '2012-05-01T00:00:00Z' },
+  gina: { id: 6006, login: 'gina-gh', name: 'Gina', created_at: '2015-05-01T00:00:00Z' },
+};
+
+/** The marker the git path once split `git log` on, and a sha that names no commit. */
+const OLD_MARKER = '\x1e\x1fAEXY\x1f';
+const FAKE_SHA = 'f'.repeat(40);
+
+interface Setup {
+  db: TestDatabase;
+  h: Harness;
+  gh: GitHubStandIn;
+  config: AppConfig;
+  repo: GitRepo;
+  redis: Redis;
+}
+
+async function setUp(source: 'api' | 'git', repoName: string, extra: Partial<Record<keyof AppConfig, string>> = {}): Promise<Setup> {
+  const gh = await new GitHubStandIn().start();
+  const repo = new GitRepo();
+  gh.repos.set(repoName, { commits: [], pulls: [], git: repo.bare });
+  for (const u of Object.values(users)) gh.users.set(u.login.toLowerCase(), u);
+  gh.emails.set(alice.email, users.alice!);
+  gh.emails.set(zoe.email, users.zoe!);
+  const db = await createTestDatabase();
+  const config = {
+    ...testConfig({ ...standInGitHubSettings(gh), GITHUB_COMMITS_FROM: source, GIT_MIRROR_DIR: join(repo.root, 'mirrors'), ...extra }),
+    DATABASE_URL: db.url,
+  };
+  const h = await startHarness(config, db.orm, JOBS);
+  return { db, h, gh, config, repo, redis: new Redis(REDIS_URL) };
+}
+
+async function tearDown(s: Partial<Setup>): Promise<void> {
+  await s.h?.close();
+  await s.db?.drop();
+  await s.gh?.stop();
+  s.repo?.remove();
+  s.redis?.disconnect();
+  if (s.config) await deletePrefix(s.config.QUEUE_PREFIX);
+}
+
+async function syncJob(s: Setup, repository: string): Promise<Job> {
+  const job = await s.h.settle(await s.h.pool.producer.enqueue(githubSyncRepo, { repository, streams: ['commits'] }));
+  expect(job.failedReason).toBeUndefined();
+  await s.h.idle(['github-sync', 'profiles']);
+  return job;
+}
+
+/** Every stored commit of the repository is git's, message, files, numbers and author alike, and git's are all stored. */
+async function expectExactly(s: Setup, repository: string, shas: string[]): Promise<void> {
+  const { rows } = await s.db.sql.query(
+    `SELECT c.sha, c.message, c.additions, c.deletions, c.files_changed, c.files, c.committed_at, g.author_email
+       FROM commits c LEFT JOIN commit_graph g ON g.sha = c.sha WHERE c.repository_full_name = $1 ORDER BY c.sha`,
+    [repository],
+  );
+  expect(rows.map((r) => r.sha)).toEqual([...shas].sort());
+  for (const r of rows) {
+    const t = s.repo.commitTruth(r.sha);
+    expect(
+      {
+        sha: r.sha,
+        message: r.message,
+        files: r.files.map((f: { path: string }) => f.path).sort(),
+        additions: r.additions,
+        deletions: r.deletions,
+        email: r.author_email,
+        date: r.committed_at.toISOString(),
+      },
+      r.sha,
+    ).toEqual({ sha: r.sha, message: t.message, files: t.files, additions: t.additions, deletions: t.deletions, email: t.authorEmail, date: t.authorDate });
+    expect(r.files_changed).toBe(t.files.length);
+  }
+}
+
+describe.each(['api', 'git'] as const)('a history written to break the parser (commits from %s)', (source) => {
+  const REPO = 'acme/hostile';
+  const s: Partial<Setup> = {};
+  beforeAll(async () => Object.assign(s, await setUp(source, REPO)));
+  afterAll(() => tearDown(s));
+
+  it('marker bytes, a fake sha, control characters, tabs, quotes, non-ASCII and renames to date- and email-like names: stored exactly as git holds them', async () => {
+    const { repo } = s as Setup;
+    repo.write('a.txt', 'a\n');
+    repo.write('b.txt', 'b\nb\n');
+    repo.commit(alice, '2026-01-01T10:00:00Z', 'root');
+    // The old framing: a record marker, then what looks like a sha and NUL-free fields of a forged commit.
+    repo.write('c.txt', 'c\n');
+    repo.commitVerbatim(
+      zoe,
+      '2026-01-02T10:00:00Z',
+      `subject with the marker ${OLD_MARKER}${FAKE_SHA}\n\n${OLD_MARKER}${FAKE_SHA}\n\x01\x02\x1b[31mred\x1b[0m\ttab "double" 'single' ünïcödé 日本語 🎉\n0\t0\tfake/path\n1\t2\t\n`,
+    );
+    // Renames to a name that is an ISO date and one that is an email: fields the old parser took for dates and emails.
+    repo.git('mv', 'a.txt', '2026-01-01T00:00:00Z');
+    repo.git('mv', 'b.txt', 'eve@evil.example');
+    repo.commitVerbatim(alice, '2026-01-03T10:00:00Z', `two renames ${OLD_MARKER}\n`);
+    // Paths with a tab, quotes, non-ASCII, a line feed, a numstat-looking prefix and a sha-looking name.
+    repo.write('tab\there.txt', 'tab\n');
+    repo.write(`quote"d 'single'.txt`, 'q\nq\nq\n');
+    repo.write('ünïcödé/日本語.md', 'u\n');
+    repo.write('line\nbreak.txt', 'n\nn\n');
+    repo.write('0\t0\tnumstat-like.txt', 'x\n');
+    repo.write(FAKE_SHA, 'sha-like\n');
+    repo.commitVerbatim(zoe, '2026-01-04T10:00:00Z', 'hostile paths\n\n\n\n');
+    // Several trailing line feeds (kept by --cleanup=verbatim): stored without them on both paths.
+    repo.commitVerbatim(alice, '2026-01-05T10:00:00Z', 'ends in line feeds\n\nbody\n\n\n\n');
+    repo.push();
+
+    const job = await syncJob(s as Setup, REPO);
+    expect(job.returnvalue).toMatchObject({ commits: { written: 5, source } });
+    await expectExactly(s as Setup, REPO, repo.revList());
+    const { rows } = await s.db!.sql.query(`SELECT message FROM commits WHERE message LIKE 'ends in%'`);
+    expect(rows[0].message).toBe('ends in line feeds\n\nbody');
+    // Nothing invented: no commit outside git's history, none credited to a developer git does not name.
+    expect((await s.db!.sql.query(`SELECT count(*)::int AS n FROM commits WHERE sha = $1`, [FAKE_SHA])).rows[0].n).toBe(0);
+    const { rows: devs } = await s.db!.sql.query(
+      `SELECT DISTINCT d.github_username FROM commits c JOIN developers d ON d.id = c.developer_id WHERE c.repository_full_name = $1 ORDER BY 1`,
+      [REPO],
+    );
+    expect(devs.map((d) => d.github_username)).toEqual(['alice-gh', 'zoe-gh']);
+  });
+
+  it("a co-author named by the older noreply form is credited once their account appears in a later commit's trailer", async () => {
+    const { repo } = s as Setup;
+    repo.write('pair.txt', 'pair\n');
+    const older = repo.commit(alice, '2026-01-06T10:00:00Z', 'pairing\n\nCo-authored-by: Gina <gina-gh@users.noreply.github.com>');
+    repo.push();
+    await syncJob(s as Setup, REPO);
+    const credit = async (sha: string) =>
+      (
+        await s.db!.sql.query(`SELECT a.email, d.github_username FROM commit_coauthors a LEFT JOIN developers d ON d.id = a.developer_id WHERE a.sha = $1`, [
+          sha,
+        ])
+      ).rows;
+    // Nobody of that login exists yet.
+    expect(await credit(older)).toEqual([{ email: 'gina-gh@users.noreply.github.com', github_username: null }]);
+
+    repo.write('pair.txt', 'pair again\n');
+    const newer = repo.commit(alice, '2026-01-07T10:00:00Z', 'pairing again\n\nCo-authored-by: Gina <6006+gina-gh@users.noreply.github.com>');
+    repo.push();
+    await syncJob(s as Setup, REPO);
+    expect(await credit(newer)).toEqual([{ email: '6006+gina-gh@users.noreply.github.com', github_username: 'gina-gh' }]);
+    // The earlier credit resolves now too, whichever order the commits were written in.
+    expect(await credit(older)).toEqual([{ email: 'gina-gh@users.noreply.github.com', github_username: 'gina-gh' }]);
+    await expectExactly(s as Setup, REPO, repo.revList());
+  });
+});
+
+describe('two commit syncs of one repository at once (commits from git)', () => {
+  const REPO = 'acme/race';
+  const s: Partial<Setup> = {};
+  beforeAll(async () => Object.assign(s, await setUp('git', REPO)));
+  afterAll(() => tearDown(s));
+
+  it('a run that read an older head holds the stream; the newer run is deferred, then stores the newer head: the database equals git rev-list', async () => {
+    const { repo, h, db, gh, config, redis } = s as Setup;
+    for (let i = 0; i < 3; i++) {
+      repo.write('f.txt', `${i}\n`);
+      repo.commit(alice, `2026-02-0${i + 1}T10:00:00Z`, `base ${i}`);
+    }
+    repo.push();
+    await syncJob(s as Setup, REPO);
+
+    // Run A reads the branch at H1, then stops inside the stream until released.
+    repo.write('f.txt', 'h1\n');
+    const h1 = repo.commit(alice, '2026-02-05T10:00:00Z', 'h1');
+    repo.push();
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let reachedGate!: () => void;
+    const atGate = new Promise<void>((r) => (reachedGate = r));
+    const em = db.orm.em.fork();
+    const log = createLogger('silent');
+    const octokit = createGitHubClient({ baseUrl: gh.url, token: gh.token, redis, prefix: randomPrefix(), em, log, maxInlineWaitSeconds: 0, retryBaseMs: 10 });
+    const runA = syncCommits({
+      octokit,
+      em,
+      log,
+      repo: REPO,
+      overlapMinutes: 5,
+      initialDays: 0,
+      mirror: async () => {
+        reachedGate();
+        await gate;
+        return openMirror(config, REPO, gh.token);
+      },
+    });
+    await atGate;
+
+    // Meanwhile the branch moves to H2 and run B (a push webhook's sync) starts.
+    repo.write('f.txt', 'h2\n');
+    const h2 = repo.commit(alice, '2026-02-06T10:00:00Z', 'h2');
+    repo.push();
+    const events = await h.events('github-sync');
+    const jobB = await h.pool.producer.enqueue(githubSyncRepo, { repository: REPO, streams: ['commits', 'pulls'] });
+    const deferred = new Promise<'deferred'>((resolve) => {
+      const on = ({ jobId }: { jobId: string }) => {
+        if (jobId !== jobB.id) return;
+        events.off('delayed', on);
+        resolve('deferred');
+      };
+      events.on('delayed', on);
+    });
+    // B must not run beside A: it is parked, it does not finish.
+    expect(await Promise.race([deferred, h.settle(jobB).then(() => 'finished' as const)])).toBe('deferred');
+
+    release();
+    expect(await runA).toMatchObject({ head: h1, written: 1, removed: 0 });
+    const live = await h.reader('github-sync').getJob(jobB.id!);
+    await live!.promote();
+    const b = await h.settle(jobB);
+    expect(b.failedReason).toBeUndefined();
+    expect(b.returnvalue).toMatchObject({ commits: { head: h2, written: 1, removed: 0 } });
+    await expectExactly(s as Setup, REPO, repo.revList());
+    const { rows } = await db.sql.query(`SELECT head_sha, target_sha FROM github_commit_heads WHERE repository_full_name = $1`, [REPO]);
+    expect(rows).toEqual([{ head_sha: h2, target_sha: null }]);
+  });
+});
+
+describe('a first sync bounded by GITHUB_SYNC_INITIAL_DAYS (commits from git)', () => {
+  const REPO = 'acme/skew';
+  const s: Partial<Setup> = {};
+  beforeAll(async () => Object.assign(s, await setUp('git', REPO, { GITHUB_SYNC_INITIAL_DAYS: '30' })));
+  afterAll(() => tearDown(s));
+
+  it('one commit with an old committer date hides none of the history in the window behind it', async () => {
+    const { repo } = s as Setup;
+    const day = (n: number) => new Date(Date.now() - n * 86_400_000).toISOString();
+    repo.write('f.txt', 'old\n');
+    repo.commit(alice, day(60), 'before the window');
+    for (let i = 20; i > 0; i -= 2) {
+      repo.write('f.txt', `${i}\n`);
+      // One of them was committed with a clock years behind.
+      repo.commit(alice, day(i), `day ${i}`, i === 10 ? { committerDate: '2001-01-01T00:00:00Z' } : {});
+    }
+    repo.push();
+    await syncJob(s as Setup, REPO);
+    // Truth: every commit of the branch whose committer date is in the window, by git log's own dates.
+    const since = Date.now() - 30 * 86_400_000;
+    const inWindow = repo
+      .origin('log', '--format=%H %ct', 'main')
+      .trim()
+      .split('\n')
+      .map((l) => l.split(' '))
+      .filter(([, ct]) => Number(ct) * 1000 >= since - 60_000)
+      .map(([sha]) => sha!);
+    expect(inWindow).toHaveLength(9);
+    await expectExactly(s as Setup, REPO, inWindow);
+  });
+});
