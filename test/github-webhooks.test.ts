@@ -166,6 +166,73 @@ describe('GitHub webhooks, schedulers and the sync CLI', () => {
     expect((await deliver('installation_repositories', { action: 'added', installation: {} })).statusCode).toBe(400);
   });
 
+  it('installation events of another GitHub App change nothing: not our installation row, not our tracking', async () => {
+    // The receiver as the board registers it when GITHUB_APP_ID is configured.
+    const withApp = Fastify();
+    const redis = producerConnection(REDIS_URL);
+    await new Promise((resolve) => redis.once('ready', resolve));
+    await registerGitHubWebhooks(withApp, {
+      secret: SECRET,
+      appId: '515151',
+      producer,
+      redis,
+      prefix: config.QUEUE_PREFIX,
+      em: () => db.orm.em.fork(),
+      log: createLogger('silent'),
+    });
+    try {
+      await db.sql.query(`INSERT INTO github_organization_links (github_login, organization_id) VALUES ('umbrella', $1)`, [ORG]);
+      const rows = async () =>
+        (
+          await db.sql.query(
+            `SELECT app_id::int, account_login, installation_id::int FROM github_app_installations WHERE account_login = 'umbrella' ORDER BY 1`,
+          )
+        ).rows;
+      const tracked = async () =>
+        (await db.sql.query(`SELECT full_name, is_active FROM tracked_repositories WHERE full_name LIKE 'Umbrella/%' ORDER BY 1`)).rows;
+      const ourInstall = { id: 61, app_id: 515151, account: { login: 'Umbrella' } };
+      const theirs = { id: 62, app_id: 999, account: { login: 'Umbrella' } };
+      const first = await deliver(
+        'installation',
+        { action: 'created', installation: ourInstall, repositories: [{ full_name: 'Umbrella/core' }] },
+        undefined,
+        withApp,
+      );
+      expect(first.json()).toMatchObject({ tracked: [{ repository: 'Umbrella/core' }] });
+      expect(await rows()).toEqual([{ app_id: 515151, account_login: 'umbrella', installation_id: 61 }]);
+      expect(await tracked()).toEqual([{ full_name: 'Umbrella/core', is_active: true }]);
+      // Another App installed on (or removed from) the same account: ignored, with the reason.
+      const created = await deliver(
+        'installation',
+        { action: 'created', installation: theirs, repositories: [{ full_name: 'Umbrella/other' }] },
+        undefined,
+        withApp,
+      );
+      expect(created.json()).toEqual({ ignored: 'an installation of another GitHub App (app_id 999)' });
+      const removed = await deliver(
+        'installation_repositories',
+        { action: 'removed', installation: theirs, repositories_added: [], repositories_removed: [{ full_name: 'Umbrella/core' }] },
+        undefined,
+        withApp,
+      );
+      expect(removed.json()).toEqual({ ignored: 'an installation of another GitHub App (app_id 999)' });
+      await deliver('installation', { action: 'deleted', installation: theirs }, undefined, withApp);
+      expect(await rows()).toEqual([{ app_id: 515151, account_login: 'umbrella', installation_id: 61 }]);
+      expect(await tracked()).toEqual([{ full_name: 'Umbrella/core', is_active: true }]);
+      // Ours removed: acted on.
+      const ours2 = await deliver(
+        'installation_repositories',
+        { action: 'removed', installation: ourInstall, repositories_added: [], repositories_removed: [{ full_name: 'Umbrella/core' }] },
+        undefined,
+        withApp,
+      );
+      expect(ours2.json()).toMatchObject({ untracked: ['Umbrella/core'] });
+    } finally {
+      await withApp.close();
+      redis.disconnect();
+    }
+  });
+
   it('a malformed payload with a valid signature is a 400, not a crash', async () => {
     const res = await deliver('push', { no: 'repository' });
     expect(res.statusCode).toBe(400);

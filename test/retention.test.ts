@@ -116,9 +116,9 @@ describe('retention: insight history, Slack logs, the HTTP cache, finished expor
     const first = await h.settle(await h.pool.producer.enqueue(retentionPrune, {}));
     expect(first.failedReason).toBeUndefined();
     // One batch of at most 2 per kind.
-    expect(first.returnvalue).toEqual({ insights: 2, slack_notification_logs: 2, github_http_cache: 2, export_jobs: 2, report_deliveries: 1 });
+    expect(first.returnvalue).toEqual({ insights: 2, slack_notification_logs: 2, github_http_cache: 2, export_jobs: 2, report_deliveries: 1, git_mirrors: 0 });
     const second = await h.settle(await h.pool.producer.enqueue(retentionPrune, {}, { jobId: `second-${Date.now()}` }));
-    expect(second.returnvalue).toEqual({ insights: 0, slack_notification_logs: 0, github_http_cache: 1, export_jobs: 0, report_deliveries: 0 });
+    expect(second.returnvalue).toEqual({ insights: 0, slack_notification_logs: 0, github_http_cache: 1, export_jobs: 0, report_deliveries: 0, git_mirrors: 0 });
 
     const insights = (await db.sql.query(`SELECT id FROM predictive_insights ORDER BY generated_at`)).rows.map((r) => r.id);
     expect(insights.sort()).toEqual([ids.bo400, ids.attrition300, ids.burnout10].sort());
@@ -134,7 +134,7 @@ describe('retention: insight history, Slack logs, the HTTP cache, finished expor
     const totals = Object.fromEntries(
       (await db.sql.query(`SELECT kind, rows_deleted::int AS n FROM pruned_totals`)).rows.map((r) => [r.kind as string, r.n as number]),
     );
-    expect(totals).toEqual({ insights: 2, slack_notification_logs: 2, github_http_cache: 3, export_jobs: 2, report_deliveries: 1 });
+    expect(totals).toEqual({ insights: 2, slack_notification_logs: 2, github_http_cache: 3, export_jobs: 2, report_deliveries: 1, git_mirrors: 0 });
   });
 
   it('a retention of 0 keeps that kind', async () => {
@@ -169,7 +169,10 @@ describe('retention: insight history, Slack logs, the HTTP cache, finished expor
     await db.sql.query(
       `INSERT INTO llm_usage (day, requests, prompt_tokens, completion_tokens, refused) VALUES ((now() AT TIME ZONE 'UTC')::date, 7, 1000, 234, 3)`,
     );
+    await db.sql.query(`INSERT INTO git_fallback_totals (reason, fallbacks, last_at) VALUES ('remote-refused', 4, now()), ('git-missing', 1, now())`);
     const text = (await app.inject({ url: '/metrics' })).body;
+    expect(text).toMatch(/^aexy_git_fallbacks_total\{reason="remote-refused"\} 4$/m);
+    expect(text).toMatch(/^aexy_git_fallbacks_total\{reason="git-missing"\} 1$/m);
     expect(text).toMatch(/^aexy_pruned_rows_total\{kind="github_http_cache"\} 3$/m);
     expect(text).toMatch(/^aexy_pruned_rows_total\{kind="insights"\} 2$/m);
     expect(text).toMatch(/^aexy_pruned_files_total\{kind="export_files"\} 1$/m);

@@ -1,3 +1,4 @@
+import { existsSync, mkdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Job } from 'bullmq';
 import { Redis } from 'ioredis';
@@ -6,10 +7,12 @@ import type { AppConfig } from '../src/config/index.js';
 import { GitRepo, type Person } from '../src/dev/git-repo.js';
 import { GitHubStandIn, type StandInUser } from '../src/dev/github-stand-in.js';
 import { createGitHubClient } from '../src/github/client.js';
-import { githubSyncRepo } from '../src/jobs/index.js';
+import { TransientError } from '../src/errors/index.js';
+import { githubSyncRepo, retentionPrune } from '../src/jobs/index.js';
 import { createLogger } from '../src/lib/logger.js';
 import { syncCommits } from '../src/sync/commit-sync.js';
 import { openMirror } from '../src/sync/git.js';
+import { gitFallbackReason } from '../src/sync/git-fallbacks.js';
 import { JOBS } from '../src/workers/handlers.js';
 import { createTestDatabase, type TestDatabase } from './helpers/db.js';
 import { deletePrefix, randomPrefix, REDIS_URL, standInGitHubSettings, testConfig } from './helpers/redis.js';
@@ -276,4 +279,94 @@ describe('a first sync bounded by GITHUB_SYNC_INITIAL_DAYS (commits from git)', 
     expect(inWindow).toHaveLength(9);
     await expectExactly(s as Setup, REPO, inWindow);
   });
+});
+
+describe('the git path in production: mirrors heal, hold branches and tags only, and go with their repository', () => {
+  const REPO = 'acme/mirror';
+  const s: Partial<Setup> = {};
+  beforeAll(async () => Object.assign(s, await setUp('git', REPO)));
+  afterAll(() => tearDown(s));
+
+  const mirror = () => join(s.repo!.root, 'mirrors', 'acme', 'mirror.git');
+  const git = (...args: string[]) => s.repo!.gitIn(mirror(), args);
+
+  it("the first clone takes branches and tags, never GitHub's refs/pull/*", async () => {
+    const { repo } = s as Setup;
+    repo.write('f.txt', '1\n');
+    const c1 = repo.commit(alice, '2026-03-01T10:00:00Z', 'one');
+    repo.git('tag', 'v1');
+    repo.git('checkout', '-q', '-b', 'side');
+    repo.write('side.txt', 'side\n');
+    const side = repo.commit(alice, '2026-03-02T10:00:00Z', 'side');
+    repo.git('checkout', '-q', 'main');
+    repo.push();
+    repo.git('push', '-q', 'origin', 'v1', 'side');
+    // What GitHub advertises beside the branches: a pull request's head, not on any branch.
+    repo.origin('update-ref', 'refs/pull/7/head', side);
+    repo.git('push', '-q', 'origin', '--delete', 'side');
+    const job = await syncJob(s as Setup, REPO);
+    expect(job.returnvalue).toMatchObject({ commits: { written: 1, source: 'git' } });
+    expect(git('for-each-ref', '--format=%(refname)').trim().split('\n').sort()).toEqual(['refs/heads/main', 'refs/tags/v1']);
+    expect(await hasObject(side)).toBe(false);
+    expect(c1).toMatch(/^[0-9a-f]{40}$/);
+  });
+
+  it('stale lock files and temporary packs of a killed git, and a mirror cloned from another URL, heal on the next sync', async () => {
+    const { repo, db } = s as Setup;
+    // As if cloned before GITHUB_GIT_URL changed: the old address answers nothing.
+    git('config', 'remote.origin.url', 'http://127.0.0.1:9/gone/mirror.git');
+    for (const f of ['packed-refs.lock', 'refs/heads/main.lock', 'shallow.lock', 'config.lock', 'objects/pack/tmp_pack_abc123'])
+      writeFileSync(join(mirror(), f), '');
+    repo.write('f.txt', '2\n');
+    repo.commit(alice, '2026-03-03T10:00:00Z', 'two');
+    repo.push();
+    const job = await syncJob(s as Setup, REPO);
+    expect(job.returnvalue).toMatchObject({ commits: { written: 1, source: 'git' } });
+    expect(job.returnvalue.commits.gitFallback).toBeUndefined();
+    for (const f of ['packed-refs.lock', 'refs/heads/main.lock', 'shallow.lock', 'config.lock', 'objects/pack/tmp_pack_abc123'])
+      expect(existsSync(join(mirror(), f)), f).toBe(false);
+    expect(git('config', 'remote.origin.url').trim()).toBe(`${s.gh!.url}/acme/mirror.git`);
+    await expectExactly(s as Setup, REPO, repo.revList());
+    expect((await db.sql.query(`SELECT count(*)::int AS n FROM git_fallback_totals`)).rows[0].n).toBe(0);
+  });
+
+  it('a git failure that is not a refusal is retried, never a silent switch to the API', async () => {
+    const { gh, config } = s as Setup;
+    gh.fail({ match: /^POST \/acme\/mirror\.git\/git-upload-pack$/, status: 500, times: 1 });
+    const err = await openMirror(config, REPO, gh.token).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(TransientError);
+    expect(gitFallbackReason(err)).toBeNull();
+    // Not found over git (while the API answers) is a refusal: the one remote reason to fall back.
+    gh.fail({ match: /^GET \/acme\/mirror\.git\/info\/refs$/, status: 404, times: 1 });
+    const missing = await openMirror({ ...config, GIT_MIRROR_DIR: join(s.repo!.root, 'other-mirrors') }, REPO, gh.token).catch((e: unknown) => e);
+    expect(gitFallbackReason(missing)).toBe('remote-refused');
+  });
+
+  it('retention removes the mirrors of repositories no longer tracked and temporary clones a killed process left', async () => {
+    const { db, h, repo } = s as Setup;
+    await db.sql.query(`INSERT INTO tracked_repositories (full_name, is_active) VALUES ($1, true) ON CONFLICT (full_name) DO UPDATE SET is_active = true`, [
+      REPO,
+    ]);
+    const stale = join(repo.root, 'mirrors', 'acme', 'mirror.git.0123456789ab.tmp');
+    mkdirSync(stale, { recursive: true });
+    const old = new Date(Date.now() - 7 * 3600_000);
+    utimesSync(stale, old, old);
+    const prune = async () => (await h.settle(await h.pool.producer.enqueue(retentionPrune, {}))).returnvalue;
+    expect(await prune()).toMatchObject({ git_mirrors: 1 });
+    expect(existsSync(stale)).toBe(false);
+    expect(existsSync(mirror())).toBe(true); // still tracked
+    await db.sql.query(`UPDATE tracked_repositories SET is_active = false WHERE full_name = $1`, [REPO]);
+    expect(await prune()).toMatchObject({ git_mirrors: 1 });
+    expect(existsSync(mirror())).toBe(false);
+    expect((await db.sql.query(`SELECT files_deleted::int AS n FROM pruned_totals WHERE kind = 'git_mirrors'`)).rows[0].n).toBe(2);
+  });
+
+  async function hasObject(sha: string): Promise<boolean> {
+    try {
+      git('cat-file', '-e', `${sha}^{commit}`);
+      return true;
+    } catch {
+      return false;
+    }
+  }
 });

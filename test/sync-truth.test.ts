@@ -360,8 +360,10 @@ describe.each(['api', 'git'] as const)('sync truth on a real git history (commit
     });
     const job = await h.settle(await h.pool.producer.enqueue(githubSyncRepo, { repository: 'acme/memory', streams: ['commits'] }));
     expect(job.failedReason).toBeUndefined();
-    expect(job.returnvalue).toMatchObject({ commits: { written: 1, source: 'api' } });
+    // The remote refused the repository (404): a fallback, said in the result and counted for /metrics.
+    expect(job.returnvalue).toMatchObject({ commits: { written: 1, source: 'api', gitFallback: 'remote-refused' } });
     expect(gh.gitRequests.some((r) => r.path === '/acme/memory.git/info/refs' && r.status === 404)).toBe(true);
+    expect((await db.sql.query(`SELECT reason, fallbacks::int AS n FROM git_fallback_totals`)).rows).toEqual([{ reason: 'remote-refused', n: 1 }]);
   });
 
   it('the stored head is gone from GitHub: the branch is listed again and reconciled', async () => {

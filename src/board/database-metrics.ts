@@ -7,12 +7,14 @@ import { withTimeout } from '../lib/timeout.js';
 interface Reading {
   llm: { requests: number; tokens: number; refused: number } | null;
   pruned: { kind: string; rows_deleted: string; files_deleted: string }[];
+  gitFallbacks: { reason: string; fallbacks: string }[];
 }
 
 /**
  * Metrics kept in PostgreSQL, read at scrape time (one read per scrape, bounded, so a slow database
  * cannot hold /metrics): today's LLM usage against the daily budget, and what the retention job has
- * pruned per kind (counters since the database was made). When the database does not answer, these
+ * pruned per kind, and how often commits were read from the API because git could not be used, per
+ * reason (counters since the database was made). When the database does not answer, these
  * series are left out of that scrape.
  */
 export function registerDatabaseMetrics(registry: Registry, config: AppConfig, em: () => EntityManager): void {
@@ -25,7 +27,8 @@ export function registerDatabaseMetrics(registry: Registry, config: AppConfig, e
           `SELECT requests, prompt_tokens + completion_tokens AS tokens, refused FROM llm_usage WHERE day = (now() AT TIME ZONE 'UTC')::date`,
         );
         const pruned = await sql<Reading['pruned'][number]>(em(), `SELECT kind, rows_deleted, files_deleted FROM pruned_totals ORDER BY kind`);
-        return { llm: llm ? { requests: llm.requests, tokens: Number(llm.tokens), refused: llm.refused } : null, pruned };
+        const gitFallbacks = await sql<Reading['gitFallbacks'][number]>(em(), `SELECT reason, fallbacks FROM git_fallback_totals ORDER BY reason`);
+        return { llm: llm ? { requests: llm.requests, tokens: Number(llm.tokens), refused: llm.refused } : null, pruned, gitFallbacks };
       })(),
       2_000,
     )
@@ -64,4 +67,15 @@ export function registerDatabaseMetrics(registry: Registry, config: AppConfig, e
       },
     });
   }
+  new Counter({
+    name: 'aexy_git_fallbacks_total',
+    help: 'Commit syncs that read the API because git could not be used (GITHUB_COMMITS_FROM=git), per reason',
+    labelNames: ['reason'],
+    registers: [registry],
+    async collect() {
+      const r = await read();
+      this.reset();
+      for (const f of r?.gitFallbacks ?? []) this.inc({ reason: f.reason }, Number(f.fallbacks));
+    },
+  });
 }

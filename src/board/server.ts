@@ -116,6 +116,7 @@ export async function buildBoardServer({ config, orm, log }: BoardOptions): Prom
   const producer = new Producer({ redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX, log, readyTimeoutMs: 3_000 });
   await registerGitHubWebhooks(app, {
     secret: config.GITHUB_WEBHOOK_SECRET,
+    appId: config.GITHUB_APP_ID,
     producer,
     redis: connection,
     prefix: config.QUEUE_PREFIX,

@@ -36,7 +36,8 @@ export class GitRepo {
     return this.gitIn(this.bare, args);
   }
 
-  private gitIn(cwd: string, args: string[], env: Record<string, string> = {}): string {
+  /** Run git in any directory (a mirror under test), with the same environment. */
+  gitIn(cwd: string, args: string[], env: Record<string, string> = {}): string {
     return execFileSync('git', args, {
       cwd,
       encoding: 'utf8',

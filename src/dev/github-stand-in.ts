@@ -104,6 +104,14 @@ export class GitHubStandIn {
   private async serveGit(req: IncomingMessage, res: ServerResponse, u: URL, full: string, rest: string): Promise<void> {
     const auth = req.headers.authorization;
     const done = (status: number) => this.gitRequests.push({ path: u.pathname, status, auth });
+    // Scripted faults apply to git's requests too ("GET /owner/name.git/info/refs").
+    const fault = this.faults.find((f) => f.times > 0 && f.match.test(`${req.method} ${u.pathname}`));
+    if (fault) {
+      fault.times -= 1;
+      done(fault.status);
+      res.writeHead(fault.status, { 'content-type': 'text/plain' });
+      return void res.end('Server Error');
+    }
     const basic = /^Basic (.+)$/.exec(auth ?? '');
     const password = basic ? Buffer.from(basic[1]!, 'base64').toString().split(':').slice(1).join(':') : null;
     if (this.token && !this.credentialOf(password ?? undefined)) {

@@ -45,6 +45,7 @@ import { GithubOrganizationLink } from './github-organization-link.js';
 import { GithubAppInstallation } from './github-app-installation.js';
 import { LlmUsage } from './llm-usage.js';
 import { PrunedTotal } from './pruned-total.js';
+import { GitFallbackTotal } from './git-fallback-total.js';
 
 /** Every entity of the schema contract, in dependency order, then the sync's own tables. */
 export const ALL_ENTITIES = [
@@ -79,4 +80,5 @@ export const ALL_ENTITIES = [
   GithubAppInstallation,
   LlmUsage,
   PrunedTotal,
+  GitFallbackTotal,
 ];

@@ -78,12 +78,16 @@ export async function storeInstallation(em: EntityManager, appId: string, login:
   await sql(
     em,
     `INSERT INTO github_app_installations (account_login, app_id, installation_id) VALUES (lower(?), ?, ?)
-     ON CONFLICT (account_login) DO UPDATE SET app_id = EXCLUDED.app_id, installation_id = EXCLUDED.installation_id, discovered_at = now()`,
+     ON CONFLICT (app_id, account_login) DO UPDATE SET installation_id = EXCLUDED.installation_id, discovered_at = now()`,
     [login, appId, installationId],
   );
 }
 
 /** Forget an installation GitHub no longer has (uninstalled, reinstalled under a new id): the next run finds it again. */
-export async function forgetInstallation(em: EntityManager, installationId: number): Promise<void> {
-  await sql(em, `DELETE FROM github_app_installations WHERE installation_id = ?`, [installationId]);
+export async function forgetInstallation(em: EntityManager, installationId: number, appId?: string | number | null): Promise<void> {
+  await sql(em, `DELETE FROM github_app_installations WHERE installation_id = ? AND (?::bigint IS NULL OR app_id = ?::bigint)`, [
+    installationId,
+    appId ?? null,
+    appId ?? null,
+  ]);
 }

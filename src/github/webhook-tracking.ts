@@ -26,7 +26,7 @@ const payloads = {
   }),
   installation_repositories: z.looseObject({
     action: z.string(),
-    installation: z.looseObject({ account }),
+    installation: z.looseObject({ app_id: z.number().int().optional(), account }),
     repositories_added: z.array(repo).default([]),
     repositories_removed: z.array(repo).default([]),
   }),
@@ -39,6 +39,8 @@ export interface TrackingChange {
   remove: string[];
   /** An App installation that came (with its App) or went. */
   installation?: { id: number; appId: number | null; gone: boolean };
+  /** The GitHub App an installation event is of (null: the payload does not say; absent: not an installation event). */
+  app?: number | null;
 }
 
 /** What an event asks for; throws (a ZodError) when the payload is not that event's shape. */
@@ -51,6 +53,7 @@ export function trackingChange(event: (typeof TRACKING_EVENTS)[number], body: un
     const off = ['deleted', 'suspend'].includes(p.action);
     return {
       account: p.installation.account.login,
+      app: p.installation.app_id ?? null,
       add: on ? listed : [],
       remove: off ? listed : [],
       ...(on || p.action === 'deleted' ? { installation: { id: p.installation.id, appId: p.installation.app_id ?? null, gone: p.action === 'deleted' } } : {}),
@@ -58,7 +61,12 @@ export function trackingChange(event: (typeof TRACKING_EVENTS)[number], body: un
   }
   if (event === 'installation_repositories') {
     const p = payloads.installation_repositories.parse(body);
-    return { account: p.installation.account.login, add: names(p.repositories_added), remove: names(p.repositories_removed) };
+    return {
+      account: p.installation.account.login,
+      app: p.installation.app_id ?? null,
+      add: names(p.repositories_added),
+      remove: names(p.repositories_removed),
+    };
   }
   const p = payloads.repository.parse(body);
   const name = [p.repository.full_name];
@@ -80,7 +88,7 @@ export interface TrackingResult {
 export async function applyTracking(em: EntityManager, producer: Producer, change: TrackingChange): Promise<TrackingResult> {
   const result: TrackingResult = { organizationId: null, tracked: [], untracked: [], refused: [] };
   const i = change.installation;
-  if (i?.gone) await forgetInstallation(em, i.id);
+  if (i?.gone) await forgetInstallation(em, i.id, i.appId);
   else if (i?.appId) await storeInstallation(em, String(i.appId), change.account, i.id);
   const organizationId = await organizationOfGitHubAccount(em, change.account);
   if (!organizationId) return result;

@@ -34,6 +34,8 @@ export interface WebhookOptions {
   maxConcurrent?: number;
   /** How long a delivery id is remembered, to ignore GitHub's (and anyone's) replays of it. */
   replayWindowSeconds?: number;
+  /** The configured GitHub App (GITHUB_APP_ID): installation events of any other App are ignored. */
+  appId?: string;
 }
 
 const SIGNATURE = /^sha256=[0-9a-f]{64}$/;
@@ -66,6 +68,11 @@ async function queueSync(opts: WebhookOptions, event: string, delivery: string, 
 
 /** An installation or repository event of a linked GitHub account: track (and sync) or stop tracking its repositories. */
 async function changeTracking(opts: WebhookOptions, event: string, delivery: string, change: TrackingChange) {
+  // Another App's installation is not ours to record, nor are its repositories ours to track.
+  if (opts.appId && change.app !== undefined && String(change.app) !== opts.appId) {
+    opts.log.info({ event, delivery, account: change.account, app: change.app }, 'installation event of another GitHub App ignored');
+    return { code: 202, body: { ignored: `an installation of another GitHub App (app_id ${change.app ?? 'not given'})` } };
+  }
   const result = await withTimeout(applyTracking(opts.em(), opts.producer, change), 10_000, () => new Error('tracking did not finish within 10 s'));
   if (!result.organizationId) {
     return {

@@ -2,6 +2,10 @@ import type { AppConfig } from '../config/index.js';
 import { sql } from '../db/sql.js';
 import type { JobContext } from '../jobs/context.js';
 import { recordPruned } from './totals.js';
+import { rm } from 'node:fs/promises';
+import { DeferredError } from '../errors/index.js';
+import { withCommitStreamLock } from '../sync/commit-lock.js';
+import { mirrorDir, mirroredRepositories, sweepTempClones } from '../sync/git.js';
 
 /**
  * What grows for ever unless pruned, each with its own retention (days; 0 keeps everything) and the
@@ -73,5 +77,34 @@ export async function pruneAll(ctx: JobContext): Promise<Record<string, number |
     await recordPruned(em, p.kind, deleted);
     if (deleted) log.info({ kind: p.kind, deleted, olderThan: cutoff.toISOString(), retentionDays: days }, 'pruned');
   }
+  out.git_mirrors = await pruneMirrors(ctx);
   return out;
+}
+
+/** A temporary clone this old was left by a process killed mid-clone (a clone in progress is younger). */
+export const TEMP_CLONE_MAX_AGE_MS = 6 * 3600_000;
+
+/**
+ * Git mirrors of repositories no longer tracked (no active tracked_repositories row) are removed,
+ * each under its repository's commit-stream lock (one being synced is left for the next run), and
+ * temporary clones older than TEMP_CLONE_MAX_AGE_MS are swept. Counted as files of `git_mirrors`.
+ */
+async function pruneMirrors(ctx: JobContext): Promise<number> {
+  const { em, config, log } = ctx;
+  const active = new Set((await sql<{ name: string }>(em, `SELECT lower(full_name) AS name FROM tracked_repositories WHERE is_active`)).map((r) => r.name));
+  const removed: string[] = [];
+  for (const repo of await mirroredRepositories(config)) {
+    ctx.signal.throwIfAborted();
+    if (active.has(repo.toLowerCase())) continue;
+    try {
+      await withCommitStreamLock(em, repo, () => rm(mirrorDir(config, repo), { recursive: true, force: true }));
+      removed.push(repo);
+    } catch (err) {
+      if (!(err instanceof DeferredError)) throw err;
+    }
+  }
+  const temps = await sweepTempClones(config, TEMP_CLONE_MAX_AGE_MS);
+  if (removed.length + temps.length) log.info({ mirrors: removed, tempClones: temps.length }, 'git mirrors of untracked repositories removed');
+  await recordPruned(em, 'git_mirrors', 0, removed.length + temps.length);
+  return removed.length + temps.length;
 }

@@ -39,16 +39,26 @@ export function gitStream(r: GitRunner, args: string[], onData: (chunk: Buffer) 
   const what = `git ${args[0] === '-C' ? args[2] : args[0]}`;
   return new Promise<void>((resolve, reject) => {
     if (r.signal?.aborted) return reject(r.signal.reason);
-    const child = spawn('git', args, { env: r.env, stdio: ['pipe', 'pipe', 'pipe'] });
+    // Its own process group, so a signal reaches the helpers git starts (remote-http, pack-objects)
+    // too, which would otherwise keep its output open.
+    const child = spawn('git', args, { env: r.env, stdio: ['pipe', 'pipe', 'pipe'], detached: true });
     let failure: unknown;
     let stderr = '';
     let killTimer: NodeJS.Timeout | undefined;
+    let closed = false;
+    const signalGroup = (sig: NodeJS.Signals) => {
+      if (closed || child.pid === undefined) return;
+      try {
+        process.kill(-child.pid, sig);
+      } catch {
+        // The group is gone already.
+      }
+    };
     const stop = (why: unknown) => {
       failure ??= why;
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      child.kill('SIGTERM');
-      killTimer ??= setTimeout(() => child.kill('SIGKILL'), GIT_KILL_GRACE_MS);
-      killTimer.unref();
+      if (killTimer) return;
+      signalGroup('SIGTERM');
+      killTimer = setTimeout(() => signalGroup('SIGKILL'), GIT_KILL_GRACE_MS);
     };
     const timer = setTimeout(() => stop(new TransientError(`${what} timed out after ${r.timeoutMs} ms`)), r.timeoutMs);
     const onAbort = () => stop(r.signal!.reason);
@@ -72,6 +82,7 @@ export function gitStream(r: GitRunner, args: string[], onData: (chunk: Buffer) 
         err.code === 'ENOENT' ? new GitMissingError('git is not installed (not found on PATH)') : new TransientError(`${what} could not start: ${err.message}`);
     });
     child.on('close', (code) => {
+      closed = true;
       clearTimeout(timer);
       if (killTimer) clearTimeout(killTimer);
       r.signal?.removeEventListener('abort', onAbort);

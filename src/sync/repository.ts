@@ -5,6 +5,7 @@ import { drainFollowUps } from '../people/drain.js';
 import { syncCommits } from './commit-sync.js';
 import { syncPulls } from './repo-sync.js';
 import { openMirror } from './git.js';
+import { gitFallbackReason, recordGitFallback, type GitFallbackReason } from './git-fallbacks.js';
 
 export type SyncStream = 'commits' | 'pulls';
 
@@ -35,6 +36,7 @@ export async function syncRepository(ctx: JobContext, repository: string, stream
 async function syncWith(ctx: JobContext, repository: string, streams: readonly SyncStream[]) {
   // The repository's owner decides the credentials (with a GitHub App: its installation there).
   const octokit = await githubFor(ctx, repository.split('/')[0]);
+  let gitFallback: GitFallbackReason | undefined;
   const common = {
     octokit,
     em: ctx.em,
@@ -45,15 +47,19 @@ async function syncWith(ctx: JobContext, repository: string, streams: readonly S
     progress: (p: Record<string, unknown>) => ctx.progress({ repository, ...p }),
     signal: ctx.signal,
     pullsFrom: ctx.config.GITHUB_PULLS_FROM,
-    // Commits from a git mirror (no API request per commit); the API when git cannot be had.
+    // Commits from a git mirror (no API request per commit); the API only when git is missing or the
+    // remote refuses the repository (counted); any other git failure is retried like every failure.
     mirror:
       ctx.config.GITHUB_COMMITS_FROM === 'git'
         ? async () => {
             try {
               return await openMirror(ctx.config, repository, await gitTokenOf(octokit), ctx.signal);
             } catch (err) {
-              if (ctx.signal.aborted) throw err;
-              ctx.log.warn({ repository, err: ctx.scrub((err as Error).message) }, 'no git mirror: reading commits from the API');
+              const reason = gitFallbackReason(err);
+              if (ctx.signal.aborted || !reason) throw err;
+              gitFallback = reason;
+              await recordGitFallback(ctx.em, reason);
+              ctx.log.warn({ repository, reason, err: ctx.scrub((err as Error).message) }, 'no git mirror: reading commits from the API');
               return null;
             }
           }
@@ -77,6 +83,7 @@ async function syncWith(ctx: JobContext, repository: string, streams: readonly S
       removed: commits.removed,
       head: commits.head,
       source: commits.source ?? 'api',
+      ...(gitFallback ? { gitFallback } : {}),
       ...(commits.mirrorBytes !== undefined ? { mirrorBytes: commits.mirrorBytes } : {}),
     },
     pulls: pulls && {

@@ -1,0 +1,120 @@
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { GitRepo } from '../src/dev/git-repo.js';
+import { TransientError } from '../src/errors/index.js';
+import { CatFileMessages, LOG_FORMAT, LogParser } from '../src/sync/git-parse.js';
+import { GitMissingError, gitStream, gitText } from '../src/sync/git-process.js';
+
+/**
+ * The git path's parsers and process handling on their own: output cut at every byte boundary,
+ * records out of step, a field larger than V8 can hold as one string, a git that must be stopped.
+ */
+
+const dirs: string[] = [];
+afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+/** A stand-in `git` on PATH: a shell script (this test's own, not git). */
+function fakeGit(script: string): { env: NodeJS.ProcessEnv; dir: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'aexy-fakegit-'));
+  dirs.push(dir);
+  writeFileSync(join(dir, 'git'), `#!/bin/sh\n${script}\n`);
+  chmodSync(join(dir, 'git'), 0o755);
+  return { env: { PATH: `${dir}:/usr/bin:/bin`, MARK: join(dir, 'mark') }, dir };
+}
+
+describe('git output parsers', () => {
+  it('read the same commits whatever the chunk boundaries, byte by byte included', async () => {
+    const repo = new GitRepo();
+    dirs.push(repo.root);
+    repo.write('a\tb.txt', 'x\n');
+    const c1 = repo.commitVerbatim({ name: 'A', email: 'a@x.example' }, '2026-01-01T00:00:00Z', 'one\n\n\n');
+    repo.git('mv', 'a\tb.txt', '2026-01-01T00:00:00Z');
+    const c2 = repo.commitVerbatim({ name: 'B', email: 'b@x.example' }, '2026-01-02T00:00:00Z', `two ${'\x1e\x1f'} ünï\n`);
+    const shas = [c2, c1];
+    const env = { PATH: process.env.PATH };
+    const logOut: Buffer[] = [];
+    await gitStream(
+      { env, timeoutMs: 10_000 },
+      ['-C', repo.work, 'log', '--no-walk=unsorted', '--diff-merges=first-parent', '--root', '-M', '--numstat', '-z', `--format=${LOG_FORMAT}`, ...shas],
+      (c) => logOut.push(c),
+    );
+    const catOut: Buffer[] = [];
+    await gitStream({ env, timeoutMs: 10_000 }, ['-C', repo.work, 'cat-file', '--batch'], (c) => catOut.push(c), shas.join('\n') + '\n');
+    const whole = Buffer.concat(logOut);
+    const wholeCat = Buffer.concat(catOut);
+    const parse = (size: number) => {
+      const log = new LogParser(shas);
+      const cat = new CatFileMessages(shas);
+      for (let i = 0; i < whole.length; i += size) log.push(whole.subarray(i, i + size));
+      for (let i = 0; i < wholeCat.length; i += size) cat.push(wholeCat.subarray(i, i + size));
+      return { commits: log.end(), messages: cat.end() };
+    };
+    const once = parse(whole.length + wholeCat.length);
+    expect(once.commits.map((c) => c.sha)).toEqual(shas);
+    expect(once.commits[0]!.files).toEqual([
+      { filename: '2026-01-01T00:00:00Z', previous_filename: 'a\tb.txt', status: 'renamed', additions: 0, deletions: 0 },
+    ]);
+    expect(once.commits[1]!.files).toEqual([{ filename: 'a\tb.txt', status: 'modified', additions: 1, deletions: 0 }]);
+    expect(once.messages.get(c1)).toBe('one\n\n\n');
+    expect(once.messages.get(c2)).toBe(`two ${'\x1e\x1f'} ünï\n`);
+    for (const size of [1, 2, 3, 7, 64]) expect(parse(size)).toEqual(once);
+  });
+
+  it('refuse output that is not the commits asked for, in their order, rather than guess', () => {
+    const a = 'a'.repeat(40);
+    const b = 'b'.repeat(40);
+    const record = (sha: string, date = '2026-01-01T00:00:00+00:00') => `${sha}\0\0N\0n@x\0${date}\0N\0n@x\0${date}\0`;
+    const parse = (expected: string[], text: string) => {
+      const p = new LogParser(expected);
+      p.push(Buffer.from(text));
+      return p.end();
+    };
+    expect(parse([a, b], record(a) + record(b))).toHaveLength(2);
+    expect(() => parse([a, b], record(b) + record(a))).toThrow(/out of step: expected commit a{40}/);
+    expect(() => parse([a, b], record(a))).toThrow(/returned 1 of the 2/);
+    expect(() => parse([a], record(a, 'not a date'))).toThrow(/invalid date/);
+    expect(() => parse([a], record(a).slice(0, -5))).toThrow(/ended inside a record/);
+    const cat = new CatFileMessages([a]);
+    expect(() => cat.push(Buffer.from(`${b} commit 3\nabc\n`))).toThrow(/out of step: expected a{40}/);
+    const blob = new CatFileMessages([a]);
+    expect(() => blob.push(Buffer.from(`${a} blob 3\nabc\n`))).toThrow(/is a blob, not a commit/);
+  });
+});
+
+describe('running git', () => {
+  it('a git that does not stop in time gets SIGTERM first (it can clean up), and the run a TransientError', async () => {
+    const { env } = fakeGit(`trap 'echo terminated > "$MARK"; exit 143' TERM\nsleep 30 &\nwait`);
+    const err = await gitStream({ env, timeoutMs: 300 }, ['fetch'], () => undefined).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(TransientError);
+    expect((err as Error).message).toBe('git fetch timed out after 300 ms');
+    expect(readFileSync(env.MARK!, 'utf8').trim()).toBe('terminated');
+  });
+
+  it('a shutdown stops git the same way and rejects with its own reason', async () => {
+    const { env } = fakeGit(`trap 'echo terminated > "$MARK"; exit 143' TERM\nsleep 30 &\nwait`);
+    const stop = new AbortController();
+    const reason = new Error('shutting down');
+    const run = gitStream({ env, timeoutMs: 60_000, signal: stop.signal }, ['clone'], () => undefined);
+    // The shutdown comes while git runs.
+    setImmediate(() => stop.abort(reason));
+    await expect(run).rejects.toBe(reason);
+  });
+
+  it('git missing is its own error (the one local reason to read the API instead)', async () => {
+    const empty = mkdtempSync(join(tmpdir(), 'aexy-nogit-'));
+    dirs.push(empty);
+    await expect(gitText({ env: { PATH: empty }, timeoutMs: 5_000 }, ['--version'])).rejects.toBeInstanceOf(GitMissingError);
+  });
+
+  it('a field larger than a string can hold is a clear error, not a crashed worker', async () => {
+    // 600 MiB without a NUL: more than V8's longest string (about 512 MiB), which the old maxBuffer let through.
+    const { env } = fakeGit(`head -c 629145600 /dev/zero | tr '\\000' 'a'`);
+    const parser = new LogParser(['a'.repeat(40)]);
+    const err = await gitStream({ env, timeoutMs: 60_000 }, ['log'], (c) => parser.push(c)).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(TransientError);
+    expect((err as Error).message).toMatch(/a field of more than \d+ bytes/);
+    expect(existsSync(env.MARK!)).toBe(false);
+  });
+});
