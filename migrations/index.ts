@@ -9,7 +9,7 @@ import { Migration20261125060000SlackNotificationKeys } from './Migration2026112
 import { Migration20261126000000GithubOrganizationLinks } from './Migration20261126000000GithubOrganizationLinks.js';
 import { Migration20261127000000GithubAppInstallations } from './Migration20261127000000GithubAppInstallations.js';
 import { Migration20261126010000LlmUsageAndPruning } from './Migration20261126010000LlmUsageAndPruning.js';
-import { Migration20261201000000GitFallbacksAndAppKeys } from './Migration20261201000000GitFallbacksAndAppKeys.js';
+import { Migration20261201000000TruthAndTenancy } from './Migration20261201000000TruthAndTenancy.js';
 
 /** Every migration, in order. New migrations are appended here. */
 export const migrationsList: MigrationObject[] = [
@@ -23,5 +23,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261126000000GithubOrganizationLinks', class: Migration20261126000000GithubOrganizationLinks },
   { name: 'Migration20261126010000LlmUsageAndPruning', class: Migration20261126010000LlmUsageAndPruning },
   { name: 'Migration20261127000000GithubAppInstallations', class: Migration20261127000000GithubAppInstallations },
-  { name: 'Migration20261201000000GitFallbacksAndAppKeys', class: Migration20261201000000GitFallbacksAndAppKeys },
+  { name: 'Migration20261201000000TruthAndTenancy', class: Migration20261201000000TruthAndTenancy },
 ];

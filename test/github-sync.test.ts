@@ -398,6 +398,16 @@ describe('GitHub sync against a GitHub stand-in', () => {
     const changed = await h.settle(await h.pool.producer.enqueue(githubSyncTeams, { org: 'acme', organizationId: org }));
     expect(changed.returnvalue).toEqual({ org: 'acme', teams: 2, written: 1 });
     expect((await teams())[0]).toEqual({ name: 'Backend', description: 'APIs', members: ['alice'] });
+    // Another organization asking to mirror the same GitHub organization is refused: no team, no member of it there.
+    const other = '7e7e7e7e-1f1f-4a2a-8b3b-4c4c4c4c4c4c';
+    gh.reset();
+    const refused = await h.settle(await h.pool.producer.enqueue(githubSyncTeams, { org: 'acme', organizationId: other }));
+    expect(refused.failedReason).toBe(
+      `GitHub organization acme is linked to organization ${org}, not ${other}: its teams are not mirrored there (aexy github link acme --organization <uuid> moves the link)`,
+    );
+    expect(refused.attemptsMade).toBe(1);
+    expect((await db.sql.query(`SELECT count(*)::int AS n FROM teams WHERE organization_id = $1`, [other])).rows[0].n).toBe(0);
+    expect(gh.counted(/\/orgs\/acme\/teams/)).toEqual([]);
     await settleProfiles(first.timestamp);
   });
 

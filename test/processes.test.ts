@@ -76,7 +76,9 @@ describe('CLI and worker processes', () => {
       );
       expect(r.stdout).toMatch(/after 6 new commits of hers were synced/);
       expect(r.stdout).toMatch(/'\d+% (in_progress|completed)'/);
-      expect(r.stdout).toContain('10. retention.prune: {"insights":0,"slack_notification_logs":0,"github_http_cache":0,"export_jobs":0,"report_deliveries":0}');
+      expect(r.stdout).toContain(
+        '10. retention.prune: {"insights":0,"slack_notification_logs":0,"github_http_cache":0,"export_jobs":0,"report_deliveries":0,"git_mirrors":0}',
+      );
       expect(r.stdout).toMatch(/11\. job schedulers: .*github\.sync-all every 60 min/);
       expect(r.stdout).toMatch(/11\. job schedulers: .*export\.cleanup every 15 min/);
       expect(r.stdout).toMatch(/11\. job schedulers: .*report\.reconcile every 5 min/);

@@ -10,7 +10,9 @@ import { GitHubStandIn } from '../src/dev/github-stand-in.js';
 import { SlackStandIn } from '../src/dev/slack-stand-in.js';
 import { EXPORT_TYPES } from '../src/exports/definitions.js';
 import { requestExport } from '../src/exports/request.js';
-import { slackInsightAlert, slackNotify } from '../src/jobs/index.js';
+import { insightGenerate, slackInsightAlert, slackNotify } from '../src/jobs/index.js';
+import { dueInsights } from '../src/insights/expiring.js';
+import { developerSignals } from '../src/insights/signals.js';
 import { runCustomReport } from '../src/reports/run.js';
 import { installSlackIntegration } from '../src/slack/integrations.js';
 import { startTracking } from '../src/sync/tracked.js';
@@ -69,6 +71,8 @@ describe('organizations as tenants: nothing of one reaches another', () => {
       ).rows[0].id);
     await addTeam('Alpha', A, ['amy-a', 'abe-a']);
     await addTeam('Beta', B, ['bea-b', 'bob-b']);
+    // Each organization's repositories: the work in them is that organization's, whoever did it.
+    await db.sql.query(`INSERT INTO tracked_repositories (full_name, organization_id) VALUES ('acme/a-repo', $1), ('bcorp/b-repo', $2)`, [A, B]);
     const commit = (sha: string, login: string, repo: string, at: string, add: number, lang: string, message: string) =>
       db.sql.query(
         `INSERT INTO commits (sha, developer_id, repository_name, repository_full_name, message, additions, deletions, files_changed, languages, committed_at)
@@ -81,16 +85,8 @@ describe('organizations as tenants: nothing of one reaches another', () => {
     await commit('a3', 'abe-a', 'acme/a-repo', '2026-03-04T10:00:00Z', 2, 'TypeScript', 'docs');
     await commit('b1', 'bea-b', 'bcorp/b-repo', '2026-03-02T11:00:00Z', 7000, 'COBOL', 'B-SECRET payroll');
     await commit('b2', 'bob-b', 'bcorp/b-repo', '2026-03-05T11:00:00Z', 777, 'COBOL', 'B-SECRET ledger');
-    const pr = async (gid: number, login: string, repo: string, title: string) =>
-      (
-        await db.sql.query(
-          `INSERT INTO pull_requests (github_id, number, developer_id, repository_name, title, state, additions, deletions, created_at, merged_at)
-           VALUES ($1::bigint, $1::int, $2, $3, $4, 'merged', 10, 2, '2026-03-06T00:00:00Z', '2026-03-06T05:00:00Z') RETURNING id`,
-          [gid, dev[login], repo, title],
-        )
-      ).rows[0].id as string;
-    const aPr = await pr(1, 'amy-a', 'a-repo', 'Faster parser');
-    const bPr = await pr(2, 'bea-b', 'b-repo', 'B-SECRET payroll run');
+    const aPr = await pr(1, 'amy-a', 'acme/a-repo', 'Faster parser');
+    const bPr = await pr(2, 'bea-b', 'bcorp/b-repo', 'B-SECRET payroll run');
     await db.sql.query(
       `INSERT INTO code_reviews (github_id, pull_request_id, reviewer_id, state, submitted_at)
        VALUES (11, $1, $2, 'approved', '2026-03-06T02:00:00Z'), (12, $3, $4, 'approved', '2026-03-06T03:00:00Z')`,
@@ -128,6 +124,18 @@ describe('organizations as tenants: nothing of one reaches another', () => {
       });
     }
   });
+  /** A pull request of `repo` (owner/name), with the full name the sync records beside it. */
+  const pr = async (gid: number, login: string, repo: string, title: string) => {
+    const id = (
+      await db.sql.query(
+        `INSERT INTO pull_requests (github_id, number, developer_id, repository_name, title, state, additions, deletions, created_at, merged_at)
+         VALUES ($1::bigint, $1::int, $2, $3, $4, 'merged', 10, 2, '2026-03-06T00:00:00Z', '2026-03-06T05:00:00Z') RETURNING id`,
+        [gid, dev[login], repo.split('/')[1], title],
+      )
+    ).rows[0].id as string;
+    await db.sql.query(`INSERT INTO github_pull_repositories (github_id, repository_full_name) VALUES ($1, $2)`, [gid, repo]);
+    return id;
+  };
   afterAll(async () => {
     await h?.close();
     await slack?.stop();
@@ -348,11 +356,180 @@ describe('organizations as tenants: nothing of one reaches another', () => {
         )
       ).rows[0].id as string;
     const before = slack.posted.length;
-    await h.settle(await h.pool.producer.enqueue(slackInsightAlert, { insightId: await insight('developer_id', dev['amy-a']!, 'burnout_risk') }));
+    const amys = await insight('developer_id', dev['amy-a']!, 'burnout_risk');
+    await db.sql.query(`INSERT INTO predictive_insight_organizations (insight_id, organization_id) VALUES ($1, $2)`, [amys, A]);
+    await h.settle(await h.pool.producer.enqueue(slackInsightAlert, { insightId: amys }));
     await h.settle(await h.pool.producer.enqueue(slackInsightAlert, { insightId: await insight('team_id', team.Beta!, 'bus_factor') }));
     const posted = slack.posted.slice(before);
     expect(posted.map((m) => slack.ims.get(m.channel) ?? m.channel)).toEqual(['U0ALEAD', 'C0BBB']);
     noneOfB(JSON.stringify(posted[0]), 'alert about amy');
     expect(JSON.stringify(posted[1])).not.toContain('amy-a');
+  });
+
+  it('a person in both organizations: each sees only the work in its own repositories, in every export, report, insight and Slack message', async () => {
+    const sam = dev['sam-ab']!;
+    const guests = (
+      await db.sql.query(
+        `INSERT INTO teams (name, organization_id, developer_ids) VALUES ('Guests', $1, $3::uuid[]), ('Guests', $2, $3::uuid[]) RETURNING id, organization_id`,
+        [A, B, [sam]],
+      )
+    ).rows;
+    const guestsOf = (org: string) => guests.find((g) => g.organization_id === org)!.id as string;
+    // Sam's work: one commit in A's repository (3 lines of Rust), one in B's (4,000 lines of COBOL, its
+    // text B's), a pull request in B's, a review in each, a learning path towards B's custom role.
+    const commit = (sha: string, repo: string, add: number, lang: string, message: string, at: string) =>
+      db.sql.query(
+        `INSERT INTO commits (sha, developer_id, repository_name, repository_full_name, message, additions, deletions, files_changed, languages, committed_at)
+         VALUES ($1, $2, $3, $4, $5, $6, 0, 1, $7, $8)`,
+        [sha.padEnd(40, '0'), sam, repo.split('/')[1], repo, message, add, JSON.stringify({ [lang]: add }), at],
+      );
+    await commit('5a', 'acme/a-repo', 3, 'Rust', 'sam in A', '2026-03-07T10:00:00Z');
+    await commit('5b', 'bcorp/b-repo', 4000, 'COBOL', 'B-SECRET sam payroll', '2026-03-08T10:00:00Z');
+    const samsPr = await pr(3, 'sam-ab', 'bcorp/b-repo', 'B-SECRET sam pull request');
+    const prs = (await db.sql.query(`SELECT id, github_id::int AS gid FROM pull_requests WHERE github_id IN (1, 2)`)).rows;
+    const prOf = (gid: number) => prs.find((p) => p.gid === gid)!.id;
+    await db.sql.query(
+      `INSERT INTO code_reviews (github_id, pull_request_id, reviewer_id, state, body, submitted_at)
+       VALUES (21, $1, $3, 'approved', 'looks good', '2026-03-06T04:00:00Z'), (22, $2, $3, 'commented', 'B-SECRET review', '2026-03-06T04:30:00Z')`,
+      [prOf(1), prOf(2), sam],
+    );
+    const bRole = (
+      await db.sql.query(
+        `INSERT INTO career_roles (name, level, required_skills, is_custom, organization_id) VALUES ('B-SECRET Role', 4, '{}', true, $1) RETURNING id`,
+        [B],
+      )
+    ).rows[0].id;
+    const path = (
+      await db.sql.query(`INSERT INTO learning_paths (developer_id, target_role_id, started_at) VALUES ($1, $2, '2026-03-11T00:00:00Z') RETURNING id`, [
+        sam,
+        bRole,
+      ])
+    ).rows[0].id;
+    await db.sql.query(`INSERT INTO learning_milestones (learning_path_id, title, skill, target_level) VALUES ($1, 'COBOL mastery', 'cobol', 80)`, [path]);
+    void samsPr;
+
+    // Exports of A: A's rows plus Sam's work in A's repository, nothing of his in B's (counted by hand).
+    const expected: Record<string, number> = { commits: 4, pull_requests: 1, code_reviews: 2, developers: 3, team_metrics: 2, learning_paths: 1 };
+    for (const type of EXPORT_TYPES) {
+      for (const format of ['csv', 'json'] as const) {
+        const row = await exportOf({
+          exportType: type,
+          format,
+          requestedBy: sam,
+          config: { organization_id: A, date_range: { start: '2026-03-01', end: '2026-03-31' } },
+        });
+        expect(row.status, `${type}.${format}: ${row.error_message}`).toBe('completed');
+        const text = await readFile(row.file_path, 'utf8');
+        noneOfB(text, `${type}.${format} of A requested by a person of both`);
+        const rows = format === 'json' ? JSON.parse(text).length : text.trim().split('\n').length - 1;
+        expect(rows, `${type}.${format}`).toBe(expected[type]);
+      }
+    }
+    const guestsMetrics = JSON.parse(
+      await readFile(
+        (await exportOf({ exportType: 'team_metrics', format: 'json', config: { organization_id: A, team_ids: [guestsOf(A)] } })).file_path,
+        'utf8',
+      ),
+    );
+    expect(guestsMetrics).toEqual([expect.objectContaining({ team: 'Guests', members: 1, commits: 1, additions: 3, prs_opened: 0 })]);
+    // B's export of the same person holds his work in B's repository, and none of A's.
+    const bCommits = JSON.parse(
+      await readFile((await exportOf({ exportType: 'commits', format: 'json', config: { organization_id: B, developer_ids: [sam] } })).file_path, 'utf8'),
+    );
+    expect(bCommits.map((c: { message: string }) => c.message)).toEqual(['B-SECRET sam payroll']);
+
+    // Reports of A, in every format: Sam counts 1 commit, 3 lines, 1 review there.
+    const samReport = await report(A, { developer_ids: [sam] });
+    const json = JSON.parse(await readFile((await runCustomReport(db.orm.em.fork(), samReport, 'json', dir, now)).path, 'utf8'));
+    expect(json.widgets.map((w: { value?: number }) => w.value)).toEqual([1, 3, undefined, undefined, undefined, 1]);
+    expect(json.widgets[2].items).toEqual([{ label: 'sam-ab', value: 3 }]);
+    expect(json.widgets[3].items).toEqual([{ label: 'Rust', value: 3 }]);
+    const whole = JSON.parse(await readFile((await runCustomReport(db.orm.em.fork(), await report(A, {}), 'json', dir, now)).path, 'utf8'));
+    expect(whole.widgets[0].value).toBe(4);
+    expect(whole.widgets[1].value).toBe(16);
+    expect(whole.widgets[2].items).toContainEqual({ label: 'sam-ab', value: 3 });
+    for (const format of ['json', 'csv', 'pdf'] as const) {
+      const file = (await runCustomReport(db.orm.em.fork(), samReport, format, dir, now)).path;
+      let text = await readFile(file, 'utf8');
+      if (format === 'pdf') {
+        const parser = new PDFParse({ data: new Uint8Array(await readFile(file)) });
+        text = (await parser.getText()).text;
+        await parser.destroy();
+      }
+      noneOfB(text, `${format} report of A about a person of both`);
+    }
+
+    // Insights: one per organization, each from its own repositories' work.
+    await db.sql.query(`UPDATE commits SET committed_at = now() - interval '1 day' WHERE sha LIKE '5a%' OR sha LIKE '5b%'`);
+    try {
+      expect((await developerSignals(db.sql, sam, 30, new Date(), A)).commits).toBe(1);
+      expect((await developerSignals(db.sql, sam, 30, new Date(), B)).commits).toBe(1);
+      expect((await developerSignals(db.sql, sam, 30, new Date())).commits).toBe(2);
+      const due = (await dueInsights(db.orm.em.fork(), 30)).filter((d) => d.developer_id === sam && d.insight_type === 'burnout_risk');
+      expect(due.map((d) => d.organization_id).sort()).toEqual([A, B].sort());
+      const unnamed = await h.settle(await h.pool.producer.enqueue(insightGenerate, { insightType: 'burnout_risk', developerId: sam }));
+      expect(unnamed.failedReason).toMatch(/is in the teams of 2 organizations .*: give organizationId/);
+      const forA = await h.settle(await h.pool.producer.enqueue(insightGenerate, { insightType: 'burnout_risk', developerId: sam, organizationId: A }));
+      expect(forA.returnvalue).toMatchObject({ organizationId: A, cached: false });
+      const stored = (
+        await db.sql.query(
+          `SELECT o.organization_id, pi.factors FROM predictive_insights pi JOIN predictive_insight_organizations o ON o.insight_id = pi.id WHERE pi.id = $1`,
+          [forA.returnvalue.insightId],
+        )
+      ).rows[0];
+      expect(stored.organization_id).toBe(A);
+      noneOfB(JSON.stringify(stored.factors), 'insight of A');
+      // The cache is per organization: B's is generated apart, A's is reused.
+      const forB = await h.settle(await h.pool.producer.enqueue(insightGenerate, { insightType: 'burnout_risk', developerId: sam, organizationId: B }));
+      expect(forB.returnvalue).toMatchObject({ organizationId: B, cached: false });
+      const againA = await h.settle(await h.pool.producer.enqueue(insightGenerate, { insightType: 'burnout_risk', developerId: sam, organizationId: A }));
+      expect(againA.returnvalue).toEqual({ insightId: forA.returnvalue.insightId, cached: true });
+
+      // The weekly summary of A's Guests: Sam's one commit in A, nothing of B's.
+      await h.idle(['slack']);
+      const before = slack.posted.length;
+      const sent = await h.settle(await h.pool.producer.enqueue(slackNotify, { kind: 'weekly_team_summary', teamId: guestsOf(A) }));
+      expect(sent.returnvalue).toMatchObject({ channel: 'C0AAA' });
+      const summary = slack.posted.slice(before).find((m) => m.text.startsWith('Guests'))!;
+      expect(summary.text).toMatch(/^Guests, .*: 1 commits \(\+1 from 0\)/);
+      noneOfB(JSON.stringify(summary), 'weekly summary of A');
+
+      // An alert of A's insight goes to A's lead of Sam's team only, explained from A's work.
+      await db.sql.query(`UPDATE slack_integrations SET notification_settings = $1 WHERE team_id = 'T0AAA'`, [{ team_leads: { [guestsOf(A)]: ['U0ALEAD'] } }]);
+      await db.sql.query(`UPDATE slack_integrations SET notification_settings = $1 WHERE team_id = 'T0BBB'`, [{ team_leads: { [guestsOf(B)]: ['U0BLEAD'] } }]);
+      const risky = (
+        await db.sql.query(
+          `WITH i AS (INSERT INTO predictive_insights (developer_id, insight_type, risk_score, confidence, factors, recommendations, data_window_days, generated_by_model)
+                      VALUES ($1, 'attrition_risk', 0.9, 0.8, '[]', '["Talk."]', 30, 'stand-in') RETURNING id)
+           INSERT INTO predictive_insight_organizations (insight_id, organization_id) SELECT id, $2 FROM i RETURNING insight_id`,
+          [sam, A],
+        )
+      ).rows[0].insight_id;
+      const mark = slack.posted.length;
+      const alert = await h.settle(await h.pool.producer.enqueue(slackInsightAlert, { insightId: risky }));
+      expect(Object.keys(alert.returnvalue)).toEqual([A]);
+      const alerts = slack.posted.slice(mark);
+      expect(alerts.map((m) => slack.ims.get(m.channel) ?? m.channel)).toEqual(['U0ALEAD']);
+      noneOfB(JSON.stringify(alerts), 'alert of A about a person of both');
+    } finally {
+      await db.sql.query(`UPDATE commits SET committed_at = '2026-03-07T10:00:00Z' WHERE sha LIKE '5a%'`);
+      await db.sql.query(`UPDATE commits SET committed_at = '2026-03-08T10:00:00Z' WHERE sha LIKE '5b%'`);
+    }
+  });
+
+  it("a team's developer_ids holding a NULL does not open the check of who is outside the organization", async () => {
+    await db.sql.query(`UPDATE teams SET developer_ids = array_append(developer_ids, NULL) WHERE id = $1`, [team.Alpha]);
+    try {
+      await expect(
+        requestExport(db.orm.em.fork(), h.pool.producer, {
+          exportType: 'commits',
+          format: 'csv',
+          requestedBy: dev['amy-a'],
+          config: { developer_ids: [dev['bob-b']!] },
+        }),
+      ).rejects.toThrow(`config.developer_ids: not members of organization ${A}'s teams: ${dev['bob-b']}`);
+    } finally {
+      await db.sql.query(`UPDATE teams SET developer_ids = array_remove(developer_ids, NULL) WHERE id = $1`, [team.Alpha]);
+    }
   });
 });

@@ -5,7 +5,7 @@ import { evidenceOf, levelsFrom, skillLabel, type Query, type SkillLevel } from 
 /** How a metric reads the database and what it is scoped to (src/metrics/library.ts's context). */
 interface MetricCtx {
   q: <T extends QueryResultRow>(text: string, params: unknown[]) => Promise<T[]>;
-  scope: { end: Date; developerIds: string[] | null };
+  scope: { end: Date; developerIds: string[] | null; organizationId: string | null };
 }
 type Breakdown = { kind: 'breakdown'; unit: string; items: { label: string; value: number }[] };
 
@@ -22,7 +22,7 @@ async function people(ctx: MetricCtx): Promise<{ id: string; login: string }[]> 
 /** Every person's skill levels at the end of the window (one query for commits, one for reviews). */
 async function levelsOfScope(ctx: MetricCtx, ids: string[]): Promise<Map<string, Record<string, SkillLevel>>> {
   const at = ctx.scope.end;
-  const evidence = await evidenceOf(ctx.q as Query, ids, at);
+  const evidence = await evidenceOf(ctx.q as Query, ids, at, ctx.scope.organizationId);
   return new Map(ids.map((id) => [id, levelsFrom(evidence.get(id)!.commits, evidence.get(id)!.reviews, at)]));
 }
 
@@ -65,12 +65,15 @@ export async function readinessMetric(ctx: MetricCtx): Promise<Breakdown> {
  */
 export async function learningProgressMetric(ctx: MetricCtx): Promise<Breakdown> {
   const ids = ctx.scope.developerIds;
+  const org = ctx.scope.organizationId;
+  // Paths towards a standard role or one of the organization's own (another's custom roles are its own).
   const rows = await ctx.q<{ label: string; v: string }>(
     `SELECT d.github_username AS label, round(avg(m.progress_percentage)) AS v
        FROM learning_paths p JOIN learning_milestones m ON m.learning_path_id = p.id JOIN developers d ON d.id = p.developer_id
-      WHERE p.status IN ('active', 'completed')${ids === null ? '' : ' AND p.developer_id = ANY(?::uuid[])'}
+       JOIN career_roles r ON r.id = p.target_role_id
+      WHERE p.status IN ('active', 'completed')${ids === null ? '' : ' AND p.developer_id = ANY(?::uuid[])'}${org ? ' AND (r.organization_id IS NULL OR r.organization_id = ?::uuid)' : ''}
       GROUP BY d.github_username ORDER BY v DESC, label`,
-    ids === null ? [] : [ids],
+    [...(ids === null ? [] : [ids]), ...(org ? [org] : [])],
   );
   return { kind: 'breakdown', unit: '%', items: rows.map((r) => ({ label: r.label, value: Number(r.v) })) };
 }

@@ -1,6 +1,7 @@
 import * as linguist from 'linguist-languages';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { sql } from '../db/sql.js';
+import { commitInOrganizationSql, pullInOrganizationSql } from '../organizations/repositories.js';
 import { DOMAIN_OF_LANGUAGE, FRAMEWORK_RULES } from '../profiles/evidence.js';
 
 /**
@@ -187,20 +188,27 @@ export type Query = <T extends Record<string, unknown>>(text: string, params: un
  * The evidence of some developers in the window before `at`: their counted commits (authored; merges
  * and bots are not in counted_commits) and their reviews of others' pull requests, read through
  * idx_commits_developer_date and idx_code_reviews_reviewer_date. Two queries, however many developers.
+ * With an organization (a report's), only the work in its repositories is evidence.
  */
-export async function evidenceOf(q: Query, developerIds: string[], at: Date): Promise<Map<string, { commits: CommitEvidence[]; reviews: ReviewEvidence[] }>> {
+export async function evidenceOf(
+  q: Query,
+  developerIds: string[],
+  at: Date,
+  organizationId: string | null = null,
+): Promise<Map<string, { commits: CommitEvidence[]; reviews: ReviewEvidence[] }>> {
   const since = new Date(at.getTime() - SKILL_WINDOW_DAYS * DAY).toISOString();
+  const org = organizationId ? [organizationId] : [];
   const commits = await q<{ developer_id: string; committed_at: Date; languages: Record<string, number> | null; paths: string[] | null }>(
     `SELECT c.developer_id::text AS developer_id, c.committed_at, c.languages,
             (SELECT array_agg(f->>'path') FROM jsonb_array_elements(coalesce(c.files, '[]'::jsonb)) f WHERE f->>'excluded' IS NULL) AS paths
-       FROM counted_commits c WHERE c.developer_id = ANY(?::uuid[]) AND c.committed_at >= ? AND c.committed_at < ?`,
-    [developerIds, since, at.toISOString()],
+       FROM counted_commits c WHERE c.developer_id = ANY(?::uuid[]) AND c.committed_at >= ? AND c.committed_at < ?${organizationId ? ` AND ${commitInOrganizationSql('c', '?::uuid')}` : ''}`,
+    [developerIds, since, at.toISOString(), ...org],
   );
   const reviews = await q<{ reviewer_id: string; submitted_at: Date; hours: number }>(
     `SELECT r.reviewer_id::text AS reviewer_id, r.submitted_at, extract(epoch FROM r.submitted_at - p.created_at) / 3600 AS hours
        FROM counted_code_reviews r JOIN pull_requests p ON p.id = r.pull_request_id
-      WHERE r.reviewer_id = ANY(?::uuid[]) AND r.submitted_at >= ? AND r.submitted_at < ? AND p.developer_id IS DISTINCT FROM r.reviewer_id`,
-    [developerIds, since, at.toISOString()],
+      WHERE r.reviewer_id = ANY(?::uuid[]) AND r.submitted_at >= ? AND r.submitted_at < ? AND p.developer_id IS DISTINCT FROM r.reviewer_id${organizationId ? ` AND ${pullInOrganizationSql('p', '?::uuid')}` : ''}`,
+    [developerIds, since, at.toISOString(), ...org],
   );
   const out = new Map(developerIds.map((id) => [id, { commits: [] as CommitEvidence[], reviews: [] as ReviewEvidence[] }]));
   for (const c of commits) out.get(c.developer_id)?.commits.push({ committedAt: new Date(c.committed_at), languages: c.languages ?? {}, paths: c.paths ?? [] });

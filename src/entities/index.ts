@@ -46,6 +46,7 @@ import { GithubAppInstallation } from './github-app-installation.js';
 import { LlmUsage } from './llm-usage.js';
 import { PrunedTotal } from './pruned-total.js';
 import { GitFallbackTotal } from './git-fallback-total.js';
+import { PredictiveInsightOrganization } from './predictive-insight-organization.js';
 
 /** Every entity of the schema contract, in dependency order, then the sync's own tables. */
 export const ALL_ENTITIES = [
@@ -81,4 +82,5 @@ export const ALL_ENTITIES = [
   LlmUsage,
   PrunedTotal,
   GitFallbackTotal,
+  PredictiveInsightOrganization,
 ];

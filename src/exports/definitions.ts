@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { metricFiltersSchema } from '../metrics/filters.js';
 import { organizationMembersSql } from '../organizations/members.js';
+import { commitInOrganizationSql, pullInOrganizationSql, reviewInOrganizationSql } from '../organizations/repositories.js';
 
 /**
  * What each export_type selects. Every query is one indexed scan filtered by the export's config;
@@ -127,7 +128,7 @@ const QUERIES: Record<ExportType, (parts: QueryParts) => QueryText> = {
   learning_paths: learningPathsQuery,
 };
 
-/** The query of one export: always within its organization (members of its teams, its teams). */
+/** The query of one export: always within its organization (members of its teams, its teams, the work of its repositories). */
 export function exportQuery(type: ExportType, cfg: ScopedExportConfig, now = new Date(), { csvSafe = false } = {}): ExportQuery {
   const args = new QueryArgs();
   const org = args.ref(cfg.organization_id, 'uuid');
@@ -136,8 +137,8 @@ export function exportQuery(type: ExportType, cfg: ScopedExportConfig, now = new
 }
 
 function commitsQuery(parts: QueryParts): QueryText {
-  const { cfg, args, now, t } = parts;
-  const where = [dateFilter('c.committed_at', windowOf(cfg, args, now)), developerFilter('c.developer_id', parts)];
+  const { cfg, args, now, t, org } = parts;
+  const where = [dateFilter('c.committed_at', windowOf(cfg, args, now)), developerFilter('c.developer_id', parts), commitInOrganizationSql('c', org)];
   if (cfg.repository) {
     const repository = args.ref(cfg.repository, 'text');
     where.push(`(c.repository_full_name = ${repository} OR c.repository_name = ${repository})`);
@@ -153,8 +154,8 @@ function commitsQuery(parts: QueryParts): QueryText {
 }
 
 function pullRequestsQuery(parts: QueryParts): QueryText {
-  const { cfg, args, now, t } = parts;
-  const where = [dateFilter('p.created_at', windowOf(cfg, args, now)), developerFilter('p.developer_id', parts)];
+  const { cfg, args, now, t, org } = parts;
+  const where = [dateFilter('p.created_at', windowOf(cfg, args, now)), developerFilter('p.developer_id', parts), pullInOrganizationSql('p', org)];
   if (cfg.repository) where.push(`p.repository_name = ${args.ref(cfg.repository.split('/').pop(), 'text')}`);
   return {
     columns: ['number', 'repository', 'author', 'title', 'state', 'additions', 'deletions', 'changed_files', 'created_at', 'merged_at', 'closed_at'],
@@ -167,8 +168,8 @@ function pullRequestsQuery(parts: QueryParts): QueryText {
 }
 
 function codeReviewsQuery(parts: QueryParts): QueryText {
-  const { cfg, args, now, t } = parts;
-  const where = [dateFilter('r.submitted_at', windowOf(cfg, args, now)), developerFilter('r.reviewer_id', parts)];
+  const { cfg, args, now, t, org } = parts;
+  const where = [dateFilter('r.submitted_at', windowOf(cfg, args, now)), developerFilter('r.reviewer_id', parts), reviewInOrganizationSql('r', org)];
   return {
     columns: ['pull_request', 'repository', 'reviewer', 'state', 'submitted_at'],
     sql: `SELECT pr.number AS pull_request, ${t('pr.repository_name')} AS repository, ${t('d.github_username')} AS reviewer, ${t('r.state')} AS state,
@@ -193,8 +194,8 @@ function developersQuery(parts: QueryParts): QueryText {
 function teamMetricsQuery({ cfg, args, org, now, t }: QueryParts): QueryText {
   // One window, bound once, read by five subqueries.
   const w = windowOf(cfg, args, now);
-  const commitsIn = dateFilter('c.committed_at', w);
-  const prsIn = dateFilter('pr.created_at', w);
+  const commitsIn = `${dateFilter('c.committed_at', w)} AND ${commitInOrganizationSql('c', org)}`;
+  const prsIn = `${dateFilter('pr.created_at', w)} AND ${pullInOrganizationSql('pr', org)}`;
   const teamWhere = [`t.organization_id = ${org}`, ...(cfg.team_ids?.length ? [`t.id = ANY(${args.ref(cfg.team_ids, 'uuid[]')})`] : [])];
   return {
     columns: ['team', 'members', 'commits', 'additions', 'deletions', 'prs_opened', 'prs_merged'],
@@ -214,8 +215,13 @@ function teamMetricsQuery({ cfg, args, org, now, t }: QueryParts): QueryText {
  * paths started in it.
  */
 function learningPathsQuery(parts: QueryParts): QueryText {
-  const { cfg, args, now, t } = parts;
-  const where = [dateFilter('p.started_at', windowOf(cfg, args, now)), developerFilter('p.developer_id', parts)];
+  const { cfg, args, now, t, org } = parts;
+  // Paths towards a standard role or one of this organization's: another organization's custom roles are its own.
+  const where = [
+    dateFilter('p.started_at', windowOf(cfg, args, now)),
+    developerFilter('p.developer_id', parts),
+    `(r.organization_id IS NULL OR r.organization_id = ${org})`,
+  ];
   return {
     columns: [
       'developer',

@@ -6,6 +6,8 @@ export interface DueInsight {
   insight_type: string;
   developer_id: string | null;
   team_id: string | null;
+  /** a person's insight is of one organization (null: a person of none, or a team's) */
+  organization_id: string | null;
   data_window_days: number | null;
   /** a renewal (the latest row expires) rather than a first insight */
   renewal: boolean;
@@ -13,31 +15,44 @@ export interface DueInsight {
 
 /**
  * The insights to generate now:
- * - renewals: the latest insight of each (type, subject) that has expired or expires within the hour;
- * - first insights: every active developer (counted commits, pull requests opened or reviews given in
- *   the last `activeDays` days; bots are never counted) and every team with an active member, for each
- *   insight type of theirs they have no row of yet. Without this nothing would ever create a
- *   subject's first insight.
+ * - renewals: the latest insight of each (type, subject, organization) that has expired or expires
+ *   within the hour;
+ * - first insights: every developer active in an organization (counted commits, pull requests opened
+ *   or reviews given in its repositories in the last `activeDays` days; bots are never counted) that
+ *   they are a member of, once per such organization (active in repositories of no organization: one
+ *   insight of no organization), and every team with a member active in its organization's
+ *   repositories, for each insight type of theirs they have no row of yet. Without this nothing
+ *   would ever create a subject's first insight.
  */
 export async function dueInsights(em: EntityManager, activeDays: number): Promise<DueInsight[]> {
   return sql<DueInsight>(
     em,
     `WITH arg AS (SELECT now() - make_interval(days => ?) AS since, ?::text[] AS dev_types, ?::text[] AS team_types),
           active AS (
-            SELECT developer_id AS id FROM counted_commits WHERE committed_at >= (SELECT since FROM arg)
-            UNION SELECT developer_id FROM counted_pull_requests WHERE created_at >= (SELECT since FROM arg)
-            UNION SELECT reviewer_id FROM counted_code_reviews WHERE submitted_at >= (SELECT since FROM arg)
+            SELECT developer_id AS id, repository_full_name AS repo FROM counted_commits WHERE committed_at >= (SELECT since FROM arg)
+            UNION SELECT p.developer_id, gr.repository_full_name FROM counted_pull_requests p JOIN github_pull_repositories gr ON gr.github_id = p.github_id
+                   WHERE p.created_at >= (SELECT since FROM arg)
+            UNION SELECT r.reviewer_id, gr.repository_full_name FROM counted_code_reviews r JOIN pull_requests p ON p.id = r.pull_request_id
+                   JOIN github_pull_repositories gr ON gr.github_id = p.github_id WHERE r.submitted_at >= (SELECT since FROM arg)
           ),
-          active_teams AS (SELECT t.id FROM teams t WHERE EXISTS (SELECT 1 FROM active a WHERE a.id = ANY(t.developer_ids)))
-     SELECT insight_type, developer_id, team_id, data_window_days, true AS renewal
-       FROM (SELECT DISTINCT ON (insight_type, developer_id, team_id) insight_type, developer_id, team_id, data_window_days, expires_at
-               FROM predictive_insights ORDER BY insight_type, developer_id, team_id, generated_at DESC) latest
+          active_devs AS (
+            SELECT DISTINCT a.id, tr.organization_id AS org FROM active a LEFT JOIN tracked_repositories tr ON tr.full_name = a.repo
+             WHERE a.id IS NOT NULL
+               AND (tr.organization_id IS NULL OR a.id IN (SELECT m FROM teams, unnest(teams.developer_ids) AS m WHERE teams.organization_id = tr.organization_id))
+          ),
+          active_teams AS (
+            SELECT t.id FROM teams t WHERE EXISTS (SELECT 1 FROM active_devs a WHERE a.id = ANY(t.developer_ids) AND a.org IS NOT DISTINCT FROM t.organization_id)
+          ),
+          scoped AS (SELECT pi.*, o.organization_id FROM predictive_insights pi LEFT JOIN predictive_insight_organizations o ON o.insight_id = pi.id)
+     SELECT insight_type, developer_id, team_id, organization_id, data_window_days, true AS renewal
+       FROM (SELECT DISTINCT ON (insight_type, developer_id, team_id, organization_id) insight_type, developer_id, team_id, organization_id, data_window_days, expires_at
+               FROM scoped ORDER BY insight_type, developer_id, team_id, organization_id, generated_at DESC) latest
       WHERE expires_at IS NULL OR expires_at < now() + interval '1 hour'
      UNION ALL
-     SELECT ty, a.id, NULL, NULL, false FROM active a, unnest((SELECT dev_types FROM arg)) ty
-      WHERE a.id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM predictive_insights p WHERE p.developer_id = a.id AND p.insight_type = ty)
+     SELECT ty, a.id, NULL, a.org, NULL, false FROM active_devs a, unnest((SELECT dev_types FROM arg)) ty
+      WHERE NOT EXISTS (SELECT 1 FROM scoped p WHERE p.developer_id = a.id AND p.insight_type = ty AND p.organization_id IS NOT DISTINCT FROM a.org)
      UNION ALL
-     SELECT ty, NULL, t.id, NULL, false FROM active_teams t, unnest((SELECT team_types FROM arg)) ty
+     SELECT ty, NULL, t.id, NULL, NULL, false FROM active_teams t, unnest((SELECT team_types FROM arg)) ty
       WHERE NOT EXISTS (SELECT 1 FROM predictive_insights p WHERE p.team_id = t.id AND p.insight_type = ty)`,
     [activeDays, `{${DEVELOPER_INSIGHTS.join(',')}}`, `{${TEAM_INSIGHTS.join(',')}}`],
   );

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { sql, withPgClient } from '../db/sql.js';
 import { PermanentError } from '../errors/index.js';
+import { organizationsOfDeveloper } from '../organizations/members.js';
 import type { JobContext } from '../jobs/context.js';
 import { slackInsightAlert } from '../slack/jobs/slack-insight-alert.contract.js';
 import { HEURISTIC_MODEL, heuristicInsight } from './heuristic.js';
@@ -15,10 +16,13 @@ export async function generateInsight(ctx: JobContext, data: z.infer<typeof insi
   const type = data.insightType as InsightType;
   const subjectCol = data.developerId ? 'developer_id' : 'team_id';
   const subjectId = (data.developerId ?? data.teamId)!;
+  // A person's insight is of one organization: the one named, else their only one.
+  const organizationId = data.developerId ? await insightOrganization(em, data.developerId, data.organizationId) : null;
   const [previous] = await sql<{ id: string; risk_score: number | null; expires_at: string | null }>(
     em,
-    `SELECT id, risk_score, expires_at FROM predictive_insights WHERE ${subjectCol} = ? AND insight_type = ? ORDER BY generated_at DESC LIMIT 1`,
-    [subjectId, type],
+    `SELECT pi.id, pi.risk_score, pi.expires_at FROM predictive_insights pi LEFT JOIN predictive_insight_organizations o ON o.insight_id = pi.id
+      WHERE pi.${subjectCol} = ? AND pi.insight_type = ? AND o.organization_id IS NOT DISTINCT FROM ?::uuid ORDER BY pi.generated_at DESC LIMIT 1`,
+    [subjectId, type, organizationId],
   );
   if (!data.force && previous?.expires_at && new Date(previous.expires_at) > new Date()) {
     return { insightId: previous.id, cached: true };
@@ -33,7 +37,7 @@ export async function generateInsight(ctx: JobContext, data: z.infer<typeof insi
 
   const subject = (DEVELOPER_INSIGHTS as readonly string[]).includes(type) ? 'developer' : 'team';
   const signals: DeveloperSignals | TeamSignals = await withPgClient<DeveloperSignals | TeamSignals>(em, (c) =>
-    subject === 'developer' ? developerSignals(c, subjectId, data.windowDays) : teamSignals(c, subjectId, data.windowDays),
+    subject === 'developer' ? developerSignals(c, subjectId, data.windowDays, new Date(), organizationId) : teamSignals(c, subjectId, data.windowDays),
   );
   let output;
   let model: string;
@@ -51,8 +55,11 @@ export async function generateInsight(ctx: JobContext, data: z.infer<typeof insi
   }
   const [row] = await sql<{ id: string }>(
     em,
-    `INSERT INTO predictive_insights (${subjectCol}, insight_type, risk_score, confidence, factors, recommendations, data_window_days, generated_by_model, generated_at, expires_at)
-     VALUES (?, ?, ?, ?, ?::jsonb, ?::jsonb, ?, ?, now(), now() + make_interval(hours => ?)) RETURNING id`,
+    `WITH ins AS (
+       INSERT INTO predictive_insights (${subjectCol}, insight_type, risk_score, confidence, factors, recommendations, data_window_days, generated_by_model, generated_at, expires_at)
+       VALUES (?, ?, ?, ?, ?::jsonb, ?::jsonb, ?, ?, now(), now() + make_interval(hours => ?)) RETURNING id),
+          org AS (INSERT INTO predictive_insight_organizations (insight_id, organization_id) SELECT id, ?::uuid FROM ins WHERE ?::uuid IS NOT NULL)
+     SELECT id FROM ins`,
     [
       subjectId,
       type,
@@ -63,6 +70,8 @@ export async function generateInsight(ctx: JobContext, data: z.infer<typeof insi
       data.windowDays,
       model,
       INSIGHT_TTL_HOURS[type],
+      organizationId,
+      organizationId,
     ],
   );
   const crossed = output.risk_score >= config.INSIGHT_ALERT_THRESHOLD && (previous?.risk_score ?? 0) < config.INSIGHT_ALERT_THRESHOLD;
@@ -70,9 +79,26 @@ export async function generateInsight(ctx: JobContext, data: z.infer<typeof insi
   return {
     insightId: row!.id,
     cached: false,
+    ...(organizationId ? { organizationId } : {}),
     model,
     riskScore: output.risk_score,
     alerted: crossed,
     ...(fallbackReason && config.OPENAI_MODEL ? { fallbackReason } : {}),
   };
+}
+
+/**
+ * The organization a person's insight is of: the one asked for (they must be in its teams), else
+ * their only one; a person of several must be given one (their work in each is that one's own), a
+ * person of none has insights of no organization.
+ */
+async function insightOrganization(em: JobContext['em'], developerId: string, asked: string | undefined): Promise<string | null> {
+  const orgs = await organizationsOfDeveloper(em, developerId);
+  if (asked) {
+    if (!orgs.includes(asked)) throw new PermanentError(`developer ${developerId} is in no team of organization ${asked}`);
+    return asked;
+  }
+  if (orgs.length > 1)
+    throw new PermanentError(`developer ${developerId} is in the teams of ${orgs.length} organizations (${orgs.join(', ')}): give organizationId`);
+  return orgs[0] ?? null;
 }

@@ -37,6 +37,8 @@ export interface Scope {
   end: Date;
   /** null = everyone (only without an organization: reports and exports always have one) */
   developerIds: string[] | null;
+  /** The organization whose repositories' work counts (null: every repository's; see organizations/repositories.ts). */
+  organizationId: string | null;
 }
 
 /** Anything that runs node-postgres queries: a client or a pool. */
@@ -56,7 +58,7 @@ export const scopeLookup = (client: Queryable): ScopeLookup => ({
     (
       await sql<{ id: string }>(
         client,
-        `SELECT DISTINCT unnest(developer_ids)::text AS id FROM teams WHERE id = ANY(?::uuid[])${organizationId ? ' AND organization_id = ?::uuid' : ''}`,
+        `SELECT DISTINCT m::text AS id FROM teams, unnest(teams.developer_ids) AS m WHERE m IS NOT NULL AND teams.id = ANY(?::uuid[])${organizationId ? ' AND teams.organization_id = ?::uuid' : ''}`,
         organizationId ? [teamIds, organizationId] : [teamIds],
       )
     ).map((r) => r.id),
@@ -91,5 +93,5 @@ export async function resolveScope(filters: ScopedFilters, lookup: ScopeLookup, 
       developerIds = developerIds.filter((id) => inOrg.has(id));
     }
   }
-  return { start, end, developerIds };
+  return { start, end, developerIds, organizationId: org ?? null };
 }

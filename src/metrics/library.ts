@@ -2,6 +2,7 @@ import type pg from 'pg';
 import { resolveScope, scopeLookup, type ScopedFilters, type Scope } from './filters.js';
 import { sql } from '../db/sql.js';
 import { learningProgressMetric, readinessMetric, skillLevelsMetric } from '../career/metrics.js';
+import { commitInOrganizationSql, pullInOrganizationSql, reviewInOrganizationSql } from '../organizations/repositories.js';
 
 /**
  * The metrics library: one SQL query per metric over the synced tables, scoped by a date window and
@@ -28,40 +29,63 @@ const WINDOW_SQL = 'WITH win AS (SELECT ?::timestamptz AS s, ?::timestamptz AS e
 const START = '(SELECT s FROM win)';
 const END = '(SELECT e FROM win)';
 
-/** The window's values, and ` AND col = ANY(?)` (binding the set) when a developer set applies. */
-function params(scope: Scope): [unknown[], (col: string) => string] {
+/**
+ * The scope's filters, by what a query reads: each returns ` AND …` for the row alias given (empty
+ * when nothing narrows it), binding its values in the order the SQL text uses them. The developer
+ * set (author or reviewer), and with an organization only the work of its repositories
+ * (src/organizations/repositories.ts): a person's work elsewhere is another organization's.
+ */
+export interface ScopeSql {
+  /** commits (counted_commits or commits) as `alias` */
+  commits(alias: string): string;
+  /** pull requests as `alias` */
+  pulls(alias: string): string;
+  /** code reviews as `alias`, by their reviewer */
+  reviews(alias: string): string;
+}
+
+/** The window's values, and the scope's filters binding the rest. */
+function params(scope: Scope): [unknown[], ScopeSql] {
   const p: unknown[] = [scope.start.toISOString(), scope.end.toISOString()];
   const ids = scope.developerIds;
-  if (ids === null) return [p, () => ''];
+  const org = scope.organizationId;
+  const dev = (col: string) => {
+    if (ids === null) return '';
+    p.push(ids);
+    return ` AND ${col} = ANY(?::uuid[])`;
+  };
+  const inOrg = (predicate: (alias: string, org: string) => string, alias: string) => {
+    if (!org) return '';
+    p.push(org);
+    return ` AND ${predicate(alias, '?::uuid')}`;
+  };
   return [
     p,
-    (col) => {
-      p.push(ids);
-      return ` AND ${col} = ANY(?::uuid[])`;
+    {
+      commits: (a) => dev(`${a}.developer_id`) + inOrg(commitInOrganizationSql, a),
+      pulls: (a) => dev(`${a}.developer_id`) + inOrg(pullInOrganizationSql, a),
+      reviews: (a) => dev(`${a}.reviewer_id`) + inOrg(reviewInOrganizationSql, a),
     },
   ];
 }
 
 const scalar = (value: unknown, unit: string): MetricResult => ({ kind: 'scalar', value: value === null || value === undefined ? null : Number(value), unit });
 
-async function one(ctx: Ctx, sql: (dev: (col: string) => string) => string, unit: string): Promise<MetricResult> {
+async function one(ctx: Ctx, sql: (s: ScopeSql) => string, unit: string): Promise<MetricResult> {
   const [p, dev] = params(ctx.scope);
   const rows = await ctx.q<{ v: string | null }>(WINDOW_SQL + sql(dev), p);
   return scalar(rows[0]?.v ?? null, unit);
 }
 
-async function breakdown(ctx: Ctx, sql: (dev: (col: string) => string) => string, unit: string): Promise<MetricResult> {
+async function breakdown(ctx: Ctx, sql: (s: ScopeSql) => string, unit: string): Promise<MetricResult> {
   const [p, dev] = params(ctx.scope);
   const rows = await ctx.q<{ label: string; v: string }>(WINDOW_SQL + sql(dev), p);
   return { kind: 'breakdown', unit, items: rows.map((r) => ({ label: String(r.label), value: Number(r.v) })) };
 }
 
-const COMMITS_IN = (dev: (c: string) => string) =>
-  `FROM counted_commits c WHERE c.committed_at >= ${START} AND c.committed_at < ${END}${dev('c.developer_id')}`;
-const PRS_CREATED_IN = (dev: (c: string) => string) =>
-  `FROM counted_pull_requests p WHERE p.created_at >= ${START} AND p.created_at < ${END}${dev('p.developer_id')}`;
-const PRS_MERGED_IN = (dev: (c: string) => string) =>
-  `FROM counted_pull_requests p WHERE p.merged_at >= ${START} AND p.merged_at < ${END}${dev('p.developer_id')}`;
+const COMMITS_IN = (s: ScopeSql) => `FROM counted_commits c WHERE c.committed_at >= ${START} AND c.committed_at < ${END}${s.commits('c')}`;
+const PRS_CREATED_IN = (s: ScopeSql) => `FROM counted_pull_requests p WHERE p.created_at >= ${START} AND p.created_at < ${END}${s.pulls('p')}`;
+const PRS_MERGED_IN = (s: ScopeSql) => `FROM counted_pull_requests p WHERE p.merged_at >= ${START} AND p.merged_at < ${END}${s.pulls('p')}`;
 /** A weekday commit outside working time (09:00-18:00 UTC); shared with the insight signals. */
 export const afterHoursSql = (col: string) =>
   `(extract(isodow FROM ${col} AT TIME ZONE 'UTC') < 6 AND (extract(hour FROM ${col} AT TIME ZONE 'UTC') < 9 OR extract(hour FROM ${col} AT TIME ZONE 'UTC') >= 18))`;
@@ -102,7 +126,7 @@ export const METRICS: Record<string, { description: string; run: (ctx: Ctx) => P
                   FROM counted_pull_requests p
                   CROSS JOIN LATERAL (SELECT min(r.submitted_at) AS first FROM counted_code_reviews r
                                        WHERE r.pull_request_id = p.id AND r.reviewer_id IS DISTINCT FROM p.developer_id) fr
-                 WHERE p.created_at >= ${START} AND p.created_at < ${END}${d('p.developer_id')} AND fr.first IS NOT NULL`,
+                 WHERE p.created_at >= ${START} AND p.created_at < ${END}${d.pulls('p')} AND fr.first IS NOT NULL`,
         'hours',
       ),
   },
@@ -111,7 +135,7 @@ export const METRICS: Record<string, { description: string; run: (ctx: Ctx) => P
     run: (ctx) =>
       one(
         ctx,
-        (d) => `SELECT count(*) AS v FROM counted_code_reviews r WHERE r.submitted_at >= ${START} AND r.submitted_at < ${END}${d('r.reviewer_id')}`,
+        (d) => `SELECT count(*) AS v FROM counted_code_reviews r WHERE r.submitted_at >= ${START} AND r.submitted_at < ${END}${d.reviews('r')}`,
         'reviews',
       ),
   },
@@ -122,7 +146,7 @@ export const METRICS: Record<string, { description: string; run: (ctx: Ctx) => P
         ctx,
         (d) => `SELECT round((percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM r.submitted_at - p.created_at)) / 3600)::numeric, 2) AS v
                   FROM counted_code_reviews r JOIN pull_requests p ON p.id = r.pull_request_id
-                 WHERE r.submitted_at >= ${START} AND r.submitted_at < ${END} AND r.reviewer_id IS DISTINCT FROM p.developer_id${d('r.reviewer_id')}`,
+                 WHERE r.submitted_at >= ${START} AND r.submitted_at < ${END} AND r.reviewer_id IS DISTINCT FROM p.developer_id${d.reviews('r')}`,
         'hours',
       ),
   },
@@ -145,7 +169,7 @@ export const METRICS: Record<string, { description: string; run: (ctx: Ctx) => P
         ctx,
         (d) => `SELECT l.key AS label, sum(l.value::bigint) AS v
                   FROM counted_commits c CROSS JOIN LATERAL jsonb_each_text(c.languages) l
-                 WHERE c.committed_at >= ${START} AND c.committed_at < ${END}${d('c.developer_id')}
+                 WHERE c.committed_at >= ${START} AND c.committed_at < ${END}${d.commits('c')}
                  GROUP BY l.key ORDER BY v DESC, l.key`,
         'lines',
       ),

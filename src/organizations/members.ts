@@ -8,8 +8,13 @@ import { sql, type PgQueryable } from '../db/sql.js';
  * a developer in the teams of two organizations belongs to both (each sees only its own reports).
  */
 
-/** The developer ids of an organization, as SQL over an organization id expression. */
-export const organizationMembersSql = (org: string) => `(SELECT unnest(developer_ids) FROM teams WHERE organization_id = ${org})`;
+/**
+ * The developer ids of an organization, as SQL over an organization id expression. A NULL in a
+ * team's developer_ids is no one (left in, it would make every `NOT IN` of this set unknown, and a
+ * check of who is outside the organization pass everybody).
+ */
+export const organizationMembersSql = (org: string) =>
+  `(SELECT m FROM teams, unnest(teams.developer_ids) AS m WHERE teams.organization_id = ${org} AND m IS NOT NULL)`;
 
 /** The developer ids of an organization, as a sorted list. */
 export async function organizationMembers(q: EntityManager | PgQueryable, organizationId: string): Promise<string[]> {

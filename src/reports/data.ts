@@ -209,10 +209,10 @@ async function widgetData(
   );
   const items = [];
   for (const d of devs.slice(0, 200)) {
-    const r = (await computeMetrics(client, [w.metric], { date_range: range, developer_ids: [d.id] }, now))[w.metric] as Extract<
-      MetricResult,
-      { kind: 'scalar' }
-    >;
+    // Each person's number of the same organization's work (their work elsewhere is not this report's).
+    const r = (await computeMetrics(client, [w.metric], { organization_id: filters.organization_id, date_range: range, developer_ids: [d.id] }, now))[
+      w.metric
+    ] as Extract<MetricResult, { kind: 'scalar' }>;
     items.push({ label: d.login, value: r.value ?? 0 });
   }
   items.sort((a, b) => b.value - a.value || a.label.localeCompare(b.label));

@@ -23,13 +23,15 @@ interface Pruner {
 
 export const PRUNERS: Pruner[] = [
   {
-    // Insight history: the latest insight of each type and subject always stays (it is the current one).
+    // Insight history: the latest insight of each type, subject and organization always stays (it is the current one).
     kind: 'insights',
     table: 'predictive_insights',
     days: (c) => c.RETENTION_INSIGHT_DAYS,
     where: `generated_at < (SELECT cutoff FROM arg) AND EXISTS (
               SELECT 1 FROM predictive_insights n WHERE n.insight_type = t.insight_type AND n.developer_id IS NOT DISTINCT FROM t.developer_id
-                 AND n.team_id IS NOT DISTINCT FROM t.team_id AND n.generated_at > t.generated_at)`,
+                 AND n.team_id IS NOT DISTINCT FROM t.team_id AND n.generated_at > t.generated_at
+                 AND (SELECT o.organization_id FROM predictive_insight_organizations o WHERE o.insight_id = n.id)
+                     IS NOT DISTINCT FROM (SELECT o.organization_id FROM predictive_insight_organizations o WHERE o.insight_id = t.id))`,
   },
   // Attempts' idempotency keys go with them (ON DELETE CASCADE); older than any retry or redelivery.
   { kind: 'slack_notification_logs', table: 'slack_notification_logs', days: (c) => c.RETENTION_SLACK_LOG_DAYS, where: `sent_at < (SELECT cutoff FROM arg)` },

@@ -71,6 +71,8 @@ export async function notifyWeeklyTeamSummary(ctx: JobContext, teamId: string): 
     const m = await withPgClient(ctx.em, (c) =>
       computeMetrics(c, ['commits', 'prs_merged', 'reviews_given', 'pr_cycle_time', 'time_to_first_review'], {
         team_ids: [teamId],
+        // The team's organization's work only: its members' work elsewhere is another organization's.
+        ...(team.organization_id ? { organization_id: team.organization_id } : {}),
         date_range: { start: w.start.toISOString(), end: w.end.toISOString() },
       }),
     );
@@ -91,6 +93,8 @@ export async function notifyWeeklyTeamSummary(ctx: JobContext, teamId: string): 
 
 interface AlertRow extends InsightAlertRow {
   team_id: string | null;
+  /** the organization a person's insight was computed for */
+  organization_id: string | null;
   team_org: string | null;
   data_window_days: number | null;
   generated_at: Date;
@@ -99,8 +103,8 @@ interface AlertRow extends InsightAlertRow {
 /**
  * An insight that crossed the alert threshold (one post per insight and recipient).
  * - About a team: to the channel of `team_alert` (or the default channel) of the team's organization.
- * - About a person: privately, in each organization whose teams they are in — to the leads of their
- *   teams there (`team_leads`, by direct message; never the person themselves), else to
+ * - About a person: privately, in the organization it was computed for (from its repositories' work;
+ *   while they are still in its teams) — to the leads of their teams there (`team_leads`, by direct message; never the person themselves), else to
  *   `private_alert_channel` once Slack confirms it is private; else not at all (said in the result).
  *   A "private" channel Slack reports as shared fails the alert with that reason, after the other
  *   organizations got theirs.
@@ -111,8 +115,9 @@ export async function alertInsight(ctx: JobContext, insightId: string) {
   const [i] = await sql<AlertRow>(
     ctx.em,
     `SELECT pi.insight_type, pi.risk_score, pi.confidence, pi.factors, pi.recommendations, pi.developer_id, pi.team_id, pi.data_window_days, pi.generated_at,
-            d.github_username AS login, d.name, t.name AS team, t.organization_id AS team_org
+            d.github_username AS login, d.name, t.name AS team, t.organization_id AS team_org, o.organization_id
        FROM predictive_insights pi LEFT JOIN developers d ON d.id = pi.developer_id LEFT JOIN teams t ON t.id = pi.team_id
+       LEFT JOIN predictive_insight_organizations o ON o.insight_id = pi.id
       WHERE pi.id = ?`,
     [insightId],
   );
@@ -122,7 +127,7 @@ export async function alertInsight(ctx: JobContext, insightId: string) {
   const explain = await withPgClient(ctx.em, async (c) =>
     (DEVELOPER_INSIGHTS as readonly string[]).includes(type)
       ? i.developer_id
-        ? explainFactors(type, await developerSignals(c, i.developer_id, window, new Date(i.generated_at)))
+        ? explainFactors(type, await developerSignals(c, i.developer_id, window, new Date(i.generated_at), i.organization_id))
         : new Map<string, string>()
       : i.team_id
         ? explainFactors(type, await teamSignals(c, i.team_id, window, new Date(i.generated_at)))
@@ -136,9 +141,11 @@ export async function alertInsight(ctx: JobContext, insightId: string) {
     );
   }
 
+  // A person's insight goes to the organization it was computed for, and no other (while they are in it).
+  if (!i.organization_id) return { skipped: 'the insight is of no organization' };
   const results: Record<string, unknown> = {};
   const problems: string[] = [];
-  for (const org of await organizationsOfDeveloper(ctx.em, i.developer_id)) {
+  for (const org of (await organizationsOfDeveloper(ctx.em, i.developer_id)).filter((o) => o === i.organization_id)) {
     const slack = await organizationSlack(ctx.em, ctx.config, org, 'person_alert');
     if ('skipped' in slack) {
       results[org] = slack;

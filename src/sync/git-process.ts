@@ -51,7 +51,8 @@ export function gitStream(r: GitRunner, args: string[], onData: (chunk: Buffer) 
       try {
         process.kill(-child.pid, sig);
       } catch {
-        // The group is gone already.
+        // No such group (yet: git may not have started its own): the process itself.
+        child.kill(sig);
       }
     };
     const stop = (why: unknown) => {

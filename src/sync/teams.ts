@@ -8,6 +8,7 @@ import type { JobContext } from '../jobs/context.js';
 import { storableText, storableTextOrNull } from '../lib/text.js';
 import { developerRefreshProfile } from '../profiles/jobs/developer-refresh-profile.contract.js';
 import { upsertDevelopers } from './writers.js';
+import { PermanentError } from '../errors/index.js';
 
 const ghTeam = z.looseObject({ id: z.number().int(), slug: z.string(), name: z.string(), description: z.string().nullish() }).transform((t) => ({
   ...t,
@@ -18,13 +19,20 @@ const ghTeam = z.looseObject({ id: z.number().int(), slug: z.string(), name: z.s
 /**
  * Keep teams in step with the organization's GitHub teams: one row per GitHub team (matched by
  * organization and name), developer_ids = its members (developers created as needed). A row is only
- * written when its membership or description changed. New members get their profile computed.
+ * written when its membership or description changed. New members get their profile computed. The
+ * GitHub organization is linked to the organization on the first run (its webhooks then track
+ * repositories for it); one linked to another organization is refused.
  */
 export async function syncTeams(ctx: JobContext, org: string, organizationId: string) {
+  // A GitHub organization is one organization's: mirroring it into another would make its people
+  // members of both (and their work visible to both). Refused; an operator can move the link.
+  const linked = await linkGitHubAccount(ctx.em, org, organizationId, { replace: false });
+  if (linked && linked !== organizationId) {
+    throw new PermanentError(
+      `GitHub organization ${org} is linked to organization ${linked}, not ${organizationId}: its teams are not mirrored there (aexy github link ${org} --organization <uuid> moves the link)`,
+    );
+  }
   const octokit = await githubFor(ctx, org);
-  // Whose this GitHub organization is: its webhooks then track repositories for organizationId
-  // (an existing link, set by an operator, is left alone).
-  await linkGitHubAccount(ctx.em, org, organizationId, { replace: false });
   const teams = (await octokit.paginate('GET /orgs/{org}/teams', { org, per_page: 100 })).map((t) => parseGitHub(ghTeam, t, `teams of ${org}`));
   let written = 0;
   const newMembers = new Set<string>();

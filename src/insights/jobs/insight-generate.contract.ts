@@ -7,6 +7,8 @@ export const insightGenerateSchema = z
     insightType: z.enum(INSIGHT_TYPES, { message: `must be one of ${INSIGHT_TYPES.join(', ')}` }),
     developerId: z.uuid().optional(),
     teamId: z.uuid().optional(),
+    /** a person's insight is of one organization: computed from its repositories' work, shown to it alone (default: their only one) */
+    organizationId: z.uuid().optional(),
     windowDays: z.number().int().min(7).max(365).default(30),
     /** regenerate even if a cached insight is still valid */
     force: z.boolean().default(false),
@@ -17,6 +19,8 @@ export const insightGenerateSchema = z
     if (team && !d.teamId) ctx.addIssue({ code: 'custom', path: ['teamId'], message: `is required for ${d.insightType}` });
     if (!team && !d.developerId) ctx.addIssue({ code: 'custom', path: ['developerId'], message: `is required for ${d.insightType}` });
     if (d.developerId && d.teamId) ctx.addIssue({ code: 'custom', path: ['teamId'], message: 'give either developerId or teamId' });
+    if (d.organizationId && !d.developerId)
+      ctx.addIssue({ code: 'custom', path: ['organizationId'], message: "goes with developerId (a team's organization is its own)" });
   });
 
 /** Generate (or reuse, inside its TTL) one predictive insight about a developer or a team. */
@@ -25,5 +29,5 @@ export const insightGenerate = defineContract({
   queue: 'insights',
   schema: insightGenerateSchema,
   options: { attempts: 3, backoff: { type: 'exponential', delay: 10_000 } },
-  deduplicationId: (d) => `insight.generate-${d.insightType}-${d.developerId ?? d.teamId}`,
+  deduplicationId: (d) => `insight.generate-${d.insightType}-${d.developerId ?? d.teamId}${d.organizationId ? `-${d.organizationId}` : ''}`,
 });

@@ -9,7 +9,7 @@ export const insightRefreshJob = defineJob(insightRefresh, async (_data, ctx) =>
   for (const d of due) {
     ctx.enqueueAfter(insightGenerate, {
       insightType: d.insight_type as InsightType,
-      ...(d.developer_id ? { developerId: d.developer_id } : { teamId: d.team_id! }),
+      ...(d.developer_id ? { developerId: d.developer_id, ...(d.organization_id ? { organizationId: d.organization_id } : {}) } : { teamId: d.team_id! }),
       windowDays: d.data_window_days ?? ctx.config.INSIGHT_ACTIVE_DAYS,
       force: d.renewal,
     });
