@@ -20,6 +20,7 @@ import { installSlackIntegration } from '../src/slack/integrations.js';
 import { careerRecommend, careerRefreshPaths, developerRefreshProfile } from '../src/jobs/index.js';
 import { computeMetrics } from '../src/metrics/library.js';
 import { JOBS } from '../src/workers/handlers.js';
+import { attachRepository } from './helpers/repositories.js';
 import { createTestDatabase, type TestDatabase } from './helpers/db.js';
 import { deletePrefix, testConfig } from './helpers/redis.js';
 import { runCliProcess } from './helpers/spawn.js';
@@ -378,6 +379,8 @@ describe('career growth: skill levels, roles, learning paths, progress', () => {
   });
 
   it('report metrics: skill levels of a scope, learning progress and readiness per person', async () => {
+    // The work so far is in the organization's repository (a report counts its own repositories' work).
+    await attachRepository(db, 'acme/api', ORG);
     const at = { date_range: { start: '2025-06-01', end: AT.toISOString() } };
     const kim = await computeMetrics(db.sql, ['skill_levels', 'career_readiness'], { ...at, developer_ids: [dev.kim!] }, AT);
     // kim alone: her own levels at AT (the first test's hand-computed numbers), by their names.

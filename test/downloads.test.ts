@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildBoardServer } from '../src/board/server.js';
@@ -52,6 +53,27 @@ describe('signed export downloads', () => {
     expect(res.headers['content-disposition']).toMatch(/^attachment; filename="team_metrics-\d{4}-\d\d-\d\d\.json"$/);
     expect(res.headers['cache-control']).toBe('private, no-store');
     expect(res.body).toBe(body);
+  });
+
+  it("the board's request log never holds a link's signature (a logged link would be a bearer credential)", async () => {
+    const lines: string[] = [];
+    const destination = new Writable({ write: (chunk, _enc, done) => (lines.push(String(chunk)), done()) });
+    const logged = await buildBoardServer({
+      config: { ...config, EXPORT_DIR: dir },
+      orm: db.orm,
+      log: createLogger('info', {}, { format: 'json', destination }),
+    });
+    try {
+      await writeFile(join(dir, 'logged.json'), '{}');
+      const url = new URL(downloadUrl(settings, await exportRow(join(dir, 'logged.json')), inHour())!);
+      const sig = url.searchParams.get('sig')!;
+      expect((await logged.inject({ url: `${url.pathname}${url.search}` })).statusCode).toBe(200);
+      const requests = lines.map((l) => JSON.parse(l)).filter((l) => l.req);
+      expect(requests.map((l) => l.req.url)).toEqual([`${url.pathname}?expires=${url.searchParams.get('expires')}&sig=%5Bredacted%5D`]);
+      expect(lines.join('')).not.toContain(sig);
+    } finally {
+      await logged.close();
+    }
   });
 
   it('403 for a link not signed for this export and expiry; 410 once expired or once the file is gone', async () => {

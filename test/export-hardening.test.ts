@@ -10,6 +10,7 @@ import { streamExport } from '../src/exports/writer.js';
 import type { JobContext } from '../src/jobs/context.js';
 import { JOBS } from '../src/workers/handlers.js';
 import { exportCleanup } from '../src/jobs/index.js';
+import { attachRepository } from './helpers/repositories.js';
 import { createTestDatabase, type TestDatabase } from './helpers/db.js';
 import { deletePrefix, testConfig } from './helpers/redis.js';
 import { startHarness, type Harness } from './helpers/workers.js';
@@ -38,6 +39,7 @@ describe('export hardening', () => {
          FROM generate_series(1, 25000) g`,
       [dev],
     );
+    await attachRepository(db, 'acme/api', ORG);
   });
   afterAll(async () => {
     await h?.close();

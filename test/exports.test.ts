@@ -10,7 +10,7 @@ import { requestExport } from '../src/exports/request.js';
 import { FORMULA_SQL_PATTERN } from '../src/exports/definitions.js';
 import { neutraliseFormula } from '../src/exports/writer.js';
 import { JOBS } from '../src/workers/handlers.js';
-import { exportCleanup } from '../src/jobs/index.js';
+import { exportCleanup, exportProcess } from '../src/jobs/index.js';
 import { createTestDatabase, type TestDatabase } from './helpers/db.js';
 import { deletePrefix, testConfig } from './helpers/redis.js';
 import { startHarness, type Harness } from './helpers/workers.js';
@@ -43,6 +43,8 @@ describe('export jobs', () => {
       [devs.ana, devs.ben],
       [devs.cy],
     ]);
+    // The organization's repository: its work is what the organization's exports hold.
+    await db.sql.query(`INSERT INTO tracked_repositories (full_name, organization_id) VALUES ('acme/api', $1)`, [ORG]);
     // 2,500 commits, with the awkward cases a CSV must survive.
     const messages = [
       '=HYPERLINK("http://evil.example","click")',
@@ -192,6 +194,47 @@ describe('export jobs', () => {
     const { rows: after } = await db.sql.query(`SELECT status, error_message, file_path FROM export_jobs WHERE id = $1`, [rows[0].id]);
     expect(after[0]).toEqual({ status: 'failed', error_message: 'Unsupported format "xlsx" for commits (supported: csv, json)', file_path: null });
   });
+
+  it('aexy jobs retry of a failed export really redoes it (the row back to pending, every attempt again); a completed one is refused', async () => {
+    const env = { DATABASE_URL: db.url, REDIS_URL: config.REDIS_URL, QUEUE_PREFIX: config.QUEUE_PREFIX, LOG_LEVEL: 'silent' };
+    // A row a platform wrote with a format that cannot be made: it fails at once.
+    const { rows } = await db.sql.query(`INSERT INTO export_jobs (export_type, format, config) VALUES ('developers', 'xml', $1) RETURNING id`, [
+      { organization_id: ORG },
+    ]);
+    const id = rows[0].id as string;
+    const failed = await h.settle(await h.pool.producer.enqueue(exportProcess, { exportJobId: id }));
+    expect(failed.failedReason).toBe('Unsupported format "xml" for developers (supported: csv, json)');
+    expect((await db.sql.query(`SELECT status FROM export_jobs WHERE id = $1`, [id])).rows[0].status).toBe('failed');
+    // The cause is mended (the platform rewrote the row), then the operator retries the job.
+    await db.sql.query(`UPDATE export_jobs SET format = 'csv' WHERE id = $1`, [id]);
+    const events = await h.events('exports');
+    const done = new Promise<void>((resolve) => events.on('completed', ({ jobId }) => jobId === failed.id && resolve()));
+    const retried = await runCliProcess(['jobs', 'retry', failed.id!, '--queue', 'exports'], env);
+    expect(retried.stderr).toBe('');
+    expect(retried.stdout.trim()).toBe(
+      `export.process (job ${failed.id} on exports) queued again with all its attempts; it had failed after 1 attempt(s): Unsupported format "xml" for developers (supported: csv, json)`,
+    );
+    await done;
+    const job = (await h.reader('exports').getJob(failed.id!))!;
+    expect(job.returnvalue).toMatchObject({ exportJobId: id, rows: 3 });
+    expect(job.attemptsMade).toBe(1); // counted from zero again
+    const row = (await db.sql.query(`SELECT status, error_message, file_path FROM export_jobs WHERE id = $1`, [id])).rows[0];
+    expect(row).toMatchObject({ status: 'completed', error_message: null });
+    expect((await readFile(row.file_path, 'utf8')).split('\n')[0]).toBe('github_username,name,seniority_level,seniority_score,skills,last_activity_at');
+    // A failed job whose export completed since (or is gone) is not retried: there is nothing to redo.
+    const other = (
+      await db.sql.query(`INSERT INTO export_jobs (export_type, format, config) VALUES ('developers', 'xml', $1) RETURNING id`, [{ organization_id: ORG }])
+    ).rows[0].id as string;
+    const second = await h.settle(await h.pool.producer.enqueue(exportProcess, { exportJobId: other }));
+    expect(second.failedReason).toMatch(/Unsupported format/);
+    await db.sql.query(`UPDATE export_jobs SET status = 'completed' WHERE id = $1`, [other]);
+    const refused = await runCliProcess(['jobs', 'retry', second.id!, '--queue', 'exports'], env);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr.trim()).toBe(
+      `error: export.process (job ${second.id} on exports) not retried: export ${other} is completed: there is nothing to redo (request a new export)`,
+    );
+    expect(await (await h.reader('exports').getJob(second.id!))!.getState()).toBe('failed');
+  }, 90_000);
 
   it('CLI: aexy export queues an export and --wait prints the file', async () => {
     const env = { DATABASE_URL: db.url, REDIS_URL: config.REDIS_URL, QUEUE_PREFIX: config.QUEUE_PREFIX, LOG_LEVEL: 'silent' };

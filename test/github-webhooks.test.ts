@@ -91,7 +91,8 @@ describe('GitHub webhooks, schedulers and the sync CLI', () => {
     const first = await deliver('push', push);
     expect(first.statusCode).toBe(202);
     expect(first.json()).toMatchObject({ repository: 'acme/api', streams: ['commits'] });
-    for (let i = 0; i < 4; i++) expect((await deliver('push', push)).statusCode).toBe(202);
+    // A burst of pushes (each its own payload: another head) collapses into one pending sync.
+    for (let i = 0; i < 4; i++) expect((await deliver('push', { ...push, after: String(i).repeat(40) })).statusCode).toBe(202);
     const pr = await deliver('pull_request', { action: 'opened', number: 7, repository: push.repository });
     expect(pr.json()).toMatchObject({ streams: ['pulls'] });
     await deliver('pull_request_review', { action: 'submitted', repository: push.repository });
@@ -306,6 +307,16 @@ describe('GitHub webhooks, schedulers and the sync CLI', () => {
     const replay = await app.inject({ method: 'POST', url: '/webhooks/github', headers: formHeaders, payload: form });
     expect(replay.statusCode).toBe(200);
     expect(replay.json()).toEqual({ ignored: `delivery ${delivery} was already processed` });
+    // The captured body under a new delivery id (the header is not signed, the body is): still once.
+    const renamed = await app.inject({
+      method: 'POST',
+      url: '/webhooks/github',
+      headers: { ...formHeaders, 'x-github-delivery': crypto.randomUUID() },
+      payload: form,
+    });
+    expect(renamed.statusCode).toBe(200);
+    expect(renamed.json()).toEqual({ ignored: 'this payload (under another delivery id) was already processed' });
+    expect(await waiting()).toBe(1);
     await producer.queue('github-sync').drain(true);
   });
 
@@ -323,7 +334,7 @@ describe('GitHub webhooks, schedulers and the sync CLI', () => {
       maxConcurrent: 2,
     });
     try {
-      const answers = await Promise.all(Array.from({ length: 8 }, () => deliver('push', push, undefined, capped)));
+      const answers = await Promise.all(Array.from({ length: 8 }, (_, i) => deliver('push', { ...push, after: String(i).padEnd(40, 'c') }, undefined, capped)));
       const codes = answers.map((a) => a.statusCode);
       expect(codes.filter((c) => c === 503).length).toBeGreaterThan(0);
       expect(codes.every((c) => c === 202 || c === 503)).toBe(true);
@@ -331,7 +342,7 @@ describe('GitHub webhooks, schedulers and the sync CLI', () => {
       expect(busy.headers['retry-after']).toBe('5');
       expect(busy.json()).toEqual({ error: 'too many deliveries at once; redeliver later' });
       // Once they are answered, deliveries are accepted again.
-      expect((await deliver('push', push, undefined, capped)).statusCode).toBe(202);
+      expect((await deliver('push', { ...push, after: '9'.repeat(40) }, undefined, capped)).statusCode).toBe(202);
       // A client that goes away in the middle of its upload gives its place back.
       const address = await capped.listen({ port: 0, host: '127.0.0.1' });
       const { port } = new URL(address);
@@ -348,8 +359,9 @@ describe('GitHub webhooks, schedulers and the sync CLI', () => {
           socket.on('error', reject);
         });
       }
-      for (let i = 0; i < 50 && (await deliver('push', push, undefined, capped)).statusCode !== 202; i++) await new Promise((r) => setTimeout(r, 20));
-      expect((await deliver('push', push, undefined, capped)).statusCode).toBe(202);
+      const another = (i: number) => ({ ...push, after: String(i).padStart(40, 'e') });
+      for (let i = 0; i < 50 && (await deliver('push', another(i), undefined, capped)).statusCode !== 202; i++) await new Promise((r) => setTimeout(r, 20));
+      expect((await deliver('push', another(99), undefined, capped)).statusCode).toBe(202);
     } finally {
       await capped.close();
       redis.disconnect();

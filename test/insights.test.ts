@@ -7,6 +7,7 @@ import { OpenAIStandIn } from '../src/dev/openai-stand-in.js';
 import { SlackStandIn } from '../src/dev/slack-stand-in.js';
 import { JOBS } from '../src/workers/handlers.js';
 import { insightGenerate, insightRefresh } from '../src/jobs/index.js';
+import { attachRepository } from './helpers/repositories.js';
 import { createTestDatabase, type TestDatabase } from './helpers/db.js';
 import { deletePrefix, testConfig } from './helpers/redis.js';
 import { startHarness, type Harness } from './helpers/workers.js';
@@ -86,6 +87,9 @@ describe('predictive insights: heuristic and LLM, cached, explainable', () => {
       [ORG, new KeyRing(keys).encrypt('xoxb-standin-token'), JSON.stringify({ U0DEV2: devs[2] }), { team_leads: { [teamId]: ['U0LEAD'] } }],
     );
     slack.users.push({ id: 'U0LEAD', team: 'T0STANDIN', email: 'lead@example.com', name: 'lead' });
+    // The work is in the organization's repositories (its members' insights are of it).
+    await attachRepository(db, 'acme/r', ORG);
+    await attachRepository(db, 'acme/core', ORG);
   });
   afterAll(async () => {
     await heuristic?.close();
@@ -198,12 +202,16 @@ describe('predictive insights: heuristic and LLM, cached, explainable', () => {
 
   it('429 with Retry-After and timeouts are retried; persistent 500s fall back', async () => {
     llm.requests.length = 0;
+    // Every request sent, retries included, is taken from the day's budget.
+    const used = async () => Number((await db.sql.query(`SELECT coalesce(sum(requests), 0) AS n FROM llm_usage`)).rows[0].n);
+    const before = await used();
     llm.script.push({ kind: 'status', status: 429, retryAfter: 1 });
     const t0 = Date.now();
     const limited = await generate(withLlm, { insightType: 'attrition_risk', developerId: devs[4], force: true });
     expect(limited.model).toBe('standin-model');
     expect(Date.now() - t0).toBeGreaterThanOrEqual(1_000);
     expect(llm.requests).toHaveLength(2);
+    expect((await used()) - before).toBe(2);
 
     llm.script.push({ kind: 'slow', ms: 1_000 });
     expect((await generate(withLlm, { insightType: 'attrition_risk', developerId: devs[6], force: true })).model).toBe('standin-model');
@@ -212,6 +220,7 @@ describe('predictive insights: heuristic and LLM, cached, explainable', () => {
     const down = await generate(withLlm, { insightType: 'attrition_risk', developerId: devs[7], force: true });
     expect(down.model).toBe('heuristic-v1');
     expect(down.fallbackReason).toMatch(/LLM request failed: 500/);
+    expect((await used()) - before).toBe(llm.requests.length);
   });
 
   it('team insights: bus factor and review bottleneck from team signals', async () => {

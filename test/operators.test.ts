@@ -128,7 +128,9 @@ describe('operator tools: the board, status, failed jobs and their retries, job 
     const completed = (id: string) => new Promise<void>((resolve) => events.on('completed', ({ jobId }) => jobId === id && resolve()));
     const done1 = completed(first.id!);
     const retried = await cli(['jobs', 'retry', first.id!]);
-    expect(retried.out).toBe(`test.flaky (job ${first.id} on system) queued again; it had failed after 1 attempt(s): upstream said no (run 1)`);
+    expect(retried.out).toBe(
+      `test.flaky (job ${first.id} on system) queued again with all its attempts; it had failed after 1 attempt(s): upstream said no (run 1)`,
+    );
     await done1;
     expect((await h.reader('system').getJob(first.id!))!.returnvalue).toEqual({ ok: 1 });
 

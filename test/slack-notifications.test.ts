@@ -15,6 +15,7 @@ import { dayRange } from '../src/lib/dates.js';
 import { summaryWeeks, withChange } from '../src/slack/messages.js';
 import { JOBS } from '../src/workers/handlers.js';
 import { slackFanOut, slackInsightAlert, slackNotify } from '../src/jobs/index.js';
+import { attachRepository } from './helpers/repositories.js';
 import { createTestDatabase, type TestDatabase } from './helpers/db.js';
 import { deletePrefix, testConfig } from './helpers/redis.js';
 import { startHarness, type Harness } from './helpers/workers.js';
@@ -68,6 +69,8 @@ describe('Slack notifications: export ready, sync failure digest, weekly team su
       `INSERT INTO commits (sha, developer_id, repository_name, committed_at) SELECT md5(g::text) || '00000000', $1, 'r', now() - g * interval '1 day' FROM generate_series(1, 10) g`,
       [dev],
     );
+    // The organization's repository: its work is what the organization's messages count.
+    await attachRepository(db, 'acme/r', ORG);
   });
   afterAll(async () => {
     await h?.close();

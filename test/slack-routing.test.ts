@@ -10,6 +10,7 @@ import { slackFanOut, slackInsightAlert, slackMapUsers, slackNotify } from '../s
 import { installSlackIntegration } from '../src/slack/integrations.js';
 import { parseNotificationSettings, quietUntil } from '../src/slack/settings.js';
 import { JOBS } from '../src/workers/handlers.js';
+import { attachRepository } from './helpers/repositories.js';
 import { createTestDatabase, type TestDatabase } from './helpers/db.js';
 import { deletePrefix, testConfig } from './helpers/redis.js';
 import { runCliProcess } from './helpers/spawn.js';
@@ -107,6 +108,8 @@ describe('Slack routing: private alerts, notification_settings, user mappings', 
         t,
       ]);
     }
+    // The organization's repository: its work is what the organization's messages count.
+    await attachRepository(db, 'acme/api', ORG);
   });
   afterAll(async () => {
     await h?.close();

@@ -63,7 +63,8 @@ export function assertBoardAuth(config: AppConfig): void {
  */
 export async function buildBoardServer({ config, orm, log }: BoardOptions): Promise<FastifyInstance> {
   assertBoardAuth(config);
-  const app: FastifyInstance = Fastify({ loggerInstance: log.child({ role: 'board' }) as FastifyBaseLogger });
+  // Request lines without a download link's signature: a logged link would be a bearer credential.
+  const app: FastifyInstance = Fastify({ loggerInstance: log.child({ role: 'board' }, { serializers: { req: requestForLog } }) as FastifyBaseLogger });
   const connection: Redis = producerConnection(config.REDIS_URL, log);
   const queues = QUEUE_NAMES.map((name) => {
     const q = new Queue(name, { connection, prefix: config.QUEUE_PREFIX });
@@ -154,4 +155,17 @@ export async function buildBoardServer({ config, orm, log }: BoardOptions): Prom
     connection.disconnect();
   });
   return app;
+}
+
+/** What the request log shows of a request: method, path and query with `sig` (and any token) redacted, client address. */
+export function requestForLog(req: { method?: string; url?: string; ip?: string; socket?: { remoteAddress?: string } }) {
+  return { method: req.method, url: redactQuery(req.url ?? ''), remoteAddress: req.ip ?? req.socket?.remoteAddress };
+}
+
+function redactQuery(url: string): string {
+  const q = url.indexOf('?');
+  if (q === -1) return url;
+  const params = new URLSearchParams(url.slice(q + 1));
+  for (const key of [...params.keys()]) if (/^(sig|signature|token|access_token|code)$/i.test(key)) params.set(key, '[redacted]');
+  return `${url.slice(0, q)}?${params.toString()}`;
 }

@@ -11,7 +11,7 @@ export const PredictiveInsightOrganization = defineEntity({
   tableName: 'predictive_insight_organizations',
   indexes: [{ name: 'idx_predictive_insight_organizations_organization_id', properties: ['organizationId'] }],
   properties: {
-    insight: () => p.oneToOne(PredictiveInsight).primary().ref().owner().deleteRule('cascade').fieldName('insight_id'),
+    insight: () => p.oneToOne(PredictiveInsight).primary().ref().owner().deleteRule('cascade').updateRule('no action').fieldName('insight_id'),
     organizationId: p.uuid(),
   },
 });

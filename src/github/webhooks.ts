@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { verify } from '@octokit/webhooks-methods';
 import type { FastifyInstance } from 'fastify';
 import type { EntityManager } from '@mikro-orm/postgresql';
@@ -149,18 +150,26 @@ export async function registerGitHubWebhooks(app: FastifyInstance, opts: Webhook
       } catch {
         return reply.code(400).send({ error: `payload is not a GitHub ${event} event` });
       }
-      let replayKey: string | undefined;
+      const replayKeys: string[] = [];
       try {
-        // A delivery is acted on once: GitHub's "redeliver", or a captured request sent again.
-        replayKey = `${opts.prefix}:github:delivery:${delivery}`;
-        const fresh = await withTimeout(opts.redis.set(replayKey, '1', 'EX', replayWindow, 'NX'), 3_000, () => new Error('Redis did not answer within 3 s'));
-        if (fresh === null) return reply.code(200).send({ ignored: `delivery ${delivery} was already processed` });
+        // A delivery is acted on once: GitHub's "redeliver", or a captured request sent again, under
+        // its delivery id or under a new one (the id is not signed; the body is): both are remembered.
+        const keys = [`${opts.prefix}:github:delivery:${delivery}`, `${opts.prefix}:github:body:${createHash('sha256').update(body).digest('hex')}`];
+        for (const key of keys) {
+          const fresh = await withTimeout(opts.redis.set(key, '1', 'EX', replayWindow, 'NX'), 3_000, () => new Error('Redis did not answer within 3 s'));
+          if (fresh === null) {
+            await Promise.all(replayKeys.map((k) => opts.redis.del(k))).catch(() => undefined);
+            const what = key === keys[0] ? `delivery ${delivery}` : `this payload (under another delivery id)`;
+            return reply.code(200).send({ ignored: `${what} was already processed` });
+          }
+          replayKeys.push(key);
+        }
         const answer = await act();
         return reply.code(answer.code).send(answer.body);
       } catch (err) {
         // PostgreSQL or Redis is away. Forget the delivery id, so a redelivery is acted on; the
         // scheduled sync-all catches up anyway.
-        if (replayKey) await opts.redis.del(replayKey).catch(() => undefined);
+        await Promise.all(replayKeys.map((k) => opts.redis.del(k))).catch(() => undefined);
         opts.log.warn({ event, delivery, subject, err: (err as Error).message }, 'webhook could not be acted on');
         return reply
           .code(503)

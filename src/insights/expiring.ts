@@ -30,10 +30,10 @@ export async function dueInsights(em: EntityManager, activeDays: number): Promis
     `WITH arg AS (SELECT now() - make_interval(days => ?) AS since, ?::text[] AS dev_types, ?::text[] AS team_types),
           active AS (
             SELECT developer_id AS id, repository_full_name AS repo FROM counted_commits WHERE committed_at >= (SELECT since FROM arg)
-            UNION SELECT p.developer_id, gr.repository_full_name FROM counted_pull_requests p JOIN github_pull_repositories gr ON gr.github_id = p.github_id
+            UNION SELECT p.developer_id, gr.repository_full_name FROM counted_pull_requests p LEFT JOIN github_pull_repositories gr ON gr.github_id = p.github_id
                    WHERE p.created_at >= (SELECT since FROM arg)
             UNION SELECT r.reviewer_id, gr.repository_full_name FROM counted_code_reviews r JOIN pull_requests p ON p.id = r.pull_request_id
-                   JOIN github_pull_repositories gr ON gr.github_id = p.github_id WHERE r.submitted_at >= (SELECT since FROM arg)
+                   LEFT JOIN github_pull_repositories gr ON gr.github_id = p.github_id WHERE r.submitted_at >= (SELECT since FROM arg)
           ),
           active_devs AS (
             SELECT DISTINCT a.id, tr.organization_id AS org FROM active a LEFT JOIN tracked_repositories tr ON tr.full_name = a.repo

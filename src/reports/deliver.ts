@@ -55,6 +55,8 @@ export async function deliverScheduledReport(ctx: JobContext, scheduledReportId:
   // jobs for one slot never both send it; with "both", a retry after the email failed does not post
   // to Slack again.
   let heldElsewhere = false;
+  // One channel failing does not keep the other from its delivery: the failure is raised after both were tried.
+  let failure: unknown;
   for (const channel of plan.channels) {
     const claim = await claimDelivery(em, row.id, slot, channel, String(job.id));
     if (claim !== 'claimed') {
@@ -67,12 +69,14 @@ export async function deliverScheduledReport(ctx: JobContext, scheduledReportId:
     } catch (err) {
       // Refused or failed before delivery: the slot is free again for this job's retry or another run.
       await releaseDelivery(em, row.id, slot, channel, String(job.id)).catch(() => undefined);
-      throw err;
+      failure ??= err;
+      continue;
     }
     await markDelivered(em, row.id, slot, channel);
     await ctx.step(channel === 'email' ? `emailed to ${plan.emails.length} recipient(s)` : `delivered by ${channel}`);
     await ctx.progress({ slot: slot.toISOString(), delivered: channel });
   }
+  if (failure) throw failure;
   // The job holding a channel records the slot as sent when it is done.
   if (heldElsewhere) return result;
   await sql(em, `UPDATE scheduled_reports SET last_sent_at = ?, next_run_at = ? WHERE id = ?`, [
@@ -143,9 +147,9 @@ async function send(
   const bytes = await readFile(rendered.path);
   const period = periodLabel(rendered.data.window.start, rendered.data.window.end);
   if (channel === 'slack') {
-    const [report] = await sql<{ organization_id: string | null }>(em, `SELECT organization_id FROM custom_reports WHERE id = ?`, [row.report_id]);
     const slack = await deliverReportToSlack(em, config, {
-      organizationId: report?.organization_id ?? null,
+      // The organization the report was rendered for (its own, or its creator's only one).
+      organizationId: rendered.data.report.organizationId,
       recipients: d.recipients,
       reportName: rendered.data.report.name,
       period,

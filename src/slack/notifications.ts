@@ -127,7 +127,10 @@ export async function alertInsight(ctx: JobContext, insightId: string) {
   const explain = await withPgClient(ctx.em, async (c) =>
     (DEVELOPER_INSIGHTS as readonly string[]).includes(type)
       ? i.developer_id
-        ? explainFactors(type, await developerSignals(c, i.developer_id, window, new Date(i.generated_at), i.organization_id))
+        ? explainFactors(
+            type,
+            await developerSignals(c, i.developer_id, window, new Date(i.generated_at), i.organization_id ?? (await soleOrganization(c, i.developer_id))),
+          )
         : new Map<string, string>()
       : i.team_id
         ? explainFactors(type, await teamSignals(c, i.team_id, window, new Date(i.generated_at)))
@@ -141,11 +144,15 @@ export async function alertInsight(ctx: JobContext, insightId: string) {
     );
   }
 
-  // A person's insight goes to the organization it was computed for, and no other (while they are in it).
-  if (!i.organization_id) return { skipped: 'the insight is of no organization' };
+  // A person's insight goes to the organization it was computed for, and no other (while they are in
+  // it). One stored without (written by the platform, or before insights had one) goes to their
+  // organization only when they have exactly one: with two, whose it is cannot be told.
+  const theirs = await organizationsOfDeveloper(ctx.em, i.developer_id);
+  const scope = i.organization_id ?? (theirs.length === 1 ? theirs[0]! : null);
+  if (!scope) return { skipped: `the insight is of no organization and the developer is in ${theirs.length} organizations` };
   const results: Record<string, unknown> = {};
   const problems: string[] = [];
-  for (const org of (await organizationsOfDeveloper(ctx.em, i.developer_id)).filter((o) => o === i.organization_id)) {
+  for (const org of theirs.filter((o) => o === scope)) {
     const slack = await organizationSlack(ctx.em, ctx.config, org, 'person_alert');
     if ('skipped' in slack) {
       results[org] = slack;
@@ -229,4 +236,10 @@ export async function fanOutTargets(ctx: JobContext, kind: 'sync_failure_digest'
     `SELECT t.id FROM teams t WHERE EXISTS (SELECT 1 FROM slack_integrations s WHERE s.organization_id = t.organization_id AND s.is_active IS NOT FALSE)`,
   );
   return teams.map((t) => t.id);
+}
+
+/** The one organization a developer is in, or null (none, or several). */
+async function soleOrganization(c: Parameters<typeof developerSignals>[0], developerId: string): Promise<string | null> {
+  const orgs = await organizationsOfDeveloper(c, developerId);
+  return orgs.length === 1 ? orgs[0]! : null;
 }

@@ -1,4 +1,5 @@
 import type { TestDatabase } from './db.js';
+import { attachRepository } from './repositories.js';
 
 /** The organization of the fixture's two teams. */
 export const METRICS_ORG = '3e3e3e3e-4f4f-4a5a-8b6b-7c7c7c7c7c7c';
@@ -55,5 +56,7 @@ export async function seedMetricsFixture(db: TestDatabase): Promise<{ ids: Recor
   await review(21, p2, ids.ann!, '2026-03-05T02:00:00Z');
   // bo's second PR: still open, no review. Size 60 (M).
   await pr(3, ids.bo!, '2026-03-10T00:00:00Z', null, 50, 10);
+  // All of it in the organization's repository.
+  await attachRepository(db, 'acme/r', METRICS_ORG);
   return { ids, teamId };
 }

@@ -2,7 +2,9 @@ import type { Command } from 'commander';
 import type { Job } from 'bullmq';
 import { isQueueName, QUEUE_NAMES, type QueueName } from '../../queues/names.js';
 import type { Producer } from '../../queues/producer.js';
-import { withProducer } from '../context.js';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { reopenExport } from '../../exports/reopen.js';
+import { withOrm, withProducer } from '../context.js';
 
 /** `aexy jobs failed|retry`: what failed, and running it again (the board's two buttons, for a terminal). */
 export function registerJobs(program: Command): void {
@@ -37,24 +39,51 @@ export function registerJobs(program: Command): void {
     .action(async (id: string | undefined, opts: { queue?: string; allFailed?: boolean }) => {
       if ((id === undefined) === !opts.allFailed) throw new Error('name a job id, or --all-failed (not both)');
       const queues = queuesOf(opts.queue);
-      await withProducer(async (producer) => {
-        if (opts.allFailed) {
-          for (const name of queues) {
-            const queue = producer.queue(name);
-            const count = await queue.getFailedCount();
-            if (count === 0) continue;
-            await queue.retryJobs({ state: 'failed', count: 1000 });
-            console.log(`${name}: ${count} failed job(s) queued again`);
+      await withOrm((orm) =>
+        withProducer(async (producer) => {
+          const em = orm.em.fork();
+          if (opts.allFailed) {
+            for (const name of queues) {
+              const failed = await producer.queue(name).getJobs(['failed'], 0, 999);
+              if (failed.length === 0) continue;
+              let again = 0;
+              for (const job of failed) {
+                const r = await retryOne(em, job);
+                if ('refused' in r) console.log(`${job.name} (job ${job.id}) not retried: ${r.refused}`);
+                else again += 1;
+              }
+              console.log(`${name}: ${again} failed job(s) queued again`);
+            }
+            return;
           }
-          return;
-        }
-        const job = await failedJob(producer, queues, id!);
-        // Read before the retry, which clears them.
-        const said = `it had failed after ${job.attemptsMade} attempt(s): ${firstLine(job.failedReason)}`;
-        await job.retry('failed');
-        console.log(`${job.name} (job ${job.id} on ${job.queueName}) queued again; ${said}`);
-      });
+          const job = await failedJob(producer, queues, id!);
+          // Read before the retry, which clears them.
+          const said = `it had failed after ${job.attemptsMade} attempt(s): ${firstLine(job.failedReason)}`;
+          const r = await retryOne(em, job);
+          if ('refused' in r) throw new Error(`${job.name} (job ${job.id} on ${job.queueName}) not retried: ${r.refused}`);
+          console.log(`${job.name} (job ${job.id} on ${job.queueName}) queued again with all its attempts; ${said}`);
+        }),
+      );
     });
+}
+
+/**
+ * What a job's retry must undo first, by job name: the state its failure left in the database
+ * (a failed export row, which its job would otherwise skip). A refusal says why it is not retried.
+ */
+const REOPEN: Record<string, (em: EntityManager, data: Record<string, unknown>) => Promise<{ reopened: true } | { refused: string }>> = {
+  'export.process': (em, data) => reopenExport(em, String(data.exportJobId)),
+};
+
+/** Reopen what the job's failure closed, then run it again with its attempts counted from zero. */
+async function retryOne(em: EntityManager, job: Job): Promise<{ retried: true } | { refused: string }> {
+  const reopen = Object.hasOwn(REOPEN, job.name) ? REOPEN[job.name] : undefined;
+  if (reopen) {
+    const r = await reopen(em, job.data as Record<string, unknown>);
+    if ('refused' in r) return r;
+  }
+  await job.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true });
+  return { retried: true };
 }
 
 function queuesOf(queue: string | undefined): QueueName[] {
