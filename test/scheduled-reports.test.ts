@@ -310,6 +310,33 @@ describe('scheduled reports: schedulers reconciled from the table, delivery by e
     ]);
   });
 
+  it("delivery_method both: Slack failing does not keep the email from going; a report without organization_id goes to its creator's organization's Slack", async () => {
+    await db.sql.query(`UPDATE slack_integrations SET is_active = true`);
+    slack.tokens.set('xoxb-standin-token', 'T0STANDIN');
+    // The report names no organization: rendering takes its creator's only one, and so does its Slack delivery.
+    const creator = (await db.sql.query(`SELECT id FROM developers WHERE github_username = 'ann'`)).rows[0].id;
+    await db.sql.query(`UPDATE custom_reports SET organization_id = NULL, creator_id = $2 WHERE id = $1`, [reportId, creator]);
+    try {
+      const both = await insertSchedule({ schedule: 'daily', delivery_method: 'both', recipients: ['C0REPORTS', 'lead@example.com'] });
+      const [posts, mails] = [slack.posted.length, smtp.messages.length];
+      slack.faults.push({ method: 'chat.postMessage', error: 'internal_error', times: 1 });
+      const failed = await h.settle(await h.pool.producer.enqueue(reportDeliver, { scheduledReportId: both }, { attempts: 1 }));
+      expect(failed.failedReason).toMatch(/internal_error/);
+      // The email went all the same; Slack did not.
+      expect(smtp.messages.length - mails).toBe(1);
+      expect(slack.posted.length - posts).toBe(0);
+      // The next run for the slot posts to Slack only (the email's claim is kept).
+      const again = await h.settle(await h.pool.producer.enqueue(reportDeliver, { scheduledReportId: both }, { jobId: `again-${both}` }));
+      expect(again.failedReason).toBeUndefined();
+      expect(again.returnvalue).toMatchObject({ email: 'already delivered for this slot' });
+      expect(slack.posted.length - posts).toBe(1);
+      expect(slack.posted.at(-1)!.channel).toBe('C0REPORTS');
+      expect(smtp.messages.length - mails).toBe(1);
+    } finally {
+      await db.sql.query(`UPDATE custom_reports SET organization_id = $2, creator_id = NULL WHERE id = $1`, [reportId, ORG]);
+    }
+  });
+
   it('Slack delivery interrupted after the message was posted: the retry completes it, never posting the message or the file twice', async () => {
     await db.sql.query(`UPDATE slack_integrations SET is_active = true`);
     slack.tokens.set('xoxb-standin-token', 'T0STANDIN');
