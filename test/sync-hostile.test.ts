@@ -181,7 +181,10 @@ describe.each(['api', 'git'] as const)('a history written to break the parser (c
 describe('two commit syncs of one repository at once (commits from git)', () => {
   const REPO = 'acme/race';
   const s: Partial<Setup> = {};
-  beforeAll(async () => Object.assign(s, await setUp('git', REPO)));
+  beforeAll(async () => {
+    Object.assign(s, await setUp('git', REPO));
+    await s.db!.sql.query(`INSERT INTO tracked_repositories (full_name) VALUES ($1)`, [REPO]);
+  });
   afterAll(() => tearDown(s));
 
   it('a run that read an older head holds the stream; the newer run is deferred, then stores the newer head: the database equals git rev-list', async () => {
@@ -233,8 +236,9 @@ describe('two commit syncs of one repository at once (commits from git)', () => 
       };
       events.on('delayed', on);
     });
-    // B must not run beside A: it is parked, it does not finish.
+    // B must not run beside A: it is parked, it does not finish; being parked is no failure of the repository.
     expect(await Promise.race([deferred, h.settle(jobB).then(() => 'finished' as const)])).toBe('deferred');
+    expect((await db.sql.query(`SELECT last_error FROM tracked_repositories WHERE full_name = $1`, [REPO])).rows).toEqual([{ last_error: null }]);
 
     release();
     expect(await runA).toMatchObject({ head: h1, written: 1, removed: 0 });

@@ -213,6 +213,17 @@ describe('organizations as tenants: nothing of one reaches another', () => {
     expect(byCreator.data.widgets[0]!.value).toBe(3);
   });
 
+  /** Amy (of A) asking for an export of Bob's (of B) work: refused, naming him. */
+  const bobRefusedToAmy = () =>
+    expect(
+      requestExport(db.orm.em.fork(), h.pool.producer, {
+        exportType: 'commits',
+        format: 'csv',
+        requestedBy: dev['amy-a'],
+        config: { developer_ids: [dev['bob-b']!] },
+      }),
+    ).rejects.toThrow(`config.developer_ids: not members of organization ${A}'s teams: ${dev['bob-b']}`);
+
   const exportOf = async (request: Parameters<typeof requestExport>[2]) => {
     const id = await requestExport(db.orm.em.fork(), h.pool.producer, request);
     const [job] = (await h.reader('exports').getJobs(['waiting', 'active', 'completed', 'failed', 'delayed'])).filter((j) => j.data.exportJobId === id);
@@ -253,14 +264,7 @@ describe('organizations as tenants: nothing of one reaches another', () => {
     await expect(
       requestExport(db.orm.em.fork(), h.pool.producer, { exportType: 'commits', format: 'csv', requestedBy: dev['amy-a'], config: { team_ids: [team.Beta!] } }),
     ).rejects.toThrow(`config.team_ids: not teams of organization ${A}: ${team.Beta}`);
-    await expect(
-      requestExport(db.orm.em.fork(), h.pool.producer, {
-        exportType: 'commits',
-        format: 'csv',
-        requestedBy: dev['amy-a'],
-        config: { developer_ids: [dev['bob-b']!] },
-      }),
-    ).rejects.toThrow(`config.developer_ids: not members of organization ${A}'s teams: ${dev['bob-b']}`);
+    await bobRefusedToAmy();
     // A developer in both organizations names the one the export is of.
     const both = (
       await db.sql.query(`INSERT INTO teams (name, organization_id, developer_ids) VALUES ('Guests', $1, $2), ('Guests', $3, $2) RETURNING id`, [
@@ -407,6 +411,11 @@ describe('organizations as tenants: nothing of one reaches another', () => {
     ).rows[0].id;
     await db.sql.query(`INSERT INTO learning_milestones (learning_path_id, title, skill, target_level) VALUES ($1, 'COBOL mastery', 'cobol', 80)`, [path]);
     void samsPr;
+    // His profile is computed from all his work (B's COBOL included), and his last activity is in B.
+    await db.sql.query(
+      `UPDATE developers SET skills = ARRAY['COBOL', 'Rust'], seniority_level = 'senior', seniority_score = 70, last_activity_at = '2026-03-08T10:00:00Z' WHERE id = $1`,
+      [sam],
+    );
 
     // Exports of A: A's rows plus Sam's work in A's repository, nothing of his in B's (counted by hand).
     const expected: Record<string, number> = { commits: 4, pull_requests: 1, code_reviews: 2, developers: 3, team_metrics: 2, learning_paths: 1 };
@@ -425,6 +434,16 @@ describe('organizations as tenants: nothing of one reaches another', () => {
         expect(rows, `${type}.${format}`).toBe(expected[type]);
       }
     }
+    // In A's developers export his profile columns stay empty (they would tell A of B's work), his last activity is his latest in A.
+    const people = JSON.parse(await readFile((await exportOf({ exportType: 'developers', format: 'json', config: { organization_id: A } })).file_path, 'utf8'));
+    expect(people.find((p: { github_username: string }) => p.github_username === 'sam-ab')).toEqual({
+      github_username: 'sam-ab',
+      name: null,
+      seniority_level: null,
+      seniority_score: null,
+      skills: null,
+      last_activity_at: '2026-03-07T10:00:00Z',
+    });
     const guestsMetrics = JSON.parse(
       await readFile(
         (await exportOf({ exportType: 'team_metrics', format: 'json', config: { organization_id: A, team_ids: [guestsOf(A)] } })).file_path,
@@ -520,14 +539,7 @@ describe('organizations as tenants: nothing of one reaches another', () => {
   it("a team's developer_ids holding a NULL does not open the check of who is outside the organization", async () => {
     await db.sql.query(`UPDATE teams SET developer_ids = array_append(developer_ids, NULL) WHERE id = $1`, [team.Alpha]);
     try {
-      await expect(
-        requestExport(db.orm.em.fork(), h.pool.producer, {
-          exportType: 'commits',
-          format: 'csv',
-          requestedBy: dev['amy-a'],
-          config: { developer_ids: [dev['bob-b']!] },
-        }),
-      ).rejects.toThrow(`config.developer_ids: not members of organization ${A}'s teams: ${dev['bob-b']}`);
+      await bobRefusedToAmy();
     } finally {
       await db.sql.query(`UPDATE teams SET developer_ids = array_remove(developer_ids, NULL) WHERE id = $1`, [team.Alpha]);
     }

@@ -180,13 +180,26 @@ function codeReviewsQuery(parts: QueryParts): QueryText {
   };
 }
 
+/**
+ * The organization's people. Their profile (skills, seniority) is computed from all their work, so
+ * for a person also in another organization's teams it would tell this one about work done there:
+ * those columns are left empty for them. Last activity is their latest commit, pull request or review
+ * in this organization's repositories, for everyone.
+ */
 function developersQuery(parts: QueryParts): QueryText {
-  const { t } = parts;
+  const { t, org } = parts;
   const where = [developerFilter('d.id', parts)];
+  const elsewhere = `EXISTS (SELECT 1 FROM teams ot WHERE d.id = ANY(ot.developer_ids) AND ot.organization_id <> ${org})`;
+  const own = (expr: string) => `CASE WHEN ${elsewhere} THEN NULL ELSE ${expr} END`;
+  const lastActivity = `GREATEST(
+      (SELECT max(c.committed_at) FROM commits c WHERE c.developer_id = d.id AND ${commitInOrganizationSql('c', org)}),
+      (SELECT max(p.created_at) FROM pull_requests p WHERE p.developer_id = d.id AND ${pullInOrganizationSql('p', org)}),
+      (SELECT max(r.submitted_at) FROM code_reviews r WHERE r.reviewer_id = d.id AND ${reviewInOrganizationSql('r', org)}))`;
   return {
     columns: ['github_username', 'name', 'seniority_level', 'seniority_score', 'skills', 'last_activity_at'],
-    sql: `SELECT ${t('d.github_username')} AS github_username, ${t('d.name')} AS name, ${t('d.seniority_level')} AS seniority_level, d.seniority_score, ${t("array_to_string(d.skills, ';')")} AS skills,
-                 ${ts('d.last_activity_at')} AS last_activity_at
+    sql: `SELECT ${t('d.github_username')} AS github_username, ${t('d.name')} AS name, ${t(own('d.seniority_level'))} AS seniority_level,
+                 ${own('d.seniority_score')} AS seniority_score, ${t(own("array_to_string(d.skills, ';')"))} AS skills,
+                 ${ts(lastActivity)} AS last_activity_at
             FROM developers d WHERE ${where.join(' AND ')} ORDER BY d.github_username`,
   };
 }

@@ -1,4 +1,5 @@
 import { sql } from '../db/sql.js';
+import { DeferredError } from '../errors/index.js';
 import { githubFor, gitTokenOf } from '../github/for-job.js';
 import type { JobContext } from '../jobs/context.js';
 import { drainFollowUps } from '../people/drain.js';
@@ -20,8 +21,8 @@ export async function syncRepository(ctx: JobContext, repository: string, stream
   try {
     return await syncWith(ctx, repository, streams);
   } catch (err) {
-    // Stopped by a shutdown: not a failure of the repository.
-    if (ctx.signal.aborted) throw err;
+    // Stopped by a shutdown, or deferred behind another run of its commit stream: not a failure of the repository.
+    if (ctx.signal.aborted || err instanceof DeferredError) throw err;
     await sql(ctx.em, `UPDATE tracked_repositories SET last_error = ? WHERE full_name = ?`, [
       ctx.scrub((err as Error).message).slice(0, 2000),
       repository,
