@@ -3,7 +3,7 @@
 # 1. The compiled JavaScript (dist/), so the worker, the board and the CLI start without compiling TypeScript.
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
-COPY package.json package-lock.json ./
+COPY package.json package-lock.json .npmrc ./
 COPY scripts ./scripts
 RUN npm ci --no-audit --no-fund --ignore-scripts
 COPY tsconfig.json tsconfig.build.json ./
@@ -17,7 +17,7 @@ FROM node:20-bookworm-slim
 RUN apt-get update && apt-get install -y --no-install-recommends git ca-certificates && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 ENV NODE_ENV=production
-COPY package.json package-lock.json ./
+COPY package.json package-lock.json .npmrc ./
 COPY scripts ./scripts
 # The dev dependencies (test tools, TypeScript) are not needed: the build comes from the first stage.
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
