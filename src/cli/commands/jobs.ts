@@ -4,7 +4,9 @@ import { isQueueName, QUEUE_NAMES, type QueueName } from '../../queues/names.js'
 import type { Producer } from '../../queues/producer.js';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { reopenExport } from '../../exports/reopen.js';
-import { withOrm, withProducer } from '../context.js';
+import { loadConfig } from '../../config/index.js';
+import { openOrm, type MikroORM } from '../../db/orm.js';
+import { withProducer } from '../context.js';
 
 /** `aexy jobs failed|retry`: what failed, and running it again (the board's two buttons, for a terminal). */
 export function registerJobs(program: Command): void {
@@ -39,9 +41,11 @@ export function registerJobs(program: Command): void {
     .action(async (id: string | undefined, opts: { queue?: string; allFailed?: boolean }) => {
       if ((id === undefined) === !opts.allFailed) throw new Error('name a job id, or --all-failed (not both)');
       const queues = queuesOf(opts.queue);
-      await withOrm((orm) =>
-        withProducer(async (producer) => {
-          const em = orm.em.fork();
+      // The database only for a job whose retry must reopen something there (an export).
+      let orm: MikroORM | undefined;
+      const em = async () => (orm ??= await openOrm(loadConfig().DATABASE_URL)).em.fork();
+      try {
+        await withProducer(async (producer) => {
           if (opts.allFailed) {
             for (const name of queues) {
               const failed = await producer.queue(name).getJobs(['failed'], 0, 999);
@@ -62,8 +66,10 @@ export function registerJobs(program: Command): void {
           const r = await retryOne(em, job);
           if ('refused' in r) throw new Error(`${job.name} (job ${job.id} on ${job.queueName}) not retried: ${r.refused}`);
           console.log(`${job.name} (job ${job.id} on ${job.queueName}) queued again with all its attempts; ${said}`);
-        }),
-      );
+        });
+      } finally {
+        await orm?.close();
+      }
     });
 }
 
@@ -76,10 +82,10 @@ const REOPEN: Record<string, (em: EntityManager, data: Record<string, unknown>) 
 };
 
 /** Reopen what the job's failure closed, then run it again with its attempts counted from zero. */
-async function retryOne(em: EntityManager, job: Job): Promise<{ retried: true } | { refused: string }> {
+async function retryOne(em: () => Promise<EntityManager>, job: Job): Promise<{ retried: true } | { refused: string }> {
   const reopen = Object.hasOwn(REOPEN, job.name) ? REOPEN[job.name] : undefined;
   if (reopen) {
-    const r = await reopen(em, job.data as Record<string, unknown>);
+    const r = await reopen(await em(), job.data as Record<string, unknown>);
     if ('refused' in r) return r;
   }
   await job.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true });
