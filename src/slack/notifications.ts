@@ -124,21 +124,14 @@ export async function alertInsight(ctx: JobContext, insightId: string) {
   if (!i) return { skipped: 'insight deleted' };
   const type = i.insight_type;
   const window = i.data_window_days ?? 30;
-  const explain = await withPgClient(ctx.em, async (c) =>
-    (DEVELOPER_INSIGHTS as readonly string[]).includes(type)
-      ? i.developer_id
-        ? explainFactors(
-            type,
-            await developerSignals(c, i.developer_id, window, new Date(i.generated_at), i.organization_id ?? (await soleOrganization(c, i.developer_id))),
-          )
-        : new Map<string, string>()
-      : i.team_id
-        ? explainFactors(type, await teamSignals(c, i.team_id, window, new Date(i.generated_at)))
-        : new Map<string, string>(),
-  );
   const key = `insight_alert:${insightId}`;
 
   if (!i.developer_id) {
+    const explain = await withPgClient(ctx.em, async (c) =>
+      !(DEVELOPER_INSIGHTS as readonly string[]).includes(type) && i.team_id
+        ? explainFactors(type, await teamSignals(c, i.team_id, window, new Date(i.generated_at)))
+        : new Map<string, string>(),
+    );
     return postToOrganization(ctx.em, ctx.config, i.team_org, 'team_alert', 'insight_alert', key, () =>
       insightAlertMessage(i, explain, `Team-level insight for ${i.team ?? 'a team'}, generated ${new Date(i.generated_at).toISOString().slice(0, 16)} UTC.`),
     );
@@ -150,6 +143,10 @@ export async function alertInsight(ctx: JobContext, insightId: string) {
   const theirs = await organizationsOfDeveloper(ctx.em, i.developer_id);
   const scope = i.organization_id ?? (theirs.length === 1 ? theirs[0]! : null);
   if (!scope) return { skipped: `the insight is of no organization and the developer is in ${theirs.length} organizations` };
+  // Explained from the signals of that organization's work, as the insight was computed.
+  const explain = (DEVELOPER_INSIGHTS as readonly string[]).includes(type)
+    ? explainFactors(type, await withPgClient(ctx.em, (c) => developerSignals(c, i.developer_id!, window, new Date(i.generated_at), scope)))
+    : new Map<string, string>();
   const results: Record<string, unknown> = {};
   const problems: string[] = [];
   for (const org of theirs.filter((o) => o === scope)) {
@@ -236,10 +233,4 @@ export async function fanOutTargets(ctx: JobContext, kind: 'sync_failure_digest'
     `SELECT t.id FROM teams t WHERE EXISTS (SELECT 1 FROM slack_integrations s WHERE s.organization_id = t.organization_id AND s.is_active IS NOT FALSE)`,
   );
   return teams.map((t) => t.id);
-}
-
-/** The one organization a developer is in, or null (none, or several). */
-async function soleOrganization(c: Parameters<typeof developerSignals>[0], developerId: string): Promise<string | null> {
-  const orgs = await organizationsOfDeveloper(c, developerId);
-  return orgs.length === 1 ? orgs[0]! : null;
 }
