@@ -4,6 +4,7 @@ import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { FastifyAdapter } from '@bull-board/fastify';
 import fastifyBasicAuth from '@fastify/basic-auth';
 import { Queue } from 'bullmq';
+import { redactQuerySecrets } from '../lib/redact-url.js';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import type { MikroORM } from '@mikro-orm/postgresql';
@@ -159,13 +160,5 @@ export async function buildBoardServer({ config, orm, log }: BoardOptions): Prom
 
 /** What the request log shows of a request: method, path and query with `sig` (and any token) redacted, client address. */
 export function requestForLog(req: { method?: string; url?: string; ip?: string; socket?: { remoteAddress?: string } }) {
-  return { method: req.method, url: redactQuery(req.url ?? ''), remoteAddress: req.ip ?? req.socket?.remoteAddress };
-}
-
-function redactQuery(url: string): string {
-  const q = url.indexOf('?');
-  if (q === -1) return url;
-  const params = new URLSearchParams(url.slice(q + 1));
-  for (const key of [...params.keys()]) if (/^(sig|signature|token|access_token|code)$/i.test(key)) params.set(key, '[redacted]');
-  return `${url.slice(0, q)}?${params.toString()}`;
+  return { method: req.method, url: redactQuerySecrets(req.url ?? ''), remoteAddress: req.ip ?? req.socket?.remoteAddress };
 }
