@@ -1,4 +1,5 @@
 import type { QueryResultRow } from 'pg';
+import { roleOfOrganizationSql } from '../organizations/repositories.js';
 import { pathTracks, readinessFrom } from './readiness.js';
 import { evidenceOf, levelsFrom, skillLabel, type Query, type SkillLevel } from './skills.js';
 
@@ -71,7 +72,7 @@ export async function learningProgressMetric(ctx: MetricCtx): Promise<Breakdown>
     `SELECT d.github_username AS label, round(avg(m.progress_percentage)) AS v
        FROM learning_paths p JOIN learning_milestones m ON m.learning_path_id = p.id JOIN developers d ON d.id = p.developer_id
        JOIN career_roles r ON r.id = p.target_role_id
-      WHERE p.status IN ('active', 'completed')${ids === null ? '' : ' AND p.developer_id = ANY(?::uuid[])'}${org ? ' AND (r.organization_id IS NULL OR r.organization_id = ?::uuid)' : ''}
+      WHERE p.status IN ('active', 'completed')${ids === null ? '' : ' AND p.developer_id = ANY(?::uuid[])'}${org ? ` AND ${roleOfOrganizationSql('r', '?::uuid')}` : ''}
       GROUP BY d.github_username ORDER BY v DESC, label`,
     [...(ids === null ? [] : [ids]), ...(org ? [org] : [])],
   );

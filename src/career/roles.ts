@@ -2,6 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { z } from 'zod';
 import { pgArray, sql } from '../db/sql.js';
 import { issueLines } from '../lib/zod-issues.js';
+import { roleOfOrganizationSql } from '../organizations/repositories.js';
 import { DOMAIN_SKILLS, PRACTICE_SKILLS, skillKind } from './skills.js';
 
 const KNOWN = `practices ${PRACTICE_SKILLS.join(', ')}; domains ${DOMAIN_SKILLS.join(', ')}; languages and frameworks by name (python, typescript, cpp, react, docker …)`;
@@ -79,7 +80,7 @@ export async function rolesFor(em: EntityManager, organizationId: string | null)
   return sql<CareerRoleRow>(
     em,
     `SELECT id, name, level, required_skills, optional_skills, experience_years_min, is_custom, organization_id FROM career_roles
-      WHERE organization_id IS NULL OR organization_id = ? ORDER BY is_custom NULLS FIRST, name, level`,
+      WHERE ${roleOfOrganizationSql('career_roles', '?')} ORDER BY is_custom NULLS FIRST, name, level`,
     [organizationId],
   );
 }

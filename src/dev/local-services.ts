@@ -135,13 +135,16 @@ export function installedPostgres(configDir: string, port: number): string | nul
   return null;
 }
 
+/** A new random password (24 URL-safe characters). */
+const randomSecret = () => randomBytes(18).toString('base64url');
+
 /** A random password kept in `file` (mode 0600) beside what it protects, made on first use. */
 function secretIn(file: string, key: string): { value: string; fresh: boolean } {
   if (existsSync(file)) {
     const kept = (JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>)[key];
     if (typeof kept === 'string' && kept) return { value: kept, fresh: false };
   }
-  return { value: randomBytes(18).toString('base64url'), fresh: true };
+  return { value: randomSecret(), fresh: true };
 }
 
 function keep(file: string, value: Record<string, unknown>): void {
@@ -252,7 +255,7 @@ async function localRedis(varDir: string, defaultUrl: string): Promise<{ port: n
     );
   }
   const port = await freePort();
-  const password = randomBytes(18).toString('base64url');
+  const password = randomSecret();
   // The password from its standard input (a config file of one line), never in its argv for `ps` to show.
   const child: ChildProcess = spawn('redis-server', ['-', '--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
     stdio: ['pipe', 'pipe', 'pipe'],

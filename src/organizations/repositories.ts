@@ -8,6 +8,9 @@
  * predicate; values are always bound by the caller.
  */
 
+/** A career role (alias with organization_id) an organization sees: the standard ladder and its own custom roles. */
+export const roleOfOrganizationSql = (alias: string, org: string) => `(${alias}.organization_id IS NULL OR ${alias}.organization_id = ${org})`;
+
 /** The full names of an organization's repositories, as a subquery over an organization id expression. */
 export const organizationRepositoriesSql = (org: string) => `(SELECT full_name FROM tracked_repositories WHERE organization_id = ${org})`;
 

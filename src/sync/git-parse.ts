@@ -154,7 +154,7 @@ export const MAX_MESSAGE_BYTES = 1024 * 1024;
 export class CatFileMessages {
   private readonly out = new Map<string, string>();
   private line: Buffer[] = [];
-  private body: { sha: string; size: number; got: number; kept: Buffer[] } | null = null;
+  private body: { sha: string; size: number; got: number; kept: Buffer[]; keptBytes: number } | null = null;
   private awaitingLf = false;
 
   constructor(private readonly expected: readonly string[]) {}
@@ -164,8 +164,10 @@ export class CatFileMessages {
     while (at < chunk.length) {
       if (this.body) {
         const take = Math.min(this.body.size - this.body.got, chunk.length - at);
-        const keptBytes = this.body.kept.reduce((s, b) => s + b.length, 0);
-        if (keptBytes < MAX_MESSAGE_BYTES + 64 * 1024) this.body.kept.push(Buffer.from(chunk.subarray(at, at + take)));
+        if (this.body.keptBytes < MAX_MESSAGE_BYTES + 64 * 1024) {
+          this.body.kept.push(Buffer.from(chunk.subarray(at, at + take)));
+          this.body.keptBytes += take;
+        }
         this.body.got += take;
         at += take;
         if (this.body.got === this.body.size) {
@@ -201,7 +203,7 @@ export class CatFileMessages {
     if (!m || m[1] !== want)
       throw new TransientError(`git cat-file output out of step: expected ${want ?? '(none)'}, read ${JSON.stringify(header.slice(0, 80))}`);
     if (m[2] !== 'commit') throw new TransientError(`${want} is a ${m[2]}, not a commit`);
-    this.body = { sha: m[1]!, size: Number(m[3]), got: 0, kept: [] };
+    this.body = { sha: m[1]!, size: Number(m[3]), got: 0, kept: [], keptBytes: 0 };
     if (this.body.size === 0) {
       this.out.set(this.body.sha, '');
       this.body = null;

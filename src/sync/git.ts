@@ -7,8 +7,6 @@ import type { GhCommitDetail } from '../github/schemas.js';
 import { gitStream, gitText, type GitRunner } from './git-process.js';
 import { CatFileMessages, LOG_FORMAT, LogParser } from './git-parse.js';
 
-export { GitMissingError, GitRemoteRefusedError } from './git-process.js';
-
 /**
  * Commits read from git itself: a bare mirror of each tracked repository (GIT_MIRROR_DIR), cloned
  * once and fetched after, so a commit's files and line counts cost no API request. The token never
@@ -117,23 +115,31 @@ export async function openMirror(config: AppConfig, repo: string, token: string 
   return mirror;
 }
 
+/** The directories one level under each owner of GIT_MIRROR_DIR: `{owner, name, path}`. */
+async function mirrorDirEntries(config: Pick<AppConfig, 'GIT_MIRROR_DIR'>): Promise<{ owner: string; name: string; path: string }[]> {
+  const out: { owner: string; name: string; path: string }[] = [];
+  for (const owner of await readdir(config.GIT_MIRROR_DIR, { withFileTypes: true }).catch(() => [])) {
+    if (!owner.isDirectory()) continue;
+    const ownerDir = join(config.GIT_MIRROR_DIR, owner.name);
+    for (const e of await readdir(ownerDir, { withFileTypes: true }).catch(() => [])) {
+      if (e.isDirectory()) out.push({ owner: owner.name, name: e.name, path: join(ownerDir, e.name) });
+    }
+  }
+  return out;
+}
+
 /**
  * Temporary clones left by a process killed mid-clone (`<name>.git.<hex>.tmp`) older than
  * `olderThanMs`: removed. Returns the paths removed.
  */
 export async function sweepTempClones(config: Pick<AppConfig, 'GIT_MIRROR_DIR'>, olderThanMs: number, now = Date.now()): Promise<string[]> {
   const removed: string[] = [];
-  for (const owner of await readdir(config.GIT_MIRROR_DIR, { withFileTypes: true }).catch(() => [])) {
-    if (!owner.isDirectory()) continue;
-    const ownerDir = join(config.GIT_MIRROR_DIR, owner.name);
-    for (const e of await readdir(ownerDir, { withFileTypes: true }).catch(() => [])) {
-      if (!e.isDirectory() || !/\.git\.[0-9a-f]{12}\.tmp$/.test(e.name)) continue;
-      const full = join(ownerDir, e.name);
-      const s = await stat(full).catch(() => null);
-      if (s && now - s.mtimeMs >= olderThanMs) {
-        await rm(full, { recursive: true, force: true });
-        removed.push(full);
-      }
+  for (const e of await mirrorDirEntries(config)) {
+    if (!/\.git\.[0-9a-f]{12}\.tmp$/.test(e.name)) continue;
+    const s = await stat(e.path).catch(() => null);
+    if (s && now - s.mtimeMs >= olderThanMs) {
+      await rm(e.path, { recursive: true, force: true });
+      removed.push(e.path);
     }
   }
   return removed;
@@ -141,14 +147,10 @@ export async function sweepTempClones(config: Pick<AppConfig, 'GIT_MIRROR_DIR'>,
 
 /** The repositories (owner/name) that have a mirror on disk. */
 export async function mirroredRepositories(config: Pick<AppConfig, 'GIT_MIRROR_DIR'>): Promise<string[]> {
-  const out: string[] = [];
-  for (const owner of await readdir(config.GIT_MIRROR_DIR, { withFileTypes: true }).catch(() => [])) {
-    if (!owner.isDirectory()) continue;
-    for (const e of await readdir(join(config.GIT_MIRROR_DIR, owner.name), { withFileTypes: true }).catch(() => [])) {
-      if (e.isDirectory() && e.name.endsWith('.git')) out.push(`${owner.name}/${e.name.slice(0, -4)}`);
-    }
-  }
-  return out.sort();
+  return (await mirrorDirEntries(config))
+    .filter((e) => e.name.endsWith('.git'))
+    .map((e) => `${e.owner}/${e.name.slice(0, -4)}`)
+    .sort();
 }
 
 /** The sha a branch of the mirror points at, or null. */
