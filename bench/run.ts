@@ -14,7 +14,7 @@
  * BENCH_JOBS / BENCH_COMMITS / BENCH_EXPORT_ROWS / BENCH_SYNC_COMMITS / BENCH_SCALE_COMMITS / BENCH_SCALE_PULLS scale the
  * runs; (a) is the median of BENCH_ROUNDS (5) alternating rounds.
  */
-import { systemNoopJob } from '../src/workers/handlers.js';
+import { systemNoopJob } from '../src/system/jobs/system-noop.job.js';
 import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { systemNoopJob } from '../src/workers/handlers.js';
+import { systemNoopJob } from '../src/system/jobs/system-noop.job.js';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { chromium, type Browser } from 'playwright-core';

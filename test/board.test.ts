@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { systemNoopJob } from '../src/workers/handlers.js';
+import { systemNoopJob } from '../src/system/jobs/system-noop.job.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildBoardServer } from '../src/board/server.js';
 import { createLogger } from '../src/lib/logger.js';

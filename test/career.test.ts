@@ -486,10 +486,14 @@ describe('career growth: skill levels, roles, learning paths, progress', () => {
     expect(created.stdout).toMatch(
       /created learning path [0-9a-f-]{36} for kim → Senior Backend Engineer: \d+ gap\(s\), about \d+ month\(s\), target \d{4}-\d\d-\d\d/,
     );
-    const status = await runCliProcess(['career', 'status', 'kim'], env);
-    expect(status.stdout).toMatch(/Python +\d+ {2}1,090 lines in 2 commits/);
+    // As of AT, the first test's hand-computed level (the fixture's dates are relative to AT).
+    const status = await runCliProcess(['career', 'status', 'kim', '--at', AT.toISOString()], env);
+    expect(status.stdout).toMatch(/Python +54 {2}1,090 lines in 2 commits/);
     expect(status.stdout).toContain('path → Senior Backend Engineer: active');
     expect(status.stdout).toMatch(/readiness \(backend track, from learning path\)/);
+    const badDate = await runCliProcess(['career', 'status', 'kim', '--at', 'yesterday'], env);
+    expect(badDate.code).toBe(1);
+    expect(badDate.stderr).toContain("option '--at <date>' argument 'yesterday' is invalid. must be an ISO 8601 date");
     const unknown = await runCliProcess(['career', 'path', 'create', 'kim', '--role', 'Their Role'], env);
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toContain('no role named "Their Role" for kim');

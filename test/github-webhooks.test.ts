@@ -8,7 +8,7 @@ import { buildBoardServer } from '../src/board/server.js';
 import { createLogger } from '../src/lib/logger.js';
 import { Producer } from '../src/queues/producer.js';
 import { producerConnection } from '../src/queues/connection.js';
-import { ensureSchedulers, listSchedulers } from '../src/queues/schedulers.js';
+import { ensureSchedulers, listSchedulers } from '../src/jobs/schedulers.js';
 import { createTestDatabase, type TestDatabase } from './helpers/db.js';
 import { deletePrefix, REDIS_URL, testConfig } from './helpers/redis.js';
 import { freePort } from './helpers/private-redis.js';

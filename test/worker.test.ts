@@ -1,5 +1,5 @@
 import { Queue } from 'bullmq';
-import { systemNoopJob } from '../src/workers/handlers.js';
+import { systemNoopJob } from '../src/system/jobs/system-noop.job.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { PermanentError, RateLimitedError, TransientError } from '../src/errors/index.js';

@@ -17,7 +17,7 @@ import { GitHubStandIn } from '../dev/github-stand-in.js';
 import { OpenAIStandIn } from '../dev/openai-stand-in.js';
 import { createLogger } from '../lib/logger.js';
 import { QUEUE_NAMES, type QueueName } from '../queues/names.js';
-import { ensureSchedulers } from '../queues/schedulers.js';
+import { ensureSchedulers } from '../jobs/schedulers.js';
 import {
   developerRefreshActivity,
   developerRefreshProfile,

@@ -1,13 +1,16 @@
 import type { JobsOptions } from 'bullmq';
 import type { z } from 'zod';
+import type { AppConfig } from '../config/index.js';
 import type { QueueName } from '../queues/names.js';
 
 /**
  * What a producer needs to know about a job, and nothing more: its name, queue, payload schema,
  * default options and deduplication key. A contract imports zod and the queue-name registry only,
  * so enqueueing a job (from the CLI, the board's webhooks, a scheduler, another job) never loads
- * its handler or anything behind it. The handler (`*.job.ts`) is bound to it by `defineJob`, and
- * only the worker's job index (`src/workers/handlers.ts`) sees every handler.
+ * its handler or anything behind it. The handler (`*.job.ts`) is bound to it by `defineJob` and
+ * named by the contract's lazy `handler` import, which only the worker follows
+ * (`src/workers/handlers.ts`). The contract also carries its schedules, so the catalogue
+ * (`src/jobs/index.ts`) is the one list of jobs.
  */
 export interface JobContract<N extends string = string, S extends z.ZodType = z.ZodType> {
   /** Unique across all queues, "area.action": e.g. "developer.refresh-activity". */
@@ -27,6 +30,26 @@ export interface JobContract<N extends string = string, S extends z.ZodType = z.
    * deployment still waiting in Redis are run by this handler, not failed as unknown.
    */
   formerNames?: readonly string[];
+  /**
+   * The handler's module, imported lazily by the worker (`() => import('./name.job.js')`): a
+   * producer that imports the contract loads none of the code behind it. Every contract of the
+   * catalogue has one (`defineContract` requires it); only jobs a test defines inline go without.
+   */
+  handler?: () => Promise<unknown>;
+  /** When the system runs this job on its own: BullMQ job schedulers, upserted at worker start. */
+  schedules?: readonly JobSchedule<z.input<S>>[];
+}
+
+/**
+ * One periodic run of a job: `every` milliseconds (a number, or read from the configuration) or a
+ * cron `pattern` (UTC), with the payload it is enqueued with. The id names the scheduler in Redis
+ * (the job's name when it has one schedule).
+ */
+export interface JobSchedule<D = unknown> {
+  id: string;
+  every?: number | ((config: AppConfig) => number);
+  pattern?: string;
+  data?: D;
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- any payload schema
@@ -37,11 +60,15 @@ export type JobInput<C extends AnyJobContract> = z.input<C['schema']>;
 
 const JOB_NAME = /^[a-z][a-z0-9-]*(\.[a-z0-9-]+)+$/;
 
-export function defineContract<const N extends string, S extends z.ZodType>(contract: JobContract<N, S>): JobContract<N, S> {
-  if (!JOB_NAME.test(contract.name)) {
-    throw new Error(`Job name "${contract.name}" must look like "area.action" (lowercase, dot-separated)`);
-  }
+export function defineContract<const N extends string, S extends z.ZodType>(
+  contract: JobContract<N, S> & { handler: () => Promise<unknown> },
+): JobContract<N, S> & { handler: () => Promise<unknown> } {
+  assertJobName(contract.name);
   return contract;
+}
+
+export function assertJobName(name: string): void {
+  if (!JOB_NAME.test(name)) throw new Error(`Job name "${name}" must look like "area.action" (lowercase, dot-separated)`);
 }
 
 /** Retention and retry defaults for every job (BullMQ's "going to production" advice). */

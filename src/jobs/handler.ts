@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { defineContract, type AnyJobContract, type JobContract } from './contract.js';
+import { assertJobName, type AnyJobContract, type JobContract } from './contract.js';
 import type { JobContext } from './context.js';
 
 /** A contract bound to the code that runs it. Only the worker's job index collects these. */
@@ -24,5 +24,6 @@ export function defineJob(
 ): AnyJobHandler {
   const run = process ?? contract.process;
   if (!run) throw new Error(`Job "${contract.name}" has no handler`);
-  return { ...defineContract(contract), process: run } as AnyJobHandler;
+  assertJobName(contract.name);
+  return { ...contract, process: run } as AnyJobHandler;
 }

@@ -1,7 +1,9 @@
 /**
- * Every job's contract, and nothing else: what producers (the CLI, webhooks, schedulers, the demo,
- * other jobs) import to enqueue work. Handlers live beside their features (`*.job.ts`) and are
- * collected only by the worker's index, src/workers/handlers.ts.
+ * The job catalogue, the one list of jobs: every job's contract, what producers (the CLI, webhooks,
+ * schedulers, the demo, other jobs) import to enqueue work. A contract names its handler by a lazy
+ * import (`handler: () => import('./x.job.js')`) and declares its schedules, so the worker
+ * (src/workers/handlers.ts) and the job schedulers (src/jobs/schedulers.ts) are derived from this
+ * list. A new job is its two files plus one line here.
  */
 import type { z } from 'zod';
 import { exportCleanup } from '../exports/jobs/export-cleanup.contract.js';

@@ -12,7 +12,7 @@ import { createLogger } from '../lib/logger.js';
 import { parseQueueList } from '../queues/names.js';
 import { JOBS } from './handlers.js';
 import { startWorkerPool } from './runtime.js';
-import { ensureSchedulers } from '../queues/schedulers.js';
+import { ensureSchedulers } from '../jobs/schedulers.js';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { queues: { type: 'string' } } });

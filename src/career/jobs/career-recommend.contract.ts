@@ -5,6 +5,7 @@ import { defineContract } from '../../jobs/contract.js';
 export const careerRecommend = defineContract({
   name: 'career.recommend',
   queue: 'insights',
+  handler: () => import('./career-recommend.job.js'),
   schema: z.object({ learningPathId: z.uuid({ message: 'must be a learning path UUID' }) }).strict(),
   options: { attempts: 3, backoff: { type: 'exponential', delay: 10_000 } },
   deduplicationId: (d) => `career.recommend-${d.learningPathId}`,

@@ -5,6 +5,7 @@ import { defineContract } from '../../jobs/contract.js';
 export const careerRefreshPaths = defineContract({
   name: 'career.refresh-paths',
   queue: 'profiles',
+  handler: () => import('./career-refresh-paths.job.js'),
   schema: z.object({ developerId: z.uuid({ message: 'must be a developer UUID' }) }).strict(),
   deduplicationId: (d) => `career.refresh-paths-${d.developerId}`,
 });

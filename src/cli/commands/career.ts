@@ -16,6 +16,13 @@ const skillPair = (value: string, previous: Record<string, number> = {}) => {
   return { ...previous, [m[1]!]: Number(m[2]) };
 };
 
+/** An ISO 8601 date or instant. */
+const instant = (value: string) => {
+  const at = new Date(value);
+  if (!/^\d{4}-\d\d-\d\d/.test(value) || Number.isNaN(at.getTime())) throw new InvalidArgumentError('must be an ISO 8601 date, e.g. 2026-06-01');
+  return at;
+};
+
 async function developerByLogin(em: EntityManager, login: string): Promise<{ id: string; login: string }> {
   const [dev] = await sql<{ id: string; login: string }>(em, `SELECT id, github_username AS login FROM developers WHERE lower(github_username) = lower(?)`, [
     login,
@@ -139,11 +146,13 @@ export function registerCareer(program: Command): void {
     .description("a developer's skill levels (with evidence), learning paths and milestones, and readiness for the next level")
     .argument('<login>', "the developer's GitHub login")
     .option('--json', 'print JSON')
-    .action(async (login: string, opts: { json?: boolean }) => {
+    .option('--at <date>', 'skill levels and readiness as of this date (ISO 8601; default now)', instant)
+    .action(async (login: string, opts: { json?: boolean; at?: Date }) => {
       await withOrm(async (orm) => {
         const em = orm.em.fork();
         const dev = await developerByLogin(em, login);
-        const levels = await skillLevels(em, dev.id);
+        const at = opts.at ?? new Date();
+        const levels = await skillLevels(em, dev.id, at);
         const paths = await sql<{ id: string; role: string; status: string; estimated_months: number | null; target_date: Date | null }>(
           em,
           `SELECT p.id, r.name AS role, p.status, p.estimated_months, p.target_date FROM learning_paths p JOIN career_roles r ON r.id = p.target_role_id
@@ -155,7 +164,7 @@ export function registerCareer(program: Command): void {
           `SELECT learning_path_id, title, status, progress_percentage, target_date FROM learning_milestones WHERE learning_path_id = ANY(?::uuid[]) ORDER BY target_date, title`,
           [`{${paths.map((p) => p.id).join(',')}}`],
         );
-        const readiness = await readinessOf(em, dev.id);
+        const readiness = await readinessOf(em, dev.id, at);
         if (opts.json) {
           console.log(
             JSON.stringify(

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { QUEUE_NAMES } from '../../queues/names.js';
 import { formatAge, oldestWaitingMs } from '../../queues/oldest-waiting.js';
-import { listSchedulers } from '../../queues/schedulers.js';
+import { listSchedulers } from '../../jobs/schedulers.js';
 import { withProducer } from '../context.js';
 
 /** `aexy status [--json]`: job counts per queue, how long its oldest waiting job has waited, and the job schedulers. */

@@ -8,6 +8,8 @@ export const EXPORT_CLEANUP_EVERY_MS = 15 * 60_000;
 export const exportCleanup = defineContract({
   name: 'export.cleanup',
   queue: 'exports',
+  handler: () => import('./export-cleanup.job.js'),
+  schedules: [{ id: 'export.cleanup', every: EXPORT_CLEANUP_EVERY_MS }],
   schema: z.object({}).strict(),
   options: { attempts: 5 },
 });

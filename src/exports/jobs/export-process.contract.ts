@@ -7,6 +7,7 @@ export const exportProcessSchema = z.object({ exportJobId: z.uuid({ message: 'mu
 export const exportProcess = defineContract({
   name: 'export.process',
   queue: 'exports',
+  handler: () => import('./export-process.job.js'),
   schema: exportProcessSchema,
   options: { attempts: 4, backoff: { type: 'exponential', delay: 5_000 } },
   deduplicationId: (d) => `export.process-${d.exportJobId}`,

@@ -27,6 +27,7 @@ export const insightGenerateSchema = z
 export const insightGenerate = defineContract({
   name: 'insight.generate',
   queue: 'insights',
+  handler: () => import('./insight-generate.job.js'),
   schema: insightGenerateSchema,
   options: { attempts: 3, backoff: { type: 'exponential', delay: 10_000 } },
   deduplicationId: (d) => `insight.generate-${d.insightType}-${d.developerId ?? d.teamId}${d.organizationId ? `-${d.organizationId}` : ''}`,

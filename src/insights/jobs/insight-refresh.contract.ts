@@ -9,6 +9,8 @@ export const insightRefresh = defineContract({
   name: 'insight.refresh',
   formerNames: ['insights.refresh'],
   queue: 'insights',
+  handler: () => import('./insight-refresh.job.js'),
+  schedules: [{ id: 'insight.refresh', every: INSIGHT_REFRESH_EVERY_MS }],
   schema: z.object({}).strict(),
   options: { attempts: 5 },
 });

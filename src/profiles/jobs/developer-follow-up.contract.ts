@@ -9,6 +9,8 @@ export const developerFollowUp = defineContract({
   name: 'developer.follow-up',
   formerNames: ['developers.follow-up'],
   queue: 'profiles',
+  handler: () => import('./developer-follow-up.job.js'),
+  schedules: [{ id: 'developer.follow-up', every: DEVELOPER_FOLLOW_UP_EVERY_MS }],
   schema: z.object({}).strict(),
   deduplicationId: () => 'developer.follow-up',
 });

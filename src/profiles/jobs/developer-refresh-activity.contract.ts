@@ -7,6 +7,7 @@ export const developerRefreshActivitySchema = z.object({ developerId: z.uuid({ m
 export const developerRefreshActivity = defineContract({
   name: 'developer.refresh-activity',
   queue: 'profiles',
+  handler: () => import('./developer-refresh-activity.job.js'),
   schema: developerRefreshActivitySchema,
   deduplicationId: (d) => `developer.refresh-activity-${d.developerId}`,
 });

@@ -7,6 +7,7 @@ export const developerRefreshProfileSchema = z.object({ developerId: z.uuid({ me
 export const developerRefreshProfile = defineContract({
   name: 'developer.refresh-profile',
   queue: 'profiles',
+  handler: () => import('./developer-refresh-profile.job.js'),
   schema: developerRefreshProfileSchema,
   deduplicationId: (d) => `developer.refresh-profile-${d.developerId}`,
 });

@@ -7,6 +7,7 @@ export const reportDeliverSchema = z.object({ scheduledReportId: z.uuid({ messag
 export const reportDeliver = defineContract({
   name: 'report.deliver',
   queue: 'reports',
+  handler: () => import('./report-deliver.job.js'),
   schema: reportDeliverSchema,
   options: { attempts: 5, backoff: { type: 'exponential', delay: 30_000 } },
   deduplicationId: (d) => `report.deliver-${d.scheduledReportId}`,

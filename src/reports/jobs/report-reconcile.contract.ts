@@ -9,6 +9,8 @@ export const reportReconcile = defineContract({
   name: 'report.reconcile',
   formerNames: ['reports.reconcile'],
   queue: 'reports',
+  handler: () => import('./report-reconcile.job.js'),
+  schedules: [{ id: 'report.reconcile', every: REPORT_RECONCILE_EVERY_MS }],
   schema: z.object({}).strict(),
   options: { attempts: 5 },
   deduplicationId: () => 'report.reconcile',

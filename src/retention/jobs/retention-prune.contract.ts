@@ -8,6 +8,8 @@ export const RETENTION_PRUNE_CRON = '30 3 * * *';
 export const retentionPrune = defineContract({
   name: 'retention.prune',
   queue: 'system',
+  handler: () => import('./retention-prune.job.js'),
+  schedules: [{ id: 'retention.prune', pattern: RETENTION_PRUNE_CRON }],
   schema: z.object({}).strict(),
   options: { attempts: 3, backoff: { type: 'exponential', delay: 60_000 } },
   deduplicationId: () => 'retention.prune',

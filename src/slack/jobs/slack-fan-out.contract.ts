@@ -12,6 +12,12 @@ export const MAP_USERS_CRON = '0 7 * * *';
 export const slackFanOut = defineContract({
   name: 'slack.fan-out',
   queue: 'slack',
+  handler: () => import('./slack-fan-out.job.js'),
+  schedules: [
+    { id: 'slack.sync-failure-digest', pattern: SYNC_FAILURE_DIGEST_CRON, data: { kind: 'sync_failure_digest' } },
+    { id: 'slack.weekly-team-summary', pattern: WEEKLY_TEAM_SUMMARY_CRON, data: { kind: 'weekly_team_summary' } },
+    { id: 'slack.map-users', pattern: MAP_USERS_CRON, data: { kind: 'map_users' } },
+  ],
   schema: z.object({ kind: z.enum(['sync_failure_digest', 'weekly_team_summary', 'map_users']) }).strict(),
   options: { attempts: 5 },
 });

@@ -5,6 +5,7 @@ import { defineContract } from '../../jobs/contract.js';
 export const slackInsightAlert = defineContract({
   name: 'slack.insight-alert',
   queue: 'slack',
+  handler: () => import('./slack-insight-alert.job.js'),
   schema: z.object({ insightId: z.uuid() }).strict(),
   options: { attempts: 5, backoff: { type: 'exponential', delay: 5_000 } },
   deduplicationId: (d) => `slack.insight-alert-${d.insightId}`,

@@ -13,6 +13,7 @@ export const slackNotifySchema = z.discriminatedUnion('kind', [
 export const slackNotify = defineContract({
   name: 'slack.notify',
   queue: 'slack',
+  handler: () => import('./slack-notify.job.js'),
   schema: slackNotifySchema,
   options: { attempts: 5, backoff: { type: 'exponential', delay: 5_000 } },
   deduplicationId: (d) => `slack.notify-${d.kind}-${Object.values(d).find((v) => v !== d.kind)}`,

@@ -8,6 +8,7 @@ export const githubSyncDeveloperSchema = z.object({ login: z.string().regex(GITH
 export const githubSyncDeveloper = defineContract({
   name: 'github.sync-developer',
   queue: 'github-sync',
+  handler: () => import('./github-sync-developer.job.js'),
   schema: githubSyncDeveloperSchema,
   options: { attempts: 5, backoff: { type: 'exponential', delay: 5_000 } },
   deduplicationId: (d) => `github.sync-developer-${d.login.toLowerCase()}`,

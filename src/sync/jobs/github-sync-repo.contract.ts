@@ -16,6 +16,7 @@ export const githubSyncRepoSchema = z
 export const githubSyncRepo = defineContract({
   name: 'github.sync-repo',
   queue: 'github-sync',
+  handler: () => import('./github-sync-repo.job.js'),
   schema: githubSyncRepoSchema,
   options: { attempts: 6, backoff: { type: 'exponential', delay: 5_000 } },
   deduplicationId: (d) => `github.sync-repo-${d.repository}-${[...d.streams].sort().join('+')}`,

@@ -13,6 +13,7 @@ export const githubSyncTeamsSchema = z
 export const githubSyncTeams = defineContract({
   name: 'github.sync-teams',
   queue: 'github-sync',
+  handler: () => import('./github-sync-teams.job.js'),
   schema: githubSyncTeamsSchema,
   options: { attempts: 5, backoff: { type: 'exponential', delay: 5_000 } },
   deduplicationId: (d) => `github.sync-teams-${d.org.toLowerCase()}`,

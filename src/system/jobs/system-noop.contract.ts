@@ -13,6 +13,7 @@ export const systemNoopSchema = z
 export const systemNoop = defineContract({
   name: 'system.noop',
   queue: 'system',
+  handler: () => import('./system-noop.job.js'),
   schema: systemNoopSchema,
   options: { attempts: 1 },
 });
