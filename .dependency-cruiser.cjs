@@ -50,6 +50,14 @@ module.exports = {
       to: { path: '\\.job\\.ts$', dependencyTypesNot: ['dynamic-import'] },
     },
     {
+      name: 'job-runtime-only-in-handlers',
+      severity: 'error',
+      comment:
+        'Services take the helpers they need (src/jobs/helpers.ts), so a test, the CLI or the demo can call them; only handlers, the worker and defineJob see the job runtime (src/jobs/context.ts).',
+      from: { pathNot: ['\\.job\\.ts$', '^src/workers/', '^src/jobs/(context|handler)\\.ts$'] },
+      to: { path: '^src/jobs/context\\.ts$' },
+    },
+    {
       name: 'contracts-stay-light',
       severity: 'error',
       comment: 'A job contract imports zod, the contract helpers and the name vocabularies only, so enqueueing loads nothing heavy.',

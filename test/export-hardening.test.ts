@@ -7,7 +7,6 @@ import { withPgClient } from '../src/db/sql.js';
 import { exportQuery } from '../src/exports/definitions.js';
 import { processExport } from '../src/exports/process.js';
 import { streamExport } from '../src/exports/writer.js';
-import type { JobContext } from '../src/jobs/context.js';
 import { JOBS } from '../src/workers/handlers.js';
 import { exportCleanup } from '../src/jobs/index.js';
 import { attachRepository } from './helpers/repositories.js';
@@ -85,18 +84,23 @@ describe('export hardening', () => {
     const shutdown = new AbortController();
     shutdown.abort(new Error('the worker is shutting down'));
     const progress: unknown[] = [];
-    // What the worker runtime gives the handler, with the pool already stopping.
-    const ctx = {
-      em: db.orm.em.fork(),
-      config,
-      signal: shutdown.signal,
-      isLastAttempt: false,
-      job: { updateProgress: async (p: unknown) => void progress.push(p), attemptsMade: 0, opts: { attempts: 4 } },
-      scrub: (t: string) => t,
-      step: async () => {},
-      enqueueAfter: () => {},
-    } as unknown as JobContext;
-    await expect(processExport(ctx, id)).rejects.toThrow('the worker is shutting down');
+    // The service called directly, without a job: its helpers, with the worker already stopping.
+    await expect(
+      processExport(
+        {
+          em: db.orm.em.fork(),
+          config,
+          signal: shutdown.signal,
+          attempt: 1,
+          isLastAttempt: false,
+          progress: async (p: unknown) => void progress.push(p),
+          scrub: (t: string) => t,
+          step: async () => {},
+          enqueueAfter: () => {},
+        },
+        id,
+      ),
+    ).rejects.toThrow('the worker is shutting down');
     expect(progress).toEqual([]); // stopped at the first progress point, before reporting it
     expect((await readdir(dir)).filter((f) => f.includes(id))).toEqual([]);
     const { rows: after } = await db.sql.query(`SELECT status, error_message, file_path FROM export_jobs WHERE id = $1`, [id]);

@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { sql } from '../db/sql.js';
-import type { JobContext } from '../jobs/context.js';
+import type { Needs } from '../jobs/helpers.js';
 import { slackNotify } from '../slack/jobs/slack-notify.contract.js';
 import type { SkillGap } from './paths.js';
 import { skillLevels } from './skills.js';
@@ -27,7 +27,7 @@ export function progressOf(start: number, current: number, target: number): numb
  * paths are left alone. Idempotent: a second run with the same data changes nothing and tells nobody.
  * Completions are told to the developer on Slack (a direct message) after the commit.
  */
-export async function refreshLearningPaths(ctx: JobContext, developerId: string, now = new Date()) {
+export async function refreshLearningPaths(ctx: Needs<'em' | 'enqueueAfter'>, developerId: string, now = new Date()) {
   const { em } = ctx;
   const active = await sql<{ id: string }>(em, ACTIVE_PATHS_SQL, [developerId]);
   if (active.length === 0) return { developerId, paths: 0 };

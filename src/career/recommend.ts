@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { sql } from '../db/sql.js';
-import type { JobContext } from '../jobs/context.js';
+import type { Needs } from '../jobs/helpers.js';
 import { storableText } from '../lib/text.js';
 import { dailyLlmBudget } from '../llm/budget.js';
 import { LlmBudgetSpent, LlmUnavailable, structuredCompletion } from '../llm/structured.js';
@@ -66,7 +66,7 @@ export const ACTIVITIES_JSON_SCHEMA: Record<string, unknown> = (() => {
  * level and the gaps' skill keys and numbers are sent, never code or anything a developer wrote),
  * validated; otherwise the built-in catalog's, which the path already holds from its creation.
  */
-export async function recommendActivities(ctx: JobContext, learningPathId: string) {
+export async function recommendActivities(ctx: Needs<'em' | 'config' | 'log' | 'scrub'>, learningPathId: string) {
   const [path] = await sql<{ status: string; skill_gaps: SkillGap[]; level: number }>(
     ctx.em,
     `SELECT p.status, p.skill_gaps, r.level FROM learning_paths p JOIN career_roles r ON r.id = p.target_role_id WHERE p.id = ?`,

@@ -3,7 +3,8 @@ import { inside } from './own-file.js';
 import { join, resolve } from 'node:path';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { pgArray, sql } from '../db/sql.js';
-import type { JobContext } from '../jobs/context.js';
+import type { Queue } from 'bullmq';
+import type { Needs } from '../jobs/helpers.js';
 import { exportProcess } from './jobs/export-process.contract.js';
 import { recordPruned } from '../retention/totals.js';
 
@@ -25,7 +26,7 @@ const TEMP_FILE = /^\..+\.[0-9a-f]{12}\.tmp$/;
  * - report files rendered for scheduled deliveries (or `aexy report run`), which no export_jobs row
  *   owns, are removed once they are EXPORT_TTL_HOURS old, like exports.
  */
-export async function cleanUpExports(ctx: JobContext) {
+export async function cleanUpExports(ctx: Needs<'em' | 'config' | 'log' | 'enqueueAfter'>, exportsQueue: Pick<Queue, 'getJobs'>) {
   const { em, config, log } = ctx;
   const root = await realpath(config.EXPORT_DIR).catch(() => resolve(config.EXPORT_DIR));
   const expired = await sql<{ id: string; file_path: string | null }>(
@@ -76,7 +77,7 @@ export async function cleanUpExports(ctx: JobContext) {
   );
   let lost = 0;
   if (processing.length > 0) {
-    const live = await ctx.queue('exports').getJobs(['active', 'waiting', 'delayed', 'prioritized', 'waiting-children']);
+    const live = await exportsQueue.getJobs(['active', 'waiting', 'delayed', 'prioritized', 'waiting-children']);
     const alive = new Set(live.filter((j) => j.name === exportProcess.name).map((j) => (j.data as { exportJobId?: string }).exportJobId));
     for (const p of processing.filter((r) => !alive.has(r.id))) {
       const done = await sql(

@@ -1,6 +1,6 @@
 import { sql, withPgClient } from '../db/sql.js';
 import { PermanentError } from '../errors/index.js';
-import type { JobContext } from '../jobs/context.js';
+import type { Needs } from '../jobs/helpers.js';
 import type { ReportFormat } from '../reports/render.js';
 import { runCustomReport } from '../reports/run.js';
 import { slackNotify } from '../slack/jobs/slack-notify.contract.js';
@@ -8,6 +8,9 @@ import { exportConfigSchema, exportQuery, formatsFor, REQUEST_EXPORT_TYPES, type
 import { streamExport } from './writer.js';
 import { formatIssues } from '../lib/zod-issues.js';
 import { exportOrganization } from './organization.js';
+
+/** What producing an export uses of its caller. */
+export type ExportHelpers = Needs<'em' | 'config' | 'signal' | 'attempt' | 'isLastAttempt' | 'progress' | 'step' | 'enqueueAfter' | 'scrub'>;
 
 interface ExportRow {
   id: string;
@@ -30,7 +33,7 @@ interface ExportRow {
  * simply writes its file again (atomically: a temp file renamed into place). A requester is told
  * on Slack once the row is committed.
  */
-export async function processExport(ctx: JobContext, exportJobId: string) {
+export async function processExport(ctx: ExportHelpers, exportJobId: string) {
   const row = await claim(ctx, exportJobId);
   if ('skipped' in row) return row;
   try {
@@ -52,7 +55,7 @@ export async function processExport(ctx: JobContext, exportJobId: string) {
 }
 
 /** pending|processing → processing, or why there is nothing to do. */
-async function claim(ctx: JobContext, exportJobId: string): Promise<ExportRow | { exportJobId: string; skipped: string }> {
+async function claim(ctx: Pick<ExportHelpers, 'em'>, exportJobId: string): Promise<ExportRow | { exportJobId: string; skipped: string }> {
   const [row] = await sql<ExportRow>(
     ctx.em,
     `UPDATE export_jobs SET status = 'processing', error_message = NULL
@@ -66,8 +69,8 @@ async function claim(ctx: JobContext, exportJobId: string): Promise<ExportRow | 
 }
 
 /** Validate the row (a platform may have written it) and write its file: a rendered report or a streamed query. */
-async function produce(ctx: JobContext, row: ExportRow): Promise<{ path: string; bytes: number; rows?: number; widgets?: number }> {
-  const { em, config, job } = ctx;
+async function produce(ctx: ExportHelpers, row: ExportRow): Promise<{ path: string; bytes: number; rows?: number; widgets?: number }> {
+  const { em, config } = ctx;
   if (!(REQUEST_EXPORT_TYPES as readonly string[]).includes(row.export_type)) {
     throw new PermanentError(`Unsupported export_type "${row.export_type}" (supported: ${REQUEST_EXPORT_TYPES.join(', ')})`);
   }
@@ -83,7 +86,7 @@ async function produce(ctx: JobContext, row: ExportRow): Promise<{ path: string;
   if (row.export_type === 'report') {
     if (!cfg.data.report_id) throw new PermanentError('Invalid export config: report_id: is required for a report export');
     const r = await runCustomReport(em, cfg.data.report_id, row.format as ReportFormat, config.EXPORT_DIR, new Date(), org.organizationId);
-    await job.updateProgress({ rows: r.data.widgets.length, total: r.data.widgets.length, percent: 100 });
+    await ctx.progress({ rows: r.data.widgets.length, total: r.data.widgets.length, percent: 100 });
     return { widgets: r.data.widgets.length, bytes: r.bytes, path: r.path };
   }
   const type = row.export_type as ExportType;
@@ -102,7 +105,7 @@ async function produce(ctx: JobContext, row: ExportRow): Promise<{ path: string;
       onProgress: (rows) => {
         // Every 10,000 rows: a shutdown stops the stream here (the temp file is removed).
         ctx.signal.throwIfAborted();
-        return job.updateProgress({ rows, total, percent: total ? Math.min(100, Math.round((rows / total) * 100)) : 100 });
+        return ctx.progress({ rows, total, percent: total ? Math.min(100, Math.round((rows / total) * 100)) : 100 });
       },
     }),
   );
@@ -110,7 +113,7 @@ async function produce(ctx: JobContext, row: ExportRow): Promise<{ path: string;
 }
 
 /** The row after a failed attempt: pending again (shutdown, or a retry to come) or failed for good. */
-async function recordFailure(ctx: JobContext, exportJobId: string, err: unknown): Promise<void> {
+async function recordFailure(ctx: ExportHelpers, exportJobId: string, err: unknown): Promise<void> {
   if (ctx.signal.aborted) {
     // Stopped by a shutdown: the job goes back to the queue without spending an attempt.
     await sql(
@@ -125,7 +128,7 @@ async function recordFailure(ctx: JobContext, exportJobId: string, err: unknown)
     await sql(ctx.em, `UPDATE export_jobs SET status = 'failed', error_message = ?, completed_at = now() WHERE id = ?`, [message, exportJobId]);
   } else {
     await sql(ctx.em, `UPDATE export_jobs SET status = 'pending', error_message = ? WHERE id = ?`, [
-      `attempt ${ctx.job.attemptsMade + 1} failed, will retry: ${message}`,
+      `attempt ${ctx.attempt} failed, will retry: ${message}`,
       exportJobId,
     ]);
   }

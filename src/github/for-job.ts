@@ -1,10 +1,13 @@
 import { PermanentError } from '../errors/index.js';
-import type { JobContext } from '../jobs/context.js';
+import type { Needs } from '../jobs/helpers.js';
 import { anyInstallation, appOf, forgetInstallation, storedInstallation, storeInstallation, type AppCredentials } from './app.js';
 import { createGitHubClient, GitHubPermanentError, type GitHubClient, type GitHubClientOptions } from './client.js';
 
+/** What a GitHub client is made of: the caller's EntityManager for the ETag cache, the shared Redis budget, the settings, a logger. */
+export type GitHubHelpers = Needs<'em' | 'config' | 'redis' | 'log'>;
+
 /**
- * A GitHub client for one job run: the job's EntityManager for the ETag cache, the shared Redis budget.
+ * A GitHub client for one job run (or any caller with the helpers above).
  *
  * With a GitHub App configured, requests about a GitHub account (`owner`: a repository's owner, an
  * organization whose teams are read) authenticate as the App's installation on that account, found
@@ -13,7 +16,7 @@ import { createGitHubClient, GitHubPermanentError, type GitHubClient, type GitHu
  * installation. An account the App is not installed on uses the personal token, or fails permanently
  * saying so.
  */
-export async function githubFor(ctx: JobContext, owner?: string): Promise<GitHubClient> {
+export async function githubFor(ctx: GitHubHelpers, owner?: string): Promise<GitHubClient> {
   const c = ctx.config;
   const common: GitHubClientOptions = {
     baseUrl: c.GITHUB_API_URL,
@@ -40,7 +43,7 @@ export async function githubFor(ctx: JobContext, owner?: string): Promise<GitHub
 }
 
 /** The App's installation on a GitHub account: stored, else asked of GitHub (with the App's JWT) and stored; null when not installed. */
-async function installationOf(ctx: JobContext, common: GitHubClientOptions, app: AppCredentials, owner: string): Promise<number | null> {
+async function installationOf(ctx: GitHubHelpers, common: GitHubClientOptions, app: AppCredentials, owner: string): Promise<number | null> {
   const stored = await storedInstallation(ctx.em, app.appId, owner);
   if (stored !== null) return stored;
   const asApp = createGitHubClient({ ...common, app });

@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import { sql, withPgClient } from '../db/sql.js';
 import { PermanentError } from '../errors/index.js';
 import { organizationsOfDeveloper } from '../organizations/members.js';
-import type { JobContext } from '../jobs/context.js';
+import type { Needs, ServiceHelpers } from '../jobs/helpers.js';
 import { slackInsightAlert } from '../slack/jobs/slack-insight-alert.contract.js';
 import { HEURISTIC_MODEL, heuristicInsight } from './heuristic.js';
 import type { insightGenerateSchema } from './jobs/insight-generate.contract.js';
@@ -11,7 +11,7 @@ import { dailyLlmBudget } from '../llm/budget.js';
 import { DEVELOPER_INSIGHTS, INSIGHT_TTL_HOURS, type InsightType } from './model.js';
 import { developerSignals, teamSignals, type DeveloperSignals, type TeamSignals } from './signals.js';
 
-export async function generateInsight(ctx: JobContext, data: z.infer<typeof insightGenerateSchema>) {
+export async function generateInsight(ctx: Needs<'em' | 'config' | 'log' | 'scrub' | 'enqueueAfter'>, data: z.infer<typeof insightGenerateSchema>) {
   const { em, config, log } = ctx;
   const type = data.insightType as InsightType;
   const subjectCol = data.developerId ? 'developer_id' : 'team_id';
@@ -92,7 +92,7 @@ export async function generateInsight(ctx: JobContext, data: z.infer<typeof insi
  * their only one; a person of several must be given one (their work in each is that one's own), a
  * person of none has insights of no organization.
  */
-async function insightOrganization(em: JobContext['em'], developerId: string, asked: string | undefined): Promise<string | null> {
+async function insightOrganization(em: ServiceHelpers['em'], developerId: string, asked: string | undefined): Promise<string | null> {
   const orgs = await organizationsOfDeveloper(em, developerId);
   if (asked) {
     if (!orgs.includes(asked)) throw new PermanentError(`developer ${developerId} is in no team of organization ${asked}`);

@@ -1,4 +1,4 @@
-import type { JobContext } from '../jobs/context.js';
+import type { Needs } from '../jobs/helpers.js';
 import { developerRefreshProfile } from '../profiles/jobs/developer-refresh-profile.contract.js';
 import { githubSyncDeveloper } from '../sync/jobs/github-sync-developer.contract.js';
 import { applyConfiguredBots } from './bots.js';
@@ -9,7 +9,7 @@ import { pendingFollowUps } from './follow-ups.js';
  * developer, a GitHub user fetch per developer never fetched. Both are deduplicated, so draining
  * twice (a sync's end and the scheduler) queues each once.
  */
-export async function drainFollowUps(ctx: Pick<JobContext, 'em' | 'config' | 'enqueue'>): Promise<{ refresh: number; enrich: number }> {
+export async function drainFollowUps(ctx: Needs<'em' | 'config' | 'enqueue'>): Promise<{ refresh: number; enrich: number }> {
   // Developers first seen since the last drain may be on the configured bot list.
   await applyConfiguredBots(ctx.em, ctx.config.GITHUB_BOT_LOGINS);
   const pending = await pendingFollowUps(ctx.em);

@@ -1,8 +1,8 @@
 import { sql } from '../db/sql.js';
 import { GitHubPermanentError } from '../github/client.js';
-import { githubFor } from '../github/for-job.js';
+import { githubFor, type GitHubHelpers } from '../github/for-job.js';
 import { ghFullUser, parseGitHub } from '../github/schemas.js';
-import type { JobContext } from '../jobs/context.js';
+import type { Needs } from '../jobs/helpers.js';
 import { storableTextOrNull } from '../lib/text.js';
 import { developerRefreshProfile } from '../profiles/jobs/developer-refresh-profile.contract.js';
 import { upsertDevelopers } from '../sync/writers.js';
@@ -15,7 +15,7 @@ import { learnIdentities, learnLoginNoreply, normaliseEmail, reattribute } from 
  * are attributed), then refresh the profile. A login GitHub does not know is recorded as missing
  * and not asked for again.
  */
-export async function syncGitHubUser(ctx: JobContext, login: string) {
+export async function syncGitHubUser(ctx: GitHubHelpers & Needs<'progress' | 'enqueueAfter'>, login: string) {
   const octokit = await githubFor(ctx);
   let raw: unknown;
   try {

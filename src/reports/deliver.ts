@@ -7,7 +7,7 @@ import { reportFileUrl } from '../exports/download-link.js';
 import { periodLabel } from '../lib/dates.js';
 import { keyNumberLine, reportEmail } from './email.js';
 import { PermanentError } from '../errors/index.js';
-import type { JobContext } from '../jobs/context.js';
+import type { Needs } from '../jobs/helpers.js';
 import { claimDelivery, markDelivered, releaseDelivery } from '../schedules/deliveries.js';
 import { monthlyTargetDay, nextRun, previousRun, scheduleSchema, type Schedule } from '../schedules/next-run.js';
 import { isSlackChannelId } from '../slack/channels.js';
@@ -40,10 +40,14 @@ type Channel = 'email' | 'slack';
  * down) and by claiming each channel of the slot in report_deliveries before sending (two jobs at
  * once for one slot: a scheduler tick and a manual run, a retry from the board, a stalled copy).
  */
-export async function deliverScheduledReport(ctx: JobContext, scheduledReportId: string): Promise<Record<string, unknown>> {
-  const { em, job, log } = ctx;
+export async function deliverScheduledReport(
+  ctx: Needs<'em' | 'config' | 'log' | 'step' | 'progress'>,
+  scheduledReportId: string,
+  run: DeliveryRun,
+): Promise<Record<string, unknown>> {
+  const { em, log } = ctx;
   const now = new Date();
-  const due = await dueSlot(ctx, scheduledReportId, now);
+  const due = await dueSlot(ctx, scheduledReportId, run.firedAt ?? now);
   if ('skipped' in due) return due;
   const { row, schedule, slot } = due;
   const plan = deliveryPlan(row, log);
@@ -58,7 +62,7 @@ export async function deliverScheduledReport(ctx: JobContext, scheduledReportId:
   // One channel failing does not keep the other from its delivery: the failure is raised after both were tried.
   let failure: unknown;
   for (const channel of plan.channels) {
-    const claim = await claimDelivery(em, row.id, slot, channel, String(job.id));
+    const claim = await claimDelivery(em, row.id, slot, channel, run.holder);
     if (claim !== 'claimed') {
       result[channel] = claim === 'sent' ? 'already delivered for this slot' : 'being delivered by another job';
       heldElsewhere ||= claim === 'held';
@@ -68,7 +72,7 @@ export async function deliverScheduledReport(ctx: JobContext, scheduledReportId:
       Object.assign(result, await send(ctx, channel, { row, schedule, slot, rendered, format: plan.format, recipients: plan.recipients, emails: plan.emails }));
     } catch (err) {
       // Refused or failed before delivery: the slot is free again for this job's retry or another run.
-      await releaseDelivery(em, row.id, slot, channel, String(job.id)).catch(() => undefined);
+      await releaseDelivery(em, row.id, slot, channel, run.holder).catch(() => undefined);
       failure ??= err;
       continue;
     }
@@ -87,11 +91,24 @@ export async function deliverScheduledReport(ctx: JobContext, scheduledReportId:
   return result;
 }
 
-/** The slot this run delivers, or why it delivers nothing. */
+/**
+ * One run of a delivery: who holds the slot's channels while sending (a job's id), and the time a job
+ * scheduler fired it for (null for a run queued by hand: it delivers the latest slot).
+ */
+export interface DeliveryRun {
+  holder: string;
+  firedAt: Date | null;
+}
+
+/**
+ * The slot this run delivers, or why it delivers nothing. `firedAt` is the time the job was fired for,
+ * not the time it runs: a run caught up after an outage, or a retry that crosses midnight, still
+ * delivers the slot it was fired for.
+ */
 async function dueSlot(
-  ctx: JobContext,
+  ctx: Needs<'em'>,
   scheduledReportId: string,
-  now: Date,
+  firedAt: Date,
 ): Promise<{ row: ScheduledRow; schedule: Schedule; slot: Date } | { skipped: string }> {
   const [row] = await sql<ScheduledRow>(ctx.em, `SELECT * FROM scheduled_reports WHERE id = ?`, [scheduledReportId]);
   if (!row) return { skipped: 'schedule deleted' };
@@ -99,9 +116,6 @@ async function dueSlot(
   const parsed = scheduleSchema.safeParse(row);
   if (!parsed.success) throw new PermanentError(`Scheduled report ${row.id} has an invalid schedule: ${formatIssues(parsed.error)}`);
   const schedule = parsed.data;
-  // The time the job was fired for, not the time it runs: a run caught up after an outage, or a
-  // retry that crosses midnight, still delivers the slot it was fired for.
-  const firedAt = firedFor(ctx.job.id) ?? now;
   if (schedule.schedule === 'monthly' && schedule.day_of_month! > 28) {
     // The cron fires on days 28-31; only the firing on the clamped target day delivers.
     if (firedAt.getUTCDate() !== monthlyTargetDay(schedule.day_of_month!, firedAt.getUTCFullYear(), firedAt.getUTCMonth())) {
@@ -136,7 +150,7 @@ function deliveryPlan(row: ScheduledRow, log: Logger): { format: ReportFormat; c
 
 /** Send the rendered report on one channel; returns what the job reports about it. */
 async function send(
-  ctx: JobContext,
+  ctx: Needs<'em' | 'config'>,
   channel: Channel,
   d: { row: ScheduledRow; schedule: Schedule; slot: Date; rendered: RenderedReport; format: ReportFormat; recipients: string[]; emails: string[] },
 ): Promise<Record<string, unknown>> {

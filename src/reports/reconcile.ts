@@ -1,4 +1,5 @@
-import type { JobContext } from '../jobs/context.js';
+import type { Needs } from '../jobs/helpers.js';
+import type { Producer } from '../queues/producer.js';
 import { sql } from '../db/sql.js';
 import { issueLines } from '../lib/zod-issues.js';
 import { cronPattern, nextRun, scheduleSchema } from '../schedules/next-run.js';
@@ -12,9 +13,9 @@ export const SCHEDULED_REPORT_PREFIX = 'scheduled-report-';
  * schedule (cron in UTC), none for inactive, invalid or deleted rows; next_run_at kept in step.
  * Runs on its own schedule, so rows added or changed directly in the database are picked up.
  */
-export async function reconcileReportSchedulers(ctx: JobContext) {
+export async function reconcileReportSchedulers(ctx: Needs<'em' | 'log'>, producer: Pick<Producer, 'queue' | 'upsertScheduler'>) {
   const { log } = ctx;
-  const queue = ctx.producer.queue(reportDeliver.queue);
+  const queue = producer.queue(reportDeliver.queue);
   await queue.waitUntilReady();
   const rows = await sql<{
     id: string;
@@ -41,7 +42,7 @@ export async function reconcileReportSchedulers(ctx: JobContext) {
     const pattern = cronPattern(parsed.data);
     const existing = await queue.getJobScheduler(id);
     if (existing?.pattern !== pattern) {
-      await ctx.producer.upsertScheduler(id, { pattern, tz: 'UTC' }, reportDeliver, { scheduledReportId: row.id });
+      await producer.upsertScheduler(id, { pattern, tz: 'UTC' }, reportDeliver, { scheduledReportId: row.id });
       upserted += 1;
     }
     const next = nextRun(parsed.data, new Date()).toISOString();

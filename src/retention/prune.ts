@@ -1,6 +1,6 @@
 import type { AppConfig } from '../config/index.js';
 import { sql } from '../db/sql.js';
-import type { JobContext } from '../jobs/context.js';
+import type { Needs } from '../jobs/helpers.js';
 import { recordPruned } from './totals.js';
 import { rm } from 'node:fs/promises';
 import { DeferredError } from '../errors/index.js';
@@ -53,7 +53,7 @@ export const PRUNERS: Pruner[] = [
   },
 ];
 
-export async function pruneAll(ctx: JobContext): Promise<Record<string, number | 'kept'>> {
+export async function pruneAll(ctx: Needs<'em' | 'config' | 'log' | 'signal'>): Promise<Record<string, number | 'kept'>> {
   const { em, config, log } = ctx;
   const out: Record<string, number | 'kept'> = {};
   for (const p of PRUNERS) {
@@ -91,7 +91,7 @@ export const TEMP_CLONE_MAX_AGE_MS = 6 * 3600_000;
  * each under its repository's commit-stream lock (one being synced is left for the next run), and
  * temporary clones older than TEMP_CLONE_MAX_AGE_MS are swept. Counted as files of `git_mirrors`.
  */
-async function pruneMirrors(ctx: JobContext): Promise<number> {
+async function pruneMirrors(ctx: Needs<'em' | 'config' | 'log' | 'signal'>): Promise<number> {
   const { em, config, log } = ctx;
   const active = new Set((await sql<{ name: string }>(em, `SELECT lower(full_name) AS name FROM tracked_repositories WHERE is_active`)).map((r) => r.name));
   const removed: string[] = [];

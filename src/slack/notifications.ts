@@ -4,7 +4,7 @@ import { PermanentError } from '../errors/index.js';
 import { explainFactors } from '../insights/heuristic.js';
 import { DEVELOPER_INSIGHTS } from '../insights/model.js';
 import { developerSignals, teamSignals } from '../insights/signals.js';
-import type { JobContext } from '../jobs/context.js';
+import type { Needs } from '../jobs/helpers.js';
 import { computeMetrics } from '../metrics/library.js';
 import { organizationsOfDeveloper } from '../organizations/members.js';
 import {
@@ -17,9 +17,11 @@ import {
   type ExportReadyRow,
   type InsightAlertRow,
 } from './messages.js';
-import { jobKey } from './post-once.js';
 import { isPrivateChannel, organizationSlack, postDirect, postMessage, postToOrganization, slackUserOf, type PostResult } from './post.js';
 import { leadsOf } from './settings.js';
+
+/** What a notification uses of its caller: the database and the configuration (Slack's URL, the key ring). */
+type NotifyHelpers = Needs<'em' | 'config'>;
 
 /**
  * The notifications, each: load its rows, build its message (src/slack/messages.ts), post it where
@@ -30,7 +32,7 @@ import { leadsOf } from './settings.js';
  */
 
 /** An export finished: told to its requester alone, by direct message, in the export's organization. */
-export async function notifyExportReady(ctx: JobContext, exportJobId: string) {
+export async function notifyExportReady(ctx: NotifyHelpers, exportJobId: string) {
   const [e] = await sql<ExportReadyRow & { status: string; organization_id: string | null }>(
     ctx.em,
     `SELECT e.export_type, e.format, e.status, e.file_size_bytes, e.expires_at, e.requested_by, d.github_username AS login,
@@ -48,21 +50,19 @@ export async function notifyExportReady(ctx: JobContext, exportJobId: string) {
   return sent!;
 }
 
-/** Repositories of the organization whose last sync failed: one digest per run. */
-export async function notifySyncFailures(ctx: JobContext, organizationId: string): Promise<PostResult> {
+/** Repositories of the organization whose last sync failed: one digest per run (`runKey`: a job's `jobKey`). */
+export async function notifySyncFailures(ctx: NotifyHelpers, organizationId: string, runKey: string): Promise<PostResult> {
   const failures = await sql<{ full_name: string; last_error: string }>(
     ctx.em,
     `SELECT full_name, last_error FROM tracked_repositories WHERE organization_id = ? AND is_active AND last_error IS NOT NULL ORDER BY full_name`,
     [organizationId],
   );
   if (failures.length === 0) return { skipped: 'no failing repositories' };
-  return postToOrganization(ctx.em, ctx.config, organizationId, 'sync_failure_digest', 'sync_failure_digest', jobKey(ctx.job), () =>
-    syncFailureDigestMessage(failures),
-  );
+  return postToOrganization(ctx.em, ctx.config, organizationId, 'sync_failure_digest', 'sync_failure_digest', runKey, () => syncFailureDigestMessage(failures));
 }
 
-/** Last week's numbers of one team. */
-export async function notifyWeeklyTeamSummary(ctx: JobContext, teamId: string): Promise<PostResult> {
+/** Last week's numbers of one team, once per run (`runKey`: a job's `jobKey`). */
+export async function notifyWeeklyTeamSummary(ctx: NotifyHelpers, teamId: string, runKey: string): Promise<PostResult> {
   const [team] = await sql<{ name: string; organization_id: string | null }>(ctx.em, `SELECT name, organization_id FROM teams WHERE id = ?`, [teamId]);
   if (!team) return { skipped: 'team deleted' };
   // The 7 whole days before today (UTC), and the 7 before them to compare with.
@@ -86,7 +86,7 @@ export async function notifyWeeklyTeamSummary(ctx: JobContext, teamId: string): 
     };
   };
   const [now, previous] = [await numbers(weeks.week), await numbers(weeks.before)];
-  return postToOrganization(ctx.em, ctx.config, team.organization_id, 'weekly_team_summary', 'weekly_team_summary', jobKey(ctx.job), () =>
+  return postToOrganization(ctx.em, ctx.config, team.organization_id, 'weekly_team_summary', 'weekly_team_summary', runKey, () =>
     weeklyTeamSummaryMessage(team.name, now, previous, weeks),
   );
 }
@@ -111,7 +111,7 @@ interface AlertRow extends InsightAlertRow {
  * Factors are explained from the signals recomputed for the insight's window (plain language with
  * the point where each becomes concerning), followed by the stored recommendations.
  */
-export async function alertInsight(ctx: JobContext, insightId: string) {
+export async function alertInsight(ctx: NotifyHelpers, insightId: string) {
   const [i] = await sql<AlertRow>(
     ctx.em,
     `SELECT pi.insight_type, pi.risk_score, pi.confidence, pi.factors, pi.recommendations, pi.developer_id, pi.team_id, pi.data_window_days, pi.generated_at,
@@ -194,7 +194,7 @@ export async function alertInsight(ctx: JobContext, insightId: string) {
  * A milestone reached or a path completed: told to the developer alone, by direct message, in the
  * first of their organizations (oldest team first) whose Slack knows them and lets career_progress through.
  */
-export async function notifyCareerProgress(ctx: JobContext, what: { milestoneId: string } | { learningPathId: string }) {
+export async function notifyCareerProgress(ctx: NotifyHelpers, what: { milestoneId: string } | { learningPathId: string }) {
   const [row] = await sql<{ developer_id: string; path_id: string; role: string; milestone: string | null; done: number; total: number; status: string }>(
     ctx.em,
     `SELECT p.developer_id, p.id AS path_id, r.name AS role, ${'milestoneId' in what ? 'm.title' : 'NULL'} AS milestone, p.status,
@@ -223,7 +223,7 @@ export async function notifyCareerProgress(ctx: JobContext, what: { milestoneId:
 }
 
 /** The organizations (digest, user mapping) or teams (summary) that have an active integration. */
-export async function fanOutTargets(ctx: JobContext, kind: 'sync_failure_digest' | 'weekly_team_summary' | 'map_users'): Promise<string[]> {
+export async function fanOutTargets(ctx: Needs<'em'>, kind: 'sync_failure_digest' | 'weekly_team_summary' | 'map_users'): Promise<string[]> {
   if (kind !== 'weekly_team_summary') {
     const orgs = await sql<{ id: string }>(ctx.em, `SELECT DISTINCT organization_id AS id FROM slack_integrations WHERE is_active IS NOT FALSE`);
     return orgs.map((o) => o.id);

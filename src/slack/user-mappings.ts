@@ -1,7 +1,7 @@
 import { ErrorCode } from '@slack/web-api';
 import { sql } from '../db/sql.js';
 import { organizationMembersSql } from '../organizations/members.js';
-import type { JobContext } from '../jobs/context.js';
+import type { Needs } from '../jobs/helpers.js';
 import { slackFor, translateSlackError } from './client.js';
 import { activeIntegrationFor, NO_INTEGRATION } from './post.js';
 
@@ -13,7 +13,7 @@ import { activeIntegrationFor, NO_INTEGRATION } from './post.js';
  * parks the job; the next run skips what is done). Mappings set by hand are never replaced: a Slack
  * user already mapped to someone keeps that mapping.
  */
-export async function mapUsersByEmail(ctx: JobContext, organizationId: string) {
+export async function mapUsersByEmail(ctx: Needs<'em' | 'config' | 'signal'>, organizationId: string) {
   const integrationId = await activeIntegrationFor(ctx.em, organizationId);
   if (!integrationId) return { skipped: NO_INTEGRATION };
   const { client, integration } = await slackFor(ctx.em, ctx.config, integrationId);

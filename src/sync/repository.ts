@@ -1,7 +1,7 @@
 import { sql } from '../db/sql.js';
 import { DeferredError } from '../errors/index.js';
-import { githubFor, gitTokenOf } from '../github/for-job.js';
-import type { JobContext } from '../jobs/context.js';
+import { githubFor, gitTokenOf, type GitHubHelpers } from '../github/for-job.js';
+import type { Needs } from '../jobs/helpers.js';
 import { drainFollowUps } from '../people/drain.js';
 import { syncCommits } from './commit-sync.js';
 import { syncPulls } from './repo-sync.js';
@@ -10,6 +10,9 @@ import { gitFallbackReason, recordGitFallback, type GitFallbackReason } from './
 
 export type SyncStream = 'commits' | 'pulls';
 
+/** What a repository's sync uses of its caller. */
+export type SyncHelpers = GitHubHelpers & Needs<'signal' | 'scrub' | 'progress' | 'step' | 'enqueue'>;
+
 /**
  * Incremental sync of one repository: commits of the default branch (with per-file stats,
  * languages and parents), then pull requests with their reviews. The outcome is recorded on its
@@ -17,7 +20,7 @@ export type SyncStream = 'commits' | 'pulls';
  * marks its developers in developer_dirty; the marks are drained into profile refreshes (and
  * GitHub user fetches for developers seen for the first time) when the run ends, however it ends.
  */
-export async function syncRepository(ctx: JobContext, repository: string, streams: readonly SyncStream[]) {
+export async function syncRepository(ctx: SyncHelpers, repository: string, streams: readonly SyncStream[]) {
   try {
     return await syncWith(ctx, repository, streams);
   } catch (err) {
@@ -34,7 +37,7 @@ export async function syncRepository(ctx: JobContext, repository: string, stream
   }
 }
 
-async function syncWith(ctx: JobContext, repository: string, streams: readonly SyncStream[]) {
+async function syncWith(ctx: SyncHelpers, repository: string, streams: readonly SyncStream[]) {
   // The repository's owner decides the credentials (with a GitHub App: its installation there).
   const octokit = await githubFor(ctx, repository.split('/')[0]);
   let gitFallback: GitFallbackReason | undefined;

@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import { pgArray, sql } from '../db/sql.js';
-import { githubFor } from '../github/for-job.js';
+import { githubFor, type GitHubHelpers } from '../github/for-job.js';
 import { ghUser, parseGitHub } from '../github/schemas.js';
 import { linkGitHubAccount } from './tracked.js';
 import { slackMapUsers } from '../slack/jobs/slack-map-users.contract.js';
-import type { JobContext } from '../jobs/context.js';
+import type { Needs } from '../jobs/helpers.js';
 import { storableText, storableTextOrNull } from '../lib/text.js';
 import { developerRefreshProfile } from '../profiles/jobs/developer-refresh-profile.contract.js';
 import { upsertDevelopers } from './writers.js';
@@ -23,7 +23,7 @@ const ghTeam = z.looseObject({ id: z.number().int(), slug: z.string(), name: z.s
  * GitHub organization is linked to the organization on the first run (its webhooks then track
  * repositories for it); one linked to another organization is refused.
  */
-export async function syncTeams(ctx: JobContext, org: string, organizationId: string) {
+export async function syncTeams(ctx: GitHubHelpers & Needs<'progress' | 'enqueueAfter'>, org: string, organizationId: string) {
   // A GitHub organization is one organization's: mirroring it into another would make its people
   // members of both (and their work visible to both). Refused; an operator can move the link.
   const linked = await linkGitHubAccount(ctx.em, org, organizationId, { replace: false });

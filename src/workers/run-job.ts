@@ -88,6 +88,7 @@ function jobContext(deps: RunnerDeps, job: Job, jobLog: () => Logger, followUps:
     // The pool's own signal, shared by its jobs: read it (`aborted`, `throwIfAborted()`), or remove
     // any listener added to it when the job ends.
     signal: deps.stopping,
+    attempt: job.attemptsMade + 1,
     isLastAttempt: job.attemptsMade + 1 >= (job.opts.attempts ?? 1),
     producer,
     progress: (value) => job.updateProgress(value),

@@ -1,5 +1,7 @@
 import { defineJob } from '../../jobs/handler.js';
-import { deliverScheduledReport } from '../deliver.js';
+import { deliverScheduledReport, firedFor } from '../deliver.js';
 import { reportDeliver } from './report-deliver.contract.js';
 
-export const reportDeliverJob = defineJob(reportDeliver, ({ scheduledReportId }, ctx) => deliverScheduledReport(ctx, scheduledReportId));
+export const reportDeliverJob = defineJob(reportDeliver, ({ scheduledReportId }, ctx) =>
+  deliverScheduledReport(ctx, scheduledReportId, { holder: String(ctx.job.id), firedAt: firedFor(ctx.job.id) }),
+);

@@ -2,4 +2,4 @@ import { defineJob } from '../../jobs/handler.js';
 import { reconcileReportSchedulers } from '../reconcile.js';
 import { reportReconcile } from './report-reconcile.contract.js';
 
-export const reportReconcileJob = defineJob(reportReconcile, (_data, ctx) => reconcileReportSchedulers(ctx));
+export const reportReconcileJob = defineJob(reportReconcile, (_data, ctx) => reconcileReportSchedulers(ctx, ctx.producer));

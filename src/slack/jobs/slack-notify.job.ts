@@ -1,5 +1,6 @@
 import { defineJob } from '../../jobs/handler.js';
 import { notifyCareerProgress, notifyExportReady, notifySyncFailures, notifyWeeklyTeamSummary } from '../notifications.js';
+import { jobKey } from '../post-once.js';
 import { slackNotify } from './slack-notify.contract.js';
 
 export const slackNotifyJob = defineJob(slackNotify, (data, ctx) => {
@@ -7,9 +8,9 @@ export const slackNotifyJob = defineJob(slackNotify, (data, ctx) => {
     case 'export_ready':
       return notifyExportReady(ctx, data.exportJobId);
     case 'sync_failure_digest':
-      return notifySyncFailures(ctx, data.organizationId);
+      return notifySyncFailures(ctx, data.organizationId, jobKey(ctx.job));
     case 'weekly_team_summary':
-      return notifyWeeklyTeamSummary(ctx, data.teamId);
+      return notifyWeeklyTeamSummary(ctx, data.teamId, jobKey(ctx.job));
     case 'career_milestone':
       return notifyCareerProgress(ctx, { milestoneId: data.milestoneId });
     case 'career_path':
