@@ -58,6 +58,13 @@ module.exports = {
       to: { path: '^src/jobs/context\\.ts$' },
     },
     {
+      name: 'cli-runs-no-sql',
+      severity: 'error',
+      comment: 'A CLI command calls the services of its feature; the statements live there, where every one touching a table can be found.',
+      from: { path: '^src/cli/' },
+      to: { path: ['^src/db/sql\\.ts$', '^node_modules/pg/'] },
+    },
+    {
       name: 'contracts-stay-light',
       severity: 'error',
       comment: 'A job contract imports zod, the contract helpers and the name vocabularies only, so enqueueing loads nothing heavy.',

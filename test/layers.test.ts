@@ -38,6 +38,7 @@ const PLANTS: Record<string, string> = {
   'src/system/jobs/planted-eager.contract.ts': "import './planted-eager.job.js';\nexport const handler = () => import('./planted-eager.job.js');\n",
   'src/system/jobs/planted-eager.job.ts': 'export const x = 1;\n',
   'src/exports/planted-runtime.ts': "import type { JobContext } from '../jobs/context.js';\nexport const f = (ctx: JobContext) => ctx.em;\n",
+  'src/cli/planted-sql.ts': "import { sql } from '../db/sql.js';\nexport const q = sql;\n",
   'src/system/jobs/planted-heavy.contract.ts': "import { loadConfig } from '../../config/index.js';\nexport const c = loadConfig;\n",
 };
 // A cycle is reported once, at its first module.
@@ -50,6 +51,7 @@ const EXPECTED = [
   'contracts-stay-light: src/system/jobs/planted-eager.contract.ts → src/system/jobs/planted-eager.job.ts',
   'contracts-stay-light: src/system/jobs/planted-heavy.contract.ts → src/config/index.ts',
   'job-runtime-only-in-handlers: src/exports/planted-runtime.ts → src/jobs/context.ts',
+  'cli-runs-no-sql: src/cli/planted-sql.ts → src/db/sql.ts',
   'board-does-not-load-the-sync: src/board/main.ts → src/sync/repository.ts',
 ];
 

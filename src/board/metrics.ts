@@ -16,6 +16,23 @@ const STATES = ['waiting', 'active', 'delayed', 'prioritized', 'waiting-children
 export function createQueueMetrics(config: AppConfig, connection: Redis, queues: Queue[]): { registry: Registry; close(): Promise<void> } {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'aexy_board_' });
+  depthMetrics(registry, connection, queues);
+  const { events, subscribe } = jobOutcomeMetrics(registry, config, queues);
+  // Subscribe once Redis is reachable: the board must start (and answer /readyz 503) while it is
+  // down, and a QueueEvents that never connected cannot be closed cleanly.
+  if (connection.status === 'ready') subscribe();
+  else connection.once('ready', subscribe);
+  return {
+    registry,
+    async close() {
+      connection.off('ready', subscribe);
+      await Promise.all(events.map((e) => e.close()));
+    },
+  };
+}
+
+/** Queue depth per state and the oldest waiting job, read from Redis at scrape time; aexy_redis_up. */
+function depthMetrics(registry: Registry, connection: Redis, queues: Queue[]): void {
   // Both gauges below come from one read of Redis per scrape (prom-client collects metrics
   // concurrently, so a value set by the other gauge's collect would lag a scrape behind). A scrape
   // must answer while Redis is down (BullMQ would wait for it forever): no queue series then, and
@@ -59,6 +76,10 @@ export function createQueueMetrics(config: AppConfig, connection: Redis, queues:
       all?.forEach(({ oldestMs }, i) => this.set({ queue: queues[i]!.name }, (oldestMs ?? 0) / 1000));
     },
   });
+}
+
+/** Job durations and failures, from BullMQ's queue events (every worker process covered); subscribed by the caller. */
+function jobOutcomeMetrics(registry: Registry, config: AppConfig, queues: Queue[]): { events: QueueEvents[]; subscribe: () => void } {
   const duration = new Histogram({
     name: 'aexy_job_duration_seconds',
     help: 'Processing time of finished jobs (processedOn → finishedOn)',
@@ -85,15 +106,5 @@ export function createQueueMetrics(config: AppConfig, connection: Redis, queues:
       events.push(e);
     }
   };
-  // Subscribe once Redis is reachable: the board must start (and answer /readyz 503) while it is
-  // down, and a QueueEvents that never connected cannot be closed cleanly.
-  if (connection.status === 'ready') subscribe();
-  else connection.once('ready', subscribe);
-  return {
-    registry,
-    async close() {
-      connection.off('ready', subscribe);
-      await Promise.all(events.map((e) => e.close()));
-    },
-  };
+  return { events, subscribe };
 }

@@ -73,6 +73,44 @@ export async function buildBoardServer({ config, orm, log }: BoardOptions): Prom
     return q;
   });
 
+  await registerBoard(app, config, log, queues);
+
+  // GitHub gives a webhook delivery 10 s: wait at most 3 s for a reconnecting Redis, then answer 503.
+  const producer = new Producer({ redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX, log, readyTimeoutMs: 3_000 });
+  await registerGitHubWebhooks(app, {
+    secret: config.GITHUB_WEBHOOK_SECRET,
+    appId: config.GITHUB_APP_ID,
+    producer,
+    redis: connection,
+    prefix: config.QUEUE_PREFIX,
+    em: () => orm.em.fork(),
+    log,
+  });
+
+  const metrics = createQueueMetrics(config, connection, queues);
+  registerDatabaseMetrics(metrics.registry, config, () => orm.em.fork());
+  registerExportDownloads(app, config, orm);
+  app.get('/metrics', async (_req, reply) => reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()));
+
+  // The process's front door is the board (which asks for the credentials itself).
+  app.get('/', async (_req, reply) => reply.redirect(`${BOARD_PATH}/`));
+  app.get('/healthz', async () => ({ status: 'ok' }));
+  app.get('/readyz', async (_req, reply) => {
+    const { ready, checks } = await readiness(orm, connection);
+    return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not ready', checks });
+  });
+
+  app.addHook('onClose', async () => {
+    await metrics.close();
+    await Promise.all(queues.map((q) => q.close()));
+    await producer.close();
+    connection.disconnect();
+  });
+  return app;
+}
+
+/** Bull Board for every queue, behind basic auth with failed logins bounded per client address. */
+async function registerBoard(app: FastifyInstance, config: AppConfig, log: Logger, queues: Queue[]): Promise<void> {
   const serverAdapter = new FastifyAdapter();
   serverAdapter.setBasePath(BOARD_PATH);
   createBullBoard({
@@ -113,49 +151,21 @@ export async function buildBoardServer({ config, orm, log }: BoardOptions): Prom
     }
     await scope.register(serverAdapter.registerPlugin(), { prefix: BOARD_PATH });
   });
+}
 
-  // GitHub gives a webhook delivery 10 s: wait at most 3 s for a reconnecting Redis, then answer 503.
-  const producer = new Producer({ redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX, log, readyTimeoutMs: 3_000 });
-  await registerGitHubWebhooks(app, {
-    secret: config.GITHUB_WEBHOOK_SECRET,
-    appId: config.GITHUB_APP_ID,
-    producer,
-    redis: connection,
-    prefix: config.QUEUE_PREFIX,
-    em: () => orm.em.fork(),
-    log,
-  });
-
-  const metrics = createQueueMetrics(config, connection, queues);
-  registerDatabaseMetrics(metrics.registry, config, () => orm.em.fork());
-  registerExportDownloads(app, config, orm);
-  app.get('/metrics', async (_req, reply) => reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()));
-
-  // The process's front door is the board (which asks for the credentials itself).
-  app.get('/', async (_req, reply) => reply.redirect(`${BOARD_PATH}/`));
-  app.get('/healthz', async () => ({ status: 'ok' }));
-  app.get('/readyz', async (_req, reply) => {
-    const checks: Record<string, string> = {};
-    await Promise.all([
-      sql(orm.em.fork(), 'SELECT 1')
-        .then(() => (checks.postgres = 'ok'))
-        .catch((err: Error) => (checks.postgres = `error: ${err.message}`)),
-      connection
-        .ping()
-        .then(() => (checks.redis = 'ok'))
-        .catch((err: Error) => (checks.redis = `error: ${err.message}`)),
-    ]);
-    const ready = Object.values(checks).every((v) => v === 'ok');
-    return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not ready', checks });
-  });
-
-  app.addHook('onClose', async () => {
-    await metrics.close();
-    await Promise.all(queues.map((q) => q.close()));
-    await producer.close();
-    connection.disconnect();
-  });
-  return app;
+/** PostgreSQL and Redis answering, each checked. */
+async function readiness(orm: MikroORM, connection: Redis): Promise<{ ready: boolean; checks: Record<string, string> }> {
+  const checks: Record<string, string> = {};
+  await Promise.all([
+    sql(orm.em.fork(), 'SELECT 1')
+      .then(() => (checks.postgres = 'ok'))
+      .catch((err: Error) => (checks.postgres = `error: ${err.message}`)),
+    connection
+      .ping()
+      .then(() => (checks.redis = 'ok'))
+      .catch((err: Error) => (checks.redis = `error: ${err.message}`)),
+  ]);
+  return { ready: Object.values(checks).every((v) => v === 'ok'), checks };
 }
 
 /** What the request log shows of a request: method, path and query with `sig` (and any token) redacted, client address. */

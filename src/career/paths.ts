@@ -88,6 +88,27 @@ export async function createLearningPath(
   producer: Producer | null,
   { developerId, roleId, now = new Date() }: { developerId: string; roleId: string; now?: Date },
 ): Promise<CreatedPath> {
+  const role = await pathRole(em, developerId, roleId);
+  const existing = await activePath(em, developerId, roleId, now);
+  if (existing) return existing;
+
+  // Roles may be written by other programs: requirements that do not fit the vocabulary are refused, not guessed.
+  const required = skillMap.safeParse(role.required_skills ?? {});
+  if (!required.success) throw new PermanentError(`Career role "${role.name}" has invalid required_skills: ${formatIssues(required.error)}`);
+  const levels = await skillLevels(em, developerId, now);
+  const past = await skillLevels(em, developerId, new Date(now.getTime() - GROWTH_LOOKBACK_DAYS * 86_400_000));
+  const gaps = skillGaps(required.data, levels, past);
+  const estimatedMonths = Math.max(0, ...gaps.map((g) => g.months));
+  const targetDate = addMonths(now, estimatedMonths);
+  const status = gaps.length ? 'active' : 'completed';
+  const learningPathId = await em.transactional((tx) => insertPath(tx, { developerId, roleId, status, gaps, estimatedMonths, now, targetDate }));
+  // After the commit: the job finds the row it is given.
+  if (producer && gaps.length) await producer.enqueue(careerRecommend, { learningPathId });
+  return { learningPathId, existing: false, status, estimatedMonths, targetDate: targetDate.toISOString(), gaps };
+}
+
+/** The role a developer's path aims at, refused for a bot, an unknown developer or role, or another organization's role. */
+async function pathRole(em: EntityManager, developerId: string, roleId: string): Promise<{ name: string; required_skills: Record<string, number> }> {
   const [dev] = await sql<{ login: string; bot: boolean }>(
     em,
     `SELECT github_username AS login, EXISTS (SELECT 1 FROM developer_bots b WHERE b.developer_id = d.id) AS bot FROM developers d WHERE id = ?`,
@@ -104,68 +125,62 @@ export async function createLearningPath(
   if (role.organization_id && !(await organizationsOfDeveloper(em, developerId)).includes(role.organization_id)) {
     throw new PermanentError(`"${role.name}" is a role of organization ${role.organization_id}, which ${dev.login} is not in`);
   }
+  return role;
+}
+
+/** The developer's active path to the role, if there is one. */
+async function activePath(em: EntityManager, developerId: string, roleId: string, now: Date): Promise<CreatedPath | null> {
   const [existing] = await sql<{ id: string; status: string; estimated_months: number | null; target_date: Date | null; skill_gaps: SkillGap[] }>(
     em,
     `SELECT id, status, estimated_months, target_date, skill_gaps FROM learning_paths WHERE developer_id = ? AND target_role_id = ? AND status = 'active' LIMIT 1`,
     [developerId, roleId],
   );
-  if (existing) {
-    return {
-      learningPathId: existing.id,
-      existing: true,
-      status: existing.status,
-      estimatedMonths: existing.estimated_months ?? 0,
-      targetDate: new Date(existing.target_date ?? now).toISOString(),
-      gaps: existing.skill_gaps,
-    };
-  }
+  if (!existing) return null;
+  return {
+    learningPathId: existing.id,
+    existing: true,
+    status: existing.status,
+    estimatedMonths: existing.estimated_months ?? 0,
+    targetDate: new Date(existing.target_date ?? now).toISOString(),
+    gaps: existing.skill_gaps,
+  };
+}
 
-  // Roles may be written by other programs: requirements that do not fit the vocabulary are refused, not guessed.
-  const required = skillMap.safeParse(role.required_skills ?? {});
-  if (!required.success) throw new PermanentError(`Career role "${role.name}" has invalid required_skills: ${formatIssues(required.error)}`);
-  const levels = await skillLevels(em, developerId, now);
-  const past = await skillLevels(em, developerId, new Date(now.getTime() - GROWTH_LOOKBACK_DAYS * 86_400_000));
-  const gaps = skillGaps(required.data, levels, past);
-  const estimatedMonths = Math.max(0, ...gaps.map((g) => g.months));
-  const targetDate = addMonths(now, estimatedMonths);
-  const status = gaps.length ? 'active' : 'completed';
-
-  const learningPathId = await em.transactional(async (tx) => {
-    const [row] = await sql<{ id: string }>(
+/** The path's row and one milestone per gap, staggered: the smallest gap's first, each due when its own gap should close. */
+async function insertPath(
+  tx: EntityManager,
+  p: { developerId: string; roleId: string; status: string; gaps: SkillGap[]; estimatedMonths: number; now: Date; targetDate: Date },
+): Promise<string> {
+  const [row] = await sql<{ id: string }>(
+    tx,
+    `INSERT INTO learning_paths (developer_id, target_role_id, status, skill_gaps, recommended_activities, estimated_months, started_at, target_date, completed_at)
+     VALUES (?, ?, ?, ?::jsonb, ?::jsonb, ?, ?, ?, ?) RETURNING id`,
+    [
+      p.developerId,
+      p.roleId,
+      p.status,
+      JSON.stringify(p.gaps),
+      JSON.stringify(catalogActivities(p.gaps)),
+      p.estimatedMonths,
+      p.now.toISOString(),
+      p.targetDate.toISOString(),
+      p.gaps.length ? null : p.now.toISOString(),
+    ],
+  );
+  for (const g of [...p.gaps].sort((a, b) => a.months - b.months || a.skill.localeCompare(b.skill))) {
+    await sql(
       tx,
-      `INSERT INTO learning_paths (developer_id, target_role_id, status, skill_gaps, recommended_activities, estimated_months, started_at, target_date, completed_at)
-       VALUES (?, ?, ?, ?::jsonb, ?::jsonb, ?, ?, ?, ?) RETURNING id`,
+      `INSERT INTO learning_milestones (learning_path_id, title, description, skill, target_level, status, progress_percentage, target_date)
+       VALUES (?, ?, ?, ?, ?, 'pending', 0, ?)`,
       [
-        developerId,
-        roleId,
-        status,
-        JSON.stringify(gaps),
-        JSON.stringify(catalogActivities(gaps)),
-        estimatedMonths,
-        now.toISOString(),
-        targetDate.toISOString(),
-        gaps.length ? null : now.toISOString(),
+        row!.id,
+        `Raise ${skillLabel(g.skill)} from ${g.start} to ${g.target}`.slice(0, 255),
+        `Now: ${g.evidence}. Expected in ${g.months} month(s) at ${g.rate} points a month (${g.rate_source === 'observed' ? 'your growth over the last 90 days' : 'the default rate: no growth observed'}).`,
+        g.skill,
+        g.target,
+        addMonths(p.now, g.months).toISOString(),
       ],
     );
-    // Staggered: the smallest gap's milestone comes first, each due when its own gap should close.
-    for (const g of [...gaps].sort((a, b) => a.months - b.months || a.skill.localeCompare(b.skill))) {
-      await sql(
-        tx,
-        `INSERT INTO learning_milestones (learning_path_id, title, description, skill, target_level, status, progress_percentage, target_date)
-         VALUES (?, ?, ?, ?, ?, 'pending', 0, ?)`,
-        [
-          row!.id,
-          `Raise ${skillLabel(g.skill)} from ${g.start} to ${g.target}`.slice(0, 255),
-          `Now: ${g.evidence}. Expected in ${g.months} month(s) at ${g.rate} points a month (${g.rate_source === 'observed' ? 'your growth over the last 90 days' : 'the default rate: no growth observed'}).`,
-          g.skill,
-          g.target,
-          addMonths(now, g.months).toISOString(),
-        ],
-      );
-    }
-    return row!.id;
-  });
-  // After the commit: the job finds the row it is given.
-  if (producer && gaps.length) await producer.enqueue(careerRecommend, { learningPathId });
-  return { learningPathId, existing: false, status, estimatedMonths, targetDate: targetDate.toISOString(), gaps };
+  }
+  return row!.id;
 }

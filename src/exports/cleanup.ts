@@ -29,6 +29,39 @@ const TEMP_FILE = /^\..+\.[0-9a-f]{12}\.tmp$/;
 export async function cleanUpExports(ctx: Needs<'em' | 'config' | 'log' | 'enqueueAfter'>, exportsQueue: Pick<Queue, 'getJobs'>) {
   const { em, config, log } = ctx;
   const root = await realpath(config.EXPORT_DIR).catch(() => resolve(config.EXPORT_DIR));
+  const { expired, refused, filesDeleted } = await expireExports(em, log, root);
+
+  const orphans = await sql<{ id: string }>(
+    em,
+    `SELECT id FROM export_jobs WHERE status = 'pending' AND created_at < now() - make_interval(mins => ?) ORDER BY created_at LIMIT 1000`,
+    [config.EXPORT_ORPHAN_MINUTES],
+  );
+  for (const o of orphans) ctx.enqueueAfter(exportProcess, { exportJobId: o.id });
+  const lost = await failLostExports(em, config.EXPORT_ORPHAN_MINUTES, exportsQueue);
+
+  // Temp files of writes that died (a crash, a full disk) and were never renamed; report files
+  // no export row owns, once as old as an export's retention.
+  const files = await regularFiles(root);
+  const temps = await removeAll(root, olderThan(files, TEMP_FILE, Date.now() - ORPHAN_TEMP_MINUTES * 60_000));
+  const reports = await removeOldReportFiles(em, root, olderThan(files, REPORT_FILE, Date.now() - config.EXPORT_TTL_HOURS * 3_600_000));
+  // Counted for /metrics beside the retention job's kinds (aexy_pruned_files_total).
+  if (filesDeleted) await recordPruned(em, 'export_files', 0, filesDeleted);
+  if (reports) await recordPruned(em, 'report_files', 0, reports);
+  if (expired || orphans.length || lost || temps || reports) {
+    log.info({ expired, refused, requeued: orphans.length, lost, tempFiles: temps, reportFiles: reports }, 'export cleanup');
+  }
+  return {
+    expired,
+    requeued: orphans.length,
+    ...(refused ? { refused } : {}),
+    ...(lost ? { lost } : {}),
+    ...(temps ? { tempFiles: temps } : {}),
+    ...(reports ? { reportFiles: reports } : {}),
+  };
+}
+
+/** Completed exports past expires_at: their files deleted (when ours), the rows expired. */
+async function expireExports(em: EntityManager, log: Needs<'log'>['log'], root: string): Promise<{ expired: number; refused: number; filesDeleted: number }> {
   const expired = await sql<{ id: string; file_path: string | null }>(
     em,
     `SELECT id, file_path FROM export_jobs WHERE status = 'completed' AND expires_at <= now() ORDER BY expires_at LIMIT 1000`,
@@ -61,19 +94,15 @@ export async function cleanUpExports(ctx: Needs<'em' | 'config' | 'log' | 'enque
       [note, e.id],
     );
   }
+  return { expired: expired.length, refused, filesDeleted };
+}
 
-  const orphans = await sql<{ id: string }>(
-    em,
-    `SELECT id FROM export_jobs WHERE status = 'pending' AND created_at < now() - make_interval(mins => ?) ORDER BY created_at LIMIT 1000`,
-    [config.EXPORT_ORPHAN_MINUTES],
-  );
-  for (const o of orphans) ctx.enqueueAfter(exportProcess, { exportJobId: o.id });
-
-  // Processing rows whose job is gone from the queue (failed for good, or removed).
+/** Processing rows whose job is gone from the queue (failed for good, or removed): failed, saying so. */
+async function failLostExports(em: EntityManager, orphanMinutes: number, exportsQueue: Pick<Queue, 'getJobs'>): Promise<number> {
   const processing = await sql<{ id: string }>(
     em,
     `SELECT id FROM export_jobs WHERE status = 'processing' AND created_at < now() - make_interval(mins => ?) LIMIT 1000`,
-    [config.EXPORT_ORPHAN_MINUTES],
+    [orphanMinutes],
   );
   let lost = 0;
   if (processing.length > 0) {
@@ -90,26 +119,7 @@ export async function cleanUpExports(ctx: Needs<'em' | 'config' | 'log' | 'enque
       lost += done.length;
     }
   }
-
-  // Temp files of writes that died (a crash, a full disk) and were never renamed; report files
-  // no export row owns, once as old as an export's retention.
-  const files = await regularFiles(root);
-  const temps = await removeAll(root, olderThan(files, TEMP_FILE, Date.now() - ORPHAN_TEMP_MINUTES * 60_000));
-  const reports = await removeOldReportFiles(em, root, olderThan(files, REPORT_FILE, Date.now() - config.EXPORT_TTL_HOURS * 3_600_000));
-  // Counted for /metrics beside the retention job's kinds (aexy_pruned_files_total).
-  if (filesDeleted) await recordPruned(em, 'export_files', 0, filesDeleted);
-  if (reports) await recordPruned(em, 'report_files', 0, reports);
-  if (expired.length || orphans.length || lost || temps || reports) {
-    log.info({ expired: expired.length, refused, requeued: orphans.length, lost, tempFiles: temps, reportFiles: reports }, 'export cleanup');
-  }
-  return {
-    expired: expired.length,
-    requeued: orphans.length,
-    ...(refused ? { refused } : {}),
-    ...(lost ? { lost } : {}),
-    ...(temps ? { tempFiles: temps } : {}),
-    ...(reports ? { reportFiles: reports } : {}),
-  };
+  return lost;
 }
 
 /**

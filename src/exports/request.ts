@@ -52,3 +52,16 @@ export async function requestExport(em: EntityManager, producer: Producer, reque
   await producer.enqueue(exportProcess, { exportJobId: row!.id });
   return row!.id;
 }
+
+/** Where an export stands: its status, and its file or its error. */
+export async function exportStatus(
+  em: EntityManager,
+  exportJobId: string,
+): Promise<{ status: string; file_path: string | null; file_size_bytes: string | null; error_message: string | null } | undefined> {
+  const [row] = await sql<{ status: string; file_path: string | null; file_size_bytes: string | null; error_message: string | null }>(
+    em,
+    `SELECT status, file_path, file_size_bytes, error_message FROM export_jobs WHERE id = ?`,
+    [exportJobId],
+  );
+  return row;
+}

@@ -72,20 +72,43 @@ const GRAPHQL_PACING = new Bottleneck.Group({ id: 'aexy-graphql', maxConcurrent:
  * - GitHub failures translated into the job error kinds (rate limited / permanent / transient).
  */
 export function createGitHubClient(opts: GitHubClientOptions): GitHubClient {
-  const maxInline = opts.maxInlineWaitSeconds ?? 5;
-  const timeoutMs = opts.timeoutMs ?? 30_000;
   // The budget and the ETag cache belong to the credential: a personal token, or one installation.
   const app = opts.app;
   const hash = tokenHash(app ? `app:${app.appId}:installation:${app.installationId ?? 'none'}` : opts.token);
-  // GitHub keeps two budgets per token: REST requests ("core") and GraphQL points ("graphql").
-  const budgets = {
-    core: new RateBudget(opts.redis, `${opts.prefix}:github:rate:${hash}`),
-    graphql: new RateBudget(opts.redis, `${opts.prefix}:github:rate:${hash}:graphql`),
-  };
-  const cache = new HttpCache(opts.em, hash);
   const log = opts.log.child({ component: 'github' });
+  const octokit = new ThrottledOctokit(octokitOptions(opts, log));
+  const state: RequestState = {
+    opts,
+    // GitHub keeps two budgets per token: REST requests ("core") and GraphQL points ("graphql").
+    budgets: {
+      core: new RateBudget(opts.redis, `${opts.prefix}:github:rate:${hash}`),
+      graphql: new RateBudget(opts.redis, `${opts.prefix}:github:rate:${hash}:graphql`),
+    },
+    cache: new HttpCache(opts.em, hash),
+  };
+  octokit.hook.wrap('request', async (request, options) => {
+    const endpoint = octokit.request.endpoint(options as never) as { method: string; url: string };
+    // The App's own requests (an installation token, an account's installation) are not spent from
+    // an installation's budget, and never cached.
+    if (/\/app\/installations\/\d+\/access_tokens$|\/(orgs|users)\/[^/]+\/installation$/.test(endpoint.url)) {
+      return appRequest(async () => request(options), endpoint.url, opts);
+    }
+    // What the request answered (or its cached twin), as Octokit typed it.
+    return budgetedRequest(state, request as RequestFn, options as RequestOptions, endpoint) as ReturnType<typeof request>;
+  });
+  return octokit;
+}
 
-  const octokit = new ThrottledOctokit({
+/** Authentication, timeouts, logging, retries and throttling of the Octokit. */
+function octokitOptions(opts: GitHubClientOptions, log: Logger) {
+  const maxInline = opts.maxInlineWaitSeconds ?? 5;
+  const timeoutMs = opts.timeoutMs ?? 30_000;
+  const app = opts.app;
+  const onLimit = (what: string) => (retryAfter: number, options: { method: string; url: string }, _o: unknown, retryCount: number) => {
+    log.warn({ retryAfter, url: options.url, retryCount }, what);
+    return retryCount < 1 && retryAfter <= maxInline;
+  };
+  return {
     ...(app
       ? {
           authStrategy: createAppAuth,
@@ -114,88 +137,100 @@ export function createGitHubClient(opts: GitHubClientOptions): GitHubClient {
       // 409 (empty repository) and 429/403 (rate limits, handled below) are not worth retrying blindly.
       doNotRetry: [400, 401, 403, 404, 409, 410, 422, 429, 451],
     },
-    throttle: {
-      write: GRAPHQL_PACING,
-      onRateLimit: (retryAfter: number, options: { method: string; url: string }, _o: unknown, retryCount: number) => {
-        log.warn({ retryAfter, url: options.url, retryCount }, 'primary rate limit hit');
-        return retryCount < 1 && retryAfter <= maxInline;
-      },
-      onSecondaryRateLimit: (retryAfter: number, options: { method: string; url: string }, _o: unknown, retryCount: number) => {
-        log.warn({ retryAfter, url: options.url, retryCount }, 'secondary rate limit hit');
-        return retryCount < 1 && retryAfter <= maxInline;
-      },
-    },
-  });
+    throttle: { write: GRAPHQL_PACING, onRateLimit: onLimit('primary rate limit hit'), onSecondaryRateLimit: onLimit('secondary rate limit hit') },
+  };
+}
 
-  octokit.hook.wrap('request', async (request, options) => {
-    const endpoint = octokit.request.endpoint(options as never) as { method: string; url: string };
-    // The App's own requests (an installation token, an account's installation) are not spent from
-    // an installation's budget, and never cached.
-    const tokenRequest = /\/app\/installations\/(\d+)\/access_tokens$/.exec(endpoint.url);
-    if (tokenRequest || /\/(orgs|users)\/[^/]+\/installation$/.test(endpoint.url)) {
-      try {
-        return await request(options);
-      } catch (err) {
-        const e = err as OctokitErrorLike;
-        if (tokenRequest && e.status === 404 && opts.onInstallationGone) {
-          await opts.onInstallationGone(Number(tokenRequest[1]));
-          throw new TransientError(`GitHub App installation ${tokenRequest[1]} no longer exists; it is looked up again on the next attempt`);
-        }
-        throw translateError(e, endpoint.url);
-      }
+interface RequestOptions {
+  headers?: Record<string, string | number | undefined>;
+}
+interface OctokitResponseLike {
+  status: number;
+  url: string;
+  headers: Record<string, string | number | undefined> & { etag?: string; link?: string };
+  data: unknown;
+}
+type RequestFn = (options: RequestOptions) => Promise<OctokitResponseLike>;
+
+interface RequestState {
+  opts: GitHubClientOptions;
+  budgets: Record<'core' | 'graphql', RateBudget>;
+  cache: HttpCache;
+}
+
+/** A request of the App itself: an installation GitHub no longer has is forgotten, to be looked up again. */
+async function appRequest<R>(request: () => Promise<R>, url: string, opts: GitHubClientOptions): Promise<R> {
+  try {
+    return await request();
+  } catch (err) {
+    const e = err as OctokitErrorLike;
+    const tokenRequest = /\/app\/installations\/(\d+)\/access_tokens$/.exec(url);
+    if (tokenRequest && e.status === 404 && opts.onInstallationGone) {
+      await opts.onInstallationGone(Number(tokenRequest[1]));
+      throw new TransientError(`GitHub App installation ${tokenRequest[1]} no longer exists; it is looked up again on the next attempt`);
     }
-    const isGet = endpoint.method === 'GET';
-    const resource = /\/graphql$/.test(new URL(endpoint.url).pathname) ? 'graphql' : 'core';
-    // The budget a response reports on (its x-ratelimit-resource), else the one the URL spends.
-    const budgetOf = (headers: Record<string, unknown> | undefined) => budgets[headers?.['x-ratelimit-resource'] === 'graphql' ? 'graphql' : resource];
-    const cacheable = isGet && isCacheable(endpoint.url);
-    const cached = cacheable ? await cache.get(endpoint.url) : null;
-    if (cached) options.headers = { ...options.headers, 'if-none-match': cached.etag };
+    throw translateError(e, url);
+  }
+}
 
-    await budgets[resource].assertAvailable();
+/** A request spent from the credential's budget, answered from the ETag cache when GitHub says 304. */
+async function budgetedRequest(state: RequestState, request: RequestFn, options: RequestOptions, endpoint: { method: string; url: string }) {
+  const { budgets, cache, opts } = state;
+  const resource = /\/graphql$/.test(new URL(endpoint.url).pathname) ? 'graphql' : 'core';
+  // The budget a response reports on (its x-ratelimit-resource), else the one the URL spends.
+  const budgetOf = (headers: Record<string, unknown> | undefined) => budgets[headers?.['x-ratelimit-resource'] === 'graphql' ? 'graphql' : resource];
+  const cacheable = endpoint.method === 'GET' && isCacheable(endpoint.url);
+  const cached = cacheable ? await cache.get(endpoint.url) : null;
+  if (cached) options.headers = { ...options.headers, 'if-none-match': cached.etag };
+
+  await budgets[resource].assertAvailable();
+  try {
+    const response = await request(options);
+    parseJsonText(response);
+    await budgetOf(response.headers).record(response.headers as Record<string, unknown>);
+    const etag = response.headers.etag;
+    if (cacheable && etag && response.status === 200) {
+      await cache.put(endpoint.url, { etag, link: response.headers.link ?? null, body: response.data });
+    }
+    return response;
+  } catch (err) {
+    const e = err as OctokitErrorLike;
+    await budgetOf(e.response?.headers).record(e.response?.headers as Record<string, unknown> | undefined);
+    const app = opts.app;
+    if (e.status === 401 && app?.installationId !== undefined) {
+      // An installation token GitHub refuses was revoked (the App uninstalled, or reinstalled under
+      // a new id): drop it and the stored installation, so the retry finds the installation again.
+      forgetInstallationTokens(app.appId, app.installationId);
+      await opts.onInstallationGone?.(app.installationId);
+      throw new TransientError(
+        `GitHub refused the installation token of installation ${app.installationId} (401) on ${endpoint.url}; it is looked up again on the next attempt`,
+      );
+    }
+    if (e.status === 304 && cached) {
+      return {
+        status: 200,
+        url: endpoint.url,
+        headers: { ...(e.response?.headers ?? {}), link: cached.link ?? undefined, etag: cached.etag },
+        data: cached.body,
+      } as never;
+    }
+    throw translateError(e, endpoint.url);
+  }
+}
+
+/**
+ * Octokit's JSON parser (json-with-bigint, a regex over the whole body on Node 20) overflows its
+ * stack on bodies of several MB — a commit with an 8 MB message — and then hands back the text.
+ * V8's own parser has no such limit: parse it here, so the page is read, not retried for ever.
+ */
+function parseJsonText(response: OctokitResponseLike): void {
+  if (typeof response.data === 'string' && /\bjson\b/i.test(String(response.headers['content-type'] ?? ''))) {
     try {
-      const response = await request(options);
-      // Octokit's JSON parser (json-with-bigint, a regex over the whole body on Node 20) overflows
-      // its stack on bodies of several MB — a commit with an 8 MB message — and then hands back the
-      // text. V8's own parser has no such limit: parse it here, so the page is read, not retried for ever.
-      if (typeof response.data === 'string' && /\bjson\b/i.test(String(response.headers['content-type'] ?? ''))) {
-        try {
-          response.data = JSON.parse(response.data);
-        } catch {
-          /* not JSON after all: the response schema reports it */
-        }
-      }
-      await budgetOf(response.headers).record(response.headers as Record<string, unknown>);
-      const etag = response.headers.etag;
-      if (cacheable && etag && response.status === 200) {
-        await cache.put(endpoint.url, { etag, link: response.headers.link ?? null, body: response.data });
-      }
-      return response;
-    } catch (err) {
-      const e = err as OctokitErrorLike;
-      await budgetOf(e.response?.headers).record(e.response?.headers as Record<string, unknown> | undefined);
-      if (e.status === 401 && app?.installationId !== undefined) {
-        // An installation token GitHub refuses was revoked (the App uninstalled, or reinstalled under
-        // a new id): drop it and the stored installation, so the retry finds the installation again.
-        forgetInstallationTokens(app.appId, app.installationId);
-        await opts.onInstallationGone?.(app.installationId);
-        throw new TransientError(
-          `GitHub refused the installation token of installation ${app.installationId} (401) on ${endpoint.url}; it is looked up again on the next attempt`,
-        );
-      }
-      if (e.status === 304 && cached) {
-        return {
-          status: 200,
-          url: endpoint.url,
-          headers: { ...(e.response?.headers ?? {}), link: cached.link ?? undefined, etag: cached.etag },
-          data: cached.body,
-        } as never;
-      }
-      throw translateError(e, endpoint.url);
+      response.data = JSON.parse(response.data);
+    } catch {
+      /* not JSON after all: the response schema reports it */
     }
-  });
-
-  return octokit;
+  }
 }
 
 /** A GitHub answer that retrying will not change (404, 409 empty repository, 401, 422 …). */

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { verify } from '@octokit/webhooks-methods';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
@@ -89,32 +89,12 @@ async function changeTracking(opts: WebhookOptions, event: string, delivery: str
 }
 
 export async function registerGitHubWebhooks(app: FastifyInstance, opts: WebhookOptions): Promise<void> {
-  const maxConcurrent = opts.maxConcurrent ?? 4;
-  const replayWindow = opts.replayWindowSeconds ?? 24 * 3600;
-  let inFlight = 0;
   await app.register(async (scope) => {
     // The signature covers the exact bytes GitHub sent, so keep the body raw.
     const raw = (_req: unknown, body: Buffer, done: (err: Error | null, body?: Buffer) => void) => done(null, body);
     scope.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit: BODY_LIMIT }, raw);
     scope.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'buffer', bodyLimit: BODY_LIMIT }, raw);
-
-    // Before the body is read: every refusal that needs no body.
-    scope.addHook('onRequest', async (req, reply) => {
-      if (req.routeOptions.url !== WEBHOOK_PATH) return;
-      if (!opts.secret) return reply.code(503).send({ error: 'GITHUB_WEBHOOK_SECRET is not configured' });
-      const signature = req.headers['x-hub-signature-256'];
-      if (typeof signature !== 'string' || !SIGNATURE.test(signature)) return reply.code(401).send({ error: 'missing or malformed X-Hub-Signature-256' });
-      if (typeof req.headers['x-github-event'] !== 'string' || !req.headers['x-github-event']) return reply.code(400).send({ error: 'missing X-GitHub-Event' });
-      if (typeof req.headers['x-github-delivery'] !== 'string' || !req.headers['x-github-delivery'])
-        return reply.code(400).send({ error: 'missing X-GitHub-Delivery' });
-      if (inFlight >= maxConcurrent) return reply.code(503).header('retry-after', '5').send({ error: 'too many deliveries at once; redeliver later' });
-      inFlight += 1;
-      // 'close' comes once the response is done and also when the client goes away mid-upload (no
-      // response at all), so an aborted delivery cannot hold its place for ever.
-      reply.raw.once('close', () => {
-        inFlight -= 1;
-      });
-    });
+    scope.addHook('onRequest', refusalsBeforeTheBody(opts));
 
     scope.post(WEBHOOK_PATH, async (req, reply) => {
       const signature = req.headers['x-hub-signature-256'] as string;
@@ -125,59 +105,112 @@ export async function registerGitHubWebhooks(app: FastifyInstance, opts: Webhook
       const event = String(req.headers['x-github-event']);
       const delivery = String(req.headers['x-github-delivery']);
       if (event === 'ping') return reply.code(200).send({ ok: true });
-      // An own property only: an event named "constructor" is no event of ours.
-      const streams = Object.hasOwn(STREAMS_FOR_EVENT, event) ? STREAMS_FOR_EVENT[event] : undefined;
-      const tracking = (TRACKING_EVENTS as readonly string[]).includes(event) ? (event as (typeof TRACKING_EVENTS)[number]) : undefined;
-      if (!streams && !tracking) return reply.code(202).send({ ignored: `event ${event}` });
-
-      // What the delivery asks for, parsed before anything is remembered or queued.
-      let subject: string;
-      let act: () => Promise<{ code: number; body: unknown }>;
-      try {
-        const text = req.headers['content-type']?.startsWith('application/x-www-form-urlencoded')
-          ? (new URLSearchParams(body.toString('utf8')).get('payload') ?? '')
-          : body.toString('utf8');
-        const json: unknown = JSON.parse(text);
-        if (streams) {
-          const payload = repositoryPayload.parse(json);
-          subject = `a sync of ${payload.repository.full_name}`;
-          act = () => queueSync(opts, event, delivery, payload.repository.full_name, streams);
-        } else {
-          const change = trackingChange(tracking!, json);
-          subject = `the tracking of ${change.account}'s repositories`;
-          act = () => changeTracking(opts, event, delivery, change);
-        }
-      } catch {
-        return reply.code(400).send({ error: `payload is not a GitHub ${event} event` });
-      }
-      const replayKeys: string[] = [];
-      try {
-        // A delivery is acted on once: GitHub's "redeliver", or a captured request sent again, under
-        // its delivery id or under a new one (the id is not signed; the body is): both are remembered.
-        const keys = [`${opts.prefix}:github:delivery:${delivery}`, `${opts.prefix}:github:body:${createHash('sha256').update(body).digest('hex')}`];
-        for (const key of keys) {
-          const fresh = await withTimeout(opts.redis.set(key, '1', 'EX', replayWindow, 'NX'), 3_000, () => new Error('Redis did not answer within 3 s'));
-          if (fresh === null) {
-            await Promise.all(replayKeys.map((k) => opts.redis.del(k))).catch(() => undefined);
-            const what = key === keys[0] ? `delivery ${delivery}` : `this payload (under another delivery id)`;
-            return reply.code(200).send({ ignored: `${what} was already processed` });
-          }
-          replayKeys.push(key);
-        }
-        const answer = await act();
-        return reply.code(answer.code).send(answer.body);
-      } catch (err) {
-        // PostgreSQL or Redis is away. Forget the delivery id, so a redelivery is acted on; the
-        // scheduled sync-all catches up anyway.
-        await Promise.all(replayKeys.map((k) => opts.redis.del(k))).catch(() => undefined);
-        opts.log.warn({ event, delivery, subject, err: (err as Error).message }, 'webhook could not be acted on');
-        return reply
-          .code(503)
-          .header('retry-after', '60')
-          .send({
-            error: `could not queue ${subject} right now; redeliver the event later${streams ? ' (the hourly sync will also catch up)' : ''}`,
-          });
-      }
+      const request = deliveryRequest(opts, event, delivery, body, req.headers['content-type']);
+      if ('ignored' in request) return reply.code(202).send(request);
+      if ('error' in request) return reply.code(400).send(request);
+      const answer = await actOnce(opts, event, delivery, body, request);
+      if (answer.retryAfter) reply.header('retry-after', answer.retryAfter);
+      return reply.code(answer.code).send(answer.body);
     });
   });
+}
+
+/** Before the body is read: every refusal that needs no body, and at most `maxConcurrent` deliveries at once. */
+function refusalsBeforeTheBody(opts: WebhookOptions) {
+  const maxConcurrent = opts.maxConcurrent ?? 4;
+  let inFlight = 0;
+  return async (req: FastifyRequest, reply: FastifyReply) => {
+    if (req.routeOptions.url !== WEBHOOK_PATH) return;
+    if (!opts.secret) return reply.code(503).send({ error: 'GITHUB_WEBHOOK_SECRET is not configured' });
+    const signature = req.headers['x-hub-signature-256'];
+    if (typeof signature !== 'string' || !SIGNATURE.test(signature)) return reply.code(401).send({ error: 'missing or malformed X-Hub-Signature-256' });
+    if (typeof req.headers['x-github-event'] !== 'string' || !req.headers['x-github-event']) return reply.code(400).send({ error: 'missing X-GitHub-Event' });
+    if (typeof req.headers['x-github-delivery'] !== 'string' || !req.headers['x-github-delivery'])
+      return reply.code(400).send({ error: 'missing X-GitHub-Delivery' });
+    if (inFlight >= maxConcurrent) return reply.code(503).header('retry-after', '5').send({ error: 'too many deliveries at once; redeliver later' });
+    inFlight += 1;
+    // 'close' comes once the response is done and also when the client goes away mid-upload (no
+    // response at all), so an aborted delivery cannot hold its place for ever.
+    reply.raw.once('close', () => {
+      inFlight -= 1;
+    });
+  };
+}
+
+/** What a delivery asks for (a sync, or a change of tracking), parsed before anything is remembered or queued. */
+interface DeliveryRequest {
+  subject: string;
+  catchesUp: boolean;
+  act: () => Promise<{ code: number; body: unknown }>;
+}
+
+function deliveryRequest(
+  opts: WebhookOptions,
+  event: string,
+  delivery: string,
+  body: Buffer,
+  contentType: string | undefined,
+): DeliveryRequest | { ignored: string } | { error: string } {
+  // An own property only: an event named "constructor" is no event of ours.
+  const streams = Object.hasOwn(STREAMS_FOR_EVENT, event) ? STREAMS_FOR_EVENT[event] : undefined;
+  const tracking = (TRACKING_EVENTS as readonly string[]).includes(event) ? (event as (typeof TRACKING_EVENTS)[number]) : undefined;
+  if (!streams && !tracking) return { ignored: `event ${event}` };
+  try {
+    const text = contentType?.startsWith('application/x-www-form-urlencoded')
+      ? (new URLSearchParams(body.toString('utf8')).get('payload') ?? '')
+      : body.toString('utf8');
+    const json: unknown = JSON.parse(text);
+    if (streams) {
+      const payload = repositoryPayload.parse(json);
+      return {
+        subject: `a sync of ${payload.repository.full_name}`,
+        catchesUp: true,
+        act: () => queueSync(opts, event, delivery, payload.repository.full_name, streams),
+      };
+    }
+    const change = trackingChange(tracking!, json);
+    return { subject: `the tracking of ${change.account}'s repositories`, catchesUp: false, act: () => changeTracking(opts, event, delivery, change) };
+  } catch {
+    return { error: `payload is not a GitHub ${event} event` };
+  }
+}
+
+/**
+ * A delivery is acted on once: GitHub's "redeliver", or a captured request sent again, under its
+ * delivery id or under a new one (the id is not signed; the body is): both are remembered.
+ */
+async function actOnce(
+  opts: WebhookOptions,
+  event: string,
+  delivery: string,
+  body: Buffer,
+  request: DeliveryRequest,
+): Promise<{ code: number; body: unknown; retryAfter?: string }> {
+  const replayWindow = opts.replayWindowSeconds ?? 24 * 3600;
+  const replayKeys: string[] = [];
+  try {
+    const keys = [`${opts.prefix}:github:delivery:${delivery}`, `${opts.prefix}:github:body:${createHash('sha256').update(body).digest('hex')}`];
+    for (const key of keys) {
+      const fresh = await withTimeout(opts.redis.set(key, '1', 'EX', replayWindow, 'NX'), 3_000, () => new Error('Redis did not answer within 3 s'));
+      if (fresh === null) {
+        await Promise.all(replayKeys.map((k) => opts.redis.del(k))).catch(() => undefined);
+        const what = key === keys[0] ? `delivery ${delivery}` : `this payload (under another delivery id)`;
+        return { code: 200, body: { ignored: `${what} was already processed` } };
+      }
+      replayKeys.push(key);
+    }
+    return await request.act();
+  } catch (err) {
+    // PostgreSQL or Redis is away. Forget the delivery id, so a redelivery is acted on; the
+    // scheduled sync-all catches up anyway.
+    await Promise.all(replayKeys.map((k) => opts.redis.del(k))).catch(() => undefined);
+    opts.log.warn({ event, delivery, subject: request.subject, err: (err as Error).message }, 'webhook could not be acted on');
+    return {
+      code: 503,
+      retryAfter: '60',
+      body: {
+        error: `could not queue ${request.subject} right now; redeliver the event later${request.catchesUp ? ' (the hourly sync will also catch up)' : ''}`,
+      },
+    };
+  }
 }

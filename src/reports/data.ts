@@ -135,6 +135,19 @@ function buckets(
   return { step, count, list };
 }
 
+/** One widget being evaluated: where to read, what, for whom and when. */
+interface WidgetRun {
+  client: pg.ClientBase | pg.Pool;
+  w: Widget;
+  index: number;
+  filters: ScopedFilters;
+  window: { start: Date; end: Date };
+  range: { start: string; end: string };
+  now: Date;
+  base: { index: number; title: string; type: Widget['type']; metric: string };
+}
+type Scalar = Extract<MetricResult, { kind: 'scalar' }>;
+
 async function widgetData(
   client: pg.ClientBase | pg.Pool,
   w: Widget,
@@ -145,59 +158,80 @@ async function widgetData(
   budget: { points: number },
 ): Promise<ReportWidgetData> {
   const def = METRICS[w.metric]!;
-  const title = w.config.title ?? def.description;
   const range = { start: window.start.toISOString(), end: window.end.toISOString() };
-  const base = { index, title, type: w.type, metric: w.metric };
+  const run: WidgetRun = {
+    client,
+    w,
+    index,
+    filters,
+    window,
+    range,
+    now,
+    base: { index, title: w.config.title ?? def.description, type: w.type, metric: w.metric },
+  };
   const whole = (await computeMetrics(client, [w.metric], { ...filters, date_range: range }, now))[w.metric]!;
-
-  if (w.type === 'line') {
-    if (whole.kind !== 'scalar')
-      return { ...base, type: 'error', error: `widget ${index + 1}: a line chart needs a single-value metric; "${w.metric}" is a breakdown` };
-    const plan = buckets(window.start, window.end, w.config.group_by === 'developer' ? undefined : w.config.group_by);
-    if (plan.count > MAX_POINTS) {
-      return {
-        ...base,
-        type: 'error',
-        error: `widget ${index + 1}: a line chart shows at most ${MAX_POINTS} points; this window by ${plan.step} has ${plan.count.toLocaleString('en-US')}: narrow date_range${plan.step === 'day' ? ' or group by week' : ''}`,
-      };
+  if (w.type === 'line' || w.type === 'number') {
+    if (whole.kind !== 'scalar') {
+      const what = w.type === 'line' ? 'a line chart' : 'a number widget';
+      return { ...run.base, type: 'error', error: `widget ${index + 1}: ${what} needs a single-value metric; "${w.metric}" is a breakdown` };
     }
-    if (budget.points + plan.count > MAX_REPORT_POINTS) {
-      return {
-        ...base,
-        type: 'error',
-        error: `widget ${index + 1}: the report's line charts would have more than ${MAX_REPORT_POINTS.toLocaleString('en-US')} points together; split the report or narrow date_range`,
-      };
-    }
-    budget.points += plan.count;
-    // One grouped query for the whole chart, not one per point.
-    const list = plan.list();
-    const values = await computeSeries(client, w.metric, filters, list, now);
-    return {
-      ...base,
-      unit: whole.unit,
-      items: list.map((b, i) => ({ label: b.label, value: values[i] ?? 0 })),
-      labelHeading: plan.step === 'week' ? 'Week of' : 'Day',
-      valueHeading: capital(whole.unit),
-    };
-  }
-  if (w.type === 'number') {
-    if (whole.kind !== 'scalar')
-      return { ...base, type: 'error', error: `widget ${index + 1}: a number widget needs a single-value metric; "${w.metric}" is a breakdown` };
-    const span = window.end.getTime() - window.start.getTime();
-    const before = { start: new Date(window.start.getTime() - span).toISOString(), end: range.start };
-    const previous = (await computeMetrics(client, [w.metric], { ...filters, date_range: before }, now))[w.metric]!;
-    return { ...base, unit: whole.unit, value: whole.value, previous: previous.kind === 'scalar' ? previous.value : null };
+    return w.type === 'line' ? lineWidget(run, whole, budget) : numberWidget(run, whole);
   }
   // bar / pie / table
   if (whole.kind === 'breakdown')
     return {
-      ...base,
+      ...run.base,
       unit: whole.unit,
       items: whole.items.slice(0, w.config.limit ?? 20),
       labelHeading: BREAKDOWN_HEADINGS[w.metric] ?? 'Item',
       valueHeading: capital(whole.unit),
     };
-  // A scalar metric in a bar/pie/table is shown per developer of the scope.
+  return perDeveloperWidget(run, whole);
+}
+
+/** A scalar metric over time: one point a day or week, within the widget's and the report's point limits. */
+async function lineWidget(run: WidgetRun, whole: Scalar, budget: { points: number }): Promise<ReportWidgetData> {
+  const { w, index, base } = run;
+  const plan = buckets(run.window.start, run.window.end, w.config.group_by === 'developer' ? undefined : w.config.group_by);
+  if (plan.count > MAX_POINTS) {
+    return {
+      ...base,
+      type: 'error',
+      error: `widget ${index + 1}: a line chart shows at most ${MAX_POINTS} points; this window by ${plan.step} has ${plan.count.toLocaleString('en-US')}: narrow date_range${plan.step === 'day' ? ' or group by week' : ''}`,
+    };
+  }
+  if (budget.points + plan.count > MAX_REPORT_POINTS) {
+    return {
+      ...base,
+      type: 'error',
+      error: `widget ${index + 1}: the report's line charts would have more than ${MAX_REPORT_POINTS.toLocaleString('en-US')} points together; split the report or narrow date_range`,
+    };
+  }
+  budget.points += plan.count;
+  // One grouped query for the whole chart, not one per point.
+  const list = plan.list();
+  const values = await computeSeries(run.client, w.metric, run.filters, list, run.now);
+  return {
+    ...base,
+    unit: whole.unit,
+    items: list.map((b, i) => ({ label: b.label, value: values[i] ?? 0 })),
+    labelHeading: plan.step === 'week' ? 'Week of' : 'Day',
+    valueHeading: capital(whole.unit),
+  };
+}
+
+/** A scalar metric's value, with its value over the window of the same length before it. */
+async function numberWidget(run: WidgetRun, whole: Scalar): Promise<ReportWidgetData> {
+  const { window, range, w } = run;
+  const span = window.end.getTime() - window.start.getTime();
+  const before = { start: new Date(window.start.getTime() - span).toISOString(), end: range.start };
+  const previous = (await computeMetrics(run.client, [w.metric], { ...run.filters, date_range: before }, run.now))[w.metric]!;
+  return { ...run.base, unit: whole.unit, value: whole.value, previous: previous.kind === 'scalar' ? previous.value : null };
+}
+
+/** A scalar metric in a bar/pie/table is shown per developer of the scope. */
+async function perDeveloperWidget(run: WidgetRun, whole: Scalar): Promise<ReportWidgetData> {
+  const { client, filters, range, now, w } = run;
   const scope = await resolveScope({ ...filters, date_range: range }, scopeLookup(client), now);
   const devs = await sql<{ id: string; login: string }>(
     client,
@@ -212,11 +246,11 @@ async function widgetData(
     // Each person's number of the same organization's work (their work elsewhere is not this report's).
     const r = (await computeMetrics(client, [w.metric], { organization_id: filters.organization_id, date_range: range, developer_ids: [d.id] }, now))[
       w.metric
-    ] as Extract<MetricResult, { kind: 'scalar' }>;
+    ] as Scalar;
     items.push({ label: d.login, value: r.value ?? 0 });
   }
   items.sort((a, b) => b.value - a.value || a.label.localeCompare(b.label));
-  return { ...base, unit: whole.unit, items: items.slice(0, w.config.limit ?? 20), labelHeading: 'Developer', valueHeading: capital(whole.unit) };
+  return { ...run.base, unit: whole.unit, items: items.slice(0, w.config.limit ?? 20), labelHeading: 'Developer', valueHeading: capital(whole.unit) };
 }
 
 /**

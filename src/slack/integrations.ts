@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { type KeyRing } from '../crypto/secrets.js';
 import { sql } from '../db/sql.js';
+import type { NotificationSettings } from './settings.js';
 
 /** Store (or replace) a workspace's integration; the bot token is encrypted before it reaches SQL. */
 export async function installSlackIntegration(
@@ -47,4 +48,29 @@ export async function reencryptSecrets(
     }
   }
   return { reencrypted, failed };
+}
+
+/**
+ * The notification_settings of an organization's active integration (its first installed), replaced
+ * first when `settings` is given (already validated); null when it has no active integration.
+ */
+export async function integrationSettings(
+  em: EntityManager,
+  organizationId: string,
+  settings?: NotificationSettings,
+): Promise<{ team_id: string; notification_settings: unknown } | null> {
+  const [row] = settings
+    ? await sql<{ team_id: string; notification_settings: unknown }>(
+        em,
+        `UPDATE slack_integrations SET notification_settings = ?::jsonb, updated_at = now()
+          WHERE id = (SELECT id FROM slack_integrations WHERE organization_id = ? AND is_active IS NOT FALSE ORDER BY installed_at LIMIT 1)
+          RETURNING team_id, notification_settings`,
+        [JSON.stringify(settings), organizationId],
+      )
+    : await sql<{ team_id: string; notification_settings: unknown }>(
+        em,
+        `SELECT team_id, notification_settings FROM slack_integrations WHERE organization_id = ? AND is_active IS NOT FALSE ORDER BY installed_at LIMIT 1`,
+        [organizationId],
+      );
+  return row ?? null;
 }

@@ -1,12 +1,14 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { createLearningPath } from '../../career/paths.js';
-import { readinessOf } from '../../career/readiness.js';
+import type { AppConfig } from '../../config/index.js';
+import { createLearningPath, type CreatedPath } from '../../career/paths.js';
+import { developerByLogin, pathsWithMilestones, recommendedActivities, rolesNamed } from '../../career/queries.js';
+import { readinessOf, type Readiness } from '../../career/readiness.js';
 import { createCareerRole, rolesFor } from '../../career/roles.js';
-import { skillLabel, skillLevels } from '../../career/skills.js';
-import { sql } from '../../db/sql.js';
+import { skillLabel, skillLevels, type SkillLevel } from '../../career/skills.js';
 import { careerRecommend } from '../../jobs/index.js';
 import { organizationsOfDeveloper } from '../../organizations/members.js';
+import type { Producer } from '../../queues/producer.js';
 import { waitAndReport, withOrm, withProducer } from '../context.js';
 
 /** `skill=level`, repeatable, into {skill: level}. */
@@ -23,26 +25,23 @@ const instant = (value: string) => {
   return at;
 };
 
-async function developerByLogin(em: EntityManager, login: string): Promise<{ id: string; login: string }> {
-  const [dev] = await sql<{ id: string; login: string }>(em, `SELECT id, github_username AS login FROM developers WHERE lower(github_username) = lower(?)`, [
-    login,
-  ]);
-  if (!dev) throw new Error(`no developer with the GitHub login ${login}`);
-  return dev;
-}
-
 /** `aexy career roles | role create | path create | status`: career roles, learning paths, a developer's standing. */
 export function registerCareer(program: Command): void {
   const career = program.command('career').description('career roles, learning paths and progress');
+  registerRoles(career);
+  registerRoleCreate(career);
+  registerPathCreate(career);
+  registerStatus(career);
+}
 
+function registerRoles(career: Command): void {
   career
     .command('roles')
     .description("list the standard ladder and an organization's custom roles")
     .option('--organization <uuid>', 'also its custom roles')
     .action(async (opts: { organization?: string }) => {
       await withOrm(async (orm) => {
-        const roles = await rolesFor(orm.em.fork(), opts.organization ?? null);
-        for (const r of roles) {
+        for (const r of await rolesFor(orm.em.fork(), opts.organization ?? null)) {
           const skills = Object.entries(r.required_skills)
             .map(([k, v]) => `${k} ${v}`)
             .join(', ');
@@ -50,7 +49,20 @@ export function registerCareer(program: Command): void {
         }
       });
     });
+}
 
+interface RoleCreateOptions {
+  organization: string;
+  name: string;
+  level: number;
+  require: Record<string, number>;
+  optional?: Record<string, number>;
+  experienceYears?: number;
+  description?: string;
+  responsibility?: string[];
+}
+
+function registerRoleCreate(career: Command): void {
   career
     .command('role')
     .description('custom roles of an organization')
@@ -64,33 +76,24 @@ export function registerCareer(program: Command): void {
     .option('--experience-years <n>', 'minimum years of experience', (v) => Number(v))
     .option('--description <text>')
     .option('--responsibility <text>', 'a responsibility (repeat)', (v: string, prev: string[] = []) => [...prev, v])
-    .action(
-      async (opts: {
-        organization: string;
-        name: string;
-        level: number;
-        require: Record<string, number>;
-        optional?: Record<string, number>;
-        experienceYears?: number;
-        description?: string;
-        responsibility?: string[];
-      }) => {
-        await withOrm(async (orm) => {
-          const id = await createCareerRole(orm.em.fork(), {
-            organizationId: opts.organization,
-            name: opts.name,
-            level: opts.level,
-            requiredSkills: opts.require,
-            optionalSkills: opts.optional ?? {},
-            experienceYearsMin: opts.experienceYears,
-            description: opts.description,
-            responsibilities: opts.responsibility ?? [],
-          });
-          console.log(`role "${opts.name}" created as ${id}`);
+    .action(async (opts: RoleCreateOptions) => {
+      await withOrm(async (orm) => {
+        const id = await createCareerRole(orm.em.fork(), {
+          organizationId: opts.organization,
+          name: opts.name,
+          level: opts.level,
+          requiredSkills: opts.require,
+          optionalSkills: opts.optional ?? {},
+          experienceYearsMin: opts.experienceYears,
+          description: opts.description,
+          responsibilities: opts.responsibility ?? [],
         });
-      },
-    );
+        console.log(`role "${opts.name}" created as ${id}`);
+      });
+    });
+}
 
+function registerPathCreate(career: Command): void {
   career
     .command('path')
     .description('learning paths')
@@ -104,43 +107,42 @@ export function registerCareer(program: Command): void {
         withProducer(async (producer) => {
           const em = orm.em.fork();
           const dev = await developerByLogin(em, login);
-          const orgs = await organizationsOfDeveloper(em, dev.id);
-          const roles = await sql<{ id: string; name: string; organization_id: string | null }>(
-            em,
-            `SELECT id, name, organization_id FROM career_roles WHERE lower(name) = lower(?) AND (organization_id IS NULL OR organization_id = ANY(?::uuid[]))`,
-            [opts.role, `{${orgs.join(',')}}`],
-          );
+          const roles = await rolesNamed(em, opts.role, await organizationsOfDeveloper(em, dev.id));
           if (roles.length === 0) throw new Error(`no role named "${opts.role}" for ${dev.login} (aexy career roles lists them)`);
           if (roles.length > 1) throw new Error(`"${opts.role}" names ${roles.length} roles of ${dev.login}'s organizations; rename one`);
           const path = await createLearningPath(em, producer, { developerId: dev.id, roleId: roles[0]!.id });
-          console.log(
-            `${path.existing ? 'already on' : 'created'} learning path ${path.learningPathId} for ${dev.login} → ${roles[0]!.name}: ` +
-              (path.gaps.length
-                ? `${path.gaps.length} gap(s), about ${path.estimatedMonths} month(s), target ${path.targetDate.slice(0, 10)}`
-                : 'every required skill is met'),
-          );
-          for (const g of path.gaps) {
-            console.log(
-              `  ${skillLabel(g.skill).padEnd(16)} ${String(g.current).padStart(3)} → ${String(g.target).padStart(3)}  (${g.months} mo at ${g.rate}/mo, ${g.rate_source})  ${g.evidence}`,
-            );
-          }
-          if (opts.wait && !path.existing && path.gaps.length) {
-            const jobs = (await producer.queue(careerRecommend.queue).getJobs(['waiting', 'active', 'delayed', 'prioritized', 'completed'])).filter(
-              (j) => j.name === careerRecommend.name && j.data.learningPathId === path.learningPathId,
-            );
-            if (jobs[0]) await waitAndReport(jobs[0], config);
-            const [row] = await sql<{ recommended_activities: { skill: string; title: string; weeks: number; hours_per_week: number; source: string }[] }>(
-              em,
-              `SELECT recommended_activities FROM learning_paths WHERE id = ?`,
-              [path.learningPathId],
-            );
-            for (const a of row?.recommended_activities ?? [])
-              console.log(`  • [${a.skill}] ${a.title} (${a.hours_per_week} h/week for ${a.weeks} weeks, ${a.source})`);
-          }
+          printPath(dev.login, roles[0]!.name, path);
+          if (opts.wait && !path.existing && path.gaps.length) await printRecommendations(em, producer, config, path.learningPathId);
         }, config),
       );
     });
+}
 
+function printPath(login: string, role: string, path: CreatedPath): void {
+  console.log(
+    `${path.existing ? 'already on' : 'created'} learning path ${path.learningPathId} for ${login} → ${role}: ` +
+      (path.gaps.length
+        ? `${path.gaps.length} gap(s), about ${path.estimatedMonths} month(s), target ${path.targetDate.slice(0, 10)}`
+        : 'every required skill is met'),
+  );
+  for (const g of path.gaps) {
+    console.log(
+      `  ${skillLabel(g.skill).padEnd(16)} ${String(g.current).padStart(3)} → ${String(g.target).padStart(3)}  (${g.months} mo at ${g.rate}/mo, ${g.rate_source})  ${g.evidence}`,
+    );
+  }
+}
+
+/** Wait for the path's career.recommend job, then print what it recommended. */
+async function printRecommendations(em: EntityManager, producer: Producer, config: AppConfig, learningPathId: string): Promise<void> {
+  const jobs = (await producer.queue(careerRecommend.queue).getJobs(['waiting', 'active', 'delayed', 'prioritized', 'completed'])).filter(
+    (j) => j.name === careerRecommend.name && j.data.learningPathId === learningPathId,
+  );
+  if (jobs[0]) await waitAndReport(jobs[0], config);
+  for (const a of await recommendedActivities(em, learningPathId))
+    console.log(`  • [${a.skill}] ${a.title} (${a.hours_per_week} h/week for ${a.weeks} weeks, ${a.source})`);
+}
+
+function registerStatus(career: Command): void {
   career
     .command('status')
     .description("a developer's skill levels (with evidence), learning paths and milestones, and readiness for the next level")
@@ -152,50 +154,38 @@ export function registerCareer(program: Command): void {
         const em = orm.em.fork();
         const dev = await developerByLogin(em, login);
         const at = opts.at ?? new Date();
-        const levels = await skillLevels(em, dev.id, at);
-        const paths = await sql<{ id: string; role: string; status: string; estimated_months: number | null; target_date: Date | null }>(
-          em,
-          `SELECT p.id, r.name AS role, p.status, p.estimated_months, p.target_date FROM learning_paths p JOIN career_roles r ON r.id = p.target_role_id
-            WHERE p.developer_id = ? ORDER BY p.started_at DESC`,
-          [dev.id],
-        );
-        const milestones = await sql<{ learning_path_id: string; title: string; status: string; progress_percentage: number; target_date: Date | null }>(
-          em,
-          `SELECT learning_path_id, title, status, progress_percentage, target_date FROM learning_milestones WHERE learning_path_id = ANY(?::uuid[]) ORDER BY target_date, title`,
-          [`{${paths.map((p) => p.id).join(',')}}`],
-        );
-        const readiness = await readinessOf(em, dev.id, at);
-        if (opts.json) {
-          console.log(
-            JSON.stringify(
-              {
-                developer: dev.login,
-                levels,
-                paths: paths.map((p) => ({ ...p, milestones: milestones.filter((m) => m.learning_path_id === p.id) })),
-                readiness,
-              },
-              null,
-              2,
-            ),
-          );
-          return;
-        }
-        console.log(`${dev.login}: skill levels (0-100, last 365 days, recent work weighs more)`);
-        for (const [k, v] of Object.entries(levels)
-          .sort((a, b) => b[1].level - a[1].level)
-          .slice(0, 15))
-          console.log(`  ${skillLabel(k).padEnd(16)} ${String(v.level).padStart(3)}  ${v.evidence}`);
-        for (const p of paths) {
-          console.log(`path → ${p.role}: ${p.status}${p.target_date ? `, target ${new Date(p.target_date).toISOString().slice(0, 10)}` : ''}`);
-          for (const m of milestones.filter((x) => x.learning_path_id === p.id))
-            console.log(`  [${m.status.padEnd(11)}] ${String(m.progress_percentage).padStart(3)}%  ${m.title}`);
-        }
-        console.log(
-          `readiness (${readiness.track} track, from ${readiness.trackFrom}): ${readiness.current ? `at ${readiness.current.name}` : 'below the first level'}; ` +
-            (readiness.next
-              ? `${Math.round(readiness.share * 100)}% ready for ${readiness.next.name}${readiness.missing.length ? `, missing ${readiness.missing.map((m) => `${m.skill} ${m.current}/${m.target}`).join(', ')}` : ''}`
-              : 'at the top of the ladder'),
-        );
+        const standing = {
+          developer: dev.login,
+          levels: await skillLevels(em, dev.id, at),
+          paths: await pathsWithMilestones(em, dev.id),
+          readiness: await readinessOf(em, dev.id, at),
+        };
+        if (opts.json) console.log(JSON.stringify(standing, null, 2));
+        else printStanding(standing);
       });
     });
+}
+
+function printStanding(s: {
+  developer: string;
+  levels: Record<string, SkillLevel>;
+  paths: Awaited<ReturnType<typeof pathsWithMilestones>>;
+  readiness: Readiness;
+}): void {
+  const { readiness } = s;
+  console.log(`${s.developer}: skill levels (0-100, last 365 days, recent work weighs more)`);
+  for (const [k, v] of Object.entries(s.levels)
+    .sort((a, b) => b[1].level - a[1].level)
+    .slice(0, 15))
+    console.log(`  ${skillLabel(k).padEnd(16)} ${String(v.level).padStart(3)}  ${v.evidence}`);
+  for (const p of s.paths) {
+    console.log(`path → ${p.role}: ${p.status}${p.target_date ? `, target ${new Date(p.target_date).toISOString().slice(0, 10)}` : ''}`);
+    for (const m of p.milestones) console.log(`  [${m.status.padEnd(11)}] ${String(m.progress_percentage).padStart(3)}%  ${m.title}`);
+  }
+  console.log(
+    `readiness (${readiness.track} track, from ${readiness.trackFrom}): ${readiness.current ? `at ${readiness.current.name}` : 'below the first level'}; ` +
+      (readiness.next
+        ? `${Math.round(readiness.share * 100)}% ready for ${readiness.next.name}${readiness.missing.length ? `, missing ${readiness.missing.map((m) => `${m.skill} ${m.current}/${m.target}`).join(', ')}` : ''}`
+        : 'at the top of the ladder'),
+  );
 }

@@ -1,6 +1,5 @@
 import { InvalidArgumentError, type Command } from 'commander';
-import { sql } from '../../db/sql.js';
-import { requestExport } from '../../exports/request.js';
+import { exportStatus, requestExport } from '../../exports/request.js';
 import { waitAndReport, withOrm, withProducer } from '../context.js';
 
 /** `aexy export <type> --format f`: request an export and queue it. */
@@ -42,11 +41,7 @@ export function registerExport(program: Command): void {
             if (opts.wait) {
               const job = (await producer.queue('exports').getJobs(['waiting', 'active', 'delayed', 'completed'])).find((j) => j.data.exportJobId === id);
               if (job) await waitAndReport(job, config);
-              const [row] = await sql<{ status: string; file_path: string | null; file_size_bytes: string | null; error_message: string | null }>(
-                orm.em.fork(),
-                `SELECT status, file_path, file_size_bytes, error_message FROM export_jobs WHERE id = ?`,
-                [id],
-              );
+              const row = await exportStatus(orm.em.fork(), id);
               console.log(
                 row?.status === 'completed' ? `file: ${row.file_path} (${row.file_size_bytes} bytes)` : `export ${row?.status}: ${row?.error_message}`,
               );

@@ -1,10 +1,9 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../../config/index.js';
 import { KeyRing } from '../../crypto/secrets.js';
-import { installSlackIntegration } from '../../slack/integrations.js';
+import { installSlackIntegration, integrationSettings } from '../../slack/integrations.js';
 import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { sql } from '../../db/sql.js';
 import { slackMapUsers } from '../../jobs/index.js';
 import { issueLines } from '../../lib/zod-issues.js';
 import { notificationSettingsSchema, type NotificationSettings } from '../../slack/settings.js';
@@ -66,20 +65,7 @@ export function registerSlack(program: Command): void {
         settings = parsed.data;
       }
       await withOrm(async (orm) => {
-        const em = orm.em.fork();
-        const [row] = settings
-          ? await sql<{ team_id: string; notification_settings: unknown }>(
-              em,
-              `UPDATE slack_integrations SET notification_settings = ?::jsonb, updated_at = now()
-                WHERE id = (SELECT id FROM slack_integrations WHERE organization_id = ? AND is_active IS NOT FALSE ORDER BY installed_at LIMIT 1)
-                RETURNING team_id, notification_settings`,
-              [JSON.stringify(settings), opts.organization],
-            )
-          : await sql<{ team_id: string; notification_settings: unknown }>(
-              em,
-              `SELECT team_id, notification_settings FROM slack_integrations WHERE organization_id = ? AND is_active IS NOT FALSE ORDER BY installed_at LIMIT 1`,
-              [opts.organization],
-            );
+        const row = await integrationSettings(orm.em.fork(), opts.organization, settings);
         if (!row) throw new Error(`organization ${opts.organization} has no active Slack integration (aexy slack install)`);
         if (settings) console.log(`notification_settings of Slack integration ${row.team_id} replaced`);
         console.log(JSON.stringify(row.notification_settings, null, 2));
