@@ -8,7 +8,7 @@ import { runCli } from '../src/cli/main.js';
 import type { AppConfig } from '../src/config/index.js';
 import { requestExport } from '../src/exports/request.js';
 import { FORMULA_SQL_PATTERN } from '../src/exports/definitions.js';
-import { neutraliseFormula } from '../src/exports/writer.js';
+import { neutraliseFormula } from '../src/lib/spreadsheet-safe.js';
 import { JOBS } from '../src/workers/handlers.js';
 import { exportCleanup, exportProcess } from '../src/jobs/index.js';
 import { createTestDatabase, type TestDatabase } from './helpers/db.js';

@@ -3,6 +3,7 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import type { AppConfig } from '../src/config/index.js';
+import { secretValues } from '../src/config/secret-values.js';
 import { createScrubber } from '../src/lib/scrub.js';
 import { defineJob } from '../src/jobs/handler.js';
 import { PermanentError } from '../src/errors/index.js';
@@ -69,7 +70,7 @@ describe('secrets never leave in error text, logs or return values', () => {
   });
 
   it('the scrubber knows configured values, their parts, and token shapes', () => {
-    const scrub = createScrubber(config);
+    const scrub = createScrubber(secretValues(config));
     expect(scrub(`a ${GITHUB_TOKEN} b ${OPENAI_API_KEY} c ${SMTP_PASSWORD}`)).toBe('a [redacted] b [redacted] c [redacted]');
     expect(scrub('Authorization: Bearer abcdefghijklmnop1234')).toBe('Authorization: Bearer [redacted]');
     expect(scrub("ghp_zzzzzzzzzzzzzzzzzzzzzzzzzz someone else's")).toBe("[redacted] someone else's");

@@ -1,5 +1,3 @@
-import { SECRET_KEYS, type AppConfig } from '../config/schema.js';
-
 /**
  * Secrets out of text that leaves the process (logs, failedReason, return values, rows): upstream
  * servers echo what they were sent — an Authorization header in an error body, a URL with its
@@ -23,28 +21,10 @@ const TOKEN_SHAPES = [
 
 export type Scrubber = (text: string) => string;
 
-export function secretValues(config: AppConfig): string[] {
-  const out = new Set<string>();
-  for (const key of SECRET_KEYS) {
-    const value = (config as Record<string, unknown>)[key];
-    if (typeof value !== 'string' || value.length < 6) continue;
-    out.add(value);
-    if (key === 'SMTP_URL') {
-      try {
-        const u = new URL(value);
-        if (u.password.length >= 4) out.add(decodeURIComponent(u.password)).add(u.password);
-      } catch {
-        /* not a URL: the whole value is scrubbed */
-      }
-    }
-    if (key === 'ENCRYPTION_KEYS') for (const entry of value.split(',')) out.add(entry.split(':')[1] ?? entry);
-  }
+/** A scrubber of these secret values (the configuration's: `secretValues(config)`, src/config/secret-values.ts) and every token shape. */
+export function createScrubber(secrets: readonly string[]): Scrubber {
   // Longest first, so a value containing another is replaced whole.
-  return [...out].filter((v) => v.length >= 6).sort((a, b) => b.length - a.length);
-}
-
-export function createScrubber(config: AppConfig): Scrubber {
-  const values = secretValues(config);
+  const values = secrets.filter((v) => v.length >= 6).sort((a, b) => b.length - a.length);
   return (text) => {
     let s = text;
     for (const v of values) if (s.includes(v)) s = s.split(v).join(REDACTED);

@@ -1,5 +1,5 @@
 import { stringify } from 'csv-stringify/sync';
-import { neutraliseFormula } from '../exports/writer.js';
+import { neutraliseFormula } from '../lib/spreadsheet-safe.js';
 import type { ReportData } from './data.js';
 import { renderPdf } from './pdf.js';
 

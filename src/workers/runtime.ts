@@ -4,6 +4,7 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Logger } from 'pino';
 import type { AppConfig } from '../config/index.js';
 import type { AnyJobHandler } from '../jobs/handler.js';
+import { secretValues } from '../config/secret-values.js';
 import { createScrubber } from '../lib/scrub.js';
 import { isConnectionError, workerConnection } from '../queues/connection.js';
 import type { QueueName } from '../queues/names.js';
@@ -46,7 +47,7 @@ export async function startWorkerPool(options: WorkerPoolOptions): Promise<Worke
     log,
     producer,
     redis: shared,
-    scrub: createScrubber(config),
+    scrub: createScrubber(secretValues(config)),
     handlers: jobs,
     stopping: stopping.signal,
   });
