@@ -14,7 +14,10 @@ module.exports = {
       severity: 'error',
       comment: 'The board (and its webhook receiver) enqueues syncs by contract; it must not load Octokit, the sync or the handlers.',
       from: { path: '^src/board/main\\.ts$' },
-      to: { path: ['^node_modules/@octokit/rest/', '^src/sync/(commit-sync|repo-sync|repository)\\.ts$', '^src/workers/', '\\.job\\.ts$'], reachable: true },
+      to: {
+        path: ['^node_modules/@octokit/rest/', '^src/github/sync/(commit-sync|pull-stream|repository)\\.ts$', '^src/workers/', '\\.job\\.ts$'],
+        reachable: true,
+      },
     },
   ],
 };

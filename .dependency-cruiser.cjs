@@ -58,6 +58,13 @@ module.exports = {
       to: { path: '^src/jobs/context\\.ts$' },
     },
     {
+      name: 'lib-imports-no-feature',
+      severity: 'error',
+      comment: 'src/lib is the bottom layer (logging, files, text, numbers, links): what it needs of a feature (a secret, a setting) is handed to it.',
+      from: { path: '^src/lib/' },
+      to: { path: '^src/', pathNot: '^src/lib/' },
+    },
+    {
       name: 'cli-runs-no-sql',
       severity: 'error',
       comment: 'A CLI command calls the services of its feature; the statements live there, where every one touching a table can be found.',
@@ -75,7 +82,7 @@ module.exports = {
           '^node_modules/(zod|bullmq)/',
           '^src/jobs/contract\\.ts$',
           '^src/queues/names\\.ts$',
-          '^src/github/names\\.ts$',
+          '^src/github/api/names\\.ts$',
           '^src/insights/types\\.ts$',
           '\\.contract\\.ts$',
         ],

@@ -17,11 +17,11 @@ import { sql } from '../src/db/sql.js';
 import type { MikroORM } from '../src/db/orm.js';
 import { GitHubStandIn, type StandInPull, type StandInUser } from '../src/dev/github-stand-in.js';
 import { GitRepo } from '../src/dev/git-repo.js';
-import { createGitHubClient } from '../src/github/client.js';
+import { createGitHubClient } from '../src/github/api/client.js';
 import { createLogger } from '../src/lib/logger.js';
-import { syncCommits } from '../src/sync/commit-sync.js';
-import { openMirror } from '../src/sync/git.js';
-import { syncPulls } from '../src/sync/repo-sync.js';
+import { syncCommits } from '../src/github/sync/commit-sync.js';
+import { openMirror } from '../src/github/sync/git.js';
+import { syncPulls } from '../src/github/sync/pull-stream.js';
 
 export const SCALE_COMMITS = Number(process.env.BENCH_SCALE_COMMITS ?? 10_000);
 export const SCALE_PULLS = Number(process.env.BENCH_SCALE_PULLS ?? 2_000);

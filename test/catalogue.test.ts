@@ -16,6 +16,8 @@ function filesEndingWith(dir: string, suffix: string): string[] {
     .map((e) => join(e.parentPath, e.name));
 }
 
+const handlerFiles = new Set(filesEndingWith(join(ROOT, 'src'), '.job.ts').map((f) => relative(ROOT, f)));
+
 /**
  * The catalogue (src/jobs/index.ts) is the one list of jobs: each contract names its handler module
  * and carries its schedules; the worker's handlers and the schedulers are derived from it.
@@ -39,6 +41,22 @@ describe('the job catalogue', () => {
     }
     for (const c of CONTRACTS) expect(owners.get(c.name), c.name).toHaveLength(1);
     expect([...owners.keys()].sort()).toEqual(CONTRACTS.map((c) => c.name).sort());
+  });
+
+  it('keeps the contract and handler of area.action at src/<area or areas>/jobs/area-action.{contract,job}.ts', async () => {
+    const found: string[] = [];
+    for (const file of filesEndingWith(join(ROOT, 'src'), '.contract.ts')) {
+      const mod = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+      const catalogue: readonly unknown[] = CONTRACTS;
+      for (const c of Object.values(mod).filter((v): v is AnyJobContract => catalogue.includes(v))) {
+        const [area, action] = c.name.split('.') as [string, string];
+        const place = relative(ROOT, file);
+        expect([`src/${area}/jobs/${area}-${action}.contract.ts`, `src/${area}s/jobs/${area}-${action}.contract.ts`], c.name).toContain(place);
+        expect(handlerFiles.has(place.replace(/\.contract\.ts$/, '.job.ts')), place).toBe(true);
+        found.push(c.name);
+      }
+    }
+    expect(found.sort()).toEqual(CONTRACTS.map((c) => c.name).sort());
   });
 
   it('refuses a contract whose module holds no handler, two handlers, or another job’s handler', async () => {

@@ -6,7 +6,7 @@ import { Writable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildBoardServer } from '../src/board/server.js';
-import { downloadUrl, reportFileUrl } from '../src/exports/download-link.js';
+import { downloadUrl, reportFileUrl } from '../src/lib/download-links.js';
 import { createLogger } from '../src/lib/logger.js';
 import { createTestDatabase, type TestDatabase } from './helpers/db.js';
 import { deletePrefix, testConfig } from './helpers/redis.js';

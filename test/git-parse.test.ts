@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { GitRepo } from '../src/dev/git-repo.js';
 import { TransientError } from '../src/errors/index.js';
-import { CatFileMessages, LOG_FORMAT, LogParser } from '../src/sync/git-parse.js';
-import { GitMissingError, gitStream, gitText } from '../src/sync/git-process.js';
+import { CatFileMessages, LOG_FORMAT, LogParser } from '../src/github/sync/git-parse.js';
+import { GitMissingError, gitStream, gitText } from '../src/github/sync/git-process.js';
 
 /**
  * The git path's parsers and process handling on their own: output cut at every byte boundary,

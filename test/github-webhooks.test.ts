@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import Fastify from 'fastify';
 import { connect } from 'node:net';
-import { registerGitHubWebhooks } from '../src/github/webhooks.js';
+import { registerGitHubWebhooks } from '../src/github/webhooks/receiver.js';
 import { buildBoardServer } from '../src/board/server.js';
 import { createLogger } from '../src/lib/logger.js';
 import { Producer } from '../src/queues/producer.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config/index.js';
-import { detectLanguage } from '../src/github/languages.js';
+import { detectLanguage } from '../src/github/api/languages.js';
 import { botReason } from '../src/people/bots.js';
 import { GitRepo } from '../src/dev/git-repo.js';
 import { normaliseEmail, parseCoAuthors, parseNoreply } from '../src/people/identities.js';

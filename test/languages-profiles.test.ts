@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { detectLanguage, isGenerated, isVendored } from '../src/github/languages.js';
-import { frameworksFromPaths, seniority } from '../src/profiles/evidence.js';
-import { commitRow, pullRow, reviewRow } from '../src/sync/map.js';
+import { detectLanguage, isGenerated, isVendored } from '../src/github/api/languages.js';
+import { frameworksFromPaths, seniority } from '../src/developers/evidence.js';
+import { commitRow, pullRow, reviewRow } from '../src/github/sync/map.js';
 import { pgArray } from '../src/db/sql.js';
 
 describe('languages from Linguist data', () => {

@@ -34,10 +34,11 @@ const PLANTS: Record<string, string> = {
   'src/lib/planted-cycle-a.ts': "import { b } from './planted-cycle-b.js';\nexport const a = () => b;\n",
   'src/lib/planted-cycle-b.ts': "import { a } from './planted-cycle-a.js';\nexport const b = () => a;\n",
   'src/cli/planted-handler.ts': "export { systemNoopJob } from '../system/jobs/system-noop.job.js';\n",
-  'src/system/jobs/planted-other.contract.ts': "export const handler = () => import('../../sync/jobs/github-sync-repo.job.js');\n",
+  'src/system/jobs/planted-other.contract.ts': "export const handler = () => import('../../github/jobs/github-sync-repo.job.js');\n",
   'src/system/jobs/planted-eager.contract.ts': "import './planted-eager.job.js';\nexport const handler = () => import('./planted-eager.job.js');\n",
   'src/system/jobs/planted-eager.job.ts': 'export const x = 1;\n',
   'src/exports/planted-runtime.ts': "import type { JobContext } from '../jobs/context.js';\nexport const f = (ctx: JobContext) => ctx.em;\n",
+  'src/lib/planted-feature.ts': "import { loadConfig } from '../config/index.js';\nexport const c = loadConfig;\n",
   'src/cli/planted-sql.ts': "import { sql } from '../db/sql.js';\nexport const q = sql;\n",
   'src/system/jobs/planted-heavy.contract.ts': "import { loadConfig } from '../../config/index.js';\nexport const c = loadConfig;\n",
 };
@@ -45,14 +46,15 @@ const PLANTS: Record<string, string> = {
 const EXPECTED = [
   'no-circular: src/lib/planted-cycle-a.ts → src/lib/planted-cycle-b.ts',
   'handlers-only-through-their-contract: src/cli/planted-handler.ts → src/system/jobs/system-noop.job.ts',
-  'a-contract-names-its-own-handler: src/system/jobs/planted-other.contract.ts → src/sync/jobs/github-sync-repo.job.ts',
+  'a-contract-names-its-own-handler: src/system/jobs/planted-other.contract.ts → src/github/jobs/github-sync-repo.job.ts',
   'a-contract-loads-its-handler-lazily: src/system/jobs/planted-eager.contract.ts → src/system/jobs/planted-eager.job.ts',
   // A handler imported statically is also more than a contract may import.
   'contracts-stay-light: src/system/jobs/planted-eager.contract.ts → src/system/jobs/planted-eager.job.ts',
   'contracts-stay-light: src/system/jobs/planted-heavy.contract.ts → src/config/index.ts',
   'job-runtime-only-in-handlers: src/exports/planted-runtime.ts → src/jobs/context.ts',
   'cli-runs-no-sql: src/cli/planted-sql.ts → src/db/sql.ts',
-  'board-does-not-load-the-sync: src/board/main.ts → src/sync/repository.ts',
+  'lib-imports-no-feature: src/lib/planted-feature.ts → src/config/index.ts',
+  'board-does-not-load-the-sync: src/board/main.ts → src/github/sync/repository.ts',
 ];
 
 const dirs: string[] = [];
@@ -79,7 +81,7 @@ describe('layers', () => {
     }
     // The board loading a repository's sync through a module of its own.
     const board = join(dir, 'src/board/main.ts');
-    writeFileSync(board, `import '../sync/repository.js';\n${readFileSync(board, 'utf8')}`);
+    writeFileSync(board, `import '../github/sync/repository.js';\n${readFileSync(board, 'utf8')}`);
 
     const found = CONFIGS.flatMap((config) => cruise(dir, config).violations);
     expect(found).toEqual(expect.arrayContaining(EXPECTED));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cronPattern, monthlyTargetDay, nextRun, previousRun, scheduleSchema, type Schedule } from '../src/schedules/next-run.js';
+import { cronPattern, monthlyTargetDay, nextRun, previousRun, scheduleSchema, type Schedule } from '../src/reports/scheduling/next-run.js';
 
 const s = (x: Partial<Schedule>): Schedule => ({ schedule: 'daily', day_of_week: null, day_of_month: null, time_utc: '09:00', ...x });
 const iso = (d: Date) => d.toISOString();

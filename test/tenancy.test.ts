@@ -15,7 +15,7 @@ import { dueInsights } from '../src/insights/expiring.js';
 import { developerSignals } from '../src/insights/signals.js';
 import { runCustomReport } from '../src/reports/run.js';
 import { installSlackIntegration } from '../src/slack/integrations.js';
-import { startTracking } from '../src/sync/tracked.js';
+import { startTracking } from '../src/github/sync/tracked.js';
 import { JOBS } from '../src/workers/handlers.js';
 import { createTestDatabase, type TestDatabase } from './helpers/db.js';
 import { deletePrefix, standInGitHubSettings, testConfig } from './helpers/redis.js';

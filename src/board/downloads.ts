@@ -4,7 +4,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { AppConfig } from '../config/index.js';
 import { sql } from '../db/sql.js';
-import { checkSigned } from '../exports/download-link.js';
+import { checkSigned } from '../lib/download-links.js';
 import { ownExportFile } from '../exports/own-file.js';
 
 const CONTENT_TYPES: Record<string, string> = {

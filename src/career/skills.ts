@@ -2,7 +2,7 @@ import * as linguist from 'linguist-languages';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { sql } from '../db/sql.js';
 import { commitInOrganizationSql, pullInOrganizationSql } from '../organizations/repositories.js';
-import { DOMAIN_OF_LANGUAGE, FRAMEWORK_RULES } from '../profiles/evidence.js';
+import { DOMAIN_OF_LANGUAGE, FRAMEWORK_RULES } from '../developers/evidence.js';
 
 /**
  * Skill levels, 0-100, from what the sync knows — the vocabulary of `career_roles.required_skills`.

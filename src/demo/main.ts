@@ -28,7 +28,7 @@ import {
   reportReconcile,
   systemNoop,
 } from '../jobs/index.js';
-import { trackRepository } from '../sync/tracked.js';
+import { trackRepository } from '../github/sync/tracked.js';
 import { JOBS } from '../workers/handlers.js';
 import { startWorkerPool } from '../workers/runtime.js';
 import { DEMO_REPO, seedDemoGitHub } from './github-fixture.js';

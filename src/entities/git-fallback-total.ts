@@ -1,6 +1,6 @@
 import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
 
-/** How often commits were read from the API because git could not be used, per reason (src/sync/git-fallbacks.ts). */
+/** How often commits were read from the API because git could not be used, per reason (src/github/sync/git-fallbacks.ts). */
 export const GitFallbackTotal = defineEntity({
   name: 'GitFallbackTotal',
   tableName: 'git_fallback_totals',

@@ -1,6 +1,6 @@
 import type { Needs } from '../jobs/helpers.js';
-import { developerRefreshProfile } from '../profiles/jobs/developer-refresh-profile.contract.js';
-import { githubSyncDeveloper } from '../sync/jobs/github-sync-developer.contract.js';
+import { developerRefreshProfile } from '../developers/jobs/developer-refresh-profile.contract.js';
+import { githubSyncDeveloper } from '../github/jobs/github-sync-developer.contract.js';
 import { applyConfiguredBots } from './bots.js';
 import { pendingFollowUps } from './follow-ups.js';
 

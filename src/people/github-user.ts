@@ -1,11 +1,11 @@
 import { sql } from '../db/sql.js';
-import { GitHubPermanentError } from '../github/client.js';
-import { githubFor, type GitHubHelpers } from '../github/for-job.js';
-import { ghFullUser, parseGitHub } from '../github/schemas.js';
+import { GitHubPermanentError } from '../github/api/client.js';
+import { githubFor, type GitHubHelpers } from '../github/api/for-job.js';
+import { ghFullUser, parseGitHub } from '../github/api/schemas.js';
 import type { Needs } from '../jobs/helpers.js';
 import { storableTextOrNull } from '../lib/text.js';
-import { developerRefreshProfile } from '../profiles/jobs/developer-refresh-profile.contract.js';
-import { upsertDevelopers } from '../sync/writers.js';
+import { developerRefreshProfile } from '../developers/jobs/developer-refresh-profile.contract.js';
+import { upsertDevelopers } from './developers.js';
 import { markDirty, recordUserSync } from './follow-ups.js';
 import { learnIdentities, learnLoginNoreply, normaliseEmail, reattribute } from './identities.js';
 

@@ -4,8 +4,8 @@ import type { Needs } from '../jobs/helpers.js';
 import { recordPruned } from './totals.js';
 import { rm } from 'node:fs/promises';
 import { DeferredError } from '../errors/index.js';
-import { withCommitStreamLock } from '../sync/commit-lock.js';
-import { mirrorDir, mirroredRepositories, sweepTempClones } from '../sync/git.js';
+import { withCommitStreamLock } from '../github/sync/commit-lock.js';
+import { mirrorDir, mirroredRepositories, sweepTempClones } from '../github/sync/git.js';
 
 /**
  * What grows for ever unless pruned, each with its own retention (days; 0 keeps everything) and the

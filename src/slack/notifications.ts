@@ -1,5 +1,5 @@
 import { sql, withPgClient } from '../db/sql.js';
-import { downloadUrl } from '../exports/download-link.js';
+import { downloadUrl } from '../lib/download-links.js';
 import { PermanentError } from '../errors/index.js';
 import { explainFactors } from '../insights/heuristic.js';
 import { DEVELOPER_INSIGHTS } from '../insights/model.js';

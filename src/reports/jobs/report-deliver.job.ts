@@ -1,5 +1,5 @@
 import { defineJob } from '../../jobs/handler.js';
-import { deliverScheduledReport, firedFor } from '../deliver.js';
+import { deliverScheduledReport, firedFor } from '../delivery/deliver.js';
 import { reportDeliver } from './report-deliver.contract.js';
 
 export const reportDeliverJob = defineJob(reportDeliver, ({ scheduledReportId }, ctx) =>

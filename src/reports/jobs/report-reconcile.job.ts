@@ -1,5 +1,5 @@
 import { defineJob } from '../../jobs/handler.js';
-import { reconcileReportSchedulers } from '../reconcile.js';
+import { reconcileReportSchedulers } from '../scheduling/reconcile.js';
 import { reportReconcile } from './report-reconcile.contract.js';
 
 export const reportReconcileJob = defineJob(reportReconcile, (_data, ctx) => reconcileReportSchedulers(ctx, ctx.producer));

@@ -1,0 +1,23 @@
+import { z } from 'zod';
+import { REPO_FULL_NAME } from '../api/names.js';
+import { defineContract } from '../../jobs/contract.js';
+
+export const githubSyncRepoSchema = z
+  .object({
+    repository: z.string().regex(REPO_FULL_NAME, 'must be "owner/name"'),
+    streams: z
+      .array(z.enum(['commits', 'pulls']))
+      .min(1)
+      .default(['commits', 'pulls']),
+  })
+  .strict();
+
+/** Incremental sync of one repository: commits of the default branch, then pull requests with their reviews. */
+export const githubSyncRepo = defineContract({
+  name: 'github.sync-repo',
+  queue: 'github-sync',
+  handler: () => import('./github-sync-repo.job.js'),
+  schema: githubSyncRepoSchema,
+  options: { attempts: 6, backoff: { type: 'exponential', delay: 5_000 } },
+  deduplicationId: (d) => `github.sync-repo-${d.repository}-${[...d.streams].sort().join('+')}`,
+});

@@ -1,0 +1,379 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { GitHubPermanentError } from '../api/client.js';
+import {
+  ghBranch,
+  ghCommitListItem,
+  ghCompare,
+  ghRepository,
+  parseGitHub,
+  type GhCommitDetail,
+  type GhCommitListItem,
+  type GhCompare,
+} from '../api/schemas.js';
+import { sql } from '../../db/sql.js';
+import { markDirty } from '../../people/follow-ups.js';
+import { learnIdentities, learnLoginNoreply, parseNoreply, reattribute, resolveEmails, type LearntIdentity } from '../../people/identities.js';
+import { fetchCommit, mapLimit, splitRepo } from './fetch.js';
+import { hasCommit, readCommits, revList, type Mirror } from './git.js';
+import { TransientError } from '../../errors/index.js';
+import { readHead, saveHead } from './heads.js';
+import { withCommitStreamLock } from './commit-lock.js';
+import { commitRow, developerRow } from './map.js';
+import { initialWindowStart, type SyncOptions } from './stream-options.js';
+import { ensureDevelopersById, upsertDevelopers, type DeveloperRow } from '../../people/developers.js';
+import { deleteCommits, insertCoauthors, knownShas, upsertCommits } from './writers.js';
+
+/** Commit details fetched, then written, at a time: what a pause or a crash can waste at most. */
+export const COMMIT_CHUNK = 4;
+/** Commits read from git and written in one transaction (reading them costs no API request). */
+export const GIT_CHUNK = 500;
+
+export interface CommitStreamResult {
+  /** Commits listed (compare or branch listing). */
+  fetched: number;
+  /** Commits inserted or newly attributed. */
+  written: number;
+  /** Commits removed because they left the default branch (force-push, changed default branch). */
+  removed: number;
+  head: string | null;
+  /** Where the commits' files and numbers came from. */
+  source?: 'git' | 'api';
+  /** The size of the repository's git mirror on disk. */
+  mirrorBytes?: number;
+}
+
+/**
+ * The commit stream: store exactly the commits reachable from the default branch's head, each
+ * once, whatever order they arrive in (a merge brings in commits older than anything stored).
+ *
+ * State, per repository (github_commit_heads): `head`, a sha whose whole history is stored, and
+ * `target`, the head a run is on its way to. A run is a small state machine:
+ *
+ *   READ      default branch and its head H (ETag-cached: free when nothing moved)
+ *   PLAN      head = H → DONE.  Otherwise target := target ?? H, saved before any work, so that
+ *             a run resumed after a pause, a retry or kill -9 walks the same pages (cached, 304s)
+ *   ADVANCE   head → target:
+ *               no head yet      list the branch at target (the first sync: since
+ *                                GITHUB_SYNC_INITIAL_DAYS; otherwise all of it, and stored commits
+ *                                no longer listed are removed)
+ *               head known       compare head...target: new commits, oldest first; if head is not
+ *                                an ancestor (force-push, changed branch) compare target...head
+ *                                names the commits that left, which are removed
+ *               head gone (404)  as "no head yet", in full
+ *             unknown commits are fetched in detail and written COMMIT_CHUNK at a time, each
+ *             chunk one transaction that also marks its developers for a profile refresh
+ *   COMMIT    head := target, target := null; if the branch moved on meanwhile, PLAN again
+ *
+ * Nothing is decided by dates, so clock skew and merges of old work cannot hide a commit. One run
+ * per repository at a time (commit-lock.ts: a run that finds another is deferred), and a removal
+ * re-checks in its transaction that the saved target is still its own.
+ */
+export async function syncCommits(opts: SyncOptions): Promise<CommitStreamResult> {
+  return withCommitStreamLock(opts.em, opts.repo, () => syncCommitsLocked(opts));
+}
+
+async function syncCommitsLocked(opts: SyncOptions): Promise<CommitStreamResult> {
+  const { octokit, em, log, repo } = opts;
+  const { owner, repo: name } = splitRepo(repo);
+  const result: CommitStreamResult = { fetched: 0, written: 0, removed: 0, head: null };
+
+  // READ
+  const info = parseGitHub(ghRepository, (await octokit.request('GET /repos/{owner}/{repo}', { owner, repo: name })).data, `repository ${repo}`);
+  const branch = info.default_branch;
+  let current: string;
+  try {
+    const res = await octokit.request('GET /repos/{owner}/{repo}/branches/{branch}', { owner, repo: name, branch });
+    current = parseGitHub(ghBranch, res.data, `branch ${repo}:${branch}`).commit.sha;
+  } catch (err) {
+    // An empty repository has no branch yet.
+    if (err instanceof GitHubPermanentError && (err.status === 404 || err.status === 409)) {
+      log.info({ repo, branch }, 'repository is empty: no commits');
+      return result;
+    }
+    throw err;
+  }
+  result.head = current;
+
+  // Commits from git when a mirror can be had (a clone or fetch: no API request), else from the API.
+  const mirror = opts.mirror ? await opts.mirror() : null;
+  if (mirror) Object.assign(result, { source: 'git', mirrorBytes: mirror.bytes });
+  const state = (await readHead(em, repo)) ?? { branch, head: null, target: null };
+  // PLAN / ADVANCE / COMMIT, until the stored head is the branch's head.
+  while (state.head !== current) {
+    const target = state.target ?? current;
+    if (state.target !== target || state.branch !== branch) await saveHead(em, repo, { branch, head: state.head, target });
+    try {
+      if (mirror) await advanceFromGit(opts, mirror, state.head, target, result);
+      else await advance(opts, state.head, target, result);
+    } catch (err) {
+      // A target left over from an interrupted run that is no longer on GitHub: aim at the head.
+      if (target !== current && err instanceof GitHubPermanentError && (err.status === 404 || err.status === 422)) {
+        log.warn({ repo, target }, 'the interrupted sync target is gone; syncing to the current head');
+        state.target = null;
+        await saveHead(em, repo, { branch, head: state.head, target: null });
+        continue;
+      }
+      throw err;
+    }
+    Object.assign(state, { branch, head: target, target: null });
+    await saveHead(em, repo, state);
+  }
+  if (state.branch !== branch) await saveHead(em, repo, { ...state, branch });
+  log.info({ repo, branch, ...result }, 'commits synced');
+  return result;
+}
+
+/** The pages of GitHub's three-dot compare `base...head`: commits of head not in the merge base, oldest first. */
+async function* compare(opts: SyncOptions, base: string, head: string): AsyncGenerator<GhCompare> {
+  const { owner, repo: name } = splitRepo(opts.repo);
+  for await (const page of opts.octokit.paginate.iterator('GET /repos/{owner}/{repo}/compare/{basehead}', {
+    owner,
+    repo: name,
+    basehead: `${base}...${head}`,
+    per_page: 100,
+  })) {
+    yield parseGitHub(ghCompare, page.data, `compare ${opts.repo} ${base.slice(0, 7)}...${head.slice(0, 7)}`);
+  }
+}
+
+/** ADVANCE from `from` (null: nothing known) to `to`. */
+async function advance(opts: SyncOptions, from: string | null, to: string, result: CommitStreamResult): Promise<void> {
+  const { octokit, repo } = opts;
+  const { owner, repo: name } = splitRepo(repo);
+  if (from !== null) {
+    try {
+      let status: string | undefined;
+      for await (const cmp of compare(opts, from, to)) {
+        status ??= cmp.status;
+        await storeUnknown(opts, cmp.commits, result);
+      }
+      if (status === 'diverged' || status === 'behind') {
+        // The old head is not an ancestor of the new one: what only the old line had is gone.
+        const gone: string[] = [];
+        for await (const cmp of compare(opts, to, from)) gone.push(...cmp.commits.map((c) => c.sha));
+        await remove(opts, gone, result, to);
+      }
+      return;
+    } catch (err) {
+      // The stored head is gone from GitHub (force-pushed away and collected): list it all.
+      if (!(err instanceof GitHubPermanentError && err.status === 404)) throw err;
+      opts.log.warn({ repo, from }, 'the last synced head is gone from GitHub; re-listing the branch');
+    }
+  }
+
+  const { since, reconcile } = await fullListing(opts);
+  const listed = new Set<string>();
+  for await (const page of octokit.paginate.iterator('GET /repos/{owner}/{repo}/commits', {
+    owner,
+    repo: name,
+    sha: to,
+    per_page: 100,
+    ...(since ? { since: since.toISOString() } : {}),
+  })) {
+    const items = (page.data as unknown[]).map((c) => parseGitHub(ghCommitListItem, c, `commit list of ${repo}`));
+    items.forEach((c) => listed.add(c.sha));
+    await storeUnknown(opts, items, result);
+  }
+  if (reconcile) await removeUnlisted(opts, listed, result, to);
+}
+
+/**
+ * How a listing of the whole branch runs: a repository's first sync starts at the initial window;
+ * once commits are stored it lists everything, and the stored commits it did not list are removed.
+ */
+async function fullListing(opts: SyncOptions): Promise<{ since: Date | null; reconcile: boolean }> {
+  const [stored] = await sql<{ any: boolean }>(opts.em, `SELECT EXISTS (SELECT 1 FROM commits WHERE repository_full_name = ?) AS any`, [opts.repo]);
+  return stored!.any ? { since: null, reconcile: true } : { since: initialWindowStart(opts), reconcile: false };
+}
+
+/** Reconcile: stored commits of this repository that the branch no longer has. */
+async function removeUnlisted(opts: SyncOptions, listed: Set<string>, result: CommitStreamResult, target: string): Promise<void> {
+  const rows = await sql<{ sha: string }>(opts.em, `SELECT sha FROM commits WHERE repository_full_name = ?`, [opts.repo]);
+  await remove(
+    opts,
+    rows.map((r) => r.sha).filter((sha) => !listed.has(sha)),
+    result,
+    target,
+  );
+}
+
+/**
+ * ADVANCE from `from` to `to` with git: the new commits are exactly `git rev-list to ^from` (merges of
+ * older work and merged branches included by construction), the commits that left the branch
+ * (force-push, changed default branch) `git rev-list from ^to`. Without a stored head (or with one the
+ * mirror no longer has) the branch is read whole (a first sync: since GITHUB_SYNC_INITIAL_DAYS) and
+ * stored commits it no longer has are removed, as the API path does.
+ */
+async function advanceFromGit(opts: SyncOptions, m: Mirror, from: string | null, to: string, result: CommitStreamResult): Promise<void> {
+  if (!(await hasCommit(m, to))) throw new TransientError(`the mirror of ${opts.repo} does not have ${to} yet`);
+  const authors = authorPages(opts, to);
+  if (from !== null && (await hasCommit(m, from))) {
+    await storeFromGit(opts, m, await revList(m, to, [from]), authors, result);
+    await remove(opts, await revList(m, from, [to]), result, to);
+    return;
+  }
+  const { since, reconcile } = await fullListing(opts);
+  const listed = await revList(m, to, [], since);
+  await storeFromGit(opts, m, listed, authors, result);
+  if (reconcile) await removeUnlisted(opts, new Set(listed), result, to);
+}
+
+/**
+ * Who GitHub says wrote each commit (login and id, which git does not know): the commit list, 100
+ * commits a request. The branch is read from its head page by page while pages bring commits being
+ * written (a first sync: the whole branch, 1 request per 100 commits); once a page brings none of
+ * them, the list is asked from the newest missing commit itself (`?sha=<it>`: it and its 99 nearest
+ * ancestors, so a merged old branch costs one request, not the pages of history between it and the head).
+ */
+function authorPages(opts: SyncOptions, head: string): (shas: string[]) => Promise<Map<string, GhCommitListItem>> {
+  const { owner, repo: name } = splitRepo(opts.repo);
+  const known = new Map<string, GhCommitListItem>();
+  const asked = new Set<string>();
+  const pages = opts.octokit.paginate.iterator('GET /repos/{owner}/{repo}/commits', { owner, repo: name, sha: head, per_page: 100 })[Symbol.asyncIterator]();
+  let fromHead = true;
+  const add = (data: unknown) => {
+    for (const c of data as unknown[]) {
+      const item = parseGitHub(ghCommitListItem, c, `commit list of ${opts.repo}`);
+      known.set(item.sha, item);
+    }
+  };
+  return async (shas) => {
+    for (;;) {
+      const missing = shas.filter((s) => !known.has(s) && !asked.has(s));
+      if (missing.length === 0) return known;
+      if (fromHead) {
+        const page = await pages.next();
+        const wanted = new Set(missing);
+        if (page.done || !(page.value.data as { sha?: string }[]).some((c) => c.sha && wanted.has(c.sha))) fromHead = false;
+        if (!page.done) add(page.value.data);
+        continue;
+      }
+      // The newest missing commit (the list is oldest first): its ancestors are the others, most likely.
+      const from = missing.at(-1)!;
+      asked.add(from);
+      add((await opts.octokit.request('GET /repos/{owner}/{repo}/commits', { owner, repo: name, sha: from, per_page: 100 })).data);
+    }
+  };
+}
+
+/** Commits GIT_CHUNK at a time: files and numbers from the mirror, authors from the list, written like the API path's. */
+async function storeFromGit(
+  opts: SyncOptions,
+  m: Mirror,
+  shas: string[],
+  authors: (shas: string[]) => Promise<Map<string, GhCommitListItem>>,
+  result: CommitStreamResult,
+): Promise<void> {
+  result.fetched += shas.length;
+  const known = await knownShas(opts.em, shas);
+  const fresh = shas.filter((s) => !known.has(s));
+  const total = result.written + fresh.length;
+  for (let i = 0; i < fresh.length; i += GIT_CHUNK) {
+    opts.signal?.throwIfAborted();
+    const chunk = fresh.slice(i, i + GIT_CHUNK);
+    const [commits, byAuthor] = await Promise.all([readCommits(m, chunk), authors(chunk)]);
+    const details = commits.map((c) => {
+      const listed = byAuthor.get(c.commit.sha);
+      return { commit: { ...c.commit, author: listed?.author ?? null, committer: listed?.committer ?? null }, files: c.files };
+    });
+    await opts.em.transactional(async (tx) => {
+      result.written += await writeCommitChunk(tx, opts.repo, details);
+    });
+    await opts.progress?.({ stream: 'commits', source: 'git', fetched: result.fetched, written: result.written, total });
+  }
+}
+
+async function remove(opts: SyncOptions, shas: string[], result: CommitStreamResult, target: string): Promise<void> {
+  if (shas.length === 0) return;
+  await opts.em.transactional(async (tx) => {
+    // Only for the target this run saved: a commit is never removed on the word of a stale run.
+    const [row] = await sql<{ target_sha: string | null }>(tx, `SELECT target_sha FROM github_commit_heads WHERE repository_full_name = ? FOR UPDATE`, [
+      opts.repo,
+    ]);
+    if (row?.target_sha !== target) {
+      throw new TransientError(`the commit sync target of ${opts.repo} changed under this run (${row?.target_sha ?? 'none'}, not ${target}): nothing removed`);
+    }
+    const { deleted, developerIds } = await deleteCommits(tx, opts.repo, shas);
+    result.removed += deleted;
+    await markDirty(tx, developerIds);
+  });
+  opts.log.info({ repo: opts.repo, removed: shas.length }, 'commits that left the default branch removed');
+}
+
+/** Fetch in detail and write the listed commits not stored yet, COMMIT_CHUNK at a time. */
+async function storeUnknown(opts: SyncOptions, items: GhCommitListItem[], result: CommitStreamResult): Promise<void> {
+  result.fetched += items.length;
+  const known = await knownShas(
+    opts.em,
+    items.map((c) => c.sha),
+  );
+  const fresh = items.filter((c) => !known.has(c.sha));
+  // What this run will have written once these are: the progress total (it grows page by page).
+  const total = result.written + fresh.length;
+  const chunk = opts.detailConcurrency ?? COMMIT_CHUNK;
+  for (let i = 0; i < fresh.length; i += chunk) {
+    // Between chunks: a shutdown stops here, every written chunk committed; the next run resumes
+    // from the saved target (the head is only moved once all of it is stored).
+    opts.signal?.throwIfAborted();
+    const details = await mapLimit(fresh.slice(i, i + chunk), chunk, (c) => fetchCommit(opts.octokit, opts.repo, c.sha));
+    await opts.em.transactional(async (tx) => {
+      result.written += await writeCommitChunk(tx, opts.repo, details);
+    });
+    await opts.progress?.({ stream: 'commits', fetched: result.fetched, written: result.written, total });
+  }
+}
+
+/**
+ * One chunk of commits, in the caller's transaction: developers (GitHub authors, and accounts named
+ * by noreply addresses), identities learnt, each commit attributed (GitHub's author, else its
+ * email), graph and co-author rows, earlier unattributed commits of newly known emails, and the
+ * profile-refresh marks of everyone whose work changed. Returns the commits inserted or attributed.
+ */
+export async function writeCommitChunk(
+  tx: EntityManager,
+  repo: string,
+  details: { commit: GhCommitDetail; files: NonNullable<GhCommitDetail['files']> }[],
+): Promise<number> {
+  const rows = details.map((d) => commitRow(d.commit, d.files, repo));
+  const users: DeveloperRow[] = details.flatMap((d) => (d.commit.author ? [developerRow(d.commit.author)] : []));
+  const devs = await upsertDevelopers(tx, users);
+
+  // Accounts named by `<id>+<login>@users.noreply.github.com` (author or co-author).
+  const emails = rows.flatMap((r) => [...(r.author_email ? [r.author_email] : []), ...r.coauthors.map((a) => a.email)]);
+  const noreply = emails.flatMap((e) => {
+    const n = parseNoreply(e);
+    return n?.id ? [{ email: e, github_id: n.id, github_username: n.login }] : [];
+  });
+  const byId = await ensureDevelopersById(tx, noreply);
+
+  const learnt: LearntIdentity[] = [];
+  for (const r of rows) {
+    const dev = r.author_github_id === null ? undefined : devs.get(r.author_github_id);
+    if (dev && r.author_email) learnt.push({ email: r.author_email, developer_id: dev, source: 'github' });
+  }
+  for (const n of noreply) {
+    const dev = byId.get(n.github_id);
+    if (dev) learnt.push({ email: n.email, developer_id: dev, source: 'noreply' });
+  }
+  const newEmails = await learnIdentities(tx, learnt);
+  // Developers who appear now claim their login's older noreply address on earlier commits and credits.
+  newEmails.push(...(await learnLoginNoreply(tx, [...devs.values(), ...byId.values()])));
+  const resolved = await resolveEmails(tx, emails);
+
+  const withDevelopers = rows.map((r) => ({
+    ...r,
+    developer_id: r.author_github_id !== null ? (devs.get(r.author_github_id) ?? null) : r.author_email ? (resolved.get(r.author_email) ?? null) : null,
+  }));
+  const written = await upsertCommits(tx, withDevelopers);
+  const writtenShas = new Set(written.map((w) => w.sha));
+  const coauthors = rows.flatMap((r) => r.coauthors.map((a) => ({ sha: r.sha, email: a.email, name: a.name, developer_id: resolved.get(a.email) ?? null })));
+  await insertCoauthors(tx, coauthors);
+  const reattributed = await reattribute(tx, newEmails);
+
+  await markDirty(tx, [
+    ...written.flatMap((w) => (w.developer_id ? [w.developer_id] : [])),
+    ...coauthors.flatMap((a) => (a.developer_id && writtenShas.has(a.sha) ? [a.developer_id] : [])),
+    ...reattributed,
+  ]);
+  return written.length;
+}

@@ -1,0 +1,139 @@
+import { spawn } from 'node:child_process';
+import { TransientError } from '../../errors/index.js';
+
+/**
+ * Running git: its output is handed over chunk by chunk (never collected into one string, which V8
+ * caps near 512 MiB), a timeout and a shutdown stop it with SIGTERM and, if it is still there
+ * GIT_KILL_GRACE_MS later, SIGKILL (so git can remove its own lock files first), and a failure is
+ * classified: git missing, the remote refusing, or anything else (transient: retried).
+ */
+
+export interface GitRunner {
+  env: NodeJS.ProcessEnv;
+  timeoutMs: number;
+  signal?: AbortSignal;
+}
+
+/** How long git has to exit after SIGTERM before it is killed. */
+export const GIT_KILL_GRACE_MS = 5_000;
+
+/** git is not installed (or not on PATH): the one local reason to read commits from the API instead. */
+export class GitMissingError extends Error {
+  override name = 'GitMissingError';
+}
+
+/** The remote refused the repository (not found, no access): the other reason to fall back to the API. */
+export class GitRemoteRefusedError extends TransientError {
+  override name = 'GitRemoteRefusedError';
+}
+
+/** What git prints when the server answers 401/403/404 or says the repository does not exist. */
+const REFUSED =
+  /repository '[^']*' not found|Repository not found|The requested URL returned error: (401|403|404)|Authentication failed|could not read Username|terminal prompts disabled|HTTP Basic: Access denied/i;
+
+/**
+ * Run git with `args`, feeding `stdin` when given; `onData` gets stdout as it arrives and may throw
+ * (a parse error: git is stopped and the error is the run's). Resolves when git exited 0.
+ */
+export function gitStream(r: GitRunner, args: string[], onData: (chunk: Buffer) => void, stdin?: string): Promise<void> {
+  const what = `git ${args[0] === '-C' ? args[2] : args[0]}`;
+  return new Promise<void>((resolve, reject) => {
+    if (r.signal?.aborted) return reject(r.signal.reason);
+    // Its own process group, so a signal reaches the helpers git starts (remote-http, pack-objects)
+    // too, which would otherwise keep its output open.
+    const child = spawn('git', args, { env: r.env, stdio: ['pipe', 'pipe', 'pipe'], detached: true });
+    let failure: unknown;
+    let stderr = '';
+    let killTimer: NodeJS.Timeout | undefined;
+    let closed = false;
+    const signalGroup = (sig: NodeJS.Signals) => {
+      if (closed || child.pid === undefined) return;
+      try {
+        process.kill(-child.pid, sig);
+      } catch {
+        // No such group (yet: git may not have started its own): the process itself.
+        child.kill(sig);
+      }
+    };
+    const stop = (why: unknown) => {
+      failure ??= why;
+      if (killTimer) return;
+      signalGroup('SIGTERM');
+      killTimer = setTimeout(() => signalGroup('SIGKILL'), GIT_KILL_GRACE_MS);
+    };
+    const timer = setTimeout(() => stop(new TransientError(`${what} timed out after ${r.timeoutMs} ms`)), r.timeoutMs);
+    const onAbort = () => stop(r.signal!.reason);
+    r.signal?.addEventListener('abort', onAbort, { once: true });
+    child.stdout.on('data', (chunk: Buffer) => {
+      if (failure) return;
+      try {
+        onData(chunk);
+      } catch (err) {
+        stop(err);
+      }
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      if (stderr.length < 4_000) stderr += chunk.toString('utf8');
+    });
+    child.stdin.on('error', () => undefined); // git may exit before reading all of it
+    if (stdin !== undefined) child.stdin.end(stdin);
+    else child.stdin.end();
+    child.on('error', (err: NodeJS.ErrnoException) => {
+      failure ??=
+        err.code === 'ENOENT' ? new GitMissingError('git is not installed (not found on PATH)') : new TransientError(`${what} could not start: ${err.message}`);
+    });
+    child.on('close', (code) => {
+      closed = true;
+      clearTimeout(timer);
+      if (killTimer) clearTimeout(killTimer);
+      r.signal?.removeEventListener('abort', onAbort);
+      if (failure) return reject(failure);
+      if (code === 0) return resolve();
+      const why = stderr.trim().slice(0, 1_000) || `exit code ${code}`;
+      reject(REFUSED.test(stderr) ? new GitRemoteRefusedError(`${what} refused: ${why}`) : new TransientError(`${what} failed: ${why}`));
+    });
+  });
+}
+
+/** Run git and return its whole output as text: for commands whose output is small (rev-parse, rev-list of shas, config). */
+export async function gitText(r: GitRunner, args: string[], stdin?: string): Promise<string> {
+  const chunks: Buffer[] = [];
+  await gitStream(r, args, (c) => chunks.push(c), stdin);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/**
+ * Splits a byte stream into NUL-terminated tokens as it arrives (git's `-z` output: no path, name,
+ * email or message can hold a NUL). A token longer than `maxToken` bytes is an error, never a
+ * string V8 cannot make.
+ */
+export class NulTokens {
+  private pending: Buffer[] = [];
+  private pendingBytes = 0;
+  constructor(
+    private readonly emit: (token: string) => void,
+    private readonly maxToken = 64 * 1024 * 1024,
+  ) {}
+
+  push(chunk: Buffer): void {
+    let start = 0;
+    for (let nul = chunk.indexOf(0, start); nul !== -1; nul = chunk.indexOf(0, start)) {
+      const piece = chunk.subarray(start, nul);
+      const whole = this.pending.length ? Buffer.concat([...this.pending, piece]) : piece;
+      this.pending = [];
+      this.pendingBytes = 0;
+      this.emit(whole.toString('utf8'));
+      start = nul + 1;
+    }
+    if (start < chunk.length) {
+      this.pendingBytes += chunk.length - start;
+      if (this.pendingBytes > this.maxToken) throw new TransientError(`git printed a field of more than ${this.maxToken} bytes`);
+      this.pending.push(Buffer.from(chunk.subarray(start)));
+    }
+  }
+
+  /** The bytes after the last NUL (git's -z output ends with one, so normally none). */
+  rest(): string {
+    return Buffer.concat(this.pending).toString('utf8');
+  }
+}

@@ -1,0 +1,236 @@
+import { randomBytes } from 'node:crypto';
+import { access, mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import type { AppConfig } from '../../config/index.js';
+import { TransientError } from '../../errors/index.js';
+import type { GhCommitDetail } from '../api/schemas.js';
+import { gitStream, gitText, type GitRunner } from './git-process.js';
+import { CatFileMessages, LOG_FORMAT, LogParser } from './git-parse.js';
+
+/**
+ * Commits read from git itself: a bare mirror of each tracked repository (GIT_MIRROR_DIR), cloned
+ * once and fetched after, so a commit's files and line counts cost no API request. The token never
+ * reaches argv or a URL: git gets it as an `http.extraHeader` through GIT_CONFIG_* environment
+ * variables, and any text git prints is scrubbed by the job runtime like every error.
+ *
+ * A mirror holds the branches and tags only (never GitHub's `refs/pull/*`), is fetched from the
+ * configured GITHUB_GIT_URL on every run, and is only ever touched by the run holding the
+ * repository's commit-stream lock (commit-lock.ts), so a `*.lock` file or a temporary pack found in
+ * it is a leftover of a killed git and is removed before fetching.
+ */
+
+export interface Mirror extends GitRunner {
+  dir: string;
+  /** Its size on disk (loose and packed objects), as `git count-objects` reports it. */
+  bytes?: number;
+}
+
+/** What the mirror fetches: branches (force-pushes followed, deleted ones pruned) and tags. */
+const REFSPECS = ['+refs/heads/*:refs/heads/*', '+refs/tags/*:refs/tags/*'];
+
+/** Where the mirror of `repo` (owner/name) lives. */
+export function mirrorDir(config: Pick<AppConfig, 'GIT_MIRROR_DIR'>, repo: string): string {
+  return join(config.GIT_MIRROR_DIR, `${repo}.git`);
+}
+
+/** The mirror's object store size, in bytes. */
+async function mirrorBytes(m: Mirror): Promise<number> {
+  const out = await gitText(m, ['-C', m.dir, 'count-objects', '-v']).catch(() => '');
+  const kib = (key: string) => Number(new RegExp(`^${key}: (\\d+)$`, 'm').exec(out)?.[1] ?? 0);
+  return (kib('size') + kib('size-pack')) * 1024;
+}
+
+const exists = (path: string) =>
+  access(path).then(
+    () => true,
+    () => false,
+  );
+
+/** Lock files and temporary packs a killed git leaves behind; with the stream's lock held, none is in use. */
+async function removeLeftovers(dir: string): Promise<string[]> {
+  const removed: string[] = [];
+  const walk = async (d: string): Promise<void> => {
+    for (const e of await readdir(d, { withFileTypes: true }).catch(() => [])) {
+      const full = join(d, e.name);
+      if (e.isDirectory()) {
+        if (e.name.startsWith('incoming-') || e.name.startsWith('tmp_')) {
+          await rm(full, { recursive: true, force: true });
+          removed.push(full);
+        } else await walk(full);
+      } else if (e.name.endsWith('.lock') || e.name.startsWith('tmp_pack_') || e.name.startsWith('tmp_idx_') || e.name.startsWith('tmp_obj_')) {
+        await rm(full, { force: true });
+        removed.push(full);
+      }
+    }
+  };
+  await walk(dir);
+  return removed;
+}
+
+/**
+ * The up-to-date bare mirror of `repo`: cloned (`git clone --bare`, branches and tags, into a
+ * temporary directory renamed into place, so a half-made clone is never used) or fetched
+ * (`--prune`, so force-pushed and deleted branches follow GitHub's). Throws GitMissingError or
+ * GitRemoteRefusedError when the API should be read instead, TransientError for anything else.
+ */
+export async function openMirror(config: AppConfig, repo: string, token: string | undefined, signal?: AbortSignal): Promise<Mirror> {
+  const dir = mirrorDir(config, repo);
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    GIT_TERMINAL_PROMPT: '0',
+    GIT_CONFIG_NOSYSTEM: '1',
+    ...(token
+      ? {
+          GIT_CONFIG_COUNT: '1',
+          GIT_CONFIG_KEY_0: 'http.extraHeader',
+          GIT_CONFIG_VALUE_0: `Authorization: Basic ${Buffer.from(`x-access-token:${token}`).toString('base64')}`,
+        }
+      : {}),
+  };
+  const mirror: Mirror = { dir, env, timeoutMs: config.GIT_TIMEOUT_MS, signal };
+  const url = `${config.GITHUB_GIT_URL.replace(/\/$/, '')}/${repo}.git`;
+  if (await exists(join(dir, 'HEAD'))) {
+    await removeLeftovers(dir);
+    // The remote is the configured one, whatever the mirror was cloned from.
+    await gitText(mirror, ['-C', dir, 'config', 'remote.origin.url', url]);
+    await gitText(mirror, ['-C', dir, 'config', '--replace-all', 'remote.origin.fetch', REFSPECS[0]!]);
+    await gitText(mirror, ['-C', dir, 'fetch', '--quiet', '--prune', '--no-tags', 'origin', ...REFSPECS]);
+    mirror.bytes = await mirrorBytes(mirror);
+    return mirror;
+  }
+  await mkdir(dirname(dir), { recursive: true });
+  const temp = `${dir}.${randomBytes(6).toString('hex')}.tmp`;
+  try {
+    await gitText(mirror, ['clone', '--quiet', '--bare', url, temp]);
+    await gitText(mirror, ['-C', temp, 'config', 'remote.origin.fetch', REFSPECS[0]!]);
+    // Another worker may have put its clone in place meanwhile: theirs is as good.
+    await rename(temp, dir).catch(async (err: NodeJS.ErrnoException) => {
+      if (!(await exists(join(dir, 'HEAD')))) throw err;
+    });
+  } finally {
+    await rm(temp, { recursive: true, force: true });
+  }
+  mirror.bytes = await mirrorBytes(mirror);
+  return mirror;
+}
+
+/** The directories one level under each owner of GIT_MIRROR_DIR: `{owner, name, path}`. */
+async function mirrorDirEntries(config: Pick<AppConfig, 'GIT_MIRROR_DIR'>): Promise<{ owner: string; name: string; path: string }[]> {
+  const out: { owner: string; name: string; path: string }[] = [];
+  for (const owner of await readdir(config.GIT_MIRROR_DIR, { withFileTypes: true }).catch(() => [])) {
+    if (!owner.isDirectory()) continue;
+    const ownerDir = join(config.GIT_MIRROR_DIR, owner.name);
+    for (const e of await readdir(ownerDir, { withFileTypes: true }).catch(() => [])) {
+      if (e.isDirectory()) out.push({ owner: owner.name, name: e.name, path: join(ownerDir, e.name) });
+    }
+  }
+  return out;
+}
+
+/**
+ * Temporary clones left by a process killed mid-clone (`<name>.git.<hex>.tmp`) older than
+ * `olderThanMs`: removed. Returns the paths removed.
+ */
+export async function sweepTempClones(config: Pick<AppConfig, 'GIT_MIRROR_DIR'>, olderThanMs: number, now = Date.now()): Promise<string[]> {
+  const removed: string[] = [];
+  for (const e of await mirrorDirEntries(config)) {
+    if (!/\.git\.[0-9a-f]{12}\.tmp$/.test(e.name)) continue;
+    const s = await stat(e.path).catch(() => null);
+    if (s && now - s.mtimeMs >= olderThanMs) {
+      await rm(e.path, { recursive: true, force: true });
+      removed.push(e.path);
+    }
+  }
+  return removed;
+}
+
+/** The repositories (owner/name) that have a mirror on disk. */
+export async function mirroredRepositories(config: Pick<AppConfig, 'GIT_MIRROR_DIR'>): Promise<string[]> {
+  return (await mirrorDirEntries(config))
+    .filter((e) => e.name.endsWith('.git'))
+    .map((e) => `${e.owner}/${e.name.slice(0, -4)}`)
+    .sort();
+}
+
+/** The sha a branch of the mirror points at, or null. */
+export async function mirrorHead(m: Mirror, branch: string): Promise<string | null> {
+  const out = await gitText(m, ['-C', m.dir, 'rev-parse', '--verify', '-q', `refs/heads/${branch}^{commit}`]).catch(() => '');
+  return out.trim() || null;
+}
+
+/** Does the mirror hold this commit? (A head force-pushed away may be gone.) */
+export async function hasCommit(m: Mirror, sha: string): Promise<boolean> {
+  return gitText(m, ['-C', m.dir, 'cat-file', '-e', `${sha}^{commit}`]).then(
+    () => true,
+    () => false,
+  );
+}
+
+/**
+ * `git rev-list --reverse include ^exclude…`: oldest first. With `since`, the commits whose
+ * committer date is at or after it, filtered here from the whole listing: git's own `--since`
+ * stops walking at the first few older commits, so one commit with an old date would hide all the
+ * history behind it.
+ */
+export async function revList(m: Mirror, include: string, exclude: string[] = [], since?: Date | null): Promise<string[]> {
+  const out = await gitText(m, ['-C', m.dir, 'rev-list', '--reverse', ...(since ? ['--timestamp'] : []), include, ...exclude.map((e) => `^${e}`)]);
+  const lines = out.split('\n').filter(Boolean);
+  if (!since) return lines;
+  const floor = Math.floor(since.getTime() / 1000);
+  return lines.flatMap((l) => {
+    const [ts, sha] = l.split(' ');
+    return Number(ts) >= floor ? [sha!] : [];
+  });
+}
+
+/** One commit as git holds it, in the shape GitHub's REST detail has (so both paths write the same rows). */
+export type GitCommit = { commit: GhCommitDetail; files: NonNullable<GhCommitDetail['files']> };
+
+/** Commits read per `git log` (and `git cat-file`) call. */
+export const READ_BATCH = 200;
+
+/**
+ * The commits' metadata, messages and files, as GitHub reports them: the diff against the first
+ * parent (a root commit's against nothing, a merge's against its first parent), renames detected
+ * (`-M`, the new path), binary files 0/0. Per READ_BATCH commits, one `git log` for metadata and
+ * files and one `git cat-file --batch` for the messages, both parsed as they stream (git-parse.ts).
+ */
+export async function readCommits(m: Mirror, shas: string[]): Promise<GitCommit[]> {
+  const out: GitCommit[] = [];
+  for (let i = 0; i < shas.length; i += READ_BATCH) {
+    const batch = shas.slice(i, i + READ_BATCH);
+    const log = new LogParser(batch);
+    const cat = new CatFileMessages(batch);
+    await Promise.all([
+      gitStream(
+        m,
+        ['-C', m.dir, 'log', '--no-walk=unsorted', '--diff-merges=first-parent', '--root', '-M', '--numstat', '-z', `--format=${LOG_FORMAT}`, ...batch],
+        (c) => log.push(c),
+      ),
+      gitStream(m, ['-C', m.dir, 'cat-file', '--batch'], (c) => cat.push(c), batch.join('\n') + '\n'),
+    ]);
+    const messages = cat.end();
+    for (const c of log.end()) {
+      const message = messages.get(c.sha);
+      if (message === undefined) throw new TransientError(`git cat-file gave no message for ${c.sha}`);
+      out.push({
+        commit: {
+          sha: c.sha,
+          commit: {
+            message,
+            author: { name: c.authorName, email: c.authorEmail, date: c.authorDate },
+            committer: { name: c.committerName, email: c.committerEmail, date: c.committerDate },
+          },
+          author: null,
+          committer: null,
+          parents: c.parents.map((p) => ({ sha: p })),
+          stats: { additions: c.files.reduce((s, f) => s + f.additions, 0), deletions: c.files.reduce((s, f) => s + f.deletions, 0), total: null },
+          files: c.files,
+        },
+        files: c.files,
+      });
+    }
+  }
+  return out;
+}
