@@ -14,6 +14,9 @@ export interface PgQueryable {
   query<R extends QueryResultRow>(text: string, params: unknown[]): Promise<{ rows: R[] }>;
 }
 
+/** Where a statement runs: an EntityManager (its transaction, if it has one) or a node-postgres client or pool. */
+export type SqlTarget = EntityManager | PgQueryable;
+
 /**
  * The one way SQL is run: `?` placeholders, server-side bind parameters, the rows back.
  * - On an EntityManager: through knex, inside the EntityManager's transaction if it has one.
@@ -22,7 +25,7 @@ export interface PgQueryable {
  * - On a node-postgres client or pool of its own (cursors, COPY, the metrics): the `?` are numbered
  *   into PostgreSQL's `$n` (toPgPlaceholders).
  */
-export async function sql<T = Record<string, unknown>>(target: EntityManager | PgQueryable, text: string, params: readonly unknown[] = []): Promise<T[]> {
+export async function sql<T = Record<string, unknown>>(target: SqlTarget, text: string, params: readonly unknown[] = []): Promise<T[]> {
   if (!('getConnection' in target)) return (await target.query<T & QueryResultRow>(toPgPlaceholders(text), [...params])).rows;
   const query = target
     .getConnection()
@@ -32,6 +35,11 @@ export async function sql<T = Record<string, unknown>>(target: EntityManager | P
   if (trx) query.transacting(trx);
   const result = (await query) as { rows: T[] };
   return result.rows;
+}
+
+/** A setting of the client's current transaction (`set_config(name, value, true)`): how a statement that takes no parameters (COPY) is given them. */
+export async function setTransactionSetting(client: PgQueryable, name: string, value: string): Promise<void> {
+  await sql(client, 'SELECT set_config(?, ?, true)', [name, value]);
 }
 
 /**

@@ -2,10 +2,10 @@ import { lstat, readdir, realpath, rm } from 'node:fs/promises';
 import { inside } from './own-file.js';
 import { join, resolve } from 'node:path';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { pgArray, sql } from '../db/sql.js';
 import type { Queue } from 'bullmq';
 import type { Needs } from '../jobs/helpers.js';
 import { exportProcess } from './jobs/export-process.contract.js';
+import { expiredExports, expireExport, exportsStuckIn, failLostExport, filesOwnedByExports, noteExportError } from './queries.js';
 import { recordPruned } from '../retention/totals.js';
 
 /** A temp file of an export (`.name.<12 hex>.tmp`, src/lib/atomic-file.ts) untouched this long is an orphan. */
@@ -31,11 +31,7 @@ export async function cleanUpExports(ctx: Needs<'em' | 'config' | 'log' | 'enque
   const root = await realpath(config.EXPORT_DIR).catch(() => resolve(config.EXPORT_DIR));
   const { expired, refused, filesDeleted } = await expireExports(em, log, root);
 
-  const orphans = await sql<{ id: string }>(
-    em,
-    `SELECT id FROM export_jobs WHERE status = 'pending' AND created_at < now() - make_interval(mins => ?) ORDER BY created_at LIMIT 1000`,
-    [config.EXPORT_ORPHAN_MINUTES],
-  );
+  const orphans = await exportsStuckIn(em, 'pending', config.EXPORT_ORPHAN_MINUTES);
   for (const o of orphans) ctx.enqueueAfter(exportProcess, { exportJobId: o.id });
   const lost = await failLostExports(em, config.EXPORT_ORPHAN_MINUTES, exportsQueue);
 
@@ -62,10 +58,7 @@ export async function cleanUpExports(ctx: Needs<'em' | 'config' | 'log' | 'enque
 
 /** Completed exports past expires_at: their files deleted (when ours), the rows expired. */
 async function expireExports(em: EntityManager, log: Needs<'log'>['log'], root: string): Promise<{ expired: number; refused: number; filesDeleted: number }> {
-  const expired = await sql<{ id: string; file_path: string | null }>(
-    em,
-    `SELECT id, file_path FROM export_jobs WHERE status = 'completed' AND expires_at <= now() ORDER BY expires_at LIMIT 1000`,
-  );
+  const expired = await expiredExports(em);
   let refused = 0;
   let filesDeleted = 0;
   for (const e of expired) {
@@ -80,7 +73,7 @@ async function expireExports(em: EntityManager, log: Needs<'log'>['log'], root: 
       // Could not delete (permissions, I/O): keep the row completed, say why, try again next time.
       refused += 1;
       const message = `expired, but its file could not be deleted: ${(err as Error).message}`;
-      await sql(em, `UPDATE export_jobs SET error_message = ? WHERE id = ?`, [message.slice(0, 2000), e.id]);
+      await noteExportError(em, e.id, message);
       log.warn({ exportJobId: e.id, err: (err as Error).message }, 'expired export file not deleted');
       continue;
     }
@@ -88,35 +81,20 @@ async function expireExports(em: EntityManager, log: Needs<'log'>['log'], root: 
       refused += 1;
       log.warn({ exportJobId: e.id, filePath: e.file_path }, note);
     }
-    await sql(
-      em,
-      `UPDATE export_jobs SET status = 'expired', file_path = NULL, error_message = coalesce(?, error_message) WHERE id = ? AND status = 'completed'`,
-      [note, e.id],
-    );
+    await expireExport(em, e.id, note);
   }
   return { expired: expired.length, refused, filesDeleted };
 }
 
 /** Processing rows whose job is gone from the queue (failed for good, or removed): failed, saying so. */
 async function failLostExports(em: EntityManager, orphanMinutes: number, exportsQueue: Pick<Queue, 'getJobs'>): Promise<number> {
-  const processing = await sql<{ id: string }>(
-    em,
-    `SELECT id FROM export_jobs WHERE status = 'processing' AND created_at < now() - make_interval(mins => ?) LIMIT 1000`,
-    [orphanMinutes],
-  );
+  const processing = await exportsStuckIn(em, 'processing', orphanMinutes);
   let lost = 0;
   if (processing.length > 0) {
     const live = await exportsQueue.getJobs(['active', 'waiting', 'delayed', 'prioritized', 'waiting-children']);
     const alive = new Set(live.filter((j) => j.name === exportProcess.name).map((j) => (j.data as { exportJobId?: string }).exportJobId));
     for (const p of processing.filter((r) => !alive.has(r.id))) {
-      const done = await sql(
-        em,
-        `UPDATE export_jobs SET status = 'failed', completed_at = now(),
-                error_message = 'the job producing this export was lost (its worker died too often, or it was removed from the queue); request it again'
-          WHERE id = ? AND status = 'processing' RETURNING id`,
-        [p.id],
-      );
-      lost += done.length;
+      if (await failLostExport(em, p.id)) lost += 1;
     }
   }
   return lost;
@@ -169,12 +147,7 @@ async function removeOldReportFiles(em: EntityManager, root: string, old: string
   if (old.length === 0) return 0;
   // Rows name files by the path they were written to (EXPORT_DIR may be relative): match by name,
   // which is unique (report id and a millisecond stamp).
-  const owned = await sql<{ name: string }>(
-    em,
-    `SELECT regexp_replace(file_path, '^.*/', '') AS name FROM export_jobs WHERE regexp_replace(file_path, '^.*/', '') = ANY(?::text[])`,
-    [pgArray(old)],
-  );
-  const keep = new Set(owned.map((o) => o.name));
+  const keep = await filesOwnedByExports(em, old);
   return removeAll(
     root,
     old.filter((n) => !keep.has(n)),

@@ -1,4 +1,4 @@
-import { sql, withPgClient } from '../db/sql.js';
+import { withPgClient } from '../db/sql.js';
 import { PermanentError } from '../errors/index.js';
 import type { Needs } from '../jobs/helpers.js';
 import type { ReportFormat } from '../reports/render.js';
@@ -8,18 +8,10 @@ import { exportConfigSchema, exportQuery, formatsFor, REQUEST_EXPORT_TYPES, type
 import { streamExport } from './writer.js';
 import { formatIssues } from '../lib/zod-issues.js';
 import { exportOrganization } from './organization.js';
+import { claimExport, completeExport, countExportRows, exportStatus, failExport, pendExport, type ExportRow } from './queries.js';
 
 /** What producing an export uses of its caller. */
 export type ExportHelpers = Needs<'em' | 'config' | 'signal' | 'attempt' | 'isLastAttempt' | 'progress' | 'step' | 'enqueueAfter' | 'scrub'>;
-
-interface ExportRow {
-  id: string;
-  export_type: string;
-  format: string;
-  config: unknown;
-  status: string;
-  requested_by: string | null;
-}
 
 /**
  * Produce the file of one export_jobs row, a small state machine kept in the row itself:
@@ -40,12 +32,7 @@ export async function processExport(ctx: ExportHelpers, exportJobId: string) {
     await ctx.step(`export ${exportJobId}: ${row.export_type} as ${row.format}`);
     const file = await produce(ctx, row);
     await ctx.step(`wrote ${file.rows ?? file.widgets ?? 0} ${file.rows !== undefined ? 'rows' : 'widgets'} (${file.bytes} bytes) to ${file.path}`);
-    await sql(
-      ctx.em,
-      `UPDATE export_jobs SET status = 'completed', file_path = ?, file_size_bytes = ?, completed_at = now(),
-              expires_at = now() + make_interval(hours => ?), error_message = NULL WHERE id = ?`,
-      [file.path, file.bytes, ctx.config.EXPORT_TTL_HOURS, exportJobId],
-    );
+    await completeExport(ctx.em, exportJobId, file, ctx.config.EXPORT_TTL_HOURS);
     if (row.requested_by) ctx.enqueueAfter(slackNotify, { kind: 'export_ready', exportJobId });
     return { exportJobId, ...file };
   } catch (err) {
@@ -56,14 +43,9 @@ export async function processExport(ctx: ExportHelpers, exportJobId: string) {
 
 /** pending|processing → processing, or why there is nothing to do. */
 async function claim(ctx: Pick<ExportHelpers, 'em'>, exportJobId: string): Promise<ExportRow | { exportJobId: string; skipped: string }> {
-  const [row] = await sql<ExportRow>(
-    ctx.em,
-    `UPDATE export_jobs SET status = 'processing', error_message = NULL
-      WHERE id = ? AND status IN ('pending', 'processing') RETURNING id, export_type, format, config, status, requested_by`,
-    [exportJobId],
-  );
+  const row = await claimExport(ctx.em, exportJobId);
   if (row) return row;
-  const [current] = await sql<{ status: string }>(ctx.em, `SELECT status FROM export_jobs WHERE id = ?`, [exportJobId]);
+  const current = await exportStatus(ctx.em, exportJobId);
   if (!current) throw new PermanentError(`Export ${exportJobId} does not exist`);
   return { exportJobId, skipped: `already ${current.status}` };
 }
@@ -92,9 +74,7 @@ async function produce(ctx: ExportHelpers, row: ExportRow): Promise<{ path: stri
   const type = row.export_type as ExportType;
   const format = row.format as ExportFormat;
   const query = exportQuery(type, scoped, new Date(), { csvSafe: format === 'csv' });
-  const total = await withPgClient(em, async (client) =>
-    Number((await sql<{ n: string }>(client, `SELECT count(*) AS n FROM (${query.sql}) q`, query.params))[0]!.n),
-  );
+  const total = await withPgClient(em, (client) => countExportRows(client, query));
   const result = await withPgClient(em, (client) =>
     streamExport({
       client,
@@ -116,20 +96,13 @@ async function produce(ctx: ExportHelpers, row: ExportRow): Promise<{ path: stri
 async function recordFailure(ctx: ExportHelpers, exportJobId: string, err: unknown): Promise<void> {
   if (ctx.signal.aborted) {
     // Stopped by a shutdown: the job goes back to the queue without spending an attempt.
-    await sql(
-      ctx.em,
-      `UPDATE export_jobs SET status = 'pending', error_message = 'interrupted by a worker shutdown; resumes on the next worker' WHERE id = ?`,
-      [exportJobId],
-    );
+    await pendExport(ctx.em, exportJobId, 'interrupted by a worker shutdown; resumes on the next worker');
     return;
   }
   const message = ctx.scrub((err as Error).message);
   if (err instanceof PermanentError || ctx.isLastAttempt) {
-    await sql(ctx.em, `UPDATE export_jobs SET status = 'failed', error_message = ?, completed_at = now() WHERE id = ?`, [message, exportJobId]);
+    await failExport(ctx.em, exportJobId, message);
   } else {
-    await sql(ctx.em, `UPDATE export_jobs SET status = 'pending', error_message = ? WHERE id = ?`, [
-      `attempt ${ctx.attempt} failed, will retry: ${message}`,
-      exportJobId,
-    ]);
+    await pendExport(ctx.em, exportJobId, `attempt ${ctx.attempt} failed, will retry: ${message}`);
   }
 }

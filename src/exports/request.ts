@@ -1,11 +1,11 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { z } from 'zod';
-import { sql } from '../db/sql.js';
 import type { Producer } from '../queues/producer.js';
 import { exportProcess } from './jobs/export-process.contract.js';
 import { exportConfigSchema, formatsFor, REQUEST_EXPORT_TYPES } from './definitions.js';
 import { issueLines } from '../lib/zod-issues.js';
 import { exportOrganization } from './organization.js';
+import { insertExportRequest } from './queries.js';
 
 export const exportRequestSchema = z
   .object({
@@ -44,24 +44,7 @@ export async function requestExport(em: EntityManager, producer: Producer, reque
   const org = await exportOrganization(em, r.requestedBy, r.config);
   if ('problem' in org) throw new InvalidExportRequest([org.problem]);
   const config = { ...r.config, organization_id: org.organizationId };
-  const [row] = await sql<{ id: string }>(
-    em,
-    `INSERT INTO export_jobs (requested_by, export_type, format, config, status) VALUES (?, ?, ?, ?::jsonb, 'pending') RETURNING id`,
-    [r.requestedBy ?? null, r.exportType, r.format, JSON.stringify(config)],
-  );
-  await producer.enqueue(exportProcess, { exportJobId: row!.id });
-  return row!.id;
-}
-
-/** Where an export stands: its status, and its file or its error. */
-export async function exportStatus(
-  em: EntityManager,
-  exportJobId: string,
-): Promise<{ status: string; file_path: string | null; file_size_bytes: string | null; error_message: string | null } | undefined> {
-  const [row] = await sql<{ status: string; file_path: string | null; file_size_bytes: string | null; error_message: string | null }>(
-    em,
-    `SELECT status, file_path, file_size_bytes, error_message FROM export_jobs WHERE id = ?`,
-    [exportJobId],
-  );
-  return row;
+  const id = await insertExportRequest(em, { requestedBy: r.requestedBy ?? null, exportType: r.exportType, format: r.format, config });
+  await producer.enqueue(exportProcess, { exportJobId: id });
+  return id;
 }

@@ -6,7 +6,7 @@ import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
 import QueryStream from 'pg-query-stream';
-import { discardPgClient, pgArray, sql, toPgPlaceholders } from '../db/sql.js';
+import { discardPgClient, pgArray, setTransactionSetting, toPgPlaceholders } from '../db/sql.js';
 import type { ExportFormat, ExportQuery } from './definitions.js';
 
 /** int8 (count, sum) as JS numbers: exact below 2^53, which row counts and line totals stay under. */
@@ -95,7 +95,7 @@ async function copyCsv(
   let copying = false;
   try {
     for (const [i, value] of query.params.entries()) {
-      await sql(client, 'SELECT set_config(?, ?, true)', [`aexy_export.p${i + 1}`, settingValue(value)]);
+      await setTransactionSetting(client, `aexy_export.p${i + 1}`, settingValue(value));
     }
     const text = toPgPlaceholders(query.sql).replace(/\$(\d+)/g, (_, n: string) => `current_setting('aexy_export.p${n}')`);
     const copy = client.query(copyTo(`COPY (${text}) TO STDOUT WITH (FORMAT csv, HEADER)`));

@@ -5,7 +5,7 @@ import { organizationsOfDeveloper, outsideOrganization } from '../organizations/
 import { PermanentError } from '../errors/index.js';
 import { checkWidgets, type Widget, type WidgetType } from './widgets.js';
 import { formatIssues } from '../lib/zod-issues.js';
-import { sql } from '../db/sql.js';
+import { peopleByLogin, workspaceName, type ReportRow } from './queries.js';
 
 export interface ReportWidgetData {
   index: number;
@@ -52,20 +52,6 @@ export interface ReportData {
   filters: MetricFilters;
   widgets: ReportWidgetData[];
 }
-
-export interface ReportRow {
-  id: string;
-  name: string;
-  description: string | null;
-  widgets: unknown;
-  filters: unknown;
-  organization_id: string | null;
-  creator_id: string | null;
-  layout?: unknown;
-}
-
-/** The columns of custom_reports that buildReportData reads. */
-export const REPORT_COLUMNS = 'id, name, description, widgets, filters, layout, organization_id, creator_id';
 
 const int = (v: unknown, min: number, max: number): number | null => (typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max ? v : null);
 
@@ -233,14 +219,7 @@ async function numberWidget(run: WidgetRun, whole: Scalar): Promise<ReportWidget
 async function perDeveloperWidget(run: WidgetRun, whole: Scalar): Promise<ReportWidgetData> {
   const { client, filters, range, now, w } = run;
   const scope = await resolveScope({ ...filters, date_range: range }, scopeLookup(client), now);
-  const devs = await sql<{ id: string; login: string }>(
-    client,
-    // People only: bots have nothing counted and are not listed.
-    `SELECT id, github_username AS login FROM developers d
-      WHERE NOT EXISTS (SELECT 1 FROM developer_bots b WHERE b.developer_id = d.id)${scope.developerIds === null ? '' : ' AND id = ANY(?::uuid[])'}
-      ORDER BY github_username`,
-    scope.developerIds === null ? [] : [scope.developerIds],
-  );
+  const devs = await peopleByLogin(client, scope.developerIds);
   const items = [];
   for (const d of devs.slice(0, 200)) {
     // Each person's number of the same organization's work (their work elsewhere is not this report's).
@@ -294,13 +273,9 @@ export async function buildReportData(
       widgets.push({ ...(await widgetData(client, check.widget, check.index, filters, window, now, budget)), ...(position ? { position } : {}) });
     }
   }
-  const [workspace] = await sql<{ team_name: string | null }>(
-    client,
-    `SELECT team_name FROM slack_integrations WHERE organization_id = ? AND is_active ORDER BY created_at LIMIT 1`,
-    [organizationId],
-  );
+  const organizationName = await workspaceName(client, organizationId);
   return {
-    report: { id: report.id, name: report.name, description: report.description, organizationId, organizationName: workspace?.team_name ?? null },
+    report: { id: report.id, name: report.name, description: report.description, organizationId, organizationName },
     layout,
     generatedAt: now.toISOString(),
     window: { start: window.start.toISOString(), end: window.end.toISOString() },

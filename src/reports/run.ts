@@ -1,8 +1,9 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { sql, withPgClient } from '../db/sql.js';
+import { withPgClient } from '../db/sql.js';
 import { writeAtomically } from '../lib/atomic-file.js';
 import { PermanentError } from '../errors/index.js';
-import { buildReportData, REPORT_COLUMNS, type ReportData, type ReportRow } from './data.js';
+import { buildReportData, type ReportData } from './data.js';
+import { customReport } from './queries.js';
 import { renderReport, type ReportFormat } from './render.js';
 
 export interface RenderedReport {
@@ -23,7 +24,7 @@ export async function runCustomReport(
   now = new Date(),
   forOrganization?: string,
 ): Promise<RenderedReport> {
-  const [report] = await sql<ReportRow>(em, `SELECT ${REPORT_COLUMNS} FROM custom_reports WHERE id = ?`, [reportId]);
+  const report = await customReport(em, reportId);
   if (!report) throw new PermanentError(`Custom report ${reportId} does not exist`);
   const data = await withPgClient(em, (client) => buildReportData(client, report, now, forOrganization));
   const bytes = await renderReport(data, format);

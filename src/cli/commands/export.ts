@@ -1,5 +1,6 @@
 import { InvalidArgumentError, type Command } from 'commander';
-import { exportStatus, requestExport } from '../../exports/request.js';
+import { exportStatus } from '../../exports/queries.js';
+import { requestExport } from '../../exports/request.js';
 import { waitAndReport, withOrm, withProducer } from '../context.js';
 
 /** `aexy export <type> --format f`: request an export and queue it. */

@@ -1,6 +1,5 @@
 import { readFile } from 'node:fs/promises';
 import type { Logger } from 'pino';
-import { sql } from '../../db/sql.js';
 import { sendEmail, splitRecipients } from './email.js';
 import { basename } from 'node:path';
 import { reportFileUrl } from '../../lib/download-links.js';
@@ -8,7 +7,7 @@ import { periodLabel } from '../../lib/dates.js';
 import { keyNumberLine, reportEmail } from '../email.js';
 import { PermanentError } from '../../errors/index.js';
 import type { Needs } from '../../jobs/helpers.js';
-import { claimDelivery, markDelivered, releaseDelivery } from '../scheduling/slots.js';
+import { claimDelivery, markDelivered, recordSent, releaseDelivery, scheduledReport, type ScheduledRow } from '../queries.js';
 import { monthlyTargetDay, nextRun, previousRun, scheduleSchema, type Schedule } from '../scheduling/next-run.js';
 import { isSlackChannelId } from '../../slack/channels.js';
 import { deliverReportToSlack } from './slack.js';
@@ -17,20 +16,6 @@ import { REPORT_FORMATS, type ReportFormat } from '../render.js';
 import { runCustomReport, type RenderedReport } from '../run.js';
 
 const CONTENT_TYPES: Record<ReportFormat, string> = { pdf: 'application/pdf', csv: 'text/csv', json: 'application/json' };
-
-interface ScheduledRow {
-  id: string;
-  report_id: string | null;
-  schedule: string;
-  day_of_week: number | null;
-  day_of_month: number | null;
-  time_utc: string | null;
-  recipients: (string | null)[] | null;
-  delivery_method: string | null;
-  export_format: string | null;
-  is_active: boolean | null;
-  last_sent_at: string | null;
-}
 
 type Channel = 'email' | 'slack';
 
@@ -83,11 +68,7 @@ export async function deliverScheduledReport(
   if (failure) throw failure;
   // The job holding a channel records the slot as sent when it is done.
   if (heldElsewhere) return result;
-  await sql(em, `UPDATE scheduled_reports SET last_sent_at = ?, next_run_at = ? WHERE id = ?`, [
-    now.toISOString(),
-    nextRun(schedule, now).toISOString(),
-    row.id,
-  ]);
+  await recordSent(em, row.id, now, nextRun(schedule, now));
   return result;
 }
 
@@ -110,7 +91,7 @@ async function dueSlot(
   scheduledReportId: string,
   firedAt: Date,
 ): Promise<{ row: ScheduledRow; schedule: Schedule; slot: Date } | { skipped: string }> {
-  const [row] = await sql<ScheduledRow>(ctx.em, `SELECT * FROM scheduled_reports WHERE id = ?`, [scheduledReportId]);
+  const row = await scheduledReport(ctx.em, scheduledReportId);
   if (!row) return { skipped: 'schedule deleted' };
   if (row.is_active === false) return { skipped: 'schedule inactive' };
   const parsed = scheduleSchema.safeParse(row);

@@ -1,6 +1,6 @@
 import type { Needs } from '../../jobs/helpers.js';
 import type { Producer } from '../../queues/producer.js';
-import { sql } from '../../db/sql.js';
+import { allSchedules, clearInactiveNextRuns, setNextRun } from '../queries.js';
 import { issueLines } from '../../lib/zod-issues.js';
 import { cronPattern, nextRun, scheduleSchema } from './next-run.js';
 import { reportDeliver } from '../jobs/report-deliver.contract.js';
@@ -17,15 +17,7 @@ export async function reconcileReportSchedulers(ctx: Needs<'em' | 'log'>, produc
   const { log } = ctx;
   const queue = producer.queue(reportDeliver.queue);
   await queue.waitUntilReady();
-  const rows = await sql<{
-    id: string;
-    is_active: boolean | null;
-    schedule: string;
-    day_of_week: number | null;
-    day_of_month: number | null;
-    time_utc: string | null;
-    next_run_at: string | null;
-  }>(ctx.em, `SELECT id, is_active, schedule, day_of_week, day_of_month, time_utc, next_run_at FROM scheduled_reports`);
+  const rows = await allSchedules(ctx.em);
   const wanted = new Set<string>();
   let upserted = 0;
   let invalid = 0;
@@ -47,7 +39,7 @@ export async function reconcileReportSchedulers(ctx: Needs<'em' | 'log'>, produc
     }
     const next = nextRun(parsed.data, new Date()).toISOString();
     if (!row.next_run_at || new Date(row.next_run_at).toISOString() !== next) {
-      await sql(ctx.em, `UPDATE scheduled_reports SET next_run_at = ? WHERE id = ?`, [next, row.id]);
+      await setNextRun(ctx.em, row.id, next);
     }
   }
   let removed = 0;
@@ -57,6 +49,6 @@ export async function reconcileReportSchedulers(ctx: Needs<'em' | 'log'>, produc
       removed += 1;
     }
   }
-  await sql(ctx.em, `UPDATE scheduled_reports SET next_run_at = NULL WHERE is_active = false AND next_run_at IS NOT NULL`);
+  await clearInactiveNextRuns(ctx.em);
   return { active: wanted.size, upserted, removed, invalid };
 }
