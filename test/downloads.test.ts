@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -8,22 +8,19 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildBoardServer } from '../src/board/server.js';
 import { downloadUrl, reportFileUrl } from '../src/lib/download-links.js';
 import { createLogger } from '../src/lib/logger.js';
-import { createTestDatabase, type TestDatabase } from './helpers/db.js';
-import { deletePrefix, testConfig } from './helpers/redis.js';
+import { useTestWorld } from './hooks.js';
 
 /** `GET /exports/:id?expires=…&sig=…`: only a link signed for that export and expiry, only while it lasts, only our files. */
 describe('signed export downloads', () => {
-  let db: TestDatabase;
   let app: FastifyInstance;
-  let dir: string;
   const secret = randomBytes(32).toString('hex');
   const settings = { PUBLIC_URL: 'https://aexy.example.com', DOWNLOAD_SIGNING_SECRET: secret };
-  const config = testConfig({ BOARD_USER: 'ops', BOARD_PASSWORD: 'correct horse', ...settings });
+  const w = useTestWorld({ settings: { BOARD_USER: 'ops', BOARD_PASSWORD: 'correct horse', ...settings } });
   const inHour = () => new Date(Date.now() + 3_600_000);
   const path = (url: string | null) => url!.replace(settings.PUBLIC_URL, '');
 
   async function exportRow(filePath: string, format = 'json', status = 'completed'): Promise<string> {
-    const { rows } = await db.sql.query(
+    const { rows } = await w.db.sql.query(
       `INSERT INTO export_jobs (export_type, format, status, file_path, completed_at, expires_at) VALUES ('team_metrics', $1, $2, $3, now(), now() + interval '1 hour') RETURNING id`,
       [format, status, filePath],
     );
@@ -31,22 +28,17 @@ describe('signed export downloads', () => {
   }
 
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'aexy-downloads-'));
-    db = await createTestDatabase();
-    app = await buildBoardServer({ config: { ...config, EXPORT_DIR: dir }, orm: db.orm, log: createLogger('silent') });
+    app = await buildBoardServer({ config: w.config, orm: w.db.orm, log: createLogger('silent') });
     await app.ready();
   });
   afterAll(async () => {
     await app?.close();
-    await db?.drop();
-    await rm(dir, { recursive: true, force: true });
-    await deletePrefix(config.QUEUE_PREFIX);
   });
 
   it('serves the file to a valid link, without the board credentials, as an attachment of its type', async () => {
     const body = JSON.stringify({ teams: [{ name: 'Core', commits: 42 }] });
-    await writeFile(join(dir, 'team_metrics-1.json'), body);
-    const id = await exportRow(join(dir, 'team_metrics-1.json'));
+    await writeFile(join(w.dir, 'team_metrics-1.json'), body);
+    const id = await exportRow(join(w.dir, 'team_metrics-1.json'));
     const res = await app.inject({ url: path(downloadUrl(settings, id, inHour())) });
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toBe('application/json; charset=utf-8');
@@ -59,13 +51,13 @@ describe('signed export downloads', () => {
     const lines: string[] = [];
     const destination = new Writable({ write: (chunk, _enc, done) => (lines.push(String(chunk)), done()) });
     const logged = await buildBoardServer({
-      config: { ...config, EXPORT_DIR: dir },
-      orm: db.orm,
+      config: { ...w.config, EXPORT_DIR: w.dir },
+      orm: w.db.orm,
       log: createLogger('info', {}, { format: 'json', destination }),
     });
     try {
-      await writeFile(join(dir, 'logged.json'), '{}');
-      const url = new URL(downloadUrl(settings, await exportRow(join(dir, 'logged.json')), inHour())!);
+      await writeFile(join(w.dir, 'logged.json'), '{}');
+      const url = new URL(downloadUrl(settings, await exportRow(join(w.dir, 'logged.json')), inHour())!);
       const sig = url.searchParams.get('sig')!;
       expect((await logged.inject({ url: `${url.pathname}${url.search}` })).statusCode).toBe(200);
       const requests = lines.map((l) => JSON.parse(l)).filter((l) => l.req);
@@ -77,9 +69,9 @@ describe('signed export downloads', () => {
   });
 
   it('403 for a link not signed for this export and expiry; 410 once expired or once the file is gone', async () => {
-    await writeFile(join(dir, 'a.json'), '{}');
-    const a = await exportRow(join(dir, 'a.json'));
-    const b = await exportRow(join(dir, 'a.json'));
+    await writeFile(join(w.dir, 'a.json'), '{}');
+    const a = await exportRow(join(w.dir, 'a.json'));
+    const b = await exportRow(join(w.dir, 'a.json'));
     const url = new URL(downloadUrl(settings, a, inHour())!);
     const get = (u: string) => app.inject({ url: u });
 
@@ -99,7 +91,7 @@ describe('signed export downloads', () => {
     expect(expired.statusCode).toBe(410);
     expect(expired.json()).toEqual({ error: 'this download link has expired' });
 
-    await rm(join(dir, 'a.json'));
+    await rm(join(w.dir, 'a.json'));
     const gone = await get(url.pathname + url.search);
     expect(gone.statusCode).toBe(410);
     expect(gone.json()).toEqual({ error: 'this export is no longer available' });
@@ -108,15 +100,15 @@ describe('signed export downloads', () => {
   it('never serves a file outside EXPORT_DIR, nor an export that is not completed', async () => {
     const outside = join(tmpdir(), `aexy-secret-${randomBytes(4).toString('hex')}.json`);
     await writeFile(outside, '{"secret":true}');
-    await symlink(outside, join(dir, 'link.json'));
+    await symlink(outside, join(w.dir, 'link.json'));
     try {
-      for (const id of [await exportRow(outside), await exportRow(join(dir, 'link.json')), await exportRow(join(dir, '..', 'x.json'))]) {
+      for (const id of [await exportRow(outside), await exportRow(join(w.dir, 'link.json')), await exportRow(join(w.dir, '..', 'x.json'))]) {
         const res = await app.inject({ url: path(downloadUrl(settings, id, inHour())) });
         expect(res.statusCode).toBe(410);
         expect(res.body).not.toContain('secret');
       }
-      await writeFile(join(dir, 'p.json'), '{}');
-      const pending = await exportRow(join(dir, 'p.json'), 'json', 'processing');
+      await writeFile(join(w.dir, 'p.json'), '{}');
+      const pending = await exportRow(join(w.dir, 'p.json'), 'json', 'processing');
       expect((await app.inject({ url: path(downloadUrl(settings, pending, inHour())) })).statusCode).toBe(410);
     } finally {
       await rm(outside, { force: true });
@@ -125,7 +117,7 @@ describe('signed export downloads', () => {
 
   it("a delivered report's file: under the name it was delivered with; the name is signed too; only report files of EXPORT_DIR", async () => {
     const file = 'report-4b0e7f9a-2026-11-23T09-00-00-000Z.pdf';
-    await writeFile(join(dir, file), '%PDF-1.3 a report');
+    await writeFile(join(w.dir, file), '%PDF-1.3 a report');
     const url = new URL(reportFileUrl(settings, file, 'engineering-weekly-2026-11-23.pdf', inHour())!);
     const ok = await app.inject({ url: url.pathname + url.search });
     expect(ok.statusCode).toBe(200);
@@ -141,19 +133,19 @@ describe('signed export downloads', () => {
       const forged = new URL(reportFileUrl(settings, decodeURIComponent(name), 'x.pdf', inHour())!);
       expect((await app.inject({ url: `/reports/files/${name}${forged.search}` })).statusCode, name).toBe(404);
     }
-    await rm(join(dir, file));
+    await rm(join(w.dir, file));
     expect((await app.inject({ url: url.pathname + url.search })).statusCode).toBe(410);
   });
 
   it('is not served at all without DOWNLOAD_SIGNING_SECRET', async () => {
     const plain = await buildBoardServer({
-      config: { ...config, DOWNLOAD_SIGNING_SECRET: undefined, EXPORT_DIR: dir },
-      orm: db.orm,
+      config: { ...w.config, DOWNLOAD_SIGNING_SECRET: undefined, EXPORT_DIR: w.dir },
+      orm: w.db.orm,
       log: createLogger('silent'),
     });
     try {
-      await writeFile(join(dir, 'n.json'), '{}');
-      const id = await exportRow(join(dir, 'n.json'));
+      await writeFile(join(w.dir, 'n.json'), '{}');
+      const id = await exportRow(join(w.dir, 'n.json'));
       expect((await plain.inject({ url: path(downloadUrl(settings, id, inHour())) })).statusCode).toBe(404);
       expect(downloadUrl({ PUBLIC_URL: settings.PUBLIC_URL }, id, inHour())).toBeNull();
     } finally {

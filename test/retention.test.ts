@@ -1,16 +1,14 @@
-import { mkdtemp, rm, stat, utimes, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { stat, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildBoardServer } from '../src/board/server.js';
-import type { AppConfig } from '../src/config/index.js';
 import { exportCleanup, retentionPrune } from '../src/jobs/index.js';
 import { createLogger } from '../src/lib/logger.js';
 import { JOBS } from '../src/workers/handlers.js';
-import { createTestDatabase, type TestDatabase } from './helpers/db.js';
-import { deletePrefix, testConfig } from './helpers/redis.js';
-import { startHarness, type Harness } from './helpers/workers.js';
+import { deletePrefix } from './helpers/redis.js';
+import { startHarness } from './helpers/workers.js';
+import { useTestWorld } from './hooks.js';
 
 /**
  * Retention: what grows for ever is pruned by a scheduled job, per kind, in bounded batches, counted
@@ -18,30 +16,18 @@ import { startHarness, type Harness } from './helpers/workers.js';
  * survivors are listed by hand.
  */
 describe('retention: insight history, Slack logs, the HTTP cache, finished exports and delivery claims are pruned', () => {
-  let db: TestDatabase;
-  let h: Harness;
+  // Batches of 2, one batch per kind and run: bounded work, continued by the next run.
+  const w = useTestWorld({ settings: { RETENTION_BATCH_SIZE: '2', RETENTION_MAX_BATCHES: '1', BOARD_AUTH_DISABLED: 'true' }, harness: true });
   let app: FastifyInstance;
-  let dir: string;
-  let config: AppConfig;
   const ids: Record<string, string> = {};
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    dir = await mkdtemp(join(tmpdir(), 'aexy-retention-'));
-    // Batches of 2, one batch per kind and run: bounded work, continued by the next run.
-    config = { ...testConfig({ EXPORT_DIR: dir, RETENTION_BATCH_SIZE: '2', RETENTION_MAX_BATCHES: '1', BOARD_AUTH_DISABLED: 'true' }), DATABASE_URL: db.url };
-    h = await startHarness(config, db.orm, JOBS);
-    app = await buildBoardServer({ config, orm: db.orm, log: createLogger('silent') });
-    const q = (text: string, params: unknown[] = []) => db.sql.query(text, params);
-    ids.dev = (await q(`INSERT INTO developers (github_id, github_username) VALUES (1, 'ann') RETURNING id`)).rows[0].id;
-    ids.other = (await q(`INSERT INTO developers (github_id, github_username) VALUES (2, 'bo') RETURNING id`)).rows[0].id;
+    app = await buildBoardServer({ config: w.config, orm: w.db.orm, log: createLogger('silent') });
+    const q = (text: string, params: unknown[] = []) => w.db.sql.query(text, params);
+    ids.dev = await w.rows.developer({ githubId: 1, login: 'ann' });
+    ids.other = await w.rows.developer({ githubId: 2, login: 'bo' });
     const insight = async (name: string, dev: string | undefined, type: string, daysAgo: number) =>
-      (ids[name] = (
-        await q(
-          `INSERT INTO predictive_insights (developer_id, insight_type, risk_score, generated_at) VALUES ($1, $2, 0.5, now() - make_interval(days => $3)) RETURNING id`,
-          [dev, type, daysAgo],
-        )
-      ).rows[0].id);
+      (ids[name] = await w.rows.insight({ developerId: dev, type, riskScore: 0.5, daysAgo }));
     // ann's burnout history: two past the 180 days, the latest recent. bo's only insight is old, and stays (it is his latest).
     await insight('burnout300', ids.dev, 'burnout_risk', 300);
     await insight('burnout200', ids.dev, 'burnout_risk', 200);
@@ -104,43 +90,41 @@ describe('retention: insight history, Slack logs, the HTTP cache, finished expor
   });
   afterAll(async () => {
     await app?.close();
-    await h?.close();
-    await db?.drop();
-    await rm(dir, { recursive: true, force: true });
-    await deletePrefix(config.QUEUE_PREFIX);
   });
 
-  const count = async (table: string) => (await db.sql.query(`SELECT count(*)::int AS n FROM ${table}`)).rows[0].n as number;
+  const count = async (table: string) => (await w.db.sql.query(`SELECT count(*)::int AS n FROM ${table}`)).rows[0].n as number;
 
   it('prunes each kind past its retention, in bounded batches continued by the next run, and never the current rows', async () => {
-    const first = await h.settle(await h.pool.producer.enqueue(retentionPrune, {}));
+    const first = await w.h.settle(await w.h.pool.producer.enqueue(retentionPrune, {}));
     expect(first.failedReason).toBeUndefined();
     // One batch of at most 2 per kind.
     expect(first.returnvalue).toEqual({ insights: 2, slack_notification_logs: 2, github_http_cache: 2, export_jobs: 2, report_deliveries: 1, git_mirrors: 0 });
-    const second = await h.settle(await h.pool.producer.enqueue(retentionPrune, {}, { jobId: `second-${Date.now()}` }));
+    const second = await w.h.settle(await w.h.pool.producer.enqueue(retentionPrune, {}, { jobId: `second-${Date.now()}` }));
     expect(second.returnvalue).toEqual({ insights: 0, slack_notification_logs: 0, github_http_cache: 1, export_jobs: 0, report_deliveries: 0, git_mirrors: 0 });
 
-    const insights = (await db.sql.query(`SELECT id FROM predictive_insights ORDER BY generated_at`)).rows.map((r) => r.id);
+    const insights = (await w.db.sql.query(`SELECT id FROM predictive_insights ORDER BY generated_at`)).rows.map((r) => r.id);
     expect(insights.sort()).toEqual([ids.bo400, ids.attrition300, ids.burnout10].sort());
-    expect((await db.sql.query(`SELECT id FROM slack_notification_logs`)).rows.map((r) => r.id)).toEqual([ids.log5]);
+    expect((await w.db.sql.query(`SELECT id FROM slack_notification_logs`)).rows.map((r) => r.id)).toEqual([ids.log5]);
     expect(await count('slack_notification_keys')).toBe(0); // went with its log
-    expect((await db.sql.query(`SELECT url FROM github_http_cache`)).rows).toEqual([{ url: '/fresh' }]);
-    expect((await db.sql.query(`SELECT id FROM export_jobs`)).rows.map((r) => r.id).sort()).toEqual([ids.completedOld, ids.pendingOld, ids.expiredNew].sort());
-    expect((await db.sql.query(`SELECT status, slot::date::text AS slot FROM report_deliveries ORDER BY slot`)).rows).toEqual([
+    expect((await w.db.sql.query(`SELECT url FROM github_http_cache`)).rows).toEqual([{ url: '/fresh' }]);
+    expect((await w.db.sql.query(`SELECT id FROM export_jobs`)).rows.map((r) => r.id).sort()).toEqual(
+      [ids.completedOld, ids.pendingOld, ids.expiredNew].sort(),
+    );
+    expect((await w.db.sql.query(`SELECT status, slot::date::text AS slot FROM report_deliveries ORDER BY slot`)).rows).toEqual([
       { status: 'claimed', slot: '2024-01-02' },
       { status: 'sent', slot: '2026-11-01' },
     ]);
     // Counted: pruned_totals adds every run up.
     const totals = Object.fromEntries(
-      (await db.sql.query(`SELECT kind, rows_deleted::int AS n FROM pruned_totals`)).rows.map((r) => [r.kind as string, r.n as number]),
+      (await w.db.sql.query(`SELECT kind, rows_deleted::int AS n FROM pruned_totals`)).rows.map((r) => [r.kind as string, r.n as number]),
     );
     expect(totals).toEqual({ insights: 2, slack_notification_logs: 2, github_http_cache: 3, export_jobs: 2, report_deliveries: 1, git_mirrors: 0 });
   });
 
   it('a retention of 0 keeps that kind', async () => {
-    await db.sql.query(`UPDATE github_http_cache SET fetched_at = now() - interval '400 days'`);
-    const keep = { ...config, RETENTION_HTTP_CACHE_DAYS: 0, QUEUE_PREFIX: `${config.QUEUE_PREFIX}-keep` };
-    const other = await startHarness(keep, db.orm, JOBS);
+    await w.db.sql.query(`UPDATE github_http_cache SET fetched_at = now() - interval '400 days'`);
+    const keep = { ...w.config, RETENTION_HTTP_CACHE_DAYS: 0, QUEUE_PREFIX: `${w.config.QUEUE_PREFIX}-keep` };
+    const other = await startHarness(keep, w.db.orm, JOBS);
     try {
       const done = await other.settle(await other.pool.producer.enqueue(retentionPrune, {}));
       expect(done.returnvalue.github_http_cache).toBe('kept');
@@ -152,24 +136,24 @@ describe('retention: insight history, Slack logs, the HTTP cache, finished expor
   });
 
   it('files removed by the export cleanup are counted too; /metrics exposes the totals and the day’s LLM usage', async () => {
-    const file = join(dir, 'commits-old.csv');
+    const file = join(w.dir, 'commits-old.csv');
     await writeFile(file, 'a,b\n');
-    await db.sql.query(
+    await w.db.sql.query(
       `INSERT INTO export_jobs (export_type, format, status, file_path, completed_at, expires_at) VALUES ('commits', 'csv', 'completed', $1, now() - interval '2 days', now() - interval '1 day')`,
       [file],
     );
     // A report rendered for a scheduled delivery (no export row owns it), older than EXPORT_TTL_HOURS.
-    const report = join(dir, 'report-6f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b-2026-01-01T09-00-00-000Z.pdf');
+    const report = join(w.dir, 'report-6f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b-2026-01-01T09-00-00-000Z.pdf');
     await writeFile(report, '%PDF-');
-    const old = new Date(Date.now() - (config.EXPORT_TTL_HOURS + 1) * 3_600_000);
+    const old = new Date(Date.now() - (w.config.EXPORT_TTL_HOURS + 1) * 3_600_000);
     await utimes(report, old, old);
-    await h.settle(await h.pool.producer.enqueue(exportCleanup, {}));
+    await w.h.settle(await w.h.pool.producer.enqueue(exportCleanup, {}));
     await expect(stat(file)).rejects.toThrow(/ENOENT/);
     await expect(stat(report)).rejects.toThrow(/ENOENT/);
-    await db.sql.query(
+    await w.db.sql.query(
       `INSERT INTO llm_usage (day, requests, prompt_tokens, completion_tokens, refused) VALUES ((now() AT TIME ZONE 'UTC')::date, 7, 1000, 234, 3)`,
     );
-    await db.sql.query(`INSERT INTO git_fallback_totals (reason, fallbacks, last_at) VALUES ('remote-refused', 4, now()), ('git-missing', 1, now())`);
+    await w.db.sql.query(`INSERT INTO git_fallback_totals (reason, fallbacks, last_at) VALUES ('remote-refused', 4, now()), ('git-missing', 1, now())`);
     const text = (await app.inject({ url: '/metrics' })).body;
     expect(text).toMatch(/^aexy_git_fallbacks_total\{reason="remote-refused"\} 4$/m);
     expect(text).toMatch(/^aexy_git_fallbacks_total\{reason="git-missing"\} 1$/m);

@@ -1,0 +1,55 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
+import type { AppConfig } from '../src/config/index.js';
+import type { AnyJobHandler } from '../src/jobs/handler.js';
+import { JOBS } from '../src/workers/handlers.js';
+import { createTestDatabase, type TestDatabase } from './helpers/db.js';
+import { deletePrefix, testConfig } from './helpers/redis.js';
+import { rowsOf, type Rows } from './helpers/rows.js';
+import { startHarness, type Harness } from './helpers/workers.js';
+
+/** What a test file is handed: its own database, Redis prefix, export directory, and (when asked for) a worker pool. */
+export interface TestWorld {
+  db: TestDatabase;
+  /** The file's settings: its database, its queue prefix, EXPORT_DIR its own temporary directory. */
+  config: AppConfig;
+  /** The file's temporary directory (EXPORT_DIR). */
+  dir: string;
+  /** The worker pool, when `harness` was asked for. */
+  h: Harness;
+  /** Row factories on the file's database. */
+  rows: Rows;
+}
+
+export interface WorldOptions {
+  /** Settings beside the defaults (testConfig's); EXPORT_DIR is the world's directory unless given. */
+  settings?: Partial<Record<keyof AppConfig, string>>;
+  /** Start a worker pool running these jobs (true: every job of the catalogue). */
+  harness?: boolean | readonly AnyJobHandler[];
+}
+
+/**
+ * pg-boss's test/hooks.ts for us: call it once at the top of a describe, and the file gets a fresh
+ * migrated database (a clone of the run's template), its own queue prefix and temporary directory,
+ * and a worker pool if asked, all made before its tests and removed after them. The returned object
+ * is filled in before the first test runs.
+ */
+export function useTestWorld(options: WorldOptions = {}): TestWorld {
+  const world = {} as TestWorld;
+  beforeAll(async () => {
+    world.db = await createTestDatabase();
+    world.dir = await mkdtemp(join(tmpdir(), 'aexy-test-'));
+    world.config = { ...testConfig({ EXPORT_DIR: world.dir, ...options.settings }), DATABASE_URL: world.db.url };
+    world.rows = rowsOf(world.db.sql);
+    if (options.harness) world.h = await startHarness(world.config, world.db.orm, options.harness === true ? JOBS : options.harness);
+  });
+  afterAll(async () => {
+    await world.h?.close();
+    await world.db?.drop();
+    if (world.dir) await rm(world.dir, { recursive: true, force: true });
+    if (world.config) await deletePrefix(world.config.QUEUE_PREFIX);
+  });
+  return world;
+}
