@@ -24,8 +24,12 @@ export interface TestWorld {
 }
 
 export interface WorldOptions {
-  /** Settings beside the defaults (testConfig's); EXPORT_DIR is the world's directory unless given. */
-  settings?: Partial<Record<keyof AppConfig, string>>;
+  /**
+   * Settings beside the defaults (testConfig's); EXPORT_DIR is the world's directory unless given. A
+   * function is called when the world is made, after the file's earlier beforeAll hooks (a stand-in
+   * started there gives its URL).
+   */
+  settings?: Partial<Record<keyof AppConfig, string>> | (() => Partial<Record<keyof AppConfig, string>>);
   /** Start a worker pool running these jobs (true: every job of the catalogue). */
   harness?: boolean | readonly AnyJobHandler[];
 }
@@ -41,7 +45,8 @@ export function useTestWorld(options: WorldOptions = {}): TestWorld {
   beforeAll(async () => {
     world.db = await createTestDatabase();
     world.dir = await mkdtemp(join(tmpdir(), 'aexy-test-'));
-    world.config = { ...testConfig({ EXPORT_DIR: world.dir, ...options.settings }), DATABASE_URL: world.db.url };
+    const settings = typeof options.settings === 'function' ? options.settings() : options.settings;
+    world.config = { ...testConfig({ EXPORT_DIR: world.dir, ...settings }), DATABASE_URL: world.db.url };
     world.rows = rowsOf(world.db.sql);
     if (options.harness) world.h = await startHarness(world.config, world.db.orm, options.harness === true ? JOBS : options.harness);
   });

@@ -1,10 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFile } from 'node:fs/promises';
 import type { Job } from 'bullmq';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { AppConfig } from '../src/config/index.js';
 import { buildBoardServer } from '../src/board/server.js';
 import { KeyRing } from '../src/crypto/secrets.js';
 import { createLogger } from '../src/lib/logger.js';
@@ -13,46 +10,41 @@ import { requestExport } from '../src/exports/request.js';
 import { installSlackIntegration } from '../src/slack/integrations.js';
 import { dayRange } from '../src/lib/dates.js';
 import { summaryWeeks, withChange } from '../src/slack/messages.js';
-import { JOBS } from '../src/workers/handlers.js';
 import { slackFanOut, slackInsightAlert, slackNotify } from '../src/jobs/index.js';
 import { attachRepository } from './helpers/repositories.js';
-import { createTestDatabase, type TestDatabase } from './helpers/db.js';
-import { deletePrefix, testConfig } from './helpers/redis.js';
-import { startHarness, type Harness } from './helpers/workers.js';
+import { useTestWorld } from './hooks.js';
 
 const ORG = '1a2b3c4d-0000-4000-8000-000000000001';
 const OTHER_ORG = '1a2b3c4d-0000-4000-8000-000000000002';
 
 describe('Slack notifications: export ready, sync failure digest, weekly team summary', () => {
-  let db: TestDatabase;
   let slack: SlackStandIn;
-  let h: Harness;
-  let config: AppConfig;
-  let dir: string;
   let dev: string;
   let teamId: string;
 
   beforeAll(async () => {
-    db = await createTestDatabase();
     slack = await new SlackStandIn().start();
-    dir = await mkdtemp(join(tmpdir(), 'aexy-slack-'));
-    config = {
-      ...testConfig({
-        SLACK_API_URL: slack.url,
-        SLACK_TIMEOUT_MS: '2000',
-        ENCRYPTION_KEYS: `k1:${randomBytes(32).toString('base64')}`,
-        EXPORT_DIR: dir,
-        PUBLIC_URL: 'https://aexy.example.com/',
-        DOWNLOAD_SIGNING_SECRET: randomBytes(32).toString('hex'),
-      }),
-      DATABASE_URL: db.url,
-    };
-    h = await startHarness(config, db.orm, JOBS);
-    dev = (await db.sql.query(`INSERT INTO developers (github_id, github_username) VALUES (1, 'ana') RETURNING id`)).rows[0].id;
-    teamId = (await db.sql.query(`INSERT INTO teams (name, organization_id, developer_ids) VALUES ('Core', $1, $2::uuid[]) RETURNING id`, [ORG, [dev]])).rows[0]
-      .id;
-    await db.sql.query(`INSERT INTO teams (name, organization_id, developer_ids) VALUES ('Elsewhere', $1, '{}')`, [OTHER_ORG]);
-    await installSlackIntegration(db.orm.em.fork(), new KeyRing(config.ENCRYPTION_KEYS!), {
+  });
+  afterAll(async () => {
+    await slack?.stop();
+  });
+  const w = useTestWorld({
+    harness: true,
+    settings: () => ({
+      SLACK_API_URL: slack.url,
+      SLACK_TIMEOUT_MS: '2000',
+      ENCRYPTION_KEYS: `k1:${randomBytes(32).toString('base64')}`,
+      PUBLIC_URL: 'https://aexy.example.com/',
+      DOWNLOAD_SIGNING_SECRET: randomBytes(32).toString('hex'),
+    }),
+  });
+
+  beforeAll(async () => {
+    dev = (await w.db.sql.query(`INSERT INTO developers (github_id, github_username) VALUES (1, 'ana') RETURNING id`)).rows[0].id;
+    teamId = (await w.db.sql.query(`INSERT INTO teams (name, organization_id, developer_ids) VALUES ('Core', $1, $2::uuid[]) RETURNING id`, [ORG, [dev]]))
+      .rows[0].id;
+    await w.db.sql.query(`INSERT INTO teams (name, organization_id, developer_ids) VALUES ('Elsewhere', $1, '{}')`, [OTHER_ORG]);
+    await installSlackIntegration(w.db.orm.em.fork(), new KeyRing(w.config.ENCRYPTION_KEYS!), {
       organizationId: ORG,
       teamId: 'T0STANDIN',
       botToken: 'xoxb-standin-token',
@@ -64,36 +56,29 @@ describe('Slack notifications: export ready, sync failure digest, weekly team su
       { id: 'U0LEAD', team: 'T0STANDIN', email: 'lead@acme.example', name: 'lead' },
     );
     // Ana's team lead hears about her (a person's alert goes to the lead, privately).
-    await db.sql.query(`UPDATE slack_integrations SET notification_settings = $1`, [{ team_leads: { [teamId]: ['U0LEAD'] } }]);
-    await db.sql.query(
+    await w.db.sql.query(`UPDATE slack_integrations SET notification_settings = $1`, [{ team_leads: { [teamId]: ['U0LEAD'] } }]);
+    await w.db.sql.query(
       `INSERT INTO commits (sha, developer_id, repository_name, committed_at) SELECT md5(g::text) || '00000000', $1, 'r', now() - g * interval '1 day' FROM generate_series(1, 10) g`,
       [dev],
     );
     // The organization's repository: its work is what the organization's messages count.
-    await attachRepository(db, 'acme/r', ORG);
-  });
-  afterAll(async () => {
-    await h?.close();
-    await slack?.stop();
-    await db?.drop();
-    await rm(dir, { recursive: true, force: true });
-    await deletePrefix(config.QUEUE_PREFIX);
+    await attachRepository(w.db, 'acme/r', ORG);
   });
 
   const followUps = async (since: number, name = 'slack.notify'): Promise<Job[]> =>
     Promise.all(
-      (await h.reader('slack').getJobs(['waiting', 'active', 'completed', 'failed']))
+      (await w.h.reader('slack').getJobs(['waiting', 'active', 'completed', 'failed']))
         .filter((j) => j.name === name && j.timestamp >= since)
-        .map((j) => h.settle(j)),
+        .map((j) => w.h.settle(j)),
     );
 
   it('an export with a requester is announced to them alone, by direct message, when ready', async () => {
     const t0 = Date.now();
-    const id = await requestExport(db.orm.em.fork(), h.pool.producer, { exportType: 'commits', format: 'csv', requestedBy: dev });
-    const [exp] = (await h.reader('exports').getJobs(['waiting', 'active', 'completed'])).filter((j) => j.data.exportJobId === id);
-    await h.settle(exp!);
+    const id = await requestExport(w.db.orm.em.fork(), w.h.pool.producer, { exportType: 'commits', format: 'csv', requestedBy: dev });
+    const [exp] = (await w.h.reader('exports').getJobs(['waiting', 'active', 'completed'])).filter((j) => j.data.exportJobId === id);
+    await w.h.settle(exp!);
     // The export's steps are in its job's log.
-    const { logs } = await h.reader('exports').getJobLogs(exp!.id!);
+    const { logs } = await w.h.reader('exports').getJobLogs(exp!.id!);
     expect(logs.map((l) => l.replace(/^\S+ /, ''))).toEqual([
       `export ${id}: commits as csv`,
       expect.stringMatching(/^wrote \d+ rows \(\d+ bytes\) to \S+\.csv$/),
@@ -109,29 +94,29 @@ describe('Slack notifications: export ready, sync failure digest, weekly team su
     // A button to download the file: a signed link to the HTTP process, which serves the very file.
     const button = (msg.blocks as { type: string; elements?: { type: string; url?: string }[] }[]).find((b) => b.type === 'actions')?.elements?.[0];
     expect(button?.url).toMatch(new RegExp(`^https://aexy\\.example\\.com/exports/${id}\\?expires=\\d+&sig=[\\w-]{43}$`));
-    const board = await buildBoardServer({ config: { ...config, BOARD_AUTH_DISABLED: true }, orm: db.orm, log: createLogger('silent') });
+    const board = await buildBoardServer({ config: { ...w.config, BOARD_AUTH_DISABLED: true }, orm: w.db.orm, log: createLogger('silent') });
     try {
       const res = await board.inject({ url: button!.url!.replace('https://aexy.example.com', '') });
       expect(res.statusCode).toBe(200);
       expect(res.headers['content-type']).toBe('text/csv; charset=utf-8');
       expect(res.headers['content-disposition']).toMatch(/^attachment; filename="commits-\d{4}-\d\d-\d\d\.csv"$/);
-      const { rows: file } = await db.sql.query(`SELECT file_path FROM export_jobs WHERE id = $1`, [id]);
+      const { rows: file } = await w.db.sql.query(`SELECT file_path FROM export_jobs WHERE id = $1`, [id]);
       expect(res.rawPayload.equals(await readFile(file[0].file_path))).toBe(true);
     } finally {
       await board.close();
     }
-    const { rows } = await db.sql.query(`SELECT status, notification_type, message_ts FROM slack_notification_logs ORDER BY sent_at DESC LIMIT 1`);
+    const { rows } = await w.db.sql.query(`SELECT status, notification_type, message_ts FROM slack_notification_logs ORDER BY sent_at DESC LIMIT 1`);
     expect(rows[0]).toEqual({ status: 'sent', notification_type: 'export_ready', message_ts: msg.ts });
   });
 
   it('the daily digest lists failing repositories per organization, clipped to Slack limits', async () => {
-    await db.sql.query(
+    await w.db.sql.query(
       `INSERT INTO tracked_repositories (organization_id, full_name, last_error) VALUES ($1, 'acme/api', 'GitHub has no /repos/acme/api/commits (404)'),
               ($1, 'acme/web', $3), ($1, 'acme/ok', NULL), ($2, 'other/repo', 'boom')`,
       [ORG, OTHER_ORG, 'x'.repeat(5000)],
     );
     const t0 = Date.now();
-    const fan = await h.settle(await h.pool.producer.enqueue(slackFanOut, { kind: 'sync_failure_digest' }));
+    const fan = await w.h.settle(await w.h.pool.producer.enqueue(slackFanOut, { kind: 'sync_failure_digest' }));
     expect(fan.returnvalue).toEqual({ queued: 1 }); // only ORG has an integration
     await followUps(t0);
     const msg = slack.messages.at(-1)!;
@@ -143,7 +128,7 @@ describe('Slack notifications: export ready, sync failure digest, weekly team su
 
   it('the weekly team summary: the 7 whole days before today with their dates, each number against the week before', async () => {
     const t0 = Date.now();
-    await h.settle(await h.pool.producer.enqueue(slackFanOut, { kind: 'weekly_team_summary' }));
+    await w.h.settle(await w.h.pool.producer.enqueue(slackFanOut, { kind: 'weekly_team_summary' }));
     const [job] = await followUps(t0);
     expect(job!.data).toEqual({ kind: 'weekly_team_summary', teamId });
     const msg = slack.messages.at(-1)!;
@@ -170,21 +155,24 @@ describe('Slack notifications: export ready, sync failure digest, weekly team su
 
   it('Slack trouble on its side (internal_error, an HTML 502) is retried; every attempt is logged', async () => {
     const logs = async () =>
-      (await db.sql.query(`SELECT status, error_message FROM slack_notification_logs WHERE notification_type = 'weekly_team_summary' ORDER BY sent_at, status`))
-        .rows;
+      (
+        await w.db.sql.query(
+          `SELECT status, error_message FROM slack_notification_logs WHERE notification_type = 'weekly_team_summary' ORDER BY sent_at, status`,
+        )
+      ).rows;
     const before = (await logs()).length;
     const posts = slack.messages.length;
     slack.faults.push({ method: 'chat.postMessage', error: 'internal_error', times: 1 });
-    const a = await h.settle(
-      await h.pool.producer.enqueue(slackNotify, { kind: 'weekly_team_summary', teamId }, { attempts: 3, backoff: { type: 'fixed', delay: 20 } }),
+    const a = await w.h.settle(
+      await w.h.pool.producer.enqueue(slackNotify, { kind: 'weekly_team_summary', teamId }, { attempts: 3, backoff: { type: 'fixed', delay: 20 } }),
     );
     expect(await a.getState()).toBe('completed');
     expect(a.attemptsMade).toBe(2);
     // The client never retries by itself (a lost answer must not be posted again blind): the 502
     // fails the attempt, and the job's retry looks for the message before posting it.
     slack.faults.push({ method: 'chat.postMessage', status: 502, times: 1 });
-    const b = await h.settle(
-      await h.pool.producer.enqueue(slackNotify, { kind: 'weekly_team_summary', teamId }, { attempts: 3, backoff: { type: 'fixed', delay: 20 } }),
+    const b = await w.h.settle(
+      await w.h.pool.producer.enqueue(slackNotify, { kind: 'weekly_team_summary', teamId }, { attempts: 3, backoff: { type: 'fixed', delay: 20 } }),
     );
     expect(await b.getState()).toBe('completed');
     expect(b.attemptsMade).toBe(2);
@@ -200,11 +188,11 @@ describe('Slack notifications: export ready, sync failure digest, weekly team su
   });
 
   it('an organization without an integration is skipped, not failed', async () => {
-    await db.sql.query(
+    await w.db.sql.query(
       `INSERT INTO export_jobs (requested_by, export_type, format, status, file_path, file_size_bytes) VALUES (NULL, 'commits', 'csv', 'completed', '/tmp/x', 10) RETURNING id`,
     );
-    const team = (await db.sql.query(`SELECT id FROM teams WHERE name = 'Elsewhere'`)).rows[0].id;
-    const done = await h.settle(await h.pool.producer.enqueue(slackNotify, { kind: 'weekly_team_summary', teamId: team }));
+    const team = (await w.db.sql.query(`SELECT id FROM teams WHERE name = 'Elsewhere'`)).rows[0].id;
+    const done = await w.h.settle(await w.h.pool.producer.enqueue(slackNotify, { kind: 'weekly_team_summary', teamId: team }));
     expect(done.returnvalue).toEqual({ skipped: 'no Slack integration' });
   });
 
@@ -212,26 +200,26 @@ describe('Slack notifications: export ready, sync failure digest, weekly team su
     const hostile = '<!channel> & <https://evil.example|your password expired> <@U0BOSS>';
     const inert = '&lt;!channel&gt; &amp; &lt;https://evil.example|your password expired&gt; &lt;@U0BOSS&gt;';
     // A repository row written by another application, its error text from an upstream server.
-    await db.sql.query(`UPDATE tracked_repositories SET last_error = $1 WHERE full_name = 'acme/api'`, [hostile]);
-    await h.settle(await h.pool.producer.enqueue(slackNotify, { kind: 'sync_failure_digest', organizationId: ORG }, { jobId: `digest-${Date.now()}` }));
+    await w.db.sql.query(`UPDATE tracked_repositories SET last_error = $1 WHERE full_name = 'acme/api'`, [hostile]);
+    await w.h.settle(await w.h.pool.producer.enqueue(slackNotify, { kind: 'sync_failure_digest', organizationId: ORG }, { jobId: `digest-${Date.now()}` }));
     let msg = slack.messages.at(-1)!;
     expect(JSON.stringify(msg.blocks)).toContain(JSON.stringify(`*acme/api*: ${inert}`).slice(1, -1));
     expect(JSON.stringify(msg)).not.toContain('<!channel>');
 
     // A team name in the fallback text, which Slack parses like mrkdwn.
-    await db.sql.query(`UPDATE teams SET name = $1 WHERE id = $2`, ['<!everyone> Core', teamId]);
-    await h.settle(await h.pool.producer.enqueue(slackNotify, { kind: 'weekly_team_summary', teamId }, { jobId: `summary-${Date.now()}` }));
+    await w.db.sql.query(`UPDATE teams SET name = $1 WHERE id = $2`, ['<!everyone> Core', teamId]);
+    await w.h.settle(await w.h.pool.producer.enqueue(slackNotify, { kind: 'weekly_team_summary', teamId }, { jobId: `summary-${Date.now()}` }));
     msg = slack.messages.at(-1)!;
     expect(msg.text).toMatch(/^&lt;!everyone&gt; Core, /);
-    await db.sql.query(`UPDATE teams SET name = 'Core' WHERE id = $1`, [teamId]);
+    await w.db.sql.query(`UPDATE teams SET name = 'Core' WHERE id = $1`, [teamId]);
 
     // The model's factors and recommendations.
-    const { rows } = await db.sql.query(
+    const { rows } = await w.db.sql.query(
       `INSERT INTO predictive_insights (developer_id, insight_type, risk_score, confidence, factors, recommendations, generated_by_model)
        VALUES ($1, 'burnout_risk', 0.9, 0.8, $2, $3, 'stand-in') RETURNING id`,
       [dev, JSON.stringify([{ factor: 'after_hours<!here>', evidence: hostile }]), JSON.stringify([`Talk to them ${hostile}`])],
     );
-    await h.settle(await h.pool.producer.enqueue(slackInsightAlert, { insightId: rows[0].id }));
+    await w.h.settle(await w.h.pool.producer.enqueue(slackInsightAlert, { insightId: rows[0].id }));
     msg = slack.messages.at(-1)!;
     expect(slack.ims.get(msg.channel)).toBe('U0LEAD');
     const text = JSON.stringify(msg);
@@ -243,15 +231,15 @@ describe('Slack notifications: export ready, sync failure digest, weekly team su
   });
 
   it('an attempt left pending by a worker that died while posting is resolved as "outcome unknown", not pending for ever', async () => {
-    const { rows: integ } = await db.sql.query(`SELECT id FROM slack_integrations WHERE team_id = 'T0STANDIN'`);
-    const { rows } = await db.sql.query(
+    const { rows: integ } = await w.db.sql.query(`SELECT id FROM slack_integrations WHERE team_id = 'T0STANDIN'`);
+    const { rows } = await w.db.sql.query(
       `INSERT INTO slack_notification_logs (integration_id, channel_id, notification_type, content_summary, status, sent_at)
        VALUES ($1, 'C0ALERTS', 'export_ready', 'crashed mid-post', 'pending', now() - interval '20 minutes'),
               ($1, 'C0ALERTS', 'export_ready', 'still posting', 'pending', now()) RETURNING id`,
       [integ[0].id],
     );
-    await h.settle(await h.pool.producer.enqueue(slackFanOut, { kind: 'weekly_team_summary' }, { jobId: `fan-${Date.now()}` }));
-    const { rows: after } = await db.sql.query(
+    await w.h.settle(await w.h.pool.producer.enqueue(slackFanOut, { kind: 'weekly_team_summary' }, { jobId: `fan-${Date.now()}` }));
+    const { rows: after } = await w.db.sql.query(
       `SELECT id, status, error_message FROM slack_notification_logs WHERE id = ANY($1::uuid[]) ORDER BY content_summary`,
       [rows.map((r) => r.id)],
     );
@@ -263,11 +251,11 @@ describe('Slack notifications: export ready, sync failure digest, weekly team su
 
   describe("at most once: every attempt carries the notification's key, and a retry looks for it first", () => {
     // Follow-ups of earlier tests (the fan-out's summaries) must not take the faults set up here.
-    beforeEach(() => h.idle(['slack']));
-    const integrationId = async () => (await db.sql.query(`SELECT id FROM slack_integrations WHERE team_id = 'T0STANDIN'`)).rows[0].id as string;
+    beforeEach(() => w.h.idle(['slack']));
+    const integrationId = async () => (await w.db.sql.query(`SELECT id FROM slack_integrations WHERE team_id = 'T0STANDIN'`)).rows[0].id as string;
     const attemptsOf = async (key: string) =>
       (
-        await db.sql.query(
+        await w.db.sql.query(
           `SELECT l.status, l.message_ts, l.error_message FROM slack_notification_keys k JOIN slack_notification_logs l ON l.id = k.log_id WHERE k.idempotency_key = $1 ORDER BY k.started_at`,
           [key],
         )
@@ -275,7 +263,7 @@ describe('Slack notifications: export ready, sync failure digest, weekly team su
     const withKey = (key: string) => slack.posted.filter((m) => m.metadata?.event_payload.idempotency_key === key);
     const insight = async () =>
       (
-        await db.sql.query(
+        await w.db.sql.query(
           `INSERT INTO predictive_insights (team_id, insight_type, risk_score, confidence, factors, recommendations, generated_by_model)
            VALUES ($1, 'delivery_risk', 0.8, 0.7, '[]', '[]', 'heuristic-v1') RETURNING id`,
           [teamId],
@@ -285,7 +273,9 @@ describe('Slack notifications: export ready, sync failure digest, weekly team su
     it('an answer lost after Slack posted (a timeout): the retry finds the message in the history and does not post it again', async () => {
       const id = await insight();
       slack.faults.push({ method: 'chat.postMessage', swallow: true, times: 1 });
-      const job = await h.settle(await h.pool.producer.enqueue(slackInsightAlert, { insightId: id }, { attempts: 3, backoff: { type: 'fixed', delay: 20 } }));
+      const job = await w.h.settle(
+        await w.h.pool.producer.enqueue(slackInsightAlert, { insightId: id }, { attempts: 3, backoff: { type: 'fixed', delay: 20 } }),
+      );
       expect(await job.getState()).toBe('completed');
       expect(job.attemptsMade).toBe(2);
       const key = `insight_alert:${id}`;
@@ -300,7 +290,7 @@ describe('Slack notifications: export ready, sync failure digest, weekly team su
       expect(history.args).toMatchObject({ channel: 'C0ALERTS', include_all_metadata: 'true' });
 
       // Enqueued again later (a board retry, a second trigger): already sent, nothing posted, nothing logged.
-      const again = await h.settle(await h.pool.producer.enqueue(slackInsightAlert, { insightId: id }, { jobId: `again-${id}` }));
+      const again = await w.h.settle(await w.h.pool.producer.enqueue(slackInsightAlert, { insightId: id }, { jobId: `again-${id}` }));
       expect(again.returnvalue).toMatchObject({ ts: posted[0]!.ts, alreadySent: true });
       expect(withKey(key)).toHaveLength(1);
       expect(await attemptsOf(key)).toHaveLength(2);
@@ -311,7 +301,7 @@ describe('Slack notifications: export ready, sync failure digest, weekly team su
       const key = `insight_alert:${id}`;
       // What a worker killed between Slack's answer and its UPDATE leaves: a pending row with the
       // key, and the message in the channel with the key in its metadata.
-      const { rows } = await db.sql.query(
+      const { rows } = await w.db.sql.query(
         `WITH l AS (INSERT INTO slack_notification_logs (integration_id, channel_id, notification_type, content_summary, status) VALUES ($1, 'C0ALERTS', 'insight_alert', 'x', 'pending') RETURNING id)
          INSERT INTO slack_notification_keys (log_id, idempotency_key) SELECT id, $2 FROM l RETURNING log_id`,
         [await integrationId(), key],
@@ -324,7 +314,7 @@ describe('Slack notifications: export ready, sync failure digest, weekly team su
         metadata: { event_type: 'aexy_notification', event_payload: { idempotency_key: key } },
       });
       const before = slack.posted.length;
-      const job = await h.settle(await h.pool.producer.enqueue(slackInsightAlert, { insightId: id }));
+      const job = await w.h.settle(await w.h.pool.producer.enqueue(slackInsightAlert, { insightId: id }));
       expect(job.returnvalue).toMatchObject({ channel: 'C0ALERTS', ts });
       expect(slack.posted.length).toBe(before);
       const attempts = await attemptsOf(key);
@@ -336,18 +326,18 @@ describe('Slack notifications: export ready, sync failure digest, weekly team su
         },
         { status: 'sent', message_ts: ts, error_message: null },
       ]);
-      expect((await db.sql.query(`SELECT status FROM slack_notification_logs WHERE id = $1`, [rows[0].log_id])).rows[0].status).toBe('failed');
+      expect((await w.db.sql.query(`SELECT status FROM slack_notification_logs WHERE id = $1`, [rows[0].log_id])).rows[0].status).toBe('failed');
     });
 
     it('a worker killed before Slack received the message: the retry checks, closes the row as not posted, and posts', async () => {
       const id = await insight();
       const key = `insight_alert:${id}`;
-      await db.sql.query(
+      await w.db.sql.query(
         `WITH l AS (INSERT INTO slack_notification_logs (integration_id, channel_id, notification_type, content_summary, status) VALUES ($1, 'C0ALERTS', 'insight_alert', 'x', 'pending') RETURNING id)
          INSERT INTO slack_notification_keys (log_id, idempotency_key) SELECT id, $2 FROM l`,
         [await integrationId(), key],
       );
-      await h.settle(await h.pool.producer.enqueue(slackInsightAlert, { insightId: id }));
+      await w.h.settle(await w.h.pool.producer.enqueue(slackInsightAlert, { insightId: id }));
       expect(withKey(key)).toHaveLength(1);
       expect((await attemptsOf(key)).map((a) => [a.status, a.error_message])).toEqual([
         ['failed', "not posted: the attempt stopped before Slack received the message (checked in the channel's history by a retry)"],
@@ -359,7 +349,9 @@ describe('Slack notifications: export ready, sync failure digest, weekly team su
       const id = await insight();
       const key = `insight_alert:${id}`;
       slack.faults.push({ method: 'chat.postMessage', swallow: true, times: 1 }, { method: 'conversations.history', error: 'missing_scope', times: 1 });
-      const job = await h.settle(await h.pool.producer.enqueue(slackInsightAlert, { insightId: id }, { attempts: 3, backoff: { type: 'fixed', delay: 20 } }));
+      const job = await w.h.settle(
+        await w.h.pool.producer.enqueue(slackInsightAlert, { insightId: id }, { attempts: 3, backoff: { type: 'fixed', delay: 20 } }),
+      );
       expect(await job.getState()).toBe('completed');
       expect(withKey(key)).toHaveLength(2); // the documented case where a message appears twice
       const attempts = await attemptsOf(key);
@@ -370,14 +362,14 @@ describe('Slack notifications: export ready, sync failure digest, weekly team su
     });
 
     it('export_ready is posted once per export, however often it is enqueued', async () => {
-      const { rows } = await db.sql.query(
+      const { rows } = await w.db.sql.query(
         `INSERT INTO export_jobs (requested_by, export_type, format, status, file_path, file_size_bytes, config) VALUES ($1, 'prs', 'json', 'completed', '/tmp/y', 2048, $2) RETURNING id`,
         [dev, { organization_id: ORG }],
       );
       const before = slack.posted.length;
-      await h.settle(await h.pool.producer.enqueue(slackNotify, { kind: 'export_ready', exportJobId: rows[0].id }, { jobId: `first-${rows[0].id}` }));
-      const second = await h.settle(
-        await h.pool.producer.enqueue(slackNotify, { kind: 'export_ready', exportJobId: rows[0].id }, { jobId: `second-${rows[0].id}` }),
+      await w.h.settle(await w.h.pool.producer.enqueue(slackNotify, { kind: 'export_ready', exportJobId: rows[0].id }, { jobId: `first-${rows[0].id}` }));
+      const second = await w.h.settle(
+        await w.h.pool.producer.enqueue(slackNotify, { kind: 'export_ready', exportJobId: rows[0].id }, { jobId: `second-${rows[0].id}` }),
       );
       expect(second.returnvalue).toMatchObject({ alreadySent: true });
       expect(slack.posted.length - before).toBe(1);
