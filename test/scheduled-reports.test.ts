@@ -1,55 +1,47 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildBoardServer } from '../src/board/server.js';
 import { createLogger } from '../src/lib/logger.js';
 import type { ReportData } from '../src/reports/data.js';
 import { reportEmail, reportFileName } from '../src/reports/email.js';
 import { periodLabel } from '../src/lib/dates.js';
-import type { AppConfig } from '../src/config/index.js';
-import { JOBS } from '../src/workers/handlers.js';
 import { reportDeliver, reportReconcile } from '../src/jobs/index.js';
-import { createTestDatabase, type TestDatabase } from './helpers/db.js';
+import { useTestWorld } from './hooks.js';
 import { METRICS_ORG, seedMetricsFixture } from './helpers/metrics-data.js';
-import { deletePrefix, testConfig } from './helpers/redis.js';
 import { SmtpStandIn } from './helpers/smtp.js';
 import { SlackStandIn } from '../src/dev/slack-stand-in.js';
 import { KeyRing } from '../src/crypto/secrets.js';
 import { randomBytes } from 'node:crypto';
-import { startHarness, type Harness } from './helpers/workers.js';
 
 describe('scheduled reports: schedulers reconciled from the table, delivery by email', () => {
-  let db: TestDatabase;
-  let h: Harness;
   let smtp: SmtpStandIn;
   let slack: SlackStandIn;
   const ORG = METRICS_ORG; // the fixture's teams: the reports count them
-  let dir: string;
-  let config: AppConfig;
   let reportId: string;
 
   beforeAll(async () => {
-    db = await createTestDatabase();
     smtp = await new SmtpStandIn().start();
     slack = await new SlackStandIn().start();
-    dir = await mkdtemp(join(tmpdir(), 'aexy-scheduled-'));
-    config = {
-      ...testConfig({
-        EXPORT_DIR: dir,
-        SMTP_URL: smtp.url,
-        SLACK_API_URL: slack.url,
-        SLACK_TIMEOUT_MS: '2000',
-        ENCRYPTION_KEYS: `k1:${randomBytes(32).toString('base64')}`,
-        PUBLIC_URL: 'https://aexy.example.com',
-        DOWNLOAD_SIGNING_SECRET: randomBytes(32).toString('hex'),
-      }),
-      DATABASE_URL: db.url,
-    };
-    h = await startHarness(config, db.orm, JOBS);
-    await seedMetricsFixture(db);
+  });
+  afterAll(async () => {
+    await smtp?.stop();
+    await slack?.stop();
+  });
+  const w = useTestWorld({
+    harness: true,
+    settings: () => ({
+      SMTP_URL: smtp.url,
+      SLACK_API_URL: slack.url,
+      SLACK_TIMEOUT_MS: '2000',
+      ENCRYPTION_KEYS: `k1:${randomBytes(32).toString('base64')}`,
+      PUBLIC_URL: 'https://aexy.example.com',
+      DOWNLOAD_SIGNING_SECRET: randomBytes(32).toString('hex'),
+    }),
+  });
+
+  beforeAll(async () => {
+    await seedMetricsFixture(w.db);
     reportId = (
-      await db.sql.query(
+      await w.db.sql.query(
         `INSERT INTO custom_reports (name, organization_id, widgets, filters) VALUES ('Weekly pulse', $1, $2, '{"date_range": {"days": 3650}}') RETURNING id`,
         [
           ORG,
@@ -61,20 +53,12 @@ describe('scheduled reports: schedulers reconciled from the table, delivery by e
       )
     ).rows[0].id;
   });
-  afterAll(async () => {
-    await h?.close();
-    await smtp?.stop();
-    await slack?.stop();
-    await db?.drop();
-    await rm(dir, { recursive: true, force: true });
-    await deletePrefix(config.QUEUE_PREFIX);
-  });
 
   /** Forget that a schedule's slots were sent (what a run that never happened looks like). */
   const unsend = async (id: string, lastSentAt: string | null = null) => {
-    await db.sql.query(`UPDATE scheduled_reports SET last_sent_at = $1 WHERE id = $2`, [lastSentAt, id]);
-    await db.sql.query(`DELETE FROM report_deliveries WHERE scheduled_report_id = $1`, [id]);
-    await db.sql.query(`DELETE FROM slack_notification_keys WHERE idempotency_key LIKE $1`, [`report:${id}:%`]);
+    await w.db.sql.query(`UPDATE scheduled_reports SET last_sent_at = $1 WHERE id = $2`, [lastSentAt, id]);
+    await w.db.sql.query(`DELETE FROM report_deliveries WHERE scheduled_report_id = $1`, [id]);
+    await w.db.sql.query(`DELETE FROM slack_notification_keys WHERE idempotency_key LIKE $1`, [`report:${id}:%`]);
     // …and in Slack: a retry would find the slot's message by its key and not post it again.
     for (let i = slack.messages.length - 1; i >= 0; i -= 1) {
       if (String(slack.messages[i]!.metadata?.event_payload.idempotency_key ?? '').startsWith(`report:${id}:`)) slack.messages.splice(i, 1);
@@ -83,7 +67,7 @@ describe('scheduled reports: schedulers reconciled from the table, delivery by e
 
   const insertSchedule = async (cols: Record<string, unknown>) =>
     (
-      await db.sql.query(
+      await w.db.sql.query(
         `INSERT INTO scheduled_reports (report_id, schedule, day_of_week, day_of_month, time_utc, recipients, delivery_method, export_format, is_active)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
         [
@@ -101,7 +85,7 @@ describe('scheduled reports: schedulers reconciled from the table, delivery by e
     ).rows[0].id as string;
 
   const schedulers = async () =>
-    (await h.reader('reports').getJobSchedulers(0, -1, true))
+    (await w.h.reader('reports').getJobSchedulers(0, -1, true))
       .filter((s) => s.key.startsWith('scheduled-report-'))
       .map((s) => [s.key.replace('scheduled-report-', ''), s.pattern])
       .sort();
@@ -117,7 +101,7 @@ describe('scheduled reports: schedulers reconciled from the table, delivery by e
     const off = await insertSchedule({ schedule: 'daily', is_active: false });
     const broken = await insertSchedule({ schedule: 'weekly' }); // no day_of_week
 
-    const first = await h.settle(await h.pool.producer.enqueue(reportReconcile, {}));
+    const first = await w.h.settle(await w.h.pool.producer.enqueue(reportReconcile, {}));
     expect(first.returnvalue).toEqual({ active: 3, upserted: 3, removed: 0, invalid: 1 });
     expect(await schedulers()).toEqual(
       [
@@ -126,25 +110,25 @@ describe('scheduled reports: schedulers reconciled from the table, delivery by e
         [monthly, '0 6 28-31 * *'],
       ].sort(),
     );
-    const { rows } = await db.sql.query(`SELECT id, next_run_at FROM scheduled_reports WHERE id = ANY($1::uuid[])`, [[daily, off, broken]]);
+    const { rows } = await w.db.sql.query(`SELECT id, next_run_at FROM scheduled_reports WHERE id = ANY($1::uuid[])`, [[daily, off, broken]]);
     const next = Object.fromEntries(rows.map((r) => [r.id, r.next_run_at]));
     expect(next[daily].toISOString()).toMatch(/T07:30:00\.000Z$/);
     expect(next[daily].getTime()).toBeGreaterThan(Date.now());
     expect(next[off]).toBeNull();
 
     // Nothing changed: nothing rewritten.
-    expect((await h.settle(await h.pool.producer.enqueue(reportReconcile, {}))).returnvalue).toEqual({ active: 3, upserted: 0, removed: 0, invalid: 1 });
+    expect((await w.h.settle(await w.h.pool.producer.enqueue(reportReconcile, {}))).returnvalue).toEqual({ active: 3, upserted: 0, removed: 0, invalid: 1 });
 
-    await db.sql.query(`UPDATE scheduled_reports SET time_utc = '08:15' WHERE id = $1`, [daily]);
-    await db.sql.query(`UPDATE scheduled_reports SET is_active = false WHERE id = $1`, [weekly]);
-    await db.sql.query(`DELETE FROM scheduled_reports WHERE id = $1`, [monthly]);
-    expect((await h.settle(await h.pool.producer.enqueue(reportReconcile, {}))).returnvalue).toEqual({ active: 1, upserted: 1, removed: 2, invalid: 1 });
+    await w.db.sql.query(`UPDATE scheduled_reports SET time_utc = '08:15' WHERE id = $1`, [daily]);
+    await w.db.sql.query(`UPDATE scheduled_reports SET is_active = false WHERE id = $1`, [weekly]);
+    await w.db.sql.query(`DELETE FROM scheduled_reports WHERE id = $1`, [monthly]);
+    expect((await w.h.settle(await w.h.pool.producer.enqueue(reportReconcile, {}))).returnvalue).toEqual({ active: 1, upserted: 1, removed: 2, invalid: 1 });
     expect(await schedulers()).toEqual([[daily, '15 8 * * *']]);
   });
 
   it('a due run renders the report and emails it as an attachment; the same slot is never sent twice', async () => {
-    await db.sql.query(`UPDATE scheduled_reports SET recipients = $1 WHERE id = $2`, [['lead@example.com', 'cto@example.com', 'not an email'], daily]);
-    const done = await h.settle(await h.pool.producer.enqueue(reportDeliver, { scheduledReportId: daily }));
+    await w.db.sql.query(`UPDATE scheduled_reports SET recipients = $1 WHERE id = $2`, [['lead@example.com', 'cto@example.com', 'not an email'], daily]);
+    const done = await w.h.settle(await w.h.pool.producer.enqueue(reportDeliver, { scheduledReportId: daily }));
     expect(done.failedReason).toBeUndefined();
     expect(done.returnvalue).toMatchObject({ recipients: 2 });
     expect(smtp.messages).toHaveLength(1);
@@ -159,7 +143,7 @@ describe('scheduled reports: schedulers reconciled from the table, delivery by e
     expect(mail.text).toContain('Commits: 6 commits (+6 from 0)');
     expect(mail.text).toContain(`The full report is attached: weekly-pulse-${done.returnvalue.slot.slice(0, 10)}.pdf. It is sent daily.`);
     // The delivery's steps are in the job's log (Bull Board's Logs tab).
-    const { logs } = await h.reader('reports').getJobLogs(done.id!);
+    const { logs } = await w.h.reader('reports').getJobLogs(done.id!);
     expect(logs.map((l) => l.replace(/^\S+ /, '').replace(/ \{.*$/, ''))).toEqual([
       expect.stringMatching(/^rendered the report for the slot of \S+ as pdf \(\d+ bytes\)$/),
       'emailed to 2 recipient(s)',
@@ -169,7 +153,7 @@ describe('scheduled reports: schedulers reconciled from the table, delivery by e
     expect(mail.attachments[0]!.contentType).toBe('application/pdf');
     expect(mail.attachments[0]!.content.subarray(0, 5).toString()).toBe('%PDF-');
 
-    const { rows } = await db.sql.query(`SELECT last_sent_at, next_run_at FROM scheduled_reports WHERE id = $1`, [daily]);
+    const { rows } = await w.db.sql.query(`SELECT last_sent_at, next_run_at FROM scheduled_reports WHERE id = $1`, [daily]);
     expect(rows[0].last_sent_at).not.toBeNull();
     expect(rows[0].next_run_at.getTime()).toBeGreaterThan(Date.now());
 
@@ -178,7 +162,7 @@ describe('scheduled reports: schedulers reconciled from the table, delivery by e
     expect(mail.messageId).toMatch(new RegExp(`^<report-${daily}-\\d+@aexy-workers>$`));
 
     // Re-delivery of the same slot (a retried or duplicated job) sends nothing.
-    const again = await h.settle(await h.pool.producer.enqueue(reportDeliver, { scheduledReportId: daily }));
+    const again = await w.h.settle(await w.h.pool.producer.enqueue(reportDeliver, { scheduledReportId: daily }));
     expect(again.returnvalue).toMatchObject({ skipped: expect.stringMatching(/already delivered/) });
     expect(smtp.messages).toHaveLength(1);
   });
@@ -188,23 +172,23 @@ describe('scheduled reports: schedulers reconciled from the table, delivery by e
     await unsend(daily, new Date(Date.now() - 4 * 86_400_000).toISOString());
     const before = smtp.messages.length;
     // BullMQ fires a job scheduler's overdue run once when workers come back; deliveries of the same slot are no-ops.
-    for (let i = 0; i < 3; i++) await h.settle(await h.pool.producer.enqueue(reportDeliver, { scheduledReportId: daily }));
+    for (let i = 0; i < 3; i++) await w.h.settle(await w.h.pool.producer.enqueue(reportDeliver, { scheduledReportId: daily }));
     expect(smtp.messages.length - before).toBe(1);
   });
 
   it('SMTP refusals: 4xx is retried, 5xx fails at once with the reason', async () => {
     await unsend(daily);
     smtp.rejectNext = 550;
-    const done = await h.settle(await h.pool.producer.enqueue(reportDeliver, { scheduledReportId: daily }));
+    const done = await w.h.settle(await w.h.pool.producer.enqueue(reportDeliver, { scheduledReportId: daily }));
     expect(await done.getState()).toBe('failed');
     expect(done.attemptsMade).toBe(1);
     expect(done.failedReason).toMatch(/^SMTP delivery failed: .*Mailbox unavailable/);
-    expect((await db.sql.query(`SELECT last_sent_at FROM scheduled_reports WHERE id = $1`, [daily])).rows[0].last_sent_at).toBeNull();
+    expect((await w.db.sql.query(`SELECT last_sent_at FROM scheduled_reports WHERE id = $1`, [daily])).rows[0].last_sent_at).toBeNull();
 
     smtp.rejectNext = 451;
     const before = smtp.messages.length;
-    const retried = await h.settle(
-      await h.pool.producer.enqueue(reportDeliver, { scheduledReportId: daily }, { attempts: 3, backoff: { type: 'fixed', delay: 20 } }),
+    const retried = await w.h.settle(
+      await w.h.pool.producer.enqueue(reportDeliver, { scheduledReportId: daily }, { attempts: 3, backoff: { type: 'fixed', delay: 20 } }),
     );
     expect(await retried.getState()).toBe('completed');
     expect(retried.attemptsMade).toBe(2);
@@ -212,19 +196,19 @@ describe('scheduled reports: schedulers reconciled from the table, delivery by e
   });
 
   it('Slack delivery: the file is uploaded and a summary posted, logged, with the token encrypted at rest', async () => {
-    const ring = new KeyRing(config.ENCRYPTION_KEYS!);
+    const ring = new KeyRing(w.config.ENCRYPTION_KEYS!);
     const integration = (
-      await db.sql.query(
+      await w.db.sql.query(
         `INSERT INTO slack_integrations (organization_id, team_id, team_name, bot_token, default_channel_id) VALUES ($1, 'T0STANDIN', 'Stand-in', $2, 'C0ALERTS') RETURNING id`,
         [ORG, ring.encrypt('xoxb-standin-token')],
       )
     ).rows[0].id;
-    const stored = (await db.sql.query(`SELECT bot_token FROM slack_integrations WHERE id = $1`, [integration])).rows[0].bot_token;
+    const stored = (await w.db.sql.query(`SELECT bot_token FROM slack_integrations WHERE id = $1`, [integration])).rows[0].bot_token;
     expect(stored).not.toContain('xoxb');
     expect(stored).toMatch(/^v1:k1:/);
 
     const sched = await insertSchedule({ schedule: 'daily', delivery_method: 'slack', recipients: ['C0REPORTS'] });
-    const done = await h.settle(await h.pool.producer.enqueue(reportDeliver, { scheduledReportId: sched }));
+    const done = await w.h.settle(await w.h.pool.producer.enqueue(reportDeliver, { scheduledReportId: sched }));
     expect(done.failedReason).toBeUndefined();
     expect(done.returnvalue.slack.channel).toBe('C0REPORTS');
     const upload = [...slack.uploads.values()].at(-1)!;
@@ -234,7 +218,7 @@ describe('scheduled reports: schedulers reconciled from the table, delivery by e
     const summaryMsg = slack.posted.at(-1)!;
     const button = (summaryMsg.blocks as { type: string; elements?: { url?: string }[] }[]).find((b) => b.type === 'actions')?.elements?.[0];
     expect(button?.url).toMatch(/^https:\/\/aexy\.example\.com\/reports\/files\/report-[\w.-]+\.pdf\?as=weekly-pulse-\d{4}-\d\d-\d\d\.pdf&expires=\d+&sig=/);
-    const board = await buildBoardServer({ config: { ...config, BOARD_AUTH_DISABLED: true }, orm: db.orm, log: createLogger('silent') });
+    const board = await buildBoardServer({ config: { ...w.config, BOARD_AUTH_DISABLED: true }, orm: w.db.orm, log: createLogger('silent') });
     try {
       const res = await board.inject({ url: button!.url!.replace('https://aexy.example.com', '') });
       expect(res.statusCode).toBe(200);
@@ -256,7 +240,7 @@ describe('scheduled reports: schedulers reconciled from the table, delivery by e
       event_payload: { idempotency_key: expect.stringMatching(new RegExp(`^report:${sched}:\\d+$`)), notification_type: 'scheduled_report' },
     });
     expect(slack.calls.every((c) => c.token === 'xoxb-standin-token' || c.method === 'upload')).toBe(true);
-    const { rows: logs } = await db.sql.query(
+    const { rows: logs } = await w.db.sql.query(
       `SELECT status, channel_id, message_ts, notification_type, error_message FROM slack_notification_logs WHERE integration_id = $1`,
       [integration],
     );
@@ -264,7 +248,7 @@ describe('scheduled reports: schedulers reconciled from the table, delivery by e
 
     // A channel the bot cannot post to: recorded as failed, not retried.
     const lost = await insertSchedule({ schedule: 'daily', delivery_method: 'slack', recipients: ['C0GONE'] });
-    const l = await h.settle(await h.pool.producer.enqueue(reportDeliver, { scheduledReportId: lost }));
+    const l = await w.h.settle(await w.h.pool.producer.enqueue(reportDeliver, { scheduledReportId: lost }));
     expect(l.attemptsMade).toBe(1);
     expect(l.failedReason).toBe('Slack cannot post there (channel_not_found)');
 
@@ -272,17 +256,17 @@ describe('scheduled reports: schedulers reconciled from the table, delivery by e
     slack.faults.push({ method: 'chat.postMessage', status: 429, retryAfter: 1, times: 1 });
     await unsend(sched);
     const postsBefore = slack.posted.length;
-    const rl = await h.settle(await h.pool.producer.enqueue(reportDeliver, { scheduledReportId: sched }));
+    const rl = await w.h.settle(await w.h.pool.producer.enqueue(reportDeliver, { scheduledReportId: sched }));
     expect(await rl.getState()).toBe('completed');
     expect(slack.posted.length - postsBefore).toBe(1);
 
     // A revoked token deactivates the integration.
     slack.tokens.clear();
     await unsend(sched);
-    const revoked = await h.settle(await h.pool.producer.enqueue(reportDeliver, { scheduledReportId: sched }));
+    const revoked = await w.h.settle(await w.h.pool.producer.enqueue(reportDeliver, { scheduledReportId: sched }));
     expect(revoked.failedReason).toBe('Slack refused the bot token (invalid_auth); the integration was deactivated');
-    expect((await db.sql.query(`SELECT is_active FROM slack_integrations WHERE id = $1`, [integration])).rows[0].is_active).toBe(false);
-    const { rows: statuses } = await db.sql.query(`SELECT status, count(*)::int AS n FROM slack_notification_logs GROUP BY status ORDER BY status`);
+    expect((await w.db.sql.query(`SELECT is_active FROM slack_integrations WHERE id = $1`, [integration])).rows[0].is_active).toBe(false);
+    const { rows: statuses } = await w.db.sql.query(`SELECT status, count(*)::int AS n FROM slack_notification_logs GROUP BY status ORDER BY status`);
     expect(statuses).toEqual([
       { status: 'failed', n: 3 },
       { status: 'sent', n: 2 },
@@ -290,20 +274,20 @@ describe('scheduled reports: schedulers reconciled from the table, delivery by e
   });
 
   it('delivery_method both: a retry after a failed email does not post to Slack twice', async () => {
-    await db.sql.query(`UPDATE slack_integrations SET is_active = true`);
+    await w.db.sql.query(`UPDATE slack_integrations SET is_active = true`);
     slack.tokens.set('xoxb-standin-token', 'T0STANDIN');
     const both = await insertSchedule({ schedule: 'daily', delivery_method: 'both', recipients: ['C0REPORTS', 'lead@example.com'] });
     const [posts, mails] = [slack.posted.length, smtp.messages.length];
     smtp.rejectNext = 451;
-    const done = await h.settle(
-      await h.pool.producer.enqueue(reportDeliver, { scheduledReportId: both }, { attempts: 3, backoff: { type: 'fixed', delay: 20 } }),
+    const done = await w.h.settle(
+      await w.h.pool.producer.enqueue(reportDeliver, { scheduledReportId: both }, { attempts: 3, backoff: { type: 'fixed', delay: 20 } }),
     );
     expect(await done.getState()).toBe('completed');
     expect(done.attemptsMade).toBe(2);
     expect(slack.posted.length - posts).toBe(1);
     expect(smtp.messages.length - mails).toBe(1);
     expect(done.returnvalue).toMatchObject({ slack: 'already delivered for this slot', recipients: 1 });
-    const { rows } = await db.sql.query(`SELECT channel, status FROM report_deliveries WHERE scheduled_report_id = $1 ORDER BY channel`, [both]);
+    const { rows } = await w.db.sql.query(`SELECT channel, status FROM report_deliveries WHERE scheduled_report_id = $1 ORDER BY channel`, [both]);
     expect(rows).toEqual([
       { channel: 'email', status: 'sent' },
       { channel: 'slack', status: 'sent' },
@@ -311,34 +295,34 @@ describe('scheduled reports: schedulers reconciled from the table, delivery by e
   });
 
   it("delivery_method both: Slack failing does not keep the email from going; a report without organization_id goes to its creator's organization's Slack", async () => {
-    await db.sql.query(`UPDATE slack_integrations SET is_active = true`);
+    await w.db.sql.query(`UPDATE slack_integrations SET is_active = true`);
     slack.tokens.set('xoxb-standin-token', 'T0STANDIN');
     // The report names no organization: rendering takes its creator's only one, and so does its Slack delivery.
-    const creator = (await db.sql.query(`SELECT id FROM developers WHERE github_username = 'ann'`)).rows[0].id;
-    await db.sql.query(`UPDATE custom_reports SET organization_id = NULL, creator_id = $2 WHERE id = $1`, [reportId, creator]);
+    const creator = (await w.db.sql.query(`SELECT id FROM developers WHERE github_username = 'ann'`)).rows[0].id;
+    await w.db.sql.query(`UPDATE custom_reports SET organization_id = NULL, creator_id = $2 WHERE id = $1`, [reportId, creator]);
     try {
       const both = await insertSchedule({ schedule: 'daily', delivery_method: 'both', recipients: ['C0REPORTS', 'lead@example.com'] });
       const [posts, mails] = [slack.posted.length, smtp.messages.length];
       slack.faults.push({ method: 'chat.postMessage', error: 'internal_error', times: 1 });
-      const failed = await h.settle(await h.pool.producer.enqueue(reportDeliver, { scheduledReportId: both }, { attempts: 1 }));
+      const failed = await w.h.settle(await w.h.pool.producer.enqueue(reportDeliver, { scheduledReportId: both }, { attempts: 1 }));
       expect(failed.failedReason).toMatch(/internal_error/);
       // The email went all the same; Slack did not.
       expect(smtp.messages.length - mails).toBe(1);
       expect(slack.posted.length - posts).toBe(0);
       // The next run for the slot posts to Slack only (the email's claim is kept).
-      const again = await h.settle(await h.pool.producer.enqueue(reportDeliver, { scheduledReportId: both }, { jobId: `again-${both}` }));
+      const again = await w.h.settle(await w.h.pool.producer.enqueue(reportDeliver, { scheduledReportId: both }, { jobId: `again-${both}` }));
       expect(again.failedReason).toBeUndefined();
       expect(again.returnvalue).toMatchObject({ email: 'already delivered for this slot' });
       expect(slack.posted.length - posts).toBe(1);
       expect(slack.posted.at(-1)!.channel).toBe('C0REPORTS');
       expect(smtp.messages.length - mails).toBe(1);
     } finally {
-      await db.sql.query(`UPDATE custom_reports SET organization_id = $2, creator_id = NULL WHERE id = $1`, [reportId, ORG]);
+      await w.db.sql.query(`UPDATE custom_reports SET organization_id = $2, creator_id = NULL WHERE id = $1`, [reportId, ORG]);
     }
   });
 
   it('Slack delivery interrupted after the message was posted: the retry completes it, never posting the message or the file twice', async () => {
-    await db.sql.query(`UPDATE slack_integrations SET is_active = true`);
+    await w.db.sql.query(`UPDATE slack_integrations SET is_active = true`);
     slack.tokens.set('xoxb-standin-token', 'T0STANDIN');
     const inThread = (ts: string) => slack.messages.filter((m) => m.thread_ts === ts && m.files?.length);
     const opts = { attempts: 3, backoff: { type: 'fixed' as const, delay: 20 } };
@@ -347,7 +331,7 @@ describe('scheduled reports: schedulers reconciled from the table, delivery by e
     const a = await insertSchedule({ schedule: 'daily', delivery_method: 'slack', recipients: ['C0REPORTS'] });
     slack.faults.push({ method: 'files.getUploadURLExternal', error: 'internal_error', times: 1 });
     let posts = slack.posted.length;
-    const first = await h.settle(await h.pool.producer.enqueue(reportDeliver, { scheduledReportId: a }, opts));
+    const first = await w.h.settle(await w.h.pool.producer.enqueue(reportDeliver, { scheduledReportId: a }, opts));
     expect(await first.getState()).toBe('completed');
     expect(first.attemptsMade).toBe(2);
     expect(slack.posted.length - posts).toBe(1);
@@ -359,7 +343,7 @@ describe('scheduled reports: schedulers reconciled from the table, delivery by e
     slack.faults.push({ method: 'files.completeUploadExternal', swallow: true, times: 1 });
     posts = slack.posted.length;
     const uploads = slack.uploads.size;
-    const second = await h.settle(await h.pool.producer.enqueue(reportDeliver, { scheduledReportId: b }, opts));
+    const second = await w.h.settle(await w.h.pool.producer.enqueue(reportDeliver, { scheduledReportId: b }, opts));
     expect(await second.getState()).toBe('completed');
     expect(second.attemptsMade).toBe(2);
     expect(slack.posted.length - posts).toBe(1);
@@ -370,21 +354,21 @@ describe('scheduled reports: schedulers reconciled from the table, delivery by e
   });
 
   it('a report name and widget titles from users are inert in the Slack message', async () => {
-    await db.sql.query(`UPDATE slack_integrations SET is_active = true`);
+    await w.db.sql.query(`UPDATE slack_integrations SET is_active = true`);
     slack.tokens.set('xoxb-standin-token', 'T0STANDIN');
     const hostileReport = (
-      await db.sql.query(
+      await w.db.sql.query(
         `INSERT INTO custom_reports (name, organization_id, widgets, filters) VALUES ('<!channel> pulse', $1, $2, '{"date_range": {"days": 3650}}') RETURNING id`,
         [ORG, JSON.stringify([{ type: 'number', metric: 'commits', config: { title: '<https://evil.example|click me> & co' } }])],
       )
     ).rows[0].id;
     const id = (
-      await db.sql.query(
+      await w.db.sql.query(
         `INSERT INTO scheduled_reports (report_id, schedule, time_utc, recipients, delivery_method, export_format) VALUES ($1, 'daily', '09:00', $2, 'slack', 'pdf') RETURNING id`,
         [hostileReport, ['C0REPORTS']],
       )
     ).rows[0].id;
-    const done = await h.settle(await h.pool.producer.enqueue(reportDeliver, { scheduledReportId: id }));
+    const done = await w.h.settle(await w.h.pool.producer.enqueue(reportDeliver, { scheduledReportId: id }));
     expect(done.failedReason).toBeUndefined();
     const msg = slack.posted.at(-1)!;
     expect(msg.text).toMatch(/^&lt;!channel&gt; pulse: report for /);
@@ -408,9 +392,9 @@ describe('scheduled reports: schedulers reconciled from the table, delivery by e
     const before = smtp.messages.length;
     // Distinct job ids get past the queue's deduplication, as a manual run next to a tick does.
     const jobs = await Promise.all(
-      ['a', 'b'].map((k) => h.pool.producer.enqueue(reportDeliver, { scheduledReportId: twice }, { jobId: `manual-${twice}-${k}` })),
+      ['a', 'b'].map((k) => w.h.pool.producer.enqueue(reportDeliver, { scheduledReportId: twice }, { jobId: `manual-${twice}-${k}` })),
     );
-    const done = await Promise.all(jobs.map((j) => h.settle(j)));
+    const done = await Promise.all(jobs.map((j) => w.h.settle(j)));
     expect(done.map((d) => d.failedReason)).toEqual([undefined, undefined]);
     expect(smtp.messages.length - before).toBe(1);
     const outcomes = done.map((d) => d.returnvalue.email ?? d.returnvalue.skipped ?? 'sent').sort();
@@ -422,11 +406,11 @@ describe('scheduled reports: schedulers reconciled from the table, delivery by e
     const monthly = await insertSchedule({ schedule: 'monthly', day_of_month: 31, time_utc: '09:00' });
     // The job scheduler fires on days 28-31; BullMQ names each job by the time it was due.
     const due = (d: number) => `repeat:scheduled-report-${monthly}:${Date.UTC(2026, 9, d, 9, 0)}`;
-    const skipped = await h.settle(await h.pool.producer.enqueue(reportDeliver, { scheduledReportId: monthly }, { jobId: due(28) }));
+    const skipped = await w.h.settle(await w.h.pool.producer.enqueue(reportDeliver, { scheduledReportId: monthly }, { jobId: due(28) }));
     expect(skipped.returnvalue).toEqual({ skipped: 'not the target day of 2026-10' });
     const before = smtp.messages.length;
     // Fired for October 31st and run weeks later (workers were down): still October's report.
-    const late = await h.settle(await h.pool.producer.enqueue(reportDeliver, { scheduledReportId: monthly }, { jobId: due(31) }));
+    const late = await w.h.settle(await w.h.pool.producer.enqueue(reportDeliver, { scheduledReportId: monthly }, { jobId: due(31) }));
     expect(late.failedReason).toBeUndefined();
     expect(late.returnvalue).toMatchObject({ slot: '2026-10-31T09:00:00.000Z' });
     expect(smtp.messages.length - before).toBe(1);
@@ -434,21 +418,21 @@ describe('scheduled reports: schedulers reconciled from the table, delivery by e
 
   it('rows that cannot be delivered fail with a clear reason', async () => {
     const nobody = await insertSchedule({ schedule: 'daily', recipients: ['nope'] });
-    const n = await h.settle(await h.pool.producer.enqueue(reportDeliver, { scheduledReportId: nobody }));
+    const n = await w.h.settle(await w.h.pool.producer.enqueue(reportDeliver, { scheduledReportId: nobody }));
     expect(n.failedReason).toMatch(/has no valid email recipients/);
     expect(n.attemptsMade).toBe(1);
     // NULL entries written by another application: skipped with a warning, the rest delivered.
     const withNull = await insertSchedule({ schedule: 'daily', recipients: [null, 'lead@example.com', null] });
     const before = smtp.messages.length;
-    const ok = await h.settle(await h.pool.producer.enqueue(reportDeliver, { scheduledReportId: withNull }));
+    const ok = await w.h.settle(await w.h.pool.producer.enqueue(reportDeliver, { scheduledReportId: withNull }));
     expect(ok.failedReason).toBeUndefined();
     expect(ok.returnvalue).toMatchObject({ recipients: 1 });
     expect(smtp.messages.length - before).toBe(1);
     // Only NULLs (or a NULL array): a clear permanent failure, not a TypeError retried.
     for (const recipients of [[null], null]) {
       const id = await insertSchedule({ schedule: 'daily' });
-      await db.sql.query(`UPDATE scheduled_reports SET recipients = $1 WHERE id = $2`, [recipients, id]);
-      const bad = await h.settle(await h.pool.producer.enqueue(reportDeliver, { scheduledReportId: id }));
+      await w.db.sql.query(`UPDATE scheduled_reports SET recipients = $1 WHERE id = $2`, [recipients, id]);
+      const bad = await w.h.settle(await w.h.pool.producer.enqueue(reportDeliver, { scheduledReportId: id }));
       expect(bad.failedReason).toMatch(/has no valid email recipients/);
       expect(bad.attemptsMade).toBe(1);
     }

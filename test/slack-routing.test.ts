@@ -1,20 +1,15 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { AppConfig } from '../src/config/index.js';
 import { KeyRing } from '../src/crypto/secrets.js';
 import { SlackStandIn } from '../src/dev/slack-stand-in.js';
 import { slackFanOut, slackInsightAlert, slackMapUsers, slackNotify } from '../src/jobs/index.js';
 import { installSlackIntegration } from '../src/slack/integrations.js';
 import { parseNotificationSettings, quietUntil } from '../src/slack/settings.js';
-import { JOBS } from '../src/workers/handlers.js';
 import { attachRepository } from './helpers/repositories.js';
-import { createTestDatabase, type TestDatabase } from './helpers/db.js';
-import { deletePrefix, testConfig } from './helpers/redis.js';
+import { useTestWorld } from './hooks.js';
 import { runCliProcess } from './helpers/spawn.js';
-import { startHarness, type Harness } from './helpers/workers.js';
 
 const ORG = '4c4c4c4c-5d5d-4e6e-8f7f-8a8a8a8a8a8a';
 
@@ -25,29 +20,27 @@ const ORG = '4c4c4c4c-5d5d-4e6e-8f7f-8a8a8a8a8a8a';
  * tells private channels from shared ones (conversations.info).
  */
 describe('Slack routing: private alerts, notification_settings, user mappings', () => {
-  let db: TestDatabase;
   let slack: SlackStandIn;
-  let h: Harness;
-  let config: AppConfig;
-  let dir: string;
+  beforeAll(async () => {
+    slack = await new SlackStandIn().start();
+  });
+  afterAll(async () => {
+    await slack?.stop();
+  });
+  const w = useTestWorld({
+    harness: true,
+    settings: () => ({ SLACK_API_URL: slack.url, SLACK_TIMEOUT_MS: '2000', ENCRYPTION_KEYS: `k1:${randomBytes(32).toString('base64')}` }),
+  });
   const dev: Record<string, string> = {};
   let core: string;
   let web: string;
 
-  const settings = (value: unknown) => db.sql.query(`UPDATE slack_integrations SET notification_settings = $1 WHERE team_id = 'T0STANDIN'`, [value]);
+  const settings = (value: unknown) => w.db.sql.query(`UPDATE slack_integrations SET notification_settings = $1 WHERE team_id = 'T0STANDIN'`, [value]);
   /** Messages posted since `n`, with where they went. */
   const since = (n: number) => slack.posted.slice(n);
   const publicChannels = (n: number) => since(n).filter((m) => m.channel.startsWith('C'));
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    slack = await new SlackStandIn().start();
-    dir = await mkdtemp(join(tmpdir(), 'aexy-slack-routing-'));
-    config = {
-      ...testConfig({ SLACK_API_URL: slack.url, SLACK_TIMEOUT_MS: '2000', ENCRYPTION_KEYS: `k1:${randomBytes(32).toString('base64')}`, EXPORT_DIR: dir }),
-      DATABASE_URL: db.url,
-    };
-    h = await startHarness(config, db.orm, JOBS);
     const people: [string, string, string | null][] = [
       ['ana', 'Ana Lima', 'ana@acme.example'],
       ['ben', 'Ben Ode', null],
@@ -57,20 +50,25 @@ describe('Slack routing: private alerts, notification_settings, user mappings', 
     ];
     for (const [i, [login, name, email]] of people.entries()) {
       dev[login] = (
-        await db.sql.query(`INSERT INTO developers (github_id, github_username, name, email) VALUES ($1, $2, $3, $4) RETURNING id`, [i + 1, login, name, email])
+        await w.db.sql.query(`INSERT INTO developers (github_id, github_username, name, email) VALUES ($1, $2, $3, $4) RETURNING id`, [
+          i + 1,
+          login,
+          name,
+          email,
+        ])
       ).rows[0].id;
     }
     // ben's address is known from his commits only.
-    await db.sql.query(`INSERT INTO developer_identities (email, developer_id, source, confidence) VALUES ('Ben@Acme.example', $1, 'commit', 90)`, [dev.ben]);
+    await w.db.sql.query(`INSERT INTO developer_identities (email, developer_id, source, confidence) VALUES ('Ben@Acme.example', $1, 'commit', 90)`, [dev.ben]);
     core = (
-      await db.sql.query(`INSERT INTO teams (name, organization_id, developer_ids) VALUES ('Core', $1, $2::uuid[]) RETURNING id`, [
+      await w.db.sql.query(`INSERT INTO teams (name, organization_id, developer_ids) VALUES ('Core', $1, $2::uuid[]) RETURNING id`, [
         ORG,
         [dev.ana, dev.ben, dev.cy, dev.dee],
       ])
     ).rows[0].id;
-    web = (await db.sql.query(`INSERT INTO teams (name, organization_id, developer_ids) VALUES ('Web', $1, $2::uuid[]) RETURNING id`, [ORG, [dev.eve]])).rows[0]
-      .id;
-    await installSlackIntegration(db.orm.em.fork(), new KeyRing(config.ENCRYPTION_KEYS!), {
+    web = (await w.db.sql.query(`INSERT INTO teams (name, organization_id, developer_ids) VALUES ('Web', $1, $2::uuid[]) RETURNING id`, [ORG, [dev.eve]]))
+      .rows[0].id;
+    await installSlackIntegration(w.db.orm.em.fork(), new KeyRing(w.config.ENCRYPTION_KEYS!), {
       organizationId: ORG,
       teamId: 'T0STANDIN',
       botToken: 'xoxb-standin-token',
@@ -102,30 +100,23 @@ describe('Slack routing: private alerts, notification_settings, user mappings', 
     lastSaturday.setUTCHours(12, 0, 0, 0);
     const at = [day(2, 10), day(3, 19), day(4, 20), day(5, 11), day(6, 22), lastSaturday.toISOString()];
     for (const [i, t] of at.entries()) {
-      await db.sql.query(`INSERT INTO commits (sha, developer_id, repository_name, committed_at) VALUES ($1, $2, 'api', $3)`, [
+      await w.db.sql.query(`INSERT INTO commits (sha, developer_id, repository_name, committed_at) VALUES ($1, $2, 'api', $3)`, [
         `a${i}`.padEnd(40, '0'),
         dev.ana,
         t,
       ]);
     }
     // The organization's repository: its work is what the organization's messages count.
-    await attachRepository(db, 'acme/api', ORG);
-  });
-  afterAll(async () => {
-    await h?.close();
-    await slack?.stop();
-    await db?.drop();
-    await rm(dir, { recursive: true, force: true });
-    await deletePrefix(config.QUEUE_PREFIX);
+    await attachRepository(w.db, 'acme/api', ORG);
   });
   beforeEach(async () => {
-    await h.idle(['slack']);
+    await w.h.idle(['slack']);
     await settings({});
   });
 
   const burnoutOf = async (developer: string) =>
     (
-      await db.sql.query(
+      await w.db.sql.query(
         `INSERT INTO predictive_insights (developer_id, insight_type, risk_score, confidence, factors, recommendations, data_window_days, generated_by_model)
          VALUES ($1, 'burnout_risk', 0.84, 0.8, $2, $3, 30, 'stand-in') RETURNING id`,
         [
@@ -141,10 +132,10 @@ describe('Slack routing: private alerts, notification_settings, user mappings', 
 
   it("a person's alert goes to their team's leads by direct message, explained in plain language, never to a channel", async () => {
     // Ana leads Core herself: she is not sent an alert about herself.
-    await db.sql.query(`UPDATE slack_integrations SET user_mappings = user_mappings || '{"U0ANA": "${dev.ana}"}'::jsonb`);
+    await w.db.sql.query(`UPDATE slack_integrations SET user_mappings = user_mappings || '{"U0ANA": "${dev.ana}"}'::jsonb`);
     await settings({ team_leads: { [core]: ['U0LEAD', 'U0MGR', 'U0ANA'], [web]: ['U0EVE'] } });
     const n = slack.posted.length;
-    const job = await h.settle(await h.pool.producer.enqueue(slackInsightAlert, { insightId: await burnoutOf(dev.ana!) }));
+    const job = await w.h.settle(await w.h.pool.producer.enqueue(slackInsightAlert, { insightId: await burnoutOf(dev.ana!) }));
     expect(job.failedReason).toBeUndefined();
     const posted = since(n);
     expect(posted.map((m) => slack.ims.get(m.channel)).sort()).toEqual(['U0LEAD', 'U0MGR']);
@@ -163,13 +154,13 @@ describe('Slack routing: private alerts, notification_settings, user mappings', 
   it('without a lead: to the private channel Slack confirms is private; a shared one is refused; none at all is skipped', async () => {
     await settings({ private_alert_channel: 'G0PEOPLE' });
     let n = slack.posted.length;
-    const toPrivate = await h.settle(await h.pool.producer.enqueue(slackInsightAlert, { insightId: await burnoutOf(dev.ben!) }));
+    const toPrivate = await w.h.settle(await w.h.pool.producer.enqueue(slackInsightAlert, { insightId: await burnoutOf(dev.ben!) }));
     expect(toPrivate.failedReason).toBeUndefined();
     expect(since(n).map((m) => m.channel)).toEqual(['G0PEOPLE']);
 
     await settings({ private_alert_channel: 'C0PUBLIC' });
     n = slack.posted.length;
-    const refused = await h.settle(await h.pool.producer.enqueue(slackInsightAlert, { insightId: await burnoutOf(dev.ben!) }));
+    const refused = await w.h.settle(await w.h.pool.producer.enqueue(slackInsightAlert, { insightId: await burnoutOf(dev.ben!) }));
     expect(refused.failedReason).toBe(
       'private_alert_channel C0PUBLIC of Slack integration T0STANDIN is not private: alerts about a person never go to shared channels',
     );
@@ -178,24 +169,24 @@ describe('Slack routing: private alerts, notification_settings, user mappings', 
 
     await settings({});
     n = slack.posted.length;
-    const none = await h.settle(await h.pool.producer.enqueue(slackInsightAlert, { insightId: await burnoutOf(dev.ben!) }));
+    const none = await w.h.settle(await w.h.pool.producer.enqueue(slackInsightAlert, { insightId: await burnoutOf(dev.ben!) }));
     expect(none.returnvalue).toEqual({ [ORG]: { skipped: 'no lead of Core in notification_settings.team_leads and no private_alert_channel' } });
     expect(since(n)).toEqual([]);
   });
 
   it('team-level alerts and summaries go to their configured channels; a kind turned off is skipped', async () => {
     await settings({ notifications: { team_alert: { channel: 'C0ENG' }, weekly_team_summary: { enabled: false } } });
-    const { rows } = await db.sql.query(
+    const { rows } = await w.db.sql.query(
       `INSERT INTO predictive_insights (team_id, insight_type, risk_score, confidence, factors, recommendations, data_window_days, generated_by_model)
        VALUES ($1, 'bus_factor', 0.9, 0.7, '[{"factor":"knowledge_concentration","weight":0.7,"evidence":"x","trend":"flat"}]', '["Spread ownership."]', 30, 'stand-in') RETURNING id`,
       [core],
     );
     const n = slack.posted.length;
-    await h.settle(await h.pool.producer.enqueue(slackInsightAlert, { insightId: rows[0].id }));
+    await w.h.settle(await w.h.pool.producer.enqueue(slackInsightAlert, { insightId: rows[0].id }));
     expect(since(n).map((m) => m.channel)).toEqual(['C0ENG']);
     // Ana wrote all of Core's commits in the window: explained from the data.
     expect(JSON.stringify(since(n)[0])).toContain('1 of 4 members wrote half of the commits; concerning when one member wrote half');
-    const summary = await h.settle(await h.pool.producer.enqueue(slackNotify, { kind: 'weekly_team_summary', teamId: core }));
+    const summary = await w.h.settle(await w.h.pool.producer.enqueue(slackNotify, { kind: 'weekly_team_summary', teamId: core }));
     expect(summary.returnvalue).toEqual({ skipped: 'weekly_team_summary is turned off in notification_settings' });
     expect(since(n)).toHaveLength(1);
   });
@@ -204,9 +195,9 @@ describe('Slack routing: private alerts, notification_settings, user mappings', 
     const hhmm = (d: Date) => d.toISOString().slice(11, 16);
     const now = new Date();
     await settings({ quiet_hours: { start: hhmm(new Date(now.getTime() - 3_600_000)), end: hhmm(new Date(now.getTime() + 3_600_000)), timezone: 'UTC' } });
-    const events = await h.events('slack');
+    const events = await w.h.events('slack');
     const n = slack.posted.length;
-    const job = await h.pool.producer.enqueue(slackNotify, { kind: 'weekly_team_summary', teamId: core });
+    const job = await w.h.pool.producer.enqueue(slackNotify, { kind: 'weekly_team_summary', teamId: core });
     const delayed = await new Promise<{ jobId: string; delay: number }>((resolve) =>
       events.on('delayed', function onDelayed(e) {
         if (e.jobId !== job.id) return;
@@ -215,18 +206,18 @@ describe('Slack routing: private alerts, notification_settings, user mappings', 
       }),
     );
     const end = quietUntil(
-      parseNotificationSettings((await db.sql.query(`SELECT notification_settings FROM slack_integrations`)).rows[0].notification_settings, 't'),
+      parseNotificationSettings((await w.db.sql.query(`SELECT notification_settings FROM slack_integrations`)).rows[0].notification_settings, 't'),
       now,
     )!;
     expect(Math.abs(delayed.delay - end.getTime())).toBeLessThan(120_000);
-    const parked = (await h.reader('slack').getJob(job.id!))!;
+    const parked = (await w.h.reader('slack').getJob(job.id!))!;
     expect(await parked.getState()).toBe('delayed');
     expect(parked.attemptsMade).toBe(0);
     expect(since(n)).toEqual([]);
     // The quiet hours end (here: the settings change and the job's time comes).
     await settings({});
     await parked.promote();
-    const done = await h.settle(parked);
+    const done = await w.h.settle(parked);
     expect(done.returnvalue).toMatchObject({ channel: 'C0ALERTS' });
     expect(since(n)).toHaveLength(1);
   });
@@ -237,7 +228,7 @@ describe('Slack routing: private alerts, notification_settings, user mappings', 
       quiet_hours: { start: '25:00', end: '07:00', timezone: 'Mars/Olympus' },
     });
     const n = slack.posted.length;
-    const job = await h.settle(await h.pool.producer.enqueue(slackNotify, { kind: 'weekly_team_summary', teamId: core }));
+    const job = await w.h.settle(await w.h.pool.producer.enqueue(slackNotify, { kind: 'weekly_team_summary', teamId: core }));
     expect(job.failedReason).toContain('notification_settings of Slack integration T0STANDIN are invalid:');
     expect(job.failedReason).toContain('notifications: Unrecognized key: "weekly_digest"');
     expect(job.failedReason).toContain('quiet_hours.start: must be HH:MM (24 h)');
@@ -261,38 +252,38 @@ describe('Slack routing: private alerts, notification_settings, user mappings', 
 
   it('developers are mapped to Slack users by email; hand-set mappings, noreply and foreign addresses are left alone', async () => {
     const lookups = () => slack.calls.filter((c) => c.method === 'users.lookupByEmail').map((c) => String(c.args.email));
-    await db.sql.query(`UPDATE slack_integrations SET user_mappings = $1`, [{ U0MANUAL: dev.eve }]);
+    await w.db.sql.query(`UPDATE slack_integrations SET user_mappings = $1`, [{ U0MANUAL: dev.eve }]);
     const before = lookups().length;
-    const done = await h.settle(await h.pool.producer.enqueue(slackMapUsers, { organizationId: ORG }));
+    const done = await w.h.settle(await w.h.pool.producer.enqueue(slackMapUsers, { organizationId: ORG }));
     expect(done.failedReason).toBeUndefined();
     // ana by her address, ben by the one his commits carry; dee is in another workspace; cy has only a noreply address; eve was mapped by hand.
     expect(done.returnvalue).toMatchObject({ mapped: 2, notFound: 1 });
-    const { rows } = await db.sql.query(`SELECT user_mappings FROM slack_integrations WHERE team_id = 'T0STANDIN'`);
+    const { rows } = await w.db.sql.query(`SELECT user_mappings FROM slack_integrations WHERE team_id = 'T0STANDIN'`);
     expect(rows[0].user_mappings).toMatchObject({ U0ANA: dev.ana, U0BEN: dev.ben, U0MANUAL: dev.eve });
     expect(Object.values(rows[0].user_mappings)).not.toContain(dev.dee);
     expect(lookups().slice(before).sort()).toEqual(['ana@acme.example', 'ben@acme.example', 'dee@acme.example']);
     // Run again: only the one still unmapped is looked up.
     const again = lookups().length;
-    await h.settle(await h.pool.producer.enqueue(slackMapUsers, { organizationId: ORG }, { jobId: `again-${Date.now()}` }));
+    await w.h.settle(await w.h.pool.producer.enqueue(slackMapUsers, { organizationId: ORG }, { jobId: `again-${Date.now()}` }));
     expect(lookups().slice(again)).toEqual(['dee@acme.example']);
     // The daily fan-out queues it for every organization with an integration.
-    const fan = await h.settle(await h.pool.producer.enqueue(slackFanOut, { kind: 'map_users' }));
+    const fan = await w.h.settle(await w.h.pool.producer.enqueue(slackFanOut, { kind: 'map_users' }));
     expect(fan.returnvalue).toEqual({ queued: 1 });
   });
 
   it('CLI: slack settings shows, validates and replaces the settings', async () => {
-    const env = { DATABASE_URL: db.url, LOG_LEVEL: 'silent' };
-    const bad = join(dir, 'bad.json');
+    const env = { DATABASE_URL: w.db.url, LOG_LEVEL: 'silent' };
+    const bad = join(w.dir, 'bad.json');
     await writeFile(bad, JSON.stringify({ notifications: { export_ready: { channel: 'C0PUBLIC' } }, team_leads: { [core]: ['not-a-user'] } }));
     const refused = await runCliProcess(['slack', 'settings', '--organization', ORG, '--file', bad], env);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain('notifications.export_ready.channel: export_ready goes to people directly');
     expect(refused.stderr).toContain(`team_leads.${core}.0: must be a Slack user id (U… or W…)`);
-    const good = join(dir, 'good.json');
+    const good = join(w.dir, 'good.json');
     await writeFile(good, JSON.stringify({ notifications: { sync_failure_digest: { channel: 'C0ENG' } }, team_leads: { [core]: ['U0LEAD'] } }));
     const ok = await runCliProcess(['slack', 'settings', '--organization', ORG, '--file', good], env);
     expect(ok.stdout).toContain('notification_settings of Slack integration T0STANDIN replaced');
-    const stored = (await db.sql.query(`SELECT notification_settings FROM slack_integrations`)).rows[0].notification_settings;
+    const stored = (await w.db.sql.query(`SELECT notification_settings FROM slack_integrations`)).rows[0].notification_settings;
     expect(stored).toEqual({ notifications: { sync_failure_digest: { enabled: true, channel: 'C0ENG' } }, team_leads: { [core]: ['U0LEAD'] } });
     const shown = await runCliProcess(['slack', 'settings', '--organization', ORG], env);
     expect(JSON.parse(shown.stdout)).toEqual(stored);
