@@ -11,7 +11,6 @@ import { progressOf } from '../src/career/progress.js';
 import { readinessFrom } from '../src/career/readiness.js';
 import { createCareerRole } from '../src/career/roles.js';
 import { levelsFrom, skillLevels } from '../src/career/skills.js';
-import type { AppConfig } from '../src/config/index.js';
 import { randomBytes } from 'node:crypto';
 import { KeyRing } from '../src/crypto/secrets.js';
 import { OpenAIStandIn } from '../src/dev/openai-stand-in.js';
@@ -19,12 +18,9 @@ import { SlackStandIn } from '../src/dev/slack-stand-in.js';
 import { installSlackIntegration } from '../src/slack/integrations.js';
 import { careerRecommend, careerRefreshPaths, developerRefreshProfile } from '../src/jobs/index.js';
 import { computeMetrics } from '../src/metrics/library.js';
-import { JOBS } from '../src/workers/handlers.js';
 import { attachRepository } from './helpers/repositories.js';
-import { createTestDatabase, type TestDatabase } from './helpers/db.js';
-import { deletePrefix, testConfig } from './helpers/redis.js';
+import { useTestWorld } from './hooks.js';
 import { runCliProcess } from './helpers/spawn.js';
-import { startHarness, type Harness } from './helpers/workers.js';
 
 const ORG = '7e7e7e7e-8f8f-4a9a-8b0b-1c1c1c1c1c1c';
 const OTHER_ORG = '8f8f8f8f-9a9a-4b0b-8c1c-2d2d2d2d2d2d';
@@ -34,46 +30,41 @@ const AT = new Date('2026-06-01T00:00:00Z');
 const ago = (ms: number) => new Date(AT.getTime() - ms);
 
 describe('career growth: skill levels, roles, learning paths, progress', () => {
-  let db: TestDatabase;
   let llm: OpenAIStandIn;
   let slack: SlackStandIn;
-  let h: Harness;
-  let config: AppConfig;
   const dev: Record<string, string> = {};
 
   beforeAll(async () => {
-    db = await createTestDatabase();
     llm = await new OpenAIStandIn().start();
     slack = await new SlackStandIn().start();
-    config = {
-      ...testConfig({
-        OPENAI_BASE_URL: llm.url,
-        OPENAI_API_KEY: 'sk-standin',
-        OPENAI_MODEL: 'coach-model',
-        LLM_TIMEOUT_MS: '2000',
-        SLACK_API_URL: slack.url,
-        ENCRYPTION_KEYS: `k1:${randomBytes(32).toString('base64')}`,
-      }),
-      DATABASE_URL: db.url,
-    };
-    h = await startHarness(config, db.orm, JOBS);
-    await seedCareerLadder(db.orm.em.fork());
-    for (const [i, login] of ['kim', 'lee', 'bot[bot]'].entries()) {
-      dev[login] = (await db.sql.query(`INSERT INTO developers (github_id, github_username) VALUES ($1, $2) RETURNING id`, [i + 1, login])).rows[0].id;
-    }
-    await db.sql.query(`INSERT INTO developer_bots (developer_id, reason) VALUES ($1, 'github-type')`, [dev['bot[bot]']]);
-    await db.sql.query(`INSERT INTO teams (name, organization_id, developer_ids) VALUES ('Core', $1, $2::uuid[])`, [ORG, [dev.kim, dev.lee]]);
   });
   afterAll(async () => {
-    await h?.close();
     await llm?.stop();
     await slack?.stop();
-    await db?.drop();
-    await deletePrefix(config.QUEUE_PREFIX);
+  });
+  const w = useTestWorld({
+    harness: true,
+    settings: () => ({
+      OPENAI_BASE_URL: llm.url,
+      OPENAI_API_KEY: 'sk-standin',
+      OPENAI_MODEL: 'coach-model',
+      LLM_TIMEOUT_MS: '2000',
+      SLACK_API_URL: slack.url,
+      ENCRYPTION_KEYS: `k1:${randomBytes(32).toString('base64')}`,
+    }),
+  });
+
+  beforeAll(async () => {
+    await seedCareerLadder(w.db.orm.em.fork());
+    for (const [i, login] of ['kim', 'lee', 'bot[bot]'].entries()) {
+      dev[login] = (await w.db.sql.query(`INSERT INTO developers (github_id, github_username) VALUES ($1, $2) RETURNING id`, [i + 1, login])).rows[0].id;
+    }
+    await w.db.sql.query(`INSERT INTO developer_bots (developer_id, reason) VALUES ($1, 'github-type')`, [dev['bot[bot]']]);
+    await w.db.sql.query(`INSERT INTO teams (name, organization_id, developer_ids) VALUES ('Core', $1, $2::uuid[])`, [ORG, [dev.kim, dev.lee]]);
   });
 
   const commit = (sha: string, who: string, at: Date, languages: Record<string, number>, paths: string[], merge = false) =>
-    db.sql
+    w.db.sql
       .query(`INSERT INTO commits (sha, developer_id, repository_name, committed_at, languages, files) VALUES ($1, $2, 'api', $3, $4, $5)`, [
         sha.padEnd(40, '0'),
         dev[who],
@@ -82,7 +73,7 @@ describe('career growth: skill levels, roles, learning paths, progress', () => {
         JSON.stringify(paths.map((path) => ({ path }))),
       ])
       .then(() =>
-        merge ? db.sql.query(`INSERT INTO commit_graph (sha, parent_shas, is_merge) VALUES ($1, '{a,b}', true)`, [sha.padEnd(40, '0')]) : undefined,
+        merge ? w.db.sql.query(`INSERT INTO commit_graph (sha, parent_shas, is_merge) VALUES ($1, '{a,b}', true)`, [sha.padEnd(40, '0')]) : undefined,
       );
 
   it('levels are computed by the documented formula (hand-computed), recency-weighted, old work and merges left out', async () => {
@@ -95,7 +86,7 @@ describe('career growth: skill levels, roles, learning paths, progress', () => {
     // 4 reviews of lee's pull request (opened 10, 20, 30 and 200 hours before), one of kim's own.
     const pr = async (gid: number, who: string, opened: Date) =>
       (
-        await db.sql.query(
+        await w.db.sql.query(
           `INSERT INTO pull_requests (github_id, number, developer_id, repository_name, state, created_at) VALUES ($1::bigint, $1::int, $2, 'api', 'open', $3) RETURNING id`,
           [gid, dev[who], opened.toISOString()],
         )
@@ -103,7 +94,7 @@ describe('career growth: skill levels, roles, learning paths, progress', () => {
     let g = 100;
     for (const hours of [10, 20, 30, 200]) {
       const id = await pr(g, 'lee', ago(1000 + hours * 3_600_000));
-      await db.sql.query(`INSERT INTO code_reviews (github_id, pull_request_id, reviewer_id, state, submitted_at) VALUES ($1, $2, $3, 'approved', $4)`, [
+      await w.db.sql.query(`INSERT INTO code_reviews (github_id, pull_request_id, reviewer_id, state, submitted_at) VALUES ($1, $2, $3, 'approved', $4)`, [
         g++,
         id,
         dev.kim,
@@ -111,14 +102,14 @@ describe('career growth: skill levels, roles, learning paths, progress', () => {
       ]);
     }
     const own = await pr(g, 'kim', ago(DAY));
-    await db.sql.query(`INSERT INTO code_reviews (github_id, pull_request_id, reviewer_id, state, submitted_at) VALUES ($1, $2, $3, 'commented', $4)`, [
+    await w.db.sql.query(`INSERT INTO code_reviews (github_id, pull_request_id, reviewer_id, state, submitted_at) VALUES ($1, $2, $3, 'commented', $4)`, [
       g,
       own,
       dev.kim,
       ago(1000).toISOString(),
     ]);
 
-    const levels = await skillLevels(db.orm.em.fork(), dev.kim!, AT);
+    const levels = await skillLevels(w.db.orm.em.fork(), dev.kim!, AT);
     const level = Object.fromEntries(Object.entries(levels).map(([k, v]) => [k, v.level]));
     expect(level).toEqual({
       // W·lines = 990 + 0.5·100 = 1040, W·commits = 1.5: 20·log10(1 + 104) + 10·log2(2.5) = 40.42 + 13.22
@@ -180,7 +171,7 @@ describe('career growth: skill levels, roles, learning paths, progress', () => {
   });
 
   it('custom roles are validated: unknown skills and levels outside 0-100 are refused with a clear error; a role of another organization cannot be a target', async () => {
-    const em = db.orm.em.fork();
+    const em = w.db.orm.em.fork();
     const refused = await createCareerRole(em, { organizationId: ORG, name: 'Data Lead', level: 4, requiredSkills: { pyhton: 70, system_design: 120 } }).catch(
       (err: Error) => err.message,
     );
@@ -197,22 +188,23 @@ describe('career growth: skill levels, roles, learning paths, progress', () => {
     );
     await expect(createLearningPath(em, null, { developerId: dev['bot[bot]']!, roleId: id })).rejects.toThrow('is a bot');
     // A role written straight into the table with requirements outside the vocabulary is refused, not guessed at.
-    const raw = (await db.sql.query(`INSERT INTO career_roles (name, level, required_skills) VALUES ('Raw', 2, '{"python": "lots", "golf": 10}') RETURNING id`))
-      .rows[0].id;
+    const raw = (
+      await w.db.sql.query(`INSERT INTO career_roles (name, level, required_skills) VALUES ('Raw', 2, '{"python": "lots", "golf": 10}') RETURNING id`)
+    ).rows[0].id;
     await expect(createLearningPath(em, null, { developerId: dev.kim!, roleId: raw })).rejects.toThrow(
       'Career role "Raw" has invalid required_skills: python: must be a level from 0 to 100',
     );
     // The CLI refuses the same way, exit code 1.
-    const env = { DATABASE_URL: db.url, LOG_LEVEL: 'silent' };
+    const env = { DATABASE_URL: w.db.url, LOG_LEVEL: 'silent' };
     const bad = await runCliProcess(['career', 'role', 'create', '--organization', ORG, '--name', 'X', '--level', '2', '--require', 'cobol9000=50'], env);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain('requiredSkills.cobol9000: unknown skill');
   }, 60_000);
 
   it('a path toward a role: gaps, estimate, staggered milestones, catalog activities, then the LLM’s; idempotent', async () => {
-    const em = db.orm.em.fork();
-    const roleId = (await db.sql.query(`SELECT id FROM career_roles WHERE name = 'Data Lead'`)).rows[0].id as string;
-    const path = await createLearningPath(em, h.pool.producer, { developerId: dev.kim!, roleId, now: AT });
+    const em = w.db.orm.em.fork();
+    const roleId = (await w.db.sql.query(`SELECT id FROM career_roles WHERE name = 'Data Lead'`)).rows[0].id as string;
+    const path = await createLearningPath(em, w.h.pool.producer, { developerId: dev.kim!, roleId, now: AT });
     const levels = await skillLevels(em, dev.kim!, AT);
     // python 54 → 70, sql 0 → 50, system_design 25 → 40. 90 days before AT only k2 existed: python's growth since is
     // observed, system_design's (no cross-cutting commit then) too, sql has none (the default rate).
@@ -231,7 +223,7 @@ describe('career growth: skill levels, roles, learning paths, progress', () => {
     expect(path.estimatedMonths).toBe(Math.max(...months));
     expect(path.targetDate).toBe(addMonths(AT, Math.max(...months)).toISOString());
     const milestones = (
-      await db.sql.query(
+      await w.db.sql.query(
         `SELECT title, skill, target_level, status, progress_percentage, target_date FROM learning_milestones WHERE learning_path_id = $1 ORDER BY target_date, skill`,
         [path.learningPathId],
       )
@@ -244,11 +236,12 @@ describe('career growth: skill levels, roles, learning paths, progress', () => {
     }
     expect(milestones.find((m) => m.skill === 'sql')!.title).toBe('Raise SQL from 0 to 50');
     // Catalog activities at once; the LLM's once career.recommend ran (only skills and numbers were sent).
-    const before = (await db.sql.query(`SELECT recommended_activities FROM learning_paths WHERE id = $1`, [path.learningPathId])).rows[0]
+    const before = (await w.db.sql.query(`SELECT recommended_activities FROM learning_paths WHERE id = $1`, [path.learningPathId])).rows[0]
       .recommended_activities;
     expect(before.every((a: { source: string }) => a.source === 'catalog')).toBe(true);
-    await h.idle(['insights']);
-    const after = (await db.sql.query(`SELECT recommended_activities FROM learning_paths WHERE id = $1`, [path.learningPathId])).rows[0].recommended_activities;
+    await w.h.idle(['insights']);
+    const after = (await w.db.sql.query(`SELECT recommended_activities FROM learning_paths WHERE id = $1`, [path.learningPathId])).rows[0]
+      .recommended_activities;
     expect(after.map((a: { skill: string; source: string }) => [a.skill, a.source])).toEqual([
       ['python', 'llm'],
       ['sql', 'llm'],
@@ -257,60 +250,60 @@ describe('career growth: skill levels, roles, learning paths, progress', () => {
     const sent = JSON.parse(llm.requests.at(-1)!.messages.find((m) => m.role === 'user')!.content);
     expect(sent).toEqual({ target_level: 4, gaps: path.gaps.map((g) => ({ skill: g.skill, current: g.current, target: g.target })) });
     // Again: the same active path, nothing new.
-    const again = await createLearningPath(em, h.pool.producer, { developerId: dev.kim!, roleId, now: AT });
+    const again = await createLearningPath(em, w.h.pool.producer, { developerId: dev.kim!, roleId, now: AT });
     expect(again).toMatchObject({ learningPathId: path.learningPathId, existing: true });
-    expect((await db.sql.query(`SELECT count(*)::int AS n FROM learning_paths WHERE developer_id = $1`, [dev.kim])).rows[0].n).toBe(1);
+    expect((await w.db.sql.query(`SELECT count(*)::int AS n FROM learning_paths WHERE developer_id = $1`, [dev.kim])).rows[0].n).toBe(1);
   });
 
   it('malformed and out-of-range model answers: asked again, clamped, unknown skills dropped; without a model the catalog stays', async () => {
-    const paths = (await db.sql.query(`SELECT id FROM learning_paths WHERE developer_id = $1`, [dev.kim])).rows;
+    const paths = (await w.db.sql.query(`SELECT id FROM learning_paths WHERE developer_id = $1`, [dev.kim])).rows;
     llm.script.push({ kind: 'malformed' }, { kind: 'out_of_range' });
-    const done = await h.settle(await h.pool.producer.enqueue(careerRecommend, { learningPathId: paths[0].id }, { jobId: `again-${Date.now()}` }));
+    const done = await w.h.settle(await w.h.pool.producer.enqueue(careerRecommend, { learningPathId: paths[0].id }, { jobId: `again-${Date.now()}` }));
     expect(done.returnvalue).toMatchObject({ source: 'coach-model', activities: 3 });
-    const acts = (await db.sql.query(`SELECT recommended_activities FROM learning_paths WHERE id = $1`, [paths[0].id])).rows[0].recommended_activities;
+    const acts = (await w.db.sql.query(`SELECT recommended_activities FROM learning_paths WHERE id = $1`, [paths[0].id])).rows[0].recommended_activities;
     expect(acts.map((a: { skill: string; hours_per_week: number; weeks: number }) => [a.skill, a.hours_per_week, a.weeks])).toEqual([
       ['python', 40, 1],
       ['sql', 40, 1],
       ['system_design', 40, 1],
     ]);
     llm.script.push({ kind: 'malformed' }, { kind: 'malformed' });
-    const fallback = await h.settle(await h.pool.producer.enqueue(careerRecommend, { learningPathId: paths[0].id }, { jobId: `fallback-${Date.now()}` }));
+    const fallback = await w.h.settle(await w.h.pool.producer.enqueue(careerRecommend, { learningPathId: paths[0].id }, { jobId: `fallback-${Date.now()}` }));
     expect(fallback.returnvalue).toMatchObject({ source: 'catalog', fallbackReason: expect.stringMatching(/malformed twice/) });
-    const catalog = (await db.sql.query(`SELECT recommended_activities FROM learning_paths WHERE id = $1`, [paths[0].id])).rows[0].recommended_activities;
+    const catalog = (await w.db.sql.query(`SELECT recommended_activities FROM learning_paths WHERE id = $1`, [paths[0].id])).rows[0].recommended_activities;
     expect(catalog.every((a: { source: string }) => a.source === 'catalog')).toBe(true);
     expect(catalog.map((a: { title: string }) => a.title)).toContain('Ship a feature in SQL');
   });
 
   it('progress follows new work after each profile refresh: pending → in_progress → completed, the path completes, reruns change nothing; paused paths stay', async () => {
-    const em = db.orm.em.fork();
+    const em = w.db.orm.em.fork();
     const roleId = await createCareerRole(em, { organizationId: ORG, name: 'Test Champion', level: 2, requiredSkills: { testing: 50, documentation: 25 } });
     // lee: nothing yet. Levels now start at 0: testing needs 50, documentation 25.
-    const path = await createLearningPath(em, h.pool.producer, { developerId: dev.lee!, roleId });
+    const path = await createLearningPath(em, w.h.pool.producer, { developerId: dev.lee!, roleId });
     expect(path.gaps.map((g) => [g.skill, g.start, g.target])).toEqual([
       ['documentation', 0, 25],
       ['testing', 0, 50],
     ]);
     const paused = await createLearningPath(em, null, {
       developerId: dev.lee!,
-      roleId: (await db.sql.query(`SELECT id FROM career_roles WHERE name = 'Data Lead'`)).rows[0].id,
+      roleId: (await w.db.sql.query(`SELECT id FROM career_roles WHERE name = 'Data Lead'`)).rows[0].id,
     });
-    await db.sql.query(`UPDATE learning_paths SET status = 'paused' WHERE id = $1`, [paused.learningPathId]);
+    await w.db.sql.query(`UPDATE learning_paths SET status = 'paused' WHERE id = $1`, [paused.learningPathId]);
     const state = async () =>
       (
-        await db.sql.query(
+        await w.db.sql.query(
           `SELECT m.skill, m.status, m.progress_percentage, m.completed_at IS NOT NULL AS done FROM learning_milestones m WHERE m.learning_path_id = $1 ORDER BY m.skill`,
           [path.learningPathId],
         )
       ).rows;
     const refresh = async () => {
-      const job = await h.settle(
-        await h.pool.producer.enqueue(developerRefreshProfile, { developerId: dev.lee! }, { jobId: `p-${Date.now()}-${Math.random()}` }),
+      const job = await w.h.settle(
+        await w.h.pool.producer.enqueue(developerRefreshProfile, { developerId: dev.lee! }, { jobId: `p-${Date.now()}-${Math.random()}` }),
       );
       expect(job.failedReason).toBeUndefined();
-      await h.idle(['profiles', 'slack']);
+      await w.h.idle(['profiles', 'slack']);
     };
     // One commit touching a test file, minutes old (weight ≈ 1): testing 25·log2(2) = 25 → 25 / 50 = 50%.
-    await db.sql.query(
+    await w.db.sql.query(
       `INSERT INTO commits (sha, developer_id, repository_name, committed_at, languages, files) VALUES ($1, $2, 'api', now() - interval '2 minutes', '{"Go": 10}', $3)`,
       ['l1'.padEnd(40, '0'), dev.lee, JSON.stringify([{ path: 'svc/handler_test.go' }])],
     );
@@ -320,10 +313,10 @@ describe('career growth: skill levels, roles, learning paths, progress', () => {
       { skill: 'testing', status: 'in_progress', progress_percentage: 50, done: false },
     ]);
     // The same data again: nothing moves, nothing is told.
-    const rerun = await h.settle(await h.pool.producer.enqueue(careerRefreshPaths, { developerId: dev.lee! }, { jobId: `rerun-${Date.now()}` }));
+    const rerun = await w.h.settle(await w.h.pool.producer.enqueue(careerRefreshPaths, { developerId: dev.lee! }, { jobId: `rerun-${Date.now()}` }));
     expect(rerun.returnvalue).toEqual({ developerId: dev.lee, paths: 1, milestonesMoved: 0, milestonesCompleted: 0, pathsCompleted: 0 });
     // lee's workspace knows her: completions are told to her alone.
-    await installSlackIntegration(db.orm.em.fork(), new KeyRing(config.ENCRYPTION_KEYS!), {
+    await installSlackIntegration(w.db.orm.em.fork(), new KeyRing(w.config.ENCRYPTION_KEYS!), {
       organizationId: ORG,
       teamId: 'T0STANDIN',
       botToken: 'xoxb-standin-token',
@@ -337,7 +330,7 @@ describe('career growth: skill levels, roles, learning paths, progress', () => {
       ['l3', 'svc/b_test.go'],
       ['l4', 'README.md'],
     ]) {
-      await db.sql.query(
+      await w.db.sql.query(
         `INSERT INTO commits (sha, developer_id, repository_name, committed_at, languages, files) VALUES ($1, $2, 'api', now() - interval '1 minute', '{}', $3)`,
         [sha!.padEnd(40, '0'), dev.lee, JSON.stringify([{ path: file }])],
       );
@@ -348,7 +341,7 @@ describe('career growth: skill levels, roles, learning paths, progress', () => {
       { skill: 'testing', status: 'completed', progress_percentage: 100, done: true },
     ]);
     const rows = (
-      await db.sql.query(`SELECT id, status, completed_at IS NOT NULL AS done, skill_gaps FROM learning_paths WHERE developer_id = $1 ORDER BY started_at`, [
+      await w.db.sql.query(`SELECT id, status, completed_at IS NOT NULL AS done, skill_gaps FROM learning_paths WHERE developer_id = $1 ORDER BY started_at`, [
         dev.lee,
       ])
     ).rows;
@@ -368,11 +361,11 @@ describe('career growth: skill levels, roles, learning paths, progress', () => {
     ]);
     // The paused path was not touched: its milestones are as created.
     expect(
-      (await db.sql.query(`SELECT count(*)::int AS n FROM learning_milestones WHERE learning_path_id = $1 AND status <> 'pending'`, [paused.learningPathId]))
+      (await w.db.sql.query(`SELECT count(*)::int AS n FROM learning_milestones WHERE learning_path_id = $1 AND status <> 'pending'`, [paused.learningPathId]))
         .rows[0].n,
     ).toBe(0);
     // Nothing active any more: a refresh queues no path refresh.
-    const refreshes = async () => (await h.reader('profiles').getJobs(['completed'])).filter((j) => j.name === 'career.refresh-paths').length;
+    const refreshes = async () => (await w.h.reader('profiles').getJobs(['completed'])).filter((j) => j.name === 'career.refresh-paths').length;
     const n = await refreshes();
     await refresh();
     expect(await refreshes()).toBe(n);
@@ -380,9 +373,9 @@ describe('career growth: skill levels, roles, learning paths, progress', () => {
 
   it('report metrics: skill levels of a scope, learning progress and readiness per person', async () => {
     // The work so far is in the organization's repository (a report counts its own repositories' work).
-    await attachRepository(db, 'acme/api', ORG);
+    await attachRepository(w.db, 'acme/api', ORG);
     const at = { date_range: { start: '2025-06-01', end: AT.toISOString() } };
-    const kim = await computeMetrics(db.sql, ['skill_levels', 'career_readiness'], { ...at, developer_ids: [dev.kim!] }, AT);
+    const kim = await computeMetrics(w.db.sql, ['skill_levels', 'career_readiness'], { ...at, developer_ids: [dev.kim!] }, AT);
     // kim alone: her own levels at AT (the first test's hand-computed numbers), by their names.
     expect(kim.skill_levels).toMatchObject({ kind: 'breakdown', unit: 'level' });
     expect((kim.skill_levels as { items: { label: string; value: number }[] }).items.slice(0, 3)).toEqual([
@@ -391,7 +384,7 @@ describe('career growth: skill levels, roles, learning paths, progress', () => {
       { label: 'Python', value: 54 },
     ]);
     // Two people: each skill averaged over both (lee has none of kim's Python at AT): 54 / 2 = 27.
-    const both = await computeMetrics(db.sql, ['skill_levels', 'learning_progress'], { ...at, developer_ids: [dev.kim!, dev.lee!] }, AT);
+    const both = await computeMetrics(w.db.sql, ['skill_levels', 'learning_progress'], { ...at, developer_ids: [dev.kim!, dev.lee!] }, AT);
     expect((both.skill_levels as { items: { label: string; value: number }[] }).items.find((i) => i.label === 'Python')).toEqual({
       label: 'Python',
       value: 27,
@@ -407,7 +400,7 @@ describe('career growth: skill levels, roles, learning paths, progress', () => {
 
     // As report widgets of the organization's report.
     const reportId = (
-      await db.sql.query(`INSERT INTO custom_reports (organization_id, name, widgets, filters) VALUES ($1, 'Growth', $2, $3) RETURNING id`, [
+      await w.db.sql.query(`INSERT INTO custom_reports (organization_id, name, widgets, filters) VALUES ($1, 'Growth', $2, $3) RETURNING id`, [
         ORG,
         JSON.stringify([
           { type: 'bar', metric: 'skill_levels', config: { title: 'Team skills', limit: 5 } },
@@ -419,7 +412,7 @@ describe('career growth: skill levels, roles, learning paths, progress', () => {
     ).rows[0].id;
     const dir = await mkdtemp(join(tmpdir(), 'aexy-career-report-'));
     try {
-      const report = await runCustomReport(db.orm.em.fork(), reportId, 'json', dir, AT);
+      const report = await runCustomReport(w.db.orm.em.fork(), reportId, 'json', dir, AT);
       expect(report.data.widgets.map((w) => [w.title, w.type, w.items?.length])).toEqual([
         ['Team skills', 'bar', 5],
         ['Learning progress', 'table', 2],
@@ -435,17 +428,17 @@ describe('career growth: skill levels, roles, learning paths, progress', () => {
   });
 
   it('export type learning_paths: a row per milestone of the organization’s members’ paths, CSV and JSON alike', async () => {
-    const { rows: expected } = await db.sql.query(
+    const { rows: expected } = await w.db.sql.query(
       `SELECT d.github_username, r.name, m.skill, m.progress_percentage FROM learning_paths p JOIN developers d ON d.id = p.developer_id
          JOIN career_roles r ON r.id = p.target_role_id LEFT JOIN learning_milestones m ON m.learning_path_id = p.id
         WHERE p.developer_id = ANY($1::uuid[]) ORDER BY 1, p.started_at, p.id, m.target_date, m.skill`,
       [[dev.kim, dev.lee]],
     );
     for (const format of ['json', 'csv'] as const) {
-      const id = await requestExport(db.orm.em.fork(), h.pool.producer, { exportType: 'learning_paths', format, config: { organization_id: ORG } });
-      const [job] = (await h.reader('exports').getJobs(['waiting', 'active', 'completed', 'failed'])).filter((j) => j.data.exportJobId === id);
-      await h.settle(job!);
-      const row = (await db.sql.query(`SELECT status, file_path, error_message FROM export_jobs WHERE id = $1`, [id])).rows[0];
+      const id = await requestExport(w.db.orm.em.fork(), w.h.pool.producer, { exportType: 'learning_paths', format, config: { organization_id: ORG } });
+      const [job] = (await w.h.reader('exports').getJobs(['waiting', 'active', 'completed', 'failed'])).filter((j) => j.data.exportJobId === id);
+      await w.h.settle(job!);
+      const row = (await w.db.sql.query(`SELECT status, file_path, error_message FROM export_jobs WHERE id = $1`, [id])).rows[0];
       expect(row.status, row.error_message).toBe('completed');
       const text = await readFile(row.file_path, 'utf8');
       const records: Record<string, string | number | null>[] = format === 'json' ? JSON.parse(text) : parse(text, { columns: true });
@@ -461,7 +454,7 @@ describe('career growth: skill levels, roles, learning paths, progress', () => {
   });
 
   it('the active-path lookup is served by the contract’s partial index', async () => {
-    const client = await db.sql.connect();
+    const client = await w.db.sql.connect();
     try {
       await client.query('BEGIN');
       await client.query('SET LOCAL enable_seqscan = off');
@@ -476,7 +469,7 @@ describe('career growth: skill levels, roles, learning paths, progress', () => {
   });
 
   it('CLI: career roles, path create and status', async () => {
-    const env = { DATABASE_URL: db.url, REDIS_URL: config.REDIS_URL, QUEUE_PREFIX: config.QUEUE_PREFIX, LOG_LEVEL: 'silent' };
+    const env = { DATABASE_URL: w.db.url, REDIS_URL: w.config.REDIS_URL, QUEUE_PREFIX: w.config.QUEUE_PREFIX, LOG_LEVEL: 'silent' };
     const roles = await runCliProcess(['career', 'roles', '--organization', ORG], env);
     expect(roles.stdout).toMatch(/standard {2}L3 {2}Senior Backend Engineer +backend 65, testing 50, code_review 55, system_design 35/);
     expect(roles.stdout).toMatch(/custom {4}L4 {2}Data Lead/);
