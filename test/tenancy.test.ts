@@ -1,10 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFile } from 'node:fs/promises';
 import { PDFParse } from 'pdf-parse';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AppConfig } from '../src/config/index.js';
 import { KeyRing } from '../src/crypto/secrets.js';
 import { GitHubStandIn } from '../src/dev/github-stand-in.js';
 import { SlackStandIn } from '../src/dev/slack-stand-in.js';
@@ -16,10 +13,8 @@ import { developerSignals } from '../src/insights/signals.js';
 import { runCustomReport } from '../src/reports/run.js';
 import { installSlackIntegration } from '../src/slack/integrations.js';
 import { startTracking } from '../src/github/sync/tracked.js';
-import { JOBS } from '../src/workers/handlers.js';
-import { createTestDatabase, type TestDatabase } from './helpers/db.js';
-import { deletePrefix, standInGitHubSettings, testConfig } from './helpers/redis.js';
-import { startHarness, type Harness } from './helpers/workers.js';
+import { useTestWorld } from './hooks.js';
+import { standInGitHubSettings } from './helpers/redis.js';
 
 const A = 'aaaaaaaa-0000-4000-8000-00000000000a';
 const B = 'bbbbbbbb-0000-4000-8000-00000000000b';
@@ -32,38 +27,37 @@ const B_MARKS = ['bea-b', 'bob-b', 'Beta', 'COBOL', 'B-SECRET', 'b-repo'];
  * counted by hand from the fixture below.
  */
 describe('organizations as tenants: nothing of one reaches another', () => {
-  let db: TestDatabase;
-  let h: Harness;
   let slack: SlackStandIn;
   let gh: GitHubStandIn;
-  let dir: string;
-  let config: AppConfig;
   const dev: Record<string, string> = {};
   const team: Record<string, string> = {};
   const now = new Date('2026-03-31T00:00:00Z');
 
   beforeAll(async () => {
-    db = await createTestDatabase();
     slack = await new SlackStandIn().start();
     gh = await new GitHubStandIn().start();
-    dir = await mkdtemp(join(tmpdir(), 'aexy-tenancy-'));
-    config = {
-      ...testConfig({
-        ...standInGitHubSettings(gh),
-        SLACK_API_URL: slack.url,
-        SLACK_TIMEOUT_MS: '2000',
-        ENCRYPTION_KEYS: `k1:${randomBytes(32).toString('base64')}`,
-        EXPORT_DIR: dir,
-      }),
-      DATABASE_URL: db.url,
-    };
-    h = await startHarness(config, db.orm, JOBS);
+  });
+  afterAll(async () => {
+    await slack?.stop();
+    await gh?.stop();
+  });
+  const w = useTestWorld({
+    harness: true,
+    settings: () => ({
+      ...standInGitHubSettings(gh),
+      SLACK_API_URL: slack.url,
+      SLACK_TIMEOUT_MS: '2000',
+      ENCRYPTION_KEYS: `k1:${randomBytes(32).toString('base64')}`,
+    }),
+  });
+
+  beforeAll(async () => {
     for (const [i, login] of ['amy-a', 'abe-a', 'bea-b', 'bob-b', 'sam-ab'].entries()) {
-      dev[login] = (await db.sql.query(`INSERT INTO developers (github_id, github_username) VALUES ($1, $2) RETURNING id`, [i + 1, login])).rows[0].id;
+      dev[login] = (await w.db.sql.query(`INSERT INTO developers (github_id, github_username) VALUES ($1, $2) RETURNING id`, [i + 1, login])).rows[0].id;
     }
     const addTeam = async (name: string, org: string, members: string[]) =>
       (team[name] = (
-        await db.sql.query(`INSERT INTO teams (name, organization_id, developer_ids) VALUES ($1, $2, $3::uuid[]) RETURNING id`, [
+        await w.db.sql.query(`INSERT INTO teams (name, organization_id, developer_ids) VALUES ($1, $2, $3::uuid[]) RETURNING id`, [
           name,
           org,
           members.map((m) => dev[m]),
@@ -72,9 +66,9 @@ describe('organizations as tenants: nothing of one reaches another', () => {
     await addTeam('Alpha', A, ['amy-a', 'abe-a']);
     await addTeam('Beta', B, ['bea-b', 'bob-b']);
     // Each organization's repositories: the work in them is that organization's, whoever did it.
-    await db.sql.query(`INSERT INTO tracked_repositories (full_name, organization_id) VALUES ('acme/a-repo', $1), ('bcorp/b-repo', $2)`, [A, B]);
+    await w.db.sql.query(`INSERT INTO tracked_repositories (full_name, organization_id) VALUES ('acme/a-repo', $1), ('bcorp/b-repo', $2)`, [A, B]);
     const commit = (sha: string, login: string, repo: string, at: string, add: number, lang: string, message: string) =>
-      db.sql.query(
+      w.db.sql.query(
         `INSERT INTO commits (sha, developer_id, repository_name, repository_full_name, message, additions, deletions, files_changed, languages, committed_at)
          VALUES ($1, $2, $3, $4, $5, $6, 1, 1, $7, $8)`,
         [sha.padEnd(40, '0'), dev[login], repo.split('/')[1], repo, message, add, JSON.stringify({ [lang]: add + 1 }), at],
@@ -87,27 +81,27 @@ describe('organizations as tenants: nothing of one reaches another', () => {
     await commit('b2', 'bob-b', 'bcorp/b-repo', '2026-03-05T11:00:00Z', 777, 'COBOL', 'B-SECRET ledger');
     const aPr = await pr(1, 'amy-a', 'acme/a-repo', 'Faster parser');
     const bPr = await pr(2, 'bea-b', 'bcorp/b-repo', 'B-SECRET payroll run');
-    await db.sql.query(
+    await w.db.sql.query(
       `INSERT INTO code_reviews (github_id, pull_request_id, reviewer_id, state, submitted_at)
        VALUES (11, $1, $2, 'approved', '2026-03-06T02:00:00Z'), (12, $3, $4, 'approved', '2026-03-06T03:00:00Z')`,
       [aPr, dev['abe-a'], bPr, dev['bob-b']],
     );
     // A learning path each, with one milestone (B's named so it would show).
-    const role = (await db.sql.query(`INSERT INTO career_roles (name, level, required_skills) VALUES ('Senior', 3, '{"testing": 50}') RETURNING id`)).rows[0]
+    const role = (await w.db.sql.query(`INSERT INTO career_roles (name, level, required_skills) VALUES ('Senior', 3, '{"testing": 50}') RETURNING id`)).rows[0]
       .id;
     for (const [login, title] of [
       ['amy-a', 'Raise Testing'],
       ['bea-b', 'B-SECRET milestone'],
     ] as const) {
       const path = (
-        await db.sql.query(`INSERT INTO learning_paths (developer_id, target_role_id, started_at) VALUES ($1, $2, '2026-03-10T00:00:00Z') RETURNING id`, [
+        await w.db.sql.query(`INSERT INTO learning_paths (developer_id, target_role_id, started_at) VALUES ($1, $2, '2026-03-10T00:00:00Z') RETURNING id`, [
           dev[login],
           role,
         ])
       ).rows[0].id;
-      await db.sql.query(`INSERT INTO learning_milestones (learning_path_id, title, skill, target_level) VALUES ($1, $2, 'testing', 50)`, [path, title]);
+      await w.db.sql.query(`INSERT INTO learning_milestones (learning_path_id, title, skill, target_level) VALUES ($1, $2, 'testing', 50)`, [path, title]);
     }
-    const ring = new KeyRing(config.ENCRYPTION_KEYS!);
+    const ring = new KeyRing(w.config.ENCRYPTION_KEYS!);
     for (const [org, slackTeam, channel] of [
       [A, 'T0AAA', 'C0AAA'],
       [B, 'T0BBB', 'C0BBB'],
@@ -115,7 +109,7 @@ describe('organizations as tenants: nothing of one reaches another', () => {
       slack.tokens.set(`xoxb-${slackTeam}`, slackTeam);
       slack.channels.add(channel);
       if (org === B) slack.users.push({ id: 'U0BEA', team: slackTeam, email: 'bea@b.example', name: 'bea' });
-      await installSlackIntegration(db.orm.em.fork(), ring, {
+      await installSlackIntegration(w.db.orm.em.fork(), ring, {
         organizationId: org,
         teamId: slackTeam,
         botToken: `xoxb-${slackTeam}`,
@@ -127,23 +121,15 @@ describe('organizations as tenants: nothing of one reaches another', () => {
   /** A pull request of `repo` (owner/name), with the full name the sync records beside it. */
   const pr = async (gid: number, login: string, repo: string, title: string) => {
     const id = (
-      await db.sql.query(
+      await w.db.sql.query(
         `INSERT INTO pull_requests (github_id, number, developer_id, repository_name, title, state, additions, deletions, created_at, merged_at)
          VALUES ($1::bigint, $1::int, $2, $3, $4, 'merged', 10, 2, '2026-03-06T00:00:00Z', '2026-03-06T05:00:00Z') RETURNING id`,
         [gid, dev[login], repo.split('/')[1], title],
       )
     ).rows[0].id as string;
-    await db.sql.query(`INSERT INTO github_pull_repositories (github_id, repository_full_name) VALUES ($1, $2)`, [gid, repo]);
+    await w.db.sql.query(`INSERT INTO github_pull_repositories (github_id, repository_full_name) VALUES ($1, $2)`, [gid, repo]);
     return id;
   };
-  afterAll(async () => {
-    await h?.close();
-    await slack?.stop();
-    await gh?.stop();
-    await db?.drop();
-    await rm(dir, { recursive: true, force: true });
-    await deletePrefix(config.QUEUE_PREFIX);
-  });
 
   const noneOfB = (text: string, what: string) => {
     for (const mark of B_MARKS) expect(text, `${what} mentions ${mark}`).not.toContain(mark);
@@ -151,7 +137,7 @@ describe('organizations as tenants: nothing of one reaches another', () => {
 
   const report = async (org: string | null, filters: object, creator: string | null = null) =>
     (
-      await db.sql.query(`INSERT INTO custom_reports (organization_id, creator_id, name, widgets, filters) VALUES ($1, $2, 'Monthly', $3, $4) RETURNING id`, [
+      await w.db.sql.query(`INSERT INTO custom_reports (organization_id, creator_id, name, widgets, filters) VALUES ($1, $2, 'Monthly', $3, $4) RETURNING id`, [
         org,
         creator,
         JSON.stringify([
@@ -168,7 +154,7 @@ describe('organizations as tenants: nothing of one reaches another', () => {
 
   it('a report without a team filter counts its own organization only, in JSON, CSV and PDF', async () => {
     const id = await report(A, {});
-    const json = JSON.parse(await readFile((await runCustomReport(db.orm.em.fork(), id, 'json', dir, now)).path, 'utf8'));
+    const json = JSON.parse(await readFile((await runCustomReport(w.db.orm.em.fork(), id, 'json', w.dir, now)).path, 'utf8'));
     const byTitle = Object.fromEntries(json.widgets.map((w: { metric: string; type: string }, i: number) => [`${i}`, w]));
     expect(byTitle[0].value).toBe(3);
     expect(byTitle[1].value).toBe(13);
@@ -181,34 +167,34 @@ describe('organizations as tenants: nothing of one reaches another', () => {
     expect(byTitle[5].value).toBe(1);
     noneOfB(JSON.stringify(json), 'JSON report');
 
-    const csv = await readFile((await runCustomReport(db.orm.em.fork(), id, 'csv', dir, now)).path, 'utf8');
+    const csv = await readFile((await runCustomReport(w.db.orm.em.fork(), id, 'csv', w.dir, now)).path, 'utf8');
     expect(csv).toContain('amy-a');
     noneOfB(csv, 'CSV report');
 
-    const parser = new PDFParse({ data: new Uint8Array(await readFile((await runCustomReport(db.orm.em.fork(), id, 'pdf', dir, now)).path)) });
+    const parser = new PDFParse({ data: new Uint8Array(await readFile((await runCustomReport(w.db.orm.em.fork(), id, 'pdf', w.dir, now)).path)) });
     const { text } = await parser.getText();
     await parser.destroy();
     expect(text).toContain('amy-a');
     noneOfB(text, 'PDF report');
 
     // The same report for B sees B's numbers: the scoping is the organization, not a constant.
-    const other = JSON.parse(await readFile((await runCustomReport(db.orm.em.fork(), await report(B, {}), 'json', dir, now)).path, 'utf8'));
+    const other = JSON.parse(await readFile((await runCustomReport(w.db.orm.em.fork(), await report(B, {}), 'json', w.dir, now)).path, 'utf8'));
     expect(other.widgets[0].value).toBe(2);
     expect(other.widgets[1].value).toBe(7777);
   });
 
   it("a report naming another organization's team or developer, or of no organization, is refused with a clear error", async () => {
-    await expect(runCustomReport(db.orm.em.fork(), await report(A, { team_ids: [team.Beta] }), 'json', dir, now)).rejects.toThrow(
+    await expect(runCustomReport(w.db.orm.em.fork(), await report(A, { team_ids: [team.Beta] }), 'json', w.dir, now)).rejects.toThrow(
       `Report "Monthly" has filters outside its organization: team_ids: not teams of organization ${A}: ${team.Beta}`,
     );
-    await expect(runCustomReport(db.orm.em.fork(), await report(A, { developer_ids: [dev['amy-a'], dev['bea-b']] }), 'json', dir, now)).rejects.toThrow(
+    await expect(runCustomReport(w.db.orm.em.fork(), await report(A, { developer_ids: [dev['amy-a'], dev['bea-b']] }), 'json', w.dir, now)).rejects.toThrow(
       `developer_ids: not members of organization ${A}'s teams: ${dev['bea-b']}`,
     );
-    await expect(runCustomReport(db.orm.em.fork(), await report(null, {}), 'json', dir, now)).rejects.toThrow(
+    await expect(runCustomReport(w.db.orm.em.fork(), await report(null, {}), 'json', w.dir, now)).rejects.toThrow(
       'Report "Monthly" belongs to no organization: set custom_reports.organization_id',
     );
     // Without organization_id, the creator's only organization is the report's.
-    const byCreator = await runCustomReport(db.orm.em.fork(), await report(null, {}, dev['abe-a']), 'json', dir, now);
+    const byCreator = await runCustomReport(w.db.orm.em.fork(), await report(null, {}, dev['abe-a']), 'json', w.dir, now);
     expect(byCreator.data.report.organizationId).toBe(A);
     expect(byCreator.data.widgets[0]!.value).toBe(3);
   });
@@ -216,7 +202,7 @@ describe('organizations as tenants: nothing of one reaches another', () => {
   /** Amy (of A) asking for an export of Bob's (of B) work: refused, naming him. */
   const bobRefusedToAmy = () =>
     expect(
-      requestExport(db.orm.em.fork(), h.pool.producer, {
+      requestExport(w.db.orm.em.fork(), w.h.pool.producer, {
         exportType: 'commits',
         format: 'csv',
         requestedBy: dev['amy-a'],
@@ -225,10 +211,10 @@ describe('organizations as tenants: nothing of one reaches another', () => {
     ).rejects.toThrow(`config.developer_ids: not members of organization ${A}'s teams: ${dev['bob-b']}`);
 
   const exportOf = async (request: Parameters<typeof requestExport>[2]) => {
-    const id = await requestExport(db.orm.em.fork(), h.pool.producer, request);
-    const [job] = (await h.reader('exports').getJobs(['waiting', 'active', 'completed', 'failed', 'delayed'])).filter((j) => j.data.exportJobId === id);
-    await h.settle(job!);
-    return (await db.sql.query(`SELECT * FROM export_jobs WHERE id = $1`, [id])).rows[0];
+    const id = await requestExport(w.db.orm.em.fork(), w.h.pool.producer, request);
+    const [job] = (await w.h.reader('exports').getJobs(['waiting', 'active', 'completed', 'failed', 'delayed'])).filter((j) => j.data.exportJobId === id);
+    await w.h.settle(job!);
+    return (await w.db.sql.query(`SELECT * FROM export_jobs WHERE id = $1`, [id])).rows[0];
   };
 
   it('exports of every type and format requested by a member of A hold A only, the counts of independent SQL', async () => {
@@ -252,45 +238,50 @@ describe('organizations as tenants: nothing of one reaches another', () => {
   });
 
   it("an export is refused without a single organization, for another organization's requester, and for another organization's report", async () => {
-    await expect(requestExport(db.orm.em.fork(), h.pool.producer, { exportType: 'commits', format: 'csv' })).rejects.toThrow(
+    await expect(requestExport(w.db.orm.em.fork(), w.h.pool.producer, { exportType: 'commits', format: 'csv' })).rejects.toThrow(
       'an export is of one organization: give requestedBy (its organization is used) or config.organization_id',
     );
     await expect(
-      requestExport(db.orm.em.fork(), h.pool.producer, { exportType: 'commits', format: 'csv', requestedBy: dev['amy-a'], config: { organization_id: B } }),
+      requestExport(w.db.orm.em.fork(), w.h.pool.producer, { exportType: 'commits', format: 'csv', requestedBy: dev['amy-a'], config: { organization_id: B } }),
     ).rejects.toThrow(`config.organization_id: the requester ${dev['amy-a']} is in no team of organization ${B}`);
-    await expect(requestExport(db.orm.em.fork(), h.pool.producer, { exportType: 'commits', format: 'csv', requestedBy: dev['sam-ab'] })).rejects.toThrow(
+    await expect(requestExport(w.db.orm.em.fork(), w.h.pool.producer, { exportType: 'commits', format: 'csv', requestedBy: dev['sam-ab'] })).rejects.toThrow(
       `requestedBy: developer ${dev['sam-ab']} is in no team of any organization`,
     );
     await expect(
-      requestExport(db.orm.em.fork(), h.pool.producer, { exportType: 'commits', format: 'csv', requestedBy: dev['amy-a'], config: { team_ids: [team.Beta!] } }),
+      requestExport(w.db.orm.em.fork(), w.h.pool.producer, {
+        exportType: 'commits',
+        format: 'csv',
+        requestedBy: dev['amy-a'],
+        config: { team_ids: [team.Beta!] },
+      }),
     ).rejects.toThrow(`config.team_ids: not teams of organization ${A}: ${team.Beta}`);
     await bobRefusedToAmy();
     // A developer in both organizations names the one the export is of.
     const both = (
-      await db.sql.query(`INSERT INTO teams (name, organization_id, developer_ids) VALUES ('Guests', $1, $2), ('Guests', $3, $2) RETURNING id`, [
+      await w.db.sql.query(`INSERT INTO teams (name, organization_id, developer_ids) VALUES ('Guests', $1, $2), ('Guests', $3, $2) RETURNING id`, [
         A,
         [dev['sam-ab']],
         B,
       ])
     ).rows;
     try {
-      await expect(requestExport(db.orm.em.fork(), h.pool.producer, { exportType: 'commits', format: 'csv', requestedBy: dev['sam-ab'] })).rejects.toThrow(
+      await expect(requestExport(w.db.orm.em.fork(), w.h.pool.producer, { exportType: 'commits', format: 'csv', requestedBy: dev['sam-ab'] })).rejects.toThrow(
         /the requester is in the teams of 2 organizations .*; name one/,
       );
       const chosen = await exportOf({ exportType: 'commits', format: 'json', requestedBy: dev['sam-ab'], config: { organization_id: B } });
       expect(JSON.parse(await readFile(chosen.file_path, 'utf8')).map((c: { developer: string }) => c.developer)).toEqual(['bea-b', 'bob-b']);
     } finally {
-      await db.sql.query(`DELETE FROM teams WHERE id = ANY($1::uuid[])`, [both.map((r) => r.id)]);
+      await w.db.sql.query(`DELETE FROM teams WHERE id = ANY($1::uuid[])`, [both.map((r) => r.id)]);
     }
     // A row written straight into export_jobs for B's report by A's member fails, with the reason.
     const bReport = await report(B, {});
-    const { rows } = await db.sql.query(`INSERT INTO export_jobs (requested_by, export_type, format, config) VALUES ($1, 'report', 'json', $2) RETURNING id`, [
-      dev['amy-a'],
-      { report_id: bReport },
-    ]);
-    const job = await h.pool.producer.enqueue((await import('../src/jobs/index.js')).exportProcess, { exportJobId: rows[0].id });
-    await h.settle(job);
-    const after = (await db.sql.query(`SELECT status, error_message, file_path FROM export_jobs WHERE id = $1`, [rows[0].id])).rows[0];
+    const { rows } = await w.db.sql.query(
+      `INSERT INTO export_jobs (requested_by, export_type, format, config) VALUES ($1, 'report', 'json', $2) RETURNING id`,
+      [dev['amy-a'], { report_id: bReport }],
+    );
+    const job = await w.h.pool.producer.enqueue((await import('../src/jobs/index.js')).exportProcess, { exportJobId: rows[0].id });
+    await w.h.settle(job);
+    const after = (await w.db.sql.query(`SELECT status, error_message, file_path FROM export_jobs WHERE id = $1`, [rows[0].id])).rows[0];
     expect(after).toEqual({
       status: 'failed',
       error_message: 'Report "Monthly" belongs to another organization than the one it was requested for',
@@ -299,16 +290,16 @@ describe('organizations as tenants: nothing of one reaches another', () => {
   });
 
   it("notifications go to the organization's own workspace with its own numbers", async () => {
-    await h.idle(['slack']); // the earlier exports' own notifications
+    await w.h.idle(['slack']); // the earlier exports' own notifications
     const before = slack.posted.length;
     // The weekly summary of Alpha: A's workspace, A's week (nothing of B's 7,777 lines).
-    await db.sql.query(`UPDATE commits SET committed_at = now() - interval '1 day' WHERE sha LIKE 'a1%' OR sha LIKE 'b1%'`);
+    await w.db.sql.query(`UPDATE commits SET committed_at = now() - interval '1 day' WHERE sha LIKE 'a1%' OR sha LIKE 'b1%'`);
     try {
-      const sent = await h.settle(await h.pool.producer.enqueue(slackNotify, { kind: 'weekly_team_summary', teamId: team.Alpha! }));
+      const sent = await w.h.settle(await w.h.pool.producer.enqueue(slackNotify, { kind: 'weekly_team_summary', teamId: team.Alpha! }));
       expect(sent.failedReason).toBeUndefined();
       expect(sent.returnvalue, JSON.stringify(sent.returnvalue)).toMatchObject({ channel: 'C0AAA' });
       const exp = await exportOf({ exportType: 'developers', format: 'csv', requestedBy: dev['bea-b'] });
-      await h.idle(['slack']);
+      await w.h.idle(['slack']);
       const posted = slack.posted.slice(before);
       const summary = posted.find((m) => JSON.stringify(m.blocks).includes('Alpha'))!;
       expect(summary.channel).toBe('C0AAA');
@@ -321,21 +312,21 @@ describe('organizations as tenants: nothing of one reaches another', () => {
       expect(slack.ims.get(ready.channel)).toBe('U0BEA');
       expect(exp.status).toBe('completed');
     } finally {
-      await db.sql.query(`UPDATE commits SET committed_at = '2026-03-02T10:00:00Z' WHERE sha LIKE 'a1%'`);
-      await db.sql.query(`UPDATE commits SET committed_at = '2026-03-02T11:00:00Z' WHERE sha LIKE 'b1%'`);
+      await w.db.sql.query(`UPDATE commits SET committed_at = '2026-03-02T10:00:00Z' WHERE sha LIKE 'a1%'`);
+      await w.db.sql.query(`UPDATE commits SET committed_at = '2026-03-02T11:00:00Z' WHERE sha LIKE 'b1%'`);
     }
   });
 
   it("a repository tracked for an organization through the producer API: its failing sync reaches that organization's digest only", async () => {
-    const { repository, jobId } = await startTracking(db.orm.em.fork(), h.pool.producer, { repository: 'acme/vanished', organizationId: A });
-    const sync = await h.settle((await h.reader('github-sync').getJob(jobId!))!);
+    const { repository, jobId } = await startTracking(w.db.orm.em.fork(), w.h.pool.producer, { repository: 'acme/vanished', organizationId: A });
+    const sync = await w.h.settle((await w.h.reader('github-sync').getJob(jobId!))!);
     expect(sync.failedReason).toMatch(/404|Not Found|does not exist/i);
-    const row = (await db.sql.query(`SELECT organization_id, last_error FROM tracked_repositories WHERE full_name = $1`, [repository])).rows[0];
+    const row = (await w.db.sql.query(`SELECT organization_id, last_error FROM tracked_repositories WHERE full_name = $1`, [repository])).rows[0];
     expect(row.organization_id).toBe(A);
     expect(row.last_error).toBeTruthy();
     const before = slack.posted.length;
-    const digestA = await h.settle(await h.pool.producer.enqueue(slackNotify, { kind: 'sync_failure_digest', organizationId: A }));
-    const digestB = await h.settle(await h.pool.producer.enqueue(slackNotify, { kind: 'sync_failure_digest', organizationId: B }));
+    const digestA = await w.h.settle(await w.h.pool.producer.enqueue(slackNotify, { kind: 'sync_failure_digest', organizationId: A }));
+    const digestB = await w.h.settle(await w.h.pool.producer.enqueue(slackNotify, { kind: 'sync_failure_digest', organizationId: B }));
     expect(digestA.returnvalue).toMatchObject({ channel: 'C0AAA' });
     expect(digestB.returnvalue).toEqual({ skipped: 'no failing repositories' });
     const posted = slack.posted.slice(before);
@@ -344,16 +335,16 @@ describe('organizations as tenants: nothing of one reaches another', () => {
   });
 
   it("an alert about a person reaches their own organization's leads only; a team's alert its own organization's channel", async () => {
-    await h.idle(['slack']);
+    await w.h.idle(['slack']);
     slack.users.push(
       { id: 'U0ALEAD', team: 'T0AAA', email: 'lead@a.example', name: 'a-lead' },
       { id: 'U0BLEAD', team: 'T0BBB', email: 'lead@b.example', name: 'b-lead' },
     );
-    await db.sql.query(`UPDATE slack_integrations SET notification_settings = $1 WHERE team_id = 'T0AAA'`, [{ team_leads: { [team.Alpha!]: ['U0ALEAD'] } }]);
-    await db.sql.query(`UPDATE slack_integrations SET notification_settings = $1 WHERE team_id = 'T0BBB'`, [{ team_leads: { [team.Beta!]: ['U0BLEAD'] } }]);
+    await w.db.sql.query(`UPDATE slack_integrations SET notification_settings = $1 WHERE team_id = 'T0AAA'`, [{ team_leads: { [team.Alpha!]: ['U0ALEAD'] } }]);
+    await w.db.sql.query(`UPDATE slack_integrations SET notification_settings = $1 WHERE team_id = 'T0BBB'`, [{ team_leads: { [team.Beta!]: ['U0BLEAD'] } }]);
     const insight = async (column: 'developer_id' | 'team_id', id: string, type: string) =>
       (
-        await db.sql.query(
+        await w.db.sql.query(
           `INSERT INTO predictive_insights (${column}, insight_type, risk_score, confidence, factors, recommendations, data_window_days, generated_by_model)
            VALUES ($1, $2, 0.9, 0.8, '[]', '["Talk."]', 30, 'stand-in') RETURNING id`,
           [id, type],
@@ -361,9 +352,9 @@ describe('organizations as tenants: nothing of one reaches another', () => {
       ).rows[0].id as string;
     const before = slack.posted.length;
     const amys = await insight('developer_id', dev['amy-a']!, 'burnout_risk');
-    await db.sql.query(`INSERT INTO predictive_insight_organizations (insight_id, organization_id) VALUES ($1, $2)`, [amys, A]);
-    await h.settle(await h.pool.producer.enqueue(slackInsightAlert, { insightId: amys }));
-    await h.settle(await h.pool.producer.enqueue(slackInsightAlert, { insightId: await insight('team_id', team.Beta!, 'bus_factor') }));
+    await w.db.sql.query(`INSERT INTO predictive_insight_organizations (insight_id, organization_id) VALUES ($1, $2)`, [amys, A]);
+    await w.h.settle(await w.h.pool.producer.enqueue(slackInsightAlert, { insightId: amys }));
+    await w.h.settle(await w.h.pool.producer.enqueue(slackInsightAlert, { insightId: await insight('team_id', team.Beta!, 'bus_factor') }));
     const posted = slack.posted.slice(before);
     expect(posted.map((m) => slack.ims.get(m.channel) ?? m.channel)).toEqual(['U0ALEAD', 'C0BBB']);
     noneOfB(JSON.stringify(posted[0]), 'alert about amy');
@@ -373,7 +364,7 @@ describe('organizations as tenants: nothing of one reaches another', () => {
   it('a person in both organizations: each sees only the work in its own repositories, in every export, report, insight and Slack message', async () => {
     const sam = dev['sam-ab']!;
     const guests = (
-      await db.sql.query(
+      await w.db.sql.query(
         `INSERT INTO teams (name, organization_id, developer_ids) VALUES ('Guests', $1, $3::uuid[]), ('Guests', $2, $3::uuid[]) RETURNING id, organization_id`,
         [A, B, [sam]],
       )
@@ -382,7 +373,7 @@ describe('organizations as tenants: nothing of one reaches another', () => {
     // Sam's work: one commit in A's repository (3 lines of Rust), one in B's (4,000 lines of COBOL, its
     // text B's), a pull request in B's, a review in each, a learning path towards B's custom role.
     const commit = (sha: string, repo: string, add: number, lang: string, message: string, at: string) =>
-      db.sql.query(
+      w.db.sql.query(
         `INSERT INTO commits (sha, developer_id, repository_name, repository_full_name, message, additions, deletions, files_changed, languages, committed_at)
          VALUES ($1, $2, $3, $4, $5, $6, 0, 1, $7, $8)`,
         [sha.padEnd(40, '0'), sam, repo.split('/')[1], repo, message, add, JSON.stringify({ [lang]: add }), at],
@@ -390,29 +381,29 @@ describe('organizations as tenants: nothing of one reaches another', () => {
     await commit('5a', 'acme/a-repo', 3, 'Rust', 'sam in A', '2026-03-07T10:00:00Z');
     await commit('5b', 'bcorp/b-repo', 4000, 'COBOL', 'B-SECRET sam payroll', '2026-03-08T10:00:00Z');
     const samsPr = await pr(3, 'sam-ab', 'bcorp/b-repo', 'B-SECRET sam pull request');
-    const prs = (await db.sql.query(`SELECT id, github_id::int AS gid FROM pull_requests WHERE github_id IN (1, 2)`)).rows;
+    const prs = (await w.db.sql.query(`SELECT id, github_id::int AS gid FROM pull_requests WHERE github_id IN (1, 2)`)).rows;
     const prOf = (gid: number) => prs.find((p) => p.gid === gid)!.id;
-    await db.sql.query(
+    await w.db.sql.query(
       `INSERT INTO code_reviews (github_id, pull_request_id, reviewer_id, state, body, submitted_at)
        VALUES (21, $1, $3, 'approved', 'looks good', '2026-03-06T04:00:00Z'), (22, $2, $3, 'commented', 'B-SECRET review', '2026-03-06T04:30:00Z')`,
       [prOf(1), prOf(2), sam],
     );
     const bRole = (
-      await db.sql.query(
+      await w.db.sql.query(
         `INSERT INTO career_roles (name, level, required_skills, is_custom, organization_id) VALUES ('B-SECRET Role', 4, '{}', true, $1) RETURNING id`,
         [B],
       )
     ).rows[0].id;
     const path = (
-      await db.sql.query(`INSERT INTO learning_paths (developer_id, target_role_id, started_at) VALUES ($1, $2, '2026-03-11T00:00:00Z') RETURNING id`, [
+      await w.db.sql.query(`INSERT INTO learning_paths (developer_id, target_role_id, started_at) VALUES ($1, $2, '2026-03-11T00:00:00Z') RETURNING id`, [
         sam,
         bRole,
       ])
     ).rows[0].id;
-    await db.sql.query(`INSERT INTO learning_milestones (learning_path_id, title, skill, target_level) VALUES ($1, 'COBOL mastery', 'cobol', 80)`, [path]);
+    await w.db.sql.query(`INSERT INTO learning_milestones (learning_path_id, title, skill, target_level) VALUES ($1, 'COBOL mastery', 'cobol', 80)`, [path]);
     void samsPr;
     // His profile is computed from all his work (B's COBOL included), and his last activity is in B.
-    await db.sql.query(
+    await w.db.sql.query(
       `UPDATE developers SET skills = ARRAY['COBOL', 'Rust'], seniority_level = 'senior', seniority_score = 70, last_activity_at = '2026-03-08T10:00:00Z' WHERE id = $1`,
       [sam],
     );
@@ -459,16 +450,16 @@ describe('organizations as tenants: nothing of one reaches another', () => {
 
     // Reports of A, in every format: Sam counts 1 commit, 3 lines, 1 review there.
     const samReport = await report(A, { developer_ids: [sam] });
-    const json = JSON.parse(await readFile((await runCustomReport(db.orm.em.fork(), samReport, 'json', dir, now)).path, 'utf8'));
+    const json = JSON.parse(await readFile((await runCustomReport(w.db.orm.em.fork(), samReport, 'json', w.dir, now)).path, 'utf8'));
     expect(json.widgets.map((w: { value?: number }) => w.value)).toEqual([1, 3, undefined, undefined, undefined, 1]);
     expect(json.widgets[2].items).toEqual([{ label: 'sam-ab', value: 3 }]);
     expect(json.widgets[3].items).toEqual([{ label: 'Rust', value: 3 }]);
-    const whole = JSON.parse(await readFile((await runCustomReport(db.orm.em.fork(), await report(A, {}), 'json', dir, now)).path, 'utf8'));
+    const whole = JSON.parse(await readFile((await runCustomReport(w.db.orm.em.fork(), await report(A, {}), 'json', w.dir, now)).path, 'utf8'));
     expect(whole.widgets[0].value).toBe(4);
     expect(whole.widgets[1].value).toBe(16);
     expect(whole.widgets[2].items).toContainEqual({ label: 'sam-ab', value: 3 });
     for (const format of ['json', 'csv', 'pdf'] as const) {
-      const file = (await runCustomReport(db.orm.em.fork(), samReport, format, dir, now)).path;
+      const file = (await runCustomReport(w.db.orm.em.fork(), samReport, format, w.dir, now)).path;
       let text = await readFile(file, 'utf8');
       if (format === 'pdf') {
         const parser = new PDFParse({ data: new Uint8Array(await readFile(file)) });
@@ -479,19 +470,19 @@ describe('organizations as tenants: nothing of one reaches another', () => {
     }
 
     // Insights: one per organization, each from its own repositories' work.
-    await db.sql.query(`UPDATE commits SET committed_at = now() - interval '1 day' WHERE sha LIKE '5a%' OR sha LIKE '5b%'`);
+    await w.db.sql.query(`UPDATE commits SET committed_at = now() - interval '1 day' WHERE sha LIKE '5a%' OR sha LIKE '5b%'`);
     try {
-      expect((await developerSignals(db.sql, sam, 30, new Date(), A)).commits).toBe(1);
-      expect((await developerSignals(db.sql, sam, 30, new Date(), B)).commits).toBe(1);
-      expect((await developerSignals(db.sql, sam, 30, new Date())).commits).toBe(2);
-      const due = (await dueInsights(db.orm.em.fork(), 30)).filter((d) => d.developer_id === sam && d.insight_type === 'burnout_risk');
+      expect((await developerSignals(w.db.sql, sam, 30, new Date(), A)).commits).toBe(1);
+      expect((await developerSignals(w.db.sql, sam, 30, new Date(), B)).commits).toBe(1);
+      expect((await developerSignals(w.db.sql, sam, 30, new Date())).commits).toBe(2);
+      const due = (await dueInsights(w.db.orm.em.fork(), 30)).filter((d) => d.developer_id === sam && d.insight_type === 'burnout_risk');
       expect(due.map((d) => d.organization_id).sort()).toEqual([A, B].sort());
-      const unnamed = await h.settle(await h.pool.producer.enqueue(insightGenerate, { insightType: 'burnout_risk', developerId: sam }));
+      const unnamed = await w.h.settle(await w.h.pool.producer.enqueue(insightGenerate, { insightType: 'burnout_risk', developerId: sam }));
       expect(unnamed.failedReason).toMatch(/is in the teams of 2 organizations .*: give organizationId/);
-      const forA = await h.settle(await h.pool.producer.enqueue(insightGenerate, { insightType: 'burnout_risk', developerId: sam, organizationId: A }));
+      const forA = await w.h.settle(await w.h.pool.producer.enqueue(insightGenerate, { insightType: 'burnout_risk', developerId: sam, organizationId: A }));
       expect(forA.returnvalue).toMatchObject({ organizationId: A, cached: false });
       const stored = (
-        await db.sql.query(
+        await w.db.sql.query(
           `SELECT o.organization_id, pi.factors FROM predictive_insights pi JOIN predictive_insight_organizations o ON o.insight_id = pi.id WHERE pi.id = $1`,
           [forA.returnvalue.insightId],
         )
@@ -499,25 +490,29 @@ describe('organizations as tenants: nothing of one reaches another', () => {
       expect(stored.organization_id).toBe(A);
       noneOfB(JSON.stringify(stored.factors), 'insight of A');
       // The cache is per organization: B's is generated apart, A's is reused.
-      const forB = await h.settle(await h.pool.producer.enqueue(insightGenerate, { insightType: 'burnout_risk', developerId: sam, organizationId: B }));
+      const forB = await w.h.settle(await w.h.pool.producer.enqueue(insightGenerate, { insightType: 'burnout_risk', developerId: sam, organizationId: B }));
       expect(forB.returnvalue).toMatchObject({ organizationId: B, cached: false });
-      const againA = await h.settle(await h.pool.producer.enqueue(insightGenerate, { insightType: 'burnout_risk', developerId: sam, organizationId: A }));
+      const againA = await w.h.settle(await w.h.pool.producer.enqueue(insightGenerate, { insightType: 'burnout_risk', developerId: sam, organizationId: A }));
       expect(againA.returnvalue).toEqual({ insightId: forA.returnvalue.insightId, cached: true });
 
       // The weekly summary of A's Guests: Sam's one commit in A, nothing of B's.
-      await h.idle(['slack']);
+      await w.h.idle(['slack']);
       const before = slack.posted.length;
-      const sent = await h.settle(await h.pool.producer.enqueue(slackNotify, { kind: 'weekly_team_summary', teamId: guestsOf(A) }));
+      const sent = await w.h.settle(await w.h.pool.producer.enqueue(slackNotify, { kind: 'weekly_team_summary', teamId: guestsOf(A) }));
       expect(sent.returnvalue).toMatchObject({ channel: 'C0AAA' });
       const summary = slack.posted.slice(before).find((m) => m.text.startsWith('Guests'))!;
       expect(summary.text).toMatch(/^Guests, .*: 1 commits \(\+1 from 0\)/);
       noneOfB(JSON.stringify(summary), 'weekly summary of A');
 
       // An alert of A's insight goes to A's lead of Sam's team only, explained from A's work.
-      await db.sql.query(`UPDATE slack_integrations SET notification_settings = $1 WHERE team_id = 'T0AAA'`, [{ team_leads: { [guestsOf(A)]: ['U0ALEAD'] } }]);
-      await db.sql.query(`UPDATE slack_integrations SET notification_settings = $1 WHERE team_id = 'T0BBB'`, [{ team_leads: { [guestsOf(B)]: ['U0BLEAD'] } }]);
+      await w.db.sql.query(`UPDATE slack_integrations SET notification_settings = $1 WHERE team_id = 'T0AAA'`, [
+        { team_leads: { [guestsOf(A)]: ['U0ALEAD'] } },
+      ]);
+      await w.db.sql.query(`UPDATE slack_integrations SET notification_settings = $1 WHERE team_id = 'T0BBB'`, [
+        { team_leads: { [guestsOf(B)]: ['U0BLEAD'] } },
+      ]);
       const risky = (
-        await db.sql.query(
+        await w.db.sql.query(
           `WITH i AS (INSERT INTO predictive_insights (developer_id, insight_type, risk_score, confidence, factors, recommendations, data_window_days, generated_by_model)
                       VALUES ($1, 'attrition_risk', 0.9, 0.8, '[]', '["Talk."]', 30, 'stand-in') RETURNING id)
            INSERT INTO predictive_insight_organizations (insight_id, organization_id) SELECT id, $2 FROM i RETURNING insight_id`,
@@ -525,23 +520,23 @@ describe('organizations as tenants: nothing of one reaches another', () => {
         )
       ).rows[0].insight_id;
       const mark = slack.posted.length;
-      const alert = await h.settle(await h.pool.producer.enqueue(slackInsightAlert, { insightId: risky }));
+      const alert = await w.h.settle(await w.h.pool.producer.enqueue(slackInsightAlert, { insightId: risky }));
       expect(Object.keys(alert.returnvalue)).toEqual([A]);
       const alerts = slack.posted.slice(mark);
       expect(alerts.map((m) => slack.ims.get(m.channel) ?? m.channel)).toEqual(['U0ALEAD']);
       noneOfB(JSON.stringify(alerts), 'alert of A about a person of both');
     } finally {
-      await db.sql.query(`UPDATE commits SET committed_at = '2026-03-07T10:00:00Z' WHERE sha LIKE '5a%'`);
-      await db.sql.query(`UPDATE commits SET committed_at = '2026-03-08T10:00:00Z' WHERE sha LIKE '5b%'`);
+      await w.db.sql.query(`UPDATE commits SET committed_at = '2026-03-07T10:00:00Z' WHERE sha LIKE '5a%'`);
+      await w.db.sql.query(`UPDATE commits SET committed_at = '2026-03-08T10:00:00Z' WHERE sha LIKE '5b%'`);
     }
   });
 
   it("a team's developer_ids holding a NULL does not open the check of who is outside the organization", async () => {
-    await db.sql.query(`UPDATE teams SET developer_ids = array_append(developer_ids, NULL) WHERE id = $1`, [team.Alpha]);
+    await w.db.sql.query(`UPDATE teams SET developer_ids = array_append(developer_ids, NULL) WHERE id = $1`, [team.Alpha]);
     try {
       await bobRefusedToAmy();
     } finally {
-      await db.sql.query(`UPDATE teams SET developer_ids = array_remove(developer_ids, NULL) WHERE id = $1`, [team.Alpha]);
+      await w.db.sql.query(`UPDATE teams SET developer_ids = array_remove(developer_ids, NULL) WHERE id = $1`, [team.Alpha]);
     }
   });
 });
