@@ -6,7 +6,9 @@ import type { AppConfig } from '../src/config/index.js';
 import type { AnyJobHandler } from '../src/jobs/handler.js';
 import { JOBS } from '../src/workers/handlers.js';
 import { createTestDatabase, type TestDatabase } from './helpers/db.js';
-import { deletePrefix, testConfig } from './helpers/redis.js';
+import { GitHubStandIn } from '../src/dev/github-stand-in.js';
+import { GitRepo } from '../src/dev/git-repo.js';
+import { deletePrefix, standInGitHubSettings, testConfig } from './helpers/redis.js';
 import { rowsOf, type Rows } from './helpers/rows.js';
 import { startHarness, type Harness } from './helpers/workers.js';
 
@@ -56,5 +58,37 @@ export function useTestWorld(options: WorldOptions = {}): TestWorld {
     if (world.dir) await rm(world.dir, { recursive: true, force: true });
     if (world.config) await deletePrefix(world.config.QUEUE_PREFIX);
   });
+  return world;
+}
+
+/** A world synced against a GitHub stand-in that serves a real git repository built in the test. */
+export interface GitHubWorld extends TestWorld {
+  gh: GitHubStandIn;
+  repo: GitRepo;
+}
+
+/**
+ * useTestWorld with a GitHub stand-in and a git repository (`repo`, served by the stand-in once the
+ * test sets it on `gh.repos`), started before the world and stopped after it; the world's settings
+ * point the sync at the stand-in, plus `settings(gh, repo)`.
+ */
+export function useGitHubWorld(
+  options: { settings?: (gh: GitHubStandIn, repo: GitRepo) => Partial<Record<keyof AppConfig, string>>; harness?: WorldOptions['harness'] } = {},
+): GitHubWorld {
+  let gh: GitHubStandIn;
+  let repo: GitRepo;
+  beforeAll(async () => {
+    gh = await new GitHubStandIn().start();
+    repo = new GitRepo();
+    Object.assign(world, { gh, repo });
+  });
+  afterAll(async () => {
+    await gh?.stop();
+    repo?.remove();
+  });
+  const world = useTestWorld({
+    harness: options.harness ?? true,
+    settings: () => ({ ...standInGitHubSettings(gh), ...options.settings?.(gh, repo) }),
+  }) as GitHubWorld;
   return world;
 }

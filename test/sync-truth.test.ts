@@ -3,7 +3,6 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Job } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AppConfig } from '../src/config/index.js';
 import { Redis } from 'ioredis';
 import { fakeSha, GitHubStandIn, type StandInUser } from '../src/dev/github-stand-in.js';
 import { createGitHubClient } from '../src/github/api/client.js';
@@ -13,12 +12,11 @@ import { syncPulls } from '../src/github/sync/pull-stream.js';
 import { developerSignals } from '../src/insights/signals.js';
 import { computeMetrics } from '../src/metrics/library.js';
 import { buildReportData } from '../src/reports/data.js';
-import { JOBS } from '../src/workers/handlers.js';
 import { githubSyncRepo, insightGenerate } from '../src/jobs/index.js';
 import { createTestDatabase, type TestDatabase } from './helpers/db.js';
-import { GitRepo, type Person } from '../src/dev/git-repo.js';
-import { deletePrefix, randomPrefix, REDIS_URL, standInGitHubSettings, testConfig } from './helpers/redis.js';
-import { startHarness, type Harness } from './helpers/workers.js';
+import type { Person } from '../src/dev/git-repo.js';
+import { randomPrefix, REDIS_URL } from './helpers/redis.js';
+import { useGitHubWorld } from './hooks.js';
 
 /**
  * The sync against real git histories: a repository built here with git (branches merged after the
@@ -52,60 +50,38 @@ const lines = (n: number, tag: string) => Array.from({ length: n }, (_, i) => `$
 // a bare git mirror fetched over git's smart HTTP (served by `git http-backend`) with authors from the
 // commit list.
 describe.each(['api', 'git'] as const)('sync truth on a real git history (commits from %s)', (source) => {
-  let db: TestDatabase;
-  let h: Harness;
-  let gh: GitHubStandIn;
-  let config: AppConfig;
-  let repo: GitRepo;
+  const w = useGitHubWorld({
+    settings: (_gh, repo) => ({ GITHUB_BOT_LOGINS: 'ci-robot', GITHUB_COMMITS_FROM: source, GIT_MIRROR_DIR: join(repo.root, 'mirrors') }),
+  });
   const REPO = 'acme/truth';
 
   beforeAll(async () => {
-    gh = await new GitHubStandIn().start();
-    repo = new GitRepo();
-    gh.repos.set(REPO, { commits: [], pulls: [], git: repo.bare });
-    for (const u of Object.values(users)) gh.users.set(u.login.toLowerCase(), u);
+    w.gh.repos.set(REPO, { commits: [], pulls: [], git: w.repo.bare });
+    for (const u of Object.values(users)) w.gh.users.set(u.login.toLowerCase(), u);
     // GitHub links these emails to accounts; dana's personal email and the noreply ones are not linked.
-    gh.emails.set(alice.email, users.alice!);
-    gh.emails.set(bob.email, users.bob!);
-    gh.emails.set(dependabot.email, users.dependabot!);
-    gh.emails.set(robot.email, users.robot!);
-    db = await createTestDatabase();
-    config = {
-      ...testConfig({
-        ...standInGitHubSettings(gh),
-        GITHUB_BOT_LOGINS: 'ci-robot',
-        GITHUB_COMMITS_FROM: source,
-        GIT_MIRROR_DIR: join(repo.root, 'mirrors'),
-      }),
-      DATABASE_URL: db.url,
-    };
-    h = await startHarness(config, db.orm, JOBS);
-  });
-  afterAll(async () => {
-    await h?.close();
-    await db?.drop();
-    await gh?.stop();
-    repo?.remove();
-    await deletePrefix(config.QUEUE_PREFIX);
+    w.gh.emails.set(alice.email, users.alice!);
+    w.gh.emails.set(bob.email, users.bob!);
+    w.gh.emails.set(dependabot.email, users.dependabot!);
+    w.gh.emails.set(robot.email, users.robot!);
   });
 
   async function sync(): Promise<Job> {
-    const job = await h.settle(await h.pool.producer.enqueue(githubSyncRepo, { repository: REPO, streams: ['commits'] }));
+    const job = await w.h.settle(await w.h.pool.producer.enqueue(githubSyncRepo, { repository: REPO, streams: ['commits'] }));
     expect(job.failedReason).toBeUndefined();
-    await h.idle(['github-sync', 'profiles']);
+    await w.h.idle(['github-sync', 'profiles']);
     return job;
   }
 
   /** The stored commits of the repository equal git's, sha for sha and number for number. */
   async function expectTruth(branch = 'main') {
-    const truth = repo.numstat(branch);
-    expect([...truth.keys()].sort()).toEqual(repo.revList(branch));
-    const { rows } = await db.sql.query(
+    const truth = w.repo.numstat(branch);
+    expect([...truth.keys()].sort()).toEqual(w.repo.revList(branch));
+    const { rows } = await w.db.sql.query(
       `SELECT c.sha, c.additions, c.deletions, c.files_changed, c.files, g.parent_shas, g.is_merge, g.author_email
          FROM commits c LEFT JOIN commit_graph g ON g.sha = c.sha WHERE c.repository_full_name = $1 ORDER BY c.sha`,
       [REPO],
     );
-    expect(rows.map((r) => r.sha)).toEqual(repo.revList(branch));
+    expect(rows.map((r) => r.sha)).toEqual(w.repo.revList(branch));
     for (const r of rows) {
       const t = truth.get(r.sha)!;
       expect({ sha: r.sha, additions: r.additions, deletions: r.deletions, files: r.files.map((f: { path: string }) => f.path).sort() }).toEqual({
@@ -123,88 +99,88 @@ describe.each(['api', 'git'] as const)('sync truth on a real git history (commit
   }
 
   const developerOf = async (sha: string) =>
-    (await db.sql.query(`SELECT d.github_username FROM commits c LEFT JOIN developers d ON d.id = c.developer_id WHERE c.sha = $1`, [sha])).rows[0]
+    (await w.db.sql.query(`SELECT d.github_username FROM commits c LEFT JOIN developers d ON d.id = c.developer_id WHERE c.sha = $1`, [sha])).rows[0]
       ?.github_username ?? null;
 
   const shas: Record<string, string> = {};
 
   it('first sync: every commit of the branch, numbers as git log --numstat (rename, binary)', async () => {
-    repo.write('src/app.ts', lines(10, 'app'));
-    repo.write('README.md', lines(3, 'readme'));
-    shas.c1 = repo.commit(alice, '2026-01-01T10:00:00Z', 'initial');
-    repo.write('src/app.ts', lines(10, 'app').replace('app line 3', 'app line three') + 'more\n');
-    repo.write('docs/notes.txt', lines(4, 'note'));
-    shas.c2 = repo.commit(bob, '2026-01-02T10:00:00Z', 'notes');
-    repo.git('branch', 'feature');
-    repo.write('assets/logo.png', Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 0]), randomBytes(256)]));
-    shas.c3 = repo.commit(alice, '2026-01-03T10:00:00Z', 'logo');
-    repo.git('mv', 'src/app.ts', 'src/main.ts');
-    repo.write('src/main.ts', lines(10, 'app').replace('app line 3', 'app line three').replace('app line 9', 'app line nine') + 'more\n');
-    shas.c4 = repo.commit(bob, '2026-01-04T10:00:00Z', 'rename app to main');
-    repo.write('lib/util.py', lines(5, 'py'));
-    shas.c5 = repo.commit(stranger, '2026-01-05T10:00:00Z', 'util');
-    repo.write('lib/dana.go', lines(6, 'go'));
-    shas.c6 = repo.commit(dana, '2026-01-06T10:00:00Z', 'dana before her email is linked');
-    repo.push();
+    w.repo.write('src/app.ts', lines(10, 'app'));
+    w.repo.write('README.md', lines(3, 'readme'));
+    shas.c1 = w.repo.commit(alice, '2026-01-01T10:00:00Z', 'initial');
+    w.repo.write('src/app.ts', lines(10, 'app').replace('app line 3', 'app line three') + 'more\n');
+    w.repo.write('docs/notes.txt', lines(4, 'note'));
+    shas.c2 = w.repo.commit(bob, '2026-01-02T10:00:00Z', 'notes');
+    w.repo.git('branch', 'feature');
+    w.repo.write('assets/logo.png', Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 0]), randomBytes(256)]));
+    shas.c3 = w.repo.commit(alice, '2026-01-03T10:00:00Z', 'logo');
+    w.repo.git('mv', 'src/app.ts', 'src/main.ts');
+    w.repo.write('src/main.ts', lines(10, 'app').replace('app line 3', 'app line three').replace('app line 9', 'app line nine') + 'more\n');
+    shas.c4 = w.repo.commit(bob, '2026-01-04T10:00:00Z', 'rename app to main');
+    w.repo.write('lib/util.py', lines(5, 'py'));
+    shas.c5 = w.repo.commit(stranger, '2026-01-05T10:00:00Z', 'util');
+    w.repo.write('lib/dana.go', lines(6, 'go'));
+    shas.c6 = w.repo.commit(dana, '2026-01-06T10:00:00Z', 'dana before her email is linked');
+    w.repo.push();
 
-    gh.reset();
+    w.gh.reset();
     const job = await sync();
     expect(job.returnvalue).toMatchObject({ commits: { fetched: 6, written: 6, removed: 0, source } });
     // Its last progress report carries the total, for `--wait`'s bar.
     expect(job.progress).toMatchObject({ repository: REPO, stream: 'commits', written: 6, total: 6 });
     // From git, no commit is asked of the API one by one; their authors come from one list page.
-    const details = gh.counted(/^GET \/repos\/acme\/truth\/commits\/[0-9a-f]{40}$/).length;
+    const details = w.gh.counted(/^GET \/repos\/acme\/truth\/commits\/[0-9a-f]{40}$/).length;
     expect(details).toBe(source === 'git' ? 0 : 6);
     if (source === 'git') {
-      expect(gh.gitRequests.filter((r) => r.status === 200).length).toBeGreaterThan(0);
+      expect(w.gh.gitRequests.filter((r) => r.status === 200).length).toBeGreaterThan(0);
       expect(job.returnvalue.commits.mirrorBytes).toBeGreaterThan(0); // the cache's size is reported
       // The token travels in a header git is given through its environment: never in the mirror's config or a URL.
-      const mirrorConfig = readFileSync(join(repo.root, 'mirrors', 'acme', 'truth.git', 'config'), 'utf8');
-      expect(mirrorConfig).toContain(`${gh.url}/acme/truth.git`);
-      expect(mirrorConfig).not.toContain(gh.token);
-      expect(gh.gitRequests.every((r) => r.auth === `Basic ${Buffer.from(`x-access-token:${gh.token}`).toString('base64')}`)).toBe(true);
+      const mirrorConfig = readFileSync(join(w.repo.root, 'mirrors', 'acme', 'truth.git', 'config'), 'utf8');
+      expect(mirrorConfig).toContain(`${w.gh.url}/acme/truth.git`);
+      expect(mirrorConfig).not.toContain(w.gh.token);
+      expect(w.gh.gitRequests.every((r) => r.auth === `Basic ${Buffer.from(`x-access-token:${w.gh.token}`).toString('base64')}`)).toBe(true);
     }
     const truth = await expectTruth();
     // The rename counts only its changed line, the binary file 0 lines (as git and GitHub say).
     expect(truth.get(shas.c4!)).toMatchObject({ additions: 1, deletions: 1, files: ['src/main.ts'] });
     expect(truth.get(shas.c3!)).toMatchObject({ additions: 0, deletions: 0, files: ['assets/logo.png'] });
-    const { rows } = await db.sql.query(`SELECT languages FROM commits WHERE sha = $1`, [shas.c2]);
+    const { rows } = await w.db.sql.query(`SELECT languages FROM commits WHERE sha = $1`, [shas.c2]);
     expect(rows[0].languages).toEqual({ TypeScript: 3, Text: 4 });
     expect(await developerOf(shas.c6!)).toBeNull();
     expect(await developerOf(shas.c5!)).toBeNull();
   });
 
   it('merges of older work: every merged commit arrives, even dated before everything stored', async () => {
-    repo.git('checkout', '-q', 'feature');
-    repo.write('feature/a.ts', lines(7, 'a'));
-    shas.f1 = repo.commit(dana, '2026-01-02T12:00:00Z', 'feature a');
-    repo.write('feature/b.ts', lines(8, 'b'));
-    shas.f2 = repo.commit(frank, '2026-01-02T13:00:00Z', 'feature b');
-    repo.git('checkout', '-q', 'main');
-    shas.m1 = repo.merge('feature', alice, '2026-01-10T10:00:00Z');
-    repo.write('README.md', lines(4, 'readme'));
-    shas.c7 = repo.commit(bob, '2026-01-11T10:00:00Z', 'readme');
+    w.repo.git('checkout', '-q', 'feature');
+    w.repo.write('feature/a.ts', lines(7, 'a'));
+    shas.f1 = w.repo.commit(dana, '2026-01-02T12:00:00Z', 'feature a');
+    w.repo.write('feature/b.ts', lines(8, 'b'));
+    shas.f2 = w.repo.commit(frank, '2026-01-02T13:00:00Z', 'feature b');
+    w.repo.git('checkout', '-q', 'main');
+    shas.m1 = w.repo.merge('feature', alice, '2026-01-10T10:00:00Z');
+    w.repo.write('README.md', lines(4, 'readme'));
+    shas.c7 = w.repo.commit(bob, '2026-01-11T10:00:00Z', 'readme');
     // A branch from the very first commit, dated before all of it, merged last.
-    repo.git('checkout', '-q', '-b', 'hotfix', shas.c1!);
-    repo.write('hotfix.sh', lines(2, 'sh'));
-    shas.h1 = repo.commit(bob, '2025-12-31T10:00:00Z', 'old hotfix');
-    repo.git('checkout', '-q', 'main');
-    shas.m2 = repo.merge('hotfix', bob, '2026-01-12T10:00:00Z');
-    repo.push();
+    w.repo.git('checkout', '-q', '-b', 'hotfix', shas.c1!);
+    w.repo.write('hotfix.sh', lines(2, 'sh'));
+    shas.h1 = w.repo.commit(bob, '2025-12-31T10:00:00Z', 'old hotfix');
+    w.repo.git('checkout', '-q', 'main');
+    shas.m2 = w.repo.merge('hotfix', bob, '2026-01-12T10:00:00Z');
+    w.repo.push();
 
-    gh.reset();
+    w.gh.reset();
     const job = await sync();
     // f1, f2, M1, c7, h1, M2: all six, found by comparing heads, not by dates.
     expect(job.returnvalue).toMatchObject({ commits: { fetched: 6, written: 6, removed: 0 } });
     // The API path compares heads (no listing); the git path asks one page of the list, for the authors' logins.
-    expect(gh.counted(/\/commits$/)).toHaveLength(source === 'git' ? 1 : 0);
-    expect(gh.counted(/\/compare\//)).toHaveLength(source === 'git' ? 0 : 1);
+    expect(w.gh.counted(/\/commits$/)).toHaveLength(source === 'git' ? 1 : 0);
+    expect(w.gh.counted(/\/compare\//)).toHaveLength(source === 'git' ? 0 : 1);
     await expectTruth();
-    const { rows } = await db.sql.query(`SELECT sha FROM commit_graph WHERE is_merge ORDER BY sha`);
+    const { rows } = await w.db.sql.query(`SELECT sha FROM commit_graph WHERE is_merge ORDER BY sha`);
     expect(rows.map((r) => r.sha)).toEqual([shas.m1, shas.m2].sort());
     // frank's noreply address names his account: a developer with GitHub id 5005, enriched from GitHub.
     expect(await developerOf(shas.f2!)).toBe('frank-gh');
-    const { rows: frankRow } = await db.sql.query(
+    const { rows: frankRow } = await w.db.sql.query(
       `SELECT github_id::int, github_created_at, seniority_level FROM developers WHERE github_username = 'frank-gh'`,
     );
     expect(frankRow[0].github_id).toBe(5005);
@@ -213,18 +189,18 @@ describe.each(['api', 'git'] as const)('sync truth on a real git history (commit
   });
 
   it('identities: an email linked later re-attributes earlier commits; co-authors; bots', async () => {
-    gh.emails.set(dana.email, users.dana!);
-    repo.write('lib/dana.go', lines(8, 'go'));
-    shas.c8 = repo.commit(dana, '2026-01-13T10:00:00Z', 'dana, linked now');
-    repo.write('src/pair.ts', lines(9, 'pair'));
-    shas.c9 = repo.commit(alice, '2026-01-14T10:00:00Z', 'pairing\n\nCo-authored-by: Bob <bob@acme.example>\nCo-authored-by: Someone <someone@else.example>');
-    repo.write('scripts/deploy.sh', lines(3, 'sh'));
-    shas.c9b = repo.commit(person('Bob', 'bob-gh@users.noreply.github.com'), '2026-01-14T12:00:00Z', 'from the web editor, older noreply form');
-    repo.write('package.json', '{\n  "name": "truth"\n}\n');
-    shas.c10 = repo.commit(dependabot, '2026-01-15T10:00:00Z', 'Bump left-pad');
-    repo.write('ci.yml', lines(12, 'ci'));
-    shas.c11 = repo.commit(robot, '2026-01-16T10:00:00Z', 'ci config');
-    repo.push();
+    w.gh.emails.set(dana.email, users.dana!);
+    w.repo.write('lib/dana.go', lines(8, 'go'));
+    shas.c8 = w.repo.commit(dana, '2026-01-13T10:00:00Z', 'dana, linked now');
+    w.repo.write('src/pair.ts', lines(9, 'pair'));
+    shas.c9 = w.repo.commit(alice, '2026-01-14T10:00:00Z', 'pairing\n\nCo-authored-by: Bob <bob@acme.example>\nCo-authored-by: Someone <someone@else.example>');
+    w.repo.write('scripts/deploy.sh', lines(3, 'sh'));
+    shas.c9b = w.repo.commit(person('Bob', 'bob-gh@users.noreply.github.com'), '2026-01-14T12:00:00Z', 'from the web editor, older noreply form');
+    w.repo.write('package.json', '{\n  "name": "truth"\n}\n');
+    shas.c10 = w.repo.commit(dependabot, '2026-01-15T10:00:00Z', 'Bump left-pad');
+    w.repo.write('ci.yml', lines(12, 'ci'));
+    shas.c11 = w.repo.commit(robot, '2026-01-16T10:00:00Z', 'ci config');
+    w.repo.push();
 
     await sync();
     const truth = await expectTruth();
@@ -232,7 +208,7 @@ describe.each(['api', 'git'] as const)('sync truth on a real git history (commit
     expect(await developerOf(shas.c6!)).toBe('dana-gh');
     expect(await developerOf(shas.f1!)).toBe('dana-gh');
     expect(await developerOf(shas.c5!)).toBeNull();
-    const { rows: ids } = await db.sql.query(
+    const { rows: ids } = await w.db.sql.query(
       `SELECT i.email, d.github_username, i.source, i.confidence FROM developer_identities i JOIN developers d ON d.id = i.developer_id ORDER BY i.email`,
     );
     expect(ids).toContainEqual({ email: dana.email, github_username: 'dana-gh', source: 'github', confidence: 100 });
@@ -240,7 +216,7 @@ describe.each(['api', 'git'] as const)('sync truth on a real git history (commit
     // The older noreply form names only a login: it resolves through the developer of that login.
     expect(await developerOf(shas.c9b!)).toBe('bob-gh');
     expect(ids).toContainEqual({ email: 'bob-gh@users.noreply.github.com', github_username: 'bob-gh', source: 'noreply-login', confidence: 90 });
-    const { rows: co } = await db.sql.query(
+    const { rows: co } = await w.db.sql.query(
       `SELECT a.email, d.github_username FROM commit_coauthors a LEFT JOIN developers d ON d.id = a.developer_id WHERE a.sha = $1 ORDER BY a.email`,
       [shas.c9],
     );
@@ -248,7 +224,9 @@ describe.each(['api', 'git'] as const)('sync truth on a real git history (commit
       { email: 'bob@acme.example', github_username: 'bob-gh' },
       { email: 'someone@else.example', github_username: null },
     ]);
-    const { rows: bots } = await db.sql.query(`SELECT d.github_username, b.reason FROM developer_bots b JOIN developers d ON d.id = b.developer_id ORDER BY 1`);
+    const { rows: bots } = await w.db.sql.query(
+      `SELECT d.github_username, b.reason FROM developer_bots b JOIN developers d ON d.id = b.developer_id ORDER BY 1`,
+    );
     expect(bots).toEqual([
       { github_username: 'ci-robot', reason: 'configured' },
       { github_username: 'dependabot[bot]', reason: 'github-type' },
@@ -258,20 +236,20 @@ describe.each(['api', 'git'] as const)('sync truth on a real git history (commit
     const botEmails = new Set([dependabot.email, robot.email]);
     const counted = [...truth.values()].filter((c) => c.parents.length < 2 && !botEmails.has(c.email));
     const window = { date_range: { start: '2025-12-01', end: '2026-02-01' } };
-    const all = await computeMetrics(db.sql, ['commits', 'lines_added', 'lines_deleted'], window);
+    const all = await computeMetrics(w.db.sql, ['commits', 'lines_added', 'lines_deleted'], window);
     expect(all.commits).toMatchObject({ value: counted.length });
     expect(all.lines_added).toMatchObject({ value: counted.reduce((s, c) => s + c.additions, 0) });
     expect(all.lines_deleted).toMatchObject({ value: counted.reduce((s, c) => s + c.deletions, 0) });
     // Alice merged the feature branch: its lines are not hers.
-    const { rows: dev } = await db.sql.query(`SELECT id FROM developers WHERE github_username = 'alice-gh'`);
-    const hers = await computeMetrics(db.sql, ['commits', 'lines_added'], { ...window, developer_ids: [dev[0].id] });
+    const { rows: dev } = await w.db.sql.query(`SELECT id FROM developers WHERE github_username = 'alice-gh'`);
+    const hers = await computeMetrics(w.db.sql, ['commits', 'lines_added'], { ...window, developer_ids: [dev[0].id] });
     const aliceTruth = counted.filter((c) => c.email === alice.email);
     expect(hers.commits).toMatchObject({ value: aliceTruth.length });
     expect(hers.lines_added).toMatchObject({ value: aliceTruth.reduce((s, c) => s + c.additions, 0) });
     expect(truth.get(shas.m1!)!.additions).toBeGreaterThan(0); // the merge does carry the branch's lines
 
     // Profiles: every human author has one, bots none; the profile leaves merges out.
-    const { rows: profiles } = await db.sql.query(
+    const { rows: profiles } = await w.db.sql.query(
       `SELECT d.github_username, d.profile_updated_at IS NOT NULL AS profiled, d.seniority_level, d.languages
          FROM developers d ORDER BY d.github_username`,
     );
@@ -283,20 +261,20 @@ describe.each(['api', 'git'] as const)('sync truth on a real git history (commit
     // Bob co-authored c9: one more TypeScript commit, no lines.
     const bobTs = [shas.c2, shas.c4].length;
     expect(byLogin['bob-gh'].languages.TypeScript).toEqual({ lines: 3 + 2, commits: bobTs + 1 });
-    expect((await db.sql.query(`SELECT count(*)::int AS n FROM developer_dirty`)).rows[0].n).toBe(0);
+    expect((await w.db.sql.query(`SELECT count(*)::int AS n FROM developer_dirty`)).rows[0].n).toBe(0);
 
     // Insights read the same counted work; a bot gets none. Reports list people only.
-    const signals = await developerSignals(db.sql, dev[0].id, 45, new Date('2026-02-01T00:00:00Z'));
+    const signals = await developerSignals(w.db.sql, dev[0].id, 45, new Date('2026-02-01T00:00:00Z'));
     expect(signals.commits).toBe(aliceTruth.length);
-    const { rows: botRow } = await db.sql.query(`SELECT id FROM developers WHERE github_username = 'dependabot[bot]'`);
-    const skipped = await h.settle(await h.pool.producer.enqueue(insightGenerate, { insightType: 'burnout_risk', developerId: botRow[0].id }));
+    const { rows: botRow } = await w.db.sql.query(`SELECT id FROM developers WHERE github_username = 'dependabot[bot]'`);
+    const skipped = await w.h.settle(await w.h.pool.producer.enqueue(insightGenerate, { insightType: 'burnout_risk', developerId: botRow[0].id }));
     expect(skipped.returnvalue).toEqual({ skipped: 'bot' });
-    expect((await db.sql.query(`SELECT count(*)::int AS n FROM predictive_insights WHERE developer_id = $1`, [botRow[0].id])).rows[0].n).toBe(0);
+    expect((await w.db.sql.query(`SELECT count(*)::int AS n FROM predictive_insights WHERE developer_id = $1`, [botRow[0].id])).rows[0].n).toBe(0);
     // Everyone synced, bots included, in one team of one organization: the report still lists people only.
     const org = '1c1c1c1c-2d2d-4e3e-8f4f-5a5a5a5a5a5a';
-    await db.sql.query(`INSERT INTO teams (name, organization_id, developer_ids) SELECT 'All', $1, array_agg(id) FROM developers`, [org]);
+    await w.db.sql.query(`INSERT INTO teams (name, organization_id, developer_ids) SELECT 'All', $1, array_agg(id) FROM developers`, [org]);
     const report = await buildReportData(
-      db.sql,
+      w.db.sql,
       {
         id: 'r',
         name: 'People',
@@ -315,37 +293,37 @@ describe.each(['api', 'git'] as const)('sync truth on a real git history (commit
   });
 
   it('a force-push: commits that left the branch are removed, the new ones stored', async () => {
-    repo.git('reset', '-q', '--hard', shas.c10!);
-    repo.write('src/rewrite.ts', lines(5, 'rw'));
-    shas.c12 = repo.commit(alice, '2026-01-17T10:00:00Z', 'rewritten history');
-    repo.push('main', true);
+    w.repo.git('reset', '-q', '--hard', shas.c10!);
+    w.repo.write('src/rewrite.ts', lines(5, 'rw'));
+    shas.c12 = w.repo.commit(alice, '2026-01-17T10:00:00Z', 'rewritten history');
+    w.repo.push('main', true);
     const job = await sync();
     expect(job.returnvalue).toMatchObject({ commits: { written: 1, removed: 1 } });
     await expectTruth();
-    expect((await db.sql.query(`SELECT 1 FROM commits WHERE sha = $1`, [shas.c11])).rowCount).toBe(0);
-    expect((await db.sql.query(`SELECT 1 FROM commit_graph WHERE sha = $1`, [shas.c11])).rowCount).toBe(0);
+    expect((await w.db.sql.query(`SELECT 1 FROM commits WHERE sha = $1`, [shas.c11])).rowCount).toBe(0);
+    expect((await w.db.sql.query(`SELECT 1 FROM commit_graph WHERE sha = $1`, [shas.c11])).rowCount).toBe(0);
   });
 
   it("a changed default branch: the stored commits become exactly the new branch's", async () => {
-    repo.git('checkout', '-q', '-b', 'trunk', shas.c7!);
-    repo.write('TRUNK.md', lines(3, 'trunk'));
-    shas.c13 = repo.commit(bob, '2026-01-18T10:00:00Z', 'trunk');
-    repo.push('trunk');
-    repo.setDefaultBranch('trunk');
+    w.repo.git('checkout', '-q', '-b', 'trunk', shas.c7!);
+    w.repo.write('TRUNK.md', lines(3, 'trunk'));
+    shas.c13 = w.repo.commit(bob, '2026-01-18T10:00:00Z', 'trunk');
+    w.repo.push('trunk');
+    w.repo.setDefaultBranch('trunk');
     await sync();
     await expectTruth('trunk');
-    const { rows } = await db.sql.query(`SELECT branch, head_sha, target_sha FROM github_commit_heads WHERE repository_full_name = $1`, [REPO]);
+    const { rows } = await w.db.sql.query(`SELECT branch, head_sha, target_sha FROM github_commit_heads WHERE repository_full_name = $1`, [REPO]);
     expect(rows).toEqual([{ branch: 'trunk', head_sha: shas.c13, target_sha: null }]);
     // Nothing changed: the next sync costs no counted request and writes nothing.
-    gh.reset();
+    w.gh.reset();
     const again = await sync();
     expect(again.returnvalue).toMatchObject({ commits: { fetched: 0, written: 0, removed: 0 } });
-    expect(gh.counted()).toEqual([]);
+    expect(w.gh.counted()).toEqual([]);
   });
 
   it.skipIf(source === 'api')('a repository git cannot clone is read from the API instead', async () => {
     const at = '2026-01-20T10:00:00Z';
-    gh.repos.set('acme/memory', {
+    w.gh.repos.set('acme/memory', {
       commits: [
         {
           sha: fakeSha('memory-1'),
@@ -358,17 +336,17 @@ describe.each(['api', 'git'] as const)('sync truth on a real git history (commit
       ],
       pulls: [],
     });
-    const job = await h.settle(await h.pool.producer.enqueue(githubSyncRepo, { repository: 'acme/memory', streams: ['commits'] }));
+    const job = await w.h.settle(await w.h.pool.producer.enqueue(githubSyncRepo, { repository: 'acme/memory', streams: ['commits'] }));
     expect(job.failedReason).toBeUndefined();
     // The remote refused the repository (404): a fallback, said in the result and counted for /metrics.
     expect(job.returnvalue).toMatchObject({ commits: { written: 1, source: 'api', gitFallback: 'remote-refused' } });
-    expect(gh.gitRequests.some((r) => r.path === '/acme/memory.git/info/refs' && r.status === 404)).toBe(true);
-    expect((await db.sql.query(`SELECT reason, fallbacks::int AS n FROM git_fallback_totals`)).rows).toEqual([{ reason: 'remote-refused', n: 1 }]);
+    expect(w.gh.gitRequests.some((r) => r.path === '/acme/memory.git/info/refs' && r.status === 404)).toBe(true);
+    expect((await w.db.sql.query(`SELECT reason, fallbacks::int AS n FROM git_fallback_totals`)).rows).toEqual([{ reason: 'remote-refused', n: 1 }]);
   });
 
   it('the stored head is gone from GitHub: the branch is listed again and reconciled', async () => {
-    await db.sql.query(`UPDATE github_commit_heads SET head_sha = $1 WHERE repository_full_name = $2`, ['f'.repeat(40), REPO]);
-    await db.sql.query(`INSERT INTO commits (sha, repository_name, repository_full_name, committed_at) VALUES ($1, 'truth', $2, now())`, [
+    await w.db.sql.query(`UPDATE github_commit_heads SET head_sha = $1 WHERE repository_full_name = $2`, ['f'.repeat(40), REPO]);
+    await w.db.sql.query(`INSERT INTO commits (sha, repository_name, repository_full_name, committed_at) VALUES ($1, 'truth', $2, now())`, [
       'e'.repeat(40),
       REPO,
     ]);
@@ -379,77 +357,54 @@ describe.each(['api', 'git'] as const)('sync truth on a real git history (commit
 });
 
 describe('commits from git: authors of a merged old branch cost one list request, not the history between', () => {
-  let db: TestDatabase;
-  let h: Harness;
-  let gh: GitHubStandIn;
-  let config: AppConfig;
-  let repo: GitRepo;
+  const w = useGitHubWorld({ settings: (_gh, repo) => ({ GITHUB_COMMITS_FROM: 'git', GIT_MIRROR_DIR: join(repo.root, 'mirrors') }) });
   const REPO = 'acme/deep';
 
   beforeAll(async () => {
-    gh = await new GitHubStandIn().start();
-    repo = new GitRepo();
     const dev = { id: 8100, login: 'deep-dev', created_at: '2018-01-01T00:00:00Z' };
-    gh.users.set(dev.login, dev);
-    gh.emails.set(alice.email, users.alice!);
-    gh.users.set(users.alice!.login, users.alice!);
-    repo.write('base.txt', 'base\n');
-    const root = repo.commit(alice, '2025-06-01T00:00:00Z', 'root');
+    w.gh.users.set(dev.login, dev);
+    w.gh.emails.set(alice.email, users.alice!);
+    w.gh.users.set(users.alice!.login, users.alice!);
+    w.repo.write('base.txt', 'base\n');
+    const root = w.repo.commit(alice, '2025-06-01T00:00:00Z', 'root');
     for (let i = 0; i < 320; i++) {
-      repo.write('main.txt', `${i}\n`);
-      repo.commit(alice, new Date(Date.UTC(2026, 0, 1, 0, i)).toISOString(), `main ${i}`);
+      w.repo.write('main.txt', `${i}\n`);
+      w.repo.commit(alice, new Date(Date.UTC(2026, 0, 1, 0, i)).toISOString(), `main ${i}`);
     }
-    repo.push();
-    gh.repos.set(REPO, { commits: [], pulls: [], git: repo.bare });
-    db = await createTestDatabase();
-    config = {
-      ...testConfig({ ...standInGitHubSettings(gh), GITHUB_COMMITS_FROM: 'git', GIT_MIRROR_DIR: join(repo.root, 'mirrors') }),
-      DATABASE_URL: db.url,
-    };
-    h = await startHarness(config, db.orm, JOBS);
-    const first = await h.settle(await h.pool.producer.enqueue(githubSyncRepo, { repository: REPO, streams: ['commits'] }));
+    w.repo.push();
+    w.gh.repos.set(REPO, { commits: [], pulls: [], git: w.repo.bare });
+    const first = await w.h.settle(await w.h.pool.producer.enqueue(githubSyncRepo, { repository: REPO, streams: ['commits'] }));
     expect(first.returnvalue).toMatchObject({ commits: { written: 321, source: 'git' } });
     // A branch from the root, dated before everything since, merged now.
-    repo.git('checkout', '-q', '-b', 'old', root);
+    w.repo.git('checkout', '-q', '-b', 'old', root);
     for (let k = 0; k < 3; k++) {
-      repo.write(`old${k}.txt`, `${k}\n`);
-      repo.commit(alice, `2025-06-0${2 + k}T00:00:00Z`, `old ${k}`);
+      w.repo.write(`old${k}.txt`, `${k}\n`);
+      w.repo.commit(alice, `2025-06-0${2 + k}T00:00:00Z`, `old ${k}`);
     }
-    repo.git('checkout', '-q', 'main');
-    repo.merge('old', alice, '2026-02-01T00:00:00Z');
-    repo.push();
-  });
-  afterAll(async () => {
-    await h?.close();
-    await db?.drop();
-    await gh?.stop();
-    repo?.remove();
-    await deletePrefix(config.QUEUE_PREFIX);
+    w.repo.git('checkout', '-q', 'main');
+    w.repo.merge('old', alice, '2026-02-01T00:00:00Z');
+    w.repo.push();
   });
 
   it('the branch head page, then one page from a missing commit: every author known, all of git’s numbers', async () => {
-    gh.reset();
-    const job = await h.settle(await h.pool.producer.enqueue(githubSyncRepo, { repository: REPO, streams: ['commits'] }));
+    w.gh.reset();
+    const job = await w.h.settle(await w.h.pool.producer.enqueue(githubSyncRepo, { repository: REPO, streams: ['commits'] }));
     expect(job.returnvalue).toMatchObject({ commits: { fetched: 4, written: 4, source: 'git' } });
-    const lists = gh.counted(/^GET \/repos\/acme\/deep\/commits$/);
+    const lists = w.gh.counted(/^GET \/repos\/acme\/deep\/commits$/);
     // From the head: page 1 (the merge) and page 2 (none of the old commits: they are 320 commits down); then one
     // page listed from an old commit. Paging from the head to them would have taken 4.
     expect(lists).toHaveLength(3);
     expect(lists[2]!.query.get('sha')).toMatch(/^[0-9a-f]{40}$/);
-    const { rows } = await db.sql.query(
+    const { rows } = await w.db.sql.query(
       `SELECT count(*)::int AS n, count(*) FILTER (WHERE d.github_username = 'alice-gh')::int AS alice FROM commits c LEFT JOIN developers d ON d.id = c.developer_id`,
     );
     expect(rows[0]).toEqual({ n: 325, alice: 325 });
-    expect(repo.revList('main')).toHaveLength(325);
+    expect(w.repo.revList('main')).toHaveLength(325);
   });
 });
 
 describe('a first sync under a compressed rate limit', () => {
-  let db: TestDatabase;
-  let h: Harness;
-  let gh: GitHubStandIn;
-  let config: AppConfig;
-  let repo: GitRepo;
+  const w = useGitHubWorld();
   const REPO = 'acme/paced';
   const authors = Array.from({ length: 5 }, (_, i) => ({
     person: person(`Dev ${i}`, `dev${i}@acme.example`),
@@ -457,66 +412,49 @@ describe('a first sync under a compressed rate limit', () => {
   }));
 
   beforeAll(async () => {
-    gh = await new GitHubStandIn().start();
-    repo = new GitRepo();
     // Each author's commits are contiguous: the first authors' work is all in the first chunks,
     // which a run that loses its follow-ups at a pause would never queue again.
     let n = 0;
     for (const a of authors) {
-      gh.users.set(a.user.login, a.user);
-      gh.emails.set(a.person.email, a.user);
+      w.gh.users.set(a.user.login, a.user);
+      w.gh.emails.set(a.person.email, a.user);
       for (let k = 0; k < 8; k++, n++) {
-        repo.write(`src/${a.user.login}/f${k}.ts`, lines(3 + k, a.user.login));
-        repo.commit(a.person, new Date(Date.UTC(2026, 0, 1, n)).toISOString(), `work ${n}`);
+        w.repo.write(`src/${a.user.login}/f${k}.ts`, lines(3 + k, a.user.login));
+        w.repo.commit(a.person, new Date(Date.UTC(2026, 0, 1, n)).toISOString(), `work ${n}`);
       }
     }
-    repo.push();
-    gh.repos.set(REPO, { commits: [], pulls: [], git: repo.bare });
+    w.repo.push();
+    w.gh.repos.set(REPO, { commits: [], pulls: [], git: w.repo.bare });
     // 15 requests every 2 s: the sync (about 45 requests) pauses several times.
-    gh.rate = { limit: 15, remaining: 15, reset: Math.floor(Date.now() / 1000) + 2, window: 2 };
-    db = await createTestDatabase();
-    config = {
-      ...testConfig({
-        ...standInGitHubSettings(gh),
-      }),
-      DATABASE_URL: db.url,
-    };
-    h = await startHarness(config, db.orm, JOBS);
-  });
-  afterAll(async () => {
-    await h?.close();
-    await db?.drop();
-    await gh?.stop();
-    repo?.remove();
-    await deletePrefix(config.QUEUE_PREFIX);
+    w.gh.rate = { limit: 15, remaining: 15, reset: Math.floor(Date.now() / 1000) + 2, window: 2 };
   });
 
   it('pauses lose no commit and no profile, and waste at most the chunk in flight', async () => {
-    const events = await h.events('github-sync');
-    const job = await h.pool.producer.enqueue(githubSyncRepo, { repository: REPO, streams: ['commits'] });
+    const events = await w.h.events('github-sync');
+    const job = await w.h.pool.producer.enqueue(githubSyncRepo, { repository: REPO, streams: ['commits'] });
     let pauses = 0;
     events.on('delayed', ({ jobId }) => {
       if (jobId === job.id) pauses += 1;
     });
-    const done = await h.settle(job);
+    const done = await w.h.settle(job);
     expect(done.failedReason).toBeUndefined();
-    await h.idle(['github-sync', 'profiles']);
+    await w.h.idle(['github-sync', 'profiles']);
     expect(pauses).toBeGreaterThanOrEqual(2);
 
-    const { rows } = await db.sql.query(`SELECT sha FROM commits WHERE repository_full_name = $1 ORDER BY sha`, [REPO]);
-    expect(rows.map((r) => r.sha)).toEqual(repo.revList());
+    const { rows } = await w.db.sql.query(`SELECT sha FROM commits WHERE repository_full_name = $1 ORDER BY sha`, [REPO]);
+    expect(rows.map((r) => r.sha)).toEqual(w.repo.revList());
     // Every author has a computed profile, and no mark is left pending.
-    const { rows: devs } = await db.sql.query(`SELECT github_username, profile_updated_at IS NOT NULL AS profiled FROM developers ORDER BY github_username`);
+    const { rows: devs } = await w.db.sql.query(`SELECT github_username, profile_updated_at IS NOT NULL AS profiled FROM developers ORDER BY github_username`);
     expect(devs).toEqual(authors.map((a) => ({ github_username: a.user.login, profiled: true })));
-    expect((await db.sql.query(`SELECT count(*)::int AS n FROM developer_dirty`)).rows[0].n).toBe(0);
+    expect((await w.db.sql.query(`SELECT count(*)::int AS n FROM developer_dirty`)).rows[0].n).toBe(0);
 
     // Waste: a commit fetched in detail twice is one a pause threw away; at most the chunk in
     // flight (4, of which the one refused was not answered) per pause. The listing was read once:
     // the resumed runs walk the same pages, answered 304.
-    const details = gh.counted(/\/commits\/[0-9a-f]{40}$/).filter((r) => r.status === 200);
+    const details = w.gh.counted(/\/commits\/[0-9a-f]{40}$/).filter((r) => r.status === 200);
     const duplicates = details.length - new Set(details.map((r) => r.path)).size;
     expect(duplicates).toBeLessThanOrEqual(3 * pauses);
-    expect(gh.counted(/\/commits$/).filter((r) => r.status === 200)).toHaveLength(1);
+    expect(w.gh.counted(/\/commits$/).filter((r) => r.status === 200)).toHaveLength(1);
   }, 120_000);
 });
 
