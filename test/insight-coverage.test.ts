@@ -1,11 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AppConfig } from '../src/config/index.js';
 import { OpenAIStandIn } from '../src/dev/openai-stand-in.js';
 import { insightGenerate, insightRefresh } from '../src/jobs/index.js';
 import { JOBS } from '../src/workers/handlers.js';
-import { createTestDatabase, type TestDatabase } from './helpers/db.js';
-import { deletePrefix, testConfig } from './helpers/redis.js';
-import { startHarness, type Harness } from './helpers/workers.js';
+import { useTestWorld } from './hooks.js';
+import { deletePrefix } from './helpers/redis.js';
+import { startHarness } from './helpers/workers.js';
 
 /**
  * Insights for everyone, within a daily LLM budget: the hourly refresh creates the first insights of
@@ -13,28 +12,35 @@ import { startHarness, type Harness } from './helpers/workers.js';
  * requests and tokens last, heuristic-v1 after that.
  */
 describe('insights for every active developer and team, within the daily LLM budget', () => {
-  let db: TestDatabase;
   let llm: OpenAIStandIn;
-  let h: Harness;
-  let config: AppConfig;
   const dev: Record<string, string> = {};
   const team: Record<string, string> = {};
 
   beforeAll(async () => {
-    db = await createTestDatabase();
     llm = await new OpenAIStandIn().start();
-    config = {
-      ...testConfig({ OPENAI_BASE_URL: llm.url, OPENAI_API_KEY: 'sk-standin', OPENAI_MODEL: 'standin-model', LLM_DAILY_REQUESTS: '4', LLM_TIMEOUT_MS: '2000' }),
-      DATABASE_URL: db.url,
-    };
-    h = await startHarness(config, db.orm, JOBS);
+  });
+  afterAll(async () => {
+    await llm?.stop();
+  });
+  const w = useTestWorld({
+    harness: true,
+    settings: () => ({
+      OPENAI_BASE_URL: llm.url,
+      OPENAI_API_KEY: 'sk-standin',
+      OPENAI_MODEL: 'standin-model',
+      LLM_DAILY_REQUESTS: '4',
+      LLM_TIMEOUT_MS: '2000',
+    }),
+  });
+
+  beforeAll(async () => {
     for (const [i, login] of ['ann', 'old', 'rev', 'bot[bot]'].entries()) {
-      dev[login] = (await db.sql.query(`INSERT INTO developers (github_id, github_username) VALUES ($1, $2) RETURNING id`, [i + 1, login])).rows[0].id;
+      dev[login] = (await w.db.sql.query(`INSERT INTO developers (github_id, github_username) VALUES ($1, $2) RETURNING id`, [i + 1, login])).rows[0].id;
     }
-    await db.sql.query(`INSERT INTO developer_bots (developer_id, reason) VALUES ($1, 'github-type')`, [dev['bot[bot]']]);
+    await w.db.sql.query(`INSERT INTO developer_bots (developer_id, reason) VALUES ($1, 'github-type')`, [dev['bot[bot]']]);
     // ann committed last week; old only 90 days ago; rev only reviewed (ann's PR) last week; the bot commits daily.
     const commit = (sha: string, who: string, daysAgo: number) =>
-      db.sql.query(`INSERT INTO commits (sha, developer_id, repository_name, committed_at) VALUES ($1, $2, 'r', now() - make_interval(days => $3))`, [
+      w.db.sql.query(`INSERT INTO commits (sha, developer_id, repository_name, committed_at) VALUES ($1, $2, 'r', now() - make_interval(days => $3))`, [
         sha.padEnd(40, '0'),
         dev[who],
         daysAgo,
@@ -43,12 +49,12 @@ describe('insights for every active developer and team, within the daily LLM bud
     await commit('o1', 'old', 90);
     await commit('b1', 'bot[bot]', 1);
     const pr = (
-      await db.sql.query(
+      await w.db.sql.query(
         `INSERT INTO pull_requests (github_id, number, developer_id, repository_name, state, created_at) VALUES (1, 1, $1, 'r', 'open', now() - interval '100 days') RETURNING id`,
         [dev.ann],
       )
     ).rows[0].id;
-    await db.sql.query(
+    await w.db.sql.query(
       `INSERT INTO code_reviews (github_id, pull_request_id, reviewer_id, state, submitted_at) VALUES (1, $1, $2, 'approved', now() - interval '6 days')`,
       [pr, dev.rev],
     );
@@ -56,19 +62,13 @@ describe('insights for every active developer and team, within the daily LLM bud
       ['Live', [dev.ann, dev.old]],
       ['Dormant', [dev.old]],
     ] as const) {
-      team[name] = (await db.sql.query(`INSERT INTO teams (name, developer_ids) VALUES ($1, $2::uuid[]) RETURNING id`, [name, members])).rows[0].id;
+      team[name] = (await w.db.sql.query(`INSERT INTO teams (name, developer_ids) VALUES ($1, $2::uuid[]) RETURNING id`, [name, members])).rows[0].id;
     }
-  });
-  afterAll(async () => {
-    await h?.close();
-    await llm?.stop();
-    await db?.drop();
-    await deletePrefix(config.QUEUE_PREFIX);
   });
 
   const rows = async () =>
     (
-      await db.sql.query(
+      await w.db.sql.query(
         `SELECT coalesce(d.github_username, t.name) AS subject, p.insight_type, p.generated_by_model
            FROM predictive_insights p LEFT JOIN developers d ON d.id = p.developer_id LEFT JOIN teams t ON t.id = p.team_id ORDER BY 1, 2`,
       )
@@ -76,10 +76,10 @@ describe('insights for every active developer and team, within the daily LLM bud
 
   it('the hourly refresh creates the first insights of active developers and teams, not of inactive ones or bots; the budget caps the LLM', async () => {
     expect(await rows()).toEqual([]);
-    const refresh = await h.settle(await h.pool.producer.enqueue(insightRefresh, {}));
+    const refresh = await w.h.settle(await w.h.pool.producer.enqueue(insightRefresh, {}));
     // ann and rev: 3 developer types each; Live: 3 team types. Not old (90 days ago), not Dormant, not the bot.
     expect(refresh.returnvalue).toEqual({ queued: 9, renewals: 0, first: 9 });
-    await h.idle(['insights']);
+    await w.h.idle(['insights']);
     const made = await rows();
     expect([...new Set(made.map((r) => r.subject))].sort()).toEqual(['Live', 'ann', 'rev']);
     expect(made).toHaveLength(9);
@@ -88,7 +88,7 @@ describe('insights for every active developer and team, within the daily LLM bud
     expect(made.filter((r) => r.generated_by_model === 'heuristic-v1')).toHaveLength(5);
     expect(llm.requests).toHaveLength(4);
     // The day's usage: what the server answered, counted by us; the five refusals too.
-    const usage = (await db.sql.query(`SELECT requests, prompt_tokens, completion_tokens, refused FROM llm_usage`)).rows;
+    const usage = (await w.db.sql.query(`SELECT requests, prompt_tokens, completion_tokens, refused FROM llm_usage`)).rows;
     expect(usage).toEqual([
       {
         requests: 4,
@@ -97,19 +97,19 @@ describe('insights for every active developer and team, within the daily LLM bud
         refused: 5,
       },
     ]);
-    const generated = (await h.reader('insights').getJobs(['completed'])).filter((j) => j.name === insightGenerate.name);
+    const generated = (await w.h.reader('insights').getJobs(['completed'])).filter((j) => j.name === insightGenerate.name);
     const refusedJob = generated.find((j) => j.returnvalue?.model === 'heuristic-v1')!;
     expect(refusedJob.returnvalue.fallbackReason).toMatch(/^daily LLM budget spent \(4 of 4 requests, \d+ of 2000000 tokens today, UTC\)$/);
 
     // Nothing new to create on the next run; renewals only when they expire.
-    const again = await h.settle(await h.pool.producer.enqueue(insightRefresh, {}, { jobId: `again-${Date.now()}` }));
+    const again = await w.h.settle(await w.h.pool.producer.enqueue(insightRefresh, {}, { jobId: `again-${Date.now()}` }));
     expect(again.returnvalue).toEqual({ queued: 0, renewals: 0, first: 0 });
   });
 
   it('the token budget stops the LLM too, once reached', async () => {
-    await db.sql.query(`DELETE FROM llm_usage`);
-    const tight = { ...config, LLM_DAILY_REQUESTS: 100, LLM_DAILY_TOKENS: 1, QUEUE_PREFIX: `${config.QUEUE_PREFIX}-tokens` };
-    const other = await startHarness(tight, db.orm, JOBS);
+    await w.db.sql.query(`DELETE FROM llm_usage`);
+    const tight = { ...w.config, LLM_DAILY_REQUESTS: 100, LLM_DAILY_TOKENS: 1, QUEUE_PREFIX: `${w.config.QUEUE_PREFIX}-tokens` };
+    const other = await startHarness(tight, w.db.orm, JOBS);
     try {
       const before = llm.requests.length;
       const first = await other.settle(await other.pool.producer.enqueue(insightGenerate, { insightType: 'burnout_risk', developerId: dev.ann!, force: true }));

@@ -4,24 +4,21 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { PDFParse } from 'pdf-parse';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { computeMetrics } from '../src/metrics/library.js';
 import { runCustomReport } from '../src/reports/run.js';
-import { createTestDatabase, type TestDatabase } from './helpers/db.js';
+import { useTestWorld } from './hooks.js';
 import { METRICS_ORG, seedMetricsFixture } from './helpers/metrics-data.js';
 import { runCliProcess } from './helpers/spawn.js';
 
 describe('custom reports: PDF, CSV and JSON', () => {
-  let db: TestDatabase;
-  let dir: string;
+  const w = useTestWorld();
   let reportId: string;
   let ids: Record<string, string>;
   const now = new Date('2026-03-31T00:00:00Z');
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    dir = await mkdtemp(join(tmpdir(), 'aexy-reports-'));
-    ({ ids } = await seedMetricsFixture(db));
+    ({ ids } = await seedMetricsFixture(w.db));
     const widgets = [
       { type: 'number', metric: 'commits', config: { title: 'Commits this month' }, position: { x: 0, y: 0 } },
       { type: 'number', metric: 'pr_cycle_time' },
@@ -33,19 +30,15 @@ describe('custom reports: PDF, CSV and JSON', () => {
       { type: 'bar', metric: 'happiness' },
     ];
     reportId = (
-      await db.sql.query(
+      await w.db.sql.query(
         `INSERT INTO custom_reports (creator_id, name, description, widgets, filters) VALUES ($1, 'March engineering review', 'Monthly numbers', $2, $3) RETURNING id`,
         [ids.ann, JSON.stringify(widgets), JSON.stringify({ date_range: { start: '2026-03-01', end: '2026-03-31' } })],
       )
     ).rows[0].id;
   });
-  afterAll(async () => {
-    await db?.drop();
-    await rm(dir, { recursive: true, force: true });
-  });
 
   it('PDF: a cover with the key numbers and their change, the widgets on a grid, the values of the charts, numbered pages', async () => {
-    const r = await runCustomReport(db.orm.em.fork(), reportId, 'pdf', dir, now);
+    const r = await runCustomReport(w.db.orm.em.fork(), reportId, 'pdf', w.dir, now);
     const pdf = await readFile(r.path);
     expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
     expect(pdf.length).toBe(r.bytes);
@@ -85,7 +78,7 @@ describe('custom reports: PDF, CSV and JSON', () => {
     } catch {
       ctx.skip(); // poppler-utils is not installed (.ci/run installs it)
     }
-    const r = await runCustomReport(db.orm.em.fork(), reportId, 'pdf', dir, now);
+    const r = await runCustomReport(w.db.orm.em.fork(), reportId, 'pdf', w.dir, now);
     const out = await mkdtemp(join(tmpdir(), 'aexy-pages-'));
     try {
       // 36 dpi greyscale PGM: A4 landscape is 421 × 298 pixels.
@@ -120,14 +113,14 @@ describe('custom reports: PDF, CSV and JSON', () => {
   });
 
   it('CSV and JSON carry the same values as the metrics', async () => {
-    const csv = await runCustomReport(db.orm.em.fork(), reportId, 'csv', dir, now);
+    const csv = await runCustomReport(w.db.orm.em.fork(), reportId, 'csv', w.dir, now);
     const rows = parse(await readFile(csv.path, 'utf8'), { columns: true }) as Record<string, string>[];
     expect(rows.find((r) => r.widget === 'Commits this month')).toMatchObject({ metric: 'commits', value: '5', unit: 'commits' });
     expect(rows.filter((r) => r.widget === 'Commits per day')).toHaveLength(30);
     expect(rows.filter((r) => r.widget === 'Commits per day').reduce((s, r) => s + Number(r.value), 0)).toBe(5);
     expect(rows.find((r) => r.widget === 'Widget 7')!.error).toMatch(/unknown widget type/);
 
-    const json = await runCustomReport(db.orm.em.fork(), reportId, 'json', dir, now);
+    const json = await runCustomReport(w.db.orm.em.fork(), reportId, 'json', w.dir, now);
     const data = JSON.parse(await readFile(json.path, 'utf8'));
     expect(data.report.name).toBe('March engineering review');
     expect(data.widgets[3].items).toEqual([
@@ -145,9 +138,11 @@ describe('custom reports: PDF, CSV and JSON', () => {
   });
 
   it('bad filters fail the report with a clear error; the CLI reports it', async () => {
-    const bad = (await db.sql.query(`INSERT INTO custom_reports (name, filters) VALUES ('Bad', '{"team_ids": ["nope"]}') RETURNING id`)).rows[0].id;
-    await expect(runCustomReport(db.orm.em.fork(), bad, 'json', dir, now)).rejects.toThrow('Report "Bad" has invalid filters: team_ids.0: must be team UUIDs');
-    const env = { DATABASE_URL: db.url, EXPORT_DIR: dir, LOG_LEVEL: 'silent' };
+    const bad = (await w.db.sql.query(`INSERT INTO custom_reports (name, filters) VALUES ('Bad', '{"team_ids": ["nope"]}') RETURNING id`)).rows[0].id;
+    await expect(runCustomReport(w.db.orm.em.fork(), bad, 'json', w.dir, now)).rejects.toThrow(
+      'Report "Bad" has invalid filters: team_ids.0: must be team UUIDs',
+    );
+    const env = { DATABASE_URL: w.db.url, EXPORT_DIR: w.dir, LOG_LEVEL: 'silent' };
     const ok = await runCliProcess(['report', 'run', reportId, '--format', 'json'], env);
     expect(ok.stdout).toMatch(/report "March engineering review": 6 widgets rendered → .*\.json \(\d+ bytes\)/);
     expect(ok.stdout).toContain('! widget 7: type: unknown widget type');
@@ -161,12 +156,12 @@ describe('custom reports: PDF, CSV and JSON', () => {
       .map((metric) => ({ type: 'number', metric }))
       .concat([{ type: 'number', metric: 'commits' }]);
     const id = (
-      await db.sql.query(`INSERT INTO custom_reports (name, organization_id, widgets, filters) VALUES ('Prototype', $1, $2, '{}') RETURNING id`, [
+      await w.db.sql.query(`INSERT INTO custom_reports (name, organization_id, widgets, filters) VALUES ('Prototype', $1, $2, '{}') RETURNING id`, [
         METRICS_ORG,
         JSON.stringify(widgets),
       ])
     ).rows[0].id;
-    const out = await runCustomReport(db.orm.em.fork(), id, 'json', dir, now);
+    const out = await runCustomReport(w.db.orm.em.fork(), id, 'json', w.dir, now);
     const rendered = out.data.widgets as { type: string; error?: string }[];
     expect(rendered.slice(0, 4).map((w) => w.error)).toEqual([
       'widget 1: metric: unknown metric "constructor"',
@@ -175,7 +170,7 @@ describe('custom reports: PDF, CSV and JSON', () => {
       'widget 4: metric: unknown metric "hasOwnProperty"',
     ]);
     expect(rendered[4]).toMatchObject({ type: 'number' });
-    await expect(computeMetrics(db.sql, ['constructor'], {})).rejects.toThrow('Unknown metric(s): constructor');
+    await expect(computeMetrics(w.db.sql, ['constructor'], {})).rejects.toThrow('Unknown metric(s): constructor');
   });
 
   it('bounds: at most 50 widgets, 366 points per line chart and 3,000 per report, each with a clear error', async () => {
@@ -186,13 +181,13 @@ describe('custom reports: PDF, CSV and JSON', () => {
     ];
     const filters = { date_range: { start: '2020-01-01', end: '2026-12-31' } };
     const id = (
-      await db.sql.query(`INSERT INTO custom_reports (name, organization_id, widgets, filters) VALUES ('Huge', $1, $2, $3) RETURNING id`, [
+      await w.db.sql.query(`INSERT INTO custom_reports (name, organization_id, widgets, filters) VALUES ('Huge', $1, $2, $3) RETURNING id`, [
         METRICS_ORG,
         JSON.stringify(widgets),
         JSON.stringify(filters),
       ])
     ).rows[0].id;
-    const out = await runCustomReport(db.orm.em.fork(), id, 'json', dir, now);
+    const out = await runCustomReport(w.db.orm.em.fork(), id, 'json', w.dir, now);
     const rendered = out.data.widgets as { type: string; error?: string; items?: unknown[] }[];
     expect(rendered).toHaveLength(55);
     // 2020-01-01 up to 2026-12-31 by day: 2,556 points.
