@@ -1,21 +1,16 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFile } from 'node:fs/promises';
 import { PDFParse } from 'pdf-parse';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { defineJob } from '../src/jobs/handler.js';
-import type { AppConfig } from '../src/config/index.js';
 import { fakeSha, GitHubStandIn } from '../src/dev/github-stand-in.js';
 import { MAX_PAYLOAD_BYTES } from '../src/queues/payload.js';
 import { runCustomReport } from '../src/reports/run.js';
 import { JOBS } from '../src/workers/handlers.js';
 import { githubSyncDeveloper, githubSyncRepo, systemNoop } from '../src/jobs/index.js';
-import { createTestDatabase, type TestDatabase } from './helpers/db.js';
+import { useTestWorld } from './hooks.js';
 import { alice, at, bob, makePull } from './helpers/github-data.js';
-import { deletePrefix, testConfig } from './helpers/redis.js';
 import { spawnTs } from './helpers/spawn.js';
-import { startHarness, type Harness } from './helpers/workers.js';
 
 // An upstream error that quotes its whole input (as a database error quotes its statement).
 const hugeError = defineJob({
@@ -30,11 +25,7 @@ const hugeError = defineJob({
 
 /** The README's "bad input" table, row by row: each case gets a clear error and loses nothing. */
 describe('bad input', () => {
-  let db: TestDatabase;
-  let h: Harness;
   let gh: GitHubStandIn;
-  let config: AppConfig;
-  let dir: string;
 
   const tricky = `fix: ünïcödé Ωμέγα Привет 日本語 🚀 \u202Eevil\u202C\u0000 tail \uD800 end`;
   const trickyStored = `fix: ünïcödé Ωμέγα Привет 日本語 🚀 \u202Eevil\u202C tail \uFFFD end`;
@@ -72,44 +63,36 @@ describe('bad input', () => {
         }),
       ],
     });
-    db = await createTestDatabase();
-    dir = await mkdtemp(join(tmpdir(), 'aexy-bad-input-'));
-    config = {
-      ...testConfig({
-        GITHUB_API_URL: gh.url,
-        GITHUB_COMMITS_FROM: 'api',
-        GITHUB_TOKEN: gh.token,
-        GITHUB_SYNC_INITIAL_DAYS: '0',
-        GITHUB_RETRY_BASE_MS: '10',
-        EXPORT_DIR: dir,
-      }),
-      DATABASE_URL: db.url,
-    };
-    h = await startHarness(config, db.orm, [...JOBS, hugeError]);
   });
   afterAll(async () => {
-    await h?.close();
-    await db?.drop();
     await gh?.stop();
-    await rm(dir, { recursive: true, force: true });
-    await deletePrefix(config.QUEUE_PREFIX);
+  });
+  const w = useTestWorld({
+    harness: [...JOBS, hugeError],
+    settings: () => ({
+      GITHUB_API_URL: gh.url,
+      GITHUB_COMMITS_FROM: 'api',
+      GITHUB_TOKEN: gh.token,
+      GITHUB_SYNC_INITIAL_DAYS: '0',
+      GITHUB_RETRY_BASE_MS: '10',
+    }),
   });
 
   it('payloads: oversized or unserialisable ones are refused at enqueue, and nothing reaches Redis', async () => {
-    await expect(h.pool.producer.enqueue(systemNoop, { note: 'x'.repeat(100_000) })).rejects.toThrow(
+    await expect(w.h.pool.producer.enqueue(systemNoop, { note: 'x'.repeat(100_000) })).rejects.toThrow(
       `Invalid payload for job "system.noop": (root): the payload is 100011 bytes of JSON, over the ${MAX_PAYLOAD_BYTES}-byte limit; pass ids and let the worker load the data`,
     );
     const circular: Record<string, unknown> = {};
     circular.self = circular;
-    await expect(h.pool.producer.enqueue(systemNoop, circular as never)).rejects.toThrow(
+    await expect(w.h.pool.producer.enqueue(systemNoop, circular as never)).rejects.toThrow(
       /^Invalid payload for job "system.noop": \(root\): the payload is not JSON-serialisable \(Converting circular structure/,
     );
-    expect(await h.reader('system').count()).toBe(0);
+    expect(await w.h.reader('system').count()).toBe(0);
   });
 
   it('payloads: an oversized one written around the producer fails fast in the worker, once, and stays inspectable', async () => {
-    const raw = await h.reader('system').add('system.noop', { note: 'y'.repeat(70_000) }, { attempts: 5 });
-    const done = await h.settle(raw);
+    const raw = await w.h.reader('system').add('system.noop', { note: 'y'.repeat(70_000) }, { attempts: 5 });
+    const done = await w.h.settle(raw);
     expect(await done.getState()).toBe('failed');
     expect(done.attemptsMade).toBe(1); // UnrecoverableError: no retries of a payload that cannot change
     expect(done.failedReason).toMatch(/over the 65536-byte limit/);
@@ -117,25 +100,28 @@ describe('bad input', () => {
   });
 
   it("a 9 MB commit body is parsed in a worker-like process (Octokit's own parser overflows its stack and returns text)", async () => {
-    const r = await spawnTs('test/fixtures/fetch-huge-commit.ts', [], { DATABASE_URL: db.url, REDIS_URL: config.REDIS_URL, QUEUE_PREFIX: config.QUEUE_PREFIX })
-      .finished;
+    const r = await spawnTs('test/fixtures/fetch-huge-commit.ts', [], {
+      DATABASE_URL: w.db.url,
+      REDIS_URL: w.config.REDIS_URL,
+      QUEUE_PREFIX: w.config.QUEUE_PREFIX,
+    }).finished;
     expect(r.stderr).toBe('');
     expect(r.stdout.trim()).toBe(`object ${fakeSha('huge')} 9000000`);
   }, 60_000);
 
   it('an error quoting a 1 MB value is clipped before it reaches logs, Redis and Bull Board', async () => {
-    const done = await h.settle(await h.pool.producer.enqueue(hugeError, {}));
+    const done = await w.h.settle(await w.h.pool.producer.enqueue(hugeError, {}));
     expect(done.failedReason).toHaveLength(2_000 + '… [998031 more characters]'.length);
     expect(done.failedReason).toMatch(/^INSERT INTO commits VALUES \('q+… \[998031 more characters\]$/);
     expect(done.stacktrace?.[0]).toMatch(/^Error: INSERT INTO commits VALUES \('q+… \[998031 more characters\]\n\s+at /);
   });
 
   it('GitHub text: NULs, broken surrogates, 1 MB and 9 MB messages, unicode paths and SQL-looking titles are stored safely, and nothing else is lost', async () => {
-    const done = await h.settle(await h.pool.producer.enqueue(githubSyncRepo, { repository: 'acme/weird' }));
+    const done = await w.h.settle(await w.h.pool.producer.enqueue(githubSyncRepo, { repository: 'acme/weird' }));
     expect(done.failedReason).toBeUndefined();
     expect(done.returnvalue).toMatchObject({ commits: { fetched: 4, written: 4 }, pulls: { written: 1, reviews: 1 } });
 
-    const { rows: commits } = await db.sql.query(`SELECT message, files FROM commits ORDER BY committed_at`);
+    const { rows: commits } = await w.db.sql.query(`SELECT message, files FROM commits ORDER BY committed_at`);
     expect(commits[0].message).toBe(trickyStored);
     expect(commits[0].files.map((f: { path: string }) => f.path)).toEqual(['docs/日本語/😀.md', "src/o'brien; DROP TABLE commits;--.go"]);
     expect(commits[1].message).toHaveLength(65_536);
@@ -143,26 +129,26 @@ describe('bad input', () => {
     expect(commits[2].message).toBe('plain');
     expect(commits[3].message).toMatch(/^y{65000,}… \[truncated from 9000000 characters\]$/);
 
-    const { rows: pulls } = await db.sql.query(`SELECT title, body, labels FROM pull_requests`);
+    const { rows: pulls } = await w.db.sql.query(`SELECT title, body, labels FROM pull_requests`);
     expect(pulls).toEqual([{ title: sqlish, body: 'bodywith a NUL', labels: ['🐛 bug', "it's"] }]);
-    expect((await db.sql.query(`SELECT body FROM code_reviews`)).rows).toEqual([{ body: 'LGTM 👍' }]);
+    expect((await w.db.sql.query(`SELECT body FROM code_reviews`)).rows).toEqual([{ body: 'LGTM 👍' }]);
   });
 
   it('GitHub profile: over-long VARCHAR(255) fields are cut to fit instead of failing the sync', async () => {
-    const done = await h.settle(await h.pool.producer.enqueue(githubSyncDeveloper, { login: 'zed' }));
+    const done = await w.h.settle(await w.h.pool.producer.enqueue(githubSyncDeveloper, { login: 'zed' }));
     expect(done.failedReason).toBeUndefined();
-    const { rows } = await db.sql.query(`SELECT name, company, location, length(bio) AS bio FROM developers WHERE github_username = 'zed'`);
+    const { rows } = await w.db.sql.query(`SELECT name, company, location, length(bio) AS bio FROM developers WHERE github_username = 'zed'`);
     expect(rows[0].name).toHaveLength(255);
     expect(rows[0].name).toMatch(/^Z+… \[truncated from 300 characters\]$/);
     expect(rows[0]).toMatchObject({ company: 'Ünïcode GmbH', location: '東京', bio: 65_536 });
   });
 
   it('unicode in a PDF report: an embedded font, so the text is not mojibake; glyphs it lacks print as U+FFFD', async () => {
-    const { rows } = await db.sql.query(
+    const { rows } = await w.db.sql.query(
       `INSERT INTO custom_reports (organization_id, name, description, widgets, filters) VALUES (gen_random_uuid(), $1, $2, $3, '{}') RETURNING id`,
       ['Überblick Ωμέγα Привет 日本 🚀', sqlish, JSON.stringify([{ type: 'table', metric: 'commits', config: { title: 'Commits — ünïcödé' } }])],
     );
-    const r = await runCustomReport(db.orm.em.fork(), rows[0].id, 'pdf', dir, new Date('2026-09-30T00:00:00Z'));
+    const r = await runCustomReport(w.db.orm.em.fork(), rows[0].id, 'pdf', w.dir, new Date('2026-09-30T00:00:00Z'));
     const parser = new PDFParse({ data: new Uint8Array(await readFile(r.path)) });
     const { text } = await parser.getText();
     await parser.destroy();
