@@ -57,10 +57,10 @@ describe('career growth: skill levels, roles, learning paths, progress', () => {
   beforeAll(async () => {
     await seedCareerLadder(w.db.orm.em.fork());
     for (const [i, login] of ['kim', 'lee', 'bot[bot]'].entries()) {
-      dev[login] = (await w.db.sql.query(`INSERT INTO developers (github_id, github_username) VALUES ($1, $2) RETURNING id`, [i + 1, login])).rows[0].id;
+      dev[login] = await w.rows.developer({ githubId: i + 1, login });
     }
     await w.db.sql.query(`INSERT INTO developer_bots (developer_id, reason) VALUES ($1, 'github-type')`, [dev['bot[bot]']]);
-    await w.db.sql.query(`INSERT INTO teams (name, organization_id, developer_ids) VALUES ('Core', $1, $2::uuid[])`, [ORG, [dev.kim, dev.lee]]);
+    await w.rows.team({ name: 'Core', organizationId: ORG, developerIds: [dev.kim!, dev.lee!] });
   });
 
   const commit = (sha: string, who: string, at: Date, languages: Record<string, number>, paths: string[], merge = false) =>

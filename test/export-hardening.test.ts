@@ -19,8 +19,8 @@ describe('export hardening', () => {
 
   beforeAll(async () => {
     outside = await mkdtemp(join(tmpdir(), 'aexy-not-exports-'));
-    const dev = (await w.db.sql.query(`INSERT INTO developers (github_id, github_username) VALUES (1, 'ann') RETURNING id`)).rows[0].id;
-    await w.db.sql.query(`INSERT INTO teams (name, organization_id, developer_ids) VALUES ('API', $1, ARRAY[$2::uuid])`, [ORG, dev]);
+    const dev = await w.rows.developer({ githubId: 1, login: 'ann' });
+    await w.rows.team({ name: 'API', organizationId: ORG, developerIds: [dev] });
     await w.db.sql.query(
       `INSERT INTO commits (sha, developer_id, repository_name, repository_full_name, message, additions, committed_at)
        SELECT md5(g::text) || substr(md5((g + 1)::text), 1, 8), $1, 'api', 'acme/api', 'change ' || g, g % 50, timestamptz '2026-01-01' + g * interval '1 minute'

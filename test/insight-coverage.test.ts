@@ -35,7 +35,7 @@ describe('insights for every active developer and team, within the daily LLM bud
 
   beforeAll(async () => {
     for (const [i, login] of ['ann', 'old', 'rev', 'bot[bot]'].entries()) {
-      dev[login] = (await w.db.sql.query(`INSERT INTO developers (github_id, github_username) VALUES ($1, $2) RETURNING id`, [i + 1, login])).rows[0].id;
+      dev[login] = await w.rows.developer({ githubId: i + 1, login });
     }
     await w.db.sql.query(`INSERT INTO developer_bots (developer_id, reason) VALUES ($1, 'github-type')`, [dev['bot[bot]']]);
     // ann committed last week; old only 90 days ago; rev only reviewed (ann's PR) last week; the bot commits daily.

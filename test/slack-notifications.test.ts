@@ -40,10 +40,9 @@ describe('Slack notifications: export ready, sync failure digest, weekly team su
   });
 
   beforeAll(async () => {
-    dev = (await w.db.sql.query(`INSERT INTO developers (github_id, github_username) VALUES (1, 'ana') RETURNING id`)).rows[0].id;
-    teamId = (await w.db.sql.query(`INSERT INTO teams (name, organization_id, developer_ids) VALUES ('Core', $1, $2::uuid[]) RETURNING id`, [ORG, [dev]]))
-      .rows[0].id;
-    await w.db.sql.query(`INSERT INTO teams (name, organization_id, developer_ids) VALUES ('Elsewhere', $1, '{}')`, [OTHER_ORG]);
+    dev = await w.rows.developer({ githubId: 1, login: 'ana' });
+    teamId = await w.rows.team({ name: 'Core', organizationId: ORG, developerIds: [dev] });
+    await w.rows.team({ name: 'Elsewhere', organizationId: OTHER_ORG, developerIds: [] });
     await installSlackIntegration(w.db.orm.em.fork(), new KeyRing(w.config.ENCRYPTION_KEYS!), {
       organizationId: ORG,
       teamId: 'T0STANDIN',

@@ -53,16 +53,10 @@ describe('organizations as tenants: nothing of one reaches another', () => {
 
   beforeAll(async () => {
     for (const [i, login] of ['amy-a', 'abe-a', 'bea-b', 'bob-b', 'sam-ab'].entries()) {
-      dev[login] = (await w.db.sql.query(`INSERT INTO developers (github_id, github_username) VALUES ($1, $2) RETURNING id`, [i + 1, login])).rows[0].id;
+      dev[login] = await w.rows.developer({ githubId: i + 1, login });
     }
     const addTeam = async (name: string, org: string, members: string[]) =>
-      (team[name] = (
-        await w.db.sql.query(`INSERT INTO teams (name, organization_id, developer_ids) VALUES ($1, $2, $3::uuid[]) RETURNING id`, [
-          name,
-          org,
-          members.map((m) => dev[m]),
-        ])
-      ).rows[0].id);
+      (team[name] = await w.rows.team({ name, organizationId: org, developerIds: members.map((m) => dev[m]!) }));
     await addTeam('Alpha', A, ['amy-a', 'abe-a']);
     await addTeam('Beta', B, ['bea-b', 'bob-b']);
     // Each organization's repositories: the work in them is that organization's, whoever did it.
