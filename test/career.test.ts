@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCustomReport } from '../src/reports/run.js';
 import { parse } from 'csv-parse/sync';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { requestExport } from '../src/exports/request.js';
 import { seedCareerLadder, STANDARD_ROLES } from '../src/career/ladder.js';
 import { addMonths, createLearningPath, skillGaps } from '../src/career/paths.js';
@@ -19,7 +19,7 @@ import { installSlackIntegration } from '../src/slack/integrations.js';
 import { careerRecommend, careerRefreshPaths, developerRefreshProfile } from '../src/jobs/index.js';
 import { computeMetrics } from '../src/metrics/library.js';
 import { attachRepository } from './helpers/repositories.js';
-import { useTestWorld } from './hooks.js';
+import { useTestWorld, useStandIn } from './hooks.js';
 import { runCliProcess } from './helpers/spawn.js';
 
 const ORG = '7e7e7e7e-8f8f-4a9a-8b0b-1c1c1c1c1c1c';
@@ -34,14 +34,8 @@ describe('career growth: skill levels, roles, learning paths, progress', () => {
   let slack: SlackStandIn;
   const dev: Record<string, string> = {};
 
-  beforeAll(async () => {
-    llm = await new OpenAIStandIn().start();
-    slack = await new SlackStandIn().start();
-  });
-  afterAll(async () => {
-    await llm?.stop();
-    await slack?.stop();
-  });
+  useStandIn(async () => (llm = await new OpenAIStandIn().start()));
+  useStandIn(async () => (slack = await new SlackStandIn().start()));
   const w = useTestWorld({
     harness: true,
     settings: () => ({

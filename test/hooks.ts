@@ -61,6 +61,20 @@ export function useTestWorld(options: WorldOptions = {}): TestWorld {
   return world;
 }
 
+/**
+ * A stand-in (GitHub, Slack, SMTP, the LLM) started before the file's later hooks (a world's settings
+ * may read its URL) and stopped after them: `useStandIn(async () => (slack = await new SlackStandIn().start()))`.
+ */
+export function useStandIn(start: () => Promise<{ stop(): Promise<void> }>): void {
+  let standIn: { stop(): Promise<void> } | undefined;
+  beforeAll(async () => {
+    standIn = await start();
+  });
+  afterAll(async () => {
+    await standIn?.stop();
+  });
+}
+
 /** A world synced against a GitHub stand-in that serves a real git repository built in the test. */
 export interface GitHubWorld extends TestWorld {
   gh: GitHubStandIn;
@@ -77,14 +91,11 @@ export function useGitHubWorld(
 ): GitHubWorld {
   let gh: GitHubStandIn;
   let repo: GitRepo;
-  beforeAll(async () => {
+  useStandIn(async () => {
     gh = await new GitHubStandIn().start();
     repo = new GitRepo();
     Object.assign(world, { gh, repo });
-  });
-  afterAll(async () => {
-    await gh?.stop();
-    repo?.remove();
+    return { stop: async () => (await gh.stop(), repo.remove()) };
   });
   const world = useTestWorld({
     harness: options.harness ?? true,

@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { OpenAIStandIn } from '../src/dev/openai-stand-in.js';
 import { insightGenerate, insightRefresh } from '../src/jobs/index.js';
 import { JOBS } from '../src/workers/handlers.js';
-import { useTestWorld } from './hooks.js';
+import { useTestWorld, useStandIn } from './hooks.js';
 import { deletePrefix } from './helpers/redis.js';
 import { startHarness } from './helpers/workers.js';
 
@@ -16,12 +16,7 @@ describe('insights for every active developer and team, within the daily LLM bud
   const dev: Record<string, string> = {};
   const team: Record<string, string> = {};
 
-  beforeAll(async () => {
-    llm = await new OpenAIStandIn().start();
-  });
-  afterAll(async () => {
-    await llm?.stop();
-  });
+  useStandIn(async () => (llm = await new OpenAIStandIn().start()));
   const w = useTestWorld({
     harness: true,
     settings: () => ({

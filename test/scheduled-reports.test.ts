@@ -1,11 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { buildBoardServer } from '../src/board/server.js';
 import { createLogger } from '../src/lib/logger.js';
 import type { ReportData } from '../src/reports/data.js';
 import { reportEmail, reportFileName } from '../src/reports/email.js';
 import { periodLabel } from '../src/lib/dates.js';
 import { reportDeliver, reportReconcile } from '../src/jobs/index.js';
-import { useTestWorld } from './hooks.js';
+import { useTestWorld, useStandIn } from './hooks.js';
 import { METRICS_ORG, seedMetricsFixture } from './helpers/metrics-data.js';
 import { SmtpStandIn } from './helpers/smtp.js';
 import { SlackStandIn } from '../src/dev/slack-stand-in.js';
@@ -18,14 +18,8 @@ describe('scheduled reports: schedulers reconciled from the table, delivery by e
   const ORG = METRICS_ORG; // the fixture's teams: the reports count them
   let reportId: string;
 
-  beforeAll(async () => {
-    smtp = await new SmtpStandIn().start();
-    slack = await new SlackStandIn().start();
-  });
-  afterAll(async () => {
-    await smtp?.stop();
-    await slack?.stop();
-  });
+  useStandIn(async () => (smtp = await new SmtpStandIn().start()));
+  useStandIn(async () => (slack = await new SlackStandIn().start()));
   const w = useTestWorld({
     harness: true,
     settings: () => ({

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { Job } from 'bullmq';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { buildBoardServer } from '../src/board/server.js';
 import { KeyRing } from '../src/crypto/secrets.js';
 import { createLogger } from '../src/lib/logger.js';
@@ -12,7 +12,7 @@ import { dayRange } from '../src/lib/dates.js';
 import { summaryWeeks, withChange } from '../src/slack/messages.js';
 import { slackFanOut, slackInsightAlert, slackNotify } from '../src/jobs/index.js';
 import { attachRepository } from './helpers/repositories.js';
-import { useTestWorld } from './hooks.js';
+import { useTestWorld, useStandIn } from './hooks.js';
 
 const ORG = '1a2b3c4d-0000-4000-8000-000000000001';
 const OTHER_ORG = '1a2b3c4d-0000-4000-8000-000000000002';
@@ -22,12 +22,7 @@ describe('Slack notifications: export ready, sync failure digest, weekly team su
   let dev: string;
   let teamId: string;
 
-  beforeAll(async () => {
-    slack = await new SlackStandIn().start();
-  });
-  afterAll(async () => {
-    await slack?.stop();
-  });
+  useStandIn(async () => (slack = await new SlackStandIn().start()));
   const w = useTestWorld({
     harness: true,
     settings: () => ({

@@ -1,14 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { KeyRing } from '../src/crypto/secrets.js';
 import { SlackStandIn } from '../src/dev/slack-stand-in.js';
 import { slackFanOut, slackInsightAlert, slackMapUsers, slackNotify } from '../src/jobs/index.js';
 import { installSlackIntegration } from '../src/slack/integrations.js';
 import { parseNotificationSettings, quietUntil } from '../src/slack/settings.js';
 import { attachRepository } from './helpers/repositories.js';
-import { useTestWorld } from './hooks.js';
+import { useTestWorld, useStandIn } from './hooks.js';
 import { runCliProcess } from './helpers/spawn.js';
 
 const ORG = '4c4c4c4c-5d5d-4e6e-8f7f-8a8a8a8a8a8a';
@@ -21,12 +21,7 @@ const ORG = '4c4c4c4c-5d5d-4e6e-8f7f-8a8a8a8a8a8a';
  */
 describe('Slack routing: private alerts, notification_settings, user mappings', () => {
   let slack: SlackStandIn;
-  beforeAll(async () => {
-    slack = await new SlackStandIn().start();
-  });
-  afterAll(async () => {
-    await slack?.stop();
-  });
+  useStandIn(async () => (slack = await new SlackStandIn().start()));
   const w = useTestWorld({
     harness: true,
     settings: () => ({ SLACK_API_URL: slack.url, SLACK_TIMEOUT_MS: '2000', ENCRYPTION_KEYS: `k1:${randomBytes(32).toString('base64')}` }),

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { PDFParse } from 'pdf-parse';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { KeyRing } from '../src/crypto/secrets.js';
 import { GitHubStandIn } from '../src/dev/github-stand-in.js';
 import { SlackStandIn } from '../src/dev/slack-stand-in.js';
@@ -13,7 +13,7 @@ import { developerSignals } from '../src/insights/signals.js';
 import { runCustomReport } from '../src/reports/run.js';
 import { installSlackIntegration } from '../src/slack/integrations.js';
 import { startTracking } from '../src/github/sync/tracked.js';
-import { useTestWorld } from './hooks.js';
+import { useTestWorld, useStandIn } from './hooks.js';
 import { standInGitHubSettings } from './helpers/redis.js';
 
 const A = 'aaaaaaaa-0000-4000-8000-00000000000a';
@@ -33,14 +33,8 @@ describe('organizations as tenants: nothing of one reaches another', () => {
   const team: Record<string, string> = {};
   const now = new Date('2026-03-31T00:00:00Z');
 
-  beforeAll(async () => {
-    slack = await new SlackStandIn().start();
-    gh = await new GitHubStandIn().start();
-  });
-  afterAll(async () => {
-    await slack?.stop();
-    await gh?.stop();
-  });
+  useStandIn(async () => (slack = await new SlackStandIn().start()));
+  useStandIn(async () => (gh = await new GitHubStandIn().start()));
   const w = useTestWorld({
     harness: true,
     settings: () => ({
