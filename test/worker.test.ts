@@ -179,6 +179,9 @@ describe('worker runtime (real Postgres, Redis, BullMQ)', () => {
 
   it('a job that stops on the shutdown signal goes back to the queue without spending an attempt, and the next worker completes it', async () => {
     const runs: boolean[] = [];
+    // Resolved by the job itself once it runs (same process): no event to miss.
+    let started!: () => void;
+    const running = new Promise<void>((resolve) => (started = resolve));
     const stopsOnShutdown = defineJob({
       name: 'test.stops-on-shutdown',
       queue: 'system',
@@ -187,6 +190,7 @@ describe('worker runtime (real Postgres, Redis, BullMQ)', () => {
       async process(_data, { signal }) {
         runs.push(signal.aborted);
         if (runs.length === 1) {
+          started();
           // A long job between two units of work: it waits for the shutdown, then stops.
           if (!signal.aborted) await new Promise((resolve) => signal.addEventListener('abort', resolve, { once: true }));
           signal.throwIfAborted();
@@ -200,10 +204,8 @@ describe('worker runtime (real Postgres, Redis, BullMQ)', () => {
     const first = await startHarness({ ...testConfig(), DATABASE_URL: db.url, QUEUE_PREFIX: config.QUEUE_PREFIX }, db.orm, [stopsOnShutdown]);
     let second: Harness | undefined;
     try {
-      const events = await first.events('system');
       const job = await first.pool.producer.enqueue(stopsOnShutdown, {});
-      const active = new Promise<void>((resolve) => events.on('active', ({ jobId }) => jobId === job.id && resolve()));
-      await active;
+      await running;
       await first.pool.close();
       const parked = await first.reader('system').getJob(job.id!);
       expect(await parked!.getState()).toBe('delayed');
