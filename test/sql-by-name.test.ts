@@ -9,7 +9,7 @@ import { ROOT } from './helpers/spawn.js';
  * statement touching a table is found in one place per feature. The export types' own statements are
  * their definitions (src/exports/definitions.ts), which only build SQL text.
  */
-const BY_NAME = ['exports', 'reports'] as const;
+const BY_NAME = ['exports', 'reports', 'retention'] as const;
 
 /** Files of a feature that run SQL themselves: a call of `sql(…)` / `pgSql(…)` or `.query(` with SQL text. */
 function filesRunningSql(feature: string): string[] {
