@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   CareerRole,
   CodeReview,
@@ -15,17 +15,13 @@ import {
   ExportJob,
   PredictiveInsight,
 } from '../src/entities/index.js';
-import { createTestDatabase, type TestDatabase } from './helpers/db.js';
+import { useTestWorld } from './hooks.js';
 
 describe('entities and relations through MikroORM', () => {
-  let db: TestDatabase;
-  beforeAll(async () => {
-    db = await createTestDatabase();
-  });
-  afterAll(async () => db?.drop());
+  const w = useTestWorld();
 
   it('persists every entity and loads the relations back', async () => {
-    const em = db.orm.em.fork();
+    const em = w.db.orm.em.fork();
     const dev = em.create(Developer, { githubId: 2 ** 40, githubUsername: 'octocat', skills: ['go', 'sql'], languages: { Go: { lines: 10, commits: 1 } } });
     const reviewer = em.create(Developer, { githubId: 7, githubUsername: 'hubot' });
     const team = em.create(Team, { name: 'Core', developerIds: [] });
@@ -52,7 +48,7 @@ describe('entities and relations through MikroORM', () => {
     await em.flush();
 
     // Database defaults and server-side values are really there.
-    const { rows } = await db.sql.query(
+    const { rows } = await w.db.sql.query(
       `SELECT d.created_at IS NOT NULL AS has_created, d.frameworks, c.additions, c.languages, e.status, e.file_size_bytes,
               p.status AS path_status, m.status AS milestone_status, s.is_active, t.developer_ids
          FROM developers d, commits c, export_jobs e, learning_paths p, learning_milestones m, scheduled_reports s, teams t
@@ -71,7 +67,7 @@ describe('entities and relations through MikroORM', () => {
     });
     expect(rows[0].developer_ids).toHaveLength(2);
 
-    const fresh = db.orm.em.fork();
+    const fresh = w.db.orm.em.fork();
     const loaded = await fresh.findOneOrFail(Developer, { githubUsername: 'octocat' }, { populate: ['commits', 'pullRequests.reviews.reviewer'] });
     expect(loaded.githubId).toBe(2 ** 40);
     expect(loaded.skills).toEqual(['go', 'sql']);

@@ -1,13 +1,13 @@
 import { Queue } from 'bullmq';
 import { systemNoopJob } from '../src/system/jobs/system-noop.job.js';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { PermanentError, RateLimitedError, TransientError } from '../src/errors/index.js';
 import { defineJob } from '../src/jobs/handler.js';
 import { JOBS } from '../src/workers/handlers.js';
 import { developerRefreshActivity, systemNoop } from '../src/jobs/index.js';
-import { createTestDatabase, type TestDatabase } from './helpers/db.js';
-import { deletePrefix, testConfig } from './helpers/redis.js';
+import { useTestWorld } from './hooks.js';
+import { testConfig } from './helpers/redis.js';
 import { startHarness, type Harness } from './helpers/workers.js';
 
 // Test-only jobs that misbehave on purpose, registered next to the real ones.
@@ -57,22 +57,10 @@ const chains = defineJob({
 });
 
 describe('worker runtime (real Postgres, Redis, BullMQ)', () => {
-  let db: TestDatabase;
-  let h: Harness;
-  const config = testConfig();
-
-  beforeAll(async () => {
-    db = await createTestDatabase();
-    h = await startHarness({ ...config, DATABASE_URL: db.url }, db.orm, [...JOBS, alwaysFails, permanentlyBad, rateLimitedOnce, chains]);
-  });
-  afterAll(async () => {
-    await h?.close();
-    await db?.drop();
-    await deletePrefix(config.QUEUE_PREFIX);
-  });
+  const w = useTestWorld({ harness: [...JOBS, alwaysFails, permanentlyBad, rateLimitedOnce, chains] });
 
   async function insertDeveloper(login: string): Promise<string> {
-    const { rows } = await db.sql.query(`INSERT INTO developers (github_id, github_username) VALUES ($1, $2) RETURNING id`, [
+    const { rows } = await w.db.sql.query(`INSERT INTO developers (github_id, github_username) VALUES ($1, $2) RETURNING id`, [
       Math.floor(Math.random() * 1e9),
       login,
     ]);
@@ -81,24 +69,24 @@ describe('worker runtime (real Postgres, Redis, BullMQ)', () => {
 
   it('round trip: enqueue → processed → row written in Postgres', async () => {
     const devId = await insertDeveloper('octocat');
-    await db.sql.query(
+    await w.db.sql.query(
       `INSERT INTO commits (sha, developer_id, repository_name, committed_at) VALUES
          ('a'||repeat('0',39), $1, 'hello', '2026-01-02T03:04:05Z'), ('b'||repeat('0',39), $1, 'hello', '2026-03-04T05:06:07Z')`,
       [devId],
     );
-    const job = await h.pool.producer.enqueue(developerRefreshActivity, { developerId: devId });
-    const done = await h.settle(job);
+    const job = await w.h.pool.producer.enqueue(developerRefreshActivity, { developerId: devId });
+    const done = await w.h.settle(job);
     expect(done.finishedOn).toBeTruthy();
     expect(done.failedReason).toBeUndefined();
-    const { rows } = await db.sql.query(`SELECT last_activity_at FROM developers WHERE id = $1`, [devId]);
+    const { rows } = await w.db.sql.query(`SELECT last_activity_at FROM developers WHERE id = $1`, [devId]);
     expect(rows[0].last_activity_at.toISOString()).toBe('2026-03-04T05:06:07.000Z');
   });
 
   it('a throwing (poison) job is retried with backoff and ends failed with its error kept; other jobs are unaffected', async () => {
-    const job = await h.pool.producer.enqueue(alwaysFails, { n: 1 });
-    const others = await Promise.all(Array.from({ length: 10 }, (_, i) => h.pool.producer.enqueue(systemNoop, { note: `bystander ${i}` })));
-    const done = await h.settle(job);
-    const bystanders = await Promise.all(others.map((o) => h.settle(o)));
+    const job = await w.h.pool.producer.enqueue(alwaysFails, { n: 1 });
+    const others = await Promise.all(Array.from({ length: 10 }, (_, i) => w.h.pool.producer.enqueue(systemNoop, { note: `bystander ${i}` })));
+    const done = await w.h.settle(job);
+    const bystanders = await Promise.all(others.map((o) => w.h.settle(o)));
     expect(bystanders.map((b) => b.returnvalue)).toEqual(others.map((_, i) => ({ ok: true, note: `bystander ${i}` })));
     expect(await done.getState()).toBe('failed');
     expect(done.attemptsMade).toBe(3);
@@ -111,18 +99,18 @@ describe('worker runtime (real Postgres, Redis, BullMQ)', () => {
   });
 
   it('a permanent error fails at once, without spending the remaining attempts', async () => {
-    const job = await h.pool.producer.enqueue(permanentlyBad, {});
-    const done = await h.settle(job);
+    const job = await w.h.pool.producer.enqueue(permanentlyBad, {});
+    const done = await w.h.settle(job);
     expect(await done.getState()).toBe('failed');
     expect(permanentRuns).toBe(1);
     expect(done.failedReason).toBe('repository was deleted');
   });
 
   it('a payload that bypassed the producer fails fast in the worker and stays inspectable', async () => {
-    const raw = new Queue('profiles', { connection: { url: config.REDIS_URL }, prefix: config.QUEUE_PREFIX });
+    const raw = new Queue('profiles', { connection: { url: w.config.REDIS_URL }, prefix: w.config.QUEUE_PREFIX });
     const job = await raw.add('developer.refresh-activity', { developerId: 42 }, { attempts: 5 });
     await raw.close();
-    const done = await h.settle(job);
+    const done = await w.h.settle(job);
     expect(await done.getState()).toBe('failed');
     expect(done.attemptsMade).toBe(1);
     expect(done.failedReason).toMatch(/^Invalid payload for job "developer.refresh-activity": developerId:/);
@@ -130,27 +118,27 @@ describe('worker runtime (real Postgres, Redis, BullMQ)', () => {
   });
 
   it('a job of an unknown name fails with a clear reason', async () => {
-    const raw = new Queue('system', { connection: { url: config.REDIS_URL }, prefix: config.QUEUE_PREFIX });
+    const raw = new Queue('system', { connection: { url: w.config.REDIS_URL }, prefix: w.config.QUEUE_PREFIX });
     const job = await raw.add('system.nonexistent', {});
     await raw.close();
-    const done = await h.settle(job);
+    const done = await w.h.settle(job);
     expect(done.failedReason).toBe('Unknown job "system.nonexistent" on queue "system"');
   });
 
   it('a job an older version enqueued under a former name is run by the renamed handler', async () => {
-    const raw = new Queue('insights', { connection: { url: config.REDIS_URL }, prefix: config.QUEUE_PREFIX });
+    const raw = new Queue('insights', { connection: { url: w.config.REDIS_URL }, prefix: w.config.QUEUE_PREFIX });
     const job = await raw.add('insights.refresh', {});
     await raw.close();
-    const done = await h.settle(job);
+    const done = await w.h.settle(job);
     expect(done.failedReason).toBeUndefined();
     expect(done.returnvalue).toEqual({ queued: 0, renewals: 0, first: 0 });
   });
 
   it('a rate-limited job is delayed until the reset, not failed, and then completes', async () => {
-    const events = await h.events('system');
+    const events = await w.h.events('system');
     const delayed = new Promise((resolve) => events.on('delayed', () => resolve(true)));
-    const job = await h.pool.producer.enqueue(rateLimitedOnce, {});
-    const done = await h.settle(job);
+    const job = await w.h.pool.producer.enqueue(rateLimitedOnce, {});
+    const done = await w.h.settle(job);
     expect(await delayed).toBe(true);
     expect(await done.getState()).toBe('completed');
     expect(done.returnvalue).toEqual({ runs: 2 });
@@ -160,19 +148,19 @@ describe('worker runtime (real Postgres, Redis, BullMQ)', () => {
 
   it('follow-up jobs are enqueued only after the job succeeded', async () => {
     const devId = await insertDeveloper('hubot');
-    await db.sql.query(`INSERT INTO code_reviews (github_id, reviewer_id, submitted_at) VALUES (1, $1, '2026-05-05T00:00:00Z')`, [devId]);
-    const job = await h.pool.producer.enqueue(chains, { developerId: devId });
-    expect((await h.settle(job)).returnvalue).toBe('chained');
-    const followUp = (await h.pool.producer.queue('profiles').getJobs(['waiting', 'active', 'completed'])).find((j) => j.data.developerId === devId);
+    await w.db.sql.query(`INSERT INTO code_reviews (github_id, reviewer_id, submitted_at) VALUES (1, $1, '2026-05-05T00:00:00Z')`, [devId]);
+    const job = await w.h.pool.producer.enqueue(chains, { developerId: devId });
+    expect((await w.h.settle(job)).returnvalue).toBe('chained');
+    const followUp = (await w.h.pool.producer.queue('profiles').getJobs(['waiting', 'active', 'completed'])).find((j) => j.data.developerId === devId);
     expect(followUp).toBeDefined();
-    await h.settle(followUp!);
-    const { rows } = await db.sql.query(`SELECT last_activity_at FROM developers WHERE id = $1`, [devId]);
+    await w.h.settle(followUp!);
+    const { rows } = await w.db.sql.query(`SELECT last_activity_at FROM developers WHERE id = $1`, [devId]);
     expect(rows[0].last_activity_at.toISOString()).toBe('2026-05-05T00:00:00.000Z');
   });
 
   it('a missing developer is a permanent failure', async () => {
-    const job = await h.pool.producer.enqueue(developerRefreshActivity, { developerId: '00000000-0000-4000-8000-000000000000' });
-    const done = await h.settle(job);
+    const job = await w.h.pool.producer.enqueue(developerRefreshActivity, { developerId: '00000000-0000-4000-8000-000000000000' });
+    const done = await w.h.settle(job);
     expect(done.failedReason).toBe('Developer 00000000-0000-4000-8000-000000000000 does not exist');
     expect(done.attemptsMade).toBe(1);
   });
@@ -199,9 +187,9 @@ describe('worker runtime (real Postgres, Redis, BullMQ)', () => {
       },
     });
     // The suite's own workers (which do not know this job) stay out of it.
-    const suiteSystem = h.pool.workers.find((w) => w.name === 'system')!;
+    const suiteSystem = w.h.pool.workers.find((worker) => worker.name === 'system')!;
     await suiteSystem.pause();
-    const first = await startHarness({ ...testConfig(), DATABASE_URL: db.url, QUEUE_PREFIX: config.QUEUE_PREFIX }, db.orm, [stopsOnShutdown]);
+    const first = await startHarness({ ...testConfig(), DATABASE_URL: w.db.url, QUEUE_PREFIX: w.config.QUEUE_PREFIX }, w.db.orm, [stopsOnShutdown]);
     let second: Harness | undefined;
     try {
       const job = await first.pool.producer.enqueue(stopsOnShutdown, {});
@@ -210,7 +198,7 @@ describe('worker runtime (real Postgres, Redis, BullMQ)', () => {
       const parked = await first.reader('system').getJob(job.id!);
       expect(await parked!.getState()).toBe('delayed');
       expect(parked!.attemptsMade).toBe(0); // attempts: 1, and none spent
-      second = await startHarness({ ...testConfig(), DATABASE_URL: db.url, QUEUE_PREFIX: config.QUEUE_PREFIX }, db.orm, [stopsOnShutdown]);
+      second = await startHarness({ ...testConfig(), DATABASE_URL: w.db.url, QUEUE_PREFIX: w.config.QUEUE_PREFIX }, w.db.orm, [stopsOnShutdown]);
       const done = await second.settle(job);
       expect(await done.getState()).toBe('completed');
       expect(done.returnvalue).toEqual({ runs: 2 });
@@ -222,7 +210,7 @@ describe('worker runtime (real Postgres, Redis, BullMQ)', () => {
   });
 
   it('graceful close lets an in-flight job finish', async () => {
-    const own = await startHarness({ ...testConfig(), DATABASE_URL: db.url }, db.orm, [systemNoopJob]);
+    const own = await startHarness({ ...testConfig(), DATABASE_URL: w.db.url }, w.db.orm, [systemNoopJob]);
     try {
       const events = await own.events('system');
       const active = new Promise<string>((resolve) => events.on('active', ({ jobId }) => resolve(jobId)));
