@@ -95,7 +95,12 @@ export function useGitHubWorld(
     gh = await new GitHubStandIn().start();
     repo = new GitRepo();
     Object.assign(world, { gh, repo });
-    return { stop: async () => (await gh.stop(), repo.remove()) };
+    return {
+      async stop() {
+        await gh.stop();
+        repo.remove();
+      },
+    };
   });
   const world = useTestWorld({
     harness: options.harness ?? true,

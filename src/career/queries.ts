@@ -55,8 +55,10 @@ export interface MilestoneSummary {
   target_date: Date | null;
 }
 
+export type PathWithMilestones = PathSummary & { milestones: MilestoneSummary[] };
+
 /** A developer's learning paths, newest first, each with its milestones. */
-export async function pathsWithMilestones(em: EntityManager, developerId: string): Promise<(PathSummary & { milestones: MilestoneSummary[] })[]> {
+export async function pathsWithMilestones(em: EntityManager, developerId: string): Promise<PathWithMilestones[]> {
   const paths = await sql<PathSummary>(
     em,
     `SELECT p.id, r.name AS role, p.status, p.estimated_months, p.target_date FROM learning_paths p JOIN career_roles r ON r.id = p.target_role_id

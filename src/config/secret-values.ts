@@ -20,6 +20,6 @@ export function secretValues(config: AppConfig): string[] {
     }
     if (key === 'ENCRYPTION_KEYS') for (const entry of value.split(',')) out.add(entry.split(':')[1] ?? entry);
   }
-  // Longest first, so a value containing another is replaced whole.
-  return [...out].filter((v) => v.length >= 6).sort((a, b) => b.length - a.length);
+  // createScrubber leaves out the short ones and orders the rest.
+  return [...out];
 }

@@ -2,7 +2,7 @@ import { InvalidArgumentError, type Command } from 'commander';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { AppConfig } from '../../config/index.js';
 import { createLearningPath, type CreatedPath } from '../../career/paths.js';
-import { developerByLogin, pathsWithMilestones, recommendedActivities, rolesNamed } from '../../career/queries.js';
+import { developerByLogin, pathsWithMilestones, recommendedActivities, rolesNamed, type PathWithMilestones } from '../../career/queries.js';
 import { readinessOf, type Readiness } from '../../career/readiness.js';
 import { createCareerRole, rolesFor } from '../../career/roles.js';
 import { skillLabel, skillLevels, type SkillLevel } from '../../career/skills.js';
@@ -166,12 +166,7 @@ function registerStatus(career: Command): void {
     });
 }
 
-function printStanding(s: {
-  developer: string;
-  levels: Record<string, SkillLevel>;
-  paths: Awaited<ReturnType<typeof pathsWithMilestones>>;
-  readiness: Readiness;
-}): void {
+function printStanding(s: { developer: string; levels: Record<string, SkillLevel>; paths: PathWithMilestones[]; readiness: Readiness }): void {
   const { readiness } = s;
   console.log(`${s.developer}: skill levels (0-100, last 365 days, recent work weighs more)`);
   for (const [k, v] of Object.entries(s.levels)
