@@ -35,7 +35,7 @@ import { ensureDatabase } from '../src/db/ensure-database.js';
 import { migrate, openOrm, type MikroORM } from '../src/db/orm.js';
 import { createLogger } from '../src/lib/logger.js';
 import { upsertDevelopers } from '../src/people/developers.js';
-import { upsertCommits, type CommitRow } from '../src/github/sync/writers.js';
+import { upsertCommits, type CommitRow } from '../src/github/sql/writers.js';
 import { Redis } from 'ioredis';
 import { GitHubStandIn } from '../src/dev/github-stand-in.js';
 import { GitRepo } from '../src/dev/git-repo.js';

@@ -1,6 +1,7 @@
 import { PermanentError } from '../../errors/index.js';
 import type { Needs } from '../../jobs/helpers.js';
-import { anyInstallation, appOf, forgetInstallation, storedInstallation, storeInstallation, type AppCredentials } from './app.js';
+import { appOf, type AppCredentials } from './app.js';
+import { anyInstallation, forgetInstallation, storedInstallation, storeInstallation } from '../sql/installations.js';
 import { createGitHubClient, GitHubPermanentError, type GitHubClient, type GitHubClientOptions } from './client.js';
 
 /** What a GitHub client is made of: the caller's EntityManager for the ETag cache, the shared Redis budget, the settings, a logger. */

@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { sql } from '../../db/sql.js';
+import { cachedResponse, storeResponse } from '../sql/http-cache.js';
 
 export interface CachedResponse {
   etag: string;
@@ -19,20 +19,11 @@ export class HttpCache {
   ) {}
 
   async get(url: string): Promise<CachedResponse | null> {
-    const [row] = await sql<{ etag: string; link: string | null; body: string }>(
-      this.em,
-      `SELECT etag, link, body FROM github_http_cache WHERE token_hash = ? AND url = ?`,
-      [this.tokenHash, url],
-    );
+    const row = await cachedResponse(this.em, this.tokenHash, url);
     return row ? { etag: row.etag, link: row.link, body: JSON.parse(row.body) } : null;
   }
 
   async put(url: string, entry: CachedResponse): Promise<void> {
-    await sql(
-      this.em,
-      `INSERT INTO github_http_cache (token_hash, url, etag, link, body, fetched_at) VALUES (?, ?, ?, ?, ?, now())
-       ON CONFLICT (token_hash, url) DO UPDATE SET etag = EXCLUDED.etag, link = EXCLUDED.link, body = EXCLUDED.body, fetched_at = now()`,
-      [this.tokenHash, url, entry.etag, entry.link, JSON.stringify(entry.body)],
-    );
+    await storeResponse(this.em, this.tokenHash, url, { etag: entry.etag, link: entry.link, body: JSON.stringify(entry.body) });
   }
 }

@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { discardPgClient, withPgClient } from '../../db/sql.js';
 import { DeferredError } from '../../errors/index.js';
+import { advisoryUnlock, tryAdvisoryLock } from '../sql/locks.js';
 
 /** How long a sync that found the commit stream busy waits before it runs again. */
 export const COMMIT_STREAM_BUSY_RETRY_MS = 10_000;
@@ -16,14 +17,13 @@ export const COMMIT_STREAM_BUSY_RETRY_MS = 10_000;
 export async function withCommitStreamLock<T>(em: EntityManager, repo: string, fn: () => Promise<T>): Promise<T> {
   const key = `aexy.commit-stream:${repo}`;
   return withPgClient(em, async (client) => {
-    const { rows } = await client.query<{ locked: boolean }>(`SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS locked`, [key]);
-    if (!rows[0]!.locked) {
+    if (!(await tryAdvisoryLock(client, key))) {
       throw new DeferredError(`the commits of ${repo} are being synced by another job`, new Date(Date.now() + COMMIT_STREAM_BUSY_RETRY_MS));
     }
     try {
       return await fn();
     } finally {
-      await client.query(`SELECT pg_advisory_unlock(hashtextextended($1, 0))`, [key]).catch((err: Error) => {
+      await advisoryUnlock(client, key).catch((err: Error) => {
         // The session is unusable: closing it releases the lock.
         discardPgClient(client, err);
       });

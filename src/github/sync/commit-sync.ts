@@ -10,18 +10,18 @@ import {
   type GhCommitListItem,
   type GhCompare,
 } from '../api/schemas.js';
-import { sql } from '../../db/sql.js';
 import { markDirty } from '../../people/follow-ups.js';
 import { learnIdentities, learnLoginNoreply, parseNoreply, reattribute, resolveEmails, type LearntIdentity } from '../../people/identities.js';
 import { fetchCommit, mapLimit, splitRepo } from './fetch.js';
 import { hasCommit, readCommits, revList, type Mirror } from './git.js';
 import { TransientError } from '../../errors/index.js';
-import { readHead, saveHead } from './heads.js';
+import { lockTarget, readHead, saveHead } from '../sql/heads.js';
+import { anyCommitStored, storedShas } from '../sql/commits.js';
 import { withCommitStreamLock } from './commit-lock.js';
 import { commitRow, developerRow } from './map.js';
 import { initialWindowStart, type SyncOptions } from './stream-options.js';
 import { ensureDevelopersById, upsertDevelopers, type DeveloperRow } from '../../people/developers.js';
-import { deleteCommits, insertCoauthors, knownShas, upsertCommits } from './writers.js';
+import { deleteCommits, insertCoauthors, knownShas, upsertCommits } from '../sql/writers.js';
 
 /** Commit details fetched, then written, at a time: what a pause or a crash can waste at most. */
 export const COMMIT_CHUNK = 4;
@@ -182,16 +182,14 @@ async function advance(opts: SyncOptions, from: string | null, to: string, resul
  * once commits are stored it lists everything, and the stored commits it did not list are removed.
  */
 async function fullListing(opts: SyncOptions): Promise<{ since: Date | null; reconcile: boolean }> {
-  const [stored] = await sql<{ any: boolean }>(opts.em, `SELECT EXISTS (SELECT 1 FROM commits WHERE repository_full_name = ?) AS any`, [opts.repo]);
-  return stored!.any ? { since: null, reconcile: true } : { since: initialWindowStart(opts), reconcile: false };
+  return (await anyCommitStored(opts.em, opts.repo)) ? { since: null, reconcile: true } : { since: initialWindowStart(opts), reconcile: false };
 }
 
 /** Reconcile: stored commits of this repository that the branch no longer has. */
 async function removeUnlisted(opts: SyncOptions, listed: Set<string>, result: CommitStreamResult, target: string): Promise<void> {
-  const rows = await sql<{ sha: string }>(opts.em, `SELECT sha FROM commits WHERE repository_full_name = ?`, [opts.repo]);
   await remove(
     opts,
-    rows.map((r) => r.sha).filter((sha) => !listed.has(sha)),
+    (await storedShas(opts.em, opts.repo)).filter((sha) => !listed.has(sha)),
     result,
     target,
   );
@@ -287,11 +285,9 @@ async function remove(opts: SyncOptions, shas: string[], result: CommitStreamRes
   if (shas.length === 0) return;
   await opts.em.transactional(async (tx) => {
     // Only for the target this run saved: a commit is never removed on the word of a stale run.
-    const [row] = await sql<{ target_sha: string | null }>(tx, `SELECT target_sha FROM github_commit_heads WHERE repository_full_name = ? FOR UPDATE`, [
-      opts.repo,
-    ]);
-    if (row?.target_sha !== target) {
-      throw new TransientError(`the commit sync target of ${opts.repo} changed under this run (${row?.target_sha ?? 'none'}, not ${target}): nothing removed`);
+    const saved = await lockTarget(tx, opts.repo);
+    if (saved !== target) {
+      throw new TransientError(`the commit sync target of ${opts.repo} changed under this run (${saved ?? 'none'}, not ${target}): nothing removed`);
     }
     const { deleted, developerIds } = await deleteCommits(tx, opts.repo, shas);
     result.removed += deleted;

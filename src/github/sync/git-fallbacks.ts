@@ -1,5 +1,3 @@
-import type { EntityManager } from '@mikro-orm/postgresql';
-import { sql } from '../../db/sql.js';
 import { GitMissingError, GitRemoteRefusedError } from './git-process.js';
 
 /** Why a repository's commits were read from the API instead of git. */
@@ -14,14 +12,4 @@ export function gitFallbackReason(err: unknown): GitFallbackReason | null {
   if (err instanceof GitMissingError) return 'git-missing';
   if (err instanceof GitRemoteRefusedError) return 'remote-refused';
   return null;
-}
-
-/** Count a fallback (git_fallback_totals; /metrics shows aexy_git_fallbacks_total by reason). */
-export async function recordGitFallback(em: EntityManager, reason: GitFallbackReason): Promise<void> {
-  await sql(
-    em,
-    `INSERT INTO git_fallback_totals (reason, fallbacks, last_at) VALUES (?, 1, now())
-     ON CONFLICT (reason) DO UPDATE SET fallbacks = git_fallback_totals.fallbacks + 1, last_at = now()`,
-    [reason],
-  );
 }

@@ -5,7 +5,7 @@ import { storableText, storableTextOrNull } from '../../lib/text.js';
 import { botReason } from '../../people/bots.js';
 import { normaliseEmail, parseCoAuthors } from '../../people/identities.js';
 import type { DeveloperRow } from '../../people/developers.js';
-import type { CommitRow, PullRow, ReviewRow } from './writers.js';
+import type { CommitRow, PullRow, ReviewRow } from '../sql/writers.js';
 
 /** GitHub JSON → table rows. Pure functions, so the mapping is tested without any I/O. */
 

@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { GitHubClient } from '../api/client.js';
 import type { GhPull, GhReview, GhUser } from '../api/schemas.js';
 import { githubGraphql } from '../api/graphql.js';
-import { sql } from '../../db/sql.js';
+import { openPullNumbers } from '../sql/pulls.js';
 import { splitRepo } from './fetch.js';
 import type { PullWithReviews } from './map.js';
 
@@ -232,14 +232,7 @@ export async function readPullsGraphql(
   }
 
   // Open in our database but not listed: re-checked on every sync, as the REST path does.
-  const stillOpen = await sql<{ number: number }>(
-    opts.em,
-    `SELECT p.number FROM pull_requests p LEFT JOIN github_pull_repositories r ON r.github_id = p.github_id
-      WHERE p.repository_name = ? AND (r.repository_full_name = ? OR r.repository_full_name IS NULL) AND p.state = 'open'
-      ORDER BY p.number`,
-    [name, opts.repo],
-  );
-  const numbers = stillOpen.map((s) => s.number).filter((n) => !listed.has(n));
+  const numbers = (await openPullNumbers(opts.em, { name, fullName: opts.repo })).filter((n) => !listed.has(n));
   for (let i = 0; i < numbers.length; i += BY_NUMBER) {
     opts.signal?.throwIfAborted();
     const slice = numbers.slice(i, i + BY_NUMBER);

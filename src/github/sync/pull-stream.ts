@@ -1,14 +1,14 @@
 import { GitHubPermanentError } from '../api/client.js';
 import { ghPull, ghReview, parseGitHub, type GhPull, type GhReview } from '../api/schemas.js';
-import { pgArray, sql } from '../../db/sql.js';
-import { advanceCursor, readCursor } from './cursors.js';
+import { advanceCursor, readCursor } from '../sql/cursors.js';
+import { storedPulls } from '../sql/pulls.js';
 import { mapLimit, splitRepo } from './fetch.js';
 import { developerRow, isFinal, pullRow, reviewRow, type PullWithReviews } from './map.js';
 import { readPullsGraphql } from './pull-graphql.js';
 import { markDirty } from '../../people/follow-ups.js';
 import { learnLoginNoreply, reattribute } from '../../people/identities.js';
 import { upsertDevelopers, type DeveloperRow } from '../../people/developers.js';
-import { upsertPulls, upsertReviews } from './writers.js';
+import { upsertPulls, upsertReviews } from '../sql/writers.js';
 import { initialWindowStart, type StreamResult, type SyncOptions } from './stream-options.js';
 
 /**
@@ -102,13 +102,10 @@ async function listChanged(opts: SyncOptions, stopBefore: Date | null): Promise<
  */
 async function toRefresh(opts: SyncOptions, listed: Map<number, GhPull>): Promise<number[]> {
   const { repo: name } = splitRepo(opts.repo);
-  const stored = await sql<{ number: number; github_id: string; updated_at: Date | null; state: string }>(
+  const stored = await storedPulls(
     opts.em,
-    `SELECT p.number, p.github_id, p.updated_at, p.state FROM pull_requests p
-       LEFT JOIN github_pull_repositories r ON r.github_id = p.github_id
-      WHERE p.repository_name = ? AND (r.repository_full_name = ? OR r.repository_full_name IS NULL)
-        AND (p.github_id = ANY(?::bigint[]) OR p.state = 'open')`,
-    [name, opts.repo, pgArray([...listed.values()].map((p) => p.id))],
+    { name, fullName: opts.repo },
+    [...listed.values()].map((p) => p.id),
   );
   const storedById = new Map(stored.map((s) => [Number(s.github_id), s]));
   const numbers = new Set<number>();

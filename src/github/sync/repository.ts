@@ -1,4 +1,3 @@
-import { sql } from '../../db/sql.js';
 import { DeferredError } from '../../errors/index.js';
 import { githubFor, gitTokenOf, type GitHubHelpers } from '../api/for-job.js';
 import type { Needs } from '../../jobs/helpers.js';
@@ -6,7 +5,9 @@ import { drainFollowUps } from '../../people/drain.js';
 import { syncCommits } from './commit-sync.js';
 import { syncPulls } from './pull-stream.js';
 import { openMirror } from './git.js';
-import { gitFallbackReason, recordGitFallback, type GitFallbackReason } from './git-fallbacks.js';
+import { gitFallbackReason, type GitFallbackReason } from './git-fallbacks.js';
+import { recordGitFallback } from '../sql/git-fallbacks.js';
+import { recordSyncError, recordSyncSuccess } from '../sql/tracked.js';
 
 export type SyncStream = 'commits' | 'pulls';
 
@@ -26,10 +27,7 @@ export async function syncRepository(ctx: SyncHelpers, repository: string, strea
   } catch (err) {
     // Stopped by a shutdown, or deferred behind another run of its commit stream: not a failure of the repository.
     if (ctx.signal.aborted || err instanceof DeferredError) throw err;
-    await sql(ctx.em, `UPDATE tracked_repositories SET last_error = ? WHERE full_name = ?`, [
-      ctx.scrub((err as Error).message).slice(0, 2000),
-      repository,
-    ]).catch(() => undefined);
+    await recordSyncError(ctx.em, repository, ctx.scrub((err as Error).message).slice(0, 2000)).catch(() => undefined);
     throw err;
   } finally {
     // Paused, failed or done: the chunks already committed get their follow-ups now.
@@ -78,7 +76,7 @@ async function syncWith(ctx: SyncHelpers, repository: string, streams: readonly 
     });
   const pulls = streams.includes('pulls') ? await syncPulls(common) : null;
   if (pulls) await ctx.step(`pull requests: ${pulls.written} written with ${pulls.reviews} reviews, of ${pulls.fetched} listed`, { source: pulls.source });
-  await sql(ctx.em, `UPDATE tracked_repositories SET last_synced_at = now(), last_error = NULL WHERE full_name = ?`, [repository]);
+  await recordSyncSuccess(ctx.em, repository);
   return {
     repository,
     commits: commits && {

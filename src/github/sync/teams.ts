@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { pgArray, sql } from '../../db/sql.js';
 import { githubFor, type GitHubHelpers } from '../api/for-job.js';
 import { ghUser, parseGitHub } from '../api/schemas.js';
 import { linkGitHubAccount } from './tracked.js';
+import { insertTeam, lockTeam, updateTeam } from '../sql/teams.js';
 import { slackMapUsers } from '../../slack/jobs/slack-map-users.contract.js';
 import type { Needs } from '../../jobs/helpers.js';
 import { storableText, storableTextOrNull } from '../../lib/text.js';
@@ -46,32 +46,15 @@ export async function syncTeams(ctx: GitHubHelpers & Needs<'progress' | 'enqueue
         members.map((u) => ({ github_id: u.id, github_username: u.login, avatar_url: u.avatar_url ?? null })),
       );
       const ids = [...new Set(members.map((u) => devs.get(u.id)!))].sort();
-      const [existing] = await sql<{ id: string; developer_ids: string[] | string }>(
-        tx,
-        `SELECT id, developer_ids FROM teams WHERE organization_id = ? AND name = ? ORDER BY created_at LIMIT 1 FOR UPDATE`,
-        [organizationId, team.name],
-      );
+      const existing = await lockTeam(tx, organizationId, team.name);
       if (!existing) {
-        await sql(tx, `INSERT INTO teams (name, description, organization_id, developer_ids) VALUES (?, ?, ?, ?::uuid[])`, [
-          team.name,
-          team.description ?? null,
-          organizationId,
-          pgArray(ids),
-        ]);
+        await insertTeam(tx, { name: team.name, description: team.description ?? null, organizationId, developerIds: ids });
         ids.forEach((id) => newMembers.add(id));
         written += 1;
         return;
       }
-      const rows = await sql(
-        tx,
-        `UPDATE teams t SET developer_ids = v.ids, description = v.description, updated_at = now()
-           FROM (SELECT ?::uuid[] AS ids, ?::text AS description) v
-          WHERE t.id = ? AND (t.developer_ids IS DISTINCT FROM v.ids OR t.description IS DISTINCT FROM v.description)
-          RETURNING t.id`,
-        [pgArray(ids), team.description ?? null, existing.id],
-      );
-      written += rows.length;
-      const before = new Set(typeof existing.developer_ids === 'string' ? existing.developer_ids.replace(/[{}]/g, '').split(',') : existing.developer_ids);
+      if (await updateTeam(tx, existing.id, { description: team.description ?? null, developerIds: ids })) written += 1;
+      const before = new Set(existing.developerIds);
       ids.filter((id) => !before.has(id)).forEach((id) => newMembers.add(id));
     });
     await ctx.progress(Math.round(((i + 1) / teams.length) * 100));

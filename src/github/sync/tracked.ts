@@ -1,8 +1,10 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { sql } from '../../db/sql.js';
 import { PermanentError } from '../../errors/index.js';
 import type { Producer } from '../../queues/producer.js';
 import { githubSyncRepo } from '../jobs/github-sync-repo.contract.js';
+import { deactivateTracked, insertTracked, linkedOrganization, reactivateTracked, trackedRow, writeAccountLink } from '../sql/tracked.js';
+
+export { activeRepositories, trackedName } from '../sql/tracked.js';
 
 /**
  * Start (or resume) tracking a repository for an organization: the one place a tracked_repositories
@@ -12,37 +14,23 @@ import { githubSyncRepo } from '../jobs/github-sync-repo.contract.js';
  * them, whatever their case. Returns the name it is tracked under.
  */
 export async function trackRepository(em: EntityManager, fullName: string, organizationId: string): Promise<string> {
-  const [existing] = await sql<{ full_name: string; organization_id: string | null }>(
-    em,
-    `SELECT full_name, organization_id FROM tracked_repositories WHERE lower(full_name) = lower(?) ORDER BY is_active DESC, created_at LIMIT 1`,
-    [fullName],
-  );
+  const existing = await trackedRow(em, fullName);
   if (existing?.organization_id && existing.organization_id !== organizationId) {
     throw new PermanentError(`${existing.full_name} is tracked by organization ${existing.organization_id}; a repository belongs to one organization`);
   }
   if (existing) {
-    await sql(em, `UPDATE tracked_repositories SET is_active = true, organization_id = ? WHERE full_name = ?`, [organizationId, existing.full_name]);
+    await reactivateTracked(em, existing.full_name, organizationId);
     return existing.full_name;
   }
   // A concurrent insert for another organization makes this one insert nothing: refused, not ignored.
-  const inserted = await sql(
-    em,
-    `INSERT INTO tracked_repositories (full_name, organization_id) VALUES (?, ?)
-     ON CONFLICT (full_name) DO UPDATE SET is_active = true WHERE tracked_repositories.organization_id = EXCLUDED.organization_id RETURNING id`,
-    [fullName, organizationId],
-  );
-  if (inserted.length === 0) throw new PermanentError(`${fullName} is tracked by another organization; a repository belongs to one organization`);
+  if (!(await insertTracked(em, fullName, organizationId)))
+    throw new PermanentError(`${fullName} is tracked by another organization; a repository belongs to one organization`);
   return fullName;
 }
 
 /** The organization a tracked repository belongs to (null: not tracked, or of none yet). */
 export async function organizationOfRepository(em: EntityManager, fullName: string): Promise<string | null> {
-  const [row] = await sql<{ organization_id: string | null }>(
-    em,
-    `SELECT organization_id FROM tracked_repositories WHERE lower(full_name) = lower(?) ORDER BY is_active DESC, created_at LIMIT 1`,
-    [fullName],
-  );
-  return row?.organization_id ?? null;
+  return (await trackedRow(em, fullName))?.organization_id ?? null;
 }
 
 /**
@@ -61,23 +49,7 @@ export async function startTracking(
 
 /** Stop tracking (an uninstalled, archived or deleted repository): its rows stay, the sync stops. */
 export async function untrackRepository(em: EntityManager, fullName: string, organizationId: string): Promise<boolean> {
-  const rows = await sql(
-    em,
-    `UPDATE tracked_repositories SET is_active = false WHERE lower(full_name) = lower(?) AND organization_id = ? AND is_active RETURNING id`,
-    [fullName, organizationId],
-  );
-  return rows.length > 0;
-}
-
-export async function activeRepositories(em: EntityManager): Promise<string[]> {
-  const rows = await sql<{ full_name: string }>(em, `SELECT full_name FROM tracked_repositories WHERE is_active ORDER BY full_name`);
-  return rows.map((r) => r.full_name);
-}
-
-/** The name a repository is tracked under, matched as GitHub matches names (whatever their case), or null. */
-export async function trackedName(em: EntityManager, fullName: string): Promise<string | null> {
-  const [row] = await sql<{ full_name: string }>(em, `SELECT full_name FROM tracked_repositories WHERE lower(full_name) = lower(?) AND is_active`, [fullName]);
-  return row?.full_name ?? null;
+  return deactivateTracked(em, fullName, organizationId);
 }
 
 /**
@@ -86,18 +58,12 @@ export async function trackedName(em: EntityManager, fullName: string): Promise<
  * replaces it, an operator's explicit choice. Returns the organization it was linked to before.
  */
 export async function linkGitHubAccount(em: EntityManager, login: string, organizationId: string, { replace }: { replace: boolean }): Promise<string | null> {
-  const [before] = await sql<{ organization_id: string }>(em, `SELECT organization_id FROM github_organization_links WHERE github_login = lower(?)`, [login]);
-  await sql(
-    em,
-    `INSERT INTO github_organization_links (github_login, organization_id) VALUES (lower(?), ?)
-     ON CONFLICT (github_login) DO ${replace ? 'UPDATE SET organization_id = EXCLUDED.organization_id, linked_at = now()' : 'NOTHING'}`,
-    [login, organizationId],
-  );
-  return before?.organization_id ?? null;
+  const before = await linkedOrganization(em, login);
+  await writeAccountLink(em, login, organizationId, { replace });
+  return before;
 }
 
 /** The organization a GitHub account is linked to, or null. */
 export async function organizationOfGitHubAccount(em: EntityManager, login: string): Promise<string | null> {
-  const [row] = await sql<{ organization_id: string }>(em, `SELECT organization_id FROM github_organization_links WHERE github_login = lower(?)`, [login]);
-  return row?.organization_id ?? null;
+  return linkedOrganization(em, login);
 }

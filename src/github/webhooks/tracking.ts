@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { PermanentError } from '../../errors/index.js';
 import type { Producer } from '../../queues/producer.js';
 import { organizationOfGitHubAccount, startTracking, untrackRepository } from '../sync/tracked.js';
-import { forgetInstallation, storeInstallation } from '../api/app.js';
+import { forgetInstallation, storeInstallation } from '../sql/installations.js';
 
 /**
  * Webhook-driven tracking. GitHub tells a linked account's repositories coming and going:

@@ -29,3 +29,9 @@ export async function saveHead(em: EntityManager, repo: string, s: HeadState): P
     [repo, s.branch, s.head, s.target],
   );
 }
+
+/** The target a run saved, locked for this transaction (a run removes commits only for its own target). */
+export async function lockTarget(em: EntityManager, repo: string): Promise<string | null> {
+  const [row] = await sql<{ target_sha: string | null }>(em, `SELECT target_sha FROM github_commit_heads WHERE repository_full_name = ? FOR UPDATE`, [repo]);
+  return row?.target_sha ?? null;
+}
