@@ -34,7 +34,7 @@ import { loadConfig } from '../src/config/index.js';
 import { ensureDatabase } from '../src/db/ensure-database.js';
 import { migrate, openOrm, type MikroORM } from '../src/db/orm.js';
 import { createLogger } from '../src/lib/logger.js';
-import { upsertDevelopers } from '../src/people/developers.js';
+import { upsertDevelopers } from '../src/people/sql/developers.js';
 import { upsertCommits, type CommitRow } from '../src/github/sql/writers.js';
 import { Redis } from 'ioredis';
 import { GitHubStandIn } from '../src/dev/github-stand-in.js';

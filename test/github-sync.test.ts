@@ -417,7 +417,7 @@ describe('GitHub sync against a GitHub stand-in', () => {
     );
     expect(rows).toEqual([{ status: 'missing' }]);
     // The follow-up drain does not queue it again.
-    const { pendingFollowUps } = await import('../src/people/follow-ups.js');
+    const { pendingFollowUps } = await import('../src/people/sql/follow-ups.js');
     expect((await pendingFollowUps(w.db.orm.em.fork())).enrich).not.toContain('ghost-user');
   });
 });

@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { pgArray, sql } from '../db/sql.js';
 import { PermanentError } from '../errors/index.js';
-import { clearDirty, dirtyToken } from '../people/follow-ups.js';
+import { clearDirty, dirtyToken } from '../people/sql/follow-ups.js';
 import { DOMAIN_OF_LANGUAGE, frameworksFromPaths, lastActivityOf, seniority, type Seniority } from './evidence.js';
 
 export type ProfileRefresh = { developerId: string; skipped: 'bot' } | { developerId: string; languages: number; frameworks: string[]; seniority: Seniority };

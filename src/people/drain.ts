@@ -1,8 +1,8 @@
 import type { Needs } from '../jobs/helpers.js';
 import { developerRefreshProfile } from '../developers/jobs/developer-refresh-profile.contract.js';
 import { githubSyncDeveloper } from '../github/jobs/github-sync-developer.contract.js';
-import { applyConfiguredBots } from './bots.js';
-import { pendingFollowUps } from './follow-ups.js';
+import { applyConfiguredBots } from './sql/bots.js';
+import { pendingFollowUps } from './sql/follow-ups.js';
 
 /**
  * Queue what developer_dirty and github_user_syncs say is pending: a profile refresh per marked

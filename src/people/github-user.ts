@@ -1,12 +1,11 @@
-import { sql } from '../db/sql.js';
 import { GitHubPermanentError } from '../github/api/client.js';
 import { githubFor, type GitHubHelpers } from '../github/api/for-job.js';
 import { ghFullUser, parseGitHub } from '../github/api/schemas.js';
 import type { Needs } from '../jobs/helpers.js';
 import { storableTextOrNull } from '../lib/text.js';
 import { developerRefreshProfile } from '../developers/jobs/developer-refresh-profile.contract.js';
-import { upsertDevelopers } from './developers.js';
-import { markDirty, recordUserSync } from './follow-ups.js';
+import { developerIdByLogin, updateDeveloperProfile, upsertDevelopers } from './sql/developers.js';
+import { markDirty, recordUserSync } from './sql/follow-ups.js';
 import { learnIdentities, learnLoginNoreply, normaliseEmail, reattribute } from './identities.js';
 
 /**
@@ -22,35 +21,26 @@ export async function syncGitHubUser(ctx: GitHubHelpers & Needs<'progress' | 'en
     raw = (await octokit.request('GET /users/{username}', { username: login })).data;
   } catch (err) {
     if (!(err instanceof GitHubPermanentError && err.status === 404)) throw err;
-    const [known] = await sql<{ id: string }>(ctx.em, `SELECT id FROM developers WHERE lower(github_username) = lower(?)`, [login]);
-    if (known) await recordUserSync(ctx.em, known.id, 'missing');
+    const known = await developerIdByLogin(ctx.em, login);
+    if (known) await recordUserSync(ctx.em, known, 'missing');
     ctx.log.warn({ login }, 'GitHub has no such user; recorded as missing');
-    return { developerId: known?.id ?? null, login, missing: true };
+    return { developerId: known, login, missing: true };
   }
   const user = parseGitHub(ghFullUser, raw, `user ${login}`);
   await ctx.progress(50);
   // VARCHAR(255) columns take at most 255 characters; NULs and broken surrogates are dropped.
-  const profile = [
-    storableTextOrNull(user.name, 255),
-    storableTextOrNull(user.email, 255),
-    storableTextOrNull(user.bio),
-    storableTextOrNull(user.location, 255),
-    storableTextOrNull(user.company, 255),
-    user.created_at ?? null,
-  ];
+  const profile = {
+    name: storableTextOrNull(user.name, 255),
+    email: storableTextOrNull(user.email, 255),
+    bio: storableTextOrNull(user.bio),
+    location: storableTextOrNull(user.location, 255),
+    company: storableTextOrNull(user.company, 255),
+    createdAt: user.created_at ?? null,
+  };
   const id = await ctx.em.transactional(async (tx) => {
     const ids = await upsertDevelopers(tx, [{ github_id: user.id, github_username: user.login, avatar_url: user.avatar_url ?? null }]);
     const developerId = ids.get(user.id)!;
-    await sql(
-      tx,
-      `UPDATE developers d
-          SET name = u.name, email = COALESCE(u.email, d.email), bio = u.bio, location = u.location, company = u.company,
-              github_created_at = u.created, updated_at = now()
-         FROM (SELECT ?::varchar AS name, ?::varchar AS email, ?::text AS bio, ?::varchar AS location, ?::varchar AS company, ?::timestamptz AS created) u
-        WHERE d.id = ? AND (d.name, d.email, d.bio, d.location, d.company, d.github_created_at)
-              IS DISTINCT FROM (u.name, COALESCE(u.email, d.email), u.bio, u.location, u.company, u.created)`,
-      [...profile, developerId],
-    );
+    await updateDeveloperProfile(tx, developerId, profile);
     await recordUserSync(tx, developerId, 'done');
     const email = normaliseEmail(user.email);
     // Their public email, and their login's older noreply address, on earlier unattributed work.

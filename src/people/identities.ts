@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { pgArray, sql } from '../db/sql.js';
+import { attributeByEmail, developersOfLogins, insertIdentities, unambiguousIdentities, unclaimedLoginNoreply } from './sql/identities.js';
 import { trailerValues } from './trailers.js';
 
 /**
@@ -52,16 +52,7 @@ export interface LearntIdentity {
 export async function learnIdentities(em: EntityManager, ids: LearntIdentity[]): Promise<string[]> {
   const unique = [...new Map(ids.map((i) => [`${i.email} ${i.developer_id}`, { ...i, confidence: IDENTITY_CONFIDENCE[i.source] }])).values()];
   if (unique.length === 0) return [];
-  const rows = await sql<{ email: string }>(
-    em,
-    `INSERT INTO developer_identities (email, developer_id, source, confidence)
-     SELECT i.email, i.developer_id, i.source, i.confidence
-       FROM jsonb_to_recordset(?::jsonb) AS i(email text, developer_id uuid, source text, confidence smallint)
-     ON CONFLICT (email, developer_id) DO NOTHING
-     RETURNING email`,
-    [JSON.stringify(unique)],
-  );
-  return [...new Set(rows.map((r) => r.email))];
+  return [...new Set(await insertIdentities(em, unique))];
 }
 
 /**
@@ -76,24 +67,13 @@ export async function resolveEmails(em: EntityManager, emails: string[]): Promis
     return n && n.id === null ? [{ email: e, login: n.login }] : [];
   });
   if (byLogin.length > 0) {
-    const found = await sql<{ email: string; id: string }>(
-      em,
-      `SELECT l.email, d.id FROM jsonb_to_recordset(?::jsonb) AS l(email text, login text)
-         JOIN developers d ON lower(d.github_username) = l.login`,
-      [JSON.stringify(byLogin)],
-    );
+    const found = await developersOfLogins(em, byLogin);
     await learnIdentities(
       em,
       found.map((f) => ({ email: f.email, developer_id: f.id, source: 'noreply-login' })),
     );
   }
-  const rows = await sql<{ email: string; developer_id: string }>(
-    em,
-    `SELECT email, (array_agg(developer_id))[1] AS developer_id FROM developer_identities
-      WHERE email = ANY(?::text[]) GROUP BY email HAVING count(*) = 1`,
-    [pgArray(unique)],
-  );
-  return new Map(rows.map((r) => [r.email, r.developer_id]));
+  return unambiguousIdentities(em, unique);
 }
 
 /**
@@ -104,24 +84,7 @@ export async function reattribute(em: EntityManager, emails: string[]): Promise<
   if (emails.length === 0) return [];
   const resolved = await resolveEmails(em, emails);
   if (resolved.size === 0) return [];
-  const payload = JSON.stringify([...resolved].map(([email, developer_id]) => ({ email, developer_id })));
-  const commits = await sql<{ developer_id: string }>(
-    em,
-    `UPDATE commits c SET developer_id = r.developer_id
-       FROM commit_graph g, jsonb_to_recordset(?::jsonb) AS r(email text, developer_id uuid)
-      WHERE g.sha = c.sha AND g.author_email = r.email AND c.developer_id IS NULL
-     RETURNING c.developer_id`,
-    [payload],
-  );
-  const coauthors = await sql<{ developer_id: string }>(
-    em,
-    `UPDATE commit_coauthors a SET developer_id = r.developer_id
-       FROM jsonb_to_recordset(?::jsonb) AS r(email text, developer_id uuid)
-      WHERE a.email = r.email AND a.developer_id IS NULL
-     RETURNING a.developer_id`,
-    [payload],
-  );
-  return [...new Set([...commits, ...coauthors].map((r) => r.developer_id))];
+  return attributeByEmail(em, resolved);
 }
 
 /**
@@ -133,15 +96,7 @@ export async function reattribute(em: EntityManager, emails: string[]): Promise<
 export async function learnLoginNoreply(em: EntityManager, developerIds: Iterable<string>): Promise<string[]> {
   const ids = [...new Set(developerIds)];
   if (ids.length === 0) return [];
-  const found = await sql<{ email: string; id: string }>(
-    em,
-    `SELECT e.email, d.id FROM developers d
-       CROSS JOIN LATERAL (SELECT lower(d.github_username) || '@users.noreply.github.com' AS email) e
-      WHERE d.id = ANY(?::uuid[])
-        AND (EXISTS (SELECT 1 FROM commit_graph g JOIN commits c ON c.sha = g.sha WHERE g.author_email = e.email AND c.developer_id IS NULL)
-          OR EXISTS (SELECT 1 FROM commit_coauthors a WHERE a.email = e.email AND a.developer_id IS NULL))`,
-    [pgArray(ids)],
-  );
+  const found = await unclaimedLoginNoreply(em, ids);
   return learnIdentities(
     em,
     found.map((f) => ({ email: f.email, developer_id: f.id, source: 'noreply-login' })),

@@ -10,7 +10,7 @@ import {
   type GhCommitListItem,
   type GhCompare,
 } from '../api/schemas.js';
-import { markDirty } from '../../people/follow-ups.js';
+import { markDirty } from '../../people/sql/follow-ups.js';
 import { learnIdentities, learnLoginNoreply, parseNoreply, reattribute, resolveEmails, type LearntIdentity } from '../../people/identities.js';
 import { fetchCommit, mapLimit, splitRepo } from './fetch.js';
 import { hasCommit, readCommits, revList, type Mirror } from './git.js';
@@ -20,7 +20,7 @@ import { anyCommitStored, storedShas } from '../sql/commits.js';
 import { withCommitStreamLock } from './commit-lock.js';
 import { commitRow, developerRow } from './map.js';
 import { initialWindowStart, type SyncOptions } from './stream-options.js';
-import { ensureDevelopersById, upsertDevelopers, type DeveloperRow } from '../../people/developers.js';
+import { ensureDevelopersById, upsertDevelopers, type DeveloperRow } from '../../people/sql/developers.js';
 import { deleteCommits, insertCoauthors, knownShas, upsertCommits } from '../sql/writers.js';
 
 /** Commit details fetched, then written, at a time: what a pause or a crash can waste at most. */

@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { pgArray, sql } from '../db/sql.js';
+import { pgArray, sql } from '../../db/sql.js';
 
 /**
  * Follow-ups that must survive pauses, retries, stalls and kill -9. A developer whose work changed

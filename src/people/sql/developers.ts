@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { pgArray, sql } from '../db/sql.js';
-import { markBots, type BotReason } from './bots.js';
+import { pgArray, sql } from '../../db/sql.js';
+import type { BotReason } from '../bots.js';
+import { markBots } from './bots.js';
 
 /** A GitHub account as the sync sees it, to be a developers row. */
 export interface DeveloperRow {
@@ -73,4 +74,28 @@ export async function ensureDevelopersById(em: Exec, users: { github_id: number;
     pgArray(unique.map((u) => u.github_id)),
   ]);
   return new Map(rows.map((r) => [Number(r.github_id), r.id]));
+}
+
+/** The developer of a login (matched whatever its case), or null. */
+export async function developerIdByLogin(em: Exec, login: string): Promise<string | null> {
+  const [row] = await sql<{ id: string }>(em, `SELECT id FROM developers WHERE lower(github_username) = lower(?)`, [login]);
+  return row?.id ?? null;
+}
+
+/** A developer's GitHub profile (name, email when given, bio, location, company, account creation), written only when it changed. */
+export async function updateDeveloperProfile(
+  em: Exec,
+  developerId: string,
+  p: { name: string | null; email: string | null; bio: string | null; location: string | null; company: string | null; createdAt: string | null },
+): Promise<void> {
+  await sql(
+    em,
+    `UPDATE developers d
+        SET name = u.name, email = COALESCE(u.email, d.email), bio = u.bio, location = u.location, company = u.company,
+            github_created_at = u.created, updated_at = now()
+       FROM (SELECT ?::varchar AS name, ?::varchar AS email, ?::text AS bio, ?::varchar AS location, ?::varchar AS company, ?::timestamptz AS created) u
+      WHERE d.id = ? AND (d.name, d.email, d.bio, d.location, d.company, d.github_created_at)
+            IS DISTINCT FROM (u.name, COALESCE(u.email, d.email), u.bio, u.location, u.company, u.created)`,
+    [p.name, p.email, p.bio, p.location, p.company, p.createdAt, developerId],
+  );
 }
