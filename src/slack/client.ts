@@ -2,7 +2,7 @@ import { ErrorCode, WebClient, type WebAPIPlatformError, type WebAPIRateLimitedE
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { AppConfig } from '../config/index.js';
 import { KeyRing } from '../crypto/secrets.js';
-import { sql } from '../db/sql.js';
+import { deactivateIntegration, failStalePending, integrationWithToken, type Integration } from './queries.js';
 import { PermanentError, RateLimitedError, TransientError } from '../errors/index.js';
 
 /** Slack answers that mean the token will never work again: the integration is switched off. */
@@ -12,15 +12,6 @@ export const TRANSIENT_ERRORS = new Set(['internal_error', 'fatal_error', 'servi
 /** Answers about the destination: recorded, not retried. */
 export const DESTINATION_ERRORS = new Set(['channel_not_found', 'not_in_channel', 'is_archived', 'channel_is_archived', 'restricted_action']);
 
-export interface Integration {
-  id: string;
-  team_id: string;
-  default_channel_id: string | null;
-  user_mappings: Record<string, string> | null;
-  /** validated where it is used (src/slack/settings.ts) */
-  notification_settings: unknown;
-}
-
 /**
  * A WebClient for one integration, its bot token decrypted only here and only for this call.
  * Retries are left to BullMQ (rate limits are rejected, not slept on, so the job can be parked): the
@@ -29,11 +20,7 @@ export interface Integration {
  * the channel's history (postOnce).
  */
 export async function slackFor(em: EntityManager, config: AppConfig, integrationId: string): Promise<{ client: WebClient; integration: Integration }> {
-  const [row] = await sql<Integration & { bot_token: string; is_active: boolean | null }>(
-    em,
-    `SELECT id, team_id, default_channel_id, user_mappings, notification_settings, bot_token, is_active FROM slack_integrations WHERE id = ?`,
-    [integrationId],
-  );
+  const row = await integrationWithToken(em, integrationId);
   if (!row) throw new PermanentError(`Slack integration ${integrationId} does not exist`);
   if (row.is_active === false) throw new PermanentError(`Slack integration ${row.team_id} is inactive`);
   const token = KeyRing.fromConfig(config.ENCRYPTION_KEYS).decrypt(row.bot_token);
@@ -60,7 +47,7 @@ export async function translateSlackError(em: EntityManager, integrationId: stri
   if (e.code === ErrorCode.PlatformError) {
     const code = (err as WebAPIPlatformError).data.error;
     if (REVOKED_ERRORS.has(code)) {
-      await sql(em, `UPDATE slack_integrations SET is_active = false, updated_at = now() WHERE id = ?`, [integrationId]);
+      await deactivateIntegration(em, integrationId);
       return new PermanentError(`Slack refused the bot token (${code}); the integration was deactivated`);
     }
     if (DESTINATION_ERRORS.has(code)) return new PermanentError(`Slack cannot post there (${code})`);
@@ -80,14 +67,5 @@ export const STALE_PENDING_MINUTES = 15;
  * and by the daily fan-out.
  */
 export async function resolveStalePending(em: EntityManager, integrationId: string | null): Promise<number> {
-  const rows = await sql(
-    em,
-    `UPDATE slack_notification_logs
-        SET status = 'failed', error_message = 'outcome unknown: the worker stopped while posting (Slack may have received the message)'
-       FROM (SELECT ?::uuid AS id) scope
-      WHERE status = 'pending' AND sent_at < now() - make_interval(mins => ?) AND (scope.id IS NULL OR integration_id = scope.id)
-     RETURNING slack_notification_logs.id`,
-    [integrationId, STALE_PENDING_MINUTES],
-  );
-  return rows.length;
+  return failStalePending(em, integrationId, STALE_PENDING_MINUTES);
 }

@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { type KeyRing } from '../crypto/secrets.js';
-import { sql } from '../db/sql.js';
+import { readNotificationSettings, replaceSealedToken, sealedTokens, upsertIntegration, writeNotificationSettings } from './queries.js';
 import type { NotificationSettings } from './settings.js';
 
 /** Store (or replace) a workspace's integration; the bot token is encrypted before it reaches SQL. */
@@ -9,17 +9,14 @@ export async function installSlackIntegration(
   ring: KeyRing,
   i: { organizationId: string; teamId: string; teamName?: string; botToken: string; defaultChannelId?: string; userMappings?: Record<string, string> },
 ): Promise<string> {
-  const [row] = await sql<{ id: string }>(
-    em,
-    `INSERT INTO slack_integrations (organization_id, team_id, team_name, bot_token, default_channel_id, user_mappings)
-     VALUES (?, ?, ?, ?, ?, ?::jsonb)
-     ON CONFLICT (team_id) DO UPDATE SET organization_id = EXCLUDED.organization_id, team_name = EXCLUDED.team_name,
-            bot_token = EXCLUDED.bot_token, default_channel_id = EXCLUDED.default_channel_id,
-            user_mappings = EXCLUDED.user_mappings, is_active = true, updated_at = now()
-     RETURNING id`,
-    [i.organizationId, i.teamId, i.teamName ?? null, ring.encrypt(i.botToken), i.defaultChannelId ?? null, JSON.stringify(i.userMappings ?? {})],
-  );
-  return row!.id;
+  return upsertIntegration(em, {
+    organizationId: i.organizationId,
+    teamId: i.teamId,
+    teamName: i.teamName ?? null,
+    sealedToken: ring.encrypt(i.botToken),
+    defaultChannelId: i.defaultChannelId ?? null,
+    userMappings: i.userMappings ?? {},
+  });
 }
 
 /**
@@ -30,19 +27,14 @@ export async function reencryptSecrets(
   em: EntityManager,
   ring: KeyRing,
 ): Promise<{ reencrypted: number; failed: { id: string; teamId: string; error: string }[] }> {
-  const rows = await sql<{ id: string; team_id: string; bot_token: string }>(em, `SELECT id, team_id, bot_token FROM slack_integrations ORDER BY team_id`);
+  const rows = await sealedTokens(em);
   let reencrypted = 0;
   const failed: { id: string; teamId: string; error: string }[] = [];
   // One unreadable row (an unknown key, a damaged value) must not stop the rotation of the others.
   for (const r of rows) {
     if (!ring.isStale(r.bot_token)) continue;
     try {
-      const updated = await sql(em, `UPDATE slack_integrations SET bot_token = ?, updated_at = now() WHERE id = ? AND bot_token = ? RETURNING id`, [
-        ring.encrypt(ring.decrypt(r.bot_token)),
-        r.id,
-        r.bot_token,
-      ]);
-      reencrypted += updated.length;
+      if (await replaceSealedToken(em, r.id, r.bot_token, ring.encrypt(ring.decrypt(r.bot_token)))) reencrypted += 1;
     } catch (err) {
       failed.push({ id: r.id, teamId: r.team_id, error: (err as Error).message });
     }
@@ -59,18 +51,5 @@ export async function integrationSettings(
   organizationId: string,
   settings?: NotificationSettings,
 ): Promise<{ team_id: string; notification_settings: unknown } | null> {
-  const [row] = settings
-    ? await sql<{ team_id: string; notification_settings: unknown }>(
-        em,
-        `UPDATE slack_integrations SET notification_settings = ?::jsonb, updated_at = now()
-          WHERE id = (SELECT id FROM slack_integrations WHERE organization_id = ? AND is_active IS NOT FALSE ORDER BY installed_at LIMIT 1)
-          RETURNING team_id, notification_settings`,
-        [JSON.stringify(settings), organizationId],
-      )
-    : await sql<{ team_id: string; notification_settings: unknown }>(
-        em,
-        `SELECT team_id, notification_settings FROM slack_integrations WHERE organization_id = ? AND is_active IS NOT FALSE ORDER BY installed_at LIMIT 1`,
-        [organizationId],
-      );
-  return row ?? null;
+  return settings ? writeNotificationSettings(em, organizationId, settings) : readNotificationSettings(em, organizationId);
 }

@@ -1,4 +1,4 @@
-import { sql, withPgClient } from '../db/sql.js';
+import { withPgClient } from '../db/sql.js';
 import { downloadUrl } from '../lib/download-links.js';
 import { PermanentError } from '../errors/index.js';
 import { explainFactors } from '../insights/heuristic.js';
@@ -14,11 +14,19 @@ import {
   syncFailureDigestMessage,
   summaryWeeks,
   weeklyTeamSummaryMessage,
-  type ExportReadyRow,
-  type InsightAlertRow,
 } from './messages.js';
 import { isPrivateChannel, organizationSlack, postDirect, postMessage, postToOrganization, slackUserOf, type PostResult } from './post.js';
 import { leadsOf } from './settings.js';
+import {
+  careerProgressOf,
+  exportForNotice,
+  failingRepositories,
+  insightForAlert,
+  organizationsWithSlack,
+  teamNameAndOrganization,
+  teamsOfMember,
+  teamsWithSlack,
+} from './queries.js';
 
 /** What a notification uses of its caller: the database and the configuration (Slack's URL, the key ring). */
 type NotifyHelpers = Needs<'em' | 'config'>;
@@ -33,13 +41,7 @@ type NotifyHelpers = Needs<'em' | 'config'>;
 
 /** An export finished: told to its requester alone, by direct message, in the export's organization. */
 export async function notifyExportReady(ctx: NotifyHelpers, exportJobId: string) {
-  const [e] = await sql<ExportReadyRow & { status: string; organization_id: string | null }>(
-    ctx.em,
-    `SELECT e.export_type, e.format, e.status, e.file_size_bytes, e.expires_at, e.requested_by, d.github_username AS login,
-            nullif(e.config->>'organization_id', '') AS organization_id
-       FROM export_jobs e LEFT JOIN developers d ON d.id = e.requested_by WHERE e.id = ?`,
-    [exportJobId],
-  );
+  const e = await exportForNotice(ctx.em, exportJobId);
   if (!e || e.status !== 'completed') return { skipped: 'export not completed' };
   const slack = await organizationSlack(ctx.em, ctx.config, e.organization_id, 'export_ready');
   if ('skipped' in slack) return slack;
@@ -52,18 +54,14 @@ export async function notifyExportReady(ctx: NotifyHelpers, exportJobId: string)
 
 /** Repositories of the organization whose last sync failed: one digest per run (`runKey`: a job's `jobKey`). */
 export async function notifySyncFailures(ctx: NotifyHelpers, organizationId: string, runKey: string): Promise<PostResult> {
-  const failures = await sql<{ full_name: string; last_error: string }>(
-    ctx.em,
-    `SELECT full_name, last_error FROM tracked_repositories WHERE organization_id = ? AND is_active AND last_error IS NOT NULL ORDER BY full_name`,
-    [organizationId],
-  );
+  const failures = await failingRepositories(ctx.em, organizationId);
   if (failures.length === 0) return { skipped: 'no failing repositories' };
   return postToOrganization(ctx.em, ctx.config, organizationId, 'sync_failure_digest', 'sync_failure_digest', runKey, () => syncFailureDigestMessage(failures));
 }
 
 /** Last week's numbers of one team, once per run (`runKey`: a job's `jobKey`). */
 export async function notifyWeeklyTeamSummary(ctx: NotifyHelpers, teamId: string, runKey: string): Promise<PostResult> {
-  const [team] = await sql<{ name: string; organization_id: string | null }>(ctx.em, `SELECT name, organization_id FROM teams WHERE id = ?`, [teamId]);
+  const team = await teamNameAndOrganization(ctx.em, teamId);
   if (!team) return { skipped: 'team deleted' };
   // The 7 whole days before today (UTC), and the 7 before them to compare with.
   const weeks = summaryWeeks(new Date());
@@ -91,15 +89,6 @@ export async function notifyWeeklyTeamSummary(ctx: NotifyHelpers, teamId: string
   );
 }
 
-interface AlertRow extends InsightAlertRow {
-  team_id: string | null;
-  /** the organization a person's insight was computed for */
-  organization_id: string | null;
-  team_org: string | null;
-  data_window_days: number | null;
-  generated_at: Date;
-}
-
 /**
  * An insight that crossed the alert threshold (one post per insight and recipient).
  * - About a team: to the channel of `team_alert` (or the default channel) of the team's organization.
@@ -112,15 +101,7 @@ interface AlertRow extends InsightAlertRow {
  * the point where each becomes concerning), followed by the stored recommendations.
  */
 export async function alertInsight(ctx: NotifyHelpers, insightId: string) {
-  const [i] = await sql<AlertRow>(
-    ctx.em,
-    `SELECT pi.insight_type, pi.risk_score, pi.confidence, pi.factors, pi.recommendations, pi.developer_id, pi.team_id, pi.data_window_days, pi.generated_at,
-            d.github_username AS login, d.name, t.name AS team, t.organization_id AS team_org, o.organization_id
-       FROM predictive_insights pi LEFT JOIN developers d ON d.id = pi.developer_id LEFT JOIN teams t ON t.id = pi.team_id
-       LEFT JOIN predictive_insight_organizations o ON o.insight_id = pi.id
-      WHERE pi.id = ?`,
-    [insightId],
-  );
+  const i = await insightForAlert(ctx.em, insightId);
   if (!i) return { skipped: 'insight deleted' };
   const type = i.insight_type;
   const window = i.data_window_days ?? 30;
@@ -155,11 +136,7 @@ export async function alertInsight(ctx: NotifyHelpers, insightId: string) {
       results[org] = slack;
       continue;
     }
-    const teams = await sql<{ id: string; name: string }>(
-      ctx.em,
-      `SELECT id, name FROM teams WHERE organization_id = ? AND ?::uuid = ANY(developer_ids) ORDER BY name`,
-      [org, i.developer_id],
-    );
+    const teams = await teamsOfMember(ctx.em, org, i.developer_id);
     const self = slackUserOf(slack.integration, i.developer_id);
     const leads = leadsOf(
       slack.settings,
@@ -195,15 +172,7 @@ export async function alertInsight(ctx: NotifyHelpers, insightId: string) {
  * first of their organizations (oldest team first) whose Slack knows them and lets career_progress through.
  */
 export async function notifyCareerProgress(ctx: NotifyHelpers, what: { milestoneId: string } | { learningPathId: string }) {
-  const [row] = await sql<{ developer_id: string; path_id: string; role: string; milestone: string | null; done: number; total: number; status: string }>(
-    ctx.em,
-    `SELECT p.developer_id, p.id AS path_id, r.name AS role, ${'milestoneId' in what ? 'm.title' : 'NULL'} AS milestone, p.status,
-            (SELECT count(*)::int FROM learning_milestones x WHERE x.learning_path_id = p.id AND x.status = 'completed') AS done,
-            (SELECT count(*)::int FROM learning_milestones x WHERE x.learning_path_id = p.id) AS total
-       FROM learning_paths p JOIN career_roles r ON r.id = p.target_role_id
-       ${'milestoneId' in what ? 'JOIN learning_milestones m ON m.learning_path_id = p.id AND m.id = ?' : 'WHERE p.id = ?'}`,
-    ['milestoneId' in what ? what.milestoneId : what.learningPathId],
-  );
+  const row = await careerProgressOf(ctx.em, what);
   if (!row) return { skipped: 'learning path or milestone deleted' };
   const key = 'milestoneId' in what ? `career_milestone:${what.milestoneId}` : `career_path:${what.learningPathId}`;
   for (const org of await organizationsOfDeveloper(ctx.em, row.developer_id)) {
@@ -224,13 +193,5 @@ export async function notifyCareerProgress(ctx: NotifyHelpers, what: { milestone
 
 /** The organizations (digest, user mapping) or teams (summary) that have an active integration. */
 export async function fanOutTargets(ctx: Needs<'em'>, kind: 'sync_failure_digest' | 'weekly_team_summary' | 'map_users'): Promise<string[]> {
-  if (kind !== 'weekly_team_summary') {
-    const orgs = await sql<{ id: string }>(ctx.em, `SELECT DISTINCT organization_id AS id FROM slack_integrations WHERE is_active IS NOT FALSE`);
-    return orgs.map((o) => o.id);
-  }
-  const teams = await sql<{ id: string }>(
-    ctx.em,
-    `SELECT t.id FROM teams t WHERE EXISTS (SELECT 1 FROM slack_integrations s WHERE s.organization_id = t.organization_id AND s.is_active IS NOT FALSE)`,
-  );
-  return teams.map((t) => t.id);
+  return kind === 'weekly_team_summary' ? teamsWithSlack(ctx.em) : organizationsWithSlack(ctx.em);
 }

@@ -1,6 +1,6 @@
 import { ErrorCode, type WebClient } from '@slack/web-api';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { sql } from '../db/sql.js';
+import { attemptFailed, attemptsOf, attemptSent, closePendingAttempts, startAttempt } from './queries.js';
 import { resolveStalePending, translateSlackError } from './client.js';
 
 /** The metadata event type our messages carry; its payload holds the notification's idempotency key. */
@@ -70,13 +70,7 @@ export async function postOnce<T extends Posted>(
   send: (ctx: SendContext) => Promise<T>,
 ): Promise<T | (Posted & { alreadySent: true })> {
   await resolveStalePending(em, entry.integrationId);
-  const earlier = await sql<{ id: string; status: string | null; channel_id: string | null; message_ts: string | null; started_at: Date }>(
-    em,
-    `SELECT l.id, l.status, l.channel_id, l.message_ts, k.started_at
-       FROM slack_notification_keys k JOIN slack_notification_logs l ON l.id = k.log_id
-      WHERE k.idempotency_key = ? ORDER BY k.started_at`,
-    [entry.key],
-  );
+  const earlier = await attemptsOf(em, entry.key);
   const sent = earlier.find((r) => r.status === 'sent');
   if (sent) return { channel: sent.channel_id ?? entry.channel, ts: sent.message_ts ?? undefined, alreadySent: true };
 
@@ -101,36 +95,27 @@ export async function postOnce<T extends Posted>(
     else note = `posted without knowing whether an earlier attempt had posted it (channel history unreadable: ${found.reason}); it may appear twice`;
   }
 
-  const [log] = await sql<{ log_id: string }>(
-    em,
-    `WITH l AS (
-       INSERT INTO slack_notification_logs (integration_id, channel_id, notification_type, content_summary, status) VALUES (?, ?, ?, ?, 'pending') RETURNING id
-     )
-     INSERT INTO slack_notification_keys (log_id, idempotency_key) SELECT id, ? FROM l RETURNING log_id`,
-    [entry.integrationId, entry.channel, entry.type, entry.summary.slice(0, 2000), entry.key],
-  );
+  const logId = await startAttempt(em, {
+    integrationId: entry.integrationId,
+    channel: entry.channel,
+    type: entry.type,
+    summary: entry.summary.slice(0, 2000),
+    key: entry.key,
+  });
   try {
     const result = await send({ metadata, existingTs });
-    await sql(em, `UPDATE slack_notification_logs SET status = 'sent', channel_id = ?, message_ts = ?, error_message = ?, sent_at = now() WHERE id = ?`, [
-      result.channel,
-      result.ts ?? null,
-      note,
-      log!.log_id,
-    ]);
+    await attemptSent(em, logId, { channel: result.channel, ts: result.ts ?? null, note });
     return result;
   } catch (err) {
     const translated = await translateSlackError(em, entry.integrationId, err);
-    await sql(em, `UPDATE slack_notification_logs SET status = 'failed', error_message = ?, sent_at = now() WHERE id = ?`, [translated.message, log!.log_id]);
+    await attemptFailed(em, logId, translated.message);
     throw translated;
   }
 }
 
 async function closeAttempts(em: EntityManager, ids: string[], message: string): Promise<void> {
   if (ids.length === 0) return;
-  await sql(em, `UPDATE slack_notification_logs SET status = 'failed', error_message = ? WHERE id = ANY(?::uuid[]) AND status = 'pending'`, [
-    message,
-    `{${ids.join(',')}}`,
-  ]);
+  await closePendingAttempts(em, ids, message);
 }
 
 /** Pages of history read at most (200 messages each) before the search gives up as unreadable. */

@@ -1,9 +1,10 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { WebClient } from '@slack/web-api';
 import type { AppConfig } from '../config/index.js';
-import { sql } from '../db/sql.js';
+import { activeIntegrationId } from './queries.js';
 import { DeferredError } from '../errors/index.js';
-import { slackFor, translateSlackError, type Integration } from './client.js';
+import { slackFor, translateSlackError } from './client.js';
+import type { Integration } from './queries.js';
 import { clip, type SlackMessage } from './messages.js';
 import { postOnce, type Posted } from './post-once.js';
 import { parseNotificationSettings, quietUntil, routeOf, type NotificationSettings, type NotificationType } from './settings.js';
@@ -11,12 +12,7 @@ import { parseNotificationSettings, quietUntil, routeOf, type NotificationSettin
 /** The organization's active integration (the first installed), or null. */
 export async function activeIntegrationFor(em: EntityManager, organizationId: string | null): Promise<string | null> {
   if (!organizationId) return null;
-  const [row] = await sql<{ id: string }>(
-    em,
-    `SELECT id FROM slack_integrations WHERE organization_id = ? AND is_active IS NOT FALSE ORDER BY installed_at LIMIT 1`,
-    [organizationId],
-  );
-  return row?.id ?? null;
+  return activeIntegrationId(em, organizationId);
 }
 
 /** Why a notification of an organization without an active integration is skipped. */

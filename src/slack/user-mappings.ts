@@ -1,9 +1,8 @@
 import { ErrorCode } from '@slack/web-api';
-import { sql } from '../db/sql.js';
-import { organizationMembersSql } from '../organizations/members.js';
 import type { Needs } from '../jobs/helpers.js';
 import { slackFor, translateSlackError } from './client.js';
 import { activeIntegrationFor, NO_INTEGRATION } from './post.js';
+import { addUserMapping, mappableMembers } from './queries.js';
 
 /**
  * Fill an organization's `user_mappings` ({slack_user_id: developer_id}) by email: for each member of
@@ -18,17 +17,7 @@ export async function mapUsersByEmail(ctx: Needs<'em' | 'config' | 'signal'>, or
   if (!integrationId) return { skipped: NO_INTEGRATION };
   const { client, integration } = await slackFor(ctx.em, ctx.config, integrationId);
   const mapped = new Set(Object.values(integration.user_mappings ?? {}));
-  const candidates = await sql<{ id: string; emails: string[] }>(
-    ctx.em,
-    `WITH members AS (SELECT DISTINCT m AS id FROM ${organizationMembersSql('?::uuid')} AS o(m)),
-          emails AS (SELECT d.id, lower(d.email) AS email FROM developers d JOIN members USING (id) WHERE d.email IS NOT NULL
-                     UNION SELECT i.developer_id, lower(i.email) FROM developer_identities i JOIN members m ON m.id = i.developer_id),
-          single AS (SELECT email, min(id::text)::uuid AS id FROM emails GROUP BY email HAVING count(DISTINCT id) = 1)
-     SELECT s.id::text AS id, array_agg(s.email ORDER BY s.email) AS emails FROM single s
-      WHERE s.email NOT LIKE '%@users.noreply.github.com' AND NOT EXISTS (SELECT 1 FROM developer_bots b WHERE b.developer_id = s.id)
-      GROUP BY s.id ORDER BY s.id`,
-    [organizationId],
-  );
+  const candidates = await mappableMembers(ctx.em, organizationId);
   let found = 0;
   let notFound = 0;
   for (const dev of candidates) {
@@ -52,13 +41,7 @@ export async function mapUsersByEmail(ctx: Needs<'em' | 'config' | 'signal'>, or
       notFound += 1;
       continue;
     }
-    const rows = await sql(
-      ctx.em,
-      `UPDATE slack_integrations SET user_mappings = coalesce(user_mappings, '{}'::jsonb) || jsonb_build_object(?::text, ?::text), updated_at = now()
-        WHERE id = ? AND NOT jsonb_exists(coalesce(user_mappings, '{}'::jsonb), ?) RETURNING id`,
-      [user, dev.id, integrationId, user],
-    );
-    if (rows.length) {
+    if (await addUserMapping(ctx.em, integrationId, user, dev.id)) {
       found += 1;
       mapped.add(dev.id);
     }
