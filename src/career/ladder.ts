@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { pgArray, sql } from '../db/sql.js';
+import { insertRole, lockLadderSeeding, updateStandardRole } from './queries.js';
 
 /**
  * The standard career ladder: five levels (1 Junior … 5 Principal) on three tracks. Requirements are
@@ -89,34 +89,24 @@ export function trackOfRole(name: string): Track | null {
 export async function seedCareerLadder(em: EntityManager): Promise<{ inserted: number; updated: number }> {
   // One seeder at a time (the table has no unique name): two processes starting together insert once.
   return em.transactional(async (tx) => {
-    await sql(tx, `SELECT pg_advisory_xact_lock(hashtext('aexy.career_ladder'))`);
+    await lockLadderSeeding(tx);
     let inserted = 0;
     let updated = 0;
     for (const r of STANDARD_ROLES) {
-      const values = [
-        r.level,
-        JSON.stringify(r.required_skills),
-        JSON.stringify(r.optional_skills),
-        r.experience_years_min,
-        r.description,
-        pgArray(r.responsibilities),
-      ];
-      const rows = await sql(
-        tx,
-        `UPDATE career_roles SET level = ?, required_skills = ?::jsonb, optional_skills = ?::jsonb, experience_years_min = ?, description = ?, responsibilities = ?::text[]
-          WHERE name = ? AND is_custom IS NOT TRUE AND organization_id IS NULL RETURNING id`,
-        [...values, r.name],
-      );
-      if (rows.length) {
+      const values = {
+        name: r.name,
+        level: r.level,
+        requiredSkills: r.required_skills,
+        optionalSkills: r.optional_skills,
+        experienceYearsMin: r.experience_years_min,
+        description: r.description,
+        responsibilities: r.responsibilities,
+      };
+      if (await updateStandardRole(tx, values)) {
         updated += 1;
         continue;
       }
-      await sql(
-        tx,
-        `INSERT INTO career_roles (name, level, required_skills, optional_skills, experience_years_min, description, responsibilities, is_custom)
-         VALUES (?, ?, ?::jsonb, ?::jsonb, ?, ?, ?::text[], false)`,
-        [r.name, ...values],
-      );
+      await insertRole(tx, values, null);
       inserted += 1;
     }
     return { inserted, updated };

@@ -1,5 +1,5 @@
 import type { QueryResultRow } from 'pg';
-import { roleOfOrganizationSql } from '../organizations/repositories.js';
+import { learningProgressRows, scopePeople } from './queries.js';
 import { pathTracks, readinessFrom } from './readiness.js';
 import { evidenceOf, levelsFrom, skillLabel, type Query, type SkillLevel } from './skills.js';
 
@@ -12,12 +12,7 @@ type Breakdown = { kind: 'breakdown'; unit: string; items: { label: string; valu
 
 /** The scope's people (bots never), with their logins. */
 async function people(ctx: MetricCtx): Promise<{ id: string; login: string }[]> {
-  const ids = ctx.scope.developerIds;
-  return ctx.q<{ id: string; login: string }>(
-    `SELECT d.id::text AS id, d.github_username AS login FROM developers d
-      WHERE NOT EXISTS (SELECT 1 FROM developer_bots b WHERE b.developer_id = d.id)${ids === null ? '' : ' AND d.id = ANY(?::uuid[])'} ORDER BY d.github_username`,
-    ids === null ? [] : [ids],
-  );
+  return scopePeople(ctx.q as Query, ctx.scope.developerIds);
 }
 
 /** Every person's skill levels at the end of the window (one query for commits, one for reviews). */
@@ -65,16 +60,6 @@ export async function readinessMetric(ctx: MetricCtx): Promise<Breakdown> {
  * their active and completed paths, in percent (the team's learning progress at a glance).
  */
 export async function learningProgressMetric(ctx: MetricCtx): Promise<Breakdown> {
-  const ids = ctx.scope.developerIds;
-  const org = ctx.scope.organizationId;
-  // Paths towards a standard role or one of the organization's own (another's custom roles are its own).
-  const rows = await ctx.q<{ label: string; v: string }>(
-    `SELECT d.github_username AS label, round(avg(m.progress_percentage)) AS v
-       FROM learning_paths p JOIN learning_milestones m ON m.learning_path_id = p.id JOIN developers d ON d.id = p.developer_id
-       JOIN career_roles r ON r.id = p.target_role_id
-      WHERE p.status IN ('active', 'completed')${ids === null ? '' : ' AND p.developer_id = ANY(?::uuid[])'}${org ? ` AND ${roleOfOrganizationSql('r', '?::uuid')}` : ''}
-      GROUP BY d.github_username ORDER BY v DESC, label`,
-    [...(ids === null ? [] : [ids]), ...(org ? [org] : [])],
-  );
+  const rows = await learningProgressRows(ctx.q as Query, ctx.scope.developerIds, ctx.scope.organizationId);
   return { kind: 'breakdown', unit: '%', items: rows.map((r) => ({ label: r.label, value: Number(r.v) })) };
 }

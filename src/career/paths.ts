@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { sql } from '../db/sql.js';
+import { activePathTo, developerForPath, insertMilestone, insertPath, roleById, type SkillGap } from './queries.js';
 import { PermanentError } from '../errors/index.js';
 import { organizationsOfDeveloper } from '../organizations/members.js';
 import type { Producer } from '../queues/producer.js';
@@ -10,18 +10,7 @@ import { careerRecommend } from './jobs/career-recommend.contract.js';
 import { skillLabel, skillLevels, type SkillLevel } from './skills.js';
 
 /** One entry of learning_paths.skill_gaps. `start` is the level when the path began (progress is measured from it). */
-export interface SkillGap {
-  skill: string;
-  start: number;
-  current: number;
-  target: number;
-  gap: number;
-  evidence: string;
-  /** points per month the estimate assumed, and where it came from */
-  rate: number;
-  rate_source: 'observed' | 'default';
-  months: number;
-}
+export type { SkillGap };
 
 /** Assumed growth, in level points per month, where the developer's own history shows none. */
 export const DEFAULT_GROWTH_PER_MONTH = 5;
@@ -101,7 +90,7 @@ export async function createLearningPath(
   const estimatedMonths = Math.max(0, ...gaps.map((g) => g.months));
   const targetDate = addMonths(now, estimatedMonths);
   const status = gaps.length ? 'active' : 'completed';
-  const learningPathId = await em.transactional((tx) => insertPath(tx, { developerId, roleId, status, gaps, estimatedMonths, now, targetDate }));
+  const learningPathId = await em.transactional((tx) => createPathRows(tx, { developerId, roleId, status, gaps, estimatedMonths, now, targetDate }));
   // After the commit: the job finds the row it is given.
   if (producer && gaps.length) await producer.enqueue(careerRecommend, { learningPathId });
   return { learningPathId, existing: false, status, estimatedMonths, targetDate: targetDate.toISOString(), gaps };
@@ -109,18 +98,10 @@ export async function createLearningPath(
 
 /** The role a developer's path aims at, refused for a bot, an unknown developer or role, or another organization's role. */
 async function pathRole(em: EntityManager, developerId: string, roleId: string): Promise<{ name: string; required_skills: Record<string, number> }> {
-  const [dev] = await sql<{ login: string; bot: boolean }>(
-    em,
-    `SELECT github_username AS login, EXISTS (SELECT 1 FROM developer_bots b WHERE b.developer_id = d.id) AS bot FROM developers d WHERE id = ?`,
-    [developerId],
-  );
+  const dev = await developerForPath(em, developerId);
   if (!dev) throw new PermanentError(`Developer ${developerId} does not exist`);
   if (dev.bot) throw new PermanentError(`${dev.login} is a bot: no learning path`);
-  const [role] = await sql<{ name: string; required_skills: Record<string, number>; organization_id: string | null }>(
-    em,
-    `SELECT name, required_skills, organization_id FROM career_roles WHERE id = ?`,
-    [roleId],
-  );
+  const role = await roleById(em, roleId);
   if (!role) throw new PermanentError(`Career role ${roleId} does not exist`);
   if (role.organization_id && !(await organizationsOfDeveloper(em, developerId)).includes(role.organization_id)) {
     throw new PermanentError(`"${role.name}" is a role of organization ${role.organization_id}, which ${dev.login} is not in`);
@@ -130,11 +111,7 @@ async function pathRole(em: EntityManager, developerId: string, roleId: string):
 
 /** The developer's active path to the role, if there is one. */
 async function activePath(em: EntityManager, developerId: string, roleId: string, now: Date): Promise<CreatedPath | null> {
-  const [existing] = await sql<{ id: string; status: string; estimated_months: number | null; target_date: Date | null; skill_gaps: SkillGap[] }>(
-    em,
-    `SELECT id, status, estimated_months, target_date, skill_gaps FROM learning_paths WHERE developer_id = ? AND target_role_id = ? AND status = 'active' LIMIT 1`,
-    [developerId, roleId],
-  );
+  const existing = await activePathTo(em, developerId, roleId);
   if (!existing) return null;
   return {
     learningPathId: existing.id,
@@ -147,40 +124,30 @@ async function activePath(em: EntityManager, developerId: string, roleId: string
 }
 
 /** The path's row and one milestone per gap, staggered: the smallest gap's first, each due when its own gap should close. */
-async function insertPath(
+async function createPathRows(
   tx: EntityManager,
   p: { developerId: string; roleId: string; status: string; gaps: SkillGap[]; estimatedMonths: number; now: Date; targetDate: Date },
 ): Promise<string> {
-  const [row] = await sql<{ id: string }>(
-    tx,
-    `INSERT INTO learning_paths (developer_id, target_role_id, status, skill_gaps, recommended_activities, estimated_months, started_at, target_date, completed_at)
-     VALUES (?, ?, ?, ?::jsonb, ?::jsonb, ?, ?, ?, ?) RETURNING id`,
-    [
-      p.developerId,
-      p.roleId,
-      p.status,
-      JSON.stringify(p.gaps),
-      JSON.stringify(catalogActivities(p.gaps)),
-      p.estimatedMonths,
-      p.now.toISOString(),
-      p.targetDate.toISOString(),
-      p.gaps.length ? null : p.now.toISOString(),
-    ],
-  );
+  const id = await insertPath(tx, {
+    developerId: p.developerId,
+    roleId: p.roleId,
+    status: p.status,
+    gaps: p.gaps,
+    activities: catalogActivities(p.gaps),
+    estimatedMonths: p.estimatedMonths,
+    startedAt: p.now,
+    targetDate: p.targetDate,
+    completedAt: p.gaps.length ? null : p.now,
+  });
   for (const g of [...p.gaps].sort((a, b) => a.months - b.months || a.skill.localeCompare(b.skill))) {
-    await sql(
-      tx,
-      `INSERT INTO learning_milestones (learning_path_id, title, description, skill, target_level, status, progress_percentage, target_date)
-       VALUES (?, ?, ?, ?, ?, 'pending', 0, ?)`,
-      [
-        row!.id,
-        `Raise ${skillLabel(g.skill)} from ${g.start} to ${g.target}`.slice(0, 255),
-        `Now: ${g.evidence}. Expected in ${g.months} month(s) at ${g.rate} points a month (${g.rate_source === 'observed' ? 'your growth over the last 90 days' : 'the default rate: no growth observed'}).`,
-        g.skill,
-        g.target,
-        addMonths(p.now, g.months).toISOString(),
-      ],
-    );
+    await insertMilestone(tx, {
+      learningPathId: id,
+      title: `Raise ${skillLabel(g.skill)} from ${g.start} to ${g.target}`.slice(0, 255),
+      description: `Now: ${g.evidence}. Expected in ${g.months} month(s) at ${g.rate} points a month (${g.rate_source === 'observed' ? 'your growth over the last 90 days' : 'the default rate: no growth observed'}).`,
+      skill: g.skill,
+      targetLevel: g.target,
+      targetDate: addMonths(p.now, g.months),
+    });
   }
-  return row!.id;
+  return id;
 }

@@ -1,15 +1,11 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { sql } from '../db/sql.js';
+import { activePathIds, lockPath, milestonesOf, moveMilestone, updatePath } from './queries.js';
 import type { Needs } from '../jobs/helpers.js';
 import { slackNotify } from '../slack/jobs/slack-notify.contract.js';
-import type { SkillGap } from './paths.js';
 import { skillLevels } from './skills.js';
 
-/** A developer's active learning paths (served by the contract's partial index idx_learning_paths_active). */
-export const ACTIVE_PATHS_SQL = `SELECT id FROM learning_paths WHERE developer_id = ? AND status = 'active'`;
-
 export async function hasActivePaths(em: EntityManager, developerId: string): Promise<boolean> {
-  return (await sql(em, `${ACTIVE_PATHS_SQL} LIMIT 1`, [developerId])).length > 0;
+  return (await activePathIds(em, developerId, 1)).length > 0;
 }
 
 /** Progress of a milestone from the path's start level to its target, 0-100. */
@@ -29,25 +25,21 @@ export function progressOf(start: number, current: number, target: number): numb
  */
 export async function refreshLearningPaths(ctx: Needs<'em' | 'enqueueAfter'>, developerId: string, now = new Date()) {
   const { em } = ctx;
-  const active = await sql<{ id: string }>(em, ACTIVE_PATHS_SQL, [developerId]);
+  const active = await activePathIds(em, developerId);
   if (active.length === 0) return { developerId, paths: 0 };
   const levels = await skillLevels(em, developerId, now);
   const completedMilestones: string[] = [];
   const completedPaths: string[] = [];
   let moved = 0;
-  for (const { id } of active) {
+  for (const id of active) {
     await em.transactional(async (tx) => {
-      const [path] = await sql<{ status: string; skill_gaps: SkillGap[] }>(tx, `SELECT status, skill_gaps FROM learning_paths WHERE id = ? FOR UPDATE`, [id]);
+      const path = await lockPath(tx, id);
       if (!path || path.status !== 'active') return;
       const gaps = (path.skill_gaps ?? []).map((g) => {
         const current = levels[g.skill]?.level ?? 0;
         return { ...g, current, gap: Math.max(0, g.target - current), evidence: levels[g.skill]?.evidence ?? g.evidence };
       });
-      const milestones = await sql<{ id: string; skill: string | null; target_level: number | null; status: string; progress_percentage: number | null }>(
-        tx,
-        `SELECT id, skill, target_level, status, progress_percentage FROM learning_milestones WHERE learning_path_id = ? ORDER BY target_date, id`,
-        [id],
-      );
+      const milestones = await milestonesOf(tx, id);
       let open = 0;
       for (const m of milestones) {
         if (m.status === 'completed') continue;
@@ -57,19 +49,11 @@ export async function refreshLearningPaths(ctx: Needs<'em' | 'enqueueAfter'>, de
         if (status !== 'completed') open += 1;
         if (status === m.status && progress === m.progress_percentage) continue;
         moved += 1;
-        await sql(
-          tx,
-          `UPDATE learning_milestones SET status = ?, progress_percentage = ?, completed_at = CASE WHEN ? = 'completed' THEN ?::timestamptz ELSE NULL END WHERE id = ?`,
-          [status, progress, status, now.toISOString(), m.id],
-        );
+        await moveMilestone(tx, m.id, status, progress, now);
         if (status === 'completed') completedMilestones.push(m.id);
       }
       const done = open === 0;
-      await sql(
-        tx,
-        `UPDATE learning_paths SET skill_gaps = ?::jsonb, updated_at = now(), status = ?, completed_at = CASE WHEN ? THEN ?::timestamptz ELSE completed_at END WHERE id = ?`,
-        [JSON.stringify(gaps), done ? 'completed' : 'active', done, now.toISOString(), id],
-      );
+      await updatePath(tx, id, gaps, done, now);
       if (done) completedPaths.push(id);
     });
   }

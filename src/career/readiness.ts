@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { sql } from '../db/sql.js';
+import { latestStandardPathRoles, queryOn } from './queries.js';
 import { STANDARD_ROLES, TRACKS, trackOfRole, type Track } from './ladder.js';
 import { skillLevels, type Query, type SkillLevel } from './skills.js';
 
@@ -50,15 +50,11 @@ export function readinessFrom(levels: Record<string, SkillLevel>, preferred: Tra
 
 /** Each developer's track: that of their latest learning path toward a standard role (absent: none). */
 export async function pathTracks(q: Query, developerIds: string[]): Promise<Map<string, Track | null>> {
-  const latest = await q<{ developer_id: string; name: string }>(
-    `SELECT DISTINCT ON (p.developer_id) p.developer_id::text AS developer_id, r.name FROM learning_paths p JOIN career_roles r ON r.id = p.target_role_id
-      WHERE p.developer_id = ANY(?::uuid[]) AND r.is_custom IS NOT TRUE ORDER BY p.developer_id, p.started_at DESC`,
-    [developerIds],
-  );
+  const latest = await latestStandardPathRoles(q, developerIds);
   return new Map(latest.map((l) => [l.developer_id, trackOfRole(l.name)]));
 }
 
 export async function readinessOf(em: EntityManager, developerId: string, now = new Date()): Promise<Readiness> {
-  const tracks = await pathTracks((text, params) => sql(em, text, params), [developerId]);
+  const tracks = await pathTracks(queryOn(em), [developerId]);
   return readinessFrom(await skillLevels(em, developerId, now), tracks.get(developerId) ?? null);
 }

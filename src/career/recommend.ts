@@ -1,11 +1,10 @@
 import { z } from 'zod';
-import { sql } from '../db/sql.js';
+import { pathForRecommendation, storeRecommendedActivities } from './queries.js';
 import type { Needs } from '../jobs/helpers.js';
 import { storableText } from '../lib/text.js';
 import { dailyLlmBudget } from '../llm/budget.js';
 import { LlmBudgetSpent, LlmUnavailable, structuredCompletion } from '../llm/structured.js';
 import { catalogActivities, type Activity } from './catalog.js';
-import type { SkillGap } from './paths.js';
 
 export const RECOMMEND_PROMPT = [
   'You are an engineering career coach. The user message is a JSON document: the level of a target role (1 junior to 5 principal)',
@@ -67,11 +66,7 @@ export const ACTIVITIES_JSON_SCHEMA: Record<string, unknown> = (() => {
  * validated; otherwise the built-in catalog's, which the path already holds from its creation.
  */
 export async function recommendActivities(ctx: Needs<'em' | 'config' | 'log' | 'scrub'>, learningPathId: string) {
-  const [path] = await sql<{ status: string; skill_gaps: SkillGap[]; level: number }>(
-    ctx.em,
-    `SELECT p.status, p.skill_gaps, r.level FROM learning_paths p JOIN career_roles r ON r.id = p.target_role_id WHERE p.id = ?`,
-    [learningPathId],
-  );
+  const path = await pathForRecommendation(ctx.em, learningPathId);
   if (!path) return { skipped: 'learning path deleted' };
   const gaps = (path.skill_gaps ?? []).filter((g) => g.gap > 0);
   if (path.status !== 'active' || gaps.length === 0) return { skipped: `path ${path.status}, ${gaps.length} open gaps` };
@@ -101,9 +96,6 @@ export async function recommendActivities(ctx: Needs<'em' | 'config' | 'log' | '
     activities = catalogActivities(gaps);
     source = 'catalog';
   }
-  await sql(ctx.em, `UPDATE learning_paths SET recommended_activities = ?::jsonb, updated_at = now() WHERE id = ?`, [
-    JSON.stringify(activities),
-    learningPathId,
-  ]);
+  await storeRecommendedActivities(ctx.em, learningPathId, activities);
   return { learningPathId, activities: activities.length, source, ...(fallbackReason && ctx.config.OPENAI_MODEL ? { fallbackReason } : {}) };
 }

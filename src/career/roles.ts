@@ -1,8 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { z } from 'zod';
-import { pgArray, sql } from '../db/sql.js';
+import { insertRole, organizationHasRoleNamed } from './queries.js';
 import { issueLines } from '../lib/zod-issues.js';
-import { roleOfOrganizationSql } from '../organizations/repositories.js';
 import { DOMAIN_SKILLS, PRACTICE_SKILLS, skillKind } from './skills.js';
 
 const KNOWN = `practices ${PRACTICE_SKILLS.join(', ')}; domains ${DOMAIN_SKILLS.join(', ')}; languages and frameworks by name (python, typescript, cpp, react, docker …)`;
@@ -44,43 +43,21 @@ export async function createCareerRole(em: EntityManager, input: CareerRoleInput
   const parsed = careerRoleInputSchema.safeParse(input);
   if (!parsed.success) throw new InvalidCareerRole(issueLines(parsed.error));
   const r = parsed.data;
-  const taken = await sql(em, `SELECT 1 FROM career_roles WHERE organization_id = ? AND lower(name) = lower(?)`, [r.organizationId, r.name]);
-  if (taken.length) throw new InvalidCareerRole([`name: organization ${r.organizationId} already has a role named "${r.name}"`]);
-  const [row] = await sql<{ id: string }>(
+  if (await organizationHasRoleNamed(em, r.organizationId, r.name))
+    throw new InvalidCareerRole([`name: organization ${r.organizationId} already has a role named "${r.name}"`]);
+  return insertRole(
     em,
-    `INSERT INTO career_roles (name, level, required_skills, optional_skills, experience_years_min, description, responsibilities, is_custom, organization_id)
-     VALUES (?, ?, ?::jsonb, ?::jsonb, ?, ?, ?::text[], true, ?) RETURNING id`,
-    [
-      r.name,
-      r.level,
-      JSON.stringify(r.requiredSkills),
-      JSON.stringify(r.optionalSkills),
-      r.experienceYearsMin ?? null,
-      r.description ?? null,
-      pgArray(r.responsibilities),
-      r.organizationId,
-    ],
-  );
-  return row!.id;
-}
-
-export interface CareerRoleRow {
-  id: string;
-  name: string;
-  level: number;
-  required_skills: Record<string, number>;
-  optional_skills: Record<string, number>;
-  experience_years_min: number | null;
-  is_custom: boolean | null;
-  organization_id: string | null;
-}
-
-/** The roles an organization may use: the standard ladder and its own custom roles (null: the ladder only). */
-export async function rolesFor(em: EntityManager, organizationId: string | null): Promise<CareerRoleRow[]> {
-  return sql<CareerRoleRow>(
-    em,
-    `SELECT id, name, level, required_skills, optional_skills, experience_years_min, is_custom, organization_id FROM career_roles
-      WHERE ${roleOfOrganizationSql('career_roles', '?')} ORDER BY is_custom NULLS FIRST, name, level`,
-    [organizationId],
+    {
+      name: r.name,
+      level: r.level,
+      requiredSkills: r.requiredSkills,
+      optionalSkills: r.optionalSkills,
+      experienceYearsMin: r.experienceYearsMin ?? null,
+      description: r.description ?? null,
+      responsibilities: r.responsibilities,
+    },
+    r.organizationId,
   );
 }
+
+export { rolesFor, type CareerRoleRow } from './queries.js';

@@ -1,7 +1,6 @@
 import * as linguist from 'linguist-languages';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { sql } from '../db/sql.js';
-import { commitInOrganizationSql, pullInOrganizationSql } from '../organizations/repositories.js';
+import { evidenceRows, queryOn, type Query } from './queries.js';
 import { DOMAIN_OF_LANGUAGE, FRAMEWORK_RULES } from '../developers/evidence.js';
 
 /**
@@ -181,8 +180,7 @@ export function levelsFrom(commits: CommitEvidence[], reviews: ReviewEvidence[],
   return out;
 }
 
-/** Runs one query with `?` placeholders (an EntityManager's or a metric's). */
-export type Query = <T extends Record<string, unknown>>(text: string, params: unknown[]) => Promise<T[]>;
+export type { Query };
 
 /**
  * The evidence of some developers in the window before `at`: their counted commits (authored; merges
@@ -196,20 +194,8 @@ export async function evidenceOf(
   at: Date,
   organizationId: string | null = null,
 ): Promise<Map<string, { commits: CommitEvidence[]; reviews: ReviewEvidence[] }>> {
-  const since = new Date(at.getTime() - SKILL_WINDOW_DAYS * DAY).toISOString();
-  const org = organizationId ? [organizationId] : [];
-  const commits = await q<{ developer_id: string; committed_at: Date; languages: Record<string, number> | null; paths: string[] | null }>(
-    `SELECT c.developer_id::text AS developer_id, c.committed_at, c.languages,
-            (SELECT array_agg(f->>'path') FROM jsonb_array_elements(coalesce(c.files, '[]'::jsonb)) f WHERE f->>'excluded' IS NULL) AS paths
-       FROM counted_commits c WHERE c.developer_id = ANY(?::uuid[]) AND c.committed_at >= ? AND c.committed_at < ?${organizationId ? ` AND ${commitInOrganizationSql('c', '?::uuid')}` : ''}`,
-    [developerIds, since, at.toISOString(), ...org],
-  );
-  const reviews = await q<{ reviewer_id: string; submitted_at: Date; hours: number }>(
-    `SELECT r.reviewer_id::text AS reviewer_id, r.submitted_at, extract(epoch FROM r.submitted_at - p.created_at) / 3600 AS hours
-       FROM counted_code_reviews r JOIN pull_requests p ON p.id = r.pull_request_id
-      WHERE r.reviewer_id = ANY(?::uuid[]) AND r.submitted_at >= ? AND r.submitted_at < ? AND p.developer_id IS DISTINCT FROM r.reviewer_id${organizationId ? ` AND ${pullInOrganizationSql('p', '?::uuid')}` : ''}`,
-    [developerIds, since, at.toISOString(), ...org],
-  );
+  const since = new Date(at.getTime() - SKILL_WINDOW_DAYS * DAY);
+  const { commits, reviews } = await evidenceRows(q, developerIds, since, at, organizationId);
   const out = new Map(developerIds.map((id) => [id, { commits: [] as CommitEvidence[], reviews: [] as ReviewEvidence[] }]));
   for (const c of commits) out.get(c.developer_id)?.commits.push({ committedAt: new Date(c.committed_at), languages: c.languages ?? {}, paths: c.paths ?? [] });
   for (const r of reviews) out.get(r.reviewer_id)?.reviews.push({ submittedAt: new Date(r.submitted_at), turnaroundHours: Math.max(0, Number(r.hours)) });
@@ -218,6 +204,6 @@ export async function evidenceOf(
 
 /** A developer's skill levels at `at` (default now). */
 export async function skillLevels(em: EntityManager, developerId: string, at = new Date()): Promise<Record<string, SkillLevel>> {
-  const evidence = (await evidenceOf((text, params) => sql(em, text, params), [developerId], at)).get(developerId)!;
+  const evidence = (await evidenceOf(queryOn(em), [developerId], at)).get(developerId)!;
   return levelsFrom(evidence.commits, evidence.reviews, at);
 }
