@@ -8,7 +8,7 @@ import { SlackStandIn } from '../src/dev/slack-stand-in.js';
 import { EXPORT_TYPES } from '../src/exports/definitions.js';
 import { requestExport } from '../src/exports/request.js';
 import { insightGenerate, slackInsightAlert, slackNotify } from '../src/jobs/index.js';
-import { dueInsights } from '../src/insights/expiring.js';
+import { dueInsights } from '../src/insights/queries.js';
 import { developerSignals } from '../src/insights/signals.js';
 import { runCustomReport } from '../src/reports/run.js';
 import { installSlackIntegration } from '../src/slack/integrations.js';

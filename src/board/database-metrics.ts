@@ -1,7 +1,9 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { AppConfig } from '../config/index.js';
-import { sql } from '../db/sql.js';
+import { gitFallbackTotals } from '../github/sql/git-fallbacks.js';
+import { usageToday } from '../llm/queries.js';
+import { prunedTotals } from '../retention/queries.js';
 import { withTimeout } from '../lib/timeout.js';
 
 interface Reading {
@@ -22,13 +24,8 @@ export function registerDatabaseMetrics(registry: Registry, config: AppConfig, e
   const read = () =>
     (reading ??= withTimeout(
       (async (): Promise<Reading> => {
-        const [llm] = await sql<{ requests: number; tokens: string; refused: number }>(
-          em(),
-          `SELECT requests, prompt_tokens + completion_tokens AS tokens, refused FROM llm_usage WHERE day = (now() AT TIME ZONE 'UTC')::date`,
-        );
-        const pruned = await sql<Reading['pruned'][number]>(em(), `SELECT kind, rows_deleted, files_deleted FROM pruned_totals ORDER BY kind`);
-        const gitFallbacks = await sql<Reading['gitFallbacks'][number]>(em(), `SELECT reason, fallbacks FROM git_fallback_totals ORDER BY reason`);
-        return { llm: llm ? { requests: llm.requests, tokens: Number(llm.tokens), refused: llm.refused } : null, pruned, gitFallbacks };
+        const [llm, pruned, gitFallbacks] = [await usageToday(em()), await prunedTotals(em()), await gitFallbackTotals(em())];
+        return { llm, pruned, gitFallbacks };
       })(),
       2_000,
     )

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { AppConfig } from '../config/index.js';
-import { sql } from '../db/sql.js';
+import { exportForDownload } from '../exports/queries.js';
 import { checkSigned } from '../lib/download-links.js';
 import { ownExportFile } from '../exports/own-file.js';
 
@@ -28,11 +28,7 @@ export function registerExportDownloads(app: FastifyInstance, config: AppConfig,
     if (!secret || !UUID.test(id)) return reply.code(404).send({ error: 'not found' });
     const verdict = checkSigned(secret, ['export', id], req.query.expires, req.query.sig);
     if (verdict !== 'ok') return refuse(reply, verdict);
-    const [row] = await sql<{ status: string; export_type: string; format: string; file_path: string | null; completed_at: Date | null }>(
-      orm.em.fork(),
-      `SELECT status, export_type, format, file_path, completed_at FROM export_jobs WHERE id = ?`,
-      [id],
-    );
+    const row = await exportForDownload(orm.em.fork(), id);
     const file = row?.status === 'completed' && row.file_path ? await ownExportFile(config.EXPORT_DIR, row.file_path) : null;
     if (!row || !file) return reply.code(410).send({ error: 'this export is no longer available' });
     const day = (row.completed_at ? new Date(row.completed_at) : new Date()).toISOString().slice(0, 10);

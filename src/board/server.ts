@@ -17,7 +17,7 @@ import { Producer } from '../queues/producer.js';
 import { registerGitHubWebhooks } from '../github/webhooks/receiver.js';
 import { createQueueMetrics } from './metrics.js';
 import { registerDatabaseMetrics } from './database-metrics.js';
-import { sql } from '../db/sql.js';
+import { ping } from '../db/sql.js';
 
 export const BOARD_PATH = '/admin/queues';
 
@@ -157,7 +157,7 @@ async function registerBoard(app: FastifyInstance, config: AppConfig, log: Logge
 async function readiness(orm: MikroORM, connection: Redis): Promise<{ ready: boolean; checks: Record<string, string> }> {
   const checks: Record<string, string> = {};
   await Promise.all([
-    sql(orm.em.fork(), 'SELECT 1')
+    ping(orm.em.fork())
       .then(() => (checks.postgres = 'ok'))
       .catch((err: Error) => (checks.postgres = `error: ${err.message}`)),
     connection

@@ -92,3 +92,8 @@ export function discardPgClient(client: ClientBase, reason: Error): void {
   c.__knex__disposed = reason;
   c.connection?.stream?.destroy();
 }
+
+/** Whether the database answers (`SELECT 1`); throws what it answered otherwise. */
+export async function ping(target: SqlTarget): Promise<void> {
+  await sql(target, 'SELECT 1');
+}

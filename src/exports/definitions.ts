@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { metricFiltersSchema } from '../metrics/filters.js';
-import { organizationMembersSql } from '../organizations/members.js';
+import { organizationMembersSql } from '../organizations/queries.js';
 import { commitInOrganizationSql, pullInOrganizationSql, reviewInOrganizationSql, roleOfOrganizationSql } from '../organizations/repositories.js';
 
 /**

@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { organizationsOfDeveloper, outsideOrganization } from '../organizations/members.js';
+import { organizationsOfDeveloper, outsideOrganization } from '../organizations/queries.js';
 import type { ExportConfig } from './definitions.js';
 
 /**

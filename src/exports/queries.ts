@@ -143,3 +143,16 @@ export async function filesOwnedByExports(em: EntityManager, names: string[]): P
   );
   return new Set(owned.map((o) => o.name));
 }
+
+/** What a download of an export needs to know of it. */
+export async function exportForDownload(
+  em: EntityManager,
+  exportJobId: string,
+): Promise<{ status: string; export_type: string; format: string; file_path: string | null; completed_at: Date | null } | null> {
+  const [row] = await sql<{ status: string; export_type: string; format: string; file_path: string | null; completed_at: Date | null }>(
+    em,
+    `SELECT status, export_type, format, file_path, completed_at FROM export_jobs WHERE id = ?`,
+    [exportJobId],
+  );
+  return row ?? null;
+}

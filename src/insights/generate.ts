@@ -1,7 +1,8 @@
 import type { z } from 'zod';
-import { sql, withPgClient } from '../db/sql.js';
+import { withPgClient } from '../db/sql.js';
+import { insertInsight, isBot, latestInsight, subjectExists } from './queries.js';
 import { PermanentError } from '../errors/index.js';
-import { organizationsOfDeveloper } from '../organizations/members.js';
+import { organizationsOfDeveloper } from '../organizations/queries.js';
 import type { Needs, ServiceHelpers } from '../jobs/helpers.js';
 import { slackInsightAlert } from '../slack/jobs/slack-insight-alert.contract.js';
 import { HEURISTIC_MODEL, heuristicInsight } from './heuristic.js';
@@ -14,23 +15,17 @@ import { developerSignals, teamSignals, type DeveloperSignals, type TeamSignals 
 export async function generateInsight(ctx: Needs<'em' | 'config' | 'log' | 'scrub' | 'enqueueAfter'>, data: z.infer<typeof insightGenerateSchema>) {
   const { em, config, log } = ctx;
   const type = data.insightType as InsightType;
-  const subjectCol = data.developerId ? 'developer_id' : 'team_id';
+  const column = data.developerId ? ('developer_id' as const) : ('team_id' as const);
   const subjectId = (data.developerId ?? data.teamId)!;
   // A person's insight is of one organization: the one named, else their only one.
   const organizationId = data.developerId ? await insightOrganization(em, data.developerId, data.organizationId) : null;
-  const [previous] = await sql<{ id: string; risk_score: number | null; expires_at: string | null }>(
-    em,
-    `SELECT pi.id, pi.risk_score, pi.expires_at FROM predictive_insights pi LEFT JOIN predictive_insight_organizations o ON o.insight_id = pi.id
-      WHERE pi.${subjectCol} = ? AND pi.insight_type = ? AND o.organization_id IS NOT DISTINCT FROM ?::uuid ORDER BY pi.generated_at DESC LIMIT 1`,
-    [subjectId, type, organizationId],
-  );
+  const previous = await latestInsight(em, { column, id: subjectId }, type, organizationId);
   if (!data.force && previous?.expires_at && new Date(previous.expires_at) > new Date()) {
     return { insightId: previous.id, cached: true };
   }
-  const exists = await sql(em, `SELECT 1 FROM ${data.developerId ? 'developers' : 'teams'} WHERE id = ?`, [subjectId]);
-  if (exists.length === 0) throw new PermanentError(`${data.developerId ? 'Developer' : 'Team'} ${subjectId} does not exist`);
+  if (!(await subjectExists(em, { column, id: subjectId }))) throw new PermanentError(`${data.developerId ? 'Developer' : 'Team'} ${subjectId} does not exist`);
   // Bots are not people: no insight is generated about them (nor alerted, nor reported).
-  if (data.developerId && (await sql(em, `SELECT 1 FROM developer_bots WHERE developer_id = ?`, [subjectId])).length > 0) {
+  if (data.developerId && (await isBot(em, subjectId))) {
     log.info({ developerId: subjectId }, 'insight skipped: the developer is a bot');
     return { skipped: 'bot' as const };
   }
@@ -53,31 +48,19 @@ export async function generateInsight(ctx: Needs<'em' | 'config' | 'log' | 'scru
     output = heuristicInsight(type, signals);
     model = HEURISTIC_MODEL;
   }
-  const [row] = await sql<{ id: string }>(
-    em,
-    `WITH ins AS (
-       INSERT INTO predictive_insights (${subjectCol}, insight_type, risk_score, confidence, factors, recommendations, data_window_days, generated_by_model, generated_at, expires_at)
-       VALUES (?, ?, ?, ?, ?::jsonb, ?::jsonb, ?, ?, now(), now() + make_interval(hours => ?)) RETURNING id),
-          org AS (INSERT INTO predictive_insight_organizations (insight_id, organization_id) SELECT id, ?::uuid FROM ins WHERE ?::uuid IS NOT NULL)
-     SELECT id FROM ins`,
-    [
-      subjectId,
-      type,
-      output.risk_score,
-      output.confidence,
-      JSON.stringify(output.factors),
-      JSON.stringify(output.recommendations),
-      data.windowDays,
-      model,
-      INSIGHT_TTL_HOURS[type],
-      organizationId,
-      organizationId,
-    ],
-  );
+  const insightId = await insertInsight(em, {
+    subject: { column, id: subjectId },
+    type,
+    output,
+    windowDays: data.windowDays,
+    model,
+    ttlHours: INSIGHT_TTL_HOURS[type],
+    organizationId,
+  });
   const crossed = output.risk_score >= config.INSIGHT_ALERT_THRESHOLD && (previous?.risk_score ?? 0) < config.INSIGHT_ALERT_THRESHOLD;
-  if (crossed) ctx.enqueueAfter(slackInsightAlert, { insightId: row!.id });
+  if (crossed) ctx.enqueueAfter(slackInsightAlert, { insightId });
   return {
-    insightId: row!.id,
+    insightId,
     cached: false,
     ...(organizationId ? { organizationId } : {}),
     model,

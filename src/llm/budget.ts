@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { AppConfig } from '../config/index.js';
-import { sql } from '../db/sql.js';
+import { addTokens, recordRefusal, takeRequest } from './queries.js';
 
 /** How an LLM call draws on the day's budget. */
 export interface LlmBudget {
@@ -9,8 +9,6 @@ export interface LlmBudget {
   /** Count what a granted request used. */
   record(usage: { prompt_tokens?: number; completion_tokens?: number } | undefined): Promise<void>;
 }
-
-const TODAY = `(now() AT TIME ZONE 'UTC')::date`;
 
 /**
  * The daily LLM budget, shared by every worker through one llm_usage row per UTC day:
@@ -23,27 +21,13 @@ const TODAY = `(now() AT TIME ZONE 'UTC')::date`;
 export function dailyLlmBudget(em: EntityManager, config: AppConfig): LlmBudget {
   return {
     async reserve() {
-      await sql(em, `INSERT INTO llm_usage (day) VALUES (${TODAY}) ON CONFLICT (day) DO NOTHING`);
-      const granted = await sql(
-        em,
-        `UPDATE llm_usage SET requests = requests + 1, updated_at = now()
-          WHERE day = ${TODAY} AND requests < ? AND prompt_tokens + completion_tokens < ? RETURNING requests`,
-        [config.LLM_DAILY_REQUESTS, config.LLM_DAILY_TOKENS],
-      );
-      if (granted.length) return null;
-      const [spent] = await sql<{ requests: number; tokens: string }>(
-        em,
-        `UPDATE llm_usage SET refused = refused + 1, updated_at = now() WHERE day = ${TODAY} RETURNING requests, prompt_tokens + completion_tokens AS tokens`,
-      );
-      return `daily LLM budget spent (${spent?.requests ?? 0} of ${config.LLM_DAILY_REQUESTS} requests, ${Number(spent?.tokens ?? 0)} of ${config.LLM_DAILY_TOKENS} tokens today, UTC)`;
+      if (await takeRequest(em, { requests: config.LLM_DAILY_REQUESTS, tokens: config.LLM_DAILY_TOKENS })) return null;
+      const spent = await recordRefusal(em);
+      return `daily LLM budget spent (${spent.requests} of ${config.LLM_DAILY_REQUESTS} requests, ${spent.tokens} of ${config.LLM_DAILY_TOKENS} tokens today, UTC)`;
     },
     async record(usage) {
       if (!usage) return;
-      await sql(
-        em,
-        `UPDATE llm_usage SET prompt_tokens = prompt_tokens + ?, completion_tokens = completion_tokens + ?, updated_at = now() WHERE day = ${TODAY}`,
-        [Math.max(0, Math.round(usage.prompt_tokens ?? 0)), Math.max(0, Math.round(usage.completion_tokens ?? 0))],
-      );
+      await addTokens(em, Math.max(0, Math.round(usage.prompt_tokens ?? 0)), Math.max(0, Math.round(usage.completion_tokens ?? 0)));
     },
   };
 }

@@ -1,7 +1,7 @@
 import type { QueryResultRow } from 'pg';
-import { sql } from '../db/sql.js';
 import { z } from 'zod';
-import { organizationMembers } from '../organizations/members.js';
+import { organizationMembers } from '../organizations/queries.js';
+import { teamMembers } from './queries.js';
 
 const isoDate = z.iso.datetime({ offset: true, message: 'must be an ISO-8601 timestamp' }).or(z.iso.date({ message: 'must be a date (YYYY-MM-DD)' }));
 
@@ -54,14 +54,7 @@ export interface ScopeLookup {
 }
 
 export const scopeLookup = (client: Queryable): ScopeLookup => ({
-  teamMembers: async (teamIds, organizationId) =>
-    (
-      await sql<{ id: string }>(
-        client,
-        `SELECT DISTINCT m::text AS id FROM teams, unnest(teams.developer_ids) AS m WHERE m IS NOT NULL AND teams.id = ANY(?::uuid[])${organizationId ? ' AND teams.organization_id = ?::uuid' : ''}`,
-        organizationId ? [teamIds, organizationId] : [teamIds],
-      )
-    ).map((r) => r.id),
+  teamMembers: (teamIds, organizationId) => teamMembers(client, teamIds, organizationId),
   organizationMembers: (organizationId) => organizationMembers(client, organizationId),
 });
 

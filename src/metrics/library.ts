@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { resolveScope, scopeLookup, type ScopedFilters, type Scope } from './filters.js';
-import { sql } from '../db/sql.js';
+import { queryOnClient, valuesPerBucket } from './queries.js';
 import { learningProgressMetric, readinessMetric, skillLevelsMetric } from '../career/metrics.js';
 import { commitInOrganizationSql, pullInOrganizationSql, reviewInOrganizationSql } from '../organizations/repositories.js';
 
@@ -71,15 +71,15 @@ function params(scope: Scope): [unknown[], ScopeSql] {
 
 const scalar = (value: unknown, unit: string): MetricResult => ({ kind: 'scalar', value: value === null || value === undefined ? null : Number(value), unit });
 
-async function one(ctx: Ctx, sql: (s: ScopeSql) => string, unit: string): Promise<MetricResult> {
+async function one(ctx: Ctx, text: (s: ScopeSql) => string, unit: string): Promise<MetricResult> {
   const [p, dev] = params(ctx.scope);
-  const rows = await ctx.q<{ v: string | null }>(WINDOW_SQL + sql(dev), p);
+  const rows = await ctx.q<{ v: string | null }>(WINDOW_SQL + text(dev), p);
   return scalar(rows[0]?.v ?? null, unit);
 }
 
-async function breakdown(ctx: Ctx, sql: (s: ScopeSql) => string, unit: string): Promise<MetricResult> {
+async function breakdown(ctx: Ctx, text: (s: ScopeSql) => string, unit: string): Promise<MetricResult> {
   const [p, dev] = params(ctx.scope);
-  const rows = await ctx.q<{ label: string; v: string }>(WINDOW_SQL + sql(dev), p);
+  const rows = await ctx.q<{ label: string; v: string }>(WINDOW_SQL + text(dev), p);
   return { kind: 'breakdown', unit, items: rows.map((r) => ({ label: String(r.label), value: Number(r.v) })) };
 }
 
@@ -207,7 +207,7 @@ export async function computeMetrics(
 ): Promise<Record<string, MetricResult>> {
   const unknown = names.filter((n) => !isMetric(n));
   if (unknown.length) throw new UnknownMetricError(`Unknown metric(s): ${unknown.join(', ')}. Known metrics: ${METRIC_NAMES.join(', ')}`);
-  const q = <T extends pg.QueryResultRow>(text: string, p: unknown[]) => sql<T>(client, text, p);
+  const q = queryOnClient(client);
   const scope = await resolveScope(filters, scopeLookup(client), now);
   const out: Record<string, MetricResult> = {};
   for (const name of names) out[name] = await METRICS[name]!.run({ q, scope });
@@ -241,12 +241,6 @@ export async function computeSeries(
   if (!captured.text.startsWith(WINDOW_SQL)) throw new Error(`metric "${name}" does not read its window from WINDOW_SQL`);
   const inner = captured.text.slice(WINDOW_SQL.length).replaceAll(START, 'b.s').replaceAll(END, 'b.e');
   // The bounds come from each bucket; the developer set (if any) is the statement's own parameter.
-  const rows = await sql<{ v: string | null }>(
-    client,
-    `SELECT (SELECT q.v FROM (${inner}) q) AS v
-       FROM unnest(?::timestamptz[], ?::timestamptz[]) WITH ORDINALITY AS b(s, e, i)
-      ORDER BY b.i`,
-    [...captured.params.slice(2), buckets.map((b) => b.start.toISOString()), buckets.map((b) => b.end.toISOString())],
-  );
-  return rows.map((r) => (r.v === null || r.v === undefined ? null : Number(r.v)));
+  const values = await valuesPerBucket(client, inner, captured.params.slice(2), buckets);
+  return values.map((v) => (v === null ? null : Number(v)));
 }

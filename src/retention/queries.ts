@@ -71,3 +71,8 @@ export async function deleteBatch(em: EntityManager, p: Pruner, cutoff: Date, li
   );
   return rows.length;
 }
+
+/** What has been pruned, per kind, since the database was made. */
+export async function prunedTotals(em: EntityManager): Promise<{ kind: string; rows_deleted: string; files_deleted: string }[]> {
+  return sql<{ kind: string; rows_deleted: string; files_deleted: string }>(em, `SELECT kind, rows_deleted, files_deleted FROM pruned_totals ORDER BY kind`);
+}

@@ -6,7 +6,7 @@ import { DEVELOPER_INSIGHTS } from '../insights/model.js';
 import { developerSignals, teamSignals } from '../insights/signals.js';
 import type { Needs } from '../jobs/helpers.js';
 import { computeMetrics } from '../metrics/library.js';
-import { organizationsOfDeveloper } from '../organizations/members.js';
+import { organizationsOfDeveloper } from '../organizations/queries.js';
 import {
   careerProgressMessage,
   exportReadyMessage,

@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { pgArray, sql } from '../db/sql.js';
-import { organizationMembersSql } from '../organizations/members.js';
+import { organizationMembersSql } from '../organizations/queries.js';
 import type { ExportReadyRow, InsightAlertRow } from './messages.js';
 
 /**

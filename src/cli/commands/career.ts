@@ -7,7 +7,7 @@ import { readinessOf, type Readiness } from '../../career/readiness.js';
 import { createCareerRole, rolesFor } from '../../career/roles.js';
 import { skillLabel, skillLevels, type SkillLevel } from '../../career/skills.js';
 import { careerRecommend } from '../../jobs/index.js';
-import { organizationsOfDeveloper } from '../../organizations/members.js';
+import { organizationsOfDeveloper } from '../../organizations/queries.js';
 import type { Producer } from '../../queues/producer.js';
 import { waitAndReport, withOrm, withProducer } from '../context.js';
 

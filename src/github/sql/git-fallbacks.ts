@@ -10,3 +10,8 @@ export async function recordGitFallback(em: EntityManager, reason: string): Prom
     [reason],
   );
 }
+
+/** The fallbacks per reason, since the database was made. */
+export async function gitFallbackTotals(em: EntityManager): Promise<{ reason: string; fallbacks: string }[]> {
+  return sql<{ reason: string; fallbacks: string }>(em, `SELECT reason, fallbacks FROM git_fallback_totals ORDER BY reason`);
+}

@@ -1,5 +1,5 @@
 import { defineJob } from '../../jobs/handler.js';
-import { dueInsights } from '../expiring.js';
+import { dueInsights } from '../queries.js';
 import type { InsightType } from '../types.js';
 import { insightGenerate } from './insight-generate.contract.js';
 import { insightRefresh } from './insight-refresh.contract.js';

@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { sql } from '../db/sql.js';
+import type { InsightOutput } from './model.js';
 import { DEVELOPER_INSIGHTS, TEAM_INSIGHTS } from './types.js';
 
 export interface DueInsight {
@@ -56,4 +57,65 @@ export async function dueInsights(em: EntityManager, activeDays: number): Promis
       WHERE NOT EXISTS (SELECT 1 FROM predictive_insights p WHERE p.team_id = t.id AND p.insight_type = ty)`,
     [activeDays, `{${DEVELOPER_INSIGHTS.join(',')}}`, `{${TEAM_INSIGHTS.join(',')}}`],
   );
+}
+
+/** The latest insight of a type about a subject, in an organization (null: of none). */
+export async function latestInsight(
+  em: EntityManager,
+  subject: { column: 'developer_id' | 'team_id'; id: string },
+  type: string,
+  organizationId: string | null,
+): Promise<{ id: string; risk_score: number | null; expires_at: string | null } | null> {
+  const [row] = await sql<{ id: string; risk_score: number | null; expires_at: string | null }>(
+    em,
+    `SELECT pi.id, pi.risk_score, pi.expires_at FROM predictive_insights pi LEFT JOIN predictive_insight_organizations o ON o.insight_id = pi.id
+      WHERE pi.${subject.column} = ? AND pi.insight_type = ? AND o.organization_id IS NOT DISTINCT FROM ?::uuid ORDER BY pi.generated_at DESC LIMIT 1`,
+    [subject.id, type, organizationId],
+  );
+  return row ?? null;
+}
+
+export async function subjectExists(em: EntityManager, subject: { column: 'developer_id' | 'team_id'; id: string }): Promise<boolean> {
+  return (await sql(em, `SELECT 1 FROM ${subject.column === 'developer_id' ? 'developers' : 'teams'} WHERE id = ?`, [subject.id])).length > 0;
+}
+
+export async function isBot(em: EntityManager, developerId: string): Promise<boolean> {
+  return (await sql(em, `SELECT 1 FROM developer_bots WHERE developer_id = ?`, [developerId])).length > 0;
+}
+
+/** Store an insight (with its organization, when it has one), expiring after `ttlHours`; returns its id. */
+export async function insertInsight(
+  em: EntityManager,
+  i: {
+    subject: { column: 'developer_id' | 'team_id'; id: string };
+    type: string;
+    output: InsightOutput;
+    windowDays: number;
+    model: string;
+    ttlHours: number;
+    organizationId: string | null;
+  },
+): Promise<string> {
+  const [row] = await sql<{ id: string }>(
+    em,
+    `WITH ins AS (
+       INSERT INTO predictive_insights (${i.subject.column}, insight_type, risk_score, confidence, factors, recommendations, data_window_days, generated_by_model, generated_at, expires_at)
+       VALUES (?, ?, ?, ?, ?::jsonb, ?::jsonb, ?, ?, now(), now() + make_interval(hours => ?)) RETURNING id),
+          org AS (INSERT INTO predictive_insight_organizations (insight_id, organization_id) SELECT id, ?::uuid FROM ins WHERE ?::uuid IS NOT NULL)
+     SELECT id FROM ins`,
+    [
+      i.subject.id,
+      i.type,
+      i.output.risk_score,
+      i.output.confidence,
+      JSON.stringify(i.output.factors),
+      JSON.stringify(i.output.recommendations),
+      i.windowDays,
+      i.model,
+      i.ttlHours,
+      i.organizationId,
+      i.organizationId,
+    ],
+  );
+  return row!.id;
 }
