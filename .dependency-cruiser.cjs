@@ -17,6 +17,9 @@ const options = {
   },
 };
 
+/** The features: each keeps its modules to itself but for its contracts and its public module. */
+const FEATURES = ['board', 'career', 'developers', 'exports', 'github', 'insights', 'llm', 'metrics', 'organizations', 'people', 'reports', 'retention', 'slack', 'system'];
+
 module.exports = {
   options,
   forbidden: [
@@ -70,6 +73,17 @@ module.exports = {
       comment: 'A CLI command calls the services of its feature; the statements live there, where every one touching a table can be found.',
       from: { path: '^src/cli/' },
       to: { path: ['^src/db/sql\\.ts$', '^node_modules/pg/'] },
+    },
+    {
+      name: 'features-meet-through-public-modules',
+      severity: 'error',
+      comment:
+        'A feature (and the CLI, the board, the demo) reaches another feature only through its job contracts or its public module: src/<feature>/index.ts (the GitHub feature has one per part: api, sql, sync, webhooks). What a public module does not export is the feature’s own. The registry (src/jobs/index.ts) is the one exception.',
+      from: { path: '^src/([^/]+)/', pathNot: '^src/jobs/index\\.ts$' },
+      to: {
+        path: `^src/(${FEATURES.join('|')})/`,
+        pathNot: ['^src/$1/', '\\.contract\\.ts$', '^src/[^/]+/index\\.ts$', '^src/github/[^/]+/index\\.ts$'],
+      },
     },
     {
       name: 'contracts-stay-light',

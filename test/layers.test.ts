@@ -40,6 +40,9 @@ const PLANTS: Record<string, string> = {
   'src/exports/planted-runtime.ts': "import type { JobContext } from '../jobs/context.js';\nexport const f = (ctx: JobContext) => ctx.em;\n",
   'src/lib/planted-feature.ts': "import { loadConfig } from '../config/index.js';\nexport const c = loadConfig;\n",
   'src/cli/planted-sql.ts': "import { sql } from '../db/sql.js';\nexport const q = sql;\n",
+  'src/slack/planted-reach.ts': "import { skillLabel } from '../career/skills.js';\nexport const s = skillLabel;\n",
+  // Through the feature's public module: no violation.
+  'src/slack/planted-public.ts': "import { skillLabel } from '../career/index.js';\nexport const s = skillLabel;\n",
   'src/system/jobs/planted-heavy.contract.ts': "import { loadConfig } from '../../config/index.js';\nexport const c = loadConfig;\n",
 };
 // A cycle is reported once, at its first module.
@@ -54,6 +57,11 @@ const EXPECTED = [
   'job-runtime-only-in-handlers: src/exports/planted-runtime.ts → src/jobs/context.ts',
   'cli-runs-no-sql: src/cli/planted-sql.ts → src/db/sql.ts',
   'lib-imports-no-feature: src/lib/planted-feature.ts → src/config/index.ts',
+  'features-meet-through-public-modules: src/slack/planted-reach.ts → src/career/skills.ts',
+  // Plants of the rules above that also reach into another feature.
+  'features-meet-through-public-modules: src/cli/planted-handler.ts → src/system/jobs/system-noop.job.ts',
+  'features-meet-through-public-modules: src/system/jobs/planted-other.contract.ts → src/github/jobs/github-sync-repo.job.ts',
+  'features-meet-through-public-modules: src/board/main.ts → src/github/sync/repository.ts',
   'board-does-not-load-the-sync: src/board/main.ts → src/github/sync/repository.ts',
 ];
 

@@ -1,9 +1,9 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { AppConfig } from '../config/index.js';
-import { gitFallbackTotals } from '../github/sql/git-fallbacks.js';
-import { usageToday } from '../llm/queries.js';
-import { prunedTotals } from '../retention/queries.js';
+import { gitFallbackTotals } from '../github/sql/index.js';
+import { usageToday } from '../llm/index.js';
+import { prunedTotals } from '../retention/index.js';
 import { withTimeout } from '../lib/timeout.js';
 
 interface Reading {

@@ -3,9 +3,8 @@ import { join } from 'node:path';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { AppConfig } from '../config/index.js';
-import { exportForDownload } from '../exports/queries.js';
+import { exportForDownload, ownExportFile } from '../exports/index.js';
 import { checkSigned } from '../lib/download-links.js';
-import { ownExportFile } from '../exports/own-file.js';
 
 const CONTENT_TYPES: Record<string, string> = {
   csv: 'text/csv; charset=utf-8',

@@ -14,7 +14,7 @@ import { producerConnection } from '../queues/connection.js';
 import { registerExportDownloads } from './downloads.js';
 import { QUEUE_DESCRIPTIONS, QUEUE_NAMES, type QueueName } from '../queues/names.js';
 import { Producer } from '../queues/producer.js';
-import { registerGitHubWebhooks } from '../github/webhooks/receiver.js';
+import { registerGitHubWebhooks } from '../github/webhooks/index.js';
 import { createQueueMetrics } from './metrics.js';
 import { registerDatabaseMetrics } from './database-metrics.js';
 import { ping } from '../db/sql.js';

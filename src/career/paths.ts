@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { activePathTo, developerForPath, insertMilestone, insertPath, roleById, type SkillGap } from './queries.js';
 import { PermanentError } from '../errors/index.js';
-import { organizationsOfDeveloper } from '../organizations/queries.js';
+import { organizationsOfDeveloper } from '../organizations/index.js';
 import type { Producer } from '../queues/producer.js';
 import { formatIssues } from '../lib/zod-issues.js';
 import { catalogActivities } from './catalog.js';

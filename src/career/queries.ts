@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { pgArray, sql } from '../db/sql.js';
-import { commitInOrganizationSql, pullInOrganizationSql, roleOfOrganizationSql } from '../organizations/repositories.js';
+import { commitInOrganizationSql, pullInOrganizationSql, roleOfOrganizationSql } from '../organizations/index.js';
 
 /**
  * Every statement of the career feature: roles, learning paths and their milestones, and the

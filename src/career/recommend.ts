@@ -2,8 +2,7 @@ import { z } from 'zod';
 import { pathForRecommendation, storeRecommendedActivities } from './queries.js';
 import type { Needs } from '../jobs/helpers.js';
 import { storableText } from '../lib/text.js';
-import { dailyLlmBudget } from '../llm/budget.js';
-import { LlmBudgetSpent, LlmUnavailable, structuredCompletion } from '../llm/structured.js';
+import { dailyLlmBudget, LlmBudgetSpent, LlmUnavailable, structuredCompletion } from '../llm/index.js';
 import { catalogActivities, type Activity } from './catalog.js';
 
 export const RECOMMEND_PROMPT = [

@@ -1,7 +1,7 @@
 import * as linguist from 'linguist-languages';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { evidenceRows, queryOn, type Query } from './queries.js';
-import { DOMAIN_OF_LANGUAGE, FRAMEWORK_RULES } from '../developers/evidence.js';
+import { DOMAIN_OF_LANGUAGE, FRAMEWORK_RULES } from '../developers/index.js';
 
 /**
  * Skill levels, 0-100, from what the sync knows — the vocabulary of `career_roles.required_skills`.

@@ -1,9 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Job } from 'bullmq';
-import { seedCareerLadder } from '../career/ladder.js';
-import { createLearningPath } from '../career/paths.js';
-import { readinessOf } from '../career/readiness.js';
-import { skillLabel } from '../career/skills.js';
+import { createLearningPath, readinessOf, seedCareerLadder, skillLabel } from '../career/index.js';
 import { sql } from '../db/sql.js';
 import type { GitHubStandIn } from '../dev/github-stand-in.js';
 import { githubSyncRepo } from '../jobs/index.js';

@@ -11,8 +11,8 @@ import { Producer } from '../queues/producer.js';
 import { ensureDatabase } from '../db/ensure-database.js';
 import { migrate, openOrm } from '../db/orm.js';
 import { pgArray, sql } from '../db/sql.js';
-import { requestExport } from '../exports/request.js';
-import { runCustomReport } from '../reports/run.js';
+import { requestExport } from '../exports/index.js';
+import { runCustomReport } from '../reports/index.js';
 import { GitHubStandIn } from '../dev/github-stand-in.js';
 import { OpenAIStandIn } from '../dev/openai-stand-in.js';
 import { createLogger } from '../lib/logger.js';
@@ -28,7 +28,7 @@ import {
   reportReconcile,
   systemNoop,
 } from '../jobs/index.js';
-import { trackRepository } from '../github/sync/tracked.js';
+import { trackRepository } from '../github/sync/index.js';
 import { JOBS } from '../workers/handlers.js';
 import { startWorkerPool } from '../workers/runtime.js';
 import { DEMO_REPO, seedDemoGitHub } from './github-fixture.js';

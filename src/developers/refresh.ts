@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { PermanentError } from '../errors/index.js';
-import { clearDirty, dirtyToken } from '../people/sql/follow-ups.js';
+import { clearDirty, dirtyToken } from '../people/index.js';
 import { DOMAIN_OF_LANGUAGE, frameworksFromPaths, seniority, type Seniority } from './evidence.js';
 import { developerForProfile, languageRows, pathRows, writeProfile, yearStats } from './queries.js';
 

@@ -6,7 +6,7 @@ import type { Queue } from 'bullmq';
 import type { Needs } from '../jobs/helpers.js';
 import { exportProcess } from './jobs/export-process.contract.js';
 import { expiredExports, expireExport, exportsStuckIn, failLostExport, filesOwnedByExports, noteExportError } from './queries.js';
-import { recordPruned } from '../retention/queries.js';
+import { recordPruned } from '../retention/index.js';
 
 /** A temp file of an export (`.name.<12 hex>.tmp`, src/lib/atomic-file.ts) untouched this long is an orphan. */
 export const ORPHAN_TEMP_MINUTES = 15;

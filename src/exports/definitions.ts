@@ -1,7 +1,12 @@
 import { z } from 'zod';
-import { metricFiltersSchema } from '../metrics/filters.js';
-import { organizationMembersSql } from '../organizations/queries.js';
-import { commitInOrganizationSql, pullInOrganizationSql, reviewInOrganizationSql, roleOfOrganizationSql } from '../organizations/repositories.js';
+import { metricFiltersSchema } from '../metrics/index.js';
+import {
+  commitInOrganizationSql,
+  organizationMembersSql,
+  pullInOrganizationSql,
+  reviewInOrganizationSql,
+  roleOfOrganizationSql,
+} from '../organizations/index.js';
 
 /**
  * What each export_type selects. Every query is one indexed scan filtered by the export's config;

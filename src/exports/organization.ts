@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { organizationsOfDeveloper, outsideOrganization } from '../organizations/queries.js';
+import { organizationsOfDeveloper, outsideOrganization } from '../organizations/index.js';
 import type { ExportConfig } from './definitions.js';
 
 /**

@@ -1,8 +1,7 @@
 import { withPgClient } from '../db/sql.js';
 import { PermanentError } from '../errors/index.js';
 import type { Needs } from '../jobs/helpers.js';
-import type { ReportFormat } from '../reports/render.js';
-import { runCustomReport } from '../reports/run.js';
+import { runCustomReport, type ReportFormat } from '../reports/index.js';
 import { slackNotify } from '../slack/jobs/slack-notify.contract.js';
 import { exportConfigSchema, exportQuery, formatsFor, REQUEST_EXPORT_TYPES, type ExportFormat, type ExportType } from './definitions.js';
 import { streamExport } from './writer.js';

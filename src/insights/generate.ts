@@ -2,13 +2,13 @@ import type { z } from 'zod';
 import { withPgClient } from '../db/sql.js';
 import { insertInsight, isBot, latestInsight, subjectExists } from './queries.js';
 import { PermanentError } from '../errors/index.js';
-import { organizationsOfDeveloper } from '../organizations/queries.js';
+import { organizationsOfDeveloper } from '../organizations/index.js';
 import type { Needs, ServiceHelpers } from '../jobs/helpers.js';
 import { slackInsightAlert } from '../slack/jobs/slack-insight-alert.contract.js';
 import { HEURISTIC_MODEL, heuristicInsight } from './heuristic.js';
 import type { insightGenerateSchema } from './jobs/insight-generate.contract.js';
 import { LlmBudgetSpent, LlmUnavailable, llmInsight } from './llm.js';
-import { dailyLlmBudget } from '../llm/budget.js';
+import { dailyLlmBudget } from '../llm/index.js';
 import { DEVELOPER_INSIGHTS, INSIGHT_TTL_HOURS, type InsightType } from './model.js';
 import { developerSignals, teamSignals, type DeveloperSignals, type TeamSignals } from './signals.js';
 

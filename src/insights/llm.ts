@@ -1,11 +1,10 @@
 import type { Logger } from 'pino';
 import type { AppConfig } from '../config/index.js';
-import type { LlmBudget } from '../llm/budget.js';
-import { structuredCompletion } from '../llm/structured.js';
+import { structuredCompletion, type LlmBudget } from '../llm/index.js';
 import { INSIGHT_JSON_SCHEMA, insightOutputSchema, type InsightOutput, type InsightType } from './model.js';
 import type { DeveloperSignals, TeamSignals } from './signals.js';
 
-export { LlmBudgetSpent, LlmUnavailable } from '../llm/structured.js';
+export { LlmBudgetSpent, LlmUnavailable } from '../llm/index.js';
 
 export const SYSTEM_PROMPT = [
   'You are an engineering-analytics model. You estimate a risk for one developer or one team from numeric activity signals.',

@@ -1,7 +1,7 @@
 import type pg from 'pg';
-import { afterHoursSql, weekendSql } from '../metrics/library.js';
+import { afterHoursSql, weekendSql } from '../metrics/index.js';
 import { sql } from '../db/sql.js';
-import { scopedCountedSql } from '../organizations/repositories.js';
+import { scopedCountedSql } from '../organizations/index.js';
 
 /**
  * Signals: numbers computed in SQL over a data window (and the window before it, for trends).

@@ -1,6 +1,6 @@
 import type { QueryResultRow } from 'pg';
 import { z } from 'zod';
-import { organizationMembers } from '../organizations/queries.js';
+import { organizationMembers } from '../organizations/index.js';
 import { teamMembers } from './queries.js';
 
 const isoDate = z.iso.datetime({ offset: true, message: 'must be an ISO-8601 timestamp' }).or(z.iso.date({ message: 'must be a date (YYYY-MM-DD)' }));

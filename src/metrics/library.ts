@@ -1,8 +1,8 @@
 import type pg from 'pg';
 import { resolveScope, scopeLookup, type ScopedFilters, type Scope } from './filters.js';
 import { queryOnClient, valuesPerBucket } from './queries.js';
-import { learningProgressMetric, readinessMetric, skillLevelsMetric } from '../career/metrics.js';
-import { commitInOrganizationSql, pullInOrganizationSql, reviewInOrganizationSql } from '../organizations/repositories.js';
+import { learningProgressMetric, readinessMetric, skillLevelsMetric } from '../career/index.js';
+import { commitInOrganizationSql, pullInOrganizationSql, reviewInOrganizationSql } from '../organizations/index.js';
 
 /**
  * The metrics library: one SQL query per metric over the synced tables, scoped by a date window and

@@ -1,6 +1,4 @@
-import { GitHubPermanentError } from '../github/api/client.js';
-import { githubFor, type GitHubHelpers } from '../github/api/for-job.js';
-import { ghFullUser, parseGitHub } from '../github/api/schemas.js';
+import { ghFullUser, githubFor, GitHubPermanentError, parseGitHub, type GitHubHelpers } from '../github/api/index.js';
 import type { Needs } from '../jobs/helpers.js';
 import { storableTextOrNull } from '../lib/text.js';
 import { developerRefreshProfile } from '../developers/jobs/developer-refresh-profile.contract.js';

@@ -1,7 +1,17 @@
 import type pg from 'pg';
-import { computeMetrics, computeSeries, METRICS, type MetricResult } from '../metrics/library.js';
-import { metricFiltersSchema, NO_LOOKUP, resolveScope, scopeLookup, type MetricFilters, type ScopedFilters } from '../metrics/filters.js';
-import { organizationsOfDeveloper, outsideOrganization } from '../organizations/queries.js';
+import {
+  computeMetrics,
+  computeSeries,
+  metricFiltersSchema,
+  METRICS,
+  NO_LOOKUP,
+  resolveScope,
+  scopeLookup,
+  type MetricFilters,
+  type MetricResult,
+  type ScopedFilters,
+} from '../metrics/index.js';
+import { organizationsOfDeveloper, outsideOrganization } from '../organizations/index.js';
 import { PermanentError } from '../errors/index.js';
 import { checkWidgets, type Widget, type WidgetType } from './widgets.js';
 import { formatIssues } from '../lib/zod-issues.js';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isMetric } from '../metrics/library.js';
+import { isMetric } from '../metrics/index.js';
 
 export const WIDGET_TYPES = ['number', 'table', 'bar', 'line', 'pie'] as const;
 export type WidgetType = (typeof WIDGET_TYPES)[number];

@@ -1,10 +1,8 @@
 import type { Needs } from '../jobs/helpers.js';
-import { activeRepositories } from '../github/sync/tracked.js';
+import { activeRepositories, mirrorDir, mirroredRepositories, sweepTempClones, withCommitStreamLock } from '../github/sync/index.js';
 import { deleteBatch, PRUNERS, recordPruned } from './queries.js';
 import { rm } from 'node:fs/promises';
 import { DeferredError } from '../errors/index.js';
-import { withCommitStreamLock } from '../github/sync/commit-lock.js';
-import { mirrorDir, mirroredRepositories, sweepTempClones } from '../github/sync/git.js';
 
 export async function pruneAll(ctx: Needs<'em' | 'config' | 'log' | 'signal'>): Promise<Record<string, number | 'kept'>> {
   const { em, config, log } = ctx;

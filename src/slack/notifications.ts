@@ -1,12 +1,10 @@
 import { withPgClient } from '../db/sql.js';
 import { downloadUrl } from '../lib/download-links.js';
 import { PermanentError } from '../errors/index.js';
-import { explainFactors } from '../insights/heuristic.js';
-import { DEVELOPER_INSIGHTS } from '../insights/model.js';
-import { developerSignals, teamSignals } from '../insights/signals.js';
+import { DEVELOPER_INSIGHTS, developerSignals, explainFactors, teamSignals } from '../insights/index.js';
 import type { Needs } from '../jobs/helpers.js';
-import { computeMetrics } from '../metrics/library.js';
-import { organizationsOfDeveloper } from '../organizations/queries.js';
+import { computeMetrics } from '../metrics/index.js';
+import { organizationsOfDeveloper } from '../organizations/index.js';
 import {
   careerProgressMessage,
   exportReadyMessage,

@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { pgArray, sql } from '../db/sql.js';
-import { organizationMembersSql } from '../organizations/queries.js';
+import { organizationMembersSql } from '../organizations/index.js';
 import type { ExportReadyRow, InsightAlertRow } from './messages.js';
 
 /**

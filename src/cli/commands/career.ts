@@ -1,13 +1,24 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { AppConfig } from '../../config/index.js';
-import { createLearningPath, type CreatedPath } from '../../career/paths.js';
-import { developerByLogin, pathsWithMilestones, recommendedActivities, rolesNamed, type PathWithMilestones } from '../../career/queries.js';
-import { readinessOf, type Readiness } from '../../career/readiness.js';
-import { createCareerRole, rolesFor } from '../../career/roles.js';
-import { skillLabel, skillLevels, type SkillLevel } from '../../career/skills.js';
+import {
+  createCareerRole,
+  createLearningPath,
+  developerByLogin,
+  pathsWithMilestones,
+  readinessOf,
+  recommendedActivities,
+  rolesFor,
+  rolesNamed,
+  skillLabel,
+  skillLevels,
+  type CreatedPath,
+  type PathWithMilestones,
+  type Readiness,
+  type SkillLevel,
+} from '../../career/index.js';
 import { careerRecommend } from '../../jobs/index.js';
-import { organizationsOfDeveloper } from '../../organizations/queries.js';
+import { organizationsOfDeveloper } from '../../organizations/index.js';
 import type { Producer } from '../../queues/producer.js';
 import { waitAndReport, withOrm, withProducer } from '../context.js';
 

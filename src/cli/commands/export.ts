@@ -1,6 +1,5 @@
 import { InvalidArgumentError, type Command } from 'commander';
-import { exportStatus } from '../../exports/queries.js';
-import { requestExport } from '../../exports/request.js';
+import { exportStatus, requestExport } from '../../exports/index.js';
 import { waitAndReport, withOrm, withProducer } from '../context.js';
 
 /** `aexy export <type> --format f`: request an export and queue it. */

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { linkGitHubAccount } from '../../github/sync/tracked.js';
+import { linkGitHubAccount } from '../../github/sync/index.js';
 import { withOrm } from '../context.js';
 
 /** `aexy github link <login> --organization <uuid>`: which organization a GitHub account's webhooks track repositories for. */

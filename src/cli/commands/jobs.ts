@@ -3,7 +3,7 @@ import type { Job } from 'bullmq';
 import { isQueueName, QUEUE_NAMES, type QueueName } from '../../queues/names.js';
 import type { Producer } from '../../queues/producer.js';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { reopenExport } from '../../exports/reopen.js';
+import { reopenExport } from '../../exports/index.js';
 import { loadConfig } from '../../config/index.js';
 import { openOrm, type MikroORM } from '../../db/orm.js';
 import { withProducer } from '../context.js';

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { loadConfig } from '../../config/index.js';
 import { ensureDatabase } from '../../db/ensure-database.js';
 import { migrate } from '../../db/orm.js';
-import { seedCareerLadder } from '../../career/ladder.js';
+import { seedCareerLadder } from '../../career/index.js';
 import { withOrm } from '../context.js';
 
 /** `aexy migrate`: create the database if needed, apply pending migrations, seed the standard career ladder. */

@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../../config/index.js';
-import { REPORT_FORMATS, type ReportFormat } from '../../reports/render.js';
-import { runCustomReport } from '../../reports/run.js';
+import { REPORT_FORMATS, runCustomReport, type ReportFormat } from '../../reports/index.js';
 import { withOrm } from '../context.js';
 
 /** `aexy report run <id>`: render a custom report now. */

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../../config/index.js';
 import { KeyRing } from '../../crypto/secrets.js';
-import { reencryptSecrets } from '../../slack/integrations.js';
+import { reencryptSecrets } from '../../slack/index.js';
 import { withOrm } from '../context.js';
 
 /** `aexy secrets reencrypt`: re-encrypt stored secrets after a key rotation. */

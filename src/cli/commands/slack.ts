@@ -1,12 +1,11 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../../config/index.js';
 import { KeyRing } from '../../crypto/secrets.js';
-import { installSlackIntegration, integrationSettings } from '../../slack/integrations.js';
+import { installSlackIntegration, integrationSettings, notificationSettingsSchema, type NotificationSettings } from '../../slack/index.js';
 import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { slackMapUsers } from '../../jobs/index.js';
 import { issueLines } from '../../lib/zod-issues.js';
-import { notificationSettingsSchema, type NotificationSettings } from '../../slack/settings.js';
 import { withOrm, withProducer } from '../context.js';
 
 /** `aexy slack install`: store a workspace integration, its token encrypted. */

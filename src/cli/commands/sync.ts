@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { githubSyncDeveloper, githubSyncRepo, githubSyncTeams } from '../../jobs/index.js';
 import { parsePayload } from '../../queues/payload.js';
-import { organizationOfRepository, startTracking } from '../../github/sync/tracked.js';
+import { organizationOfRepository, startTracking } from '../../github/sync/index.js';
 import { z } from 'zod';
 import { waitAndReport, withOrm, withProducer } from '../context.js';
 

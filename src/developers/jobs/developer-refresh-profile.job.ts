@@ -1,5 +1,5 @@
 import { careerRefreshPaths } from '../../career/jobs/career-refresh-paths.contract.js';
-import { hasActivePaths } from '../../career/progress.js';
+import { hasActivePaths } from '../../career/index.js';
 import { defineJob } from '../../jobs/handler.js';
 import { refreshProfile } from '../refresh.js';
 import { developerRefreshProfile } from './developer-refresh-profile.contract.js';

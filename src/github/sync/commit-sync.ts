@@ -10,8 +10,18 @@ import {
   type GhCommitListItem,
   type GhCompare,
 } from '../api/schemas.js';
-import { markDirty } from '../../people/sql/follow-ups.js';
-import { learnIdentities, learnLoginNoreply, parseNoreply, reattribute, resolveEmails, type LearntIdentity } from '../../people/identities.js';
+import {
+  ensureDevelopersById,
+  learnIdentities,
+  learnLoginNoreply,
+  markDirty,
+  parseNoreply,
+  reattribute,
+  resolveEmails,
+  upsertDevelopers,
+  type DeveloperRow,
+  type LearntIdentity,
+} from '../../people/index.js';
 import { fetchCommit, mapLimit, splitRepo } from './fetch.js';
 import { hasCommit, readCommits, revList, type Mirror } from './git.js';
 import { TransientError } from '../../errors/index.js';
@@ -20,7 +30,6 @@ import { anyCommitStored, storedShas } from '../sql/commits.js';
 import { withCommitStreamLock } from './commit-lock.js';
 import { commitRow, developerRow } from './map.js';
 import { initialWindowStart, type SyncOptions } from './stream-options.js';
-import { ensureDevelopersById, upsertDevelopers, type DeveloperRow } from '../../people/sql/developers.js';
 import { deleteCommits, insertCoauthors, knownShas, upsertCommits } from '../sql/writers.js';
 
 /** Commit details fetched, then written, at a time: what a pause or a crash can waste at most. */

@@ -2,9 +2,7 @@ import type { CommitFile } from '../../entities/commit.js';
 import { detectLanguage, isGenerated, isVendored } from '../api/languages.js';
 import type { GhCommitDetail, GhPull, GhReview, GhUser } from '../api/schemas.js';
 import { storableText, storableTextOrNull } from '../../lib/text.js';
-import { botReason } from '../../people/bots.js';
-import { normaliseEmail, parseCoAuthors } from '../../people/identities.js';
-import type { DeveloperRow } from '../../people/sql/developers.js';
+import { botReason, normaliseEmail, parseCoAuthors, type DeveloperRow } from '../../people/index.js';
 import type { CommitRow, PullRow, ReviewRow } from '../sql/writers.js';
 
 /** GitHub JSON → table rows. Pure functions, so the mapping is tested without any I/O. */

@@ -5,9 +5,7 @@ import { storedPulls } from '../sql/pulls.js';
 import { mapLimit, splitRepo } from './fetch.js';
 import { developerRow, isFinal, pullRow, reviewRow, type PullWithReviews } from './map.js';
 import { readPullsGraphql } from './pull-graphql.js';
-import { markDirty } from '../../people/sql/follow-ups.js';
-import { learnLoginNoreply, reattribute } from '../../people/identities.js';
-import { upsertDevelopers, type DeveloperRow } from '../../people/sql/developers.js';
+import { learnLoginNoreply, markDirty, reattribute, upsertDevelopers, type DeveloperRow } from '../../people/index.js';
 import { upsertPulls, upsertReviews } from '../sql/writers.js';
 import { initialWindowStart, type StreamResult, type SyncOptions } from './stream-options.js';
 

@@ -1,7 +1,7 @@
 import { DeferredError } from '../../errors/index.js';
 import { githubFor, gitTokenOf, type GitHubHelpers } from '../api/for-job.js';
 import type { Needs } from '../../jobs/helpers.js';
-import { drainFollowUps } from '../../people/drain.js';
+import { drainFollowUps } from '../../people/index.js';
 import { syncCommits } from './commit-sync.js';
 import { syncPulls } from './pull-stream.js';
 import { openMirror } from './git.js';

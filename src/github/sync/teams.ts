@@ -7,7 +7,7 @@ import { slackMapUsers } from '../../slack/jobs/slack-map-users.contract.js';
 import type { Needs } from '../../jobs/helpers.js';
 import { storableText, storableTextOrNull } from '../../lib/text.js';
 import { developerRefreshProfile } from '../../developers/jobs/developer-refresh-profile.contract.js';
-import { upsertDevelopers } from '../../people/sql/developers.js';
+import { upsertDevelopers } from '../../people/index.js';
 import { PermanentError } from '../../errors/index.js';
 
 const ghTeam = z.looseObject({ id: z.number().int(), slug: z.string(), name: z.string(), description: z.string().nullish() }).transform((t) => ({

@@ -9,7 +9,7 @@ import { PermanentError } from '../../errors/index.js';
 import type { Needs } from '../../jobs/helpers.js';
 import { claimDelivery, markDelivered, recordSent, releaseDelivery, scheduledReport, type ScheduledRow } from '../queries.js';
 import { monthlyTargetDay, nextRun, previousRun, scheduleSchema, type Schedule } from '../scheduling/next-run.js';
-import { isSlackChannelId } from '../../slack/channels.js';
+import { isSlackChannelId } from '../../slack/index.js';
 import { deliverReportToSlack } from './slack.js';
 import { formatIssues } from '../../lib/zod-issues.js';
 import { REPORT_FORMATS, type ReportFormat } from '../render.js';

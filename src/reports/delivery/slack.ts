@@ -2,11 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { AppConfig } from '../../config/index.js';
 import type { WebClient } from '@slack/web-api';
 import { PermanentError, TransientError } from '../../errors/index.js';
-import { isSlackChannelId } from '../../slack/channels.js';
-import { postOnce, type Posted } from '../../slack/post-once.js';
-import { reportSummaryMessage } from '../../slack/messages.js';
-import { NO_INTEGRATION, organizationSlack } from '../../slack/post.js';
-import { routeOf } from '../../slack/settings.js';
+import { isSlackChannelId, NO_INTEGRATION, organizationSlack, postOnce, reportSummaryMessage, routeOf, type Posted } from '../../slack/index.js';
 
 /**
  * Post a rendered report to Slack for the report's organization: a Block Kit summary message, then

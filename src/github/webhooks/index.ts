@@ -1,0 +1,2 @@
+/** The GitHub webhook receiver, mounted by the board. */
+export { registerGitHubWebhooks } from './receiver.js';
