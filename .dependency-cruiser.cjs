@@ -18,7 +18,22 @@ const options = {
 };
 
 /** The features: each keeps its modules to itself but for its contracts and its public module. */
-const FEATURES = ['board', 'career', 'developers', 'exports', 'github', 'insights', 'llm', 'metrics', 'organizations', 'people', 'reports', 'retention', 'slack', 'system'];
+const FEATURES = [
+  'board',
+  'career',
+  'developers',
+  'exports',
+  'github',
+  'insights',
+  'llm',
+  'metrics',
+  'organizations',
+  'people',
+  'reports',
+  'retention',
+  'slack',
+  'system',
+];
 
 module.exports = {
   options,
@@ -66,6 +81,14 @@ module.exports = {
       comment: 'src/lib is the bottom layer (logging, files, text, numbers, links): what it needs of a feature (a secret, a setting) is handed to it.',
       from: { path: '^src/lib/' },
       to: { path: '^src/', pathNot: '^src/lib/' },
+    },
+    {
+      name: 'only-the-registry-imports-up',
+      severity: 'error',
+      comment:
+        'Below the features (config, db, errors, entities, types, crypto, queues, jobs) nothing imports a feature or a process; the catalogue (src/jobs/index.ts), which lists every contract, is the one import running up the layers.',
+      from: { path: '^src/(config|db|errors|entities|types|crypto|queues|jobs)/', pathNot: '^src/jobs/index\\.ts$' },
+      to: { path: `^src/(${[...FEATURES, 'cli', 'demo', 'dev', 'workers'].join('|')})/` },
     },
     {
       name: 'cli-runs-no-sql',

@@ -43,6 +43,7 @@ const PLANTS: Record<string, string> = {
   'src/slack/planted-reach.ts': "import { skillLabel } from '../career/skills.js';\nexport const s = skillLabel;\n",
   // Through the feature's public module: no violation.
   'src/slack/planted-public.ts': "import { skillLabel } from '../career/index.js';\nexport const s = skillLabel;\n",
+  'src/queues/planted-up.ts': "export { exportStatus } from '../exports/index.js';\n",
   'src/system/jobs/planted-heavy.contract.ts': "import { loadConfig } from '../../config/index.js';\nexport const c = loadConfig;\n",
 };
 // A cycle is reported once, at its first module.
@@ -57,6 +58,7 @@ const EXPECTED = [
   'job-runtime-only-in-handlers: src/exports/planted-runtime.ts → src/jobs/context.ts',
   'cli-runs-no-sql: src/cli/planted-sql.ts → src/db/sql.ts',
   'lib-imports-no-feature: src/lib/planted-feature.ts → src/config/index.ts',
+  'only-the-registry-imports-up: src/queues/planted-up.ts → src/exports/index.ts',
   'features-meet-through-public-modules: src/slack/planted-reach.ts → src/career/skills.ts',
   // Plants of the rules above that also reach into another feature.
   'features-meet-through-public-modules: src/cli/planted-handler.ts → src/system/jobs/system-noop.job.ts',
