@@ -4,12 +4,13 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Producer } from '../src/queues/producer.js';
 import { migrate, openOrm } from '../src/db/orm.js';
 import { ensureDatabase } from '../src/db/ensure-database.js';
 import { developerRefreshProfile, exportProcess, systemNoop } from '../src/jobs/index.js';
-import { createTestDatabase, databaseUrl, type TestDatabase } from './helpers/db.js';
+import { databaseUrl } from './helpers/db.js';
+import { useTestWorld } from './hooks.js';
 import { deletePrefix, randomPrefix, REDIS_URL } from './helpers/redis.js';
 import { PrivatePostgres } from './helpers/private-postgres.js';
 import { freePort, PrivateRedis } from './helpers/private-redis.js';
@@ -50,19 +51,15 @@ class CuttableProxy {
 }
 
 describe('faults', () => {
-  let db: TestDatabase;
-  beforeAll(async () => {
-    db = await createTestDatabase();
-  });
-  afterAll(async () => db?.drop());
+  const w = useTestWorld();
 
   it('database outage: jobs fail, retry with backoff, and complete once it is back', async () => {
-    const proxy = await new CuttableProxy().start(Number(new URL(databaseUrl(db.name)).port || 5432));
-    const proxied = new URL(databaseUrl(db.name));
+    const proxy = await new CuttableProxy().start(Number(new URL(databaseUrl(w.db.name)).port || 5432));
+    const proxied = new URL(databaseUrl(w.db.name));
     proxied.port = String(proxy.port);
     const prefix = randomPrefix();
     const producer = new Producer({ redisUrl: REDIS_URL, prefix });
-    const dev = (await db.sql.query(`INSERT INTO developers (github_id, github_username) VALUES (77, 'pg-outage') RETURNING id`)).rows[0].id;
+    const dev = (await w.db.sql.query(`INSERT INTO developers (github_id, github_username) VALUES (77, 'pg-outage') RETURNING id`)).rows[0].id;
     const worker = spawnTs('src/workers/main.ts', ['--queues', 'profiles'], {
       DATABASE_URL: proxied.toString(),
       REDIS_URL,
@@ -82,7 +79,7 @@ describe('faults', () => {
       await job.waitUntilFinished(events);
       const stored = await producer.queue('profiles').getJob(job.id!);
       expect(stored!.attemptsMade).toBeGreaterThanOrEqual(2);
-      expect((await db.sql.query(`SELECT profile_updated_at FROM developers WHERE id = $1`, [dev])).rows[0].profile_updated_at).not.toBeNull();
+      expect((await w.db.sql.query(`SELECT profile_updated_at FROM developers WHERE id = $1`, [dev])).rows[0].profile_updated_at).not.toBeNull();
     } finally {
       worker.kill('SIGKILL');
       await events.close();
@@ -98,7 +95,7 @@ describe('faults', () => {
     const producer = new Producer({ redisUrl: redis.url, prefix });
     const impatient = new Producer({ redisUrl: redis.url, prefix, readyTimeoutMs: 300 });
     const worker = spawnTs('src/workers/main.ts', ['--queues', 'system'], {
-      DATABASE_URL: db.url,
+      DATABASE_URL: w.db.url,
       REDIS_URL: redis.url,
       QUEUE_PREFIX: prefix,
       LOG_LEVEL: 'info',
@@ -157,7 +154,7 @@ describe('faults', () => {
     const redis = await new PrivateRedis().start();
     const prefix = 'aexy';
     const fast = { WORKER_LOCK_MS: '1500', WORKER_STALLED_INTERVAL_MS: '500' };
-    const env = { DATABASE_URL: db.url, REDIS_URL: redis.url, QUEUE_PREFIX: prefix, LOG_LEVEL: 'info', SHUTDOWN_TIMEOUT_MS: '30000', ...fast };
+    const env = { DATABASE_URL: w.db.url, REDIS_URL: redis.url, QUEUE_PREFIX: prefix, LOG_LEVEL: 'info', SHUTDOWN_TIMEOUT_MS: '30000', ...fast };
     const producer = new Producer({ redisUrl: redis.url, prefix });
     const first = spawnTs('src/workers/main.ts', ['--queues', 'system'], env);
     let second: ReturnType<typeof spawnTs> | undefined;

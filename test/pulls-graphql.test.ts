@@ -1,15 +1,12 @@
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AppConfig } from '../src/config/index.js';
-import { JOBS } from '../src/workers/handlers.js';
+import { describe, expect, it } from 'vitest';
 import { githubSyncRepo } from '../src/jobs/index.js';
 import { tokenHash } from '../src/github/api/client.js';
 import { PULLS_BY_UPDATE } from '../src/github/sync/pull-graphql.js';
 import { GitHubStandIn, type StandInPull, type StandInReview, type StandInUser } from '../src/dev/github-stand-in.js';
-import { createTestDatabase, type TestDatabase } from './helpers/db.js';
+import { useStandIn, useTestWorld } from './hooks.js';
 import { alice, at, bob, carol, makePull } from './helpers/github-data.js';
-import { deletePrefix, REDIS_URL, standInGitHubSettings, testConfig } from './helpers/redis.js';
-import { startHarness, type Harness } from './helpers/workers.js';
+import { REDIS_URL, standInGitHubSettings } from './helpers/redis.js';
 
 const REPO = 'acme/pulls';
 const dependabot: StandInUser = { id: 49699333, login: 'dependabot[bot]', type: 'Bot' };
@@ -65,26 +62,15 @@ function pulls(): StandInPull[] {
 
 describe('pull requests and reviews from GraphQL: the same rows as REST, for 1/50 of the requests', () => {
   let gh: GitHubStandIn;
-  const sides = {} as Record<'rest' | 'graphql', { db: TestDatabase; h: Harness; config: AppConfig }>;
-
-  beforeAll(async () => {
+  useStandIn(async () => {
     gh = await new GitHubStandIn().start();
     for (const u of [alice, bob, carol, dependabot, copilot]) gh.users.set(u.login, u);
     gh.repos.set(REPO, { commits: [], pulls: pulls() });
-    for (const from of ['rest', 'graphql'] as const) {
-      const db = await createTestDatabase();
-      const config = { ...testConfig({ ...standInGitHubSettings(gh), GITHUB_PULLS_FROM: from }), DATABASE_URL: db.url };
-      sides[from] = { db, config, h: await startHarness(config, db.orm, JOBS) };
-    }
+    return gh;
   });
-  afterAll(async () => {
-    for (const s of Object.values(sides)) {
-      await s.h.close();
-      await s.db.drop();
-      await deletePrefix(s.config.QUEUE_PREFIX);
-    }
-    await gh?.stop();
-  });
+  // One world per source, synced from the same stand-in.
+  const side = (from: 'rest' | 'graphql') => useTestWorld({ harness: true, settings: () => ({ ...standInGitHubSettings(gh), GITHUB_PULLS_FROM: from }) });
+  const sides = { rest: side('rest'), graphql: side('graphql') };
 
   async function sync(from: 'rest' | 'graphql') {
     gh.reset();

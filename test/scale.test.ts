@@ -1,22 +1,18 @@
 import { QueueEvents } from 'bullmq';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Producer } from '../src/queues/producer.js';
 import { systemNoop } from '../src/jobs/index.js';
-import { createTestDatabase, type TestDatabase } from './helpers/db.js';
+import { useTestWorld } from './hooks.js';
 import { deletePrefix, randomPrefix, REDIS_URL } from './helpers/redis.js';
 import { spawnTs, waitForOutput, type Spawned } from './helpers/spawn.js';
 
 /** Real worker processes on one Redis and one PostgreSQL. */
 describe('horizontal workers and crash recovery', () => {
-  let db: TestDatabase;
-  beforeAll(async () => {
-    db = await createTestDatabase();
-  });
-  afterAll(async () => db?.drop());
+  const w = useTestWorld();
 
   const start = (prefix: string, extra: Record<string, string> = {}): Spawned =>
     spawnTs('src/workers/main.ts', ['--queues', 'system'], {
-      DATABASE_URL: db.url,
+      DATABASE_URL: w.db.url,
       REDIS_URL,
       QUEUE_PREFIX: prefix,
       LOG_LEVEL: 'info',

@@ -2,7 +2,6 @@ import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import type { AppConfig } from '../src/config/index.js';
 import { secretValues } from '../src/config/secret-values.js';
 import { createScrubber } from '../src/lib/scrub.js';
 import { defineJob } from '../src/jobs/handler.js';
@@ -10,16 +9,14 @@ import { PermanentError } from '../src/errors/index.js';
 import { Producer } from '../src/queues/producer.js';
 import { startWorkerPool, type WorkerPool } from '../src/workers/runtime.js';
 import { QueueEvents } from 'bullmq';
-import { createTestDatabase, type TestDatabase } from './helpers/db.js';
-import { deletePrefix, testConfig } from './helpers/redis.js';
+import { useTestWorld } from './hooks.js';
 
 const GITHUB_TOKEN = 'ghp_abcdefghijklmnopqrstuvwxyz0123456789';
 const OPENAI_API_KEY = 'sk-live-0123456789abcdefXYZ';
 const SMTP_PASSWORD = 'p4ss-w0rd-smtp';
 
 describe('secrets never leave in error text, logs or return values', () => {
-  let config: AppConfig;
-  let db: TestDatabase;
+  const w = useTestWorld({ settings: { GITHUB_TOKEN, OPENAI_API_KEY, SMTP_URL: `smtp://mailer:${SMTP_PASSWORD}@mail.example:587`, LOG_LEVEL: 'info' } });
   let pool: WorkerPool;
   const lines: string[] = [];
 
@@ -50,27 +47,20 @@ describe('secrets never leave in error text, logs or return values', () => {
   });
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    config = {
-      ...testConfig({ GITHUB_TOKEN, OPENAI_API_KEY, SMTP_URL: `smtp://mailer:${SMTP_PASSWORD}@mail.example:587`, LOG_LEVEL: 'info' }),
-      DATABASE_URL: db.url,
-    };
     const sink = new Writable({
       write(chunk, _enc, done) {
         lines.push(String(chunk));
         done();
       },
     });
-    pool = await startWorkerPool({ config, orm: db.orm, log: pino({ level: 'info' }, sink), jobs: [leakError, leakPermanent, leakReturn] });
+    pool = await startWorkerPool({ config: w.config, orm: w.db.orm, log: pino({ level: 'info' }, sink), jobs: [leakError, leakPermanent, leakReturn] });
   });
   afterAll(async () => {
     await pool?.close();
-    await db?.drop();
-    await deletePrefix(config.QUEUE_PREFIX);
   });
 
   it('the scrubber knows configured values, their parts, and token shapes', () => {
-    const scrub = createScrubber(secretValues(config));
+    const scrub = createScrubber(secretValues(w.config));
     expect(scrub(`a ${GITHUB_TOKEN} b ${OPENAI_API_KEY} c ${SMTP_PASSWORD}`)).toBe('a [redacted] b [redacted] c [redacted]');
     expect(scrub('Authorization: Bearer abcdefghijklmnop1234')).toBe('Authorization: Bearer [redacted]');
     expect(scrub("ghp_zzzzzzzzzzzzzzzzzzzzzzzzzz someone else's")).toBe("[redacted] someone else's");
@@ -83,8 +73,8 @@ describe('secrets never leave in error text, logs or return values', () => {
   });
 
   it('failedReason, logs and return values are scrubbed', async () => {
-    const producer = new Producer({ redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX });
-    const events = new QueueEvents('system', { connection: { url: config.REDIS_URL }, prefix: config.QUEUE_PREFIX });
+    const producer = new Producer({ redisUrl: w.config.REDIS_URL, prefix: w.config.QUEUE_PREFIX });
+    const events = new QueueEvents('system', { connection: { url: w.config.REDIS_URL }, prefix: w.config.QUEUE_PREFIX });
     try {
       await events.waitUntilReady();
       const jobs = await Promise.all([leakError, leakPermanent, leakReturn].map((d) => producer.enqueue(d, {})));

@@ -3,7 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { KeyRing } from '../src/crypto/secrets.js';
 import { Queue } from 'bullmq';
 import { loadConfig } from '../src/config/index.js';
-import { deletePrefix, randomPrefix, REDIS_URL } from './helpers/redis.js';
+import { deletePrefix, REDIS_URL } from './helpers/redis.js';
+import { runCliProcess } from './helpers/spawn.js';
+import { useTestWorld } from './hooks.js';
 
 const key = () => randomBytes(32).toString('base64');
 
@@ -56,53 +58,47 @@ describe('secrets at rest (AES-256-GCM key ring)', () => {
   });
 });
 
-describe('CLI: slack install and secrets reencrypt', async () => {
-  const { createTestDatabase } = await import('./helpers/db.js');
-  const { runCliProcess } = await import('./helpers/spawn.js');
+describe('CLI: slack install and secrets reencrypt', () => {
+  const w = useTestWorld();
   it('stores the token encrypted, then re-encrypts it after a key rotation', async () => {
-    const db = await createTestDatabase();
-    try {
-      const k1 = key();
-      const prefix = randomPrefix();
-      const env = { DATABASE_URL: db.url, ENCRYPTION_KEYS: `k1:${k1}`, LOG_LEVEL: 'silent', REDIS_URL, QUEUE_PREFIX: prefix };
-      const args = ['slack', 'install', '--organization', '0d3c9a4e-5b7f-4c1a-9e2d-6f8a1b2c3d4e', '--team-id', 'T01', '--channel', 'C01'];
-      const noToken = await runCliProcess(args, env);
-      expect(noToken.stderr).toContain('Set SLACK_BOT_TOKEN in the environment');
-      const ok = await runCliProcess(args, { ...env, SLACK_BOT_TOKEN: 'xoxb-very-secret' });
-      expect(ok.stdout).toContain('token encrypted with key k1');
-      // Its people are looked up by email next.
-      expect(ok.stdout).toMatch(/queued slack\.map-users as job \d+/);
-      const queue = new Queue('slack', { connection: { url: REDIS_URL }, prefix });
-      expect((await queue.getJobs(['waiting'])).map((j) => [j.name, j.data])).toEqual([
-        ['slack.map-users', { organizationId: '0d3c9a4e-5b7f-4c1a-9e2d-6f8a1b2c3d4e' }],
-      ]);
-      await queue.close();
-      await deletePrefix(prefix);
-      expect(ok.stdout + ok.stderr).not.toContain('xoxb-very-secret');
-      const stored = async () => (await db.sql.query(`SELECT bot_token FROM slack_integrations WHERE team_id = 'T01'`)).rows[0].bot_token as string;
-      const before = await stored();
-      expect(before).toMatch(/^v1:k1:/);
-      const k2 = `k2:${key()}`;
-      const rotated = await runCliProcess(['secrets', 'reencrypt'], { ...env, ENCRYPTION_KEYS: `${k2},k1:${k1}` });
-      expect(rotated.stdout).toContain('re-encrypted 1 secret(s) with key k2');
-      const after = await stored();
-      expect(after).toMatch(/^v1:k2:/);
-      expect(new KeyRing(`k1:${k1}`).decrypt(before)).toBe('xoxb-very-secret');
+    const k1 = key();
+    const prefix = w.config.QUEUE_PREFIX;
+    const env = { DATABASE_URL: w.db.url, ENCRYPTION_KEYS: `k1:${k1}`, LOG_LEVEL: 'silent', REDIS_URL, QUEUE_PREFIX: prefix };
+    const args = ['slack', 'install', '--organization', '0d3c9a4e-5b7f-4c1a-9e2d-6f8a1b2c3d4e', '--team-id', 'T01', '--channel', 'C01'];
+    const noToken = await runCliProcess(args, env);
+    expect(noToken.stderr).toContain('Set SLACK_BOT_TOKEN in the environment');
+    const ok = await runCliProcess(args, { ...env, SLACK_BOT_TOKEN: 'xoxb-very-secret' });
+    expect(ok.stdout).toContain('token encrypted with key k1');
+    // Its people are looked up by email next.
+    expect(ok.stdout).toMatch(/queued slack\.map-users as job \d+/);
+    const queue = new Queue('slack', { connection: { url: REDIS_URL }, prefix });
+    expect((await queue.getJobs(['waiting'])).map((j) => [j.name, j.data])).toEqual([
+      ['slack.map-users', { organizationId: '0d3c9a4e-5b7f-4c1a-9e2d-6f8a1b2c3d4e' }],
+    ]);
+    await queue.close();
+    await deletePrefix(prefix);
+    expect(ok.stdout + ok.stderr).not.toContain('xoxb-very-secret');
+    const stored = async () => (await w.db.sql.query(`SELECT bot_token FROM slack_integrations WHERE team_id = 'T01'`)).rows[0].bot_token as string;
+    const before = await stored();
+    expect(before).toMatch(/^v1:k1:/);
+    const k2 = `k2:${key()}`;
+    const rotated = await runCliProcess(['secrets', 'reencrypt'], { ...env, ENCRYPTION_KEYS: `${k2},k1:${k1}` });
+    expect(rotated.stdout).toContain('re-encrypted 1 secret(s) with key k2');
+    const after = await stored();
+    expect(after).toMatch(/^v1:k2:/);
+    expect(new KeyRing(`k1:${k1}`).decrypt(before)).toBe('xoxb-very-secret');
 
-      // A row that cannot be read (sealed with a key no longer configured) is reported, the rest
-      // rotate, and the command exits non-zero.
-      const lost = new KeyRing(`k0:${key()}`).encrypt('xoxb-lost');
-      await db.sql.query(`INSERT INTO slack_integrations (organization_id, team_id, bot_token) VALUES ('0d3c9a4e-5b7f-4c1a-9e2d-6f8a1b2c3d4e', 'T00', $1)`, [
-        lost,
-      ]);
-      const partial = await runCliProcess(['secrets', 'reencrypt'], { ...env, ENCRYPTION_KEYS: `k3:${key()},${k2}` });
-      expect(partial.code).toBe(1);
-      expect(partial.stderr).toContain('could not re-encrypt the token of Slack team T00');
-      expect(partial.stderr).toContain('encrypted with key "k0", which is not in ENCRYPTION_KEYS');
-      expect(partial.stdout).toContain('re-encrypted 1 secret(s) with key k3; 1 could not be read');
-      expect(await stored()).toMatch(/^v1:k3:/);
-    } finally {
-      await db.drop();
-    }
+    // A row that cannot be read (sealed with a key no longer configured) is reported, the rest
+    // rotate, and the command exits non-zero.
+    const lost = new KeyRing(`k0:${key()}`).encrypt('xoxb-lost');
+    await w.db.sql.query(`INSERT INTO slack_integrations (organization_id, team_id, bot_token) VALUES ('0d3c9a4e-5b7f-4c1a-9e2d-6f8a1b2c3d4e', 'T00', $1)`, [
+      lost,
+    ]);
+    const partial = await runCliProcess(['secrets', 'reencrypt'], { ...env, ENCRYPTION_KEYS: `k3:${key()},${k2}` });
+    expect(partial.code).toBe(1);
+    expect(partial.stderr).toContain('could not re-encrypt the token of Slack team T00');
+    expect(partial.stderr).toContain('encrypted with key "k0", which is not in ENCRYPTION_KEYS');
+    expect(partial.stdout).toContain('re-encrypted 1 secret(s) with key k3; 1 could not be read');
+    expect(await stored()).toMatch(/^v1:k3:/);
   });
 });

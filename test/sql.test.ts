@@ -1,20 +1,18 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql, toPgPlaceholders } from '../src/db/sql.js';
-import { createTestDatabase, type TestDatabase } from './helpers/db.js';
+import { useTestWorld } from './hooks.js';
 
 /** The `?` placeholders on a node-postgres client: numbered in order, never inside quotes. */
 describe('sql', () => {
-  let db: TestDatabase;
+  const w = useTestWorld();
   let client: pg.Client;
   beforeAll(async () => {
-    db = await createTestDatabase();
-    client = new pg.Client({ connectionString: db.url });
+    client = new pg.Client({ connectionString: w.db.url });
     await client.connect();
   });
   afterAll(async () => {
     await client?.end();
-    await db?.drop();
   });
 
   it('numbers each ? outside literals and quoted identifiers', () => {

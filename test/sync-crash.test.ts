@@ -1,9 +1,10 @@
 import { Queue, QueueEvents } from 'bullmq';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { GitHubStandIn } from '../src/dev/github-stand-in.js';
 import { Producer } from '../src/queues/producer.js';
 import { githubSyncRepo } from '../src/jobs/index.js';
-import { createTestDatabase, type TestDatabase } from './helpers/db.js';
+import type { TestDatabase } from './helpers/db.js';
+import { useStandIn, useTestWorld } from './hooks.js';
 import { seedStandIn } from './helpers/github-data.js';
 import { deletePrefix, randomPrefix, REDIS_URL } from './helpers/redis.js';
 import { spawnTs, waitForOutput, type Spawned } from './helpers/spawn.js';
@@ -15,17 +16,14 @@ import { spawnTs, waitForOutput, type Spawned } from './helpers/spawn.js';
  */
 describe('kill -9 mid-sync', () => {
   let gh: GitHubStandIn;
-  let crashed: TestDatabase;
-  let clean: TestDatabase;
-  beforeAll(async () => {
+  useStandIn(async () => {
     gh = await new GitHubStandIn().start();
     seedStandIn(gh);
-    [crashed, clean] = await Promise.all([createTestDatabase(), createTestDatabase()]);
+    return gh;
   });
-  afterAll(async () => {
-    await Promise.all([crashed?.drop(), clean?.drop()]);
-    await gh?.stop();
-  });
+  // Two databases: one synced with a crash, one without, to compare.
+  const crashed = useTestWorld();
+  const clean = useTestWorld();
 
   const worker = (db: TestDatabase, prefix: string): Spawned =>
     spawnTs('src/workers/main.ts', ['--queues', 'github-sync,profiles'], {
@@ -136,23 +134,23 @@ describe('kill -9 mid-sync', () => {
   }
 
   it('is recovered as stalled, resumes, and ends with exactly the rows of an uninterrupted sync', async () => {
-    const baseline = await runToCompletion(clean, randomPrefix());
+    const baseline = await runToCompletion(clean.db, randomPrefix());
     expect(baseline.result).toMatchObject({ commits: { fetched: 251, written: 251 } });
     gh.reset();
 
     // Commits are fetched in detail and written 4 at a time, each 4 one transaction: the 130th
     // detail request belongs to the 33rd chunk, so 32 chunks (128 commits) were committed.
-    const { result, atCrash, detailsAfter } = await runToCompletion(crashed, randomPrefix(), 130);
+    const { result, atCrash, detailsAfter } = await runToCompletion(crashed.db, randomPrefix(), 130);
     expect(atCrash!.commit_count).toBe(128);
     expect(result).toMatchObject({ repository: 'acme/api', commits: { written: 123 }, pulls: { fetched: 5, written: 5, reviews: 5 } });
     // Resumed, not restarted: only the 123 commits not yet stored were fetched in detail again.
     expect(detailsAfter).toBe(123);
     // The profile follow-ups of the chunks committed before the crash were not lost with the
     // process: carol's only commit (the newest, written first) is in them, and she has a profile.
-    expect(await unprofiled(crashed)).toEqual({ unprofiled: '', dirty: 0 });
-    expect(await unprofiled(clean)).toEqual({ unprofiled: '', dirty: 0 });
+    expect(await unprofiled(crashed.db)).toEqual({ unprofiled: '', dirty: 0 });
+    expect(await unprofiled(clean.db)).toEqual({ unprofiled: '', dirty: 0 });
 
-    const [a, b] = [await content(crashed), await content(clean)];
+    const [a, b] = [await content(crashed.db), await content(clean.db)];
     expect(a.commit_count).toBe(251);
     expect(a.distinct_shas).toBe(251);
     expect(a).toEqual(b);

@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server, type Socket } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AppConfig } from '../src/config/index.js';
+import { describe, expect, it } from 'vitest';
 import { KeyRing } from '../src/crypto/secrets.js';
 import { sendEmail } from '../src/reports/delivery/email.js';
 import { createGitHubClient } from '../src/github/api/client.js';
@@ -9,8 +8,8 @@ import { createLogger } from '../src/lib/logger.js';
 import { TransientError } from '../src/errors/index.js';
 import { slackFor } from '../src/slack/client.js';
 import { Redis } from 'ioredis';
-import { createTestDatabase, type TestDatabase } from './helpers/db.js';
-import { randomPrefix, REDIS_URL, testConfig } from './helpers/redis.js';
+import { useStandIn, useTestWorld } from './hooks.js';
+import { randomPrefix, REDIS_URL } from './helpers/redis.js';
 
 /**
  * Every outbound call is bounded: a server that accepts the connection and then says nothing (no
@@ -18,53 +17,48 @@ import { randomPrefix, REDIS_URL, testConfig } from './helpers/redis.js';
  * job, and its worker's shutdown, for ever.
  */
 describe('outbound timeouts against a silent server', () => {
-  let silent: Server;
   let port = 0;
   const sockets = new Set<Socket>();
-  let db: TestDatabase;
-  let config: AppConfig;
-
-  beforeAll(async () => {
-    silent = createServer((s) => {
+  useStandIn(async () => {
+    const silent: Server = createServer((s) => {
       sockets.add(s);
       s.on('error', () => {});
       s.on('close', () => sockets.delete(s));
     });
     await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
     port = (silent.address() as { port: number }).port;
-    db = await createTestDatabase();
-    config = {
-      ...testConfig({
-        SMTP_URL: `smtp://127.0.0.1:${port}`,
-        SMTP_TIMEOUT_MS: '300',
-        SLACK_API_URL: `http://127.0.0.1:${port}/api/`,
-        SLACK_TIMEOUT_MS: '300',
-        ENCRYPTION_KEYS: `k1:${randomBytes(32).toString('base64')}`,
-      }),
-      DATABASE_URL: db.url,
+    return {
+      async stop() {
+        for (const s of sockets) s.destroy();
+        await new Promise((resolve) => silent.close(resolve));
+      },
     };
   });
-  afterAll(async () => {
-    for (const s of sockets) s.destroy();
-    await new Promise((resolve) => silent.close(resolve));
-    await db?.drop();
+  const w = useTestWorld({
+    settings: () => ({
+      SMTP_URL: `smtp://127.0.0.1:${port}`,
+      SMTP_TIMEOUT_MS: '300',
+      SLACK_API_URL: `http://127.0.0.1:${port}/api/`,
+      SLACK_TIMEOUT_MS: '300',
+      ENCRYPTION_KEYS: `k1:${randomBytes(32).toString('base64')}`,
+    }),
   });
 
   it('SMTP: no greeting within SMTP_TIMEOUT_MS is a transient failure', async () => {
-    const sending = sendEmail(config, { to: ['lead@example.com'], subject: 's', text: 't', attachments: [] });
+    const sending = sendEmail(w.config, { to: ['lead@example.com'], subject: 's', text: 't', attachments: [] });
     await expect(sending).rejects.toBeInstanceOf(TransientError);
     await expect(sending).rejects.toThrow(/SMTP delivery failed: .*(greeting|timeout)/i);
   });
 
   it('Slack: a call unanswered within SLACK_TIMEOUT_MS fails, with no retry of its own', async () => {
-    const token = new KeyRing(config.ENCRYPTION_KEYS!).encrypt('xoxb-silent');
-    const { rows } = await db.sql.query(`INSERT INTO slack_integrations (organization_id, team_id, bot_token) VALUES ($1, 'T0SILENT', $2) RETURNING id`, [
+    const token = new KeyRing(w.config.ENCRYPTION_KEYS!).encrypt('xoxb-silent');
+    const { rows } = await w.db.sql.query(`INSERT INTO slack_integrations (organization_id, team_id, bot_token) VALUES ($1, 'T0SILENT', $2) RETURNING id`, [
       randomBytes(16)
         .toString('hex')
         .replace(/(.{8})(.{4})(.{4})(.{4})(.{12})/, '$1-$2-$3-$4-$5'),
       token,
     ]);
-    const { client } = await slackFor(db.orm.em.fork(), config, rows[0].id);
+    const { client } = await slackFor(w.db.orm.em.fork(), w.config, rows[0].id);
     await expect(client.chat.postMessage({ channel: 'C0SILENT', text: 'hello' })).rejects.toThrow(/timeout|timed out|aborted/i);
   });
 
@@ -75,7 +69,7 @@ describe('outbound timeouts against a silent server', () => {
       token: 'ghp_test_token',
       redis,
       prefix: randomPrefix(),
-      em: db.orm.em.fork(),
+      em: w.db.orm.em.fork(),
       log: createLogger('silent'),
       retryBaseMs: 1,
       retries: 1,
