@@ -9,8 +9,7 @@ import { buildBoardServer } from '../src/board/server.js';
 import { createLogger } from '../src/lib/logger.js';
 import { defineJob } from '../src/jobs/handler.js';
 import { systemNoop } from '../src/jobs/index.js';
-import { createTestDatabase, type TestDatabase } from './helpers/db.js';
-import { deletePrefix, testConfig } from './helpers/redis.js';
+import { useTestWorld } from './hooks.js';
 import { startHarness } from './helpers/workers.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -21,14 +20,12 @@ const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
  * .ci/run installs the chromium package; elsewhere the test is skipped when there is no browser.
  */
 describe.skipIf(!existsSync(CHROMIUM))('Bull Board in a real browser', () => {
-  let db: TestDatabase;
+  const w = useTestWorld({ settings: { BOARD_USER: 'ops', BOARD_PASSWORD: 'correct horse' } });
   let app: FastifyInstance;
   let browser: Browser;
   let base: string;
-  const config = testConfig({ BOARD_USER: 'ops', BOARD_PASSWORD: 'correct horse' });
 
   beforeAll(async () => {
-    db = await createTestDatabase();
     const poison = defineJob({
       name: 'test.poison',
       queue: 'system',
@@ -38,11 +35,11 @@ describe.skipIf(!existsSync(CHROMIUM))('Bull Board in a real browser', () => {
         throw new Error('poison pill: cannot process record 42');
       },
     });
-    const h = await startHarness({ ...config, DATABASE_URL: db.url }, db.orm, [systemNoopJob, poison]);
+    const h = await startHarness({ ...w.config, DATABASE_URL: w.db.url }, w.db.orm, [systemNoopJob, poison]);
     await h.settle(await h.pool.producer.enqueue(systemNoop, { note: 'fine' }));
     await h.settle(await h.pool.producer.enqueue(poison, { n: 42 }));
     await h.close();
-    app = await buildBoardServer({ config, orm: db.orm, log: createLogger('silent') });
+    app = await buildBoardServer({ config: w.config, orm: w.db.orm, log: createLogger('silent') });
     await app.listen({ host: '127.0.0.1', port: 0 });
     base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
     browser = await chromium.launch({
@@ -62,8 +59,6 @@ describe.skipIf(!existsSync(CHROMIUM))('Bull Board in a real browser', () => {
   afterAll(async () => {
     await browser?.close();
     await app?.close();
-    await db?.drop();
-    await deletePrefix(config.QUEUE_PREFIX);
   });
 
   it('without credentials the board is refused', async () => {
@@ -81,7 +76,7 @@ describe.skipIf(!existsSync(CHROMIUM))('Bull Board in a real browser', () => {
     const overview = await page.locator('body').innerText();
     for (const q of ['system', 'github-sync', 'profiles', 'insights', 'reports', 'exports', 'slack']) expect(overview).toContain(q);
 
-    await page.goto(`${base}/admin/queues/queue/${encodeURIComponent(`${config.QUEUE_PREFIX}:system`)}?status=failed`);
+    await page.goto(`${base}/admin/queues/queue/${encodeURIComponent(`${w.config.QUEUE_PREFIX}:system`)}?status=failed`);
     await expect.poll(async () => page.locator('body').innerText(), { timeout: 15_000 }).toContain('poison pill: cannot process record 42');
     const text = await page.locator('body').innerText();
     expect(text).toContain('test.poison');

@@ -5,44 +5,40 @@ import { buildBoardServer } from '../src/board/server.js';
 import { createLogger } from '../src/lib/logger.js';
 import { Producer } from '../src/queues/producer.js';
 import { systemNoop } from '../src/jobs/index.js';
-import { createTestDatabase, type TestDatabase } from './helpers/db.js';
-import { deletePrefix, testConfig } from './helpers/redis.js';
+import { useTestWorld } from './hooks.js';
+import { testConfig } from './helpers/redis.js';
 
 const auth = (user: string, pass: string) => `Basic ${Buffer.from(`${user}:${pass}`).toString('base64')}`;
 
 describe('operator HTTP process (Bull Board, health)', () => {
-  let db: TestDatabase;
+  const w = useTestWorld({ settings: { BOARD_USER: 'ops', BOARD_PASSWORD: 'correct horse' } });
   let app: FastifyInstance;
-  const config = testConfig({ BOARD_USER: 'ops', BOARD_PASSWORD: 'correct horse' });
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    app = await buildBoardServer({ config, orm: db.orm, log: createLogger('silent') });
+    app = await buildBoardServer({ config: w.config, orm: w.db.orm, log: createLogger('silent') });
     await app.ready();
   });
   afterAll(async () => {
     await app?.close();
-    await db?.drop();
-    await deletePrefix(config.QUEUE_PREFIX);
   });
 
   it('refuses to start without credentials unless explicitly disabled', async () => {
     const noCreds = testConfig();
-    await expect(buildBoardServer({ config: noCreds, orm: db.orm, log: createLogger('silent') })).rejects.toThrow(
+    await expect(buildBoardServer({ config: noCreds, orm: w.db.orm, log: createLogger('silent') })).rejects.toThrow(
       /Bull Board needs credentials: set BOARD_USER and BOARD_PASSWORD/,
     );
-    const open = await buildBoardServer({ config: testConfig({ BOARD_AUTH_DISABLED: 'true' }), orm: db.orm, log: createLogger('silent') });
+    const open = await buildBoardServer({ config: testConfig({ BOARD_AUTH_DISABLED: 'true' }), orm: w.db.orm, log: createLogger('silent') });
     expect((await open.inject({ url: '/admin/queues/api/queues' })).statusCode).toBe(200);
     await open.close();
   });
 
   it('auth disabled is refused on a non-loopback host; failed logins are limited per address', async () => {
     await expect(
-      buildBoardServer({ config: testConfig({ BOARD_AUTH_DISABLED: 'true', BOARD_HOST: '0.0.0.0' }), orm: db.orm, log: createLogger('silent') }),
+      buildBoardServer({ config: testConfig({ BOARD_AUTH_DISABLED: 'true', BOARD_HOST: '0.0.0.0' }), orm: w.db.orm, log: createLogger('silent') }),
     ).rejects.toThrow(/BOARD_AUTH_DISABLED=true serves every job's data to anyone who can reach 0\.0\.0\.0: it is allowed on a loopback host only/);
     const guarded = await buildBoardServer({
       config: testConfig({ BOARD_USER: 'ops', BOARD_PASSWORD: 'correct horse' }),
-      orm: db.orm,
+      orm: w.db.orm,
       log: createLogger('silent'),
     });
     try {
@@ -69,7 +65,7 @@ describe('operator HTTP process (Bull Board, health)', () => {
   });
 
   it('lists every queue with its jobs', async () => {
-    const producer = new Producer({ redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX });
+    const producer = new Producer({ redisUrl: w.config.REDIS_URL, prefix: w.config.QUEUE_PREFIX });
     await producer.enqueue(systemNoop, { note: 'visible on the board' });
     await producer.close();
     const res = await app.inject({
@@ -78,7 +74,7 @@ describe('operator HTTP process (Bull Board, health)', () => {
     });
     const body = res.json() as { queues: { name: string; counts: Record<string, number>; jobs: { data: unknown }[] }[] };
     expect(body.queues.map((q) => q.name).sort()).toEqual(
-      ['exports', 'github-sync', 'insights', 'profiles', 'reports', 'slack', 'system'].map((n) => `${config.QUEUE_PREFIX}:${n}`).sort(),
+      ['exports', 'github-sync', 'insights', 'profiles', 'reports', 'slack', 'system'].map((n) => `${w.config.QUEUE_PREFIX}:${n}`).sort(),
     );
     const system = body.queues.find((q) => q.name.endsWith(':system'))!;
     expect(system.counts.waiting).toBe(1);
@@ -104,7 +100,7 @@ describe('operator HTTP process (Bull Board, health)', () => {
         throw new Error('boom');
       },
     });
-    const h = await startHarness({ ...config, DATABASE_URL: db.url }, db.orm, [systemNoopJob, boom]);
+    const h = await startHarness({ ...w.config, DATABASE_URL: w.db.url }, w.db.orm, [systemNoopJob, boom]);
     try {
       await h.settle(await h.pool.producer.enqueue(systemNoop, { sleepMs: 20 }));
       await h.settle(await h.pool.producer.enqueue(boom, {}));
@@ -128,7 +124,7 @@ describe('operator HTTP process (Bull Board, health)', () => {
   it('/readyz answers 503 and names the dependency that is down', async () => {
     const broken = await buildBoardServer({
       config: testConfig({ BOARD_AUTH_DISABLED: 'true', REDIS_URL: 'redis://127.0.0.1:1' }),
-      orm: db.orm,
+      orm: w.db.orm,
       log: createLogger('silent'),
     });
     try {

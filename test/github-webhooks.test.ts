@@ -9,8 +9,8 @@ import { createLogger } from '../src/lib/logger.js';
 import { Producer } from '../src/queues/producer.js';
 import { producerConnection } from '../src/queues/connection.js';
 import { ensureSchedulers, listSchedulers } from '../src/jobs/schedulers.js';
-import { createTestDatabase, type TestDatabase } from './helpers/db.js';
-import { deletePrefix, REDIS_URL, testConfig } from './helpers/redis.js';
+import { useTestWorld } from './hooks.js';
+import { REDIS_URL } from './helpers/redis.js';
 import { freePort } from './helpers/private-redis.js';
 import { runCliProcess } from './helpers/spawn.js';
 
@@ -32,22 +32,18 @@ const SCHEDULER_IDS = [
 ];
 
 describe('GitHub webhooks, schedulers and the sync CLI', () => {
-  let db: TestDatabase;
+  const w = useTestWorld({ settings: { BOARD_AUTH_DISABLED: 'true', GITHUB_WEBHOOK_SECRET: SECRET } });
   let app: FastifyInstance;
   let producer: Producer;
-  const config = testConfig({ BOARD_AUTH_DISABLED: 'true', GITHUB_WEBHOOK_SECRET: SECRET });
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    await db.sql.query(`INSERT INTO tracked_repositories (full_name) VALUES ('acme/api')`);
-    app = await buildBoardServer({ config, orm: db.orm, log: createLogger('silent') });
-    producer = new Producer({ redisUrl: REDIS_URL, prefix: config.QUEUE_PREFIX });
+    await w.rows.trackedRepository({ fullName: 'acme/api', organizationId: null });
+    app = await buildBoardServer({ config: w.config, orm: w.db.orm, log: createLogger('silent') });
+    producer = new Producer({ redisUrl: REDIS_URL, prefix: w.config.QUEUE_PREFIX });
   });
   afterAll(async () => {
     await app?.close();
     await producer?.close();
-    await db?.drop();
-    await deletePrefix(config.QUEUE_PREFIX);
   });
 
   async function deliver(event: string, payload: unknown, signature?: string | null, to: FastifyInstance = app) {
@@ -105,8 +101,8 @@ describe('GitHub webhooks, schedulers and the sync CLI', () => {
   });
 
   it('installation and repository events of a linked GitHub account track (and sync) or stop tracking its repositories for that organization', async () => {
-    await db.sql.query(`INSERT INTO github_organization_links (github_login, organization_id) VALUES ('globex', $1)`, [ORG]);
-    await db.sql.query(`INSERT INTO tracked_repositories (full_name, organization_id) VALUES ('other/shared', $1)`, [OTHER_ORG]);
+    await w.db.sql.query(`INSERT INTO github_organization_links (github_login, organization_id) VALUES ('globex', $1)`, [ORG]);
+    await w.db.sql.query(`INSERT INTO tracked_repositories (full_name, organization_id) VALUES ('other/shared', $1)`, [OTHER_ORG]);
     const installation = { id: 42, account: { login: 'Globex', id: 7, type: 'Organization' } };
     const added = await deliver('installation_repositories', {
       action: 'added',
@@ -127,7 +123,7 @@ describe('GitHub webhooks, schedulers and the sync CLI', () => {
     });
     const rows = async () =>
       (
-        await db.sql.query(
+        await w.db.sql.query(
           `SELECT full_name, organization_id, is_active FROM tracked_repositories WHERE full_name IN ('Globex/billing', 'other/shared') ORDER BY 1`,
         )
       ).rows;
@@ -157,9 +153,9 @@ describe('GitHub webhooks, schedulers and the sync CLI', () => {
       repositories: [{ id: 9, full_name: 'initech/tps' }],
     });
     expect(stranger.json()).toEqual({ ignored: 'GitHub account initech is linked to no organization (aexy github link initech --organization <uuid>)' });
-    expect((await db.sql.query(`SELECT count(*)::int AS n FROM tracked_repositories WHERE full_name = 'initech/tps'`)).rows[0].n).toBe(0);
+    expect((await w.db.sql.query(`SELECT count(*)::int AS n FROM tracked_repositories WHERE full_name = 'initech/tps'`)).rows[0].n).toBe(0);
     // The App's installation is recorded all the same (the sync need not look it up), and forgotten when deleted.
-    const installations = async () => (await db.sql.query(`SELECT account_login, app_id::int, installation_id::int FROM github_app_installations`)).rows;
+    const installations = async () => (await w.db.sql.query(`SELECT account_login, app_id::int, installation_id::int FROM github_app_installations`)).rows;
     await deliver('installation', { action: 'created', installation: { id: 44, app_id: 424242, account: { login: 'Hooli' } } });
     expect(await installations()).toEqual([{ account_login: 'hooli', app_id: 424242, installation_id: 44 }]);
     await deliver('installation', { action: 'deleted', installation: { id: 44, app_id: 424242, account: { login: 'Hooli' } } });
@@ -177,20 +173,20 @@ describe('GitHub webhooks, schedulers and the sync CLI', () => {
       appId: '515151',
       producer,
       redis,
-      prefix: config.QUEUE_PREFIX,
-      em: () => db.orm.em.fork(),
+      prefix: w.config.QUEUE_PREFIX,
+      em: () => w.db.orm.em.fork(),
       log: createLogger('silent'),
     });
     try {
-      await db.sql.query(`INSERT INTO github_organization_links (github_login, organization_id) VALUES ('umbrella', $1)`, [ORG]);
+      await w.db.sql.query(`INSERT INTO github_organization_links (github_login, organization_id) VALUES ('umbrella', $1)`, [ORG]);
       const rows = async () =>
         (
-          await db.sql.query(
+          await w.db.sql.query(
             `SELECT app_id::int, account_login, installation_id::int FROM github_app_installations WHERE account_login = 'umbrella' ORDER BY 1`,
           )
         ).rows;
       const tracked = async () =>
-        (await db.sql.query(`SELECT full_name, is_active FROM tracked_repositories WHERE full_name LIKE 'Umbrella/%' ORDER BY 1`)).rows;
+        (await w.db.sql.query(`SELECT full_name, is_active FROM tracked_repositories WHERE full_name LIKE 'Umbrella/%' ORDER BY 1`)).rows;
       const ourInstall = { id: 61, app_id: 515151, account: { login: 'Umbrella' } };
       const theirs = { id: 62, app_id: 999, account: { login: 'Umbrella' } };
       const first = await deliver(
@@ -242,8 +238,8 @@ describe('GitHub webhooks, schedulers and the sync CLI', () => {
   it('the periodic jobs are one BullMQ job scheduler each, however many workers declare them', async () => {
     // A scheduler an older version made under a job's former name is replaced, not kept beside it.
     await producer.queue('reports').upsertJobScheduler('reports.reconcile', { every: 300_000 }, { name: 'reports.reconcile', data: {} });
-    await ensureSchedulers(producer, config);
-    const list = await ensureSchedulers(producer, { ...config, GITHUB_SYNC_EVERY_MINUTES: 30 });
+    await ensureSchedulers(producer, w.config);
+    const list = await ensureSchedulers(producer, { ...w.config, GITHUB_SYNC_EVERY_MINUTES: 30 });
     expect(list.map((s) => s.id).sort()).toEqual(SCHEDULER_IDS);
     const sync = list.find((s) => s.id === 'github.sync-all')!;
     expect(sync).toMatchObject({ queue: 'github-sync', job: 'github.sync-all', every: 30 * 60_000 });
@@ -254,7 +250,7 @@ describe('GitHub webhooks, schedulers and the sync CLI', () => {
   });
 
   it("Redis unreachable: the delivery is answered 503 with Retry-After within GitHub's 10 s, not left hanging", async () => {
-    const unreachable = new Producer({ redisUrl: `redis://127.0.0.1:${await freePort()}`, prefix: config.QUEUE_PREFIX, readyTimeoutMs: 200 });
+    const unreachable = new Producer({ redisUrl: `redis://127.0.0.1:${await freePort()}`, prefix: w.config.QUEUE_PREFIX, readyTimeoutMs: 200 });
     const bare = Fastify();
     const deadRedis = producerConnection(`redis://127.0.0.1:${await freePort()}`);
     deadRedis.on('error', () => {});
@@ -262,8 +258,8 @@ describe('GitHub webhooks, schedulers and the sync CLI', () => {
       secret: SECRET,
       producer: unreachable,
       redis: deadRedis,
-      prefix: config.QUEUE_PREFIX,
-      em: () => db.orm.em.fork(),
+      prefix: w.config.QUEUE_PREFIX,
+      em: () => w.db.orm.em.fork(),
       log: createLogger('silent'),
     });
     try {
@@ -328,8 +324,8 @@ describe('GitHub webhooks, schedulers and the sync CLI', () => {
       secret: SECRET,
       producer,
       redis,
-      prefix: config.QUEUE_PREFIX,
-      em: () => db.orm.em.fork(),
+      prefix: w.config.QUEUE_PREFIX,
+      em: () => w.db.orm.em.fork(),
       log: createLogger('silent'),
       maxConcurrent: 2,
     });
@@ -370,14 +366,14 @@ describe('GitHub webhooks, schedulers and the sync CLI', () => {
   });
 
   it('CLI: sync repo tracks the repository for its organization and queues its sync; bad names and other organizations are refused', async () => {
-    const env = { DATABASE_URL: db.url, REDIS_URL, QUEUE_PREFIX: config.QUEUE_PREFIX, LOG_LEVEL: 'silent' };
+    const env = { DATABASE_URL: w.db.url, REDIS_URL, QUEUE_PREFIX: w.config.QUEUE_PREFIX, LOG_LEVEL: 'silent' };
     const noOrg = await runCliProcess(['sync', 'repo', 'acme/web'], env);
     expect(noOrg.code).toBe(1);
     expect(noOrg.stderr).toContain('acme/web belongs to no organization yet: name it with --organization <uuid>');
     const ok = await runCliProcess(['sync', 'repo', 'acme/web', '--organization', ORG], env);
     expect(ok.stderr).toBe('');
     expect(ok.stdout).toMatch(new RegExp(`tracking acme/web for organization ${ORG}; queued github.sync-repo as job \\d+`));
-    expect((await db.sql.query(`SELECT is_active, organization_id FROM tracked_repositories WHERE full_name = 'acme/web'`)).rows).toEqual([
+    expect((await w.db.sql.query(`SELECT is_active, organization_id FROM tracked_repositories WHERE full_name = 'acme/web'`)).rows).toEqual([
       { is_active: true, organization_id: ORG },
     ]);
     // Again, without naming it: the repository's own organization.
@@ -390,7 +386,7 @@ describe('GitHub webhooks, schedulers and the sync CLI', () => {
     expect(bad.stderr).toContain('Invalid payload for job "github.sync-repo": repository: must be "owner/name"');
     const link = await runCliProcess(['github', 'link', 'Acme-Labs', '--organization', ORG], env);
     expect(link.stdout).toContain(`GitHub account Acme-Labs linked to organization ${ORG}`);
-    expect((await db.sql.query(`SELECT github_login, organization_id FROM github_organization_links`)).rows).toContainEqual({
+    expect((await w.db.sql.query(`SELECT github_login, organization_id FROM github_organization_links`)).rows).toContainEqual({
       github_login: 'acme-labs',
       organization_id: ORG,
     });

@@ -8,8 +8,7 @@ import { createLogger } from '../src/lib/logger.js';
 import { QUEUE_DESCRIPTIONS } from '../src/queues/names.js';
 import { JobWatcher } from '../src/queues/job-watcher.js';
 import type { Job } from 'bullmq';
-import { createTestDatabase, type TestDatabase } from './helpers/db.js';
-import { deletePrefix, testConfig } from './helpers/redis.js';
+import { useTestWorld } from './hooks.js';
 import { startHarness, type Harness } from './helpers/workers.js';
 
 const auth = `Basic ${Buffer.from('ops:correct horse').toString('base64')}`;
@@ -30,16 +29,15 @@ const flaky = defineJob({
 });
 
 describe('operator tools: the board, status, failed jobs and their retries, job logs', () => {
-  let db: TestDatabase;
+  const w = useTestWorld({ settings: { BOARD_USER: 'ops', BOARD_PASSWORD: 'correct horse' } });
   let app: FastifyInstance;
   let h: Harness;
-  const config = testConfig({ BOARD_USER: 'ops', BOARD_PASSWORD: 'correct horse' });
 
   /** The CLI in this process, with this test's settings; what it printed, and its exit code. */
   async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
     const out: string[] = [];
     const err: string[] = [];
-    const env = { REDIS_URL: config.REDIS_URL, QUEUE_PREFIX: config.QUEUE_PREFIX, DATABASE_URL: db.url, LOG_LEVEL: 'silent' };
+    const env = { REDIS_URL: w.config.REDIS_URL, QUEUE_PREFIX: w.config.QUEUE_PREFIX, DATABASE_URL: w.db.url, LOG_LEVEL: 'silent' };
     const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
     Object.assign(process.env, env);
     const log = vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void out.push(a.join(' ')));
@@ -59,15 +57,12 @@ describe('operator tools: the board, status, failed jobs and their retries, job 
   }
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    app = await buildBoardServer({ config, orm: db.orm, log: createLogger('silent') });
+    app = await buildBoardServer({ config: w.config, orm: w.db.orm, log: createLogger('silent') });
     await app.ready();
   });
   afterAll(async () => {
     await h?.close();
     await app?.close();
-    await db?.drop();
-    await deletePrefix(config.QUEUE_PREFIX);
   });
 
   it('/ leads to the board, whose queues say what they hold', async () => {
@@ -83,7 +78,7 @@ describe('operator tools: the board, status, failed jobs and their retries, job 
   it("the oldest waiting job's age per queue, in aexy status and /metrics", async () => {
     // Two jobs waiting in exports since 2 minutes and 10 s ago (no worker runs that queue here).
     const exports = (await import('bullmq')).Queue;
-    const q = new exports('exports', { connection: { url: config.REDIS_URL }, prefix: config.QUEUE_PREFIX });
+    const q = new exports('exports', { connection: { url: w.config.REDIS_URL }, prefix: w.config.QUEUE_PREFIX });
     const old = await q.add('export.process', { exportJobId: '00000000-0000-4000-8000-000000000001' }, { timestamp: Date.now() - 120_000 });
     const recent = await q.add('export.process', { exportJobId: '00000000-0000-4000-8000-000000000002' }, { timestamp: Date.now() - 10_000 });
     try {
@@ -111,7 +106,7 @@ describe('operator tools: the board, status, failed jobs and their retries, job 
   });
 
   it('aexy jobs failed lists failed jobs with their reasons; aexy jobs retry runs one again, or all of them', async () => {
-    h = await startHarness({ ...config, DATABASE_URL: db.url }, db.orm, [flaky]);
+    h = await startHarness({ ...w.config, DATABASE_URL: w.db.url }, w.db.orm, [flaky]);
     const first = await h.settle(await h.pool.producer.enqueue(flaky, { n: 1 }));
     const second = await h.settle(await h.pool.producer.enqueue(flaky, { n: 2 }));
     expect([first.failedReason, second.failedReason]).toEqual(['upstream said no (run 1)', 'upstream said no (run 2)']);
@@ -158,7 +153,7 @@ describe('operator tools: the board, status, failed jobs and their retries, job 
     expect(done.returnvalue).toEqual({ ok: 3 });
     // The job as a --wait sees it when its completion fell before the QueueEvents' first read: no event comes.
     const missed = Object.assign(Object.create(Object.getPrototypeOf(done) as object) as Job, done, { waitUntilFinished: () => new Promise(() => {}) });
-    const watcher = new JobWatcher({ url: config.REDIS_URL, prefix: config.QUEUE_PREFIX });
+    const watcher = new JobWatcher({ url: w.config.REDIS_URL, prefix: w.config.QUEUE_PREFIX });
     try {
       expect(await watcher.finish(missed, undefined, undefined, async () => (await h.reader('system').getJob(done.id!)) ?? undefined)).toEqual({ ok: 3 });
     } finally {

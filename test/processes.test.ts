@@ -3,26 +3,21 @@ import pg from 'pg';
 import { tmpdir } from 'node:os';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { Producer } from '../src/queues/producer.js';
 import { systemNoop } from '../src/jobs/index.js';
-import { createEmptyDatabase, createTestDatabase, databaseUrl, dropDatabase, type TestDatabase } from './helpers/db.js';
+import { createEmptyDatabase, databaseUrl, dropDatabase } from './helpers/db.js';
+import { useTestWorld } from './hooks.js';
 import { deletePrefix, randomPrefix, REDIS_URL } from './helpers/redis.js';
 import { alive, descendants, runCliProcess, spawnNpm, spawnTs, waitForOutput, type Spawned } from './helpers/spawn.js';
 import { freePort } from './helpers/private-redis.js';
 
 describe('CLI and worker processes', () => {
-  const prefix = randomPrefix();
-  let db: TestDatabase;
+  const w = useTestWorld();
   let env: Record<string, string>;
 
-  beforeAll(async () => {
-    db = await createTestDatabase();
-    env = { DATABASE_URL: db.url, REDIS_URL, QUEUE_PREFIX: prefix, LOG_LEVEL: 'info' };
-  });
-  afterAll(async () => {
-    await db?.drop();
-    await deletePrefix(prefix);
+  beforeAll(() => {
+    env = { DATABASE_URL: w.db.url, REDIS_URL, QUEUE_PREFIX: w.config.QUEUE_PREFIX, LOG_LEVEL: 'info' };
   });
 
   it('aexy migrate builds an empty database and is idempotent', async () => {

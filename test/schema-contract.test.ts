@@ -4,19 +4,19 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openOrm, migrate, type MikroORM } from '../src/db/orm.js';
 import { migrationsList } from '../migrations/index.js';
 import { catalogSnapshot, contractSql, CONTRACT_TABLES, type CatalogSnapshot } from './helpers/catalog.js';
-import { createEmptyDatabase, createTestDatabase, type TestDatabase } from './helpers/db.js';
+import { createEmptyDatabase, createTestDatabase } from './helpers/db.js';
+import { useTestWorld } from './hooks.js';
 
 /**
  * The schema contract: the database our migrations build must be indistinguishable (columns,
  * types, defaults, nullability, constraints, every index) from one built by the seed's own DDL.
  */
 describe('schema contract', () => {
-  let migrated: TestDatabase;
+  const migrated = useTestWorld();
   let reference: { url: string; drop(): Promise<void> };
   let fromContract: CatalogSnapshot;
 
   beforeAll(async () => {
-    migrated = await createTestDatabase();
     reference = await createEmptyDatabase();
     const client = new pg.Client({ connectionString: reference.url });
     await client.connect();
@@ -26,7 +26,6 @@ describe('schema contract', () => {
   });
 
   afterAll(async () => {
-    await migrated?.drop();
     await reference?.drop();
   });
 
@@ -42,7 +41,7 @@ describe('schema contract', () => {
   });
 
   it('the migrated database matches the contract exactly', async () => {
-    const ours = await catalogSnapshot(migrated.url);
+    const ours = await catalogSnapshot(migrated.db.url);
     expect(ours.columns).toEqual(fromContract.columns);
     expect(ours.constraints).toEqual(fromContract.constraints);
     expect(ours.indexes).toEqual(fromContract.indexes);
@@ -62,7 +61,7 @@ describe('schema contract', () => {
   });
 
   it('the MikroORM entities describe the migrated schema with no pending changes', async () => {
-    const diff = await migrated.orm.getSchemaGenerator().getUpdateSchemaSQL({ wrap: false });
+    const diff = await migrated.db.orm.getSchemaGenerator().getUpdateSchemaSQL({ wrap: false });
     expect(diff.trim()).toBe('');
   });
 

@@ -4,8 +4,8 @@ import type { Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppConfig } from '../src/config/index.js';
-import { GitRepo, type Person } from '../src/dev/git-repo.js';
-import { GitHubStandIn, type StandInUser } from '../src/dev/github-stand-in.js';
+import { type Person } from '../src/dev/git-repo.js';
+import { type StandInUser } from '../src/dev/github-stand-in.js';
 import { createGitHubClient } from '../src/github/api/client.js';
 import { TransientError } from '../src/errors/index.js';
 import { githubSyncRepo, retentionPrune } from '../src/jobs/index.js';
@@ -13,10 +13,8 @@ import { createLogger } from '../src/lib/logger.js';
 import { syncCommits } from '../src/github/sync/commit-sync.js';
 import { openMirror } from '../src/github/sync/git.js';
 import { gitFallbackReason } from '../src/github/sync/git-fallbacks.js';
-import { JOBS } from '../src/workers/handlers.js';
-import { createTestDatabase, type TestDatabase } from './helpers/db.js';
-import { deletePrefix, randomPrefix, REDIS_URL, standInGitHubSettings, testConfig } from './helpers/redis.js';
-import { startHarness, type Harness } from './helpers/workers.js';
+import { useGitHubWorld, type GitHubWorld } from './hooks.js';
+import { randomPrefix, REDIS_URL } from './helpers/redis.js';
 
 /**
  * Histories written to break a parser, a race forced between two syncs of one repository, and
@@ -37,38 +35,20 @@ const users: Record<string, StandInUser> = {
 const OLD_MARKER = '\x1e\x1fAEXY\x1f';
 const FAKE_SHA = 'f'.repeat(40);
 
-interface Setup {
-  db: TestDatabase;
-  h: Harness;
-  gh: GitHubStandIn;
-  config: AppConfig;
-  repo: GitRepo;
-  redis: Redis;
-}
+/** A GitHub world serving `repoName` from its git repository, with the hostile history's users, and a Redis client. */
+type Setup = GitHubWorld & { redis: Redis };
 
-async function setUp(source: 'api' | 'git', repoName: string, extra: Partial<Record<keyof AppConfig, string>> = {}): Promise<Setup> {
-  const gh = await new GitHubStandIn().start();
-  const repo = new GitRepo();
-  gh.repos.set(repoName, { commits: [], pulls: [], git: repo.bare });
-  for (const u of Object.values(users)) gh.users.set(u.login.toLowerCase(), u);
-  gh.emails.set(alice.email, users.alice!);
-  gh.emails.set(zoe.email, users.zoe!);
-  const db = await createTestDatabase();
-  const config = {
-    ...testConfig({ ...standInGitHubSettings(gh), GITHUB_COMMITS_FROM: source, GIT_MIRROR_DIR: join(repo.root, 'mirrors'), ...extra }),
-    DATABASE_URL: db.url,
-  };
-  const h = await startHarness(config, db.orm, JOBS);
-  return { db, h, gh, config, repo, redis: new Redis(REDIS_URL) };
-}
-
-async function tearDown(s: Partial<Setup>): Promise<void> {
-  await s.h?.close();
-  await s.db?.drop();
-  await s.gh?.stop();
-  s.repo?.remove();
-  s.redis?.disconnect();
-  if (s.config) await deletePrefix(s.config.QUEUE_PREFIX);
+function useHostileWorld(source: 'api' | 'git', repoName: string, extra: Partial<Record<keyof AppConfig, string>> = {}): Setup {
+  const w = useGitHubWorld({ settings: (_gh, repo) => ({ GITHUB_COMMITS_FROM: source, GIT_MIRROR_DIR: join(repo.root, 'mirrors'), ...extra }) }) as Setup;
+  beforeAll(() => {
+    w.gh.repos.set(repoName, { commits: [], pulls: [], git: w.repo.bare });
+    for (const u of Object.values(users)) w.gh.users.set(u.login.toLowerCase(), u);
+    w.gh.emails.set(alice.email, users.alice!);
+    w.gh.emails.set(zoe.email, users.zoe!);
+    w.redis = new Redis(REDIS_URL);
+  });
+  afterAll(() => w.redis?.disconnect());
+  return w;
 }
 
 async function syncJob(s: Setup, repository: string): Promise<Job> {
@@ -106,9 +86,7 @@ async function expectExactly(s: Setup, repository: string, shas: string[]): Prom
 
 describe.each(['api', 'git'] as const)('a history written to break the parser (commits from %s)', (source) => {
   const REPO = 'acme/hostile';
-  const s: Partial<Setup> = {};
-  beforeAll(async () => Object.assign(s, await setUp(source, REPO)));
-  afterAll(() => tearDown(s));
+  const s: Partial<Setup> = useHostileWorld(source, REPO);
 
   it('marker bytes, a fake sha, control characters, tabs, quotes, non-ASCII and renames to date- and email-like names: stored exactly as git holds them', async () => {
     const { repo } = s as Setup;
@@ -180,12 +158,8 @@ describe.each(['api', 'git'] as const)('a history written to break the parser (c
 
 describe('two commit syncs of one repository at once (commits from git)', () => {
   const REPO = 'acme/race';
-  const s: Partial<Setup> = {};
-  beforeAll(async () => {
-    Object.assign(s, await setUp('git', REPO));
-    await s.db!.sql.query(`INSERT INTO tracked_repositories (full_name) VALUES ($1)`, [REPO]);
-  });
-  afterAll(() => tearDown(s));
+  const s: Partial<Setup> = useHostileWorld('git', REPO);
+  beforeAll(() => s.rows!.trackedRepository({ fullName: REPO, organizationId: null }));
 
   it('a run that read an older head holds the stream; the newer run is deferred, then stores the newer head: the database equals git rev-list', async () => {
     const { repo, h, db, gh, config, redis } = s as Setup;
@@ -255,9 +229,7 @@ describe('two commit syncs of one repository at once (commits from git)', () => 
 
 describe('a first sync bounded by GITHUB_SYNC_INITIAL_DAYS (commits from git)', () => {
   const REPO = 'acme/skew';
-  const s: Partial<Setup> = {};
-  beforeAll(async () => Object.assign(s, await setUp('git', REPO, { GITHUB_SYNC_INITIAL_DAYS: '30' })));
-  afterAll(() => tearDown(s));
+  const s: Partial<Setup> = useHostileWorld('git', REPO, { GITHUB_SYNC_INITIAL_DAYS: '30' });
 
   it('one commit with an old committer date hides none of the history in the window behind it', async () => {
     const { repo } = s as Setup;
@@ -287,9 +259,7 @@ describe('a first sync bounded by GITHUB_SYNC_INITIAL_DAYS (commits from git)', 
 
 describe('the git path in production: mirrors heal, hold branches and tags only, and go with their repository', () => {
   const REPO = 'acme/mirror';
-  const s: Partial<Setup> = {};
-  beforeAll(async () => Object.assign(s, await setUp('git', REPO)));
-  afterAll(() => tearDown(s));
+  const s: Partial<Setup> = useHostileWorld('git', REPO);
 
   const mirror = () => join(s.repo!.root, 'mirrors', 'acme', 'mirror.git');
   const git = (...args: string[]) => s.repo!.gitIn(mirror(), args);
