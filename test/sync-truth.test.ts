@@ -13,10 +13,9 @@ import { developerSignals } from '../src/insights/signals.js';
 import { computeMetrics } from '../src/metrics/library.js';
 import { buildReportData } from '../src/reports/data.js';
 import { githubSyncRepo, insightGenerate } from '../src/jobs/index.js';
-import { createTestDatabase, type TestDatabase } from './helpers/db.js';
 import type { Person } from '../src/dev/git-repo.js';
 import { randomPrefix, REDIS_URL } from './helpers/redis.js';
-import { useGitHubWorld } from './hooks.js';
+import { useGitHubWorld, useStandIn, useTestWorld } from './hooks.js';
 
 /**
  * The sync against real git histories: a repository built here with git (branches merged after the
@@ -459,8 +458,9 @@ describe('a first sync under a compressed rate limit', () => {
 });
 
 describe('GITHUB_SYNC_INITIAL_DAYS bounds a first sync of commits and pull requests alike', () => {
-  let db: TestDatabase;
   let gh: GitHubStandIn;
+  useStandIn(async () => (gh = await new GitHubStandIn().start()));
+  const w = useTestWorld();
   let redis: Redis;
   const now = new Date('2026-06-01T00:00:00Z');
   const daysAgo = (d: number) => new Date(now.getTime() - d * 86_400_000).toISOString();
@@ -489,8 +489,6 @@ describe('GITHUB_SYNC_INITIAL_DAYS bounds a first sync of commits and pull reque
   });
 
   beforeAll(async () => {
-    gh = await new GitHubStandIn().start();
-    db = await createTestDatabase();
     redis = new Redis(REDIS_URL);
     gh.repos.set('acme/window', {
       commits: [100, 40, 10, 1].map((d) => ({
@@ -506,12 +504,10 @@ describe('GITHUB_SYNC_INITIAL_DAYS bounds a first sync of commits and pull reque
   });
   afterAll(async () => {
     redis?.disconnect();
-    await db?.drop();
-    await gh?.stop();
   });
 
   it('only what changed in the last 30 days is listed and fetched', async () => {
-    const em = db.orm.em.fork();
+    const em = w.db.orm.em.fork();
     const log = createLogger('silent');
     const octokit = createGitHubClient({ baseUrl: gh.url, token: gh.token, redis, prefix: randomPrefix(), em, log, maxInlineWaitSeconds: 0, retryBaseMs: 10 });
     const opts = { octokit, em, log, repo: 'acme/window', overlapMinutes: 5, initialDays: 30, now };
@@ -526,7 +522,7 @@ describe('GITHUB_SYNC_INITIAL_DAYS bounds a first sync of commits and pull reque
         .sort(),
     ).toEqual(['/repos/acme/window/pulls/3', '/repos/acme/window/pulls/4']);
     expect(gh.counted(/\/commits$/)[0]!.query.get('since')).toBe(daysAgo(30));
-    const { rows } = await db.sql.query(
+    const { rows } = await w.db.sql.query(
       `SELECT (SELECT string_agg(message, ',' ORDER BY committed_at) FROM commits) AS commits, (SELECT string_agg(number::text, ',' ORDER BY number) FROM pull_requests) AS pulls`,
     );
     expect(rows[0]).toEqual({ commits: '10 days ago,1 days ago', pulls: '3,4' });
@@ -544,7 +540,7 @@ describe('GITHUB_SYNC_INITIAL_DAYS bounds a first sync of commits and pull reque
       })),
       pulls: [],
     });
-    const em = db.orm.em.fork();
+    const em = w.db.orm.em.fork();
     const log = createLogger('silent');
     const octokit = createGitHubClient({ baseUrl: gh.url, token: gh.token, redis, prefix: randomPrefix(), em, log, maxInlineWaitSeconds: 0, retryBaseMs: 10 });
     const shutdown = new AbortController();
@@ -563,9 +559,9 @@ describe('GITHUB_SYNC_INITIAL_DAYS bounds a first sync of commits and pull reque
     };
     await expect(syncCommits(opts)).rejects.toBe(reason);
     // repository_name holds the repository's name without its owner (the contract's column).
-    const count = async () => Number((await db.sql.query(`SELECT count(*) FROM commits WHERE repository_name = 'stop'`)).rows[0].count);
+    const count = async () => Number((await w.db.sql.query(`SELECT count(*) FROM commits WHERE repository_name = 'stop'`)).rows[0].count);
     expect(await count()).toBe(4); // one chunk, committed
-    const { rows: heads } = await db.sql.query(`SELECT head_sha, target_sha FROM github_commit_heads WHERE repository_full_name = 'acme/stop'`);
+    const { rows: heads } = await w.db.sql.query(`SELECT head_sha, target_sha FROM github_commit_heads WHERE repository_full_name = 'acme/stop'`);
     expect(heads[0].head_sha).toBeNull(); // not moved: the run did not finish
     const resumed = await syncCommits({ ...opts, signal: undefined, progress: undefined });
     expect(resumed.written).toBe(6);
@@ -586,7 +582,7 @@ describe('GITHUB_SYNC_INITIAL_DAYS bounds a first sync of commits and pull reque
         // Updated a few hours apart, merged 19 days ago.
         pulls: Array.from({ length: total }, (_, i) => pull(base + i, i + 1, 20, 20 - i / 10, 'closed', 19)),
       });
-      const em = db.orm.em.fork();
+      const em = w.db.orm.em.fork();
       const log = createLogger('silent');
       const octokit = createGitHubClient({
         baseUrl: gh.url,
@@ -615,9 +611,9 @@ describe('GITHUB_SYNC_INITIAL_DAYS bounds a first sync of commits and pull reque
       };
       await expect(syncPulls(opts)).rejects.toBe(reason);
       const count = async () =>
-        Number((await db.sql.query(`SELECT count(*) FROM pull_requests WHERE github_id >= $1 AND github_id < $2`, [base, base + total])).rows[0].count);
+        Number((await w.db.sql.query(`SELECT count(*) FROM pull_requests WHERE github_id >= $1 AND github_id < $2`, [base, base + total])).rows[0].count);
       expect(await count()).toBe(batch); // one batch, committed
-      const { rows: cursors } = await db.sql.query(`SELECT count(*)::int AS n FROM github_sync_cursors WHERE repository_full_name = $1`, [repository]);
+      const { rows: cursors } = await w.db.sql.query(`SELECT count(*)::int AS n FROM github_sync_cursors WHERE repository_full_name = $1`, [repository]);
       expect(cursors[0].n).toBe(0); // the cursor moves only when the run ends
       const resumed = await syncPulls({ ...opts, signal: undefined, progress: undefined });
       expect(resumed.fetched).toBe(total);
