@@ -26,6 +26,9 @@ const B_MARKS = ['bea-b', 'bob-b', 'Beta', 'COBOL', 'B-SECRET', 'b-repo'];
  * every type and format, Slack notifications) holds nothing of the other. Expected numbers are
  * counted by hand from the fixture below.
  */
+/** What an alertable insight carries beside its subject, type and score. */
+const ALERTABLE = { confidence: 0.8, factors: [], recommendations: ['Talk.'], data_window_days: 30, generated_by_model: 'stand-in' };
+
 describe('organizations as tenants: nothing of one reaches another', () => {
   let slack: SlackStandIn;
   let gh: GitHubStandIn;
@@ -54,13 +57,21 @@ describe('organizations as tenants: nothing of one reaches another', () => {
     await addTeam('Alpha', A, ['amy-a', 'abe-a']);
     await addTeam('Beta', B, ['bea-b', 'bob-b']);
     // Each organization's repositories: the work in them is that organization's, whoever did it.
-    await w.db.sql.query(`INSERT INTO tracked_repositories (full_name, organization_id) VALUES ('acme/a-repo', $1), ('bcorp/b-repo', $2)`, [A, B]);
+    await w.rows.trackedRepository({ fullName: 'acme/a-repo', organizationId: A });
+    await w.rows.trackedRepository({ fullName: 'bcorp/b-repo', organizationId: B });
     const commit = (sha: string, login: string, repo: string, at: string, add: number, lang: string, message: string) =>
-      w.db.sql.query(
-        `INSERT INTO commits (sha, developer_id, repository_name, repository_full_name, message, additions, deletions, files_changed, languages, committed_at)
-         VALUES ($1, $2, $3, $4, $5, $6, 1, 1, $7, $8)`,
-        [sha.padEnd(40, '0'), dev[login], repo.split('/')[1], repo, message, add, JSON.stringify({ [lang]: add + 1 }), at],
-      );
+      w.rows.commit({
+        sha: sha.padEnd(40, '0'),
+        developer_id: dev[login],
+        repository_name: repo.split('/')[1],
+        repository_full_name: repo,
+        message,
+        additions: add,
+        deletions: 1,
+        files_changed: 1,
+        languages: { [lang]: add + 1 },
+        committed_at: at,
+      });
     // A: 3 commits in March (amy 2, abe 1), 13 lines added; B: 2 commits, 7,777 lines.
     await commit('a1', 'amy-a', 'acme/a-repo', '2026-03-02T10:00:00Z', 5, 'Go', 'fix parser');
     await commit('a2', 'amy-a', 'acme/a-repo', '2026-03-03T10:00:00Z', 6, 'Go', 'add tests');
@@ -69,25 +80,16 @@ describe('organizations as tenants: nothing of one reaches another', () => {
     await commit('b2', 'bob-b', 'bcorp/b-repo', '2026-03-05T11:00:00Z', 777, 'COBOL', 'B-SECRET ledger');
     const aPr = await pr(1, 'amy-a', 'acme/a-repo', 'Faster parser');
     const bPr = await pr(2, 'bea-b', 'bcorp/b-repo', 'B-SECRET payroll run');
-    await w.db.sql.query(
-      `INSERT INTO code_reviews (github_id, pull_request_id, reviewer_id, state, submitted_at)
-       VALUES (11, $1, $2, 'approved', '2026-03-06T02:00:00Z'), (12, $3, $4, 'approved', '2026-03-06T03:00:00Z')`,
-      [aPr, dev['abe-a'], bPr, dev['bob-b']],
-    );
+    await w.rows.codeReview({ github_id: 11, pull_request_id: aPr, reviewer_id: dev['abe-a'], submitted_at: '2026-03-06T02:00:00Z' });
+    await w.rows.codeReview({ github_id: 12, pull_request_id: bPr, reviewer_id: dev['bob-b'], submitted_at: '2026-03-06T03:00:00Z' });
     // A learning path each, with one milestone (B's named so it would show).
-    const role = (await w.db.sql.query(`INSERT INTO career_roles (name, level, required_skills) VALUES ('Senior', 3, '{"testing": 50}') RETURNING id`)).rows[0]
-      .id;
+    const role = await w.rows.insert('career_roles', { name: 'Senior', level: 3, required_skills: { testing: 50 } });
     for (const [login, title] of [
       ['amy-a', 'Raise Testing'],
       ['bea-b', 'B-SECRET milestone'],
     ] as const) {
-      const path = (
-        await w.db.sql.query(`INSERT INTO learning_paths (developer_id, target_role_id, started_at) VALUES ($1, $2, '2026-03-10T00:00:00Z') RETURNING id`, [
-          dev[login],
-          role,
-        ])
-      ).rows[0].id;
-      await w.db.sql.query(`INSERT INTO learning_milestones (learning_path_id, title, skill, target_level) VALUES ($1, $2, 'testing', 50)`, [path, title]);
+      const path = await w.rows.insert('learning_paths', { developer_id: dev[login], target_role_id: role, started_at: '2026-03-10T00:00:00Z' });
+      await w.rows.insert('learning_milestones', { learning_path_id: path, title, skill: 'testing', target_level: 50 });
     }
     const ring = new KeyRing(w.config.ENCRYPTION_KEYS!);
     for (const [org, slackTeam, channel] of [
@@ -108,14 +110,19 @@ describe('organizations as tenants: nothing of one reaches another', () => {
   });
   /** A pull request of `repo` (owner/name), with the full name the sync records beside it. */
   const pr = async (gid: number, login: string, repo: string, title: string) => {
-    const id = (
-      await w.db.sql.query(
-        `INSERT INTO pull_requests (github_id, number, developer_id, repository_name, title, state, additions, deletions, created_at, merged_at)
-         VALUES ($1::bigint, $1::int, $2, $3, $4, 'merged', 10, 2, '2026-03-06T00:00:00Z', '2026-03-06T05:00:00Z') RETURNING id`,
-        [gid, dev[login], repo.split('/')[1], title],
-      )
-    ).rows[0].id as string;
-    await w.db.sql.query(`INSERT INTO github_pull_repositories (github_id, repository_full_name) VALUES ($1, $2)`, [gid, repo]);
+    const id = await w.rows.pullRequest({
+      github_id: gid,
+      number: gid,
+      developer_id: dev[login],
+      repository_name: repo.split('/')[1],
+      title,
+      state: 'merged',
+      additions: 10,
+      deletions: 2,
+      created_at: '2026-03-06T00:00:00Z',
+      merged_at: '2026-03-06T05:00:00Z',
+    });
+    await w.rows.insert('github_pull_repositories', { github_id: gid, repository_full_name: repo });
     return id;
   };
 
@@ -124,21 +131,20 @@ describe('organizations as tenants: nothing of one reaches another', () => {
   };
 
   const report = async (org: string | null, filters: object, creator: string | null = null) =>
-    (
-      await w.db.sql.query(`INSERT INTO custom_reports (organization_id, creator_id, name, widgets, filters) VALUES ($1, $2, 'Monthly', $3, $4) RETURNING id`, [
-        org,
-        creator,
-        JSON.stringify([
-          { type: 'number', metric: 'commits' },
-          { type: 'number', metric: 'lines_added' },
-          { type: 'table', metric: 'lines_added', config: { title: 'Lines by developer' } },
-          { type: 'bar', metric: 'language_mix' },
-          { type: 'line', metric: 'commits', config: { group_by: 'week' } },
-          { type: 'number', metric: 'reviews_given' },
-        ]),
-        JSON.stringify({ date_range: { start: '2026-03-01', end: '2026-03-31' }, ...filters }),
-      ])
-    ).rows[0].id as string;
+    w.rows.customReport({
+      organization_id: org,
+      creator_id: creator,
+      name: 'Monthly',
+      widgets: [
+        { type: 'number', metric: 'commits' },
+        { type: 'number', metric: 'lines_added' },
+        { type: 'table', metric: 'lines_added', config: { title: 'Lines by developer' } },
+        { type: 'bar', metric: 'language_mix' },
+        { type: 'line', metric: 'commits', config: { group_by: 'week' } },
+        { type: 'number', metric: 'reviews_given' },
+      ],
+      filters: { date_range: { start: '2026-03-01', end: '2026-03-31' }, ...filters },
+    });
 
   it('a report without a team filter counts its own organization only, in JSON, CSV and PDF', async () => {
     const id = await report(A, {});
@@ -245,13 +251,10 @@ describe('organizations as tenants: nothing of one reaches another', () => {
     ).rejects.toThrow(`config.team_ids: not teams of organization ${A}: ${team.Beta}`);
     await bobRefusedToAmy();
     // A developer in both organizations names the one the export is of.
-    const both = (
-      await w.db.sql.query(`INSERT INTO teams (name, organization_id, developer_ids) VALUES ('Guests', $1, $2), ('Guests', $3, $2) RETURNING id`, [
-        A,
-        [dev['sam-ab']],
-        B,
-      ])
-    ).rows;
+    const both = [
+      await w.rows.team({ name: 'Guests', organizationId: A, developerIds: [dev['sam-ab']!] }),
+      await w.rows.team({ name: 'Guests', organizationId: B, developerIds: [dev['sam-ab']!] }),
+    ];
     try {
       await expect(requestExport(w.db.orm.em.fork(), w.h.pool.producer, { exportType: 'commits', format: 'csv', requestedBy: dev['sam-ab'] })).rejects.toThrow(
         /the requester is in the teams of 2 organizations .*; name one/,
@@ -259,17 +262,14 @@ describe('organizations as tenants: nothing of one reaches another', () => {
       const chosen = await exportOf({ exportType: 'commits', format: 'json', requestedBy: dev['sam-ab'], config: { organization_id: B } });
       expect(JSON.parse(await readFile(chosen.file_path, 'utf8')).map((c: { developer: string }) => c.developer)).toEqual(['bea-b', 'bob-b']);
     } finally {
-      await w.db.sql.query(`DELETE FROM teams WHERE id = ANY($1::uuid[])`, [both.map((r) => r.id)]);
+      await w.db.sql.query(`DELETE FROM teams WHERE id = ANY($1::uuid[])`, [both]);
     }
     // A row written straight into export_jobs for B's report by A's member fails, with the reason.
     const bReport = await report(B, {});
-    const { rows } = await w.db.sql.query(
-      `INSERT INTO export_jobs (requested_by, export_type, format, config) VALUES ($1, 'report', 'json', $2) RETURNING id`,
-      [dev['amy-a'], { report_id: bReport }],
-    );
-    const job = await w.h.pool.producer.enqueue((await import('../src/jobs/index.js')).exportProcess, { exportJobId: rows[0].id });
+    const exportJobId = await w.rows.exportJob({ requested_by: dev['amy-a'], export_type: 'report', format: 'json', config: { report_id: bReport } });
+    const job = await w.h.pool.producer.enqueue((await import('../src/jobs/index.js')).exportProcess, { exportJobId });
     await w.h.settle(job);
-    const after = (await w.db.sql.query(`SELECT status, error_message, file_path FROM export_jobs WHERE id = $1`, [rows[0].id])).rows[0];
+    const after = (await w.db.sql.query(`SELECT status, error_message, file_path FROM export_jobs WHERE id = $1`, [exportJobId])).rows[0];
     expect(after).toEqual({
       status: 'failed',
       error_message: 'Report "Monthly" belongs to another organization than the one it was requested for',
@@ -330,17 +330,10 @@ describe('organizations as tenants: nothing of one reaches another', () => {
     );
     await w.db.sql.query(`UPDATE slack_integrations SET notification_settings = $1 WHERE team_id = 'T0AAA'`, [{ team_leads: { [team.Alpha!]: ['U0ALEAD'] } }]);
     await w.db.sql.query(`UPDATE slack_integrations SET notification_settings = $1 WHERE team_id = 'T0BBB'`, [{ team_leads: { [team.Beta!]: ['U0BLEAD'] } }]);
-    const insight = async (column: 'developer_id' | 'team_id', id: string, type: string) =>
-      (
-        await w.db.sql.query(
-          `INSERT INTO predictive_insights (${column}, insight_type, risk_score, confidence, factors, recommendations, data_window_days, generated_by_model)
-           VALUES ($1, $2, 0.9, 0.8, '[]', '["Talk."]', 30, 'stand-in') RETURNING id`,
-          [id, type],
-        )
-      ).rows[0].id as string;
+    const insight = (column: 'developer_id' | 'team_id', id: string, type: string) => w.rows.insight({ [column]: id, type, riskScore: 0.9, ...ALERTABLE });
     const before = slack.posted.length;
     const amys = await insight('developer_id', dev['amy-a']!, 'burnout_risk');
-    await w.db.sql.query(`INSERT INTO predictive_insight_organizations (insight_id, organization_id) VALUES ($1, $2)`, [amys, A]);
+    await w.rows.insert('predictive_insight_organizations', { insight_id: amys, organization_id: A });
     await w.h.settle(await w.h.pool.producer.enqueue(slackInsightAlert, { insightId: amys }));
     await w.h.settle(await w.h.pool.producer.enqueue(slackInsightAlert, { insightId: await insight('team_id', team.Beta!, 'bus_factor') }));
     const posted = slack.posted.slice(before);
@@ -351,44 +344,43 @@ describe('organizations as tenants: nothing of one reaches another', () => {
 
   it('a person in both organizations: each sees only the work in its own repositories, in every export, report, insight and Slack message', async () => {
     const sam = dev['sam-ab']!;
-    const guests = (
-      await w.db.sql.query(
-        `INSERT INTO teams (name, organization_id, developer_ids) VALUES ('Guests', $1, $3::uuid[]), ('Guests', $2, $3::uuid[]) RETURNING id, organization_id`,
-        [A, B, [sam]],
-      )
-    ).rows;
-    const guestsOf = (org: string) => guests.find((g) => g.organization_id === org)!.id as string;
+    const guests: Record<string, string> = {
+      [A]: await w.rows.team({ name: 'Guests', organizationId: A, developerIds: [sam] }),
+      [B]: await w.rows.team({ name: 'Guests', organizationId: B, developerIds: [sam] }),
+    };
+    const guestsOf = (org: string) => guests[org]!;
     // Sam's work: one commit in A's repository (3 lines of Rust), one in B's (4,000 lines of COBOL, its
     // text B's), a pull request in B's, a review in each, a learning path towards B's custom role.
     const commit = (sha: string, repo: string, add: number, lang: string, message: string, at: string) =>
-      w.db.sql.query(
-        `INSERT INTO commits (sha, developer_id, repository_name, repository_full_name, message, additions, deletions, files_changed, languages, committed_at)
-         VALUES ($1, $2, $3, $4, $5, $6, 0, 1, $7, $8)`,
-        [sha.padEnd(40, '0'), sam, repo.split('/')[1], repo, message, add, JSON.stringify({ [lang]: add }), at],
-      );
+      w.rows.commit({
+        sha: sha.padEnd(40, '0'),
+        developer_id: sam,
+        repository_name: repo.split('/')[1],
+        repository_full_name: repo,
+        message,
+        additions: add,
+        deletions: 0,
+        files_changed: 1,
+        languages: { [lang]: add },
+        committed_at: at,
+      });
     await commit('5a', 'acme/a-repo', 3, 'Rust', 'sam in A', '2026-03-07T10:00:00Z');
     await commit('5b', 'bcorp/b-repo', 4000, 'COBOL', 'B-SECRET sam payroll', '2026-03-08T10:00:00Z');
     const samsPr = await pr(3, 'sam-ab', 'bcorp/b-repo', 'B-SECRET sam pull request');
     const prs = (await w.db.sql.query(`SELECT id, github_id::int AS gid FROM pull_requests WHERE github_id IN (1, 2)`)).rows;
     const prOf = (gid: number) => prs.find((p) => p.gid === gid)!.id;
-    await w.db.sql.query(
-      `INSERT INTO code_reviews (github_id, pull_request_id, reviewer_id, state, body, submitted_at)
-       VALUES (21, $1, $3, 'approved', 'looks good', '2026-03-06T04:00:00Z'), (22, $2, $3, 'commented', 'B-SECRET review', '2026-03-06T04:30:00Z')`,
-      [prOf(1), prOf(2), sam],
-    );
-    const bRole = (
-      await w.db.sql.query(
-        `INSERT INTO career_roles (name, level, required_skills, is_custom, organization_id) VALUES ('B-SECRET Role', 4, '{}', true, $1) RETURNING id`,
-        [B],
-      )
-    ).rows[0].id;
-    const path = (
-      await w.db.sql.query(`INSERT INTO learning_paths (developer_id, target_role_id, started_at) VALUES ($1, $2, '2026-03-11T00:00:00Z') RETURNING id`, [
-        sam,
-        bRole,
-      ])
-    ).rows[0].id;
-    await w.db.sql.query(`INSERT INTO learning_milestones (learning_path_id, title, skill, target_level) VALUES ($1, 'COBOL mastery', 'cobol', 80)`, [path]);
+    await w.rows.codeReview({ github_id: 21, pull_request_id: prOf(1), reviewer_id: sam, body: 'looks good', submitted_at: '2026-03-06T04:00:00Z' });
+    await w.rows.codeReview({
+      github_id: 22,
+      pull_request_id: prOf(2),
+      reviewer_id: sam,
+      state: 'commented',
+      body: 'B-SECRET review',
+      submitted_at: '2026-03-06T04:30:00Z',
+    });
+    const bRole = await w.rows.insert('career_roles', { name: 'B-SECRET Role', level: 4, required_skills: {}, is_custom: true, organization_id: B });
+    const path = await w.rows.insert('learning_paths', { developer_id: sam, target_role_id: bRole, started_at: '2026-03-11T00:00:00Z' });
+    await w.rows.insert('learning_milestones', { learning_path_id: path, title: 'COBOL mastery', skill: 'cobol', target_level: 80 });
     void samsPr;
     // His profile is computed from all his work (B's COBOL included), and his last activity is in B.
     await w.db.sql.query(
@@ -499,14 +491,7 @@ describe('organizations as tenants: nothing of one reaches another', () => {
       await w.db.sql.query(`UPDATE slack_integrations SET notification_settings = $1 WHERE team_id = 'T0BBB'`, [
         { team_leads: { [guestsOf(B)]: ['U0BLEAD'] } },
       ]);
-      const risky = (
-        await w.db.sql.query(
-          `WITH i AS (INSERT INTO predictive_insights (developer_id, insight_type, risk_score, confidence, factors, recommendations, data_window_days, generated_by_model)
-                      VALUES ($1, 'attrition_risk', 0.9, 0.8, '[]', '["Talk."]', 30, 'stand-in') RETURNING id)
-           INSERT INTO predictive_insight_organizations (insight_id, organization_id) SELECT id, $2 FROM i RETURNING insight_id`,
-          [sam, A],
-        )
-      ).rows[0].insight_id;
+      const risky = await w.rows.insight({ developerId: sam, type: 'attrition_risk', riskScore: 0.9, organizationId: A, ...ALERTABLE });
       const mark = slack.posted.length;
       const alert = await w.h.settle(await w.h.pool.producer.enqueue(slackInsightAlert, { insightId: risky }));
       expect(Object.keys(alert.returnvalue)).toEqual([A]);
