@@ -13,6 +13,7 @@ import { summaryWeeks, withChange } from '../src/slack/messages.js';
 import { slackFanOut, slackInsightAlert, slackNotify } from '../src/jobs/index.js';
 import { attachRepository } from './helpers/repositories.js';
 import { useTestWorld, useStandIn } from './hooks.js';
+import { ago, MINUTE } from './helpers/rows.js';
 
 const ORG = '1a2b3c4d-0000-4000-8000-000000000001';
 const OTHER_ORG = '1a2b3c4d-0000-4000-8000-000000000002';
@@ -104,11 +105,14 @@ describe('Slack notifications: export ready, sync failure digest, weekly team su
   });
 
   it('the daily digest lists failing repositories per organization, clipped to Slack limits', async () => {
-    await w.db.sql.query(
-      `INSERT INTO tracked_repositories (organization_id, full_name, last_error) VALUES ($1, 'acme/api', 'GitHub has no /repos/acme/api/commits (404)'),
-              ($1, 'acme/web', $3), ($1, 'acme/ok', NULL), ($2, 'other/repo', 'boom')`,
-      [ORG, OTHER_ORG, 'x'.repeat(5000)],
-    );
+    for (const [org, fullName, lastError] of [
+      [ORG, 'acme/api', 'GitHub has no /repos/acme/api/commits (404)'],
+      [ORG, 'acme/web', 'x'.repeat(5000)],
+      [ORG, 'acme/ok', null],
+      [OTHER_ORG, 'other/repo', 'boom'],
+    ] as const) {
+      await w.rows.trackedRepository({ fullName, organizationId: org, last_error: lastError });
+    }
     const t0 = Date.now();
     const fan = await w.h.settle(await w.h.pool.producer.enqueue(slackFanOut, { kind: 'sync_failure_digest' }));
     expect(fan.returnvalue).toEqual({ queued: 1 }); // only ORG has an integration
@@ -182,9 +186,7 @@ describe('Slack notifications: export ready, sync failure digest, weekly team su
   });
 
   it('an organization without an integration is skipped, not failed', async () => {
-    await w.db.sql.query(
-      `INSERT INTO export_jobs (requested_by, export_type, format, status, file_path, file_size_bytes) VALUES (NULL, 'commits', 'csv', 'completed', '/tmp/x', 10) RETURNING id`,
-    );
+    await w.rows.exportJob({ status: 'completed', file_path: '/tmp/x', file_size_bytes: 10 });
     const team = (await w.db.sql.query(`SELECT id FROM teams WHERE name = 'Elsewhere'`)).rows[0].id;
     const done = await w.h.settle(await w.h.pool.producer.enqueue(slackNotify, { kind: 'weekly_team_summary', teamId: team }));
     expect(done.returnvalue).toEqual({ skipped: 'no Slack integration' });
@@ -208,12 +210,16 @@ describe('Slack notifications: export ready, sync failure digest, weekly team su
     await w.db.sql.query(`UPDATE teams SET name = 'Core' WHERE id = $1`, [teamId]);
 
     // The model's factors and recommendations.
-    const { rows } = await w.db.sql.query(
-      `INSERT INTO predictive_insights (developer_id, insight_type, risk_score, confidence, factors, recommendations, generated_by_model)
-       VALUES ($1, 'burnout_risk', 0.9, 0.8, $2, $3, 'stand-in') RETURNING id`,
-      [dev, JSON.stringify([{ factor: 'after_hours<!here>', evidence: hostile }]), JSON.stringify([`Talk to them ${hostile}`])],
-    );
-    await w.h.settle(await w.h.pool.producer.enqueue(slackInsightAlert, { insightId: rows[0].id }));
+    const insightId = await w.rows.insight({
+      developerId: dev,
+      type: 'burnout_risk',
+      riskScore: 0.9,
+      confidence: 0.8,
+      factors: [{ factor: 'after_hours<!here>', evidence: hostile }],
+      recommendations: [`Talk to them ${hostile}`],
+      generated_by_model: 'stand-in',
+    });
+    await w.h.settle(await w.h.pool.producer.enqueue(slackInsightAlert, { insightId }));
     msg = slack.messages.at(-1)!;
     expect(slack.ims.get(msg.channel)).toBe('U0LEAD');
     const text = JSON.stringify(msg);
@@ -226,16 +232,19 @@ describe('Slack notifications: export ready, sync failure digest, weekly team su
 
   it('an attempt left pending by a worker that died while posting is resolved as "outcome unknown", not pending for ever', async () => {
     const { rows: integ } = await w.db.sql.query(`SELECT id FROM slack_integrations WHERE team_id = 'T0STANDIN'`);
-    const { rows } = await w.db.sql.query(
-      `INSERT INTO slack_notification_logs (integration_id, channel_id, notification_type, content_summary, status, sent_at)
-       VALUES ($1, 'C0ALERTS', 'export_ready', 'crashed mid-post', 'pending', now() - interval '20 minutes'),
-              ($1, 'C0ALERTS', 'export_ready', 'still posting', 'pending', now()) RETURNING id`,
-      [integ[0].id],
-    );
+    const attempts = [
+      await w.rows.slackAttempt({
+        integration_id: integ[0].id,
+        notification_type: 'export_ready',
+        content_summary: 'crashed mid-post',
+        sent_at: ago(20 * MINUTE),
+      }),
+      await w.rows.slackAttempt({ integration_id: integ[0].id, notification_type: 'export_ready', content_summary: 'still posting', sent_at: new Date() }),
+    ];
     await w.h.settle(await w.h.pool.producer.enqueue(slackFanOut, { kind: 'weekly_team_summary' }, { jobId: `fan-${Date.now()}` }));
     const { rows: after } = await w.db.sql.query(
       `SELECT id, status, error_message FROM slack_notification_logs WHERE id = ANY($1::uuid[]) ORDER BY content_summary`,
-      [rows.map((r) => r.id)],
+      [attempts],
     );
     expect(after.map((r) => [r.status, r.error_message])).toEqual([
       ['failed', 'outcome unknown: the worker stopped while posting (Slack may have received the message)'],
@@ -256,13 +265,7 @@ describe('Slack notifications: export ready, sync failure digest, weekly team su
       ).rows;
     const withKey = (key: string) => slack.posted.filter((m) => m.metadata?.event_payload.idempotency_key === key);
     const insight = async () =>
-      (
-        await w.db.sql.query(
-          `INSERT INTO predictive_insights (team_id, insight_type, risk_score, confidence, factors, recommendations, generated_by_model)
-           VALUES ($1, 'delivery_risk', 0.8, 0.7, '[]', '[]', 'heuristic-v1') RETURNING id`,
-          [teamId],
-        )
-      ).rows[0].id as string;
+      w.rows.insight({ teamId, type: 'delivery_risk', riskScore: 0.8, confidence: 0.7, factors: [], recommendations: [], generated_by_model: 'heuristic-v1' });
 
     it('an answer lost after Slack posted (a timeout): the retry finds the message in the history and does not post it again', async () => {
       const id = await insight();
@@ -295,11 +298,7 @@ describe('Slack notifications: export ready, sync failure digest, weekly team su
       const key = `insight_alert:${id}`;
       // What a worker killed between Slack's answer and its UPDATE leaves: a pending row with the
       // key, and the message in the channel with the key in its metadata.
-      const { rows } = await w.db.sql.query(
-        `WITH l AS (INSERT INTO slack_notification_logs (integration_id, channel_id, notification_type, content_summary, status) VALUES ($1, 'C0ALERTS', 'insight_alert', 'x', 'pending') RETURNING id)
-         INSERT INTO slack_notification_keys (log_id, idempotency_key) SELECT id, $2 FROM l RETURNING log_id`,
-        [await integrationId(), key],
-      );
+      const deadAttempt = await w.rows.slackAttempt({ integration_id: await integrationId(), key });
       const ts = `${Math.floor(Date.now() / 1000)}.999001`;
       slack.messages.push({
         channel: 'C0ALERTS',
@@ -320,17 +319,13 @@ describe('Slack notifications: export ready, sync failure digest, weekly team su
         },
         { status: 'sent', message_ts: ts, error_message: null },
       ]);
-      expect((await w.db.sql.query(`SELECT status FROM slack_notification_logs WHERE id = $1`, [rows[0].log_id])).rows[0].status).toBe('failed');
+      expect((await w.db.sql.query(`SELECT status FROM slack_notification_logs WHERE id = $1`, [deadAttempt])).rows[0].status).toBe('failed');
     });
 
     it('a worker killed before Slack received the message: the retry checks, closes the row as not posted, and posts', async () => {
       const id = await insight();
       const key = `insight_alert:${id}`;
-      await w.db.sql.query(
-        `WITH l AS (INSERT INTO slack_notification_logs (integration_id, channel_id, notification_type, content_summary, status) VALUES ($1, 'C0ALERTS', 'insight_alert', 'x', 'pending') RETURNING id)
-         INSERT INTO slack_notification_keys (log_id, idempotency_key) SELECT id, $2 FROM l`,
-        [await integrationId(), key],
-      );
+      await w.rows.slackAttempt({ integration_id: await integrationId(), key });
       await w.h.settle(await w.h.pool.producer.enqueue(slackInsightAlert, { insightId: id }));
       expect(withKey(key)).toHaveLength(1);
       expect((await attemptsOf(key)).map((a) => [a.status, a.error_message])).toEqual([
@@ -356,15 +351,18 @@ describe('Slack notifications: export ready, sync failure digest, weekly team su
     });
 
     it('export_ready is posted once per export, however often it is enqueued', async () => {
-      const { rows } = await w.db.sql.query(
-        `INSERT INTO export_jobs (requested_by, export_type, format, status, file_path, file_size_bytes, config) VALUES ($1, 'prs', 'json', 'completed', '/tmp/y', 2048, $2) RETURNING id`,
-        [dev, { organization_id: ORG }],
-      );
+      const exportJobId = await w.rows.exportJob({
+        requested_by: dev,
+        export_type: 'prs',
+        format: 'json',
+        status: 'completed',
+        file_path: '/tmp/y',
+        file_size_bytes: 2048,
+        config: { organization_id: ORG },
+      });
       const before = slack.posted.length;
-      await w.h.settle(await w.h.pool.producer.enqueue(slackNotify, { kind: 'export_ready', exportJobId: rows[0].id }, { jobId: `first-${rows[0].id}` }));
-      const second = await w.h.settle(
-        await w.h.pool.producer.enqueue(slackNotify, { kind: 'export_ready', exportJobId: rows[0].id }, { jobId: `second-${rows[0].id}` }),
-      );
+      await w.h.settle(await w.h.pool.producer.enqueue(slackNotify, { kind: 'export_ready', exportJobId }, { jobId: `first-${exportJobId}` }));
+      const second = await w.h.settle(await w.h.pool.producer.enqueue(slackNotify, { kind: 'export_ready', exportJobId }, { jobId: `second-${exportJobId}` }));
       expect(second.returnvalue).toMatchObject({ alreadySent: true });
       expect(slack.posted.length - before).toBe(1);
     });

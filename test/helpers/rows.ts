@@ -46,6 +46,8 @@ export interface Rows {
   customReport(r: { name: string } & Columns): Promise<string>;
   /** A Slack integration of an organization: a random team id and a placeholder token, unless given. */
   slackIntegration(s: { organization_id: string } & Columns): Promise<string>;
+  /** A Slack notification attempt (pending unless given), under an idempotency key when one is given. */
+  slackAttempt(a: { integration_id: string; key?: string } & Columns): Promise<string>;
 }
 
 export function rowsOf(db: pg.Pool): Rows {
@@ -94,6 +96,17 @@ export function rowsOf(db: pg.Pool): Rows {
     codeReview: (r) => insert('code_reviews', { github_id: randomInt(1, 2 ** 31), state: 'approved', submitted_at: new Date(), ...r }),
     exportJob: (e) => insert('export_jobs', { export_type: 'commits', format: 'csv', ...e }),
     customReport: (r) => insert('custom_reports', { widgets: [], filters: {}, ...r }),
+    slackAttempt: async ({ key, ...columns }) => {
+      const id = await insert('slack_notification_logs', {
+        channel_id: 'C0ALERTS',
+        notification_type: 'insight_alert',
+        content_summary: 'x',
+        status: 'pending',
+        ...columns,
+      });
+      if (key) await insert('slack_notification_keys', { log_id: id, idempotency_key: key });
+      return id;
+    },
     slackIntegration: (s) => insert('slack_integrations', { team_id: `T${hex(5).toUpperCase()}`, bot_token: 'x', ...s }),
   };
 }
