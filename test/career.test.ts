@@ -53,22 +53,14 @@ describe('career growth: skill levels, roles, learning paths, progress', () => {
     for (const [i, login] of ['kim', 'lee', 'bot[bot]'].entries()) {
       dev[login] = await w.rows.developer({ githubId: i + 1, login });
     }
-    await w.db.sql.query(`INSERT INTO developer_bots (developer_id, reason) VALUES ($1, 'github-type')`, [dev['bot[bot]']]);
+    await w.rows.insert('developer_bots', { developer_id: dev['bot[bot]'], reason: 'github-type' });
     await w.rows.team({ name: 'Core', organizationId: ORG, developerIds: [dev.kim!, dev.lee!] });
   });
 
   const commit = (sha: string, who: string, at: Date, languages: Record<string, number>, paths: string[], merge = false) =>
-    w.db.sql
-      .query(`INSERT INTO commits (sha, developer_id, repository_name, committed_at, languages, files) VALUES ($1, $2, 'api', $3, $4, $5)`, [
-        sha.padEnd(40, '0'),
-        dev[who],
-        at.toISOString(),
-        JSON.stringify(languages),
-        JSON.stringify(paths.map((path) => ({ path }))),
-      ])
-      .then(() =>
-        merge ? w.db.sql.query(`INSERT INTO commit_graph (sha, parent_shas, is_merge) VALUES ($1, '{a,b}', true)`, [sha.padEnd(40, '0')]) : undefined,
-      );
+    w.rows
+      .commit({ sha: sha.padEnd(40, '0'), developer_id: dev[who], committed_at: at, languages, files: paths.map((path) => ({ path })) })
+      .then(() => (merge ? w.rows.insert('commit_graph', { sha: sha.padEnd(40, '0'), parent_shas: ['a', 'b'], is_merge: true }) : undefined));
 
   it('levels are computed by the documented formula (hand-computed), recency-weighted, old work and merges left out', async () => {
     // kim, in the year before AT:
@@ -79,29 +71,14 @@ describe('career growth: skill levels, roles, learning paths, progress', () => {
     await commit('k5', 'kim', ago(1000), { Python: 50_000 }, ['merged.py'], true); // a merge: its lines are others'
     // 4 reviews of lee's pull request (opened 10, 20, 30 and 200 hours before), one of kim's own.
     const pr = async (gid: number, who: string, opened: Date) =>
-      (
-        await w.db.sql.query(
-          `INSERT INTO pull_requests (github_id, number, developer_id, repository_name, state, created_at) VALUES ($1::bigint, $1::int, $2, 'api', 'open', $3) RETURNING id`,
-          [gid, dev[who], opened.toISOString()],
-        )
-      ).rows[0].id as string;
+      w.rows.pullRequest({ github_id: gid, number: gid, developer_id: dev[who], created_at: opened });
     let g = 100;
     for (const hours of [10, 20, 30, 200]) {
       const id = await pr(g, 'lee', ago(1000 + hours * 3_600_000));
-      await w.db.sql.query(`INSERT INTO code_reviews (github_id, pull_request_id, reviewer_id, state, submitted_at) VALUES ($1, $2, $3, 'approved', $4)`, [
-        g++,
-        id,
-        dev.kim,
-        ago(1000).toISOString(),
-      ]);
+      await w.rows.codeReview({ github_id: g++, pull_request_id: id, reviewer_id: dev.kim, submitted_at: ago(1000) });
     }
     const own = await pr(g, 'kim', ago(DAY));
-    await w.db.sql.query(`INSERT INTO code_reviews (github_id, pull_request_id, reviewer_id, state, submitted_at) VALUES ($1, $2, $3, 'commented', $4)`, [
-      g,
-      own,
-      dev.kim,
-      ago(1000).toISOString(),
-    ]);
+    await w.rows.codeReview({ github_id: g, pull_request_id: own, reviewer_id: dev.kim, state: 'commented', submitted_at: ago(1000) });
 
     const levels = await skillLevels(w.db.orm.em.fork(), dev.kim!, AT);
     const level = Object.fromEntries(Object.entries(levels).map(([k, v]) => [k, v.level]));
@@ -182,9 +159,7 @@ describe('career growth: skill levels, roles, learning paths, progress', () => {
     );
     await expect(createLearningPath(em, null, { developerId: dev['bot[bot]']!, roleId: id })).rejects.toThrow('is a bot');
     // A role written straight into the table with requirements outside the vocabulary is refused, not guessed at.
-    const raw = (
-      await w.db.sql.query(`INSERT INTO career_roles (name, level, required_skills) VALUES ('Raw', 2, '{"python": "lots", "golf": 10}') RETURNING id`)
-    ).rows[0].id;
+    const raw = await w.rows.insert('career_roles', { name: 'Raw', level: 2, required_skills: { python: 'lots', golf: 10 } });
     await expect(createLearningPath(em, null, { developerId: dev.kim!, roleId: raw })).rejects.toThrow(
       'Career role "Raw" has invalid required_skills: python: must be a level from 0 to 100',
     );
@@ -297,10 +272,13 @@ describe('career growth: skill levels, roles, learning paths, progress', () => {
       await w.h.idle(['profiles', 'slack']);
     };
     // One commit touching a test file, minutes old (weight ≈ 1): testing 25·log2(2) = 25 → 25 / 50 = 50%.
-    await w.db.sql.query(
-      `INSERT INTO commits (sha, developer_id, repository_name, committed_at, languages, files) VALUES ($1, $2, 'api', now() - interval '2 minutes', '{"Go": 10}', $3)`,
-      ['l1'.padEnd(40, '0'), dev.lee, JSON.stringify([{ path: 'svc/handler_test.go' }])],
-    );
+    await w.rows.commit({
+      sha: 'l1'.padEnd(40, '0'),
+      developer_id: dev.lee,
+      committed_at: new Date(Date.now() - 2 * 60_000),
+      languages: { Go: 10 },
+      files: [{ path: 'svc/handler_test.go' }],
+    });
     await refresh();
     expect(await state()).toEqual([
       { skill: 'documentation', status: 'pending', progress_percentage: 0, done: false },
@@ -324,10 +302,13 @@ describe('career growth: skill levels, roles, learning paths, progress', () => {
       ['l3', 'svc/b_test.go'],
       ['l4', 'README.md'],
     ]) {
-      await w.db.sql.query(
-        `INSERT INTO commits (sha, developer_id, repository_name, committed_at, languages, files) VALUES ($1, $2, 'api', now() - interval '1 minute', '{}', $3)`,
-        [sha!.padEnd(40, '0'), dev.lee, JSON.stringify([{ path: file }])],
-      );
+      await w.rows.commit({
+        sha: sha!.padEnd(40, '0'),
+        developer_id: dev.lee,
+        committed_at: new Date(Date.now() - 60_000),
+        languages: {},
+        files: [{ path: file }],
+      });
     }
     await refresh();
     expect(await state()).toEqual([
@@ -393,17 +374,16 @@ describe('career growth: skill levels, roles, learning paths, progress', () => {
     expect((kim.career_readiness as { items: unknown[] }).items).toEqual([{ label: 'kim', value: 67 }]);
 
     // As report widgets of the organization's report.
-    const reportId = (
-      await w.db.sql.query(`INSERT INTO custom_reports (organization_id, name, widgets, filters) VALUES ($1, 'Growth', $2, $3) RETURNING id`, [
-        ORG,
-        JSON.stringify([
-          { type: 'bar', metric: 'skill_levels', config: { title: 'Team skills', limit: 5 } },
-          { type: 'table', metric: 'learning_progress', config: { title: 'Learning progress' } },
-          { type: 'table', metric: 'career_readiness' },
-        ]),
-        JSON.stringify(at),
-      ])
-    ).rows[0].id;
+    const reportId = await w.rows.customReport({
+      organization_id: ORG,
+      name: 'Growth',
+      widgets: [
+        { type: 'bar', metric: 'skill_levels', config: { title: 'Team skills', limit: 5 } },
+        { type: 'table', metric: 'learning_progress', config: { title: 'Learning progress' } },
+        { type: 'table', metric: 'career_readiness' },
+      ],
+      filters: at,
+    });
     const dir = await mkdtemp(join(tmpdir(), 'aexy-career-report-'));
     try {
       const report = await runCustomReport(w.db.orm.em.fork(), reportId, 'json', dir, AT);
