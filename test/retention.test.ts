@@ -1,4 +1,5 @@
 import { stat, utimes, writeFile } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,6 +10,7 @@ import { JOBS } from '../src/workers/handlers.js';
 import { deletePrefix } from './helpers/redis.js';
 import { startHarness } from './helpers/workers.js';
 import { useTestWorld } from './hooks.js';
+import { ago, DAY } from './helpers/rows.js';
 
 /**
  * Retention: what grows for ever is pruned by a scheduled job, per kind, in bounded batches, counted
@@ -23,7 +25,6 @@ describe('retention: insight history, Slack logs, the HTTP cache, finished expor
 
   beforeAll(async () => {
     app = await buildBoardServer({ config: w.config, orm: w.db.orm, log: createLogger('silent') });
-    const q = (text: string, params: unknown[] = []) => w.db.sql.query(text, params);
     ids.dev = await w.rows.developer({ githubId: 1, login: 'ann' });
     ids.other = await w.rows.developer({ githubId: 2, login: 'bo' });
     const insight = async (name: string, dev: string | undefined, type: string, daysAgo: number) =>
@@ -35,22 +36,15 @@ describe('retention: insight history, Slack logs, the HTTP cache, finished expor
     await insight('attrition300', ids.dev, 'attrition_risk', 300);
     await insight('bo400', ids.other, 'burnout_risk', 400);
     // Slack logs: two older than 90 days (one with its idempotency key), one recent.
-    ids.integration = (
-      await q(`INSERT INTO slack_integrations (organization_id, team_id, bot_token) VALUES (gen_random_uuid(), 'T1', 'x') RETURNING id`)
-    ).rows[0].id;
+    ids.integration = await w.rows.slackIntegration({ organization_id: randomUUID(), team_id: 'T1' });
     for (const [name, days] of [
       ['log100', 100],
       ['log95', 95],
       ['log5', 5],
     ] as const) {
-      ids[name] = (
-        await q(`INSERT INTO slack_notification_logs (integration_id, status, sent_at) VALUES ($1, 'sent', now() - make_interval(days => $2)) RETURNING id`, [
-          ids.integration,
-          days,
-        ])
-      ).rows[0].id;
+      ids[name] = await w.rows.insert('slack_notification_logs', { integration_id: ids.integration, status: 'sent', sent_at: ago(days * DAY) });
     }
-    await q(`INSERT INTO slack_notification_keys (log_id, idempotency_key) VALUES ($1, 'k-old')`, [ids.log100]);
+    await w.rows.insert('slack_notification_keys', { log_id: ids.log100, idempotency_key: 'k-old' });
     // The HTTP cache: three entries older than 30 days, one fresh.
     for (const [url, days] of [
       ['/a', 40],
@@ -58,19 +52,11 @@ describe('retention: insight history, Slack logs, the HTTP cache, finished expor
       ['/c', 60],
       ['/fresh', 1],
     ] as const) {
-      await q(`INSERT INTO github_http_cache (token_hash, url, etag, body, fetched_at) VALUES ('h', $1, 'e', '{}', now() - make_interval(days => $2))`, [
-        url,
-        days,
-      ]);
+      await w.rows.insert('github_http_cache', { token_hash: 'h', url, etag: 'e', body: '{}', fetched_at: ago(days * DAY) });
     }
     // Export rows: finished long ago (expired, failed) go; completed, pending and recent ones stay.
     const exp = async (name: string, status: string, daysAgo: number) =>
-      (ids[name] = (
-        await q(
-          `INSERT INTO export_jobs (export_type, format, status, created_at, completed_at) VALUES ('commits', 'csv', $1, now() - make_interval(days => $2), now() - make_interval(days => $2)) RETURNING id`,
-          [status, daysAgo],
-        )
-      ).rows[0].id);
+      (ids[name] = await w.rows.exportJob({ status, created_at: ago(daysAgo * DAY), completed_at: ago(daysAgo * DAY) }));
     await exp('expiredOld', 'expired', 40);
     await exp('failedOld', 'failed', 35);
     await exp('completedOld', 'completed', 40);
@@ -82,10 +68,13 @@ describe('retention: insight history, Slack logs, the HTTP cache, finished expor
       ['2024-01-02', 'claimed', 500],
       ['2026-11-01', 'sent', 20],
     ] as const) {
-      await q(
-        `INSERT INTO report_deliveries (scheduled_report_id, slot, channel, status, claimed_at) VALUES ('00000000-0000-4000-8000-000000000001', $1, 'email', $2, now() - make_interval(days => $3))`,
-        [slot, status, days],
-      );
+      await w.rows.insert('report_deliveries', {
+        scheduled_report_id: '00000000-0000-4000-8000-000000000001',
+        slot,
+        channel: 'email',
+        status,
+        claimed_at: ago(days * DAY),
+      });
     }
   });
   afterAll(async () => {
@@ -138,10 +127,7 @@ describe('retention: insight history, Slack logs, the HTTP cache, finished expor
   it('files removed by the export cleanup are counted too; /metrics exposes the totals and the day’s LLM usage', async () => {
     const file = join(w.dir, 'commits-old.csv');
     await writeFile(file, 'a,b\n');
-    await w.db.sql.query(
-      `INSERT INTO export_jobs (export_type, format, status, file_path, completed_at, expires_at) VALUES ('commits', 'csv', 'completed', $1, now() - interval '2 days', now() - interval '1 day')`,
-      [file],
-    );
+    await w.rows.exportJob({ status: 'completed', file_path: file, completed_at: ago(2 * DAY), expires_at: ago(DAY) });
     // A report rendered for a scheduled delivery (no export row owns it), older than EXPORT_TTL_HOURS.
     const report = join(w.dir, 'report-6f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b-2026-01-01T09-00-00-000Z.pdf');
     await writeFile(report, '%PDF-');
@@ -150,10 +136,9 @@ describe('retention: insight history, Slack logs, the HTTP cache, finished expor
     await w.h.settle(await w.h.pool.producer.enqueue(exportCleanup, {}));
     await expect(stat(file)).rejects.toThrow(/ENOENT/);
     await expect(stat(report)).rejects.toThrow(/ENOENT/);
-    await w.db.sql.query(
-      `INSERT INTO llm_usage (day, requests, prompt_tokens, completion_tokens, refused) VALUES ((now() AT TIME ZONE 'UTC')::date, 7, 1000, 234, 3)`,
-    );
-    await w.db.sql.query(`INSERT INTO git_fallback_totals (reason, fallbacks, last_at) VALUES ('remote-refused', 4, now()), ('git-missing', 1, now())`);
+    await w.rows.insert('llm_usage', { day: new Date().toISOString().slice(0, 10), requests: 7, prompt_tokens: 1000, completion_tokens: 234, refused: 3 });
+    await w.rows.insert('git_fallback_totals', { reason: 'remote-refused', fallbacks: 4, last_at: new Date() });
+    await w.rows.insert('git_fallback_totals', { reason: 'git-missing', fallbacks: 1, last_at: new Date() });
     const text = (await app.inject({ url: '/metrics' })).body;
     expect(text).toMatch(/^aexy_git_fallbacks_total\{reason="remote-refused"\} 4$/m);
     expect(text).toMatch(/^aexy_git_fallbacks_total\{reason="git-missing"\} 1$/m);
