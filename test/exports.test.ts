@@ -19,20 +19,12 @@ describe('export jobs', () => {
 
   beforeAll(async () => {
     for (const [i, login] of ['ana', 'ben', 'cy'].entries()) {
-      const { rows } = await w.db.sql.query(`INSERT INTO developers (github_id, github_username, skills) VALUES ($1, $2, $3) RETURNING id`, [
-        100 + i,
-        login,
-        ['go', 'sql'],
-      ]);
-      devs[login] = rows[0].id;
+      devs[login] = await w.rows.developer({ githubId: 100 + i, login, skills: ['go', 'sql'] });
     }
-    await w.db.sql.query(`INSERT INTO teams (name, organization_id, developer_ids) VALUES ('Core', $1, $2::uuid[]), ('Web', $1, $3::uuid[])`, [
-      ORG,
-      [devs.ana, devs.ben],
-      [devs.cy],
-    ]);
+    await w.rows.team({ name: 'Core', organizationId: ORG, developerIds: [devs.ana!, devs.ben!] });
+    await w.rows.team({ name: 'Web', organizationId: ORG, developerIds: [devs.cy!] });
     // The organization's repository: its work is what the organization's exports hold.
-    await w.db.sql.query(`INSERT INTO tracked_repositories (full_name, organization_id) VALUES ('acme/api', $1)`, [ORG]);
+    await w.rows.trackedRepository({ fullName: 'acme/api', organizationId: ORG });
     // 2,500 commits, with the awkward cases a CSV must survive.
     const messages = [
       '=HYPERLINK("http://evil.example","click")',
@@ -171,21 +163,18 @@ describe('export jobs', () => {
       requestExport(w.db.orm.em.fork(), w.h.pool.producer, { exportType: 'commits', format: 'csv', config: { developer_ids: ["1' OR '1'='1"] } }),
     ).rejects.toThrow(/developer_ids.0: must be developer UUIDs/);
     // A row written by another producer with an unsupported format.
-    const { rows } = await w.db.sql.query(`INSERT INTO export_jobs (export_type, format) VALUES ('commits', 'xlsx') RETURNING id`);
-    const job = await w.h.pool.producer.enqueue((await import('../src/jobs/index.js')).exportProcess, { exportJobId: rows[0].id });
+    const exportJobId = await w.rows.exportJob({ format: 'xlsx' });
+    const job = await w.h.pool.producer.enqueue((await import('../src/jobs/index.js')).exportProcess, { exportJobId });
     const done = await w.h.settle(job);
     expect(done.attemptsMade).toBe(1);
-    const { rows: after } = await w.db.sql.query(`SELECT status, error_message, file_path FROM export_jobs WHERE id = $1`, [rows[0].id]);
+    const { rows: after } = await w.db.sql.query(`SELECT status, error_message, file_path FROM export_jobs WHERE id = $1`, [exportJobId]);
     expect(after[0]).toEqual({ status: 'failed', error_message: 'Unsupported format "xlsx" for commits (supported: csv, json)', file_path: null });
   });
 
   it('aexy jobs retry of a failed export really redoes it (the row back to pending, every attempt again); a completed one is refused', async () => {
     const env = { DATABASE_URL: w.db.url, REDIS_URL: w.config.REDIS_URL, QUEUE_PREFIX: w.config.QUEUE_PREFIX, LOG_LEVEL: 'silent' };
     // A row a platform wrote with a format that cannot be made: it fails at once.
-    const { rows } = await w.db.sql.query(`INSERT INTO export_jobs (export_type, format, config) VALUES ('developers', 'xml', $1) RETURNING id`, [
-      { organization_id: ORG },
-    ]);
-    const id = rows[0].id as string;
+    const id = await w.rows.exportJob({ export_type: 'developers', format: 'xml', config: { organization_id: ORG } });
     const failed = await w.h.settle(await w.h.pool.producer.enqueue(exportProcess, { exportJobId: id }));
     expect(failed.failedReason).toBe('Unsupported format "xml" for developers (supported: csv, json)');
     expect((await w.db.sql.query(`SELECT status FROM export_jobs WHERE id = $1`, [id])).rows[0].status).toBe('failed');
@@ -206,9 +195,7 @@ describe('export jobs', () => {
     expect(row).toMatchObject({ status: 'completed', error_message: null });
     expect((await readFile(row.file_path, 'utf8')).split('\n')[0]).toBe('github_username,name,seniority_level,seniority_score,skills,last_activity_at');
     // A failed job whose export completed since (or is gone) is not retried: there is nothing to redo.
-    const other = (
-      await w.db.sql.query(`INSERT INTO export_jobs (export_type, format, config) VALUES ('developers', 'xml', $1) RETURNING id`, [{ organization_id: ORG }])
-    ).rows[0].id as string;
+    const other = await w.rows.exportJob({ export_type: 'developers', format: 'xml', config: { organization_id: ORG } });
     const second = await w.h.settle(await w.h.pool.producer.enqueue(exportProcess, { exportJobId: other }));
     expect(second.failedReason).toMatch(/Unsupported format/);
     await w.db.sql.query(`UPDATE export_jobs SET status = 'completed' WHERE id = $1`, [other]);
@@ -252,12 +239,12 @@ describe('export jobs', () => {
   }, 90_000);
 
   it('report exports render a custom report (PDF) through the same life cycle', async () => {
-    const reportId = (
-      await w.db.sql.query(
-        `INSERT INTO custom_reports (organization_id, name, widgets, filters) VALUES ($1, 'Export me', '[{"type":"number","metric":"commits"}]', '{"date_range":{"days":3650}}') RETURNING id`,
-        [ORG],
-      )
-    ).rows[0].id;
+    const reportId = await w.rows.customReport({
+      organization_id: ORG,
+      name: 'Export me',
+      widgets: [{ type: 'number', metric: 'commits' }],
+      filters: { date_range: { days: 3650 } },
+    });
     const { row } = await runExport({ exportType: 'report', format: 'pdf', config: { report_id: reportId } });
     expect(row.status).toBe('completed');
     expect((await readFile(row.file_path)).subarray(0, 5).toString()).toBe('%PDF-');
@@ -282,18 +269,15 @@ describe('export jobs', () => {
     const { id, row } = await runExport({ exportType: 'developers', format: 'json' });
     await w.db.sql.query(`UPDATE export_jobs SET expires_at = now() - interval '1 minute' WHERE id = $1`, [id]);
     // A producer that crashed after its INSERT: pending, never queued.
-    const { rows: orphan } = await w.db.sql.query(
-      `INSERT INTO export_jobs (export_type, format, config, created_at) VALUES ('code_reviews', 'csv', $1, now() - interval '10 minutes') RETURNING id`,
-      [{ organization_id: ORG }],
-    );
+    const orphan = await w.rows.exportJob({ export_type: 'code_reviews', config: { organization_id: ORG }, created_at: new Date(Date.now() - 10 * 60_000) });
     const cleanup = await w.h.settle(await w.h.pool.producer.enqueue(exportCleanup, {}));
     expect(cleanup.returnvalue).toEqual({ expired: 1, requeued: 1 });
     await expect(readFile(row.file_path)).rejects.toThrow(/ENOENT/);
     const { rows } = await w.db.sql.query(`SELECT status, file_path FROM export_jobs WHERE id = $1`, [id]);
     expect(rows[0]).toEqual({ status: 'expired', file_path: null });
-    const [requeued] = (await w.h.reader('exports').getJobs(['waiting', 'active', 'completed'])).filter((j) => j.data.exportJobId === orphan[0].id);
+    const [requeued] = (await w.h.reader('exports').getJobs(['waiting', 'active', 'completed'])).filter((j) => j.data.exportJobId === orphan);
     await w.h.settle(requeued!);
-    const { rows: done } = await w.db.sql.query(`SELECT status FROM export_jobs WHERE id = $1`, [orphan[0].id]);
+    const { rows: done } = await w.db.sql.query(`SELECT status FROM export_jobs WHERE id = $1`, [orphan]);
     expect(done[0].status).toBe('completed');
   });
 
