@@ -34,18 +34,15 @@ describe('scheduled reports: schedulers reconciled from the table, delivery by e
 
   beforeAll(async () => {
     await seedMetricsFixture(w.db);
-    reportId = (
-      await w.db.sql.query(
-        `INSERT INTO custom_reports (name, organization_id, widgets, filters) VALUES ('Weekly pulse', $1, $2, '{"date_range": {"days": 3650}}') RETURNING id`,
-        [
-          ORG,
-          JSON.stringify([
-            { type: 'number', metric: 'commits' },
-            { type: 'bar', metric: 'language_mix' },
-          ]),
-        ],
-      )
-    ).rows[0].id;
+    reportId = await w.rows.customReport({
+      name: 'Weekly pulse',
+      organization_id: ORG,
+      widgets: [
+        { type: 'number', metric: 'commits' },
+        { type: 'bar', metric: 'language_mix' },
+      ],
+      filters: { date_range: { days: 3650 } },
+    });
   });
 
   /** Forget that a schedule's slots were sent (what a run that never happened looks like). */
@@ -60,23 +57,15 @@ describe('scheduled reports: schedulers reconciled from the table, delivery by e
   };
 
   const insertSchedule = async (cols: Record<string, unknown>) =>
-    (
-      await w.db.sql.query(
-        `INSERT INTO scheduled_reports (report_id, schedule, day_of_week, day_of_month, time_utc, recipients, delivery_method, export_format, is_active)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
-        [
-          reportId,
-          cols.schedule,
-          cols.day_of_week ?? null,
-          cols.day_of_month ?? null,
-          cols.time_utc ?? '09:00',
-          cols.recipients ?? ['lead@example.com'],
-          cols.delivery_method ?? 'email',
-          cols.export_format ?? 'pdf',
-          cols.is_active ?? true,
-        ],
-      )
-    ).rows[0].id as string;
+    w.rows.insert('scheduled_reports', {
+      report_id: reportId,
+      time_utc: '09:00',
+      recipients: ['lead@example.com'],
+      delivery_method: 'email',
+      export_format: 'pdf',
+      is_active: true,
+      ...cols,
+    });
 
   const schedulers = async () =>
     (await w.h.reader('reports').getJobSchedulers(0, -1, true))
@@ -191,12 +180,13 @@ describe('scheduled reports: schedulers reconciled from the table, delivery by e
 
   it('Slack delivery: the file is uploaded and a summary posted, logged, with the token encrypted at rest', async () => {
     const ring = new KeyRing(w.config.ENCRYPTION_KEYS!);
-    const integration = (
-      await w.db.sql.query(
-        `INSERT INTO slack_integrations (organization_id, team_id, team_name, bot_token, default_channel_id) VALUES ($1, 'T0STANDIN', 'Stand-in', $2, 'C0ALERTS') RETURNING id`,
-        [ORG, ring.encrypt('xoxb-standin-token')],
-      )
-    ).rows[0].id;
+    const integration = await w.rows.slackIntegration({
+      organization_id: ORG,
+      team_id: 'T0STANDIN',
+      team_name: 'Stand-in',
+      bot_token: ring.encrypt('xoxb-standin-token'),
+      default_channel_id: 'C0ALERTS',
+    });
     const stored = (await w.db.sql.query(`SELECT bot_token FROM slack_integrations WHERE id = $1`, [integration])).rows[0].bot_token;
     expect(stored).not.toContain('xoxb');
     expect(stored).toMatch(/^v1:k1:/);
@@ -350,18 +340,20 @@ describe('scheduled reports: schedulers reconciled from the table, delivery by e
   it('a report name and widget titles from users are inert in the Slack message', async () => {
     await w.db.sql.query(`UPDATE slack_integrations SET is_active = true`);
     slack.tokens.set('xoxb-standin-token', 'T0STANDIN');
-    const hostileReport = (
-      await w.db.sql.query(
-        `INSERT INTO custom_reports (name, organization_id, widgets, filters) VALUES ('<!channel> pulse', $1, $2, '{"date_range": {"days": 3650}}') RETURNING id`,
-        [ORG, JSON.stringify([{ type: 'number', metric: 'commits', config: { title: '<https://evil.example|click me> & co' } }])],
-      )
-    ).rows[0].id;
-    const id = (
-      await w.db.sql.query(
-        `INSERT INTO scheduled_reports (report_id, schedule, time_utc, recipients, delivery_method, export_format) VALUES ($1, 'daily', '09:00', $2, 'slack', 'pdf') RETURNING id`,
-        [hostileReport, ['C0REPORTS']],
-      )
-    ).rows[0].id;
+    const hostileReport = await w.rows.customReport({
+      name: '<!channel> pulse',
+      organization_id: ORG,
+      widgets: [{ type: 'number', metric: 'commits', config: { title: '<https://evil.example|click me> & co' } }],
+      filters: { date_range: { days: 3650 } },
+    });
+    const id = await w.rows.insert('scheduled_reports', {
+      report_id: hostileReport,
+      schedule: 'daily',
+      time_utc: '09:00',
+      recipients: ['C0REPORTS'],
+      delivery_method: 'slack',
+      export_format: 'pdf',
+    });
     const done = await w.h.settle(await w.h.pool.producer.enqueue(reportDeliver, { scheduledReportId: id }));
     expect(done.failedReason).toBeUndefined();
     const msg = slack.posted.at(-1)!;

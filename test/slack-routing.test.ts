@@ -44,25 +44,12 @@ describe('Slack routing: private alerts, notification_settings, user mappings', 
       ['eve', 'Eve Sol', 'eve@acme.example'],
     ];
     for (const [i, [login, name, email]] of people.entries()) {
-      dev[login] = (
-        await w.db.sql.query(`INSERT INTO developers (github_id, github_username, name, email) VALUES ($1, $2, $3, $4) RETURNING id`, [
-          i + 1,
-          login,
-          name,
-          email,
-        ])
-      ).rows[0].id;
+      dev[login] = await w.rows.developer({ githubId: i + 1, login, name, email });
     }
     // ben's address is known from his commits only.
-    await w.db.sql.query(`INSERT INTO developer_identities (email, developer_id, source, confidence) VALUES ('Ben@Acme.example', $1, 'commit', 90)`, [dev.ben]);
-    core = (
-      await w.db.sql.query(`INSERT INTO teams (name, organization_id, developer_ids) VALUES ('Core', $1, $2::uuid[]) RETURNING id`, [
-        ORG,
-        [dev.ana, dev.ben, dev.cy, dev.dee],
-      ])
-    ).rows[0].id;
-    web = (await w.db.sql.query(`INSERT INTO teams (name, organization_id, developer_ids) VALUES ('Web', $1, $2::uuid[]) RETURNING id`, [ORG, [dev.eve]]))
-      .rows[0].id;
+    await w.rows.insert('developer_identities', { email: 'Ben@Acme.example', developer_id: dev.ben, source: 'commit', confidence: 90 });
+    core = await w.rows.team({ name: 'Core', organizationId: ORG, developerIds: [dev.ana!, dev.ben!, dev.cy!, dev.dee!] });
+    web = await w.rows.team({ name: 'Web', organizationId: ORG, developerIds: [dev.eve!] });
     await installSlackIntegration(w.db.orm.em.fork(), new KeyRing(w.config.ENCRYPTION_KEYS!), {
       organizationId: ORG,
       teamId: 'T0STANDIN',
@@ -95,11 +82,7 @@ describe('Slack routing: private alerts, notification_settings, user mappings', 
     lastSaturday.setUTCHours(12, 0, 0, 0);
     const at = [day(2, 10), day(3, 19), day(4, 20), day(5, 11), day(6, 22), lastSaturday.toISOString()];
     for (const [i, t] of at.entries()) {
-      await w.db.sql.query(`INSERT INTO commits (sha, developer_id, repository_name, committed_at) VALUES ($1, $2, 'api', $3)`, [
-        `a${i}`.padEnd(40, '0'),
-        dev.ana,
-        t,
-      ]);
+      await w.rows.commit({ sha: `a${i}`.padEnd(40, '0'), developer_id: dev.ana, committed_at: t });
     }
     // The organization's repository: its work is what the organization's messages count.
     await attachRepository(w.db, 'acme/api', ORG);
@@ -110,20 +93,19 @@ describe('Slack routing: private alerts, notification_settings, user mappings', 
   });
 
   const burnoutOf = async (developer: string) =>
-    (
-      await w.db.sql.query(
-        `INSERT INTO predictive_insights (developer_id, insight_type, risk_score, confidence, factors, recommendations, data_window_days, generated_by_model)
-         VALUES ($1, 'burnout_risk', 0.84, 0.8, $2, $3, 30, 'stand-in') RETURNING id`,
-        [
-          developer,
-          JSON.stringify([
-            { factor: 'after_hours_work', weight: 0.3, evidence: 'model says: late', trend: 'up' },
-            { factor: 'gut_feeling', weight: 0.1, evidence: 'the model has a hunch', trend: 'flat' },
-          ]),
-          JSON.stringify(['Talk about working hours; move deadlines rather than evenings.']),
-        ],
-      )
-    ).rows[0].id as string;
+    w.rows.insight({
+      developerId: developer,
+      type: 'burnout_risk',
+      riskScore: 0.84,
+      confidence: 0.8,
+      factors: [
+        { factor: 'after_hours_work', weight: 0.3, evidence: 'model says: late', trend: 'up' },
+        { factor: 'gut_feeling', weight: 0.1, evidence: 'the model has a hunch', trend: 'flat' },
+      ],
+      recommendations: ['Talk about working hours; move deadlines rather than evenings.'],
+      data_window_days: 30,
+      generated_by_model: 'stand-in',
+    });
 
   it("a person's alert goes to their team's leads by direct message, explained in plain language, never to a channel", async () => {
     // Ana leads Core herself: she is not sent an alert about herself.
@@ -171,13 +153,18 @@ describe('Slack routing: private alerts, notification_settings, user mappings', 
 
   it('team-level alerts and summaries go to their configured channels; a kind turned off is skipped', async () => {
     await settings({ notifications: { team_alert: { channel: 'C0ENG' }, weekly_team_summary: { enabled: false } } });
-    const { rows } = await w.db.sql.query(
-      `INSERT INTO predictive_insights (team_id, insight_type, risk_score, confidence, factors, recommendations, data_window_days, generated_by_model)
-       VALUES ($1, 'bus_factor', 0.9, 0.7, '[{"factor":"knowledge_concentration","weight":0.7,"evidence":"x","trend":"flat"}]', '["Spread ownership."]', 30, 'stand-in') RETURNING id`,
-      [core],
-    );
+    const insightId = await w.rows.insight({
+      teamId: core,
+      type: 'bus_factor',
+      riskScore: 0.9,
+      confidence: 0.7,
+      factors: [{ factor: 'knowledge_concentration', weight: 0.7, evidence: 'x', trend: 'flat' }],
+      recommendations: ['Spread ownership.'],
+      data_window_days: 30,
+      generated_by_model: 'stand-in',
+    });
     const n = slack.posted.length;
-    await w.h.settle(await w.h.pool.producer.enqueue(slackInsightAlert, { insightId: rows[0].id }));
+    await w.h.settle(await w.h.pool.producer.enqueue(slackInsightAlert, { insightId }));
     expect(since(n).map((m) => m.channel)).toEqual(['C0ENG']);
     // Ana wrote all of Core's commits in the window: explained from the data.
     expect(JSON.stringify(since(n)[0])).toContain('1 of 4 members wrote half of the commits; concerning when one member wrote half');

@@ -11,15 +11,15 @@ type Columns = Record<string, unknown>;
 
 /** The jsonb columns of the tables the factories write: their values are sent as JSON text. */
 const JSONB: Record<string, readonly string[]> = {
+  developers: ['languages', 'frameworks', 'domains'],
   commits: ['files', 'languages'],
   pull_requests: ['labels', 'reviewers'],
   custom_reports: ['widgets', 'filters', 'layout'],
   export_jobs: ['config'],
   slack_integrations: ['user_mappings', 'notification_settings'],
-  predictive_insights: ['factors', 'recommendations', 'raw_analysis'],
+  predictive_insights: ['factors', 'recommendations'],
   career_roles: ['required_skills', 'optional_skills'],
-  learning_paths: ['skill_gaps', 'recommended_activities', 'milestones'],
-  scheduled_reports: ['recipients', 'delivery_config'],
+  learning_paths: ['skill_gaps', 'recommended_activities'],
 };
 
 const hex = (bytes: number) => randomBytes(bytes).toString('hex');
