@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { PDFParse } from 'pdf-parse';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -144,11 +145,13 @@ describe('bad input', () => {
   });
 
   it('unicode in a PDF report: an embedded font, so the text is not mojibake; glyphs it lacks print as U+FFFD', async () => {
-    const { rows } = await w.db.sql.query(
-      `INSERT INTO custom_reports (organization_id, name, description, widgets, filters) VALUES (gen_random_uuid(), $1, $2, $3, '{}') RETURNING id`,
-      ['Überblick Ωμέγα Привет 日本 🚀', sqlish, JSON.stringify([{ type: 'table', metric: 'commits', config: { title: 'Commits — ünïcödé' } }])],
-    );
-    const r = await runCustomReport(w.db.orm.em.fork(), rows[0].id, 'pdf', w.dir, new Date('2026-09-30T00:00:00Z'));
+    const reportId = await w.rows.customReport({
+      organization_id: randomUUID(),
+      name: 'Überblick Ωμέγα Привет 日本 🚀',
+      description: sqlish,
+      widgets: [{ type: 'table', metric: 'commits', config: { title: 'Commits — ünïcödé' } }],
+    });
+    const r = await runCustomReport(w.db.orm.em.fork(), reportId, 'pdf', w.dir, new Date('2026-09-30T00:00:00Z'));
     const parser = new PDFParse({ data: new Uint8Array(await readFile(r.path)) });
     const { text } = await parser.getText();
     await parser.destroy();

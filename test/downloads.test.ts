@@ -20,11 +20,14 @@ describe('signed export downloads', () => {
   const path = (url: string | null) => url!.replace(settings.PUBLIC_URL, '');
 
   async function exportRow(filePath: string, format = 'json', status = 'completed'): Promise<string> {
-    const { rows } = await w.db.sql.query(
-      `INSERT INTO export_jobs (export_type, format, status, file_path, completed_at, expires_at) VALUES ('team_metrics', $1, $2, $3, now(), now() + interval '1 hour') RETURNING id`,
-      [format, status, filePath],
-    );
-    return rows[0].id;
+    return w.rows.exportJob({
+      export_type: 'team_metrics',
+      format,
+      status,
+      file_path: filePath,
+      completed_at: new Date(),
+      expires_at: new Date(Date.now() + 3_600_000),
+    });
   }
 
   beforeAll(async () => {

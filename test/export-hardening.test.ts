@@ -63,11 +63,7 @@ describe('export hardening', () => {
   });
 
   it('a shutdown stops a streaming export at its next 10,000 rows: no file, no temp file, the row pending again', async () => {
-    const { rows } = await w.db.sql.query(
-      `INSERT INTO export_jobs (export_type, format, status, config) VALUES ('commits', 'csv', 'pending', $1) RETURNING id`,
-      [{ organization_id: ORG }],
-    );
-    const id = rows[0].id as string;
+    const id = await w.rows.exportJob({ status: 'pending', config: { organization_id: ORG } });
     const shutdown = new AbortController();
     shutdown.abort(new Error('the worker is shutting down'));
     const progress: unknown[] = [];
@@ -101,12 +97,7 @@ describe('export hardening', () => {
     await writeFile(join(w.dir, 'ours.csv'), 'a,b\n');
     await writeFile(join(w.dir, 'linked.csv'), 'x');
     const insert = async (filePath: string) =>
-      (
-        await w.db.sql.query(
-          `INSERT INTO export_jobs (export_type, format, status, file_path, completed_at, expires_at) VALUES ('commits', 'csv', 'completed', $1, now(), now() - interval '1 minute') RETURNING id`,
-          [filePath],
-        )
-      ).rows[0].id as string;
+      w.rows.exportJob({ status: 'completed', file_path: filePath, completed_at: new Date(), expires_at: new Date(Date.now() - 60_000) });
     const ids = {
       outside: await insert(victim),
       traversal: await insert(join(w.dir, '..', outside.split('/').pop()!, 'precious.txt')),
@@ -122,9 +113,7 @@ describe('export hardening', () => {
     const old = new Date(Date.now() - 20 * 60_000);
     await utimes(stale, old, old);
     // A row left processing by a job BullMQ gave up on (no live job for it).
-    const { rows: lost } = await w.db.sql.query(
-      `INSERT INTO export_jobs (export_type, format, status, created_at) VALUES ('commits', 'csv', 'processing', now() - interval '10 minutes') RETURNING id`,
-    );
+    const lost = await w.rows.exportJob({ status: 'processing', created_at: new Date(Date.now() - 10 * 60_000) });
 
     const done = await w.h.settle(await w.h.pool.producer.enqueue(exportCleanup, {}));
     expect(done.failedReason).toBeUndefined();
@@ -142,7 +131,7 @@ describe('export hardening', () => {
     expect(byId[ids.directory]).toMatchObject({ status: 'expired', error_message: expect.stringMatching(/not a regular file/) });
     expect(byId[ids.missing]).toMatchObject({ status: 'expired', error_message: null });
     expect(byId[ids.ours]).toMatchObject({ status: 'expired', error_message: null });
-    const { rows: lostRow } = await w.db.sql.query(`SELECT status, error_message FROM export_jobs WHERE id = $1`, [lost[0].id]);
+    const { rows: lostRow } = await w.db.sql.query(`SELECT status, error_message FROM export_jobs WHERE id = $1`, [lost]);
     expect(lostRow[0]).toMatchObject({ status: 'failed', error_message: expect.stringMatching(/was lost/) });
   });
 
@@ -155,10 +144,13 @@ describe('export hardening', () => {
     await utimes(join(w.dir, stale), old, old);
     await utimes(join(w.dir, owned), old, old);
     // A report export still within its own expiry owns its file.
-    await w.db.sql.query(
-      `INSERT INTO export_jobs (export_type, format, status, file_path, expires_at) VALUES ('report', 'pdf', 'completed', $1, now() + interval '1 day')`,
-      [join(w.dir, owned)],
-    );
+    await w.rows.exportJob({
+      export_type: 'report',
+      format: 'pdf',
+      status: 'completed',
+      file_path: join(w.dir, owned),
+      expires_at: new Date(Date.now() + 86_400_000),
+    });
     const done = await w.h.settle(await w.h.pool.producer.enqueue(exportCleanup, {}));
     expect(done.returnvalue).toMatchObject({ reportFiles: 1 });
     await expect(stat(join(w.dir, stale))).rejects.toThrow(/ENOENT/);

@@ -328,7 +328,13 @@ describe('GitHub sync against a GitHub stand-in', () => {
   });
 
   it('the scheduled sync-all queues one incremental sync per active tracked repository', async () => {
-    await w.db.sql.query(`INSERT INTO tracked_repositories (full_name, is_active) VALUES ('acme/api', true), ('acme/empty', true), ('acme/old', false)`);
+    for (const [fullName, active] of [
+      ['acme/api', true],
+      ['acme/empty', true],
+      ['acme/old', false],
+    ] as const) {
+      await w.rows.trackedRepository({ fullName, organizationId: null, is_active: active });
+    }
     const done = await w.h.settle(await w.h.pool.producer.enqueue(githubSyncAll, {}));
     expect(done.returnvalue).toEqual({ queued: 2 });
     const queued = (await w.h.reader('github-sync').getJobs(['waiting', 'active', 'completed', 'failed'])).filter(
@@ -408,7 +414,7 @@ describe('GitHub sync against a GitHub stand-in', () => {
   });
 
   it('sync developer: a login GitHub does not know is recorded as missing and not asked for again', async () => {
-    await w.db.sql.query(`INSERT INTO developers (github_id, github_username) VALUES (424242, 'ghost-user')`);
+    await w.rows.developer({ githubId: 424242, login: 'ghost-user' });
     const done = await w.h.settle(await w.h.pool.producer.enqueue(githubSyncDeveloper, { login: 'ghost-user' }));
     expect(await done.getState()).toBe('completed');
     expect(done.returnvalue).toMatchObject({ login: 'ghost-user', missing: true });

@@ -101,8 +101,8 @@ describe('GitHub webhooks, schedulers and the sync CLI', () => {
   });
 
   it('installation and repository events of a linked GitHub account track (and sync) or stop tracking its repositories for that organization', async () => {
-    await w.db.sql.query(`INSERT INTO github_organization_links (github_login, organization_id) VALUES ('globex', $1)`, [ORG]);
-    await w.db.sql.query(`INSERT INTO tracked_repositories (full_name, organization_id) VALUES ('other/shared', $1)`, [OTHER_ORG]);
+    await w.rows.insert('github_organization_links', { github_login: 'globex', organization_id: ORG });
+    await w.rows.trackedRepository({ fullName: 'other/shared', organizationId: OTHER_ORG });
     const installation = { id: 42, account: { login: 'Globex', id: 7, type: 'Organization' } };
     const added = await deliver('installation_repositories', {
       action: 'added',
@@ -178,7 +178,7 @@ describe('GitHub webhooks, schedulers and the sync CLI', () => {
       log: createLogger('silent'),
     });
     try {
-      await w.db.sql.query(`INSERT INTO github_organization_links (github_login, organization_id) VALUES ('umbrella', $1)`, [ORG]);
+      await w.rows.insert('github_organization_links', { github_login: 'umbrella', organization_id: ORG });
       const rows = async () =>
         (
           await w.db.sql.query(

@@ -32,32 +32,26 @@ describe('insights for every active developer and team, within the daily LLM bud
     for (const [i, login] of ['ann', 'old', 'rev', 'bot[bot]'].entries()) {
       dev[login] = await w.rows.developer({ githubId: i + 1, login });
     }
-    await w.db.sql.query(`INSERT INTO developer_bots (developer_id, reason) VALUES ($1, 'github-type')`, [dev['bot[bot]']]);
+    await w.rows.insert('developer_bots', { developer_id: dev['bot[bot]'], reason: 'github-type' });
     // ann committed last week; old only 90 days ago; rev only reviewed (ann's PR) last week; the bot commits daily.
     const commit = (sha: string, who: string, daysAgo: number) =>
-      w.db.sql.query(`INSERT INTO commits (sha, developer_id, repository_name, committed_at) VALUES ($1, $2, 'r', now() - make_interval(days => $3))`, [
-        sha.padEnd(40, '0'),
-        dev[who],
-        daysAgo,
-      ]);
+      w.rows.commit({ sha: sha.padEnd(40, '0'), developer_id: dev[who], repository_name: 'r', committed_at: new Date(Date.now() - daysAgo * 86_400_000) });
     await commit('a1', 'ann', 7);
     await commit('o1', 'old', 90);
     await commit('b1', 'bot[bot]', 1);
-    const pr = (
-      await w.db.sql.query(
-        `INSERT INTO pull_requests (github_id, number, developer_id, repository_name, state, created_at) VALUES (1, 1, $1, 'r', 'open', now() - interval '100 days') RETURNING id`,
-        [dev.ann],
-      )
-    ).rows[0].id;
-    await w.db.sql.query(
-      `INSERT INTO code_reviews (github_id, pull_request_id, reviewer_id, state, submitted_at) VALUES (1, $1, $2, 'approved', now() - interval '6 days')`,
-      [pr, dev.rev],
-    );
+    const pr = await w.rows.pullRequest({
+      github_id: 1,
+      number: 1,
+      developer_id: dev.ann,
+      repository_name: 'r',
+      created_at: new Date(Date.now() - 100 * 86_400_000),
+    });
+    await w.rows.codeReview({ github_id: 1, pull_request_id: pr, reviewer_id: dev.rev, submitted_at: new Date(Date.now() - 6 * 86_400_000) });
     for (const [name, members] of [
       ['Live', [dev.ann, dev.old]],
       ['Dormant', [dev.old]],
     ] as const) {
-      team[name] = (await w.db.sql.query(`INSERT INTO teams (name, developer_ids) VALUES ($1, $2::uuid[]) RETURNING id`, [name, members])).rows[0].id;
+      team[name] = await w.rows.team({ name, organizationId: null, developerIds: [...members] as string[] });
     }
   });
 

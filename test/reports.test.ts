@@ -29,12 +29,13 @@ describe('custom reports: PDF, CSV and JSON', () => {
       { type: 'radar', metric: 'commits' },
       { type: 'bar', metric: 'happiness' },
     ];
-    reportId = (
-      await w.db.sql.query(
-        `INSERT INTO custom_reports (creator_id, name, description, widgets, filters) VALUES ($1, 'March engineering review', 'Monthly numbers', $2, $3) RETURNING id`,
-        [ids.ann, JSON.stringify(widgets), JSON.stringify({ date_range: { start: '2026-03-01', end: '2026-03-31' } })],
-      )
-    ).rows[0].id;
+    reportId = await w.rows.customReport({
+      creator_id: ids.ann,
+      name: 'March engineering review',
+      description: 'Monthly numbers',
+      widgets,
+      filters: { date_range: { start: '2026-03-01', end: '2026-03-31' } },
+    });
   });
 
   it('PDF: a cover with the key numbers and their change, the widgets on a grid, the values of the charts, numbered pages', async () => {
@@ -138,7 +139,7 @@ describe('custom reports: PDF, CSV and JSON', () => {
   });
 
   it('bad filters fail the report with a clear error; the CLI reports it', async () => {
-    const bad = (await w.db.sql.query(`INSERT INTO custom_reports (name, filters) VALUES ('Bad', '{"team_ids": ["nope"]}') RETURNING id`)).rows[0].id;
+    const bad = await w.rows.customReport({ name: 'Bad', filters: { team_ids: ['nope'] } });
     await expect(runCustomReport(w.db.orm.em.fork(), bad, 'json', w.dir, now)).rejects.toThrow(
       'Report "Bad" has invalid filters: team_ids.0: must be team UUIDs',
     );
@@ -155,12 +156,7 @@ describe('custom reports: PDF, CSV and JSON', () => {
     const widgets = ['constructor', '__proto__', 'toString', 'hasOwnProperty']
       .map((metric) => ({ type: 'number', metric }))
       .concat([{ type: 'number', metric: 'commits' }]);
-    const id = (
-      await w.db.sql.query(`INSERT INTO custom_reports (name, organization_id, widgets, filters) VALUES ('Prototype', $1, $2, '{}') RETURNING id`, [
-        METRICS_ORG,
-        JSON.stringify(widgets),
-      ])
-    ).rows[0].id;
+    const id = await w.rows.customReport({ name: 'Prototype', organization_id: METRICS_ORG, widgets });
     const out = await runCustomReport(w.db.orm.em.fork(), id, 'json', w.dir, now);
     const rendered = out.data.widgets as { type: string; error?: string }[];
     expect(rendered.slice(0, 4).map((w) => w.error)).toEqual([
@@ -180,13 +176,7 @@ describe('custom reports: PDF, CSV and JSON', () => {
       ...Array.from({ length: 45 }, () => ({ type: 'number', metric: 'commits' })),
     ];
     const filters = { date_range: { start: '2020-01-01', end: '2026-12-31' } };
-    const id = (
-      await w.db.sql.query(`INSERT INTO custom_reports (name, organization_id, widgets, filters) VALUES ('Huge', $1, $2, $3) RETURNING id`, [
-        METRICS_ORG,
-        JSON.stringify(widgets),
-        JSON.stringify(filters),
-      ])
-    ).rows[0].id;
+    const id = await w.rows.customReport({ name: 'Huge', organization_id: METRICS_ORG, widgets, filters });
     const out = await runCustomReport(w.db.orm.em.fork(), id, 'json', w.dir, now);
     const rendered = out.data.widgets as { type: string; error?: string; items?: unknown[] }[];
     expect(rendered).toHaveLength(55);
