@@ -59,7 +59,7 @@ describe('faults', () => {
     proxied.port = String(proxy.port);
     const prefix = randomPrefix();
     const producer = new Producer({ redisUrl: REDIS_URL, prefix });
-    const dev = (await w.db.sql.query(`INSERT INTO developers (github_id, github_username) VALUES (77, 'pg-outage') RETURNING id`)).rows[0].id;
+    const dev = await w.rows.developer({ githubId: 77, login: 'pg-outage' });
     const worker = spawnTs('src/workers/main.ts', ['--queues', 'profiles'], {
       DATABASE_URL: proxied.toString(),
       REDIS_URL,

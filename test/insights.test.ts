@@ -44,7 +44,7 @@ describe('predictive insights: heuristic and LLM, cached, explainable', () => {
 
     // A cohort of 12: three work late, on weekends, and more and more; the rest keep office hours.
     for (let i = 0; i < 12; i++) {
-      const id = (await w.db.sql.query(`INSERT INTO developers (github_id, github_username) VALUES ($1, $2) RETURNING id`, [5000 + i, `dev${i}`])).rows[0].id;
+      const id = await w.rows.developer({ githubId: 5000 + i, login: `dev${i}` });
       devs.push(id);
       const burn = BURNOUT.has(i);
       await w.db.sql.query(
@@ -69,19 +69,21 @@ describe('predictive insights: heuristic and LLM, cached, explainable', () => {
       }
     }
     // Team: dev0 wrote nearly everything (office hours, weekdays).
-    teamId = (
-      await w.db.sql.query(`INSERT INTO teams (name, organization_id, developer_ids) VALUES ('Core', $1, $2::uuid[]) RETURNING id`, [ORG, devs.slice(0, 4)])
-    ).rows[0].id;
+    teamId = await w.rows.team({ name: 'Core', organizationId: ORG, developerIds: devs.slice(0, 4) });
     await w.db.sql.query(
       `INSERT INTO commits (sha, developer_id, repository_name, committed_at)
        SELECT md5('core' || g::text) || '00000000', $1, 'core', date_trunc('day', now()) - (1 + g % 25) * interval '1 day' + interval '11 hours'
          FROM generate_series(1, 200) g WHERE extract(isodow FROM date_trunc('day', now()) - (1 + g % 25) * interval '1 day') < 6`,
       [devs[0]],
     );
-    await w.db.sql.query(
-      `INSERT INTO slack_integrations (organization_id, team_id, bot_token, default_channel_id, user_mappings, notification_settings) VALUES ($1, 'T0STANDIN', $2, 'C0ALERTS', $3, $4)`,
-      [ORG, new KeyRing(keys).encrypt('xoxb-standin-token'), JSON.stringify({ U0DEV2: devs[2] }), { team_leads: { [teamId]: ['U0LEAD'] } }],
-    );
+    await w.rows.slackIntegration({
+      organization_id: ORG,
+      team_id: 'T0STANDIN',
+      bot_token: new KeyRing(keys).encrypt('xoxb-standin-token'),
+      default_channel_id: 'C0ALERTS',
+      user_mappings: { U0DEV2: devs[2] },
+      notification_settings: { team_leads: { [teamId]: ['U0LEAD'] } },
+    });
     slack.users.push({ id: 'U0LEAD', team: 'T0STANDIN', email: 'lead@example.com', name: 'lead' });
     // The work is in the organization's repositories (its members' insights are of it).
     await attachRepository(w.db, 'acme/r', ORG);

@@ -91,9 +91,7 @@ describe('CLI: slack install and secrets reencrypt', () => {
     // A row that cannot be read (sealed with a key no longer configured) is reported, the rest
     // rotate, and the command exits non-zero.
     const lost = new KeyRing(`k0:${key()}`).encrypt('xoxb-lost');
-    await w.db.sql.query(`INSERT INTO slack_integrations (organization_id, team_id, bot_token) VALUES ('0d3c9a4e-5b7f-4c1a-9e2d-6f8a1b2c3d4e', 'T00', $1)`, [
-      lost,
-    ]);
+    await w.rows.slackIntegration({ organization_id: '0d3c9a4e-5b7f-4c1a-9e2d-6f8a1b2c3d4e', team_id: 'T00', bot_token: lost });
     const partial = await runCliProcess(['secrets', 'reencrypt'], { ...env, ENCRYPTION_KEYS: `k3:${key()},${k2}` });
     expect(partial.code).toBe(1);
     expect(partial.stderr).toContain('could not re-encrypt the token of Slack team T00');

@@ -345,10 +345,7 @@ describe.each(['api', 'git'] as const)('sync truth on a real git history (commit
 
   it('the stored head is gone from GitHub: the branch is listed again and reconciled', async () => {
     await w.db.sql.query(`UPDATE github_commit_heads SET head_sha = $1 WHERE repository_full_name = $2`, ['f'.repeat(40), REPO]);
-    await w.db.sql.query(`INSERT INTO commits (sha, repository_name, repository_full_name, committed_at) VALUES ($1, 'truth', $2, now())`, [
-      'e'.repeat(40),
-      REPO,
-    ]);
+    await w.rows.commit({ sha: 'e'.repeat(40), repository_name: 'truth', repository_full_name: REPO });
     const job = await sync();
     expect(job.returnvalue).toMatchObject({ commits: { written: 0, removed: 1 } });
     await expectTruth('trunk');

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type Server, type Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { KeyRing } from '../src/crypto/secrets.js';
@@ -52,13 +52,8 @@ describe('outbound timeouts against a silent server', () => {
 
   it('Slack: a call unanswered within SLACK_TIMEOUT_MS fails, with no retry of its own', async () => {
     const token = new KeyRing(w.config.ENCRYPTION_KEYS!).encrypt('xoxb-silent');
-    const { rows } = await w.db.sql.query(`INSERT INTO slack_integrations (organization_id, team_id, bot_token) VALUES ($1, 'T0SILENT', $2) RETURNING id`, [
-      randomBytes(16)
-        .toString('hex')
-        .replace(/(.{8})(.{4})(.{4})(.{4})(.{12})/, '$1-$2-$3-$4-$5'),
-      token,
-    ]);
-    const { client } = await slackFor(w.db.orm.em.fork(), w.config, rows[0].id);
+    const integrationId = await w.rows.slackIntegration({ organization_id: randomUUID(), team_id: 'T0SILENT', bot_token: token });
+    const { client } = await slackFor(w.db.orm.em.fork(), w.config, integrationId);
     await expect(client.chat.postMessage({ channel: 'C0SILENT', text: 'hello' })).rejects.toThrow(/timeout|timed out|aborted/i);
   });
 

@@ -60,20 +60,13 @@ describe('worker runtime (real Postgres, Redis, BullMQ)', () => {
   const w = useTestWorld({ harness: [...JOBS, alwaysFails, permanentlyBad, rateLimitedOnce, chains] });
 
   async function insertDeveloper(login: string): Promise<string> {
-    const { rows } = await w.db.sql.query(`INSERT INTO developers (github_id, github_username) VALUES ($1, $2) RETURNING id`, [
-      Math.floor(Math.random() * 1e9),
-      login,
-    ]);
-    return rows[0].id;
+    return w.rows.developer({ login });
   }
 
   it('round trip: enqueue → processed → row written in Postgres', async () => {
     const devId = await insertDeveloper('octocat');
-    await w.db.sql.query(
-      `INSERT INTO commits (sha, developer_id, repository_name, committed_at) VALUES
-         ('a'||repeat('0',39), $1, 'hello', '2026-01-02T03:04:05Z'), ('b'||repeat('0',39), $1, 'hello', '2026-03-04T05:06:07Z')`,
-      [devId],
-    );
+    await w.rows.commit({ sha: 'a'.padEnd(40, '0'), developer_id: devId, repository_name: 'hello', committed_at: '2026-01-02T03:04:05Z' });
+    await w.rows.commit({ sha: 'b'.padEnd(40, '0'), developer_id: devId, repository_name: 'hello', committed_at: '2026-03-04T05:06:07Z' });
     const job = await w.h.pool.producer.enqueue(developerRefreshActivity, { developerId: devId });
     const done = await w.h.settle(job);
     expect(done.finishedOn).toBeTruthy();
@@ -148,7 +141,7 @@ describe('worker runtime (real Postgres, Redis, BullMQ)', () => {
 
   it('follow-up jobs are enqueued only after the job succeeded', async () => {
     const devId = await insertDeveloper('hubot');
-    await w.db.sql.query(`INSERT INTO code_reviews (github_id, reviewer_id, submitted_at) VALUES (1, $1, '2026-05-05T00:00:00Z')`, [devId]);
+    await w.rows.insert('code_reviews', { github_id: 1, reviewer_id: devId, submitted_at: '2026-05-05T00:00:00Z' });
     const job = await w.h.pool.producer.enqueue(chains, { developerId: devId });
     expect((await w.h.settle(job)).returnvalue).toBe('chained');
     const followUp = (await w.h.pool.producer.queue('profiles').getJobs(['waiting', 'active', 'completed'])).find((j) => j.data.developerId === devId);

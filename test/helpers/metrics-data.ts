@@ -1,5 +1,6 @@
 import type { TestDatabase } from './db.js';
 import { attachRepository } from './repositories.js';
+import { rowsOf } from './rows.js';
 
 /** The organization of the fixture's two teams. */
 export const METRICS_ORG = '3e3e3e3e-4f4f-4a5a-8b6b-7c7c7c7c7c7c';
@@ -9,19 +10,15 @@ export const METRICS_ORG = '3e3e3e3e-4f4f-4a5a-8b6b-7c7c7c7c7c7c';
  * ann, bo (team Duo) and cat (team Data), all of METRICS_ORG; 5 commits in the window and one before; 3 PRs; 3 reviews.
  */
 export async function seedMetricsFixture(db: TestDatabase): Promise<{ ids: Record<string, string>; teamId: string }> {
+  const rows = rowsOf(db.sql);
   const ids: Record<string, string> = {};
   for (const [i, login] of ['ann', 'bo', 'cat'].entries()) {
-    ids[login] = (await db.sql.query(`INSERT INTO developers (github_id, github_username) VALUES ($1, $2) RETURNING id`, [i + 1, login])).rows[0].id;
+    ids[login] = await rows.developer({ githubId: i + 1, login });
   }
-  const teamId: string = (
-    await db.sql.query(`INSERT INTO teams (name, organization_id, developer_ids) VALUES ('Duo', $1, $2::uuid[]) RETURNING id`, [METRICS_ORG, [ids.ann, ids.bo]])
-  ).rows[0].id;
-  await db.sql.query(`INSERT INTO teams (name, organization_id, developer_ids) VALUES ('Data', $1, $2::uuid[])`, [METRICS_ORG, [ids.cat]]);
+  const teamId = await rows.team({ name: 'Duo', organizationId: METRICS_ORG, developerIds: [ids.ann!, ids.bo!] });
+  await rows.team({ name: 'Data', organizationId: METRICS_ORG, developerIds: [ids.cat!] });
   const commit = (sha: string, dev: string, at: string, add: number, del: number, langs: object) =>
-    db.sql.query(
-      `INSERT INTO commits (sha, developer_id, repository_name, additions, deletions, languages, committed_at) VALUES ($1, $2, 'r', $3, $4, $5, $6)`,
-      [sha.padEnd(40, '0'), dev, add, del, JSON.stringify(langs), at],
-    );
+    rows.commit({ sha: sha.padEnd(40, '0'), developer_id: dev, repository_name: 'r', additions: add, deletions: del, languages: langs, committed_at: at });
   // ann: Mon 10:00, Mon 22:00 (after hours), Sat 12:00 (weekend) — 3 commits on 2 days
   await commit('a1', ids.ann!, '2026-03-02T10:00:00Z', 10, 2, { Go: 12 });
   await commit('a2', ids.ann!, '2026-03-02T22:00:00Z', 20, 0, { Go: 15, SQL: 5 });
@@ -33,20 +30,19 @@ export async function seedMetricsFixture(db: TestDatabase): Promise<{ ids: Recor
   await commit('c2', ids.cat!, '2026-02-01T09:30:00Z', 999, 999, { Python: 1998 });
 
   const pr = async (gid: number, dev: string, created: string, merged: string | null, add: number, del: number) =>
-    (
-      await db.sql.query(
-        `INSERT INTO pull_requests (github_id, number, developer_id, repository_name, state, additions, deletions, created_at, merged_at)
-         VALUES ($1::bigint, $1::int, $2, 'r', $3, $4, $5, $6, $7) RETURNING id`,
-        [gid, dev, merged ? 'merged' : 'open', add, del, created, merged],
-      )
-    ).rows[0].id as string;
+    rows.pullRequest({
+      github_id: gid,
+      number: gid,
+      developer_id: dev,
+      repository_name: 'r',
+      state: merged ? 'merged' : 'open',
+      additions: add,
+      deletions: del,
+      created_at: created,
+      merged_at: merged,
+    });
   const review = (gid: number, prId: string, reviewer: string, at: string) =>
-    db.sql.query(`INSERT INTO code_reviews (github_id, pull_request_id, reviewer_id, state, submitted_at) VALUES ($1, $2, $3, 'approved', $4)`, [
-      gid,
-      prId,
-      reviewer,
-      at,
-    ]);
+    rows.codeReview({ github_id: gid, pull_request_id: prId, reviewer_id: reviewer, submitted_at: at });
   // ann's PR: opened 03-02 00:00, self-comment after 1h, bo reviews after 4h, merged after 10h. Size 8 (XS).
   const p1 = await pr(1, ids.ann!, '2026-03-02T00:00:00Z', '2026-03-02T10:00:00Z', 5, 3);
   await review(11, p1, ids.ann!, '2026-03-02T01:00:00Z');
