@@ -127,3 +127,6 @@ module.exports = {
     },
   ],
 };
+
+// The feature list, for tests that hold every feature to a rule (not part of the configuration).
+Object.defineProperty(module.exports, 'FEATURES', { value: FEATURES, enumerable: false });
