@@ -74,4 +74,40 @@ export interface StandInRepo {
   empty?: boolean;
   /** A git repository on disk to serve the commits from, computed by git from its objects. */
   git?: string;
+  /** Its deployments (the Deployments API) and its workflow runs (GitHub Actions). */
+  deployments?: StandInDeployment[];
+  workflowRuns?: StandInWorkflowRun[];
+}
+/** A deployment status (GitHub's states; the newest is the deployment's current state). */
+export interface StandInDeploymentStatus {
+  id: number;
+  state: 'error' | 'failure' | 'inactive' | 'pending' | 'success' | 'queued' | 'in_progress';
+  created_at: string;
+  description?: string;
+}
+/** A deployment made through the Deployments API, with its statuses oldest first. */
+export interface StandInDeployment {
+  id: number;
+  sha: string;
+  ref: string;
+  environment: string;
+  task?: string;
+  created_at: string;
+  creator?: StandInUser;
+  statuses: StandInDeploymentStatus[];
+}
+/** A GitHub Actions workflow run. */
+export interface StandInWorkflowRun {
+  id: number;
+  /** The workflow's name and its file (`.github/workflows/deploy.yml`). */
+  name: string;
+  path: string;
+  head_branch: string;
+  head_sha: string;
+  event: string;
+  status: 'queued' | 'in_progress' | 'completed';
+  conclusion: 'success' | 'failure' | 'cancelled' | 'skipped' | 'timed_out' | 'action_required' | 'neutral' | null;
+  created_at: string;
+  run_started_at: string;
+  updated_at: string;
 }

@@ -6,6 +6,10 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { GitCommitSource, MemoryCommitSource, type CommitSource, type CommitSummary } from './commit-source.js';
 import type { StandInPull, StandInRepo, StandInTeam, StandInUser } from './github-fixture-types.js';
 import { checkQuery, loadSchema, runQuery } from './github-graphql.js';
+import { deploymentRoute } from './github-deployments.js';
+import { userJson } from './github-json.js';
+
+export { userJson };
 import { closeLocal, listenLocal, readBody } from './local-server.js';
 
 /**
@@ -35,20 +39,6 @@ export interface RecordedRequest {
 }
 
 const DOCS = 'https://docs.github.com/rest';
-
-export function userJson(base: string, u: StandInUser) {
-  return {
-    login: u.login,
-    id: u.id,
-    node_id: `MDQ6VXNlcj${u.id}`,
-    avatar_url: `https://avatars.githubusercontent.com/u/${u.id}?v=4`,
-    gravatar_id: '',
-    url: `${base}/users/${u.login}`,
-    html_url: `https://github.com/${u.login}`,
-    type: u.type ?? 'User',
-    site_admin: false,
-  };
-}
 
 export class GitHubStandIn {
   readonly repos = new Map<string, StandInRepo>();
@@ -546,6 +536,8 @@ export class GitHubStandIn {
       const link = page < last ? `${nq(page + 1)}; rel="next", ${nq(last)}; rel="last"` : undefined;
       return { status: 200, link, body: { ...(await this.commitJson(full, repo, c)), stats: { total: additions + deletions, additions, deletions }, files } };
     }
+    const delivery = deploymentRoute(this.url, full, repo, rest, q, (items) => this.paginate(path, q, items));
+    if (delivery) return delivery;
     if (rest === '/pulls') {
       const state = q.get('state') ?? 'open';
       const items = repo.pulls
