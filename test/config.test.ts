@@ -18,17 +18,18 @@ describe('config', () => {
   it('lists every bad value with a precise message', () => {
     let error: unknown;
     try {
-      loadConfig({ REDIS_URL: 'http://x', WORKER_CONCURRENCY: 'lots', LOG_LEVEL: 'loud', QUEUE_PREFIX: 'has space' });
+      loadConfig({ REDIS_URL: 'http://x', WORKER_CONCURRENCY: 'lots', LOG_LEVEL: 'loud', QUEUE_PREFIX: 'has space', PRODUCTION_ENVIRONMENT_PATTERN: '^(prod' });
     } catch (err) {
       error = err;
     }
     expect(error).toBeInstanceOf(ConfigError);
     const problems = (error as ConfigError).problems;
-    expect(problems).toHaveLength(4);
+    expect(problems).toHaveLength(5);
     expect(problems.join('\n')).toContain('REDIS_URL: must be a Redis URL');
     expect(problems.join('\n')).toContain('WORKER_CONCURRENCY: must be a number (got "lots")');
     expect(problems.join('\n')).toMatch(/LOG_LEVEL: .*got "loud"/);
     expect(problems.join('\n')).toMatch(/QUEUE_PREFIX: must be 1-64 characters/);
+    expect(problems.join('\n')).toContain('PRODUCTION_ENVIRONMENT_PATTERN: must be a regular expression (got "^(prod")');
   });
 
   it('never prints credentials', () => {

@@ -49,6 +49,7 @@ import { LlmUsage } from './llm-usage.js';
 import { PrunedTotal } from './pruned-total.js';
 import { GitFallbackTotal } from './git-fallback-total.js';
 import { PredictiveInsightOrganization } from './predictive-insight-organization.js';
+import { Deployment } from './delivery.js';
 
 /** Every entity of the schema contract, in dependency order, then the sync's own tables. */
 export const ALL_ENTITIES = [
@@ -85,4 +86,5 @@ export const ALL_ENTITIES = [
   PrunedTotal,
   GitFallbackTotal,
   PredictiveInsightOrganization,
+  Deployment,
 ];

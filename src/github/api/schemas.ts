@@ -84,6 +84,17 @@ export const ghReview = z.looseObject({
 });
 export type GhReview = z.infer<typeof ghReview>;
 
+/** A deployment of the Deployments API (`GET /repos/{o}/{r}/deployments`). */
+export const ghDeployment = z.looseObject({
+  id: z.number().int(),
+  sha: z.string().regex(/^[0-9a-f]{40}$/, 'must be a 40-character sha'),
+  ref: z.string().nullish(),
+  environment: z.string().min(1),
+  created_at: z.string(),
+});
+export type GhDeployment = z.infer<typeof ghDeployment>;
+export const ghDeploymentStatus = z.looseObject({ id: z.number().int(), state: z.string(), created_at: z.string() });
+
 export const ghFullUser = ghUser.extend({
   name: z.string().nullish(),
   email: z.string().nullish(),

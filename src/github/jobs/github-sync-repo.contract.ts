@@ -6,13 +6,16 @@ export const githubSyncRepoSchema = z
   .object({
     repository: z.string().regex(REPO_FULL_NAME, 'must be "owner/name"'),
     streams: z
-      .array(z.enum(['commits', 'pulls']))
+      .array(z.enum(['commits', 'pulls', 'deployments']))
       .min(1)
       .default(['commits', 'pulls']),
   })
   .strict();
 
-/** Incremental sync of one repository: commits of the default branch, then pull requests with their reviews. */
+/**
+ * Incremental sync of one repository: commits of the default branch, then pull requests with their
+ * reviews (by default), and its deployments from the Deployments API when asked for (`deployments`).
+ */
 export const githubSyncRepo = defineContract({
   name: 'github.sync-repo',
   queue: 'github-sync',

@@ -4,12 +4,13 @@ import type { Needs } from '../../jobs/helpers.js';
 import { drainFollowUps } from '../../people/index.js';
 import { syncCommits } from './commit-sync.js';
 import { syncPulls } from './pull-stream.js';
+import { syncDeployments } from './deployment-stream.js';
 import { openMirror } from './git.js';
 import { gitFallbackReason, type GitFallbackReason } from './git-fallbacks.js';
 import { recordGitFallback } from '../sql/git-fallbacks.js';
 import { recordSyncError, recordSyncSuccess } from '../sql/tracked.js';
 
-export type SyncStream = 'commits' | 'pulls';
+import type { SyncStream } from '../../entities/github-sync-cursor.js';
 
 /** What a repository's sync uses of its caller. */
 export type SyncHelpers = GitHubHelpers & Needs<'signal' | 'scrub' | 'progress' | 'step' | 'enqueue'>;
@@ -76,6 +77,9 @@ async function syncWith(ctx: SyncHelpers, repository: string, streams: readonly 
     });
   const pulls = streams.includes('pulls') ? await syncPulls(common) : null;
   if (pulls) await ctx.step(`pull requests: ${pulls.written} written with ${pulls.reviews} reviews, of ${pulls.fetched} listed`, { source: pulls.source });
+  const production = new RegExp(ctx.config.PRODUCTION_ENVIRONMENT_PATTERN, 'i');
+  const deployments = streams.includes('deployments') ? await syncDeployments({ ...common, production }) : null;
+  if (deployments) await ctx.step(`deployments: ${deployments.written} written, of ${deployments.fetched} listed`, { source: deployments.source });
   await recordSyncSuccess(ctx.em, repository);
   return {
     repository,
@@ -95,5 +99,6 @@ async function syncWith(ctx: SyncHelpers, repository: string, streams: readonly 
       source: pulls.source,
       ...(pulls.points !== undefined ? { points: pulls.points } : {}),
     },
+    ...(deployments ? { deployments: { fetched: deployments.fetched, written: deployments.written, source: deployments.source } } : {}),
   };
 }

@@ -1,0 +1,36 @@
+import { Migration } from '@mikro-orm/migrations';
+
+/**
+ * deployments: a repository's deployments as its source records them (the Deployments API, GitHub
+ * Actions workflow runs, or merges to the default branch), one row per deployment of a source, with
+ * the environment it went to, the sha it deployed, and its state: the latest status, when it first
+ * succeeded and when it reached a final state (success, failure, error). `is_production` is the
+ * environment matched against the production pattern when the row was written.
+ */
+export class Migration20261207000000Deployments extends Migration {
+  override async up(): Promise<void> {
+    this.addSql(`
+CREATE TABLE deployments (
+    id UUID PRIMARY KEY DEFAULT gen_random_uuid(),
+    repository_full_name VARCHAR(255) NOT NULL,
+    source VARCHAR(20) NOT NULL,
+    external_id BIGINT NOT NULL,
+    environment VARCHAR(255) NOT NULL,
+    is_production BOOLEAN NOT NULL,
+    sha VARCHAR(40) NOT NULL,
+    ref VARCHAR(255),
+    status VARCHAR(20) NOT NULL,
+    created_at TIMESTAMP WITH TIME ZONE NOT NULL,
+    succeeded_at TIMESTAMP WITH TIME ZONE,
+    finished_at TIMESTAMP WITH TIME ZONE,
+    updated_at TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT NOW(),
+    CONSTRAINT deployments_source_external_id_key UNIQUE (repository_full_name, source, external_id)
+);
+CREATE INDEX idx_deployments_production ON deployments (repository_full_name, created_at) WHERE is_production;
+`);
+  }
+
+  override async down(): Promise<void> {
+    this.addSql('DROP TABLE IF EXISTS deployments;');
+  }
+}

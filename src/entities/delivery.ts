@@ -1,0 +1,44 @@
+import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
+
+/** Where a repository's deployments are read from. */
+export const DEPLOYMENT_SOURCES = ['deployments-api', 'workflow-runs', 'merges'] as const;
+export type DeploymentSource = (typeof DEPLOYMENT_SOURCES)[number];
+
+/**
+ * A deployment of a repository as its source records it, unique by (repository, source, the
+ * source's id): the environment, the sha, its latest status, when it first succeeded and when it
+ * reached a final state.
+ */
+export const Deployment = defineEntity({
+  name: 'Deployment',
+  tableName: 'deployments',
+  uniques: [{ name: 'deployments_source_external_id_key', properties: ['repositoryFullName', 'source', 'externalId'] }],
+  indexes: [
+    {
+      name: 'idx_deployments_production',
+      expression: 'create index idx_deployments_production on deployments(repository_full_name, created_at) where is_production',
+    },
+  ],
+  properties: {
+    id: p.uuid().primary().defaultRaw('gen_random_uuid()'),
+    repositoryFullName: p.string().length(255),
+    source: p.string().length(20).$type<DeploymentSource>(),
+    externalId: p.bigint('number'),
+    environment: p.string().length(255),
+    isProduction: p.boolean(),
+    sha: p.string().length(40),
+    ref: p.string().length(255).nullable(),
+    /** the latest status: success, failure, error, inactive, in_progress, queued, pending */
+    status: p.string().length(20),
+    createdAt: p.datetime().columnType('timestamptz'),
+    succeededAt: p.datetime().columnType('timestamptz').nullable(),
+    finishedAt: p.datetime().columnType('timestamptz').nullable(),
+    updatedAt: p
+      .datetime()
+      .columnType('timestamptz')
+      .defaultRaw('now()')
+      .onCreate(() => new Date())
+      .onUpdate(() => new Date()),
+  },
+});
+export type IDeployment = InferEntity<typeof Deployment>;

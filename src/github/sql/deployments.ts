@@ -1,0 +1,64 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { pgArray, sql } from '../../db/sql.js';
+import type { DeploymentSource } from '../../entities/delivery.js';
+
+/** A deployment as a source reports it, to be a deployments row. */
+export interface DeploymentRow {
+  repository_full_name: string;
+  source: DeploymentSource;
+  external_id: number;
+  environment: string;
+  is_production: boolean;
+  sha: string;
+  ref: string | null;
+  status: string;
+  created_at: string;
+  succeeded_at: string | null;
+  finished_at: string | null;
+}
+
+/**
+ * Insert or update deployments by (repository, source, id), touching a row only when its state
+ * changed; a first success and a final state, once known, are kept. Returns the rows written.
+ */
+export async function upsertDeployments(em: EntityManager, rows: DeploymentRow[]): Promise<number> {
+  if (rows.length === 0) return 0;
+  const written = await sql(
+    em,
+    `INSERT INTO deployments (repository_full_name, source, external_id, environment, is_production, sha, ref, status, created_at, succeeded_at, finished_at)
+     SELECT r.repository_full_name, r.source, r.external_id, r.environment, r.is_production, r.sha, r.ref, r.status, r.created_at, r.succeeded_at, r.finished_at
+       FROM jsonb_to_recordset(?::jsonb) AS r(repository_full_name text, source text, external_id bigint, environment text, is_production boolean,
+            sha text, ref text, status text, created_at timestamptz, succeeded_at timestamptz, finished_at timestamptz)
+     ON CONFLICT (repository_full_name, source, external_id) DO UPDATE SET
+            environment = EXCLUDED.environment, is_production = EXCLUDED.is_production, status = EXCLUDED.status,
+            succeeded_at = COALESCE(deployments.succeeded_at, EXCLUDED.succeeded_at),
+            finished_at = COALESCE(deployments.finished_at, EXCLUDED.finished_at), updated_at = now()
+      WHERE (deployments.environment, deployments.is_production, deployments.status, deployments.succeeded_at, deployments.finished_at)
+            IS DISTINCT FROM (EXCLUDED.environment, EXCLUDED.is_production, EXCLUDED.status,
+                              COALESCE(deployments.succeeded_at, EXCLUDED.succeeded_at), COALESCE(deployments.finished_at, EXCLUDED.finished_at))
+     RETURNING id`,
+    [JSON.stringify(rows)],
+  );
+  return written.length;
+}
+
+/** The ids (of a source) of a repository's deployments that have not reached a final state. */
+export async function unfinishedDeployments(em: EntityManager, repo: string, source: DeploymentSource): Promise<number[]> {
+  const rows = await sql<{ external_id: string }>(
+    em,
+    `SELECT external_id FROM deployments WHERE repository_full_name = ? AND source = ? AND finished_at IS NULL ORDER BY external_id`,
+    [repo, source],
+  );
+  return rows.map((r) => Number(r.external_id));
+}
+
+/** Of the given ids, those of a repository's deployments (of a source) already in a final state. */
+export async function finishedDeployments(em: EntityManager, repo: string, source: DeploymentSource, ids: number[]): Promise<Set<number>> {
+  if (ids.length === 0) return new Set();
+  const rows = await sql<{ external_id: string }>(
+    em,
+    `SELECT external_id FROM deployments WHERE repository_full_name = ? AND source = ? AND external_id = ANY(?::bigint[]) AND finished_at IS NOT NULL`,
+    [repo, source, pgArray(ids)],
+  );
+  return new Set(rows.map((r) => Number(r.external_id)));
+}
