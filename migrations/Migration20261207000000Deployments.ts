@@ -6,6 +6,8 @@ import { Migration } from '@mikro-orm/migrations';
  * the environment it went to, the sha it deployed, and its state: the latest status, when it first
  * succeeded and when it reached a final state (success, failure, error). `is_production` is the
  * environment matched against the production pattern when the row was written.
+ * deployment_settings: where a repository's deployments are read from (null: chosen by the sync,
+ * which records its choice), and the workflow name or file pattern of the workflow-runs source.
  */
 export class Migration20261207000000Deployments extends Migration {
   override async up(): Promise<void> {
@@ -27,10 +29,17 @@ CREATE TABLE deployments (
     CONSTRAINT deployments_source_external_id_key UNIQUE (repository_full_name, source, external_id)
 );
 CREATE INDEX idx_deployments_production ON deployments (repository_full_name, created_at) WHERE is_production;
+CREATE TABLE deployment_settings (
+    repository_full_name VARCHAR(255) PRIMARY KEY,
+    source VARCHAR(20),
+    workflow_pattern VARCHAR(255),
+    chosen_source VARCHAR(20),
+    updated_at TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT NOW()
+);
 `);
   }
 
   override async down(): Promise<void> {
-    this.addSql('DROP TABLE IF EXISTS deployments;');
+    this.addSql('DROP TABLE IF EXISTS deployment_settings; DROP TABLE IF EXISTS deployments;');
   }
 }

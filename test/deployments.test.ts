@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { StandInDeployment } from '../src/dev/github-fixture-types.js';
+import type { StandInDeployment, StandInWorkflowRun } from '../src/dev/github-fixture-types.js';
+import { setDeploymentSource } from '../src/github/sync/index.js';
+import { runCliProcess } from './helpers/spawn.js';
 import { githubSyncRepo } from '../src/jobs/index.js';
 import { useGitHubWorld } from './hooks.js';
 
@@ -125,4 +127,102 @@ describe('deployments from the Deployments API', () => {
     // Deployments already final are not asked about again.
     expect(w.gh.requests.filter((r) => /\/deployments\/[1235]\/statuses$/.test(r.path))).toEqual([]);
   });
+});
+
+describe('deployments from GitHub Actions workflow runs, chosen by the sync or set', () => {
+  const REPO = 'acme/web';
+  const w = useGitHubWorld({ settings: () => ({ GITHUB_SYNC_INITIAL_DAYS: '0' }) });
+  let shas: string[];
+  let runs: StandInWorkflowRun[];
+  const run = (id: number, name: string, sha: string, day: string, conclusion: StandInWorkflowRun['conclusion'], branch = 'main'): StandInWorkflowRun => ({
+    id,
+    name,
+    path: `.github/workflows/${name.toLowerCase().replace(/ /g, '-')}.yml`,
+    head_branch: branch,
+    head_sha: sha,
+    event: 'push',
+    status: conclusion ? 'completed' : 'in_progress',
+    conclusion,
+    created_at: `2026-06-${day}T10:00:00Z`,
+    run_started_at: `2026-06-${day}T10:00:05Z`,
+    updated_at: `2026-06-${day}T10:20:00Z`,
+  });
+  const sync = async () => {
+    const job = await w.h.settle(await w.h.pool.producer.enqueue(githubSyncRepo, { repository: REPO, streams: ['deployments'] }, { jobId: `r-${Date.now()}` }));
+    expect(job.failedReason).toBeUndefined();
+    return (job.returnvalue as { deployments: { fetched: number; written: number; source: string } }).deployments;
+  };
+  const stored = async () =>
+    (
+      await w.db.sql.query(
+        `SELECT external_id::int AS id, sha, status, succeeded_at IS NOT NULL AS succeeded, finished_at IS NOT NULL AS finished FROM deployments
+          WHERE repository_full_name = $1 AND source = 'workflow-runs' ORDER BY external_id`,
+        [REPO],
+      )
+    ).rows;
+
+  it('a repository with no deployments but a deploy workflow: its runs on the default branch are its deployments, chosen and recorded', async () => {
+    const bo = { name: 'Bo', email: 'bo@example.com' };
+    for (const day of ['01', '02', '03']) {
+      w.repo.write('index.html', day);
+      w.repo.commit(bo, `2026-06-${day}T09:00:00Z`, `page ${day}`);
+    }
+    w.repo.push();
+    shas = w.repo.revList().reverse();
+    runs = [
+      run(201, 'Deploy site', shas[0]!, '01', 'success'),
+      run(202, 'CI', shas[1]!, '02', 'success'),
+      run(203, 'Deploy site', shas[1]!, '02', 'failure'),
+      run(204, 'Deploy site', shas[2]!, '03', null),
+      run(205, 'Deploy site', shas[2]!, '03', 'success', 'preview'),
+    ];
+    w.gh.repos.set(REPO, { commits: [], pulls: [], git: w.repo.bare, workflowRuns: runs });
+    await w.rows.trackedRepository({ fullName: REPO, organizationId: null });
+
+    // Listed: the four runs on main (the preview branch's is not asked for); three are of the deploy workflow.
+    expect(await sync()).toEqual({ fetched: 3, written: 3, source: 'workflow-runs' });
+    expect(await stored()).toEqual([
+      { id: 201, sha: shas[0], status: 'success', succeeded: true, finished: true },
+      { id: 203, sha: shas[1], status: 'failure', succeeded: false, finished: true },
+      { id: 204, sha: shas[2], status: 'in_progress', succeeded: false, finished: false },
+    ]);
+    expect((await w.db.sql.query(`SELECT chosen_source FROM deployment_settings WHERE repository_full_name = $1`, [REPO])).rows).toEqual([
+      { chosen_source: 'workflow-runs' },
+    ]);
+    expect(w.gh.requests.filter((r) => r.path === '/repos/acme/web/actions/runs').map((r) => r.query.get('branch'))).toEqual(['main', 'main']);
+  });
+
+  it('the unfinished run is read again until it ends; a re-run with nothing new asks for nothing it has', async () => {
+    Object.assign(runs[3]!, { status: 'completed', conclusion: 'success', updated_at: '2026-06-03T10:30:00Z' });
+    w.gh.reset();
+    expect(await sync()).toMatchObject({ written: 1, source: 'workflow-runs' });
+    expect((await stored())[2]).toEqual({ id: 204, sha: shas[2], status: 'success', succeeded: true, finished: true });
+    w.gh.reset();
+    expect(await sync()).toMatchObject({ written: 0 });
+    expect(w.gh.requests.every((r) => r.status === 304)).toBe(true);
+  });
+
+  it('the source is set through the producer API and the CLI, each refusal naming its problem; the CLI lists what is stored', async () => {
+    const em = w.db.orm.em.fork();
+    await expect(setDeploymentSource(em, REPO, { source: 'merges' })).rejects.toThrow(
+      'deployment source of acme/web: source: must be auto, deployments-api, workflow-runs (merges to the default branch are not built yet)',
+    );
+    await expect(setDeploymentSource(em, REPO, { source: 'workflow-runs', workflowPattern: '(' })).rejects.toThrow(
+      'workflowPattern: must be a regular expression',
+    );
+    await expect(setDeploymentSource(em, 'acme/nope', { source: 'auto' })).rejects.toThrow('acme/nope is not a tracked repository');
+    const env = { DATABASE_URL: w.db.url, LOG_LEVEL: 'silent' };
+    // Only the CI workflow counts as deploying now: the next sync reads it from the start.
+    const set = await runCliProcess(['deployments', 'source', REPO, 'workflow-runs', '--workflow', '^ci$'], env);
+    expect(set.stdout.trim()).toBe('acme/web: deployments from workflow-runs (workflows matching ^ci$); the next sync reads them from there');
+    expect(await sync()).toMatchObject({ fetched: 1, written: 1, source: 'workflow-runs' });
+    expect((await stored()).map((r) => r.id)).toEqual([201, 202, 203, 204]);
+    const list = await runCliProcess(['deployments', 'list', '--repository', REPO], env);
+    expect(list.code).toBe(0);
+    expect(list.stdout).toContain('acme/web: source workflow-runs (set)');
+    expect(list.stdout).toContain(shas[1]!.slice(0, 12));
+    const bad = await runCliProcess(['deployments', 'source', REPO, 'rss'], env);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('source: must be auto, deployments-api, workflow-runs');
+  }, 60_000);
 });

@@ -25,6 +25,11 @@ export const COMMANDS: { name: string; description: string; load: () => Promise<
   { name: 'sync', description: 'queue GitHub syncs', load: async () => (await import('./commands/sync.js')).registerSync },
   { name: 'github', description: 'GitHub accounts and organizations', load: async () => (await import('./commands/github.js')).registerGitHub },
   {
+    name: 'deployments',
+    description: 'deployments: list them, set where a repository reads them from',
+    load: async () => (await import('./commands/deployments.js')).registerDeployments,
+  },
+  {
     name: 'export',
     description: 'request an export (commits, pull_requests, code_reviews, developers, team_metrics, learning_paths) and queue it',
     load: async () => (await import('./commands/export.js')).registerExport,

@@ -6,7 +6,7 @@ import { userJson } from './github-json.js';
  * `GET /repos/{o}/{r}/deployments` (filters sha, ref, task, environment; newest first),
  * `GET /repos/{o}/{r}/deployments/{id}` and `…/{id}/statuses` (newest first), and
  * `GET /repos/{o}/{r}/actions/runs` (filters branch, event, status, head_sha, created; newest first,
- * `{ total_count, workflow_runs }`). Lists are paginated by the caller's `paginate`.
+ * `{ total_count, workflow_runs }`) and `…/actions/runs/{id}`. Lists are paginated by the caller's `paginate`.
  */
 type Paginate = <T>(items: T[]) => { body: T[]; link?: string };
 type Answer = { status: number; body: unknown; link?: string } | null;
@@ -49,6 +49,11 @@ export function deploymentRoute(base: string, full: string, repo: StandInRepo, r
     return { status: 200, ...paginate(statuses) };
   }
   if (rest === '/actions/runs') return workflowRuns(base, full, repo.workflowRuns ?? [], q, paginate);
+  const run = rest.match(/^\/actions\/runs\/(\d+)$/);
+  if (run) {
+    const r = (repo.workflowRuns ?? []).find((x) => x.id === Number(run[1]));
+    return r ? { status: 200, body: runJson(base, full, r) } : notFound;
+  }
   return null;
 }
 
@@ -102,26 +107,30 @@ function workflowRuns(base: string, full: string, runs: StandInWorkflowRun[], q:
     link,
     body: {
       total_count: matching.length,
-      workflow_runs: body.map((r) => ({
-        id: r.id,
-        name: r.name,
-        node_id: `WFR_${r.id}`,
-        head_branch: r.head_branch,
-        head_sha: r.head_sha,
-        path: r.path,
-        display_title: r.name,
-        run_number: r.id % 100_000,
-        event: r.event,
-        status: r.status,
-        conclusion: r.conclusion,
-        workflow_id: parseInt(r.path.replace(/\W/g, '').slice(0, 6), 36) % 1_000_000,
-        url: `${base}/repos/${full}/actions/runs/${r.id}`,
-        html_url: `https://github.com/${full}/actions/runs/${r.id}`,
-        created_at: r.created_at,
-        updated_at: r.updated_at,
-        run_attempt: 1,
-        run_started_at: r.run_started_at,
-      })),
+      workflow_runs: body.map((r) => runJson(base, full, r)),
     },
+  };
+}
+
+function runJson(base: string, full: string, r: StandInWorkflowRun) {
+  return {
+    id: r.id,
+    name: r.name,
+    node_id: `WFR_${r.id}`,
+    head_branch: r.head_branch,
+    head_sha: r.head_sha,
+    path: r.path,
+    display_title: r.name,
+    run_number: r.id % 100_000,
+    event: r.event,
+    status: r.status,
+    conclusion: r.conclusion,
+    workflow_id: parseInt(r.path.replace(/\W/g, '').slice(0, 6), 36) % 1_000_000,
+    url: `${base}/repos/${full}/actions/runs/${r.id}`,
+    html_url: `https://github.com/${full}/actions/runs/${r.id}`,
+    created_at: r.created_at,
+    updated_at: r.updated_at,
+    run_attempt: 1,
+    run_started_at: r.run_started_at,
   };
 }

@@ -42,3 +42,23 @@ export const Deployment = defineEntity({
   },
 });
 export type IDeployment = InferEntity<typeof Deployment>;
+
+/** Where a repository's deployments are read from: set (source) or chosen by the sync (chosen_source). */
+export const DeploymentSetting = defineEntity({
+  name: 'DeploymentSetting',
+  tableName: 'deployment_settings',
+  properties: {
+    repositoryFullName: p.string().length(255).primary(),
+    source: p.string().length(20).$type<DeploymentSource>().nullable(),
+    /** workflow-runs: the workflows that deploy, a case-insensitive pattern over their name or file (default `deploy`) */
+    workflowPattern: p.string().length(255).nullable(),
+    chosenSource: p.string().length(20).nullable(),
+    updatedAt: p
+      .datetime()
+      .columnType('timestamptz')
+      .defaultRaw('now()')
+      .onCreate(() => new Date())
+      .onUpdate(() => new Date()),
+  },
+});
+export type IDeploymentSetting = InferEntity<typeof DeploymentSetting>;

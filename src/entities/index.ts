@@ -49,7 +49,7 @@ import { LlmUsage } from './llm-usage.js';
 import { PrunedTotal } from './pruned-total.js';
 import { GitFallbackTotal } from './git-fallback-total.js';
 import { PredictiveInsightOrganization } from './predictive-insight-organization.js';
-import { Deployment } from './delivery.js';
+import { Deployment, DeploymentSetting } from './delivery.js';
 
 /** Every entity of the schema contract, in dependency order, then the sync's own tables. */
 export const ALL_ENTITIES = [
@@ -87,4 +87,5 @@ export const ALL_ENTITIES = [
   GitFallbackTotal,
   PredictiveInsightOrganization,
   Deployment,
+  DeploymentSetting,
 ];

@@ -93,6 +93,20 @@ export const ghDeployment = z.looseObject({
   created_at: z.string(),
 });
 export type GhDeployment = z.infer<typeof ghDeployment>;
+/** A GitHub Actions workflow run (`GET /repos/{o}/{r}/actions/runs`). */
+export const ghWorkflowRun = z.looseObject({
+  id: z.number().int(),
+  name: z.string().nullish(),
+  path: z.string().nullish(),
+  head_branch: z.string().nullish(),
+  head_sha: z.string().regex(/^[0-9a-f]{40}$/, 'must be a 40-character sha'),
+  status: z.string(),
+  conclusion: z.string().nullish(),
+  created_at: z.string(),
+  updated_at: z.string(),
+  run_started_at: z.string().nullish(),
+});
+export type GhWorkflowRun = z.infer<typeof ghWorkflowRun>;
 export const ghDeploymentStatus = z.looseObject({ id: z.number().int(), state: z.string(), created_at: z.string() });
 
 export const ghFullUser = ghUser.extend({

@@ -62,3 +62,66 @@ export async function finishedDeployments(em: EntityManager, repo: string, sourc
   );
   return new Set(rows.map((r) => Number(r.external_id)));
 }
+
+export interface DeploymentSettingRow {
+  source: DeploymentSource | null;
+  workflow_pattern: string | null;
+  chosen_source: string | null;
+}
+
+/** A repository's deployment setting (all null when it has none). */
+export async function deploymentSetting(em: EntityManager, repo: string): Promise<DeploymentSettingRow> {
+  const [row] = await sql<DeploymentSettingRow>(em, `SELECT source, workflow_pattern, chosen_source FROM deployment_settings WHERE repository_full_name = ?`, [
+    repo,
+  ]);
+  return row ?? { source: null, workflow_pattern: null, chosen_source: null };
+}
+
+/** Set where a repository's deployments come from (null: chosen by the sync); the sync chooses again. */
+export async function writeDeploymentSetting(
+  em: EntityManager,
+  repo: string,
+  s: { source: DeploymentSource | null; workflowPattern: string | null },
+): Promise<void> {
+  await sql(
+    em,
+    `INSERT INTO deployment_settings (repository_full_name, source, workflow_pattern) VALUES (?, ?, ?)
+     ON CONFLICT (repository_full_name) DO UPDATE SET source = EXCLUDED.source, workflow_pattern = EXCLUDED.workflow_pattern, chosen_source = NULL, updated_at = now()`,
+    [repo, s.source, s.workflowPattern],
+  );
+  // Another source lists other things: its first sync starts from the initial window, not this cursor.
+  await sql(em, `DELETE FROM github_sync_cursors WHERE repository_full_name = ? AND stream = 'deployments'`, [repo]);
+}
+
+/** What the sync chose (or 'none'), kept so it is not probed for again. */
+export async function recordChosenSource(em: EntityManager, repo: string, chosen: string): Promise<void> {
+  await sql(
+    em,
+    `INSERT INTO deployment_settings (repository_full_name, chosen_source) VALUES (?, ?)
+     ON CONFLICT (repository_full_name) DO UPDATE SET chosen_source = EXCLUDED.chosen_source, updated_at = now()
+      WHERE deployment_settings.chosen_source IS DISTINCT FROM EXCLUDED.chosen_source`,
+    [repo, chosen],
+  );
+}
+
+export interface StoredDeployment {
+  repository_full_name: string;
+  source: string;
+  external_id: string;
+  environment: string;
+  is_production: boolean;
+  sha: string;
+  status: string;
+  created_at: Date;
+  succeeded_at: Date | null;
+}
+
+/** The newest deployments (of one repository, or of all), newest first. */
+export async function latestDeployments(em: EntityManager, repo: string | null, limit: number): Promise<StoredDeployment[]> {
+  return sql<StoredDeployment>(
+    em,
+    `SELECT repository_full_name, source, external_id, environment, is_production, sha, status, created_at, succeeded_at FROM deployments
+      WHERE (?::text IS NULL OR repository_full_name = ?) ORDER BY created_at DESC, external_id DESC LIMIT ?`,
+    [repo, repo, limit],
+  );
+}

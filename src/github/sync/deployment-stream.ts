@@ -1,71 +1,116 @@
-import { ghDeployment, ghDeploymentStatus, parseGitHub, type GhDeployment } from '../api/schemas.js';
-import { advanceCursor, readCursor } from '../sql/cursors.js';
-import { finishedDeployments, unfinishedDeployments, upsertDeployments, type DeploymentRow } from '../sql/deployments.js';
-import { mapLimit, splitRepo } from './fetch.js';
+import { ghDeployment, ghDeploymentStatus, ghRepository, ghWorkflowRun, parseGitHub, type GhDeployment, type GhWorkflowRun } from '../api/schemas.js';
 import { storableText } from '../../lib/text.js';
+import { advanceCursor, readCursor } from '../sql/cursors.js';
+import {
+  deploymentSetting,
+  finishedDeployments,
+  recordChosenSource,
+  unfinishedDeployments,
+  upsertDeployments,
+  type DeploymentRow,
+} from '../sql/deployments.js';
+import type { DeploymentSource } from '../../entities/delivery.js';
+import { mapLimit, splitRepo } from './fetch.js';
 import { initialWindowStart, type StreamResult, type SyncOptions } from './stream-options.js';
 
 /** A deployment's states that are final: it will not change what it shipped or whether it failed. */
 const FINAL = new Set(['success', 'failure', 'error']);
+/** The workflows that deploy, when a repository names none: any whose name or file says so. */
+export const DEFAULT_WORKFLOW_PATTERN = 'deploy';
 
 export interface DeploymentsResult extends StreamResult {
-  source: 'deployments-api';
+  /** Where they were read from; `none`: the repository has neither deployments nor deploying workflow runs. */
+  source: DeploymentSource | 'none';
+}
+
+type Options = SyncOptions & { production: RegExp };
+
+/**
+ * A repository's deployments, from the source its setting names, else the one the sync chooses (and
+ * records): the Deployments API when the repository has a deployment to a production environment,
+ * else GitHub Actions runs on the default branch of a workflow whose name or file matches the
+ * setting's pattern (default `deploy`). Merges to the default branch as deployments are not built
+ * yet: such a repository reports `none`.
+ */
+export async function syncDeployments(opts: Options): Promise<DeploymentsResult> {
+  const setting = await deploymentSetting(opts.em, opts.repo);
+  const workflows = new RegExp(setting.workflow_pattern ?? DEFAULT_WORKFLOW_PATTERN, 'i');
+  const known = setting.chosen_source && setting.chosen_source !== 'none' ? (setting.chosen_source as DeploymentSource) : null;
+  const source = setting.source ?? known ?? (await chooseSource(opts, workflows));
+  if (!setting.source) await recordChosenSource(opts.em, opts.repo, source);
+  if (source === 'deployments-api') return fromDeploymentsApi(opts);
+  if (source === 'workflow-runs') return fromWorkflowRuns(opts, workflows);
+  opts.log.info({ repo: opts.repo, source }, 'no deployments to read');
+  return { fetched: 0, written: 0, cursorMoved: false, source: 'none' };
+}
+
+async function chooseSource(opts: Options, workflows: RegExp): Promise<DeploymentSource | 'none'> {
+  const { owner, repo } = splitRepo(opts.repo);
+  const first = await opts.octokit.request('GET /repos/{owner}/{repo}/deployments', { owner, repo, per_page: 100 });
+  const deployments = (first.data as unknown[]).map((raw) => parseGitHub(ghDeployment, raw, `deployments of ${opts.repo}`));
+  if (deployments.some((d) => opts.production.test(d.environment))) return 'deployments-api';
+  const runs = await opts.octokit.request('GET /repos/{owner}/{repo}/actions/runs', { owner, repo, branch: await defaultBranch(opts), per_page: 100 });
+  const parsed = (runs.data.workflow_runs as unknown[]).map((raw) => parseGitHub(ghWorkflowRun, raw, `workflow runs of ${opts.repo}`));
+  return parsed.some((r) => deploys(r, workflows)) ? 'workflow-runs' : 'none';
+}
+
+const deploys = (r: GhWorkflowRun, workflows: RegExp) => workflows.test(r.name ?? '') || workflows.test(r.path ?? '');
+
+async function defaultBranch(opts: SyncOptions): Promise<string> {
+  const { owner, repo } = splitRepo(opts.repo);
+  return parseGitHub(ghRepository, (await opts.octokit.request('GET /repos/{owner}/{repo}', { owner, repo })).data, `repository ${opts.repo}`).default_branch;
+}
+
+/** Where a stream starts: back to its cursor minus the overlap, or GITHUB_SYNC_INITIAL_DAYS on a first sync. */
+async function stopBefore(opts: SyncOptions): Promise<Date | null> {
+  const cursor = await readCursor(opts.em, opts.repo, 'deployments');
+  return cursor ? new Date(cursor.getTime() - opts.overlapMinutes * 60_000) : initialWindowStart(opts);
+}
+
+/** Rows written, then the cursor moved to the newest listed. */
+async function finish(opts: SyncOptions, source: DeploymentSource, listed: number, rows: DeploymentRow[], newest: Date | null): Promise<DeploymentsResult> {
+  const written = await upsertDeployments(opts.em, rows);
+  const cursorMoved = newest ? await advanceCursor(opts.em, opts.repo, 'deployments', newest) : false;
+  opts.log.info({ repo: opts.repo, source, listed, read: rows.length, written }, 'deployments synced');
+  return { fetched: listed, written, cursorMoved, source };
 }
 
 /**
- * A repository's deployments from the Deployments API, newest first, back to the cursor (minus the
- * overlap; a first sync: GITHUB_SYNC_INITIAL_DAYS). Each listed deployment not yet in a final state,
- * and every stored one still unfinished, has its statuses read: its state is the newest status, its
- * success the first `success`, its end the first final status. Written in one statement; the cursor
- * moves after.
+ * The Deployments API, newest first back to the cursor: each deployment new or not yet final, and
+ * every stored one still unfinished, has its statuses read: its state is the newest status, its
+ * success the first `success`, its end the first final status.
  */
-export async function syncDeployments(opts: SyncOptions & { production: RegExp }): Promise<DeploymentsResult> {
-  const cursor = await readCursor(opts.em, opts.repo, 'deployments');
-  const stopBefore = cursor ? new Date(cursor.getTime() - opts.overlapMinutes * 60_000) : initialWindowStart(opts);
-  const { listed, newest } = await listDeployments(opts, stopBefore);
+async function fromDeploymentsApi(opts: Options): Promise<DeploymentsResult> {
+  const { owner, repo } = splitRepo(opts.repo);
+  const stop = await stopBefore(opts);
+  const listed: GhDeployment[] = [];
+  let newest: Date | null = null;
+  listing: for await (const page of opts.octokit.paginate.iterator('GET /repos/{owner}/{repo}/deployments', { owner, repo, per_page: 100 })) {
+    for (const raw of page.data as unknown[]) {
+      const d = parseGitHub(ghDeployment, raw, `deployments of ${opts.repo}`);
+      if (stop && new Date(d.created_at) < stop) break listing;
+      if (!newest || new Date(d.created_at) > newest) newest = new Date(d.created_at);
+      listed.push(d);
+    }
+  }
   const done = await finishedDeployments(
     opts.em,
     opts.repo,
     'deployments-api',
     listed.map((d) => d.id),
   );
-  const stale = new Set(await unfinishedDeployments(opts.em, opts.repo, 'deployments-api'));
-  const toRead = [...new Map([...listed.filter((d) => !done.has(d.id)), ...(await staleDeployments(opts, stale, listed))].map((d) => [d.id, d])).values()];
-  opts.signal?.throwIfAborted();
-  const rows = await mapLimit(toRead, opts.detailConcurrency ?? 4, async (d) => rowOf(opts, d, await statusesOf(opts, d.id)));
-  const written = await upsertDeployments(opts.em, rows);
-  const cursorMoved = newest ? await advanceCursor(opts.em, opts.repo, 'deployments', newest) : false;
-  opts.log.info({ repo: opts.repo, listed: listed.length, read: toRead.length, written }, 'deployments synced');
-  return { fetched: listed.length, written, cursorMoved, source: 'deployments-api' };
-}
-
-async function listDeployments(opts: SyncOptions, stopBefore: Date | null): Promise<{ listed: GhDeployment[]; newest: Date | null }> {
-  const { owner, repo } = splitRepo(opts.repo);
-  const listed: GhDeployment[] = [];
-  let newest: Date | null = null;
-  for await (const page of opts.octokit.paginate.iterator('GET /repos/{owner}/{repo}/deployments', { owner, repo, per_page: 100 })) {
-    for (const raw of page.data as unknown[]) {
-      const d = parseGitHub(ghDeployment, raw, `deployments of ${opts.repo}`);
-      const created = new Date(d.created_at);
-      if (stopBefore && created < stopBefore) return { listed, newest };
-      if (!newest || created > newest) newest = created;
-      listed.push(d);
-    }
-  }
-  return { listed, newest };
-}
-
-/** Stored deployments still unfinished that the listing did not reach: read one by one. */
-async function staleDeployments(opts: SyncOptions, stale: Set<number>, listed: GhDeployment[]): Promise<GhDeployment[]> {
-  const { owner, repo } = splitRepo(opts.repo);
-  const missing = [...stale].filter((id) => !listed.some((d) => d.id === id));
-  return mapLimit(missing, opts.detailConcurrency ?? 4, async (id) =>
+  const stale = (await unfinishedDeployments(opts.em, opts.repo, 'deployments-api')).filter((id) => !listed.some((d) => d.id === id));
+  const staleRead = await mapLimit(stale, opts.detailConcurrency ?? 4, async (id) =>
     parseGitHub(
       ghDeployment,
       (await opts.octokit.request('GET /repos/{owner}/{repo}/deployments/{deployment_id}', { owner, repo, deployment_id: id })).data,
-      `deployment ${id} of ${opts.repo}`,
+      `deployment ${id}`,
     ),
   );
+  opts.signal?.throwIfAborted();
+  const toRead = [...listed.filter((d) => !done.has(d.id)), ...staleRead];
+  const rows = await mapLimit(toRead, opts.detailConcurrency ?? 4, async (d) => deploymentRow(opts, d, await statusesOf(opts, d.id)));
+  return finish(opts, 'deployments-api', listed.length, rows, newest);
 }
 
 async function statusesOf(opts: SyncOptions, id: number) {
@@ -75,7 +120,7 @@ async function statusesOf(opts: SyncOptions, id: number) {
 }
 
 /** The row of a deployment from its statuses (any order: sorted here by time, then id). */
-function rowOf(opts: SyncOptions & { production: RegExp }, d: GhDeployment, statuses: { id: number; state: string; created_at: string }[]): DeploymentRow {
+function deploymentRow(opts: Options, d: GhDeployment, statuses: { id: number; state: string; created_at: string }[]): DeploymentRow {
   const ordered = [...statuses].sort((a, b) => a.created_at.localeCompare(b.created_at) || a.id - b.id);
   const first = (test: (state: string) => boolean) => ordered.find((s) => test(s.state))?.created_at ?? null;
   return {
@@ -90,5 +135,59 @@ function rowOf(opts: SyncOptions & { production: RegExp }, d: GhDeployment, stat
     created_at: d.created_at,
     succeeded_at: first((s) => s === 'success'),
     finished_at: first((s) => FINAL.has(s)),
+  };
+}
+
+/**
+ * GitHub Actions runs on the default branch of the workflows that deploy, newest first back to the
+ * cursor: each is a deployment to production of its head sha, succeeded when it concluded `success`,
+ * finished when completed. Stored runs still unfinished are read again one by one.
+ */
+async function fromWorkflowRuns(opts: Options, workflows: RegExp): Promise<DeploymentsResult> {
+  const { owner, repo } = splitRepo(opts.repo);
+  const stop = await stopBefore(opts);
+  const branch = await defaultBranch(opts);
+  const listed: GhWorkflowRun[] = [];
+  let newest: Date | null = null;
+  listing: for await (const page of opts.octokit.paginate.iterator('GET /repos/{owner}/{repo}/actions/runs', { owner, repo, branch, per_page: 100 })) {
+    for (const raw of page.data as unknown[]) {
+      const r = parseGitHub(ghWorkflowRun, raw, `workflow runs of ${opts.repo}`);
+      if (stop && new Date(r.created_at) < stop) break listing;
+      if (!newest || new Date(r.created_at) > newest) newest = new Date(r.created_at);
+      if (deploys(r, workflows)) listed.push(r);
+    }
+  }
+  const done = await finishedDeployments(
+    opts.em,
+    opts.repo,
+    'workflow-runs',
+    listed.map((r) => r.id),
+  );
+  const stale = (await unfinishedDeployments(opts.em, opts.repo, 'workflow-runs')).filter((id) => !listed.some((r) => r.id === id));
+  const staleRead = await mapLimit(stale, opts.detailConcurrency ?? 4, async (id) =>
+    parseGitHub(
+      ghWorkflowRun,
+      (await opts.octokit.request('GET /repos/{owner}/{repo}/actions/runs/{run_id}', { owner, repo, run_id: id })).data,
+      `workflow run ${id}`,
+    ),
+  );
+  const rows = [...listed.filter((r) => !done.has(r.id)), ...staleRead].map((r) => runRow(opts, r));
+  return finish(opts, 'workflow-runs', listed.length, rows, newest);
+}
+
+function runRow(opts: Options, r: GhWorkflowRun): DeploymentRow {
+  const completed = r.status === 'completed';
+  return {
+    repository_full_name: opts.repo,
+    source: 'workflow-runs',
+    external_id: r.id,
+    environment: 'production',
+    is_production: true,
+    sha: r.head_sha,
+    ref: r.head_branch ? storableText(r.head_branch, 255) : null,
+    status: completed ? (r.conclusion ?? 'completed') : r.status,
+    created_at: r.run_started_at ?? r.created_at,
+    succeeded_at: completed && r.conclusion === 'success' ? r.updated_at : null,
+    finished_at: completed ? r.updated_at : null,
   };
 }

@@ -1,0 +1,60 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { z } from 'zod';
+import type { DeploymentSource } from '../../entities/delivery.js';
+import { PermanentError } from '../../errors/index.js';
+import { formatIssues } from '../../lib/zod-issues.js';
+import { deploymentSetting, latestDeployments, writeDeploymentSetting, type StoredDeployment } from '../sql/deployments.js';
+import { trackedName } from '../sql/tracked.js';
+import { DEFAULT_WORKFLOW_PATTERN } from './deployment-stream.js';
+
+/** The sources a repository can be set to (merges to the default branch are not built yet). */
+const SETTABLE = ['auto', 'deployments-api', 'workflow-runs'] as const;
+
+const settingSchema = z
+  .object({
+    /** `auto`: chosen by the sync (the Deployments API, else deploying workflow runs). */
+    source: z.enum(SETTABLE, { message: `must be ${SETTABLE.join(', ')} (merges to the default branch are not built yet)` }),
+    workflowPattern: z
+      .string()
+      .min(1)
+      .max(255)
+      .refine((v) => {
+        try {
+          new RegExp(v, 'i');
+          return true;
+        } catch {
+          return false;
+        }
+      }, 'must be a regular expression')
+      .nullish(),
+  })
+  .strict();
+
+/**
+ * The producer API for where a tracked repository's deployments come from: `auto` (the sync chooses
+ * and records its choice) or a source, with the workflow name or file pattern of `workflow-runs`.
+ * Refused with each problem named; a repository not tracked is refused too.
+ */
+export async function setDeploymentSource(em: EntityManager, repository: string, input: { source: string; workflowPattern?: string | null }): Promise<string> {
+  const parsed = settingSchema.safeParse(input);
+  if (!parsed.success) throw new PermanentError(`deployment source of ${repository}: ${formatIssues(parsed.error)}`);
+  const name = await trackedName(em, repository);
+  if (!name) throw new PermanentError(`${repository} is not a tracked repository`);
+  const { source, workflowPattern } = parsed.data;
+  await writeDeploymentSetting(em, name, { source: source === 'auto' ? null : source, workflowPattern: workflowPattern ?? null });
+  return name;
+}
+
+/** A repository's deployment source as set and as last chosen, with the workflow pattern in use. */
+export async function deploymentSourceOf(
+  em: EntityManager,
+  repository: string,
+): Promise<{ set: DeploymentSource | 'auto'; used: string | null; workflowPattern: string }> {
+  const s = await deploymentSetting(em, repository);
+  return { set: s.source ?? 'auto', used: s.source ?? s.chosen_source, workflowPattern: s.workflow_pattern ?? DEFAULT_WORKFLOW_PATTERN };
+}
+
+/** The newest stored deployments, of one repository or all. */
+export async function recentDeployments(em: EntityManager, repository: string | null, limit = 20): Promise<StoredDeployment[]> {
+  return latestDeployments(em, repository, limit);
+}
