@@ -83,7 +83,7 @@ describe('GitHub webhooks, schedulers and the sync CLI', () => {
     expect(await producer.queue('github-sync').getWaitingCount()).toBe(0);
   });
 
-  it('push and pull_request events queue incremental syncs, deduplicated per repository and stream', async () => {
+  it('push, pull_request, deployment and workflow_run events queue incremental syncs, deduplicated per repository and stream', async () => {
     const first = await deliver('push', push);
     expect(first.statusCode).toBe(202);
     expect(first.json()).toMatchObject({ repository: 'acme/api', streams: ['commits'] });
@@ -92,10 +92,16 @@ describe('GitHub webhooks, schedulers and the sync CLI', () => {
     const pr = await deliver('pull_request', { action: 'opened', number: 7, repository: push.repository });
     expect(pr.json()).toMatchObject({ streams: ['pulls'] });
     await deliver('pull_request_review', { action: 'submitted', repository: push.repository });
+    // A deployment, its status and a workflow run: one pending sync of the repository's deployments.
+    const deployed = await deliver('deployment_status', { action: 'created', deployment_status: { state: 'success' }, repository: push.repository });
+    expect(deployed.json()).toMatchObject({ repository: 'acme/api', streams: ['deployments'] });
+    await deliver('deployment', { action: 'created', repository: push.repository });
+    await deliver('workflow_run', { action: 'completed', repository: push.repository });
 
     const waiting = await producer.queue('github-sync').getWaiting();
-    expect(waiting.map((j) => [j.name, j.data]).sort()).toEqual([
+    expect(waiting.map((j) => [j.name, j.data]).sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)))).toEqual([
       ['github.sync-repo', { repository: 'acme/api', streams: ['commits'] }],
+      ['github.sync-repo', { repository: 'acme/api', streams: ['deployments'] }],
       ['github.sync-repo', { repository: 'acme/api', streams: ['pulls'] }],
     ]);
   });

@@ -5,6 +5,6 @@ import { githubSyncRepo } from './github-sync-repo.contract.js';
 
 export const githubSyncAllJob = defineJob(githubSyncAll, async (_data, ctx) => {
   const repos = await activeRepositories(ctx.em);
-  for (const repository of repos) ctx.enqueueAfter(githubSyncRepo, { repository, streams: ['commits', 'pulls'] });
+  for (const repository of repos) ctx.enqueueAfter(githubSyncRepo, { repository, streams: ['commits', 'pulls', 'deployments'] });
   return { queued: repos.length };
 });

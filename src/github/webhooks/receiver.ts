@@ -8,17 +8,21 @@ import { z } from 'zod';
 import { withTimeout } from '../../lib/timeout.js';
 import type { Producer } from '../../queues/producer.js';
 import { githubSyncRepo } from '../jobs/github-sync-repo.contract.js';
+import type { SyncStream } from '../../entities/github-sync-cursor.js';
 import { trackedName } from '../sync/tracked.js';
 import { applyTracking, trackingChange, TRACKING_EVENTS, type TrackingChange } from './tracking.js';
 
 export const WEBHOOK_PATH = '/webhooks/github';
 
 /** Which sync stream each event invalidates. */
-const STREAMS_FOR_EVENT: Record<string, ('commits' | 'pulls')[]> = {
+const STREAMS_FOR_EVENT: Record<string, SyncStream[]> = {
   push: ['commits'],
   pull_request: ['pulls'],
   pull_request_review: ['pulls'],
   pull_request_review_comment: ['pulls'],
+  deployment: ['deployments'],
+  deployment_status: ['deployments'],
+  workflow_run: ['deployments'],
 };
 
 const repositoryPayload = z.looseObject({ repository: z.looseObject({ full_name: z.string() }) });
@@ -54,12 +58,12 @@ const BODY_LIMIT = 25 * 1024 * 1024;
  * with the JSON in `payload=`); a delivery id seen in the last 24 h is a replay and is ignored.
  */
 /**
- * A push / pull_request / review on a tracked repository: queue its incremental sync. Bounded: a
+ * A push / pull_request / review / deployment / workflow run on a tracked repository: queue its incremental sync of what changed. Bounded: a
  * PostgreSQL that hangs (rather than refuses) would otherwise hold the delivery past GitHub's 10 s
  * until the pool's acquire timeout. Names are matched as GitHub does, whatever their case; the sync
  * runs under the tracked name.
  */
-async function queueSync(opts: WebhookOptions, event: string, delivery: string, fullName: string, streams: ('commits' | 'pulls')[]) {
+async function queueSync(opts: WebhookOptions, event: string, delivery: string, fullName: string, streams: SyncStream[]) {
   const repository = await withTimeout(trackedName(opts.em(), fullName), 5_000, () => new Error('PostgreSQL did not answer within 5 s'));
   if (!repository) return { code: 202, body: { ignored: `repository ${fullName} is not tracked` } };
   const job = await opts.producer.enqueue(githubSyncRepo, { repository, streams });
