@@ -6,6 +6,9 @@ import { Migration } from '@mikro-orm/migrations';
  * the environment it went to, the sha it deployed, and its state: the latest status, when it first
  * succeeded and when it reached a final state (success, failure, error). `is_production` is the
  * environment matched against the production pattern when the row was written.
+ * deployment_shipments and deployment_commits: what a successful production deployment shipped, from
+ * git: `git rev-list <its sha> ^<the previous successful production deployment's sha>` (a rollback or
+ * a redeploy ships nothing), with whether its sha was in the repository at all.
  * deployment_settings: where a repository's deployments are read from (null: chosen by the sync,
  * which records its choice), and the workflow name or file pattern of the workflow-runs source.
  */
@@ -29,6 +32,19 @@ CREATE TABLE deployments (
     CONSTRAINT deployments_source_external_id_key UNIQUE (repository_full_name, source, external_id)
 );
 CREATE INDEX idx_deployments_production ON deployments (repository_full_name, created_at) WHERE is_production;
+CREATE TABLE deployment_shipments (
+    deployment_id UUID PRIMARY KEY,
+    previous_sha VARCHAR(40),
+    commits INTEGER NOT NULL,
+    sha_known BOOLEAN NOT NULL,
+    computed_at TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT NOW()
+);
+CREATE TABLE deployment_commits (
+    deployment_id UUID NOT NULL,
+    sha VARCHAR(40) NOT NULL,
+    PRIMARY KEY (deployment_id, sha)
+);
+CREATE INDEX idx_deployment_commits_sha ON deployment_commits (sha);
 CREATE TABLE deployment_settings (
     repository_full_name VARCHAR(255) PRIMARY KEY,
     source VARCHAR(20),
@@ -40,6 +56,8 @@ CREATE TABLE deployment_settings (
   }
 
   override async down(): Promise<void> {
-    this.addSql('DROP TABLE IF EXISTS deployment_settings; DROP TABLE IF EXISTS deployments;');
+    this.addSql(
+      'DROP TABLE IF EXISTS deployment_settings; DROP TABLE IF EXISTS deployment_commits; DROP TABLE IF EXISTS deployment_shipments; DROP TABLE IF EXISTS deployments;',
+    );
   }
 }

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { StandInDeployment, StandInWorkflowRun } from '../src/dev/github-fixture-types.js';
 import { setDeploymentSource } from '../src/github/sync/index.js';
@@ -11,9 +12,30 @@ import { useGitHubWorld } from './hooks.js';
  * git holds, its latest status, its first success and its end; a re-run with nothing new costs only
  * 304s; a status added later, and a new deployment, are all the next run writes.
  */
+/** Commits from a git mirror (what a deployment shipped is computed from it), all history. */
+const fromGit = (repo: { root: string }) => ({ GITHUB_COMMITS_FROM: 'git', GIT_MIRROR_DIR: join(repo.root, 'mirrors'), GITHUB_SYNC_INITIAL_DAYS: '0' });
+/** The default branch's commits as git lists them, oldest first. */
+const historyOf = (repo: { origin: (...args: string[]) => string }) => repo.origin('rev-list', '--reverse', 'main').split('\n').filter(Boolean);
+
+/** What each deployment shipped, by its id: the shas recorded (sorted), or 'unknown'. */
+async function shipments(
+  db: { sql: { query: (t: string, p: unknown[]) => Promise<{ rows: { id: number; sha_known: boolean; shas: string[] | null }[] }> } },
+  repo: string,
+) {
+  const { rows } = await db.sql.query(
+    `SELECT d.external_id::int AS id, s.sha_known, (SELECT array_agg(c.sha ORDER BY c.sha) FROM deployment_commits c WHERE c.deployment_id = d.id) AS shas
+       FROM deployments d JOIN deployment_shipments s ON s.deployment_id = d.id WHERE d.repository_full_name = $1 ORDER BY d.external_id`,
+    [repo],
+  );
+  return Object.fromEntries(rows.map((r) => [r.id, r.sha_known ? [...(r.shas ?? [])] : 'unknown']));
+}
+/** git's own answer, from the test's repository: what `include` has that `exclude` has not, sorted. */
+const gitShipped = (repo: { revList: (branch?: string, extra?: string[]) => string[] }, include: string, exclude?: string) =>
+  repo.revList(include, exclude ? [`^${exclude}`] : []).sort();
+
 describe('deployments from the Deployments API', () => {
   const REPO = 'acme/shop';
-  const w = useGitHubWorld({ settings: () => ({ GITHUB_SYNC_INITIAL_DAYS: '0', PRODUCTION_ENVIRONMENT_PATTERN: '^(prod|production)$' }) });
+  const w = useGitHubWorld({ settings: (_gh, repo) => ({ ...fromGit(repo), PRODUCTION_ENVIRONMENT_PATTERN: '^(prod|production)$' }) });
   let shas: string[];
   let deployments: StandInDeployment[];
 
@@ -53,7 +75,7 @@ describe('deployments from the Deployments API', () => {
       w.repo.commit(ann, `2026-05-${day}T09:00:00Z`, `release ${i}`);
     }
     w.repo.push();
-    shas = w.repo.revList().reverse(); // git's own list, oldest first
+    shas = historyOf(w.repo);
     deployments = [
       deployment(1, shas[0]!, 'production', '01', ['in_progress', 'success']),
       deployment(2, shas[1]!, 'staging', '02', ['success']),
@@ -97,6 +119,8 @@ describe('deployments from the Deployments API', () => {
         finished_at: '2026-05-03T11:00:00.000Z',
       },
     ]);
+    // The one successful production deployment shipped everything up to its sha (no initial window here).
+    expect(await shipments(w.db, REPO)).toEqual({ 1: gitShipped(w.repo, shas[0]!) });
   });
 
   it('a re-run with nothing new costs only 304s and writes nothing', async () => {
@@ -124,14 +148,29 @@ describe('deployments from the Deployments API', () => {
     });
     expect(rows.find((r) => r.id === 6)).toMatchObject({ prod: true, sha: shas[2], status: 'success', succeeded_at: '2026-05-04T11:00:00.000Z' });
     expect(rows).toHaveLength(6);
+    // 4 shipped what git has after 1's sha; 6 redeployed the same sha and shipped nothing.
+    expect(await shipments(w.db, REPO)).toEqual({ 1: gitShipped(w.repo, shas[0]!), 4: gitShipped(w.repo, shas[2]!, shas[0]), 6: [] });
+    expect(gitShipped(w.repo, shas[2]!, shas[0])).toEqual([shas[1], shas[2]].sort());
     // Deployments already final are not asked about again.
     expect(w.gh.requests.filter((r) => /\/deployments\/[1235]\/statuses$/.test(r.path))).toEqual([]);
+  });
+  it('a rollback ships nothing and makes the older sha live; a sha the repository does not have ships nothing known', async () => {
+    deployments.push(deployment(7, shas[0]!, 'production', '05', ['success'])); // rollback to release 0
+    deployments.push(deployment(8, 'f'.repeat(40), 'production', '06', ['success'])); // not in the repository
+    deployments.push(deployment(9, shas[2]!, 'production', '07', ['success'])); // forward again
+    expect(await sync()).toMatchObject({ deployments: { written: 3, shipped: 3 } });
+    expect(await shipments(w.db, REPO)).toMatchObject({
+      7: [],
+      8: 'unknown',
+      // Counted from what was live: release 0 (the unknown sha never was).
+      9: gitShipped(w.repo, shas[2]!, shas[0]),
+    });
   });
 });
 
 describe('deployments from GitHub Actions workflow runs, chosen by the sync or set', () => {
   const REPO = 'acme/web';
-  const w = useGitHubWorld({ settings: () => ({ GITHUB_SYNC_INITIAL_DAYS: '0' }) });
+  const w = useGitHubWorld({ settings: (_gh, repo) => fromGit(repo) });
   let shas: string[];
   let runs: StandInWorkflowRun[];
   const run = (id: number, name: string, sha: string, day: string, conclusion: StandInWorkflowRun['conclusion'], branch = 'main'): StandInWorkflowRun => ({
@@ -168,7 +207,7 @@ describe('deployments from GitHub Actions workflow runs, chosen by the sync or s
       w.repo.commit(bo, `2026-06-${day}T09:00:00Z`, `page ${day}`);
     }
     w.repo.push();
-    shas = w.repo.revList().reverse();
+    shas = historyOf(w.repo);
     runs = [
       run(201, 'Deploy site', shas[0]!, '01', 'success'),
       run(202, 'CI', shas[1]!, '02', 'success'),
@@ -180,7 +219,7 @@ describe('deployments from GitHub Actions workflow runs, chosen by the sync or s
     await w.rows.trackedRepository({ fullName: REPO, organizationId: null });
 
     // Listed: the four runs on main (the preview branch's is not asked for); three are of the deploy workflow.
-    expect(await sync()).toEqual({ fetched: 3, written: 3, source: 'workflow-runs' });
+    expect(await sync()).toEqual({ fetched: 3, written: 3, source: 'workflow-runs', shipped: 1 });
     expect(await stored()).toEqual([
       { id: 201, sha: shas[0], status: 'success', succeeded: true, finished: true },
       { id: 203, sha: shas[1], status: 'failure', succeeded: false, finished: true },
@@ -197,6 +236,7 @@ describe('deployments from GitHub Actions workflow runs, chosen by the sync or s
     w.gh.reset();
     expect(await sync()).toMatchObject({ written: 1, source: 'workflow-runs' });
     expect((await stored())[2]).toEqual({ id: 204, sha: shas[2], status: 'success', succeeded: true, finished: true });
+    expect(await shipments(w.db, REPO)).toEqual({ 201: gitShipped(w.repo, shas[0]!), 204: gitShipped(w.repo, shas[2]!, shas[0]) });
     w.gh.reset();
     expect(await sync()).toMatchObject({ written: 0 });
     expect(w.gh.requests.every((r) => r.status === 304)).toBe(true);
@@ -217,6 +257,12 @@ describe('deployments from GitHub Actions workflow runs, chosen by the sync or s
     expect(set.stdout.trim()).toBe('acme/web: deployments from workflow-runs (workflows matching ^ci$); the next sync reads them from there');
     expect(await sync()).toMatchObject({ fetched: 1, written: 1, source: 'workflow-runs' });
     expect((await stored()).map((r) => r.id)).toEqual([201, 202, 203, 204]);
+    // 202 succeeded before 204: learnt late, it ships sha 1, and 204 is recomputed from it.
+    expect(await shipments(w.db, REPO)).toEqual({
+      201: gitShipped(w.repo, shas[0]!),
+      202: gitShipped(w.repo, shas[1]!, shas[0]),
+      204: gitShipped(w.repo, shas[2]!, shas[1]),
+    });
     const list = await runCliProcess(['deployments', 'list', '--repository', REPO], env);
     expect(list.code).toBe(0);
     expect(list.stdout).toContain('acme/web: source workflow-runs (set)');

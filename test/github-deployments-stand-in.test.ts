@@ -24,7 +24,7 @@ describe('GitHub stand-in: deployments and workflow runs', () => {
       repo.commit(ann, `2026-05-${day}T10:00:00Z`, `release ${i}`);
     }
     repo.push();
-    shas = repo.revList().reverse(); // oldest first
+    shas = repo.origin('rev-list', '--reverse', 'main').split('\n').filter(Boolean); // oldest first
     const deployment = (id: number, sha: string, environment: string, at: string, states: StandInDeployment['statuses'][number]['state'][]) => ({
       id,
       sha,

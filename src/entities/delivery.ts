@@ -62,3 +62,35 @@ export const DeploymentSetting = defineEntity({
   },
 });
 export type IDeploymentSetting = InferEntity<typeof DeploymentSetting>;
+
+/** What a successful production deployment shipped: the commits git says it added to what was live. */
+export const DeploymentShipment = defineEntity({
+  name: 'DeploymentShipment',
+  tableName: 'deployment_shipments',
+  properties: {
+    deploymentId: p.uuid().primary(),
+    /** the sha of the previous successful production deployment (null: the first) */
+    previousSha: p.string().length(40).nullable(),
+    commits: p.integer(),
+    /** false: the deployed sha is not in the repository (force-pushed away, another fork): nothing known shipped */
+    shaKnown: p.boolean(),
+    computedAt: p
+      .datetime()
+      .columnType('timestamptz')
+      .defaultRaw('now()')
+      .onCreate(() => new Date()),
+  },
+});
+export type IDeploymentShipment = InferEntity<typeof DeploymentShipment>;
+
+/** One commit a deployment shipped. */
+export const DeploymentCommit = defineEntity({
+  name: 'DeploymentCommit',
+  tableName: 'deployment_commits',
+  indexes: [{ name: 'idx_deployment_commits_sha', properties: ['sha'] }],
+  properties: {
+    deploymentId: p.uuid().primary(),
+    sha: p.string().length(40).primary(),
+  },
+});
+export type IDeploymentCommit = InferEntity<typeof DeploymentCommit>;

@@ -125,3 +125,49 @@ export async function latestDeployments(em: EntityManager, repo: string | null, 
     [repo, repo, limit],
   );
 }
+
+/** A successful production deployment, in the order its shipments are computed. */
+export interface ShippedDeployment {
+  id: string;
+  sha: string;
+}
+
+/**
+ * A repository's successful production deployments (of one source) from the earliest one whose
+ * shipment is not known yet, by first success; with the sha live before it (null: none). Their
+ * shipments, and those of every later one, are then (re)computed in that order.
+ */
+export async function deploymentsToShip(em: EntityManager, repo: string, source: string): Promise<{ before: string | null; deployments: ShippedDeployment[] }> {
+  const rows = await sql<{ id: string; sha: string; known: boolean | null }>(
+    em,
+    `SELECT d.id, d.sha, (SELECT s.sha_known FROM deployment_shipments s WHERE s.deployment_id = d.id) AS known
+       FROM deployments d WHERE d.repository_full_name = ? AND d.source = ? AND d.is_production AND d.succeeded_at IS NOT NULL
+      ORDER BY d.succeeded_at, d.external_id`,
+    [repo, source],
+  );
+  const start = rows.findIndex((r) => r.known === null);
+  if (start < 0) return { before: null, deployments: [] };
+  // What was live before: the last earlier deployment whose sha the repository has.
+  const before = rows.slice(0, start).findLast((r) => r.known === true)?.sha ?? null;
+  return { before, deployments: rows.slice(start).map((r) => ({ id: r.id, sha: r.sha })) };
+}
+
+/** Record what one deployment shipped (replacing what was recorded before). */
+export async function writeShipment(
+  em: EntityManager,
+  deploymentId: string,
+  s: { previousSha: string | null; shaKnown: boolean; commits: string[] },
+): Promise<void> {
+  await sql(em, `DELETE FROM deployment_commits WHERE deployment_id = ?`, [deploymentId]);
+  await sql(
+    em,
+    `INSERT INTO deployment_shipments (deployment_id, previous_sha, commits, sha_known) VALUES (?, ?, ?, ?)
+     ON CONFLICT (deployment_id) DO UPDATE SET previous_sha = EXCLUDED.previous_sha, commits = EXCLUDED.commits, sha_known = EXCLUDED.sha_known, computed_at = now()`,
+    [deploymentId, s.previousSha, s.commits.length, s.shaKnown],
+  );
+  if (s.commits.length === 0) return;
+  await sql(em, `INSERT INTO deployment_commits (deployment_id, sha) SELECT ?, unnest(?::varchar[]) ON CONFLICT DO NOTHING`, [
+    deploymentId,
+    pgArray(s.commits),
+  ]);
+}

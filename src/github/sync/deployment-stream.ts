@@ -11,6 +11,7 @@ import {
 } from '../sql/deployments.js';
 import type { DeploymentSource } from '../../entities/delivery.js';
 import { mapLimit, splitRepo } from './fetch.js';
+import { recordShipments } from './shipments.js';
 import { initialWindowStart, type StreamResult, type SyncOptions } from './stream-options.js';
 
 /** A deployment's states that are final: it will not change what it shipped or whether it failed. */
@@ -19,6 +20,8 @@ const FINAL = new Set(['success', 'failure', 'error']);
 export const DEFAULT_WORKFLOW_PATTERN = 'deploy';
 
 export interface DeploymentsResult extends StreamResult {
+  /** Deployments whose shipped commits were (re)computed from git. */
+  shipped?: number;
   /** Where they were read from; `none`: the repository has neither deployments nor deploying workflow runs. */
   source: DeploymentSource | 'none';
 }
@@ -67,12 +70,13 @@ async function stopBefore(opts: SyncOptions): Promise<Date | null> {
   return cursor ? new Date(cursor.getTime() - opts.overlapMinutes * 60_000) : initialWindowStart(opts);
 }
 
-/** Rows written, then the cursor moved to the newest listed. */
+/** Rows written, then the cursor moved to the newest listed, then what the new successes shipped. */
 async function finish(opts: SyncOptions, source: DeploymentSource, listed: number, rows: DeploymentRow[], newest: Date | null): Promise<DeploymentsResult> {
   const written = await upsertDeployments(opts.em, rows);
   const cursorMoved = newest ? await advanceCursor(opts.em, opts.repo, 'deployments', newest) : false;
-  opts.log.info({ repo: opts.repo, source, listed, read: rows.length, written }, 'deployments synced');
-  return { fetched: listed, written, cursorMoved, source };
+  const shipped = await recordShipments(opts, source);
+  opts.log.info({ repo: opts.repo, source, listed, read: rows.length, written, shipped }, 'deployments synced');
+  return { fetched: listed, written, cursorMoved, source, shipped };
 }
 
 /**

@@ -99,6 +99,8 @@ async function syncWith(ctx: SyncHelpers, repository: string, streams: readonly 
       source: pulls.source,
       ...(pulls.points !== undefined ? { points: pulls.points } : {}),
     },
-    ...(deployments ? { deployments: { fetched: deployments.fetched, written: deployments.written, source: deployments.source } } : {}),
+    ...(deployments
+      ? { deployments: { fetched: deployments.fetched, written: deployments.written, source: deployments.source, shipped: deployments.shipped ?? 0 } }
+      : {}),
   };
 }
