@@ -1,5 +1,6 @@
 import { createPrivateKey } from 'node:crypto';
 import { z } from 'zod';
+import { isRegularExpression } from '../lib/patterns.js';
 
 /**
  * Every setting comes from the environment and is validated here, once, at boot.
@@ -82,17 +83,7 @@ export const envSchema = z.object({
   GITHUB_COMMITS_FROM: z.enum(['git', 'api'], { message: 'must be git or api' }).default('git'),
   GITHUB_PULLS_FROM: z.enum(['graphql', 'rest'], { message: 'must be graphql or rest' }).default('graphql'),
   /** The environments that are production (a case-insensitive regular expression over the environment's name). */
-  PRODUCTION_ENVIRONMENT_PATTERN: z
-    .string()
-    .default('^(prod|production|live)$')
-    .refine((v) => {
-      try {
-        new RegExp(v, 'i');
-        return true;
-      } catch {
-        return false;
-      }
-    }, 'must be a regular expression'),
+  PRODUCTION_ENVIRONMENT_PATTERN: z.string().default('^(prod|production|live)$').refine(isRegularExpression, 'must be a regular expression'),
   /** GitHub's git host (clones and fetches over HTTPS). */
   GITHUB_GIT_URL: url(['http:', 'https:'], 'HTTP(S)').default('https://github.com'),
   /** The bare mirrors of the tracked repositories. */

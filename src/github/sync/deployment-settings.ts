@@ -6,6 +6,7 @@ import { formatIssues } from '../../lib/zod-issues.js';
 import { deploymentSetting, latestDeployments, writeDeploymentSetting, type StoredDeployment } from '../sql/deployments.js';
 import { trackedName } from '../sql/tracked.js';
 import { DEFAULT_WORKFLOW_PATTERN } from './deployment-stream.js';
+import { isRegularExpression } from '../../lib/patterns.js';
 
 /** The sources a repository can be set to (merges to the default branch are not built yet). */
 const SETTABLE = ['auto', 'deployments-api', 'workflow-runs'] as const;
@@ -14,19 +15,7 @@ const settingSchema = z
   .object({
     /** `auto`: chosen by the sync (the Deployments API, else deploying workflow runs). */
     source: z.enum(SETTABLE, { message: `must be ${SETTABLE.join(', ')} (merges to the default branch are not built yet)` }),
-    workflowPattern: z
-      .string()
-      .min(1)
-      .max(255)
-      .refine((v) => {
-        try {
-          new RegExp(v, 'i');
-          return true;
-        } catch {
-          return false;
-        }
-      }, 'must be a regular expression')
-      .nullish(),
+    workflowPattern: z.string().min(1).max(255).refine(isRegularExpression, 'must be a regular expression').nullish(),
   })
   .strict();
 

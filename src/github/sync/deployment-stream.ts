@@ -86,35 +86,58 @@ async function finish(opts: SyncOptions, source: DeploymentSource, listed: numbe
  */
 async function fromDeploymentsApi(opts: Options): Promise<DeploymentsResult> {
   const { owner, repo } = splitRepo(opts.repo);
-  const stop = await stopBefore(opts);
-  const listed: GhDeployment[] = [];
-  let newest: Date | null = null;
-  listing: for await (const page of opts.octokit.paginate.iterator('GET /repos/{owner}/{repo}/deployments', { owner, repo, per_page: 100 })) {
-    for (const raw of page.data as unknown[]) {
-      const d = parseGitHub(ghDeployment, raw, `deployments of ${opts.repo}`);
-      if (stop && new Date(d.created_at) < stop) break listing;
-      if (!newest || new Date(d.created_at) > newest) newest = new Date(d.created_at);
-      listed.push(d);
-    }
-  }
-  const done = await finishedDeployments(
-    opts.em,
-    opts.repo,
-    'deployments-api',
-    listed.map((d) => d.id),
-  );
-  const stale = (await unfinishedDeployments(opts.em, opts.repo, 'deployments-api')).filter((id) => !listed.some((d) => d.id === id));
-  const staleRead = await mapLimit(stale, opts.detailConcurrency ?? 4, async (id) =>
+  const pages = opts.octokit.paginate.iterator('GET /repos/{owner}/{repo}/deployments', { owner, repo, per_page: 100 });
+  const { listed, newest } = await listBackTo(opts, pages, (raw) => parseGitHub(ghDeployment, raw, `deployments of ${opts.repo}`));
+  const toRead = await newOrUnfinished(opts, 'deployments-api', listed, async (id) =>
     parseGitHub(
       ghDeployment,
       (await opts.octokit.request('GET /repos/{owner}/{repo}/deployments/{deployment_id}', { owner, repo, deployment_id: id })).data,
       `deployment ${id}`,
     ),
   );
-  opts.signal?.throwIfAborted();
-  const toRead = [...listed.filter((d) => !done.has(d.id)), ...staleRead];
   const rows = await mapLimit(toRead, opts.detailConcurrency ?? 4, async (d) => deploymentRow(opts, d, await statusesOf(opts, d.id)));
   return finish(opts, 'deployments-api', listed.length, rows, newest);
+}
+
+/** A listing newest first, back to the stream's cursor: what it keeps, and the newest creation seen (kept or not). */
+async function listBackTo<T extends { created_at: string }>(
+  opts: SyncOptions,
+  pages: AsyncIterable<{ data: unknown }>,
+  parse: (raw: unknown) => T,
+  keep: (item: T) => boolean = () => true,
+): Promise<{ listed: T[]; newest: Date | null }> {
+  const stop = await stopBefore(opts);
+  const listed: T[] = [];
+  let newest: Date | null = null;
+  for await (const page of pages) {
+    for (const raw of page.data as unknown[]) {
+      const item = parse(raw);
+      const created = new Date(item.created_at);
+      if (stop && created < stop) return { listed, newest };
+      if (!newest || created > newest) newest = created;
+      if (keep(item)) listed.push(item);
+    }
+  }
+  return { listed, newest };
+}
+
+/** Of what was listed, what is not stored in a final state; and the stored ones still unfinished that the listing did not reach, read one by one. */
+async function newOrUnfinished<T extends { id: number }>(
+  opts: SyncOptions,
+  source: DeploymentSource,
+  listed: T[],
+  readOne: (id: number) => Promise<T>,
+): Promise<T[]> {
+  const done = await finishedDeployments(
+    opts.em,
+    opts.repo,
+    source,
+    listed.map((x) => x.id),
+  );
+  const stale = (await unfinishedDeployments(opts.em, opts.repo, source)).filter((id) => !listed.some((x) => x.id === id));
+  const staleRead = await mapLimit(stale, opts.detailConcurrency ?? 4, readOne);
+  opts.signal?.throwIfAborted();
+  return [...listed.filter((x) => !done.has(x.id)), ...staleRead];
 }
 
 async function statusesOf(opts: SyncOptions, id: number) {
@@ -149,34 +172,28 @@ function deploymentRow(opts: Options, d: GhDeployment, statuses: { id: number; s
  */
 async function fromWorkflowRuns(opts: Options, workflows: RegExp): Promise<DeploymentsResult> {
   const { owner, repo } = splitRepo(opts.repo);
-  const stop = await stopBefore(opts);
   const branch = await defaultBranch(opts);
-  const listed: GhWorkflowRun[] = [];
-  let newest: Date | null = null;
-  listing: for await (const page of opts.octokit.paginate.iterator('GET /repos/{owner}/{repo}/actions/runs', { owner, repo, branch, per_page: 100 })) {
-    for (const raw of page.data as unknown[]) {
-      const r = parseGitHub(ghWorkflowRun, raw, `workflow runs of ${opts.repo}`);
-      if (stop && new Date(r.created_at) < stop) break listing;
-      if (!newest || new Date(r.created_at) > newest) newest = new Date(r.created_at);
-      if (deploys(r, workflows)) listed.push(r);
-    }
-  }
-  const done = await finishedDeployments(
-    opts.em,
-    opts.repo,
-    'workflow-runs',
-    listed.map((r) => r.id),
+  const pages = opts.octokit.paginate.iterator('GET /repos/{owner}/{repo}/actions/runs', { owner, repo, branch, per_page: 100 });
+  const { listed, newest } = await listBackTo(
+    opts,
+    pages,
+    (raw) => parseGitHub(ghWorkflowRun, raw, `workflow runs of ${opts.repo}`),
+    (r) => deploys(r, workflows),
   );
-  const stale = (await unfinishedDeployments(opts.em, opts.repo, 'workflow-runs')).filter((id) => !listed.some((r) => r.id === id));
-  const staleRead = await mapLimit(stale, opts.detailConcurrency ?? 4, async (id) =>
+  const toRead = await newOrUnfinished(opts, 'workflow-runs', listed, async (id) =>
     parseGitHub(
       ghWorkflowRun,
       (await opts.octokit.request('GET /repos/{owner}/{repo}/actions/runs/{run_id}', { owner, repo, run_id: id })).data,
       `workflow run ${id}`,
     ),
   );
-  const rows = [...listed.filter((r) => !done.has(r.id)), ...staleRead].map((r) => runRow(opts, r));
-  return finish(opts, 'workflow-runs', listed.length, rows, newest);
+  return finish(
+    opts,
+    'workflow-runs',
+    listed.length,
+    toRead.map((r) => runRow(opts, r)),
+    newest,
+  );
 }
 
 function runRow(opts: Options, r: GhWorkflowRun): DeploymentRow {
