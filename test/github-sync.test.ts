@@ -327,7 +327,7 @@ describe('GitHub sync against a GitHub stand-in', () => {
     expect((await w.db.sql.query(`SELECT count(*)::int AS n FROM pull_requests`)).rows[0].n).toBe(6);
   });
 
-  it('the scheduled sync-all queues one incremental sync per active tracked repository', async () => {
+  it('the scheduled sync-all queues the incremental syncs of every active tracked repository', async () => {
     for (const [fullName, active] of [
       ['acme/api', true],
       ['acme/empty', true],
@@ -340,9 +340,15 @@ describe('GitHub sync against a GitHub stand-in', () => {
     const queued = (await w.h.reader('github-sync').getJobs(['waiting', 'active', 'completed', 'failed'])).filter(
       (j) => j.name === 'github.sync-repo' && j.timestamp >= done.timestamp,
     );
-    expect(queued.map((j) => j.data.repository).sort()).toEqual(['acme/api', 'acme/empty']);
+    // Per repository: its commits and pull requests, and its deployments.
+    expect(queued.map((j) => `${j.data.repository} ${j.data.streams.join('+')}`).sort()).toEqual([
+      'acme/api commits+pulls',
+      'acme/api deployments',
+      'acme/empty commits+pulls',
+      'acme/empty deployments',
+    ]);
     const finished = await Promise.all(queued.map((j) => w.h.settle(j)));
-    expect(await Promise.all(finished.map((j) => j.getState()))).toEqual(['completed', 'completed']);
+    expect(await Promise.all(finished.map((j) => j.getState()))).toEqual(['completed', 'completed', 'completed', 'completed']);
     const { rows } = await w.db.sql.query(`SELECT full_name, last_synced_at IS NOT NULL AS synced, last_error FROM tracked_repositories ORDER BY full_name`);
     expect(rows).toEqual([
       { full_name: 'acme/api', synced: true, last_error: null },
