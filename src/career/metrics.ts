@@ -1,7 +1,8 @@
 import type { QueryResultRow } from 'pg';
 import { learningProgressRows, scopePeople } from './queries.js';
 import { pathTracks, readinessFrom } from './readiness.js';
-import { evidenceOf, levelsFrom, skillLabel, type Query, type SkillLevel } from './skills.js';
+import type { Query } from '../db/sql.js';
+import { evidenceOf, levelsFrom, skillLabel, type SkillLevel } from './skills.js';
 
 /** How a metric reads the database and what it is scoped to (src/metrics/library.ts's context). */
 interface MetricCtx {

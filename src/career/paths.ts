@@ -9,9 +9,6 @@ import { skillMap } from './roles.js';
 import { careerRecommend } from './jobs/career-recommend.contract.js';
 import { skillLabel, skillLevels, type SkillLevel } from './skills.js';
 
-/** One entry of learning_paths.skill_gaps. `start` is the level when the path began (progress is measured from it). */
-export type { SkillGap };
-
 /** Assumed growth, in level points per month, where the developer's own history shows none. */
 export const DEFAULT_GROWTH_PER_MONTH = 5;
 /** How far back a skill's observed growth is measured. */

@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { pgArray, sql } from '../db/sql.js';
+import { pgArray, sql, type Query } from '../db/sql.js';
 import { commitInOrganizationSql, pullInOrganizationSql, roleOfOrganizationSql } from '../organizations/index.js';
 
 /**
@@ -8,16 +8,7 @@ import { commitInOrganizationSql, pullInOrganizationSql, roleOfOrganizationSql }
  * EntityManager's, or a metric's client) so reports compute them on the metrics' connection.
  */
 
-/** Runs one query with `?` placeholders (an EntityManager's or a metric's). */
-export type Query = <T extends Record<string, unknown>>(text: string, params: unknown[]) => Promise<T[]>;
-
-/** A Query on an EntityManager. */
-export const queryOn =
-  (em: EntityManager): Query =>
-  (text, params) =>
-    sql(em, text, params);
-
-/** A gap between a developer's level and a role's, as a learning path stores it (learning_paths.skill_gaps). */
+/** One entry of learning_paths.skill_gaps. `start` is the level when the path began (progress is measured from it). */
 export interface SkillGap {
   skill: string;
   start: number;

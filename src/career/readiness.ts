@@ -1,7 +1,8 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { latestStandardPathRoles, queryOn } from './queries.js';
+import { queryOn, type Query } from '../db/sql.js';
+import { latestStandardPathRoles } from './queries.js';
 import { STANDARD_ROLES, TRACKS, trackOfRole, type Track } from './ladder.js';
-import { skillLevels, type Query, type SkillLevel } from './skills.js';
+import { skillLevels, type SkillLevel } from './skills.js';
 
 export interface Readiness {
   track: Track;

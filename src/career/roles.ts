@@ -59,5 +59,3 @@ export async function createCareerRole(em: EntityManager, input: CareerRoleInput
     r.organizationId,
   );
 }
-
-export { rolesFor, type CareerRoleRow } from './queries.js';

@@ -1,6 +1,7 @@
 import * as linguist from 'linguist-languages';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { evidenceRows, queryOn, type Query } from './queries.js';
+import { queryOn, type Query } from '../db/sql.js';
+import { evidenceRows } from './queries.js';
 import { DOMAIN_OF_LANGUAGE, FRAMEWORK_RULES } from '../developers/index.js';
 
 /**
@@ -179,8 +180,6 @@ export function levelsFrom(commits: CommitEvidence[], reviews: ReviewEvidence[],
   }
   return out;
 }
-
-export type { Query };
 
 /**
  * The evidence of some developers in the window before `at`: their counted commits (authored; merges

@@ -37,6 +37,15 @@ export async function sql<T = Record<string, unknown>>(target: SqlTarget, text: 
   return result.rows;
 }
 
+/** Runs one statement with `?` placeholders on a target: a runner handed to code that reads but does not choose its connection. */
+export type Query = <T extends Record<string, unknown>>(text: string, params: unknown[]) => Promise<T[]>;
+
+/** `sql` bound to a target (the career evidence on an EntityManager or a metric's client; the metrics on their client). */
+export const queryOn =
+  (target: SqlTarget): Query =>
+  (text, params) =>
+    sql(target, text, params);
+
 /** A setting of the client's current transaction (`set_config(name, value, true)`): how a statement that takes no parameters (COPY) is given them. */
 export async function setTransactionSetting(client: PgQueryable, name: string, value: string): Promise<void> {
   await sql(client, 'SELECT set_config(?, ?, true)', [name, value]);

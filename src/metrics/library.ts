@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { resolveScope, scopeLookup, type ScopedFilters, type Scope } from './filters.js';
-import { queryOnClient, valuesPerBucket } from './queries.js';
+import { queryOn } from '../db/sql.js';
+import { valuesPerBucket } from './queries.js';
 import { learningProgressMetric, readinessMetric, skillLevelsMetric } from '../career/index.js';
 import { commitInOrganizationSql, pullInOrganizationSql, reviewInOrganizationSql } from '../organizations/index.js';
 
@@ -207,7 +208,7 @@ export async function computeMetrics(
 ): Promise<Record<string, MetricResult>> {
   const unknown = names.filter((n) => !isMetric(n));
   if (unknown.length) throw new UnknownMetricError(`Unknown metric(s): ${unknown.join(', ')}. Known metrics: ${METRIC_NAMES.join(', ')}`);
-  const q = queryOnClient(client);
+  const q = queryOn(client);
   const scope = await resolveScope(filters, scopeLookup(client), now);
   const out: Record<string, MetricResult> = {};
   for (const name of names) out[name] = await METRICS[name]!.run({ q, scope });

@@ -1,16 +1,10 @@
-import type pg from 'pg';
 import { sql, type PgQueryable } from '../db/sql.js';
 
 /**
- * The statements the metrics library runs. Each metric's own SQL is its definition in library.ts
- * (text built for a scope, as the export types' are); these run it, and read the scope's teams.
+ * The statements the metrics library runs beside its metrics: each metric's own SQL is its definition
+ * in library.ts (text built for a scope, as the export types' are, run through `queryOn`); these
+ * evaluate it per bucket and read the scope's teams.
  */
-
-/** A metric's way of running its SQL on a client (`?` placeholders). */
-export const queryOnClient =
-  (client: PgQueryable) =>
-  <T extends pg.QueryResultRow>(text: string, params: unknown[]): Promise<T[]> =>
-    sql<T>(client, text, params);
 
 /**
  * A single-value metric's SQL (`inner`, its window bounds read from b.s and b.e) evaluated once per
