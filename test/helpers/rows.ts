@@ -114,5 +114,4 @@ export function rowsOf(db: pg.Pool): Rows {
 /** A time `ms` milliseconds ago (the factories' times are values, not SQL). */
 export const ago = (ms: number): Date => new Date(Date.now() - ms);
 export const MINUTE = 60_000;
-export const HOUR = 60 * MINUTE;
-export const DAY = 24 * HOUR;
+export const DAY = 24 * 60 * MINUTE;

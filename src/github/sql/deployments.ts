@@ -42,25 +42,26 @@ export async function upsertDeployments(em: EntityManager, rows: DeploymentRow[]
   return written.length;
 }
 
-/** The ids (of a source) of a repository's deployments that have not reached a final state. */
-export async function unfinishedDeployments(em: EntityManager, repo: string, source: DeploymentSource): Promise<number[]> {
-  const rows = await sql<{ external_id: string }>(
+/**
+ * What is stored of a repository's deployments of a source: of the given ids, those already in a
+ * final state; and the ids of every stored deployment not in one yet.
+ */
+export async function storedStates(
+  em: EntityManager,
+  repo: string,
+  source: DeploymentSource,
+  ids: number[],
+): Promise<{ finished: Set<number>; unfinished: number[] }> {
+  const rows = await sql<{ external_id: string; finished: boolean }>(
     em,
-    `SELECT external_id FROM deployments WHERE repository_full_name = ? AND source = ? AND finished_at IS NULL ORDER BY external_id`,
-    [repo, source],
-  );
-  return rows.map((r) => Number(r.external_id));
-}
-
-/** Of the given ids, those of a repository's deployments (of a source) already in a final state. */
-export async function finishedDeployments(em: EntityManager, repo: string, source: DeploymentSource, ids: number[]): Promise<Set<number>> {
-  if (ids.length === 0) return new Set();
-  const rows = await sql<{ external_id: string }>(
-    em,
-    `SELECT external_id FROM deployments WHERE repository_full_name = ? AND source = ? AND external_id = ANY(?::bigint[]) AND finished_at IS NOT NULL`,
+    `SELECT external_id, finished_at IS NOT NULL AS finished FROM deployments
+      WHERE repository_full_name = ? AND source = ? AND (finished_at IS NULL OR external_id = ANY(?::bigint[])) ORDER BY external_id`,
     [repo, source, pgArray(ids)],
   );
-  return new Set(rows.map((r) => Number(r.external_id)));
+  return {
+    finished: new Set(rows.filter((r) => r.finished).map((r) => Number(r.external_id))),
+    unfinished: rows.filter((r) => !r.finished).map((r) => Number(r.external_id)),
+  };
 }
 
 export interface DeploymentSettingRow {

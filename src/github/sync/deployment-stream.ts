@@ -1,14 +1,7 @@
 import { ghDeployment, ghDeploymentStatus, ghRepository, ghWorkflowRun, parseGitHub, type GhDeployment, type GhWorkflowRun } from '../api/schemas.js';
 import { storableText } from '../../lib/text.js';
 import { advanceCursor, readCursor } from '../sql/cursors.js';
-import {
-  deploymentSetting,
-  finishedDeployments,
-  recordChosenSource,
-  unfinishedDeployments,
-  upsertDeployments,
-  type DeploymentRow,
-} from '../sql/deployments.js';
+import { deploymentSetting, recordChosenSource, storedStates, upsertDeployments, type DeploymentRow } from '../sql/deployments.js';
 import type { DeploymentSource } from '../../entities/delivery.js';
 import { mapLimit, splitRepo } from './fetch.js';
 import { recordShipments } from './shipments.js';
@@ -21,7 +14,7 @@ export const DEFAULT_WORKFLOW_PATTERN = 'deploy';
 
 export interface DeploymentsResult extends StreamResult {
   /** Deployments whose shipped commits were (re)computed from git. */
-  shipped?: number;
+  shipped: number;
   /** Where they were read from; `none`: the repository has neither deployments nor deploying workflow runs. */
   source: DeploymentSource | 'none';
 }
@@ -44,7 +37,7 @@ export async function syncDeployments(opts: Options): Promise<DeploymentsResult>
   if (source === 'deployments-api') return fromDeploymentsApi(opts);
   if (source === 'workflow-runs') return fromWorkflowRuns(opts, workflows);
   opts.log.info({ repo: opts.repo, source }, 'no deployments to read');
-  return { fetched: 0, written: 0, cursorMoved: false, source: 'none' };
+  return { fetched: 0, written: 0, cursorMoved: false, source: 'none', shipped: 0 };
 }
 
 async function chooseSource(opts: Options, workflows: RegExp): Promise<DeploymentSource | 'none'> {
@@ -128,16 +121,16 @@ async function newOrUnfinished<T extends { id: number }>(
   listed: T[],
   readOne: (id: number) => Promise<T>,
 ): Promise<T[]> {
-  const done = await finishedDeployments(
+  const { finished, unfinished } = await storedStates(
     opts.em,
     opts.repo,
     source,
     listed.map((x) => x.id),
   );
-  const stale = (await unfinishedDeployments(opts.em, opts.repo, source)).filter((id) => !listed.some((x) => x.id === id));
+  const stale = unfinished.filter((id) => !listed.some((x) => x.id === id));
   const staleRead = await mapLimit(stale, opts.detailConcurrency ?? 4, readOne);
   opts.signal?.throwIfAborted();
-  return [...listed.filter((x) => !done.has(x.id)), ...staleRead];
+  return [...listed.filter((x) => !finished.has(x.id)), ...staleRead];
 }
 
 async function statusesOf(opts: SyncOptions, id: number) {

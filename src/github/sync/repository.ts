@@ -77,8 +77,9 @@ async function syncWith(ctx: SyncHelpers, repository: string, streams: readonly 
     });
   const pulls = streams.includes('pulls') ? await syncPulls(common) : null;
   if (pulls) await ctx.step(`pull requests: ${pulls.written} written with ${pulls.reviews} reviews, of ${pulls.fetched} listed`, { source: pulls.source });
-  const production = new RegExp(ctx.config.PRODUCTION_ENVIRONMENT_PATTERN, 'i');
-  const deployments = streams.includes('deployments') ? await syncDeployments({ ...common, production }) : null;
+  const deployments = streams.includes('deployments')
+    ? await syncDeployments({ ...common, production: new RegExp(ctx.config.PRODUCTION_ENVIRONMENT_PATTERN, 'i') })
+    : null;
   if (deployments) await ctx.step(`deployments: ${deployments.written} written, of ${deployments.fetched} listed`, { source: deployments.source });
   await recordSyncSuccess(ctx.em, repository);
   return {
@@ -100,7 +101,7 @@ async function syncWith(ctx: SyncHelpers, repository: string, streams: readonly 
       ...(pulls.points !== undefined ? { points: pulls.points } : {}),
     },
     ...(deployments
-      ? { deployments: { fetched: deployments.fetched, written: deployments.written, source: deployments.source, shipped: deployments.shipped ?? 0 } }
+      ? { deployments: { fetched: deployments.fetched, written: deployments.written, source: deployments.source, shipped: deployments.shipped } }
       : {}),
   };
 }
