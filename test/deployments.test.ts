@@ -19,11 +19,11 @@ const historyOf = (repo: { origin: (...args: string[]) => string }) => repo.orig
 
 /** What each deployment shipped, by its id: the shas recorded (sorted), or 'unknown'. */
 async function shipments(
-  db: { sql: { query: (t: string, p: unknown[]) => Promise<{ rows: { id: number; sha_known: boolean; shas: string[] | null }[] }> } },
+  db: { sql: { query: (t: string, p: unknown[]) => Promise<{ rows: { id: string; sha_known: boolean; shas: string[] | null }[] }> } },
   repo: string,
 ) {
   const { rows } = await db.sql.query(
-    `SELECT d.external_id::int AS id, s.sha_known, (SELECT array_agg(c.sha ORDER BY c.sha) FROM deployment_commits c WHERE c.deployment_id = d.id) AS shas
+    `SELECT d.external_id::text AS id, s.sha_known, (SELECT array_agg(c.sha ORDER BY c.sha) FROM deployment_commits c WHERE c.deployment_id = d.id) AS shas
        FROM deployments d JOIN deployment_shipments s ON s.deployment_id = d.id WHERE d.repository_full_name = $1 ORDER BY d.external_id`,
     [repo],
   );
@@ -244,8 +244,8 @@ describe('deployments from GitHub Actions workflow runs, chosen by the sync or s
 
   it('the source is set through the producer API and the CLI, each refusal naming its problem; the CLI lists what is stored', async () => {
     const em = w.db.orm.em.fork();
-    await expect(setDeploymentSource(em, REPO, { source: 'merges' })).rejects.toThrow(
-      'deployment source of acme/web: source: must be auto, deployments-api, workflow-runs (merges to the default branch are not built yet)',
+    await expect(setDeploymentSource(em, REPO, { source: 'tags' })).rejects.toThrow(
+      'deployment source of acme/web: source: must be auto, deployments-api, workflow-runs, merges',
     );
     await expect(setDeploymentSource(em, REPO, { source: 'workflow-runs', workflowPattern: '(' })).rejects.toThrow(
       'workflowPattern: must be a regular expression',
@@ -269,6 +269,75 @@ describe('deployments from GitHub Actions workflow runs, chosen by the sync or s
     expect(list.stdout).toContain(shas[1]!.slice(0, 12));
     const bad = await runCliProcess(['deployments', 'source', REPO, 'rss'], env);
     expect(bad.code).toBe(1);
-    expect(bad.stderr).toContain('source: must be auto, deployments-api, workflow-runs');
+    expect(bad.stderr).toContain('source: must be auto, deployments-api, workflow-runs, merges');
   }, 60_000);
+});
+
+describe('deployments from merges to the default branch, when a repository has no other source', () => {
+  const REPO = 'acme/tool';
+  const w = useGitHubWorld({ settings: (_gh, repo) => fromGit(repo) });
+  const ann = { name: 'Ann', email: 'ann@example.com' };
+  const sync = async () => {
+    const job = await w.h.settle(await w.h.pool.producer.enqueue(githubSyncRepo, { repository: REPO, streams: ['deployments'] }, { jobId: `m-${Date.now()}` }));
+    expect(job.failedReason).toBeUndefined();
+    return (job.returnvalue as { deployments: { fetched: number; written: number; source: string; shipped: number } }).deployments;
+  };
+  /** The stored deployments, oldest first: sha and when it landed. */
+  const stored = async () =>
+    (
+      await w.db.sql.query<{ sha: string; at: Date }>(
+        `SELECT sha, succeeded_at AS at FROM deployments WHERE repository_full_name = $1 AND source = 'merges' AND is_production AND status = 'success' ORDER BY succeeded_at`,
+        [REPO],
+      )
+    ).rows;
+  /** A merge deployment's id: its sha's first 13 hex digits. */
+  const idOf = (sha: string) => String(parseInt(sha.slice(0, 13), 16));
+  /** git's first-parent line of main, oldest first. */
+  const landed = () => w.repo.origin('rev-list', '--first-parent', '--reverse', 'main').split('\n').filter(Boolean);
+
+  it('each change that landed on the default branch is a deployment: git\'s first-parent line, each shipping what git says it brought', async () => {
+    w.repo.write('a.txt', '1');
+    w.repo.commit(ann, '2026-07-01T09:00:00Z', 'start');
+    w.repo.git('checkout', '-q', '-b', 'feature');
+    w.repo.write('b.txt', '1');
+    w.repo.commit(ann, '2026-07-02T09:00:00Z', 'feature one');
+    w.repo.write('b.txt', '2');
+    w.repo.commit(ann, '2026-07-02T10:00:00Z', 'feature two');
+    w.repo.git('checkout', '-q', 'main');
+    w.repo.merge('feature', ann, '2026-07-03T09:00:00Z');
+    w.repo.write('a.txt', '2');
+    w.repo.commit(ann, '2026-07-04T09:00:00Z', 'direct push');
+    w.repo.push();
+    w.gh.repos.set(REPO, { commits: [], pulls: [], git: w.repo.bare });
+    await w.rows.trackedRepository({ fullName: REPO, organizationId: null });
+
+    expect(await sync()).toEqual({ fetched: 3, written: 3, source: 'merges', shipped: 3 });
+    const line = landed();
+    expect(line).toHaveLength(3);
+    expect((await stored()).map((d) => d.sha)).toEqual(line);
+    expect((await stored()).map((d) => d.at.toISOString())).toEqual(['2026-07-01T09:00:00.000Z', '2026-07-03T09:00:00.000Z', '2026-07-04T09:00:00.000Z']);
+    // The merge shipped the feature's two commits and itself; each shipment is git's own rev-list.
+    expect(await shipments(w.db, REPO)).toEqual({
+      [idOf(line[0]!)]: gitShipped(w.repo, line[0]!),
+      [idOf(line[1]!)]: gitShipped(w.repo, line[1]!, line[0]),
+      [idOf(line[2]!)]: gitShipped(w.repo, line[2]!, line[1]),
+    });
+    expect(gitShipped(w.repo, line[1]!, line[0])).toHaveLength(3);
+    expect((await w.db.sql.query(`SELECT chosen_source FROM deployment_settings WHERE repository_full_name = $1`, [REPO])).rows).toEqual([{ chosen_source: 'merges' }]);
+  });
+
+  it('a re-run with nothing new writes nothing and asks GitHub only what answers 304; the next change is the next deployment', async () => {
+    w.gh.reset();
+    // Listed back to the newest landing minus the overlap: the last one, unchanged.
+    expect(await sync()).toEqual({ fetched: 1, written: 0, source: 'merges', shipped: 0 });
+    // Probed again for a real source (the merges are a fallback), all answered from the cache.
+    expect(w.gh.requests.map((r) => r.status)).not.toContain(200);
+    w.repo.write('a.txt', '3');
+    w.repo.commit(ann, '2026-07-05T09:00:00Z', 'another');
+    w.repo.push();
+    expect(await sync()).toMatchObject({ written: 1, shipped: 1 });
+    const line = landed();
+    expect((await stored()).map((d) => d.sha)).toEqual(line);
+    expect((await shipments(w.db, REPO))[idOf(line[3]!)]).toEqual(gitShipped(w.repo, line[3]!, line[2]));
+  });
 });

@@ -35,9 +35,9 @@ export function registerDeployments(program: Command): void {
     });
   deployments
     .command('source')
-    .description('where a tracked repository reads its deployments from: auto, deployments-api, workflow-runs')
+    .description('where a tracked repository reads its deployments from: auto, deployments-api, workflow-runs, merges')
     .argument('<repository>', 'owner/name')
-    .argument('<source>', 'auto | deployments-api | workflow-runs')
+    .argument('<source>', 'auto | deployments-api | workflow-runs | merges')
     .option('--workflow <pattern>', 'workflow-runs: the workflows that deploy, a pattern over their name or file (default: deploy)')
     .action(async (repository: string, source: string, opts: { workflow?: string }) => {
       await withOrm(async (orm) => {

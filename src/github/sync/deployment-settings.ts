@@ -8,13 +8,13 @@ import { trackedName } from '../sql/tracked.js';
 import { DEFAULT_WORKFLOW_PATTERN } from './deployment-stream.js';
 import { isRegularExpression } from '../../lib/patterns.js';
 
-/** The sources a repository can be set to (merges to the default branch are not built yet). */
-const SETTABLE = ['auto', 'deployments-api', 'workflow-runs'] as const;
+/** The sources a repository can be set to. */
+const SETTABLE = ['auto', 'deployments-api', 'workflow-runs', 'merges'] as const;
 
 const settingSchema = z
   .object({
-    /** `auto`: chosen by the sync (the Deployments API, else deploying workflow runs). */
-    source: z.enum(SETTABLE, { message: `must be ${SETTABLE.join(', ')} (merges to the default branch are not built yet)` }),
+    /** `auto`: chosen by the sync (the Deployments API, else deploying workflow runs, else merges to the default branch). */
+    source: z.enum(SETTABLE, { message: `must be ${SETTABLE.join(', ')}` }),
     workflowPattern: z.string().min(1).max(255).refine(isRegularExpression, 'must be a regular expression').nullish(),
   })
   .strict();

@@ -3,7 +3,9 @@ import { storableText } from '../../lib/text.js';
 import { advanceCursor, readCursor } from '../sql/cursors.js';
 import { deploymentSetting, recordChosenSource, storedStates, upsertDeployments, type DeploymentRow } from '../sql/deployments.js';
 import type { DeploymentSource } from '../../entities/delivery.js';
+import { withCommitStreamLock } from './commit-lock.js';
 import { mapLimit, splitRepo } from './fetch.js';
+import { firstParentLine, mirrorHead } from './git.js';
 import { recordShipments } from './shipments.js';
 import { initialWindowStart, type StreamResult, type SyncOptions } from './stream-options.js';
 
@@ -25,17 +27,22 @@ type Options = SyncOptions & { production: RegExp };
  * A repository's deployments, from the source its setting names, else the one the sync chooses (and
  * records): the Deployments API when the repository has a deployment to a production environment,
  * else GitHub Actions runs on the default branch of a workflow whose name or file matches the
- * setting's pattern (default `deploy`). Merges to the default branch as deployments are not built
- * yet: such a repository reports `none`.
+ * setting's pattern (default `deploy`), else each change that landed on the default branch (what
+ * git's first-parent line of it holds; needs the git mirror, without it the repository reports
+ * `none`). A repository on the merges fallback is probed again on every sync (two requests, 304s
+ * when nothing changed), so it moves to a real source as soon as it has one.
  */
 export async function syncDeployments(opts: Options): Promise<DeploymentsResult> {
   const setting = await deploymentSetting(opts.em, opts.repo);
   const workflows = new RegExp(setting.workflow_pattern ?? DEFAULT_WORKFLOW_PATTERN, 'i');
-  const known = setting.chosen_source && setting.chosen_source !== 'none' ? (setting.chosen_source as DeploymentSource) : null;
-  const source = setting.source ?? known ?? (await chooseSource(opts, workflows));
+  const known = setting.chosen_source === 'deployments-api' || setting.chosen_source === 'workflow-runs' ? setting.chosen_source : null;
+  // The mirror is fetched once per run, whatever reads it (the merges, then what deployments shipped).
+  const run = { ...opts, mirror: opts.mirror && once(opts.mirror) };
+  const source = setting.source ?? known ?? (await chooseSource(run, workflows));
   if (!setting.source) await recordChosenSource(opts.em, opts.repo, source);
-  if (source === 'deployments-api') return fromDeploymentsApi(opts);
-  if (source === 'workflow-runs') return fromWorkflowRuns(opts, workflows);
+  if (source === 'deployments-api') return fromDeploymentsApi(run);
+  if (source === 'workflow-runs') return fromWorkflowRuns(run, workflows);
+  if (source === 'merges') return fromMerges(run);
   opts.log.info({ repo: opts.repo, source }, 'no deployments to read');
   return { fetched: 0, written: 0, cursorMoved: false, source: 'none', shipped: 0 };
 }
@@ -47,7 +54,14 @@ async function chooseSource(opts: Options, workflows: RegExp): Promise<Deploymen
   if (deployments.some((d) => opts.production.test(d.environment))) return 'deployments-api';
   const runs = await opts.octokit.request('GET /repos/{owner}/{repo}/actions/runs', { owner, repo, branch: await defaultBranch(opts), per_page: 100 });
   const parsed = (runs.data.workflow_runs as unknown[]).map((raw) => parseGitHub(ghWorkflowRun, raw, `workflow runs of ${opts.repo}`));
-  return parsed.some((r) => deploys(r, workflows)) ? 'workflow-runs' : 'none';
+  if (parsed.some((r) => deploys(r, workflows))) return 'workflow-runs';
+  return opts.mirror ? 'merges' : 'none';
+}
+
+/** The first call's promise, shared by every later call. */
+function once<T>(f: () => Promise<T>): () => Promise<T> {
+  let p: Promise<T> | undefined;
+  return () => (p ??= f());
 }
 
 const deploys = (r: GhWorkflowRun, workflows: RegExp) => workflows.test(r.name ?? '') || workflows.test(r.path ?? '');
@@ -204,4 +218,40 @@ function runRow(opts: Options, r: GhWorkflowRun): DeploymentRow {
     succeeded_at: completed && r.conclusion === 'success' ? r.updated_at : null,
     finished_at: completed ? r.updated_at : null,
   };
+}
+
+/**
+ * Each change that landed on the default branch is a production deployment when it landed: the
+ * first-parent line of the branch's head in the mirror (a merge commit, a squash or rebase merge's
+ * commit, a direct push), back to the cursor minus the overlap, each succeeded at its committer time.
+ * Its id is the first 13 hex digits of its sha (52 bits, exact in a JavaScript number). A force-push
+ * leaves the deployments of the commits it dropped: they did reach the branch.
+ */
+async function fromMerges(opts: Options): Promise<DeploymentsResult> {
+  const mirror = opts.mirror ? await withCommitStreamLock(opts.em, opts.repo, opts.mirror) : null;
+  if (!mirror) {
+    opts.log.warn({ repo: opts.repo }, 'deployments from merges need the git mirror: none read');
+    return { fetched: 0, written: 0, cursorMoved: false, source: 'none', shipped: 0 };
+  }
+  const branch = await defaultBranch(opts);
+  const head = await mirrorHead(mirror, branch);
+  const line = head ? await firstParentLine(mirror, head, await stopBefore(opts)) : [];
+  const rows = line.map(({ sha, committedAt }): DeploymentRow => {
+    const at = committedAt.toISOString();
+    return {
+      repository_full_name: opts.repo,
+      source: 'merges',
+      external_id: parseInt(sha.slice(0, 13), 16),
+      environment: 'production',
+      is_production: true,
+      sha,
+      ref: storableText(branch, 255),
+      status: 'success',
+      created_at: at,
+      succeeded_at: at,
+      finished_at: at,
+    };
+  });
+  const newest = line.reduce<Date | null>((n, c) => (!n || c.committedAt > n ? c.committedAt : n), null);
+  return finish(opts, 'merges', line.length, rows, newest);
 }

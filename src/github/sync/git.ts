@@ -184,6 +184,23 @@ export async function revList(m: Mirror, include: string, exclude: string[] = []
   });
 }
 
+/**
+ * The commits of `head`'s first-parent line, newest first, with their committer times: each is a
+ * change that landed on the branch (a merge, or a commit pushed or rebased onto it). With `since`,
+ * those committed at or after it, filtered from the whole line (as revList does).
+ */
+export async function firstParentLine(m: Mirror, head: string, since?: Date | null): Promise<{ sha: string; committedAt: Date }[]> {
+  const out = await gitText(m, ['-C', m.dir, 'rev-list', '--first-parent', '--timestamp', head]);
+  const floor = since ? Math.floor(since.getTime() / 1000) : -Infinity;
+  return out
+    .split('\n')
+    .filter(Boolean)
+    .flatMap((l) => {
+      const [ts, sha] = l.split(' ');
+      return Number(ts) >= floor ? [{ sha: sha!, committedAt: new Date(Number(ts) * 1000) }] : [];
+    });
+}
+
 /** One commit as git holds it, in the shape GitHub's REST detail has (so both paths write the same rows). */
 export type GitCommit = { commit: GhCommitDetail; files: NonNullable<GhCommitDetail['files']> };
 
