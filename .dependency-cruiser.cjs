@@ -21,6 +21,7 @@ const options = {
 const FEATURES = [
   'board',
   'career',
+  'delivery',
   'developers',
   'exports',
   'github',

@@ -11,6 +11,7 @@ import { Migration20261127000000GithubAppInstallations } from './Migration202611
 import { Migration20261126010000LlmUsageAndPruning } from './Migration20261126010000LlmUsageAndPruning.js';
 import { Migration20261201000000TruthAndTenancy } from './Migration20261201000000TruthAndTenancy.js';
 import { Migration20261207000000Deployments } from './Migration20261207000000Deployments.js';
+import { Migration20261207010000Incidents } from './Migration20261207010000Incidents.js';
 
 /** Every migration, in order. New migrations are appended here. */
 export const migrationsList: MigrationObject[] = [
@@ -26,4 +27,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261127000000GithubAppInstallations', class: Migration20261127000000GithubAppInstallations },
   { name: 'Migration20261201000000TruthAndTenancy', class: Migration20261201000000TruthAndTenancy },
   { name: 'Migration20261207000000Deployments', class: Migration20261207000000Deployments },
+  { name: 'Migration20261207010000Incidents', class: Migration20261207010000Incidents },
 ];

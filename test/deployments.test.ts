@@ -295,7 +295,7 @@ describe('deployments from merges to the default branch, when a repository has n
   /** git's first-parent line of main, oldest first. */
   const landed = () => w.repo.origin('rev-list', '--first-parent', '--reverse', 'main').split('\n').filter(Boolean);
 
-  it('each change that landed on the default branch is a deployment: git\'s first-parent line, each shipping what git says it brought', async () => {
+  it("each change that landed on the default branch is a deployment: git's first-parent line, each shipping what git says it brought", async () => {
     w.repo.write('a.txt', '1');
     w.repo.commit(ann, '2026-07-01T09:00:00Z', 'start');
     w.repo.git('checkout', '-q', '-b', 'feature');
@@ -323,7 +323,9 @@ describe('deployments from merges to the default branch, when a repository has n
       [idOf(line[2]!)]: gitShipped(w.repo, line[2]!, line[1]),
     });
     expect(gitShipped(w.repo, line[1]!, line[0])).toHaveLength(3);
-    expect((await w.db.sql.query(`SELECT chosen_source FROM deployment_settings WHERE repository_full_name = $1`, [REPO])).rows).toEqual([{ chosen_source: 'merges' }]);
+    expect((await w.db.sql.query(`SELECT chosen_source FROM deployment_settings WHERE repository_full_name = $1`, [REPO])).rows).toEqual([
+      { chosen_source: 'merges' },
+    ]);
   });
 
   it('a re-run with nothing new writes nothing and asks GitHub only what answers 304; the next change is the next deployment', async () => {

@@ -15,6 +15,7 @@ import { registerExportDownloads } from './downloads.js';
 import { QUEUE_DESCRIPTIONS, QUEUE_NAMES, type QueueName } from '../queues/names.js';
 import { Producer } from '../queues/producer.js';
 import { registerGitHubWebhooks } from '../github/webhooks/index.js';
+import { registerIncidentWebhook } from '../delivery/index.js';
 import { createQueueMetrics } from './metrics.js';
 import { registerDatabaseMetrics } from './database-metrics.js';
 import { ping } from '../db/sql.js';
@@ -60,7 +61,7 @@ export function assertBoardAuth(config: AppConfig): void {
 /**
  * The operator HTTP process: Bull Board for every queue behind basic auth, unauthenticated
  * /healthz (process up), /readyz (PostgreSQL and Redis reachable) and /metrics (Prometheus), and the
- * GitHub webhook endpoint (authenticated by its HMAC signature instead).
+ * GitHub and incident webhook endpoints (each authenticated by its HMAC signature instead).
  */
 export async function buildBoardServer({ config, orm, log }: BoardOptions): Promise<FastifyInstance> {
   assertBoardAuth(config);
@@ -86,6 +87,7 @@ export async function buildBoardServer({ config, orm, log }: BoardOptions): Prom
     em: () => orm.em.fork(),
     log,
   });
+  await registerIncidentWebhook(app, { secret: config.INCIDENT_WEBHOOK_SECRET, em: () => orm.em.fork(), log });
 
   const metrics = createQueueMetrics(config, connection, queues);
   registerDatabaseMetrics(metrics.registry, config, () => orm.em.fork());

@@ -15,6 +15,7 @@ export const SECRET_KEYS = new Set<string>([
   'SMTP_URL',
   'BOARD_PASSWORD',
   'GITHUB_WEBHOOK_SECRET',
+  'INCIDENT_WEBHOOK_SECRET',
   'DOWNLOAD_SIGNING_SECRET',
 ]);
 
@@ -91,6 +92,7 @@ export const envSchema = z.object({
   /** How long one git command (a clone, a fetch, a log) may take. */
   GIT_TIMEOUT_MS: int(1_000, 3_600_000).default(600_000),
   GITHUB_WEBHOOK_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+  INCIDENT_WEBHOOK_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
   /** How far back the first sync of a repository reaches (days; 0 = the whole history). */
   GITHUB_SYNC_INITIAL_DAYS: int(0, 36_500).default(365),
   /** Cursor overlap: each incremental sync re-reads this many minutes before the cursor (clock skew, late pushes). */

@@ -33,6 +33,8 @@ export const Deployment = defineEntity({
     createdAt: p.datetime().columnType('timestamptz'),
     succeededAt: p.datetime().columnType('timestamptz').nullable(),
     finishedAt: p.datetime().columnType('timestamptz').nullable(),
+    /** when it first failed (a failure or error status; a run concluding failure, timed_out, startup_failure) */
+    failedAt: p.datetime().columnType('timestamptz').nullable(),
     updatedAt: p
       .datetime()
       .columnType('timestamptz')
@@ -94,3 +96,48 @@ export const DeploymentCommit = defineEntity({
   },
 });
 export type IDeploymentCommit = InferEntity<typeof DeploymentCommit>;
+
+/** A commit that reverts another, by git's line `This reverts commit <sha>` in its message. */
+export const CommitRevert = defineEntity({
+  name: 'CommitRevert',
+  tableName: 'commit_reverts',
+  indexes: [{ name: 'idx_commit_reverts_reverted_sha', properties: ['revertedSha'] }],
+  properties: {
+    sha: p.string().length(40).primary(),
+    revertedSha: p.string().length(40).primary(),
+  },
+});
+export type ICommitRevert = InferEntity<typeof CommitRevert>;
+
+/** An incident reported from outside (the signed incident webhook), one per (source, its id). */
+export const Incident = defineEntity({
+  name: 'Incident',
+  tableName: 'incidents',
+  uniques: [{ name: 'incidents_source_external_id_key', properties: ['source', 'externalId'] }],
+  indexes: [{ name: 'idx_incidents_repository_opened', properties: ['repositoryFullName', 'openedAt'] }],
+  properties: {
+    id: p.uuid().primary().defaultRaw('gen_random_uuid()'),
+    source: p.string().length(20),
+    externalId: p.string().length(255),
+    repositoryFullName: p.string().length(255),
+    title: p.text().nullable(),
+    openedAt: p.datetime().columnType('timestamptz'),
+    resolvedAt: p.datetime().columnType('timestamptz').nullable(),
+    /** the commit it is about, when the sender knows it */
+    sha: p.string().length(40).nullable(),
+    /** the deployment it is about, by its source's id, when the sender knows it */
+    deploymentExternalId: p.bigint('number').nullable(),
+    createdAt: p
+      .datetime()
+      .columnType('timestamptz')
+      .defaultRaw('now()')
+      .onCreate(() => new Date()),
+    updatedAt: p
+      .datetime()
+      .columnType('timestamptz')
+      .defaultRaw('now()')
+      .onCreate(() => new Date())
+      .onUpdate(() => new Date()),
+  },
+});
+export type IIncident = InferEntity<typeof Incident>;

@@ -49,7 +49,7 @@ import { LlmUsage } from './llm-usage.js';
 import { PrunedTotal } from './pruned-total.js';
 import { GitFallbackTotal } from './git-fallback-total.js';
 import { PredictiveInsightOrganization } from './predictive-insight-organization.js';
-import { Deployment, DeploymentCommit, DeploymentSetting, DeploymentShipment } from './delivery.js';
+import { CommitRevert, Deployment, DeploymentCommit, DeploymentSetting, DeploymentShipment, Incident } from './delivery.js';
 
 /** Every entity of the schema contract, in dependency order, then the sync's own tables. */
 export const ALL_ENTITIES = [
@@ -90,4 +90,6 @@ export const ALL_ENTITIES = [
   DeploymentSetting,
   DeploymentShipment,
   DeploymentCommit,
+  CommitRevert,
+  Incident,
 ];

@@ -39,6 +39,8 @@ export interface Scope {
   developerIds: string[] | null;
   /** The organization whose repositories' work counts (null: every repository's; see organizations/repositories.ts). */
   organizationId: string | null;
+  /** Whether the developer set comes from team or developer filters (not only from the organization's members). */
+  peopleFiltered: boolean;
 }
 
 /** Anything that runs node-postgres queries: a client or a pool. */
@@ -74,7 +76,8 @@ export async function resolveScope(filters: ScopedFilters, lookup: ScopeLookup, 
   const start = r.start ? new Date(r.start) : new Date(end.getTime() - (r.days ?? 30) * 86_400_000);
   const org = filters.organization_id;
   let developerIds: string[] | null = null;
-  if (filters.developer_ids?.length || filters.team_ids?.length) {
+  const peopleFiltered = Boolean(filters.developer_ids?.length || filters.team_ids?.length);
+  if (peopleFiltered) {
     const fromTeams = filters.team_ids?.length ? await lookup.teamMembers(filters.team_ids, org) : [];
     developerIds = [...new Set([...(filters.developer_ids ?? []), ...fromTeams])];
   }
@@ -86,5 +89,5 @@ export async function resolveScope(filters: ScopedFilters, lookup: ScopeLookup, 
       developerIds = developerIds.filter((id) => inOrg.has(id));
     }
   }
-  return { start, end, developerIds, organizationId: org ?? null };
+  return { start, end, developerIds, organizationId: org ?? null, peopleFiltered };
 }

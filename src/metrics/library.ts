@@ -2,6 +2,7 @@ import type pg from 'pg';
 import { resolveScope, scopeLookup, type ScopedFilters, type Scope } from './filters.js';
 import { queryOn } from '../db/sql.js';
 import { valuesPerBucket } from './queries.js';
+import { doraLevels, overallDoraLevel } from './dora.js';
 import { learningProgressMetric, readinessMetric, skillLevelsMetric } from '../career/index.js';
 import { commitInOrganizationSql, pullInOrganizationSql, reviewInOrganizationSql } from '../organizations/index.js';
 
@@ -43,6 +44,16 @@ export interface ScopeSql {
   pulls(alias: string): string;
   /** code reviews as `alias`, by their reviewer */
   reviews(alias: string): string;
+  /**
+   * deployments as `alias` (counted_deployments): of the organization's repositories; with team or
+   * developer filters, those that shipped a commit of one of the people (a failed one: whose sha is
+   * one of theirs).
+   */
+  deployments(alias: string): string;
+  /** commits as `alias` reaching production: of the organization's repositories; with team or developer filters, the people's. */
+  delivered(alias: string): string;
+  /** delivery_incidents as `alias`: of the organization's repositories; with team or developer filters, attributed to one of the people's deployments. */
+  incidents(alias: string): string;
 }
 
 /** The window's values, and the scope's filters binding the rest. */
@@ -60,12 +71,31 @@ function params(scope: Scope): [unknown[], ScopeSql] {
     p.push(org);
     return ` AND ${predicate(alias, '?::uuid')}`;
   };
+  // Delivery is the repositories' (an organization's outside contributors' work ships too): the
+  // people narrow it only when a filter names them.
+  const people = (sqlOf: (ids: string) => string) => {
+    if (!scope.peopleFiltered || ids === null) return '';
+    p.push(ids);
+    return ` AND ${sqlOf('?::uuid[]')}`;
+  };
+  // The set is bound once, where it is used once.
+  const theirDeployment = (a: string, set: string) =>
+    `EXISTS (SELECT 1 FROM commits pc WHERE pc.developer_id = ANY(${set})
+                AND (pc.sha = ${a}.sha OR pc.sha IN (SELECT pdc.sha FROM deployment_commits pdc WHERE pdc.deployment_id = ${a}.id)))`;
   return [
     p,
     {
       commits: (a) => dev(`${a}.developer_id`) + inOrg(commitInOrganizationSql, a),
       pulls: (a) => dev(`${a}.developer_id`) + inOrg(pullInOrganizationSql, a),
       reviews: (a) => dev(`${a}.reviewer_id`) + inOrg(reviewInOrganizationSql, a),
+      deployments: (a) => inOrg(commitInOrganizationSql, a) + people((set) => theirDeployment(a, set)),
+      delivered: (a) => inOrg(commitInOrganizationSql, a) + people((set) => `${a}.developer_id = ANY(${set})`),
+      incidents: (a) =>
+        inOrg(commitInOrganizationSql, a) +
+        people(
+          (set) =>
+            `${a}.deployment_id IN (SELECT pd.id FROM counted_deployments pd WHERE pd.repository_full_name = ${a}.repository_full_name AND ${theirDeployment('pd', set)})`,
+        ),
     },
   ];
 }
@@ -93,6 +123,91 @@ export const afterHoursSql = (col: string) =>
 export const weekendSql = (col: string) => `(extract(isodow FROM ${col} AT TIME ZONE 'UTC') >= 6)`;
 const AFTER_HOURS = afterHoursSql('c.committed_at');
 const WEEKEND = weekendSql('c.committed_at');
+
+/** Hours, to two decimals, of the percentile `q` of an interval expression. */
+const hoursAt = (q: number, interval: string) => `round((percentile_cont(${q}) WITHIN GROUP (ORDER BY extract(epoch FROM ${interval})) / 3600)::numeric, 2)`;
+/** The window's length in days. */
+const WINDOW_DAYS = `(extract(epoch FROM ${END} - ${START}) / 86400)`;
+/** Successful production deployments (of the source each repository uses) in the window. */
+const DEPLOYED_IN = (s: ScopeSql) => `FROM counted_deployments d WHERE d.succeeded_at >= ${START} AND d.succeeded_at < ${END}${s.deployments('d')}`;
+/**
+ * Each commit (merges and bots left out) at the first successful production deployment that shipped
+ * it, when that deployment is in the window: a commit shipped again after a rollback counts at its
+ * first arrival only.
+ */
+const FIRST_SHIPPED_IN = (s: ScopeSql) => `FROM counted_deployments d
+   JOIN deployment_commits dc ON dc.deployment_id = d.id
+   JOIN counted_commits c ON c.sha = dc.sha
+  WHERE d.succeeded_at >= ${START} AND d.succeeded_at < ${END}${s.delivered('c')}
+    AND NOT EXISTS (SELECT 1 FROM deployment_commits e JOIN counted_deployments ed ON ed.id = e.deployment_id
+                     WHERE e.sha = dc.sha AND ed.repository_full_name = d.repository_full_name AND ed.succeeded_at IS NOT NULL
+                       AND (ed.succeeded_at, ed.external_id) < (d.succeeded_at, d.external_id))`;
+const leadTime = (q: number) => (ctx: Ctx) => one(ctx, (d) => `SELECT ${hoursAt(q, 'd.succeeded_at - c.committed_at')} AS v ${FIRST_SHIPPED_IN(d)}`, 'hours');
+
+/** The delivery (DORA) metrics: over deployments and incidents, scoped by repository (src/metrics/dora.ts has the levels). */
+const DELIVERY: Record<string, { description: string; run: (ctx: Ctx) => Promise<MetricResult> }> = {
+  deployments: { description: 'Successful production deployments', run: (ctx) => one(ctx, (d) => `SELECT count(*) AS v ${DEPLOYED_IN(d)}`, 'deployments') },
+  deployment_frequency: {
+    description: 'Successful production deployments per day',
+    run: (ctx) => one(ctx, (d) => `SELECT round(count(*) / nullif(${WINDOW_DAYS}, 0)::numeric, 4) AS v ${DEPLOYED_IN(d)}`, 'deployments per day'),
+  },
+  deployments_per_week: {
+    description: 'Successful production deployments per week',
+    run: (ctx) => one(ctx, (d) => `SELECT round(count(*) * 7 / nullif(${WINDOW_DAYS}, 0)::numeric, 2) AS v ${DEPLOYED_IN(d)}`, 'deployments per week'),
+  },
+  lead_time_for_changes: {
+    description: 'Median hours from a commit (its author date) to the first successful production deployment that shipped it; merges and bots left out',
+    run: leadTime(0.5),
+  },
+  lead_time_for_changes_p75: { description: '75th percentile of the lead time for changes, in hours', run: leadTime(0.75) },
+  change_failure_rate: {
+    description: 'Share of production deployments (succeeded or failed) that a failure, a revert or an incident is attributed to; each counted once',
+    run: (ctx) =>
+      one(
+        ctx,
+        (d) => `SELECT round(avg((d.id IN (SELECT i.deployment_id FROM delivery_incidents i WHERE i.deployment_id IS NOT NULL))::int)::numeric, 4) AS v
+                  FROM counted_deployments d
+                 WHERE coalesce(d.succeeded_at, d.failed_at) >= ${START} AND coalesce(d.succeeded_at, d.failed_at) < ${END}${d.deployments('d')}`,
+        'ratio',
+      ),
+  },
+  time_to_restore: {
+    description:
+      'Median hours from a failure or incident opened in the window to its resolution (the next successful production deployment, or the incident resolved); open ones left out',
+    run: (ctx) =>
+      one(
+        ctx,
+        (d) => `SELECT ${hoursAt(0.5, 'i.resolved_at - i.opened_at')} AS v FROM delivery_incidents i
+                 WHERE i.opened_at >= ${START} AND i.opened_at < ${END} AND i.resolved_at IS NOT NULL${d.incidents('i')}`,
+        'hours',
+      ),
+  },
+  dora_level: {
+    description:
+      'DORA performance level of each of the four metrics and overall (the lowest): 4 elite, 3 high, 2 medium, 1 low; none without a deployment in the window',
+    run: async (ctx) => {
+      const value = async (name: string) => {
+        const r = await DELIVERY[name]!.run(ctx);
+        return r.kind === 'scalar' ? r.value : null;
+      };
+      const unit = 'level (4 elite, 3 high, 2 medium, 1 low)';
+      if (!(await value('deployments'))) return { kind: 'breakdown', unit, items: [] };
+      const levels = doraLevels({
+        deployment_frequency: await value('deployment_frequency'),
+        lead_time_for_changes: await value('lead_time_for_changes'),
+        change_failure_rate: await value('change_failure_rate'),
+        time_to_restore: await value('time_to_restore'),
+      });
+      const items = Object.entries(levels).map(([label, v]) => ({ label, value: v }));
+      return { kind: 'breakdown', unit, items: [...items, { label: 'overall', value: overallDoraLevel(levels)! }] };
+    },
+  },
+  incidents: {
+    description: 'Failures and incidents opened (failed deployments, reverts of deployed work, reported incidents)',
+    run: (ctx) =>
+      one(ctx, (d) => `SELECT count(*) AS v FROM delivery_incidents i WHERE i.opened_at >= ${START} AND i.opened_at < ${END}${d.incidents('i')}`, 'incidents'),
+  },
+};
 
 export const METRICS: Record<string, { description: string; run: (ctx: Ctx) => Promise<MetricResult> }> = {
   commits: { description: 'Commits', run: (ctx) => one(ctx, (d) => `SELECT count(*) AS v ${COMMITS_IN(d)}`, 'commits') },
@@ -183,6 +298,7 @@ export const METRICS: Record<string, { description: string; run: (ctx: Ctx) => P
     description: 'Share of commits on Saturday or Sunday (UTC)',
     run: (ctx) => one(ctx, (d) => `SELECT round(avg((${WEEKEND})::int)::numeric, 4) AS v ${COMMITS_IN(d)}`, 'ratio'),
   },
+  ...DELIVERY,
 };
 
 // Career metrics: computed from the same counted work by the career model (src/career/metrics.ts).

@@ -15,27 +15,29 @@ export interface DeploymentRow {
   created_at: string;
   succeeded_at: string | null;
   finished_at: string | null;
+  failed_at: string | null;
 }
 
 /**
  * Insert or update deployments by (repository, source, id), touching a row only when its state
- * changed; a first success and a final state, once known, are kept. Returns the rows written.
+ * changed; a first success, a first failure and a final state, once known, are kept. Returns the rows written.
  */
 export async function upsertDeployments(em: EntityManager, rows: DeploymentRow[]): Promise<number> {
   if (rows.length === 0) return 0;
   const written = await sql(
     em,
-    `INSERT INTO deployments (repository_full_name, source, external_id, environment, is_production, sha, ref, status, created_at, succeeded_at, finished_at)
-     SELECT r.repository_full_name, r.source, r.external_id, r.environment, r.is_production, r.sha, r.ref, r.status, r.created_at, r.succeeded_at, r.finished_at
+    `INSERT INTO deployments (repository_full_name, source, external_id, environment, is_production, sha, ref, status, created_at, succeeded_at, finished_at, failed_at)
+     SELECT r.repository_full_name, r.source, r.external_id, r.environment, r.is_production, r.sha, r.ref, r.status, r.created_at, r.succeeded_at, r.finished_at, r.failed_at
        FROM jsonb_to_recordset(?::jsonb) AS r(repository_full_name text, source text, external_id bigint, environment text, is_production boolean,
-            sha text, ref text, status text, created_at timestamptz, succeeded_at timestamptz, finished_at timestamptz)
+            sha text, ref text, status text, created_at timestamptz, succeeded_at timestamptz, finished_at timestamptz, failed_at timestamptz)
      ON CONFLICT (repository_full_name, source, external_id) DO UPDATE SET
             environment = EXCLUDED.environment, is_production = EXCLUDED.is_production, status = EXCLUDED.status,
             succeeded_at = COALESCE(deployments.succeeded_at, EXCLUDED.succeeded_at),
-            finished_at = COALESCE(deployments.finished_at, EXCLUDED.finished_at), updated_at = now()
-      WHERE (deployments.environment, deployments.is_production, deployments.status, deployments.succeeded_at, deployments.finished_at)
-            IS DISTINCT FROM (EXCLUDED.environment, EXCLUDED.is_production, EXCLUDED.status,
-                              COALESCE(deployments.succeeded_at, EXCLUDED.succeeded_at), COALESCE(deployments.finished_at, EXCLUDED.finished_at))
+            finished_at = COALESCE(deployments.finished_at, EXCLUDED.finished_at),
+            failed_at = COALESCE(deployments.failed_at, EXCLUDED.failed_at), updated_at = now()
+      WHERE (deployments.environment, deployments.is_production, deployments.status, deployments.succeeded_at, deployments.finished_at, deployments.failed_at)
+            IS DISTINCT FROM (EXCLUDED.environment, EXCLUDED.is_production, EXCLUDED.status, COALESCE(deployments.succeeded_at, EXCLUDED.succeeded_at),
+                              COALESCE(deployments.finished_at, EXCLUDED.finished_at), COALESCE(deployments.failed_at, EXCLUDED.failed_at))
      RETURNING id`,
     [JSON.stringify(rows)],
   );

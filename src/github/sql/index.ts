@@ -1,2 +1,4 @@
-/** The GitHub feature's statements others read: the git fallback totals (/metrics). */
+/** The GitHub feature's statements others read: the git fallback totals (/metrics), tracked names. */
 export { gitFallbackTotals } from './git-fallbacks.js';
+/** A tracked repository's name as tracked, matched as GitHub matches names (the incident webhook). */
+export { trackedName } from './tracked.js';

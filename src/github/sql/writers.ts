@@ -105,8 +105,21 @@ export async function upsertCommits(em: Exec, rows: (CommitRow & { developer_id:
      ON CONFLICT (sha) DO NOTHING`,
     [rowsJson],
   );
+  const reverts = rows.filter((r) => REVERTS.test(r.message ?? ''));
+  if (reverts.length > 0)
+    await sql(
+      em,
+      `INSERT INTO commit_reverts (sha, reverted_sha)
+       SELECT r.sha, m[1] FROM jsonb_to_recordset(?::jsonb) AS r(sha text, message text)
+              CROSS JOIN LATERAL regexp_matches(r.message, 'This reverts commit ([0-9a-f]{40})', 'g') m
+       ON CONFLICT DO NOTHING`,
+      [JSON.stringify(reverts.map((r) => ({ sha: r.sha, message: r.message })))],
+    );
   return result;
 }
+
+/** git revert's own line naming the commit reverted (commit_reverts; the incidents read it). */
+const REVERTS = /This reverts commit [0-9a-f]{40}/;
 
 /** Co-author credits of commits (`Co-authored-by:`), with the developer each email resolves to. */
 export async function insertCoauthors(em: Exec, coauthors: { sha: string; email: string; name: string; developer_id: string | null }[]): Promise<void> {

@@ -11,6 +11,8 @@ import { initialWindowStart, type StreamResult, type SyncOptions } from './strea
 
 /** A deployment's states that are final: it will not change what it shipped or whether it failed. */
 const FINAL = new Set(['success', 'failure', 'error']);
+/** A run's conclusions that are a failed deployment (`cancelled`, `skipped`, `neutral` are not). */
+const FAILED_RUNS = new Set(['failure', 'timed_out', 'startup_failure']);
 /** The workflows that deploy, when a repository names none: any whose name or file says so. */
 export const DEFAULT_WORKFLOW_PATTERN = 'deploy';
 
@@ -169,6 +171,7 @@ function deploymentRow(opts: Options, d: GhDeployment, statuses: { id: number; s
     created_at: d.created_at,
     succeeded_at: first((s) => s === 'success'),
     finished_at: first((s) => FINAL.has(s)),
+    failed_at: first((s) => s === 'failure' || s === 'error'),
   };
 }
 
@@ -217,6 +220,7 @@ function runRow(opts: Options, r: GhWorkflowRun): DeploymentRow {
     created_at: r.run_started_at ?? r.created_at,
     succeeded_at: completed && r.conclusion === 'success' ? r.updated_at : null,
     finished_at: completed ? r.updated_at : null,
+    failed_at: completed && FAILED_RUNS.has(r.conclusion ?? '') ? r.updated_at : null,
   };
 }
 
@@ -250,6 +254,7 @@ async function fromMerges(opts: Options): Promise<DeploymentsResult> {
       created_at: at,
       succeeded_at: at,
       finished_at: at,
+      failed_at: null,
     };
   });
   const newest = line.reduce<Date | null>((n, c) => (!n || c.committedAt > n ? c.committedAt : n), null);
