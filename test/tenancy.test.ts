@@ -78,6 +78,35 @@ describe('organizations as tenants: nothing of one reaches another', () => {
     await commit('a3', 'abe-a', 'acme/a-repo', '2026-03-04T10:00:00Z', 2, 'TypeScript', 'docs');
     await commit('b1', 'bea-b', 'bcorp/b-repo', '2026-03-02T11:00:00Z', 7000, 'COBOL', 'B-SECRET payroll');
     await commit('b2', 'bob-b', 'bcorp/b-repo', '2026-03-05T11:00:00Z', 777, 'COBOL', 'B-SECRET ledger');
+    // Deployments: A's shipped a1..a3 and then failed, with an incident reported; B's shipped and had one too.
+    const deployment = async (repo: string, id: number, sha: string, day: string, failed: boolean) => {
+      const at = `2026-03-${day}T12:00:00Z`;
+      return w.rows.insert('deployments', {
+        repository_full_name: repo,
+        source: 'deployments-api',
+        external_id: id,
+        environment: 'production',
+        is_production: true,
+        sha: sha.padEnd(40, '0'),
+        status: failed ? 'failure' : 'success',
+        created_at: at,
+        succeeded_at: failed ? null : at,
+        finished_at: at,
+        failed_at: failed ? at : null,
+      });
+    };
+    for (const repo of ['acme/a-repo', 'bcorp/b-repo']) await w.rows.insert('deployment_settings', { repository_full_name: repo, chosen_source: 'deployments-api' });
+    const aShipped = await deployment('acme/a-repo', 1, 'a3', '05', false);
+    await w.rows.insert('deployment_shipments', { deployment_id: aShipped, commits: 3, sha_known: true });
+    for (const c of ['a1', 'a2', 'a3']) await w.rows.insert('deployment_commits', { deployment_id: aShipped, sha: c.padEnd(40, '0') });
+    await deployment('acme/a-repo', 2, 'a3', '06', true);
+    const bShipped = await deployment('bcorp/b-repo', 1, 'b2', '06', false);
+    for (const c of ['b1', 'b2']) await w.rows.insert('deployment_commits', { deployment_id: bShipped, sha: c.padEnd(40, '0') });
+    for (const [repo, id, title] of [
+      ['acme/a-repo', 'A-1', 'Parser down'],
+      ['bcorp/b-repo', 'B-1', 'B-SECRET payroll outage'],
+    ])
+      await w.rows.insert('incidents', { source: 'webhook', external_id: id, repository_full_name: repo, title, opened_at: '2026-03-07T00:00:00Z', sha: null });
     const aPr = await pr(1, 'amy-a', 'acme/a-repo', 'Faster parser');
     const bPr = await pr(2, 'bea-b', 'bcorp/b-repo', 'B-SECRET payroll run');
     await w.rows.codeReview({ github_id: 11, pull_request_id: aPr, reviewer_id: dev['abe-a'], submitted_at: '2026-03-06T02:00:00Z' });
@@ -213,7 +242,17 @@ describe('organizations as tenants: nothing of one reaches another', () => {
 
   it('exports of every type and format requested by a member of A hold A only, the counts of independent SQL', async () => {
     // Rows of A, counted independently: commits/PRs/reviews by A's members, A's developers, A's teams.
-    const expected: Record<string, number> = { commits: 3, pull_requests: 1, code_reviews: 1, developers: 2, team_metrics: 1, learning_paths: 1 };
+    // Deployments and incidents of A's repository: two deployments; the failure and the reported incident.
+    const expected: Record<string, number> = {
+      commits: 3,
+      pull_requests: 1,
+      code_reviews: 1,
+      developers: 2,
+      team_metrics: 1,
+      learning_paths: 1,
+      deployments: 2,
+      incidents: 2,
+    };
     for (const type of EXPORT_TYPES) {
       for (const format of ['csv', 'json'] as const) {
         const row = await exportOf({ exportType: type, format, requestedBy: dev['amy-a'], config: { date_range: { start: '2026-03-01', end: '2026-03-31' } } });
@@ -225,6 +264,17 @@ describe('organizations as tenants: nothing of one reaches another', () => {
         expect(rows, `${type}.${format}`).toBe(expected[type]);
       }
     }
+    const delivery = async (type: string) =>
+      JSON.parse(await readFile((await exportOf({ exportType: type, format: 'json', config: { organization_id: A } })).file_path, 'utf8'));
+    expect(await delivery('deployments')).toEqual([
+      // The reported incident names no commit: it is the last successful deployment's before it opened.
+      expect.objectContaining({ repository: 'acme/a-repo', deployment: 1, status: 'success', commits_shipped: 3, incidents: 1 }),
+      expect.objectContaining({ repository: 'acme/a-repo', deployment: 2, status: 'failure', failed_at: '2026-03-06T12:00:00Z', commits_shipped: null, incidents: 1 }),
+    ]);
+    expect(await delivery('incidents')).toEqual([
+      expect.objectContaining({ kind: 'failed-deployment', reported_id: null, deployment: 2, opened_at: '2026-03-06T12:00:00Z', resolved_at: null }),
+      expect.objectContaining({ kind: 'webhook', reported_id: 'A-1', title: 'Parser down', deployment: 1, hours_to_restore: null }),
+    ]);
     const teamMetrics = JSON.parse(
       await readFile((await exportOf({ exportType: 'team_metrics', format: 'json', config: { organization_id: A } })).file_path, 'utf8'),
     );
@@ -389,7 +439,16 @@ describe('organizations as tenants: nothing of one reaches another', () => {
     );
 
     // Exports of A: A's rows plus Sam's work in A's repository, nothing of his in B's (counted by hand).
-    const expected: Record<string, number> = { commits: 4, pull_requests: 1, code_reviews: 2, developers: 3, team_metrics: 2, learning_paths: 1 };
+    const expected: Record<string, number> = {
+      commits: 4,
+      pull_requests: 1,
+      code_reviews: 2,
+      developers: 3,
+      team_metrics: 2,
+      learning_paths: 1,
+      deployments: 2,
+      incidents: 2,
+    };
     for (const type of EXPORT_TYPES) {
       for (const format of ['csv', 'json'] as const) {
         const row = await exportOf({

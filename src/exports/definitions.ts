@@ -13,7 +13,7 @@ import {
  * timestamps leave the database as ISO-8601 UTC text so CSV and JSON agree byte for byte.
  */
 /** Row exports, streamed from one query. */
-export const EXPORT_TYPES = ['commits', 'pull_requests', 'code_reviews', 'developers', 'team_metrics', 'learning_paths'] as const;
+export const EXPORT_TYPES = ['commits', 'pull_requests', 'code_reviews', 'developers', 'team_metrics', 'learning_paths', 'deployments', 'incidents'] as const;
 export type ExportType = (typeof EXPORT_TYPES)[number];
 export const EXPORT_FORMATS = ['csv', 'json'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
@@ -131,6 +131,8 @@ const QUERIES: Record<ExportType, (parts: QueryParts) => QueryText> = {
   developers: developersQuery,
   team_metrics: teamMetricsQuery,
   learning_paths: learningPathsQuery,
+  deployments: deploymentsQuery,
+  incidents: incidentsQuery,
 };
 
 /** The query of one export: always within its organization (members of its teams, its teams, the work of its repositories). */
@@ -262,5 +264,50 @@ function learningPathsQuery(parts: QueryParts): QueryText {
             LEFT JOIN learning_milestones m ON m.learning_path_id = p.id
            WHERE ${where.join(' AND ')}
            ORDER BY d.github_username, p.started_at, p.id, m.target_date, m.skill`,
+  };
+}
+
+/**
+ * A deployment (alias `d`) of the people a filter names: one that shipped one of their commits, or
+ * whose sha is one of theirs (a failed one ships nothing); TRUE without a team or developer filter
+ * (an organization's delivery is its repositories', whoever's work it carried).
+ */
+function deploymentOfPeople(d: string, parts: QueryParts): string {
+  if (!parts.cfg.developer_ids?.length && !parts.cfg.team_ids?.length) return 'TRUE';
+  return `EXISTS (SELECT 1 FROM commits pc WHERE ${developerFilter('pc.developer_id', parts)}
+                     AND (pc.sha = ${d}.sha OR pc.sha IN (SELECT pdc.sha FROM deployment_commits pdc WHERE pdc.deployment_id = ${d}.id)))`;
+}
+
+/** The production deployments the DORA numbers count (counted_deployments), created in the window, with what each shipped and whether an incident is attributed to it. */
+function deploymentsQuery(parts: QueryParts): QueryText {
+  const { cfg, args, now, t, org } = parts;
+  const where = [dateFilter('d.created_at', windowOf(cfg, args, now)), commitInOrganizationSql('d', org), deploymentOfPeople('d', parts)];
+  if (cfg.repository) where.push(`d.repository_full_name = ${args.ref(cfg.repository, 'text')}`);
+  return {
+    columns: ['repository', 'source', 'deployment', 'environment', 'sha', 'status', 'created_at', 'succeeded_at', 'failed_at', 'commits_shipped', 'incidents'],
+    sql: `SELECT ${t('d.repository_full_name')} AS repository, d.source, d.external_id AS deployment, ${t('d.environment')} AS environment, d.sha, d.status,
+                 ${ts('d.created_at')} AS created_at, ${ts('d.succeeded_at')} AS succeeded_at, ${ts('d.failed_at')} AS failed_at,
+                 (SELECT s.commits FROM deployment_shipments s WHERE s.deployment_id = d.id AND s.sha_known) AS commits_shipped,
+                 (SELECT count(*) FROM delivery_incidents i WHERE i.deployment_id = d.id) AS incidents
+            FROM counted_deployments d
+           WHERE ${where.join(' AND ')}
+           ORDER BY d.created_at, d.external_id`,
+  };
+}
+
+/** Every incident opened in the window (failed deployments, reverts of deployed work, reported ones), with the deployment it is attributed to. */
+function incidentsQuery(parts: QueryParts): QueryText {
+  const { cfg, args, now, t, org } = parts;
+  const where = [dateFilter('i.opened_at', windowOf(cfg, args, now)), commitInOrganizationSql('i', org)];
+  if (parts.cfg.developer_ids?.length || parts.cfg.team_ids?.length) where.push(`d.id IS NOT NULL AND ${deploymentOfPeople('d', parts)}`);
+  if (cfg.repository) where.push(`i.repository_full_name = ${args.ref(cfg.repository, 'text')}`);
+  return {
+    columns: ['repository', 'kind', 'reported_id', 'title', 'deployment', 'sha', 'opened_at', 'resolved_at', 'hours_to_restore'],
+    sql: `SELECT ${t('i.repository_full_name')} AS repository, i.kind, ${t("CASE WHEN i.kind = 'webhook' THEN i.key END")} AS reported_id, ${t('i.title')} AS title,
+                 d.external_id AS deployment, i.sha, ${ts('i.opened_at')} AS opened_at, ${ts('i.resolved_at')} AS resolved_at,
+                 round((extract(epoch FROM i.resolved_at - i.opened_at) / 3600)::numeric, 2) AS hours_to_restore
+            FROM delivery_incidents i LEFT JOIN counted_deployments d ON d.id = i.deployment_id
+           WHERE ${where.join(' AND ')}
+           ORDER BY i.opened_at, i.kind, i.key`,
   };
 }
