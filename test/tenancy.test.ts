@@ -95,7 +95,8 @@ describe('organizations as tenants: nothing of one reaches another', () => {
         failed_at: failed ? at : null,
       });
     };
-    for (const repo of ['acme/a-repo', 'bcorp/b-repo']) await w.rows.insert('deployment_settings', { repository_full_name: repo, chosen_source: 'deployments-api' });
+    for (const repo of ['acme/a-repo', 'bcorp/b-repo'])
+      await w.rows.insert('deployment_settings', { repository_full_name: repo, chosen_source: 'deployments-api' });
     const aShipped = await deployment('acme/a-repo', 1, 'a3', '05', false);
     await w.rows.insert('deployment_shipments', { deployment_id: aShipped, commits: 3, sha_known: true });
     for (const c of ['a1', 'a2', 'a3']) await w.rows.insert('deployment_commits', { deployment_id: aShipped, sha: c.padEnd(40, '0') });
@@ -269,7 +270,14 @@ describe('organizations as tenants: nothing of one reaches another', () => {
     expect(await delivery('deployments')).toEqual([
       // The reported incident names no commit: it is the last successful deployment's before it opened.
       expect.objectContaining({ repository: 'acme/a-repo', deployment: 1, status: 'success', commits_shipped: 3, incidents: 1 }),
-      expect.objectContaining({ repository: 'acme/a-repo', deployment: 2, status: 'failure', failed_at: '2026-03-06T12:00:00Z', commits_shipped: null, incidents: 1 }),
+      expect.objectContaining({
+        repository: 'acme/a-repo',
+        deployment: 2,
+        status: 'failure',
+        failed_at: '2026-03-06T12:00:00Z',
+        commits_shipped: null,
+        incidents: 1,
+      }),
     ]);
     expect(await delivery('incidents')).toEqual([
       expect.objectContaining({ kind: 'failed-deployment', reported_id: null, deployment: 2, opened_at: '2026-03-06T12:00:00Z', resolved_at: null }),
