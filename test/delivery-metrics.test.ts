@@ -1,3 +1,4 @@
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sign } from '@octokit/webhooks-methods';
 import type { FastifyInstance } from 'fastify';
@@ -8,6 +9,7 @@ import { githubSyncRepo } from '../src/jobs/index.js';
 import { createLogger } from '../src/lib/logger.js';
 import { computeMetrics, type MetricResult } from '../src/metrics/index.js';
 import { doraLevelName, doraLevels, overallDoraLevel } from '../src/metrics/dora.js';
+import { runCliProcess } from './helpers/spawn.js';
 import { useGitHubWorld } from './hooks.js';
 
 /**
@@ -190,6 +192,34 @@ describe('DORA metrics from deployments, git and incidents', () => {
       { kind: 'revert', deployment: 5, opened_at: new Date('2026-05-06T11:00:00Z'), resolved_at: new Date('2026-05-08T11:00:00Z') },
     ]);
   });
+
+  it('the CLI lists the incidents with their deployments, and records one as the webhook does', async () => {
+    const env = { DATABASE_URL: w.db.url, LOG_LEVEL: 'silent' };
+    const list = await runCliProcess(['incidents', 'list', '--repository', REPO], env);
+    expect(list.code).toBe(0);
+    for (const text of ['failed-deployment', 'deployments-api 2', 'revert', 'reverted: bad change', 'webhook', 'Checkout errors', 'deployments-api 4'])
+      expect(list.stdout).toContain(text);
+    const file = join(w.dir, 'incident.json');
+    writeFileSync(file, JSON.stringify({ id: 'PD-1', repository: REPO, title: 'Checkout errors', sha: sha.c3, opened_at: '2026-05-05T00:00:00Z' }));
+    const unresolved = await runCliProcess(['incidents', 'record', file], env);
+    expect(unresolved.stdout.trim()).toBe(`${REPO}: incident updated`);
+    writeFileSync(
+      file,
+      JSON.stringify({
+        id: 'PD-1',
+        repository: REPO,
+        title: 'Checkout errors',
+        sha: sha.c3,
+        opened_at: '2026-05-05T00:00:00Z',
+        resolved_at: '2026-05-05T02:30:00Z',
+      }),
+    );
+    expect((await runCliProcess(['incidents', 'record', file], env)).stdout.trim()).toBe(`${REPO}: incident updated`);
+    writeFileSync(file, JSON.stringify({ id: 'PD-2', repository: 'acme/nowhere', opened_at: '2026-05-05T00:00:00Z' }));
+    const refused = await runCliProcess(['incidents', 'record', file], env);
+    expect([refused.code, refused.stderr]).toEqual([1, expect.stringContaining('incident PD-2: acme/nowhere is not a tracked repository')]);
+    expect((await w.db.sql.query(`SELECT count(*)::int AS n FROM incidents`)).rows[0]!.n).toBe(1);
+  }, 30_000);
 
   /**
    * The hand computation: successful production deployments in order (from the stand-in's data),

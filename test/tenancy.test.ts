@@ -265,7 +265,7 @@ describe('organizations as tenants: nothing of one reaches another', () => {
         expect(rows, `${type}.${format}`).toBe(expected[type]);
       }
     }
-    const delivery = async (type: string) =>
+    const delivery = async (type: 'deployments' | 'incidents') =>
       JSON.parse(await readFile((await exportOf({ exportType: type, format: 'json', config: { organization_id: A } })).file_path, 'utf8'));
     expect(await delivery('deployments')).toEqual([
       // The reported incident names no commit: it is the last successful deployment's before it opened.

@@ -30,8 +30,13 @@ export const COMMANDS: { name: string; description: string; load: () => Promise<
     load: async () => (await import('./commands/deployments.js')).registerDeployments,
   },
   {
+    name: 'incidents',
+    description: 'incidents: failed deployments, reverts of deployed work, reported incidents',
+    load: async () => (await import('./commands/incidents.js')).registerIncidents,
+  },
+  {
     name: 'export',
-    description: 'request an export (commits, pull_requests, code_reviews, developers, team_metrics, learning_paths) and queue it',
+    description: 'request an export (commits, pull_requests, code_reviews, developers, team_metrics, learning_paths, deployments, incidents) and queue it',
     load: async () => (await import('./commands/export.js')).registerExport,
   },
   { name: 'report', description: 'custom reports', load: async () => (await import('./commands/report.js')).registerReport },
