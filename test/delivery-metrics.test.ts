@@ -1,4 +1,5 @@
 import { writeFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { sign } from '@octokit/webhooks-methods';
 import type { FastifyInstance } from 'fastify';
@@ -9,6 +10,8 @@ import { githubSyncRepo } from '../src/jobs/index.js';
 import { createLogger } from '../src/lib/logger.js';
 import { computeMetrics, type MetricResult } from '../src/metrics/index.js';
 import { doraLevelName, doraLevels, overallDoraLevel } from '../src/metrics/dora.js';
+import { runCustomReport } from '../src/reports/index.js';
+import { reportEmail } from '../src/reports/email.js';
 import { runCliProcess } from './helpers/spawn.js';
 import { useGitHubWorld } from './hooks.js';
 
@@ -316,6 +319,37 @@ describe('DORA metrics from deployments, git and incidents', () => {
       change_failure_rate: 1,
       time_to_restore: 25.25,
     });
+  });
+
+  it('a report of the organization carries its delivery numbers, and its email the delivery line', async () => {
+    const id = await w.rows.customReport({
+      name: 'Delivery',
+      organization_id: ORG,
+      widgets: [
+        { type: 'number', metric: 'deployment_frequency' },
+        { type: 'line', metric: 'deployments', config: { group_by: 'week' } },
+        { type: 'bar', metric: 'dora_level' },
+      ],
+      filters: WINDOW,
+    });
+    const data = JSON.parse(await readFile((await runCustomReport(w.db.orm.em.fork(), id, 'json', w.dir, new Date('2026-06-01T00:00:00Z'))).path, 'utf8'));
+    const hand = byHand(null);
+    // April, the period before, had nothing.
+    expect(data.delivery).toEqual({
+      deployments: { value: hand.deployments, previous: 0 },
+      lead_time_for_changes: { value: hand.lead_time_for_changes, previous: null },
+      change_failure_rate: { value: hand.change_failure_rate, previous: null },
+      time_to_restore: { value: hand.time_to_restore, previous: null },
+    });
+    expect(data.widgets[0]).toMatchObject({ type: 'number', value: hand.deployment_frequency });
+    // The weekly line sums to the month's deployments.
+    expect(data.widgets[1].items.reduce((n: number, p: { value: number }) => n + p.value, 0)).toBe(hand.deployments);
+    expect(data.widgets[2].items).toContainEqual({ label: 'overall', value: 1 });
+    const mail = reportEmail(data, { schedule: 'monthly', slot: new Date('2026-06-01T00:00:00Z'), format: 'pdf' });
+    expect(mail.text).toContain(
+      'Delivery: 5 deployments (+5 from 0) · median lead time 26 hours (none before) · change failure rate 50% (none before) · median time to restore 23 hours (none before)',
+    );
+    expect(mail.html).toContain('<b>Delivery</b>: 5 deployments');
   });
 
   it("another organization's deployments and failures are never counted, and it sees only its own", async () => {

@@ -9,9 +9,10 @@ import { SlackStandIn } from '../src/dev/slack-stand-in.js';
 import { requestExport } from '../src/exports/request.js';
 import { installSlackIntegration } from '../src/slack/integrations.js';
 import { dayRange } from '../src/lib/dates.js';
-import { summaryWeeks, withChange } from '../src/slack/messages.js';
+import { deliveryLine, summaryWeeks, withChange } from '../src/slack/messages.js';
 import { slackFanOut, slackInsightAlert, slackNotify } from '../src/jobs/index.js';
 import { attachRepository } from './helpers/repositories.js';
+import { DAY } from './helpers/rows.js';
 import { useTestWorld, useStandIn } from './hooks.js';
 import { ago, MINUTE } from './helpers/rows.js';
 
@@ -58,6 +59,30 @@ describe('Slack notifications: export ready, sync failure digest, weekly team su
     );
     // The organization's repository: its work is what the organization's messages count.
     await attachRepository(w.db, 'acme/r', ORG);
+    // Its deployments: this week one success shipping the commit of 3 days ago (a day later) and one
+    // failure of the newest commit; the week before, one success shipping the commit of 10 days ago.
+    await w.rows.insert('deployment_settings', { repository_full_name: 'acme/r', chosen_source: 'deployments-api' });
+    const deployed = async (id: number, commitDaysAgo: number, daysAgo: number, failed = false) => {
+      const at = new Date(Date.now() - daysAgo * DAY);
+      const shaOf = (await w.db.sql.query<{ sha: string }>(`SELECT md5($1::text) || '00000000' AS sha`, [commitDaysAgo])).rows[0]!.sha;
+      const d = await w.rows.insert('deployments', {
+        repository_full_name: 'acme/r',
+        source: 'deployments-api',
+        external_id: id,
+        environment: 'production',
+        is_production: true,
+        sha: shaOf,
+        status: failed ? 'failure' : 'success',
+        created_at: at,
+        succeeded_at: failed ? null : at,
+        finished_at: at,
+        failed_at: failed ? at : null,
+      });
+      if (!failed) await w.rows.insert('deployment_commits', { deployment_id: d, sha: shaOf });
+    };
+    await deployed(1, 10, 9);
+    await deployed(2, 3, 2);
+    await deployed(3, 1, 1, true);
   });
 
   const followUps = async (since: number, name = 'slack.notify'): Promise<Job[]> =>
@@ -138,6 +163,10 @@ describe('Slack notifications: export ready, sync failure digest, weekly team su
     expect(blocks).toContain('*Commits*\\n7 (+4 from 3)');
     expect(blocks).toContain(`${dates} (UTC), each number against the week before (${dayRange(before.start, before.end)})`);
     expect(blocks).toContain('*Median PR cycle*\\n—');
+    // Delivery: one success each week, each a day after its commit; this week's failure is still open.
+    expect(blocks).toContain(
+      '*Delivery*\\n1 deployment (same) · median lead time 24 h (same) · change failure rate 50 % (+50 % from 0 %) · median time to restore —',
+    );
   });
 
   it('dates and changes read as people write them', () => {
@@ -149,6 +178,18 @@ describe('Slack notifications: export ready, sync failure digest, weekly team su
     expect(withChange(0.15, 0.04)).toBe('0.2 (+0.2 from 0)');
     expect(withChange(5, null)).toBe('5 (none the week before)');
     expect(withChange(null, 3)).toBe('—');
+    const quiet = {
+      commits: 1,
+      prsMerged: 0,
+      reviews: 0,
+      cycleHours: null,
+      firstReviewHours: null,
+      deployments: 0,
+      leadTimeHours: null,
+      changeFailureRate: null,
+      restoreHours: null,
+    };
+    expect(deliveryLine(quiet, quiet)).toBe('no production deployments this week or the week before');
   });
 
   it('Slack trouble on its side (internal_error, an HTML 502) is retried; every attempt is logged', async () => {

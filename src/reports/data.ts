@@ -61,6 +61,28 @@ export interface ReportData {
   previousWindow: { start: string; end: string };
   filters: MetricFilters;
   widgets: ReportWidgetData[];
+  /** The scope's delivery numbers in the window and the period before; absent when neither had a production deployment. */
+  delivery?: DeliveryNumbers;
+}
+
+/** Each delivery number now and in the period before (the report email's delivery line). */
+export type DeliveryNumbers = Record<(typeof DELIVERY_METRICS)[number], { value: number | null; previous: number | null }>;
+const DELIVERY_METRICS = ['deployments', 'lead_time_for_changes', 'change_failure_rate', 'time_to_restore'] as const;
+
+/** The delivery numbers of a report's scope, now and before; none when neither period had a production deployment that ended. */
+async function deliveryNumbers(
+  client: pg.ClientBase | pg.Pool,
+  filters: ScopedFilters,
+  window: { start: Date; end: Date },
+  now: Date,
+): Promise<DeliveryNumbers | undefined> {
+  const at = async (start: Date, end: Date) =>
+    computeMetrics(client, [...DELIVERY_METRICS], { ...filters, date_range: { start: start.toISOString(), end: end.toISOString() } }, now);
+  const current = await at(window.start, window.end);
+  const before = await at(new Date(2 * window.start.getTime() - window.end.getTime()), window.start);
+  const v = (m: typeof current, k: string) => (m[k]?.kind === 'scalar' ? m[k].value : null);
+  if (v(current, 'change_failure_rate') === null && v(before, 'change_failure_rate') === null) return undefined;
+  return Object.fromEntries(DELIVERY_METRICS.map((k) => [k, { value: v(current, k), previous: v(before, k) }])) as DeliveryNumbers;
 }
 
 const int = (v: unknown, min: number, max: number): number | null => (typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max ? v : null);
@@ -284,6 +306,7 @@ export async function buildReportData(
     }
   }
   const organizationName = await workspaceName(client, organizationId);
+  const delivery = await deliveryNumbers(client, filters, window, now);
   return {
     report: { id: report.id, name: report.name, description: report.description, organizationId, organizationName },
     layout,
@@ -295,5 +318,6 @@ export async function buildReportData(
     },
     filters: parsed.data,
     widgets,
+    ...(delivery ? { delivery } : {}),
   };
 }

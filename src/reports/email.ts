@@ -1,6 +1,6 @@
 import { periodLabel } from '../lib/dates.js';
 import { shownChange, toTenth } from '../lib/numbers.js';
-import type { ReportData } from './data.js';
+import type { DeliveryNumbers, ReportData } from './data.js';
 
 /**
  * The email of a scheduled report: a subject naming the report and the period its numbers cover
@@ -51,6 +51,25 @@ export function keyNumberLine(w: { title: string; value?: number | null; previou
   return `${w.title}: ${fmt(w.value, w.unit)}${w.value === null || w.value === undefined ? '' : ` (${changeText(w.value, w.previous)})`}`;
 }
 
+/**
+ * "Delivery: 5 deployments (+1 (+25%) from 4) · median lead time 26 hours (same as before) · change
+ * failure rate 50% (…) · median time to restore 23 hours (…)": the scope's DORA numbers in one line.
+ */
+export function deliveryLineText(d: DeliveryNumbers): string {
+  const part = (label: string, n: { value: number | null; previous: number | null }, unit: string, scale = 1) => {
+    const value = n.value === null ? null : n.value * scale;
+    const previous = n.previous === null ? null : n.previous * scale;
+    return `${label} ${value === null ? '—' : `${fmt(value)}${unit} (${changeText(value, previous)})`}`;
+  };
+  const deployments = d.deployments.value ?? 0;
+  return [
+    `${fmt(deployments)} ${deployments === 1 ? 'deployment' : 'deployments'} (${changeText(deployments, d.deployments.previous)})`,
+    part('median lead time', d.lead_time_for_changes, ' hours'),
+    part('change failure rate', d.change_failure_rate, '%', 100),
+    part('median time to restore', d.time_to_restore, ' hours'),
+  ].join(' · ');
+}
+
 export function reportEmail(data: ReportData, opts: { schedule: string; slot: Date; format: string }): ReportEmail {
   const name = data.report.name;
   const period = periodLabel(data.window.start, data.window.end);
@@ -63,6 +82,7 @@ export function reportEmail(data: ReportData, opts: { schedule: string; slot: Da
     `${period} (UTC)`,
     '',
     ...(numbers.length ? [...numbers.map(keyNumberLine), ''] : []),
+    ...(data.delivery ? [`Delivery: ${deliveryLineText(data.delivery)}`, ''] : []),
     `Changes are against ${before}.`,
     `The full report is attached: ${filename}. It is sent ${opts.schedule}.`,
     '',
@@ -87,6 +107,7 @@ export function reportEmail(data: ReportData, opts: { schedule: string; slot: Da
       ? `<table role="presentation" style="width:100%;border-collapse:collapse;font-size:14px">${rows}</table>` +
         `<p style="margin:12px 0 0;font-size:12px;color:#6b7280">Changes are against ${escapeHtml(before)}.</p>`
       : '',
+    data.delivery ? `<p style="margin:12px 0 0;color:#374151"><b>Delivery</b>: ${escapeHtml(deliveryLineText(data.delivery))}</p>` : '',
     `<p style="margin:16px 0 0;color:#374151">The full report is attached: <b>${escapeHtml(filename)}</b>. It is sent ${escapeHtml(opts.schedule)}.</p>`,
     '</div></body></html>',
   ].join('');

@@ -86,6 +86,25 @@ export interface TeamWeek {
   reviews: number | null;
   cycleHours: number | null;
   firstReviewHours: number | null;
+  /** successful production deployments that shipped the team's work */
+  deployments: number | null;
+  leadTimeHours: number | null;
+  /** 0..1 */
+  changeFailureRate: number | null;
+  restoreHours: number | null;
+}
+
+/** The delivery line: the team's deployments and the DORA numbers, each against the week before; one sentence when neither week deployed. */
+export function deliveryLine(w: TeamWeek, before: TeamWeek): string {
+  if (!w.deployments && !before.deployments && w.changeFailureRate === null && before.changeFailureRate === null)
+    return 'no production deployments this week or the week before';
+  const pct = (x: number | null) => (x === null ? null : x * 100);
+  return [
+    `${w.deployments ?? 0} ${w.deployments === 1 ? 'deployment' : 'deployments'} (${changeFrom(w.deployments ?? 0, before.deployments)})`,
+    `median lead time ${withChange(w.leadTimeHours, before.leadTimeHours, ' h')}`,
+    `change failure rate ${withChange(pct(w.changeFailureRate), pct(before.changeFailureRate), ' %')}`,
+    `median time to restore ${withChange(w.restoreHours, before.restoreHours, ' h')}`,
+  ].join(' · ');
 }
 
 /** The week a summary covers: the 7 whole UTC days before `now`'s day, and the 7 before those. */
@@ -142,6 +161,7 @@ export function weeklyTeamSummaryMessage(teamName: string, w: TeamWeek, before: 
           field('Median time to first review', 'firstReviewHours', ' h'),
         ],
       },
+      { type: 'section', text: { type: 'mrkdwn', text: `*Delivery*\n${deliveryLine(w, before)}` } },
     ],
   };
 }

@@ -57,6 +57,9 @@ export async function notifySyncFailures(ctx: NotifyHelpers, organizationId: str
   return postToOrganization(ctx.em, ctx.config, organizationId, 'sync_failure_digest', 'sync_failure_digest', runKey, () => syncFailureDigestMessage(failures));
 }
 
+/** The delivery line's numbers (the team's deployments, by the metrics library's team scoping). */
+const DELIVERY_NUMBERS = ['deployments', 'lead_time_for_changes', 'change_failure_rate', 'time_to_restore'];
+
 /** Last week's numbers of one team, once per run (`runKey`: a job's `jobKey`). */
 export async function notifyWeeklyTeamSummary(ctx: NotifyHelpers, teamId: string, runKey: string): Promise<PostResult> {
   const team = await teamNameAndOrganization(ctx.em, teamId);
@@ -65,7 +68,7 @@ export async function notifyWeeklyTeamSummary(ctx: NotifyHelpers, teamId: string
   const weeks = summaryWeeks(new Date());
   const numbers = async (w: { start: Date; end: Date }) => {
     const m = await withPgClient(ctx.em, (c) =>
-      computeMetrics(c, ['commits', 'prs_merged', 'reviews_given', 'pr_cycle_time', 'time_to_first_review'], {
+      computeMetrics(c, ['commits', 'prs_merged', 'reviews_given', 'pr_cycle_time', 'time_to_first_review', ...DELIVERY_NUMBERS], {
         team_ids: [teamId],
         // The team's organization's work only: its members' work elsewhere is another organization's.
         ...(team.organization_id ? { organization_id: team.organization_id } : {}),
@@ -79,6 +82,10 @@ export async function notifyWeeklyTeamSummary(ctx: NotifyHelpers, teamId: string
       reviews: v('reviews_given'),
       cycleHours: v('pr_cycle_time'),
       firstReviewHours: v('time_to_first_review'),
+      deployments: v('deployments'),
+      leadTimeHours: v('lead_time_for_changes'),
+      changeFailureRate: v('change_failure_rate'),
+      restoreHours: v('time_to_restore'),
     };
   };
   const [now, previous] = [await numbers(weeks.week), await numbers(weeks.before)];
