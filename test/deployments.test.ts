@@ -343,3 +343,60 @@ describe('deployments from merges to the default branch, when a repository has n
     expect((await shipments(w.db, REPO))[idOf(line[3]!)]).toEqual(gitShipped(w.repo, line[3]!, line[2]));
   });
 });
+
+describe('what a deployment shipped when commits come from the API: the same walk over the stored commit graph', () => {
+  const REPO = 'acme/api';
+  const w = useGitHubWorld({ settings: () => ({ GITHUB_COMMITS_FROM: 'api', GITHUB_SYNC_INITIAL_DAYS: '0' }) });
+  const cy = { name: 'Cy', email: 'cy@example.com' };
+  const deployment = (id: number, sha: string, day: string): StandInDeployment => ({
+    id,
+    sha,
+    ref: 'main',
+    environment: 'production',
+    created_at: `2026-08-${day}T10:00:00Z`,
+    statuses: [{ id: id * 10, state: 'success', created_at: `2026-08-${day}T11:00:00Z` }],
+  });
+  const sync = async (streams: ('commits' | 'deployments')[]) => {
+    const job = await w.h.settle(
+      await w.h.pool.producer.enqueue(githubSyncRepo, { repository: REPO, streams }, { jobId: `a-${streams.join('-')}-${Date.now()}` }),
+    );
+    expect(job.failedReason).toBeUndefined();
+    return job.returnvalue as { deployments?: { shipped: number } };
+  };
+
+  it('deployments synced before their commits wait for them; then each ships exactly what git rev-list says, a merge, a rollback and an unknown sha included', async () => {
+    w.repo.write('a.txt', '1');
+    const first = w.repo.commit(cy, '2026-08-01T09:00:00Z', 'first');
+    w.repo.git('checkout', '-q', '-b', 'topic');
+    w.repo.write('b.txt', '1');
+    w.repo.commit(cy, '2026-08-02T09:00:00Z', 'topic one');
+    w.repo.git('checkout', '-q', 'main');
+    w.repo.write('a.txt', '2');
+    w.repo.commit(cy, '2026-08-02T10:00:00Z', 'main two');
+    const merge = w.repo.merge('topic', cy, '2026-08-03T09:00:00Z');
+    w.repo.push();
+    const deployments = [
+      deployment(1, first, '01'),
+      deployment(2, merge, '03'),
+      deployment(3, first, '04'),
+      deployment(4, 'e'.repeat(40), '05'),
+      deployment(5, merge, '06'),
+    ];
+    w.gh.repos.set(REPO, { commits: [], pulls: [], git: w.repo.bare, deployments });
+    await w.rows.trackedRepository({ fullName: REPO, organizationId: null });
+
+    // No commit stored yet: nothing is computed (not marked unknown).
+    expect((await sync(['deployments'])).deployments).toMatchObject({ shipped: 0 });
+    expect(await shipments(w.db, REPO)).toEqual({});
+    await sync(['commits']);
+    expect((await sync(['deployments'])).deployments).toMatchObject({ shipped: 5 });
+    expect(await shipments(w.db, REPO)).toEqual({
+      1: gitShipped(w.repo, first),
+      2: gitShipped(w.repo, merge, first),
+      3: [],
+      4: 'unknown',
+      5: gitShipped(w.repo, merge, first),
+    });
+    expect(gitShipped(w.repo, merge, first)).toHaveLength(3);
+  });
+});

@@ -133,6 +133,7 @@ export async function latestDeployments(em: EntityManager, repo: string | null, 
 export interface ShippedDeployment {
   id: string;
   sha: string;
+  succeeded_at: Date;
 }
 
 /**
@@ -141,9 +142,9 @@ export interface ShippedDeployment {
  * shipments, and those of every later one, are then (re)computed in that order.
  */
 export async function deploymentsToShip(em: EntityManager, repo: string, source: string): Promise<{ before: string | null; deployments: ShippedDeployment[] }> {
-  const rows = await sql<{ id: string; sha: string; known: boolean | null }>(
+  const rows = await sql<{ id: string; sha: string; succeeded_at: Date; known: boolean | null }>(
     em,
-    `SELECT d.id, d.sha, (SELECT s.sha_known FROM deployment_shipments s WHERE s.deployment_id = d.id) AS known
+    `SELECT d.id, d.sha, d.succeeded_at, (SELECT s.sha_known FROM deployment_shipments s WHERE s.deployment_id = d.id) AS known
        FROM deployments d WHERE d.repository_full_name = ? AND d.source = ? AND d.is_production AND d.succeeded_at IS NOT NULL
       ORDER BY d.succeeded_at, d.external_id`,
     [repo, source],
@@ -152,7 +153,7 @@ export async function deploymentsToShip(em: EntityManager, repo: string, source:
   if (start < 0) return { before: null, deployments: [] };
   // What was live before: the last earlier deployment whose sha the repository has.
   const before = rows.slice(0, start).findLast((r) => r.known === true)?.sha ?? null;
-  return { before, deployments: rows.slice(start).map((r) => ({ id: r.id, sha: r.sha })) };
+  return { before, deployments: rows.slice(start).map((r) => ({ id: r.id, sha: r.sha, succeeded_at: r.succeeded_at })) };
 }
 
 /** Record what one deployment shipped (replacing what was recorded before). */
@@ -173,4 +174,38 @@ export async function writeShipment(
     deploymentId,
     pgArray(s.commits),
   ]);
+}
+
+/**
+ * Is this commit in the stored history (commit_graph)? 'not yet' when it is not but the commit stream
+ * has not synced the repository since `at` (its commits may still come).
+ */
+export async function storedCommit(em: EntityManager, repo: string, sha: string, at: Date): Promise<boolean | 'not yet'> {
+  const [row] = await sql<{ stored: boolean; synced: boolean }>(
+    em,
+    `SELECT EXISTS (SELECT 1 FROM commit_graph WHERE sha = ?) AS stored,
+            EXISTS (SELECT 1 FROM github_commit_heads WHERE repository_full_name = ? AND head_sha IS NOT NULL AND updated_at > ?) AS synced`,
+    [sha, repo, at],
+  );
+  return row!.stored ? true : row!.synced ? false : 'not yet';
+}
+
+/**
+ * `git rev-list <include> ^<exclude>` over the stored commit graph (commit_graph's parents), for a
+ * repository whose commits come from the API: the stored commits reachable from `include` and not
+ * from `exclude`; without `exclude`, those committed at or after `since` (as git's answer with the
+ * initial window). The history before what is stored ends both walks alike.
+ */
+export async function storedRevList(em: EntityManager, include: string, exclude: string | null, since: Date | null): Promise<string[]> {
+  const rows = await sql<{ sha: string }>(
+    em,
+    `WITH RECURSIVE
+       ours(sha) AS (SELECT ?::text UNION SELECT unnest(g.parent_shas) FROM ours o JOIN commit_graph g ON g.sha = o.sha),
+       theirs(sha) AS (SELECT ?::text WHERE ?::text IS NOT NULL UNION SELECT unnest(g.parent_shas) FROM theirs t JOIN commit_graph g ON g.sha = t.sha)
+     SELECT g.sha FROM ours o JOIN commit_graph g ON g.sha = o.sha
+      WHERE NOT EXISTS (SELECT 1 FROM theirs t WHERE t.sha = o.sha) AND (?::timestamptz IS NULL OR g.committer_date >= ?::timestamptz)
+      ORDER BY g.committer_date, g.sha`,
+    [include, exclude, exclude, exclude ? null : since, exclude ? null : since],
+  );
+  return rows.map((r) => r.sha);
 }
