@@ -79,6 +79,11 @@ describe('CLI and worker processes', () => {
       expect(r.stdout).toMatch(/11\. job schedulers: .*report\.reconcile every 5 min/);
       expect(r.stdout).toMatch(/11\. job schedulers: .*insight\.refresh every 60 min/);
       expect(r.stdout).toMatch(/11\. job schedulers: .*retention\.prune at "30 3 \* \* \*"/);
+      // Deployments every fourth commit (one failed), a revert, an incident: the four numbers of the fixture (src/demo/delivery.ts).
+      expect(r.stdout).toContain(
+        "12. delivery: 12 deployments of aexy/workers from deployments-api (chosen by the sync), an incident reported through the producer API; the organization's last 30 days: " +
+          'deployment frequency 0.3667 a day (11 deployments), lead time for changes 29.5 h median (p75 43.5 h), change failure rate 25 % (3 incidents), time to restore 56 h median; DORA level low',
+      );
       // Re-running is idempotent: the rows in Postgres are the ones a single run seeded.
       const again = await spawnTs('src/demo/main.ts', [], demoEnv).finished;
       expect(again.stdout).toContain('1. migrations: database already up to date');

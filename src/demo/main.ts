@@ -33,6 +33,7 @@ import { JOBS } from '../workers/handlers.js';
 import { startWorkerPool } from '../workers/runtime.js';
 import { DEMO_REPO, seedDemoGitHub } from './github-fixture.js';
 import { showCareer } from './career.js';
+import { seedDemoDeployments, showDelivery } from './delivery.js';
 import { DEMO_ORG_ID, seedDemoOrg } from './seed.js';
 import { localServicesForDevelopment } from '../dev/local-services.js';
 
@@ -51,6 +52,7 @@ async function demo(): Promise<void> {
   const env = loadConfig();
   const gh = await new GitHubStandIn().start();
   seedDemoGitHub(gh);
+  seedDemoDeployments(gh);
   // An OpenAI-compatible stand-in plays the LLM unless a real one is configured.
   const llm = env.OPENAI_MODEL ? null : await new OpenAIStandIn().start();
   const config: AppConfig = {
@@ -219,6 +221,7 @@ async function demo(): Promise<void> {
     console.log(
       `11. job schedulers: ${schedulers.map((s) => (s.every ? `${s.id} every ${Math.round(s.every / 60_000)} min` : `${s.id} at "${s.pattern}"`)).join(', ')}`,
     );
+    await showDelivery({ em, producer: pool.producer, finish, step: 12 });
   } finally {
     await pool.close();
     await watcher.close();

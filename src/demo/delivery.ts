@@ -1,0 +1,93 @@
+import type { Job } from 'bullmq';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { withPgClient } from '../db/sql.js';
+import { recordIncident } from '../delivery/index.js';
+import type { GitHubStandIn } from '../dev/github-stand-in.js';
+import type { StandInDeployment } from '../dev/github-fixture-types.js';
+import { githubSyncRepo } from '../jobs/index.js';
+import { deploymentSourceOf, recentDeployments } from '../github/sync/index.js';
+import { computeMetrics, doraLevelName } from '../metrics/index.js';
+import type { Producer } from '../queues/producer.js';
+import { DEMO_REPO } from './github-fixture.js';
+import { DEMO_ORG_ID } from './seed.js';
+
+const HOUR = 3_600_000;
+/** The commits a production deployment went out with (every fourth), the one whose deployment failed, the bad one, and its revert. */
+const DEPLOYED_AT = Array.from({ length: 12 }, (_, k) => 4 * k + 3);
+const FAILED_AT = 19;
+const BAD = 29;
+const REVERT = 33;
+
+/**
+ * The demo repository's deployments (Deployments API, production): one an hour and a half after
+ * every fourth commit, one of them failing (fixed by the next); commit 33 reverts commit 29 with
+ * git's own line. Set before the first sync, so the revert is synced with the rest.
+ */
+export function seedDemoDeployments(gh: GitHubStandIn): void {
+  const repo = gh.repos.get(DEMO_REPO)!;
+  const commits = repo.commits;
+  commits[REVERT]!.message = `Revert "${commits[BAD]!.message}"\n\nThis reverts commit ${commits[BAD]!.sha}.`;
+  const at = (i: number, hours: number) => new Date(new Date(commits[i]!.authorDate).getTime() + hours * HOUR).toISOString();
+  repo.deployments = DEPLOYED_AT.map((i): StandInDeployment => ({
+    id: 70_000 + i,
+    sha: commits[i]!.sha,
+    ref: 'main',
+    environment: 'production',
+    created_at: at(i, 1),
+    statuses: [
+      { id: 700_000 + i * 10, state: 'in_progress', created_at: at(i, 1) },
+      { id: 700_000 + i * 10 + 1, state: i === FAILED_AT ? 'failure' : 'success', created_at: at(i, 1.5) },
+    ],
+  }));
+}
+
+/** Sync the deployments, report an incident as a pager's adapter would, and print the organization's four DORA numbers. */
+export async function showDelivery(opts: {
+  em: EntityManager;
+  producer: Producer;
+  finish: (job: Job) => Promise<Record<string, unknown>>;
+  step: number;
+}): Promise<void> {
+  const { em } = opts;
+  await opts.finish(await opts.producer.enqueue(githubSyncRepo, { repository: DEMO_REPO, streams: ['deployments'] }));
+  const source = await deploymentSourceOf(em.fork(), DEMO_REPO);
+  const stored = await recentDeployments(em.fork(), DEMO_REPO, 1000);
+  const opened = new Date(Date.now() - 2 * 24 * HOUR);
+  await recordIncident(em.fork(), {
+    id: 'DEMO-INC-1',
+    repository: DEMO_REPO,
+    title: 'Checkout latency',
+    opened_at: opened.toISOString(),
+    resolved_at: new Date(opened.getTime() + 3 * HOUR).toISOString(),
+  });
+  const m = await withPgClient(em, (c) =>
+    computeMetrics(
+      c,
+      [
+        'deployments',
+        'deployment_frequency',
+        'lead_time_for_changes',
+        'lead_time_for_changes_p75',
+        'change_failure_rate',
+        'time_to_restore',
+        'incidents',
+        'dora_level',
+      ],
+      {
+        organization_id: DEMO_ORG_ID,
+        date_range: { days: 30 },
+      },
+    ),
+  );
+  const v = (k: string) => (m[k]?.kind === 'scalar' ? m[k].value : null);
+  const level = m.dora_level?.kind === 'breakdown' ? m.dora_level.items.find((i) => i.label === 'overall')?.value : undefined;
+  const rate = v('change_failure_rate');
+  console.log(
+    `${opts.step}. delivery: ${stored.length} deployments of ${DEMO_REPO} from ${source.used} (${source.set === 'auto' ? 'chosen by the sync' : 'set'}), ` +
+      `an incident reported through the producer API; the organization's last 30 days: ` +
+      `deployment frequency ${v('deployment_frequency')} a day (${v('deployments')} deployments), ` +
+      `lead time for changes ${v('lead_time_for_changes')} h median (p75 ${v('lead_time_for_changes_p75')} h), ` +
+      `change failure rate ${rate === null ? '—' : `${Math.round(rate * 1000) / 10} %`} (${v('incidents')} incidents), ` +
+      `time to restore ${v('time_to_restore')} h median; DORA level ${level ? doraLevelName(level) : 'none'}`,
+  );
+}
