@@ -44,6 +44,7 @@ import { RateLimitedError } from '../src/errors/index.js';
 import { syncCommits } from '../src/github/sync/commit-sync.js';
 import { benchScaleSync, SCALE_COMMITS, SCALE_PULLS } from './scale-sync.js';
 import { benchStartup } from './startup.js';
+import { benchDeployments, BENCH_DEPLOYMENTS } from './deployments.js';
 import { systemNoop } from '../src/jobs/index.js';
 import { startWorkerPool } from '../src/workers/runtime.js';
 
@@ -420,6 +421,7 @@ async function main(): Promise<void> {
     const synced = await benchSync(orm);
     const scale = await benchScaleSync(orm, base);
     const startup = await benchStartup(url);
+    const deployed = await benchDeployments(orm, base);
     const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
     const rows = [
       {
@@ -481,6 +483,19 @@ async function main(): Promise<void> {
     console.log(
       `(h) start-up, median of 5 (goals: --help < 0.3 s, a worker ready < 2 s): aexy --help ${startup.help.dist.toFixed(0)} ms compiled, ` +
         `${startup.help.tsx.toFixed(0)} ms through tsx; a worker ready ${startup.worker.dist.toFixed(0)} ms compiled, ${startup.worker.tsx.toFixed(0)} ms through tsx`,
+    );
+    console.log(
+      `(i) deployments: a first sync of ${fmt(BENCH_DEPLOYMENTS)} deployments from the Deployments API, a re-run with nothing new, then 10 new ones; goal ≤ 0.05 counted requests per new deployment, a re-run only 304s:`,
+    );
+    console.table(
+      deployed.map((d) => ({
+        'statuses from': d.from === 'rest' ? 'REST (a request per deployment)' : 'GraphQL (100 deployments a request)',
+        'first sync requests': d.first,
+        'per deployment': (d.first / d.deployments).toFixed(3),
+        seconds: d.seconds.toFixed(1),
+        're-run requests': d.again,
+        '10 new: requests': d.tenNew,
+      })),
     );
   } finally {
     await orm.close();

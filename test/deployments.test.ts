@@ -124,10 +124,18 @@ describe('deployments from the Deployments API', () => {
   });
 
   it('a re-run with nothing new costs only 304s and writes nothing', async () => {
+    // The first sync read the statuses of all five in one GraphQL request.
+    expect(w.gh.requests.filter((r) => r.path === '/graphql')).toHaveLength(1);
+    expect(w.gh.requests.filter((r) => r.path.endsWith('/statuses'))).toEqual([]);
+    // The unfinished one is read again by REST (then its ETag makes the next reads free).
+    await sync();
+    expect(w.gh.requests.filter((r) => r.path.endsWith('/statuses')).map((r) => [r.path, r.status])).toEqual([
+      ['/repos/acme/shop/deployments/4/statuses', 200],
+    ]);
     w.gh.reset();
     // Listed back to the newest deployment seen (minus the overlap): 5 and 4.
     expect(await sync()).toMatchObject({ deployments: { fetched: 2, written: 0 } });
-    const requests = w.gh.requests.filter((r) => r.path.includes('/deployments'));
+    const requests = w.gh.requests.filter((r) => r.path.includes('/deployments') || r.path === '/graphql');
     // The list, and the statuses of the one deployment still unfinished; nothing else is asked again.
     expect(requests.map((r) => [r.path, r.status])).toEqual([
       ['/repos/acme/shop/deployments', 304],
@@ -398,5 +406,38 @@ describe('what a deployment shipped when commits come from the API: the same wal
       5: gitShipped(w.repo, merge, first),
     });
     expect(gitShipped(w.repo, merge, first)).toHaveLength(3);
+  });
+});
+
+describe.each(['rest', 'graphql'] as const)('GITHUB_DEPLOYMENTS_FROM=%s: the same rows, at its own cost', (from) => {
+  const REPO = 'acme/cost';
+  const w = useGitHubWorld({ settings: (_gh, repo) => ({ ...fromGit(repo), GITHUB_DEPLOYMENTS_FROM: from }) });
+  it('every deployment with the state its statuses give; REST asks for statuses once per deployment, GraphQL once per 100', async () => {
+    w.repo.write('x.txt', '1');
+    const sha = w.repo.commit({ name: 'Di', email: 'di@example.com' }, '2026-09-01T09:00:00Z', 'x');
+    w.repo.push();
+    const deployments: StandInDeployment[] = Array.from({ length: 120 }, (_, i) => ({
+      id: 1000 + i,
+      sha,
+      ref: 'main',
+      environment: i % 3 === 0 ? 'staging' : 'production',
+      created_at: new Date(Date.UTC(2026, 8, 1, 10) + i * 60_000).toISOString(),
+      statuses: [
+        { id: 50_000 + 2 * i, state: 'in_progress', created_at: new Date(Date.UTC(2026, 8, 1, 10) + i * 60_000 + 1_000).toISOString() },
+        { id: 50_001 + 2 * i, state: i % 10 === 0 ? 'failure' : 'success', created_at: new Date(Date.UTC(2026, 8, 1, 10) + i * 60_000 + 1_000).toISOString() },
+      ],
+    }));
+    w.gh.repos.set(REPO, { commits: [], pulls: [], git: w.repo.bare, deployments });
+    await w.rows.trackedRepository({ fullName: REPO, organizationId: null });
+    const job = await w.h.settle(await w.h.pool.producer.enqueue(githubSyncRepo, { repository: REPO, streams: ['deployments'] }));
+    expect(job.failedReason).toBeUndefined();
+    const { rows } = await w.db.sql.query(
+      `SELECT external_id::int AS id, status, succeeded_at IS NOT NULL AS ok, failed_at IS NOT NULL AS failed FROM deployments ORDER BY 1`,
+    );
+    // Both statuses at the same second: the later one (the higher id) is the state.
+    expect(rows).toEqual(deployments.map((d, i) => ({ id: d.id, status: i % 10 === 0 ? 'failure' : 'success', ok: i % 10 !== 0, failed: i % 10 === 0 })));
+    const statusRequests = w.gh.requests.filter((r) => r.path.endsWith('/statuses')).length;
+    const graphql = w.gh.requests.filter((r) => r.path === '/graphql').length;
+    expect([statusRequests, graphql]).toEqual(from === 'rest' ? [120, 0] : [0, 2]);
   });
 });

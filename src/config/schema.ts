@@ -83,6 +83,7 @@ export const envSchema = z.object({
   /** Where commits come from: `git` (a bare mirror per repository; the API only names authors) or `api` (a REST request per commit). */
   GITHUB_COMMITS_FROM: z.enum(['git', 'api'], { message: 'must be git or api' }).default('git'),
   GITHUB_PULLS_FROM: z.enum(['graphql', 'rest'], { message: 'must be graphql or rest' }).default('graphql'),
+  GITHUB_DEPLOYMENTS_FROM: z.enum(['graphql', 'rest'], { message: 'must be graphql or rest' }).default('graphql'),
   /** The environments that are production (a case-insensitive regular expression over the environment's name). */
   PRODUCTION_ENVIRONMENT_PATTERN: z.string().default('^(prod|production|live)$').refine(isRegularExpression, 'must be a regular expression'),
   /** GitHub's git host (clones and fetches over HTTPS). */

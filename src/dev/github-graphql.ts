@@ -15,7 +15,7 @@ import {
   type GraphQLSchema,
   type SelectionSetNode,
 } from 'graphql';
-import type { StandInPull, StandInRepo, StandInReview, StandInUser } from './github-fixture-types.js';
+import type { StandInDeployment, StandInPull, StandInRepo, StandInReview, StandInUser } from './github-fixture-types.js';
 
 /**
  * Queries are parsed, validated and executed by graphql-js against GitHub's published schema
@@ -233,6 +233,22 @@ function root(data: GraphQLData, rateLimit: Record<string, unknown>) {
         ),
     };
   };
+  // A deployment's statuses newest first, as REST lists them.
+  const deployment = (d: StandInDeployment) => ({
+    __typename: 'Deployment',
+    id: `DE_${d.id}`,
+    databaseId: d.id,
+    environment: d.environment,
+    commitOid: d.sha,
+    createdAt: d.created_at,
+    statuses: (args: Page) =>
+      connection(
+        [...d.statuses]
+          .sort((a, b) => b.created_at.localeCompare(a.created_at) || b.id - a.id)
+          .map((st) => ({ __typename: 'DeploymentStatus', id: `DES_${st.id}`, state: st.state.toUpperCase(), createdAt: st.created_at })),
+        args,
+      ),
+  });
   return {
     rateLimit: () => rateLimit,
     repository: ({ owner, name }: { owner: string; name: string }) => {
@@ -255,6 +271,15 @@ function root(data: GraphQLData, rateLimit: Record<string, unknown>) {
         },
       };
     },
+    // Deployments by the node ids REST gives them; an id that resolves to nothing is null with a NOT_FOUND error, as on GitHub.
+    nodes: ({ ids }: { ids: string[] }) =>
+      ids.map((id) => {
+        for (const repo of data.repos.values()) {
+          const d = (repo.deployments ?? []).find((x) => `DE_${x.id}` === id);
+          if (d) return deployment(d);
+        }
+        return githubError('NOT_FOUND', `Could not resolve to a node with the global id of '${id}'`);
+      }),
     node: ({ id }: { id: string }) => {
       for (const repo of data.repos.values()) {
         const p = repo.pulls.find((x) => `PR_${x.id}` === id);

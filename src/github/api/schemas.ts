@@ -87,6 +87,7 @@ export type GhReview = z.infer<typeof ghReview>;
 /** A deployment of the Deployments API (`GET /repos/{o}/{r}/deployments`). */
 export const ghDeployment = z.looseObject({
   id: z.number().int(),
+  node_id: z.string().nullish(),
   sha: z.string().regex(/^[0-9a-f]{40}$/, 'must be a 40-character sha'),
   ref: z.string().nullish(),
   environment: z.string().min(1),

@@ -1,4 +1,4 @@
-import { ghDeployment, ghDeploymentStatus, ghRepository, ghWorkflowRun, parseGitHub, type GhDeployment, type GhWorkflowRun } from '../api/schemas.js';
+import { ghDeployment, ghRepository, ghWorkflowRun, parseGitHub, type GhDeployment, type GhWorkflowRun } from '../api/schemas.js';
 import { storableText } from '../../lib/text.js';
 import { advanceCursor, readCursor } from '../sql/cursors.js';
 import { deploymentSetting, recordChosenSource, storedStates, upsertDeployments, type DeploymentRow } from '../sql/deployments.js';
@@ -7,6 +7,7 @@ import { withCommitStreamLock } from './commit-lock.js';
 import { mapLimit, splitRepo } from './fetch.js';
 import { firstParentLine, mirrorHead } from './git.js';
 import { recordShipments } from './shipments.js';
+import { statusesOfDeployments } from './deployment-statuses.js';
 import { initialWindowStart, type StreamResult, type SyncOptions } from './stream-options.js';
 
 /** A deployment's states that are final: it will not change what it shipped or whether it failed. */
@@ -89,8 +90,9 @@ async function finish(opts: SyncOptions, source: DeploymentSource, listed: numbe
 }
 
 /**
- * The Deployments API, newest first back to the cursor: each deployment new or not yet final, and
- * every stored one still unfinished, has its statuses read: its state is the newest status, its
+ * The Deployments API, newest first back to the cursor (REST: a listing with nothing new is a free
+ * 304): each deployment new or not yet final, and every stored one still unfinished, has its statuses
+ * read (deployment-statuses.ts: 100 deployments per GraphQL request, or a REST request each): its state is the newest status, its
  * success the first `success`, its end the first final status.
  */
 async function fromDeploymentsApi(opts: Options): Promise<DeploymentsResult> {
@@ -104,7 +106,9 @@ async function fromDeploymentsApi(opts: Options): Promise<DeploymentsResult> {
       `deployment ${id}`,
     ),
   );
-  const rows = await mapLimit(toRead, opts.detailConcurrency ?? 4, async (d) => deploymentRow(opts, d, await statusesOf(opts, d.id)));
+  // New deployments' statuses in bulk; those read before again by REST, whose ETag makes "no change" a free 304.
+  const statuses = await statusesOfDeployments(opts, toRead.fresh, toRead.again);
+  const rows = [...toRead.fresh, ...toRead.again].map((d) => deploymentRow(opts, d, statuses.get(d.id) ?? []));
   return finish(opts, 'deployments-api', listed.length, rows, newest);
 }
 
@@ -130,29 +134,28 @@ async function listBackTo<T extends { created_at: string }>(
   return { listed, newest };
 }
 
-/** Of what was listed, what is not stored in a final state; and the stored ones still unfinished that the listing did not reach, read one by one. */
+/**
+ * Of what was listed, what is not stored in a final state: `fresh`, never stored; `again`, stored
+ * unfinished (with those the listing did not reach, read one by one).
+ */
 async function newOrUnfinished<T extends { id: number }>(
   opts: SyncOptions,
   source: DeploymentSource,
   listed: T[],
   readOne: (id: number) => Promise<T>,
-): Promise<T[]> {
+): Promise<{ fresh: T[]; again: T[] }> {
   const { finished, unfinished } = await storedStates(
     opts.em,
     opts.repo,
     source,
     listed.map((x) => x.id),
   );
+  const stored = new Set(unfinished);
   const stale = unfinished.filter((id) => !listed.some((x) => x.id === id));
   const staleRead = await mapLimit(stale, opts.detailConcurrency ?? 4, readOne);
   opts.signal?.throwIfAborted();
-  return [...listed.filter((x) => !finished.has(x.id)), ...staleRead];
-}
-
-async function statusesOf(opts: SyncOptions, id: number) {
-  const { owner, repo } = splitRepo(opts.repo);
-  const all = await opts.octokit.paginate('GET /repos/{owner}/{repo}/deployments/{deployment_id}/statuses', { owner, repo, deployment_id: id, per_page: 100 });
-  return (all as unknown[]).map((raw) => parseGitHub(ghDeploymentStatus, raw, `statuses of deployment ${id} of ${opts.repo}`));
+  const open = listed.filter((x) => !finished.has(x.id));
+  return { fresh: open.filter((x) => !stored.has(x.id)), again: [...open.filter((x) => stored.has(x.id)), ...staleRead] };
 }
 
 /** The row of a deployment from its statuses (any order: sorted here by time, then id). */
@@ -201,7 +204,7 @@ async function fromWorkflowRuns(opts: Options, workflows: RegExp): Promise<Deplo
     opts,
     'workflow-runs',
     listed.length,
-    toRead.map((r) => runRow(opts, r)),
+    [...toRead.fresh, ...toRead.again].map((r) => runRow(opts, r)),
     newest,
   );
 }

@@ -50,6 +50,7 @@ async function syncWith(ctx: SyncHelpers, repository: string, streams: readonly 
     progress: (p: Record<string, unknown>) => ctx.progress({ repository, ...p }),
     signal: ctx.signal,
     pullsFrom: ctx.config.GITHUB_PULLS_FROM,
+    deploymentsFrom: ctx.config.GITHUB_DEPLOYMENTS_FROM,
     // Commits from a git mirror (no API request per commit); the API only when git is missing or the
     // remote refuses the repository (counted); any other git failure is retried like every failure.
     mirror:

@@ -21,6 +21,8 @@ export interface SyncOptions {
   mirror?: () => Promise<Mirror | null>;
   /** Where pull requests and reviews are read: GraphQL (50 with their reviews per request) or REST (2+ requests each). */
   pullsFrom?: 'graphql' | 'rest';
+  /** Where a deployment's statuses are read: GraphQL (100 deployments' statuses per request) or REST (a request each). */
+  deploymentsFrom?: 'graphql' | 'rest';
 }
 
 /** Where a repository's first sync starts (GITHUB_SYNC_INITIAL_DAYS before now), or null for all history. */
