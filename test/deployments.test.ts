@@ -174,6 +174,29 @@ describe('deployments from the Deployments API', () => {
       9: gitShipped(w.repo, shas[2]!, shas[0]),
     });
   });
+
+  it('a deployment learnt late, succeeded before others already computed, recomputes those after it', async () => {
+    // Recorded by hand (as a status arriving out of order would): release 1 went live between 7 and 8.
+    await w.rows.insert('deployments', {
+      repository_full_name: REPO,
+      source: 'deployments-api',
+      external_id: 99,
+      environment: 'production',
+      is_production: true,
+      sha: shas[1],
+      status: 'success',
+      created_at: '2026-05-05T20:00:00Z',
+      succeeded_at: '2026-05-05T21:00:00Z',
+      finished_at: '2026-05-05T21:00:00Z',
+    });
+    expect(await sync()).toMatchObject({ deployments: { shipped: 3 } });
+    expect(await shipments(w.db, REPO)).toMatchObject({
+      7: [],
+      99: gitShipped(w.repo, shas[1]!, shas[0]),
+      8: 'unknown',
+      9: gitShipped(w.repo, shas[2]!, shas[1]),
+    });
+  });
 });
 
 describe('deployments from GitHub Actions workflow runs, chosen by the sync or set', () => {
@@ -252,33 +275,67 @@ describe('deployments from GitHub Actions workflow runs, chosen by the sync or s
 
   it('the source is set through the producer API and the CLI, each refusal naming its problem; the CLI lists what is stored', async () => {
     const em = w.db.orm.em.fork();
-    await expect(setDeploymentSource(em, REPO, { source: 'tags' })).rejects.toThrow(
-      'deployment source of acme/web: source: must be auto, deployments-api, workflow-runs, merges',
+    await expect(setDeploymentSource(em, REPO, { source: 'releases' })).rejects.toThrow(
+      'deployment source of acme/web: source: must be auto, deployments-api, workflow-runs, tags, merges',
     );
-    await expect(setDeploymentSource(em, REPO, { source: 'workflow-runs', workflowPattern: '(' })).rejects.toThrow(
-      'workflowPattern: must be a regular expression',
-    );
+    await expect(setDeploymentSource(em, REPO, { source: 'workflow-runs', pattern: '(' })).rejects.toThrow('pattern: must be a regular expression');
     await expect(setDeploymentSource(em, 'acme/nope', { source: 'auto' })).rejects.toThrow('acme/nope is not a tracked repository');
     const env = { DATABASE_URL: w.db.url, LOG_LEVEL: 'silent' };
     // Only the CI workflow counts as deploying now: the next sync reads it from the start.
     const set = await runCliProcess(['deployments', 'source', REPO, 'workflow-runs', '--workflow', '^ci$'], env);
     expect(set.stdout.trim()).toBe('acme/web: deployments from workflow-runs (workflows matching ^ci$); the next sync reads them from there');
     expect(await sync()).toMatchObject({ fetched: 1, written: 1, source: 'workflow-runs' });
-    expect((await stored()).map((r) => r.id)).toEqual([201, 202, 203, 204]);
-    // 202 succeeded before 204: learnt late, it ships sha 1, and 204 is recomputed from it.
-    expect(await shipments(w.db, REPO)).toEqual({
-      201: gitShipped(w.repo, shas[0]!),
-      202: gitShipped(w.repo, shas[1]!, shas[0]),
-      204: gitShipped(w.repo, shas[2]!, shas[1]),
-    });
+    // What the old pattern chose is gone: the CI run is the repository's one deployment, shipping all up to its sha.
+    expect((await stored()).map((r) => r.id)).toEqual([202]);
+    expect(await shipments(w.db, REPO)).toEqual({ 202: gitShipped(w.repo, shas[1]!) });
     const list = await runCliProcess(['deployments', 'list', '--repository', REPO], env);
     expect(list.code).toBe(0);
     expect(list.stdout).toContain('acme/web: source workflow-runs (set)');
     expect(list.stdout).toContain(shas[1]!.slice(0, 12));
     const bad = await runCliProcess(['deployments', 'source', REPO, 'rss'], env);
     expect(bad.code).toBe(1);
-    expect(bad.stderr).toContain('source: must be auto, deployments-api, workflow-runs, merges');
+    expect(bad.stderr).toContain('source: must be auto, deployments-api, workflow-runs, tags, merges');
   }, 60_000);
+});
+
+describe('deployments from release tags, chosen when a repository has no deployments and no deploying workflow', () => {
+  const REPO = 'acme/lib';
+  const w = useGitHubWorld({ settings: (_gh, repo) => fromGit(repo) });
+  const eve = { name: 'Eve', email: 'eve@example.com' };
+  const tag = (name: string, sha: string, date: string | null) =>
+    date
+      ? w.repo.gitIn(w.repo.work, ['tag', '-a', name, '-m', name, sha], { GIT_COMMITTER_DATE: date, GIT_COMMITTER_NAME: 'Eve', GIT_COMMITTER_EMAIL: eve.email })
+      : w.repo.git('tag', name, sha);
+
+  it('each commit a matching tag points at is a deployment at its first tag; what it shipped is git rev-list from the release before', async () => {
+    const shas = ['01', '02', '03', '04'].map((day) => {
+      w.repo.write('lib.txt', day);
+      return w.repo.commit(eve, `2026-10-${day}T09:00:00Z`, `work ${day}`);
+    });
+    tag('v1.0', shas[0]!, '2026-10-01T12:00:00Z'); // annotated: its tagger date
+    tag('nightly', shas[1]!, '2026-10-02T12:00:00Z'); // not a release
+    tag('v1.1', shas[2]!, null); // lightweight: its commit's date
+    tag('v1.1.0', shas[2]!, '2026-10-05T12:00:00Z'); // the same commit again: not a second deployment
+    w.repo.push();
+    w.repo.git('push', '-q', 'origin', '--tags');
+    w.gh.repos.set(REPO, { commits: [], pulls: [], git: w.repo.bare });
+    await w.rows.trackedRepository({ fullName: REPO, organizationId: null });
+
+    const job = await w.h.settle(await w.h.pool.producer.enqueue(githubSyncRepo, { repository: REPO, streams: ['deployments'] }));
+    expect(job.failedReason).toBeUndefined();
+    expect((job.returnvalue as { deployments: unknown }).deployments).toEqual({ fetched: 2, written: 2, source: 'tags', shipped: 2 });
+    const { rows } = await w.db.sql.query(`SELECT sha, ref, succeeded_at FROM deployments WHERE repository_full_name = $1 ORDER BY succeeded_at`, [REPO]);
+    expect(rows).toEqual([
+      { sha: shas[0], ref: 'v1.0', succeeded_at: new Date('2026-10-01T12:00:00Z') },
+      { sha: shas[2], ref: 'v1.1', succeeded_at: new Date('2026-10-03T09:00:00Z') },
+    ]);
+    const idOf = (sha: string) => String(parseInt(sha.slice(0, 13), 16));
+    expect(await shipments(w.db, REPO)).toEqual({ [idOf(shas[0]!)]: gitShipped(w.repo, shas[0]!), [idOf(shas[2]!)]: gitShipped(w.repo, shas[2]!, shas[0]) });
+    // Set to tags matching another pattern: the nightly builds are the releases now.
+    await setDeploymentSource(w.db.orm.em.fork(), REPO, { source: 'tags', pattern: '^nightly$' });
+    const again = await w.h.settle(await w.h.pool.producer.enqueue(githubSyncRepo, { repository: REPO, streams: ['deployments'] }, { jobId: 'tags-again' }));
+    expect((again.returnvalue as { deployments: unknown }).deployments).toMatchObject({ written: 1, source: 'tags' });
+  });
 });
 
 describe('deployments from merges to the default branch, when a repository has no other source', () => {

@@ -1,7 +1,7 @@
 import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
 
 /** Where a repository's deployments are read from. */
-export const DEPLOYMENT_SOURCES = ['deployments-api', 'workflow-runs', 'merges'] as const;
+export const DEPLOYMENT_SOURCES = ['deployments-api', 'workflow-runs', 'tags', 'merges'] as const;
 export type DeploymentSource = (typeof DEPLOYMENT_SOURCES)[number];
 
 /**
@@ -52,7 +52,7 @@ export const DeploymentSetting = defineEntity({
   properties: {
     repositoryFullName: p.string().length(255).primary(),
     source: p.string().length(20).$type<DeploymentSource>().nullable(),
-    /** workflow-runs: the workflows that deploy, a case-insensitive pattern over their name or file (default `deploy`) */
+    /** the source's pattern: workflow-runs, over the workflows' names and files (default `deploy`, case-insensitive); tags, over the tag names (default `^v?\d+\.\d+`) */
     workflowPattern: p.string().length(255).nullable(),
     chosenSource: p.string().length(20).nullable(),
     updatedAt: p

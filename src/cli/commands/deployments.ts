@@ -35,14 +35,18 @@ export function registerDeployments(program: Command): void {
     });
   deployments
     .command('source')
-    .description('where a tracked repository reads its deployments from: auto, deployments-api, workflow-runs, merges')
+    .description('where a tracked repository reads its deployments from: auto, deployments-api, workflow-runs, tags, merges')
     .argument('<repository>', 'owner/name')
-    .argument('<source>', 'auto | deployments-api | workflow-runs | merges')
+    .argument('<source>', 'auto | deployments-api | workflow-runs | tags | merges')
     .option('--workflow <pattern>', 'workflow-runs: the workflows that deploy, a pattern over their name or file (default: deploy)')
-    .action(async (repository: string, source: string, opts: { workflow?: string }) => {
+    .option('--tags <pattern>', 'tags: the release tags, a pattern over their names (default: ^v?\\d+\\.\\d+)')
+    .action(async (repository: string, source: string, opts: { workflow?: string; tags?: string }) => {
+      if (opts.workflow && opts.tags) throw new Error('--workflow and --tags: give the pattern of the source set, one of them');
+      const pattern = opts.workflow ?? opts.tags ?? null;
       await withOrm(async (orm) => {
-        const name = await setDeploymentSource(orm.em.fork(), repository, { source, workflowPattern: opts.workflow ?? null });
-        console.log(`${name}: deployments from ${source}${opts.workflow ? ` (workflows matching ${opts.workflow})` : ''}; the next sync reads them from there`);
+        const name = await setDeploymentSource(orm.em.fork(), repository, { source, pattern });
+        const what = opts.workflow ? ` (workflows matching ${opts.workflow})` : opts.tags ? ` (tags matching ${opts.tags})` : '';
+        console.log(`${name}: deployments from ${source}${what}; the next sync reads them from there`);
       });
     });
 }

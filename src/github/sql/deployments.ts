@@ -80,7 +80,10 @@ export async function deploymentSetting(em: EntityManager, repo: string): Promis
   return row ?? { source: null, workflow_pattern: null, chosen_source: null };
 }
 
-/** Set where a repository's deployments come from (null: chosen by the sync); the sync chooses again. */
+/**
+ * Set where a repository's deployments come from (null: chosen by the sync); the sync chooses again,
+ * and reads again from the initial window what a pattern selects (workflow runs, tags, merges).
+ */
 export async function writeDeploymentSetting(
   em: EntityManager,
   repo: string,
@@ -92,8 +95,16 @@ export async function writeDeploymentSetting(
      ON CONFLICT (repository_full_name) DO UPDATE SET source = EXCLUDED.source, workflow_pattern = EXCLUDED.workflow_pattern, chosen_source = NULL, updated_at = now()`,
     [repo, s.source, s.workflowPattern],
   );
-  // Another source lists other things: its first sync starts from the initial window, not this cursor.
+  // Another source, or another pattern, lists other things: its first sync starts from the initial
+  // window, not this cursor; what a pattern chose (workflow runs, tags, merges) is chosen again.
   await sql(em, `DELETE FROM github_sync_cursors WHERE repository_full_name = ? AND stream = 'deployments'`, [repo]);
+  await sql(
+    em,
+    `WITH gone AS (DELETE FROM deployments WHERE repository_full_name = ? AND source IN ('workflow-runs', 'tags', 'merges') RETURNING id),
+          shipped AS (DELETE FROM deployment_commits WHERE deployment_id IN (SELECT id FROM gone))
+     DELETE FROM deployment_shipments WHERE deployment_id IN (SELECT id FROM gone)`,
+    [repo],
+  );
 }
 
 /** What the sync chose (or 'none'), kept so it is not probed for again. */

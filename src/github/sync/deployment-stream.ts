@@ -5,7 +5,7 @@ import { deploymentSetting, recordChosenSource, storedStates, upsertDeployments,
 import type { DeploymentSource } from '../../entities/delivery.js';
 import { withCommitStreamLock } from './commit-lock.js';
 import { mapLimit, splitRepo } from './fetch.js';
-import { firstParentLine, mirrorHead } from './git.js';
+import { commitTags, firstParentLine, mirrorHead, type Mirror } from './git.js';
 import { recordShipments } from './shipments.js';
 import { statusesOfDeployments } from './deployment-statuses.js';
 import { initialWindowStart, type StreamResult, type SyncOptions } from './stream-options.js';
@@ -14,6 +14,8 @@ import { initialWindowStart, type StreamResult, type SyncOptions } from './strea
 const FINAL = new Set(['success', 'failure', 'error']);
 /** A run's conclusions that are a failed deployment (`cancelled`, `skipped`, `neutral` are not). */
 const FAILED_RUNS = new Set(['failure', 'timed_out', 'startup_failure']);
+/** The release tags, when a repository names none: `1.2`, `v1.2.3`, `v2.0.0-rc.1`. */
+export const DEFAULT_TAG_PATTERN = '^v?\\d+\\.\\d+';
 /** The workflows that deploy, when a repository names none: any whose name or file says so. */
 export const DEFAULT_WORKFLOW_PATTERN = 'deploy';
 
@@ -37,20 +39,24 @@ type Options = SyncOptions & { production: RegExp };
  */
 export async function syncDeployments(opts: Options): Promise<DeploymentsResult> {
   const setting = await deploymentSetting(opts.em, opts.repo);
-  const workflows = new RegExp(setting.workflow_pattern ?? DEFAULT_WORKFLOW_PATTERN, 'i');
+  // The setting's pattern is its source's: the tags' when set to tags, else the workflows'.
+  const pattern = setting.workflow_pattern;
+  const workflows = new RegExp((setting.source !== 'tags' && pattern) || DEFAULT_WORKFLOW_PATTERN, 'i');
+  const tags = new RegExp((setting.source === 'tags' && pattern) || DEFAULT_TAG_PATTERN);
   const known = setting.chosen_source === 'deployments-api' || setting.chosen_source === 'workflow-runs' ? setting.chosen_source : null;
   // The mirror is fetched once per run, whatever reads it (the merges, then what deployments shipped).
   const run = { ...opts, mirror: opts.mirror && once(opts.mirror) };
-  const source = setting.source ?? known ?? (await chooseSource(run, workflows));
+  const source = setting.source ?? known ?? (await chooseSource(run, workflows, tags));
   if (!setting.source) await recordChosenSource(opts.em, opts.repo, source);
   if (source === 'deployments-api') return fromDeploymentsApi(run);
   if (source === 'workflow-runs') return fromWorkflowRuns(run, workflows);
+  if (source === 'tags') return fromTags(run, tags);
   if (source === 'merges') return fromMerges(run);
   opts.log.info({ repo: opts.repo, source }, 'no deployments to read');
   return { fetched: 0, written: 0, cursorMoved: false, source: 'none', shipped: 0 };
 }
 
-async function chooseSource(opts: Options, workflows: RegExp): Promise<DeploymentSource | 'none'> {
+async function chooseSource(opts: Options, workflows: RegExp, tags: RegExp): Promise<DeploymentSource | 'none'> {
   const { owner, repo } = splitRepo(opts.repo);
   const first = await opts.octokit.request('GET /repos/{owner}/{repo}/deployments', { owner, repo, per_page: 100 });
   const deployments = (first.data as unknown[]).map((raw) => parseGitHub(ghDeployment, raw, `deployments of ${opts.repo}`));
@@ -58,7 +64,9 @@ async function chooseSource(opts: Options, workflows: RegExp): Promise<Deploymen
   const runs = await opts.octokit.request('GET /repos/{owner}/{repo}/actions/runs', { owner, repo, branch: await defaultBranch(opts), per_page: 100 });
   const parsed = (runs.data.workflow_runs as unknown[]).map((raw) => parseGitHub(ghWorkflowRun, raw, `workflow runs of ${opts.repo}`));
   if (parsed.some((r) => deploys(r, workflows))) return 'workflow-runs';
-  return opts.mirror ? 'merges' : 'none';
+  const mirror = opts.mirror ? await withCommitStreamLock(opts.em, opts.repo, opts.mirror) : null;
+  if (!mirror) return 'none';
+  return (await commitTags(mirror)).some((t) => tags.test(t.name)) ? 'tags' : 'merges';
 }
 
 /** The first call's promise, shared by every later call. */
@@ -235,31 +243,68 @@ function runRow(opts: Options, r: GhWorkflowRun): DeploymentRow {
  * leaves the deployments of the commits it dropped: they did reach the branch.
  */
 async function fromMerges(opts: Options): Promise<DeploymentsResult> {
-  const mirror = opts.mirror ? await withCommitStreamLock(opts.em, opts.repo, opts.mirror) : null;
-  if (!mirror) {
-    opts.log.warn({ repo: opts.repo }, 'deployments from merges need the git mirror: none read');
-    return { fetched: 0, written: 0, cursorMoved: false, source: 'none', shipped: 0 };
-  }
+  const mirror = await mirrorFor(opts, 'merges');
+  if (!mirror) return NONE;
   const branch = await defaultBranch(opts);
   const head = await mirrorHead(mirror, branch);
   const line = head ? await firstParentLine(mirror, head, await stopBefore(opts)) : [];
-  const rows = line.map(({ sha, committedAt }): DeploymentRow => {
-    const at = committedAt.toISOString();
+  return fromGit(
+    opts,
+    'merges',
+    line.map((c) => ({ sha: c.sha, at: c.committedAt, ref: branch })),
+  );
+}
+
+/**
+ * Each tag whose name matches the pattern (default: release tags, `v1.2.3`) is a production
+ * deployment of the commit it points at, when the tag was made (an annotated tag's tagger date, a
+ * lightweight one's commit date); a commit tagged twice is one deployment, at its first tag. Back to
+ * the cursor minus the overlap. Its id, as for merges, is its sha's first 13 hex digits.
+ */
+async function fromTags(opts: Options, pattern: RegExp): Promise<DeploymentsResult> {
+  const mirror = await mirrorFor(opts, 'tags');
+  if (!mirror) return NONE;
+  const stop = await stopBefore(opts);
+  const first = new Map<string, { sha: string; at: Date; ref: string }>();
+  for (const t of (await commitTags(mirror))
+    .filter((x) => pattern.test(x.name))
+    .sort((a, b) => a.at.getTime() - b.at.getTime() || a.name.localeCompare(b.name)))
+    if (!first.has(t.sha)) first.set(t.sha, { sha: t.sha, at: t.at, ref: t.name });
+  return fromGit(
+    opts,
+    'tags',
+    [...first.values()].filter((t) => !stop || t.at >= stop),
+  );
+}
+
+const NONE: DeploymentsResult = { fetched: 0, written: 0, cursorMoved: false, source: 'none', shipped: 0 };
+
+/** The mirror, fetched under the commit stream's lock; null (logged) without one. */
+async function mirrorFor(opts: Options, source: DeploymentSource): Promise<Mirror | null> {
+  const mirror = opts.mirror ? await withCommitStreamLock(opts.em, opts.repo, opts.mirror) : null;
+  if (!mirror) opts.log.warn({ repo: opts.repo, source }, `deployments from ${source} need the git mirror: none read`);
+  return mirror;
+}
+
+/** Deployments that git records (a change landing, a tag): each succeeded when it happened. */
+function fromGit(opts: Options, source: 'merges' | 'tags', landed: { sha: string; at: Date; ref: string }[]): Promise<DeploymentsResult> {
+  const rows = landed.map(({ sha, at, ref }): DeploymentRow => {
+    const when = at.toISOString();
     return {
       repository_full_name: opts.repo,
-      source: 'merges',
+      source,
       external_id: parseInt(sha.slice(0, 13), 16),
       environment: 'production',
       is_production: true,
       sha,
-      ref: storableText(branch, 255),
+      ref: storableText(ref, 255),
       status: 'success',
-      created_at: at,
-      succeeded_at: at,
-      finished_at: at,
+      created_at: when,
+      succeeded_at: when,
+      finished_at: when,
       failed_at: null,
     };
   });
-  const newest = line.reduce<Date | null>((n, c) => (!n || c.committedAt > n ? c.committedAt : n), null);
-  return finish(opts, 'merges', line.length, rows, newest);
+  const newest = landed.reduce<Date | null>((n, c) => (!n || c.at > n ? c.at : n), null);
+  return finish(opts, source, landed.length, rows, newest);
 }

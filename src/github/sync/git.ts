@@ -201,6 +201,30 @@ export async function firstParentLine(m: Mirror, head: string, since?: Date | nu
     });
 }
 
+/**
+ * The tags of the mirror that point at a commit: name, the commit, and when the tag was made (an
+ * annotated tag's tagger date, a lightweight tag's commit date). Fields are separated by NUL, which
+ * no ref name or sha holds.
+ */
+export async function commitTags(m: Mirror): Promise<{ name: string; sha: string; at: Date }[]> {
+  const out = await gitText(m, [
+    '-C',
+    m.dir,
+    'for-each-ref',
+    '--format=%(refname:strip=2)%00%(objecttype)%00%(objectname)%00%(*objecttype)%00%(*objectname)%00%(creatordate:unix)',
+    'refs/tags',
+  ]);
+  return out
+    .split('\n')
+    .filter(Boolean)
+    .flatMap((line) => {
+      const [name, type, sha, peeledType, peeled, at] = line.split('\0');
+      if (type === 'commit') return [{ name: name!, sha: sha!, at: new Date(Number(at) * 1000) }];
+      if (type === 'tag' && peeledType === 'commit') return [{ name: name!, sha: peeled!, at: new Date(Number(at) * 1000) }];
+      return [];
+    });
+}
+
 /** One commit as git holds it, in the shape GitHub's REST detail has (so both paths write the same rows). */
 export type GitCommit = { commit: GhCommitDetail; files: NonNullable<GhCommitDetail['files']> };
 
