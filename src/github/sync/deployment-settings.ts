@@ -37,7 +37,10 @@ export async function setDeploymentSource(em: EntityManager, repository: string,
 }
 
 /** A repository's deployment source as set and as last chosen, with the pattern in use (the workflows', or with tags the tags'). */
-export async function deploymentSourceOf(em: EntityManager, repository: string): Promise<{ set: DeploymentSource | 'auto'; used: string | null; pattern: string }> {
+export async function deploymentSourceOf(
+  em: EntityManager,
+  repository: string,
+): Promise<{ set: DeploymentSource | 'auto'; used: string | null; pattern: string }> {
   const s = await deploymentSetting(em, repository);
   const used = s.source ?? s.chosen_source;
   return { set: s.source ?? 'auto', used, pattern: s.workflow_pattern ?? (used === 'tags' ? DEFAULT_TAG_PATTERN : DEFAULT_WORKFLOW_PATTERN) };
