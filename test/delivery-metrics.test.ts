@@ -116,6 +116,8 @@ describe('DORA metrics from deployments, git and incidents', () => {
     deploy(7, sha.c5, 'production', '09', ['success']); // a redeploy
     w.gh.repos.set(REPO, { commits: [], pulls: [], git: w.repo.bare, deployments });
     await w.rows.trackedRepository({ fullName: REPO, organizationId: ORG });
+    // A second repository of the organization, with no deployments.
+    await w.rows.trackedRepository({ fullName: 'acme/docs', organizationId: ORG });
 
     const job = await w.h.settle(await w.h.pool.producer.enqueue(githubSyncRepo, { repository: REPO, streams: ['commits', 'pulls', 'deployments'] }));
     expect(job.failedReason).toBeUndefined();
@@ -326,6 +328,8 @@ describe('DORA metrics from deployments, git and incidents', () => {
       name: 'Delivery',
       organization_id: ORG,
       widgets: [
+        { type: 'table', metric: 'deployments', config: { group_by: 'team' } },
+        { type: 'table', metric: 'change_failure_rate', config: { group_by: 'repository' } },
         { type: 'number', metric: 'deployment_frequency' },
         { type: 'line', metric: 'deployments', config: { group_by: 'week' } },
         { type: 'bar', metric: 'dora_level' },
@@ -341,15 +345,46 @@ describe('DORA metrics from deployments, git and incidents', () => {
       change_failure_rate: { value: hand.change_failure_rate, previous: null },
       time_to_restore: { value: hand.time_to_restore, previous: null },
     });
-    expect(data.widgets[0]).toMatchObject({ type: 'number', value: hand.deployment_frequency });
+    // Per team: the deployments that shipped each team's work; per repository: each one's failure rate.
+    expect(data.widgets[0].items).toEqual([
+      { label: 'Storefront', value: byHand([ann.email]).deployments },
+      { label: 'Payments', value: byHand([bo.email]).deployments },
+    ]);
+    expect(data.widgets[1]).toMatchObject({
+      labelHeading: 'Repository',
+      // acme/docs deployed nothing: it has no failure rate (not a rate of 0).
+      items: [{ label: REPO, value: hand.change_failure_rate }],
+    });
+    expect(data.widgets[2]).toMatchObject({ type: 'number', value: hand.deployment_frequency });
     // The weekly line sums to the month's deployments.
-    expect(data.widgets[1].items.reduce((n: number, p: { value: number }) => n + p.value, 0)).toBe(hand.deployments);
-    expect(data.widgets[2].items).toContainEqual({ label: 'overall', value: 1 });
+    expect(data.widgets[3].items.reduce((n: number, p: { value: number }) => n + p.value, 0)).toBe(hand.deployments);
+    expect(data.widgets[4].items).toContainEqual({ label: 'overall', value: 1 });
     const mail = reportEmail(data, { schedule: 'monthly', slot: new Date('2026-06-01T00:00:00Z'), format: 'pdf' });
     expect(mail.text).toContain(
       'Delivery: 5 deployments (+5 from 0) · median lead time 26 hours (none before) · change failure rate 50% (none before) · median time to restore 23 hours (none before)',
     );
     expect(mail.html).toContain('<b>Delivery</b>: 5 deployments');
+  });
+
+  it('for one repository: the repositories filter narrows every number to it; a repository of another organization is refused in a report', async () => {
+    expect((await values({ organization_id: ORG, repositories: [REPO] })).numbers).toEqual(byHand(null));
+    expect((await values({ organization_id: ORG, repositories: ['acme/docs'] })).numbers).toEqual({
+      deployments: 0,
+      deployment_frequency: 0,
+      lead_time_for_changes: null,
+      lead_time_for_changes_p75: null,
+      change_failure_rate: null,
+      time_to_restore: null,
+    });
+    const id = await w.rows.customReport({
+      name: 'Elsewhere',
+      organization_id: ORG,
+      widgets: [{ type: 'number', metric: 'deployments' }],
+      filters: { ...WINDOW, repositories: ['bcorp/ledger'] },
+    });
+    await expect(runCustomReport(w.db.orm.em.fork(), id, 'json', w.dir)).rejects.toThrow(
+      `has filters outside its organization: repositories: not repositories of organization ${ORG}: bcorp/ledger`,
+    );
   });
 
   it("another organization's deployments and failures are never counted, and it sees only its own", async () => {

@@ -27,6 +27,8 @@ export function formatsFor(type: string): readonly string[] {
 
 /** export_jobs.config: the report filters (dates, teams, developers) plus what exports add. */
 export const exportConfigSchema = metricFiltersSchema
+  // An export names one repository (`repository`), a report's filters several.
+  .omit({ repositories: true })
   .extend({
     repository: z.string().max(255).optional(),
     /** export_type "report": the custom report to render */

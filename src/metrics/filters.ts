@@ -5,7 +5,7 @@ import { teamMembers } from './queries.js';
 
 const isoDate = z.iso.datetime({ offset: true, message: 'must be an ISO-8601 timestamp' }).or(z.iso.date({ message: 'must be a date (YYYY-MM-DD)' }));
 
-/** The filters of custom_reports.filters: {date_range, team_ids, developer_ids}. */
+/** The filters of custom_reports.filters: {date_range, team_ids, developer_ids, repositories}. */
 export const metricFiltersSchema = z
   .object({
     date_range: z
@@ -19,6 +19,11 @@ export const metricFiltersSchema = z
     developer_ids: z
       .array(z.uuid({ message: 'must be developer UUIDs' }))
       .max(10_000)
+      .optional(),
+    /** the work (and deployments, incidents) of these repositories only, by full name */
+    repositories: z
+      .array(z.string().regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, 'must be repository full names (owner/name)'))
+      .max(1_000)
       .optional(),
   })
   .strict();
@@ -41,6 +46,8 @@ export interface Scope {
   organizationId: string | null;
   /** Whether the developer set comes from team or developer filters (not only from the organization's members). */
   peopleFiltered: boolean;
+  /** The repositories whose work counts (null: every one of the organization's). */
+  repositories: string[] | null;
 }
 
 /** Anything that runs node-postgres queries: a client or a pool. */
@@ -89,5 +96,5 @@ export async function resolveScope(filters: ScopedFilters, lookup: ScopeLookup, 
       developerIds = developerIds.filter((id) => inOrg.has(id));
     }
   }
-  return { start, end, developerIds, organizationId: org ?? null, peopleFiltered };
+  return { start, end, developerIds, organizationId: org ?? null, peopleFiltered, repositories: filters.repositories?.length ? filters.repositories : null };
 }

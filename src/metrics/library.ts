@@ -71,6 +71,16 @@ function params(scope: Scope): [unknown[], ScopeSql] {
     p.push(org);
     return ` AND ${predicate(alias, '?::uuid')}`;
   };
+  // A repositories filter: the work of those repositories only (a pull request's and a review's by
+  // the repository recorded beside the pull request).
+  const repos = scope.repositories;
+  const inRepos = (sqlOf: (set: string) => string) => {
+    if (repos === null) return '';
+    p.push(repos);
+    return ` AND ${sqlOf('?::text[]')}`;
+  };
+  const byName = (a: string) => inRepos((set) => `${a}.repository_full_name = ANY(${set})`);
+  const pullsIn = (set: string) => `(SELECT gr.github_id FROM github_pull_repositories gr WHERE gr.repository_full_name = ANY(${set}))`;
   // Delivery is the repositories' (an organization's outside contributors' work ships too): the
   // people narrow it only when a filter names them.
   const people = (sqlOf: (ids: string) => string) => {
@@ -85,13 +95,17 @@ function params(scope: Scope): [unknown[], ScopeSql] {
   return [
     p,
     {
-      commits: (a) => dev(`${a}.developer_id`) + inOrg(commitInOrganizationSql, a),
-      pulls: (a) => dev(`${a}.developer_id`) + inOrg(pullInOrganizationSql, a),
-      reviews: (a) => dev(`${a}.reviewer_id`) + inOrg(reviewInOrganizationSql, a),
-      deployments: (a) => inOrg(commitInOrganizationSql, a) + people((set) => theirDeployment(a, set)),
-      delivered: (a) => inOrg(commitInOrganizationSql, a) + people((set) => `${a}.developer_id = ANY(${set})`),
+      commits: (a) => dev(`${a}.developer_id`) + inOrg(commitInOrganizationSql, a) + byName(a),
+      pulls: (a) => dev(`${a}.developer_id`) + inOrg(pullInOrganizationSql, a) + inRepos((set) => `${a}.github_id IN ${pullsIn(set)}`),
+      reviews: (a) =>
+        dev(`${a}.reviewer_id`) +
+        inOrg(reviewInOrganizationSql, a) +
+        inRepos((set) => `${a}.pull_request_id IN (SELECT rp.id FROM pull_requests rp WHERE rp.github_id IN ${pullsIn(set)})`),
+      deployments: (a) => inOrg(commitInOrganizationSql, a) + byName(a) + people((set) => theirDeployment(a, set)),
+      delivered: (a) => inOrg(commitInOrganizationSql, a) + byName(a) + people((set) => `${a}.developer_id = ANY(${set})`),
       incidents: (a) =>
         inOrg(commitInOrganizationSql, a) +
+        byName(a) +
         people(
           (set) =>
             `${a}.deployment_id IN (SELECT pd.id FROM counted_deployments pd WHERE pd.repository_full_name = ${a}.repository_full_name AND ${theirDeployment('pd', set)})`,

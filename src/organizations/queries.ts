@@ -41,7 +41,7 @@ export async function organizationsOfDeveloper(q: EntityManager | PgQueryable, d
 export async function outsideOrganization(
   q: EntityManager | PgQueryable,
   organizationId: string,
-  filters: { team_ids?: string[]; developer_ids?: string[] },
+  filters: { team_ids?: string[]; developer_ids?: string[]; repositories?: string[] },
 ): Promise<string[]> {
   const problems: string[] = [];
   if (filters.team_ids?.length) {
@@ -59,6 +59,14 @@ export async function outsideOrganization(
       [filters.developer_ids, organizationId],
     );
     if (rows.length) problems.push(`developer_ids: not members of organization ${organizationId}'s teams: ${rows.map((r) => r.id).join(', ')}`);
+  }
+  if (filters.repositories?.length) {
+    const rows = await sql<{ name: string }>(
+      q,
+      `SELECT r AS name FROM unnest(?::text[]) AS r WHERE r NOT IN (SELECT full_name FROM tracked_repositories WHERE organization_id = ?::uuid) ORDER BY 1`,
+      [filters.repositories, organizationId],
+    );
+    if (rows.length) problems.push(`repositories: not repositories of organization ${organizationId}: ${rows.map((r) => r.name).join(', ')}`);
   }
   return problems;
 }

@@ -15,7 +15,7 @@ import { organizationsOfDeveloper, outsideOrganization } from '../organizations/
 import { PermanentError } from '../errors/index.js';
 import { checkWidgets, type Widget, type WidgetType } from './widgets.js';
 import { formatIssues } from '../lib/zod-issues.js';
-import { peopleByLogin, workspaceName, type ReportRow } from './queries.js';
+import { peopleByLogin, repositoriesOf, teamsOf, workspaceName, type ReportRow } from './queries.js';
 
 export interface ReportWidgetData {
   index: number;
@@ -204,13 +204,39 @@ async function widgetData(
       labelHeading: BREAKDOWN_HEADINGS[w.metric] ?? 'Item',
       valueHeading: capital(whole.unit),
     };
+  if (w.config.group_by === 'repository' || w.config.group_by === 'team') return perGroupWidget(run, whole, w.config.group_by);
   return perDeveloperWidget(run, whole);
+}
+
+/**
+ * A scalar metric in a bar/pie/table per repository or team of the organization (within the report's
+ * repository or team filters): each computed with the report's filters narrowed to it.
+ */
+async function perGroupWidget(run: WidgetRun, whole: Scalar, by: 'repository' | 'team'): Promise<ReportWidgetData> {
+  const { client, filters, range, now, w } = run;
+  const org = filters.organization_id!;
+  const groups =
+    by === 'repository'
+      ? (await repositoriesOf(client, org, filters.repositories ?? null)).map((name) => ({ label: name, filters: { ...filters, repositories: [name] } }))
+      : (await teamsOf(client, org, filters.team_ids ?? null)).map((t) => ({
+          label: t.name,
+          filters: { ...filters, team_ids: [t.id], developer_ids: undefined },
+        }));
+  const items = [];
+  for (const g of groups.slice(0, 200)) {
+    const r = (await computeMetrics(client, [w.metric], { ...g.filters, date_range: range }, now))[w.metric] as Scalar;
+    // Nothing to measure (a median of nothing, a rate of no deployments) is left out, not shown as 0.
+    if (r.value !== null) items.push({ label: g.label, value: r.value });
+  }
+  items.sort((a, b) => b.value - a.value || a.label.localeCompare(b.label));
+  return { ...run.base, unit: whole.unit, items: items.slice(0, w.config.limit ?? 20), labelHeading: capital(by), valueHeading: capital(whole.unit) };
 }
 
 /** A scalar metric over time: one point a day or week, within the widget's and the report's point limits. */
 async function lineWidget(run: WidgetRun, whole: Scalar, budget: { points: number }): Promise<ReportWidgetData> {
   const { w, index, base } = run;
-  const plan = buckets(run.window.start, run.window.end, w.config.group_by === 'developer' ? undefined : w.config.group_by);
+  const step = w.config.group_by === 'day' || w.config.group_by === 'week' ? w.config.group_by : undefined;
+  const plan = buckets(run.window.start, run.window.end, step);
   if (plan.count > MAX_POINTS) {
     return {
       ...base,
@@ -255,10 +281,16 @@ async function perDeveloperWidget(run: WidgetRun, whole: Scalar): Promise<Report
   const items = [];
   for (const d of devs.slice(0, 200)) {
     // Each person's number of the same organization's work (their work elsewhere is not this report's).
-    const r = (await computeMetrics(client, [w.metric], { organization_id: filters.organization_id, date_range: range, developer_ids: [d.id] }, now))[
-      w.metric
-    ] as Scalar;
-    items.push({ label: d.login, value: r.value ?? 0 });
+    const r = (
+      await computeMetrics(
+        client,
+        [w.metric],
+        { organization_id: filters.organization_id, date_range: range, developer_ids: [d.id], repositories: filters.repositories },
+        now,
+      )
+    )[w.metric] as Scalar;
+    // Nothing to measure (a median of nothing) is left out, not shown as 0; a count of nothing is 0.
+    if (r.value !== null) items.push({ label: d.login, value: r.value });
   }
   items.sort((a, b) => b.value - a.value || a.label.localeCompare(b.label));
   return { ...run.base, unit: whole.unit, items: items.slice(0, w.config.limit ?? 20), labelHeading: 'Developer', valueHeading: capital(whole.unit) };

@@ -38,6 +38,25 @@ export async function peopleByLogin(client: SqlTarget, developerIds: string[] | 
   );
 }
 
+/** An organization's repositories (of `names` when given), by name: a table per repository. */
+export async function repositoriesOf(client: SqlTarget, organizationId: string, names: string[] | null): Promise<string[]> {
+  const rows = await sql<{ full_name: string }>(
+    client,
+    `SELECT full_name FROM tracked_repositories WHERE organization_id = ?::uuid AND (?::text[] IS NULL OR full_name = ANY(?::text[])) ORDER BY full_name`,
+    [organizationId, names, names],
+  );
+  return rows.map((r) => r.full_name);
+}
+
+/** An organization's teams (of `ids` when given), by name: a table per team. */
+export async function teamsOf(client: SqlTarget, organizationId: string, ids: string[] | null): Promise<{ id: string; name: string }[]> {
+  return sql(client, `SELECT id, name FROM teams WHERE organization_id = ?::uuid AND (?::uuid[] IS NULL OR id = ANY(?::uuid[])) ORDER BY name, id`, [
+    organizationId,
+    ids,
+    ids,
+  ]);
+}
+
 /** The name of the organization's Slack workspace (its first active integration), for a report's cover. */
 export async function workspaceName(client: SqlTarget, organizationId: string): Promise<string | null> {
   const [workspace] = await sql<{ team_name: string | null }>(

@@ -11,8 +11,8 @@ export const widgetSchema = z.object({
   config: z
     .object({
       title: z.string().max(200).optional(),
-      /** bar/pie/table of a scalar metric: one value per developer; line: one point per day or week. */
-      group_by: z.enum(['developer', 'day', 'week']).optional(),
+      /** bar/pie/table of a scalar metric: one value per developer (the default), repository or team; line: one point per day or week. */
+      group_by: z.enum(['developer', 'repository', 'team', 'day', 'week']).optional(),
       limit: z.number().int().min(1).max(100).optional(),
     })
     .loose()
