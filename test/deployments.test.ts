@@ -498,3 +498,54 @@ describe.each(['rest', 'graphql'] as const)('GITHUB_DEPLOYMENTS_FROM=%s: the sam
     expect([statusRequests, graphql]).toEqual(from === 'rest' ? [120, 0] : [0, 2]);
   });
 });
+
+describe('a force-push and a deployment of a branch that is not the default one', () => {
+  const REPO = 'acme/edge';
+  const w = useGitHubWorld({ settings: (_gh, repo) => fromGit(repo) });
+  const fay = { name: 'Fay', email: 'fay@example.com' };
+  const deployment = (id: number, sha: string, day: string, ref = 'main'): StandInDeployment => ({
+    id,
+    sha,
+    ref,
+    environment: 'production',
+    created_at: `2026-11-${day}T10:00:00Z`,
+    statuses: [{ id: id * 10, state: 'success', created_at: `2026-11-${day}T11:00:00Z` }],
+  });
+  const sync = async (id: string) => {
+    const job = await w.h.settle(await w.h.pool.producer.enqueue(githubSyncRepo, { repository: REPO, streams: ['commits', 'deployments'] }, { jobId: id }));
+    expect(job.failedReason).toBeUndefined();
+  };
+
+  it('what each shipped is what production did not have, by git, whether the branch was rewritten or another branch deployed', async () => {
+    const [a, , c] = ['01', '02', '03'].map((day) => {
+      w.repo.write('f.txt', day);
+      return w.repo.commit(fay, `2026-11-${day}T09:00:00Z`, `work ${day}`);
+    });
+    w.repo.push();
+    const deployments = [deployment(1, c!, '03')];
+    w.gh.repos.set(REPO, { commits: [], pulls: [], git: w.repo.bare, deployments });
+    await w.rows.trackedRepository({ fullName: REPO, organizationId: null });
+    await sync('edge-1');
+
+    // main rewritten from a: c is no longer on it; then a hotfix branch, deployed without merging.
+    w.repo.git('reset', '-q', '--hard', a!);
+    w.repo.write('f.txt', 'rewritten');
+    const b2 = w.repo.commit(fay, '2026-11-04T09:00:00Z', 'rewritten work');
+    w.repo.push('main', true);
+    w.repo.git('checkout', '-q', '-b', 'hotfix');
+    w.repo.write('hot.txt', '1');
+    const h = w.repo.commit(fay, '2026-11-05T09:00:00Z', 'hotfix');
+    w.repo.push('hotfix');
+    deployments.push(deployment(2, b2, '04'), deployment(3, h, '05', 'hotfix'));
+    await sync('edge-2');
+    expect(w.repo.revList('main')).not.toContain(c);
+    expect(await shipments(w.db, REPO)).toEqual({
+      1: gitShipped(w.repo, c!),
+      // What production got that it did not have: the rewritten commit (c's history is gone from main, not from production).
+      2: gitShipped(w.repo, b2, c),
+      3: gitShipped(w.repo, h, b2),
+    });
+    expect(gitShipped(w.repo, b2, c)).toEqual([b2]);
+    expect(gitShipped(w.repo, h, b2)).toEqual([h]);
+  });
+});
