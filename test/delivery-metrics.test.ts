@@ -299,6 +299,8 @@ describe('DORA metrics from deployments, git and incidents', () => {
       time_to_restore: 23,
     });
     expect(incidents).toBe(3);
+    // Unplanned fixes: deployment 4 ended the failure, 6 shipped the revert; 2 of the 5 successes.
+    expect(scalar((await computeMetrics(w.db.sql, ['deployment_rework_rate'], { ...WINDOW, organization_id: ORG })).deployment_rework_rate)).toBe(0.4);
     // High on three, low on the failure rate: low overall.
     expect(level).toEqual({
       kind: 'breakdown',

@@ -216,6 +216,17 @@ const DELIVERY: Record<string, { description: string; run: (ctx: Ctx) => Promise
       return { kind: 'breakdown', unit, items: [...items, { label: 'overall', value: overallDoraLevel(levels)! }] };
     },
   },
+  deployment_rework_rate: {
+    description: 'Share of successful production deployments that were unplanned fixes: the one that resolved a failed deployment or shipped a revert',
+    run: (ctx) =>
+      one(
+        ctx,
+        (d) => `SELECT round(avg((EXISTS (SELECT 1 FROM delivery_incidents i
+                                          WHERE i.kind IN ('failed-deployment', 'revert') AND i.repository_full_name = d.repository_full_name
+                                            AND i.resolved_at = d.succeeded_at))::int)::numeric, 4) AS v ${DEPLOYED_IN(d)}`,
+        'ratio',
+      ),
+  },
   incidents: {
     description: 'Failures and incidents opened (failed deployments, reverts of deployed work, reported incidents)',
     run: (ctx) =>
