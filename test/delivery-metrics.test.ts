@@ -13,7 +13,7 @@ import { doraLevelName, doraLevels, overallDoraLevel } from '../src/metrics/dora
 import { runCustomReport } from '../src/reports/index.js';
 import { reportEmail } from '../src/reports/email.js';
 import { runCliProcess } from './helpers/spawn.js';
-import { useGitHubWorld } from './hooks.js';
+import { useGitHubWorld, useTestWorld } from './hooks.js';
 
 /**
  * The four DORA numbers on a real git history with its deployments served by the GitHub stand-in:
@@ -414,5 +414,55 @@ describe('DORA levels', () => {
     expect(overallDoraLevel(at(2, 30, 0.2, null))).toBe(1);
     expect(overallDoraLevel({})).toBeNull();
     expect(doraLevelName(4)).toBe('elite');
+  });
+});
+
+describe('a revert by pull request title (no `This reverts commit` line)', () => {
+  const w = useTestWorld();
+  const REPO2 = 'acme/cart';
+
+  it('a merged `Revert "X"` is attributed to the deployment that shipped X: a squash merge `X (#n)`, or the merge of pull request #n titled X', async () => {
+    await w.rows.insert('deployment_settings', { repository_full_name: REPO2, chosen_source: 'deployments-api' });
+    const commit = (sha: string, message: string, at: string) =>
+      w.rows.commit({ sha: sha.padEnd(40, '0'), repository_name: 'cart', repository_full_name: REPO2, message, committed_at: at });
+    const pull = async (number: number, title: string, mergedAt: string) => {
+      await w.rows.pullRequest({ github_id: 9000 + number, number, title, state: 'merged', created_at: mergedAt, merged_at: mergedAt });
+      await w.rows.insert('github_pull_repositories', { github_id: 9000 + number, repository_full_name: REPO2 });
+    };
+    const deployment = async (id: number, sha: string, at: string, shipped: string[]) => {
+      const d = await w.rows.insert('deployments', {
+        repository_full_name: REPO2,
+        source: 'deployments-api',
+        external_id: id,
+        environment: 'production',
+        is_production: true,
+        sha: sha.padEnd(40, '0'),
+        status: 'success',
+        created_at: at,
+        succeeded_at: at,
+        finished_at: at,
+      });
+      for (const s of shipped) await w.rows.insert('deployment_commits', { deployment_id: d, sha: s.padEnd(40, '0') });
+    };
+    // A squash merge of #12, and the merge commit of #20.
+    await pull(12, 'Add cache', '2026-06-01T10:00:00Z');
+    await commit('a1', 'Add cache (#12)\n\nsquashed', '2026-06-01T10:00:00Z');
+    await pull(20, 'Big thing', '2026-06-02T10:00:00Z');
+    await commit('a2', 'Merge pull request #20 from acme/big\n\nBig thing', '2026-06-02T10:00:00Z');
+    await deployment(1, 'a1', '2026-06-01T12:00:00Z', ['a1']);
+    await deployment(2, 'a2', '2026-06-02T12:00:00Z', ['a2']);
+    // Both reverted by pull requests titled so, squash-merged without git's line.
+    await pull(13, 'Revert "Add cache"', '2026-06-03T10:00:00Z');
+    await commit('a3', 'Revert "Add cache" (#13)', '2026-06-03T10:00:00Z');
+    await pull(21, 'Revert "Big thing"', '2026-06-03T11:00:00Z');
+    await commit('a4', 'Revert "Big thing" (#21)', '2026-06-03T11:00:00Z');
+    await deployment(3, 'a4', '2026-06-03T12:00:00Z', ['a3', 'a4']);
+    const { rows } = await w.db.sql.query(
+      `SELECT i.kind, d.external_id::int AS deployment, i.opened_at, i.resolved_at FROM delivery_incidents i JOIN deployments d ON d.id = i.deployment_id ORDER BY 2`,
+    );
+    expect(rows).toEqual([
+      { kind: 'revert', deployment: 1, opened_at: new Date('2026-06-01T12:00:00Z'), resolved_at: new Date('2026-06-03T12:00:00Z') },
+      { kind: 'revert', deployment: 2, opened_at: new Date('2026-06-02T12:00:00Z'), resolved_at: new Date('2026-06-03T12:00:00Z') },
+    ]);
   });
 });
