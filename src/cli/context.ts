@@ -47,3 +47,10 @@ export async function withOrm<T>(fn: (orm: MikroORM, config: AppConfig) => Promi
     await orm.close();
   }
 }
+
+/** A `--limit <n>` option's value: a whole number from 1 to 1000, else a clear error. */
+export function listLimit(text: string): number {
+  const limit = Number(text);
+  if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new Error('--limit: must be a whole number from 1 to 1000');
+  return limit;
+}

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { deploymentSourceOf, recentDeployments, setDeploymentSource } from '../../github/sync/index.js';
-import { withOrm } from '../context.js';
+import { listLimit, withOrm } from '../context.js';
 
 /** `aexy deployments [list|source]`: the stored deployments, and where a repository's come from. */
 export function registerDeployments(program: Command): void {
@@ -11,8 +11,7 @@ export function registerDeployments(program: Command): void {
     .option('--repository <owner/name>', 'one repository')
     .option('--limit <n>', 'how many', '20')
     .action(async (opts: { repository?: string; limit: string }) => {
-      const limit = Number(opts.limit);
-      if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new Error('--limit: must be a whole number from 1 to 1000');
+      const limit = listLimit(opts.limit);
       await withOrm(async (orm) => {
         const em = orm.em.fork();
         const rows = await recentDeployments(em, opts.repository ?? null, limit);

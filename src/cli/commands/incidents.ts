@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { recentIncidents, recordIncident } from '../../delivery/index.js';
-import { withOrm } from '../context.js';
+import { listLimit, withOrm } from '../context.js';
 
 /** `aexy incidents [list|record]`: every incident with the deployment it is attributed to, and recording one as the webhook would. */
 export function registerIncidents(program: Command): void {
@@ -12,8 +12,7 @@ export function registerIncidents(program: Command): void {
     .option('--repository <owner/name>', 'one repository')
     .option('--limit <n>', 'how many', '20')
     .action(async (opts: { repository?: string; limit: string }) => {
-      const limit = Number(opts.limit);
-      if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new Error('--limit: must be a whole number from 1 to 1000');
+      const limit = listLimit(opts.limit);
       await withOrm(async (orm) => {
         const rows = await recentIncidents(orm.em.fork(), opts.repository ?? null, limit);
         if (rows.length === 0) console.log(opts.repository ? `no incidents of ${opts.repository}` : 'no incidents');

@@ -6,7 +6,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { reopenExport } from '../../exports/index.js';
 import { loadConfig } from '../../config/index.js';
 import { openOrm, type MikroORM } from '../../db/orm.js';
-import { withProducer } from '../context.js';
+import { listLimit, withProducer } from '../context.js';
 
 /** `aexy jobs failed|retry`: what failed, and running it again (the board's two buttons, for a terminal). */
 export function registerJobs(program: Command): void {
@@ -19,8 +19,7 @@ export function registerJobs(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (opts: { queue?: string; limit: string; json?: boolean }) => {
       const queues = queuesOf(opts.queue);
-      const limit = Number(opts.limit);
-      if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new Error('--limit: must be a whole number from 1 to 1000');
+      const limit = listLimit(opts.limit);
       await withProducer(async (producer) => {
         const rows = [];
         for (const name of queues) {
