@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import { PermanentError } from '../errors/index.js';
 import { withTimeout } from '../lib/timeout.js';
 import { recordIncident } from './incidents.js';
+import { UntrackedRepositoryError } from './untracked-repository-error.js';
 
 export const INCIDENT_WEBHOOK_PATH = '/webhooks/incidents';
 /** The header carrying `sha256=<hex HMAC-SHA256 of the raw body>`, as GitHub's X-Hub-Signature-256. */
@@ -47,10 +48,7 @@ export async function registerIncidentWebhook(app: FastifyInstance, opts: Incide
         opts.log.info({ repository, outcome }, 'incident recorded');
         return reply.code(outcome === 'created' ? 201 : 200).send({ repository, outcome });
       } catch (err) {
-        if (err instanceof PermanentError) {
-          const notTracked = err.message.endsWith('is not a tracked repository');
-          return reply.code(notTracked ? 422 : 400).send({ error: err.message });
-        }
+        if (err instanceof PermanentError) return reply.code(err instanceof UntrackedRepositoryError ? 422 : 400).send({ error: err.message });
         opts.log.warn({ err: (err as Error).message }, 'incident could not be recorded');
         return reply.code(503).header('retry-after', '60').send({ error: 'could not record the incident right now; send it again later' });
       }

@@ -5,6 +5,7 @@ import { trackedName } from '../github/sql/index.js';
 import { storableText } from '../lib/text.js';
 import { formatIssues } from '../lib/zod-issues.js';
 import { latestIncidents, upsertIncident, type DeliveryIncident } from './queries.js';
+import { UntrackedRepositoryError } from './untracked-repository-error.js';
 
 const timestamp = z.iso.datetime({ offset: true, message: 'must be an ISO-8601 timestamp with a time zone' });
 
@@ -41,7 +42,7 @@ export async function recordIncident(em: EntityManager, input: unknown): Promise
   if (!parsed.success) throw new PermanentError(`incident: ${formatIssues(parsed.error, 10)}`);
   const b = parsed.data;
   const repository = await trackedName(em, b.repository);
-  if (!repository) throw new PermanentError(`incident ${b.id}: ${b.repository} is not a tracked repository`);
+  if (!repository) throw new UntrackedRepositoryError(`incident ${b.id}: ${b.repository} is not a tracked repository`);
   const outcome = await upsertIncident(em, {
     source: 'webhook',
     external_id: b.id,

@@ -28,14 +28,18 @@ export interface DeploymentsResult extends StreamResult {
 
 type Options = SyncOptions & { production: RegExp };
 
+/** What a repository with nothing to read from reports. */
+const NONE: DeploymentsResult = { fetched: 0, written: 0, cursorMoved: false, source: 'none', shipped: 0 };
+
 /**
  * A repository's deployments, from the source its setting names, else the one the sync chooses (and
  * records): the Deployments API when the repository has a deployment to a production environment,
  * else GitHub Actions runs on the default branch of a workflow whose name or file matches the
- * setting's pattern (default `deploy`), else each change that landed on the default branch (what
- * git's first-parent line of it holds; needs the git mirror, without it the repository reports
- * `none`). A repository on the merges fallback is probed again on every sync (two requests, 304s
- * when nothing changed), so it moves to a real source as soon as it has one.
+ * setting's pattern (default `deploy`), else the commits of its release tags, else each change that
+ * landed on the default branch (git's first-parent line of it); the last two need the git mirror
+ * (without it the repository reports `none`). A repository on those fallbacks is probed again on
+ * every sync (two requests, 304s when nothing changed), so it moves to a real source as soon as it
+ * has one.
  */
 export async function syncDeployments(opts: Options): Promise<DeploymentsResult> {
   const setting = await deploymentSetting(opts.em, opts.repo);
@@ -53,7 +57,7 @@ export async function syncDeployments(opts: Options): Promise<DeploymentsResult>
   if (source === 'tags') return fromTags(run, tags);
   if (source === 'merges') return fromMerges(run);
   opts.log.info({ repo: opts.repo, source }, 'no deployments to read');
-  return { fetched: 0, written: 0, cursorMoved: false, source: 'none', shipped: 0 };
+  return { ...NONE };
 }
 
 async function chooseSource(opts: Options, workflows: RegExp, tags: RegExp): Promise<DeploymentSource | 'none'> {
@@ -244,7 +248,7 @@ function runRow(opts: Options, r: GhWorkflowRun): DeploymentRow {
  */
 async function fromMerges(opts: Options): Promise<DeploymentsResult> {
   const mirror = await mirrorFor(opts, 'merges');
-  if (!mirror) return NONE;
+  if (!mirror) return { ...NONE };
   const branch = await defaultBranch(opts);
   const head = await mirrorHead(mirror, branch);
   const line = head ? await firstParentLine(mirror, head, await stopBefore(opts)) : [];
@@ -263,7 +267,7 @@ async function fromMerges(opts: Options): Promise<DeploymentsResult> {
  */
 async function fromTags(opts: Options, pattern: RegExp): Promise<DeploymentsResult> {
   const mirror = await mirrorFor(opts, 'tags');
-  if (!mirror) return NONE;
+  if (!mirror) return { ...NONE };
   const stop = await stopBefore(opts);
   const first = new Map<string, { sha: string; at: Date; ref: string }>();
   for (const t of (await commitTags(mirror))
@@ -276,8 +280,6 @@ async function fromTags(opts: Options, pattern: RegExp): Promise<DeploymentsResu
     [...first.values()].filter((t) => !stop || t.at >= stop),
   );
 }
-
-const NONE: DeploymentsResult = { fetched: 0, written: 0, cursorMoved: false, source: 'none', shipped: 0 };
 
 /** The mirror, fetched under the commit stream's lock; null (logged) without one. */
 async function mirrorFor(opts: Options, source: DeploymentSource): Promise<Mirror | null> {
