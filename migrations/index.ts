@@ -12,6 +12,7 @@ import { Migration20261126010000LlmUsageAndPruning } from './Migration2026112601
 import { Migration20261201000000TruthAndTenancy } from './Migration20261201000000TruthAndTenancy.js';
 import { Migration20261207000000Deployments } from './Migration20261207000000Deployments.js';
 import { Migration20261207010000Incidents } from './Migration20261207010000Incidents.js';
+import { Migration20261207020000PullLifecycle } from './Migration20261207020000PullLifecycle.js';
 
 /** Every migration, in order. New migrations are appended here. */
 export const migrationsList: MigrationObject[] = [
@@ -28,4 +29,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261201000000TruthAndTenancy', class: Migration20261201000000TruthAndTenancy },
   { name: 'Migration20261207000000Deployments', class: Migration20261207000000Deployments },
   { name: 'Migration20261207010000Incidents', class: Migration20261207010000Incidents },
+  { name: 'Migration20261207020000PullLifecycle', class: Migration20261207020000PullLifecycle },
 ];

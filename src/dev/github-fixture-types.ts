@@ -59,6 +59,20 @@ export interface StandInPull {
   comments: number;
   review_comments: number;
   reviews: StandInReview[];
+  /** Still a draft (GraphQL `isDraft`). */
+  draft?: boolean;
+  /** Its commits, oldest first (GraphQL timeline `PullRequestCommit` items; dates from the repository's commits). */
+  commit_shas?: string[];
+  /** The commit merging it into the base branch (a merge, squash or the last rebased commit), and who merged it. */
+  merge_commit_sha?: string | null;
+  merged_by?: StandInUser | null;
+  /** Timeline events beside its commits and reviews: made ready, turned back into a draft, reopened, commented on. */
+  timeline?: StandInPullEvent[];
+}
+export interface StandInPullEvent {
+  type: 'ready_for_review' | 'convert_to_draft' | 'reopened' | 'comment';
+  created_at: string;
+  actor: StandInUser;
 }
 export interface StandInTeam {
   id: number;

@@ -15,7 +15,7 @@ import {
   type GraphQLSchema,
   type SelectionSetNode,
 } from 'graphql';
-import type { StandInDeployment, StandInPull, StandInRepo, StandInReview, StandInUser } from './github-fixture-types.js';
+import type { StandInDeployment, StandInPull, StandInPullEvent, StandInRepo, StandInReview, StandInUser } from './github-fixture-types.js';
 
 /**
  * Queries are parsed, validated and executed by graphql-js against GitHub's published schema
@@ -45,6 +45,8 @@ export interface GraphQLAnswer {
 export interface GraphQLData {
   repos: Map<string, StandInRepo>;
   avatar: (u: StandInUser) => string;
+  /** The commits of a repository, as its commit source holds them (dates for a pull request's timeline). */
+  commits: (repo: StandInRepo, shas: string[]) => Promise<{ sha: string; authorDate: string; committerDate: string }[]>;
 }
 
 /** Parse and check a query: GitHub's errors (with their `type`) for a bad one, else its cost in points. */
@@ -90,6 +92,14 @@ export async function runQuery(
       : {}),
   };
 }
+
+/** A fixture event's timeline item type and GraphQL type. */
+const TIMELINE_TYPES: Record<StandInPullEvent['type'], [string, string]> = {
+  ready_for_review: ['READY_FOR_REVIEW_EVENT', 'ReadyForReviewEvent'],
+  convert_to_draft: ['CONVERT_TO_DRAFT_EVENT', 'ConvertToDraftEvent'],
+  reopened: ['REOPENED_EVENT', 'ReopenedEvent'],
+  comment: ['ISSUE_COMMENT', 'IssueComment'],
+};
 
 function githubError(type: string, message: string): GraphQLError {
   return Object.assign(new GraphQLError(message), { type });
@@ -193,7 +203,40 @@ function root(data: GraphQLData, rateLimit: Record<string, unknown>) {
     submittedAt: r.state === 'PENDING' ? null : r.submitted_at,
     comments: () => ({ totalCount: comments }),
   });
-  const pull = (p: StandInPull) => {
+  // A pull request's timeline: its commits (at their committer date, when GitHub shows a push) and
+  // events, oldest first, filtered by `itemTypes` as GitHub does.
+  const timeline = async (repo: StandInRepo, p: StandInPull, args: Page & { itemTypes?: string[] }) => {
+    const commits = await data.commits(repo, p.commit_shas ?? []);
+    const items: { at: string; type: string; node: Record<string, unknown> }[] = [
+      ...commits.map((c) => ({
+        at: c.committerDate,
+        type: 'PULL_REQUEST_COMMIT',
+        node: { __typename: 'PullRequestCommit', commit: { oid: c.sha, authoredDate: c.authorDate, committedDate: c.committerDate } },
+      })),
+      ...(p.timeline ?? []).map((e) => {
+        const [type, typename] = TIMELINE_TYPES[e.type];
+        const node =
+          e.type === 'comment'
+            ? { __typename: typename, createdAt: e.created_at, author: actor(e.actor) }
+            : { __typename: typename, createdAt: e.created_at, actor: actor(e.actor) };
+        return { at: e.created_at, type, node };
+      }),
+      ...p.reviews
+        .filter((r) => r.state !== 'PENDING')
+        .map((r) => ({
+          at: r.submitted_at,
+          type: 'PULL_REQUEST_REVIEW',
+          node: { __typename: 'PullRequestReview', submittedAt: r.submitted_at, author: actor(r.user) },
+        })),
+    ];
+    const wanted = args.itemTypes?.length ? new Set(args.itemTypes) : null;
+    const kept = items.filter((i) => !wanted || wanted.has(i.type)).sort((a, b) => a.at.localeCompare(b.at));
+    return connection(
+      kept.map((i) => i.node),
+      args,
+    );
+  };
+  const pull = (p: StandInPull, repo: StandInRepo) => {
     pulls.set(`PR_${p.id}`, p);
     const counts = reviewComments(p);
     return {
@@ -213,6 +256,10 @@ function root(data: GraphQLData, rateLimit: Record<string, unknown>) {
       additions: p.additions,
       deletions: p.deletions,
       changedFiles: p.changed_files,
+      isDraft: p.draft ?? false,
+      mergeCommit: p.merge_commit_sha ? { oid: p.merge_commit_sha } : null,
+      mergedBy: p.merged_at ? actor(p.merged_by ?? null) : null,
+      timelineItems: (args: Page & { itemTypes?: string[] }) => timeline(repo, p, args),
       author: actor(p.user),
       commits: () => ({ totalCount: p.commits }),
       comments: () => ({ totalCount: p.comments }),
@@ -262,12 +309,15 @@ function root(data: GraphQLData, rateLimit: Record<string, unknown>) {
           const key = args.orderBy?.field === 'UPDATED_AT' ? 'updated_at' : 'created_at';
           sorted.sort((a, b) => a[key].localeCompare(b[key]));
           if (args.orderBy?.direction !== 'ASC') sorted.reverse();
-          return connection(sorted.map(pull), args);
+          return connection(
+            sorted.map((p) => pull(p, repo)),
+            args,
+          );
         },
         pullRequest: ({ number }: { number: number }) => {
           const p = repo.pulls.find((x) => x.number === number);
           if (!p) throw githubError('NOT_FOUND', `Could not resolve to a PullRequest with the number of ${number}.`);
-          return pull(p);
+          return pull(p, repo);
         },
       };
     },
@@ -283,7 +333,7 @@ function root(data: GraphQLData, rateLimit: Record<string, unknown>) {
     node: ({ id }: { id: string }) => {
       for (const repo of data.repos.values()) {
         const p = repo.pulls.find((x) => `PR_${x.id}` === id);
-        if (p) return pull(p);
+        if (p) return pull(p, repo);
       }
       throw githubError('NOT_FOUND', `Could not resolve to a node with the global id of '${id}'`);
     },

@@ -292,7 +292,17 @@ export class GitHubStandIn {
       nodeCount: checked.nodes,
       resetAt: new Date(rate.reset * 1000).toISOString(),
     };
-    const answer = await runQuery(checked.document, variables, { repos: this.repos, avatar: (u) => userJson(this.url, u).avatar_url }, limits);
+    const answer = await runQuery(
+      checked.document,
+      variables,
+      {
+        repos: this.repos,
+        avatar: (u) => userJson(this.url, u).avatar_url,
+        commits: async (repo, shas) =>
+          shas.length ? (await this.source(repo).summaries(shas)).map((c) => ({ sha: c.sha, authorDate: c.authorDate, committerDate: c.committerDate })) : [],
+      },
+      limits,
+    );
     return send(200, answer, this.rateHeaders('graphql'));
   }
 

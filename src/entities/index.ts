@@ -50,6 +50,7 @@ import { PrunedTotal } from './pruned-total.js';
 import { GitFallbackTotal } from './git-fallback-total.js';
 import { PredictiveInsightOrganization } from './predictive-insight-organization.js';
 import { CommitRevert, Deployment, DeploymentCommit, DeploymentSetting, DeploymentShipment, Incident } from './delivery.js';
+import { PullRequestComment, PullRequestCommit, PullRequestLifecycle } from './pull-lifecycle.js';
 
 /** Every entity of the schema contract, in dependency order, then the sync's own tables. */
 export const ALL_ENTITIES = [
@@ -92,4 +93,7 @@ export const ALL_ENTITIES = [
   DeploymentCommit,
   CommitRevert,
   Incident,
+  PullRequestLifecycle,
+  PullRequestCommit,
+  PullRequestComment,
 ];

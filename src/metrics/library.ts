@@ -234,6 +234,94 @@ const DELIVERY: Record<string, { description: string; run: (ctx: Ctx) => Promise
   },
 };
 
+/** Merged pull requests of the window, with their lifecycle clocks (pull_request_phases). */
+const PHASES_MERGED_IN = (s: ScopeSql) => `FROM pull_request_phases p WHERE p.merged_at >= ${START} AND p.merged_at < ${END}${s.pulls('p')}`;
+/** A phase between two clocks: its median or p75 in hours over the window's merged pull requests that have both. */
+const phase = (from: string, to: string, q: number) => (ctx: Ctx) =>
+  one(ctx, (d) => `SELECT ${hoursAt(q, `p.${to} - p.${from}`)} AS v ${PHASES_MERGED_IN(d)} AND p.${from} IS NOT NULL AND p.${to} IS NOT NULL`, 'hours');
+/** A review by someone other than the author (bots' left out by counted_code_reviews). */
+const OTHERS_REVIEW = (extra = '') =>
+  `SELECT 1 FROM counted_code_reviews r WHERE r.pull_request_id = p.id AND r.reviewer_id IS DISTINCT FROM p.developer_id AND r.submitted_at IS NOT NULL${extra}`;
+
+/** The pull-request lifecycle: its phases (README, "Pull-request lifecycle") and review quality. */
+const LIFECYCLE: Record<string, { description: string; run: (ctx: Ctx) => Promise<MetricResult> }> = {
+  ...Object.fromEntries(
+    (
+      [
+        ['coding_time', 't0', 't1', 'first commit → ready for review'],
+        ['pickup_time', 't1', 't2', 'ready for review → first response by someone else'],
+        ['review_time', 't2', 't3', 'first response → first approval (or merge without one)'],
+        ['merge_time', 't3', 't4', 'approval → merge'],
+        ['deploy_time', 't4', 't5', 'merge → first successful production deployment that shipped it'],
+        ['cycle_time', 't0', 't5', 'first commit → production (the sum of the five phases)'],
+      ] as const
+    ).flatMap(([name, from, to, what]) => [
+      [name, { description: `Median hours of ${what}, of pull requests merged in the window`, run: phase(from, to, 0.5) }],
+      [`${name}_p75`, { description: `75th percentile hours of ${what}, of pull requests merged in the window`, run: phase(from, to, 0.75) }],
+    ]),
+  ),
+  merged_without_review: {
+    description: 'Share of merged pull requests with no approving review by someone other than the author (bots left out)',
+    run: (ctx) =>
+      one(ctx, (d) => `SELECT round(avg((NOT EXISTS (${OTHERS_REVIEW(" AND r.state = 'approved'")}))::int)::numeric, 4) AS v ${PRS_MERGED_IN(d)}`, 'ratio'),
+  },
+  self_merged: {
+    description: 'Share of merged pull requests merged by their author',
+    run: (ctx) =>
+      one(
+        ctx,
+        (d) => `SELECT round(avg((l.merged_by_github_id = a.github_id)::int)::numeric, 4) AS v
+                  FROM counted_pull_requests p JOIN pull_request_lifecycles l ON l.github_id = p.github_id JOIN developers a ON a.id = p.developer_id
+                 WHERE p.merged_at >= ${START} AND p.merged_at < ${END} AND l.merged_by_github_id IS NOT NULL${d.pulls('p')}`,
+        'ratio',
+      ),
+  },
+  review_depth: {
+    description: 'Review comments per merged pull request reviewed by someone other than the author',
+    run: (ctx) =>
+      one(
+        ctx,
+        (d) => `SELECT round(avg(coalesce(p.review_comments_count, 0))::numeric, 2) AS v ${PRS_MERGED_IN(d)} AND EXISTS (${OTHERS_REVIEW()})`,
+        'comments',
+      ),
+  },
+  rework_after_review: {
+    description: 'Share of reviewed merged pull requests with a commit made after their first review by someone else',
+    run: (ctx) =>
+      one(
+        ctx,
+        (
+          d,
+        ) => `SELECT round(avg((EXISTS (SELECT 1 FROM pull_request_commits c WHERE c.pull_github_id = p.github_id AND c.committed_at > fr.first))::int)::numeric, 4) AS v
+                  FROM counted_pull_requests p JOIN pull_request_lifecycles l ON l.github_id = p.github_id
+                  CROSS JOIN LATERAL (SELECT min(r.submitted_at) AS first FROM counted_code_reviews r
+                                       WHERE r.pull_request_id = p.id AND r.reviewer_id IS DISTINCT FROM p.developer_id) fr
+                 WHERE p.merged_at >= ${START} AND p.merged_at < ${END} AND fr.first IS NOT NULL${d.pulls('p')}`,
+        'ratio',
+      ),
+  },
+  pr_size: {
+    description: 'Median lines changed (added + deleted) of merged pull requests',
+    run: (ctx) =>
+      one(
+        ctx,
+        (d) => `SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY coalesce(p.additions, 0) + coalesce(p.deletions, 0)) AS v ${PRS_MERGED_IN(d)}`,
+        'lines',
+      ),
+  },
+  open_pr_age: {
+    description: 'Median age in days of the pull requests open at the end of the window',
+    run: (ctx) =>
+      one(
+        ctx,
+        (d) => `SELECT round((percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM ${END} - p.created_at)) / 86400)::numeric, 2) AS v
+                  FROM counted_pull_requests p
+                 WHERE p.created_at < ${END} AND (p.merged_at IS NULL OR p.merged_at >= ${END}) AND (p.closed_at IS NULL OR p.closed_at >= ${END})${d.pulls('p')}`,
+        'days',
+      ),
+  },
+};
+
 export const METRICS: Record<string, { description: string; run: (ctx: Ctx) => Promise<MetricResult> }> = {
   commits: { description: 'Commits', run: (ctx) => one(ctx, (d) => `SELECT count(*) AS v ${COMMITS_IN(d)}`, 'commits') },
   lines_added: { description: 'Lines added', run: (ctx) => one(ctx, (d) => `SELECT coalesce(sum(c.additions), 0) AS v ${COMMITS_IN(d)}`, 'lines') },
@@ -324,6 +412,7 @@ export const METRICS: Record<string, { description: string; run: (ctx: Ctx) => P
     run: (ctx) => one(ctx, (d) => `SELECT round(avg((${WEEKEND})::int)::numeric, 4) AS v ${COMMITS_IN(d)}`, 'ratio'),
   },
   ...DELIVERY,
+  ...LIFECYCLE,
 };
 
 // Career metrics: computed from the same counted work by the career model (src/career/metrics.ts).

@@ -63,7 +63,7 @@ export interface ReviewRow {
   submitted_at: string | null;
 }
 
-type Exec = EntityManager;
+export type Exec = EntityManager;
 
 /** Shas (of those given) already stored. */
 export async function knownShas(em: Exec, shas: string[]): Promise<Set<string>> {

@@ -4,6 +4,7 @@ import type { GhCommitDetail, GhPull, GhReview, GhUser } from '../api/schemas.js
 import { storableText, storableTextOrNull } from '../../lib/text.js';
 import { botReason, normaliseEmail, parseCoAuthors, type DeveloperRow } from '../../people/index.js';
 import type { CommitRow, PullRow, ReviewRow } from '../sql/writers.js';
+import type { PullLifecycle } from './pull-lifecycle.js';
 
 /** GitHub JSON → table rows. Pure functions, so the mapping is tested without any I/O. */
 
@@ -11,6 +12,8 @@ import type { CommitRow, PullRow, ReviewRow } from '../sql/writers.js';
 export interface PullWithReviews {
   detail: GhPull;
   reviews: GhReview[];
+  /** Its lifecycle, from GraphQL (the REST path reads none). */
+  lifecycle?: PullLifecycle;
 }
 
 export function developerRow(u: GhUser): DeveloperRow {

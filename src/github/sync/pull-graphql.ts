@@ -6,6 +6,7 @@ import { githubGraphql } from '../api/graphql.js';
 import { openPullNumbers } from '../sql/pulls.js';
 import { splitRepo } from './fetch.js';
 import type { PullWithReviews } from './map.js';
+import { lifecycleOf, MOMENT, TIMELINE_FIELD, TIMELINE_ITEM_TYPES, type GqlMoment } from './pull-lifecycle.js';
 
 /** What reading a repository's pull requests needs (a subset of the sync's options). */
 export interface PullReadOptions {
@@ -34,13 +35,17 @@ const REVIEW = `fragment Review on PullRequestReview { fullDatabaseId state body
 const PULL = `fragment Pull on PullRequest {
   id fullDatabaseId number title body state createdAt updatedAt mergedAt closedAt additions deletions changedFiles
   author { ...Who }
+  isDraft
+  mergeCommit { oid }
+  mergedBy { ...Who }
+  ${TIMELINE_FIELD}
   commits { totalCount }
   comments { totalCount }
   labels(first: 100) { nodes { name } }
   reviewRequests(first: 100) { nodes { requestedReviewer { ... on User { ...Who } ... on Bot { ...Who } } } }
   reviews(first: 100) { pageInfo { hasNextPage endCursor } nodes { ...Review } }
 }`;
-const FRAGMENTS = `${PULL}\n${REVIEW}\n${WHO}`;
+const FRAGMENTS = `${PULL}\n${REVIEW}\n${MOMENT}\n${WHO}`;
 const RATE = 'rateLimit { cost remaining resetAt }';
 
 export const PULLS_BY_UPDATE = `query PullsByUpdate($owner: String!, $name: String!, $first: Int!, $after: String) {
@@ -60,6 +65,13 @@ const MORE_REVIEWS = `query MoreReviews($id: ID!, $after: String) {
   node(id: $id) { ... on PullRequest { reviews(first: 100, after: $after) { pageInfo { hasNextPage endCursor } nodes { ...Review } } } }
 }
 ${REVIEW}
+${WHO}`;
+
+const MORE_TIMELINE = `query MoreTimeline($id: ID!, $after: String) {
+  ${RATE}
+  node(id: $id) { ... on PullRequest { timelineItems(first: 100, after: $after, itemTypes: [${TIMELINE_ITEM_TYPES.join(', ')}]) { pageInfo { hasNextPage endCursor } nodes { ...Moment } } } }
+}
+${MOMENT}
 ${WHO}`;
 
 const pullsByNumber = (numbers: number[]) => `query PullsByNumber($owner: String!, $name: String!) {
@@ -107,6 +119,10 @@ export interface GqlPull {
   labels: { nodes: { name: string }[] };
   reviewRequests: { nodes: { requestedReviewer: GqlActor | Record<string, never> | null }[] };
   reviews: GqlPage<GqlReview>;
+  isDraft: boolean;
+  mergeCommit: { oid: string } | null;
+  mergedBy: GqlActor | null;
+  timelineItems: GqlPage<GqlMoment>;
 }
 interface RateLimit {
   rateLimit: { cost: number; remaining: number; resetAt: string } | null;
@@ -128,7 +144,7 @@ function reviewAsRest(r: GqlReview): GhReview {
  * review comments of submitted reviews; every review comment belongs to one review (a reply is a
  * review of its own), so it is the sum of the submitted reviews' comment counts.
  */
-export function pullAsRest(p: GqlPull, reviews: GqlReview[]): PullWithReviews {
+export function pullAsRest(p: GqlPull, reviews: GqlReview[], moments: GqlMoment[] = p.timelineItems?.nodes ?? []): PullWithReviews {
   const detail: GhPull = {
     id: Number(p.fullDatabaseId),
     number: p.number,
@@ -150,7 +166,29 @@ export function pullAsRest(p: GqlPull, reviews: GqlReview[]): PullWithReviews {
     comments: p.comments.totalCount,
     review_comments: reviews.filter((r) => r.state !== 'PENDING').reduce((s, r) => s + r.comments.totalCount, 0),
   };
-  return { detail, reviews: reviews.map(reviewAsRest) };
+  const lifecycle = lifecycleOf({ createdAt: p.createdAt, isDraft: p.isDraft, mergeCommit: p.mergeCommit, mergedBy: actorAsUser(p.mergedBy) }, moments, (a) =>
+    actorAsUser(a as GqlActor | null),
+  );
+  return { detail, reviews: reviews.map(reviewAsRest), lifecycle };
+}
+
+/** A pull request's timeline past the first page (nested pagination), appended to the first page's. */
+async function allMoments(opts: PullReadOptions, p: GqlPull, spent: { points: number; requests: number }): Promise<GqlMoment[]> {
+  const moments = [...p.timelineItems.nodes];
+  let page = p.timelineItems.pageInfo;
+  while (page.hasNextPage) {
+    const { data } = await githubGraphql<RateLimit & { node: { timelineItems: GqlPage<GqlMoment> } | null }>(
+      opts.octokit,
+      MORE_TIMELINE,
+      { id: p.id, after: page.endCursor },
+      { what: `the timeline of ${opts.repo}#${p.number}` },
+    );
+    count(spent, data);
+    if (!data.node) break;
+    moments.push(...data.node.timelineItems.nodes);
+    page = data.node.timelineItems.pageInfo;
+  }
+  return moments;
 }
 
 /** A pull request's reviews past the first page (nested pagination), appended to the first page's. */
@@ -218,7 +256,7 @@ export async function readPullsGraphql(
       }
       if (!newest || updated > newest) newest = updated;
       listed.add(p.number);
-      batch.push(pullAsRest(p, await allReviews(opts, p, spent)));
+      batch.push(pullAsRest(p, await allReviews(opts, p, spent), await allMoments(opts, p, spent)));
     }
     await write(batch);
     // A first sync reads every pull request: then their number is the total.
@@ -252,7 +290,7 @@ export async function readPullsGraphql(
           { repo: opts.repo, number: n, error: errors.find((e) => e.path?.includes(`pr${n}`))?.message },
           'pull request not found on GitHub; skipped',
         );
-      else batch.push(pullAsRest(p, await allReviews(opts, p, spent)));
+      else batch.push(pullAsRest(p, await allReviews(opts, p, spent), await allMoments(opts, p, spent)));
     }
     await write(batch);
   }

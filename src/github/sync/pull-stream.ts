@@ -7,6 +7,7 @@ import { developerRow, isFinal, pullRow, reviewRow, type PullWithReviews } from 
 import { readPullsGraphql } from './pull-graphql.js';
 import { learnLoginNoreply, markDirty, reattribute, upsertDevelopers, type DeveloperRow } from '../../people/index.js';
 import { upsertPulls, upsertReviews } from '../sql/writers.js';
+import { upsertLifecycles } from '../sql/lifecycles.js';
 import { initialWindowStart, type StreamResult, type SyncOptions } from './stream-options.js';
 
 /**
@@ -145,9 +146,11 @@ async function fetchPull(opts: SyncOptions, number: number): Promise<PullWithRev
 /** One batch in one transaction: authors and reviewers, pull requests, reviews, and the developers to refresh. */
 async function writePulls(opts: SyncOptions, found: PullWithReviews[]): Promise<{ pulls: number; reviews: number }> {
   const users: DeveloperRow[] = [];
-  for (const { detail, reviews } of found) {
+  for (const { detail, reviews, lifecycle } of found) {
     if (detail.user) users.push(developerRow(detail.user));
     for (const r of reviews) if (r.user) users.push(developerRow(r.user));
+    // Commenters too: a first response may be theirs (and a bot's is not one).
+    for (const c of lifecycle?.comments ?? []) users.push(developerRow(c.author));
   }
   return opts.em.transactional(async (tx) => {
     const devs = await upsertDevelopers(tx, users);
@@ -161,6 +164,11 @@ async function writePulls(opts: SyncOptions, found: PullWithReviews[]): Promise<
       found.flatMap(({ detail, reviews }) => reviews.map((r) => reviewRow(r, detail.id)).filter((r) => r !== null)),
       devs,
       pulls.ids,
+    );
+    await upsertLifecycles(
+      tx,
+      opts.repo,
+      found.flatMap(({ detail, lifecycle }) => (lifecycle ? [{ github_id: detail.id, lifecycle }] : [])),
     );
     // Only developers whose data changed need their profile recomputed; marked in this transaction.
     if (pulls.written + reviews > 0) await markDirty(tx, devs.values());
