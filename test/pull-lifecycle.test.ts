@@ -1,8 +1,10 @@
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { StandInDeployment, StandInPull, StandInUser } from '../src/dev/github-fixture-types.js';
 import { githubSyncRepo } from '../src/jobs/index.js';
 import { computeMetrics, type MetricResult } from '../src/metrics/index.js';
+import { requestExport } from '../src/exports/request.js';
 import { useGitHubWorld } from './hooks.js';
 
 /**
@@ -267,5 +269,36 @@ describe('the pull-request lifecycle: where work waited, from first commit to pr
       // Open at 06-10: PR 4 since 06-07 09:00 (the bot's PR is not counted): 63 h.
       open_pr_age: 2.63,
     });
+  });
+
+  it('export type pr_lifecycle: one row per pull request with every moment and its phases in hours', async () => {
+    const id = await requestExport(w.db.orm.em.fork(), w.h.pool.producer, {
+      exportType: 'pr_lifecycle',
+      format: 'json',
+      config: { organization_id: ORG, date_range: { start: '2026-06-01', end: '2026-06-10' } },
+    });
+    const [job] = (await w.h.reader('exports').getJobs(['waiting', 'active', 'completed', 'failed', 'delayed'])).filter((j) => j.data.exportJobId === id);
+    await w.h.settle(job!);
+    const row = (await w.db.sql.query(`SELECT status, file_path FROM export_jobs WHERE id = $1`, [id])).rows[0];
+    expect(row.status).toBe('completed');
+    const rows = JSON.parse(await readFile(row.file_path, 'utf8')) as Record<string, unknown>[];
+    // The bot's pull request is not counted; the open draft has no clock past its start.
+    expect(rows.map((r) => r.number)).toEqual([1, 2, 3, 4]);
+    expect(rows[0]).toMatchObject({
+      repository: REPO,
+      first_commit_at: '2026-06-01T09:00:00Z',
+      ready_at: '2026-06-02T09:00:00Z',
+      first_response_at: '2026-06-02T11:00:00Z',
+      first_approval_at: '2026-06-02T15:00:00Z',
+      merged_at: '2026-06-03T09:00:00Z',
+      deployed_at: '2026-06-03T12:00:00Z',
+      coding_hours: 24,
+      pickup_hours: 2,
+      review_hours: 4,
+      merge_hours: 18,
+      deploy_hours: 3,
+      cycle_hours: 51,
+    });
+    expect(rows[3]).toMatchObject({ number: 4, ready_at: null, coding_hours: null, cycle_hours: null });
   });
 });

@@ -153,6 +153,7 @@ describe('organizations as tenants: nothing of one reaches another', () => {
       merged_at: '2026-03-06T05:00:00Z',
     });
     await w.rows.insert('github_pull_repositories', { github_id: gid, repository_full_name: repo });
+    await w.rows.insert('pull_request_lifecycles', { github_id: gid, repository_full_name: repo, is_draft: false, ready_at: '2026-03-06T00:00:00Z' });
     return id;
   };
 
@@ -253,6 +254,7 @@ describe('organizations as tenants: nothing of one reaches another', () => {
       learning_paths: 1,
       deployments: 2,
       incidents: 2,
+      pr_lifecycle: 1,
     };
     for (const type of EXPORT_TYPES) {
       for (const format of ['csv', 'json'] as const) {
@@ -456,6 +458,7 @@ describe('organizations as tenants: nothing of one reaches another', () => {
       learning_paths: 1,
       deployments: 2,
       incidents: 2,
+      pr_lifecycle: 1,
     };
     for (const type of EXPORT_TYPES) {
       for (const format of ['csv', 'json'] as const) {

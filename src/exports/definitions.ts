@@ -13,7 +13,17 @@ import {
  * timestamps leave the database as ISO-8601 UTC text so CSV and JSON agree byte for byte.
  */
 /** Row exports, streamed from one query. */
-export const EXPORT_TYPES = ['commits', 'pull_requests', 'code_reviews', 'developers', 'team_metrics', 'learning_paths', 'deployments', 'incidents'] as const;
+export const EXPORT_TYPES = [
+  'commits',
+  'pull_requests',
+  'code_reviews',
+  'developers',
+  'team_metrics',
+  'learning_paths',
+  'deployments',
+  'incidents',
+  'pr_lifecycle',
+] as const;
 export type ExportType = (typeof EXPORT_TYPES)[number];
 export const EXPORT_FORMATS = ['csv', 'json'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
@@ -42,6 +52,8 @@ export type ExportConfig = z.infer<typeof exportConfigSchema>;
 export type ScopedExportConfig = ExportConfig & { organization_id: string };
 
 const ts = (col: string) => `to_char(${col} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')`;
+/** Hours between two moments, to two decimals, as a number (empty when either is missing). */
+const hoursBetween = (from: string, to: string) => `round((extract(epoch FROM ${to} - ${from}) / 3600)::numeric, 2)::float8`;
 
 export interface ExportQuery {
   columns: string[];
@@ -135,6 +147,7 @@ const QUERIES: Record<ExportType, (parts: QueryParts) => QueryText> = {
   learning_paths: learningPathsQuery,
   deployments: deploymentsQuery,
   incidents: incidentsQuery,
+  pr_lifecycle: prLifecycleQuery,
 };
 
 /** The query of one export: always within its organization (members of its teams, its teams, the work of its repositories). */
@@ -307,9 +320,49 @@ function incidentsQuery(parts: QueryParts): QueryText {
     columns: ['repository', 'kind', 'reported_id', 'title', 'deployment', 'sha', 'opened_at', 'resolved_at', 'hours_to_restore'],
     sql: `SELECT ${t('i.repository_full_name')} AS repository, i.kind, ${t("CASE WHEN i.kind = 'webhook' THEN i.key END")} AS reported_id, ${t('i.title')} AS title,
                  d.external_id AS deployment, i.sha, ${ts('i.opened_at')} AS opened_at, ${ts('i.resolved_at')} AS resolved_at,
-                 round((extract(epoch FROM i.resolved_at - i.opened_at) / 3600)::numeric, 2) AS hours_to_restore
+                 ${hoursBetween('i.opened_at', 'i.resolved_at')} AS hours_to_restore
             FROM delivery_incidents i LEFT JOIN counted_deployments d ON d.id = i.deployment_id
            WHERE ${where.join(' AND ')}
            ORDER BY i.opened_at, i.kind, i.key`,
+  };
+}
+
+/**
+ * One row per pull request opened in the window (bots' left out) with every moment of its lifecycle
+ * and its phases in hours (README, "Pull-request lifecycle"); pull requests read without a lifecycle
+ * (the REST path) are not in it.
+ */
+function prLifecycleQuery(parts: QueryParts): QueryText {
+  const { cfg, args, now, t, org } = parts;
+  const where = [dateFilter('p.created_at', windowOf(cfg, args, now)), developerFilter('p.developer_id', parts), pullInOrganizationSql('p', org)];
+  if (cfg.repository) where.push(`p.repository_full_name = ${args.ref(cfg.repository, 'text')}`);
+  return {
+    columns: [
+      'number',
+      'repository',
+      'author',
+      'title',
+      'created_at',
+      'first_commit_at',
+      'ready_at',
+      'first_response_at',
+      'first_approval_at',
+      'merged_at',
+      'deployed_at',
+      'coding_hours',
+      'pickup_hours',
+      'review_hours',
+      'merge_hours',
+      'deploy_hours',
+      'cycle_hours',
+    ],
+    sql: `SELECT pr.number, ${t('p.repository_full_name')} AS repository, ${t('d.github_username')} AS author, ${t('pr.title')} AS title, ${ts('p.created_at')} AS created_at,
+                 ${ts('p.first_commit_at')} AS first_commit_at, ${ts('p.ready_at')} AS ready_at, ${ts('p.first_response_at')} AS first_response_at,
+                 ${ts('p.first_approval_at')} AS first_approval_at, ${ts('p.merged_at')} AS merged_at, ${ts('p.deployed_at')} AS deployed_at,
+                 ${hoursBetween('p.t0', 'p.t1')} AS coding_hours, ${hoursBetween('p.t1', 'p.t2')} AS pickup_hours, ${hoursBetween('p.t2', 'p.t3')} AS review_hours,
+                 ${hoursBetween('p.t3', 'p.t4')} AS merge_hours, ${hoursBetween('p.t4', 'p.t5')} AS deploy_hours, ${hoursBetween('p.t0', 'p.t5')} AS cycle_hours
+            FROM pull_request_phases p JOIN pull_requests pr ON pr.id = p.id LEFT JOIN developers d ON d.id = p.developer_id
+           WHERE ${where.join(' AND ')}
+           ORDER BY p.created_at, p.github_id`,
   };
 }
