@@ -6,7 +6,9 @@ import { waitAndReport, withOrm, withProducer } from '../context.js';
 export function registerExport(program: Command): void {
   program
     .command('export')
-    .description('request an export (commits, pull_requests, code_reviews, developers, team_metrics, learning_paths, deployments, incidents, pr_lifecycle) and queue it')
+    .description(
+      'request an export (commits, pull_requests, code_reviews, developers, team_metrics, learning_paths, deployments, incidents, pr_lifecycle) and queue it',
+    )
     .argument('<type>', 'export type')
     .requiredOption('--format <format>', 'csv or json')
     .option('--days <n>', 'only the last n days (a whole number from 1 to 3650)', (v) => {
