@@ -9,7 +9,7 @@ import { SlackStandIn } from '../src/dev/slack-stand-in.js';
 import { requestExport } from '../src/exports/request.js';
 import { installSlackIntegration } from '../src/slack/integrations.js';
 import { dayRange } from '../src/lib/dates.js';
-import { deliveryLine, summaryWeeks, withChange } from '../src/slack/messages.js';
+import { deliveryLine, summaryWeeks, waitedLine, withChange } from '../src/slack/messages.js';
 import { slackFanOut, slackInsightAlert, slackNotify } from '../src/jobs/index.js';
 import { attachRepository } from './helpers/repositories.js';
 import { DAY } from './helpers/rows.js';
@@ -178,6 +178,7 @@ describe('Slack notifications: export ready, sync failure digest, weekly team su
     expect(withChange(0.15, 0.04)).toBe('0.2 (+0.2 from 0)');
     expect(withChange(5, null)).toBe('5 (none the week before)');
     expect(withChange(null, 3)).toBe('—');
+    const none = { coding_time: null, pickup_time: null, review_time: null, merge_time: null, deploy_time: null };
     const quiet = {
       commits: 1,
       prsMerged: 0,
@@ -188,8 +189,14 @@ describe('Slack notifications: export ready, sync failure digest, weekly team su
       leadTimeHours: null,
       changeFailureRate: null,
       restoreHours: null,
+      phases: none,
     };
     expect(deliveryLine(quiet, quiet)).toBe('no production deployments this week or the week before');
+    expect(waitedLine(quiet, quiet)).toBe('no pull request with its lifecycle merged this week');
+    const waited = { ...quiet, phases: { coding_time: 24, pickup_time: 2.5, review_time: 4, merge_time: 0, deploy_time: null } };
+    expect(waitedLine(waited, { ...quiet, phases: { ...none, coding_time: 20, pickup_time: 2.5 } })).toBe(
+      'coding 24 h (+4 h from 20 h) · pickup 2.5 h (same) · review 4 h (none the week before) · merge 0 h (none the week before) · deploy —',
+    );
   });
 
   it('Slack trouble on its side (internal_error, an HTML 502) is retried; every attempt is logged', async () => {

@@ -92,6 +92,17 @@ export interface TeamWeek {
   /** 0..1 */
   changeFailureRate: number | null;
   restoreHours: number | null;
+  /** medians, in hours, of the phases of the pull requests merged in the week */
+  phases: Record<(typeof PHASES)[number], number | null>;
+}
+
+/** The phases of the "where work waited" line, in the order work goes through them. */
+export const PHASES = ['coding_time', 'pickup_time', 'review_time', 'merge_time', 'deploy_time'] as const;
+
+/** "coding 24 h (+2 h from 22 h) · pickup 2 h (same) · …": the median of each phase of the pull requests merged, against the week before. */
+export function waitedLine(w: TeamWeek, before: TeamWeek): string {
+  if (PHASES.every((p) => w.phases[p] === null)) return 'no pull request with its lifecycle merged this week';
+  return PHASES.map((p) => `${p.replace('_time', '')} ${withChange(w.phases[p], before.phases[p], ' h')}`).join(' · ');
 }
 
 /** The delivery line: the team's deployments and the DORA numbers, each against the week before; one sentence when neither week deployed. */
@@ -131,7 +142,7 @@ export function withChange(now: number | null, before: number | null, unit = '')
 /** A team's week: its dates, and each number with its change against the week before. */
 export function weeklyTeamSummaryMessage(teamName: string, w: TeamWeek, before: TeamWeek, weeks: ReturnType<typeof summaryWeeks>): SlackMessage {
   const dates = dayRange(weeks.week.start, weeks.week.end);
-  const field = (name: string, k: keyof TeamWeek, unit = '') => ({ type: 'mrkdwn' as const, text: `*${name}*\n${withChange(w[k], before[k], unit)}` });
+  const field = (name: string, k: Exclude<keyof TeamWeek, 'phases'>, unit = '') => ({ type: 'mrkdwn' as const, text: `*${name}*\n${withChange(w[k], before[k], unit)}` });
   return {
     text: `${esc(teamName)}, ${dates}: ${[
       [w.commits, before.commits, 'commits'],
@@ -162,6 +173,7 @@ export function weeklyTeamSummaryMessage(teamName: string, w: TeamWeek, before: 
         ],
       },
       { type: 'section', text: { type: 'mrkdwn', text: `*Delivery*\n${deliveryLine(w, before)}` } },
+      { type: 'section', text: { type: 'mrkdwn', text: `*Where work waited* (medians of the pull requests merged)\n${waitedLine(w, before)}` } },
     ],
   };
 }

@@ -9,9 +9,11 @@ import {
   careerProgressMessage,
   exportReadyMessage,
   insightAlertMessage,
+  PHASES,
   syncFailureDigestMessage,
   summaryWeeks,
   weeklyTeamSummaryMessage,
+  type TeamWeek,
 } from './messages.js';
 import { isPrivateChannel, organizationSlack, postDirect, postMessage, postToOrganization, slackUserOf, type PostResult } from './post.js';
 import { leadsOf } from './settings.js';
@@ -68,7 +70,7 @@ export async function notifyWeeklyTeamSummary(ctx: NotifyHelpers, teamId: string
   const weeks = summaryWeeks(new Date());
   const numbers = async (w: { start: Date; end: Date }) => {
     const m = await withPgClient(ctx.em, (c) =>
-      computeMetrics(c, ['commits', 'prs_merged', 'reviews_given', 'pr_cycle_time', 'time_to_first_review', ...DELIVERY_NUMBERS], {
+      computeMetrics(c, ['commits', 'prs_merged', 'reviews_given', 'pr_cycle_time', 'time_to_first_review', ...DELIVERY_NUMBERS, ...PHASES], {
         team_ids: [teamId],
         // The team's organization's work only: its members' work elsewhere is another organization's.
         ...(team.organization_id ? { organization_id: team.organization_id } : {}),
@@ -86,6 +88,7 @@ export async function notifyWeeklyTeamSummary(ctx: NotifyHelpers, teamId: string
       leadTimeHours: v('lead_time_for_changes'),
       changeFailureRate: v('change_failure_rate'),
       restoreHours: v('time_to_restore'),
+      phases: Object.fromEntries(PHASES.map((p) => [p, v(p)])) as TeamWeek['phases'],
     };
   };
   const [now, previous] = [await numbers(weeks.week), await numbers(weeks.before)];
