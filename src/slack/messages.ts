@@ -142,7 +142,10 @@ export function withChange(now: number | null, before: number | null, unit = '')
 /** A team's week: its dates, and each number with its change against the week before. */
 export function weeklyTeamSummaryMessage(teamName: string, w: TeamWeek, before: TeamWeek, weeks: ReturnType<typeof summaryWeeks>): SlackMessage {
   const dates = dayRange(weeks.week.start, weeks.week.end);
-  const field = (name: string, k: Exclude<keyof TeamWeek, 'phases'>, unit = '') => ({ type: 'mrkdwn' as const, text: `*${name}*\n${withChange(w[k], before[k], unit)}` });
+  const field = (name: string, k: Exclude<keyof TeamWeek, 'phases'>, unit = '') => ({
+    type: 'mrkdwn' as const,
+    text: `*${name}*\n${withChange(w[k], before[k], unit)}`,
+  });
   return {
     text: `${esc(teamName)}, ${dates}: ${[
       [w.commits, before.commits, 'commits'],
