@@ -271,6 +271,11 @@ describe('the pull-request lifecycle: where work waited, from first commit to pr
     });
   });
 
+  it('the pull requests open longest, by repository, number and title (no person named), with their age', async () => {
+    const m = await computeMetrics(w.db.sql, ['oldest_open_prs'], WINDOW);
+    expect(m.oldest_open_prs).toEqual({ kind: 'breakdown', unit: 'days', items: [{ label: `${REPO}#4 PR 4`, value: 2.6 }] });
+  });
+
   it('export type pr_lifecycle: one row per pull request with every moment and its phases in hours', async () => {
     const id = await requestExport(w.db.orm.em.fork(), w.h.pool.producer, {
       exportType: 'pr_lifecycle',

@@ -309,6 +309,19 @@ const LIFECYCLE: Record<string, { description: string; run: (ctx: Ctx) => Promis
         'lines',
       ),
   },
+  oldest_open_prs: {
+    description: 'The pull requests open longest at the end of the window (repository#number and title), with their age in days',
+    run: (ctx) =>
+      breakdown(
+        ctx,
+        (d) => `SELECT coalesce(gr.repository_full_name, p.repository_name) || '#' || p.number || ' ' || coalesce(p.title, '') AS label,
+                       round((extract(epoch FROM ${END} - p.created_at) / 86400)::numeric, 1) AS v
+                  FROM counted_pull_requests p LEFT JOIN github_pull_repositories gr ON gr.github_id = p.github_id
+                 WHERE p.created_at < ${END} AND (p.merged_at IS NULL OR p.merged_at >= ${END}) AND (p.closed_at IS NULL OR p.closed_at >= ${END})${d.pulls('p')}
+                 ORDER BY p.created_at, p.github_id LIMIT 100`,
+        'days',
+      ),
+  },
   open_pr_age: {
     description: 'Median age in days of the pull requests open at the end of the window',
     run: (ctx) =>

@@ -105,7 +105,12 @@ export function positionOf(raw: unknown, layout: ReportLayout): GridPosition | u
 }
 
 /** Column headings of a breakdown metric's labels. */
-const BREAKDOWN_HEADINGS: Record<string, string> = { language_mix: 'Language', pr_size_distribution: 'Size' };
+const BREAKDOWN_HEADINGS: Record<string, string> = {
+  language_mix: 'Language',
+  pr_size_distribution: 'Size',
+  oldest_open_prs: 'Pull request',
+  dora_level: 'Metric',
+};
 const capital = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
 /**
