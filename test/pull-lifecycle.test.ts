@@ -5,6 +5,7 @@ import type { StandInDeployment, StandInPull, StandInUser } from '../src/dev/git
 import { githubSyncRepo } from '../src/jobs/index.js';
 import { computeMetrics, type MetricResult } from '../src/metrics/index.js';
 import { requestExport } from '../src/exports/request.js';
+import { runCustomReport } from '../src/reports/index.js';
 import { useGitHubWorld } from './hooks.js';
 
 /**
@@ -274,6 +275,50 @@ describe('the pull-request lifecycle: where work waited, from first commit to pr
   it('the pull requests open longest, by repository, number and title (no person named), with their age', async () => {
     const m = await computeMetrics(w.db.sql, ['oldest_open_prs'], WINDOW);
     expect(m.oldest_open_prs).toEqual({ kind: 'breakdown', unit: 'days', items: [{ label: `${REPO}#4 PR 4`, value: 2.6 }] });
+  });
+
+  it('a stacked widget shows the cycle as its phases, per week and per team, each part a median; in JSON, CSV and PDF', async () => {
+    const team2 = await w.rows.team({
+      name: 'Reviewers',
+      organizationId: ORG,
+      developerIds: (await w.db.sql.query<{ id: string }>(`SELECT id FROM developers WHERE github_username = 'cy'`)).rows.map((r) => r.id),
+    });
+    void team2;
+    const id = await w.rows.customReport({
+      name: 'Cycle',
+      organization_id: ORG,
+      widgets: [
+        { type: 'stacked', metric: 'cycle_time', config: { group_by: 'week' } },
+        { type: 'stacked', metric: 'cycle_time', config: { group_by: 'team' } },
+        { type: 'stacked', metric: 'pr_size' },
+      ],
+      filters: { date_range: WINDOW.date_range },
+    });
+    const at = new Date('2026-06-10T00:00:00Z');
+    const data = JSON.parse(await readFile((await runCustomReport(w.db.orm.em.fork(), id, 'json', w.dir, at)).path, 'utf8'));
+    const hours = (pr: number, from: number, to: number) => (new Date(clocks[pr]![to]!).getTime() - new Date(clocks[pr]![from]!).getTime()) / HOUR;
+    const parts = (prs: number[]) =>
+      ['coding', 'pickup', 'review', 'merge', 'deploy'].map((series, k) => ({
+        series,
+        value: round(
+          percentile(
+            prs.map((pr) => hours(pr, k, k + 1)),
+            0.5,
+          ),
+        ),
+      }));
+    // Weeks from 06-01: the three merged in the first; the second (06-08 to the window's end) merged none: no bar.
+    expect(data.widgets[0].items).toEqual(parts([1, 2, 3]).map((p) => ({ label: '2026-06-01', ...p })));
+    // Teams: Flow has everyone (PRs 1, 2, 3), Reviewers only cy (PR 3).
+    expect(data.widgets[1].items).toEqual([
+      ...parts([1, 2, 3]).map((p) => ({ label: 'Flow', ...p })),
+      ...parts([3]).map((p) => ({ label: 'Reviewers', ...p })),
+    ]);
+    expect(data.widgets[2]).toMatchObject({ type: 'error', error: 'widget 3: a stacked widget shows the phases of cycle_time; "pr_size" has none' });
+    const csv = await readFile((await runCustomReport(w.db.orm.em.fork(), id, 'csv', w.dir, at)).path, 'utf8');
+    expect(csv).toContain(`Reviewers pickup,${parts([3])[1]!.value},hours`);
+    const pdf = await runCustomReport(w.db.orm.em.fork(), id, 'pdf', w.dir, at);
+    expect(pdf.bytes).toBeGreaterThan(1000);
   });
 
   it('export type pr_lifecycle: one row per pull request with every moment and its phases in hours', async () => {

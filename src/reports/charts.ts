@@ -31,6 +31,19 @@ function chartSpec(w: ReportWidgetData, size: { width: number; height: number })
       },
     } as TopLevelSpec;
   }
+  if (w.type === 'stacked') {
+    return {
+      ...common,
+      data: { values: items.map((i, order) => ({ label: i.label, value: i.value, part: i.series ?? '', order })) },
+      mark: 'bar',
+      encoding: {
+        x: { field: 'label', type: 'nominal', sort: null, title: null, axis: { labelAngle: -30, labelLimit: 90 } },
+        y: { field: 'value', type: 'quantitative', stack: 'zero', title: w.valueHeading ?? w.unit ?? null },
+        color: { field: 'part', type: 'nominal', title: null, sort: null },
+        order: { field: 'order', type: 'quantitative' },
+      },
+    } as TopLevelSpec;
+  }
   const values = items.map((i) => ({ label: i.label, value: i.value }));
   if (w.type === 'line') {
     return {

@@ -27,8 +27,8 @@ export interface ReportWidgetData {
   value?: number | null;
   /** number widgets: the same number over the period before (as long, ending where this one starts) */
   previous?: number | null;
-  /** bar / pie / table / line */
-  items?: { label: string; value: number }[];
+  /** bar / pie / table / line; stacked: one item per bar and part (`series`, the phase) */
+  items?: { label: string; value: number; series?: string }[];
   /** What the items' labels and values are, for column headings ("Language", "Lines"). */
   labelHeading?: string;
   valueHeading?: string;
@@ -192,6 +192,7 @@ async function widgetData(
     now,
     base: { index, title: w.config.title ?? def.description, type: w.type, metric: w.metric },
   };
+  if (w.type === 'stacked') return stackedWidget(run);
   const whole = (await computeMetrics(client, [w.metric], { ...filters, date_range: range }, now))[w.metric]!;
   if (w.type === 'line' || w.type === 'number') {
     if (whole.kind !== 'scalar') {
@@ -267,6 +268,41 @@ async function lineWidget(run: WidgetRun, whole: Scalar, budget: { points: numbe
     labelHeading: plan.step === 'week' ? 'Week of' : 'Day',
     valueHeading: capital(whole.unit),
   };
+}
+
+/** The phases a stacked widget shows, in the order work goes through them (cycle_time is their sum per pull request). */
+const CYCLE_PHASES = ['coding_time', 'pickup_time', 'review_time', 'merge_time', 'deploy_time'] as const;
+
+/**
+ * The cycle as stacked phases: one bar per week of the window (or per team of the organization),
+ * each part the median hours of that phase of the pull requests merged in it. Only `cycle_time` has
+ * phases to stack.
+ */
+async function stackedWidget(run: WidgetRun): Promise<ReportWidgetData> {
+  const { client, filters, w, index, base, now } = run;
+  if (w.metric !== 'cycle_time')
+    return { ...base, type: 'error', error: `widget ${index + 1}: a stacked widget shows the phases of cycle_time; "${w.metric}" has none` };
+  const byTeam = w.config.group_by === 'team';
+  if (w.config.group_by && !byTeam && w.config.group_by !== 'week')
+    return { ...base, type: 'error', error: `widget ${index + 1}: a stacked widget is grouped by week or team, not ${w.config.group_by}` };
+  const groups = byTeam
+    ? (await teamsOf(client, filters.organization_id!, filters.team_ids ?? null)).map((t) => ({
+        label: t.name,
+        filters: { ...filters, team_ids: [t.id], developer_ids: undefined, date_range: run.range },
+      }))
+    : buckets(run.window.start, run.window.end, 'week')
+        .list()
+        .map((b) => ({ label: b.label, filters: { ...filters, date_range: { start: b.start.toISOString(), end: b.end.toISOString() } } }));
+  const items: { label: string; value: number; series: string }[] = [];
+  for (const g of groups.slice(0, 60)) {
+    const m = await computeMetrics(client, [...CYCLE_PHASES], g.filters, now);
+    for (const phase of CYCLE_PHASES) {
+      const v = m[phase]?.kind === 'scalar' ? m[phase].value : null;
+      // A phase with nothing to measure is no part of the bar (not a part of 0 hours).
+      if (v !== null) items.push({ label: g.label, value: v, series: phase.replace('_time', '') });
+    }
+  }
+  return { ...base, unit: 'hours', items, labelHeading: byTeam ? 'Team' : 'Week of', valueHeading: 'Hours' };
 }
 
 /** A scalar metric's value, with its value over the window of the same length before it. */

@@ -70,7 +70,7 @@ export async function renderPdf(input: ReportData): Promise<Buffer> {
   }
   appendix(
     doc,
-    data.widgets.filter((w) => (w.type === 'bar' || w.type === 'pie' || w.type === 'line') && w.items?.length),
+    data.widgets.filter((w) => (w.type === 'bar' || w.type === 'pie' || w.type === 'line' || w.type === 'stacked') && w.items?.length),
   );
 
   // Header and page numbers, once the number of pages is known.
@@ -308,7 +308,7 @@ function appendix(doc: Doc, charts: ReportWidgetData[]): void {
       if (y + rowH > BOTTOM) nextColumn();
       const cx = colX();
       doc.font('Body').fontSize(9).fillColor(INK);
-      fit(doc, i.label, { x: cx, y, w: colW - 110, h: rowH }, { lineBreak: false });
+      fit(doc, i.series ? `${i.label} · ${i.series}` : i.label, { x: cx, y, w: colW - 110, h: rowH }, { lineBreak: false });
       fit(doc, keyNumber(i.value), { x: cx + colW - 108, y, w: 108, h: rowH }, { align: 'right', lineBreak: false });
       y += rowH;
     }

@@ -10,12 +10,12 @@ export function renderJson(data: ReportData): Buffer {
   return Buffer.from(JSON.stringify(data, null, 2) + '\n');
 }
 
-/** One row per value: widget, metric, label, value, unit (and the error for widgets that failed). */
+/** One row per value: widget, metric, label (with a stacked bar's part), value, unit (and the error for widgets that failed). */
 export function renderCsv(data: ReportData): Buffer {
   const rows: (string | number | null)[][] = [];
   for (const w of data.widgets) {
     if (w.type === 'error') rows.push([w.title, '', '', null, '', w.error ?? '']);
-    else if (w.items) for (const i of w.items) rows.push([w.title, w.metric ?? '', i.label, i.value, w.unit ?? '', '']);
+    else if (w.items) for (const i of w.items) rows.push([w.title, w.metric ?? '', i.series ? `${i.label} ${i.series}` : i.label, i.value, w.unit ?? '', '']);
     else rows.push([w.title, w.metric ?? '', '', w.value ?? null, w.unit ?? '', '']);
   }
   return Buffer.from(

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { isMetric } from '../metrics/index.js';
 
-export const WIDGET_TYPES = ['number', 'table', 'bar', 'line', 'pie'] as const;
+export const WIDGET_TYPES = ['number', 'table', 'bar', 'line', 'pie', 'stacked'] as const;
 export type WidgetType = (typeof WIDGET_TYPES)[number];
 
 /** One element of custom_reports.widgets: {type, metric, config, position}. */
@@ -11,7 +11,7 @@ export const widgetSchema = z.object({
   config: z
     .object({
       title: z.string().max(200).optional(),
-      /** bar/pie/table of a scalar metric: one value per developer (the default), repository or team; line: one point per day or week. */
+      /** bar/pie/table of a scalar metric: one value per developer (the default), repository or team; line: one point per day or week; stacked (cycle_time's phases): one bar per week (the default) or team. */
       group_by: z.enum(['developer', 'repository', 'team', 'day', 'week']).optional(),
       limit: z.number().int().min(1).max(100).optional(),
     })
