@@ -84,6 +84,10 @@ describe('CLI and worker processes', () => {
         "12. delivery: 12 deployments of aexy/workers from deployments-api (chosen by the sync), an incident reported through the producer API; the organization's last 30 days: " +
           'deployment frequency 0.3667 a day (11 deployments), lead time for changes 29.5 h median (p75 43.5 h), change failure rate 25 % (3 incidents), time to restore 56 h median; DORA level low',
       );
+      // The demo's pull requests: each commit half a day or more before it opened, reviewed 2 h after, merged 5-17 h after (src/demo/delivery.ts).
+      expect(r.stdout).toContain(
+        '13. where work waited (pull requests merged in the last 30 days, medians): coding 19 h · pickup 2 h · review 0 h · merge 9 h · deploy 27.5 h; cycle 57.5 h; merged without review 0 %',
+      );
       // Re-running is idempotent: the rows in Postgres are the ones a single run seeded.
       const again = await spawnTs('src/demo/main.ts', [], demoEnv).finished;
       expect(again.stdout).toContain('1. migrations: database already up to date');

@@ -26,6 +26,18 @@ const REVERT = 33;
 export function seedDemoDeployments(gh: GitHubStandIn): void {
   const repo = gh.repos.get(DEMO_REPO)!;
   const commits = repo.commits;
+  // The pull requests' lifecycles: each one's commit (about a day before it opened), its merge
+  // commit (the first commit on the branch after its merge), and the third opened as a draft.
+  repo.pulls.forEach((p, n) => {
+    const opened = new Date(p.created_at).getTime();
+    const before = commits.filter((c) => new Date(c.authorDate).getTime() <= opened - 12 * HOUR).at(-1);
+    p.commit_shas = before ? [before.sha] : [];
+    if (p.merged_at) {
+      p.merge_commit_sha = commits.find((c) => c.authorDate >= p.merged_at!)?.sha ?? null;
+      p.merged_by = p.reviews[0]?.user ?? p.user;
+    }
+    if (n === 2) p.timeline = [{ type: 'ready_for_review', created_at: new Date(opened + HOUR).toISOString(), actor: p.user }];
+  });
   commits[REVERT]!.message = `Revert "${commits[BAD]!.message}"\n\nThis reverts commit ${commits[BAD]!.sha}.`;
   const at = (i: number, hours: number) => new Date(new Date(commits[i]!.authorDate).getTime() + hours * HOUR).toISOString();
   repo.deployments = DEPLOYED_AT.map((i): StandInDeployment => ({
@@ -82,6 +94,14 @@ export async function showDelivery(opts: {
   const v = (k: string) => (m[k]?.kind === 'scalar' ? m[k].value : null);
   const level = m.dora_level?.kind === 'breakdown' ? m.dora_level.items.find((i) => i.label === 'overall')?.value : undefined;
   const rate = v('change_failure_rate');
+  const lifecycle = await withPgClient(em, (c) =>
+    computeMetrics(c, ['coding_time', 'pickup_time', 'review_time', 'merge_time', 'deploy_time', 'cycle_time', 'merged_without_review'], {
+      organization_id: DEMO_ORG_ID,
+      date_range: { days: 30 },
+    }),
+  );
+  const h = (k: string) => (lifecycle[k]?.kind === 'scalar' && lifecycle[k].value !== null ? `${lifecycle[k].value} h` : '—');
+  const unreviewed = lifecycle.merged_without_review?.kind === 'scalar' ? lifecycle.merged_without_review.value : null;
   console.log(
     `${opts.step}. delivery: ${stored.length} deployments of ${DEMO_REPO} from ${source.used} (${source.set === 'auto' ? 'chosen by the sync' : 'set'}), ` +
       `an incident reported through the producer API; the organization's last 30 days: ` +
@@ -89,5 +109,10 @@ export async function showDelivery(opts: {
       `lead time for changes ${v('lead_time_for_changes')} h median (p75 ${v('lead_time_for_changes_p75')} h), ` +
       `change failure rate ${rate === null ? '—' : `${Math.round(rate * 1000) / 10} %`} (${v('incidents')} incidents), ` +
       `time to restore ${v('time_to_restore')} h median; DORA level ${level ? doraLevelName(level) : 'none'}`,
+  );
+  console.log(
+    `${opts.step + 1}. where work waited (pull requests merged in the last 30 days, medians): coding ${h('coding_time')} · pickup ${h('pickup_time')} · ` +
+      `review ${h('review_time')} · merge ${h('merge_time')} · deploy ${h('deploy_time')}; cycle ${h('cycle_time')}; ` +
+      `merged without review ${unreviewed === null ? '—' : `${Math.round(unreviewed * 1000) / 10} %`}`,
   );
 }
