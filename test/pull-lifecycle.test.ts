@@ -352,3 +352,55 @@ describe('the pull-request lifecycle: where work waited, from first commit to pr
     expect(rows[3]).toMatchObject({ number: 4, ready_at: null, coding_hours: null, cycle_hours: null });
   });
 });
+
+describe('a long timeline, and what is not a person', () => {
+  const w = useGitHubWorld({ settings: () => ({ GITHUB_PULLS_FROM: 'graphql' }) });
+
+  it('a timeline past its first 100 items is read to its end; a comment by a deleted account is no one’s', async () => {
+    const dee = person(901, 'dee');
+    const base = Date.UTC(2026, 6, 1);
+    const comments = Array.from({ length: 130 }, (_, i) => ({
+      type: 'comment' as const,
+      created_at: new Date(base + (i + 1) * 60_000).toISOString(),
+      actor: i === 0 ? null : dee,
+    }));
+    w.gh.repos.set('acme/long', {
+      commits: [],
+      pulls: [
+        {
+          id: 91_000,
+          number: 1,
+          title: 'Long talk',
+          body: null,
+          user: ann,
+          state: 'open',
+          created_at: new Date(base).toISOString(),
+          updated_at: new Date(base + 200 * 60_000).toISOString(),
+          merged_at: null,
+          closed_at: null,
+          labels: [],
+          requested_reviewers: [],
+          additions: 1,
+          deletions: 0,
+          changed_files: 1,
+          commits: 0,
+          comments: 130,
+          review_comments: 0,
+          reviews: [],
+          timeline: comments,
+        },
+      ],
+    });
+    for (const u of [ann, dee]) w.gh.users.set(u.login, u);
+    await w.rows.trackedRepository({ fullName: 'acme/long', organizationId: null });
+    const job = await w.h.settle(await w.h.pool.producer.enqueue(githubSyncRepo, { repository: 'acme/long', streams: ['pulls'] }));
+    expect(job.failedReason).toBeUndefined();
+    // The page of pull requests, then the rest of the timeline.
+    expect(w.gh.requests.filter((r) => r.path === '/graphql')).toHaveLength(2);
+    const { rows } = await w.db.sql.query(`SELECT count(*)::int AS n, count(DISTINCT author_github_id)::int AS authors FROM pull_request_comments`);
+    expect(rows).toEqual([{ n: 129, authors: 1 }]);
+    // The first response: dee's first comment (the deleted account's does not count).
+    const { rows: phases } = await w.db.sql.query(`SELECT first_response_at FROM pull_request_phases`);
+    expect(phases).toEqual([{ first_response_at: new Date(base + 2 * 60_000) }]);
+  });
+});

@@ -72,7 +72,8 @@ export interface StandInPull {
 export interface StandInPullEvent {
   type: 'ready_for_review' | 'convert_to_draft' | 'reopened' | 'comment';
   created_at: string;
-  actor: StandInUser;
+  /** null: a deleted account (GitHub shows no author) */
+  actor: StandInUser | null;
 }
 export interface StandInTeam {
   id: number;
