@@ -237,6 +237,9 @@ describe('the pull-request lifecycle: where work waited, from first commit to pr
       clocks[2],
       clocks[3],
     ]);
+    // The open draft has no commit: its clock starts at its creation, and stops there (never ready).
+    const { rows: draft } = await w.db.sql.query(`SELECT t0, t1 FROM pull_request_phases WHERE github_id = 70004`);
+    expect(draft).toEqual([{ t0: new Date('2026-06-07T09:00:00Z'), t1: null }]);
   });
 
   it('every phase, median and p75, equals the hand computation; cycle time is the sum of the phases for each pull request', async () => {
