@@ -6,6 +6,7 @@ import { KeyRing } from '../src/crypto/secrets.js';
 import { GitHubStandIn } from '../src/dev/github-stand-in.js';
 import { SlackStandIn } from '../src/dev/slack-stand-in.js';
 import { EXPORT_TYPES } from '../src/exports/definitions.js';
+import { computeMetrics } from '../src/metrics/index.js';
 import { requestExport } from '../src/exports/request.js';
 import { insightGenerate, slackInsightAlert, slackNotify } from '../src/jobs/index.js';
 import { dueInsights } from '../src/insights/queries.js';
@@ -289,6 +290,20 @@ describe('organizations as tenants: nothing of one reaches another', () => {
       await readFile((await exportOf({ exportType: 'team_metrics', format: 'json', config: { organization_id: A } })).file_path, 'utf8'),
     );
     expect(teamMetrics).toEqual([expect.objectContaining({ team: 'Alpha', members: 2, commits: 3, additions: 13, prs_opened: 1, prs_merged: 1 })]);
+  });
+
+  it("the delivery and lifecycle numbers of one organization count none of the other's deployments, incidents or pull requests", async () => {
+    const numbers = async (org: string) => {
+      const m = await computeMetrics(w.db.sql, ['deployments', 'change_failure_rate', 'incidents', 'pickup_time', 'merged_without_review'], {
+        organization_id: org,
+        date_range: { start: '2026-03-01', end: '2026-03-31' },
+      });
+      return Object.fromEntries(Object.entries(m).map(([k, v]) => [k, v.kind === 'scalar' ? v.value : null]));
+    };
+    // A: one success and one failure (attributed), the failure and the reported incident; its PR ready at 00:00, reviewed at 02:00.
+    expect(await numbers(A)).toEqual({ deployments: 1, change_failure_rate: 1, incidents: 2, pickup_time: 2, merged_without_review: 0 });
+    // B: one success with its reported incident; its PR reviewed at 03:00.
+    expect(await numbers(B)).toEqual({ deployments: 1, change_failure_rate: 1, incidents: 1, pickup_time: 3, merged_without_review: 0 });
   });
 
   it("an export is refused without a single organization, for another organization's requester, and for another organization's report", async () => {
