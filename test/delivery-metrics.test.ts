@@ -8,7 +8,8 @@ import { buildBoardServer } from '../src/board/server.js';
 import type { StandInDeployment } from '../src/dev/github-fixture-types.js';
 import { githubSyncRepo } from '../src/jobs/index.js';
 import { createLogger } from '../src/lib/logger.js';
-import { computeMetrics, type MetricResult } from '../src/metrics/index.js';
+import { computeMetrics } from '../src/metrics/index.js';
+import { HOUR, percentile, round, scalar } from './helpers/by-hand.js';
 import { doraLevelName, doraLevels, overallDoraLevel } from '../src/metrics/dora.js';
 import { runCustomReport } from '../src/reports/index.js';
 import { reportEmail } from '../src/reports/email.js';
@@ -34,17 +35,6 @@ const ann = { name: 'Ann', email: 'ann@acme.example' };
 const bo = { name: 'Bo', email: 'bo@acme.example' };
 const bot = { name: 'dependabot[bot]', email: '49699333+dependabot[bot]@users.noreply.github.com' };
 
-/** percentile_cont: linear interpolation between the closest ranks. */
-function percentile(xs: number[], q: number): number | null {
-  if (xs.length === 0) return null;
-  const s = [...xs].sort((a, b) => a - b);
-  const pos = (s.length - 1) * q;
-  const lo = Math.floor(pos);
-  return s[lo]! + (s[Math.ceil(pos)]! - s[lo]!) * (pos - lo);
-}
-const round = (x: number | null, digits: number) => (x === null ? null : Math.round(x * 10 ** digits) / 10 ** digits);
-const HOUR = 3_600_000;
-const scalar = (r: MetricResult | undefined) => (r?.kind === 'scalar' ? r.value : undefined);
 
 describe('DORA metrics from deployments, git and incidents', () => {
   const w = useGitHubWorld({

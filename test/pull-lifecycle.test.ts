@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { StandInDeployment, StandInPull, StandInUser } from '../src/dev/github-fixture-types.js';
 import { githubSyncRepo } from '../src/jobs/index.js';
-import { computeMetrics, type MetricResult } from '../src/metrics/index.js';
+import { computeMetrics } from '../src/metrics/index.js';
+import { HOUR, percentile, round, scalar } from './helpers/by-hand.js';
 import { requestExport } from '../src/exports/request.js';
 import { runCustomReport } from '../src/reports/index.js';
 import { useGitHubWorld } from './hooks.js';
@@ -19,7 +20,6 @@ import { useGitHubWorld } from './hooks.js';
 const REPO = 'acme/flow';
 const ORG = 'cccccccc-0000-4000-8000-00000000000c';
 const WINDOW = { organization_id: ORG, date_range: { start: '2026-06-01T00:00:00Z', end: '2026-06-10T00:00:00Z' } };
-const HOUR = 3_600_000;
 
 const person = (id: number, login: string): StandInUser => ({ id, login });
 const ann = person(801, 'ann');
@@ -28,15 +28,6 @@ const cy = person(803, 'cy');
 const bot: StandInUser = { id: 49699333, login: 'dependabot[bot]', type: 'Bot' };
 const git = (u: StandInUser) => ({ name: u.login, email: `${u.login}@acme.example` });
 
-function percentile(xs: number[], q: number): number | null {
-  if (xs.length === 0) return null;
-  const s = [...xs].sort((a, b) => a - b);
-  const pos = (s.length - 1) * q;
-  const lo = Math.floor(pos);
-  return s[lo]! + (s[Math.ceil(pos)]! - s[lo]!) * (pos - lo);
-}
-const round = (x: number | null, d = 2) => (x === null ? null : Math.round(x * 10 ** d) / 10 ** d);
-const scalar = (r: MetricResult | undefined) => (r?.kind === 'scalar' ? r.value : undefined);
 
 describe('the pull-request lifecycle: where work waited, from first commit to production', () => {
   const w = useGitHubWorld({
