@@ -35,7 +35,6 @@ const ann = { name: 'Ann', email: 'ann@acme.example' };
 const bo = { name: 'Bo', email: 'bo@acme.example' };
 const bot = { name: 'dependabot[bot]', email: '49699333+dependabot[bot]@users.noreply.github.com' };
 
-
 describe('DORA metrics from deployments, git and incidents', () => {
   const w = useGitHubWorld({
     settings: (_gh, repo) => ({

@@ -28,7 +28,6 @@ const cy = person(803, 'cy');
 const bot: StandInUser = { id: 49699333, login: 'dependabot[bot]', type: 'Bot' };
 const git = (u: StandInUser) => ({ name: u.login, email: `${u.login}@acme.example` });
 
-
 describe('the pull-request lifecycle: where work waited, from first commit to production', () => {
   const w = useGitHubWorld({
     settings: (_gh, repo) => ({
