@@ -13,6 +13,7 @@ import { Migration20261201000000TruthAndTenancy } from './Migration2026120100000
 import { Migration20261207000000Deployments } from './Migration20261207000000Deployments.js';
 import { Migration20261207010000Incidents } from './Migration20261207010000Incidents.js';
 import { Migration20261207020000PullLifecycle } from './Migration20261207020000PullLifecycle.js';
+import { Migration20261207030000Issues } from './Migration20261207030000Issues.js';
 
 /** Every migration, in order. New migrations are appended here. */
 export const migrationsList: MigrationObject[] = [
@@ -30,4 +31,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261207000000Deployments', class: Migration20261207000000Deployments },
   { name: 'Migration20261207010000Incidents', class: Migration20261207010000Incidents },
   { name: 'Migration20261207020000PullLifecycle', class: Migration20261207020000PullLifecycle },
+  { name: 'Migration20261207030000Issues', class: Migration20261207030000Issues },
 ];

@@ -340,15 +340,17 @@ describe('GitHub sync against a GitHub stand-in', () => {
     const queued = (await w.h.reader('github-sync').getJobs(['waiting', 'active', 'completed', 'failed'])).filter(
       (j) => j.name === 'github.sync-repo' && j.timestamp >= done.timestamp,
     );
-    // Per repository: its commits and pull requests, and its deployments.
+    // Per repository: its commits and pull requests, its deployments, and its issues.
     expect(queued.map((j) => `${j.data.repository} ${j.data.streams.join('+')}`).sort()).toEqual([
       'acme/api commits+pulls',
       'acme/api deployments',
+      'acme/api issues',
       'acme/empty commits+pulls',
       'acme/empty deployments',
+      'acme/empty issues',
     ]);
     const finished = await Promise.all(queued.map((j) => w.h.settle(j)));
-    expect(await Promise.all(finished.map((j) => j.getState()))).toEqual(['completed', 'completed', 'completed', 'completed']);
+    expect(await Promise.all(finished.map((j) => j.getState()))).toEqual(Array(6).fill('completed'));
     const { rows } = await w.db.sql.query(`SELECT full_name, last_synced_at IS NOT NULL AS synced, last_error FROM tracked_repositories ORDER BY full_name`);
     expect(rows).toEqual([
       { full_name: 'acme/api', synced: true, last_error: null },

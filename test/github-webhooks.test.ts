@@ -97,11 +97,15 @@ describe('GitHub webhooks, schedulers and the sync CLI', () => {
     expect(deployed.json()).toMatchObject({ repository: 'acme/api', streams: ['deployments'] });
     await deliver('deployment', { action: 'created', repository: push.repository });
     await deliver('workflow_run', { action: 'completed', repository: push.repository });
+    // An issue and a comment on one: one pending sync of its issues.
+    expect((await deliver('issues', { action: 'opened', repository: push.repository })).json()).toMatchObject({ streams: ['issues'] });
+    await deliver('issue_comment', { action: 'created', repository: push.repository });
 
     const waiting = await producer.queue('github-sync').getWaiting();
     expect(waiting.map((j) => [j.name, j.data]).sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)))).toEqual([
       ['github.sync-repo', { repository: 'acme/api', streams: ['commits'] }],
       ['github.sync-repo', { repository: 'acme/api', streams: ['deployments'] }],
+      ['github.sync-repo', { repository: 'acme/api', streams: ['issues'] }],
       ['github.sync-repo', { repository: 'acme/api', streams: ['pulls'] }],
     ]);
   });

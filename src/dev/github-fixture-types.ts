@@ -92,6 +92,24 @@ export interface StandInRepo {
   /** Its deployments (the Deployments API) and its workflow runs (GitHub Actions). */
   deployments?: StandInDeployment[];
   workflowRuns?: StandInWorkflowRun[];
+  /** Its issues (pull requests are issues on GitHub too: the REST list shows both, marked). */
+  issues?: StandInIssue[];
+}
+/** An issue: REST `GET /repos/{o}/{r}/issues`, and GraphQL `Issue` (its closed and reopened events). */
+export interface StandInIssue {
+  id: number;
+  number: number;
+  title: string;
+  user: StandInUser | null;
+  assignees: StandInUser[];
+  labels: string[];
+  state: 'open' | 'closed';
+  state_reason: 'completed' | 'not_planned' | 'reopened' | 'duplicate' | null;
+  created_at: string;
+  updated_at: string;
+  closed_at: string | null;
+  /** closed and reopened, oldest first */
+  events?: { type: 'closed' | 'reopened'; created_at: string }[];
 }
 /** A deployment status (GitHub's states; the newest is the deployment's current state). */
 export interface StandInDeploymentStatus {

@@ -15,7 +15,7 @@ import {
   type GraphQLSchema,
   type SelectionSetNode,
 } from 'graphql';
-import type { StandInDeployment, StandInPull, StandInPullEvent, StandInRepo, StandInReview, StandInUser } from './github-fixture-types.js';
+import type { StandInDeployment, StandInIssue, StandInPull, StandInPullEvent, StandInRepo, StandInReview, StandInUser } from './github-fixture-types.js';
 
 /**
  * Queries are parsed, validated and executed by graphql-js against GitHub's published schema
@@ -296,6 +296,24 @@ function root(data: GraphQLData, rateLimit: Record<string, unknown>) {
         args,
       ),
   });
+  // An issue's closed and reopened events, oldest first, filtered by `itemTypes`.
+  const issue = (i: StandInIssue) => ({
+    __typename: 'Issue',
+    id: `I_${i.id}`,
+    databaseId: i.id,
+    number: i.number,
+    timelineItems: (args: Page & { itemTypes?: string[] }) =>
+      connection(
+        (i.events ?? [])
+          .map((e) => ({
+            type: e.type === 'closed' ? 'CLOSED_EVENT' : 'REOPENED_EVENT',
+            node: { __typename: e.type === 'closed' ? 'ClosedEvent' : 'ReopenedEvent', createdAt: e.created_at },
+          }))
+          .filter((e) => !args.itemTypes?.length || args.itemTypes.includes(e.type))
+          .map((e) => e.node),
+        args,
+      ),
+  });
   return {
     rateLimit: () => rateLimit,
     repository: ({ owner, name }: { owner: string; name: string }) => {
@@ -327,6 +345,8 @@ function root(data: GraphQLData, rateLimit: Record<string, unknown>) {
         for (const repo of data.repos.values()) {
           const d = (repo.deployments ?? []).find((x) => `DE_${x.id}` === id);
           if (d) return deployment(d);
+          const i = (repo.issues ?? []).find((x) => `I_${x.id}` === id);
+          if (i) return issue(i);
         }
         return githubError('NOT_FOUND', `Could not resolve to a node with the global id of '${id}'`);
       }),

@@ -7,7 +7,7 @@ import { GitCommitSource, MemoryCommitSource, type CommitSource, type CommitSumm
 import type { StandInPull, StandInRepo, StandInTeam, StandInUser } from './github-fixture-types.js';
 import { checkQuery, loadSchema, runQuery } from './github-graphql.js';
 import { deploymentRoute } from './github-deployments.js';
-import { userJson } from './github-json.js';
+import { issueJson, userJson } from './github-json.js';
 
 export { userJson };
 import { closeLocal, listenLocal, readBody } from './local-server.js';
@@ -548,6 +548,33 @@ export class GitHubStandIn {
     }
     const delivery = deploymentRoute(this.url, full, repo, rest, q, (items) => this.paginate(path, q, items));
     if (delivery) return delivery;
+    if (rest === '/issues') {
+      // Issues and pull requests alike (a pull request marked by `pull_request`), filtered and sorted as GitHub documents.
+      const state = q.get('state') ?? 'open';
+      const since = q.get('since');
+      const key = q.get('sort') === 'updated' ? 'updated_at' : 'created_at';
+      const items = [
+        ...(repo.issues ?? []).map((i) => ({ row: i, json: issueJson(this.url, full, i) as Record<string, unknown> })),
+        ...repo.pulls.map((p) => ({
+          row: p,
+          json: { ...this.pullJson(full, p, false), id: 900_000_000 + p.id, pull_request: { url: `${this.url}/repos/${full}/pulls/${p.number}` } } as Record<
+            string,
+            unknown
+          >,
+        })),
+      ]
+        .filter(({ row }) => (state === 'all' || row.state === state) && (!since || row.updated_at >= since))
+        .sort((a, b) => a.row[key].localeCompare(b.row[key]) || a.row.number - b.row.number);
+      if (q.get('direction') !== 'asc') items.reverse();
+      return {
+        status: 200,
+        ...this.paginate(
+          path,
+          q,
+          items.map((i) => i.json),
+        ),
+      };
+    }
     if (rest === '/pulls') {
       const state = q.get('state') ?? 'open';
       const items = repo.pulls

@@ -1,6 +1,6 @@
 import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
 
-export const SYNC_STREAMS = ['commits', 'pulls', 'deployments'] as const;
+export const SYNC_STREAMS = ['commits', 'pulls', 'deployments', 'issues'] as const;
 export type SyncStream = (typeof SYNC_STREAMS)[number];
 
 /** High-water mark of the last committed sync of one stream of one repository. */

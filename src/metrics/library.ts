@@ -54,6 +54,8 @@ export interface ScopeSql {
   delivered(alias: string): string;
   /** delivery_incidents as `alias`: of the organization's repositories; with team or developer filters, attributed to one of the people's deployments. */
   incidents(alias: string): string;
+  /** issues as `alias`: of the organization's repositories; with team or developer filters, those the people opened or are assigned. */
+  issues(alias: string): string;
 }
 
 /** The window's values, and the scope's filters binding the rest. */
@@ -103,6 +105,8 @@ function params(scope: Scope): [unknown[], ScopeSql] {
         inRepos((set) => `${a}.pull_request_id IN (SELECT rp.id FROM pull_requests rp WHERE rp.github_id IN ${pullsIn(set)})`),
       deployments: (a) => inOrg(commitInOrganizationSql, a) + byName(a) + people((set) => theirDeployment(a, set)),
       delivered: (a) => inOrg(commitInOrganizationSql, a) + byName(a) + people((set) => `${a}.developer_id = ANY(${set})`),
+      issues: (a) =>
+        inOrg(commitInOrganizationSql, a) + byName(a) + people((set) => `(ARRAY[${a}.developer_id] || coalesce(${a}.assignee_ids, '{}')) && ${set}`),
       incidents: (a) =>
         inOrg(commitInOrganizationSql, a) +
         byName(a) +
@@ -335,6 +339,47 @@ const LIFECYCLE: Record<string, { description: string; run: (ctx: Ctx) => Promis
   },
 };
 
+/** A bug: an issue of type Bug, or labelled bug (`bug`, `type: bug`, `kind/bug`, any case). No `?` in the SQL: it would be read as a placeholder. */
+const IS_BUG = (a: string) =>
+  `(coalesce(lower(${a}.issue_type) = 'bug', false) OR EXISTS (SELECT 1 FROM jsonb_array_elements_text(${a}.labels) l WHERE lower(l) ~ '^((type|kind)[:/] {0,1}){0,1}bugs{0,1}$'))`;
+
+/** The issues (GitHub's and, later, Jira's): opened, resolved, how long they took, how many are bugs. */
+const ISSUES: Record<string, { description: string; run: (ctx: Ctx) => Promise<MetricResult> }> = {
+  issues_opened: {
+    description: 'Issues opened',
+    run: (ctx) => one(ctx, (d) => `SELECT count(*) AS v FROM issues i WHERE i.created_at >= ${START} AND i.created_at < ${END}${d.issues('i')}`, 'issues'),
+  },
+  issues_resolved: {
+    description: 'Issues resolved (closed as completed; not as not planned or a duplicate)',
+    run: (ctx) => one(ctx, (d) => `SELECT count(*) AS v FROM issues i WHERE i.resolved_at >= ${START} AND i.resolved_at < ${END}${d.issues('i')}`, 'issues'),
+  },
+  ...Object.fromEntries(
+    ([0.5, 0.75] as const).map((q) => [
+      q === 0.5 ? 'issue_cycle_time' : 'issue_cycle_time_p75',
+      {
+        description: `${q === 0.5 ? 'Median' : '75th percentile'} hours from an issue's start (its first move into progress; GitHub: its creation) to its resolution, of the issues resolved in the window`,
+        run: (ctx: Ctx) =>
+          one(
+            ctx,
+            (d) => `SELECT ${hoursAt(q, 'i.resolved_at - coalesce(i.started_at, i.created_at)')} AS v FROM issues i
+                     WHERE i.resolved_at >= ${START} AND i.resolved_at < ${END}${d.issues('i')}`,
+            'hours',
+          ),
+      },
+    ]),
+  ),
+  bug_share: {
+    description: 'Share of the issues opened in the window that are bugs (type Bug, or a bug label)',
+    run: (ctx) =>
+      one(
+        ctx,
+        (d) =>
+          `SELECT round(avg((${IS_BUG('i')})::int)::numeric, 4) AS v FROM issues i WHERE i.created_at >= ${START} AND i.created_at < ${END}${d.issues('i')}`,
+        'ratio',
+      ),
+  },
+};
+
 export const METRICS: Record<string, { description: string; run: (ctx: Ctx) => Promise<MetricResult> }> = {
   commits: { description: 'Commits', run: (ctx) => one(ctx, (d) => `SELECT count(*) AS v ${COMMITS_IN(d)}`, 'commits') },
   lines_added: { description: 'Lines added', run: (ctx) => one(ctx, (d) => `SELECT coalesce(sum(c.additions), 0) AS v ${COMMITS_IN(d)}`, 'lines') },
@@ -426,6 +471,7 @@ export const METRICS: Record<string, { description: string; run: (ctx: Ctx) => P
   },
   ...DELIVERY,
   ...LIFECYCLE,
+  ...ISSUES,
 };
 
 // Career metrics: computed from the same counted work by the career model (src/career/metrics.ts).

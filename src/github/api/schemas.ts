@@ -128,3 +128,21 @@ export function parseGitHub<S extends z.ZodType>(schema: S, data: unknown, what:
   }
   return r.data;
 }
+
+/** An issue (`GET /repos/{o}/{r}/issues`); one with `pull_request` is a pull request. */
+export const ghIssue = z.looseObject({
+  id: z.number().int(),
+  node_id: z.string().nullish(),
+  number: z.number().int(),
+  title: z.string().nullish(),
+  user: ghUser.nullish(),
+  assignees: z.array(ghUser).nullish(),
+  labels: z.array(z.union([z.string(), z.looseObject({ name: z.string() })])).nullish(),
+  state: z.enum(['open', 'closed']),
+  state_reason: z.string().nullish(),
+  created_at: z.string(),
+  updated_at: z.string(),
+  closed_at: z.string().nullish(),
+  pull_request: z.unknown().optional(),
+});
+export type GhIssue = z.infer<typeof ghIssue>;

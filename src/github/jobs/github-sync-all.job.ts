@@ -6,10 +6,11 @@ import { githubSyncRepo } from './github-sync-repo.contract.js';
 export const githubSyncAllJob = defineJob(githubSyncAll, async (_data, ctx) => {
   const repos = await activeRepositories(ctx.em);
   for (const repository of repos) {
-    // Two jobs: the commits and pull requests a webhook or a producer's sync also queues (deduplicated
-    // with them), and the deployments, which a deployment or workflow webhook queues alone.
+    // Three jobs: the commits and pull requests a webhook or a producer's sync also queues (deduplicated
+    // with them), the deployments and the issues, which their webhooks queue alone.
     ctx.enqueueAfter(githubSyncRepo, { repository, streams: ['commits', 'pulls'] });
     ctx.enqueueAfter(githubSyncRepo, { repository, streams: ['deployments'] });
+    ctx.enqueueAfter(githubSyncRepo, { repository, streams: ['issues'] });
   }
   return { queued: repos.length };
 });

@@ -6,7 +6,7 @@ export const githubSyncRepoSchema = z
   .object({
     repository: z.string().regex(REPO_FULL_NAME, 'must be "owner/name"'),
     streams: z
-      .array(z.enum(['commits', 'pulls', 'deployments']))
+      .array(z.enum(['commits', 'pulls', 'deployments', 'issues']))
       .min(1)
       .default(['commits', 'pulls']),
   })
@@ -14,7 +14,7 @@ export const githubSyncRepoSchema = z
 
 /**
  * Incremental sync of one repository: commits of the default branch, then pull requests with their
- * reviews (by default), and its deployments from the Deployments API when asked for (`deployments`).
+ * reviews (by default), its deployments when asked for (`deployments`), and its issues (`issues`).
  */
 export const githubSyncRepo = defineContract({
   name: 'github.sync-repo',

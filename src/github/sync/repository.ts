@@ -4,6 +4,7 @@ import type { Needs } from '../../jobs/helpers.js';
 import { drainFollowUps } from '../../people/index.js';
 import { syncCommits } from './commit-sync.js';
 import { syncPulls } from './pull-stream.js';
+import { syncIssues } from './issue-stream.js';
 import { syncDeployments } from './deployment-stream.js';
 import { openMirror } from './git.js';
 import { gitFallbackReason, type GitFallbackReason } from './git-fallbacks.js';
@@ -82,6 +83,8 @@ async function syncWith(ctx: SyncHelpers, repository: string, streams: readonly 
     ? await syncDeployments({ ...common, production: new RegExp(ctx.config.PRODUCTION_ENVIRONMENT_PATTERN, 'i') })
     : null;
   if (deployments) await ctx.step(`deployments: ${deployments.written} written, of ${deployments.fetched} listed`, { source: deployments.source });
+  const issues = streams.includes('issues') ? await syncIssues(common) : null;
+  if (issues) await ctx.step(`issues: ${issues.written} written, of ${issues.fetched} listed`, {});
   await recordSyncSuccess(ctx.em, repository);
   return {
     repository,
@@ -104,5 +107,6 @@ async function syncWith(ctx: SyncHelpers, repository: string, streams: readonly 
     ...(deployments
       ? { deployments: { fetched: deployments.fetched, written: deployments.written, source: deployments.source, shipped: deployments.shipped } }
       : {}),
+    ...(issues ? { issues: { fetched: issues.fetched, written: issues.written, pullRequests: issues.pullRequests } } : {}),
   };
 }

@@ -23,6 +23,8 @@ const STREAMS_FOR_EVENT: Record<string, SyncStream[]> = {
   deployment: ['deployments'],
   deployment_status: ['deployments'],
   workflow_run: ['deployments'],
+  issues: ['issues'],
+  issue_comment: ['issues'],
 };
 
 const repositoryPayload = z.looseObject({ repository: z.looseObject({ full_name: z.string() }) });

@@ -1,0 +1,59 @@
+import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
+
+/** The schema diagram's Issue: an issue of GitHub or Jira, belonging to a developer (migration Issues). */
+export const Issue = defineEntity({
+  name: 'Issue',
+  tableName: 'issues',
+  uniques: [{ name: 'issues_source_external_id_key', properties: ['source', 'externalId'] }],
+  indexes: [
+    { name: 'idx_issues_repository_created', properties: ['repositoryFullName', 'createdAt'] },
+    { name: 'idx_issues_developer_id', properties: ['developerId'] },
+  ],
+  properties: {
+    id: p.uuid().primary().defaultRaw('gen_random_uuid()'),
+    /** github | jira */
+    source: p.string().length(20),
+    externalId: p.string().length(64),
+    /** GitHub: its number; Jira: its key (ABC-123) */
+    issueKey: p.string().length(64),
+    repositoryFullName: p.string().length(255).nullable(),
+    projectKey: p.string().length(255).nullable(),
+    developerId: p.uuid().nullable(),
+    assigneeIds: p.array().columnType('uuid[]').defaultRaw(`'{}'`).nullable(),
+    title: p.text().nullable(),
+    /** open | closed (GitHub); Jira: its status category (new, indeterminate, done) */
+    state: p.string().length(20),
+    stateReason: p.string().length(30).nullable(),
+    issueType: p.string().length(100).nullable(),
+    labels: p.json<string[]>().columnType('jsonb').defaultRaw(`'[]'`).nullable(),
+    priority: p.string().length(50).nullable(),
+    storyPoints: p.decimal().columnType('numeric').nullable(),
+    createdAt: p.datetime().columnType('timestamptz'),
+    startedAt: p.datetime().columnType('timestamptz').nullable(),
+    resolvedAt: p.datetime().columnType('timestamptz').nullable(),
+    closedAt: p.datetime().columnType('timestamptz').nullable(),
+    updatedAt: p.datetime().columnType('timestamptz'),
+    syncedAt: p
+      .datetime()
+      .columnType('timestamptz')
+      .defaultRaw('now()')
+      .nullable()
+      .onCreate(() => new Date()),
+  },
+});
+export type IIssue = InferEntity<typeof Issue>;
+
+/** A move of an issue's status (GitHub: closed, reopened; Jira: a changelog transition). */
+export const IssueTransition = defineEntity({
+  name: 'IssueTransition',
+  tableName: 'issue_transitions',
+  properties: {
+    issueId: p.uuid().primary(),
+    at: p.datetime().columnType('timestamptz').primary(),
+    toStatus: p.string().length(100).primary(),
+    fromStatus: p.string().length(100).nullable(),
+    /** new | indeterminate | done (Jira's status categories; GitHub: reopened is new, closed is done) */
+    statusCategory: p.string().length(20),
+  },
+});
+export type IIssueTransition = InferEntity<typeof IssueTransition>;
