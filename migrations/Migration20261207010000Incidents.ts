@@ -14,46 +14,8 @@ import { Migration } from '@mikro-orm/migrations';
  *   resolution: failed deployments, reverts of deployed work (one per reverted deployment), and the
  *   webhook's incidents.
  */
-export class Migration20261207010000Incidents extends Migration {
-  override async up(): Promise<void> {
-    this.addSql(`
-ALTER TABLE deployments ADD COLUMN failed_at TIMESTAMP WITH TIME ZONE;
-UPDATE deployments SET failed_at = finished_at WHERE succeeded_at IS NULL AND status IN ('failure', 'error', 'timed_out', 'startup_failure');
-CREATE TABLE commit_reverts (
-    sha VARCHAR(40) NOT NULL,
-    reverted_sha VARCHAR(40) NOT NULL,
-    PRIMARY KEY (sha, reverted_sha)
-);
-CREATE INDEX idx_commit_reverts_reverted_sha ON commit_reverts (reverted_sha);
-INSERT INTO commit_reverts (sha, reverted_sha)
-SELECT c.sha, m[1] FROM commits c CROSS JOIN LATERAL regexp_matches(c.message, 'This reverts commit ([0-9a-f]{40})', 'g') m
- WHERE c.message LIKE '%This reverts commit %' ON CONFLICT DO NOTHING;
-CREATE TABLE incidents (
-    id UUID PRIMARY KEY DEFAULT gen_random_uuid(),
-    source VARCHAR(20) NOT NULL,
-    external_id VARCHAR(255) NOT NULL,
-    repository_full_name VARCHAR(255) NOT NULL,
-    title TEXT,
-    opened_at TIMESTAMP WITH TIME ZONE NOT NULL,
-    resolved_at TIMESTAMP WITH TIME ZONE,
-    sha VARCHAR(40),
-    deployment_external_id BIGINT,
-    created_at TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT NOW(),
-    updated_at TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT NOW(),
-    CONSTRAINT incidents_source_external_id_key UNIQUE (source, external_id)
-);
-CREATE INDEX idx_incidents_repository_opened ON incidents (repository_full_name, opened_at);
-CREATE VIEW counted_deployments AS
-SELECT d.* FROM deployments d
-  JOIN deployment_settings s ON s.repository_full_name = d.repository_full_name
- WHERE d.is_production AND d.source = coalesce(s.source, s.chosen_source);
-CREATE VIEW commit_deployments AS
-SELECT DISTINCT ON (d.repository_full_name, dc.sha) d.repository_full_name, dc.sha, d.id AS deployment_id, d.succeeded_at AS deployed_at
-  FROM deployment_commits dc JOIN counted_deployments d ON d.id = dc.deployment_id
- WHERE d.succeeded_at IS NOT NULL
- ORDER BY d.repository_full_name, dc.sha, d.succeeded_at, d.external_id;
-CREATE VIEW delivery_incidents AS
-WITH reverted AS (
+/** The body of the first delivery_incidents view (a later migration extends it). */
+export const DELIVERY_INCIDENTS_V1 = `WITH reverted AS (
   -- git's own line in the reverting commit (kept by GitHub's revert button in every merge mode);
   -- restored when the reverting commit reached production.
   SELECT c.repository_full_name, r.reverted_sha,
@@ -108,7 +70,48 @@ SELECT 'webhook', i.external_id, i.repository_full_name,
              ORDER BY d.succeeded_at DESC, d.external_id DESC LIMIT 1)
        END,
        i.sha, i.title, i.opened_at, i.resolved_at
-  FROM incidents i;
+  FROM incidents i`;
+
+export class Migration20261207010000Incidents extends Migration {
+  override async up(): Promise<void> {
+    this.addSql(`
+ALTER TABLE deployments ADD COLUMN failed_at TIMESTAMP WITH TIME ZONE;
+UPDATE deployments SET failed_at = finished_at WHERE succeeded_at IS NULL AND status IN ('failure', 'error', 'timed_out', 'startup_failure');
+CREATE TABLE commit_reverts (
+    sha VARCHAR(40) NOT NULL,
+    reverted_sha VARCHAR(40) NOT NULL,
+    PRIMARY KEY (sha, reverted_sha)
+);
+CREATE INDEX idx_commit_reverts_reverted_sha ON commit_reverts (reverted_sha);
+INSERT INTO commit_reverts (sha, reverted_sha)
+SELECT c.sha, m[1] FROM commits c CROSS JOIN LATERAL regexp_matches(c.message, 'This reverts commit ([0-9a-f]{40})', 'g') m
+ WHERE c.message LIKE '%This reverts commit %' ON CONFLICT DO NOTHING;
+CREATE TABLE incidents (
+    id UUID PRIMARY KEY DEFAULT gen_random_uuid(),
+    source VARCHAR(20) NOT NULL,
+    external_id VARCHAR(255) NOT NULL,
+    repository_full_name VARCHAR(255) NOT NULL,
+    title TEXT,
+    opened_at TIMESTAMP WITH TIME ZONE NOT NULL,
+    resolved_at TIMESTAMP WITH TIME ZONE,
+    sha VARCHAR(40),
+    deployment_external_id BIGINT,
+    created_at TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT NOW(),
+    updated_at TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT NOW(),
+    CONSTRAINT incidents_source_external_id_key UNIQUE (source, external_id)
+);
+CREATE INDEX idx_incidents_repository_opened ON incidents (repository_full_name, opened_at);
+CREATE VIEW counted_deployments AS
+SELECT d.* FROM deployments d
+  JOIN deployment_settings s ON s.repository_full_name = d.repository_full_name
+ WHERE d.is_production AND d.source = coalesce(s.source, s.chosen_source);
+CREATE VIEW commit_deployments AS
+SELECT DISTINCT ON (d.repository_full_name, dc.sha) d.repository_full_name, dc.sha, d.id AS deployment_id, d.succeeded_at AS deployed_at
+  FROM deployment_commits dc JOIN counted_deployments d ON d.id = dc.deployment_id
+ WHERE d.succeeded_at IS NOT NULL
+ ORDER BY d.repository_full_name, dc.sha, d.succeeded_at, d.external_id;
+CREATE VIEW delivery_incidents AS
+${DELIVERY_INCIDENTS_V1};
 `);
   }
 

@@ -14,6 +14,7 @@ import { Migration20261207000000Deployments } from './Migration20261207000000Dep
 import { Migration20261207010000Incidents } from './Migration20261207010000Incidents.js';
 import { Migration20261207020000PullLifecycle } from './Migration20261207020000PullLifecycle.js';
 import { Migration20261207030000Issues } from './Migration20261207030000Issues.js';
+import { Migration20261207040000IssueLinks } from './Migration20261207040000IssueLinks.js';
 
 /** Every migration, in order. New migrations are appended here. */
 export const migrationsList: MigrationObject[] = [
@@ -32,4 +33,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261207010000Incidents', class: Migration20261207010000Incidents },
   { name: 'Migration20261207020000PullLifecycle', class: Migration20261207020000PullLifecycle },
   { name: 'Migration20261207030000Issues', class: Migration20261207030000Issues },
+  { name: 'Migration20261207040000IssueLinks', class: Migration20261207040000IssueLinks },
 ];

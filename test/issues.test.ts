@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { StandInIssue, StandInUser } from '../src/dev/github-fixture-types.js';
 import { githubSyncRepo } from '../src/jobs/index.js';
-import { computeMetrics } from '../src/metrics/index.js';
+import { computeMetrics, type MetricResult } from '../src/metrics/index.js';
 import { HOUR, percentile, scalar } from './helpers/by-hand.js';
 import { useGitHubWorld } from './hooks.js';
 
@@ -184,5 +184,108 @@ describe('GitHub issues', () => {
     // Another organization sees none of them.
     const other = await computeMetrics(w.db.sql, ['issues_opened'], { ...JULY, organization_id: 'eeeeeeee-0000-4000-8000-00000000000e' });
     expect(scalar(other.issues_opened)).toBe(0);
+  });
+
+  it('pull requests link to the issues they close or mention; each merged one lands in exactly one investment category; the shares sum to 100', async () => {
+    const pr = (n: number, title: string, body: string | null, lines: number, head?: string) => ({
+      id: 6100 + n,
+      number: n,
+      title,
+      body,
+      user: ann,
+      state: 'closed' as const,
+      created_at: '2026-07-08T09:00:00Z',
+      updated_at: '2026-07-09T09:00:00Z',
+      merged_at: '2026-07-09T09:00:00Z',
+      closed_at: '2026-07-09T09:00:00Z',
+      labels: [],
+      requested_reviewers: [],
+      additions: lines,
+      deletions: 0,
+      changed_files: 1,
+      commits: 1,
+      comments: 0,
+      review_comments: 0,
+      reviews: [],
+      ...(head ? { head_ref: head } : {}),
+    });
+    w.gh.repos.get(REPO)!.pulls = [
+      pr(10, 'Fix the crash on save', 'Fixes #1', 10),
+      pr(11, 'Dark mode', 'Closes acme/tracker#2', 30, 'feature/dark'),
+      pr(12, 'Cleanup', 'Nothing to see; see abc#1 and &#1;', 60),
+      pr(13, 'Refs #3 and #1', null, 0),
+    ];
+    const job = await w.h.settle(await w.h.pool.producer.enqueue(githubSyncRepo, { repository: REPO, streams: ['pulls'] }, { jobId: 'links-1' }));
+    expect(job.failedReason).toBeUndefined();
+    const { rows: links } = await w.db.sql.query(
+      `SELECT p.number, i.issue_key, l.closing, l.found_in FROM issue_links l JOIN issues i ON i.id = l.issue_id
+         JOIN pull_requests p ON p.github_id::text = l.source_id AND l.source_kind = 'pull' ORDER BY p.number, i.issue_key`,
+    );
+    expect(links).toEqual([
+      { number: 10, issue_key: '1', closing: true, found_in: 'body' },
+      { number: 11, issue_key: '2', closing: true, found_in: 'body' },
+      { number: 13, issue_key: '1', closing: false, found_in: 'title' },
+      { number: 13, issue_key: '3', closing: false, found_in: 'title' },
+    ]);
+    // Pull requests count for the organization's members: a team of everyone.
+    const everyone = (await w.db.sql.query<{ id: string }>(`SELECT id FROM developers`)).rows.map((r) => r.id);
+    await w.rows.team({ name: 'Everyone', organizationId: ORG, developerIds: everyone });
+    const m = await computeMetrics(w.db.sql, ['linked_pr_share', 'investment_balance', 'investment_balance_count'], JULY);
+    expect(scalar(m.linked_pr_share)).toBe(0.75);
+    // #10 and #13 link a bug (#13 also an issue of no category: the bug decides); #11 a feature; #12 nothing.
+    const shares = (r: MetricResult | undefined) => (r?.kind === 'breakdown' ? Object.fromEntries(r.items.map((i) => [i.label, i.value])) : null);
+    expect(shares(m.investment_balance)).toEqual({ bug: 10, feature: 30, 'tech debt': 0, operations: 0, other: 60 });
+    expect(shares(m.investment_balance_count)).toEqual({ bug: 50, feature: 25, 'tech debt': 0, operations: 0, other: 25 });
+    // The organization maps `enhancement` to tech debt: #11 moves.
+    await w.rows.insert('issue_category_mappings', { organization_id: ORG, match: 'enhancement', category: 'tech debt' });
+    const mapped = await computeMetrics(w.db.sql, ['investment_balance'], JULY);
+    expect(shares(mapped.investment_balance)).toEqual({ bug: 10, feature: 0, 'tech debt': 30, operations: 0, other: 60 });
+  });
+
+  it('an issue labelled incident is an incident of the delivery model', async () => {
+    issues.push(
+      issue(7, {
+        title: 'Checkout down',
+        labels: ['incident'],
+        created_at: '2026-07-10T09:00:00Z',
+        updated_at: '2026-07-10T12:00:00Z',
+        state: 'closed',
+        state_reason: 'completed',
+        closed_at: '2026-07-10T12:00:00Z',
+        events: [{ type: 'closed', created_at: '2026-07-10T12:00:00Z' }],
+      }),
+    );
+    await sync('i-7');
+    const { rows } = await w.db.sql.query(`SELECT kind, title, opened_at, resolved_at FROM delivery_incidents WHERE repository_full_name = $1`, [REPO]);
+    expect(rows).toEqual([
+      { kind: 'issue', title: 'Checkout down', opened_at: new Date('2026-07-10T09:00:00Z'), resolved_at: new Date('2026-07-10T12:00:00Z') },
+    ]);
+  });
+
+  it('a commit message that refers to an issue links the commit (and a pull request of it) to the issue', async () => {
+    w.gh.repos.get(REPO)!.commits = [
+      { sha: 'a'.repeat(40), message: 'Start', author: ann, authorDate: '2026-07-11T09:00:00Z', committerDate: '2026-07-11T09:00:00Z', files: [] },
+      {
+        sha: 'b'.repeat(40),
+        message: 'Guard the flaky test\n\nFixes #4, see ABC-9',
+        author: ann,
+        authorDate: '2026-07-11T10:00:00Z',
+        committerDate: '2026-07-11T10:00:00Z',
+        files: [],
+      },
+    ];
+    const job = await w.h.settle(await w.h.pool.producer.enqueue(githubSyncRepo, { repository: REPO, streams: ['commits'] }, { jobId: 'links-c' }));
+    expect(job.failedReason).toBeUndefined();
+    const { rows } = await w.db.sql.query(`SELECT source_id, target, closing, found_in FROM issue_references WHERE source_kind = 'commit' ORDER BY target`);
+    expect(rows).toEqual([
+      { source_id: 'b'.repeat(40), target: 'ABC-9', closing: false, found_in: 'message' },
+      { source_id: 'b'.repeat(40), target: 'acme/tracker#4', closing: true, found_in: 'message' },
+    ]);
+    // #4 is stored: linked; ABC-9 is no stored issue: no link.
+    const { rows: links } = await w.db.sql.query(
+      `SELECT i.issue_key FROM issue_links l JOIN issues i ON i.id = l.issue_id WHERE l.source_kind = 'commit' AND l.source_id = $1`,
+      ['b'.repeat(40)],
+    );
+    expect(links).toEqual([{ issue_key: '4' }]);
   });
 });

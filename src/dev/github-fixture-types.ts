@@ -61,6 +61,8 @@ export interface StandInPull {
   reviews: StandInReview[];
   /** Still a draft (GraphQL `isDraft`). */
   draft?: boolean;
+  /** Its branch (GraphQL `headRefName`; by default `pr-<number>`). */
+  head_ref?: string;
   /** Its commits, oldest first (GraphQL timeline `PullRequestCommit` items; dates from the repository's commits). */
   commit_shas?: string[];
   /** The commit merging it into the base branch (a merge, squash or the last rebased commit), and who merged it. */

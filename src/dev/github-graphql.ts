@@ -257,6 +257,7 @@ function root(data: GraphQLData, rateLimit: Record<string, unknown>) {
       deletions: p.deletions,
       changedFiles: p.changed_files,
       isDraft: p.draft ?? false,
+      headRefName: p.head_ref ?? `pr-${p.number}`,
       mergeCommit: p.merge_commit_sha ? { oid: p.merge_commit_sha } : null,
       mergedBy: p.merged_at ? actor(p.merged_by ?? null) : null,
       timelineItems: (args: Page & { itemTypes?: string[] }) => timeline(repo, p, args),

@@ -51,7 +51,7 @@ import { GitFallbackTotal } from './git-fallback-total.js';
 import { PredictiveInsightOrganization } from './predictive-insight-organization.js';
 import { CommitRevert, Deployment, DeploymentCommit, DeploymentSetting, DeploymentShipment, Incident } from './delivery.js';
 import { PullRequestComment, PullRequestCommit, PullRequestLifecycle } from './pull-lifecycle.js';
-import { Issue, IssueTransition } from './issue.js';
+import { Issue, IssueCategoryMapping, IssueReference, IssueTransition } from './issue.js';
 
 /** Every entity of the schema contract, in dependency order, then the sync's own tables. */
 export const ALL_ENTITIES = [
@@ -99,4 +99,6 @@ export const ALL_ENTITIES = [
   PullRequestComment,
   Issue,
   IssueTransition,
+  IssueReference,
+  IssueCategoryMapping,
 ];

@@ -57,3 +57,44 @@ export const IssueTransition = defineEntity({
   },
 });
 export type IIssueTransition = InferEntity<typeof IssueTransition>;
+
+/** A reference a pull request (title, branch, body) or a commit (message) makes to an issue (migration IssueLinks). */
+export const IssueReference = defineEntity({
+  name: 'IssueReference',
+  tableName: 'issue_references',
+  indexes: [
+    {
+      name: 'idx_issue_references_github',
+      expression: 'create index idx_issue_references_github on issue_references(lower(ref_repository), ref_number) where ref_repository is not null',
+    },
+    { name: 'idx_issue_references_jira', expression: 'create index idx_issue_references_jira on issue_references(jira_key) where jira_key is not null' },
+  ],
+  properties: {
+    /** pull | commit */
+    sourceKind: p.string().length(10).primary(),
+    /** a pull request's GitHub id, or a commit's sha */
+    sourceId: p.string().length(64).primary(),
+    /** `owner/name#n` or a Jira key */
+    target: p.string().length(300).primary(),
+    refRepository: p.string().length(255).nullable(),
+    refNumber: p.integer().nullable(),
+    jiraKey: p.string().length(64).nullable(),
+    closing: p.boolean(),
+    /** title | branch | body | message */
+    foundIn: p.string().length(10),
+  },
+});
+export type IIssueReference = InferEntity<typeof IssueReference>;
+
+/** An organization's mapping of an issue type or label (lower case) to an investment category. */
+export const IssueCategoryMapping = defineEntity({
+  name: 'IssueCategoryMapping',
+  tableName: 'issue_category_mappings',
+  properties: {
+    organizationId: p.uuid().primary(),
+    match: p.string().length(100).primary(),
+    /** feature | bug | tech debt | operations | other */
+    category: p.string().length(20),
+  },
+});
+export type IIssueCategoryMapping = InferEntity<typeof IssueCategoryMapping>;

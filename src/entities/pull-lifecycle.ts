@@ -17,6 +17,8 @@ export const PullRequestLifecycle = defineEntity({
     mergeCommitSha: p.string().length(40).nullable(),
     mergedByGithubId: p.bigint('number').nullable(),
     lastCommitSha: p.string().length(40).nullable(),
+    /** its branch */
+    headRef: p.string().length(255).nullable(),
     updatedAt: p
       .datetime()
       .columnType('timestamptz')

@@ -56,6 +56,10 @@ export interface ScopeSql {
   incidents(alias: string): string;
   /** issues as `alias`: of the organization's repositories; with team or developer filters, those the people opened or are assigned. */
   issues(alias: string): string;
+  /** issues as `alias` of the organization's repositories (whoever's): an issue a pull request links to. */
+  issuesOfOrganization(alias: string): string;
+  /** the organization's id as an SQL expression (NULL without one) */
+  organization(): string;
 }
 
 /** The window's values, and the scope's filters binding the rest. */
@@ -105,6 +109,12 @@ function params(scope: Scope): [unknown[], ScopeSql] {
         inRepos((set) => `${a}.pull_request_id IN (SELECT rp.id FROM pull_requests rp WHERE rp.github_id IN ${pullsIn(set)})`),
       deployments: (a) => inOrg(commitInOrganizationSql, a) + byName(a) + people((set) => theirDeployment(a, set)),
       delivered: (a) => inOrg(commitInOrganizationSql, a) + byName(a) + people((set) => `${a}.developer_id = ANY(${set})`),
+      issuesOfOrganization: (a) => inOrg(commitInOrganizationSql, a),
+      organization: () => {
+        if (!org) return 'NULL::uuid';
+        p.push(org);
+        return '?::uuid';
+      },
       issues: (a) =>
         inOrg(commitInOrganizationSql, a) + byName(a) + people((set) => `(ARRAY[${a}.developer_id] || coalesce(${a}.assignee_ids, '{}')) && ${set}`),
       incidents: (a) =>
@@ -343,6 +353,97 @@ const LIFECYCLE: Record<string, { description: string; run: (ctx: Ctx) => Promis
 const IS_BUG = (a: string) =>
   `(coalesce(lower(${a}.issue_type) = 'bug', false) OR EXISTS (SELECT 1 FROM jsonb_array_elements_text(${a}.labels) l WHERE lower(l) ~ '^((type|kind)[:/] {0,1}){0,1}bugs{0,1}$'))`;
 
+/**
+ * The issues a pull request (alias `p`) links to, of the organization: by its own references (title,
+ * branch, body) or its commits' messages.
+ */
+const LINKED_ISSUES = (p: string, d: ScopeSql) => `SELECT l.issue_id FROM issue_links l JOIN issues li ON li.id = l.issue_id
+   WHERE ((l.source_kind = 'pull' AND l.source_id = ${p}.github_id::text)
+      OR (l.source_kind = 'commit' AND l.source_id IN (SELECT pc.sha FROM pull_request_commits pc WHERE pc.pull_github_id = ${p}.github_id)))${d.issuesOfOrganization('li')}`;
+
+/** The investment categories, in the order that decides a pull request linked to issues of several. */
+export const INVESTMENT_CATEGORIES = ['bug', 'feature', 'tech debt', 'operations', 'other'] as const;
+/** The default mapping of an issue type or label (lower case; `type:`/`kind/` prefixes dropped) to a category; an organization's issue_category_mappings override and extend it. */
+export const DEFAULT_CATEGORY_MAPPING: Record<string, (typeof INVESTMENT_CATEGORIES)[number]> = {
+  bug: 'bug',
+  bugs: 'bug',
+  defect: 'bug',
+  regression: 'bug',
+  incident: 'bug',
+  hotfix: 'bug',
+  feature: 'feature',
+  enhancement: 'feature',
+  story: 'feature',
+  epic: 'feature',
+  'new feature': 'feature',
+  improvement: 'feature',
+  'tech debt': 'tech debt',
+  'tech-debt': 'tech debt',
+  techdebt: 'tech debt',
+  debt: 'tech debt',
+  refactor: 'tech debt',
+  refactoring: 'tech debt',
+  chore: 'tech debt',
+  operations: 'operations',
+  ops: 'operations',
+  infrastructure: 'operations',
+  infra: 'operations',
+  devops: 'operations',
+  ci: 'operations',
+  security: 'operations',
+  maintenance: 'operations',
+};
+const sqlText = (v: string) => `'${v.replace(/'/g, "''")}'`;
+const DEFAULTS_VALUES = Object.entries(DEFAULT_CATEGORY_MAPPING)
+  .map(([m, c]) => `(${sqlText(m)}, ${sqlText(c)})`)
+  .join(', ');
+const RANK_VALUES = INVESTMENT_CATEGORIES.map((c, k) => `(${sqlText(c)}, ${k + 1})`).join(', ');
+
+/**
+ * Each merged pull request of the window in exactly one category: the first, in INVESTMENT_CATEGORIES'
+ * order, that a linked issue's type or a label maps to (the organization's mapping, else the
+ * default); none: `other`. The categories' shares, in % to one decimal, summing to exactly 100 (the
+ * largest remainders get the last tenths); all five always listed.
+ */
+function investment(weight: 'lines' | 'count') {
+  return async (ctx: Ctx): Promise<MetricResult> => {
+    const r = await breakdown(
+      ctx,
+      (d) => `SELECT x.category AS label, sum(x.w) AS v FROM (
+          SELECT ${weight === 'lines' ? 'coalesce(p.additions, 0) + coalesce(p.deletions, 0)' : '1'} AS w,
+                 coalesce((SELECT rk.category FROM (${LINKED_ISSUES('p', d)}) li2
+                             JOIN issues i ON i.id = li2.issue_id
+                             CROSS JOIN LATERAL (SELECT lower(i.issue_type) AS m UNION SELECT regexp_replace(lower(lb), '^(type|kind) *[:/] *', '') FROM jsonb_array_elements_text(i.labels) lb) ms
+                             JOIN (SELECT cm.match, cm.category FROM issue_category_mappings cm WHERE cm.organization_id = ${d.organization()}
+                                   UNION ALL SELECT dm.match, dm.category FROM (VALUES ${DEFAULTS_VALUES}) dm(match, category)
+                                    WHERE NOT EXISTS (SELECT 1 FROM issue_category_mappings om WHERE om.organization_id = ${d.organization()} AND om.match = dm.match)) mp ON mp.match = ms.m
+                             JOIN (VALUES ${RANK_VALUES}) rk(category, rank) ON rk.category = mp.category
+                            ORDER BY rk.rank LIMIT 1), 'other') AS category
+          ${PRS_MERGED_IN(d)}) x GROUP BY x.category`,
+      weight === 'lines' ? 'lines' : 'pull requests',
+    );
+    if (r.kind !== 'breakdown') return r;
+    const raw = new Map(r.items.map((i) => [i.label, i.value]));
+    return { kind: 'breakdown', unit: '%', items: percentages(INVESTMENT_CATEGORIES.map((c) => ({ label: c, value: raw.get(c) ?? 0 }))) };
+  };
+}
+
+/** Shares in % to one decimal that sum to exactly 100 (largest remainder); all 0 when there is nothing. */
+export function percentages(items: { label: string; value: number }[]): { label: string; value: number }[] {
+  const total = items.reduce((s, i) => s + i.value, 0);
+  if (total <= 0) return items.map((i) => ({ label: i.label, value: 0 }));
+  const tenths = items.map((i) => (i.value / total) * 1000);
+  const floors = tenths.map(Math.floor);
+  let left = 1000 - floors.reduce((s, f) => s + f, 0);
+  const order = tenths.map((t, k) => ({ k, rest: t - floors[k]! })).sort((a, b) => b.rest - a.rest || a.k - b.k);
+  for (const { k } of order) {
+    if (left <= 0) break;
+    floors[k]! += 1;
+    left -= 1;
+  }
+  return items.map((i, k) => ({ label: i.label, value: floors[k]! / 10 }));
+}
+
 /** The issues (GitHub's and, later, Jira's): opened, resolved, how long they took, how many are bugs. */
 const ISSUES: Record<string, { description: string; run: (ctx: Ctx) => Promise<MetricResult> }> = {
   issues_opened: {
@@ -368,6 +469,18 @@ const ISSUES: Record<string, { description: string; run: (ctx: Ctx) => Promise<M
       },
     ]),
   ),
+  linked_pr_share: {
+    description: 'Share of merged pull requests linked to at least one issue of the organization (by their title, branch, body or commits)',
+    run: (ctx) => one(ctx, (d) => `SELECT round(avg((EXISTS (${LINKED_ISSUES('p', d)}))::int)::numeric, 4) AS v ${PRS_MERGED_IN(d)}`, 'ratio'),
+  },
+  investment_balance: {
+    description: 'Lines changed by merged pull requests per investment category (their linked issues’), in % summing to 100',
+    run: investment('lines'),
+  },
+  investment_balance_count: {
+    description: 'Merged pull requests per investment category (their linked issues’), in % summing to 100',
+    run: investment('count'),
+  },
   bug_share: {
     description: 'Share of the issues opened in the window that are bugs (type Bug, or a bug label)',
     run: (ctx) =>

@@ -78,3 +78,33 @@ export async function upsertIssues(em: Exec, rows: IssueRow[], developers: Map<n
     );
   return written.length;
 }
+
+/** A reference to an issue as stored (issue_references). */
+export interface ReferenceRow {
+  target: string;
+  ref_repository: string | null;
+  ref_number: number | null;
+  jira_key: string | null;
+  closing: boolean;
+  found_in: 'title' | 'branch' | 'body' | 'message';
+}
+
+/**
+ * The references of these sources (pull requests by GitHub id, or commits by sha), replacing what was
+ * stored of them (a pull request's text can change; a commit's cannot, so its are only added).
+ */
+export async function writeReferences(em: Exec, kind: 'pull' | 'commit', sources: { source_id: string; refs: ReferenceRow[] }[]): Promise<void> {
+  if (sources.length === 0) return;
+  if (kind === 'pull')
+    await sql(em, `DELETE FROM issue_references WHERE source_kind = 'pull' AND source_id = ANY(?::text[])`, [sources.map((x) => x.source_id)]);
+  const rows = sources.flatMap((x) => x.refs.map((r) => ({ source_id: x.source_id, ...r })));
+  if (rows.length === 0) return;
+  await sql(
+    em,
+    `INSERT INTO issue_references (source_kind, source_id, target, ref_repository, ref_number, jira_key, closing, found_in)
+     SELECT ?, r.source_id, r.target, r.ref_repository, r.ref_number, r.jira_key, r.closing, r.found_in
+       FROM jsonb_to_recordset(?::jsonb) AS r(source_id text, target text, ref_repository text, ref_number int, jira_key text, closing boolean, found_in text)
+     ON CONFLICT DO NOTHING`,
+    [kind, JSON.stringify(rows)],
+  );
+}

@@ -17,20 +17,21 @@ export async function upsertLifecycles(em: Exec, repo: string, pulls: { github_i
     merge_commit_sha: l.merge_commit_sha,
     merged_by_github_id: l.merged_by_github_id,
     last_commit_sha: l.last_commit_sha,
+    head_ref: l.head_ref,
   }));
   await sql(
     em,
-    `INSERT INTO pull_request_lifecycles (github_id, repository_full_name, is_draft, ready_at, reopened_at, merge_commit_sha, merged_by_github_id, last_commit_sha)
-     SELECT r.github_id, r.repository_full_name, r.is_draft, r.ready_at, r.reopened_at, r.merge_commit_sha, r.merged_by_github_id, r.last_commit_sha
+    `INSERT INTO pull_request_lifecycles (github_id, repository_full_name, is_draft, ready_at, reopened_at, merge_commit_sha, merged_by_github_id, last_commit_sha, head_ref)
+     SELECT r.github_id, r.repository_full_name, r.is_draft, r.ready_at, r.reopened_at, r.merge_commit_sha, r.merged_by_github_id, r.last_commit_sha, r.head_ref
        FROM jsonb_to_recordset(?::jsonb) AS r(github_id bigint, repository_full_name text, is_draft boolean, ready_at timestamptz, reopened_at timestamptz,
-            merge_commit_sha text, merged_by_github_id bigint, last_commit_sha text)
+            merge_commit_sha text, merged_by_github_id bigint, last_commit_sha text, head_ref text)
      ON CONFLICT (github_id) DO UPDATE SET repository_full_name = EXCLUDED.repository_full_name, is_draft = EXCLUDED.is_draft, ready_at = EXCLUDED.ready_at,
             reopened_at = EXCLUDED.reopened_at, merge_commit_sha = EXCLUDED.merge_commit_sha, merged_by_github_id = EXCLUDED.merged_by_github_id,
-            last_commit_sha = EXCLUDED.last_commit_sha, updated_at = now()
+            last_commit_sha = EXCLUDED.last_commit_sha, head_ref = EXCLUDED.head_ref, updated_at = now()
       WHERE (pull_request_lifecycles.repository_full_name, pull_request_lifecycles.is_draft, pull_request_lifecycles.ready_at, pull_request_lifecycles.reopened_at,
-             pull_request_lifecycles.merge_commit_sha, pull_request_lifecycles.merged_by_github_id, pull_request_lifecycles.last_commit_sha)
+             pull_request_lifecycles.merge_commit_sha, pull_request_lifecycles.merged_by_github_id, pull_request_lifecycles.last_commit_sha, pull_request_lifecycles.head_ref)
             IS DISTINCT FROM (EXCLUDED.repository_full_name, EXCLUDED.is_draft, EXCLUDED.ready_at, EXCLUDED.reopened_at,
-             EXCLUDED.merge_commit_sha, EXCLUDED.merged_by_github_id, EXCLUDED.last_commit_sha)`,
+             EXCLUDED.merge_commit_sha, EXCLUDED.merged_by_github_id, EXCLUDED.last_commit_sha, EXCLUDED.head_ref)`,
     [JSON.stringify(rows)],
   );
   const ids = pgArray(pulls.map((p) => String(p.github_id)));

@@ -1,3 +1,5 @@
+import { writeReferences } from '../sql/issues.js';
+import { referenceRows } from './issue-refs.js';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { GitHubPermanentError } from '../api/client.js';
 import {
@@ -371,6 +373,14 @@ export async function writeCommitChunk(
   }));
   const written = await upsertCommits(tx, withDevelopers);
   const writtenShas = new Set(written.map((w) => w.sha));
+  // The issues each commit message refers to (a commit's message never changes: added once).
+  await writeReferences(
+    tx,
+    'commit',
+    rows
+      .map((r) => ({ source_id: r.sha, refs: referenceRows([{ text: r.message, foundIn: 'message', github: true }], r.repository_full_name) }))
+      .filter((x) => x.refs.length > 0),
+  );
   const coauthors = rows.flatMap((r) => r.coauthors.map((a) => ({ sha: r.sha, email: a.email, name: a.name, developer_id: resolved.get(a.email) ?? null })));
   await insertCoauthors(tx, coauthors);
   const reattributed = await reattribute(tx, newEmails);

@@ -36,6 +36,7 @@ const PULL = `fragment Pull on PullRequest {
   id fullDatabaseId number title body state createdAt updatedAt mergedAt closedAt additions deletions changedFiles
   author { ...Who }
   isDraft
+  headRefName
   mergeCommit { oid }
   mergedBy { ...Who }
   ${TIMELINE_FIELD}
@@ -120,6 +121,7 @@ export interface GqlPull {
   reviewRequests: { nodes: { requestedReviewer: GqlActor | Record<string, never> | null }[] };
   reviews: GqlPage<GqlReview>;
   isDraft: boolean;
+  headRefName: string;
   mergeCommit: { oid: string } | null;
   mergedBy: GqlActor | null;
   timelineItems: GqlPage<GqlMoment>;

@@ -32,6 +32,8 @@ export interface PullLifecycle {
   merge_commit_sha: string | null;
   merged_by_github_id: number | null;
   last_commit_sha: string | null;
+  /** its branch */
+  head_ref: string | null;
   commits: { sha: string; authored_at: string; committed_at: string }[];
   comments: { author: GhUser; created_at: string }[];
 }
@@ -42,7 +44,7 @@ export interface PullLifecycle {
  * draft with none), else its creation; null while it has never been ready.
  */
 export function lifecycleOf(
-  p: { createdAt: string; isDraft: boolean; mergeCommit: { oid: string } | null; mergedBy: GhUser | null },
+  p: { createdAt: string; isDraft: boolean; mergeCommit: { oid: string } | null; mergedBy: GhUser | null; headRefName?: string | null },
   moments: GqlMoment[],
   asUser: (actor: unknown) => GhUser | null,
 ): PullLifecycle {
@@ -73,6 +75,7 @@ export function lifecycleOf(
     merge_commit_sha: p.mergeCommit?.oid ?? null,
     merged_by_github_id: p.mergedBy?.id ?? null,
     last_commit_sha: commits.at(-1)?.sha ?? null,
+    head_ref: p.headRefName ?? null,
     commits,
     comments,
   };

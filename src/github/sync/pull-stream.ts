@@ -8,6 +8,8 @@ import { readPullsGraphql } from './pull-graphql.js';
 import { learnLoginNoreply, markDirty, reattribute, upsertDevelopers, type DeveloperRow } from '../../people/index.js';
 import { upsertPulls, upsertReviews } from '../sql/writers.js';
 import { upsertLifecycles } from '../sql/lifecycles.js';
+import { writeReferences } from '../sql/issues.js';
+import { referenceRows } from './issue-refs.js';
 import { initialWindowStart, type StreamResult, type SyncOptions } from './stream-options.js';
 
 /**
@@ -169,6 +171,22 @@ async function writePulls(opts: SyncOptions, found: PullWithReviews[]): Promise<
       tx,
       opts.repo,
       found.flatMap(({ detail, lifecycle }) => (lifecycle ? [{ github_id: detail.id, lifecycle }] : [])),
+    );
+    // What each refers to: issues closed or mentioned in its title or body, a Jira key in its branch.
+    await writeReferences(
+      tx,
+      'pull',
+      found.map(({ detail, lifecycle }) => ({
+        source_id: String(detail.id),
+        refs: referenceRows(
+          [
+            { text: detail.title, foundIn: 'title', github: true },
+            { text: lifecycle?.head_ref, foundIn: 'branch', github: false },
+            { text: detail.body, foundIn: 'body', github: true },
+          ],
+          opts.repo,
+        ),
+      })),
     );
     // Only developers whose data changed need their profile recomputed; marked in this transaction.
     if (pulls.written + reviews > 0) await markDirty(tx, devs.values());
