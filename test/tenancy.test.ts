@@ -109,6 +109,22 @@ describe('organizations as tenants: nothing of one reaches another', () => {
       ['bcorp/b-repo', 'B-1', 'B-SECRET payroll outage'],
     ])
       await w.rows.insert('incidents', { source: 'webhook', external_id: id, repository_full_name: repo, title, opened_at: '2026-03-07T00:00:00Z', sha: null });
+    for (const [repo, id, title, login] of [
+      ['acme/a-repo', '901', 'Parser crash', 'amy-a'],
+      ['bcorp/b-repo', '902', 'B-SECRET payroll bug', 'bea-b'],
+    ] as const)
+      await w.rows.insert('issues', {
+        source: 'github',
+        external_id: id,
+        issue_key: id,
+        repository_full_name: repo,
+        developer_id: dev[login],
+        title,
+        state: 'open',
+        labels: JSON.stringify(['bug']),
+        created_at: '2026-03-04T00:00:00Z',
+        updated_at: '2026-03-04T00:00:00Z',
+      });
     const aPr = await pr(1, 'amy-a', 'acme/a-repo', 'Faster parser');
     const bPr = await pr(2, 'bea-b', 'bcorp/b-repo', 'B-SECRET payroll run');
     await w.rows.codeReview({ github_id: 11, pull_request_id: aPr, reviewer_id: dev['abe-a'], submitted_at: '2026-03-06T02:00:00Z' });
@@ -256,6 +272,7 @@ describe('organizations as tenants: nothing of one reaches another', () => {
       deployments: 2,
       incidents: 2,
       pr_lifecycle: 1,
+      issues: 1,
     };
     for (const type of EXPORT_TYPES) {
       for (const format of ['csv', 'json'] as const) {
@@ -294,16 +311,36 @@ describe('organizations as tenants: nothing of one reaches another', () => {
 
   it("the delivery and lifecycle numbers of one organization count none of the other's deployments, incidents or pull requests", async () => {
     const numbers = async (org: string) => {
-      const m = await computeMetrics(w.db.sql, ['deployments', 'change_failure_rate', 'incidents', 'pickup_time', 'merged_without_review'], {
-        organization_id: org,
-        date_range: { start: '2026-03-01', end: '2026-03-31' },
-      });
+      const m = await computeMetrics(
+        w.db.sql,
+        ['deployments', 'change_failure_rate', 'incidents', 'pickup_time', 'merged_without_review', 'issues_opened', 'bug_share'],
+        {
+          organization_id: org,
+          date_range: { start: '2026-03-01', end: '2026-03-31' },
+        },
+      );
       return Object.fromEntries(Object.entries(m).map(([k, v]) => [k, v.kind === 'scalar' ? v.value : null]));
     };
     // A: one success and one failure (attributed), the failure and the reported incident; its PR ready at 00:00, reviewed at 02:00.
-    expect(await numbers(A)).toEqual({ deployments: 1, change_failure_rate: 1, incidents: 2, pickup_time: 2, merged_without_review: 0 });
+    expect(await numbers(A)).toEqual({
+      deployments: 1,
+      change_failure_rate: 1,
+      incidents: 2,
+      pickup_time: 2,
+      merged_without_review: 0,
+      issues_opened: 1,
+      bug_share: 1,
+    });
     // B: one success with its reported incident; its PR reviewed at 03:00.
-    expect(await numbers(B)).toEqual({ deployments: 1, change_failure_rate: 1, incidents: 1, pickup_time: 3, merged_without_review: 0 });
+    expect(await numbers(B)).toEqual({
+      deployments: 1,
+      change_failure_rate: 1,
+      incidents: 1,
+      pickup_time: 3,
+      merged_without_review: 0,
+      issues_opened: 1,
+      bug_share: 1,
+    });
   });
 
   it("an export is refused without a single organization, for another organization's requester, and for another organization's report", async () => {
@@ -474,6 +511,7 @@ describe('organizations as tenants: nothing of one reaches another', () => {
       deployments: 2,
       incidents: 2,
       pr_lifecycle: 1,
+      issues: 1,
     };
     for (const type of EXPORT_TYPES) {
       for (const format of ['csv', 'json'] as const) {

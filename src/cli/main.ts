@@ -37,7 +37,7 @@ export const COMMANDS: { name: string; description: string; load: () => Promise<
   {
     name: 'export',
     description:
-      'request an export (commits, pull_requests, code_reviews, developers, team_metrics, learning_paths, deployments, incidents, pr_lifecycle) and queue it',
+      'request an export (commits, pull_requests, code_reviews, developers, team_metrics, learning_paths, deployments, incidents, pr_lifecycle, issues) and queue it',
     load: async () => (await import('./commands/export.js')).registerExport,
   },
   { name: 'report', description: 'custom reports', load: async () => (await import('./commands/report.js')).registerReport },

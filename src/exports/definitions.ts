@@ -23,6 +23,7 @@ export const EXPORT_TYPES = [
   'deployments',
   'incidents',
   'pr_lifecycle',
+  'issues',
 ] as const;
 export type ExportType = (typeof EXPORT_TYPES)[number];
 export const EXPORT_FORMATS = ['csv', 'json'] as const;
@@ -148,6 +149,7 @@ const QUERIES: Record<ExportType, (parts: QueryParts) => QueryText> = {
   deployments: deploymentsQuery,
   incidents: incidentsQuery,
   pr_lifecycle: prLifecycleQuery,
+  issues: issuesQuery,
 };
 
 /** The query of one export: always within its organization (members of its teams, its teams, the work of its repositories). */
@@ -364,5 +366,44 @@ function prLifecycleQuery(parts: QueryParts): QueryText {
             FROM pull_request_phases p JOIN pull_requests pr ON pr.id = p.id LEFT JOIN developers d ON d.id = p.developer_id
            WHERE ${where.join(' AND ')}
            ORDER BY p.created_at, p.github_id`,
+  };
+}
+
+/**
+ * The organization's issues opened in the window (GitHub's, of its repositories), with their state,
+ * type, labels, moments and how many pull requests link to them; with a team or developer filter,
+ * those the people opened or are assigned.
+ */
+function issuesQuery(parts: QueryParts): QueryText {
+  const { cfg, args, now, t, org } = parts;
+  const where = [dateFilter('i.created_at', windowOf(cfg, args, now)), commitInOrganizationSql('i', org)];
+  if (cfg.developer_ids?.length || cfg.team_ids?.length)
+    where.push(
+      `(${developerFilter('i.developer_id', parts)} OR EXISTS (SELECT 1 FROM unnest(i.assignee_ids) ia(id) WHERE ${developerFilter('ia.id', parts)}))`,
+    );
+  if (cfg.repository) where.push(`i.repository_full_name = ${args.ref(cfg.repository, 'text')}`);
+  return {
+    columns: [
+      'source',
+      'key',
+      'repository',
+      'title',
+      'state',
+      'state_reason',
+      'type',
+      'labels',
+      'author',
+      'created_at',
+      'resolved_at',
+      'closed_at',
+      'linked_pull_requests',
+    ],
+    sql: `SELECT i.source, ${t('i.issue_key')} AS key, ${t('i.repository_full_name')} AS repository, ${t('i.title')} AS title, i.state, i.state_reason,
+                 ${t('i.issue_type')} AS type, ${t("coalesce((SELECT string_agg(l, ', ' ORDER BY l) FROM jsonb_array_elements_text(i.labels) l), '')")} AS labels,
+                 ${t('d.github_username')} AS author, ${ts('i.created_at')} AS created_at, ${ts('i.resolved_at')} AS resolved_at, ${ts('i.closed_at')} AS closed_at,
+                 (SELECT count(*) FROM issue_links l WHERE l.issue_id = i.id AND l.source_kind = 'pull')::int AS linked_pull_requests
+            FROM issues i LEFT JOIN developers d ON d.id = i.developer_id
+           WHERE ${where.join(' AND ')}
+           ORDER BY i.created_at, i.id`,
   };
 }

@@ -7,7 +7,7 @@ export function registerExport(program: Command): void {
   program
     .command('export')
     .description(
-      'request an export (commits, pull_requests, code_reviews, developers, team_metrics, learning_paths, deployments, incidents, pr_lifecycle) and queue it',
+      'request an export (commits, pull_requests, code_reviews, developers, team_metrics, learning_paths, deployments, incidents, pr_lifecycle, issues) and queue it',
     )
     .argument('<type>', 'export type')
     .requiredOption('--format <format>', 'csv or json')
