@@ -3,6 +3,7 @@ import type { StandInIssue, StandInUser } from '../src/dev/github-fixture-types.
 import { githubSyncRepo } from '../src/jobs/index.js';
 import { computeMetrics, type MetricResult } from '../src/metrics/index.js';
 import { HOUR, percentile, scalar } from './helpers/by-hand.js';
+import { runCliProcess } from './helpers/spawn.js';
 import { useGitHubWorld } from './hooks.js';
 
 /**
@@ -288,4 +289,13 @@ describe('GitHub issues', () => {
     );
     expect(links).toEqual([{ issue_key: '4' }]);
   });
+
+  it("aexy sync issues queues the sync of a repository's issues, and waits for it", async () => {
+    const env = { DATABASE_URL: w.db.url, REDIS_URL: w.config.REDIS_URL, QUEUE_PREFIX: w.config.QUEUE_PREFIX, LOG_LEVEL: 'silent' };
+    const out = await runCliProcess(['sync', 'issues', REPO, '--wait'], env);
+    expect(out.code).toBe(0);
+    expect(out.stdout).toContain(`queued github.sync-repo of ${REPO}'s issues as job`);
+    const bad = await runCliProcess(['sync', 'issues', 'not a repository'], env);
+    expect([bad.code, bad.stderr]).toEqual([1, expect.stringContaining('repository: must be "owner/name"')]);
+  }, 30_000);
 });

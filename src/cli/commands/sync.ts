@@ -5,7 +5,7 @@ import { organizationOfRepository, startTracking } from '../../github/sync/index
 import { z } from 'zod';
 import { waitAndReport, withOrm, withProducer } from '../context.js';
 
-/** `aexy sync repo|developer|teams`: track repositories and queue GitHub syncs. */
+/** `aexy sync repo|issues|developer|teams`: track repositories and queue GitHub syncs. */
 export function registerSync(program: Command): void {
   const sync = program.command('sync').description('queue GitHub syncs');
   sync
@@ -30,6 +30,19 @@ export function registerSync(program: Command): void {
           }
         }, config),
       );
+    });
+  sync
+    .command('issues')
+    .description("queue an incremental sync of a tracked repository's GitHub issues")
+    .argument('<repository>', 'owner/name')
+    .option('--wait', 'wait for the sync to finish, printing progress')
+    .action(async (repository: string, opts: { wait?: boolean }) => {
+      const payload = parsePayload(githubSyncRepo.name, githubSyncRepo.schema, { repository, streams: ['issues'] });
+      await withProducer(async (producer, config) => {
+        const job = await producer.enqueue(githubSyncRepo, payload);
+        console.log(`queued ${githubSyncRepo.name} of ${payload.repository}'s issues as job ${job.id}`);
+        if (opts.wait) await waitAndReport(job, config);
+      });
     });
   sync
     .command('developer')
