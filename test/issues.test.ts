@@ -3,6 +3,8 @@ import type { StandInIssue, StandInUser } from '../src/dev/github-fixture-types.
 import { githubSyncRepo } from '../src/jobs/index.js';
 import { computeMetrics, type MetricResult } from '../src/metrics/index.js';
 import { HOUR, percentile, scalar } from './helpers/by-hand.js';
+import { readFile } from 'node:fs/promises';
+import { runCustomReport } from '../src/reports/index.js';
 import { runCliProcess } from './helpers/spawn.js';
 import { useGitHubWorld } from './hooks.js';
 
@@ -237,6 +239,19 @@ describe('GitHub issues', () => {
     const shares = (r: MetricResult | undefined) => (r?.kind === 'breakdown' ? Object.fromEntries(r.items.map((i) => [i.label, i.value])) : null);
     expect(shares(m.investment_balance)).toEqual({ bug: 10, feature: 30, 'tech debt': 0, operations: 0, other: 60 });
     expect(shares(m.investment_balance_count)).toEqual({ bug: 50, feature: 25, 'tech debt': 0, operations: 0, other: 25 });
+    // A stacked widget of the balance: one bar for the week the four were merged, its parts the shares.
+    const report = await w.rows.customReport({
+      name: 'Balance',
+      organization_id: ORG,
+      widgets: [{ type: 'stacked', metric: 'investment_balance', config: { group_by: 'week' } }],
+      filters: { date_range: { start: '2026-07-06T00:00:00Z', end: '2026-07-13T00:00:00Z' } },
+    });
+    const data = JSON.parse(await readFile((await runCustomReport(w.db.orm.em.fork(), report, 'json', w.dir, new Date('2026-07-13T00:00:00Z'))).path, 'utf8'));
+    expect(data.widgets[0].items).toEqual([
+      { label: '2026-07-06', series: 'bug', value: 10 },
+      { label: '2026-07-06', series: 'feature', value: 30 },
+      { label: '2026-07-06', series: 'other', value: 60 },
+    ]);
     // The organization maps `enhancement` to tech debt: #11 moves.
     await w.rows.insert('issue_category_mappings', { organization_id: ORG, match: 'enhancement', category: 'tech debt' });
     const mapped = await computeMetrics(w.db.sql, ['investment_balance'], JULY);

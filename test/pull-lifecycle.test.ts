@@ -307,7 +307,10 @@ describe('the pull-request lifecycle: where work waited, from first commit to pr
       ...parts([1, 2, 3]).map((p) => ({ label: 'Flow', ...p })),
       ...parts([3]).map((p) => ({ label: 'Reviewers', ...p })),
     ]);
-    expect(data.widgets[2]).toMatchObject({ type: 'error', error: 'widget 3: a stacked widget shows the phases of cycle_time; "pr_size" has none' });
+    expect(data.widgets[2]).toMatchObject({
+      type: 'error',
+      error: 'widget 3: a stacked widget shows cycle_time, investment_balance, investment_balance_count; "pr_size" has no parts',
+    });
     const csv = await readFile((await runCustomReport(w.db.orm.em.fork(), id, 'csv', w.dir, at)).path, 'utf8');
     expect(csv).toContain(`Reviewers pickup,${parts([3])[1]!.value},hours`);
     const pdf = await runCustomReport(w.db.orm.em.fork(), id, 'pdf', w.dir, at);

@@ -273,15 +273,18 @@ async function lineWidget(run: WidgetRun, whole: Scalar, budget: { points: numbe
 /** The phases a stacked widget shows, in the order work goes through them (cycle_time is their sum per pull request). */
 const CYCLE_PHASES = ['coding_time', 'pickup_time', 'review_time', 'merge_time', 'deploy_time'] as const;
 
+/** The metrics a stacked widget can show: the cycle's phases, or the investment balance's categories. */
+const STACKABLE = ['cycle_time', 'investment_balance', 'investment_balance_count'];
+
 /**
- * The cycle as stacked phases: one bar per week of the window (or per team of the organization),
- * each part the median hours of that phase of the pull requests merged in it. Only `cycle_time` has
- * phases to stack.
+ * A stacked bar per week of the window (or per team of the organization): `cycle_time` as its
+ * phases, each part the median hours of that phase of the pull requests merged there; or the
+ * investment balance (lines or count) as its categories' shares, each bar summing to 100 %.
  */
 async function stackedWidget(run: WidgetRun): Promise<ReportWidgetData> {
   const { client, filters, w, index, base, now } = run;
-  if (w.metric !== 'cycle_time')
-    return { ...base, type: 'error', error: `widget ${index + 1}: a stacked widget shows the phases of cycle_time; "${w.metric}" has none` };
+  if (!STACKABLE.includes(w.metric))
+    return { ...base, type: 'error', error: `widget ${index + 1}: a stacked widget shows ${STACKABLE.join(', ')}; "${w.metric}" has no parts` };
   const byTeam = w.config.group_by === 'team';
   if (w.config.group_by && !byTeam && w.config.group_by !== 'week')
     return { ...base, type: 'error', error: `widget ${index + 1}: a stacked widget is grouped by week or team, not ${w.config.group_by}` };
@@ -293,16 +296,25 @@ async function stackedWidget(run: WidgetRun): Promise<ReportWidgetData> {
     : buckets(run.window.start, run.window.end, 'week')
         .list()
         .map((b) => ({ label: b.label, filters: { ...filters, date_range: { start: b.start.toISOString(), end: b.end.toISOString() } } }));
+  const phases = w.metric === 'cycle_time';
   const items: { label: string; value: number; series: string }[] = [];
   for (const g of groups.slice(0, 60)) {
-    const m = await computeMetrics(client, [...CYCLE_PHASES], g.filters, now);
-    for (const phase of CYCLE_PHASES) {
-      const v = m[phase]?.kind === 'scalar' ? m[phase].value : null;
-      // A phase with nothing to measure is no part of the bar (not a part of 0 hours).
-      if (v !== null) items.push({ label: g.label, value: v, series: phase.replace('_time', '') });
+    if (phases) {
+      const m = await computeMetrics(client, [...CYCLE_PHASES], g.filters, now);
+      for (const phase of CYCLE_PHASES) {
+        const v = m[phase]?.kind === 'scalar' ? m[phase].value : null;
+        // A phase with nothing to measure is no part of the bar (not a part of 0 hours).
+        if (v !== null) items.push({ label: g.label, value: v, series: phase.replace('_time', '') });
+      }
+    } else {
+      const r = (await computeMetrics(client, [w.metric], g.filters, now))[w.metric];
+      // A bar with nothing merged has no parts (not five parts of 0 %).
+      if (r?.kind === 'breakdown' && r.items.some((i) => i.value > 0))
+        for (const i of r.items) if (i.value > 0) items.push({ label: g.label, value: i.value, series: i.label });
     }
   }
-  return { ...base, unit: 'hours', items, labelHeading: byTeam ? 'Team' : 'Week of', valueHeading: 'Hours' };
+  const unit = phases ? 'hours' : '%';
+  return { ...base, unit, items, labelHeading: byTeam ? 'Team' : 'Week of', valueHeading: phases ? 'Hours' : 'Share (%)' };
 }
 
 /** A scalar metric's value, with its value over the window of the same length before it. */
