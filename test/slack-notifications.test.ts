@@ -9,7 +9,7 @@ import { SlackStandIn } from '../src/dev/slack-stand-in.js';
 import { requestExport } from '../src/exports/request.js';
 import { installSlackIntegration } from '../src/slack/integrations.js';
 import { dayRange } from '../src/lib/dates.js';
-import { deliveryLine, summaryWeeks, waitedLine, withChange } from '../src/slack/messages.js';
+import { deliveryLine, issuesLine, summaryWeeks, waitedLine, withChange } from '../src/slack/messages.js';
 import { slackFanOut, slackInsightAlert, slackNotify } from '../src/jobs/index.js';
 import { attachRepository } from './helpers/repositories.js';
 import { DAY } from './helpers/rows.js';
@@ -190,9 +190,15 @@ describe('Slack notifications: export ready, sync failure digest, weekly team su
       changeFailureRate: null,
       restoreHours: null,
       phases: none,
+      issues: { opened: 0, resolved: 0, cycleHours: null, bugShare: null, linkedShare: null },
     };
     expect(deliveryLine(quiet, quiet)).toBe('no production deployments this week or the week before');
     expect(waitedLine(quiet, quiet)).toBe('no pull request with its lifecycle merged this week');
+    expect(issuesLine(quiet, quiet)).toBe('no issues opened or resolved this week or the week before');
+    const busy = { ...quiet, issues: { opened: 3, resolved: 2, cycleHours: 72, bugShare: 0.5, linkedShare: 0.75 } };
+    expect(issuesLine(busy, { ...quiet, issues: { opened: 2, resolved: 2, cycleHours: 80, bugShare: 0.5, linkedShare: null } })).toBe(
+      '3 opened (+1 from 2) · 2 resolved (same) · median cycle 72 h (−8 h from 80 h) · bugs 50 % (same) · merged PRs linked to an issue 75 % (none the week before)',
+    );
     const waited = { ...quiet, phases: { coding_time: 24, pickup_time: 2.5, review_time: 4, merge_time: 0, deploy_time: null } };
     expect(waitedLine(waited, { ...quiet, phases: { ...none, coding_time: 20, pickup_time: 2.5 } })).toBe(
       'coding 24 h (+4 h from 20 h) · pickup 2.5 h (same) · review 4 h (none the week before) · merge 0 h (none the week before) · deploy —',

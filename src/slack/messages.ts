@@ -94,6 +94,24 @@ export interface TeamWeek {
   restoreHours: number | null;
   /** medians, in hours, of the phases of the pull requests merged in the week */
   phases: Record<(typeof PHASES)[number], number | null>;
+  /** the team's issues (opened or assigned): opened, resolved, median cycle hours, bug share and the share of merged PRs linked to one */
+  issues: { opened: number | null; resolved: number | null; cycleHours: number | null; bugShare: number | null; linkedShare: number | null };
+}
+
+/** The issues line: opened, resolved, their median cycle, the bugs' share, and how many merged PRs were linked to an issue, each against the week before. */
+export function issuesLine(w: TeamWeek, before: TeamWeek): string {
+  const now = w.issues;
+  const was = before.issues;
+  if (!now.opened && !now.resolved && !was.opened && !was.resolved && now.linkedShare === null)
+    return 'no issues opened or resolved this week or the week before';
+  const pct = (x: number | null) => (x === null ? null : x * 100);
+  return [
+    `${now.opened ?? 0} opened (${changeFrom(now.opened ?? 0, was.opened)})`,
+    `${now.resolved ?? 0} resolved (${changeFrom(now.resolved ?? 0, was.resolved)})`,
+    `median cycle ${withChange(now.cycleHours, was.cycleHours, ' h')}`,
+    `bugs ${withChange(pct(now.bugShare), pct(was.bugShare), ' %')}`,
+    `merged PRs linked to an issue ${withChange(pct(now.linkedShare), pct(was.linkedShare), ' %')}`,
+  ].join(' · ');
 }
 
 /** The phases of the "where work waited" line, in the order work goes through them. */
@@ -142,7 +160,7 @@ export function withChange(now: number | null, before: number | null, unit = '')
 /** A team's week: its dates, and each number with its change against the week before. */
 export function weeklyTeamSummaryMessage(teamName: string, w: TeamWeek, before: TeamWeek, weeks: ReturnType<typeof summaryWeeks>): SlackMessage {
   const dates = dayRange(weeks.week.start, weeks.week.end);
-  const field = (name: string, k: Exclude<keyof TeamWeek, 'phases'>, unit = '') => ({
+  const field = (name: string, k: Exclude<keyof TeamWeek, 'phases' | 'issues'>, unit = '') => ({
     type: 'mrkdwn' as const,
     text: `*${name}*\n${withChange(w[k], before[k], unit)}`,
   });
@@ -177,6 +195,7 @@ export function weeklyTeamSummaryMessage(teamName: string, w: TeamWeek, before: 
       },
       { type: 'section', text: { type: 'mrkdwn', text: `*Delivery*\n${deliveryLine(w, before)}` } },
       { type: 'section', text: { type: 'mrkdwn', text: `*Where work waited* (medians of the pull requests merged)\n${waitedLine(w, before)}` } },
+      { type: 'section', text: { type: 'mrkdwn', text: `*Issues*\n${issuesLine(w, before)}` } },
     ],
   };
 }

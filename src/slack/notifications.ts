@@ -59,6 +59,8 @@ export async function notifySyncFailures(ctx: NotifyHelpers, organizationId: str
   return postToOrganization(ctx.em, ctx.config, organizationId, 'sync_failure_digest', 'sync_failure_digest', runKey, () => syncFailureDigestMessage(failures));
 }
 
+/** The issues line's numbers (the team's issues: opened by its people or assigned to them). */
+const ISSUE_NUMBERS = ['issues_opened', 'issues_resolved', 'issue_cycle_time', 'bug_share', 'linked_pr_share'];
 /** The delivery line's numbers (the team's deployments, by the metrics library's team scoping). */
 const DELIVERY_NUMBERS = ['deployments', 'lead_time_for_changes', 'change_failure_rate', 'time_to_restore'];
 
@@ -70,7 +72,7 @@ export async function notifyWeeklyTeamSummary(ctx: NotifyHelpers, teamId: string
   const weeks = summaryWeeks(new Date());
   const numbers = async (w: { start: Date; end: Date }) => {
     const m = await withPgClient(ctx.em, (c) =>
-      computeMetrics(c, ['commits', 'prs_merged', 'reviews_given', 'pr_cycle_time', 'time_to_first_review', ...DELIVERY_NUMBERS, ...PHASES], {
+      computeMetrics(c, ['commits', 'prs_merged', 'reviews_given', 'pr_cycle_time', 'time_to_first_review', ...DELIVERY_NUMBERS, ...PHASES, ...ISSUE_NUMBERS], {
         team_ids: [teamId],
         // The team's organization's work only: its members' work elsewhere is another organization's.
         ...(team.organization_id ? { organization_id: team.organization_id } : {}),
@@ -89,6 +91,13 @@ export async function notifyWeeklyTeamSummary(ctx: NotifyHelpers, teamId: string
       changeFailureRate: v('change_failure_rate'),
       restoreHours: v('time_to_restore'),
       phases: Object.fromEntries(PHASES.map((p) => [p, v(p)])) as TeamWeek['phases'],
+      issues: {
+        opened: v('issues_opened'),
+        resolved: v('issues_resolved'),
+        cycleHours: v('issue_cycle_time'),
+        bugShare: v('bug_share'),
+        linkedShare: v('linked_pr_share'),
+      },
     };
   };
   const [now, previous] = [await numbers(weeks.week), await numbers(weeks.before)];
