@@ -88,6 +88,11 @@ describe('CLI and worker processes', () => {
       expect(r.stdout).toContain(
         '13. where work waited (pull requests merged in the last 30 days, medians): coding 19 h · pickup 2 h · review 0 h · merge 9 h · deploy 27.5 h; cycle 57.5 h; merged without review 0 %',
       );
+      // Five issues (three resolved after 2, 3 and 1 days), three pull requests referring to a bug, a feature and a chore.
+      expect(r.stdout).toContain(
+        '14. issues of aexy/workers (last 30 days): 5 opened, 3 resolved, median cycle 48 h, bugs 40 %; merged pull requests linked to an issue 60 %; ' +
+          'investment balance by pull requests: bug 20 % · feature 20 % · tech debt 20 % · operations 0 % · other 40 %',
+      );
       // Re-running is idempotent: the rows in Postgres are the ones a single run seeded.
       const again = await spawnTs('src/demo/main.ts', [], demoEnv).finished;
       expect(again.stdout).toContain('1. migrations: database already up to date');

@@ -37,7 +37,34 @@ export function seedDemoDeployments(gh: GitHubStandIn): void {
       p.merged_by = p.reviews[0]?.user ?? p.user;
     }
     if (n === 2) p.timeline = [{ type: 'ready_for_review', created_at: new Date(opened + HOUR).toISOString(), actor: p.user }];
+    // The first three close or mention the demo's issues.
+    if (n < 3) p.body = [`Fixes #${n + 1}`, `Closes #${n + 1}`, `Refs #${n + 2}`][n]!;
   });
+  // The demo's issues: two bugs, a feature, a chore, a question; opened over the last ten days.
+  const day = 24 * HOUR;
+  const now = Date.now();
+  const ago = (daysAgo: number) => new Date(now - daysAgo * day).toISOString();
+  const people = repo.pulls.map((p) => p.user);
+  repo.issues = [
+    { n: 1, labels: ['bug'], opened: 10, closed: 8 },
+    { n: 2, labels: ['enhancement'], opened: 9, closed: 6 },
+    { n: 3, labels: ['bug'], opened: 7, closed: null },
+    { n: 4, labels: ['chore'], opened: 5, closed: 4 },
+    { n: 5, labels: ['question'], opened: 2, closed: null },
+  ].map(({ n, labels, opened, closed }) => ({
+    id: 7_100_000 + n,
+    number: n,
+    title: `Demo issue ${n}`,
+    user: people[n % people.length]!,
+    assignees: [people[(n + 1) % people.length]!],
+    labels,
+    state: closed === null ? 'open' : 'closed',
+    state_reason: closed === null ? null : 'completed',
+    created_at: ago(opened),
+    updated_at: ago(closed ?? opened),
+    closed_at: closed === null ? null : ago(closed),
+    events: closed === null ? [] : [{ type: 'closed', created_at: ago(closed) }],
+  }));
   commits[REVERT]!.message = `Revert "${commits[BAD]!.message}"\n\nThis reverts commit ${commits[BAD]!.sha}.`;
   const at = (i: number, hours: number) => new Date(new Date(commits[i]!.authorDate).getTime() + hours * HOUR).toISOString();
   repo.deployments = DEPLOYED_AT.map((i): StandInDeployment => ({
@@ -114,5 +141,20 @@ export async function showDelivery(opts: {
     `${opts.step + 1}. where work waited (pull requests merged in the last 30 days, medians): coding ${h('coding_time')} · pickup ${h('pickup_time')} · ` +
       `review ${h('review_time')} · merge ${h('merge_time')} · deploy ${h('deploy_time')}; cycle ${h('cycle_time')}; ` +
       `merged without review ${unreviewed === null ? '—' : `${Math.round(unreviewed * 1000) / 10} %`}`,
+  );
+  await opts.finish(await opts.producer.enqueue(githubSyncRepo, { repository: DEMO_REPO, streams: ['issues'] }));
+  const work = await withPgClient(em, (c) =>
+    computeMetrics(c, ['issues_opened', 'issues_resolved', 'issue_cycle_time', 'bug_share', 'linked_pr_share', 'investment_balance_count'], {
+      organization_id: DEMO_ORG_ID,
+      date_range: { days: 30 },
+    }),
+  );
+  const w = (k: string) => (work[k]?.kind === 'scalar' ? work[k].value : null);
+  const share = (x: number | null) => (x === null ? '—' : `${Math.round(x * 1000) / 10} %`);
+  const balance =
+    work.investment_balance_count?.kind === 'breakdown' ? work.investment_balance_count.items.map((i) => `${i.label} ${i.value} %`).join(' · ') : '—';
+  console.log(
+    `${opts.step + 2}. issues of ${DEMO_REPO} (last 30 days): ${w('issues_opened')} opened, ${w('issues_resolved')} resolved, median cycle ${w('issue_cycle_time')} h, ` +
+      `bugs ${share(w('bug_share'))}; merged pull requests linked to an issue ${share(w('linked_pr_share'))}; investment balance by pull requests: ${balance}`,
   );
 }
