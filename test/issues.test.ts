@@ -6,6 +6,7 @@ import { HOUR, percentile, scalar } from './helpers/by-hand.js';
 import { readFile } from 'node:fs/promises';
 import { runCustomReport } from '../src/reports/index.js';
 import { runCliProcess } from './helpers/spawn.js';
+import { standInPull } from './helpers/stand-in-pull.js';
 import { useGitHubWorld } from './hooks.js';
 
 /**
@@ -90,27 +91,12 @@ describe('GitHub issues', () => {
       }),
       issue(4, { title: 'Flaky test', labels: ['kind/bug'], created_at: '2026-07-06T09:00:00Z', updated_at: '2026-07-06T10:00:00Z' }),
     ];
-    const pull = {
-      id: 6001,
-      number: 5,
+    const pull = standInPull(6001, 5, ann, {
       title: 'A pull request, not an issue',
-      body: null,
-      user: ann,
-      state: 'open' as const,
+      state: 'open',
       created_at: '2026-07-02T09:00:00Z',
       updated_at: '2026-07-02T09:00:00Z',
-      merged_at: null,
-      closed_at: null,
-      labels: [],
-      requested_reviewers: [],
-      additions: 1,
-      deletions: 0,
-      changed_files: 1,
-      commits: 1,
-      comments: 0,
-      review_comments: 0,
-      reviews: [],
-    };
+    });
     w.gh.repos.set(REPO, { commits: [], pulls: [pull], issues });
     for (const u of [ann, bo]) w.gh.users.set(u.login, u);
     await w.rows.trackedRepository({ fullName: REPO, organizationId: ORG });
@@ -190,28 +176,17 @@ describe('GitHub issues', () => {
   });
 
   it('pull requests link to the issues they close or mention; each merged one lands in exactly one investment category; the shares sum to 100', async () => {
-    const pr = (n: number, title: string, body: string | null, lines: number, head?: string) => ({
-      id: 6100 + n,
-      number: n,
-      title,
-      body,
-      user: ann,
-      state: 'closed' as const,
-      created_at: '2026-07-08T09:00:00Z',
-      updated_at: '2026-07-09T09:00:00Z',
-      merged_at: '2026-07-09T09:00:00Z',
-      closed_at: '2026-07-09T09:00:00Z',
-      labels: [],
-      requested_reviewers: [],
-      additions: lines,
-      deletions: 0,
-      changed_files: 1,
-      commits: 1,
-      comments: 0,
-      review_comments: 0,
-      reviews: [],
-      ...(head ? { head_ref: head } : {}),
-    });
+    const pr = (n: number, title: string, body: string | null, lines: number, head?: string) =>
+      standInPull(6100 + n, n, ann, {
+        title,
+        body,
+        created_at: '2026-07-08T09:00:00Z',
+        updated_at: '2026-07-09T09:00:00Z',
+        merged_at: '2026-07-09T09:00:00Z',
+        closed_at: '2026-07-09T09:00:00Z',
+        additions: lines,
+        ...(head ? { head_ref: head } : {}),
+      });
     w.gh.repos.get(REPO)!.pulls = [
       pr(10, 'Fix the crash on save', 'Fixes #1', 10),
       pr(11, 'Dark mode', 'Closes acme/tracker#2', 30, 'feature/dark'),

@@ -7,6 +7,7 @@ import { computeMetrics } from '../src/metrics/index.js';
 import { HOUR, percentile, round, scalar } from './helpers/by-hand.js';
 import { requestExport } from '../src/exports/request.js';
 import { runCustomReport } from '../src/reports/index.js';
+import { standInPull } from './helpers/stand-in-pull.js';
 import { useGitHubWorld } from './hooks.js';
 
 /**
@@ -40,28 +41,7 @@ describe('the pull-request lifecycle: where work waited, from first commit to pr
   const sha: Record<string, string> = {};
   let pulls: StandInPull[];
 
-  const pull = (n: number, user: StandInUser, fields: Partial<StandInPull>): StandInPull => ({
-    id: 70_000 + n,
-    number: n,
-    title: `PR ${n}`,
-    body: null,
-    user,
-    state: 'closed',
-    created_at: '2026-06-01T00:00:00Z',
-    updated_at: '2026-06-09T00:00:00Z',
-    merged_at: null,
-    closed_at: null,
-    labels: [],
-    requested_reviewers: [],
-    additions: 1,
-    deletions: 0,
-    changed_files: 1,
-    commits: 1,
-    comments: 0,
-    review_comments: 0,
-    reviews: [],
-    ...fields,
-  });
+  const pull = (n: number, user: StandInUser, fields: Partial<StandInPull>): StandInPull => standInPull(70_000 + n, n, user, fields);
   const review = (id: number, user: StandInUser, state: 'APPROVED' | 'CHANGES_REQUESTED' | 'COMMENTED', at: string) => ({
     id,
     user,
@@ -363,28 +343,15 @@ describe('a long timeline, and what is not a person', () => {
     w.gh.repos.set('acme/long', {
       commits: [],
       pulls: [
-        {
-          id: 91_000,
-          number: 1,
+        standInPull(91_000, 1, ann, {
           title: 'Long talk',
-          body: null,
-          user: ann,
           state: 'open',
           created_at: new Date(base).toISOString(),
           updated_at: new Date(base + 200 * 60_000).toISOString(),
-          merged_at: null,
-          closed_at: null,
-          labels: [],
-          requested_reviewers: [],
-          additions: 1,
-          deletions: 0,
-          changed_files: 1,
           commits: 0,
           comments: 130,
-          review_comments: 0,
-          reviews: [],
           timeline: comments,
-        },
+        }),
       ],
     });
     for (const u of [ann, dee]) w.gh.users.set(u.login, u);
