@@ -15,6 +15,7 @@ import { Migration20261207010000Incidents } from './Migration20261207010000Incid
 import { Migration20261207020000PullLifecycle } from './Migration20261207020000PullLifecycle.js';
 import { Migration20261207030000Issues } from './Migration20261207030000Issues.js';
 import { Migration20261207040000IssueLinks } from './Migration20261207040000IssueLinks.js';
+import { Migration20261207050000Jira } from './Migration20261207050000Jira.js';
 
 /** Every migration, in order. New migrations are appended here. */
 export const migrationsList: MigrationObject[] = [
@@ -34,4 +35,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261207020000PullLifecycle', class: Migration20261207020000PullLifecycle },
   { name: 'Migration20261207030000Issues', class: Migration20261207030000Issues },
   { name: 'Migration20261207040000IssueLinks', class: Migration20261207040000IssueLinks },
+  { name: 'Migration20261207050000Jira', class: Migration20261207050000Jira },
 ];

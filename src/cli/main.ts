@@ -30,6 +30,11 @@ export const COMMANDS: { name: string; description: string; load: () => Promise<
     load: async () => (await import('./commands/deployments.js')).registerDeployments,
   },
   {
+    name: 'jira',
+    description: "Jira Cloud: install an organization's site, sync its issues",
+    load: async () => (await import('./commands/jira.js')).registerJira,
+  },
+  {
     name: 'incidents',
     description: 'incidents: failed deployments, reverts of deployed work, reported incidents',
     load: async () => (await import('./commands/incidents.js')).registerIncidents,

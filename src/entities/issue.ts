@@ -8,6 +8,7 @@ export const Issue = defineEntity({
   indexes: [
     { name: 'idx_issues_repository_created', properties: ['repositoryFullName', 'createdAt'] },
     { name: 'idx_issues_developer_id', properties: ['developerId'] },
+    { name: 'idx_issues_organization', expression: 'create index idx_issues_organization on issues(organization_id) where organization_id is not null' },
   ],
   properties: {
     id: p.uuid().primary().defaultRaw('gen_random_uuid()'),
@@ -33,6 +34,8 @@ export const Issue = defineEntity({
     resolvedAt: p.datetime().columnType('timestamptz').nullable(),
     closedAt: p.datetime().columnType('timestamptz').nullable(),
     updatedAt: p.datetime().columnType('timestamptz'),
+    /** a Jira issue's organization (a GitHub issue's is its repository's) */
+    organizationId: p.uuid().nullable(),
     syncedAt: p
       .datetime()
       .columnType('timestamptz')
@@ -98,3 +101,32 @@ export const IssueCategoryMapping = defineEntity({
   },
 });
 export type IIssueCategoryMapping = InferEntity<typeof IssueCategoryMapping>;
+
+/** A Jira Cloud site of an organization: where its issues are read, with the account's API token encrypted. */
+export const JiraSite = defineEntity({
+  name: 'JiraSite',
+  tableName: 'jira_sites',
+  properties: {
+    organizationId: p.uuid().primary(),
+    baseUrl: p.string().length(255),
+    email: p.string().length(320),
+    /** encrypted (ENCRYPTION_KEYS), never serialised */
+    apiToken: p.text().hidden().lazy(),
+    storyPointsField: p.string().length(100).nullable(),
+    jql: p.text().nullable(),
+    cursorAt: p.datetime().columnType('timestamptz').nullable(),
+    lastError: p.text().nullable(),
+    createdAt: p
+      .datetime()
+      .columnType('timestamptz')
+      .defaultRaw('now()')
+      .onCreate(() => new Date()),
+    updatedAt: p
+      .datetime()
+      .columnType('timestamptz')
+      .defaultRaw('now()')
+      .onCreate(() => new Date())
+      .onUpdate(() => new Date()),
+  },
+});
+export type IJiraSite = InferEntity<typeof JiraSite>;

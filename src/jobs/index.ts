@@ -27,6 +27,7 @@ import { githubSyncDeveloper } from '../github/jobs/github-sync-developer.contra
 import { githubSyncRepo } from '../github/jobs/github-sync-repo.contract.js';
 import { githubSyncTeams } from '../github/jobs/github-sync-teams.contract.js';
 import { systemNoop } from '../system/jobs/system-noop.contract.js';
+import { jiraSync } from '../jira/jobs/jira-sync.contract.js';
 import type { AnyJobContract } from './contract.js';
 
 export {
@@ -50,6 +51,7 @@ export {
   githubSyncDeveloper,
   githubSyncRepo,
   githubSyncTeams,
+  jiraSync,
   systemNoop,
 };
 
@@ -60,6 +62,7 @@ export const CONTRACTS = [
   githubSyncRepo,
   githubSyncDeveloper,
   githubSyncTeams,
+  jiraSync,
   developerRefreshActivity,
   developerRefreshProfile,
   developerFollowUp,

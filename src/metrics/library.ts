@@ -87,6 +87,12 @@ function params(scope: Scope): [unknown[], ScopeSql] {
   };
   const byName = (a: string) => inRepos((set) => `${a}.repository_full_name = ANY(${set})`);
   const pullsIn = (set: string) => `(SELECT gr.github_id FROM github_pull_repositories gr WHERE gr.repository_full_name = ANY(${set}))`;
+  // An issue is the organization's by its repository (GitHub) or by its organization (Jira).
+  const inOrgIssues = (a: string) => {
+    if (!org) return '';
+    p.push(org, org);
+    return ` AND (${commitInOrganizationSql(a, '?::uuid')} OR ${a}.organization_id = ?::uuid)`;
+  };
   // Delivery is the repositories' (an organization's outside contributors' work ships too): the
   // people narrow it only when a filter names them.
   const people = (sqlOf: (ids: string) => string) => {
@@ -109,14 +115,13 @@ function params(scope: Scope): [unknown[], ScopeSql] {
         inRepos((set) => `${a}.pull_request_id IN (SELECT rp.id FROM pull_requests rp WHERE rp.github_id IN ${pullsIn(set)})`),
       deployments: (a) => inOrg(commitInOrganizationSql, a) + byName(a) + people((set) => theirDeployment(a, set)),
       delivered: (a) => inOrg(commitInOrganizationSql, a) + byName(a) + people((set) => `${a}.developer_id = ANY(${set})`),
-      issuesOfOrganization: (a) => inOrg(commitInOrganizationSql, a),
+      issuesOfOrganization: (a) => inOrgIssues(a),
       organization: () => {
         if (!org) return 'NULL::uuid';
         p.push(org);
         return '?::uuid';
       },
-      issues: (a) =>
-        inOrg(commitInOrganizationSql, a) + byName(a) + people((set) => `(ARRAY[${a}.developer_id] || coalesce(${a}.assignee_ids, '{}')) && ${set}`),
+      issues: (a) => inOrgIssues(a) + byName(a) + people((set) => `(ARRAY[${a}.developer_id] || coalesce(${a}.assignee_ids, '{}')) && ${set}`),
       incidents: (a) =>
         inOrg(commitInOrganizationSql, a) +
         byName(a) +

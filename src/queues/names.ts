@@ -9,7 +9,8 @@ export type QueueName = (typeof QUEUE_NAMES)[number];
 /** What each queue holds, for the people watching it (Bull Board shows it under the queue's name). */
 export const QUEUE_DESCRIPTIONS: Record<QueueName, string> = {
   system: 'Housekeeping: retention pruning of old rows, and the no-op probe',
-  'github-sync': 'GitHub syncs: repositories (commits, pull requests, reviews), developers, teams, and the hourly sync-all',
+  'github-sync':
+    'GitHub and Jira syncs: repositories (commits, pull requests, reviews, deployments, issues), developers, teams, Jira issues, and the hourly sync-all',
   profiles: 'Developer profiles, activity and career paths recomputed after new work is synced',
   insights: 'Predictive insights (LLM, with the heuristic fallback) and career recommendations',
   reports: 'Scheduled and custom reports: rendering (PDF, CSV, JSON) and delivery by email and Slack',

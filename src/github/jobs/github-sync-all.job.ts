@@ -2,6 +2,8 @@ import { defineJob } from '../../jobs/handler.js';
 import { activeRepositories } from '../sync/tracked.js';
 import { githubSyncAll } from './github-sync-all.contract.js';
 import { githubSyncRepo } from './github-sync-repo.contract.js';
+import { jiraSync } from '../../jira/jobs/jira-sync.contract.js';
+import { jiraOrganizations } from '../../jira/index.js';
 
 export const githubSyncAllJob = defineJob(githubSyncAll, async (_data, ctx) => {
   const repos = await activeRepositories(ctx.em);
@@ -12,5 +14,8 @@ export const githubSyncAllJob = defineJob(githubSyncAll, async (_data, ctx) => {
     ctx.enqueueAfter(githubSyncRepo, { repository, streams: ['deployments'] });
     ctx.enqueueAfter(githubSyncRepo, { repository, streams: ['issues'] });
   }
-  return { queued: repos.length };
+  // And each organization's Jira issues.
+  const sites = await jiraOrganizations(ctx.em);
+  for (const organizationId of sites) ctx.enqueueAfter(jiraSync, { organizationId });
+  return { queued: repos.length, ...(sites.length ? { jira: sites.length } : {}) };
 });

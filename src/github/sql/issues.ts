@@ -10,6 +10,10 @@ export interface IssueRow {
   project_key: string | null;
   author_github_id: number | null;
   assignee_github_ids: number[];
+  /** Jira: its people resolved by email, and its organization */
+  developer_id?: string | null;
+  assignee_ids?: string[];
+  organization_id?: string | null;
   title: string | null;
   state: string;
   state_reason: string | null;
@@ -41,22 +45,23 @@ export async function storedIssueUpdates(em: Exec, source: string, ids: string[]
  */
 export async function upsertIssues(em: Exec, rows: IssueRow[], developers: Map<number, string>): Promise<number> {
   if (rows.length === 0) return 0;
-  const payload = rows.map(({ transitions: _t, author_github_id, assignee_github_ids, ...r }) => ({
+  const payload = rows.map(({ transitions: _t, author_github_id, assignee_github_ids, developer_id, assignee_ids, organization_id, ...r }) => ({
     ...r,
-    developer_id: author_github_id === null ? null : (developers.get(author_github_id) ?? null),
-    assignee_ids: assignee_github_ids.flatMap((id) => (developers.has(id) ? [developers.get(id)!] : [])),
+    organization_id: organization_id ?? null,
+    developer_id: developer_id !== undefined ? developer_id : author_github_id === null ? null : (developers.get(author_github_id) ?? null),
+    assignee_ids: assignee_ids ?? assignee_github_ids.flatMap((id) => (developers.has(id) ? [developers.get(id)!] : [])),
   }));
   const written = await sql<{ id: string; source: string; external_id: string }>(
     em,
-    `INSERT INTO issues (source, external_id, issue_key, repository_full_name, project_key, developer_id, assignee_ids, title, state, state_reason, issue_type,
+    `INSERT INTO issues (source, external_id, issue_key, repository_full_name, project_key, organization_id, developer_id, assignee_ids, title, state, state_reason, issue_type,
                          labels, priority, story_points, created_at, started_at, resolved_at, closed_at, updated_at)
-     SELECT r.source, r.external_id, r.issue_key, r.repository_full_name, r.project_key, r.developer_id, ARRAY(SELECT jsonb_array_elements_text(r.assignee_ids))::uuid[],
+     SELECT r.source, r.external_id, r.issue_key, r.repository_full_name, r.project_key, r.organization_id, r.developer_id, ARRAY(SELECT jsonb_array_elements_text(r.assignee_ids))::uuid[],
             r.title, r.state, r.state_reason, r.issue_type, r.labels, r.priority, r.story_points, r.created_at, r.started_at, r.resolved_at, r.closed_at, r.updated_at
-       FROM jsonb_to_recordset(?::jsonb) AS r(source text, external_id text, issue_key text, repository_full_name text, project_key text, developer_id uuid,
+       FROM jsonb_to_recordset(?::jsonb) AS r(source text, external_id text, issue_key text, repository_full_name text, project_key text, organization_id uuid, developer_id uuid,
             assignee_ids jsonb, title text, state text, state_reason text, issue_type text, labels jsonb, priority text, story_points numeric,
             created_at timestamptz, started_at timestamptz, resolved_at timestamptz, closed_at timestamptz, updated_at timestamptz)
      ON CONFLICT (source, external_id) DO UPDATE SET issue_key = EXCLUDED.issue_key, repository_full_name = EXCLUDED.repository_full_name,
-            project_key = EXCLUDED.project_key, developer_id = EXCLUDED.developer_id, assignee_ids = EXCLUDED.assignee_ids, title = EXCLUDED.title,
+            project_key = EXCLUDED.project_key, organization_id = EXCLUDED.organization_id, developer_id = EXCLUDED.developer_id, assignee_ids = EXCLUDED.assignee_ids, title = EXCLUDED.title,
             state = EXCLUDED.state, state_reason = EXCLUDED.state_reason, issue_type = EXCLUDED.issue_type, labels = EXCLUDED.labels,
             priority = EXCLUDED.priority, story_points = EXCLUDED.story_points, created_at = EXCLUDED.created_at, started_at = EXCLUDED.started_at,
             resolved_at = EXCLUDED.resolved_at, closed_at = EXCLUDED.closed_at, updated_at = EXCLUDED.updated_at, synced_at = now()
