@@ -14,7 +14,7 @@ describe('a fast CLI: compiled when the build is current, only the command that 
     const help = await buildCli(['--help']);
     expect(help.commands.every((c) => c.commands.length === 0 && c.options.length === 0)).toBe(true);
     const sync = await buildCli(['sync', 'repo', 'acme/api']);
-    expect(sync.commands.find((c) => c.name() === 'sync')!.commands.map((c) => c.name())).toEqual(['repo', 'developer', 'teams']);
+    expect(sync.commands.find((c) => c.name() === 'sync')!.commands.map((c) => c.name())).toEqual(['repo', 'issues', 'developer', 'teams']);
   });
 
   it('runs dist/ only while it is newer than every source file', () => {
