@@ -197,10 +197,11 @@ describe('Jira issues', () => {
     ]);
   });
 
-  it('the next sync asks only for what changed since (one page), and the cycle time starts at the first move into progress', async () => {
+  it('the next sync asks only for what changed since (one page, nothing written when nothing changed), and the cycle time starts at the first move into progress', async () => {
     jira.requests.length = 0;
     const job = await sync('j-2');
-    expect(job.returnvalue).toEqual({ fetched: 1, written: 1 });
+    // The overlap reads the newest again; unchanged, it is not written.
+    expect(job.returnvalue).toEqual({ fetched: 1, written: 0 });
     const jql = jira.requests.find((r) => r.path === '/rest/api/3/search/jql')!.query.get('jql');
     // The newest update read (08-06 09:00) minus the 5-minute overlap.
     expect(jql).toBe('updated >= "2026-08-06 08:55" ORDER BY updated ASC');

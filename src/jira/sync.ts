@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { AppConfig } from '../config/index.js';
 import { KeyRing } from '../crypto/secrets.js';
 import { PermanentError } from '../errors/index.js';
-import { upsertIssues, type IssueRow } from '../github/sql/index.js';
+import { storedIssueUpdates, upsertIssues, type IssueRow } from '../github/sql/index.js';
 import { storableText } from '../lib/text.js';
 import { normaliseEmail, resolveEmails } from '../people/index.js';
 import { jiraGet, type JiraSiteAccess } from './client.js';
@@ -107,6 +107,13 @@ async function writePage(em: EntityManager, organizationId: string, site: JiraSi
     .flatMap((i) => [i.fields.reporter, i.fields.assignee].flatMap((u) => (u?.emailAddress ? [normaliseEmail(u.emailAddress) ?? ''] : [])))
     .filter(Boolean);
   return em.transactional(async (tx) => {
+    // What the overlap reads again unchanged is not written again.
+    const stored = await storedIssueUpdates(
+      tx,
+      'jira',
+      issues.map((i) => i.id),
+    );
+    issues = issues.filter((i) => stored.get(i.id) !== new Date(instant(i.fields.updated)).getTime());
     const people = await resolveEmails(tx, emails);
     const who = (u: JiraUser | null | undefined) => (u?.emailAddress ? (people.get(normaliseEmail(u.emailAddress) ?? '') ?? null) : null);
     const rows = issues.map((i): IssueRow => {

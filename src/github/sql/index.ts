@@ -3,4 +3,4 @@ export { gitFallbackTotals } from './git-fallbacks.js';
 /** A tracked repository's name as tracked, matched as GitHub matches names (the incident webhook). */
 export { trackedName } from './tracked.js';
 /** Issues, written by the GitHub sync and the Jira sync alike. */
-export { upsertIssues, type IssueRow } from './issues.js';
+export { storedIssueUpdates, upsertIssues, type IssueRow } from './issues.js';
