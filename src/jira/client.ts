@@ -1,5 +1,4 @@
 import { PermanentError, RateLimitedError, TransientError } from '../errors/index.js';
-import { withTimeout } from '../lib/timeout.js';
 
 /** Jira Cloud's REST v3, authenticated with an account's email and API token (basic auth). */
 export interface JiraSiteAccess {
@@ -22,13 +21,11 @@ export async function jiraGet<T>(site: JiraSiteAccess, path: string, query: Reco
   const where = `Jira ${url.origin}${url.pathname}`;
   let res: Response;
   try {
-    res = await withTimeout(
-      fetch(url, { headers: { authorization: auth, accept: 'application/json' } }),
-      site.timeoutMs ?? 15_000,
-      () => new Error('no answer in time'),
-    );
+    // Aborted at the deadline (the request itself, not only the wait for it).
+    res = await fetch(url, { headers: { authorization: auth, accept: 'application/json' }, signal: AbortSignal.timeout(site.timeoutMs ?? 15_000) });
   } catch (err) {
-    throw new TransientError(`${where}: ${(err as Error).message}`);
+    const reason = (err as Error).name === 'TimeoutError' ? `no answer in ${site.timeoutMs ?? 15_000} ms` : (err as Error).message;
+    throw new TransientError(`${where}: ${reason}`);
   }
   if (res.status === 429) {
     const after = Number(res.headers.get('retry-after') ?? '60');
