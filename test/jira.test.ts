@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { KeyRing } from '../src/crypto/secrets.js';
 import { JiraStandIn, type JiraStandInIssue } from '../src/dev/jira-stand-in.js';
 import { installJiraSite } from '../src/jira/index.js';
+import { jiraGet } from '../src/jira/client.js';
 import { jiraSync } from '../src/jobs/index.js';
 import { computeMetrics } from '../src/metrics/index.js';
 import { HOUR, percentile, scalar } from './helpers/by-hand.js';
@@ -233,5 +234,12 @@ describe('Jira issues', () => {
     expect(job.attemptsMade).toBe(1);
     const { rows } = await w.db.sql.query(`SELECT last_error, (SELECT count(*)::int FROM issues WHERE source = 'jira') AS issues FROM jira_sites`);
     expect(rows).toEqual([{ last_error: expect.stringContaining('the API token is wrong or revoked'), issues: 5 }]);
+  });
+
+  it('a site that does not answer in time is a transient failure (retried), never a wait for ever', async () => {
+    jira.delayMs = 1_000;
+    await expect(jiraGet({ baseUrl: jira.url, email: jira.email, token: jira.token, timeoutMs: 100 }, 'rest/api/3/myself')).rejects.toThrow(
+      expect.objectContaining({ name: 'TransientError', message: expect.stringContaining('no answer in 100 ms') }),
+    );
   });
 });

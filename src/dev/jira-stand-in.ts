@@ -55,6 +55,8 @@ export class JiraStandIn {
   pageSize = 50;
   rateLimitOnce = false;
   html = false;
+  /** answer every request this late (a site that hangs) */
+  delayMs = 0;
   private server?: Server;
 
   async start(): Promise<this> {
@@ -69,6 +71,12 @@ export class JiraStandIn {
   }
 
   private answer(req: IncomingMessage, res: ServerResponse): void {
+    if (this.delayMs > 0) {
+      const delay = this.delayMs;
+      this.delayMs = 0;
+      setTimeout(() => this.answer(req, res), delay);
+      return;
+    }
     const u = new URL(req.url!, this.url);
     const send = (status: number, body: unknown, headers: Record<string, string> = {}) => {
       this.requests.push({ path: u.pathname, query: u.searchParams, status });
