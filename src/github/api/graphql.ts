@@ -52,3 +52,37 @@ export async function githubGraphql<T>(
     throw new PermanentError(`GitHub GraphQL refused the query for ${opts.what}: ${summary}`);
   }
 }
+
+/** Nodes asked by id per request: GitHub's limit on `nodes(ids:)` is 100. */
+const NODES_PER_QUERY = 100;
+
+/**
+ * Objects REST listed, read again through GraphQL by their `node_id`, 100 a request: `query` takes
+ * `$ids` and selects `nodes(ids: $ids) { … on X { databaseId … } }`. Returns each object's node by
+ * its REST id; one GitHub does not resolve (NOT_FOUND), or whose databaseId is not the object's, is
+ * left out (the caller reads it another way).
+ */
+export async function graphqlNodes<N extends { databaseId: number | null }>(
+  octokit: GitHubClient,
+  query: string,
+  items: { id: number; node_id?: string | null }[],
+  opts: { what: string; signal?: AbortSignal },
+): Promise<Map<number, N>> {
+  const out = new Map<number, N>();
+  const asked = items.filter((i) => i.node_id);
+  for (let k = 0; k < asked.length; k += NODES_PER_QUERY) {
+    opts.signal?.throwIfAborted();
+    const chunk = asked.slice(k, k + NODES_PER_QUERY);
+    const { data } = await githubGraphql<{ nodes: (N | null)[] }>(
+      octokit,
+      query,
+      { ids: chunk.map((i) => i.node_id) },
+      { what: opts.what, tolerate: ['NOT_FOUND'] },
+    );
+    chunk.forEach((item, n) => {
+      const node = data.nodes[n];
+      if (node && node.databaseId === item.id) out.set(item.id, node);
+    });
+  }
+  return out;
+}

@@ -1,4 +1,4 @@
-import { githubGraphql } from '../api/graphql.js';
+import { graphqlNodes } from '../api/graphql.js';
 import { ghDeploymentStatus, parseGitHub, type GhDeployment } from '../api/schemas.js';
 import { mapLimit, splitRepo } from './fetch.js';
 import type { SyncOptions } from './stream-options.js';
@@ -19,10 +19,10 @@ const STATUSES = `query($ids: [ID!]!) {
   rateLimit { cost remaining resetAt }
   nodes(ids: $ids) { ... on Deployment { databaseId statuses(first: 100) { totalCount nodes { state createdAt } } } }
 }`;
-const PER_QUERY = 100;
 
-interface GqlStatuses {
-  nodes: ({ databaseId: number | null; statuses: { totalCount: number; nodes: { state: string; createdAt: string }[] } | null } | null)[];
+interface GqlDeployment {
+  databaseId: number | null;
+  statuses: { totalCount: number; nodes: { state: string; createdAt: string }[] } | null;
 }
 
 /**
@@ -34,25 +34,18 @@ interface GqlStatuses {
  */
 export async function statusesOfDeployments(opts: SyncOptions, fresh: GhDeployment[], again: GhDeployment[]): Promise<Map<number, DeploymentStatusRow[]>> {
   const out = new Map<number, DeploymentStatusRow[]>();
-  const byGraphql = opts.deploymentsFrom === 'rest' ? [] : fresh.filter((d) => d.node_id);
-  for (let i = 0; i < byGraphql.length; i += PER_QUERY) {
-    opts.signal?.throwIfAborted();
-    const chunk = byGraphql.slice(i, i + PER_QUERY);
-    const { data } = await githubGraphql<GqlStatuses>(
-      opts.octokit,
-      STATUSES,
-      { ids: chunk.map((d) => d.node_id) },
-      { what: `statuses of ${opts.repo}'s deployments`, tolerate: ['NOT_FOUND'] },
+  const nodes = await graphqlNodes<GqlDeployment>(opts.octokit, STATUSES, opts.deploymentsFrom === 'rest' ? [] : fresh, {
+    what: `statuses of ${opts.repo}'s deployments`,
+    signal: opts.signal,
+  });
+  for (const [id, node] of nodes) {
+    const statuses = node.statuses;
+    if (!statuses || statuses.totalCount > statuses.nodes.length) continue;
+    const n = statuses.nodes.length;
+    out.set(
+      id,
+      statuses.nodes.map((s, j) => ({ id: n - j, state: s.state.toLowerCase(), created_at: s.createdAt })),
     );
-    chunk.forEach((d, k) => {
-      const statuses = data.nodes[k]?.statuses;
-      if (!statuses || data.nodes[k]?.databaseId !== d.id || statuses.totalCount > statuses.nodes.length) return;
-      const n = statuses.nodes.length;
-      out.set(
-        d.id,
-        statuses.nodes.map((s, j) => ({ id: n - j, state: s.state.toLowerCase(), created_at: s.createdAt })),
-      );
-    });
   }
   const rest = [...fresh, ...again].filter((d) => !out.has(d.id));
   await mapLimit(rest, opts.detailConcurrency ?? 4, async (d) => out.set(d.id, await restStatuses(opts, d.id)));

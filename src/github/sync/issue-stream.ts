@@ -1,4 +1,4 @@
-import { githubGraphql } from '../api/graphql.js';
+import { graphqlNodes } from '../api/graphql.js';
 import { ghIssue, parseGitHub, type GhIssue } from '../api/schemas.js';
 import { storableText } from '../../lib/text.js';
 import { developerRow } from './map.js';
@@ -13,10 +13,10 @@ const HISTORY = `query($ids: [ID!]!) {
   rateLimit { cost remaining resetAt }
   nodes(ids: $ids) { ... on Issue { databaseId timelineItems(first: 100, itemTypes: [CLOSED_EVENT, REOPENED_EVENT]) { totalCount nodes { __typename ... on ClosedEvent { createdAt } ... on ReopenedEvent { createdAt } } } } }
 }`;
-const PER_QUERY = 100;
 type Transition = IssueRow['transitions'][number];
-interface GqlHistory {
-  nodes: ({ databaseId: number | null; timelineItems: { totalCount: number; nodes: { __typename: string; createdAt?: string }[] } } | null)[];
+interface GqlIssue {
+  databaseId: number | null;
+  timelineItems: { totalCount: number; nodes: { __typename: string; createdAt?: string }[] };
 }
 
 export interface IssuesResult extends StreamResult {
@@ -78,32 +78,22 @@ export async function syncIssues(opts: SyncOptions): Promise<IssuesResult> {
 async function historyOf(opts: SyncOptions, issues: GhIssue[]): Promise<Map<number, Transition[]>> {
   const out = new Map<number, Transition[]>();
   if (opts.pullsFrom === 'rest') return out;
-  const asked = issues.filter((i) => i.node_id);
-  for (let k = 0; k < asked.length; k += PER_QUERY) {
-    const chunk = asked.slice(k, k + PER_QUERY);
-    const { data } = await githubGraphql<GqlHistory>(
-      opts.octokit,
-      HISTORY,
-      { ids: chunk.map((i) => i.node_id) },
-      { what: `the history of ${opts.repo}'s issues`, tolerate: ['NOT_FOUND'] },
+  const nodes = await graphqlNodes<GqlIssue>(opts.octokit, HISTORY, issues, { what: `the history of ${opts.repo}'s issues`, signal: opts.signal });
+  for (const [id, node] of nodes) {
+    if (node.timelineItems.totalCount > node.timelineItems.nodes.length) continue;
+    const events = node.timelineItems.nodes
+      .filter((e) => e.createdAt)
+      .map((e) => ({ at: e.createdAt!, closed: e.__typename === 'ClosedEvent' }))
+      .sort((a, b) => a.at.localeCompare(b.at));
+    out.set(
+      id,
+      events.map((e, j) => ({
+        at: e.at,
+        to_status: e.closed ? 'closed' : 'open',
+        from_status: j === 0 ? 'open' : events[j - 1]!.closed ? 'closed' : 'open',
+        status_category: e.closed ? 'done' : 'new',
+      })),
     );
-    chunk.forEach((issue, n) => {
-      const node = data.nodes[n];
-      if (!node || node.databaseId !== issue.id || node.timelineItems.totalCount > node.timelineItems.nodes.length) return;
-      const events = node.timelineItems.nodes
-        .filter((e) => e.createdAt)
-        .map((e) => ({ at: e.createdAt!, closed: e.__typename === 'ClosedEvent' }))
-        .sort((a, b) => a.at.localeCompare(b.at));
-      out.set(
-        issue.id,
-        events.map((e, j) => ({
-          at: e.at,
-          to_status: e.closed ? 'closed' : 'open',
-          from_status: j === 0 ? 'open' : events[j - 1]!.closed ? 'closed' : 'open',
-          status_category: e.closed ? 'done' : 'new',
-        })),
-      );
-    });
   }
   return out;
 }
