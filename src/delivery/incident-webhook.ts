@@ -7,9 +7,9 @@ import { withTimeout } from '../lib/timeout.js';
 import { recordIncident } from './incidents.js';
 import { UntrackedRepositoryError } from './untracked-repository-error.js';
 
-export const INCIDENT_WEBHOOK_PATH = '/webhooks/incidents';
+const INCIDENT_WEBHOOK_PATH = '/webhooks/incidents';
 /** The header carrying `sha256=<hex HMAC-SHA256 of the raw body>`, as GitHub's X-Hub-Signature-256. */
-export const INCIDENT_SIGNATURE_HEADER = 'x-aexy-signature-256';
+const INCIDENT_SIGNATURE_HEADER = 'x-aexy-signature-256';
 const SIGNATURE = /^sha256=[0-9a-f]{64}$/;
 const BODY_LIMIT = 1024 * 1024;
 

@@ -15,7 +15,7 @@ const timestamp = z.iso.datetime({ offset: true, message: 'must be an ISO-8601 t
  * the deployment (its id at the source: GitHub's deployment or workflow run id) it is about. Other
  * keys are ignored, so an adapter may pass its tool's payload through.
  */
-export const incidentBody = z
+const incidentBody = z
   .object({
     id: z.union([z.string().min(1).max(255), z.number().int().nonnegative().transform(String)]),
     repository: z.string().regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, 'must be owner/name'),
@@ -30,7 +30,6 @@ export const incidentBody = z
     deployment_id: z.number().int().positive().max(Number.MAX_SAFE_INTEGER).nullish(),
   })
   .refine((b) => !b.resolved_at || new Date(b.resolved_at) >= new Date(b.opened_at), { message: 'must not be before opened_at', path: ['resolved_at'] });
-export type IncidentBody = z.input<typeof incidentBody>;
 
 /**
  * Record an incident reported from outside (PagerDuty, Opsgenie, incident.io… through a small

@@ -39,10 +39,10 @@ interface SearchPage {
 const instant = (s: string) => new Date(s.replace(/([+-]\d{2})(\d{2})$/, '$1:$2')).toISOString();
 /** JQL's minute precision, in UTC (the API account's time zone is UTC in Jira Cloud by default; the overlap covers the rest). */
 const jqlMinute = (d: Date) => d.toISOString().slice(0, 16).replace('T', ' ');
-export const JIRA_PAGE = 100;
+const JIRA_PAGE = 100;
 
 /** The access to an organization's site, its token decrypted. */
-export function siteAccess(site: Pick<JiraSiteRow, 'base_url' | 'email' | 'api_token'>, config: Pick<AppConfig, 'ENCRYPTION_KEYS'>): JiraSiteAccess {
+function siteAccess(site: Pick<JiraSiteRow, 'base_url' | 'email' | 'api_token'>, config: Pick<AppConfig, 'ENCRYPTION_KEYS'>): JiraSiteAccess {
   return { baseUrl: site.base_url, email: site.email, token: KeyRing.fromConfig(config.ENCRYPTION_KEYS).decrypt(site.api_token) };
 }
 

@@ -367,9 +367,9 @@ const LINKED_ISSUES = (p: string, d: ScopeSql) => `SELECT l.issue_id FROM issue_
       OR (l.source_kind = 'commit' AND l.source_id IN (SELECT pc.sha FROM pull_request_commits pc WHERE pc.pull_github_id = ${p}.github_id)))${d.issuesOfOrganization('li')}`;
 
 /** The investment categories, in the order that decides a pull request linked to issues of several. */
-export const INVESTMENT_CATEGORIES = ['bug', 'feature', 'tech debt', 'operations', 'other'] as const;
+const INVESTMENT_CATEGORIES = ['bug', 'feature', 'tech debt', 'operations', 'other'] as const;
 /** The default mapping of an issue type or label (lower case; `type:`/`kind/` prefixes dropped) to a category; an organization's issue_category_mappings override and extend it. */
-export const DEFAULT_CATEGORY_MAPPING: Record<string, (typeof INVESTMENT_CATEGORIES)[number]> = {
+const DEFAULT_CATEGORY_MAPPING: Record<string, (typeof INVESTMENT_CATEGORIES)[number]> = {
   bug: 'bug',
   bugs: 'bug',
   defect: 'bug',
@@ -434,7 +434,7 @@ function investment(weight: 'lines' | 'count') {
 }
 
 /** Shares in % to one decimal that sum to exactly 100 (largest remainder); all 0 when there is nothing. */
-export function percentages(items: { label: string; value: number }[]): { label: string; value: number }[] {
+function percentages(items: { label: string; value: number }[]): { label: string; value: number }[] {
   const total = items.reduce((s, i) => s + i.value, 0);
   if (total <= 0) return items.map((i) => ({ label: i.label, value: 0 }));
   const tenths = items.map((i) => (i.value / total) * 1000);
