@@ -1,4 +1,5 @@
 import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
+import { createdAtColumn, updatedAtColumn } from './timestamps.js';
 
 /** Where a repository's deployments are read from. */
 export const DEPLOYMENT_SOURCES = ['deployments-api', 'workflow-runs', 'tags', 'merges'] as const;
@@ -35,12 +36,7 @@ export const Deployment = defineEntity({
     finishedAt: p.datetime().columnType('timestamptz').nullable(),
     /** when it first failed (a failure or error status; a run concluding failure, timed_out, startup_failure) */
     failedAt: p.datetime().columnType('timestamptz').nullable(),
-    updatedAt: p
-      .datetime()
-      .columnType('timestamptz')
-      .defaultRaw('now()')
-      .onCreate(() => new Date())
-      .onUpdate(() => new Date()),
+    updatedAt: updatedAtColumn(),
   },
 });
 export type IDeployment = InferEntity<typeof Deployment>;
@@ -55,12 +51,7 @@ export const DeploymentSetting = defineEntity({
     /** the source's pattern: workflow-runs, over the workflows' names and files (default `deploy`, case-insensitive); tags, over the tag names (default `^v?\d+\.\d+`) */
     workflowPattern: p.string().length(255).nullable(),
     chosenSource: p.string().length(20).nullable(),
-    updatedAt: p
-      .datetime()
-      .columnType('timestamptz')
-      .defaultRaw('now()')
-      .onCreate(() => new Date())
-      .onUpdate(() => new Date()),
+    updatedAt: updatedAtColumn(),
   },
 });
 export type IDeploymentSetting = InferEntity<typeof DeploymentSetting>;
@@ -76,11 +67,7 @@ export const DeploymentShipment = defineEntity({
     commits: p.integer(),
     /** false: the deployed sha is not in the repository (force-pushed away, another fork): nothing known shipped */
     shaKnown: p.boolean(),
-    computedAt: p
-      .datetime()
-      .columnType('timestamptz')
-      .defaultRaw('now()')
-      .onCreate(() => new Date()),
+    computedAt: createdAtColumn(),
   },
 });
 export type IDeploymentShipment = InferEntity<typeof DeploymentShipment>;
@@ -127,17 +114,8 @@ export const Incident = defineEntity({
     sha: p.string().length(40).nullable(),
     /** the deployment it is about, by its source's id, when the sender knows it */
     deploymentExternalId: p.bigint('number').nullable(),
-    createdAt: p
-      .datetime()
-      .columnType('timestamptz')
-      .defaultRaw('now()')
-      .onCreate(() => new Date()),
-    updatedAt: p
-      .datetime()
-      .columnType('timestamptz')
-      .defaultRaw('now()')
-      .onCreate(() => new Date())
-      .onUpdate(() => new Date()),
+    createdAt: createdAtColumn(),
+    updatedAt: updatedAtColumn(),
   },
 });
 export type IIncident = InferEntity<typeof Incident>;

@@ -1,4 +1,5 @@
 import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
+import { updatedAtColumn } from './timestamps.js';
 
 /**
  * What git holds beyond the contract's commits table (migration SyncTruth): the branch head whose
@@ -15,12 +16,7 @@ export const GithubCommitHead = defineEntity({
     branch: p.string().length(255),
     headSha: p.string().length(40).nullable(),
     targetSha: p.string().length(40).nullable(),
-    updatedAt: p
-      .datetime()
-      .columnType('timestamptz')
-      .defaultRaw('now()')
-      .onCreate(() => new Date())
-      .onUpdate(() => new Date()),
+    updatedAt: updatedAtColumn(),
   },
 });
 export type IGithubCommitHead = InferEntity<typeof GithubCommitHead>;

@@ -1,4 +1,5 @@
 import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
+import { updatedAtColumn } from './timestamps.js';
 
 export const SYNC_STREAMS = ['commits', 'pulls', 'deployments', 'issues'] as const;
 export type SyncStream = (typeof SYNC_STREAMS)[number];
@@ -11,12 +12,7 @@ export const GithubSyncCursor = defineEntity({
     repositoryFullName: p.string().length(255).primary(),
     stream: p.string().length(20).$type<SyncStream>().primary(),
     cursorAt: p.datetime().columnType('timestamptz'),
-    updatedAt: p
-      .datetime()
-      .columnType('timestamptz')
-      .defaultRaw('now()')
-      .onCreate(() => new Date())
-      .onUpdate(() => new Date()),
+    updatedAt: updatedAtColumn(),
   },
 });
 export type IGithubSyncCursor = InferEntity<typeof GithubSyncCursor>;

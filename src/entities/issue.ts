@@ -1,4 +1,5 @@
 import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
+import { createdAtColumn, updatedAtColumn } from './timestamps.js';
 
 /** The schema diagram's Issue: an issue of GitHub or Jira, belonging to a developer (migration Issues). */
 export const Issue = defineEntity({
@@ -116,17 +117,8 @@ export const JiraSite = defineEntity({
     jql: p.text().nullable(),
     cursorAt: p.datetime().columnType('timestamptz').nullable(),
     lastError: p.text().nullable(),
-    createdAt: p
-      .datetime()
-      .columnType('timestamptz')
-      .defaultRaw('now()')
-      .onCreate(() => new Date()),
-    updatedAt: p
-      .datetime()
-      .columnType('timestamptz')
-      .defaultRaw('now()')
-      .onCreate(() => new Date())
-      .onUpdate(() => new Date()),
+    createdAt: createdAtColumn(),
+    updatedAt: updatedAtColumn(),
   },
 });
 export type IJiraSite = InferEntity<typeof JiraSite>;

@@ -1,4 +1,5 @@
 import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
+import { updatedAtColumn } from './timestamps.js';
 
 /**
  * A pull request's lifecycle beside the contract's pull_requests (migration PullLifecycle): written
@@ -19,12 +20,7 @@ export const PullRequestLifecycle = defineEntity({
     lastCommitSha: p.string().length(40).nullable(),
     /** its branch */
     headRef: p.string().length(255).nullable(),
-    updatedAt: p
-      .datetime()
-      .columnType('timestamptz')
-      .defaultRaw('now()')
-      .onCreate(() => new Date())
-      .onUpdate(() => new Date()),
+    updatedAt: updatedAtColumn(),
   },
 });
 export type IPullRequestLifecycle = InferEntity<typeof PullRequestLifecycle>;
