@@ -19,11 +19,12 @@ const BAD = 29;
 const REVERT = 33;
 
 /**
- * The demo repository's deployments (Deployments API, production): one an hour and a half after
- * every fourth commit, one of them failing (fixed by the next); commit 33 reverts commit 29 with
- * git's own line. Set before the first sync, so the revert is synced with the rest.
+ * The demo repository's delivery and work, set before the first sync: its deployments (Deployments
+ * API, production; one an hour and a half after every fourth commit, one of them failing, fixed by
+ * the next; commit 33 reverts commit 29 with git's own line), its pull requests' lifecycles (a
+ * commit each, merge commits, a draft made ready, bodies closing or mentioning issues), and its issues.
  */
-export function seedDemoDeployments(gh: GitHubStandIn): void {
+export function seedDemoDelivery(gh: GitHubStandIn): void {
   const repo = gh.repos.get(DEMO_REPO)!;
   const commits = repo.commits;
   // The pull requests' lifecycles: each one's commit (about a day before it opened), its merge

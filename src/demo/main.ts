@@ -33,7 +33,7 @@ import { JOBS } from '../workers/handlers.js';
 import { startWorkerPool } from '../workers/runtime.js';
 import { DEMO_REPO, seedDemoGitHub } from './github-fixture.js';
 import { showCareer } from './career.js';
-import { seedDemoDeployments, showDelivery } from './delivery.js';
+import { seedDemoDelivery, showDelivery } from './delivery.js';
 import { DEMO_ORG_ID, seedDemoOrg } from './seed.js';
 import { localServicesForDevelopment } from '../dev/local-services.js';
 
@@ -52,7 +52,7 @@ async function demo(): Promise<void> {
   const env = loadConfig();
   const gh = await new GitHubStandIn().start();
   seedDemoGitHub(gh);
-  seedDemoDeployments(gh);
+  seedDemoDelivery(gh);
   // An OpenAI-compatible stand-in plays the LLM unless a real one is configured.
   const llm = env.OPENAI_MODEL ? null : await new OpenAIStandIn().start();
   const config: AppConfig = {
