@@ -26,6 +26,7 @@ const FEATURES = [
   'exports',
   'github',
   'insights',
+  'issues',
   'jira',
   'llm',
   'metrics',

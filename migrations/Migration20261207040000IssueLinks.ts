@@ -12,6 +12,17 @@ import { DELIVERY_INCIDENTS_V1 } from './Migration20261207010000Incidents.js';
  *   categories (feature, bug, tech debt, operations, other), over the documented defaults.
  * delivery_incidents gains the issues labelled `incident` (or of type Incident).
  */
+/** The delivery_incidents view of this migration: the first one and the issues that are incidents (a later migration extends it). */
+export const DELIVERY_INCIDENTS_V2 = `${DELIVERY_INCIDENTS_V1}
+UNION ALL
+SELECT 'issue', i.id::text, i.repository_full_name,
+       (SELECT d.id FROM counted_deployments d WHERE d.repository_full_name = i.repository_full_name AND d.succeeded_at <= i.created_at
+         ORDER BY d.succeeded_at DESC, d.external_id DESC LIMIT 1),
+       NULL, i.title, i.created_at, i.closed_at
+  FROM issues i
+ WHERE i.repository_full_name IS NOT NULL
+   AND (coalesce(lower(i.issue_type) = 'incident', false) OR EXISTS (SELECT 1 FROM jsonb_array_elements_text(i.labels) l WHERE lower(l) = 'incident'))`;
+
 export class Migration20261207040000IssueLinks extends Migration {
   override async up(): Promise<void> {
     this.addSql(`
@@ -45,15 +56,7 @@ SELECT DISTINCT ON (x.issue_id, x.source_kind, x.source_id) x.* FROM (
 ) x
 ORDER BY x.issue_id, x.source_kind, x.source_id, x.closing DESC;
 CREATE OR REPLACE VIEW delivery_incidents AS
-${DELIVERY_INCIDENTS_V1}
-UNION ALL
-SELECT 'issue', i.id::text, i.repository_full_name,
-       (SELECT d.id FROM counted_deployments d WHERE d.repository_full_name = i.repository_full_name AND d.succeeded_at <= i.created_at
-         ORDER BY d.succeeded_at DESC, d.external_id DESC LIMIT 1),
-       NULL, i.title, i.created_at, i.closed_at
-  FROM issues i
- WHERE i.repository_full_name IS NOT NULL
-   AND (coalesce(lower(i.issue_type) = 'incident', false) OR EXISTS (SELECT 1 FROM jsonb_array_elements_text(i.labels) l WHERE lower(l) = 'incident'));
+${DELIVERY_INCIDENTS_V2};
 `);
   }
 

@@ -16,6 +16,7 @@ import { Migration20261207020000PullLifecycle } from './Migration20261207020000P
 import { Migration20261207030000Issues } from './Migration20261207030000Issues.js';
 import { Migration20261207040000IssueLinks } from './Migration20261207040000IssueLinks.js';
 import { Migration20261207050000Jira } from './Migration20261207050000Jira.js';
+import { Migration20261207060000IssueIncidents } from './Migration20261207060000IssueIncidents.js';
 
 /** Every migration, in order. New migrations are appended here. */
 export const migrationsList: MigrationObject[] = [
@@ -36,4 +37,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261207030000Issues', class: Migration20261207030000Issues },
   { name: 'Migration20261207040000IssueLinks', class: Migration20261207040000IssueLinks },
   { name: 'Migration20261207050000Jira', class: Migration20261207050000Jira },
+  { name: 'Migration20261207060000IssueIncidents', class: Migration20261207060000IssueIncidents },
 ];

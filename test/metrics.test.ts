@@ -100,5 +100,6 @@ describe('metrics library', () => {
     // The fixture's commits fall on real days: the series is not all zeros.
     expect((await computeSeries(w.db.sql, 'commits', window, days, now)).reduce((a, b) => a! + (b ?? 0), 0)).toBe(5);
     await expect(computeSeries(w.db.sql, 'language_mix', window, days, now)).rejects.toThrow('needs a single-value metric');
-  });
+    // Some 4,500 statements (every single-value metric, three scopes, 36 buckets each way): more than the default 30 s on a busy machine.
+  }, 120_000);
 });

@@ -31,8 +31,13 @@ export const COMMANDS: { name: string; description: string; load: () => Promise<
   },
   {
     name: 'jira',
-    description: "Jira Cloud: install an organization's site, sync its issues",
+    description: "Jira Cloud: install an organization's site, its projects' repositories, sync its issues",
     load: async () => (await import('./commands/jira.js')).registerJira,
+  },
+  {
+    name: 'issues',
+    description: "issues: an organization's investment categories and which issues are incidents",
+    load: async () => (await import('./commands/issues.js')).registerIssues,
   },
   {
     name: 'incidents',

@@ -98,6 +98,8 @@ export const envSchema = z.object({
   GITHUB_SYNC_INITIAL_DAYS: int(0, 36_500).default(365),
   /** Cursor overlap: each incremental sync re-reads this many minutes before the cursor (clock skew, late pushes). */
   GITHUB_SYNC_OVERLAP_MINUTES: int(0, 1_440).default(5),
+  /** How often a Jira sync also checks the stored issues against the site, for the ones deleted there (hours). */
+  JIRA_RECONCILE_HOURS: int(1, 8_760).default(24),
   /** Period of the scheduled re-sync of every tracked repository (minutes). */
   GITHUB_SYNC_EVERY_MINUTES: int(1, 10_080).default(60),
   /** Rate-limit waits up to this long happen in-process; longer ones park the job until the reset. */

@@ -51,7 +51,7 @@ import { GitFallbackTotal } from './git-fallback-total.js';
 import { PredictiveInsightOrganization } from './predictive-insight-organization.js';
 import { CommitRevert, Deployment, DeploymentCommit, DeploymentSetting, DeploymentShipment, Incident } from './delivery.js';
 import { PullRequestComment, PullRequestCommit, PullRequestLifecycle } from './pull-lifecycle.js';
-import { Issue, IssueCategoryMapping, IssueReference, IssueTransition, JiraSite } from './issue.js';
+import { Issue, IssueCategoryMapping, IssueIncidentMatch, IssueReference, IssueTransition, JiraProjectRepository, JiraSite } from './issue.js';
 
 /** Every entity of the schema contract, in dependency order, then the sync's own tables. */
 export const ALL_ENTITIES = [
@@ -102,4 +102,6 @@ export const ALL_ENTITIES = [
   IssueReference,
   IssueCategoryMapping,
   JiraSite,
+  JiraProjectRepository,
+  IssueIncidentMatch,
 ];

@@ -116,9 +116,35 @@ export const JiraSite = defineEntity({
     storyPointsField: p.string().length(100).nullable(),
     jql: p.text().nullable(),
     cursorAt: p.datetime().columnType('timestamptz').nullable(),
+    /** when the stored issues were last checked against the site (deletions) */
+    reconciledAt: p.datetime().columnType('timestamptz').nullable(),
     lastError: p.text().nullable(),
     createdAt: createdAtColumn(),
     updatedAt: updatedAtColumn(),
   },
 });
 export type IJiraSite = InferEntity<typeof JiraSite>;
+
+/** A term (an issue type or label, lower case) that makes an organization's issue an incident; none stored: `incident`. */
+export const IssueIncidentMatch = defineEntity({
+  name: 'IssueIncidentMatch',
+  tableName: 'issue_incident_matches',
+  properties: {
+    organizationId: p.uuid().primary(),
+    match: p.string().length(100).primary(),
+  },
+});
+export type IIssueIncidentMatch = InferEntity<typeof IssueIncidentMatch>;
+
+/** The repository a Jira project's incidents are attributed to (one of the organization's own). */
+export const JiraProjectRepository = defineEntity({
+  name: 'JiraProjectRepository',
+  tableName: 'jira_project_repositories',
+  properties: {
+    organizationId: p.uuid().primary(),
+    projectKey: p.string().length(255).primary(),
+    repositoryFullName: p.string().length(255),
+    createdAt: createdAtColumn(),
+  },
+});
+export type IJiraProjectRepository = InferEntity<typeof JiraProjectRepository>;

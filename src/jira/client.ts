@@ -15,6 +15,15 @@ export interface JiraSiteAccess {
  * Cloud site's API) is permanent. The token never appears in an error.
  */
 export async function jiraGet<T>(site: JiraSiteAccess, path: string, query: Record<string, string> = {}): Promise<T> {
+  return (await request<T>(site, path, query, false))!;
+}
+
+/** As jiraGet, but a 404 (Jira's answer for an issue that was deleted, or that the account may no longer see) is `null`. */
+export async function jiraFind<T>(site: JiraSiteAccess, path: string, query: Record<string, string> = {}): Promise<T | null> {
+  return request<T>(site, path, query, true);
+}
+
+async function request<T>(site: JiraSiteAccess, path: string, query: Record<string, string>, notFoundIsNull: boolean): Promise<T | null> {
   const url = new URL(path, site.baseUrl.endsWith('/') ? site.baseUrl : `${site.baseUrl}/`);
   for (const [k, v] of Object.entries(query)) url.searchParams.set(k, v);
   const auth = `Basic ${Buffer.from(`${site.email}:${site.token}`).toString('base64')}`;
@@ -41,6 +50,7 @@ export async function jiraGet<T>(site: JiraSiteAccess, path: string, query: Reco
   } catch {
     throw new PermanentError(`${where} answered ${res.headers.get('content-type') ?? 'something'}, not JSON: is ${site.baseUrl} a Jira Cloud site?`);
   }
+  if (res.status === 404 && notFoundIsNull) return null;
   if (!res.ok) {
     const messages = (body as { errorMessages?: string[] })?.errorMessages?.join('; ') ?? '';
     throw new PermanentError(`${where} answered ${res.status}${messages ? `: ${messages}` : ''}`);

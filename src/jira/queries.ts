@@ -9,7 +9,14 @@ export interface JiraSiteRow {
   story_points_field: string | null;
   jql: string | null;
   cursor_at: Date | string | null;
+  reconciled_at: Date | string | null;
 }
+
+/**
+ * A Jira issue's external id: the organization's id and the site's issue id (`<uuid>:10001`). Issue
+ * ids are a site's own, so two organizations' sites have the same ones: each keeps its own rows.
+ */
+export const jiraExternalId = (organizationId: string, issueId: string) => `${organizationId}:${issueId}`;
 
 /** Install (or replace) an organization's Jira site; a new site starts from the beginning. */
 export async function writeJiraSite(
@@ -20,7 +27,7 @@ export async function writeJiraSite(
     em,
     `INSERT INTO jira_sites (organization_id, base_url, email, api_token, story_points_field, jql) VALUES (?, ?, ?, ?, ?, ?)
      ON CONFLICT (organization_id) DO UPDATE SET base_url = EXCLUDED.base_url, email = EXCLUDED.email, api_token = EXCLUDED.api_token,
-            story_points_field = EXCLUDED.story_points_field, jql = EXCLUDED.jql, cursor_at = NULL, last_error = NULL, updated_at = now()`,
+            story_points_field = EXCLUDED.story_points_field, jql = EXCLUDED.jql, cursor_at = NULL, reconciled_at = NULL, last_error = NULL, updated_at = now()`,
     [s.organizationId, s.baseUrl, s.email, s.sealedToken, s.storyPointsField, s.jql],
   );
 }
@@ -28,7 +35,7 @@ export async function writeJiraSite(
 export async function jiraSite(em: EntityManager, organizationId: string): Promise<JiraSiteRow | undefined> {
   const [row] = await sql<JiraSiteRow>(
     em,
-    `SELECT organization_id, base_url, email, api_token, story_points_field, jql, cursor_at FROM jira_sites WHERE organization_id = ?`,
+    `SELECT organization_id, base_url, email, api_token, story_points_field, jql, cursor_at, reconciled_at FROM jira_sites WHERE organization_id = ?`,
     [organizationId],
   );
   return row;
@@ -39,12 +46,44 @@ export async function jiraOrganizations(em: EntityManager): Promise<string[]> {
   return (await sql<{ organization_id: string }>(em, `SELECT organization_id FROM jira_sites ORDER BY organization_id`)).map((r) => r.organization_id);
 }
 
-/** A sync's outcome: the cursor moved to the newest update read (never back), the last error cleared or recorded. */
-export async function recordJiraSync(em: EntityManager, organizationId: string, outcome: { cursor: Date | null } | { error: string }): Promise<void> {
+/**
+ * A sync's outcome: the cursor moved to the newest update read (never back), the last error cleared
+ * or recorded; or the time the stored issues were checked against the site.
+ */
+export async function recordJiraSync(
+  em: EntityManager,
+  organizationId: string,
+  outcome: { cursor: Date | null } | { error: string } | { reconciledAt: Date },
+): Promise<void> {
   if ('error' in outcome) await sql(em, `UPDATE jira_sites SET last_error = ?, updated_at = now() WHERE organization_id = ?`, [outcome.error, organizationId]);
+  else if ('reconciledAt' in outcome)
+    await sql(em, `UPDATE jira_sites SET reconciled_at = ?, updated_at = now() WHERE organization_id = ?`, [outcome.reconciledAt, organizationId]);
   else
     await sql(em, `UPDATE jira_sites SET cursor_at = GREATEST(cursor_at, ?::timestamptz), last_error = NULL, updated_at = now() WHERE organization_id = ?`, [
       outcome.cursor,
       organizationId,
     ]);
+}
+
+/** The stored issues of an organization's site: their Jira ids (the external id's tail) and projects. */
+export async function storedJiraIssues(em: EntityManager, organizationId: string): Promise<{ issue_id: string; project_key: string }[]> {
+  return sql(
+    em,
+    `SELECT substr(external_id, length(?) + 2) AS issue_id, project_key FROM issues WHERE source = 'jira' AND organization_id = ? AND external_id LIKE ? || ':%' ORDER BY external_id`,
+    [organizationId, organizationId, organizationId],
+  );
+}
+
+/** Remove issues deleted in Jira (by their Jira ids), with their status history. */
+export async function deleteJiraIssues(em: EntityManager, organizationId: string, issueIds: string[]): Promise<number> {
+  if (issueIds.length === 0) return 0;
+  return em.transactional(async (tx) => {
+    const gone = await sql<{ id: string }>(
+      tx,
+      `DELETE FROM issues WHERE source = 'jira' AND organization_id = ? AND external_id = ANY(?::text[]) RETURNING id`,
+      [organizationId, issueIds.map((id) => jiraExternalId(organizationId, id))],
+    );
+    await sql(tx, `DELETE FROM issue_transitions WHERE issue_id = ANY(?::uuid[])`, [gone.map((g) => g.id)]);
+    return gone.length;
+  });
 }

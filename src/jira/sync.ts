@@ -7,11 +7,16 @@ import { storedIssueUpdates, upsertIssues, type IssueRow } from '../github/sql/i
 import { storableText } from '../lib/text.js';
 import { normaliseEmail, resolveEmails } from '../people/index.js';
 import { jiraGet, type JiraSiteAccess } from './client.js';
-import { jiraSite, recordJiraSync, type JiraSiteRow } from './queries.js';
+import { reconcileJira } from './reconcile.js';
+import { jiraExternalId, jiraSite, recordJiraSync, type JiraSiteRow } from './queries.js';
 
 interface JiraUser {
   accountId?: string;
   emailAddress?: string | null;
+}
+interface JiraHistory {
+  created: string;
+  items?: { field?: string; fromString?: string | null; toString?: string | null }[];
 }
 interface JiraIssue {
   id: string;
@@ -28,7 +33,8 @@ interface JiraIssue {
     updated: string;
     resolutiondate?: string | null;
   };
-  changelog?: { histories?: { created: string; items?: { field?: string; fromString?: string | null; toString?: string | null }[] }[] };
+  /** the most recent histories only (Jira embeds a limited number); `total` says how many there are */
+  changelog?: { total?: number; histories?: JiraHistory[] };
 }
 interface SearchPage {
   issues: JiraIssue[];
@@ -40,6 +46,8 @@ const instant = (s: string) => new Date(s.replace(/([+-]\d{2})(\d{2})$/, '$1:$2'
 /** JQL's minute precision, in UTC (the API account's time zone is UTC in Jira Cloud by default; the overlap covers the rest). */
 const jqlMinute = (d: Date) => d.toISOString().slice(0, 16).replace('T', ' ');
 const JIRA_PAGE = 100;
+/** The page of GET /issue/{id}/changelog (Jira's maximum). */
+const CHANGELOG_PAGE = 100;
 
 /** The access to an organization's site, its token decrypted. */
 function siteAccess(site: Pick<JiraSiteRow, 'base_url' | 'email' | 'api_token'>, config: Pick<AppConfig, 'ENCRYPTION_KEYS'>): JiraSiteAccess {
@@ -56,10 +64,14 @@ function siteAccess(site: Pick<JiraSiteRow, 'base_url' | 'email' | 'api_token'>,
  * fails it with the reason recorded on the site.
  */
 export async function syncJira(
-  ctx: { em: EntityManager; log: Logger; config: Pick<AppConfig, 'ENCRYPTION_KEYS' | 'GITHUB_SYNC_OVERLAP_MINUTES' | 'GITHUB_SYNC_INITIAL_DAYS'> },
+  ctx: {
+    em: EntityManager;
+    log: Logger;
+    config: Pick<AppConfig, 'ENCRYPTION_KEYS' | 'GITHUB_SYNC_OVERLAP_MINUTES' | 'GITHUB_SYNC_INITIAL_DAYS' | 'JIRA_RECONCILE_HOURS'>;
+  },
   organizationId: string,
   now = new Date(),
-): Promise<{ fetched: number; written: number }> {
+): Promise<{ fetched: number; written: number; deleted?: number }> {
   const site = await jiraSite(ctx.em, organizationId);
   if (!site) throw new PermanentError(`organization ${organizationId} has no Jira site (aexy jira install)`);
   const access = siteAccess(site, ctx.config);
@@ -89,17 +101,55 @@ export async function syncJira(
         ...(token ? { nextPageToken: token } : {}),
       });
       fetched += page.issues.length;
-      written += await writePage(ctx.em, organizationId, site, page.issues, categories);
+      // What the overlap reads again unchanged is neither paged nor written again.
+      const stored = await storedIssueUpdates(
+        ctx.em,
+        'jira',
+        page.issues.map((i) => jiraExternalId(organizationId, i.id)),
+      );
+      const changed = page.issues.filter((i) => stored.get(jiraExternalId(organizationId, i.id)) !== new Date(instant(i.fields.updated)).getTime());
+      for (const i of changed) await completeChangelog(access, i);
+      written += await writePage(ctx.em, organizationId, site, changed, categories);
       for (const i of page.issues) if (!newest || new Date(instant(i.fields.updated)) > newest) newest = new Date(instant(i.fields.updated));
       token = page.nextPageToken;
     } while (token);
     await recordJiraSync(ctx.em, organizationId, { cursor: newest });
-    ctx.log.info({ organizationId, fetched, written }, 'jira issues synced');
-    return { fetched, written };
+    // A deleted issue leaves no trace in a search: the stored ones are checked against the site
+    // every JIRA_RECONCILE_HOURS (a first sync has just read them all).
+    const due = site.reconciled_at && now.getTime() - new Date(site.reconciled_at).getTime() >= ctx.config.JIRA_RECONCILE_HOURS * 3_600_000;
+    const deleted = due ? await reconcileJira(ctx, organizationId, access, site.jql, now) : undefined;
+    if (!site.reconciled_at) await recordJiraSync(ctx.em, organizationId, { reconciledAt: now });
+    ctx.log.info({ organizationId, fetched, written, deleted }, 'jira issues synced');
+    return { fetched, written, ...(deleted !== undefined ? { deleted } : {}) };
   } catch (err) {
     if (err instanceof PermanentError) await recordJiraSync(ctx.em, organizationId, { error: err.message });
     throw err;
   }
+}
+
+/**
+ * The whole changelog of an issue whose search result holds only its most recent histories (Jira
+ * embeds a limited number: `total` says how many there are): GET /rest/api/3/issue/{id}/changelog,
+ * oldest first, 100 a page.
+ */
+async function completeChangelog(access: JiraSiteAccess, issue: JiraIssue): Promise<void> {
+  const embedded = issue.changelog?.histories ?? [];
+  if (!issue.changelog || (issue.changelog.total ?? 0) <= embedded.length) return;
+  const histories: JiraHistory[] = [];
+  for (let startAt = 0; ;) {
+    const page = await jiraGet<{ values: JiraHistory[]; isLast?: boolean; total?: number }>(
+      access,
+      `rest/api/3/issue/${encodeURIComponent(issue.id)}/changelog`,
+      {
+        startAt: String(startAt),
+        maxResults: String(CHANGELOG_PAGE),
+      },
+    );
+    histories.push(...page.values);
+    startAt += page.values.length;
+    if (page.isLast !== false || page.values.length === 0) break;
+  }
+  issue.changelog = { total: histories.length, histories };
 }
 
 async function writePage(em: EntityManager, organizationId: string, site: JiraSiteRow, issues: JiraIssue[], categories: Map<string, string>): Promise<number> {
@@ -107,13 +157,6 @@ async function writePage(em: EntityManager, organizationId: string, site: JiraSi
     .flatMap((i) => [i.fields.reporter, i.fields.assignee].flatMap((u) => (u?.emailAddress ? [normaliseEmail(u.emailAddress) ?? ''] : [])))
     .filter(Boolean);
   return em.transactional(async (tx) => {
-    // What the overlap reads again unchanged is not written again.
-    const stored = await storedIssueUpdates(
-      tx,
-      'jira',
-      issues.map((i) => i.id),
-    );
-    issues = issues.filter((i) => stored.get(i.id) !== new Date(instant(i.fields.updated)).getTime());
     const people = await resolveEmails(tx, emails);
     const who = (u: JiraUser | null | undefined) => (u?.emailAddress ? (people.get(normaliseEmail(u.emailAddress) ?? '') ?? null) : null);
     const rows = issues.map((i): IssueRow => {
@@ -129,7 +172,7 @@ async function writePage(em: EntityManager, organizationId: string, site: JiraSi
       const assignee = who(f.assignee);
       return {
         source: 'jira',
-        external_id: i.id,
+        external_id: jiraExternalId(organizationId, i.id),
         issue_key: i.key,
         repository_full_name: null,
         project_key: i.key.replace(/-\d+$/, ''),

@@ -5,6 +5,7 @@ import { valuesPerBucket } from './queries.js';
 import { doraLevels, overallDoraLevel } from './dora.js';
 import { learningProgressMetric, readinessMetric, skillLevelsMetric } from '../career/index.js';
 import { commitInOrganizationSql, pullInOrganizationSql, reviewInOrganizationSql } from '../organizations/index.js';
+import { DEFAULT_CATEGORY_MAPPING, INVESTMENT_CATEGORIES } from '../issues/index.js';
 
 /**
  * The metrics library: one SQL query per metric over the synced tables, scoped by a date window and
@@ -354,9 +355,8 @@ const LIFECYCLE: Record<string, { description: string; run: (ctx: Ctx) => Promis
   },
 };
 
-/** A bug: an issue of type Bug, or labelled bug (`bug`, `type: bug`, `kind/bug`, any case). No `?` in the SQL: it would be read as a placeholder. */
-const IS_BUG = (a: string) =>
-  `(coalesce(lower(${a}.issue_type) = 'bug', false) OR EXISTS (SELECT 1 FROM jsonb_array_elements_text(${a}.labels) l WHERE lower(l) ~ '^((type|kind)[:/] {0,1}){0,1}bugs{0,1}$'))`;
+/** A bug: an issue of type Bug, or labelled bug (`bug`, `bugs`, `type: bug`, `kind/bug`, any case: issue_terms()). */
+const IS_BUG = (a: string) => `EXISTS (SELECT 1 FROM issue_terms(${a}.issue_type, ${a}.labels) bt(m) WHERE bt.m IN ('bug', 'bugs'))`;
 
 /**
  * The issues a pull request (alias `p`) links to, of the organization: by its own references (title,
@@ -366,38 +366,6 @@ const LINKED_ISSUES = (p: string, d: ScopeSql) => `SELECT l.issue_id FROM issue_
    WHERE ((l.source_kind = 'pull' AND l.source_id = ${p}.github_id::text)
       OR (l.source_kind = 'commit' AND l.source_id IN (SELECT pc.sha FROM pull_request_commits pc WHERE pc.pull_github_id = ${p}.github_id)))${d.issuesOfOrganization('li')}`;
 
-/** The investment categories, in the order that decides a pull request linked to issues of several. */
-const INVESTMENT_CATEGORIES = ['bug', 'feature', 'tech debt', 'operations', 'other'] as const;
-/** The default mapping of an issue type or label (lower case; `type:`/`kind/` prefixes dropped) to a category; an organization's issue_category_mappings override and extend it. */
-const DEFAULT_CATEGORY_MAPPING: Record<string, (typeof INVESTMENT_CATEGORIES)[number]> = {
-  bug: 'bug',
-  bugs: 'bug',
-  defect: 'bug',
-  regression: 'bug',
-  incident: 'bug',
-  hotfix: 'bug',
-  feature: 'feature',
-  enhancement: 'feature',
-  story: 'feature',
-  epic: 'feature',
-  'new feature': 'feature',
-  improvement: 'feature',
-  'tech debt': 'tech debt',
-  'tech-debt': 'tech debt',
-  techdebt: 'tech debt',
-  debt: 'tech debt',
-  refactor: 'tech debt',
-  refactoring: 'tech debt',
-  chore: 'tech debt',
-  operations: 'operations',
-  ops: 'operations',
-  infrastructure: 'operations',
-  infra: 'operations',
-  devops: 'operations',
-  ci: 'operations',
-  security: 'operations',
-  maintenance: 'operations',
-};
 const sqlText = (v: string) => `'${v.replace(/'/g, "''")}'`;
 const DEFAULTS_VALUES = Object.entries(DEFAULT_CATEGORY_MAPPING)
   .map(([m, c]) => `(${sqlText(m)}, ${sqlText(c)})`)
@@ -418,7 +386,7 @@ function investment(weight: 'lines' | 'count') {
           SELECT ${weight === 'lines' ? 'coalesce(p.additions, 0) + coalesce(p.deletions, 0)' : '1'} AS w,
                  coalesce((SELECT rk.category FROM (${LINKED_ISSUES('p', d)}) li2
                              JOIN issues i ON i.id = li2.issue_id
-                             CROSS JOIN LATERAL (SELECT lower(i.issue_type) AS m UNION SELECT regexp_replace(lower(lb), '^(type|kind) *[:/] *', '') FROM jsonb_array_elements_text(i.labels) lb) ms
+                             CROSS JOIN LATERAL issue_terms(i.issue_type, i.labels) ms(m)
                              JOIN (SELECT cm.match, cm.category FROM issue_category_mappings cm WHERE cm.organization_id = ${d.organization()}
                                    UNION ALL SELECT dm.match, dm.category FROM (VALUES ${DEFAULTS_VALUES}) dm(match, category)
                                     WHERE NOT EXISTS (SELECT 1 FROM issue_category_mappings om WHERE om.organization_id = ${d.organization()} AND om.match = dm.match)) mp ON mp.match = ms.m

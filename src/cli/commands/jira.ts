@@ -1,13 +1,13 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { KeyRing } from '../../crypto/secrets.js';
-import { installJiraSite } from '../../jira/index.js';
+import { installJiraSite, jiraProjects, mapJiraProject } from '../../jira/index.js';
 import { jiraSync } from '../../jobs/index.js';
 import { waitAndReport, withOrm, withProducer } from '../context.js';
 
 /** `aexy jira install|sync`: an organization's Jira Cloud site, and the sync of its issues. */
 export function registerJira(program: Command): void {
-  const jira = program.command('jira').description("Jira Cloud: install an organization's site, sync its issues");
+  const jira = program.command('jira').description("Jira Cloud: install an organization's site, its projects' repositories, sync its issues");
   jira
     .command('install')
     .description("install an organization's Jira Cloud site (the token is checked, then stored encrypted)")
@@ -31,6 +31,25 @@ export function registerJira(program: Command): void {
         console.log(
           `${site.baseUrl}: installed for organization ${opts.organization} as ${site.account}; its issues are read by jira.sync (hourly, or aexy jira sync)`,
         );
+      });
+    });
+  jira
+    .command('projects')
+    .description("an organization's Jira projects and the repository each one's incidents are attributed to; --key with --repository (or --none) sets it")
+    .requiredOption('--organization <uuid>', 'the organization')
+    .option('--key <KEY>', 'a project key')
+    .option('--repository <owner/name>', "one of the organization's repositories: the deployments its incidents are attributed to")
+    .option('--none', "stop attributing the project's incidents")
+    .action(async (opts: { organization: string; key?: string; repository?: string; none?: boolean }) => {
+      if (opts.key && !opts.repository && !opts.none) throw new Error('--key: give --repository <owner/name> or --none');
+      if (!opts.key && (opts.repository || opts.none)) throw new Error('--repository and --none need --key');
+      await withOrm(async (orm) => {
+        const em = orm.em.fork();
+        if (opts.key) await mapJiraProject(em, opts.organization, opts.key, opts.none ? null : opts.repository!);
+        const rows = await jiraProjects(em, opts.organization);
+        if (rows.length === 0) console.log(`organization ${opts.organization} has no Jira projects yet`);
+        else
+          console.table(rows.map((r) => ({ project: r.project_key, issues: r.issues, 'incidents attributed to': r.repository_full_name ?? 'no repository' })));
       });
     });
   jira
