@@ -93,6 +93,13 @@ describe('CLI and worker processes', () => {
         '14. issues of aexy/workers (last 30 days): 5 opened, 3 resolved, median cycle 48 h, bugs 40 %; merged pull requests linked to an issue 60 %; ' +
           'investment balance by pull requests: bug 20 % · feature 20 % · tech debt 20 % · operations 0 % · other 40 %',
       );
+      // Jira's SHOP (src/demo/jira.ts): 4 issues; 5 + 4 opened, 3 + 2 resolved; cycles 48, 72, 24 h (GitHub), 72 and 1 h (Jira): median 48;
+      // the incident SHOP-3 (2 h to restore) lands on the deployment the reported incident already made a failure: still 25 %.
+      expect(r.stdout).toContain(
+        "15. Jira (a stand-in of Jira Cloud's REST API): site installed as Bot (token checked, stored encrypted); jira.sync read 4 issues of SHOP with their status history; " +
+          "SHOP's incidents count against aexy/workers's deployments. The organization's last 30 days, GitHub and Jira together: 9 issues opened, 5 resolved, median cycle 48 h; " +
+          '4 incidents, change failure rate 25 %, time to restore 29.5 h median',
+      );
       // Re-running is idempotent: the rows in Postgres are the ones a single run seeded.
       const again = await spawnTs('src/demo/main.ts', [], demoEnv).finished;
       expect(again.stdout).toContain('1. migrations: database already up to date');

@@ -38,8 +38,8 @@ export function seedDemoDelivery(gh: GitHubStandIn): void {
       p.merged_by = p.reviews[0]?.user ?? p.user;
     }
     if (n === 2) p.timeline = [{ type: 'ready_for_review', created_at: new Date(opened + HOUR).toISOString(), actor: p.user }];
-    // The first three close or mention the demo's issues.
-    if (n < 3) p.body = [`Fixes #${n + 1}`, `Closes #${n + 1}`, `Refs #${n + 2}`][n]!;
+    // The first three close or mention the demo's GitHub issues; the fourth implements a Jira story.
+    if (n < 4) p.body = [`Fixes #${n + 1}`, `Closes #${n + 1}`, `Refs #${n + 2}`, `Implements SHOP-1`][n]!;
   });
   // The demo's issues: two bugs, a feature, a chore, a question; opened over the last ten days.
   const day = 24 * HOUR;

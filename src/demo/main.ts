@@ -4,6 +4,7 @@
  * ETag cache and rate-limit handling are the real code paths. Safe to re-run: the seed and the sync
  * are idempotent and jobs are deduplicated.
  */
+import { randomBytes } from 'node:crypto';
 import type { Job } from 'bullmq';
 import { JobWatcher } from '../queues/job-watcher.js';
 import { loadConfig, type AppConfig } from '../config/index.js';
@@ -14,6 +15,7 @@ import { pgArray, sql } from '../db/sql.js';
 import { requestExport } from '../exports/index.js';
 import { runCustomReport } from '../reports/index.js';
 import { GitHubStandIn } from '../dev/github-stand-in.js';
+import { JiraStandIn } from '../dev/jira-stand-in.js';
 import { OpenAIStandIn } from '../dev/openai-stand-in.js';
 import { createLogger } from '../lib/logger.js';
 import { QUEUE_NAMES, type QueueName } from '../queues/names.js';
@@ -34,6 +36,7 @@ import { startWorkerPool } from '../workers/runtime.js';
 import { DEMO_REPO, seedDemoGitHub } from './github-fixture.js';
 import { showCareer } from './career.js';
 import { seedDemoDelivery, showDelivery } from './delivery.js';
+import { seedDemoJira, showJira } from './jira.js';
 import { DEMO_ORG_ID, seedDemoOrg } from './seed.js';
 import { localServicesForDevelopment } from '../dev/local-services.js';
 
@@ -53,6 +56,8 @@ async function demo(): Promise<void> {
   const gh = await new GitHubStandIn().start();
   seedDemoGitHub(gh);
   seedDemoDelivery(gh);
+  const jira = await new JiraStandIn().start();
+  seedDemoJira(jira);
   // An OpenAI-compatible stand-in plays the LLM unless a real one is configured.
   const llm = env.OPENAI_MODEL ? null : await new OpenAIStandIn().start();
   const config: AppConfig = {
@@ -62,6 +67,8 @@ async function demo(): Promise<void> {
     // The demo's GitHub history lives in memory, not in a git repository: commits come from the API.
     GITHUB_COMMITS_FROM: 'api',
     GITHUB_SYNC_INITIAL_DAYS: 0,
+    // The Jira site's token is stored encrypted: a key of this run's own unless one is configured.
+    ENCRYPTION_KEYS: env.ENCRYPTION_KEYS ?? `demo:${randomBytes(32).toString('base64')}`,
     ...(llm ? { OPENAI_BASE_URL: llm.url, OPENAI_API_KEY: 'sk-demo', OPENAI_MODEL: 'demo-standin-model' } : {}),
   };
   const log = createLogger(process.env.LOG_LEVEL ?? 'warn', { role: 'demo' });
@@ -222,11 +229,13 @@ async function demo(): Promise<void> {
       `11. job schedulers: ${schedulers.map((s) => (s.every ? `${s.id} every ${Math.round(s.every / 60_000)} min` : `${s.id} at "${s.pattern}"`)).join(', ')}`,
     );
     await showDelivery({ em, producer: pool.producer, finish, step: 12 });
+    await showJira({ em, producer: pool.producer, finish, config, jira, step: 15 });
   } finally {
     await pool.close();
     await watcher.close();
     await orm.close();
     await gh.stop();
+    await jira.stop();
     await llm?.stop();
   }
 }
