@@ -233,6 +233,30 @@ describe('GitHub issues', () => {
     expect(shares(mapped.investment_balance)).toEqual({ bug: 10, feature: 0, 'tech debt': 30, operations: 0, other: 60 });
   });
 
+  it('an issue linked to a pull request by hand on GitHub (closingIssuesReferences) links it as a closing keyword would', async () => {
+    const cleanup = w.gh.repos.get(REPO)!.pulls.find((p) => p.number === 12)!;
+    // #12's text refers to nothing; its Development section links bug #1.
+    cleanup.linked_issues = [{ repository: REPO, number: 1 }];
+    cleanup.updated_at = '2026-07-10T09:00:00Z';
+    const job = await w.h.settle(await w.h.pool.producer.enqueue(githubSyncRepo, { repository: REPO, streams: ['pulls'] }, { jobId: 'links-hand' }));
+    expect(job.failedReason).toBeUndefined();
+    const { rows } = await w.db.sql.query(
+      `SELECT i.issue_key, l.closing, l.found_in FROM issue_links l JOIN issues i ON i.id = l.issue_id
+         JOIN pull_requests p ON p.github_id::text = l.source_id AND l.source_kind = 'pull' WHERE p.number = 12`,
+    );
+    expect(rows).toEqual([{ issue_key: '1', closing: true, found_in: 'link' }]);
+    // Four of four merged pull requests linked; #12's 60 lines move from other to bug (#11 is tech debt by the organization's mapping).
+    const m = await computeMetrics(w.db.sql, ['linked_pr_share', 'investment_balance'], JULY);
+    expect(scalar(m.linked_pr_share)).toBe(1);
+    expect(m.investment_balance?.kind === 'breakdown' ? Object.fromEntries(m.investment_balance.items.map((i) => [i.label, i.value])) : null).toEqual({
+      bug: 70,
+      feature: 0,
+      'tech debt': 30,
+      operations: 0,
+      other: 0,
+    });
+  });
+
   it('an issue labelled incident is an incident of the delivery model', async () => {
     issues.push(
       issue(7, {

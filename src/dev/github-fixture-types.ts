@@ -70,6 +70,12 @@ export interface StandInPull {
   merged_by?: StandInUser | null;
   /** Timeline events beside its commits and reviews: made ready, turned back into a draft, reopened, commented on. */
   timeline?: StandInPullEvent[];
+  /**
+   * Issues linked to it by hand (its Development section): GraphQL `closingIssuesReferences` with
+   * `userLinkedOnly: true` (the stand-in does not add the ones its text closes, which GitHub adds
+   * without that argument).
+   */
+  linked_issues?: { repository: string; number: number }[];
 }
 export interface StandInPullEvent {
   type: 'ready_for_review' | 'convert_to_draft' | 'reopened' | 'comment';

@@ -279,6 +279,11 @@ function root(data: GraphQLData, rateLimit: Record<string, unknown>) {
           p.reviews.map((r, i) => review(r, counts[i]!)),
           args,
         ),
+      closingIssuesReferences: (args: Page) =>
+        connection(
+          (p.linked_issues ?? []).map((i) => ({ __typename: 'Issue', number: i.number, repository: { nameWithOwner: i.repository } })),
+          args,
+        ),
     };
   };
   // A deployment's statuses newest first, as REST lists them.

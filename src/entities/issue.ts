@@ -84,7 +84,7 @@ export const IssueReference = defineEntity({
     refNumber: p.integer().nullable(),
     jiraKey: p.string().length(64).nullable(),
     closing: p.boolean(),
-    /** title | branch | body | message */
+    /** link (by hand on GitHub) | title | branch | body | message */
     foundIn: p.string().length(10),
   },
 });

@@ -91,7 +91,7 @@ export interface ReferenceRow {
   ref_number: number | null;
   jira_key: string | null;
   closing: boolean;
-  found_in: 'title' | 'branch' | 'body' | 'message';
+  found_in: 'link' | 'title' | 'branch' | 'body' | 'message';
 }
 
 /**

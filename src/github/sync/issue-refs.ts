@@ -39,15 +39,30 @@ export function issueRefs(text: string | null | undefined, ownRepository: string
   return [...out.values()].filter((r) => r.jiraKey !== null || (Number.isSafeInteger(r.number) && r.number! > 0));
 }
 
-/** Where a reference was found, most telling first: one found in several places is stored as found in the first. */
-export type FoundIn = 'title' | 'branch' | 'body' | 'message';
+/**
+ * Where a reference was found, most telling first: one found in several places is stored as found in
+ * the first. `link`: an issue linked to the pull request by hand on GitHub (its Development section),
+ * which closes it on merge as a closing keyword does.
+ */
+export type FoundIn = 'link' | 'title' | 'branch' | 'body' | 'message';
 
-/** The references of several texts of one source, each target once (closing if any mention closes it), as stored. */
-export function referenceRows(texts: { text: string | null | undefined; foundIn: FoundIn; github: boolean }[], ownRepository: string) {
+/**
+ * The references of one source, as stored: the issues GitHub says are linked to it by hand (closing),
+ * then those of its texts; each target once (closing if any mention closes it).
+ */
+export function referenceRows(
+  texts: { text: string | null | undefined; foundIn: FoundIn; github: boolean }[],
+  ownRepository: string,
+  linked: { repository: string; number: number }[] = [],
+) {
   const out = new Map<
     string,
     { target: string; ref_repository: string | null; ref_number: number | null; jira_key: string | null; closing: boolean; found_in: FoundIn }
   >();
+  for (const l of linked) {
+    const target = `${l.repository.toLowerCase()}#${l.number}`;
+    out.set(target, { target, ref_repository: l.repository, ref_number: l.number, jira_key: null, closing: true, found_in: 'link' });
+  }
   for (const t of texts) {
     for (const r of issueRefs(t.text, ownRepository, { github: t.github })) {
       const target = r.jiraKey ?? `${r.repository!.toLowerCase()}#${r.number}`;

@@ -14,6 +14,8 @@ export interface PullWithReviews {
   reviews: GhReview[];
   /** Its lifecycle, from GraphQL (the REST path reads none). */
   lifecycle?: PullLifecycle;
+  /** The issues linked to it by hand on GitHub (GraphQL's closingIssuesReferences, userLinkedOnly; REST has none). */
+  linkedIssues?: { repository: string; number: number }[];
 }
 
 export function developerRow(u: GhUser): DeveloperRow {

@@ -29,6 +29,8 @@ export interface PullReadOptions {
 export const PULLS_PAGE = 50;
 /** Stored open pull requests looked up by number per request (aliases of one query). */
 const BY_NUMBER = 50;
+/** Issues linked by hand read per pull request (the Development section links a handful). */
+const LINKED_ISSUES = 25;
 
 const WHO = `fragment Who on Actor { __typename login avatarUrl ... on User { databaseId } ... on Bot { databaseId } ... on Mannequin { databaseId } }`;
 const REVIEW = `fragment Review on PullRequestReview { fullDatabaseId state body submittedAt author { ...Who } comments { totalCount } }`;
@@ -45,6 +47,7 @@ const PULL = `fragment Pull on PullRequest {
   labels(first: 100) { nodes { name } }
   reviewRequests(first: 100) { nodes { requestedReviewer { ... on User { ...Who } ... on Bot { ...Who } } } }
   reviews(first: 100) { pageInfo { hasNextPage endCursor } nodes { ...Review } }
+  closingIssuesReferences(first: ${LINKED_ISSUES}, userLinkedOnly: true) { nodes { number repository { nameWithOwner } } }
 }`;
 const FRAGMENTS = `${PULL}\n${REVIEW}\n${MOMENT}\n${WHO}`;
 const RATE = 'rateLimit { cost remaining resetAt }';
@@ -125,6 +128,7 @@ export interface GqlPull {
   mergeCommit: { oid: string } | null;
   mergedBy: GqlActor | null;
   timelineItems: GqlPage<GqlMoment>;
+  closingIssuesReferences: { nodes: { number: number; repository: { nameWithOwner: string } }[] } | null;
 }
 interface RateLimit {
   rateLimit: { cost: number; remaining: number; resetAt: string } | null;
@@ -171,7 +175,8 @@ export function pullAsRest(p: GqlPull, reviews: GqlReview[], moments: GqlMoment[
   const lifecycle = lifecycleOf({ createdAt: p.createdAt, isDraft: p.isDraft, mergeCommit: p.mergeCommit, mergedBy: actorAsUser(p.mergedBy) }, moments, (a) =>
     actorAsUser(a as GqlActor | null),
   );
-  return { detail, reviews: reviews.map(reviewAsRest), lifecycle };
+  const linkedIssues = (p.closingIssuesReferences?.nodes ?? []).map((i) => ({ repository: i.repository.nameWithOwner, number: i.number }));
+  return { detail, reviews: reviews.map(reviewAsRest), lifecycle, linkedIssues };
 }
 
 /** A pull request's timeline past the first page (nested pagination), appended to the first page's. */

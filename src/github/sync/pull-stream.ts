@@ -172,11 +172,11 @@ async function writePulls(opts: SyncOptions, found: PullWithReviews[]): Promise<
       opts.repo,
       found.flatMap(({ detail, lifecycle }) => (lifecycle ? [{ github_id: detail.id, lifecycle }] : [])),
     );
-    // What each refers to: issues closed or mentioned in its title or body, a Jira key in its branch.
+    // What each refers to: issues linked to it by hand, closed or mentioned in its title or body, a Jira key in its branch.
     await writeReferences(
       tx,
       'pull',
-      found.map(({ detail, lifecycle }) => ({
+      found.map(({ detail, lifecycle, linkedIssues }) => ({
         source_id: String(detail.id),
         refs: referenceRows(
           [
@@ -185,6 +185,7 @@ async function writePulls(opts: SyncOptions, found: PullWithReviews[]): Promise<
             { text: detail.body, foundIn: 'body', github: true },
           ],
           opts.repo,
+          linkedIssues,
         ),
       })),
     );
