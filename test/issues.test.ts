@@ -304,6 +304,30 @@ describe('GitHub issues', () => {
     expect(links).toEqual([{ issue_key: '4' }]);
   });
 
+  it('an issue a bot opened is stored but counted in no issue metric (as a bot’s commits and pull requests are not)', async () => {
+    const metrics = ['issues_opened', 'issues_resolved', 'issue_cycle_time', 'bug_share'] as const;
+    const before = await computeMetrics(w.db.sql, [...metrics], JULY);
+    const renovate: StandInUser = { id: 29139614, login: 'renovate[bot]', type: 'Bot' };
+    w.gh.users.set(renovate.login, renovate);
+    issues.push(
+      issue(9, {
+        user: renovate,
+        title: 'Dependency Dashboard',
+        labels: ['bug'],
+        created_at: '2026-07-12T09:00:00Z',
+        updated_at: '2026-07-13T09:00:00Z',
+        state: 'closed',
+        state_reason: 'completed',
+        closed_at: '2026-07-13T09:00:00Z',
+        events: [{ type: 'closed', created_at: '2026-07-13T09:00:00Z' }],
+      }),
+    );
+    await sync('i-bot');
+    expect((await stored()).find((r) => r.issue_key === '9')).toMatchObject({ author: 'renovate[bot]', title: 'Dependency Dashboard' });
+    const after = await computeMetrics(w.db.sql, [...metrics], JULY);
+    expect(metrics.map((k) => scalar(after[k]))).toEqual(metrics.map((k) => scalar(before[k])));
+  });
+
   it("aexy sync issues queues the sync of a repository's issues, and waits for it", async () => {
     const env = { DATABASE_URL: w.db.url, REDIS_URL: w.config.REDIS_URL, QUEUE_PREFIX: w.config.QUEUE_PREFIX, LOG_LEVEL: 'silent' };
     const out = await runCliProcess(['sync', 'issues', REPO, '--wait'], env);

@@ -55,7 +55,7 @@ export interface ScopeSql {
   delivered(alias: string): string;
   /** delivery_incidents as `alias`: of the organization's repositories; with team or developer filters, attributed to one of the people's deployments. */
   incidents(alias: string): string;
-  /** issues as `alias`: of the organization's repositories; with team or developer filters, those the people opened or are assigned. */
+  /** issues as `alias`: of the organization's repositories (or Jira site), not a bot's; with team or developer filters, those the people opened or are assigned. */
   issues(alias: string): string;
   /** issues as `alias` of the organization's repositories (whoever's): an issue a pull request links to. */
   issuesOfOrganization(alias: string): string;
@@ -122,7 +122,12 @@ function params(scope: Scope): [unknown[], ScopeSql] {
         p.push(org);
         return '?::uuid';
       },
-      issues: (a) => inOrgIssues(a) + byName(a) + people((set) => `(ARRAY[${a}.developer_id] || coalesce(${a}.assignee_ids, '{}')) && ${set}`),
+      // A bot's issue (a dependency dashboard, an alert) is stored, and linked to, but counted nowhere.
+      issues: (a) =>
+        ` AND NOT EXISTS (SELECT 1 FROM developer_bots ib WHERE ib.developer_id = ${a}.developer_id)` +
+        inOrgIssues(a) +
+        byName(a) +
+        people((set) => `(ARRAY[${a}.developer_id] || coalesce(${a}.assignee_ids, '{}')) && ${set}`),
       incidents: (a) =>
         inOrg(commitInOrganizationSql, a) +
         byName(a) +
