@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { PermanentError } from '../errors/index.js';
-import { sql } from '../db/sql.js';
 import { isUuid } from '../lib/patterns.js';
+import { deleteCategoryMapping, ownCategoryMappings, ownIncidentMatches, replaceIncidentMatches, writeCategoryMapping } from './queries.js';
 import { DEFAULT_CATEGORY_MAPPING, DEFAULT_INCIDENT_MATCH, INVESTMENT_CATEGORIES, issueTerm, type InvestmentCategory } from './categories.js';
 
 /** An organization id, else a clear error. */
@@ -22,11 +22,7 @@ export async function categoryMapping(
   em: EntityManager,
   organizationId: string,
 ): Promise<{ match: string; category: InvestmentCategory; from: 'organization' | 'default' }[]> {
-  const own = await sql<{ match: string; category: InvestmentCategory }>(
-    em,
-    `SELECT match, category FROM issue_category_mappings WHERE organization_id = ? ORDER BY match`,
-    [organization(organizationId)],
-  );
+  const own = (await ownCategoryMappings(em, organization(organizationId))) as { match: string; category: InvestmentCategory }[];
   const set = new Set(own.map((o) => o.match));
   return [
     ...own.map((o) => ({ ...o, from: 'organization' as const })),
@@ -45,25 +41,18 @@ export async function setCategory(em: EntityManager, organizationId: string, mat
   organization(organizationId);
   const t = term(match, 'category mapping');
   if (category === null) {
-    await sql(em, `DELETE FROM issue_category_mappings WHERE organization_id = ? AND match = ?`, [organizationId, t]);
+    await deleteCategoryMapping(em, organizationId, t);
     return;
   }
   if (!(INVESTMENT_CATEGORIES as readonly string[]).includes(category))
     throw new PermanentError(`category mapping: ${JSON.stringify(category)} is no category (${INVESTMENT_CATEGORIES.join(', ')})`);
-  await sql(
-    em,
-    `INSERT INTO issue_category_mappings (organization_id, match, category) VALUES (?, ?, ?)
-     ON CONFLICT (organization_id, match) DO UPDATE SET category = EXCLUDED.category`,
-    [organizationId, t, category],
-  );
+  await writeCategoryMapping(em, organizationId, t, category);
 }
 
 /** The terms that make an organization's issues incidents, and whether they are the default. */
 export async function incidentMatches(em: EntityManager, organizationId: string): Promise<{ matches: string[]; isDefault: boolean }> {
-  const rows = await sql<{ match: string }>(em, `SELECT match FROM issue_incident_matches WHERE organization_id = ? ORDER BY match`, [
-    organization(organizationId),
-  ]);
-  return rows.length ? { matches: rows.map((r) => r.match), isDefault: false } : { matches: [DEFAULT_INCIDENT_MATCH], isDefault: true };
+  const matches = await ownIncidentMatches(em, organization(organizationId));
+  return matches.length ? { matches, isDefault: false } : { matches: [DEFAULT_INCIDENT_MATCH], isDefault: true };
 }
 
 /**
@@ -74,9 +63,6 @@ export async function incidentMatches(em: EntityManager, organizationId: string)
 export async function setIncidentMatches(em: EntityManager, organizationId: string, matches: string[] | null): Promise<string[]> {
   organization(organizationId);
   const terms = [...new Set((matches ?? []).map((m) => term(m, 'incident match')))].sort();
-  await em.transactional(async (tx) => {
-    await sql(tx, `DELETE FROM issue_incident_matches WHERE organization_id = ?`, [organizationId]);
-    if (terms.length) await sql(tx, `INSERT INTO issue_incident_matches (organization_id, match) SELECT ?, unnest(?::text[])`, [organizationId, terms]);
-  });
+  await replaceIncidentMatches(em, organizationId, terms);
   return terms.length ? terms : [DEFAULT_INCIDENT_MATCH];
 }

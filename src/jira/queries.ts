@@ -87,3 +87,45 @@ export async function deleteJiraIssues(em: EntityManager, organizationId: string
     return gone.length;
   });
 }
+
+export interface JiraProjectRow {
+  project_key: string;
+  repository_full_name: string | null;
+  issues: number;
+}
+
+/** An organization's tracked repository by its name (any case), as tracked. */
+export async function trackedRepositoryOf(em: EntityManager, organizationId: string, repository: string): Promise<string | null> {
+  const [row] = await sql<{ full_name: string }>(em, `SELECT full_name FROM tracked_repositories WHERE organization_id = ? AND lower(full_name) = lower(?)`, [
+    organizationId,
+    repository,
+  ]);
+  return row?.full_name ?? null;
+}
+
+export async function writeProjectRepository(em: EntityManager, organizationId: string, projectKey: string, repository: string): Promise<void> {
+  await sql(
+    em,
+    `INSERT INTO jira_project_repositories (organization_id, project_key, repository_full_name) VALUES (?, ?, ?)
+     ON CONFLICT (organization_id, project_key) DO UPDATE SET repository_full_name = EXCLUDED.repository_full_name`,
+    [organizationId, projectKey, repository],
+  );
+}
+
+export async function deleteProjectRepository(em: EntityManager, organizationId: string, projectKey: string): Promise<void> {
+  await sql(em, `DELETE FROM jira_project_repositories WHERE organization_id = ? AND project_key = ?`, [organizationId, projectKey]);
+}
+
+/** An organization's Jira projects: those with stored issues and those mapped, each with its repository (if any) and its issue count. */
+export async function projectsOf(em: EntityManager, organizationId: string): Promise<JiraProjectRow[]> {
+  return sql<JiraProjectRow>(
+    em,
+    `SELECT k.project_key, jp.repository_full_name,
+            (SELECT count(*)::int FROM issues i WHERE i.source = 'jira' AND i.organization_id = ? AND i.project_key = k.project_key) AS issues
+       FROM (SELECT project_key FROM issues WHERE source = 'jira' AND organization_id = ? AND project_key IS NOT NULL
+             UNION SELECT project_key FROM jira_project_repositories WHERE organization_id = ?) k
+       LEFT JOIN jira_project_repositories jp ON jp.organization_id = ? AND jp.project_key = k.project_key
+      ORDER BY k.project_key`,
+    [organizationId, organizationId, organizationId, organizationId],
+  );
+}
