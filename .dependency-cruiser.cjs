@@ -19,6 +19,7 @@ const options = {
 
 /** The features: each keeps its modules to itself but for its contracts and its public module. */
 const FEATURES = [
+  'agreements',
   'board',
   'career',
   'delivery',

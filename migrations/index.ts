@@ -17,6 +17,7 @@ import { Migration20261207030000Issues } from './Migration20261207030000Issues.j
 import { Migration20261207040000IssueLinks } from './Migration20261207040000IssueLinks.js';
 import { Migration20261207050000Jira } from './Migration20261207050000Jira.js';
 import { Migration20261207060000IssueIncidents } from './Migration20261207060000IssueIncidents.js';
+import { Migration20261208000000WorkingAgreements } from './Migration20261208000000WorkingAgreements.js';
 
 /** Every migration, in order. New migrations are appended here. */
 export const migrationsList: MigrationObject[] = [
@@ -38,4 +39,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261207040000IssueLinks', class: Migration20261207040000IssueLinks },
   { name: 'Migration20261207050000Jira', class: Migration20261207050000Jira },
   { name: 'Migration20261207060000IssueIncidents', class: Migration20261207060000IssueIncidents },
+  { name: 'Migration20261208000000WorkingAgreements', class: Migration20261208000000WorkingAgreements },
 ];

@@ -20,6 +20,7 @@ const OTHER_ORG = '9c9c9c9c-8d8d-4e7e-8f6f-5a5a5a5a5a5a';
 
 /** The system's job schedulers, by id. */
 const SCHEDULER_IDS = [
+  'agreement.evaluate',
   'developer.follow-up',
   'export.cleanup',
   'github.sync-all',

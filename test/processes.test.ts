@@ -100,6 +100,11 @@ describe('CLI and worker processes', () => {
           "SHOP's incidents count against aexy/workers's deployments. The organization's last 30 days, GitHub and Jira together: 9 issues opened, 5 resolved, median cycle 48 h; " +
           '4 incidents, change failure rate 25 %, time to restore 29.5 h median',
       );
+      // Pull requests waiting 7 and 10 hours for a first response (src/demo/agreements.ts): a heads-up each at 6 h, a miss for the older at 8 h.
+      expect(r.stdout).toContain(
+        '16. working agreement "First response within 8 h" (team Platform, pickup_time <= 8h): the last day has 2 heads-up and 1 missed; posted to Slack by agreement.evaluate after the sync: 3',
+      );
+      expect(r.stdout).toContain('C0ALERTS: Missed: First response within 8 h (team Platform): aexy/workers#902 had no response within 8 h.');
       // Re-running is idempotent: the rows in Postgres are the ones a single run seeded.
       const again = await spawnTs('src/demo/main.ts', [], demoEnv).finished;
       expect(again.stdout).toContain('1. migrations: database already up to date');
@@ -114,10 +119,11 @@ describe('CLI and worker processes', () => {
                 (SELECT count(*) FROM developers WHERE last_activity_at IS NULL)::int AS without_activity`,
       );
       await client.end();
-      // Seeded history plus the 48 commits and 6 pull requests synced from the GitHub stand-in, and the 6 new
-      // commits of the career section (the second run finds them synced: no more).
-      expect(rows[0]).toEqual({ commits: Number(r.stdout.match(/(\d+) commits/)![1]) + 48 + 6, developers: 8, teams: 2, prs: 102, without_activity: 0 });
+      // Seeded history plus the 48 commits and 6 pull requests synced from the GitHub stand-in, the 6 new
+      // commits of the career section and the 2 pull requests of the working agreement's (the second run finds them synced: no more).
+      expect(rows[0]).toEqual({ commits: Number(r.stdout.match(/(\d+) commits/)![1]) + 48 + 6, developers: 8, teams: 2, prs: 104, without_activity: 0 });
       expect(again.stdout).toMatch(/9\. career: ada-l .*her learning path/);
+      expect(again.stdout).toContain('posted to Slack by agreement.evaluate after the sync: 0 (the rest were posted by an earlier run: each alert goes once)');
     } finally {
       await dropDatabase(name);
       await deletePrefix(demoPrefix);

@@ -50,6 +50,11 @@ export const COMMANDS: { name: string; description: string; load: () => Promise<
       'request an export (commits, pull_requests, code_reviews, developers, team_metrics, learning_paths, deployments, incidents, pr_lifecycle, issues) and queue it',
     load: async () => (await import('./commands/export.js')).registerExport,
   },
+  {
+    name: 'agreements',
+    description: 'team working agreements: list, create, change, pause, preview',
+    load: async () => (await import('./commands/agreements.js')).registerAgreements,
+  },
   { name: 'report', description: 'custom reports', load: async () => (await import('./commands/report.js')).registerReport },
   { name: 'career', description: 'career roles, learning paths and progress', load: async () => (await import('./commands/career.js')).registerCareer },
   { name: 'slack', description: 'Slack integrations', load: async () => (await import('./commands/slack.js')).registerSlack },

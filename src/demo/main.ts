@@ -5,6 +5,7 @@
  * are idempotent and jobs are deduplicated.
  */
 import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Job } from 'bullmq';
 import { JobWatcher } from '../queues/job-watcher.js';
 import { loadConfig, type AppConfig } from '../config/index.js';
@@ -16,6 +17,7 @@ import { requestExport } from '../exports/index.js';
 import { runCustomReport } from '../reports/index.js';
 import { GitHubStandIn } from '../dev/github-stand-in.js';
 import { JiraStandIn } from '../dev/jira-stand-in.js';
+import { SlackStandIn } from '../dev/slack-stand-in.js';
 import { OpenAIStandIn } from '../dev/openai-stand-in.js';
 import { createLogger } from '../lib/logger.js';
 import { QUEUE_NAMES, type QueueName } from '../queues/names.js';
@@ -37,6 +39,7 @@ import { DEMO_REPO, seedDemoGitHub } from './github-fixture.js';
 import { showCareer } from './career.js';
 import { seedDemoDelivery, showDelivery } from './delivery.js';
 import { seedDemoJira, showJira } from './jira.js';
+import { showAgreements } from './agreements.js';
 import { DEMO_ORG_ID, seedDemoOrg } from './seed.js';
 import { localServicesForDevelopment } from '../dev/local-services.js';
 
@@ -51,6 +54,15 @@ async function main(): Promise<void> {
   }
 }
 
+/** The demo's own encryption key (made on its first run, kept in var/demo-encryption-key, mode 0600, for the runs after it). */
+function demoEncryptionKeys(file = 'var/demo-encryption-key'): string {
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  const keys = `demo:${randomBytes(32).toString('base64')}`;
+  mkdirSync('var', { recursive: true });
+  writeFileSync(file, keys, { mode: 0o600 });
+  return keys;
+}
+
 async function demo(): Promise<void> {
   const env = loadConfig();
   const gh = await new GitHubStandIn().start();
@@ -58,6 +70,7 @@ async function demo(): Promise<void> {
   seedDemoDelivery(gh);
   const jira = await new JiraStandIn().start();
   seedDemoJira(jira);
+  const slack = await new SlackStandIn().start();
   // An OpenAI-compatible stand-in plays the LLM unless a real one is configured.
   const llm = env.OPENAI_MODEL ? null : await new OpenAIStandIn().start();
   const config: AppConfig = {
@@ -67,8 +80,9 @@ async function demo(): Promise<void> {
     // The demo's GitHub history lives in memory, not in a git repository: commits come from the API.
     GITHUB_COMMITS_FROM: 'api',
     GITHUB_SYNC_INITIAL_DAYS: 0,
-    // The Jira site's token is stored encrypted: a key of this run's own unless one is configured.
-    ENCRYPTION_KEYS: env.ENCRYPTION_KEYS ?? `demo:${randomBytes(32).toString('base64')}`,
+    // The Jira site's and Slack's tokens are stored encrypted: with the configured keys, else the demo's own.
+    ENCRYPTION_KEYS: env.ENCRYPTION_KEYS ?? demoEncryptionKeys(),
+    SLACK_API_URL: slack.url,
     ...(llm ? { OPENAI_BASE_URL: llm.url, OPENAI_API_KEY: 'sk-demo', OPENAI_MODEL: 'demo-standin-model' } : {}),
   };
   const log = createLogger(process.env.LOG_LEVEL ?? 'warn', { role: 'demo' });
@@ -230,12 +244,14 @@ async function demo(): Promise<void> {
     );
     await showDelivery({ em, producer: pool.producer, finish, step: 12 });
     await showJira({ em, producer: pool.producer, finish, config, jira, step: 15 });
+    await showAgreements({ em, producer: pool.producer, finish, drain: () => drain(['slack']), config, gh, slack, step: 16 });
   } finally {
     await pool.close();
     await watcher.close();
     await orm.close();
     await gh.stop();
     await jira.stop();
+    await slack.stop();
     await llm?.stop();
   }
 }

@@ -28,6 +28,7 @@ import { githubSyncRepo } from '../github/jobs/github-sync-repo.contract.js';
 import { githubSyncTeams } from '../github/jobs/github-sync-teams.contract.js';
 import { systemNoop } from '../system/jobs/system-noop.contract.js';
 import { jiraSync } from '../jira/jobs/jira-sync.contract.js';
+import { agreementEvaluate } from '../agreements/jobs/agreement-evaluate.contract.js';
 import type { AnyJobContract } from './contract.js';
 
 export {
@@ -52,6 +53,7 @@ export {
   githubSyncRepo,
   githubSyncTeams,
   jiraSync,
+  agreementEvaluate,
   systemNoop,
 };
 
@@ -78,6 +80,7 @@ export const CONTRACTS = [
   slackNotify,
   slackMapUsers,
   slackFanOut,
+  agreementEvaluate,
   retentionPrune,
 ] as const;
 

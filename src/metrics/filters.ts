@@ -48,6 +48,8 @@ export interface Scope {
   peopleFiltered: boolean;
   /** The repositories whose work counts (null: every one of the organization's). */
   repositories: string[] | null;
+  /** The teams a filter named (null: none named); what is per team (working agreements) reads them. */
+  teamIds: string[] | null;
 }
 
 /** Anything that runs node-postgres queries: a client or a pool. */
@@ -96,5 +98,13 @@ export async function resolveScope(filters: ScopedFilters, lookup: ScopeLookup, 
       developerIds = developerIds.filter((id) => inOrg.has(id));
     }
   }
-  return { start, end, developerIds, organizationId: org ?? null, peopleFiltered, repositories: filters.repositories?.length ? filters.repositories : null };
+  return {
+    start,
+    end,
+    developerIds,
+    organizationId: org ?? null,
+    peopleFiltered,
+    repositories: filters.repositories?.length ? filters.repositories : null,
+    teamIds: filters.team_ids?.length ? filters.team_ids : null,
+  };
 }

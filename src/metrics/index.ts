@@ -2,3 +2,16 @@
 export { NO_LOOKUP, metricFiltersSchema, resolveScope, scopeLookup, type MetricFilters, type ScopedFilters } from './filters.js';
 export { METRICS, afterHoursSql, computeMetrics, computeSeries, isMetric, weekendSql, type MetricResult } from './library.js';
 export { doraLevelName, doraLevels, overallDoraLevel } from './dora.js';
+export {
+  agreementEvents,
+  COMPARISONS,
+  compare,
+  hasItems,
+  hasWindow,
+  isItemMetric,
+  ITEM_METRICS,
+  WINDOW_DAYS,
+  type AgreementEvent,
+  type AgreementTerms,
+  type Comparison,
+} from './agreements.js';

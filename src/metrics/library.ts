@@ -19,6 +19,8 @@ export type MetricResult =
 interface Ctx {
   q: <T extends pg.QueryResultRow>(text: string, params: unknown[]) => Promise<T[]>;
   scope: Scope;
+  /** the database, for a metric that is more than one statement (agreement_attainment) */
+  client: pg.ClientBase | pg.Pool;
 }
 
 /**
@@ -570,6 +572,12 @@ METRICS.skill_levels = { description: 'Average skill level (0-100) of the scope�
 METRICS.career_readiness = { description: 'Readiness for the next level of their track (share of its required skills met), per person', run: readinessMetric };
 METRICS.learning_progress = { description: 'Average milestone progress of each person’s learning paths', run: learningProgressMetric };
 
+// Working agreements: the evaluator of the alerts (src/metrics/agreements.ts, which computes metrics itself: loaded when asked).
+METRICS.agreement_attainment = {
+  description: 'Share of each working agreement’s pull requests settled in the window that kept it (an agreement over a window: of its days), per agreement',
+  run: async (ctx) => (await import('./agreements.js')).agreementAttainmentMetric(ctx.client, ctx.scope),
+};
+
 export const METRIC_NAMES = Object.keys(METRICS);
 
 /** Is `name` one of ours? An own property only: `constructor` or `__proto__` are not metrics. */
@@ -591,7 +599,7 @@ export async function computeMetrics(
   const q = queryOn(client);
   const scope = await resolveScope(filters, scopeLookup(client), now);
   const out: Record<string, MetricResult> = {};
-  for (const name of names) out[name] = await METRICS[name]!.run({ q, scope });
+  for (const name of names) out[name] = await METRICS[name]!.run({ q, scope, client });
   return out;
 }
 
@@ -617,7 +625,7 @@ export async function computeSeries(
     return [] as T[];
   };
   const scope = await resolveScope(filters, scopeLookup(client), now);
-  const probe = await METRICS[name]!.run({ q: record, scope });
+  const probe = await METRICS[name]!.run({ q: record, scope, client });
   if (probe.kind !== 'scalar' || !captured) throw new Error(`computeSeries needs a single-value metric; "${name}" is a breakdown`);
   if (!captured.text.startsWith(WINDOW_SQL)) throw new Error(`metric "${name}" does not read its window from WINDOW_SQL`);
   const inner = captured.text.slice(WINDOW_SQL.length).replaceAll(START, 'b.s').replaceAll(END, 'b.e');

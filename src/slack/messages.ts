@@ -285,3 +285,32 @@ export function careerProgressMessage(p: { role: string; milestone?: string; don
     ],
   };
 }
+
+/** A working agreement's alert: what it is about (a pull request by repository, number, title and link; or a window), never a person. */
+export interface AgreementAlert {
+  kind: 'heads_up' | 'missed' | 'recovered';
+  agreement: string;
+  team: string;
+  /** the rule as people read it: `pr_size <= 400 lines` */
+  rule: string;
+  /** what happened, in plain words: `has waited 6 h for a first response (the agreement: 8 h)` */
+  detail: string;
+  pull?: { repository: string; number: number; title: string | null; url: string };
+}
+
+const AGREEMENT_HEADS = { heads_up: ':hourglass_flowing_sand: Heads-up', missed: ':x: Missed', recovered: ':white_check_mark: Back within target' } as const;
+
+export function agreementAlertMessage(a: AgreementAlert): SlackMessage {
+  const about = a.pull
+    ? `<${a.pull.url}|${esc(a.pull.repository)}#${a.pull.number}> ${a.pull.title ? `“${esc(a.pull.title)}”` : ''}`.trim()
+    : 'The team’s last 7 days';
+  const line = `${AGREEMENT_HEADS[a.kind]} — *${esc(a.agreement)}* (team ${esc(a.team)}): ${about} ${esc(a.detail)}`;
+  const plain = `${AGREEMENT_HEADS[a.kind].replace(/^:[a-z_]+: /, '')}: ${a.agreement} (team ${a.team})${a.pull ? `: ${a.pull.repository}#${a.pull.number}` : ''} ${a.detail}`;
+  return {
+    text: clip(esc(plain), 4000),
+    blocks: [
+      { type: 'section', text: { type: 'mrkdwn', text: clip(line, 3000) } },
+      { type: 'context', elements: [{ type: 'mrkdwn', text: clip(`Working agreement: ${esc(a.rule)}`, 3000) }] },
+    ],
+  };
+}

@@ -19,7 +19,8 @@ import { formatIssues } from '../lib/zod-issues.js';
  *     "person_alert":        { "enabled": true },
  *     "export_ready":        { "enabled": true },
  *     "report_delivery":     { "channel": "C0REPORTS" },
- *     "career_progress":     { "enabled": true }
+ *     "career_progress":     { "enabled": true },
+ *     "agreement_alert":     { "channel": "C0ENG" }
  *   },
  *   "quiet_hours": { "start": "20:00", "end": "08:00", "timezone": "Europe/Berlin" },
  *   "team_leads": { "<team uuid>": ["U0LEAD", "U0MANAGER"] },
@@ -35,6 +36,7 @@ export const NOTIFICATION_TYPES = [
   'export_ready',
   'report_delivery',
   'career_progress',
+  'agreement_alert',
 ] as const;
 export type NotificationType = (typeof NOTIFICATION_TYPES)[number];
 

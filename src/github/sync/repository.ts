@@ -2,6 +2,8 @@ import { DeferredError } from '../../errors/index.js';
 import { githubFor, gitTokenOf, type GitHubHelpers } from '../api/for-job.js';
 import type { Needs } from '../../jobs/helpers.js';
 import { drainFollowUps } from '../../people/index.js';
+import { organizationToEvaluate } from '../../agreements/index.js';
+import { agreementEvaluate } from '../../agreements/jobs/agreement-evaluate.contract.js';
 import { syncCommits } from './commit-sync.js';
 import { syncPulls } from './pull-stream.js';
 import { syncIssues } from './issue-stream.js';
@@ -25,7 +27,11 @@ export type SyncHelpers = GitHubHelpers & Needs<'signal' | 'scrub' | 'progress' 
  */
 export async function syncRepository(ctx: SyncHelpers, repository: string, streams: readonly SyncStream[]) {
   try {
-    return await syncWith(ctx, repository, streams);
+    const result = await syncWith(ctx, repository, streams);
+    // New work can keep or break a working agreement: its organization's are evaluated now.
+    const organizationId = await organizationToEvaluate(ctx.em, repository);
+    if (organizationId) await ctx.enqueue(agreementEvaluate, { organizationId });
+    return result;
   } catch (err) {
     // Stopped by a shutdown, or deferred behind another run of its commit stream: not a failure of the repository.
     if (ctx.signal.aborted || err instanceof DeferredError) throw err;
