@@ -218,6 +218,21 @@ describe('working agreements', () => {
     expect(attempts).toEqual(['failed', 'sent']);
   }, 60_000);
 
+  it('during the organization’s quiet hours an evaluation waits until they end, and posts nothing', async () => {
+    const hhmm = (d: Date) => d.toISOString().slice(11, 16);
+    const t = new Date();
+    await w.db.sql.query(`UPDATE slack_integrations SET notification_settings = $1`, [
+      { quiet_hours: { start: hhmm(new Date(t.getTime() - HOUR)), end: hhmm(new Date(t.getTime() + HOUR)), timezone: 'UTC' } },
+    ]);
+    const before = slack.posted.length;
+    try {
+      await expect(evaluateAgreements(ctx(), ORG, t)).rejects.toMatchObject({ name: 'DeferredError', message: expect.stringContaining('quiet hours') });
+      expect(slack.posted.length).toBe(before);
+    } finally {
+      await w.db.sql.query(`UPDATE slack_integrations SET notification_settings = '{}'`);
+    }
+  });
+
   describe('a month replayed', () => {
     const JUNE = (day: number, hour = 0) => new Date(Date.UTC(2026, 5, day, hour)).toISOString();
     let ids: Record<string, string>;
