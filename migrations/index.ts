@@ -18,6 +18,7 @@ import { Migration20261207040000IssueLinks } from './Migration20261207040000Issu
 import { Migration20261207050000Jira } from './Migration20261207050000Jira.js';
 import { Migration20261207060000IssueIncidents } from './Migration20261207060000IssueIncidents.js';
 import { Migration20261208000000WorkingAgreements } from './Migration20261208000000WorkingAgreements.js';
+import { Migration20261208010000OrganizationPolicies } from './Migration20261208010000OrganizationPolicies.js';
 
 /** Every migration, in order. New migrations are appended here. */
 export const migrationsList: MigrationObject[] = [
@@ -40,4 +41,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261207050000Jira', class: Migration20261207050000Jira },
   { name: 'Migration20261207060000IssueIncidents', class: Migration20261207060000IssueIncidents },
   { name: 'Migration20261208000000WorkingAgreements', class: Migration20261208000000WorkingAgreements },
+  { name: 'Migration20261208010000OrganizationPolicies', class: Migration20261208010000OrganizationPolicies },
 ];

@@ -296,7 +296,8 @@ describe('working agreements', () => {
         // Waits of 24 h (#2) and 11 h (#3) and #5 closed after 24 h unanswered: a heads-up at 6 h and a miss at 8 h each.
         pickup: ['pr:9102 heads_up', 'pr:9102 missed', 'pr:9103 heads_up', 'pr:9103 missed', 'pr:9105 heads_up', 'pr:9105 missed'],
         // The 7 days to each midnight: under 80 % within 400 lines from the window ending June 5 (#1 kept, #2 not) until the one ending June 12 (#3 alone).
-        size: ['window:2026-06-04 missed', 'window:2026-06-11 recovered'],
+        // … and #2, opened at 800 lines, its heads-up.
+        size: ['pr:9102 heads_up', 'window:2026-06-04 missed', 'window:2026-06-11 recovered'],
         // At least one merge in the last 7 days: from June 3 (#1), none in those ending June 18 (#3 on the 10th was the last) until June 21 (#4), none again from June 28.
         merged: ['window:2026-06-02 recovered', 'window:2026-06-17 missed', 'window:2026-06-20 recovered', 'window:2026-06-27 missed'],
       };

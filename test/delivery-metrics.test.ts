@@ -72,6 +72,8 @@ describe('DORA metrics from deployments, git and incidents', () => {
   };
 
   beforeAll(async () => {
+    // The fixture's teams are smaller than the default group size (3): their numbers are shown here (withholding is policy.test.ts's).
+    for (const org of [ORG, OTHER]) await w.rows.insert('organization_policies', { organization_id: org, min_group_size: 1 });
     sha.c1 = w.repo.commit(ann, '2026-05-01T09:00:00Z', 'one');
     w.repo.write('two.txt', '2');
     sha.c2 = w.repo.commit(ann, '2026-05-02T09:00:00Z', 'two');

@@ -51,6 +51,8 @@ describe('the pull-request lifecycle: where work waited, from first commit to pr
   });
 
   beforeAll(async () => {
+    // The fixture's teams are smaller than the default group size (3): their numbers are shown here (withholding is policy.test.ts's).
+    for (const org of [ORG]) await w.rows.insert('organization_policies', { organization_id: org, min_group_size: 1 });
     const r = w.repo;
     sha.b0 = r.commit(git(ann), '2026-06-01T08:00:00Z', 'base');
     // PR 1: a draft from f1, made ready, merged with a merge commit.

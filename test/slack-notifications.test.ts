@@ -37,6 +37,8 @@ describe('Slack notifications: export ready, sync failure digest, weekly team su
   });
 
   beforeAll(async () => {
+    // The fixture's teams are smaller than the default group size (3): their numbers are shown here (withholding is policy.test.ts's).
+    for (const org of [ORG]) await w.rows.insert('organization_policies', { organization_id: org, min_group_size: 1 });
     dev = await w.rows.developer({ githubId: 1, login: 'ana' });
     teamId = await w.rows.team({ name: 'Core', organizationId: ORG, developerIds: [dev] });
     await w.rows.team({ name: 'Elsewhere', organizationId: OTHER_ORG, developerIds: [] });

@@ -50,6 +50,8 @@ describe('organizations as tenants: nothing of one reaches another', () => {
   });
 
   beforeAll(async () => {
+    // The fixture's teams are smaller than the default group size (3): their numbers are shown here (withholding is policy.test.ts's).
+    for (const org of [A, B]) await w.rows.insert('organization_policies', { organization_id: org, min_group_size: 1 });
     for (const [i, login] of ['amy-a', 'abe-a', 'bea-b', 'bob-b', 'sam-ab'].entries()) {
       dev[login] = await w.rows.developer({ githubId: i + 1, login });
     }

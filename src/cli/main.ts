@@ -57,6 +57,7 @@ export const COMMANDS: { name: string; description: string; load: () => Promise<
   },
   { name: 'report', description: 'custom reports', load: async () => (await import('./commands/report.js')).registerReport },
   { name: 'career', description: 'career roles, learning paths and progress', load: async () => (await import('./commands/career.js')).registerCareer },
+  { name: 'org', description: 'organizations: their policy for numbers about people', load: async () => (await import('./commands/org.js')).registerOrg },
   { name: 'slack', description: 'Slack integrations', load: async () => (await import('./commands/slack.js')).registerSlack },
   { name: 'secrets', description: 'secrets at rest', load: async () => (await import('./commands/secrets.js')).registerSecrets },
   {

@@ -51,7 +51,7 @@ import { GitFallbackTotal } from './git-fallback-total.js';
 import { PredictiveInsightOrganization } from './predictive-insight-organization.js';
 import { CommitRevert, Deployment, DeploymentCommit, DeploymentSetting, DeploymentShipment, Incident } from './delivery.js';
 import { PullRequestComment, PullRequestCommit, PullRequestLifecycle } from './pull-lifecycle.js';
-import { WorkingAgreement } from './working-agreement.js';
+import { OrganizationPolicy, WorkingAgreement } from './working-agreement.js';
 import { Issue, IssueCategoryMapping, IssueIncidentMatch, IssueReference, IssueTransition, JiraProjectRepository, JiraSite } from './issue.js';
 
 /** Every entity of the schema contract, in dependency order, then the sync's own tables. */
@@ -106,4 +106,5 @@ export const ALL_ENTITIES = [
   JiraProjectRepository,
   IssueIncidentMatch,
   WorkingAgreement,
+  OrganizationPolicy,
 ];

@@ -28,3 +28,17 @@ export const WorkingAgreement = defineEntity({
   },
 });
 export type IWorkingAgreement = InferEntity<typeof WorkingAgreement>;
+
+/** An organization's policy for numbers about people (migration OrganizationPolicies; no row: all, 3). */
+export const OrganizationPolicy = defineEntity({
+  name: 'OrganizationPolicy',
+  tableName: 'organization_policies',
+  properties: {
+    organizationId: p.uuid().primary(),
+    /** all | leads | off */
+    individualMetrics: p.string().length(10).default('all'),
+    minGroupSize: p.integer().default(3),
+    updatedAt: updatedAtColumn(),
+  },
+});
+export type IOrganizationPolicy = InferEntity<typeof OrganizationPolicy>;

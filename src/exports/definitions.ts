@@ -13,6 +13,8 @@ import {
  * timestamps leave the database as ISO-8601 UTC text so CSV and JSON agree byte for byte.
  */
 /** Row exports, streamed from one query. */
+/** The export types whose rows name people (a developer, an author, a reviewer, an assignee). */
+export const PERSON_EXPORT_TYPES = ['commits', 'pull_requests', 'code_reviews', 'developers', 'learning_paths', 'pr_lifecycle', 'issues'] as const;
 export const EXPORT_TYPES = [
   'commits',
   'pull_requests',
@@ -87,7 +89,7 @@ class QueryArgs {
   readonly params: unknown[] = [];
   private readonly decls: string[] = [];
 
-  ref(value: unknown, type: 'timestamptz' | 'uuid' | 'uuid[]' | 'text'): string {
+  ref(value: unknown, type: 'timestamptz' | 'uuid' | 'uuid[]' | 'text' | 'int'): string {
     this.params.push(value);
     const name = `a${this.params.length}`;
     this.decls.push(`?::${type} AS ${name}`);
@@ -135,6 +137,8 @@ interface QueryParts {
   org: string;
   now: Date;
   t: (expr: string) => string;
+  /** the organization's policy: a team's numbers about fewer people are withheld (empty) */
+  minGroupSize: number;
 }
 type QueryText = Pick<ExportQuery, 'columns' | 'sql'>;
 
@@ -153,10 +157,10 @@ const QUERIES: Record<ExportType, (parts: QueryParts) => QueryText> = {
 };
 
 /** The query of one export: always within its organization (members of its teams, its teams, the work of its repositories). */
-export function exportQuery(type: ExportType, cfg: ScopedExportConfig, now = new Date(), { csvSafe = false } = {}): ExportQuery {
+export function exportQuery(type: ExportType, cfg: ScopedExportConfig, now = new Date(), { csvSafe = false, minGroupSize = 1 } = {}): ExportQuery {
   const args = new QueryArgs();
   const org = args.ref(cfg.organization_id, 'uuid');
-  const { columns, sql } = QUERIES[type]({ cfg, args, org, now, t: (expr) => textColumn(expr, csvSafe) });
+  const { columns, sql } = QUERIES[type]({ cfg, args, org, now, t: (expr) => textColumn(expr, csvSafe), minGroupSize });
   return { columns, sql: args.wrap(sql), params: args.params, csvSafe };
 }
 
@@ -229,20 +233,23 @@ function developersQuery(parts: QueryParts): QueryText {
   };
 }
 
-function teamMetricsQuery({ cfg, args, org, now, t }: QueryParts): QueryText {
+function teamMetricsQuery({ cfg, args, org, now, t, minGroupSize }: QueryParts): QueryText {
   // One window, bound once, read by five subqueries.
   const w = windowOf(cfg, args, now);
+  // A team of fewer people than the organization's group size: its numbers withheld (empty).
+  const big = `cardinality(t.developer_ids) >= ${args.ref(minGroupSize, 'int')}`;
+  const n = (expr: string) => `CASE WHEN ${big} THEN (${expr}) END`;
   const commitsIn = `${dateFilter('c.committed_at', w)} AND ${commitInOrganizationSql('c', org)}`;
   const prsIn = `${dateFilter('pr.created_at', w)} AND ${pullInOrganizationSql('pr', org)}`;
   const teamWhere = [`t.organization_id = ${org}`, ...(cfg.team_ids?.length ? [`t.id = ANY(${args.ref(cfg.team_ids, 'uuid[]')})`] : [])];
   return {
     columns: ['team', 'members', 'commits', 'additions', 'deletions', 'prs_opened', 'prs_merged'],
     sql: `SELECT ${t('t.name')} AS team, cardinality(t.developer_ids) AS members,
-                 (SELECT count(*) FROM counted_commits c WHERE c.developer_id = ANY(t.developer_ids) AND ${commitsIn}) AS commits,
-                 (SELECT coalesce(sum(c.additions), 0) FROM counted_commits c WHERE c.developer_id = ANY(t.developer_ids) AND ${commitsIn}) AS additions,
-                 (SELECT coalesce(sum(c.deletions), 0) FROM counted_commits c WHERE c.developer_id = ANY(t.developer_ids) AND ${commitsIn}) AS deletions,
-                 (SELECT count(*) FROM counted_pull_requests pr WHERE pr.developer_id = ANY(t.developer_ids) AND ${prsIn}) AS prs_opened,
-                 (SELECT count(*) FROM counted_pull_requests pr WHERE pr.developer_id = ANY(t.developer_ids) AND pr.merged_at IS NOT NULL AND ${prsIn}) AS prs_merged
+                 ${n(`SELECT count(*) FROM counted_commits c WHERE c.developer_id = ANY(t.developer_ids) AND ${commitsIn}`)} AS commits,
+                 ${n(`SELECT coalesce(sum(c.additions), 0) FROM counted_commits c WHERE c.developer_id = ANY(t.developer_ids) AND ${commitsIn}`)} AS additions,
+                 ${n(`SELECT coalesce(sum(c.deletions), 0) FROM counted_commits c WHERE c.developer_id = ANY(t.developer_ids) AND ${commitsIn}`)} AS deletions,
+                 ${n(`SELECT count(*) FROM counted_pull_requests pr WHERE pr.developer_id = ANY(t.developer_ids) AND ${prsIn}`)} AS prs_opened,
+                 ${n(`SELECT count(*) FROM counted_pull_requests pr WHERE pr.developer_id = ANY(t.developer_ids) AND pr.merged_at IS NOT NULL AND ${prsIn}`)} AS prs_merged
             FROM teams t WHERE ${teamWhere.join(' AND ')} ORDER BY t.name, t.id`,
   };
 }

@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { organizationsOfDeveloper, outsideOrganization } from '../organizations/index.js';
-import type { ExportConfig } from './definitions.js';
+import { individualRefusal, organizationPolicy, organizationsOfDeveloper, outsideOrganization } from '../organizations/index.js';
+import { PERSON_EXPORT_TYPES, type ExportConfig } from './definitions.js';
 
 /**
  * The organization an export is of, or why it has none. An export never spans organizations:
@@ -36,4 +36,24 @@ async function chooseOrganization(
   if (orgs.length === 1) return { organizationId: orgs[0]! };
   if (orgs.length === 0) return { problem: `requestedBy: developer ${requestedBy} is in no team of any organization` };
   return { problem: `config.organization_id: the requester is in the teams of ${orgs.length} organizations (${orgs.join(', ')}); name one` };
+}
+
+/**
+ * What the organization's policy says of an export: refused when it names people (a type whose rows
+ * do, or a developer filter) and numbers per person are not for its requester; else the group size
+ * below which a team's numbers are withheld.
+ */
+export async function exportPolicy(
+  em: EntityManager,
+  organizationId: string,
+  exportType: string,
+  config: Pick<ExportConfig, 'developer_ids'>,
+  requestedBy: string | null | undefined,
+): Promise<{ minGroupSize: number } | { problem: string }> {
+  const policy = await organizationPolicy(em, organizationId);
+  const refusal = await individualRefusal(em, organizationId, policy, requestedBy ?? null);
+  if (refusal && (PERSON_EXPORT_TYPES as readonly string[]).includes(exportType))
+    return { problem: `export_type: ${exportType} exports name people, and ${refusal}; team_metrics, deployments and incidents do not` };
+  if (refusal && config.developer_ids?.length) return { problem: `config.developer_ids: a filter by developer is a view per person, and ${refusal}` };
+  return { minGroupSize: policy.min_group_size };
 }

@@ -6,7 +6,7 @@ import { slackNotify } from '../slack/jobs/slack-notify.contract.js';
 import { exportConfigSchema, exportQuery, formatsFor, REQUEST_EXPORT_TYPES, type ExportFormat, type ExportType } from './definitions.js';
 import { streamExport } from './writer.js';
 import { formatIssues } from '../lib/zod-issues.js';
-import { exportOrganization } from './organization.js';
+import { exportOrganization, exportPolicy } from './organization.js';
 import { claimExport, completeExport, countExportRows, exportStatus, failExport, pendExport, type ExportRow } from './queries.js';
 
 /** What producing an export uses of its caller. */
@@ -63,16 +63,19 @@ async function produce(ctx: ExportHelpers, row: ExportRow): Promise<{ path: stri
   // Checked again here: a platform may write rows directly, and memberships change.
   const org = await exportOrganization(em, row.requested_by, cfg.data);
   if ('problem' in org) throw new PermanentError(`Export refused: ${org.problem}`);
+  // The policy checked again too: it may have changed since the request.
+  const allowed = await exportPolicy(em, org.organizationId, row.export_type, cfg.data, row.requested_by);
+  if ('problem' in allowed) throw new PermanentError(`Export refused: ${allowed.problem}`);
   const scoped = { ...cfg.data, organization_id: org.organizationId };
   if (row.export_type === 'report') {
     if (!cfg.data.report_id) throw new PermanentError('Invalid export config: report_id: is required for a report export');
-    const r = await runCustomReport(em, cfg.data.report_id, row.format as ReportFormat, config.EXPORT_DIR, new Date(), org.organizationId);
+    const r = await runCustomReport(em, cfg.data.report_id, row.format as ReportFormat, config.EXPORT_DIR, new Date(), org.organizationId, row.requested_by);
     await ctx.progress({ rows: r.data.widgets.length, total: r.data.widgets.length, percent: 100 });
     return { widgets: r.data.widgets.length, bytes: r.bytes, path: r.path };
   }
   const type = row.export_type as ExportType;
   const format = row.format as ExportFormat;
-  const query = exportQuery(type, scoped, new Date(), { csvSafe: format === 'csv' });
+  const query = exportQuery(type, scoped, new Date(), { csvSafe: format === 'csv', minGroupSize: allowed.minGroupSize });
   const total = await withPgClient(em, (client) => countExportRows(client, query));
   const result = await withPgClient(em, (client) =>
     streamExport({

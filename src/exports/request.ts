@@ -4,7 +4,7 @@ import type { Producer } from '../queues/producer.js';
 import { exportProcess } from './jobs/export-process.contract.js';
 import { exportConfigSchema, formatsFor, REQUEST_EXPORT_TYPES } from './definitions.js';
 import { issueLines } from '../lib/zod-issues.js';
-import { exportOrganization } from './organization.js';
+import { exportOrganization, exportPolicy } from './organization.js';
 import { insertExportRequest } from './queries.js';
 
 export const exportRequestSchema = z
@@ -43,6 +43,8 @@ export async function requestExport(em: EntityManager, producer: Producer, reque
   const r = parsed.data;
   const org = await exportOrganization(em, r.requestedBy, r.config);
   if ('problem' in org) throw new InvalidExportRequest([org.problem]);
+  const allowed = await exportPolicy(em, org.organizationId, r.exportType, r.config, r.requestedBy);
+  if ('problem' in allowed) throw new InvalidExportRequest([allowed.problem]);
   const config = { ...r.config, organization_id: org.organizationId };
   const id = await insertExportRequest(em, { requestedBy: r.requestedBy ?? null, exportType: r.exportType, format: r.format, config });
   await producer.enqueue(exportProcess, { exportJobId: id });

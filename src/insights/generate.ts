@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import { withPgClient } from '../db/sql.js';
 import { insertInsight, isBot, latestInsight, subjectExists } from './queries.js';
 import { PermanentError } from '../errors/index.js';
-import { organizationsOfDeveloper } from '../organizations/index.js';
+import { organizationPolicy, organizationsOfDeveloper, teamSize, tooFew } from '../organizations/index.js';
 import type { Needs, ServiceHelpers } from '../jobs/helpers.js';
 import { slackInsightAlert } from '../slack/jobs/slack-insight-alert.contract.js';
 import { HEURISTIC_MODEL, heuristicInsight } from './heuristic.js';
@@ -28,6 +28,20 @@ export async function generateInsight(ctx: Needs<'em' | 'config' | 'log' | 'scru
   if (data.developerId && (await isBot(em, subjectId))) {
     log.info({ developerId: subjectId }, 'insight skipped: the developer is a bot');
     return { skipped: 'bot' as const };
+  }
+  // The organization's policy: no insight about a person where numbers per person are off; none
+  // about a team of fewer people than its group size (it would be about them).
+  if (data.developerId && organizationId && (await organizationPolicy(em, organizationId)).individual_metrics === 'off') {
+    log.info({ developerId: subjectId, organizationId }, 'insight skipped: individual metrics are off for the organization');
+    return { skipped: 'individual metrics are off' as const };
+  }
+  if (data.teamId) {
+    const team = await teamSize(em, data.teamId);
+    const withheld = team?.organization_id ? tooFew(await organizationPolicy(em, team.organization_id), team.members) : null;
+    if (withheld) {
+      log.info({ teamId: subjectId }, `insight skipped: ${withheld}`);
+      return { skipped: withheld };
+    }
   }
 
   const subject = (DEVELOPER_INSIGHTS as readonly string[]).includes(type) ? 'developer' : 'team';

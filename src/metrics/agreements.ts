@@ -195,9 +195,12 @@ function windowKept(terms: AgreementTerms, value: number): boolean {
 
 /** Whether an agreement is judged over windows: any agreement on a window metric, and an item agreement with a share. */
 export const hasWindow = (terms: Pick<AgreementTerms, 'metric' | 'share'>) => !isItemMetric(terms.metric) || terms.share !== null;
-/** Whether an agreement is judged pull request by pull request (an item metric without a share; merged_without_review only at 0). */
+/**
+ * Whether an agreement is judged pull request by pull request: an item metric (merged_without_review
+ * only at 0); with a share, a pull request gets its heads-up, and the misses are the windows'.
+ */
 export const hasItems = (terms: Pick<AgreementTerms, 'metric' | 'share' | 'target'>) =>
-  isItemMetric(terms.metric) && terms.share === null && (terms.metric !== 'merged_without_review' || Number(terms.target) === 0);
+  isItemMetric(terms.metric) && (terms.metric !== 'merged_without_review' || Number(terms.target) === 0);
 
 /**
  * Every event of an agreement with its moment in [from, to), in order: each pull request's heads-up
@@ -211,7 +214,7 @@ export async function agreementEvents(client: pg.ClientBase | pg.Pool, terms: Ag
     const metric = terms.metric as ItemMetric;
     for (const p of await pullItems(client, terms, from, to))
       for (const e of pullEvents(metric, terms, p).events)
-        if (e.at >= from && e.at < to) events.push({ ...e, item: `pr:${p.github_id}`, pull: { repository: p.repository, number: p.number, title: p.title } });
+        if (e.at >= from && e.at < to && (terms.share === null || e.kind === 'heads_up')) events.push({ ...e, item: `pr:${p.github_id}`, pull: { repository: p.repository, number: p.number, title: p.title } });
   }
   if (hasWindow(terms)) {
     // The windows ending at the midnights in [from, to), and the one before to compare the first with.
@@ -237,7 +240,7 @@ export async function agreementEvents(client: pg.ClientBase | pg.Pool, terms: Ag
  * kept it; an agreement over windows: the share of the days ending in it whose window kept it.
  */
 export async function agreementAttainment(client: pg.ClientBase | pg.Pool, terms: AgreementTerms, start: Date, end: Date): Promise<number | null> {
-  if (hasItems(terms)) {
+  if (hasItems(terms) && !hasWindow(terms)) {
     const metric = terms.metric as ItemMetric;
     const settled = (await pullItems(client, terms, start, end))
       .map((p) => pullEvents(metric, terms, p).outcome)

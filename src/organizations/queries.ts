@@ -70,3 +70,54 @@ export async function outsideOrganization(
   }
   return problems;
 }
+
+/** An organization's stored policy row (none: the defaults apply). */
+export async function policyRow(
+  q: EntityManager | PgQueryable,
+  organizationId: string,
+): Promise<{ individual_metrics: string; min_group_size: number } | undefined> {
+  const [row] = await sql<{ individual_metrics: string; min_group_size: number }>(
+    q,
+    `SELECT individual_metrics, min_group_size FROM organization_policies WHERE organization_id = ?::uuid`,
+    [organizationId],
+  );
+  return row;
+}
+
+export async function writePolicy(em: EntityManager, organizationId: string, p: { individual_metrics: string; min_group_size: number }): Promise<void> {
+  await sql(
+    em,
+    `INSERT INTO organization_policies (organization_id, individual_metrics, min_group_size) VALUES (?, ?, ?)
+     ON CONFLICT (organization_id) DO UPDATE SET individual_metrics = EXCLUDED.individual_metrics, min_group_size = EXCLUDED.min_group_size, updated_at = now()`,
+    [organizationId, p.individual_metrics, p.min_group_size],
+  );
+}
+
+/**
+ * Whether a developer leads one of the organization's teams: their Slack user (the integration's
+ * user_mappings) is among its notification_settings' team_leads.
+ */
+export async function isTeamLead(q: EntityManager | PgQueryable, organizationId: string, developerId: string): Promise<boolean> {
+  const [row] = await sql<{ lead: boolean }>(
+    q,
+    `SELECT EXISTS (
+       SELECT 1 FROM slack_integrations s
+         CROSS JOIN LATERAL jsonb_each_text(coalesce(s.user_mappings, '{}'::jsonb)) um(slack_user, developer)
+         CROSS JOIN LATERAL jsonb_each(coalesce(s.notification_settings -> 'team_leads', '{}'::jsonb)) tl(team, leads)
+        WHERE s.organization_id = ?::uuid AND s.is_active AND um.developer = ?::text
+          AND jsonb_typeof(tl.leads) = 'array' AND tl.leads @> to_jsonb(um.slack_user)
+          AND EXISTS (SELECT 1 FROM teams t WHERE t.id::text = tl.team AND t.organization_id = s.organization_id)) AS lead`,
+    [organizationId, developerId],
+  );
+  return Boolean(row?.lead);
+}
+
+/** A team's organization and how many people it has (NULLs are no one). */
+export async function teamSize(q: EntityManager | PgQueryable, teamId: string): Promise<{ organization_id: string | null; members: number } | undefined> {
+  const [row] = await sql<{ organization_id: string | null; members: number }>(
+    q,
+    `SELECT organization_id::text, (SELECT count(m)::int FROM unnest(developer_ids) m) AS members FROM teams WHERE id = ?::uuid`,
+    [teamId],
+  );
+  return row;
+}

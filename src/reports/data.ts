@@ -11,7 +11,14 @@ import {
   type MetricResult,
   type ScopedFilters,
 } from '../metrics/index.js';
-import { organizationsOfDeveloper, outsideOrganization } from '../organizations/index.js';
+import {
+  individualRefusal,
+  organizationPolicy,
+  organizationsOfDeveloper,
+  outsideOrganization,
+  tooFew,
+  type OrganizationPolicy,
+} from '../organizations/index.js';
 import { PermanentError } from '../errors/index.js';
 import { checkWidgets, type Widget, type WidgetType } from './widgets.js';
 import { formatIssues } from '../lib/zod-issues.js';
@@ -161,6 +168,9 @@ function buckets(
 /** One widget being evaluated: where to read, what, for whom and when. */
 interface WidgetRun {
   client: pg.ClientBase | pg.Pool;
+  /** the organization's policy, and why numbers per person are not shown to this report's reader (null: they may be) */
+  policy: OrganizationPolicy;
+  refusal: string | null;
   w: Widget;
   index: number;
   filters: ScopedFilters;
@@ -171,6 +181,9 @@ interface WidgetRun {
 }
 type Scalar = Extract<MetricResult, { kind: 'scalar' }>;
 
+/** Breakdown metrics whose labels are people. */
+const PER_PERSON = ['career_readiness', 'learning_progress'];
+
 async function widgetData(
   client: pg.ClientBase | pg.Pool,
   w: Widget,
@@ -179,11 +192,13 @@ async function widgetData(
   window: { start: Date; end: Date },
   now: Date,
   budget: { points: number },
+  gate: { policy: OrganizationPolicy; refusal: string | null },
 ): Promise<ReportWidgetData> {
   const def = METRICS[w.metric]!;
   const range = { start: window.start.toISOString(), end: window.end.toISOString() };
   const run: WidgetRun = {
     client,
+    ...gate,
     w,
     index,
     filters,
@@ -202,6 +217,8 @@ async function widgetData(
     return w.type === 'line' ? lineWidget(run, whole, budget) : numberWidget(run, whole);
   }
   // bar / pie / table
+  if (whole.kind === 'breakdown' && PER_PERSON.includes(w.metric) && run.refusal)
+    return { ...run.base, type: 'error', error: `widget ${index + 1}: ${w.metric} is a number per person, and ${run.refusal}` };
   if (whole.kind === 'breakdown')
     return {
       ...run.base,
@@ -211,6 +228,12 @@ async function widgetData(
       valueHeading: capital(whole.unit),
     };
   if (w.config.group_by === 'repository' || w.config.group_by === 'team') return perGroupWidget(run, whole, w.config.group_by);
+  if (run.refusal)
+    return {
+      ...run.base,
+      type: 'error',
+      error: `widget ${index + 1}: a ${w.type} per developer shows a number per person, and ${run.refusal}: group it by team or repository`,
+    };
   return perDeveloperWidget(run, whole);
 }
 
@@ -230,6 +253,8 @@ async function perGroupWidget(run: WidgetRun, whole: Scalar, by: 'repository' | 
         }));
   const items = [];
   for (const g of groups.slice(0, 200)) {
+    // A team of fewer people than the policy's group size is left out (its number would be about them).
+    if (by === 'team' && (await tooSmall(run, g.filters))) continue;
     const r = (await computeMetrics(client, [w.metric], { ...g.filters, date_range: range }, now))[w.metric] as Scalar;
     // Nothing to measure (a median of nothing, a rate of no deployments) is left out, not shown as 0.
     if (r.value !== null) items.push({ label: g.label, value: r.value });
@@ -299,6 +324,7 @@ async function stackedWidget(run: WidgetRun): Promise<ReportWidgetData> {
   const phases = w.metric === 'cycle_time';
   const items: { label: string; value: number; series: string }[] = [];
   for (const g of groups.slice(0, 60)) {
+    if (byTeam && (await tooSmall(run, g.filters))) continue;
     if (phases) {
       const m = await computeMetrics(client, [...CYCLE_PHASES], g.filters, now);
       for (const phase of CYCLE_PHASES) {
@@ -315,6 +341,12 @@ async function stackedWidget(run: WidgetRun): Promise<ReportWidgetData> {
   }
   const unit = phases ? 'hours' : '%';
   return { ...base, unit, items, labelHeading: byTeam ? 'Team' : 'Week of', valueHeading: phases ? 'Hours' : 'Share (%)' };
+}
+
+/** Whether a group's people are fewer than the policy's group size. */
+async function tooSmall(run: WidgetRun, filters: ScopedFilters): Promise<boolean> {
+  const scope = await resolveScope(filters, scopeLookup(run.client), run.now);
+  return tooFew(run.policy, scope.developerIds?.length ?? 0) !== null;
 }
 
 /** A scalar metric's value, with its value over the window of the same length before it. */
@@ -360,6 +392,8 @@ export async function buildReportData(
   now = new Date(),
   /** refuse the report unless it is of this organization (an export's requester's) */
   forOrganization?: string,
+  /** who asked for it (an export's requester): under a `leads` policy, a team lead sees numbers per person */
+  reader: string | null = null,
 ): Promise<ReportData> {
   const parsed = metricFiltersSchema.safeParse(report.filters ?? {});
   if (!parsed.success) {
@@ -371,6 +405,12 @@ export async function buildReportData(
   const outside = await outsideOrganization(client, organizationId, parsed.data);
   if (outside.length) throw new PermanentError(`Report "${report.name}" has filters outside its organization: ${outside.join('; ')}`);
   const filters: ScopedFilters = { ...parsed.data, organization_id: organizationId };
+  const policy = await organizationPolicy(client, organizationId);
+  const refusal = await individualRefusal(client, organizationId, policy, reader);
+  if (refusal && parsed.data.developer_ids?.length) throw new PermanentError(`Report "${report.name}" filters by developer, and ${refusal}`);
+  // A report about a team or the whole organization: withheld when it counts too few people (one
+  // that names developers is about them, a view per person the policy allowed above).
+  const withheld = parsed.data.developer_ids?.length ? null : tooFew(policy, (await resolveScope(filters, scopeLookup(client), now)).developerIds?.length ?? 0);
   const scope = await resolveScope(filters, NO_LOOKUP, now);
   const window = { start: scope.start, end: scope.end };
   const layout = layoutOf(report.layout);
@@ -387,11 +427,19 @@ export async function buildReportData(
     } else if (!check.ok) widgets.push({ index: check.index, title: `Widget ${check.index + 1}`, type: 'error', error: check.error });
     else {
       const position = positionOf(check.widget.position, layout);
-      widgets.push({ ...(await widgetData(client, check.widget, check.index, filters, window, now, budget)), ...(position ? { position } : {}) });
+      const data: ReportWidgetData = withheld
+        ? {
+            index: check.index,
+            title: check.widget.config.title ?? METRICS[check.widget.metric]!.description,
+            type: 'error',
+            error: `widget ${check.index + 1}: ${withheld}`,
+          }
+        : await widgetData(client, check.widget, check.index, filters, window, now, budget, { policy, refusal });
+      widgets.push({ ...data, ...(position ? { position } : {}) });
     }
   }
   const organizationName = await workspaceName(client, organizationId);
-  const delivery = await deliveryNumbers(client, filters, window, now);
+  const delivery = withheld ? null : await deliveryNumbers(client, filters, window, now);
   return {
     report: { id: report.id, name: report.name, description: report.description, organizationId, organizationName },
     layout,

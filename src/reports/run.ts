@@ -14,7 +14,8 @@ export interface RenderedReport {
 
 /**
  * Render a custom report to a file in `dir`. Unknown report → PermanentError. With `forOrganization`
- * (an export's), a report of another organization is refused.
+ * (an export's), a report of another organization is refused; `reader` is who asked (the
+ * organization's policy may show them numbers per person).
  */
 export async function runCustomReport(
   em: EntityManager,
@@ -23,10 +24,12 @@ export async function runCustomReport(
   dir: string,
   now = new Date(),
   forOrganization?: string,
+  /** who asked for it (an export's requester): see buildReportData */
+  reader: string | null = null,
 ): Promise<RenderedReport> {
   const report = await customReport(em, reportId);
   if (!report) throw new PermanentError(`Custom report ${reportId} does not exist`);
-  const data = await withPgClient(em, (client) => buildReportData(client, report, now, forOrganization));
+  const data = await withPgClient(em, (client) => buildReportData(client, report, now, forOrganization, reader));
   const bytes = await renderReport(data, format);
   const stamp = now.toISOString().replace(/[:.]/g, '-');
   const path = await writeAtomically(dir, `report-${reportId}-${stamp}.${format}`, bytes);

@@ -4,7 +4,7 @@ import { PermanentError } from '../errors/index.js';
 import { DEVELOPER_INSIGHTS, developerSignals, explainFactors, teamSignals } from '../insights/index.js';
 import type { Needs } from '../jobs/helpers.js';
 import { computeMetrics } from '../metrics/index.js';
-import { organizationsOfDeveloper } from '../organizations/index.js';
+import { organizationPolicy, organizationsOfDeveloper, teamSize, tooFew } from '../organizations/index.js';
 import {
   careerProgressMessage,
   exportReadyMessage,
@@ -68,6 +68,14 @@ const DELIVERY_NUMBERS = ['deployments', 'lead_time_for_changes', 'change_failur
 export async function notifyWeeklyTeamSummary(ctx: NotifyHelpers, teamId: string, runKey: string): Promise<PostResult> {
   const team = await teamNameAndOrganization(ctx.em, teamId);
   if (!team) return { skipped: 'team deleted' };
+  // A team of fewer people than its organization's group size: its numbers would be about them
+  // (told after what would skip it anyway: no integration, the kind turned off).
+  const size = await teamSize(ctx.em, teamId);
+  const withheld = team.organization_id ? tooFew(await organizationPolicy(ctx.em, team.organization_id), size?.members ?? 0) : null;
+  if (withheld) {
+    const slack = await organizationSlack(ctx.em, ctx.config, team.organization_id, 'weekly_team_summary');
+    return 'skipped' in slack ? slack : { skipped: withheld };
+  }
   // The 7 whole days before today (UTC), and the 7 before them to compare with.
   const weeks = summaryWeeks(new Date());
   const numbers = async (w: { start: Date; end: Date }) => {
@@ -125,6 +133,9 @@ export async function alertInsight(ctx: NotifyHelpers, insightId: string) {
   const key = `insight_alert:${insightId}`;
 
   if (!i.developer_id) {
+    const team = i.team_id ? await teamSize(ctx.em, i.team_id) : undefined;
+    const withheld = team?.organization_id ? tooFew(await organizationPolicy(ctx.em, team.organization_id), team.members) : null;
+    if (withheld) return { skipped: withheld };
     const explain = await withPgClient(ctx.em, async (c) =>
       !(DEVELOPER_INSIGHTS as readonly string[]).includes(type) && i.team_id
         ? explainFactors(type, await teamSignals(c, i.team_id, window, new Date(i.generated_at)))
@@ -145,6 +156,10 @@ export async function alertInsight(ctx: NotifyHelpers, insightId: string) {
   const explain = (DEVELOPER_INSIGHTS as readonly string[]).includes(type)
     ? explainFactors(type, await withPgClient(ctx.em, (c) => developerSignals(c, i.developer_id!, window, new Date(i.generated_at), scope)))
     : new Map<string, string>();
+  // The organization's policy: nothing about a person where numbers per person are off; with
+  // `leads`, to their leads only (never a channel).
+  const policy = await organizationPolicy(ctx.em, scope);
+  if (policy.individual_metrics === 'off') return { skipped: `individual metrics are off for organization ${scope}` };
   const results: Record<string, unknown> = {};
   const problems: string[] = [];
   for (const org of theirs.filter((o) => o === scope)) {
@@ -163,6 +178,12 @@ export async function alertInsight(ctx: NotifyHelpers, insightId: string) {
     if (leads.length) {
       const note = `Sent to you privately as a lead of ${teamNames}. It is not posted in any channel.`;
       results[org] = await postDirect(ctx.em, slack, { type: 'insight_alert', key, users: leads }, insightAlertMessage(i, explain, note));
+      continue;
+    }
+    if (policy.individual_metrics === 'leads') {
+      results[org] = {
+        skipped: `organization ${org} shows numbers per person to team leads only, and ${teamNames || 'their teams'} have none in notification_settings.team_leads`,
+      };
       continue;
     }
     const channel = slack.settings.private_alert_channel;

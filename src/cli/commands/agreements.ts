@@ -84,6 +84,11 @@ export function registerAgreements(program: Command): void {
           console.log(`working agreement ${a.id} (${a.name}) is ${a.paused_at ? 'paused' : 'active'}`);
         });
       });
+  registerPreview(agreements);
+}
+
+/** `aexy agreements preview`: the events of the last days, by the evaluator that sends the alerts. */
+function registerPreview(agreements: Command): void {
   agreements
     .command('preview')
     .description('how often an agreement would have alerted over the last days, by the evaluator that sends the alerts')
