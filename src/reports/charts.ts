@@ -32,13 +32,17 @@ function chartSpec(w: ReportWidgetData, size: { width: number; height: number })
     } as TopLevelSpec;
   }
   if (w.type === 'stacked') {
+    // Parts that add up (phases, shares of 100 %) are stacked; shares of different things (each
+    // agreement's share kept, a ratio) stand side by side: their sum would mean nothing.
+    const sideBySide = w.unit === 'ratio';
     return {
       ...common,
       data: { values: items.map((i, order) => ({ label: i.label, value: i.value, part: i.series ?? '', order })) },
       mark: 'bar',
       encoding: {
         x: { field: 'label', type: 'nominal', sort: null, title: null, axis: { labelAngle: -30, labelLimit: 90 } },
-        y: { field: 'value', type: 'quantitative', stack: 'zero', title: w.valueHeading ?? w.unit ?? null },
+        ...(sideBySide ? { xOffset: { field: 'part', type: 'nominal', sort: null } } : {}),
+        y: { field: 'value', type: 'quantitative', stack: sideBySide ? null : 'zero', title: w.valueHeading ?? w.unit ?? null },
         color: { field: 'part', type: 'nominal', title: null, sort: null },
         order: { field: 'order', type: 'quantitative' },
       },

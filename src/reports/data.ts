@@ -298,8 +298,8 @@ async function lineWidget(run: WidgetRun, whole: Scalar, budget: { points: numbe
 /** The phases a stacked widget shows, in the order work goes through them (cycle_time is their sum per pull request). */
 const CYCLE_PHASES = ['coding_time', 'pickup_time', 'review_time', 'merge_time', 'deploy_time'] as const;
 
-/** The metrics a stacked widget can show: the cycle's phases, or the investment balance's categories. */
-const STACKABLE = ['cycle_time', 'investment_balance', 'investment_balance_count'];
+/** The metrics a stacked widget can show: the cycle's phases, the investment balance's categories, or each working agreement's attainment. */
+const STACKABLE = ['cycle_time', 'investment_balance', 'investment_balance_count', 'agreement_attainment'];
 
 /**
  * A stacked bar per week of the window (or per team of the organization): `cycle_time` as its
@@ -334,13 +334,18 @@ async function stackedWidget(run: WidgetRun): Promise<ReportWidgetData> {
       }
     } else {
       const r = (await computeMetrics(client, [w.metric], g.filters, now))[w.metric];
+      if (w.metric === 'agreement_attainment') {
+        // Each agreement's share kept in the week (0 is a share too); one with nothing settled has no part.
+        if (r?.kind === 'breakdown') for (const i of r.items) items.push({ label: g.label, value: i.value, series: i.label });
+        continue;
+      }
       // A bar with nothing merged has no parts (not five parts of 0 %).
       if (r?.kind === 'breakdown' && r.items.some((i) => i.value > 0))
         for (const i of r.items) if (i.value > 0) items.push({ label: g.label, value: i.value, series: i.label });
     }
   }
-  const unit = phases ? 'hours' : '%';
-  return { ...base, unit, items, labelHeading: byTeam ? 'Team' : 'Week of', valueHeading: phases ? 'Hours' : 'Share (%)' };
+  const unit = phases ? 'hours' : w.metric === 'agreement_attainment' ? 'ratio' : '%';
+  return { ...base, unit, items, labelHeading: byTeam ? 'Team' : 'Week of', valueHeading: phases ? 'Hours' : unit === 'ratio' ? 'Share kept' : 'Share (%)' };
 }
 
 /** Whether a group's people are fewer than the policy's group size. */
