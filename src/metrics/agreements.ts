@@ -214,7 +214,8 @@ export async function agreementEvents(client: pg.ClientBase | pg.Pool, terms: Ag
     const metric = terms.metric as ItemMetric;
     for (const p of await pullItems(client, terms, from, to))
       for (const e of pullEvents(metric, terms, p).events)
-        if (e.at >= from && e.at < to && (terms.share === null || e.kind === 'heads_up')) events.push({ ...e, item: `pr:${p.github_id}`, pull: { repository: p.repository, number: p.number, title: p.title } });
+        if (e.at >= from && e.at < to && (terms.share === null || e.kind === 'heads_up'))
+          events.push({ ...e, item: `pr:${p.github_id}`, pull: { repository: p.repository, number: p.number, title: p.title } });
   }
   if (hasWindow(terms)) {
     // The windows ending at the midnights in [from, to), and the one before to compare the first with.
