@@ -6,10 +6,11 @@ import { KeyRing } from '../src/crypto/secrets.js';
 import { SlackStandIn } from '../src/dev/slack-stand-in.js';
 import { EXPORT_TYPES, PERSON_EXPORT_TYPES } from '../src/exports/definitions.js';
 import { requestExport } from '../src/exports/request.js';
-import { insightGenerate, slackInsightAlert, slackNotify } from '../src/jobs/index.js';
+import { insightGenerate, reportDeliver, slackInsightAlert, slackNotify } from '../src/jobs/index.js';
 import { setOrganizationPolicy } from '../src/organizations/index.js';
 import { runCustomReport } from '../src/reports/run.js';
 import { installSlackIntegration } from '../src/slack/integrations.js';
+import { SmtpStandIn } from './helpers/smtp.js';
 import { useStandIn, useTestWorld } from './hooks.js';
 
 const ORG = 'c0c0c0c0-0000-4000-8000-00000000000c';
@@ -30,13 +31,15 @@ const ALERTABLE = { confidence: 0.8, factors: [], recommendations: ['Talk.'], da
  */
 describe('the policy for numbers about people', () => {
   let slack: SlackStandIn;
+  let smtp: SmtpStandIn;
   const dev: Record<string, string> = {};
   const team: Record<string, string> = {};
   const now = new Date('2026-03-31T00:00:00Z');
   useStandIn(async () => (slack = await new SlackStandIn().start()));
+  useStandIn(async () => (smtp = await new SmtpStandIn().start()));
   const w = useTestWorld({
     harness: true,
-    settings: () => ({ SLACK_API_URL: slack.url, SLACK_TIMEOUT_MS: '2000', ENCRYPTION_KEYS: `k1:${randomBytes(32).toString('base64')}` }),
+    settings: () => ({ SMTP_URL: smtp.url, SLACK_API_URL: slack.url, SLACK_TIMEOUT_MS: '2000', ENCRYPTION_KEYS: `k1:${randomBytes(32).toString('base64')}` }),
   });
   const em = () => w.db.orm.em.fork();
   /** Everything that names a person of the organization: none may appear where the policy is off. */
@@ -122,6 +125,25 @@ describe('the policy for numbers about people', () => {
       Array(5).fill(['error', 'withheld: fewer than 3 people (2) (aexy org policy)']),
     );
     expect(duo.delivery).toBeUndefined();
+    // Emailed on its schedule: the message and its PDF name no one either.
+    const scheduled = await w.rows.insert('scheduled_reports', {
+      report_id: id,
+      schedule: 'daily',
+      time_utc: '09:00',
+      recipients: ['team@policy.example'],
+      delivery_method: 'email',
+      export_format: 'pdf',
+      is_active: true,
+    });
+    const sent = await w.h.settle(await w.h.pool.producer.enqueue(reportDeliver, { scheduledReportId: scheduled }));
+    expect(sent.failedReason).toBeUndefined();
+    const mail = smtp.messages.at(-1)!;
+    const attachment = (await new PDFParse({ data: mail.attachments[0]!.content }).getText()).text;
+    for (const [what, text] of [
+      ['the email', `${mail.subject} ${mail.html} ${mail.text}`],
+      ['its PDF', attachment],
+    ] as const)
+      nobody(text, what);
     // A report filtered by developer is a view per person: refused.
     await expect(runCustomReport(em(), await report({ developer_ids: [dev['ann-p']] }), 'json', w.dir, now)).rejects.toThrow(
       'Report "Monthly" filters by developer, and individual metrics are off',
