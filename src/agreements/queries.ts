@@ -42,19 +42,10 @@ export async function teamOfOrganization(em: EntityManager, organizationId: stri
   return row?.name;
 }
 
-export async function insertAgreement(
-  em: EntityManager,
-  a: {
-    organization_id: string;
-    team_id: string;
-    name: string;
-    metric: string;
-    comparison: Comparison;
-    target: number;
-    share: number | null;
-    channel: string | null;
-  },
-): Promise<string | null> {
+/** What an agreement is made of, as written. */
+type AgreementDefinition = Pick<AgreementRow, 'organization_id' | 'team_id' | 'name' | 'metric' | 'comparison' | 'target' | 'share' | 'channel'>;
+
+export async function insertAgreement(em: EntityManager, a: AgreementDefinition): Promise<string | null> {
   const [row] = await sql<{ id: string }>(
     em,
     `INSERT INTO working_agreements (organization_id, team_id, name, metric, comparison, target, share, channel) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
@@ -64,11 +55,7 @@ export async function insertAgreement(
   return row?.id ?? null;
 }
 
-export async function updateAgreement(
-  em: EntityManager,
-  id: string,
-  a: { metric: string; comparison: Comparison; target: number; share: number | null; channel: string | null; name: string },
-): Promise<void> {
+export async function updateAgreement(em: EntityManager, id: string, a: Omit<AgreementDefinition, 'organization_id' | 'team_id'>): Promise<void> {
   await sql(em, `UPDATE working_agreements SET metric = ?, comparison = ?, target = ?, share = ?, channel = ?, name = ?, updated_at = now() WHERE id = ?`, [
     a.metric,
     a.comparison,
