@@ -11,6 +11,7 @@ import { setOrganizationPolicy } from '../src/organizations/index.js';
 import { runCustomReport } from '../src/reports/run.js';
 import { installSlackIntegration } from '../src/slack/integrations.js';
 import { SmtpStandIn } from './helpers/smtp.js';
+import { runCliProcess } from './helpers/spawn.js';
 import { useStandIn, useTestWorld } from './hooks.js';
 
 const ORG = 'c0c0c0c0-0000-4000-8000-00000000000c';
@@ -198,6 +199,16 @@ describe('the policy for numbers about people', () => {
     const posted = slack.posted.slice(before);
     expect(posted.map((m) => m.text)).toEqual([expect.stringContaining('Big')]);
     for (const m of posted) nobody(`${m.text} ${JSON.stringify(m.blocks)}`, 'a Slack message');
+    // A career path stays its person's own: Ann hears of hers, by direct message, whatever the policy.
+    const role = await w.rows.insert('career_roles', { name: 'Senior', level: 3, required_skills: { testing: 50 } });
+    const path = await w.rows.insert('learning_paths', {
+      developer_id: dev['ann-p'],
+      target_role_id: role,
+      started_at: '2026-03-10T00:00:00Z',
+      status: 'completed',
+    });
+    const career = await w.h.settle(await w.h.pool.producer.enqueue(slackNotify, { kind: 'career_path', learningPathId: path }));
+    expect(career.returnvalue).toMatchObject({ user: 'U0ANN', channel: 'D0ANN' });
   });
 
   it('with leads, numbers per person go to the teams’ leads only: their exports, their direct messages, never a channel', async () => {
@@ -223,7 +234,13 @@ describe('the policy for numbers about people', () => {
     expect(posted.some((m) => m.channel === 'G0PEOPLE')).toBe(false);
   });
 
-  it('aexy org policy: the settings are checked; what does not fit is refused with the reason', async () => {
+  it('aexy org policy shows and sets the policy; what does not fit is refused with the reason', async () => {
+    const env = { DATABASE_URL: w.db.url, REDIS_URL: w.config.REDIS_URL, QUEUE_PREFIX: w.config.QUEUE_PREFIX, LOG_LEVEL: 'silent' };
+    const set = await runCliProcess(['org', 'policy', '--organization', ORG, '--individual-metrics', 'off', '--min-group-size', '4'], env);
+    expect([set.code, set.stdout.trim()]).toEqual([0, `organization ${ORG}: individual_metrics off, min_group_size 4`]);
+    const bad = await runCliProcess(['org', 'policy', '--organization', ORG, '--individual-metrics', 'nobody'], env);
+    expect([bad.code, bad.stderr]).toEqual([1, expect.stringContaining('individual_metrics "nobody" must be one of all, leads, off')]);
+    await setOrganizationPolicy(em(), ORG, { individualMetrics: 'leads', minGroupSize: 3 });
     await expect(setOrganizationPolicy(em(), ORG, { individualMetrics: 'some' })).rejects.toThrow('individual_metrics "some" must be one of all, leads, off');
     await expect(setOrganizationPolicy(em(), ORG, { minGroupSize: '0' })).rejects.toThrow('min_group_size "0" must be a whole number from 1 to 50');
     await expect(setOrganizationPolicy(em(), 'acme', {})).rejects.toThrow('organization "acme" must be an organization UUID');
