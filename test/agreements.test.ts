@@ -310,6 +310,8 @@ describe('working agreements', () => {
       // The month again, one evaluation every 12 hours, each seeing the last 24: every alert once.
       for (let t = Date.parse(JUNE(1, 12)); t <= Date.parse(JUNE(31)); t += 12 * HOUR) await evaluateAgreements(ctx(), ORG, new Date(t));
       expect(alerts(ids)).toEqual(Object.values(previews).flat().sort());
+      const window = slack.posted.find((m) => m.metadata?.event_payload.idempotency_key === `agreement:${ids.merged}:window:2026-06-17:missed`)!;
+      expect(window.text).toBe('Missed: prs_merged &gt;= 1 pull requests (team Mobile): the last 7 days missed it: prs_merged was 0 pull requests.');
     }, 120_000);
 
     it('a report shows each agreement’s attainment per week, side by side, in JSON and PDF', async () => {

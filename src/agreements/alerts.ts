@@ -1,6 +1,6 @@
 import type { Needs } from '../jobs/helpers.js';
 import { withPgClient } from '../db/sql.js';
-import { agreementEvents, ITEM_METRICS, isItemMetric, type AgreementEvent } from '../metrics/index.js';
+import { agreementEvents, computeMetrics, ITEM_METRICS, isItemMetric, type AgreementEvent } from '../metrics/index.js';
 import { agreementAlertMessage, leadsOf, organizationSlack, postDirect, postMessage, routeOf, type AgreementAlert } from '../slack/index.js';
 import { agreementsOf, type AgreementRow } from './queries.js';
 import { ruleText } from './rule.js';
@@ -14,12 +14,22 @@ const fresh = (r: object) => !('alreadySent' in r && (r as { alreadySent?: boole
 /** A pull request's page on GitHub. */
 const pullUrl = (repository: string, number: number) => `https://github.com/${repository}/pull/${number}`;
 
+/** A window metric's unit, as the library gives it (`per day`, `pull requests`, …). */
+async function metricUnit(ctx: Needs<'em'>, a: AgreementRow): Promise<string> {
+  const m = await withPgClient(ctx.em, (c) =>
+    computeMetrics(c, [a.metric], { organization_id: a.organization_id, team_ids: [a.team_id], date_range: { days: 1 } }),
+  );
+  return m[a.metric]?.unit ?? '';
+}
+
 /** What an event says, in plain words. */
 function detail(a: AgreementRow, unit: string, e: AgreementEvent): string {
   const v = e.value === null ? '—' : String(Math.round(e.value * 10) / 10);
   const pct = (x: number | null) => (x === null ? '—' : `${Math.round(x * 1000) / 10} %`);
   if (e.item.startsWith('window:')) {
-    const shown = isItemMetric(a.metric) ? `${pct(e.value)} of its pull requests kept it (the agreement: ${pct(a.share)})` : `${a.metric} was ${v} ${unit}`;
+    const shown = isItemMetric(a.metric)
+      ? `${pct(e.value)} of its pull requests kept it (the agreement: ${pct(a.share)})`
+      : `${a.metric} was ${v}${unit ? ` ${unit}` : ''}`;
     return e.kind === 'recovered' ? `are back within target: ${shown}.` : `missed it: ${shown}.`;
   }
   switch (a.metric) {
@@ -53,7 +63,8 @@ export async function evaluateAgreements(ctx: Needs<'em' | 'config' | 'log'>, or
     const from = new Date(Math.max(new Date(a.created_at).getTime(), now.getTime() - LOOKBACK_HOURS * 3_600_000));
     const found = await withPgClient(ctx.em, (c) => agreementEvents(c, a, from, now));
     events += found.length;
-    const unit = isItemMetric(a.metric) ? ITEM_METRICS[a.metric].unit : '';
+    if (found.length === 0) continue;
+    const unit = isItemMetric(a.metric) ? ITEM_METRICS[a.metric].unit : await metricUnit(ctx, a);
     for (const e of found) {
       const alert: AgreementAlert = {
         kind: e.kind,

@@ -50,4 +50,4 @@ export function parseShare(text: string): number | string {
 
 /** The rule as people read it, in the metric's unit. */
 export const ruleText = (a: { metric: string; comparison: string; target: number; share: number | null }, unit: string) =>
-  `${a.metric} ${a.comparison} ${a.target} ${unit}${a.share !== null ? ` for ${Math.round(a.share * 1000) / 10} % of pull requests` : ''}`;
+  `${a.metric} ${a.comparison} ${a.target}${unit ? ` ${unit}` : ''}${a.share !== null ? ` for ${Math.round(a.share * 1000) / 10} % of pull requests` : ''}`;

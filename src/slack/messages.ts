@@ -305,7 +305,7 @@ export function agreementAlertMessage(a: AgreementAlert): SlackMessage {
     ? `<${a.pull.url}|${esc(a.pull.repository)}#${a.pull.number}> ${a.pull.title ? `“${esc(a.pull.title)}”` : ''}`.trim()
     : 'The team’s last 7 days';
   const line = `${AGREEMENT_HEADS[a.kind]} — *${esc(a.agreement)}* (team ${esc(a.team)}): ${about} ${esc(a.detail)}`;
-  const plain = `${AGREEMENT_HEADS[a.kind].replace(/^:[a-z_]+: /, '')}: ${a.agreement} (team ${a.team})${a.pull ? `: ${a.pull.repository}#${a.pull.number}` : ''} ${a.detail}`;
+  const plain = `${AGREEMENT_HEADS[a.kind].replace(/^:[a-z_]+: /, '')}: ${a.agreement} (team ${a.team}): ${a.pull ? `${a.pull.repository}#${a.pull.number}` : 'the last 7 days'} ${a.detail}`;
   return {
     text: clip(esc(plain), 4000),
     blocks: [
