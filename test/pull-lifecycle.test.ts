@@ -291,7 +291,7 @@ describe('the pull-request lifecycle: where work waited, from first commit to pr
     ]);
     expect(data.widgets[2]).toMatchObject({
       type: 'error',
-      error: 'widget 3: a stacked widget shows cycle_time, investment_balance, investment_balance_count; "pr_size" has no parts',
+      error: 'widget 3: a stacked widget shows cycle_time, investment_balance, investment_balance_count, agreement_attainment; "pr_size" has no parts',
     });
     const csv = await readFile((await runCustomReport(w.db.orm.em.fork(), id, 'csv', w.dir, at)).path, 'utf8');
     expect(csv).toContain(`Reviewers pickup,${parts([3])[1]!.value},hours`);
