@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sql, toPgPlaceholders } from '../src/db/sql.js';
+import { sql, toKnexPlaceholders, toPgPlaceholders } from '../src/db/sql.js';
 import { useTestWorld } from './hooks.js';
 
 /** The `?` placeholders on a node-postgres client: numbered in order, never inside quotes. */
@@ -19,6 +19,15 @@ describe('sql', () => {
     expect(toPgPlaceholders(`SELECT ?::int AS "a?", 'is it?' AS q, ? AS b WHERE x = 'it''s ?' AND y = ?`)).toBe(
       `SELECT $1::int AS "a?", 'is it?' AS q, $2 AS b WHERE x = 'it''s ?' AND y = $3`,
     );
+  });
+
+  it('on an EntityManager too: a question mark in a literal or a quoted name stays text, the others bind in order', async () => {
+    expect(toKnexPlaceholders(`SELECT ? AS "a?", 'is it?' AS q`)).toBe(`SELECT ? AS "a\\?", 'is it\\?' AS q`);
+    const rows = await sql<Record<string, unknown>>(w.db.orm.em.fork(), `SELECT ?::int AS "a?", 'really?' AS q, ?::text AS b, 'bugs' ~ '^bugs?$' AS r`, [
+      7,
+      'x',
+    ]);
+    expect(rows).toEqual([{ 'a?': 7, q: 'really?', b: 'x', r: true }]);
   });
 
   it('binds values in order on a real connection; a question mark in a literal stays text', async () => {

@@ -30,7 +30,7 @@ export async function sql<T = Record<string, unknown>>(target: SqlTarget, text: 
   const query = target
     .getConnection()
     .getKnex()
-    .raw(text, params as never);
+    .raw(toKnexPlaceholders(text), params as never);
   const trx = target.getTransactionContext();
   if (trx) query.transacting(trx);
   const result = (await query) as { rows: T[] };
@@ -51,6 +51,22 @@ export async function setTransactionSetting(client: PgQueryable, name: string, v
   await sql(client, 'SELECT set_config(?, ?, true)', [name, value]);
 }
 
+/** Rewrite each `?` of a statement: outside a quoted literal or identifier with `outside()`, inside with `inside`. */
+function rewriteMarks(text: string, outside: () => string, inside: string): string {
+  let out = '';
+  let quote: string | null = null;
+  for (const ch of text) {
+    if (quote) {
+      if (ch === quote) quote = null;
+      out += ch === '?' ? inside : ch;
+      continue;
+    }
+    if (ch === "'" || ch === '"') quote = ch;
+    out += ch === '?' ? outside() : ch;
+  }
+  return out;
+}
+
 /**
  * The same `?` placeholders for a node-postgres client (which speaks PostgreSQL's `$n`): each `?`
  * outside a quoted literal or identifier becomes the next `$n`. A value used several times is bound
@@ -59,19 +75,12 @@ export async function setTransactionSetting(client: PgQueryable, name: string, v
  */
 export function toPgPlaceholders(text: string): string {
   let n = 0;
-  let out = '';
-  let quote: string | null = null;
-  for (const ch of text) {
-    if (quote) {
-      if (ch === quote) quote = null;
-    } else if (ch === "'" || ch === '"') quote = ch;
-    else if (ch === '?') {
-      out += `$${++n}`;
-      continue;
-    }
-    out += ch;
-  }
-  return out;
+  return rewriteMarks(text, () => `$${++n}`, '?');
+}
+
+/** The same placeholders for knex (an EntityManager): a `?` inside a quoted literal or identifier escaped (`\?`), so it stays text there too. */
+export function toKnexPlaceholders(text: string): string {
+  return rewriteMarks(text, () => '?', '\\?');
 }
 
 /**
