@@ -1,9 +1,10 @@
 import type { Needs } from '../jobs/helpers.js';
 import { withPgClient } from '../db/sql.js';
-import { agreementEvents, computeMetrics, ITEM_METRICS, isItemMetric, type AgreementEvent } from '../metrics/index.js';
+import { agreementEvents, ITEM_METRICS, isItemMetric, type AgreementEvent } from '../metrics/index.js';
 import { agreementAlertMessage, leadsOf, organizationSlack, postDirect, postMessage, routeOf, type AgreementAlert } from '../slack/index.js';
 import { agreementsOf, type AgreementRow } from './queries.js';
 import { ruleText } from './rule.js';
+import { teamMetric } from './service.js';
 
 /** How far back an evaluation looks for events it has not posted (each is posted once: the key says). */
 export const LOOKBACK_HOURS = 24;
@@ -13,14 +14,6 @@ const fresh = (r: object) => !('alreadySent' in r && (r as { alreadySent?: boole
 
 /** A pull request's page on GitHub. */
 const pullUrl = (repository: string, number: number) => `https://github.com/${repository}/pull/${number}`;
-
-/** A window metric's unit, as the library gives it (`per day`, `pull requests`, …). */
-async function metricUnit(ctx: Needs<'em'>, a: AgreementRow): Promise<string> {
-  const m = await withPgClient(ctx.em, (c) =>
-    computeMetrics(c, [a.metric], { organization_id: a.organization_id, team_ids: [a.team_id], date_range: { days: 1 } }),
-  );
-  return m[a.metric]?.unit ?? '';
-}
 
 /** What an event says, in plain words. */
 function detail(a: AgreementRow, unit: string, e: AgreementEvent): string {
@@ -64,7 +57,7 @@ export async function evaluateAgreements(ctx: Needs<'em' | 'config' | 'log'>, or
     const found = await withPgClient(ctx.em, (c) => agreementEvents(c, a, from, now));
     events += found.length;
     if (found.length === 0) continue;
-    const unit = isItemMetric(a.metric) ? ITEM_METRICS[a.metric].unit : await metricUnit(ctx, a);
+    const unit = isItemMetric(a.metric) ? ITEM_METRICS[a.metric].unit : (await teamMetric(ctx.em, a.organization_id, a.team_id, a.metric)).unit;
     for (const e of found) {
       const alert: AgreementAlert = {
         kind: e.kind,

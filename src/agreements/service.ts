@@ -2,7 +2,16 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { PermanentError } from '../errors/index.js';
 import { withPgClient } from '../db/sql.js';
 import { isUuid } from '../lib/patterns.js';
-import { agreementEvents, computeMetrics, isItemMetric, isMetric, ITEM_METRICS, type AgreementEvent, type AgreementTerms } from '../metrics/index.js';
+import {
+  agreementEvents,
+  computeMetrics,
+  isItemMetric,
+  isMetric,
+  ITEM_METRICS,
+  type AgreementEvent,
+  type AgreementTerms,
+  type MetricResult,
+} from '../metrics/index.js';
 import { isSlackChannelId } from '../slack/index.js';
 import { agreementById, agreementsOf, insertAgreement, setPaused, teamOfOrganization, updateAgreement, type AgreementRow } from './queries.js';
 import { inMetricUnit, parseRule, parseShare, ruleText } from './rule.js';
@@ -19,6 +28,12 @@ export interface AgreementInput {
   channel?: string | null;
   /** how people call it (default: the rule) */
   name?: string | null;
+}
+
+/** A metric of a team over its last 7 days: what kind of number it is and in what unit. */
+export async function teamMetric(em: EntityManager, organizationId: string, teamId: string, metric: string): Promise<MetricResult> {
+  const m = await withPgClient(em, (c) => computeMetrics(c, [metric], { organization_id: organizationId, team_ids: [teamId], date_range: { days: 7 } }));
+  return m[metric]!;
 }
 
 const refuse = (message: string): never => {
@@ -51,10 +66,7 @@ async function checked(em: EntityManager, input: AgreementInput): Promise<Agreem
       refuse('merged_without_review is held at none: write merged_without_review = 0 (with --share for a tolerance)');
     unit = def.unit;
   } else {
-    const probe = await withPgClient(em, (c) =>
-      computeMetrics(c, [rule.metric], { organization_id: input.organizationId, team_ids: [input.teamId], date_range: { days: 7 } }),
-    );
-    const r = probe[rule.metric]!;
+    const r = await teamMetric(em, input.organizationId, input.teamId, rule.metric);
     if (r.kind !== 'scalar')
       refuse(`${rule.metric} gives a breakdown (a number per ${r.unit === '%' ? 'category' : 'label'}), not one number to hold to a target`);
     unit = (r as { unit: string }).unit;

@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import { withPgClient } from '../db/sql.js';
 import { insertInsight, isBot, latestInsight, subjectExists } from './queries.js';
 import { PermanentError } from '../errors/index.js';
-import { organizationPolicy, organizationsOfDeveloper, teamSize, tooFew } from '../organizations/index.js';
+import { organizationPolicy, organizationsOfDeveloper, teamWithheld } from '../organizations/index.js';
 import type { Needs, ServiceHelpers } from '../jobs/helpers.js';
 import { slackInsightAlert } from '../slack/jobs/slack-insight-alert.contract.js';
 import { HEURISTIC_MODEL, heuristicInsight } from './heuristic.js';
@@ -36,8 +36,7 @@ export async function generateInsight(ctx: Needs<'em' | 'config' | 'log' | 'scru
     return { skipped: 'individual metrics are off' as const };
   }
   if (data.teamId) {
-    const team = await teamSize(em, data.teamId);
-    const withheld = team?.organization_id ? tooFew(await organizationPolicy(em, team.organization_id), team.members) : null;
+    const withheld = await teamWithheld(em, data.teamId);
     if (withheld) {
       log.info({ teamId: subjectId }, `insight skipped: ${withheld}`);
       return { skipped: withheld };

@@ -1,5 +1,5 @@
 /** What an organization is made of (its teams' members, its repositories' work): the public module every scoped feature uses. */
-export { organizationMembers, organizationMembersSql, organizationsOfDeveloper, outsideOrganization, teamSize } from './queries.js';
+export { organizationMembers, organizationMembersSql, organizationsOfDeveloper, outsideOrganization } from './queries.js';
 export { commitInOrganizationSql, pullInOrganizationSql, reviewInOrganizationSql, roleOfOrganizationSql, scopedCountedSql } from './repositories.js';
 export {
   DEFAULT_POLICY,
@@ -7,6 +7,7 @@ export {
   INDIVIDUAL_METRICS,
   organizationPolicy,
   setOrganizationPolicy,
+  teamWithheld,
   tooFew,
   type IndividualMetrics,
   type OrganizationPolicy,

@@ -2,7 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { PgQueryable } from '../db/sql.js';
 import { PermanentError } from '../errors/index.js';
 import { isUuid } from '../lib/patterns.js';
-import { isTeamLead, policyRow, writePolicy } from './queries.js';
+import { isTeamLead, policyRow, teamSize, writePolicy } from './queries.js';
 
 /**
  * An organization's policy for numbers about people:
@@ -73,3 +73,9 @@ export async function individualRefusal(
 /** The withheld note of a team-level number about too few people. */
 export const tooFew = (policy: OrganizationPolicy, people: number) =>
   people < policy.min_group_size ? `withheld: fewer than ${policy.min_group_size} people (${people}) (aexy org policy)` : null;
+
+/** Why a team's numbers are withheld under its organization's policy (too few people), or null. */
+export async function teamWithheld(q: EntityManager | PgQueryable, teamId: string): Promise<string | null> {
+  const team = await teamSize(q, teamId);
+  return team?.organization_id ? tooFew(await organizationPolicy(q, team.organization_id), team.members) : null;
+}

@@ -4,7 +4,6 @@ import {
   computeSeries,
   metricFiltersSchema,
   METRICS,
-  NO_LOOKUP,
   resolveScope,
   scopeLookup,
   type MetricFilters,
@@ -415,8 +414,8 @@ export async function buildReportData(
   if (refusal && parsed.data.developer_ids?.length) throw new PermanentError(`Report "${report.name}" filters by developer, and ${refusal}`);
   // A report about a team or the whole organization: withheld when it counts too few people (one
   // that names developers is about them, a view per person the policy allowed above).
-  const withheld = parsed.data.developer_ids?.length ? null : tooFew(policy, (await resolveScope(filters, scopeLookup(client), now)).developerIds?.length ?? 0);
-  const scope = await resolveScope(filters, NO_LOOKUP, now);
+  const scope = await resolveScope(filters, scopeLookup(client), now);
+  const withheld = parsed.data.developer_ids?.length ? null : tooFew(policy, scope.developerIds?.length ?? 0);
   const window = { start: scope.start, end: scope.end };
   const layout = layoutOf(report.layout);
   const widgets: ReportWidgetData[] = [];

@@ -4,7 +4,7 @@ import { PermanentError } from '../errors/index.js';
 import { DEVELOPER_INSIGHTS, developerSignals, explainFactors, teamSignals } from '../insights/index.js';
 import type { Needs } from '../jobs/helpers.js';
 import { computeMetrics } from '../metrics/index.js';
-import { organizationPolicy, organizationsOfDeveloper, teamSize, tooFew } from '../organizations/index.js';
+import { organizationPolicy, organizationsOfDeveloper, teamWithheld } from '../organizations/index.js';
 import {
   careerProgressMessage,
   exportReadyMessage,
@@ -70,8 +70,7 @@ export async function notifyWeeklyTeamSummary(ctx: NotifyHelpers, teamId: string
   if (!team) return { skipped: 'team deleted' };
   // A team of fewer people than its organization's group size: its numbers would be about them
   // (told after what would skip it anyway: no integration, the kind turned off).
-  const size = await teamSize(ctx.em, teamId);
-  const withheld = team.organization_id ? tooFew(await organizationPolicy(ctx.em, team.organization_id), size?.members ?? 0) : null;
+  const withheld = await teamWithheld(ctx.em, teamId);
   if (withheld) {
     const slack = await organizationSlack(ctx.em, ctx.config, team.organization_id, 'weekly_team_summary');
     return 'skipped' in slack ? slack : { skipped: withheld };
@@ -133,8 +132,7 @@ export async function alertInsight(ctx: NotifyHelpers, insightId: string) {
   const key = `insight_alert:${insightId}`;
 
   if (!i.developer_id) {
-    const team = i.team_id ? await teamSize(ctx.em, i.team_id) : undefined;
-    const withheld = team?.organization_id ? tooFew(await organizationPolicy(ctx.em, team.organization_id), team.members) : null;
+    const withheld = i.team_id ? await teamWithheld(ctx.em, i.team_id) : null;
     if (withheld) return { skipped: withheld };
     const explain = await withPgClient(ctx.em, async (c) =>
       !(DEVELOPER_INSIGHTS as readonly string[]).includes(type) && i.team_id
