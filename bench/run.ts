@@ -160,39 +160,41 @@ async function benchWrites(orm: MikroORM, url: string): Promise<{ ours: number; 
     await em.transactional((tx) => upsertCommits(tx, rows.slice(i, i + 1000)));
   }
   const ours = COMMITS / ((performance.now() - t0) / 1000);
+  const stored = await client.query<{ c: number; g: number }>('SELECT (SELECT count(*) FROM commits)::int AS c, (SELECT count(*) FROM commit_graph)::int AS g');
+  if (stored.rows[0]!.c !== COMMITS || stored.rows[0]!.g !== COMMITS) throw new Error(`(b) stored ${JSON.stringify(stored.rows[0])}, not ${COMMITS} of each`);
 
   await client.query('TRUNCATE commits, commit_graph CASCADE');
+  // The same rows into the same two tables (commits and their graph rows), one bare COPY each.
   const csv = (v: unknown) => (v === null ? '' : `"${String(v).replace(/"/g, '""')}"`);
-  t0 = performance.now();
-  await pipeline(
-    Readable.from(
-      (function* () {
-        for (const r of rows) {
-          yield (
-            [
-              r.sha,
-              devs.get(r.author_github_id!)!,
-              r.repository_name,
-              r.repository_full_name,
-              r.message,
-              r.additions,
-              r.deletions,
-              r.files_changed,
-              JSON.stringify(r.files),
-              JSON.stringify(r.languages),
-              r.committed_at,
-            ]
-              .map(csv)
-              .join(',') + '\n'
-          );
-        }
-      })(),
-    ),
-    client.query(
-      copyFrom(
-        `COPY commits (sha, developer_id, repository_name, repository_full_name, message, additions, deletions, files_changed, files, languages, committed_at) FROM STDIN WITH (FORMAT csv)`,
+  const copyCsv = (statement: string, line: (r: (typeof rows)[number]) => unknown[]) =>
+    pipeline(
+      Readable.from(
+        (function* () {
+          for (const r of rows) yield line(r).map(csv).join(',') + '\n';
+        })(),
       ),
-    ),
+      client.query(copyFrom(statement)),
+    );
+  t0 = performance.now();
+  await copyCsv(
+    `COPY commits (sha, developer_id, repository_name, repository_full_name, message, additions, deletions, files_changed, files, languages, committed_at) FROM STDIN WITH (FORMAT csv)`,
+    (r) => [
+      r.sha,
+      devs.get(r.author_github_id!)!,
+      r.repository_name,
+      r.repository_full_name,
+      r.message,
+      r.additions,
+      r.deletions,
+      r.files_changed,
+      JSON.stringify(r.files),
+      JSON.stringify(r.languages),
+      r.committed_at,
+    ],
+  );
+  await copyCsv(
+    `COPY commit_graph (sha, parent_shas, is_merge, author_name, author_email, committer_email, committer_date) FROM STDIN WITH (FORMAT csv)`,
+    (r) => [r.sha, `{${r.parent_shas.join(',')}}`, r.parent_shas.length > 1, r.author_name, r.author_email, r.committer_email, r.committer_date],
   );
   const copy = COMMITS / ((performance.now() - t0) / 1000);
   await client.end();
@@ -215,9 +217,8 @@ async function withPeakRss<T>(fn: () => Promise<T>): Promise<{ result: T; peakMb
 /** The organization of the export and report benches. */
 const BENCH_ORG = '6b0c1d2e-3f40-4a5b-8c6d-7e8f90a1b2c3';
 
-async function benchExport(orm: MikroORM, url: string): Promise<{ ours: number; copy: number; oursMb: number; copyMb: number }> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
+/** The 1M-commit table of (c), (d) and (e): every developer in one team of BENCH_ORG, its repository's commits. Returns the developers. */
+async function seedBigTable(client: pg.Client): Promise<string[]> {
   await client.query('TRUNCATE commits, commit_graph CASCADE');
   const devIds = (await client.query<{ id: string }>('SELECT id FROM developers')).rows.map((r) => r.id);
   // Everyone in one team of one organization: the export (and the PDF's report) are of that organization.
@@ -237,6 +238,10 @@ async function benchExport(orm: MikroORM, url: string): Promise<{ ours: number; 
     [devIds, EXPORT_ROWS],
   );
   await client.query('ANALYZE commits');
+  return devIds;
+}
+
+async function benchExport(orm: MikroORM, client: pg.Client): Promise<{ ours: number; copy: number; oursMb: number; copyMb: number }> {
   const dir = await mkdtemp(join(tmpdir(), 'aexy-bench-'));
   global.gc?.();
   let t0 = performance.now();
@@ -262,32 +267,28 @@ async function benchExport(orm: MikroORM, url: string): Promise<{ ours: number; 
   });
   const copySeconds = (performance.now() - t0) / 1000;
   await rm(dir, { recursive: true, force: true });
-  metricsReport = await benchMetrics(client, devIds);
-  pdfReport = await benchPdf(orm);
-  await client.end();
   return { ours: ours.result.rows / oursSeconds, copy: EXPORT_ROWS / copySeconds, oursMb: ours.peakMb, copyMb: copy.peakMb };
 }
 
-let metricsReport: { metric: string; ms: string; plan: string }[] = [];
-let pdfReport = { ms: 0, bytes: 0 };
+/** (d) The 12 widgets of a dashboard. */
+const WIDGETS_12 = [
+  { type: 'number', metric: 'commits' },
+  { type: 'number', metric: 'lines_added' },
+  { type: 'number', metric: 'active_days' },
+  { type: 'number', metric: 'after_hours_share' },
+  { type: 'line', metric: 'commits', config: { group_by: 'week' } },
+  { type: 'line', metric: 'lines_added', config: { group_by: 'week' } },
+  { type: 'bar', metric: 'language_mix' },
+  { type: 'pie', metric: 'pr_size_distribution' },
+  { type: 'bar', metric: 'commits', config: { group_by: 'developer' } },
+  { type: 'table', metric: 'lines_added', config: { group_by: 'developer' } },
+  { type: 'number', metric: 'weekend_share' },
+  { type: 'number', metric: 'reviews_given' },
+];
 
-/** (d) A 12-widget report over every developer (200) and the 1M-commit table, rendered to PDF. */
-async function benchPdf(orm: MikroORM): Promise<{ ms: number; bytes: number }> {
+/** (d) A report of these widgets over every developer (200) and the 1M-commit table, rendered to PDF. */
+async function benchPdf(orm: MikroORM, widgets: unknown[]): Promise<{ ms: number; bytes: number }> {
   const em = orm.em.fork();
-  const widgets = [
-    { type: 'number', metric: 'commits' },
-    { type: 'number', metric: 'lines_added' },
-    { type: 'number', metric: 'active_days' },
-    { type: 'number', metric: 'after_hours_share' },
-    { type: 'line', metric: 'commits', config: { group_by: 'week' } },
-    { type: 'line', metric: 'lines_added', config: { group_by: 'week' } },
-    { type: 'bar', metric: 'language_mix' },
-    { type: 'pie', metric: 'pr_size_distribution' },
-    { type: 'bar', metric: 'commits', config: { group_by: 'developer' } },
-    { type: 'table', metric: 'lines_added', config: { group_by: 'developer' } },
-    { type: 'number', metric: 'weekend_share' },
-    { type: 'number', metric: 'reviews_given' },
-  ];
   const [r] = await sql<{ id: string }>(
     em,
     `INSERT INTO custom_reports (organization_id, name, widgets, filters) VALUES ('${BENCH_ORG}', 'Bench', ?::jsonb, '{"date_range":{"start":"2024-01-01","end":"2024-04-01"}}') RETURNING id`,
@@ -407,6 +408,11 @@ async function benchMetrics(client: pg.Client, devIds: string[]): Promise<{ metr
   return out;
 }
 
+/** BENCH_ONLY=b,d runs those parts alone (default: all). */
+const ONLY = new Set((process.env.BENCH_ONLY ?? 'abcdefghij').split(/[\s,]*/).filter(Boolean));
+const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+const pct = (a: number, b: number) => `${((a / b) * 100).toFixed(0)}%`;
+
 async function main(): Promise<void> {
   const name = `aexy_bench_${process.pid}`;
   const url = dbUrl(name);
@@ -414,89 +420,122 @@ async function main(): Promise<void> {
   const orm = await openOrm(url);
   try {
     await migrate(orm);
-    console.log(`aexy-workers bench: ${JOBS} no-op jobs (concurrency ${CONCURRENCY}), ${COMMITS} commits\n`);
-    const jobs = await benchJobs(orm);
-    const writes = await benchWrites(orm, url);
-    const exported = await benchExport(orm, url);
-    const synced = await benchSync(orm);
-    const scale = await benchScaleSync(orm, base);
-    const startup = await benchStartup(url);
-    const deployed = await benchDeployments(orm, base);
-    const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
-    const rows = [
-      {
-        benchmark: '(a) no-op jobs/s',
-        ours: fmt(jobs.ours),
-        baseline: `${fmt(jobs.bare)} (bare BullMQ)`,
-        ratio: `${((jobs.ours / jobs.bare) * 100).toFixed(0)}%`,
-        goal: '≥ 80%',
-      },
-      {
-        benchmark: '(b) commits written/s',
-        ours: fmt(writes.ours),
-        baseline: `${fmt(writes.copy)} (COPY)`,
-        ratio: `${((writes.ours / writes.copy) * 100).toFixed(0)}%`,
-        goal: '≥ 50%',
-      },
-      {
-        benchmark: `(c) ${fmt(EXPORT_ROWS)}-commit CSV export rows/s`,
-        ours: fmt(exported.ours),
-        baseline: `${fmt(exported.copy)} (COPY TO STDOUT CSV)`,
-        ratio: `${((exported.ours / exported.copy) * 100).toFixed(0)}%`,
-        goal: 'bounded memory',
-      },
-      {
-        benchmark: '(c) peak RSS during the export (MB)',
-        ours: exported.oursMb.toFixed(0),
-        baseline: `${exported.copyMb.toFixed(0)} (COPY)`,
-        ratio: `${((exported.oursMb / exported.copyMb) * 100).toFixed(0)}%`,
-        goal: '',
-      },
-    ];
-    console.table(rows);
-    console.log(
-      `(d) 12-widget report, 200 developers, ${fmt(EXPORT_ROWS)} commits → PDF: ${(pdfReport.ms / 1000).toFixed(2)} s (${fmt(pdfReport.bytes)} bytes)`,
-    );
-    console.log(`(e) metrics for one developer over 30 days on ${fmt(EXPORT_ROWS)} commits (plan of the commit scan: ${metricsReport[0]?.plan}):`);
-    console.table(metricsReport.map(({ metric, ms }) => ({ metric, ms })));
-    console.log(
-      `(f) commit sync of a ${fmt(synced.commits)}-commit git history with merged branches: ${(synced.requests / synced.commits).toFixed(3)} requests per stored commit ` +
-        `(${fmt(synced.requests)} requests, ${synced.apiSeconds.toFixed(1)} s); with one rate-limit pause: ${fmt(synced.pausedRequests)} requests, ${synced.duplicates} commit details fetched twice`,
-    );
-    console.log(
-      `(g) first sync at GitHub scale: a generated history of ${fmt(SCALE_COMMITS)} commits (merged side branches, binaries) and ` +
-        `${fmt(SCALE_PULLS)} pull requests with reviews; goals ≤ 0.02 requests per commit, ≤ 0.05 per pull request, commits in < 60 s:`,
-    );
-    console.table(
-      scale.map((p) => ({
-        path: p.path === 'rest' ? 'REST API (commit details, PR details + reviews)' : 'commits from git, pull requests from GraphQL',
-        commits: fmt(p.commits),
-        'commits s': p.commitSeconds.toFixed(1),
-        'requests/commit': (p.commitRequests / p.commits).toFixed(3),
-        'pull requests': fmt(p.pulls),
-        reviews: fmt(p.reviews),
-        'pulls s': p.pullSeconds.toFixed(1),
-        'requests/PR': (p.pullRequests / p.pulls).toFixed(3),
-        'GraphQL points': p.points || '',
-      })),
-    );
-    console.log(
-      `(h) start-up, median of 5 (goals: --help < 0.3 s, a worker ready < 2 s): aexy --help ${startup.help.dist.toFixed(0)} ms compiled, ` +
-        `${startup.help.tsx.toFixed(0)} ms through tsx; a worker ready ${startup.worker.dist.toFixed(0)} ms compiled, ${startup.worker.tsx.toFixed(0)} ms through tsx`,
-    );
-    console.log(
-      `(i) deployments: a first sync of ${fmt(BENCH_DEPLOYMENTS)} deployments from the Deployments API, a re-run with nothing new, then 10 new ones; goal ≤ 0.05 counted requests per new deployment, a re-run only 304s:`,
-    );
-    console.table(
-      deployed.map((d) => ({
-        'statuses from': d.from === 'rest' ? 'REST (a request per deployment)' : 'GraphQL (100 deployments a request)',
-        'first sync requests': d.first,
-        'per deployment': (d.first / d.deployments).toFixed(3),
-        seconds: d.seconds.toFixed(1),
-        're-run requests': d.again,
-        '10 new: requests': d.tenNew,
-      })),
-    );
+    console.log(`aexy-workers bench: ${JOBS} no-op jobs (concurrency ${CONCURRENCY}), ${COMMITS} commits, parts ${[...ONLY].join('')}\n`);
+    if (ONLY.has('a')) {
+      const jobs = await benchJobs(orm);
+      console.table([
+        { benchmark: '(a) no-op jobs/s', ours: fmt(jobs.ours), baseline: `${fmt(jobs.bare)} (bare BullMQ)`, ratio: pct(jobs.ours, jobs.bare), goal: '≥ 80%' },
+      ]);
+    }
+    if (ONLY.has('b')) {
+      const writes = await benchWrites(orm, url);
+      console.table([
+        {
+          benchmark: '(b) commits written/s (commits + commit_graph)',
+          ours: fmt(writes.ours),
+          baseline: `${fmt(writes.copy)} (COPY of both)`,
+          ratio: pct(writes.ours, writes.copy),
+          goal: '≥ 80%',
+        },
+      ]);
+    }
+    if (ONLY.has('c') || ONLY.has('d') || ONLY.has('e')) {
+      const client = new pg.Client({ connectionString: url });
+      await client.connect();
+      const devIds = await seedBigTable(client);
+      if (ONLY.has('c')) {
+        const exported = await benchExport(orm, client);
+        console.table([
+          {
+            benchmark: `(c) ${fmt(EXPORT_ROWS)}-commit CSV export rows/s`,
+            ours: fmt(exported.ours),
+            baseline: `${fmt(exported.copy)} (COPY TO STDOUT CSV)`,
+            ratio: pct(exported.ours, exported.copy),
+            goal: '≥ 80%',
+          },
+          {
+            benchmark: '(c) peak RSS during the export (MB)',
+            ours: exported.oursMb.toFixed(0),
+            baseline: `${exported.copyMb.toFixed(0)} (COPY)`,
+            ratio: pct(exported.oursMb, exported.copyMb),
+            goal: '≤ 110%',
+          },
+        ]);
+      }
+      if (ONLY.has('d')) {
+        const pdf = await benchPdf(orm, WIDGETS_12);
+        const many = await benchPdf(
+          orm,
+          Array.from({ length: 100 }, (_, i) => WIDGETS_12[i % WIDGETS_12.length]!),
+        );
+        console.log(
+          `(d) report over 200 developers and ${fmt(EXPORT_ROWS)} commits → PDF: 12 widgets ${(pdf.ms / 1000).toFixed(2)} s (${fmt(pdf.bytes)} bytes; goal < 1 s), ` +
+            `100 widgets ${(many.ms / 1000).toFixed(2)} s (${fmt(many.bytes)} bytes; goal < 3 s)`,
+        );
+      }
+      if (ONLY.has('e')) {
+        const metricsReport = await benchMetrics(client, devIds);
+        console.log(`(e) metrics for one developer over 30 days on ${fmt(EXPORT_ROWS)} commits (plan of the commit scan: ${metricsReport[0]?.plan}):`);
+        console.table(metricsReport.map(({ metric, ms }) => ({ metric, ms })));
+      }
+      await client.end();
+    }
+    if (ONLY.has('f')) {
+      const synced = await benchSync(orm);
+      console.log(
+        `(f) commit sync of a ${fmt(synced.commits)}-commit git history with merged branches: ${(synced.requests / synced.commits).toFixed(3)} requests per stored commit ` +
+          `(${fmt(synced.requests)} requests, ${synced.apiSeconds.toFixed(1)} s); with one rate-limit pause: ${fmt(synced.pausedRequests)} requests, ${synced.duplicates} commit details fetched twice`,
+      );
+    }
+    if (ONLY.has('g')) {
+      const scale = await benchScaleSync(orm, base);
+      console.log(
+        `(g) first sync at GitHub scale: a generated history of ${fmt(SCALE_COMMITS)} commits (merged side branches, binaries) and ` +
+          `${fmt(SCALE_PULLS)} pull requests with reviews; goals ≤ 0.02 requests per commit, ≤ 0.05 per pull request, commits in < 60 s:`,
+      );
+      console.table(
+        scale.paths.map((p) => ({
+          path: p.path === 'rest' ? 'REST API (commit details, PR details + reviews)' : 'commits from git, pull requests from GraphQL',
+          commits: fmt(p.commits),
+          'commits s': p.commitSeconds.toFixed(1),
+          'requests/commit': (p.commitRequests / p.commits).toFixed(3),
+          'pull requests': fmt(p.pulls),
+          reviews: fmt(p.reviews),
+          'pulls s': p.pullSeconds.toFixed(1),
+          'requests/PR': (p.pullRequests / p.pulls).toFixed(3),
+          'GraphQL points': p.points || '',
+        })),
+      );
+      const git = scale.paths.find((p) => p.path === 'git+graphql')!;
+      console.log(
+        `(g) floor of the git path's commits: git log --numstat of the same history ${scale.floor.gitSeconds.toFixed(1)} s + COPY of the same rows ` +
+          `${scale.floor.copySeconds.toFixed(1)} s = ${(scale.floor.gitSeconds + scale.floor.copySeconds).toFixed(1)} s; ours ${git.commitSeconds.toFixed(1)} s, ` +
+          `${(git.commitSeconds / (scale.floor.gitSeconds + scale.floor.copySeconds)).toFixed(2)}× the floor (goal ≤ 2×)`,
+      );
+    }
+    if (ONLY.has('h')) {
+      const startup = await benchStartup(url);
+      console.log(
+        `(h) start-up, median of 5 (goals: --help < 0.3 s, a worker ready < 2 s): aexy --help ${startup.help.dist.toFixed(0)} ms compiled, ` +
+          `${startup.help.tsx.toFixed(0)} ms through tsx; a worker ready ${startup.worker.dist.toFixed(0)} ms compiled, ${startup.worker.tsx.toFixed(0)} ms through tsx`,
+      );
+    }
+    if (ONLY.has('i')) {
+      const deployed = await benchDeployments(orm, base);
+      console.log(
+        `(i) deployments: a first sync of ${fmt(BENCH_DEPLOYMENTS)} deployments from the Deployments API, a re-run with nothing new, then 10 new ones; goal ≤ 0.05 counted requests per new deployment, a re-run only 304s:`,
+      );
+      console.table(
+        deployed.map((d) => ({
+          'statuses from': d.from === 'rest' ? 'REST (a request per deployment)' : 'GraphQL (100 deployments a request)',
+          'first sync requests': d.first,
+          'per deployment': (d.first / d.deployments).toFixed(3),
+          seconds: d.seconds.toFixed(1),
+          're-run requests': d.again,
+          '10 new: requests': d.tenNew,
+        })),
+      );
+    }
   } finally {
     await orm.close();
     const admin = new pg.Client({ connectionString: dbUrl('postgres') });

@@ -6,14 +6,19 @@
  * through both paths: commits from git with pull requests from GraphQL, and the REST API for both.
  * It reports wall time and rate-limited requests per commit and per pull request for each.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import { Readable } from 'node:stream';
+import { finished, pipeline } from 'node:stream/promises';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { PoolClient } from 'pg';
+import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import type { AppConfig } from '../src/config/index.js';
-import { sql } from '../src/db/sql.js';
+import { sql, withPgClient } from '../src/db/sql.js';
 import type { MikroORM } from '../src/db/orm.js';
 import { GitHubStandIn, type StandInPull, type StandInUser } from '../src/dev/github-stand-in.js';
 import { GitRepo } from '../src/dev/git-repo.js';
@@ -21,6 +26,7 @@ import { createGitHubClient } from '../src/github/api/client.js';
 import { createLogger } from '../src/lib/logger.js';
 import { syncCommits } from '../src/github/sync/commit-sync.js';
 import { openMirror } from '../src/github/sync/git.js';
+import { LOG_FORMAT } from '../src/github/sync/git-parse.js';
 import { syncPulls } from '../src/github/sync/pull-stream.js';
 
 export const SCALE_COMMITS = Number(process.env.BENCH_SCALE_COMMITS ?? 10_000);
@@ -129,7 +135,43 @@ function generatePulls(n: number): StandInPull[] {
   });
 }
 
-export async function benchScaleSync(orm: MikroORM, base: AppConfig): Promise<ScalePath[]> {
+/**
+ * The floor of the git path's commits: git itself reading everything we store of the history (one
+ * `git log --numstat` with messages, the same diff options as the sync, output read and dropped),
+ * plus PostgreSQL taking the same rows with a bare COPY into commits and commit_graph (the rows the
+ * sync stored, copied out untimed, the tables emptied, copied back in timed).
+ */
+async function floor(bare: string, em: EntityManager, pg: PoolClient): Promise<{ gitSeconds: number; copySeconds: number }> {
+  let t0 = performance.now();
+  await new Promise<void>((resolve, reject) => {
+    const git = spawn(
+      'git',
+      ['--git-dir', bare, 'log', '--diff-merges=first-parent', '--root', '-M', '--numstat', '-z', `--format=${LOG_FORMAT}%x00%B`, 'main'],
+      {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
+    git.stdout.resume();
+    git.on('error', reject);
+    git.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`git log exited ${code}`))));
+  });
+  const gitSeconds = (performance.now() - t0) / 1000;
+  const tables = ['commits', 'commit_graph'];
+  const saved: Buffer[][] = [];
+  for (const t of tables) {
+    const chunks: Buffer[] = [];
+    const out = pg.query(copyTo(`COPY ${t} TO STDOUT`));
+    out.on('data', (c: Buffer) => chunks.push(c));
+    await finished(out);
+    saved.push(chunks);
+  }
+  await sql(em, `TRUNCATE commits, commit_graph CASCADE`);
+  t0 = performance.now();
+  for (const [i, t] of tables.entries()) await pipeline(Readable.from(saved[i]!), pg.query(copyFrom(`COPY ${t} FROM STDIN`)));
+  return { gitSeconds, copySeconds: (performance.now() - t0) / 1000 };
+}
+
+export async function benchScaleSync(orm: MikroORM, base: AppConfig): Promise<{ paths: ScalePath[]; floor: { gitSeconds: number; copySeconds: number } }> {
   const repo = new GitRepo();
   const gh = await new GitHubStandIn().start();
   const redis = new Redis(base.REDIS_URL, { maxRetriesPerRequest: null });
@@ -182,7 +224,10 @@ export async function benchScaleSync(orm: MikroORM, base: AppConfig): Promise<Sc
       );
       return { path, ...counts!, commitSeconds, commitRequests, pullSeconds, pullRequests: gh.counted().length, points: pulls.points ?? 0 };
     };
-    return [await run('git+graphql'), await run('rest')];
+    const git = await run('git+graphql');
+    const measured = await withPgClient(orm.em.fork(), (pg) => floor(repo.bare, orm.em.fork(), pg));
+    // BENCH_SCALE_REST=0 leaves out the REST path (minutes of the stand-in computing commits with git).
+    return { paths: process.env.BENCH_SCALE_REST === '0' ? [git] : [git, await run('rest')], floor: measured };
   } finally {
     await rm(mirrors, { recursive: true, force: true });
     await gh.stop();

@@ -337,7 +337,7 @@ describe('GitHub sync against a GitHub stand-in', () => {
     }
     const done = await w.h.settle(await w.h.pool.producer.enqueue(githubSyncAll, {}));
     expect(done.returnvalue).toEqual({ queued: 2 });
-    const queued = (await w.h.reader('github-sync').getJobs(['waiting', 'active', 'completed', 'failed'])).filter(
+    const queued = (await w.h.reader('github-sync').getJobs(['waiting', 'prioritized', 'active', 'completed', 'failed'])).filter(
       (j) => j.name === 'github.sync-repo' && j.timestamp >= done.timestamp,
     );
     // Per repository: its commits and pull requests, its deployments, and its issues.

@@ -66,7 +66,7 @@ describe('GitHub webhooks, schedulers and the sync CLI', () => {
     expect((await deliver('push', push, null)).statusCode).toBe(401);
     expect((await deliver('push', push, 'sha256=' + '0'.repeat(64))).statusCode).toBe(401);
     expect((await deliver('push', push, await sign('another-secret-xxxxxx', JSON.stringify(push)))).statusCode).toBe(401);
-    expect(await producer.queue('github-sync').getWaitingCount()).toBe(0);
+    expect(await producer.queue('github-sync').getJobCountByTypes('waiting', 'prioritized')).toBe(0);
   });
 
   it('answers pings and ignores events it does not use or repositories it does not track', async () => {
@@ -81,7 +81,7 @@ describe('GitHub webhooks, schedulers and the sync CLI', () => {
     }
     const other = await deliver('push', { ...push, repository: { id: 2, full_name: 'evil/repo', name: 'repo' } });
     expect(other.json()).toEqual({ ignored: 'repository evil/repo is not tracked' });
-    expect(await producer.queue('github-sync').getWaitingCount()).toBe(0);
+    expect(await producer.queue('github-sync').getJobCountByTypes('waiting', 'prioritized')).toBe(0);
   });
 
   it('push, pull_request, deployment and workflow_run events queue incremental syncs, deduplicated per repository and stream', async () => {
@@ -102,7 +102,7 @@ describe('GitHub webhooks, schedulers and the sync CLI', () => {
     expect((await deliver('issues', { action: 'opened', repository: push.repository })).json()).toMatchObject({ streams: ['issues'] });
     await deliver('issue_comment', { action: 'created', repository: push.repository });
 
-    const waiting = await producer.queue('github-sync').getWaiting();
+    const waiting = await producer.queue('github-sync').getJobs(['waiting', 'prioritized']);
     expect(waiting.map((j) => [j.name, j.data]).sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)))).toEqual([
       ['github.sync-repo', { repository: 'acme/api', streams: ['commits'] }],
       ['github.sync-repo', { repository: 'acme/api', streams: ['deployments'] }],
@@ -294,7 +294,9 @@ describe('GitHub webhooks, schedulers and the sync CLI', () => {
     expect((await post({ 'x-github-delivery': 'd-1', 'x-hub-signature-256': sig })).json()).toEqual({ error: 'missing X-GitHub-Event' });
     expect((await post({ 'x-github-event': 'push', 'x-hub-signature-256': sig })).json()).toEqual({ error: 'missing X-GitHub-Delivery' });
 
-    const waiting = async () => (await producer.queue('github-sync').getJobs(['waiting', 'prioritized', 'delayed'])).length;
+    // The syncs deliveries queued (not the job schedulers' next runs, which drain keeps).
+    const waiting = async () =>
+      (await producer.queue('github-sync').getJobs(['waiting', 'prioritized', 'delayed'])).filter((j) => j.name === 'github.sync-repo').length;
     await producer.queue('github-sync').drain(true);
     // application/x-www-form-urlencoded, the JSON in payload=, signed over the encoded bytes.
     const upper = JSON.stringify({ ...push, repository: { ...push.repository, full_name: 'ACME/Api' } });

@@ -31,6 +31,12 @@ export interface JobContract<N extends string = string, S extends z.ZodType = z.
    */
   formerNames?: readonly string[];
   /**
+   * Whose work this job is (a GitHub account, an organization): on a shared queue, jobs are ordered
+   * by their place in their tenant's own backlog, so one tenant's thousands of jobs cannot hold up
+   * another's first (src/queues/fairness.ts).
+   */
+  fairBy?: (data: z.infer<S>) => string;
+  /**
    * The handler's module, imported lazily by the worker (`() => import('./name.job.js')`): a
    * producer that imports the contract loads none of the code behind it. Every contract of the
    * catalogue has one (`defineContract` requires it); only jobs a test defines inline go without.

@@ -8,6 +8,7 @@ import { withTimeout } from '../lib/timeout.js';
 import { isConnectionError, producerConnection } from './connection.js';
 import type { QueueName } from './names.js';
 import { parsePayload } from './payload.js';
+import { fairKey, fairMember, fairPriority, markWaiting } from './fairness.js';
 
 export interface ProducerOptions {
   redisUrl: string;
@@ -64,7 +65,7 @@ export class Producer {
       // BullMQ's own readiness wait has no timeout, and a command written just as Redis dies can
       // be left unanswered forever (seen with its addJob script when the socket closes under it),
       // so both are bounded by the same deadline.
-      const adding = queue.waitUntilReady().then(() => queue.add(def.name, payload, options));
+      const adding = queue.waitUntilReady().then(() => this.add(queue, def, payload, options, opts));
       try {
         return await withTimeout(adding, Math.max(deadline - Date.now(), 1), () =>
           fail(
@@ -83,6 +84,19 @@ export class Producer {
         throw fail(`went away while enqueueing (${message}); it may not have been enqueued, and enqueueing again is safe`);
       }
     }
+  }
+
+  /**
+   * Add the job; a job of a tenant (`fairBy`) takes its place in the tenant's backlog as its
+   * priority, unless the caller chose one (fairness.ts).
+   */
+  private async add(queue: Queue, def: AnyJobContract, payload: unknown, options: JobsOptions, opts: JobsOptions): Promise<Job> {
+    const tenant = def.fairBy?.(payload);
+    if (tenant === undefined || opts.priority !== undefined) return queue.add(def.name, payload, options);
+    const key = fairKey(this.options.prefix, def.queue, tenant);
+    const job = await queue.add(def.name, payload, { ...options, priority: await fairPriority(this.connection, key) });
+    await markWaiting(this.connection, key, fairMember(job));
+    return job;
   }
 
   /**

@@ -10,6 +10,7 @@ import type { AnyJobHandler } from '../jobs/handler.js';
 import { scrubError, scrubValue } from '../lib/scrub.js';
 import { parsePayload } from '../queues/payload.js';
 import type { Producer } from '../queues/producer.js';
+import { fairKey, fairMember, markStarted } from '../queues/fairness.js';
 
 export interface RunnerDeps {
   config: AppConfig;
@@ -42,6 +43,8 @@ export function createJobRunner(deps: RunnerDeps): (job: Job, token?: string) =>
     let childLog: Logger | undefined;
     const jobLog = (): Logger => (childLog ??= log.child({ queue: job.queueName, jobId: job.id, job: job.name, attempt: job.attemptsMade + 1 }));
     const { handler, data } = resolve(byName, job);
+    // A tenant's job gives up its place in the tenant's backlog as it starts (src/queues/fairness.ts).
+    if (handler.fairBy) await markStarted(deps.redis, fairKey(deps.config.QUEUE_PREFIX, job.queueName, handler.fairBy(data)), fairMember(job));
     const followUps: FollowUp[] = [];
     const ctx = jobContext(deps, job, jobLog, followUps);
 

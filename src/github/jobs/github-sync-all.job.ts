@@ -1,4 +1,5 @@
 import { defineJob } from '../../jobs/handler.js';
+import { pruneFairSets } from '../../queues/fairness.js';
 import { activeRepositories } from '../sync/tracked.js';
 import { githubSyncAll } from './github-sync-all.contract.js';
 import { githubSyncRepo } from './github-sync-repo.contract.js';
@@ -6,6 +7,8 @@ import { jiraSync } from '../../jira/jobs/jira-sync.contract.js';
 import { jiraOrganizations } from '../../jira/index.js';
 
 export const githubSyncAllJob = defineJob(githubSyncAll, async (_data, ctx) => {
+  // Work an operator removed while it waited no longer holds its tenant's places (fairness.ts).
+  await pruneFairSets(ctx.redis, ctx.queue(githubSyncRepo.queue), ctx.config.QUEUE_PREFIX);
   const repos = await activeRepositories(ctx.em);
   for (const repository of repos) {
     // Three jobs: the commits and pull requests a webhook or a producer's sync also queues (deduplicated

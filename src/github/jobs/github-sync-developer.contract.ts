@@ -12,4 +12,5 @@ export const githubSyncDeveloper = defineContract({
   schema: githubSyncDeveloperSchema,
   options: { attempts: 5, backoff: { type: 'exponential', delay: 5_000 } },
   deduplicationId: (d) => `github.sync-developer-${d.login.toLowerCase()}`,
+  fairBy: (d) => d.login.toLowerCase(),
 });

@@ -23,4 +23,5 @@ export const githubSyncRepo = defineContract({
   schema: githubSyncRepoSchema,
   options: { attempts: 6, backoff: { type: 'exponential', delay: 5_000 } },
   deduplicationId: (d) => `github.sync-repo-${d.repository}-${[...d.streams].sort().join('+')}`,
+  fairBy: (d) => d.repository.split('/')[0]!.toLowerCase(),
 });

@@ -17,4 +17,5 @@ export const githubSyncTeams = defineContract({
   schema: githubSyncTeamsSchema,
   options: { attempts: 5, backoff: { type: 'exponential', delay: 5_000 } },
   deduplicationId: (d) => `github.sync-teams-${d.org.toLowerCase()}`,
+  fairBy: (d) => d.org.toLowerCase(),
 });

@@ -1,10 +1,13 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { CommitFile } from '../../entities/commit.js';
 import { pgArray, sql } from '../../db/sql.js';
+import type { PoolClient } from 'pg';
+import { arrayLiteral, copyInto, copyLoad, transactionClient, underSavepoint, type LoadColumn } from '../../db/copy-load.js';
 
 /**
- * The sync's write path: one set-based statement per batch (rows shipped as a single JSONB
- * parameter and expanded with jsonb_to_recordset), never a flush per row. Every statement is an
+ * The sync's write path: one set-based statement per batch and table (commits loaded with COPY into
+ * a temporary table, the smaller batches shipped as a single JSONB parameter and expanded with
+ * jsonb_to_recordset), never a flush per row. Every statement is an
  * idempotent upsert on the natural key, and an update only happens when a value really changed,
  * so re-delivering a job or re-reading an unchanged page writes nothing.
  */
@@ -80,43 +83,125 @@ export async function knownShas(em: Exec, shas: string[]): Promise<Set<string>> 
  */
 export async function upsertCommits(em: Exec, rows: (CommitRow & { developer_id: string | null })[]): Promise<{ sha: string; developer_id: string | null }[]> {
   if (rows.length === 0) return [];
-  // One JSON document for both statements: each reads only the columns it names.
-  const rowsJson = JSON.stringify(rows);
-  const result = await sql<{ sha: string; developer_id: string | null }>(
-    em,
-    `INSERT INTO commits (sha, developer_id, repository_name, repository_full_name, message, additions, deletions,
-                          files_changed, files, languages, committed_at)
-     SELECT r.sha, r.developer_id, r.repository_name, r.repository_full_name, r.message, r.additions, r.deletions,
-            r.files_changed, r.files, r.languages, r.committed_at
-       FROM jsonb_to_recordset(?::jsonb) AS r(sha text, developer_id uuid, repository_name text, repository_full_name text,
-            message text, additions int, deletions int, files_changed int, files jsonb, languages jsonb, committed_at timestamptz)
-     ON CONFLICT (sha) DO UPDATE SET developer_id = EXCLUDED.developer_id
-      WHERE commits.developer_id IS NULL AND EXCLUDED.developer_id IS NOT NULL
-     RETURNING sha, developer_id`,
-    [rowsJson],
-  );
-  await sql(
-    em,
-    `INSERT INTO commit_graph (sha, parent_shas, is_merge, author_name, author_email, committer_email, committer_date)
-     SELECT r.sha, ARRAY(SELECT jsonb_array_elements_text(r.parent_shas)), jsonb_array_length(r.parent_shas) > 1,
-            r.author_name, r.author_email, r.committer_email, r.committer_date
-       FROM jsonb_to_recordset(?::jsonb) AS r(sha text, parent_shas jsonb, author_name text, author_email text,
-            committer_email text, committer_date timestamptz)
-     ON CONFLICT (sha) DO NOTHING`,
-    [rowsJson],
-  );
-  const reverts = rows.filter((r) => REVERTS.test(r.message ?? ''));
-  if (reverts.length > 0)
+  const client = await transactionClient(em);
+  const values = rows.map(loadValues);
+  // New commits (what a sync writes, having left out the shas it knows) go straight in with COPY;
+  // if any is stored already (another repository's fork, a re-delivered chunk), that COPY is rolled
+  // back and the chunk upserted through a load table instead.
+  const conflict = await underSavepoint(client, async () => {
+    await copyInto(
+      client,
+      'commits',
+      COMMIT_COLUMNS,
+      values.map((v) => v.slice(0, COMMIT_COLUMNS.length)),
+    );
+    await copyInto(
+      client,
+      'commit_graph',
+      GRAPH_COLUMNS,
+      rows.map((r) => [r.sha, arrayLiteral(r.parent_shas), r.parent_shas.length > 1, r.author_name, r.author_email, r.committer_email, r.committer_date]),
+    );
+  });
+  if (conflict !== undefined && (conflict as { code?: string }).code !== UNIQUE_VIOLATION) throw conflict;
+  const result = conflict === undefined ? rows.map((r) => ({ sha: r.sha, developer_id: r.developer_id })) : await upsertLoaded(client, values);
+  if (rows.some((r) => REVERTS.test(r.message ?? ''))) {
     await sql(
       em,
       `INSERT INTO commit_reverts (sha, reverted_sha)
        SELECT r.sha, m[1] FROM jsonb_to_recordset(?::jsonb) AS r(sha text, message text)
               CROSS JOIN LATERAL regexp_matches(r.message, 'This reverts commit ([0-9a-f]{40})', 'g') m
        ON CONFLICT DO NOTHING`,
-      [JSON.stringify(reverts.map((r) => ({ sha: r.sha, message: r.message })))],
+      [JSON.stringify(rows.filter((r) => REVERTS.test(r.message ?? '')).map((r) => ({ sha: r.sha, message: r.message })))],
     );
+  }
   return result;
 }
+
+const UNIQUE_VIOLATION = '23505';
+
+/** A commit row in COMMIT_LOAD's order. */
+function loadValues(r: CommitRow & { developer_id: string | null }): unknown[] {
+  return [
+    r.sha,
+    r.developer_id,
+    r.repository_name,
+    r.repository_full_name,
+    r.message,
+    r.additions,
+    r.deletions,
+    r.files_changed,
+    r.files,
+    r.languages,
+    r.committed_at,
+    arrayLiteral(r.parent_shas),
+    r.author_name,
+    r.author_email,
+    r.committer_email,
+    r.committer_date,
+  ];
+}
+
+/**
+ * The chunk through a load table: commits inserted, or attributed when stored without a developer;
+ * graph rows inserted where missing. Returns the commits inserted or attributed.
+ */
+async function upsertLoaded(client: PoolClient, values: unknown[][]): Promise<{ sha: string; developer_id: string | null }[]> {
+  await copyLoad(client, 'commit_load', COMMIT_LOAD, values);
+  const result = await sql<{ sha: string; developer_id: string | null }>(
+    client,
+    `INSERT INTO commits (sha, developer_id, repository_name, repository_full_name, message, additions, deletions,
+                          files_changed, files, languages, committed_at)
+     SELECT sha, developer_id, repository_name, repository_full_name, message, additions, deletions,
+            files_changed, files, languages, committed_at
+       FROM commit_load
+     ON CONFLICT (sha) DO UPDATE SET developer_id = EXCLUDED.developer_id
+      WHERE commits.developer_id IS NULL AND EXCLUDED.developer_id IS NOT NULL
+     RETURNING sha, developer_id`,
+  );
+  await sql(
+    client,
+    `INSERT INTO commit_graph (sha, parent_shas, is_merge, author_name, author_email, committer_email, committer_date)
+     SELECT sha, parent_shas, cardinality(parent_shas) > 1, author_name, author_email, committer_email, committer_date
+       FROM commit_load
+     ON CONFLICT (sha) DO NOTHING`,
+  );
+  return result;
+}
+
+const COMMIT_COLUMNS = [
+  'sha',
+  'developer_id',
+  'repository_name',
+  'repository_full_name',
+  'message',
+  'additions',
+  'deletions',
+  'files_changed',
+  'files',
+  'languages',
+  'committed_at',
+];
+const GRAPH_COLUMNS = ['sha', 'parent_shas', 'is_merge', 'author_name', 'author_email', 'committer_email', 'committer_date'];
+
+/** The load table of a chunk of commits: the columns of commits and of commit_graph. */
+const COMMIT_LOAD: LoadColumn[] = [
+  ['sha', 'text'],
+  ['developer_id', 'uuid'],
+  ['repository_name', 'text'],
+  ['repository_full_name', 'text'],
+  ['message', 'text'],
+  ['additions', 'int'],
+  ['deletions', 'int'],
+  ['files_changed', 'int'],
+  ['files', 'jsonb'],
+  ['languages', 'jsonb'],
+  ['committed_at', 'timestamptz'],
+  ['parent_shas', 'text[]'],
+  ['author_name', 'text'],
+  ['author_email', 'text'],
+  ['committer_email', 'text'],
+  ['committer_date', 'timestamptz'],
+];
 
 /** git revert's own line naming the commit reverted (commit_reverts; the incidents read it). */
 const REVERTS = /This reverts commit [0-9a-f]{40}/;

@@ -11,4 +11,5 @@ export const jiraSync = defineContract({
   schema: jiraSyncSchema,
   options: { attempts: 5, backoff: { type: 'exponential', delay: 5_000 } },
   deduplicationId: (d) => `jira.sync-${d.organizationId}`,
+  fairBy: (d) => d.organizationId,
 });
