@@ -129,7 +129,9 @@ async function demo(): Promise<void> {
     await Promise.all(developers.map(async (d) => finish(await pool.producer.enqueue(developerRefreshProfile, { developerId: d.id }))));
     await finish(await pool.producer.enqueue(developerRefreshActivity, { developerId: developers[0]!.id }));
     // Let the follow-ups the sync queued finish too (not the scheduler's delayed next run).
-    const waiting = await Promise.all(['profiles', 'github-sync'].map((q) => pool.producer.queue(q as QueueName).getJobs(['waiting', 'prioritized', 'active'])));
+    const waiting = await Promise.all(
+      ['profiles', 'github-sync'].map((q) => pool.producer.queue(q as QueueName).getJobs(['waiting', 'prioritized', 'active'])),
+    );
     await Promise.all(waiting.flat().map((j) => finish(j).catch(() => undefined)));
     console.log(`   developer.refresh-profile × ${developers.length}, developer.refresh-activity × 1`);
 
