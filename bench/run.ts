@@ -10,7 +10,9 @@
  *       requests per stored commit, and the duplicate requests one rate-limit pause causes;
  *   (g) a first sync at GitHub scale (10,000 commits, 2,000 pull requests) through both paths
  *       (bench/scale-sync.ts);
- *   (h) start-up of the CLI and of a worker, compiled against tsx (bench/startup.ts).
+ *   (h) start-up of the CLI and of a worker, compiled against tsx (bench/startup.ts);
+ *   (i) deployments from the Deployments API (bench/deployments.ts);
+ *   (j) fair sharing of the github-sync queue between two organizations (bench/fairness.ts).
  * BENCH_JOBS / BENCH_COMMITS / BENCH_EXPORT_ROWS / BENCH_SYNC_COMMITS / BENCH_SCALE_COMMITS / BENCH_SCALE_PULLS scale the
  * runs; (a) is the median of BENCH_ROUNDS (5) alternating rounds.
  */
@@ -45,6 +47,7 @@ import { syncCommits } from '../src/github/sync/commit-sync.js';
 import { benchScaleSync, SCALE_COMMITS, SCALE_PULLS } from './scale-sync.js';
 import { benchStartup } from './startup.js';
 import { benchDeployments, BENCH_DEPLOYMENTS } from './deployments.js';
+import { benchFairness, FAIR_BIG } from './fairness.js';
 import { systemNoop } from '../src/jobs/index.js';
 import { startWorkerPool } from '../src/workers/runtime.js';
 
@@ -533,6 +536,23 @@ async function main(): Promise<void> {
           seconds: d.seconds.toFixed(1),
           're-run requests': d.again,
           '10 new: requests': d.tenNew,
+        })),
+      );
+    }
+    if (ONLY.has('j')) {
+      const runs = await benchFairness(base, url);
+      const goal = Math.floor(FAIR_BIG * 0.05);
+      console.log(
+        `(j) one organization's ${fmt(FAIR_BIG)} repository syncs queued first, 3 worker processes on them, then (50 started) another's one: ` +
+          `the big one's jobs that started between the small one's being queued and its start (goal: fewer than ${goal}, 5 % of the backlog):`,
+      );
+      console.table(
+        runs.map((r) => ({
+          order: r.fair ? "by place in each organization's backlog (fairBy)" : 'first in, first out',
+          'big jobs before': r.bigBefore,
+          'share of the backlog': pct(r.bigBefore, FAIR_BIG),
+          'small waited s': r.seconds.toFixed(2),
+          goal: r.fair ? (r.bigBefore < goal ? 'met' : 'NOT met') : '',
         })),
       );
     }
