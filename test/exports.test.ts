@@ -5,8 +5,8 @@ import type { Job } from 'bullmq';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { runCli } from '../src/cli/main.js';
 import { requestExport } from '../src/exports/request.js';
-import { FORMULA_SQL_PATTERN } from '../src/exports/definitions.js';
-import { neutraliseFormula } from '../src/lib/spreadsheet-safe.js';
+import { FORMULA_SQL_PATTERN, textColumn } from '../src/exports/definitions.js';
+import { FORMULA_FIRST_CHARS, FORMULA_PATTERN, neutraliseFormula } from '../src/lib/spreadsheet-safe.js';
 import { exportCleanup, exportProcess } from '../src/jobs/index.js';
 import { useTestWorld } from './hooks.js';
 import { runCliProcess } from './helpers/spawn.js';
@@ -306,5 +306,17 @@ describe('export jobs', () => {
     for (const v of harmless) expect(neutraliseFormula(v), JSON.stringify(v)).toBe(v);
     const { rows } = await w.db.sql.query(`SELECT v, v ~ '${FORMULA_SQL_PATTERN}' AS risky FROM unnest($1::text[]) AS v`, [[...dangerous, ...harmless]]);
     expect(rows.map((r) => [r.v, r.risky])).toEqual([...dangerous.map((v) => [v, true]), ...harmless.map((v) => [v, false])]);
+    // The CSV column itself (a first-character check before the expression) gives what the JS rule gives.
+    const cells = await w.db.sql.query(`SELECT ${textColumn('v', true)} AS cell FROM unnest($1::text[]) WITH ORDINALITY AS t(v, i) ORDER BY i`, [
+      [...dangerous, ...harmless, '', null],
+    ]);
+    expect(cells.rows.map((r) => r.cell)).toEqual([...[...dangerous, ...harmless, ''].map(neutraliseFormula), null]);
+  });
+
+  it('the first characters that can open a formula are exactly those FORMULA_PATTERN starts with, over every UTF-16 code unit', () => {
+    const opening: string[] = [];
+    for (let c = 0; c <= 0xffff; c++) if (FORMULA_PATTERN.test(String.fromCharCode(c) + '=1')) opening.push(String.fromCharCode(c));
+    expect(opening.length).toBeGreaterThan(30);
+    expect([...FORMULA_FIRST_CHARS].sort()).toEqual(opening.sort());
   });
 });
