@@ -355,6 +355,7 @@ describe.each(['api', 'git'] as const)('sync truth on a real git history (commit
 describe('commits from git: authors of a merged old branch cost one list request, not the history between', () => {
   const w = useGitHubWorld({ settings: (_gh, repo) => ({ GITHUB_COMMITS_FROM: 'git', GIT_MIRROR_DIR: join(repo.root, 'mirrors') }) });
   const REPO = 'acme/deep';
+  let firstLists: { query: URLSearchParams }[] = [];
 
   beforeAll(async () => {
     const dev = { id: 8100, login: 'deep-dev', created_at: '2018-01-01T00:00:00Z' };
@@ -369,8 +370,10 @@ describe('commits from git: authors of a merged old branch cost one list request
     }
     w.repo.push();
     w.gh.repos.set(REPO, { commits: [], pulls: [], git: w.repo.bare });
+    w.gh.reset();
     const first = await w.h.settle(await w.h.pool.producer.enqueue(githubSyncRepo, { repository: REPO, streams: ['commits'] }));
     expect(first.returnvalue).toMatchObject({ commits: { written: 321, source: 'git' } });
+    firstLists = w.gh.counted(/^GET \/repos\/acme\/deep\/commits$/);
     // A branch from the root, dated before everything since, merged now.
     w.repo.git('checkout', '-q', '-b', 'old', root);
     for (let k = 0; k < 3; k++) {
@@ -380,6 +383,15 @@ describe('commits from git: authors of a merged old branch cost one list request
     w.repo.git('checkout', '-q', 'main');
     w.repo.merge('old', alice, '2026-02-01T00:00:00Z');
     w.repo.push();
+  });
+
+  it("a first sync asks for the list pages holding its commits by number, each once (git's order is GitHub's)", () => {
+    // The head of that first sync: the merge made since has it as its first parent.
+    const head = w.repo.git('rev-parse', 'main^1').trim();
+    // 321 commits: the 4 pages of 100 of the head's list, no page from the head asked twice, none by another sha.
+    expect(firstLists.map((r) => [r.query.get('sha'), r.query.get('per_page'), r.query.get('page')]).sort()).toEqual(
+      ['1', '2', '3', '4'].map((p) => [head, '100', p]),
+    );
   });
 
   it('the branch head page, then one page from a missing commit: every author known, all of git’s numbers', async () => {

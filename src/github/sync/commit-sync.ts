@@ -37,7 +37,7 @@ import { deleteCommits, insertCoauthors, knownShas, upsertCommits } from '../sql
 /** Commit details fetched, then written, at a time: what a pause or a crash can waste at most. */
 export const COMMIT_CHUNK = 4;
 /** Commits read from git and written in one transaction (reading them costs no API request). */
-export const GIT_CHUNK = 500;
+export const GIT_CHUNK = 1000;
 
 export interface CommitStreamResult {
   /** Commits listed (compare or branch listing). */
@@ -215,29 +215,35 @@ async function removeUnlisted(opts: SyncOptions, listed: Set<string>, result: Co
  */
 async function advanceFromGit(opts: SyncOptions, m: Mirror, from: string | null, to: string, result: CommitStreamResult): Promise<void> {
   if (!(await hasCommit(m, to))) throw new TransientError(`the mirror of ${opts.repo} does not have ${to} yet`);
-  const authors = authorPages(opts, to);
   if (from !== null && (await hasCommit(m, from))) {
-    await storeFromGit(opts, m, await revList(m, to, [from]), authors, result);
+    await storeFromGit(opts, m, await revList(m, to, [from]), authorPages(opts, to), result);
     await remove(opts, await revList(m, from, [to]), result, to);
     return;
   }
   const { since, reconcile } = await fullListing(opts);
   const listed = await revList(m, to, [], since);
-  await storeFromGit(opts, m, listed, authors, result);
+  // Where each commit is in the branch's list (newest first, as GitHub pages it): the whole branch's order.
+  const order = since ? await revList(m, to) : listed;
+  const positions = new Map(order.map((sha, i) => [sha, order.length - 1 - i]));
+  await storeFromGit(opts, m, listed, authorPages(opts, to, positions), result);
   if (reconcile) await removeUnlisted(opts, new Set(listed), result, to);
 }
 
 /**
  * Who GitHub says wrote each commit (login and id, which git does not know): the commit list, 100
- * commits a request. The branch is read from its head page by page while pages bring commits being
- * written (a first sync: the whole branch, 1 request per 100 commits); once a page brings none of
- * them, the list is asked from the newest missing commit itself (`?sha=<it>`: it and its 99 nearest
- * ancestors, so a merged old branch costs one request, not the pages of history between it and the head).
+ * commits a request. When the position of each commit in the branch's list is known (a first sync:
+ * git's own `rev-list` of the head, the order GitHub lists in), the pages holding the commits asked
+ * for are requested by number, AUTHOR_PAGE_CONCURRENCY at a time. What they do not bring (an order
+ * that differs), or without positions: the branch is read from its head page by page while pages
+ * bring commits being written; once a page brings none of them, the list is asked from the newest
+ * missing commit itself (`?sha=<it>`: it and its 99 nearest ancestors, so a merged old branch costs
+ * one request, not the pages of history between it and the head).
  */
-function authorPages(opts: SyncOptions, head: string): (shas: string[]) => Promise<Map<string, GhCommitListItem>> {
+function authorPages(opts: SyncOptions, head: string, positions?: Map<string, number>): (shas: string[]) => Promise<Map<string, GhCommitListItem>> {
   const { owner, repo: name } = splitRepo(opts.repo);
   const known = new Map<string, GhCommitListItem>();
   const asked = new Set<string>();
+  const pagesRead = new Set<number>();
   const pages = opts.octokit.paginate.iterator('GET /repos/{owner}/{repo}/commits', { owner, repo: name, sha: head, per_page: 100 })[Symbol.asyncIterator]();
   let fromHead = true;
   const add = (data: unknown) => {
@@ -246,7 +252,16 @@ function authorPages(opts: SyncOptions, head: string): (shas: string[]) => Promi
       known.set(item.sha, item);
     }
   };
+  const byNumber = async (shas: string[]) => {
+    const wanted = new Set(shas.flatMap((s) => (known.has(s) || positions!.get(s) === undefined ? [] : [Math.floor(positions!.get(s)! / 100) + 1])));
+    const numbers = [...wanted].filter((p) => !pagesRead.has(p));
+    await mapLimit(numbers, AUTHOR_PAGE_CONCURRENCY, async (page) => {
+      add((await opts.octokit.request('GET /repos/{owner}/{repo}/commits', { owner, repo: name, sha: head, per_page: 100, page })).data);
+      pagesRead.add(page);
+    });
+  };
   return async (shas) => {
+    if (positions) await byNumber(shas);
     for (;;) {
       const missing = shas.filter((s) => !known.has(s) && !asked.has(s));
       if (missing.length === 0) return known;
@@ -265,6 +280,9 @@ function authorPages(opts: SyncOptions, head: string): (shas: string[]) => Promi
   };
 }
 
+/** Commit-list pages requested at once when their numbers are known (a first sync). */
+const AUTHOR_PAGE_CONCURRENCY = 4;
+
 /** Commits GIT_CHUNK at a time: files and numbers from the mirror, authors from the list, written like the API path's. */
 async function storeFromGit(
   opts: SyncOptions,
@@ -277,10 +295,21 @@ async function storeFromGit(
   const known = await knownShas(opts.em, shas);
   const fresh = shas.filter((s) => !known.has(s));
   const total = result.written + fresh.length;
-  for (let i = 0; i < fresh.length; i += GIT_CHUNK) {
-    opts.signal?.throwIfAborted();
+  // Chunk i+1 is read from git and GitHub while chunk i is written.
+  const read = (i: number) => {
     const chunk = fresh.slice(i, i + GIT_CHUNK);
-    const [commits, byAuthor] = await Promise.all([readCommits(m, chunk), authors(chunk)]);
+    return Promise.all([readCommits(m, chunk), authors(chunk)]);
+  };
+  let next = fresh.length > 0 ? read(0) : null;
+  for (let i = 0; i < fresh.length; i += GIT_CHUNK) {
+    const [commits, byAuthor] = await next!;
+    next = null;
+    opts.signal?.throwIfAborted();
+    if (i + GIT_CHUNK < fresh.length) {
+      next = read(i + GIT_CHUNK);
+      // Awaited at the next turn; a failure there (or none, if this one fails first) is not left unhandled.
+      next.catch(() => undefined);
+    }
     const details = commits.map((c) => {
       const listed = byAuthor.get(c.commit.sha);
       return { commit: { ...c.commit, author: listed?.author ?? null, committer: listed?.committer ?? null }, files: c.files };

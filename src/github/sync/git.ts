@@ -229,7 +229,7 @@ export async function commitTags(m: Mirror): Promise<{ name: string; sha: string
 export type GitCommit = { commit: GhCommitDetail; files: NonNullable<GhCommitDetail['files']> };
 
 /** Commits read per `git log` (and `git cat-file`) call. */
-export const READ_BATCH = 200;
+export const READ_BATCH = 1000;
 
 /**
  * The commits' metadata, messages and files, as GitHub reports them: the diff against the first
