@@ -244,19 +244,21 @@ async function seedBigTable(client: pg.Client): Promise<string[]> {
        FROM generate_series(1, $2) g`,
     [devIds, EXPORT_ROWS],
   );
-  await client.query('ANALYZE commits');
+  // Each commit's graph row, as a sync writes it: one in sixteen (a sha ending in 0) a merge.
+  await client.query(`INSERT INTO commit_graph (sha, parent_shas, is_merge) SELECT sha, '{}', right(sha, 1) IN ('0') FROM commits`);
+  await client.query('VACUUM (ANALYZE) commit_graph');
+  // Vacuumed: the first reader of freshly inserted rows would otherwise pay for setting their hint bits.
+  await client.query('VACUUM (ANALYZE) commits');
   return devIds;
 }
 
 /**
  * (c) The commit export of the 1M-row table as our CSV export writes it (streamExport: COPY of the
  * formula-neutralised query, parameters through set_config, progress counted, the file fsync'd and
- * renamed) against a bare `COPY (the same query) TO STDOUT` into a file. The table is vacuumed first
- * (the first reader of freshly inserted rows would otherwise pay for setting their hint bits), and
- * the two alternate over BENCH_ROUNDS rounds: the median time, the highest peak RSS of each.
+ * renamed) against a bare `COPY (the same query) TO STDOUT` into a file (the table vacuumed by
+ * seedBigTable); the two alternate over three rounds: the median time, the highest peak RSS of each.
  */
 async function benchExport(orm: MikroORM, client: pg.Client): Promise<{ ours: number; copy: number; oursMb: number; copyMb: number }> {
-  await client.query('VACUUM (ANALYZE) commits');
   const dir = await mkdtemp(join(tmpdir(), 'aexy-bench-'));
   const ours = async () => {
     const t0 = performance.now();
@@ -322,8 +324,12 @@ const WIDGETS_12 = [
   { type: 'number', metric: 'reviews_given' },
 ];
 
-/** (d) A report of these widgets over every developer (200) and the 1M-commit table, rendered to PDF. */
-async function benchPdf(orm: MikroORM, widgets: unknown[]): Promise<{ ms: number; bytes: number }> {
+/**
+ * (d) A report of these widgets over every developer (200) and the 1M-commit table, rendered to PDF
+ * three times: the first (this process's first PDF of them: the font read and subset) and the median
+ * of the next two (a worker's steady state).
+ */
+async function benchPdf(orm: MikroORM, widgets: unknown[]): Promise<{ firstMs: number; ms: number; bytes: number }> {
   const em = orm.em.fork();
   const [r] = await sql<{ id: string }>(
     em,
@@ -331,11 +337,15 @@ async function benchPdf(orm: MikroORM, widgets: unknown[]): Promise<{ ms: number
     [JSON.stringify(widgets)],
   );
   const dir = await mkdtemp(join(tmpdir(), 'aexy-bench-pdf-'));
-  const t0 = performance.now();
-  const out = await runCustomReport(em, r!.id, 'pdf', dir);
-  const ms = performance.now() - t0;
+  const runs: { ms: number; bytes: number; errors: number }[] = [];
+  for (let i = 0; i < 3; i++) {
+    const t0 = performance.now();
+    const out = await runCustomReport(orm.em.fork(), r!.id, 'pdf', dir);
+    runs.push({ ms: performance.now() - t0, bytes: out.bytes, errors: out.data.widgets.filter((w) => w.type === 'error').length });
+  }
   await rm(dir, { recursive: true, force: true });
-  return { ms, bytes: out.bytes };
+  if (runs[0]!.errors > 0) throw new Error(`(d) ${runs[0]!.errors} of the report's widgets are errors`);
+  return { firstMs: runs[0]!.ms, ms: median(runs.slice(1).map((x) => x.ms)), bytes: runs[0]!.bytes };
 }
 
 /**
@@ -507,8 +517,9 @@ async function main(): Promise<void> {
           Array.from({ length: 100 }, (_, i) => WIDGETS_12[i % WIDGETS_12.length]!),
         );
         console.log(
-          `(d) report over 200 developers and ${fmt(EXPORT_ROWS)} commits → PDF: 12 widgets ${(pdf.ms / 1000).toFixed(2)} s (${fmt(pdf.bytes)} bytes; goal < 1 s), ` +
-            `100 widgets ${(many.ms / 1000).toFixed(2)} s (${fmt(many.bytes)} bytes; goal < 3 s)`,
+          `(d) report over 200 developers and ${fmt(EXPORT_ROWS)} commits → PDF (first of the process; then the median of two more): ` +
+            `12 widgets ${(pdf.firstMs / 1000).toFixed(2)} s; ${(pdf.ms / 1000).toFixed(2)} s (${fmt(pdf.bytes)} bytes; goal < 1 s), ` +
+            `100 widgets (the 12 over and over: a statement several widgets make runs once) ${(many.firstMs / 1000).toFixed(2)} s; ${(many.ms / 1000).toFixed(2)} s (${fmt(many.bytes)} bytes; goal < 3 s)`,
         );
       }
       if (ONLY.has('e')) {

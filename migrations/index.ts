@@ -19,6 +19,7 @@ import { Migration20261207050000Jira } from './Migration20261207050000Jira.js';
 import { Migration20261207060000IssueIncidents } from './Migration20261207060000IssueIncidents.js';
 import { Migration20261208000000WorkingAgreements } from './Migration20261208000000WorkingAgreements.js';
 import { Migration20261208010000OrganizationPolicies } from './Migration20261208010000OrganizationPolicies.js';
+import { Migration20261209000000MergeIndex } from './Migration20261209000000MergeIndex.js';
 
 /** Every migration, in order. New migrations are appended here. */
 export const migrationsList: MigrationObject[] = [
@@ -42,4 +43,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261207060000IssueIncidents', class: Migration20261207060000IssueIncidents },
   { name: 'Migration20261208000000WorkingAgreements', class: Migration20261208000000WorkingAgreements },
   { name: 'Migration20261208010000OrganizationPolicies', class: Migration20261208010000OrganizationPolicies },
+  { name: 'Migration20261209000000MergeIndex', class: Migration20261209000000MergeIndex },
 ];

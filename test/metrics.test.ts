@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { computeMetrics, computeSeries, METRIC_NAMES } from '../src/metrics/library.js';
+import { computeMetrics, computePerDeveloper, computeSeries, METRIC_NAMES } from '../src/metrics/library.js';
 import { useTestWorld } from './hooks.js';
-import { seedMetricsFixture } from './helpers/metrics-data.js';
+import { METRICS_ORG, seedMetricsFixture } from './helpers/metrics-data.js';
 
 /**
  * Hand-made data whose every metric is known in advance, so the expected values are written down
@@ -102,4 +102,69 @@ describe('metrics library', () => {
     await expect(computeSeries(w.db.sql, 'language_mix', window, days, now)).rejects.toThrow('needs a single-value metric');
     // Some 4,500 statements (every single-value metric, three scopes, 36 buckets each way): more than the default 30 s on a busy machine.
   }, 120_000);
+
+  it("a value per developer in one grouped query equals one query per developer, for every single-value metric, in and out of the organization's scope", async () => {
+    const people = [ids.ann!, ids.bo!, ids.cat!];
+    let grouped = 0;
+    for (const filters of [window, { ...window, organization_id: METRICS_ORG }, { date_range: { days: 60 }, organization_id: METRICS_ORG }]) {
+      for (const name of METRIC_NAMES) {
+        const first = (await computeMetrics(w.db.sql, [name], { ...filters, developer_ids: [people[0]!] }, now))[name]!;
+        if (first.kind !== 'scalar') continue;
+        const together = await computePerDeveloper(w.db.sql, name, filters, people, now);
+        const one = [];
+        for (const id of people)
+          one.push(((await computeMetrics(w.db.sql, [name], { ...filters, developer_ids: [id] }, now))[name] as { value: number | null }).value);
+        if (together === null) continue;
+        grouped += 1;
+        expect(
+          people.map((id) => together.get(id)),
+          `${name} ${JSON.stringify(filters)}`,
+        ).toEqual(one);
+      }
+    }
+    // Nearly every single-value metric is one statement that binds the developer set: grouped, not computed one by one.
+    expect(grouped).toBeGreaterThanOrEqual(3 * 30);
+    // Not all zeros: ann 3 commits, bo 1, cat 1 in March.
+    expect([...(await computePerDeveloper(w.db.sql, 'commits', window, people, now))!.values()]).toEqual([3, 1, 1]);
+    await expect(computePerDeveloper(w.db.sql, 'language_mix', window, people, now)).resolves.toBeNull();
+  }, 120_000);
+});
+
+/**
+ * counted_commits and counted_commits_wide (read for scopes of many people) hold the same rows:
+ * merges and bots' commits left out, a commit of no developer kept.
+ */
+describe('the two views of counted commits', () => {
+  const w = useTestWorld();
+
+  it('leave out the same merges and bots, keep a commit of no developer, and give every metric the same number', async () => {
+    const now = new Date('2026-03-31T00:00:00Z');
+    const window = { date_range: { start: '2026-03-01', end: '2026-03-31' } };
+    const person = await w.rows.developer({ login: 'person' });
+    const bot = await w.rows.developer({ login: 'helper[bot]' });
+    await w.db.sql.query(`INSERT INTO developer_bots (developer_id, reason) VALUES ($1, 'login')`, [bot]);
+    const at = (d: number) => new Date(Date.UTC(2026, 2, d, 12)).toISOString();
+    const sha = (n: number) => n.toString(16).padStart(40, 'e');
+    const rows: [number, string | null, boolean][] = [
+      [1, person, false],
+      [2, person, false],
+      [3, person, true], // a merge
+      [4, bot, false], // a bot's
+      [5, null, false], // no developer known
+      [6, person, false], // its graph row not written: not known to be a merge
+    ];
+    for (const [n, dev, merge] of rows) {
+      await w.rows.commit({ sha: sha(n), developer_id: dev, committed_at: at(n), additions: n, deletions: 0 });
+      if (n !== 6) await w.db.sql.query(`INSERT INTO commit_graph (sha, parent_shas, is_merge) VALUES ($1, '{}', $2)`, [sha(n), merge]);
+    }
+    const shas = async (view: string) => (await w.db.sql.query(`SELECT sha FROM ${view} ORDER BY sha`)).rows.map((r) => r.sha);
+    expect(await shas('counted_commits')).toEqual([1, 2, 5, 6].map(sha));
+    expect(await shas('counted_commits_wide')).toEqual(await shas('counted_commits'));
+    // Everyone (the wide view) and one person (the narrow one), by hand: active developer-days are the
+    // person's 1st, 2nd and 6th and the unknown developer's 5th.
+    const everyone = await computeMetrics(w.db.sql, ['commits', 'lines_added', 'active_days'], window, now);
+    expect(Object.values(everyone).map((m) => (m as { value: number }).value)).toEqual([4, 1 + 2 + 5 + 6, 4]);
+    const one = await computeMetrics(w.db.sql, ['commits', 'lines_added'], { ...window, developer_ids: [person] }, now);
+    expect(Object.values(one).map((m) => (m as { value: number }).value)).toEqual([3, 1 + 2 + 6]);
+  });
 });

@@ -169,23 +169,23 @@ describe('custom reports: PDF, CSV and JSON', () => {
     await expect(computeMetrics(w.db.sql, ['constructor'], {})).rejects.toThrow('Unknown metric(s): constructor');
   });
 
-  it('bounds: at most 50 widgets, 366 points per line chart and 3,000 per report, each with a clear error', async () => {
+  it('bounds: at most 100 widgets, 366 points per line chart and 3,000 per report, each with a clear error', async () => {
     const widgets = [
       { type: 'line', metric: 'commits', config: { group_by: 'day' } },
       ...Array.from({ length: 9 }, () => ({ type: 'line', metric: 'commits', config: { group_by: 'week' } })),
-      ...Array.from({ length: 45 }, () => ({ type: 'number', metric: 'commits' })),
+      ...Array.from({ length: 95 }, () => ({ type: 'number', metric: 'commits' })),
     ];
     const filters = { date_range: { start: '2020-01-01', end: '2026-12-31' } };
     const id = await w.rows.customReport({ name: 'Huge', organization_id: METRICS_ORG, widgets, filters });
     const out = await runCustomReport(w.db.orm.em.fork(), id, 'json', w.dir, now);
     const rendered = out.data.widgets as { type: string; error?: string; items?: unknown[] }[];
-    expect(rendered).toHaveLength(55);
+    expect(rendered).toHaveLength(105);
     // 2020-01-01 up to 2026-12-31 by day: 2,556 points.
     expect(rendered[0]!.error).toBe('widget 1: a line chart shows at most 366 points; this window by day has 2,556: narrow date_range or group by week');
     // By week, 366 points each: 8 charts fit in 3,000 points, the 9th does not.
     expect(rendered.slice(1, 9).every((w) => w.type === 'line' && w.items!.length === 366)).toBe(true);
     expect(rendered[9]!.error).toMatch(/^widget 10: the report's line charts would have more than 3,000 points together/);
-    expect(rendered.slice(10, 50).every((w) => w.type === 'number')).toBe(true);
-    expect(rendered.slice(50).map((w) => w.error)).toEqual([51, 52, 53, 54, 55].map((n) => `widget ${n}: a report shows at most 50 widgets`));
+    expect(rendered.slice(10, 100).every((w) => w.type === 'number')).toBe(true);
+    expect(rendered.slice(100).map((w) => w.error)).toEqual([101, 102, 103, 104, 105].map((n) => `widget ${n}: a report shows at most 100 widgets`));
   }, 120_000);
 });

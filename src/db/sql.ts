@@ -78,6 +78,12 @@ export function toPgPlaceholders(text: string): string {
   return rewriteMarks(text, () => `$${++n}`, '?');
 }
 
+/** Each `?` outside a quoted literal or identifier replaced by what `fn` gives for its place (0 for the first). */
+export function replacePlaceholders(text: string, fn: (index: number) => string): string {
+  let n = 0;
+  return rewriteMarks(text, () => fn(n++), '?');
+}
+
 /** The same placeholders for knex (an EntityManager): a `?` inside a quoted literal or identifier escaped (`\?`), so it stays text there too. */
 export function toKnexPlaceholders(text: string): string {
   return rewriteMarks(text, () => '?', '\\?');
@@ -98,6 +104,39 @@ export async function withPgClient<T>(em: EntityManager, fn: (client: PoolClient
   } finally {
     await knexClient.releaseConnection(client);
   }
+}
+
+/**
+ * A runner of single statements on MikroORM's pool, each on a connection borrowed for it and given
+ * back: statements of several callers run at once (a report's widgets), up to the pool's size. No
+ * transaction spans two statements.
+ */
+export function pooledQueries(em: EntityManager): PgQueryable {
+  return {
+    query: async <R extends QueryResultRow>(text: string, params: unknown[]) => withPgClient(em, (c) => c.query<R>(text, params)),
+  };
+}
+
+/**
+ * A runner that runs each distinct statement (text and values) once and hands every caller of the
+ * same statement its rows: for reads that see the same data (one report's widgets, built together),
+ * never for writes.
+ */
+export function onceEach(target: PgQueryable): PgQueryable {
+  const seen = new Map<string, Promise<{ rows: QueryResultRow[] }>>();
+  return {
+    query: <R extends QueryResultRow>(text: string, params: unknown[]) => {
+      const key = JSON.stringify([text, params]);
+      let result = seen.get(key);
+      if (!result) {
+        result = target.query(text, params);
+        seen.set(key, result);
+        // A failure is not kept: the next caller asks again.
+        result.catch(() => seen.delete(key));
+      }
+      return result as Promise<{ rows: R[] }>;
+    },
+  };
 }
 
 /**

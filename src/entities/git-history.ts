@@ -25,7 +25,10 @@ export type IGithubCommitHead = InferEntity<typeof GithubCommitHead>;
 export const CommitGraph = defineEntity({
   name: 'CommitGraph',
   tableName: 'commit_graph',
-  indexes: [{ name: 'idx_commit_graph_author_email', properties: ['authorEmail'] }],
+  indexes: [
+    { name: 'idx_commit_graph_author_email', properties: ['authorEmail'] },
+    { name: 'idx_commit_graph_merges', expression: 'create index idx_commit_graph_merges on commit_graph(sha) where is_merge' },
+  ],
   properties: {
     sha: p.string().length(40).primary(),
     parentShas: p.array().columnType('text[]'),

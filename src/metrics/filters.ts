@@ -50,6 +50,8 @@ export interface Scope {
   repositories: string[] | null;
   /** The teams a filter named (null: none named); what is per team (working agreements) reads them. */
   teamIds: string[] | null;
+  /** The statement is evaluated for many people in turn (computePerDeveloper): read commits as for a wide scope. */
+  manyPeople?: boolean;
 }
 
 /** Anything that runs node-postgres queries: a client or a pool. */

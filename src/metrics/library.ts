@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { resolveScope, scopeLookup, type ScopedFilters, type Scope } from './filters.js';
-import { queryOn } from '../db/sql.js';
-import { valuesPerBucket } from './queries.js';
+import { queryOn, replacePlaceholders } from '../db/sql.js';
+import { valuesPerBucket, valuesPerDeveloper } from './queries.js';
 import { doraLevels, overallDoraLevel } from './dora.js';
 import { learningProgressMetric, readinessMetric, skillLevelsMetric } from '../career/index.js';
 import { commitInOrganizationSql, pullInOrganizationSql, reviewInOrganizationSql } from '../organizations/index.js';
@@ -43,6 +43,12 @@ const END = '(SELECT e FROM win)';
 export interface ScopeSql {
   /** commits (counted_commits or commits) as `alias` */
   commits(alias: string): string;
+  /**
+   * The view of counted commits to read: `counted_commits_wide` (merges and bots left out by hashed
+   * lookups) for a scope of more than WIDE_SCOPE people or everyone, else `counted_commits` (an index
+   * probe per commit); the same rows either way.
+   */
+  countedCommits(): string;
   /** pull requests as `alias` */
   pulls(alias: string): string;
   /** code reviews as `alias`, by their reviewer */
@@ -111,6 +117,7 @@ function params(scope: Scope): [unknown[], ScopeSql] {
     p,
     {
       commits: (a) => dev(`${a}.developer_id`) + inOrg(commitInOrganizationSql, a) + byName(a),
+      countedCommits: () => (ids === null || ids.length > WIDE_SCOPE || scope.manyPeople ? 'counted_commits_wide' : 'counted_commits'),
       pulls: (a) => dev(`${a}.developer_id`) + inOrg(pullInOrganizationSql, a) + inRepos((set) => `${a}.github_id IN ${pullsIn(set)}`),
       reviews: (a) =>
         dev(`${a}.reviewer_id`) +
@@ -155,7 +162,10 @@ async function breakdown(ctx: Ctx, text: (s: ScopeSql) => string, unit: string):
   return { kind: 'breakdown', unit, items: rows.map((r) => ({ label: String(r.label), value: Number(r.v) })) };
 }
 
-const COMMITS_IN = (s: ScopeSql) => `FROM counted_commits c WHERE c.committed_at >= ${START} AND c.committed_at < ${END}${s.commits('c')}`;
+/** More people than this: their commits are read through counted_commits_wide. */
+export const WIDE_SCOPE = 20;
+
+const COMMITS_IN = (s: ScopeSql) => `FROM ${s.countedCommits()} c WHERE c.committed_at >= ${START} AND c.committed_at < ${END}${s.commits('c')}`;
 const PRS_CREATED_IN = (s: ScopeSql) => `FROM counted_pull_requests p WHERE p.created_at >= ${START} AND p.created_at < ${END}${s.pulls('p')}`;
 const PRS_MERGED_IN = (s: ScopeSql) => `FROM counted_pull_requests p WHERE p.merged_at >= ${START} AND p.merged_at < ${END}${s.pulls('p')}`;
 /** A weekday commit outside working time (09:00-18:00 UTC); shared with the insight signals. */
@@ -548,7 +558,7 @@ export const METRICS: Record<string, { description: string; run: (ctx: Ctx) => P
       breakdown(
         ctx,
         (d) => `SELECT l.key AS label, sum(l.value::bigint) AS v
-                  FROM counted_commits c CROSS JOIN LATERAL jsonb_each_text(c.languages) l
+                  FROM ${d.countedCommits()} c CROSS JOIN LATERAL jsonb_each_text(c.languages) l
                  WHERE c.committed_at >= ${START} AND c.committed_at < ${END}${d.commits('c')}
                  GROUP BY l.key ORDER BY v DESC, l.key`,
         'lines',
@@ -632,4 +642,52 @@ export async function computeSeries(
   // The bounds come from each bucket; the developer set (if any) is the statement's own parameter.
   const values = await valuesPerBucket(client, inner, captured.params.slice(2), buckets);
   return values.map((v) => (v === null ? null : Number(v)));
+}
+
+/** A developer id no one has: where the recorded SQL binds the developer set, for computePerDeveloper to find. */
+const SENTINEL = '00000000-0000-4000-8000-00000000a11d';
+
+/**
+ * A single-value metric for each of several developers in ONE query: the metric's own SQL for one
+ * developer, with the developer set taken from each row of `unnest(developerIds)` (a correlated
+ * subquery each), as a line chart takes its buckets. The same numbers as one computeMetrics call per
+ * developer with `developer_ids: [id]` (tested); null for a metric whose SQL does not bind the
+ * developer set in one place the recorder can see (the caller then computes them one by one).
+ */
+export async function computePerDeveloper(
+  client: pg.ClientBase | pg.Pool,
+  name: string,
+  filters: ScopedFilters,
+  developerIds: string[],
+  now = new Date(),
+): Promise<Map<string, number | null> | null> {
+  if (!isMetric(name)) throw new UnknownMetricError(`Unknown metric(s): ${name}. Known metrics: ${METRIC_NAMES.join(', ')}`);
+  if (developerIds.length === 0) return new Map();
+  let captured: { text: string; params: unknown[] } | undefined;
+  let statements = 0;
+  const record = async <T extends pg.QueryResultRow>(text: string, params: unknown[]) => {
+    captured = { text, params };
+    statements += 1;
+    return [] as T[];
+  };
+  // The scope of one of them: what differs from one developer to the next is the developer set alone.
+  const scope = await resolveScope({ ...filters, developer_ids: [developerIds[0]!] }, scopeLookup(client), now);
+  if (scope.developerIds?.length !== 1) return null;
+  const probe = await METRICS[name]!.run({ q: record, scope: { ...scope, developerIds: [SENTINEL], manyPeople: developerIds.length > WIDE_SCOPE }, client });
+  // One statement, reading its window from WINDOW_SQL: anything else is computed one developer at a time.
+  if (probe.kind !== 'scalar' || statements !== 1 || !captured?.text.startsWith(WINDOW_SQL)) return null;
+  const isSet = (v: unknown) => Array.isArray(v) && v.length === 1 && v[0] === SENTINEL;
+  if (!captured.params.some(isSet)) return null;
+  const params = captured.params;
+  const inner = replacePlaceholders(captured.text.slice(WINDOW_SQL.length), (i) => (isSet(params[i + 2]) ? 'ARRAY[g.id]' : '?'));
+  if (!/^\s*SELECT\b/i.test(inner)) return null;
+  const values = await valuesPerDeveloper(
+    client,
+    WINDOW_SQL,
+    inner,
+    [params[0], params[1]],
+    params.slice(2).filter((v) => !isSet(v)),
+    developerIds,
+  );
+  return new Map(developerIds.map((id, i) => [id, values[i] === null || values[i] === undefined ? null : Number(values[i])]));
 }

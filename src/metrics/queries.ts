@@ -27,6 +27,28 @@ export async function valuesPerBucket(
   return rows.map((r) => r.v ?? null);
 }
 
+/**
+ * A metric's statement (`inner`, reading the developer set as `g.id`) evaluated for each developer:
+ * `unnest` of the ids, a correlated subquery each, in the order given.
+ */
+export async function valuesPerDeveloper(
+  client: PgQueryable,
+  window: string,
+  inner: string,
+  windowParams: unknown[],
+  params: unknown[],
+  developerIds: string[],
+): Promise<(string | null)[]> {
+  const rows = await sql<{ v: string | null }>(
+    client,
+    `${window}SELECT (SELECT q.v FROM (${inner}) q) AS v
+       FROM unnest(?::uuid[]) WITH ORDINALITY AS g(id, i)
+      ORDER BY g.i`,
+    [...windowParams, ...params, developerIds],
+  );
+  return rows.map((r) => r.v ?? null);
+}
+
 /** The members of some teams (of an organization, when one is given). */
 export async function teamMembers(client: PgQueryable, teamIds: string[], organizationId?: string | null): Promise<string[]> {
   const rows = await sql<{ id: string }>(

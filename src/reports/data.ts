@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import {
   computeMetrics,
+  computePerDeveloper,
   computeSeries,
   metricFiltersSchema,
   METRICS,
@@ -140,7 +141,7 @@ function isoDay(d: Date): string {
 }
 
 /** Widgets a report renders; more become error entries (they cost queries, pages and memory). */
-export const MAX_WIDGETS = 50;
+export const MAX_WIDGETS = 100;
 /** Points of one line chart. */
 export const MAX_POINTS = 366;
 /** Points of all the line charts of one report together. */
@@ -190,7 +191,7 @@ async function widgetData(
   filters: ScopedFilters,
   window: { start: Date; end: Date },
   now: Date,
-  budget: { points: number },
+  line: LinePlan | undefined,
   gate: { policy: OrganizationPolicy; refusal: string | null },
 ): Promise<ReportWidgetData> {
   const def = METRICS[w.metric]!;
@@ -213,7 +214,7 @@ async function widgetData(
       const what = w.type === 'line' ? 'a line chart' : 'a number widget';
       return { ...run.base, type: 'error', error: `widget ${index + 1}: ${what} needs a single-value metric; "${w.metric}" is a breakdown` };
     }
-    return w.type === 'line' ? lineWidget(run, whole, budget) : numberWidget(run, whole);
+    return w.type === 'line' ? lineWidget(run, whole, line) : numberWidget(run, whole);
   }
   // bar / pie / table
   if (whole.kind === 'breakdown' && PER_PERSON.includes(w.metric) && run.refusal)
@@ -262,26 +263,11 @@ async function perGroupWidget(run: WidgetRun, whole: Scalar, by: 'repository' | 
   return { ...run.base, unit: whole.unit, items: items.slice(0, w.config.limit ?? 20), labelHeading: capital(by), valueHeading: capital(whole.unit) };
 }
 
-/** A scalar metric over time: one point a day or week, within the widget's and the report's point limits. */
-async function lineWidget(run: WidgetRun, whole: Scalar, budget: { points: number }): Promise<ReportWidgetData> {
-  const { w, index, base } = run;
-  const step = w.config.group_by === 'day' || w.config.group_by === 'week' ? w.config.group_by : undefined;
-  const plan = buckets(run.window.start, run.window.end, step);
-  if (plan.count > MAX_POINTS) {
-    return {
-      ...base,
-      type: 'error',
-      error: `widget ${index + 1}: a line chart shows at most ${MAX_POINTS} points; this window by ${plan.step} has ${plan.count.toLocaleString('en-US')}: narrow date_range${plan.step === 'day' ? ' or group by week' : ''}`,
-    };
-  }
-  if (budget.points + plan.count > MAX_REPORT_POINTS) {
-    return {
-      ...base,
-      type: 'error',
-      error: `widget ${index + 1}: the report's line charts would have more than ${MAX_REPORT_POINTS.toLocaleString('en-US')} points together; split the report or narrow date_range`,
-    };
-  }
-  budget.points += plan.count;
+/** A scalar metric over time: one point a day or week, as planned within the widget's and the report's point limits (linePoints). */
+async function lineWidget(run: WidgetRun, whole: Scalar, line: LinePlan | undefined): Promise<ReportWidgetData> {
+  const { w, base } = run;
+  if (!line?.plan) return { ...base, type: 'error', error: line?.error ?? `widget ${run.index + 1}: no points planned` };
+  const plan = line.plan;
   // One grouped query for the whole chart, not one per point.
   const list = plan.list();
   const values = await computeSeries(run.client, w.metric, run.filters, list, run.now);
@@ -366,24 +352,73 @@ async function numberWidget(run: WidgetRun, whole: Scalar): Promise<ReportWidget
 async function perDeveloperWidget(run: WidgetRun, whole: Scalar): Promise<ReportWidgetData> {
   const { client, filters, range, now, w } = run;
   const scope = await resolveScope({ ...filters, date_range: range }, scopeLookup(client), now);
-  const devs = await peopleByLogin(client, scope.developerIds);
+  const devs = (await peopleByLogin(client, scope.developerIds)).slice(0, 200);
+  // Each person's number of the same organization's work (their work elsewhere is not this report's):
+  // in one statement where the metric allows it, else one by one.
+  const each = { organization_id: filters.organization_id, date_range: range, repositories: filters.repositories };
+  const grouped = await computePerDeveloper(
+    client,
+    w.metric,
+    each,
+    devs.map((d) => d.id),
+    now,
+  );
   const items = [];
-  for (const d of devs.slice(0, 200)) {
-    // Each person's number of the same organization's work (their work elsewhere is not this report's).
-    const r = (
-      await computeMetrics(
-        client,
-        [w.metric],
-        { organization_id: filters.organization_id, date_range: range, developer_ids: [d.id], repositories: filters.repositories },
-        now,
-      )
-    )[w.metric] as Scalar;
+  for (const d of devs) {
+    const value = grouped
+      ? (grouped.get(d.id) ?? null)
+      : ((await computeMetrics(client, [w.metric], { ...each, developer_ids: [d.id] }, now))[w.metric] as Scalar).value;
     // Nothing to measure (a median of nothing) is left out, not shown as 0; a count of nothing is 0.
-    if (r.value !== null) items.push({ label: d.login, value: r.value });
+    if (value !== null) items.push({ label: d.login, value });
   }
   items.sort((a, b) => b.value - a.value || a.label.localeCompare(b.label));
   return { ...run.base, unit: whole.unit, items: items.slice(0, w.config.limit ?? 20), labelHeading: 'Developer', valueHeading: capital(whole.unit) };
 }
+
+/** `fn` over the items, `limit` at a time, the results in the items' order. */
+async function mapInOrder<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+  return out;
+}
+
+/**
+ * Each line chart's points, or why it has none: a chart longer than MAX_POINTS, or one that would
+ * take the report's line charts past MAX_REPORT_POINTS (counted in the widgets' order).
+ */
+function linePoints(checks: ReturnType<typeof checkWidgets>, window: { start: Date; end: Date }): Map<number, LinePlan> {
+  const plans = new Map<number, LinePlan>();
+  let used = 0;
+  for (const check of checks) {
+    if (!check.ok || check.index >= MAX_WIDGETS || check.widget.type !== 'line') continue;
+    const g = check.widget.config.group_by;
+    const plan = buckets(window.start, window.end, g === 'day' || g === 'week' ? g : undefined);
+    const index = check.index;
+    if (plan.count > MAX_POINTS) {
+      plans.set(index, {
+        error: `widget ${index + 1}: a line chart shows at most ${MAX_POINTS} points; this window by ${plan.step} has ${plan.count.toLocaleString('en-US')}: narrow date_range${plan.step === 'day' ? ' or group by week' : ''}`,
+      });
+    } else if (used + plan.count > MAX_REPORT_POINTS) {
+      plans.set(index, {
+        error: `widget ${index + 1}: the report's line charts would have more than ${MAX_REPORT_POINTS.toLocaleString('en-US')} points together; split the report or narrow date_range`,
+      });
+    } else {
+      used += plan.count;
+      plans.set(index, { plan });
+    }
+  }
+  return plans;
+}
+
+/** A line chart's buckets, or the error that replaces it. */
+type LinePlan = { plan: ReturnType<typeof buckets>; error?: undefined } | { error: string; plan?: undefined };
 
 /**
  * Everything a rendering needs, computed once: the report's widgets evaluated over its filters.
@@ -398,6 +433,8 @@ export async function buildReportData(
   forOrganization?: string,
   /** who asked for it (an export's requester): under a `leads` policy, a team lead sees numbers per person */
   reader: string | null = null,
+  /** widgets evaluated at once: more than 1 only on a pool (each statement on a connection of its own) */
+  concurrency = 1,
 ): Promise<ReportData> {
   const parsed = metricFiltersSchema.safeParse(report.filters ?? {});
   if (!parsed.success) {
@@ -418,30 +455,29 @@ export async function buildReportData(
   const withheld = parsed.data.developer_ids?.length ? null : tooFew(policy, scope.developerIds?.length ?? 0);
   const window = { start: scope.start, end: scope.end };
   const layout = layoutOf(report.layout);
-  const widgets: ReportWidgetData[] = [];
-  const budget = { points: 0 };
-  for (const check of checkWidgets(report.widgets ?? [])) {
-    if (check.index >= MAX_WIDGETS) {
-      widgets.push({
+  const checks = checkWidgets(report.widgets ?? []);
+  // The line charts' points are given out in the widgets' order, before any is evaluated.
+  const points = linePoints(checks, window);
+  const widgets: ReportWidgetData[] = await mapInOrder(checks, concurrency, async (check) => {
+    if (check.index >= MAX_WIDGETS)
+      return {
         index: check.index,
         title: `Widget ${check.index + 1}`,
         type: 'error',
         error: `widget ${check.index + 1}: a report shows at most ${MAX_WIDGETS} widgets`,
-      });
-    } else if (!check.ok) widgets.push({ index: check.index, title: `Widget ${check.index + 1}`, type: 'error', error: check.error });
-    else {
-      const position = positionOf(check.widget.position, layout);
-      const data: ReportWidgetData = withheld
-        ? {
-            index: check.index,
-            title: check.widget.config.title ?? METRICS[check.widget.metric]!.description,
-            type: 'error',
-            error: `widget ${check.index + 1}: ${withheld}`,
-          }
-        : await widgetData(client, check.widget, check.index, filters, window, now, budget, { policy, refusal });
-      widgets.push({ ...data, ...(position ? { position } : {}) });
-    }
-  }
+      };
+    if (!check.ok) return { index: check.index, title: `Widget ${check.index + 1}`, type: 'error', error: check.error };
+    const position = positionOf(check.widget.position, layout);
+    const data: ReportWidgetData = withheld
+      ? {
+          index: check.index,
+          title: check.widget.config.title ?? METRICS[check.widget.metric]!.description,
+          type: 'error',
+          error: `widget ${check.index + 1}: ${withheld}`,
+        }
+      : await widgetData(client, check.widget, check.index, filters, window, now, points.get(check.index), { policy, refusal });
+    return { ...data, ...(position ? { position } : {}) };
+  });
   const organizationName = await workspaceName(client, organizationId);
   const delivery = withheld ? null : await deliveryNumbers(client, filters, window, now);
   return {
