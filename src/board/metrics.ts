@@ -1,4 +1,5 @@
-import { type Queue, QueueEvents } from 'bullmq';
+import type { Queue, QueueEvents } from 'bullmq';
+import { queueEvents, redisAt } from '../queues/connection.js';
 import type { Redis } from 'ioredis';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { AppConfig } from '../config/index.js';
@@ -92,7 +93,7 @@ function jobOutcomeMetrics(registry: Registry, config: AppConfig, queues: Queue[
   const events: QueueEvents[] = [];
   const subscribe = () => {
     for (const name of QUEUE_NAMES) {
-      const e = new QueueEvents(name, { connection: { url: config.REDIS_URL }, prefix: config.QUEUE_PREFIX });
+      const e = queueEvents(name, redisAt(config), config.QUEUE_PREFIX);
       const queue = queues.find((q) => q.name === name)!;
       const observe = async (jobId: string, outcome: 'completed' | 'failed') => {
         const job = await queue.getJob(jobId).catch(() => undefined);

@@ -10,7 +10,7 @@ import type { Redis } from 'ioredis';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Logger } from 'pino';
 import type { AppConfig } from '../config/index.js';
-import { producerConnection } from '../queues/connection.js';
+import { producerConnection, redisAt } from '../queues/connection.js';
 import { registerExportDownloads } from './downloads.js';
 import { QUEUE_DESCRIPTIONS, QUEUE_NAMES, type QueueName } from '../queues/names.js';
 import { Producer } from '../queues/producer.js';
@@ -67,7 +67,7 @@ export async function buildBoardServer({ config, orm, log }: BoardOptions): Prom
   assertBoardAuth(config);
   // Request lines without a download link's signature: a logged link would be a bearer credential.
   const app: FastifyInstance = Fastify({ loggerInstance: log.child({ role: 'board' }, { serializers: { req: requestForLog } }) as FastifyBaseLogger });
-  const connection: Redis = producerConnection(config.REDIS_URL, log);
+  const connection: Redis = producerConnection(redisAt(config), log);
   const queues = QUEUE_NAMES.map((name) => {
     const q = new Queue(name, { connection, prefix: config.QUEUE_PREFIX });
     q.on('error', (err) => log.debug({ queue: name, err: err.message }, 'queue error'));
@@ -77,7 +77,13 @@ export async function buildBoardServer({ config, orm, log }: BoardOptions): Prom
   await registerBoard(app, config, log, queues);
 
   // GitHub gives a webhook delivery 10 s: wait at most 3 s for a reconnecting Redis, then answer 503.
-  const producer = new Producer({ redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX, log, readyTimeoutMs: 3_000 });
+  const producer = new Producer({
+    redisUrl: config.REDIS_URL,
+    clusterNodes: config.REDIS_CLUSTER_NODES,
+    prefix: config.QUEUE_PREFIX,
+    log,
+    readyTimeoutMs: 3_000,
+  });
   await registerGitHubWebhooks(app, {
     secret: config.GITHUB_WEBHOOK_SECRET,
     appId: config.GITHUB_APP_ID,

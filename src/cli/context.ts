@@ -4,11 +4,13 @@ import { progressPrinter } from './progress.js';
 import { loadConfig, type AppConfig } from '../config/index.js';
 import { openOrm, type MikroORM } from '../db/orm.js';
 import { Producer } from '../queues/producer.js';
+import { openRedis, redisAt } from '../queues/connection.js';
 
 /** Follow a job to its end, showing its progress (a bar in a terminal); throws (exit 1, naming the job) if it failed. */
 export async function waitAndReport(job: Job, config: AppConfig): Promise<void> {
-  const watcher = new JobWatcher({ url: config.REDIS_URL, prefix: config.QUEUE_PREFIX });
-  const queue = new Queue(job.queueName, { connection: { url: config.REDIS_URL }, prefix: config.QUEUE_PREFIX });
+  const watcher = new JobWatcher({ url: config.REDIS_URL, prefix: config.QUEUE_PREFIX, clusterNodes: config.REDIS_CLUSTER_NODES });
+  const connection = openRedis(redisAt(config), { maxRetriesPerRequest: null });
+  const queue = new Queue(job.queueName, { connection, prefix: config.QUEUE_PREFIX });
   const printer = progressPrinter(process.stdout);
   try {
     const result = await watcher.finish(
@@ -23,13 +25,14 @@ export async function waitAndReport(job: Job, config: AppConfig): Promise<void> 
     printer.end();
     await watcher.close();
     await queue.close();
+    connection.disconnect();
   }
 }
 
 /** Run with a Producer on the configured Redis; it is always closed. */
 export async function withProducer<T>(fn: (producer: Producer, config: AppConfig) => Promise<T>, config: AppConfig = loadConfig()): Promise<T> {
   // Five seconds to reach Redis, then a one-line error: a CLI must not hang on a down queue.
-  const producer = new Producer({ redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX, readyTimeoutMs: 5_000 });
+  const producer = new Producer({ redisUrl: config.REDIS_URL, clusterNodes: config.REDIS_CLUSTER_NODES, prefix: config.QUEUE_PREFIX, readyTimeoutMs: 5_000 });
   try {
     await producer.ready();
     return await fn(producer, config);

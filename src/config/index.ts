@@ -31,6 +31,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     });
     throw new ConfigError(problems);
   }
+  if (result.data.REDIS_CLUSTER_NODES && !/\{[^{}]+\}/.test(result.data.QUEUE_PREFIX)) {
+    throw new ConfigError([
+      `QUEUE_PREFIX: on Redis Cluster (REDIS_CLUSTER_NODES) it must hold a hash tag, e.g. {${result.data.QUEUE_PREFIX.replace(/[{}]/g, '')}}, so each queue's keys share a slot (got ${JSON.stringify(result.data.QUEUE_PREFIX)})`,
+    ]);
+  }
   if (!result.data.GITHUB_APP_ID !== !result.data.GITHUB_APP_PRIVATE_KEY) {
     throw new ConfigError(['GITHUB_APP_ID and GITHUB_APP_PRIVATE_KEY: a GitHub App needs both (or set neither and use GITHUB_TOKEN)']);
   }

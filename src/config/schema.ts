@@ -38,6 +38,15 @@ export const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   DATABASE_URL: url(['postgres:', 'postgresql:'], 'PostgreSQL').default('postgres://postgres@127.0.0.1:5432/aexy'),
   REDIS_URL: url(['redis:', 'rediss:'], 'Redis').default('redis://127.0.0.1:6379'),
+  /**
+   * Redis Cluster: the nodes to start from ("host:port,host:port"); every connection is then a
+   * cluster connection (REDIS_URL's user, password and TLS apply to each node), and QUEUE_PREFIX
+   * must hold a {hash tag}.
+   */
+  REDIS_CLUSTER_NODES: z
+    .string()
+    .regex(/^[A-Za-z0-9.-]+:\d{1,5}(,[A-Za-z0-9.-]+:\d{1,5})*$/, 'must be host:port pairs separated by commas')
+    .optional(),
   /** BullMQ key prefix; wrap it in {braces} to keep every key of a queue in one Redis Cluster slot. */
   QUEUE_PREFIX: z
     .string()

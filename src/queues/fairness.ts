@@ -42,8 +42,14 @@ export function fairMember(job: Pick<Job, 'id' | 'opts'>): string {
   return dedup ? `d:${dedup}` : `j:${job.id}`;
 }
 
+/** The set of a queue's tenant sets (what pruneFairSets walks: SCAN would see one node of a Redis Cluster only). */
+function tenantsKey(prefix: string, queue: string): string {
+  return `${prefix}:fair:${queue}`;
+}
+
 /** Work queued for its tenant (idempotent). */
-export async function markWaiting(redis: Redis, key: string, member: string): Promise<void> {
+export async function markWaiting(redis: Redis, prefix: string, queue: string, key: string, member: string): Promise<void> {
+  await redis.sadd(tenantsKey(prefix, queue), key);
   await redis.sadd(key, member);
 }
 
@@ -70,16 +76,13 @@ async function stillWaiting(redis: Redis, queue: Queue, member: string): Promise
  */
 export async function pruneFairSets(redis: Redis, queue: Queue, prefix: string): Promise<number> {
   let dropped = 0;
-  const pattern = `${prefix}:fair:${queue.name}:*`;
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 200);
-    cursor = next;
-    for (const key of keys) {
-      for (const member of await redis.smembers(key)) {
-        if (!(await stillWaiting(redis, queue, member))) dropped += await redis.srem(key, member);
-      }
+  const tenants = tenantsKey(prefix, queue.name);
+  for (const key of await redis.smembers(tenants)) {
+    for (const member of await redis.smembers(key)) {
+      if (!(await stillWaiting(redis, queue, member))) dropped += await redis.srem(key, member);
     }
-  } while (cursor !== '0');
+    // A tenant with nothing waiting leaves the list (it comes back with its next job).
+    if ((await redis.scard(key)) === 0) await redis.srem(tenants, key);
+  }
   return dropped;
 }

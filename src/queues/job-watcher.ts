@@ -1,4 +1,5 @@
-import { QueueEvents, type Job } from 'bullmq';
+import type { Job, QueueEvents } from 'bullmq';
+import { queueEvents } from './connection.js';
 import type { QueueName } from './names.js';
 
 /**
@@ -9,7 +10,7 @@ import type { QueueName } from './names.js';
 export class JobWatcher {
   private readonly events = new Map<string, QueueEvents>();
 
-  constructor(private readonly redis: { url: string; prefix: string }) {}
+  constructor(private readonly redis: { url: string; prefix: string; clusterNodes?: string }) {}
 
   async listen(queues: readonly QueueName[] | QueueName): Promise<void> {
     for (const name of typeof queues === 'string' ? [queues] : queues) await this.of(name);
@@ -60,7 +61,7 @@ export class JobWatcher {
   private async of(queue: string): Promise<QueueEvents> {
     let e = this.events.get(queue);
     if (!e) {
-      e = new QueueEvents(queue, { connection: { url: this.redis.url }, prefix: this.redis.prefix });
+      e = queueEvents(queue, { url: this.redis.url, clusterNodes: this.redis.clusterNodes }, this.redis.prefix);
       this.events.set(queue, e);
       await e.waitUntilReady();
     }

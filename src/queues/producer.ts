@@ -12,6 +12,8 @@ import { fairKey, fairMember, fairPriority, markWaiting } from './fairness.js';
 
 export interface ProducerOptions {
   redisUrl: string;
+  /** Redis Cluster: the nodes to start from (REDIS_CLUSTER_NODES). */
+  clusterNodes?: string;
   prefix: string;
   log?: Logger;
   /**
@@ -33,7 +35,7 @@ export class Producer {
   private readonly queues = new Map<QueueName, Queue>();
 
   constructor(private readonly options: ProducerOptions) {
-    this.connection = producerConnection(options.redisUrl, options.log);
+    this.connection = producerConnection({ url: options.redisUrl, clusterNodes: options.clusterNodes }, options.log);
   }
 
   queue(name: QueueName): Queue {
@@ -95,7 +97,7 @@ export class Producer {
     if (tenant === undefined || opts.priority !== undefined) return queue.add(def.name, payload, options);
     const key = fairKey(this.options.prefix, def.queue, tenant);
     const job = await queue.add(def.name, payload, { ...options, priority: await fairPriority(this.connection, key) });
-    await markWaiting(this.connection, key, fairMember(job));
+    await markWaiting(this.connection, this.options.prefix, def.queue, key, fairMember(job));
     return job;
   }
 

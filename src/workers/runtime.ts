@@ -1,12 +1,12 @@
 import { UnrecoverableError, Worker } from 'bullmq';
-import { Redis as RedisClient, type Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Logger } from 'pino';
 import type { AppConfig } from '../config/index.js';
 import type { AnyJobHandler } from '../jobs/handler.js';
 import { secretValues } from '../config/secret-values.js';
 import { createScrubber } from '../lib/scrub.js';
-import { isConnectionError, workerConnection } from '../queues/connection.js';
+import { isConnectionError, openRedis, redisAt, workerConnection } from '../queues/connection.js';
 import type { QueueName } from '../queues/names.js';
 import { Producer } from '../queues/producer.js';
 import { createJobRunner } from './run-job.js';
@@ -37,8 +37,8 @@ export async function startWorkerPool(options: WorkerPoolOptions): Promise<Worke
   // Aborted when the pool starts closing: long jobs stop at their next unit of work.
   const stopping = new AbortController();
   const queues = options.queues ?? [...new Set(jobs.map((j) => j.queue))];
-  const producer = new Producer({ redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX, log });
-  const shared = new RedisClient(config.REDIS_URL, { maxRetriesPerRequest: 3 });
+  const producer = new Producer({ redisUrl: config.REDIS_URL, clusterNodes: config.REDIS_CLUSTER_NODES, prefix: config.QUEUE_PREFIX, log });
+  const shared = openRedis(redisAt(config), { maxRetriesPerRequest: 3 });
   shared.on('error', () => {}); // surfaced through the commands that fail
   const connections: Redis[] = [shared];
   const runJob = createJobRunner({
@@ -53,7 +53,7 @@ export async function startWorkerPool(options: WorkerPoolOptions): Promise<Worke
   });
 
   const workers = queues.map((queue) => {
-    const connection = workerConnection(config.REDIS_URL, log);
+    const connection = workerConnection(redisAt(config), log);
     connections.push(connection);
     // LLM calls are slow and rate-limited upstream: the insights queue has its own, lower limit.
     const concurrency = options.concurrency?.[queue] ?? (queue === 'insights' ? config.LLM_CONCURRENCY : config.WORKER_CONCURRENCY);
