@@ -41,6 +41,16 @@ describe('config', () => {
     expect(redactUrl('not a url')).toBe('***');
   });
 
+  it('github-sync shards: a worker owns shards of the configured count only; Redis Cluster needs a hash-tagged prefix', () => {
+    expect(loadConfig({ GITHUB_SYNC_SHARDS: '4', GITHUB_SYNC_SHARDS_OWNED: '0,3' })).toMatchObject({ GITHUB_SYNC_SHARDS: 4, GITHUB_SYNC_SHARDS_OWNED: '0,3' });
+    expect(() => loadConfig({ GITHUB_SYNC_SHARDS: '4', GITHUB_SYNC_SHARDS_OWNED: '1,4,7' })).toThrow(
+      'GITHUB_SYNC_SHARDS_OWNED: shard 4, 7 is not one of the 4 of GITHUB_SYNC_SHARDS (0 to 3)',
+    );
+    expect(() => loadConfig({ GITHUB_SYNC_SHARDS_OWNED: 'a,b' })).toThrow('GITHUB_SYNC_SHARDS_OWNED: must be shard numbers separated by commas');
+    expect(() => loadConfig({ REDIS_CLUSTER_NODES: '10.0.0.1:7000,10.0.0.2:7000', QUEUE_PREFIX: 'aexy' })).toThrow(/it must hold a hash tag, e\.g\. \{aexy\}/);
+    expect(loadConfig({ REDIS_CLUSTER_NODES: '10.0.0.1:7000', QUEUE_PREFIX: '{aexy}' }).REDIS_CLUSTER_NODES).toBe('10.0.0.1:7000');
+  });
+
   it('a GitHub App needs its id and a PEM private key, which is never echoed', () => {
     const pem = generateKeyPairSync('rsa', {
       modulusLength: 2048,

@@ -4,7 +4,6 @@ import type { Redis } from 'ioredis';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { AppConfig } from '../config/index.js';
 import { withTimeout } from '../lib/timeout.js';
-import { QUEUE_NAMES } from '../queues/names.js';
 import { oldestWaitingMs } from '../queues/oldest-waiting.js';
 
 const STATES = ['waiting', 'active', 'delayed', 'prioritized', 'waiting-children', 'completed', 'failed'] as const;
@@ -92,7 +91,7 @@ function jobOutcomeMetrics(registry: Registry, config: AppConfig, queues: Queue[
 
   const events: QueueEvents[] = [];
   const subscribe = () => {
-    for (const name of QUEUE_NAMES) {
+    for (const name of queues.map((q) => q.name)) {
       const e = queueEvents(name, redisAt(config), config.QUEUE_PREFIX);
       const queue = queues.find((q) => q.name === name)!;
       const observe = async (jobId: string, outcome: 'completed' | 'failed') => {

@@ -12,7 +12,7 @@ import type { Logger } from 'pino';
 import type { AppConfig } from '../config/index.js';
 import { producerConnection, redisAt } from '../queues/connection.js';
 import { registerExportDownloads } from './downloads.js';
-import { QUEUE_DESCRIPTIONS, QUEUE_NAMES, type QueueName } from '../queues/names.js';
+import { baseQueue, QUEUE_DESCRIPTIONS, queuesOf, type QueueName } from '../queues/names.js';
 import { Producer } from '../queues/producer.js';
 import { registerGitHubWebhooks } from '../github/webhooks/index.js';
 import { registerIncidentWebhook } from '../delivery/index.js';
@@ -68,7 +68,7 @@ export async function buildBoardServer({ config, orm, log }: BoardOptions): Prom
   // Request lines without a download link's signature: a logged link would be a bearer credential.
   const app: FastifyInstance = Fastify({ loggerInstance: log.child({ role: 'board' }, { serializers: { req: requestForLog } }) as FastifyBaseLogger });
   const connection: Redis = producerConnection(redisAt(config), log);
-  const queues = QUEUE_NAMES.map((name) => {
+  const queues = queuesOf(config).map((name) => {
     const q = new Queue(name, { connection, prefix: config.QUEUE_PREFIX });
     q.on('error', (err) => log.debug({ queue: name, err: err.message }, 'queue error'));
     return q;
@@ -122,7 +122,7 @@ async function registerBoard(app: FastifyInstance, config: AppConfig, log: Logge
   const serverAdapter = new FastifyAdapter();
   serverAdapter.setBasePath(BOARD_PATH);
   createBullBoard({
-    queues: queues.map((q) => new BullMQAdapter(q, { prefix: `${config.QUEUE_PREFIX}:`, description: QUEUE_DESCRIPTIONS[q.name as QueueName] })),
+    queues: queues.map((q) => new BullMQAdapter(q, { prefix: `${config.QUEUE_PREFIX}:`, description: queueDescription(q.name) })),
     serverAdapter,
     options: { uiConfig: { boardTitle: 'Aexy Workers' } },
   });
@@ -179,4 +179,10 @@ async function readiness(orm: MikroORM, connection: Redis): Promise<{ ready: boo
 /** What the request log shows of a request: method, path and query with `sig` (and any token) redacted, client address. */
 export function requestForLog(req: { method?: string; url?: string; ip?: string; socket?: { remoteAddress?: string } }) {
   return { method: req.method, url: redactQuerySecrets(req.url ?? ''), remoteAddress: req.ip ?? req.socket?.remoteAddress };
+}
+
+/** What a queue holds, for the board: a shard queue is its github-sync's, for the repositories hashed to it. */
+function queueDescription(name: string): string {
+  const base = QUEUE_DESCRIPTIONS[baseQueue(name) as QueueName];
+  return name === baseQueue(name) ? base : `Repository syncs of the repositories hashed to shard ${name.slice(name.lastIndexOf('-') + 1)} (GITHUB_SYNC_SHARDS)`;
 }

@@ -36,6 +36,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       `QUEUE_PREFIX: on Redis Cluster (REDIS_CLUSTER_NODES) it must hold a hash tag, e.g. {${result.data.QUEUE_PREFIX.replace(/[{}]/g, '')}}, so each queue's keys share a slot (got ${JSON.stringify(result.data.QUEUE_PREFIX)})`,
     ]);
   }
+  const owned = result.data.GITHUB_SYNC_SHARDS_OWNED?.split(',').map(Number) ?? [];
+  const outside = owned.filter((k) => k >= result.data.GITHUB_SYNC_SHARDS);
+  if (outside.length) {
+    throw new ConfigError([
+      `GITHUB_SYNC_SHARDS_OWNED: shard ${outside.join(', ')} is not one of the ${result.data.GITHUB_SYNC_SHARDS} of GITHUB_SYNC_SHARDS (0 to ${result.data.GITHUB_SYNC_SHARDS - 1})`,
+    ]);
+  }
   if (!result.data.GITHUB_APP_ID !== !result.data.GITHUB_APP_PRIVATE_KEY) {
     throw new ConfigError(['GITHUB_APP_ID and GITHUB_APP_PRIVATE_KEY: a GitHub App needs both (or set neither and use GITHUB_TOKEN)']);
   }

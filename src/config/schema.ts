@@ -47,6 +47,13 @@ export const envSchema = z.object({
     .string()
     .regex(/^[A-Za-z0-9.-]+:\d{1,5}(,[A-Za-z0-9.-]+:\d{1,5})*$/, 'must be host:port pairs separated by commas')
     .optional(),
+  /** Repository syncs split over this many github-sync shard queues by a hash of the repository (1: no shards). */
+  GITHUB_SYNC_SHARDS: int(1, 256).default(1),
+  /** The shards this worker consumes ("0,2"), of GITHUB_SYNC_SHARDS; unset: all of them. */
+  GITHUB_SYNC_SHARDS_OWNED: z
+    .string()
+    .regex(/^\d{1,3}(,\d{1,3})*$/, 'must be shard numbers separated by commas')
+    .optional(),
   /** BullMQ key prefix; wrap it in {braces} to keep every key of a queue in one Redis Cluster slot. */
   QUEUE_PREFIX: z
     .string()

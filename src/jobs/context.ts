@@ -14,5 +14,6 @@ export interface JobContext extends ServiceHelpers {
   /** The worker pool's producer: its queues and connection, shared by every job (never a new one). */
   producer: Producer;
   /** A queue of this deployment, to read job states (e.g. which exports have a live job). */
-  queue(name: QueueName): Queue;
+  /** A queue of the registry, or a github-sync shard queue. */
+  queue(name: QueueName | (string & {})): Queue;
 }

@@ -37,6 +37,11 @@ export interface JobContract<N extends string = string, S extends z.ZodType = z.
    */
   fairBy?: (data: z.infer<S>) => string;
   /**
+   * The key that places the job on a shard of its queue when the deployment has several
+   * (GITHUB_SYNC_SHARDS: a repository's syncs go to the shard whose hosts keep its git mirror).
+   */
+  shardBy?: (data: z.infer<S>) => string;
+  /**
    * The handler's module, imported lazily by the worker (`() => import('./name.job.js')`): a
    * producer that imports the contract loads none of the code behind it. Every contract of the
    * catalogue has one (`defineContract` requires it); only jobs a test defines inline go without.

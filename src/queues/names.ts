@@ -35,3 +35,36 @@ export function parseQueueList(value: string | undefined): QueueName[] {
   }
   return [...new Set(names)] as QueueName[];
 }
+
+/**
+ * The queues of a deployment: the registry's, and with GITHUB_SYNC_SHARDS > 1 the github-sync shard
+ * queues (`github-sync-0` …) that repository syncs are split over by a hash of the repository, so
+ * that each host consumes the shards whose git mirrors it keeps (GITHUB_SYNC_SHARDS_OWNED).
+ */
+export function queuesOf(config: { GITHUB_SYNC_SHARDS: number }): string[] {
+  return [...QUEUE_NAMES, ...shardQueues(config.GITHUB_SYNC_SHARDS)];
+}
+
+/** The github-sync shard queues (none when there is one shard: repository syncs then stay on github-sync). */
+export function shardQueues(shards: number): string[] {
+  return shards > 1 ? Array.from({ length: shards }, (_, k) => shardQueue(k)) : [];
+}
+
+export function shardQueue(k: number): string {
+  return `github-sync-${k}`;
+}
+
+/** The queue a shard queue belongs to (github-sync-2 → github-sync); any other name is its own. */
+export function baseQueue(name: string): string {
+  return /^github-sync-\d+$/.test(name) ? 'github-sync' : name;
+}
+
+/** The shard of a key (a repository's "owner/name", case-insensitive): FNV-1a of its bytes, modulo the shard count. */
+export function shardOf(key: string, shards: number): number {
+  let h = 0x811c9dc5;
+  for (const b of Buffer.from(key.toLowerCase(), 'utf8')) {
+    h ^= b;
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h % shards;
+}

@@ -6,7 +6,7 @@ import { contractByName, type ContractOf, type JobName } from '../jobs/index.js'
 import { redactUrl } from '../lib/redact-url.js';
 import { withTimeout } from '../lib/timeout.js';
 import { isConnectionError, producerConnection } from './connection.js';
-import type { QueueName } from './names.js';
+import { shardOf, shardQueue, type QueueName } from './names.js';
 import { parsePayload } from './payload.js';
 import { fairKey, fairMember, fairPriority, markWaiting } from './fairness.js';
 
@@ -14,6 +14,8 @@ export interface ProducerOptions {
   redisUrl: string;
   /** Redis Cluster: the nodes to start from (REDIS_CLUSTER_NODES). */
   clusterNodes?: string;
+  /** GITHUB_SYNC_SHARDS: repository syncs go to the shard queue of their repository (1: no shards). */
+  githubSyncShards?: number;
   prefix: string;
   log?: Logger;
   /**
@@ -32,13 +34,14 @@ export interface ProducerOptions {
  */
 export class Producer {
   private readonly connection: Redis;
-  private readonly queues = new Map<QueueName, Queue>();
+  private readonly queues = new Map<string, Queue>();
 
   constructor(private readonly options: ProducerOptions) {
     this.connection = producerConnection({ url: options.redisUrl, clusterNodes: options.clusterNodes }, options.log);
   }
 
-  queue(name: QueueName): Queue {
+  /** A queue of the registry, or a github-sync shard queue (`github-sync-2`). */
+  queue(name: QueueName | (string & {})): Queue {
     let q = this.queues.get(name);
     if (!q) {
       q = new Queue(name, { connection: this.connection, prefix: this.options.prefix, defaultJobOptions: DEFAULT_JOB_OPTIONS });
@@ -55,7 +58,7 @@ export class Producer {
   async enqueue(job: string | AnyJobContract, data: unknown, opts: JobsOptions = {}): Promise<Job> {
     const def = typeof job === 'string' ? contractByName(job) : job;
     const payload = parsePayload(def.name, def.schema, data);
-    const queue = this.queue(def.queue);
+    const queue = this.queue(this.queueFor(def, payload));
     const dedupId = def.deduplicationId?.(payload);
     const options = jobOptions(def, dedupId && !opts.jobId ? { deduplication: { id: dedupId, keepLastIfActive: true } } : undefined, opts);
     const deadline = Date.now() + this.readyTimeoutMs;
@@ -88,6 +91,12 @@ export class Producer {
     }
   }
 
+  /** The queue a job goes to: its contract's, or with several shards the shard its `shardBy` key hashes to. */
+  queueFor(def: AnyJobContract, payload: unknown): string {
+    const shards = this.options.githubSyncShards ?? 1;
+    return def.shardBy && shards > 1 ? shardQueue(shardOf(def.shardBy(payload), shards)) : def.queue;
+  }
+
   /**
    * Add the job; a job of a tenant (`fairBy`) takes its place in the tenant's backlog as its
    * priority, unless the caller chose one (fairness.ts).
@@ -95,9 +104,9 @@ export class Producer {
   private async add(queue: Queue, def: AnyJobContract, payload: unknown, options: JobsOptions, opts: JobsOptions): Promise<Job> {
     const tenant = def.fairBy?.(payload);
     if (tenant === undefined || opts.priority !== undefined) return queue.add(def.name, payload, options);
-    const key = fairKey(this.options.prefix, def.queue, tenant);
+    const key = fairKey(this.options.prefix, queue.name, tenant);
     const job = await queue.add(def.name, payload, { ...options, priority: await fairPriority(this.connection, key) });
-    await markWaiting(this.connection, this.options.prefix, def.queue, key, fairMember(job));
+    await markWaiting(this.connection, this.options.prefix, queue.name, key, fairMember(job));
     return job;
   }
 

@@ -11,6 +11,7 @@ import { scrubError, scrubValue } from '../lib/scrub.js';
 import { parsePayload } from '../queues/payload.js';
 import type { Producer } from '../queues/producer.js';
 import { fairKey, fairMember, markStarted } from '../queues/fairness.js';
+import { baseQueue } from '../queues/names.js';
 
 export interface RunnerDeps {
   config: AppConfig;
@@ -65,7 +66,7 @@ export function createJobRunner(deps: RunnerDeps): (job: Job, token?: string) =>
 /** The handler of a job and its payload, validated again: Redis may hold data of an older or foreign producer. */
 function resolve(byName: Map<string, AnyJobHandler>, job: Job): { handler: AnyJobHandler; data: unknown } {
   const handler = byName.get(job.name);
-  if (!handler || handler.queue !== job.queueName) throw new UnrecoverableError(`Unknown job "${job.name}" on queue "${job.queueName}"`);
+  if (!handler || handler.queue !== baseQueue(job.queueName)) throw new UnrecoverableError(`Unknown job "${job.name}" on queue "${job.queueName}"`);
   try {
     return { handler, data: parsePayload(handler.name, handler.schema, job.data) };
   } catch (err) {

@@ -7,7 +7,7 @@ import type { AnyJobHandler } from '../jobs/handler.js';
 import { secretValues } from '../config/secret-values.js';
 import { createScrubber } from '../lib/scrub.js';
 import { isConnectionError, openRedis, redisAt, workerConnection } from '../queues/connection.js';
-import type { QueueName } from '../queues/names.js';
+import { shardQueue, type QueueName } from '../queues/names.js';
 import { Producer } from '../queues/producer.js';
 import { createJobRunner } from './run-job.js';
 
@@ -36,8 +36,16 @@ export async function startWorkerPool(options: WorkerPoolOptions): Promise<Worke
   const { config, log, jobs } = options;
   // Aborted when the pool starts closing: long jobs stop at their next unit of work.
   const stopping = new AbortController();
-  const queues = options.queues ?? [...new Set(jobs.map((j) => j.queue))];
-  const producer = new Producer({ redisUrl: config.REDIS_URL, clusterNodes: config.REDIS_CLUSTER_NODES, prefix: config.QUEUE_PREFIX, log });
+  const named = options.queues ?? [...new Set(jobs.map((j) => j.queue))];
+  // With github-sync: the shards of it this worker owns (their repositories' mirrors are kept here).
+  const queues: string[] = [...named, ...(named.includes('github-sync') ? ownedShardQueues(config) : [])];
+  const producer = new Producer({
+    redisUrl: config.REDIS_URL,
+    clusterNodes: config.REDIS_CLUSTER_NODES,
+    githubSyncShards: config.GITHUB_SYNC_SHARDS,
+    prefix: config.QUEUE_PREFIX,
+    log,
+  });
   const shared = openRedis(redisAt(config), { maxRetriesPerRequest: 3 });
   shared.on('error', () => {}); // surfaced through the commands that fail
   const connections: Redis[] = [shared];
@@ -56,7 +64,7 @@ export async function startWorkerPool(options: WorkerPoolOptions): Promise<Worke
     const connection = workerConnection(redisAt(config), log);
     connections.push(connection);
     // LLM calls are slow and rate-limited upstream: the insights queue has its own, lower limit.
-    const concurrency = options.concurrency?.[queue] ?? (queue === 'insights' ? config.LLM_CONCURRENCY : config.WORKER_CONCURRENCY);
+    const concurrency = options.concurrency?.[queue as QueueName] ?? (queue === 'insights' ? config.LLM_CONCURRENCY : config.WORKER_CONCURRENCY);
     return queueWorker(queue, runJob, { config, log, connection, concurrency });
   });
   for (const w of workers) {
@@ -85,7 +93,7 @@ export async function startWorkerPool(options: WorkerPoolOptions): Promise<Worke
 
 /** One BullMQ Worker (not yet running), its failures logged once each. */
 function queueWorker(
-  queue: QueueName,
+  queue: string,
   runJob: ReturnType<typeof createJobRunner>,
   o: { config: AppConfig; log: Logger; connection: Redis; concurrency: number },
 ): Worker {
@@ -113,4 +121,11 @@ function queueWorker(
     else o.log.error({ queue, err }, 'worker error');
   });
   return worker;
+}
+
+/** The github-sync shard queues this worker consumes: GITHUB_SYNC_SHARDS_OWNED, else every shard (none with one shard). */
+export function ownedShardQueues(config: Pick<AppConfig, 'GITHUB_SYNC_SHARDS' | 'GITHUB_SYNC_SHARDS_OWNED'>): string[] {
+  if (config.GITHUB_SYNC_SHARDS <= 1) return [];
+  const owned = config.GITHUB_SYNC_SHARDS_OWNED?.split(',').map(Number) ?? Array.from({ length: config.GITHUB_SYNC_SHARDS }, (_, k) => k);
+  return [...new Set(owned)].map(shardQueue);
 }

@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
 import type { Job } from 'bullmq';
-import { isQueueName, QUEUE_NAMES, type QueueName } from '../../queues/names.js';
+import { isQueueName, QUEUE_NAMES, queuesOf } from '../../queues/names.js';
+import { loadConfig, type AppConfig } from '../../config/index.js';
 import type { Producer } from '../../queues/producer.js';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { reopenExport } from '../../exports/index.js';
-import { loadConfig } from '../../config/index.js';
 import { openOrm, type MikroORM } from '../../db/orm.js';
 import { listLimit, withProducer } from '../context.js';
 
@@ -18,7 +18,7 @@ export function registerJobs(program: Command): void {
     .option('--limit <n>', 'at most this many per queue', '20')
     .option('--json', 'print JSON')
     .action(async (opts: { queue?: string; limit: string; json?: boolean }) => {
-      const queues = queuesOf(opts.queue);
+      const queues = queuesAsked(opts.queue);
       const limit = listLimit(opts.limit);
       await withProducer(async (producer) => {
         const rows = [];
@@ -39,7 +39,7 @@ export function registerJobs(program: Command): void {
     .option('--all-failed', 'retry every failed job (of --queue, or of every queue)')
     .action(async (id: string | undefined, opts: { queue?: string; allFailed?: boolean }) => {
       if ((id === undefined) === !opts.allFailed) throw new Error('name a job id, or --all-failed (not both)');
-      const queues = queuesOf(opts.queue);
+      const queues = queuesAsked(opts.queue);
       // The database only for a job whose retry must reopen something there (an export).
       let orm: MikroORM | undefined;
       const em = async () => (orm ??= await openOrm(loadConfig().DATABASE_URL)).em.fork();
@@ -91,15 +91,17 @@ async function retryOne(em: () => Promise<EntityManager>, job: Job): Promise<{ r
   return { retried: true };
 }
 
-function queuesOf(queue: string | undefined): QueueName[] {
-  if (queue === undefined) return [...QUEUE_NAMES];
-  if (!isQueueName(queue)) throw new Error(`--queue: unknown queue "${queue}" (known: ${QUEUE_NAMES.join(', ')})`);
+/** The queues asked for: one (of the registry, or a github-sync shard of the configuration), else every queue of the deployment. */
+function queuesAsked(queue: string | undefined, config: AppConfig = loadConfig()): string[] {
+  const known = queuesOf(config);
+  if (queue === undefined) return known;
+  if (!isQueueName(queue) && !known.includes(queue)) throw new Error(`--queue: unknown queue "${queue}" (known: ${known.join(', ')})`);
   return [queue];
 }
 
 const firstLine = (text: string | undefined) => (text ?? '').split('\n')[0]!.slice(0, 200);
 
-function describe(queue: QueueName, job: Job) {
+function describe(queue: string, job: Job) {
   return {
     queue,
     id: job.id ?? '',
@@ -111,7 +113,7 @@ function describe(queue: QueueName, job: Job) {
 }
 
 /** The failed job of that id: one queue's, or the only queue holding a failed job of that id. */
-async function failedJob(producer: Producer, queues: QueueName[], id: string): Promise<Job> {
+async function failedJob(producer: Producer, queues: string[], id: string): Promise<Job> {
   const found: Job[] = [];
   const elsewhere: string[] = [];
   for (const name of queues) {

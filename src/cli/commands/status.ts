@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { QUEUE_NAMES } from '../../queues/names.js';
+import { queuesOf } from '../../queues/names.js';
 import { formatAge, oldestWaitingMs } from '../../queues/oldest-waiting.js';
 import { listSchedulers } from '../../jobs/schedulers.js';
 import { withProducer } from '../context.js';
@@ -11,10 +11,10 @@ export function registerStatus(program: Command): void {
     .description('job counts per queue, the age of its oldest waiting job, and the job schedulers')
     .option('--json', 'print JSON')
     .action(async (opts: { json?: boolean }) => {
-      await withProducer(async (producer) => {
+      await withProducer(async (producer, config) => {
         const states = ['waiting', 'active', 'delayed', 'prioritized', 'waiting-children', 'completed', 'failed'] as const;
         const rows = [];
-        for (const name of QUEUE_NAMES) {
+        for (const name of queuesOf(config)) {
           const q = producer.queue(name);
           await q.waitUntilReady();
           const oldest = await oldestWaitingMs(q);

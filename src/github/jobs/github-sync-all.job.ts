@@ -1,5 +1,6 @@
 import { defineJob } from '../../jobs/handler.js';
 import { pruneFairSets } from '../../queues/fairness.js';
+import { shardQueues } from '../../queues/names.js';
 import { activeRepositories } from '../sync/tracked.js';
 import { githubSyncAll } from './github-sync-all.contract.js';
 import { githubSyncRepo } from './github-sync-repo.contract.js';
@@ -8,7 +9,8 @@ import { jiraOrganizations } from '../../jira/index.js';
 
 export const githubSyncAllJob = defineJob(githubSyncAll, async (_data, ctx) => {
   // Work an operator removed while it waited no longer holds its tenant's places (fairness.ts).
-  await pruneFairSets(ctx.redis, ctx.queue(githubSyncRepo.queue), ctx.config.QUEUE_PREFIX);
+  for (const name of [githubSyncRepo.queue, ...shardQueues(ctx.config.GITHUB_SYNC_SHARDS)])
+    await pruneFairSets(ctx.redis, ctx.queue(name), ctx.config.QUEUE_PREFIX);
   const repos = await activeRepositories(ctx.em);
   for (const repository of repos) {
     // Three jobs: the commits and pull requests a webhook or a producer's sync also queues (deduplicated

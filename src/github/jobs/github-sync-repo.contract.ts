@@ -24,4 +24,5 @@ export const githubSyncRepo = defineContract({
   options: { attempts: 6, backoff: { type: 'exponential', delay: 5_000 } },
   deduplicationId: (d) => `github.sync-repo-${d.repository}-${[...d.streams].sort().join('+')}`,
   fairBy: (d) => d.repository.split('/')[0]!.toLowerCase(),
+  shardBy: (d) => d.repository.toLowerCase(),
 });
