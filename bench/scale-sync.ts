@@ -4,6 +4,7 @@
  * 1-3 reviews each, served by the GitHub stand-in (the history over git's smart HTTP and the REST
  * API from the same git objects, pull requests over REST and GraphQL), synced into an empty database
  * through both paths: commits from git with pull requests from GraphQL, and the REST API for both.
+ * The stand-in runs on a thread of its own (stand-in-thread.ts), as GitHub runs on its own machines.
  * It reports wall time and rate-limited requests per commit and per pull request for each.
  */
 import { execFileSync, spawn } from 'node:child_process';
@@ -20,7 +21,8 @@ import { Redis } from 'ioredis';
 import type { AppConfig } from '../src/config/index.js';
 import { sql, withPgClient } from '../src/db/sql.js';
 import type { MikroORM } from '../src/db/orm.js';
-import { GitHubStandIn, type StandInPull, type StandInUser } from '../src/dev/github-stand-in.js';
+import { Worker } from 'node:worker_threads';
+import type { StandInPull, StandInUser } from '../src/dev/github-stand-in.js';
 import { GitRepo } from '../src/dev/git-repo.js';
 import { createGitHubClient } from '../src/github/api/client.js';
 import { createLogger } from '../src/lib/logger.js';
@@ -171,19 +173,46 @@ async function floor(bare: string, em: EntityManager, pg: PoolClient): Promise<{
   return { gitSeconds, copySeconds: (performance.now() - t0) / 1000 };
 }
 
+/** The stand-in on its thread (bench/stand-in-thread.ts), driven by messages. */
+async function standInThread(): Promise<{ url: string; token: string; call(m: Record<string, unknown>): Promise<unknown>; stop(): Promise<void> }> {
+  // A thread starts without the process's tsx loader: it registers tsx, then loads the TypeScript.
+  const script = new URL('./stand-in-thread.ts', import.meta.url).href;
+  const worker = new Worker(`import('tsx/esm/api').then((t) => { t.register(); return import(${JSON.stringify(script)}); });`, { eval: true });
+  const ready = await new Promise<{ url: string; token: string }>((resolve, reject) => {
+    worker.once('message', resolve);
+    worker.once('error', reject);
+  });
+  let next = 0;
+  const waiting = new Map<number, (v: unknown) => void>();
+  worker.on('message', (m: { id?: number; value?: unknown }) => {
+    if (m.id !== undefined) waiting.get(m.id)?.(m.value);
+    waiting.delete(m.id!);
+  });
+  const call = (m: Record<string, unknown>) =>
+    new Promise<unknown>((resolve) => {
+      const id = next++;
+      waiting.set(id, resolve);
+      worker.postMessage({ ...m, id });
+    });
+  return {
+    ...ready,
+    call,
+    async stop() {
+      await call({ op: 'stop' });
+      await worker.terminate();
+    },
+  };
+}
+
 export async function benchScaleSync(orm: MikroORM, base: AppConfig): Promise<{ paths: ScalePath[]; floor: { gitSeconds: number; copySeconds: number } }> {
   const repo = new GitRepo();
-  const gh = await new GitHubStandIn().start();
+  const gh = await standInThread();
   const redis = new Redis(base.REDIS_URL, { maxRetriesPerRequest: null });
   const log = createLogger('silent');
   const mirrors = await mkdtemp(join(tmpdir(), 'aexy-bench-scale-'));
   try {
     generateHistory(repo.bare, SCALE_COMMITS);
-    for (const u of users) {
-      gh.users.set(u.login, u);
-      gh.emails.set(u.email!, u);
-    }
-    gh.repos.set('bench/scale', { commits: [], pulls: generatePulls(SCALE_PULLS), git: repo.bare });
+    await gh.call({ op: 'setup', users, repo: 'bench/scale', pulls: generatePulls(SCALE_PULLS), git: repo.bare });
 
     const run = async (path: 'git+graphql' | 'rest'): Promise<ScalePath> => {
       const em = orm.em.fork();
@@ -193,9 +222,7 @@ export async function benchScaleSync(orm: MikroORM, base: AppConfig): Promise<{ 
                   pull_requests, code_reviews, github_pull_repositories, github_sync_cursors CASCADE`,
       );
       // A budget the bench does not run into: it counts the requests a first sync needs.
-      const hour = Math.floor(Date.now() / 1000) + 3600;
-      gh.rate = { limit: 1_000_000, remaining: 1_000_000, reset: hour, window: 3600 };
-      gh.graphqlRate = { limit: 1_000_000, remaining: 1_000_000, reset: hour, window: 3600 };
+      await gh.call({ op: 'budget', limit: 1_000_000, reset: Math.floor(Date.now() / 1000) + 3600 });
       const prefix = `bench-scale-${randomBytes(4).toString('hex')}`;
       const octokit = createGitHubClient({ baseUrl: gh.url, token: gh.token, redis, prefix, em, log, maxInlineWaitSeconds: 0, retryBaseMs: 10 });
       const gitConfig = { ...base, GIT_MIRROR_DIR: mirrors, GITHUB_GIT_URL: gh.url };
@@ -209,12 +236,12 @@ export async function benchScaleSync(orm: MikroORM, base: AppConfig): Promise<{ 
         pullsFrom: path === 'rest' ? ('rest' as const) : ('graphql' as const),
         ...(path === 'git+graphql' ? { mirror: () => openMirror(gitConfig, 'bench/scale', gh.token) } : {}),
       };
-      gh.reset();
+      await gh.call({ op: 'reset' });
       let t0 = performance.now();
       await syncCommits(opts);
       const commitSeconds = (performance.now() - t0) / 1000;
-      const commitRequests = gh.counted().length;
-      gh.reset();
+      const commitRequests = (await gh.call({ op: 'counted' })) as number;
+      await gh.call({ op: 'reset' });
       t0 = performance.now();
       const pulls = await syncPulls(opts);
       const pullSeconds = (performance.now() - t0) / 1000;
@@ -222,7 +249,15 @@ export async function benchScaleSync(orm: MikroORM, base: AppConfig): Promise<{ 
         em,
         `SELECT (SELECT count(*) FROM commits)::int AS commits, (SELECT count(*) FROM pull_requests)::int AS pulls, (SELECT count(*) FROM code_reviews)::int AS reviews`,
       );
-      return { path, ...counts!, commitSeconds, commitRequests, pullSeconds, pullRequests: gh.counted().length, points: pulls.points ?? 0 };
+      return {
+        path,
+        ...counts!,
+        commitSeconds,
+        commitRequests,
+        pullSeconds,
+        pullRequests: (await gh.call({ op: 'counted' })) as number,
+        points: pulls.points ?? 0,
+      };
     };
     const git = await run('git+graphql');
     const measured = await withPgClient(orm.em.fork(), (pg) => floor(repo.bare, orm.em.fork(), pg));

@@ -199,6 +199,16 @@ describe('faults', () => {
         /^Cannot enqueue "system\.noop": Redis at redis:\/\/127\.0\.0\.1:\d+ has been unreachable for 300 ms \(connection \w+\); nothing was enqueued$/,
       );
       await redis.start();
+      // The connection comes back at its next reconnect attempt (ioredis backs off between them): wait
+      // for it, 300 ms at a time, as a caller retrying would.
+      for (let i = 0; ; i++) {
+        try {
+          await producer.ready();
+          break;
+        } catch (err) {
+          if (i >= 20) throw err;
+        }
+      }
       const job = await producer.enqueue(systemNoop, { note: 'on time' });
       const stored = await producer.queue('system').getJobs(['waiting']);
       expect(stored.map((j) => [j.id, j.data.note])).toEqual([[job.id, 'on time']]);
