@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { computeMetrics, computePerDeveloper, computeSeries, METRIC_NAMES } from '../src/metrics/library.js';
+import { computeMetrics, computePerDeveloper, computeSeries, countedCommitsView, mergesFitInMemory, METRIC_NAMES } from '../src/metrics/library.js';
+import pg from 'pg';
 import { useTestWorld } from './hooks.js';
 import { METRICS_ORG, seedMetricsFixture } from './helpers/metrics-data.js';
 
@@ -166,5 +167,31 @@ describe('the two views of counted commits', () => {
     expect(Object.values(everyone).map((m) => (m as { value: number }).value)).toEqual([4, 1 + 2 + 5 + 6, 4]);
     const one = await computeMetrics(w.db.sql, ['commits', 'lines_added'], { ...window, developer_ids: [person] }, now);
     expect(Object.values(one).map((m) => (m as { value: number }).value)).toEqual([3, 1 + 2 + 6]);
+  });
+
+  it("the wide view is read for many people only while the merges' hashed lookup fits in the session's hash memory", async () => {
+    const many = Array.from({ length: 21 }, (_, i) => `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`);
+    expect(countedCommitsView({ developerIds: null, mergesFit: true })).toBe('counted_commits_wide');
+    expect(countedCommitsView({ developerIds: many, mergesFit: true })).toBe('counted_commits_wide');
+    expect(countedCommitsView({ developerIds: many.slice(0, 20), mergesFit: true })).toBe('counted_commits');
+    expect(countedCommitsView({ developerIds: many.slice(0, 1), manyPeople: true, mergesFit: true })).toBe('counted_commits_wide');
+    expect(countedCommitsView({ developerIds: null, mergesFit: false })).toBe('counted_commits');
+    // 1,000 merges: 80 kB of hashed shas by our estimate, over a session's 64 kB, under the default 4 MB × 2.
+    await w.db.sql.query(
+      `INSERT INTO commit_graph (sha, parent_shas, is_merge) SELECT 'b' || lpad(to_hex(g), 39, '0'), '{}', true FROM generate_series(1, 1000) g`,
+    );
+    await w.db.sql.query('ANALYZE commit_graph');
+    const small = new pg.Client({ connectionString: w.db.url });
+    await small.connect();
+    try {
+      await small.query(`SET work_mem = '64kB'`);
+      await small.query('SET hash_mem_multiplier = 1');
+      expect(await mergesFitInMemory(small)).toBe(false);
+      await small.query('RESET work_mem');
+      await small.query('RESET hash_mem_multiplier');
+      expect(await mergesFitInMemory(small)).toBe(true);
+    } finally {
+      await small.end();
+    }
   });
 });

@@ -52,6 +52,8 @@ export interface Scope {
   teamIds: string[] | null;
   /** The statement is evaluated for many people in turn (computePerDeveloper): read commits as for a wide scope. */
   manyPeople?: boolean;
+  /** The merge commits' hashed lookup fits in the server's hash memory (mergesFitInMemory): counted_commits_wide may be read. */
+  mergesFit?: boolean;
 }
 
 /** Anything that runs node-postgres queries: a client or a pool. */

@@ -117,7 +117,7 @@ function params(scope: Scope): [unknown[], ScopeSql] {
     p,
     {
       commits: (a) => dev(`${a}.developer_id`) + inOrg(commitInOrganizationSql, a) + byName(a),
-      countedCommits: () => (ids === null || ids.length > WIDE_SCOPE || scope.manyPeople ? 'counted_commits_wide' : 'counted_commits'),
+      countedCommits: () => countedCommitsView(scope),
       pulls: (a) => dev(`${a}.developer_id`) + inOrg(pullInOrganizationSql, a) + inRepos((set) => `${a}.github_id IN ${pullsIn(set)}`),
       reviews: (a) =>
         dev(`${a}.reviewer_id`) +
@@ -164,6 +164,33 @@ async function breakdown(ctx: Ctx, text: (s: ScopeSql) => string, unit: string):
 
 /** More people than this: their commits are read through counted_commits_wide. */
 export const WIDE_SCOPE = 20;
+
+/**
+ * The view of counted commits a scope reads: counted_commits_wide for more than WIDE_SCOPE people
+ * (or everyone, or a statement evaluated per person) when the merges' hashed lookup fits in the
+ * server's hash memory; else counted_commits. PostgreSQL hashes a `NOT IN` subquery only when its
+ * table fits in work_mem × hash_mem_multiplier, and otherwise rescans it for every commit: a
+ * repository with more merges than that reads the per-commit index probes instead (slower, never
+ * that cliff).
+ */
+export function countedCommitsView(scope: Pick<Scope, 'developerIds' | 'manyPeople' | 'mergesFit'>): 'counted_commits' | 'counted_commits_wide' {
+  const wide = scope.developerIds === null || scope.developerIds.length > WIDE_SCOPE || scope.manyPeople;
+  return wide && scope.mergesFit ? 'counted_commits_wide' : 'counted_commits';
+}
+
+/**
+ * Whether the merges' hashed lookup fits in the hash memory of `client`'s session: the partial
+ * index's row count as last analysed (unknown before: no), 80 bytes a hashed sha (PostgreSQL's own
+ * estimate is 64: a margin), against work_mem × hash_mem_multiplier.
+ */
+export async function mergesFitInMemory(client: pg.ClientBase | pg.Pool): Promise<boolean> {
+  const [row] = await queryOn(client)<{ fits: boolean }>(
+    `SELECT coalesce((SELECT c.reltuples FROM pg_class c WHERE c.relname = 'idx_commit_graph_merges' AND c.relkind = 'i'), -1) BETWEEN 0 AND
+            pg_size_bytes(current_setting('work_mem')) * current_setting('hash_mem_multiplier')::float8 / 80 AS fits`,
+    [],
+  );
+  return row?.fits === true;
+}
 
 const COMMITS_IN = (s: ScopeSql) => `FROM ${s.countedCommits()} c WHERE c.committed_at >= ${START} AND c.committed_at < ${END}${s.commits('c')}`;
 const PRS_CREATED_IN = (s: ScopeSql) => `FROM counted_pull_requests p WHERE p.created_at >= ${START} AND p.created_at < ${END}${s.pulls('p')}`;
@@ -607,7 +634,7 @@ export async function computeMetrics(
   const unknown = names.filter((n) => !isMetric(n));
   if (unknown.length) throw new UnknownMetricError(`Unknown metric(s): ${unknown.join(', ')}. Known metrics: ${METRIC_NAMES.join(', ')}`);
   const q = queryOn(client);
-  const scope = await resolveScope(filters, scopeLookup(client), now);
+  const scope = { ...(await resolveScope(filters, scopeLookup(client), now)), mergesFit: await mergesFitInMemory(client) };
   const out: Record<string, MetricResult> = {};
   for (const name of names) out[name] = await METRICS[name]!.run({ q, scope, client });
   return out;
@@ -634,7 +661,7 @@ export async function computeSeries(
     captured = { text, params };
     return [] as T[];
   };
-  const scope = await resolveScope(filters, scopeLookup(client), now);
+  const scope = { ...(await resolveScope(filters, scopeLookup(client), now)), mergesFit: await mergesFitInMemory(client) };
   const probe = await METRICS[name]!.run({ q: record, scope, client });
   if (probe.kind !== 'scalar' || !captured) throw new Error(`computeSeries needs a single-value metric; "${name}" is a breakdown`);
   if (!captured.text.startsWith(WINDOW_SQL)) throw new Error(`metric "${name}" does not read its window from WINDOW_SQL`);
@@ -673,7 +700,11 @@ export async function computePerDeveloper(
   // The scope of one of them: what differs from one developer to the next is the developer set alone.
   const scope = await resolveScope({ ...filters, developer_ids: [developerIds[0]!] }, scopeLookup(client), now);
   if (scope.developerIds?.length !== 1) return null;
-  const probe = await METRICS[name]!.run({ q: record, scope: { ...scope, developerIds: [SENTINEL], manyPeople: developerIds.length > WIDE_SCOPE }, client });
+  const probe = await METRICS[name]!.run({
+    q: record,
+    scope: { ...scope, developerIds: [SENTINEL], manyPeople: developerIds.length > WIDE_SCOPE, mergesFit: await mergesFitInMemory(client) },
+    client,
+  });
   // One statement, reading its window from WINDOW_SQL: anything else is computed one developer at a time.
   if (probe.kind !== 'scalar' || statements !== 1 || !captured?.text.startsWith(WINDOW_SQL)) return null;
   const isSet = (v: unknown) => Array.isArray(v) && v.length === 1 && v[0] === SENTINEL;
