@@ -354,6 +354,11 @@ export class GitHubStandIn {
         documentation_url: `${DOCS}/overview/rate-limits-for-the-rest-api`,
       });
     }
+    // The request's share of the budget is taken as it is admitted, before the answer is computed:
+    // requests arriving meanwhile see it spent (taken after, several admitted on the last unit would
+    // have driven the budget below zero). A free answer gives it back.
+    rate.remaining -= 1;
+    const refund = () => (rate.remaining = Math.min(rate.limit, rate.remaining + 1));
 
     const route = await this.route(method, path, u.searchParams);
     if (!route) return send(404, { message: 'Not Found', documentation_url: DOCS, status: '404' });
@@ -362,11 +367,12 @@ export class GitHubStandIn {
     const headers: Record<string, string> = { etag, ...(route.link ? { link: route.link } : {}) };
     if (route.status === 200 && req.headers['if-none-match'] === etag) {
       // 304s are free on GitHub: the budget is not decremented.
+      refund();
       record(304, true);
       res.writeHead(304, { ...this.rateHeaders('core', rate), etag });
       return void res.end();
     }
-    if (route.status < 300 || route.status >= 400) rate.remaining -= 1;
+    if (route.status >= 300 && route.status < 400) refund();
     return send(route.status, route.body, route.status === 200 ? headers : {});
   }
 

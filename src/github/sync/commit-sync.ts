@@ -312,6 +312,8 @@ async function storeFromGit(
     }
     const details = commits.map((c) => {
       const listed = byAuthor.get(c.commit.sha);
+      // Not asked for again: the list pages' commits are held only until their chunk is written.
+      byAuthor.delete(c.commit.sha);
       return { commit: { ...c.commit, author: listed?.author ?? null, committer: listed?.committer ?? null }, files: c.files };
     });
     await opts.em.transactional(async (tx) => {
