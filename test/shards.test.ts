@@ -10,7 +10,7 @@ import { githubSyncRepo } from '../src/github/jobs/github-sync-repo.contract.js'
 import { mirrorDir } from '../src/github/sync/git.js';
 import { createLogger } from '../src/lib/logger.js';
 import { JobWatcher } from '../src/queues/job-watcher.js';
-import { shardOf } from '../src/queues/names.js';
+import { shardOf, shardQueues } from '../src/queues/names.js';
 import { JOBS } from '../src/workers/handlers.js';
 import { startWorkerPool, type WorkerPool } from '../src/workers/runtime.js';
 import { useStandIn, useTestWorld } from './hooks.js';
@@ -58,6 +58,8 @@ describe('github-sync shards: a repository is synced on the host that keeps its 
       });
     }
     watcher = new JobWatcher({ url: w.config.REDIS_URL, prefix: w.config.QUEUE_PREFIX });
+    // Listening before anything is queued: a job must not finish before its queue's events are read.
+    await watcher.listen(shardQueues(SHARDS));
   });
   afterAll(async () => {
     await watcher?.close();

@@ -12,7 +12,7 @@ export class JobWatcher {
 
   constructor(private readonly redis: { url: string; prefix: string; clusterNodes?: string }) {}
 
-  async listen(queues: readonly QueueName[] | QueueName): Promise<void> {
+  async listen(queues: readonly (QueueName | (string & {}))[] | QueueName): Promise<void> {
     for (const name of typeof queues === 'string' ? [queues] : queues) await this.of(name);
   }
 
