@@ -13,7 +13,7 @@
  *   (h) start-up of the CLI and of a worker, compiled against tsx (bench/startup.ts);
  *   (i) deployments from the Deployments API (bench/deployments.ts);
  *   (j) fair sharing of the github-sync queue between two organizations (bench/fairness.ts).
- * BENCH_JOBS / BENCH_COMMITS / BENCH_EXPORT_ROWS / BENCH_SYNC_COMMITS / BENCH_SCALE_COMMITS / BENCH_SCALE_PULLS scale the
+ * BENCH_REAL_GIT=<a bare repository> adds (g) on that real history. BENCH_JOBS / BENCH_COMMITS / BENCH_EXPORT_ROWS / BENCH_SYNC_COMMITS / BENCH_SCALE_COMMITS / BENCH_SCALE_PULLS scale the
  * runs; (a) is the median of BENCH_ROUNDS (5) alternating rounds.
  */
 import { systemNoopJob } from '../src/system/jobs/system-noop.job.js';
@@ -44,7 +44,7 @@ import { GitRepo } from '../src/dev/git-repo.js';
 import { createGitHubClient } from '../src/github/api/client.js';
 import { RateLimitedError } from '../src/errors/index.js';
 import { syncCommits } from '../src/github/sync/commit-sync.js';
-import { benchScaleSync, SCALE_COMMITS, SCALE_PULLS } from './scale-sync.js';
+import { benchRealHistory, benchScaleSync, SCALE_COMMITS, SCALE_PULLS } from './scale-sync.js';
 import { benchStartup } from './startup.js';
 import { benchDeployments, BENCH_DEPLOYMENTS } from './deployments.js';
 import { benchFairness, FAIR_BIG } from './fairness.js';
@@ -560,6 +560,14 @@ async function main(): Promise<void> {
         `(g) floor of the git path's commits: git log --numstat of the same history ${scale.floor.gitSeconds.toFixed(1)} s + COPY of the same rows ` +
           `${scale.floor.copySeconds.toFixed(1)} s = ${(scale.floor.gitSeconds + scale.floor.copySeconds).toFixed(1)} s; ours ${git.commitSeconds.toFixed(1)} s, ` +
           `${(git.commitSeconds / (scale.floor.gitSeconds + scale.floor.copySeconds)).toFixed(2)}× the floor (goal ≤ 2×)`,
+      );
+    }
+    if (ONLY.has('g') && process.env.BENCH_REAL_GIT) {
+      const real = await benchRealHistory(orm, base, process.env.BENCH_REAL_GIT);
+      const floorSeconds = real.floor.gitSeconds + real.floor.copySeconds;
+      console.log(
+        `(g) a real history (BENCH_REAL_GIT, ${fmt(real.commits)} commits) from git: ours ${real.seconds.toFixed(1)} s; floor: git log --numstat ${real.floor.gitSeconds.toFixed(1)} s + ` +
+          `COPY ${real.floor.copySeconds.toFixed(1)} s = ${floorSeconds.toFixed(1)} s; ${(real.seconds / floorSeconds).toFixed(2)}× the floor (goal ≤ 2×)`,
       );
     }
     if (ONLY.has('h')) {

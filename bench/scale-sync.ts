@@ -143,12 +143,12 @@ function generatePulls(n: number): StandInPull[] {
  * plus PostgreSQL taking the same rows with a bare COPY into commits and commit_graph (the rows the
  * sync stored, copied out untimed, the tables emptied, copied back in timed).
  */
-async function floor(bare: string, em: EntityManager, pg: PoolClient): Promise<{ gitSeconds: number; copySeconds: number }> {
+async function floor(bare: string, em: EntityManager, pg: PoolClient, head = 'main'): Promise<{ gitSeconds: number; copySeconds: number }> {
   let t0 = performance.now();
   await new Promise<void>((resolve, reject) => {
     const git = spawn(
       'git',
-      ['--git-dir', bare, 'log', '--diff-merges=first-parent', '--root', '-M', '--numstat', '-z', `--format=${LOG_FORMAT}%x00%B`, 'main'],
+      ['--git-dir', bare, 'log', '--diff-merges=first-parent', '--root', '-M', '--numstat', '-z', `--format=${LOG_FORMAT}%x00%B`, head],
       {
         stdio: ['ignore', 'pipe', 'inherit'],
       },
@@ -268,5 +268,40 @@ export async function benchScaleSync(orm: MikroORM, base: AppConfig): Promise<{ 
     await gh.stop();
     redis.disconnect();
     repo.remove();
+  }
+}
+
+/**
+ * (g) on a real history: BENCH_REAL_GIT names a bare repository on this machine (a clone of
+ * expressjs/express, say): its default branch synced from git into an empty database through the
+ * stand-in (its authors unknown to it: no logins, every page still asked), against the same floor.
+ */
+export async function benchRealHistory(
+  orm: MikroORM,
+  base: AppConfig,
+  gitDir: string,
+): Promise<{ commits: number; seconds: number; floor: { gitSeconds: number; copySeconds: number } }> {
+  const gh = await standInThread();
+  const redis = new Redis(base.REDIS_URL, { maxRetriesPerRequest: null });
+  const mirrors = await mkdtemp(join(tmpdir(), 'aexy-bench-real-'));
+  try {
+    await gh.call({ op: 'setup', users: [], repo: 'bench/real', pulls: [], git: gitDir });
+    await gh.call({ op: 'budget', limit: 1_000_000, reset: Math.floor(Date.now() / 1000) + 3600 });
+    const em = orm.em.fork();
+    await sql(em, `TRUNCATE commits, commit_graph, commit_coauthors, developer_identities, developer_dirty, github_commit_heads, github_http_cache CASCADE`);
+    const prefix = `bench-real-${randomBytes(4).toString('hex')}`;
+    const log = createLogger('silent');
+    const octokit = createGitHubClient({ baseUrl: gh.url, token: gh.token, redis, prefix, em, log, maxInlineWaitSeconds: 0, retryBaseMs: 10 });
+    const gitConfig = { ...base, GIT_MIRROR_DIR: mirrors, GITHUB_GIT_URL: gh.url };
+    const t0 = performance.now();
+    await syncCommits({ octokit, em, log, repo: 'bench/real', overlapMinutes: 5, initialDays: 0, mirror: () => openMirror(gitConfig, 'bench/real', gh.token) });
+    const seconds = (performance.now() - t0) / 1000;
+    const [row] = await sql<{ n: number }>(em, `SELECT count(*)::int AS n FROM commits`);
+    const measured = await withPgClient(orm.em.fork(), (pg) => floor(gitDir, orm.em.fork(), pg, 'HEAD'));
+    return { commits: row!.n, seconds, floor: measured };
+  } finally {
+    await rm(mirrors, { recursive: true, force: true });
+    await gh.stop();
+    redis.disconnect();
   }
 }
