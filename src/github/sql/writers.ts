@@ -5,8 +5,9 @@ import type { PoolClient } from 'pg';
 import { arrayLiteral, copyInto, copyLoad, transactionClient, underSavepoint, type LoadColumn } from '../../db/copy-load.js';
 
 /**
- * The sync's write path: one set-based statement per batch and table (commits loaded with COPY into
- * a temporary table, the smaller batches shipped as a single JSONB parameter and expanded with
+ * The sync's write path: one set-based statement per batch and table (commits and their graph rows
+ * written with COPY, straight into their tables or, when some are stored already, through a
+ * temporary table; the smaller batches shipped as a single JSONB parameter and expanded with
  * jsonb_to_recordset), never a flush per row. Every statement is an
  * idempotent upsert on the natural key, and an update only happens when a value really changed,
  * so re-delivering a job or re-reading an unchanged page writes nothing.
