@@ -2,7 +2,9 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { sign } from '@octokit/webhooks-methods';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildBoardServer } from '../src/board/server.js';
 import type { AppConfig } from '../src/config/index.js';
 import { GitHubStandIn } from '../src/dev/github-stand-in.js';
 import { GitRepo } from '../src/dev/git-repo.js';
@@ -17,6 +19,7 @@ import { useStandIn, useTestWorld } from './hooks.js';
 import { standInGitHubSettings } from './helpers/redis.js';
 
 const SHARDS = 3;
+const SECRET = 'whsec-shards-0123456789';
 
 /**
  * Two worker hosts, each with its own git mirror directory, consuming their own github-sync shards
@@ -26,7 +29,15 @@ const SHARDS = 3;
 describe('github-sync shards: a repository is synced on the host that keeps its mirror', () => {
   let gh: GitHubStandIn;
   useStandIn(async () => (gh = await new GitHubStandIn().start()));
-  const w = useTestWorld({ settings: () => ({ ...standInGitHubSettings(gh), GITHUB_COMMITS_FROM: 'git', GITHUB_SYNC_SHARDS: String(SHARDS) }) });
+  const w = useTestWorld({
+    settings: () => ({
+      ...standInGitHubSettings(gh),
+      GITHUB_COMMITS_FROM: 'git',
+      GITHUB_SYNC_SHARDS: String(SHARDS),
+      BOARD_AUTH_DISABLED: 'true',
+      GITHUB_WEBHOOK_SECRET: SECRET,
+    }),
+  });
   const repos: { name: string; git: GitRepo }[] = [];
   const hosts: { config: AppConfig; pool: WorkerPool; dir: string; owns: number[] }[] = [];
   let watcher: JobWatcher;
@@ -102,6 +113,38 @@ describe('github-sync shards: a repository is synced on the host that keeps its 
       for (const h of hosts) expect(existsSync(mirrorDir(h.config, r.name))).toBe(h === owner);
       const { rows } = await w.db.sql.query(`SELECT sha FROM commits WHERE repository_full_name = $1 ORDER BY sha`, [r.name]);
       expect(rows.map((x) => x.sha)).toEqual(r.git.revList('main'));
+    }
+  });
+
+  it("a push delivered to the board's webhook queues the repository's sync on its shard, as the workers' producer does", async () => {
+    const app = await buildBoardServer({ config: w.config, orm: w.db.orm, log: createLogger('silent') });
+    // Ready once its Redis connection is (a webhook is answered 503 before, as it should be).
+    for (let i = 0; (await app.inject({ url: '/readyz' })).statusCode !== 200; i++) if (i > 100) throw new Error('the board never became ready');
+    try {
+      const r = repos[0]!;
+      const delivered = Date.now();
+      const body = JSON.stringify({ ref: 'refs/heads/main', after: 'c'.repeat(40), repository: { id: 1, full_name: r.name, name: r.name.split('/')[1] } });
+      const res = await app.inject({
+        method: 'POST',
+        url: '/webhooks/github',
+        payload: body,
+        headers: {
+          'content-type': 'application/json',
+          'x-github-event': 'push',
+          'x-github-delivery': crypto.randomUUID(),
+          'x-hub-signature-256': await sign(SECRET, body),
+        },
+      });
+      expect(res.statusCode, res.body).toBe(202);
+      const states = ['waiting', 'prioritized', 'active', 'completed', 'failed'] as const;
+      const on = async (queue: string) =>
+        (await hosts[0]!.pool.producer.queue(queue).getJobs([...states])).filter(
+          (j) => j.name === githubSyncRepo.name && j.data.repository === r.name && j.timestamp >= delivered,
+        );
+      expect(await on(`github-sync-${shardOf(r.name, SHARDS)}`)).toHaveLength(1);
+      expect(await on('github-sync')).toHaveLength(0);
+    } finally {
+      await app.close();
     }
   });
 });

@@ -77,13 +77,7 @@ export async function buildBoardServer({ config, orm, log }: BoardOptions): Prom
   await registerBoard(app, config, log, queues);
 
   // GitHub gives a webhook delivery 10 s: wait at most 3 s for a reconnecting Redis, then answer 503.
-  const producer = new Producer({
-    redisUrl: config.REDIS_URL,
-    clusterNodes: config.REDIS_CLUSTER_NODES,
-    prefix: config.QUEUE_PREFIX,
-    log,
-    readyTimeoutMs: 3_000,
-  });
+  const producer = Producer.fromConfig(config, { log, readyTimeoutMs: 3_000 });
   await registerGitHubWebhooks(app, {
     secret: config.GITHUB_WEBHOOK_SECRET,
     appId: config.GITHUB_APP_ID,

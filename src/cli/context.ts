@@ -32,13 +32,7 @@ export async function waitAndReport(job: Job, config: AppConfig): Promise<void> 
 /** Run with a Producer on the configured Redis; it is always closed. */
 export async function withProducer<T>(fn: (producer: Producer, config: AppConfig) => Promise<T>, config: AppConfig = loadConfig()): Promise<T> {
   // Five seconds to reach Redis, then a one-line error: a CLI must not hang on a down queue.
-  const producer = new Producer({
-    redisUrl: config.REDIS_URL,
-    clusterNodes: config.REDIS_CLUSTER_NODES,
-    githubSyncShards: config.GITHUB_SYNC_SHARDS,
-    prefix: config.QUEUE_PREFIX,
-    readyTimeoutMs: 5_000,
-  });
+  const producer = Producer.fromConfig(config, { readyTimeoutMs: 5_000 });
   try {
     await producer.ready();
     return await fn(producer, config);

@@ -88,7 +88,7 @@ async function demo(): Promise<void> {
   const log = createLogger(process.env.LOG_LEVEL ?? 'warn', { role: 'demo' });
 
   // BullMQ would wait for ever on a Redis that is not there: check it before anything else, with a deadline.
-  const probe = new Producer({ redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX, readyTimeoutMs: 10_000 });
+  const probe = Producer.fromConfig(config, { readyTimeoutMs: 10_000 });
   try {
     await probe.ready().catch((err: Error) => {
       throw new Error(`${err.message}: start Redis, or point REDIS_URL at a server that is up`);

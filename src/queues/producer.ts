@@ -5,6 +5,7 @@ import { DEFAULT_JOB_OPTIONS, jobOptions, type AnyJobContract, type JobInput } f
 import { contractByName, type ContractOf, type JobName } from '../jobs/index.js';
 import { redactUrl } from '../lib/redact-url.js';
 import { withTimeout } from '../lib/timeout.js';
+import type { AppConfig } from '../config/index.js';
 import { isConnectionError, producerConnection } from './connection.js';
 import { shardOf, shardQueue, type QueueName } from './names.js';
 import { parsePayload } from './payload.js';
@@ -38,6 +39,24 @@ export class Producer {
 
   constructor(private readonly options: ProducerOptions) {
     this.connection = producerConnection({ url: options.redisUrl, clusterNodes: options.clusterNodes }, options.log);
+  }
+
+  /**
+   * The producer of a deployment's processes (workers, the board and its webhooks, the CLI): its
+   * Redis (or Redis Cluster), prefix and github-sync shards, all from the configuration, so that a
+   * job goes to the same queue whoever queues it.
+   */
+  static fromConfig(
+    config: Pick<AppConfig, 'REDIS_URL' | 'REDIS_CLUSTER_NODES' | 'GITHUB_SYNC_SHARDS' | 'QUEUE_PREFIX'>,
+    extra: Pick<ProducerOptions, 'log' | 'readyTimeoutMs'> = {},
+  ): Producer {
+    return new Producer({
+      redisUrl: config.REDIS_URL,
+      clusterNodes: config.REDIS_CLUSTER_NODES,
+      githubSyncShards: config.GITHUB_SYNC_SHARDS,
+      prefix: config.QUEUE_PREFIX,
+      ...extra,
+    });
   }
 
   /** A queue of the registry, or a github-sync shard queue (`github-sync-2`). */

@@ -39,13 +39,7 @@ export async function startWorkerPool(options: WorkerPoolOptions): Promise<Worke
   const named = options.queues ?? [...new Set(jobs.map((j) => j.queue))];
   // With github-sync: the shards of it this worker owns (their repositories' mirrors are kept here).
   const queues: string[] = [...named, ...(named.includes('github-sync') ? ownedShardQueues(config) : [])];
-  const producer = new Producer({
-    redisUrl: config.REDIS_URL,
-    clusterNodes: config.REDIS_CLUSTER_NODES,
-    githubSyncShards: config.GITHUB_SYNC_SHARDS,
-    prefix: config.QUEUE_PREFIX,
-    log,
-  });
+  const producer = Producer.fromConfig(config, { log });
   const shared = openRedis(redisAt(config), { maxRetriesPerRequest: 3 });
   shared.on('error', () => {}); // surfaced through the commands that fail
   const connections: Redis[] = [shared];
