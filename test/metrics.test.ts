@@ -176,6 +176,14 @@ describe('the two views of counted commits', () => {
     expect(countedCommitsView({ developerIds: many.slice(0, 20), mergesFit: true })).toBe('counted_commits');
     expect(countedCommitsView({ developerIds: many.slice(0, 1), manyPeople: true, mergesFit: true })).toBe('counted_commits_wide');
     expect(countedCommitsView({ developerIds: null, mergesFit: false })).toBe('counted_commits');
+    // The lookup is made only where it decides: one person's metrics read counted_commits without it.
+    const sent: string[] = [];
+    const recording = { query: (text: string, params: unknown[]) => (sent.push(text), w.db.sql.query(text, params)) } as unknown as pg.Pool;
+    await computeMetrics(recording, ['commits'], { date_range: { days: 30 }, developer_ids: [many[0]!] });
+    expect(sent.filter((t) => t.includes('idx_commit_graph_merges'))).toHaveLength(0);
+    expect(sent.some((t) => t.includes('FROM counted_commits c'))).toBe(true);
+    await computeMetrics(recording, ['commits'], { date_range: { days: 30 } });
+    expect(sent.filter((t) => t.includes('idx_commit_graph_merges'))).toHaveLength(1);
     // 1,000 merges: 80 kB of hashed shas by our estimate, over a session's 64 kB, under the default 4 MB × 2.
     await w.db.sql.query(
       `INSERT INTO commit_graph (sha, parent_shas, is_merge) SELECT 'b' || lpad(to_hex(g), 39, '0'), '{}', true FROM generate_series(1, 1000) g`,

@@ -192,6 +192,12 @@ export async function mergesFitInMemory(client: pg.ClientBase | pg.Pool): Promis
   return row?.fits === true;
 }
 
+/** The scope, told whether the merges fit when that decides its view of commits (a scope of few people reads counted_commits either way: no lookup). */
+async function withMergesFit(client: pg.ClientBase | pg.Pool, scope: Scope): Promise<Scope> {
+  if (countedCommitsView({ ...scope, mergesFit: true }) === 'counted_commits') return scope;
+  return { ...scope, mergesFit: await mergesFitInMemory(client) };
+}
+
 const COMMITS_IN = (s: ScopeSql) => `FROM ${s.countedCommits()} c WHERE c.committed_at >= ${START} AND c.committed_at < ${END}${s.commits('c')}`;
 const PRS_CREATED_IN = (s: ScopeSql) => `FROM counted_pull_requests p WHERE p.created_at >= ${START} AND p.created_at < ${END}${s.pulls('p')}`;
 const PRS_MERGED_IN = (s: ScopeSql) => `FROM counted_pull_requests p WHERE p.merged_at >= ${START} AND p.merged_at < ${END}${s.pulls('p')}`;
@@ -634,7 +640,7 @@ export async function computeMetrics(
   const unknown = names.filter((n) => !isMetric(n));
   if (unknown.length) throw new UnknownMetricError(`Unknown metric(s): ${unknown.join(', ')}. Known metrics: ${METRIC_NAMES.join(', ')}`);
   const q = queryOn(client);
-  const scope = { ...(await resolveScope(filters, scopeLookup(client), now)), mergesFit: await mergesFitInMemory(client) };
+  const scope = await withMergesFit(client, await resolveScope(filters, scopeLookup(client), now));
   const out: Record<string, MetricResult> = {};
   for (const name of names) out[name] = await METRICS[name]!.run({ q, scope, client });
   return out;
@@ -661,7 +667,7 @@ export async function computeSeries(
     captured = { text, params };
     return [] as T[];
   };
-  const scope = { ...(await resolveScope(filters, scopeLookup(client), now)), mergesFit: await mergesFitInMemory(client) };
+  const scope = await withMergesFit(client, await resolveScope(filters, scopeLookup(client), now));
   const probe = await METRICS[name]!.run({ q: record, scope, client });
   if (probe.kind !== 'scalar' || !captured) throw new Error(`computeSeries needs a single-value metric; "${name}" is a breakdown`);
   if (!captured.text.startsWith(WINDOW_SQL)) throw new Error(`metric "${name}" does not read its window from WINDOW_SQL`);
@@ -702,7 +708,7 @@ export async function computePerDeveloper(
   if (scope.developerIds?.length !== 1) return null;
   const probe = await METRICS[name]!.run({
     q: record,
-    scope: { ...scope, developerIds: [SENTINEL], manyPeople: developerIds.length > WIDE_SCOPE, mergesFit: await mergesFitInMemory(client) },
+    scope: await withMergesFit(client, { ...scope, developerIds: [SENTINEL], manyPeople: developerIds.length > WIDE_SCOPE }),
     client,
   });
   // One statement, reading its window from WINDOW_SQL: anything else is computed one developer at a time.
