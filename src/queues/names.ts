@@ -68,3 +68,10 @@ export function shardOf(key: string, shards: number): number {
   }
   return h % shards;
 }
+
+/** The github-sync shard queues this worker consumes: GITHUB_SYNC_SHARDS_OWNED, else every shard (none with one shard). */
+export function ownedShardQueues(config: { GITHUB_SYNC_SHARDS: number; GITHUB_SYNC_SHARDS_OWNED?: string }): string[] {
+  if (config.GITHUB_SYNC_SHARDS <= 1) return [];
+  const owned = config.GITHUB_SYNC_SHARDS_OWNED?.split(',').map(Number) ?? Array.from({ length: config.GITHUB_SYNC_SHARDS }, (_, k) => k);
+  return [...new Set(owned)].map(shardQueue);
+}

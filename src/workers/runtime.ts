@@ -7,7 +7,7 @@ import type { AnyJobHandler } from '../jobs/handler.js';
 import { secretValues } from '../config/secret-values.js';
 import { createScrubber } from '../lib/scrub.js';
 import { isConnectionError, openRedis, redisAt, workerConnection } from '../queues/connection.js';
-import { shardQueue, type QueueName } from '../queues/names.js';
+import { ownedShardQueues, type QueueName } from '../queues/names.js';
 import { Producer } from '../queues/producer.js';
 import { createJobRunner } from './run-job.js';
 
@@ -115,11 +115,4 @@ function queueWorker(
     else o.log.error({ queue, err }, 'worker error');
   });
   return worker;
-}
-
-/** The github-sync shard queues this worker consumes: GITHUB_SYNC_SHARDS_OWNED, else every shard (none with one shard). */
-export function ownedShardQueues(config: Pick<AppConfig, 'GITHUB_SYNC_SHARDS' | 'GITHUB_SYNC_SHARDS_OWNED'>): string[] {
-  if (config.GITHUB_SYNC_SHARDS <= 1) return [];
-  const owned = config.GITHUB_SYNC_SHARDS_OWNED?.split(',').map(Number) ?? Array.from({ length: config.GITHUB_SYNC_SHARDS }, (_, k) => k);
-  return [...new Set(owned)].map(shardQueue);
 }

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { Job } from 'bullmq';
-import { isQueueName, QUEUE_NAMES, queuesOf } from '../../queues/names.js';
+import { QUEUE_NAMES, queuesOf } from '../../queues/names.js';
 import { loadConfig, type AppConfig } from '../../config/index.js';
 import type { Producer } from '../../queues/producer.js';
 import type { EntityManager } from '@mikro-orm/postgresql';
@@ -95,7 +95,7 @@ async function retryOne(em: () => Promise<EntityManager>, job: Job): Promise<{ r
 function queuesAsked(queue: string | undefined, config: AppConfig = loadConfig()): string[] {
   const known = queuesOf(config);
   if (queue === undefined) return known;
-  if (!isQueueName(queue) && !known.includes(queue)) throw new Error(`--queue: unknown queue "${queue}" (known: ${known.join(', ')})`);
+  if (!known.includes(queue)) throw new Error(`--queue: unknown queue "${queue}" (known: ${known.join(', ')})`);
   return [queue];
 }
 
