@@ -20,6 +20,7 @@ import {
   type OrganizationPolicy,
 } from '../organizations/index.js';
 import { PermanentError } from '../errors/index.js';
+import { mapLimit } from '../lib/map-limit.js';
 import { checkWidgets, type Widget, type WidgetType } from './widgets.js';
 import { formatIssues } from '../lib/zod-issues.js';
 import { peopleByLogin, repositoriesOf, teamsOf, workspaceName, type ReportRow } from './queries.js';
@@ -375,20 +376,6 @@ async function perDeveloperWidget(run: WidgetRun, whole: Scalar): Promise<Report
   return { ...run.base, unit: whole.unit, items: items.slice(0, w.config.limit ?? 20), labelHeading: 'Developer', valueHeading: capital(whole.unit) };
 }
 
-/** `fn` over the items, `limit` at a time, the results in the items' order. */
-async function mapInOrder<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
-  return out;
-}
-
 /**
  * Each line chart's points, or why it has none: a chart longer than MAX_POINTS, or one that would
  * take the report's line charts past MAX_REPORT_POINTS (counted in the widgets' order).
@@ -458,7 +445,7 @@ export async function buildReportData(
   const checks = checkWidgets(report.widgets ?? []);
   // The line charts' points are given out in the widgets' order, before any is evaluated.
   const points = linePoints(checks, window);
-  const widgets: ReportWidgetData[] = await mapInOrder(checks, concurrency, async (check) => {
+  const widgets: ReportWidgetData[] = await mapLimit(checks, Math.max(1, concurrency), async (check) => {
     if (check.index >= MAX_WIDGETS)
       return {
         index: check.index,

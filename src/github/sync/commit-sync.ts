@@ -24,7 +24,8 @@ import {
   type DeveloperRow,
   type LearntIdentity,
 } from '../../people/index.js';
-import { fetchCommit, mapLimit, splitRepo } from './fetch.js';
+import { fetchCommit, splitRepo } from './fetch.js';
+import { mapLimit } from '../../lib/map-limit.js';
 import { hasCommit, readCommits, revList, type Mirror } from './git.js';
 import { TransientError } from '../../errors/index.js';
 import { lockTarget, readHead, saveHead } from '../sql/heads.js';

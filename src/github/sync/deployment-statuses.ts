@@ -1,6 +1,7 @@
 import { graphqlNodes } from '../api/graphql.js';
 import { ghDeploymentStatus, parseGitHub, type GhDeployment } from '../api/schemas.js';
-import { mapLimit, splitRepo } from './fetch.js';
+import { splitRepo } from './fetch.js';
+import { mapLimit } from '../../lib/map-limit.js';
 import type { SyncOptions } from './stream-options.js';
 
 /** A deployment's status as the sync reads it: ids increase with time within a deployment. */

@@ -8,21 +8,6 @@ export function splitRepo(repo: string): { owner: string; repo: string } {
   return { owner: owner!, repo: name! };
 }
 
-/** Run `fn` over items with at most `limit` in flight, keeping order. */
-export async function mapLimit<T, R>(items: T[], limit: number, fn: (t: T) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(limit, items.length) }, async () => {
-      while (next < items.length) {
-        const i = next++;
-        out[i] = await fn(items[i]!);
-      }
-    }),
-  );
-  return out;
-}
-
 export const hasNext = (link: string | undefined) => !!link && /rel="next"/.test(link);
 
 /** GET a commit with all of its files: GitHub pages the file list (300 per page, up to 3000). */
