@@ -50,7 +50,7 @@ const T0 = Date.UTC(2024, 0, 1) / 1000;
 const users: StandInUser[] = Array.from({ length: 20 }, (_, k) => ({ id: 4_000_000 + k, login: `scale-dev-${k}`, email: `dev${k}@scale.example` }));
 
 /** The history, written by `git fast-import` (seconds for 10,000 commits, where a commit per process takes minutes). */
-function generateHistory(bare: string, n: number): void {
+export function generateHistory(bare: string, n: number): void {
   const chunks: Buffer[] = [];
   const put = (s: string | Buffer) => chunks.push(typeof s === 'string' ? Buffer.from(s) : s);
   const data = (content: string | Buffer) => {
@@ -138,6 +138,16 @@ function generatePulls(n: number): StandInPull[] {
 }
 
 /**
+ * A repository kept as GitHub keeps what it serves: one pack with a reachability bitmap and a
+ * commit-graph, so a clone's objects are counted from the bitmap instead of walked (what `git gc`
+ * on a server does; a `git fast-import`, or a fetched copy, leaves neither).
+ */
+function packLikeGitHub(bare: string): void {
+  execFileSync('git', ['--git-dir', bare, 'repack', '-a', '-d', '-b', '-q']);
+  execFileSync('git', ['--git-dir', bare, 'commit-graph', 'write', '--reachable']);
+}
+
+/**
  * The floor of the git path's commits: git itself reading everything we store of the history (one
  * `git log --numstat` with messages, the same diff options as the sync, output read and dropped),
  * plus PostgreSQL taking the same rows with a bare COPY into commits and commit_graph (the rows the
@@ -212,6 +222,7 @@ export async function benchScaleSync(orm: MikroORM, base: AppConfig): Promise<{ 
   const mirrors = await mkdtemp(join(tmpdir(), 'aexy-bench-scale-'));
   try {
     generateHistory(repo.bare, SCALE_COMMITS);
+    packLikeGitHub(repo.bare);
     await gh.call({ op: 'setup', users, repo: 'bench/scale', pulls: generatePulls(SCALE_PULLS), git: repo.bare });
 
     const run = async (path: 'git+graphql' | 'rest'): Promise<ScalePath> => {
@@ -284,8 +295,13 @@ export async function benchRealHistory(
   const gh = await standInThread();
   const redis = new Redis(base.REDIS_URL, { maxRetriesPerRequest: null });
   const mirrors = await mkdtemp(join(tmpdir(), 'aexy-bench-real-'));
+  // GitHub's copy: the repository given, packed as GitHub keeps it (the given one is not touched).
+  const servedRoot = await mkdtemp(join(tmpdir(), 'aexy-bench-served-'));
+  const served = join(servedRoot, 'served.git');
   try {
-    await gh.call({ op: 'setup', users: [], repo: 'bench/real', pulls: [], git: gitDir });
+    execFileSync('git', ['clone', '--quiet', '--bare', '--no-local', gitDir, served]);
+    packLikeGitHub(served);
+    await gh.call({ op: 'setup', users: [], repo: 'bench/real', pulls: [], git: served });
     await gh.call({ op: 'budget', limit: 1_000_000, reset: Math.floor(Date.now() / 1000) + 3600 });
     const em = orm.em.fork();
     await sql(em, `TRUNCATE commits, commit_graph, commit_coauthors, developer_identities, developer_dirty, github_commit_heads, github_http_cache CASCADE`);
@@ -297,9 +313,10 @@ export async function benchRealHistory(
     await syncCommits({ octokit, em, log, repo: 'bench/real', overlapMinutes: 5, initialDays: 0, mirror: () => openMirror(gitConfig, 'bench/real', gh.token) });
     const seconds = (performance.now() - t0) / 1000;
     const [row] = await sql<{ n: number }>(em, `SELECT count(*)::int AS n FROM commits`);
-    const measured = await withPgClient(orm.em.fork(), (pg) => floor(gitDir, orm.em.fork(), pg, 'HEAD'));
+    const measured = await withPgClient(orm.em.fork(), (pg) => floor(served, orm.em.fork(), pg, 'HEAD'));
     return { commits: row!.n, seconds, floor: measured };
   } finally {
+    await rm(servedRoot, { recursive: true, force: true });
     await rm(mirrors, { recursive: true, force: true });
     await gh.stop();
     redis.disconnect();

@@ -6,6 +6,7 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { GitHubStandIn, type StandInPull, type StandInUser } from '../src/dev/github-stand-in.js';
+import { loadSchema } from '../src/dev/github-graphql.js';
 
 export type ThreadMessage =
   | { id: number; op: 'setup'; users: StandInUser[]; repo: string; pulls: StandInPull[]; git: string }
@@ -15,6 +16,8 @@ export type ThreadMessage =
   | { id: number; op: 'stop' };
 
 const gh = await new GitHubStandIn().start();
+// GitHub has its GraphQL schema loaded before anyone asks: the stand-in's (seconds of parsing) is read now, not in a timed query.
+await loadSchema();
 parentPort!.postMessage({ ready: true, url: gh.url, token: gh.token });
 parentPort!.on('message', async (m: ThreadMessage) => {
   let value: unknown = null;

@@ -84,9 +84,13 @@ async function expectExactly(s: Setup, repository: string, shas: string[]): Prom
   }
 }
 
-describe.each(['api', 'git'] as const)('a history written to break the parser (commits from %s)', (source) => {
+describe.each([
+  ['api', 'rest'],
+  ['git', 'rest'],
+  ['git', 'graphql'],
+] as const)('a history written to break the parser (commits from %s, authors by %s)', (source, api) => {
   const REPO = 'acme/hostile';
-  const s: Partial<Setup> = useHostileWorld(source, REPO);
+  const s: Partial<Setup> = useHostileWorld(source, REPO, { GITHUB_PULLS_FROM: api });
 
   it('marker bytes, a fake sha, control characters, tabs, quotes, non-ASCII and renames to date- and email-like names: stored exactly as git holds them', async () => {
     const { repo } = s as Setup;

@@ -8,6 +8,8 @@ import { fakeSha, GitHubStandIn, type StandInUser } from '../src/dev/github-stan
 import { createGitHubClient } from '../src/github/api/client.js';
 import { createLogger } from '../src/lib/logger.js';
 import { syncCommits } from '../src/github/sync/commit-sync.js';
+import { openMirror } from '../src/github/sync/git.js';
+import { TransientError } from '../src/errors/index.js';
 import { syncPulls } from '../src/github/sync/pull-stream.js';
 import { developerSignals } from '../src/insights/signals.js';
 import { computeMetrics } from '../src/metrics/library.js';
@@ -45,12 +47,21 @@ const users: Record<string, StandInUser> = {
 
 const lines = (n: number, tag: string) => Array.from({ length: n }, (_, i) => `${tag} line ${i}`).join('\n') + '\n';
 
-// Both ways of reading commits must store exactly git's truth: per commit from the REST API, or from
+// Every way of reading commits must store exactly git's truth: per commit from the REST API, or from
 // a bare git mirror fetched over git's smart HTTP (served by `git http-backend`) with authors from the
-// commit list.
-describe.each(['api', 'git'] as const)('sync truth on a real git history (commits from %s)', (source) => {
+// commit list (GITHUB_PULLS_FROM=rest) or asked by email of GraphQL.
+describe.each([
+  ['api', 'rest'],
+  ['git', 'rest'],
+  ['git', 'graphql'],
+] as const)('sync truth on a real git history (commits from %s, GraphQL or REST: %s)', (source, api) => {
   const w = useGitHubWorld({
-    settings: (_gh, repo) => ({ GITHUB_BOT_LOGINS: 'ci-robot', GITHUB_COMMITS_FROM: source, GIT_MIRROR_DIR: join(repo.root, 'mirrors') }),
+    settings: (_gh, repo) => ({
+      GITHUB_BOT_LOGINS: 'ci-robot',
+      GITHUB_COMMITS_FROM: source,
+      GITHUB_PULLS_FROM: api,
+      GIT_MIRROR_DIR: join(repo.root, 'mirrors'),
+    }),
   });
   const REPO = 'acme/truth';
 
@@ -97,6 +108,9 @@ describe.each(['api', 'git'] as const)('sync truth on a real git history (commit
     return truth;
   }
 
+  /** The commits each GraphQL query asked the author of. */
+  const askedCount = () => w.gh.graphqlQueries.map((q) => Object.keys(q.variables).filter((k) => /^c\d+$/.test(k)).length);
+
   const developerOf = async (sha: string) =>
     (await w.db.sql.query(`SELECT d.github_username FROM commits c LEFT JOIN developers d ON d.id = c.developer_id WHERE c.sha = $1`, [sha])).rows[0]
       ?.github_username ?? null;
@@ -127,9 +141,14 @@ describe.each(['api', 'git'] as const)('sync truth on a real git history (commit
     expect(job.returnvalue).toMatchObject({ commits: { fetched: 6, written: 6, removed: 0, source } });
     // Its last progress report carries the total, for `--wait`'s bar.
     expect(job.progress).toMatchObject({ repository: REPO, stream: 'commits', written: 6, total: 6 });
-    // From git, no commit is asked of the API one by one; their authors come from one list page.
+    // From git, no commit is asked of the API one by one; their authors come from one list page, or
+    // from one GraphQL query asking one commit of each of the 4 emails.
     const details = w.gh.counted(/^GET \/repos\/acme\/truth\/commits\/[0-9a-f]{40}$/).length;
     expect(details).toBe(source === 'git' ? 0 : 6);
+    if (source === 'git' && api === 'graphql') {
+      expect(w.gh.counted(/\/commits$/)).toHaveLength(0);
+      expect(askedCount()).toEqual([4]);
+    }
     if (source === 'git') {
       expect(w.gh.gitRequests.filter((r) => r.status === 200).length).toBeGreaterThan(0);
       expect(job.returnvalue.commits.mirrorBytes).toBeGreaterThan(0); // the cache's size is reported
@@ -171,8 +190,11 @@ describe.each(['api', 'git'] as const)('sync truth on a real git history (commit
     const job = await sync();
     // f1, f2, M1, c7, h1, M2: all six, found by comparing heads, not by dates.
     expect(job.returnvalue).toMatchObject({ commits: { fetched: 6, written: 6, removed: 0 } });
-    // The API path compares heads (no listing); the git path asks one page of the list, for the authors' logins.
-    expect(w.gh.counted(/\/commits$/)).toHaveLength(source === 'git' ? 1 : 0);
+    // The API path compares heads (no listing); the git path asks one page of the list for the authors'
+    // logins, or GraphQL one commit of each email (frank's noreply address, linked to no user there, is not
+    // a bot's: REST is not asked).
+    expect(w.gh.counted(/\/commits$/)).toHaveLength(source === 'git' && api === 'rest' ? 1 : 0);
+    if (api === 'graphql') expect(askedCount()).toEqual([4]);
     expect(w.gh.counted(/\/compare\//)).toHaveLength(source === 'git' ? 0 : 1);
     await expectTruth();
     const { rows } = await w.db.sql.query(`SELECT sha FROM commit_graph WHERE is_merge ORDER BY sha`);
@@ -352,7 +374,7 @@ describe.each(['api', 'git'] as const)('sync truth on a real git history (commit
   });
 });
 
-describe('commits from git: authors of a merged old branch cost one list request, not the history between', () => {
+describe('commits from git, authors from the commit list (GITHUB_PULLS_FROM=rest): a merged old branch costs one list request, not the history between', () => {
   const w = useGitHubWorld({ settings: (_gh, repo) => ({ GITHUB_COMMITS_FROM: 'git', GIT_MIRROR_DIR: join(repo.root, 'mirrors') }) });
   const REPO = 'acme/deep';
   let firstLists: { query: URLSearchParams }[] = [];
@@ -408,6 +430,168 @@ describe('commits from git: authors of a merged old branch cost one list request
     );
     expect(rows[0]).toEqual({ n: 325, alice: 325 });
     expect(w.repo.revList('main')).toHaveLength(325);
+  });
+});
+
+describe('commits from git, authors from GraphQL: each email asked once a run, 100 to a query', () => {
+  const w = useGitHubWorld({
+    settings: (_gh, repo) => ({ GITHUB_COMMITS_FROM: 'git', GITHUB_PULLS_FROM: 'graphql', GIT_MIRROR_DIR: join(repo.root, 'mirrors') }),
+  });
+  const REPO = 'acme/wide';
+  // 230 people in the first 1,000 commits (a chunk), 20 more after them; every third linked to an account.
+  const people = Array.from({ length: 250 }, (_, k) => person(`Dev ${k}`, k < 230 ? `dev${k}@wide.example` : `late${k}@wide.example`));
+  const linked = new Map(people.flatMap((p, k) => (k % 3 === 0 ? [[p.email, { id: 9_000 + k, login: `wide-${k}` }] as const] : [])));
+  const bot = { id: 41898282, login: 'github-actions[bot]', type: 'Bot' as const };
+  const botPerson = person('github-actions[bot]', '41898282+github-actions[bot]@users.noreply.github.com');
+  const unlinkedNoreply = person('Old Form', '777+old-form@users.noreply.github.com');
+  // The same address in another case: compared exactly as git holds it, so asked on its own.
+  const shouting = person('Dev 3', 'DEV3@WIDE.EXAMPLE');
+  let botSha = '';
+
+  /** Every commit's account: the one the stand-in links its author email to (the emails from git log of GitHub's copy). */
+  const expectedLogins = () =>
+    new Map(
+      w.repo
+        .origin('log', '--format=%H %ae', 'main')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => {
+          const [sha, email] = l.split(' ') as [string, string];
+          // A noreply address names its account itself, linked or not.
+          return [sha, w.gh.emails.get(email.toLowerCase())?.login ?? /^\d+\+([^@]+)@users\.noreply\.github\.com$/.exec(email)?.[1] ?? null];
+        }),
+    );
+  const storedLogins = async () =>
+    new Map(
+      (
+        await w.db.sql.query(
+          `SELECT c.sha, d.github_username FROM commits c LEFT JOIN developers d ON d.id = c.developer_id WHERE c.repository_full_name = $1`,
+          [REPO],
+        )
+      ).rows.map((r) => [r.sha, r.github_username]),
+    );
+  /** The emails (per git) of the commits each GraphQL query asked about. */
+  const askedEmails = () => {
+    const emailOf = new Map(
+      w.repo
+        .origin('log', '--format=%H %ae', 'main')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => l.split(' ') as [string, string]),
+    );
+    return w.gh.graphqlQueries.map((q) =>
+      Object.entries(q.variables)
+        .filter(([k]) => /^c\d+$/.test(k))
+        .map(([, sha]) => emailOf.get(sha as string)!),
+    );
+  };
+
+  beforeAll(async () => {
+    for (const [email, u] of linked) {
+      w.gh.emails.set(email, u);
+      w.gh.users.set(u.login, u);
+    }
+    w.gh.emails.set(botPerson.email, bot);
+    w.gh.users.set(bot.login, bot);
+    const at = (i: number) => new Date(Date.UTC(2026, 0, 1) + i * 60_000).toISOString();
+    const commits = Array.from({ length: 1_200 }, (_, i) => {
+      const who = i === 500 ? botPerson : i === 501 ? unlinkedNoreply : i === 502 ? shouting : i < 1_000 ? people[i % 230]! : people[230 + (i % 20)]!;
+      return { who, date: at(i), message: `work ${i}`, path: `src/f${i % 40}.ts`, content: `export const v = ${i};\n` };
+    });
+    botSha = w.repo.importCommits(commits)[500]!;
+    w.repo.push();
+    w.gh.repos.set(REPO, { commits: [], pulls: [], git: w.repo.bare });
+  });
+
+  it('a first sync of 1,200 commits by 253 addresses: 3 queries of one point, each address once, every commit its account', async () => {
+    w.gh.reset();
+    const costs = w.gh.graphqlCosts.length;
+    const job = await w.h.settle(await w.h.pool.producer.enqueue(githubSyncRepo, { repository: REPO, streams: ['commits'] }));
+    expect(job.failedReason).toBeUndefined();
+    expect(job.returnvalue).toMatchObject({ commits: { written: 1_200, source: 'git' } });
+    // The 253 addresses (in order of their first commit) in queries of 100, 100 and 53, asked while git reads.
+    const asked = askedEmails();
+    expect(asked.map((a) => a.length)).toEqual([100, 100, 53]);
+    const distinct = new Set(w.repo.origin('log', '--format=%ae', 'main').split('\n').filter(Boolean));
+    expect(distinct.size).toBe(253);
+    expect(asked.flat().sort()).toEqual([...distinct].sort());
+    expect(w.gh.graphqlCosts.slice(costs)).toEqual([1, 1, 1]);
+    // REST only for the bot's noreply address, which GraphQL links to no user (REST shows the bot); not for
+    // the other noreply address linked to no one.
+    const lists = w.gh.counted(/^GET \/repos\/acme\/wide\/commits$/);
+    expect(lists.map((r) => [r.query.get('sha'), r.query.get('per_page')])).toEqual([[botSha, '1']]);
+    expect(w.gh.counted(/^GET \/repos\/acme\/wide\/commits\//)).toHaveLength(0);
+
+    // Every commit's account is the one its email is linked to; the other case of dev3's address too.
+    expect(await storedLogins()).toEqual(expectedLogins());
+    expect([...(await storedLogins()).values()].filter((l) => l === 'wide-3')).toHaveLength(5 + 1);
+    const { rows: bots } = await w.db.sql.query(`SELECT d.github_username, b.reason FROM developer_bots b JOIN developers d ON d.id = b.developer_id`);
+    expect(bots).toEqual([{ github_username: 'github-actions[bot]', reason: 'github-type' }]);
+    expect(w.repo.revList('main')).toEqual([...(await storedLogins()).keys()].sort());
+  });
+
+  it('the next sync asks only the addresses of its new commits, once each', async () => {
+    const now = (k: number) => new Date(Date.UTC(2026, 1, 1) + k * 60_000).toISOString();
+    w.repo.importCommits([
+      { who: people[0]!, date: now(0), message: 'more', path: 'a.ts', content: '1\n' },
+      { who: people[0]!, date: now(1), message: 'more', path: 'a.ts', content: '2\n' },
+      { who: person('New', 'new@wide.example'), date: now(2), message: 'first', path: 'b.ts', content: '1\n' },
+    ]);
+    w.repo.push();
+    w.gh.reset();
+    const job = await w.h.settle(await w.h.pool.producer.enqueue(githubSyncRepo, { repository: REPO, streams: ['commits'] }));
+    expect(job.returnvalue).toMatchObject({ commits: { fetched: 3, written: 3, source: 'git' } });
+    expect(askedEmails()).toEqual([[people[0]!.email, 'new@wide.example']]);
+    expect(w.gh.counted(/^GET \/repos\/acme\/wide\/commits/)).toHaveLength(0);
+    expect(await storedLogins()).toEqual(expectedLogins());
+  });
+
+  it('a query GitHub fails fails the run before its chunk is written; the next run stores every commit with its account', async () => {
+    const newcomer = person('Newcomer', 'newcomer@wide.example');
+    const account = { id: 9_999, login: 'wide-newcomer' };
+    w.gh.emails.set(newcomer.email, account);
+    w.gh.users.set(account.login, account);
+    w.repo.importCommits([
+      { who: newcomer, date: '2026-03-01T00:00:00Z', message: 'hello', path: 'c.ts', content: '1\n' },
+      { who: people[1]!, date: '2026-03-01T00:01:00Z', message: 'again', path: 'c.ts', content: '2\n' },
+    ]);
+    w.repo.push();
+    const count = async () => (await w.db.sql.query(`SELECT count(*)::int AS n FROM commits WHERE repository_full_name = $1`, [REPO])).rows[0].n;
+    const before = await count();
+    // GitHub's answer to a query that broke on its side (200, an error, no data), to the first try and its 3 retries.
+    w.gh.fail({
+      match: /^POST \/graphql$/,
+      status: 200,
+      times: 4,
+      body: { errors: [{ message: 'Something went wrong while executing your query. Please include `0F3A:1B2C` when reporting this issue.' }] },
+    });
+    const redis = new Redis(REDIS_URL);
+    try {
+      const em = w.db.orm.em.fork();
+      const log = createLogger('silent');
+      const octokit = createGitHubClient({ baseUrl: w.gh.url, token: w.gh.token, redis, prefix: randomPrefix(), em, log, maxInlineWaitSeconds: 0, retryBaseMs: 10 });
+      const opts = {
+        octokit,
+        em,
+        log,
+        repo: REPO,
+        overlapMinutes: 5,
+        initialDays: 0,
+        pullsFrom: 'graphql' as const,
+        mirror: () => openMirror(w.config, REPO, w.gh.token),
+      };
+      w.gh.reset();
+      await expect(syncCommits(opts)).rejects.toBeInstanceOf(TransientError);
+      // Retried inside the request (GitHub asks for it), then the run's error: no other query was sent.
+      expect(w.gh.counted(/^POST \/graphql$/)).toHaveLength(4);
+      // Nothing written without its account (a commit stored unattributed would stay so: the next run skips stored shas).
+      expect(await count()).toBe(before);
+      expect(await syncCommits(opts)).toMatchObject({ written: 2 });
+      expect(await count()).toBe(before + 2);
+      expect(await storedLogins()).toEqual(expectedLogins());
+    } finally {
+      redis.disconnect();
+    }
   });
 });
 

@@ -37,6 +37,8 @@ export interface CommitSource {
   detail(sha: string): Promise<CommitRecord | null>;
   /** Several commits without their files, in the order given (a list page: one git call, not three per commit). */
   summaries(shas: string[]): Promise<CommitSummary[]>;
+  /** Those of `shas` that are commits of the repository (one git call for all of them). */
+  existing(shas: string[]): Promise<string[]>;
   /** `git rev-list include ^exclude`, oldest first (GitHub's compare order). */
   range(exclude: string, include: string): Promise<string[]>;
   mergeBase(a: string, b: string): Promise<string | null>;
@@ -104,6 +106,20 @@ export class GitCommitSource implements CommitSource {
     } catch {
       return null;
     }
+  }
+
+  async existing(shas: string[]): Promise<string[]> {
+    const unknown = shas.filter((sha) => !this.summaryOf.has(sha));
+    if (unknown.length === 0) return shas;
+    // `<sha> commit` for a commit, `<sha> missing` (or another type) otherwise; no name reaches git's argv.
+    const out = await new Promise<string>((resolve, reject) => {
+      const child = execFile('git', ['-C', this.dir, 'cat-file', '--batch-check=%(objectname) %(objecttype)'], { encoding: 'utf8' }, (err, stdout) =>
+        err ? reject(err) : resolve(stdout),
+      );
+      child.stdin!.end(unknown.join('\n') + '\n');
+    });
+    const commits = new Set(out.split('\n').flatMap((l) => (l.endsWith(' commit') ? [l.slice(0, -' commit'.length)] : [])));
+    return shas.filter((sha) => this.summaryOf.has(sha) || commits.has(sha));
   }
 
   async summaries(shas: string[]): Promise<CommitSummary[]> {
@@ -294,5 +310,10 @@ export class MemoryCommitSource implements CommitSource {
   async summaries(shas: string[]): Promise<CommitSummary[]> {
     const { bySha } = this.graph();
     return shas.map((sha) => bySha.get(sha)!);
+  }
+
+  async existing(shas: string[]): Promise<string[]> {
+    const { bySha } = this.graph();
+    return shas.filter((sha) => bySha.has(sha));
   }
 }

@@ -47,6 +47,16 @@ export interface GraphQLData {
   avatar: (u: StandInUser) => string;
   /** The commits of a repository, as its commit source holds them (dates for a pull request's timeline). */
   commits: (repo: StandInRepo, shas: string[]) => Promise<{ sha: string; authorDate: string; committerDate: string }[]>;
+  /** Commits by oid (null: the repository has no such commit), with the accounts GitHub links their author and committer emails to. */
+  commitsByOid: (repo: StandInRepo, oids: string[]) => Promise<(StandInGitCommit | null)[]>;
+}
+
+/** A commit as `Repository.object(oid:)` reads it. */
+export interface StandInGitCommit {
+  sha: string;
+  message: string;
+  author: { name: string; email: string; date: string; user: StandInUser | null };
+  committer: { name: string; email: string; date: string; user: StandInUser | null };
 }
 
 /** Parse and check a query: GitHub's errors (with their `type`) for a bad one, else its cost in points. */
@@ -286,6 +296,42 @@ function root(data: GraphQLData, rateLimit: Record<string, unknown>) {
         ),
     };
   };
+  // A GitActor's account. GitHub's GitActor.user is a User: a commit of a bot's noreply address has none here (REST shows the bot).
+  const gitActor = (a: StandInGitCommit['author']) => ({
+    name: a.name,
+    email: a.email,
+    date: a.date,
+    user: a.user && a.user.type !== 'Bot' ? { __typename: 'User', login: a.user.login, databaseId: a.user.id, avatarUrl: data.avatar(a.user) } : null,
+  });
+  // `object(oid:)` lookups of one query (aliases) answered together: one read of the commits, not one each.
+  const pendingOids = new Map<StandInRepo, { oids: string[]; answer: Promise<Map<string, StandInGitCommit | null>> }>();
+  const commitObject = async (repo: StandInRepo, oid: string) => {
+    let batch = pendingOids.get(repo);
+    if (!batch) {
+      const oids: string[] = [];
+      const answer = new Promise<void>((resolve) => setImmediate(resolve)).then(async () => {
+        pendingOids.delete(repo);
+        const found = await data.commitsByOid(repo, oids);
+        return new Map(oids.map((o, i) => [o, found[i]!]));
+      });
+      batch = { oids, answer };
+      pendingOids.set(repo, batch);
+    }
+    batch.oids.push(oid);
+    const c = (await batch.answer).get(oid);
+    return (
+      c && {
+        __typename: 'Commit',
+        id: `C_${c.sha}`,
+        oid: c.sha,
+        message: c.message,
+        authoredDate: c.author.date,
+        committedDate: c.committer.date,
+        author: gitActor(c.author),
+        committer: gitActor(c.committer),
+      }
+    );
+  };
   // A deployment's statuses newest first, as REST lists them.
   const deployment = (d: StandInDeployment) => ({
     __typename: 'Deployment',
@@ -328,6 +374,8 @@ function root(data: GraphQLData, rateLimit: Record<string, unknown>) {
       return {
         __typename: 'Repository',
         nameWithOwner: `${owner}/${name}`,
+        // Commits only (a tree, blob or tag oid is answered as none); an unknown oid is null without an error, as on GitHub.
+        object: ({ oid }: { oid?: string }) => (oid && /^[0-9a-f]{40}$/.test(oid) ? commitObject(repo, oid) : null),
         pullRequests: (args: Page & { orderBy?: { field: string; direction: string } }) => {
           const sorted = [...repo.pulls];
           const key = args.orderBy?.field === 'UPDATED_AT' ? 'updated_at' : 'created_at';

@@ -59,6 +59,8 @@ export class GitHubStandIn {
   graphqlRate = { limit: 5000, remaining: 5000, reset: Math.floor(Date.now() / 1000) + 3600, window: 3600 };
   /** The points each answered GraphQL query cost, in order. */
   readonly graphqlCosts: number[] = [];
+  /** The GraphQL queries answered (their budget taken), in order. */
+  readonly graphqlQueries: { query: string; variables: Record<string, unknown> }[] = [];
   token = 'ghp_standin_token';
   /**
    * A GitHub App, when a test installs one: its id, the public key its JWTs are verified with, and
@@ -159,8 +161,10 @@ export class GitHubStandIn {
     return this.requests.filter((r) => r.status !== 304 && (!filter || filter.test(`${r.method} ${r.path}`)));
   }
 
+  /** Forget the requests (and GraphQL queries) recorded so far. */
   reset(): void {
     this.requests.length = 0;
+    this.graphqlQueries.length = 0;
   }
 
   fail(fault: Fault): void {
@@ -284,6 +288,7 @@ export class GitHubStandIn {
     }
     rate.remaining -= checked.cost;
     this.graphqlCosts.push(checked.cost);
+    this.graphqlQueries.push({ query: body.query, variables });
     const limits = {
       cost: checked.cost,
       limit: rate.limit,
@@ -300,6 +305,22 @@ export class GitHubStandIn {
         avatar: (u) => userJson(this.url, u).avatar_url,
         commits: async (repo, shas) =>
           shas.length ? (await this.source(repo).summaries(shas)).map((c) => ({ sha: c.sha, authorDate: c.authorDate, committerDate: c.committerDate })) : [],
+        commitsByOid: async (repo, oids) => {
+          const source = this.source(repo);
+          const existing = await source.existing(oids);
+          const summaries = new Map((await source.summaries(existing)).map((c) => [c.sha, c]));
+          return oids.map((oid) => {
+            const c = summaries.get(oid);
+            return c
+              ? {
+                  sha: c.sha,
+                  message: c.message,
+                  author: { name: c.authorName, email: c.authorEmail, date: c.authorDate, user: this.linkedUser(repo, c, 'author') },
+                  committer: { name: c.committerName, email: c.committerEmail, date: c.committerDate, user: this.linkedUser(repo, c, 'committer') },
+                }
+              : null;
+          });
+        },
       },
       limits,
     );

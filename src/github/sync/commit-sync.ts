@@ -24,9 +24,10 @@ import {
   type DeveloperRow,
   type LearntIdentity,
 } from '../../people/index.js';
+import { authorsByEmail, type AuthorLookup } from './commit-authors.js';
 import { fetchCommit, splitRepo } from './fetch.js';
 import { mapLimit } from '../../lib/map-limit.js';
-import { hasCommit, readCommits, revList, type Mirror } from './git.js';
+import { authorEmails, hasCommit, readCommits, revList, type Mirror } from './git.js';
 import { TransientError } from '../../errors/index.js';
 import { lockTarget, readHead, saveHead } from '../sql/heads.js';
 import { anyCommitStored, storedShas } from '../sql/commits.js';
@@ -216,24 +217,44 @@ async function removeUnlisted(opts: SyncOptions, listed: Set<string>, result: Co
  */
 async function advanceFromGit(opts: SyncOptions, m: Mirror, from: string | null, to: string, result: CommitStreamResult): Promise<void> {
   if (!(await hasCommit(m, to))) throw new TransientError(`the mirror of ${opts.repo} does not have ${to} yet`);
+  const byEmail =
+    opts.pullsFrom === 'rest' ? null : async (fresh: string[]) => authorsByEmail(opts.octokit, opts.repo, await authorEmails(m, fresh), opts.signal);
   if (from !== null && (await hasCommit(m, from))) {
-    await storeFromGit(opts, m, await revList(m, to, [from]), authorPages(opts, to), result);
+    await storeFromGit(opts, m, await revList(m, to, [from]), byEmail ?? (async () => listedAuthors(authorPages(opts, to))), result);
     await remove(opts, await revList(m, from, [to]), result, to);
     return;
   }
   const { since, reconcile } = await fullListing(opts);
   const listed = await revList(m, to, [], since);
-  // Where each commit is in the branch's list (newest first, as GitHub pages it): the whole branch's order.
-  const order = since ? await revList(m, to) : listed;
-  const positions = new Map(order.map((sha, i) => [sha, order.length - 1 - i]));
-  await storeFromGit(opts, m, listed, authorPages(opts, to, positions), result);
+  let authors = byEmail;
+  if (!authors) {
+    // Where each commit is in the branch's list (newest first, as GitHub pages it): the whole branch's order.
+    const order = since ? await revList(m, to) : listed;
+    const pages = authorPages(opts, to, new Map(order.map((sha, i) => [sha, order.length - 1 - i])));
+    authors = async () => listedAuthors(pages);
+  }
+  await storeFromGit(opts, m, listed, authors, result);
   if (reconcile) await removeUnlisted(opts, new Set(listed), result, to);
 }
 
+/** The authors the commit list shows, as a lookup; its pages' commits are held only until their chunk is asked for. */
+function listedAuthors(pages: (shas: string[]) => Promise<Map<string, GhCommitListItem>>): AuthorLookup {
+  return {
+    async authors(shas) {
+      const known = await pages(shas);
+      const out = new Map(shas.map((sha) => [sha, known.get(sha)?.author ?? null]));
+      for (const sha of shas) known.delete(sha);
+      return out;
+    },
+    stop: () => undefined,
+  };
+}
+
 /**
- * Who GitHub says wrote each commit (login and id, which git does not know): the commit list, 100
- * commits a request. When the position of each commit in the branch's list is known (a first sync:
- * git's own `rev-list` of the head, the order GitHub lists in), the pages holding the commits asked
+ * Who GitHub says wrote each commit, where GraphQL is not used (GITHUB_PULLS_FROM=rest; otherwise
+ * commit-authors.ts asks once per email): the commit list, 100 commits a request. When the position
+ * of each commit in the branch's list is known (a first sync: git's own `rev-list` of the head, the
+ * order GitHub lists in), the pages holding the commits asked
  * for are requested by number, AUTHOR_PAGE_CONCURRENCY at a time. What they do not bring (an order
  * that differs), or without positions: the branch is read from its head page by page while pages
  * bring commits being written; once a page brings none of them, the list is asked from the newest
@@ -284,24 +305,35 @@ function authorPages(opts: SyncOptions, head: string, positions?: Map<string, nu
 /** Commit-list pages requested at once when their numbers are known (a first sync). */
 const AUTHOR_PAGE_CONCURRENCY = 4;
 
-/** Commits GIT_CHUNK at a time: files and numbers from the mirror, authors from the list, written like the API path's. */
+/** Commits GIT_CHUNK at a time: files and numbers from the mirror, authors from GitHub (`lookup`), written like the API path's. */
 async function storeFromGit(
   opts: SyncOptions,
   m: Mirror,
   shas: string[],
-  authors: (shas: string[]) => Promise<Map<string, GhCommitListItem>>,
+  lookup: (fresh: string[]) => Promise<AuthorLookup>,
   result: CommitStreamResult,
 ): Promise<void> {
   result.fetched += shas.length;
   const known = await knownShas(opts.em, shas);
   const fresh = shas.filter((s) => !known.has(s));
+  if (fresh.length === 0) return;
+  const authors = await lookup(fresh);
+  try {
+    await storeChunks(opts, m, fresh, authors, result);
+  } finally {
+    authors.stop();
+  }
+}
+
+/** The chunks of `fresh` (commits not stored yet), each read from git while the one before is written. */
+async function storeChunks(opts: SyncOptions, m: Mirror, fresh: string[], authors: AuthorLookup, result: CommitStreamResult): Promise<void> {
   const total = result.written + fresh.length;
   // Chunk i+1 is read from git and GitHub while chunk i is written.
   const read = (i: number) => {
     const chunk = fresh.slice(i, i + GIT_CHUNK);
-    return Promise.all([readCommits(m, chunk), authors(chunk)]);
+    return Promise.all([readCommits(m, chunk), authors.authors(chunk)]);
   };
-  let next = fresh.length > 0 ? read(0) : null;
+  let next: ReturnType<typeof read> | null = read(0);
   for (let i = 0; i < fresh.length; i += GIT_CHUNK) {
     const [commits, byAuthor] = await next!;
     next = null;
@@ -311,12 +343,7 @@ async function storeFromGit(
       // Awaited at the next turn; a failure there (or none, if this one fails first) is not left unhandled.
       next.catch(() => undefined);
     }
-    const details = commits.map((c) => {
-      const listed = byAuthor.get(c.commit.sha);
-      // Not asked for again: the list pages' commits are held only until their chunk is written.
-      byAuthor.delete(c.commit.sha);
-      return { commit: { ...c.commit, author: listed?.author ?? null, committer: listed?.committer ?? null }, files: c.files };
-    });
+    const details = commits.map((c) => ({ commit: { ...c.commit, author: byAuthor.get(c.commit.sha) ?? null }, files: c.files }));
     await opts.em.transactional(async (tx) => {
       result.written += await writeCommitChunk(tx, opts.repo, details);
     });

@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import type { AppConfig } from '../../config/index.js';
 import { TransientError } from '../../errors/index.js';
 import type { GhCommitDetail } from '../api/schemas.js';
-import { gitStream, gitText, type GitRunner } from './git-process.js';
+import { gitStream, gitText, NulTokens, type GitRunner } from './git-process.js';
 import { CatFileMessages, LOG_FORMAT, LogParser } from './git-parse.js';
 
 /**
@@ -182,6 +182,31 @@ export async function revList(m: Mirror, include: string, exclude: string[] = []
     const [ts, sha] = l.split(' ');
     return Number(ts) >= floor ? [sha!] : [];
   });
+}
+
+/**
+ * Each commit's author email as git holds it, by sha: one `git log --no-walk` of the shas (given on
+ * stdin), its fields closed by NUL, which no email holds; each answer must be the next sha asked.
+ */
+export async function authorEmails(m: Mirror, shas: string[]): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  if (shas.length === 0) return out;
+  let sha: string | null = null;
+  const take = (token: string) => {
+    if (sha === null) {
+      if (token !== shas[out.size]) throw new TransientError(`git log gave ${JSON.stringify(token.slice(0, 40))} where ${shas[out.size]} was asked`);
+      sha = token;
+    } else {
+      out.set(sha, token);
+      sha = null;
+    }
+  };
+  const tokens = new NulTokens(take);
+  await gitStream(m, ['-C', m.dir, 'log', '--no-walk=unsorted', '--stdin', '-z', '--format=%H%x00%ae'], (c) => tokens.push(c), shas.join('\n') + '\n');
+  // `-z` separates commits with a NUL: the last email ends the output instead.
+  if (sha !== null) take(tokens.rest());
+  if (out.size !== shas.length) throw new TransientError(`git log gave the author emails of ${out.size} of ${shas.length} commits`);
+  return out;
 }
 
 /**

@@ -5,6 +5,7 @@ import type { GhPull, GhReview, GhUser } from '../api/schemas.js';
 import { githubGraphql } from '../api/graphql.js';
 import { openPullNumbers } from '../sql/pulls.js';
 import { splitRepo } from './fetch.js';
+import { actorAsUser, type GqlActor } from './gql-actor.js';
 import type { PullWithReviews } from './map.js';
 import { lifecycleOf, MOMENT, TIMELINE_FIELD, TIMELINE_ITEM_TYPES, type GqlMoment } from './pull-lifecycle.js';
 
@@ -84,12 +85,6 @@ const pullsByNumber = (numbers: number[]) => `query PullsByNumber($owner: String
 }
 ${FRAGMENTS}`;
 
-interface GqlActor {
-  __typename: string;
-  login: string;
-  avatarUrl: string;
-  databaseId?: number | null;
-}
 interface GqlReview {
   fullDatabaseId: string;
   state: string;
@@ -132,13 +127,6 @@ export interface GqlPull {
 }
 interface RateLimit {
   rateLimit: { cost: number; remaining: number; resetAt: string } | null;
-}
-
-/** A GraphQL actor as REST shows it: bots' logins carry "[bot]" there; accounts without a database id (organizations) are no one's. */
-export function actorAsUser(a: GqlActor | Record<string, never> | null): GhUser | null {
-  if (!a || !('login' in a) || typeof a.databaseId !== 'number') return null;
-  const bot = a.__typename === 'Bot';
-  return { id: a.databaseId, login: bot ? `${a.login}[bot]` : a.login, avatar_url: a.avatarUrl, type: bot ? 'Bot' : 'User' };
 }
 
 function reviewAsRest(r: GqlReview): GhReview {
