@@ -6,6 +6,7 @@ import { GitRepo } from '../src/dev/git-repo.js';
 import { TransientError } from '../src/errors/index.js';
 import { CatFileMessages, LOG_FORMAT, LogParser } from '../src/github/sync/git-parse.js';
 import { GitMissingError, gitStream, gitText } from '../src/github/sync/git-process.js';
+import { CommitReader, type GitCommit } from '../src/github/sync/git.js';
 
 /**
  * The git path's parsers and process handling on their own: output cut at every byte boundary,
@@ -80,6 +81,84 @@ describe('git output parsers', () => {
     expect(() => cat.push(Buffer.from(`${b} commit 3\nabc\n`))).toThrow(/out of step: expected a{40}/);
     const blob = new CatFileMessages([a]);
     expect(() => blob.push(Buffer.from(`${a} blob 3\nabc\n`))).toThrow(/is a blob, not a commit/);
+  });
+});
+
+describe('reading commits (CommitReader: one git log and one git cat-file for all of them)', () => {
+  it("hands over every commit in git's order, chunk by chunk, as git itself answers each; holds git while chunks wait", async () => {
+    const repo = new GitRepo();
+    dirs.push(repo.root);
+    // 3,000 commits with 1 KB messages: far more output than the pipes and streams buffer between git and us.
+    const shas = repo.importCommits(
+      Array.from({ length: 3_000 }, (_, i) => ({
+        who: { name: `Dev ${i % 7}`, email: `dev${i % 7}@x.example` },
+        date: new Date(Date.UTC(2026, 0, 1) + i * 60_000).toISOString(),
+        message: `change ${i}\n\n${'detail '.repeat(150)}`,
+        path: `src/f${i % 25}.ts`,
+        content: `export const v = ${i};\n`.repeat(1 + (i % 4)),
+      })),
+    );
+    repo.push();
+    const m = { dir: repo.work, env: { PATH: process.env.PATH }, timeoutMs: 60_000 };
+    let held: () => void = () => undefined;
+    const reader = new CommitReader(m, shas, 100, () => held());
+    const first = await reader.next();
+    expect(first.done).toBe(false);
+    expect((first.value as GitCommit[]).map((c) => c.commit.sha)).toEqual(shas.slice(0, 100));
+    // Not taken further: the reader holds both gits with what it read ahead (2 chunks) and what was in flight,
+    // and reads nothing more over the next turns of the event loop (where a pipe's data would arrive).
+    // (Asked for after the first chunk is taken, which lets git go on: it cannot hold again before I/O.)
+    await new Promise<void>((resolve) => (held = resolve));
+    const heldThen = reader.held;
+    for (let turn = 0; turn < 50; turn++) await new Promise((resolve) => setImmediate(resolve));
+    expect(reader.held).toBe(heldThen);
+    expect(heldThen).toBeGreaterThanOrEqual(200);
+    expect(heldThen).toBeLessThan(1_500);
+    const rest: GitCommit[] = [];
+    for await (const chunk of reader) {
+      expect(chunk.length).toBe(100);
+      rest.push(...chunk);
+    }
+    const all = [...(first.value as GitCommit[]), ...rest];
+    expect(all.map((c) => c.commit.sha)).toEqual(shas);
+    // Each as git answers for it alone.
+    const truth = repo.numstat();
+    for (const c of all) {
+      const t = truth.get(c.commit.sha)!;
+      expect([c.commit.stats!.additions, c.commit.stats!.deletions, c.files.map((f) => f.filename), c.commit.parents.map((p) => p.sha)]).toEqual([
+        t.additions,
+        t.deletions,
+        t.files,
+        t.parents,
+      ]);
+    }
+    for (const i of [0, 1_234, 2_999]) expect(all[i]!.commit.commit.message).toBe(repo.git('cat-file', '-p', shas[i]!).split('\n\n').slice(1).join('\n\n'));
+  });
+
+  it('hands nothing more over once closed, and fails the iteration when git fails', async () => {
+    const repo = new GitRepo();
+    dirs.push(repo.root);
+    const shas = repo.importCommits(
+      Array.from({ length: 500 }, (_, i) => ({
+        who: { name: 'A', email: 'a@x.example' },
+        date: '2026-01-01T00:00:00Z',
+        message: `m ${i}`,
+        path: 'a.txt',
+        content: `${i}\n`,
+      })),
+    );
+    const m = { dir: repo.work, env: { PATH: process.env.PATH }, timeoutMs: 60_000 };
+    const reader = new CommitReader(m, shas, 100);
+    await reader.next();
+    await reader.return();
+    expect(await reader.next()).toEqual({ value: undefined, done: true });
+    // A sha the repository does not have: git says so, and the iteration fails with it.
+    const broken = new CommitReader(m, [...shas.slice(0, 3), 'f'.repeat(40)], 2);
+    await expect(
+      (async () => {
+        for await (const chunk of broken) void chunk;
+      })(),
+    ).rejects.toBeInstanceOf(TransientError);
   });
 });
 

@@ -569,7 +569,16 @@ describe('commits from git, authors from GraphQL: each email asked once a run, 1
     try {
       const em = w.db.orm.em.fork();
       const log = createLogger('silent');
-      const octokit = createGitHubClient({ baseUrl: w.gh.url, token: w.gh.token, redis, prefix: randomPrefix(), em, log, maxInlineWaitSeconds: 0, retryBaseMs: 10 });
+      const octokit = createGitHubClient({
+        baseUrl: w.gh.url,
+        token: w.gh.token,
+        redis,
+        prefix: randomPrefix(),
+        em,
+        log,
+        maxInlineWaitSeconds: 0,
+        retryBaseMs: 10,
+      });
       const opts = {
         octokit,
         em,

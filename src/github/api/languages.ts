@@ -71,16 +71,19 @@ function pick(candidates: Lang[], ext?: string): Lang {
   )[0]!;
 }
 
+// Each file name's and extension's language, settled once (a sync asks for every file of every commit).
+const languageOfFilename = new Map([...byFilename].map(([f, langs]) => [f, pick(langs).name]));
+const languageOfExtension = new Map([...byExtension].map(([ext, langs]) => [ext, pick(langs, ext).name]));
+
 export function detectLanguage(path: string): string | null {
-  const base = path.split('/').pop() ?? path;
-  const named = byFilename.get(base);
-  if (named) return pick(named).name;
+  const base = path.slice(path.lastIndexOf('/') + 1);
+  const named = languageOfFilename.get(base);
+  if (named) return named;
   // Longest matching extension first, so ".d.ts" or ".spec.ts" style compounds resolve sensibly.
   const lower = base.toLowerCase();
   for (let i = lower.indexOf('.'); i !== -1; i = lower.indexOf('.', i + 1)) {
-    const ext = lower.slice(i);
-    const found = byExtension.get(ext);
-    if (found) return pick(found, ext).name;
+    const found = languageOfExtension.get(lower.slice(i));
+    if (found) return found;
   }
   return null;
 }
@@ -119,10 +122,14 @@ const GENERATED = [
   /(^|\/)__snapshots__\//,
 ];
 
+// One pass each: the patterns as one alternation.
+const VENDORED_ANY = new RegExp(VENDORED.map((re) => `(?:${re.source})`).join('|'));
+const GENERATED_ANY = new RegExp(GENERATED.map((re) => `(?:${re.source})`).join('|'));
+
 export function isVendored(path: string): boolean {
-  return VENDORED.some((re) => re.test(path));
+  return VENDORED_ANY.test(path);
 }
 
 export function isGenerated(path: string): boolean {
-  return GENERATED.some((re) => re.test(path));
+  return GENERATED_ANY.test(path);
 }

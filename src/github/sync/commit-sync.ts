@@ -27,7 +27,7 @@ import {
 import { authorsByEmail, type AuthorLookup } from './commit-authors.js';
 import { fetchCommit, splitRepo } from './fetch.js';
 import { mapLimit } from '../../lib/map-limit.js';
-import { authorEmails, hasCommit, readCommits, revList, type Mirror } from './git.js';
+import { CommitReader, hasCommit, revList, revListEmails, type Mirror } from './git.js';
 import { TransientError } from '../../errors/index.js';
 import { lockTarget, readHead, saveHead } from '../sql/heads.js';
 import { anyCommitStored, storedShas } from '../sql/commits.js';
@@ -39,7 +39,7 @@ import { deleteCommits, insertCoauthors, knownShas, upsertCommits } from '../sql
 /** Commit details fetched, then written, at a time: what a pause or a crash can waste at most. */
 export const COMMIT_CHUNK = 4;
 /** Commits read from git and written in one transaction (reading them costs no API request). */
-export const GIT_CHUNK = 1000;
+export const GIT_CHUNK = 2000;
 
 export interface CommitStreamResult {
   /** Commits listed (compare or branch listing). */
@@ -217,24 +217,20 @@ async function removeUnlisted(opts: SyncOptions, listed: Set<string>, result: Co
  */
 async function advanceFromGit(opts: SyncOptions, m: Mirror, from: string | null, to: string, result: CommitStreamResult): Promise<void> {
   if (!(await hasCommit(m, to))) throw new TransientError(`the mirror of ${opts.repo} does not have ${to} yet`);
-  const byEmail =
-    opts.pullsFrom === 'rest' ? null : async (fresh: string[]) => authorsByEmail(opts.octokit, opts.repo, await authorEmails(m, fresh), opts.signal);
   if (from !== null && (await hasCommit(m, from))) {
-    await storeFromGit(opts, m, await revList(m, to, [from]), byEmail ?? (async () => listedAuthors(authorPages(opts, to))), result);
+    await storeFromGit(opts, m, await revListEmails(m, to, [from]), async () => listedAuthors(authorPages(opts, to)), result);
     await remove(opts, await revList(m, from, [to]), result, to);
     return;
   }
   const { since, reconcile } = await fullListing(opts);
-  const listed = await revList(m, to, [], since);
-  let authors = byEmail;
-  if (!authors) {
+  const listed = await revListEmails(m, to, [], since);
+  const pages = async () => {
     // Where each commit is in the branch's list (newest first, as GitHub pages it): the whole branch's order.
-    const order = since ? await revList(m, to) : listed;
-    const pages = authorPages(opts, to, new Map(order.map((sha, i) => [sha, order.length - 1 - i])));
-    authors = async () => listedAuthors(pages);
-  }
-  await storeFromGit(opts, m, listed, authors, result);
-  if (reconcile) await removeUnlisted(opts, new Set(listed), result, to);
+    const order = since ? await revList(m, to) : [...listed.keys()];
+    return listedAuthors(authorPages(opts, to, new Map(order.map((sha, i) => [sha, order.length - 1 - i]))));
+  };
+  await storeFromGit(opts, m, listed, pages, result);
+  if (reconcile) await removeUnlisted(opts, new Set(listed.keys()), result, to);
 }
 
 /** The authors the commit list shows, as a lookup; its pages' commits are held only until their chunk is asked for. */
@@ -305,19 +301,25 @@ function authorPages(opts: SyncOptions, head: string, positions?: Map<string, nu
 /** Commit-list pages requested at once when their numbers are known (a first sync). */
 const AUTHOR_PAGE_CONCURRENCY = 4;
 
-/** Commits GIT_CHUNK at a time: files and numbers from the mirror, authors from GitHub (`lookup`), written like the API path's. */
+/**
+ * Commits GIT_CHUNK at a time (`commits`: sha → author email, oldest first): files and numbers from
+ * the mirror, written like the API path's, authors from GitHub: asked by email of GraphQL, or where
+ * GraphQL is not used (GITHUB_PULLS_FROM=rest) from the REST commit list (`listed`).
+ */
 async function storeFromGit(
   opts: SyncOptions,
   m: Mirror,
-  shas: string[],
-  lookup: (fresh: string[]) => Promise<AuthorLookup>,
+  commits: Map<string, string>,
+  listed: () => Promise<AuthorLookup>,
   result: CommitStreamResult,
 ): Promise<void> {
+  const shas = [...commits.keys()];
   result.fetched += shas.length;
   const known = await knownShas(opts.em, shas);
   const fresh = shas.filter((s) => !known.has(s));
   if (fresh.length === 0) return;
-  const authors = await lookup(fresh);
+  const authors =
+    opts.pullsFrom === 'rest' ? await listed() : authorsByEmail(opts.octokit, opts.repo, new Map(fresh.map((sha) => [sha, commits.get(sha)!])), opts.signal);
   try {
     await storeChunks(opts, m, fresh, authors, result);
   } finally {
@@ -325,24 +327,25 @@ async function storeFromGit(
   }
 }
 
-/** The chunks of `fresh` (commits not stored yet), each read from git while the one before is written. */
+/**
+ * The chunks of `fresh` (commits not stored yet), read from git (CommitReader, ahead of the writes)
+ * with their authors (the next chunk's asked while one is written), written one transaction each.
+ */
 async function storeChunks(opts: SyncOptions, m: Mirror, fresh: string[], authors: AuthorLookup, result: CommitStreamResult): Promise<void> {
   const total = result.written + fresh.length;
-  // Chunk i+1 is read from git and GitHub while chunk i is written.
-  const read = (i: number) => {
-    const chunk = fresh.slice(i, i + GIT_CHUNK);
-    return Promise.all([readCommits(m, chunk), authors.authors(chunk)]);
+  const authorsOf = (i: number) => {
+    const asked = authors.authors(fresh.slice(i, i + GIT_CHUNK));
+    // Awaited when its chunk is written; a failure there (or none, if a write fails first) is not left unhandled.
+    asked.catch(() => undefined);
+    return asked;
   };
-  let next: ReturnType<typeof read> | null = read(0);
-  for (let i = 0; i < fresh.length; i += GIT_CHUNK) {
-    const [commits, byAuthor] = await next!;
-    next = null;
+  let next = authorsOf(0);
+  let at = 0;
+  for await (const commits of new CommitReader(m, fresh, GIT_CHUNK)) {
+    const byAuthor = await next;
+    at += commits.length;
+    if (at < fresh.length) next = authorsOf(at);
     opts.signal?.throwIfAborted();
-    if (i + GIT_CHUNK < fresh.length) {
-      next = read(i + GIT_CHUNK);
-      // Awaited at the next turn; a failure there (or none, if this one fails first) is not left unhandled.
-      next.catch(() => undefined);
-    }
     const details = commits.map((c) => ({ commit: { ...c.commit, author: byAuthor.get(c.commit.sha) ?? null }, files: c.files }));
     await opts.em.transactional(async (tx) => {
       result.written += await writeCommitChunk(tx, opts.repo, details);

@@ -55,7 +55,8 @@ function utc(value: string, what: string): string {
 /**
  * A push parser of `git log --no-walk=unsorted -z --numstat --format=LOG_FORMAT <shas>`: call
  * `push` with each chunk of output, then `end()`, which returns the commits in the order asked and
- * throws unless exactly the asked commits came back.
+ * throws unless exactly the asked commits came back. With `onCommit`, each commit is handed over as
+ * soon as it is complete (when the next one starts, the last at `end()`) and none is kept.
  */
 export class LogParser {
   private readonly out: ParsedCommit[] = [];
@@ -63,8 +64,13 @@ export class LogParser {
   private header: string[] = [];
   private current: ParsedCommit | null = null;
   private rename: { additions: number; deletions: number; old?: string } | null = null;
+  /** Commits started so far. */
+  private count = 0;
 
-  constructor(private readonly expected: readonly string[]) {
+  constructor(
+    private readonly expected: readonly string[],
+    private readonly onCommit?: (c: ParsedCommit) => void,
+  ) {
     this.tokens = new NulTokens((t) => this.token(t));
   }
 
@@ -112,13 +118,15 @@ export class LogParser {
   private startCommit(): void {
     const [sha, parents, authorName, authorEmail, authorDate, committerName, committerEmail, committerDate] = this.header as [string, ...string[]];
     this.header = [];
-    const want = this.expected[this.out.length];
+    const want = this.expected[this.count];
     if (!SHA.test(sha) || sha !== want) {
       throw new TransientError(
-        `git log output out of step: expected commit ${want ?? '(none)'} as record ${this.out.length + 1}, read ${JSON.stringify(sha.slice(0, 60))}`,
+        `git log output out of step: expected commit ${want ?? '(none)'} as record ${this.count + 1}, read ${JSON.stringify(sha.slice(0, 60))}`,
       );
     }
     if (!PARENTS.test(parents!)) throw new TransientError(`git log gave commit ${sha} invalid parents ${JSON.stringify(parents!.slice(0, 100))}`);
+    if (this.current && this.onCommit) this.onCommit(this.current);
+    this.count += 1;
     this.current = {
       sha,
       parents: parents!.split(' ').filter(Boolean),
@@ -130,15 +138,15 @@ export class LogParser {
       committerDate: utc(committerDate!, `commit ${sha}'s committer`),
       files: [],
     };
-    this.out.push(this.current);
+    if (!this.onCommit) this.out.push(this.current);
   }
 
   end(): ParsedCommit[] {
     const rest = this.tokens.rest();
-    if (rest !== '' || this.header.length > 0 || this.rename)
-      throw new TransientError(`git log output ended inside a record (after ${this.out.length} commits)`);
-    if (this.out.length !== this.expected.length)
-      throw new TransientError(`git log returned ${this.out.length} of the ${this.expected.length} commits asked for`);
+    if (rest !== '' || this.header.length > 0 || this.rename) throw new TransientError(`git log output ended inside a record (after ${this.count} commits)`);
+    if (this.count !== this.expected.length) throw new TransientError(`git log returned ${this.count} of the ${this.expected.length} commits asked for`);
+    if (this.current && this.onCommit) this.onCommit(this.current);
+    this.current = null;
     return this.out;
   }
 }
@@ -149,15 +157,27 @@ export const MAX_MESSAGE_BYTES = 1024 * 1024;
 /**
  * A push parser of `git cat-file --batch` fed the shas, one per line: for each, a line
  * `<sha> commit <size>`, `size` bytes of the commit object, a line feed. Returns the messages by
- * sha (decoded from the object's `encoding` header when it names one, else UTF-8), as `%B` shows them.
+ * sha (decoded from the object's `encoding` header when it names one, else UTF-8), as `%B` shows them;
+ * with `onMessage`, hands each over as it is complete and keeps none.
  */
 export class CatFileMessages {
   private readonly out = new Map<string, string>();
   private line: Buffer[] = [];
   private body: { sha: string; size: number; got: number; kept: Buffer[]; keptBytes: number } | null = null;
   private awaitingLf = false;
+  /** Objects read so far. */
+  private count = 0;
 
-  constructor(private readonly expected: readonly string[]) {}
+  constructor(
+    private readonly expected: readonly string[],
+    private readonly onMessage?: (sha: string, message: string) => void,
+  ) {}
+
+  private done(sha: string, message: string): void {
+    this.count += 1;
+    if (this.onMessage) this.onMessage(sha, message);
+    else this.out.set(sha, message);
+  }
 
   push(chunk: Buffer): void {
     let at = 0;
@@ -165,13 +185,15 @@ export class CatFileMessages {
       if (this.body) {
         const take = Math.min(this.body.size - this.body.got, chunk.length - at);
         if (this.body.keptBytes < MAX_MESSAGE_BYTES + 64 * 1024) {
-          this.body.kept.push(Buffer.from(chunk.subarray(at, at + take)));
+          // A view, not a copy: the stream hands each chunk over once and never reuses it.
+          this.body.kept.push(chunk.subarray(at, at + take));
           this.body.keptBytes += take;
         }
         this.body.got += take;
         at += take;
         if (this.body.got === this.body.size) {
-          this.out.set(this.body.sha, messageOf(Buffer.concat(this.body.kept)));
+          const kept = this.body.kept;
+          this.done(this.body.sha, messageOf(kept.length === 1 ? kept[0]! : Buffer.concat(kept)));
           this.body = null;
           this.awaitingLf = true;
         }
@@ -198,22 +220,22 @@ export class CatFileMessages {
   }
 
   private startObject(header: string): void {
-    const want = this.expected[this.out.size];
+    const want = this.expected[this.count];
     const m = /^([0-9a-f]{40}) (\S+) (\d+)$/.exec(header);
     if (!m || m[1] !== want)
       throw new TransientError(`git cat-file output out of step: expected ${want ?? '(none)'}, read ${JSON.stringify(header.slice(0, 80))}`);
     if (m[2] !== 'commit') throw new TransientError(`${want} is a ${m[2]}, not a commit`);
     this.body = { sha: m[1]!, size: Number(m[3]), got: 0, kept: [], keptBytes: 0 };
     if (this.body.size === 0) {
-      this.out.set(this.body.sha, '');
+      this.done(this.body.sha, '');
       this.body = null;
       this.awaitingLf = true;
     }
   }
 
   end(): Map<string, string> {
-    if (this.body || this.line.length || this.out.size !== this.expected.length) {
-      throw new TransientError(`git cat-file returned ${this.out.size} of the ${this.expected.length} commits asked for`);
+    if (this.body || this.line.length || this.count !== this.expected.length) {
+      throw new TransientError(`git cat-file returned ${this.count} of the ${this.expected.length} commits asked for`);
     }
     return this.out;
   }

@@ -31,11 +31,18 @@ export class GitRemoteRefusedError extends TransientError {
 const REFUSED =
   /repository '[^']*' not found|Repository not found|The requested URL returned error: (401|403|404)|Authentication failed|could not read Username|terminal prompts disabled|HTTP Basic: Access denied/i;
 
+/** Holds a running git's output (git blocks once the pipe is full) and lets it go again; set by gitStream. */
+export interface GitFlow {
+  pause?: () => void;
+  resume?: () => void;
+}
+
 /**
  * Run git with `args`, feeding `stdin` when given; `onData` gets stdout as it arrives and may throw
- * (a parse error: git is stopped and the error is the run's). Resolves when git exited 0.
+ * (a parse error: git is stopped and the error is the run's). Resolves when git exited 0. `flow`, when
+ * given, gets the functions that hold and release git's output.
  */
-export function gitStream(r: GitRunner, args: string[], onData: (chunk: Buffer) => void, stdin?: string): Promise<void> {
+export function gitStream(r: GitRunner, args: string[], onData: (chunk: Buffer) => void, stdin?: string, flow?: GitFlow): Promise<void> {
   const what = `git ${args[0] === '-C' ? args[2] : args[0]}`;
   return new Promise<void>((resolve, reject) => {
     if (r.signal?.aborted) return reject(r.signal.reason);
@@ -64,6 +71,10 @@ export function gitStream(r: GitRunner, args: string[], onData: (chunk: Buffer) 
     const timer = setTimeout(() => stop(new TransientError(`${what} timed out after ${r.timeoutMs} ms`)), r.timeoutMs);
     const onAbort = () => stop(r.signal!.reason);
     r.signal?.addEventListener('abort', onAbort, { once: true });
+    if (flow) {
+      flow.pause = () => child.stdout.pause();
+      flow.resume = () => child.stdout.resume();
+    }
     child.stdout.on('data', (chunk: Buffer) => {
       if (failure) return;
       try {

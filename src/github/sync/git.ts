@@ -4,8 +4,8 @@ import { dirname, join } from 'node:path';
 import type { AppConfig } from '../../config/index.js';
 import { TransientError } from '../../errors/index.js';
 import type { GhCommitDetail } from '../api/schemas.js';
-import { gitStream, gitText, NulTokens, type GitRunner } from './git-process.js';
-import { CatFileMessages, LOG_FORMAT, LogParser } from './git-parse.js';
+import { gitStream, gitText, NulTokens, type GitFlow, type GitRunner } from './git-process.js';
+import { CatFileMessages, LOG_FORMAT, LogParser, type ParsedCommit } from './git-parse.js';
 
 /**
  * Commits read from git itself: a bare mirror of each tracked repository (GIT_MIRROR_DIR), cloned
@@ -185,27 +185,30 @@ export async function revList(m: Mirror, include: string, exclude: string[] = []
 }
 
 /**
- * Each commit's author email as git holds it, by sha: one `git log --no-walk` of the shas (given on
- * stdin), its fields closed by NUL, which no email holds; each answer must be the next sha asked.
+ * revList's commits (oldest first; with `since`, filtered the same way) with each one's author email
+ * as git holds it, sha → email in that order: one `git log --reverse -z` walk, fields closed by NUL
+ * (which no email holds) and read by position, each sha and time checked.
  */
-export async function authorEmails(m: Mirror, shas: string[]): Promise<Map<string, string>> {
+export async function revListEmails(m: Mirror, include: string, exclude: string[] = [], since?: Date | null): Promise<Map<string, string>> {
   const out = new Map<string, string>();
-  if (shas.length === 0) return out;
-  let sha: string | null = null;
+  const floor = since ? Math.floor(since.getTime() / 1000) : -Infinity;
+  let fields: string[] = [];
   const take = (token: string) => {
-    if (sha === null) {
-      if (token !== shas[out.size]) throw new TransientError(`git log gave ${JSON.stringify(token.slice(0, 40))} where ${shas[out.size]} was asked`);
-      sha = token;
-    } else {
-      out.set(sha, token);
-      sha = null;
-    }
+    fields.push(token);
+    if (fields.length < 3) return;
+    const [sha, time, email] = fields as [string, string, string];
+    fields = [];
+    if (!/^[0-9a-f]{40}$/.test(sha) || !/^\d+$/.test(time))
+      throw new TransientError(`git log gave ${JSON.stringify(sha.slice(0, 40))} where a commit was expected`);
+    if (Number(time) >= floor) out.set(sha, email);
   };
   const tokens = new NulTokens(take);
-  await gitStream(m, ['-C', m.dir, 'log', '--no-walk=unsorted', '--stdin', '-z', '--format=%H%x00%ae'], (c) => tokens.push(c), shas.join('\n') + '\n');
+  await gitStream(m, ['-C', m.dir, 'log', '--reverse', '-z', '--format=%H%x00%ct%x00%ae', include, ...exclude.map((e) => `^${e}`), '--'], (c) =>
+    tokens.push(c),
+  );
   // `-z` separates commits with a NUL: the last email ends the output instead.
-  if (sha !== null) take(tokens.rest());
-  if (out.size !== shas.length) throw new TransientError(`git log gave the author emails of ${out.size} of ${shas.length} commits`);
+  if (fields.length === 2) take(tokens.rest());
+  if (fields.length !== 0) throw new TransientError('git log output ended inside a commit');
   return out;
 }
 
@@ -253,50 +256,189 @@ export async function commitTags(m: Mirror): Promise<{ name: string; sha: string
 /** One commit as git holds it, in the shape GitHub's REST detail has (so both paths write the same rows). */
 export type GitCommit = { commit: GhCommitDetail; files: NonNullable<GhCommitDetail['files']> };
 
-/** Commits read per `git log` (and `git cat-file`) call. */
-export const READ_BATCH = 1000;
+/** The shape GitHub's REST detail has, from what git said of a commit. */
+function asDetail(c: ParsedCommit, message: string): GitCommit {
+  let additions = 0;
+  let deletions = 0;
+  for (const f of c.files) {
+    additions += f.additions;
+    deletions += f.deletions;
+  }
+  return {
+    commit: {
+      sha: c.sha,
+      commit: {
+        message,
+        author: { name: c.authorName, email: c.authorEmail, date: c.authorDate },
+        committer: { name: c.committerName, email: c.committerEmail, date: c.committerDate },
+      },
+      author: null,
+      committer: null,
+      parents: c.parents.map((p) => ({ sha: p })),
+      stats: { additions, deletions, total: null },
+      files: c.files,
+    },
+    files: c.files,
+  };
+}
+
+/** Chunks of commits a reader holds, read ahead, before it holds git. */
+const READ_AHEAD = 2;
 
 /**
- * The commits' metadata, messages and files, as GitHub reports them: the diff against the first
- * parent (a root commit's against nothing, a merge's against its first parent), renames detected
- * (`-M`, the new path), binary files 0/0. Per READ_BATCH commits, one `git log` for metadata and
- * files and one `git cat-file --batch` for the messages, both parsed as they stream (git-parse.ts).
+ * The commits `shas` as git holds them, in the order given, handed over `size` at a time: their
+ * metadata, messages and files as GitHub reports them (the diff against the first parent, a root
+ * commit's against nothing, a merge's against its first parent; renames detected with `-M`, under
+ * the new path; binary files 0/0). One `git log` for metadata and files and one `git cat-file
+ * --batch` for the messages read all of them, each started once (a process start costs the event
+ * loop milliseconds), both parsed as they stream (git-parse.ts). Git is held (its output paused:
+ * it blocks on a full pipe) while READ_AHEAD chunks' worth waits to be taken, so memory stays
+ * bounded however long the history. Iterate to the end, or `close()` to stop both.
  */
-export async function readCommits(m: Mirror, shas: string[]): Promise<GitCommit[]> {
-  const out: GitCommit[] = [];
-  for (let i = 0; i < shas.length; i += READ_BATCH) {
-    const batch = shas.slice(i, i + READ_BATCH);
-    const log = new LogParser(batch);
-    const cat = new CatFileMessages(batch);
-    await Promise.all([
-      gitStream(
-        m,
-        ['-C', m.dir, 'log', '--no-walk=unsorted', '--diff-merges=first-parent', '--root', '-M', '--numstat', '-z', `--format=${LOG_FORMAT}`, ...batch],
-        (c) => log.push(c),
-      ),
-      gitStream(m, ['-C', m.dir, 'cat-file', '--batch'], (c) => cat.push(c), batch.join('\n') + '\n'),
-    ]);
-    const messages = cat.end();
-    for (const c of log.end()) {
-      const message = messages.get(c.sha);
-      if (message === undefined) throw new TransientError(`git cat-file gave no message for ${c.sha}`);
-      out.push({
-        commit: {
-          sha: c.sha,
-          commit: {
-            message,
-            author: { name: c.authorName, email: c.authorEmail, date: c.authorDate },
-            committer: { name: c.committerName, email: c.committerEmail, date: c.committerDate },
-          },
-          author: null,
-          committer: null,
-          parents: c.parents.map((p) => ({ sha: p })),
-          stats: { additions: c.files.reduce((s, f) => s + f.additions, 0), deletions: c.files.reduce((s, f) => s + f.deletions, 0), total: null },
-          files: c.files,
+export class CommitReader implements AsyncIterableIterator<GitCommit[]> {
+  private readonly stop = new AbortController();
+  private readonly logFlow: GitFlow = {};
+  private readonly catFlow: GitFlow = {};
+  private readonly parsed: ParsedCommit[] = [];
+  private readonly messages: string[] = [];
+  private parsedHead = 0;
+  private messagesHead = 0;
+  private readonly ready: GitCommit[][] = [];
+  private pending: GitCommit[] = [];
+  private finished = 0;
+  private failure: unknown;
+  private wake: (() => void) | null = null;
+  private holding = { log: false, cat: false };
+  private closed = false;
+
+  /** `onHold`: called each time the reader has held both gits (diagnostics, tests). */
+  constructor(
+    m: Mirror,
+    shas: string[],
+    private readonly size: number,
+    private readonly onHold?: () => void,
+  ) {
+    if (shas.length === 0) {
+      // `git log --stdin` given nothing would show HEAD.
+      this.finished = 2;
+      return;
+    }
+    const r: Mirror = { ...m, signal: m.signal ? AbortSignal.any([m.signal, this.stop.signal]) : this.stop.signal };
+    const log = new LogParser(shas, (c) => {
+      this.parsed.push(c);
+      this.join();
+    });
+    const cat = new CatFileMessages(shas, (_sha, message) => {
+      this.messages.push(message);
+      this.join();
+    });
+    const run = (p: Promise<void>, end: () => void) =>
+      p.then(end).then(
+        () => {
+          this.finished += 1;
+          this.join();
         },
-        files: c.files,
-      });
+        (err: unknown) => {
+          this.failure ??= err;
+          this.stop.abort(err);
+          this.wake?.();
+        },
+      );
+    const stdin = shas.join('\n') + '\n';
+    void run(
+      gitStream(
+        r,
+        ['-C', m.dir, 'log', '--no-walk=unsorted', '--stdin', '--diff-merges=first-parent', '--root', '-M', '--numstat', '-z', `--format=${LOG_FORMAT}`],
+        (c) => log.push(c),
+        stdin,
+        this.logFlow,
+      ),
+      () => log.end(),
+    );
+    void run(
+      gitStream(r, ['-C', m.dir, 'cat-file', '--batch'], (c) => cat.push(c), stdin, this.catFlow),
+      () => cat.end(),
+    );
+  }
+
+  /** Pairs what both have read, in order (the parsers check each answer is the sha asked next); holds whichever is ahead. */
+  private join(): void {
+    while (this.parsedHead < this.parsed.length && this.messagesHead < this.messages.length) {
+      const c = this.parsed[this.parsedHead]!;
+      this.pending.push(asDetail(c, this.messages[this.messagesHead]!));
+      this.parsedHead += 1;
+      this.messagesHead += 1;
+      if (this.pending.length === this.size) {
+        this.ready.push(this.pending);
+        this.pending = [];
+      }
+    }
+    // Taken entries are dropped now and then, not one by one (shifting an array is linear).
+    if (this.parsedHead > this.size) {
+      this.parsed.splice(0, this.parsedHead);
+      this.parsedHead = 0;
+    }
+    if (this.messagesHead > this.size) {
+      this.messages.splice(0, this.messagesHead);
+      this.messagesHead = 0;
+    }
+    if (this.finished === 2 && this.pending.length > 0) {
+      this.ready.push(this.pending);
+      this.pending = [];
+    }
+    const limit = READ_AHEAD * this.size - (this.ready.length * this.size + this.pending.length);
+    const before = this.holding.log && this.holding.cat;
+    this.holding = { log: this.parsed.length - this.parsedHead >= limit, cat: this.messages.length - this.messagesHead >= limit };
+    if (this.holding.log) this.logFlow.pause?.();
+    else this.logFlow.resume?.();
+    if (this.holding.cat) this.catFlow.pause?.();
+    else this.catFlow.resume?.();
+    if (!before && this.holding.log && this.holding.cat && this.finished < 2) this.onHold?.();
+    this.wake?.();
+  }
+
+  /** Commits read from git and not handed over yet (the larger count of the two gits'). */
+  get held(): number {
+    const joined = this.ready.length * this.size + this.pending.length;
+    return joined + Math.max(this.parsed.length - this.parsedHead, this.messages.length - this.messagesHead);
+  }
+
+  async next(): Promise<IteratorResult<GitCommit[]>> {
+    for (;;) {
+      if (this.closed) return { value: undefined, done: true };
+      if (this.failure !== undefined) throw this.failure;
+      const chunk = this.ready.shift();
+      if (chunk) {
+        this.join();
+        return { value: chunk, done: false };
+      }
+      if (this.finished === 2) return { value: undefined, done: true };
+      await new Promise<void>((resolve) => (this.wake = resolve));
+      this.wake = null;
     }
   }
+
+  /** Stop both gits (a reader not iterated to its end); it hands nothing more over. */
+  close(): void {
+    this.closed = true;
+    this.stop.abort(new Error('the commit reader was closed'));
+    this.wake?.();
+  }
+
+  async return(): Promise<IteratorResult<GitCommit[]>> {
+    this.close();
+    return { value: undefined, done: true };
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+}
+
+/** The commits `shas` as git holds them, in the order given (CommitReader, all at once). */
+export async function readCommits(m: Mirror, shas: string[]): Promise<GitCommit[]> {
+  const out: GitCommit[] = [];
+  if (shas.length === 0) return out;
+  for await (const chunk of new CommitReader(m, shas, 1000)) out.push(...chunk);
   return out;
 }

@@ -31,11 +31,12 @@ export function issueRefs(text: string | null | undefined, ownRepository: string
     if (!had) out.set(key, r);
     else if (r.closing) had.closing = true;
   };
-  if (opts.github !== false) {
+  // Every GitHub reference holds a `#` or an issue URL, every Jira key a `-`: a text without them is not scanned.
+  if (opts.github !== false && (text.includes('#') || text.includes('/issues/'))) {
     for (const m of text.matchAll(CLOSING)) add({ repository: m[1] ?? m[3] ?? ownRepository, number: Number(m[2] ?? m[4]), jiraKey: null, closing: true });
     for (const m of text.matchAll(PLAIN)) add({ repository: m[1] ?? ownRepository, number: Number(m[2]), jiraKey: null, closing: false });
   }
-  if (opts.jira !== false) for (const m of text.matchAll(JIRA)) add({ repository: null, number: null, jiraKey: m[1]!, closing: false });
+  if (opts.jira !== false && text.includes('-')) for (const m of text.matchAll(JIRA)) add({ repository: null, number: null, jiraKey: m[1]!, closing: false });
   return [...out.values()].filter((r) => r.jiraKey !== null || (Number.isSafeInteger(r.number) && r.number! > 0));
 }
 
