@@ -89,8 +89,6 @@ export class GitCommitSource implements CommitSource {
     const known = this.lists.get(key);
     if (known) return known;
     const out = (await this.git(['rev-list', ...(since ? [`--since=${since}`] : []), head])).split('\n').filter(Boolean);
-    // Its pages will be asked for: their summaries read in a few calls, not two per page.
-    for (let i = 0; i < out.length; i += 2000) await this.summaries(out.slice(i, i + 2000));
     if (/^[0-9a-f]{40}$/.test(head)) this.lists.set(key, out);
     return out;
   }

@@ -512,6 +512,11 @@ export class GitHubStandIn {
       const head = await source.resolve(q.get('sha') ?? (await source.defaultBranch()));
       if (!head) return { status: 404, body: { message: 'Not Found', documentation_url: DOCS, status: '404' } };
       const shas = await source.list(head, q.get('since') ?? undefined);
+      // The pages around this one will be asked for: their summaries read 20 pages at a time, not two git calls a page.
+      const perPage = Math.min(100, Number(q.get('per_page') ?? 30));
+      const window = 20 * perPage;
+      const from = Math.floor(((Math.max(1, Number(q.get('page') ?? 1)) - 1) * perPage) / window) * window;
+      await source.summaries(shas.slice(from, from + window));
       const { body, link } = this.paginate(path, q, shas);
       return { status: 200, link, body: await Promise.all((await source.summaries(body)).map((c) => this.commitJson(full, repo, c))) };
     }
