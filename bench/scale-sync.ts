@@ -50,7 +50,7 @@ const T0 = Date.UTC(2024, 0, 1) / 1000;
 const users: StandInUser[] = Array.from({ length: 20 }, (_, k) => ({ id: 4_000_000 + k, login: `scale-dev-${k}`, email: `dev${k}@scale.example` }));
 
 /** The history, written by `git fast-import` (seconds for 10,000 commits, where a commit per process takes minutes). */
-export function generateHistory(bare: string, n: number): void {
+function generateHistory(bare: string, n: number): void {
   const chunks: Buffer[] = [];
   const put = (s: string | Buffer) => chunks.push(typeof s === 'string' ? Buffer.from(s) : s);
   const data = (content: string | Buffer) => {

@@ -6,15 +6,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppConfig } from '../src/config/index.js';
 import { type Person } from '../src/dev/git-repo.js';
 import { type StandInUser } from '../src/dev/github-stand-in.js';
-import { createGitHubClient } from '../src/github/api/client.js';
 import { TransientError } from '../src/errors/index.js';
 import { githubSyncRepo, retentionPrune } from '../src/jobs/index.js';
-import { createLogger } from '../src/lib/logger.js';
 import { syncCommits } from '../src/github/sync/commit-sync.js';
 import { openMirror } from '../src/github/sync/git.js';
 import { gitFallbackReason } from '../src/github/sync/git-fallbacks.js';
 import { useGitHubWorld, type GitHubWorld } from './hooks.js';
-import { randomPrefix, REDIS_URL } from './helpers/redis.js';
+import { directSync } from './helpers/direct-sync.js';
+import { REDIS_URL } from './helpers/redis.js';
 
 /**
  * Histories written to break a parser, a race forced between two syncs of one repository, and
@@ -182,16 +181,9 @@ describe('two commit syncs of one repository at once (commits from git)', () => 
     const gate = new Promise<void>((r) => (release = r));
     let reachedGate!: () => void;
     const atGate = new Promise<void>((r) => (reachedGate = r));
-    const em = db.orm.em.fork();
-    const log = createLogger('silent');
-    const octokit = createGitHubClient({ baseUrl: gh.url, token: gh.token, redis, prefix: randomPrefix(), em, log, maxInlineWaitSeconds: 0, retryBaseMs: 10 });
     const runA = syncCommits({
-      octokit,
-      em,
-      log,
+      ...directSync(gh, redis, db.orm.em.fork()),
       repo: REPO,
-      overlapMinutes: 5,
-      initialDays: 0,
       mirror: async () => {
         reachedGate();
         await gate;

@@ -5,8 +5,6 @@ import type { Job } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { fakeSha, GitHubStandIn, type StandInUser } from '../src/dev/github-stand-in.js';
-import { createGitHubClient } from '../src/github/api/client.js';
-import { createLogger } from '../src/lib/logger.js';
 import { syncCommits } from '../src/github/sync/commit-sync.js';
 import { openMirror } from '../src/github/sync/git.js';
 import { TransientError } from '../src/errors/index.js';
@@ -16,7 +14,8 @@ import { computeMetrics } from '../src/metrics/library.js';
 import { buildReportData } from '../src/reports/data.js';
 import { githubSyncRepo, insightGenerate } from '../src/jobs/index.js';
 import type { Person } from '../src/dev/git-repo.js';
-import { randomPrefix, REDIS_URL } from './helpers/redis.js';
+import { directSync } from './helpers/direct-sync.js';
+import { REDIS_URL } from './helpers/redis.js';
 import { useGitHubWorld, useStandIn, useTestWorld } from './hooks.js';
 
 /**
@@ -567,25 +566,9 @@ describe('commits from git, authors from GraphQL: each email asked once a run, 1
     });
     const redis = new Redis(REDIS_URL);
     try {
-      const em = w.db.orm.em.fork();
-      const log = createLogger('silent');
-      const octokit = createGitHubClient({
-        baseUrl: w.gh.url,
-        token: w.gh.token,
-        redis,
-        prefix: randomPrefix(),
-        em,
-        log,
-        maxInlineWaitSeconds: 0,
-        retryBaseMs: 10,
-      });
       const opts = {
-        octokit,
-        em,
-        log,
+        ...directSync(w.gh, redis, w.db.orm.em.fork()),
         repo: REPO,
-        overlapMinutes: 5,
-        initialDays: 0,
         pullsFrom: 'graphql' as const,
         mirror: () => openMirror(w.config, REPO, w.gh.token),
       };
@@ -710,10 +693,7 @@ describe('GITHUB_SYNC_INITIAL_DAYS bounds a first sync of commits and pull reque
   });
 
   it('only what changed in the last 30 days is listed and fetched', async () => {
-    const em = w.db.orm.em.fork();
-    const log = createLogger('silent');
-    const octokit = createGitHubClient({ baseUrl: gh.url, token: gh.token, redis, prefix: randomPrefix(), em, log, maxInlineWaitSeconds: 0, retryBaseMs: 10 });
-    const opts = { octokit, em, log, repo: 'acme/window', overlapMinutes: 5, initialDays: 30, now };
+    const opts = { ...directSync(gh, redis, w.db.orm.em.fork()), repo: 'acme/window', initialDays: 30, now };
     const commits = await syncCommits(opts);
     const pulls = await syncPulls(opts);
     expect(commits).toMatchObject({ written: 2 });
@@ -743,19 +723,12 @@ describe('GITHUB_SYNC_INITIAL_DAYS bounds a first sync of commits and pull reque
       })),
       pulls: [],
     });
-    const em = w.db.orm.em.fork();
-    const log = createLogger('silent');
-    const octokit = createGitHubClient({ baseUrl: gh.url, token: gh.token, redis, prefix: randomPrefix(), em, log, maxInlineWaitSeconds: 0, retryBaseMs: 10 });
     const shutdown = new AbortController();
     const reason = new Error('the worker is shutting down');
     // The shutdown arrives while the first chunk is being written.
     const opts = {
-      octokit,
-      em,
-      log,
+      ...directSync(gh, redis, w.db.orm.em.fork()),
       repo: 'acme/stop',
-      overlapMinutes: 5,
-      initialDays: 0,
       now,
       signal: shutdown.signal,
       progress: async () => shutdown.abort(reason),
@@ -785,28 +758,12 @@ describe('GITHUB_SYNC_INITIAL_DAYS bounds a first sync of commits and pull reque
         // Updated a few hours apart, merged 19 days ago.
         pulls: Array.from({ length: total }, (_, i) => pull(base + i, i + 1, 20, 20 - i / 10, 'closed', 19)),
       });
-      const em = w.db.orm.em.fork();
-      const log = createLogger('silent');
-      const octokit = createGitHubClient({
-        baseUrl: gh.url,
-        token: gh.token,
-        redis,
-        prefix: randomPrefix(),
-        em,
-        log,
-        maxInlineWaitSeconds: 0,
-        retryBaseMs: 10,
-      });
       const shutdown = new AbortController();
       const reason = new Error('the worker is shutting down');
       // The shutdown arrives while the first batch is being written.
       const opts = {
-        octokit,
-        em,
-        log,
+        ...directSync(gh, redis, w.db.orm.em.fork()),
         repo: repository,
-        overlapMinutes: 5,
-        initialDays: 0,
         now,
         pullsFrom,
         signal: shutdown.signal,

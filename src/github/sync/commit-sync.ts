@@ -250,12 +250,12 @@ function listedAuthors(pages: (shas: string[]) => Promise<Map<string, GhCommitLi
  * Who GitHub says wrote each commit, where GraphQL is not used (GITHUB_PULLS_FROM=rest; otherwise
  * commit-authors.ts asks once per email): the commit list, 100 commits a request. When the position
  * of each commit in the branch's list is known (a first sync: git's own `rev-list` of the head, the
- * order GitHub lists in), the pages holding the commits asked
- * for are requested by number, AUTHOR_PAGE_CONCURRENCY at a time. What they do not bring (an order
- * that differs), or without positions: the branch is read from its head page by page while pages
- * bring commits being written; once a page brings none of them, the list is asked from the newest
- * missing commit itself (`?sha=<it>`: it and its 99 nearest ancestors, so a merged old branch costs
- * one request, not the pages of history between it and the head).
+ * order GitHub lists in), the pages holding the commits asked for are requested by number,
+ * AUTHOR_PAGE_CONCURRENCY at a time. What they do not bring (an order that differs), or without
+ * positions: the branch is read from its head page by page while pages bring commits being written;
+ * once a page brings none of them, the list is asked from the newest missing commit itself
+ * (`?sha=<it>`: it and its 99 nearest ancestors, so a merged old branch costs one request, not the
+ * pages of history between it and the head).
  */
 function authorPages(opts: SyncOptions, head: string, positions?: Map<string, number>): (shas: string[]) => Promise<Map<string, GhCommitListItem>> {
   const { owner, repo: name } = splitRepo(opts.repo);
@@ -304,13 +304,13 @@ const AUTHOR_PAGE_CONCURRENCY = 4;
 /**
  * Commits GIT_CHUNK at a time (`commits`: sha → author email, oldest first): files and numbers from
  * the mirror, written like the API path's, authors from GitHub: asked by email of GraphQL, or where
- * GraphQL is not used (GITHUB_PULLS_FROM=rest) from the REST commit list (`listed`).
+ * GraphQL is not used (GITHUB_PULLS_FROM=rest) from the REST commit list (`restAuthors`).
  */
 async function storeFromGit(
   opts: SyncOptions,
   m: Mirror,
   commits: Map<string, string>,
-  listed: () => Promise<AuthorLookup>,
+  restAuthors: () => Promise<AuthorLookup>,
   result: CommitStreamResult,
 ): Promise<void> {
   const shas = [...commits.keys()];
@@ -319,7 +319,9 @@ async function storeFromGit(
   const fresh = shas.filter((s) => !known.has(s));
   if (fresh.length === 0) return;
   const authors =
-    opts.pullsFrom === 'rest' ? await listed() : authorsByEmail(opts.octokit, opts.repo, new Map(fresh.map((sha) => [sha, commits.get(sha)!])), opts.signal);
+    opts.pullsFrom === 'rest'
+      ? await restAuthors()
+      : authorsByEmail(opts.octokit, opts.repo, new Map(fresh.map((sha) => [sha, commits.get(sha)!])), opts.signal);
   try {
     await storeChunks(opts, m, fresh, authors, result);
   } finally {

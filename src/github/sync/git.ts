@@ -434,11 +434,3 @@ export class CommitReader implements AsyncIterableIterator<GitCommit[]> {
     return this;
   }
 }
-
-/** The commits `shas` as git holds them, in the order given (CommitReader, all at once). */
-export async function readCommits(m: Mirror, shas: string[]): Promise<GitCommit[]> {
-  const out: GitCommit[] = [];
-  if (shas.length === 0) return out;
-  for await (const chunk of new CommitReader(m, shas, 1000)) out.push(...chunk);
-  return out;
-}
