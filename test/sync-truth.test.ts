@@ -5,7 +5,7 @@ import type { Job } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { fakeSha, GitHubStandIn, type StandInUser } from '../src/dev/github-stand-in.js';
-import { syncCommits } from '../src/github/sync/commit-sync.js';
+import { GIT_CHUNK, syncCommits } from '../src/github/sync/commit-sync.js';
 import { openMirror } from '../src/github/sync/git.js';
 import { TransientError } from '../src/errors/index.js';
 import { syncPulls } from '../src/github/sync/pull-stream.js';
@@ -13,7 +13,7 @@ import { developerSignals } from '../src/insights/signals.js';
 import { computeMetrics } from '../src/metrics/library.js';
 import { buildReportData } from '../src/reports/data.js';
 import { githubSyncRepo, insightGenerate } from '../src/jobs/index.js';
-import type { Person } from '../src/dev/git-repo.js';
+import { GitRepo, type Person } from '../src/dev/git-repo.js';
 import { directSync } from './helpers/direct-sync.js';
 import { REDIS_URL } from './helpers/redis.js';
 import { useGitHubWorld, useStandIn, useTestWorld } from './hooks.js';
@@ -543,6 +543,48 @@ describe('commits from git, authors from GraphQL: each email asked once a run, 1
     expect(askedEmails()).toEqual([[people[0]!.email, 'new@wide.example']]);
     expect(w.gh.counted(/^GET \/repos\/acme\/wide\/commits/)).toHaveLength(0);
     expect(await storedLogins()).toEqual(expectedLogins());
+  });
+
+  it('a shutdown stops the git path between chunks: what was written stays, the next run completes it', async () => {
+    const REPO2 = 'acme/wide-stop';
+    const other = new GitRepo();
+    const redis = new Redis(REDIS_URL);
+    try {
+      other.importCommits(
+        Array.from({ length: GIT_CHUNK + 500 }, (_, i) => ({
+          who: people[i % 5]!,
+          date: new Date(Date.UTC(2026, 0, 1) + i * 60_000).toISOString(),
+          message: `work ${i}`,
+          path: `f${i % 9}.ts`,
+          content: `${i}\n`,
+        })),
+      );
+      other.push();
+      w.gh.repos.set(REPO2, { commits: [], pulls: [], git: other.bare });
+      const count = async () => (await w.db.sql.query(`SELECT count(*)::int AS n FROM commits WHERE repository_full_name = $1`, [REPO2])).rows[0].n;
+      const shutdown = new AbortController();
+      const reason = new Error('the worker is shutting down');
+      const opts = {
+        ...directSync(w.gh, redis, w.db.orm.em.fork()),
+        repo: REPO2,
+        pullsFrom: 'graphql' as const,
+        mirror: () => openMirror(w.config, REPO2, w.gh.token, shutdown.signal),
+        signal: shutdown.signal,
+        // The shutdown arrives as the first chunk is committed.
+        progress: async () => shutdown.abort(reason),
+      };
+      await expect(syncCommits(opts)).rejects.toBe(reason);
+      expect(await count()).toBe(GIT_CHUNK);
+      const { rows: heads } = await w.db.sql.query(`SELECT head_sha FROM github_commit_heads WHERE repository_full_name = $1`, [REPO2]);
+      expect(heads[0].head_sha).toBeNull(); // not moved: the run did not finish
+      const resumed = await syncCommits({ ...opts, signal: undefined, progress: undefined, mirror: () => openMirror(w.config, REPO2, w.gh.token) });
+      expect(resumed.written).toBe(500);
+      const { rows } = await w.db.sql.query(`SELECT sha FROM commits WHERE repository_full_name = $1 ORDER BY sha`, [REPO2]);
+      expect(rows.map((r) => r.sha)).toEqual(other.revList());
+    } finally {
+      redis.disconnect();
+      other.remove();
+    }
   });
 
   it('a query GitHub fails fails the run before its chunk is written; the next run stores every commit with its account', async () => {
