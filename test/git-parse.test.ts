@@ -1,11 +1,11 @@
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { GitRepo } from '../src/dev/git-repo.js';
 import { TransientError } from '../src/errors/index.js';
 import { CatFileMessages, LOG_FORMAT, LogParser } from '../src/github/sync/git-parse.js';
-import { GitMissingError, gitStream, gitText } from '../src/github/sync/git-process.js';
+import { GitMissingError, gitStream, gitText, type GitFlow } from '../src/github/sync/git-process.js';
 import { CommitReader, type GitCommit } from '../src/github/sync/git.js';
 
 /**
@@ -163,6 +163,47 @@ describe('reading commits (CommitReader: one git log and one git cat-file for al
 });
 
 describe('running git', () => {
+  it("the time git's output is held is not counted against GIT_TIMEOUT_MS (a reader waiting on writes); git's own time is", async () => {
+    const repo = new GitRepo();
+    dirs.push(repo.root);
+    const shas = repo.importCommits(
+      Array.from({ length: 50 }, (_, i) => ({
+        who: { name: 'A', email: 'a@x.example' },
+        date: '2026-01-01T00:00:00Z',
+        message: `m ${i}`,
+        path: 'a.txt',
+        content: `${i}\n`,
+      })),
+    );
+    const r = { env: { PATH: process.env.PATH }, timeoutMs: 1_000 };
+    const catFile = (flow?: GitFlow) => {
+      const out: Buffer[] = [];
+      return { out, run: gitStream(r, ['-C', repo.work, 'cat-file', '--batch'], (c) => out.push(c), shas.join('\n') + '\n', flow) };
+    };
+    try {
+      // Held five times as long as git may run, then let go: it completes.
+      vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+      const flow: GitFlow = {};
+      const held = catFile(flow);
+      flow.pause!();
+      vi.advanceTimersByTime(5_000);
+      flow.resume!();
+      vi.useRealTimers();
+      await held.run;
+      const cat = new CatFileMessages(shas);
+      for (const c of held.out) cat.push(c);
+      expect(cat.end().size).toBe(50);
+      // Not held: the same time is git's own, and it is stopped.
+      vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+      const running = catFile();
+      vi.advanceTimersByTime(5_000);
+      vi.useRealTimers();
+      await expect(running.run).rejects.toThrow('git cat-file timed out after 1000 ms');
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it('a git that does not stop in time gets SIGTERM first (it can clean up), and the run a TransientError', async () => {
     const { env } = fakeGit(`trap 'echo terminated > "$MARK"; exit 143' TERM\nsleep 30 &\nwait`);
     const err = await gitStream({ env, timeoutMs: 300 }, ['fetch'], () => undefined).catch((e: unknown) => e);

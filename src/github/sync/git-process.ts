@@ -40,7 +40,8 @@ export interface GitFlow {
 /**
  * Run git with `args`, feeding `stdin` when given; `onData` gets stdout as it arrives and may throw
  * (a parse error: git is stopped and the error is the run's). Resolves when git exited 0. `flow`, when
- * given, gets the functions that hold and release git's output.
+ * given, gets the functions that hold and release git's output; `r.timeoutMs` bounds the time git
+ * runs, so the time its output is held is not counted.
  */
 export function gitStream(r: GitRunner, args: string[], onData: (chunk: Buffer) => void, stdin?: string, flow?: GitFlow): Promise<void> {
   const what = `git ${args[0] === '-C' ? args[2] : args[0]}`;
@@ -68,12 +69,26 @@ export function gitStream(r: GitRunner, args: string[], onData: (chunk: Buffer) 
       signalGroup('SIGTERM');
       killTimer = setTimeout(() => signalGroup('SIGKILL'), GIT_KILL_GRACE_MS);
     };
-    const timer = setTimeout(() => stop(new TransientError(`${what} timed out after ${r.timeoutMs} ms`)), r.timeoutMs);
+    let left = r.timeoutMs;
+    let since = performance.now();
+    const timeout = () => stop(new TransientError(`${what} timed out after ${r.timeoutMs} ms`));
+    let timer: NodeJS.Timeout | undefined = setTimeout(timeout, left);
     const onAbort = () => stop(r.signal!.reason);
     r.signal?.addEventListener('abort', onAbort, { once: true });
     if (flow) {
-      flow.pause = () => child.stdout.pause();
-      flow.resume = () => child.stdout.resume();
+      flow.pause = () => {
+        if (!timer) return;
+        child.stdout.pause();
+        clearTimeout(timer);
+        timer = undefined;
+        left -= performance.now() - since;
+      };
+      flow.resume = () => {
+        if (timer || closed) return;
+        child.stdout.resume();
+        since = performance.now();
+        timer = setTimeout(timeout, Math.max(0, left));
+      };
     }
     child.stdout.on('data', (chunk: Buffer) => {
       if (failure) return;
