@@ -301,7 +301,7 @@ function root(data: GraphQLData, rateLimit: Record<string, unknown>) {
     name: a.name,
     email: a.email,
     date: a.date,
-    user: a.user && a.user.type !== 'Bot' ? { __typename: 'User', login: a.user.login, databaseId: a.user.id, avatarUrl: data.avatar(a.user) } : null,
+    user: a.user && a.user.type !== 'Bot' ? actor(a.user) : null,
   });
   // `object(oid:)` lookups of one query (aliases) answered together: one read of the commits, not one each.
   const pendingOids = new Map<StandInRepo, { oids: string[]; answer: Promise<Map<string, StandInGitCommit | null>> }>();
