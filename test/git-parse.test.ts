@@ -25,6 +25,22 @@ function fakeGit(script: string): { env: NodeJS.ProcessEnv; dir: string } {
   return { env: { PATH: `${dir}:/usr/bin:/bin`, MARK: join(dir, 'mark') }, dir };
 }
 
+/** A repository of `n` one-line commits by one author (git fast-import), and their shas in order. */
+function smallHistory(n: number): { repo: GitRepo; shas: string[] } {
+  const repo = new GitRepo();
+  dirs.push(repo.root);
+  const shas = repo.importCommits(
+    Array.from({ length: n }, (_, i) => ({
+      who: { name: 'A', email: 'a@x.example' },
+      date: '2026-01-01T00:00:00Z',
+      message: `m ${i}`,
+      path: 'a.txt',
+      content: `${i}\n`,
+    })),
+  );
+  return { repo, shas };
+}
+
 describe('git output parsers', () => {
   it('read the same commits whatever the chunk boundaries, byte by byte included', async () => {
     const repo = new GitRepo();
@@ -136,17 +152,7 @@ describe('reading commits (CommitReader: one git log and one git cat-file for al
   });
 
   it('hands nothing more over once closed, and fails the iteration when git fails', async () => {
-    const repo = new GitRepo();
-    dirs.push(repo.root);
-    const shas = repo.importCommits(
-      Array.from({ length: 500 }, (_, i) => ({
-        who: { name: 'A', email: 'a@x.example' },
-        date: '2026-01-01T00:00:00Z',
-        message: `m ${i}`,
-        path: 'a.txt',
-        content: `${i}\n`,
-      })),
-    );
+    const { repo, shas } = smallHistory(500);
     const m = { dir: repo.work, env: { PATH: process.env.PATH }, timeoutMs: 60_000 };
     const reader = new CommitReader(m, shas, 100);
     await reader.next();
@@ -164,17 +170,7 @@ describe('reading commits (CommitReader: one git log and one git cat-file for al
 
 describe('running git', () => {
   it("the time git's output is held is not counted against GIT_TIMEOUT_MS (a reader waiting on writes); git's own time is", async () => {
-    const repo = new GitRepo();
-    dirs.push(repo.root);
-    const shas = repo.importCommits(
-      Array.from({ length: 50 }, (_, i) => ({
-        who: { name: 'A', email: 'a@x.example' },
-        date: '2026-01-01T00:00:00Z',
-        message: `m ${i}`,
-        path: 'a.txt',
-        content: `${i}\n`,
-      })),
-    );
+    const { repo, shas } = smallHistory(50);
     const r = { env: { PATH: process.env.PATH }, timeoutMs: 1_000 };
     const catFile = (flow?: GitFlow) => {
       const out: Buffer[] = [];
