@@ -6,7 +6,7 @@ import { GitRepo } from '../src/dev/git-repo.js';
 import { TransientError } from '../src/errors/index.js';
 import { CatFileMessages, LOG_FORMAT, LogParser } from '../src/github/sync/git-parse.js';
 import { GitMissingError, gitStream, gitText, type GitFlow } from '../src/github/sync/git-process.js';
-import { CommitReader, type GitCommit } from '../src/github/sync/git.js';
+import { chunkLengths, CommitReader, type GitCommit } from '../src/github/sync/git.js';
 
 /**
  * The git path's parsers and process handling on their own: output cut at every byte boundary,
@@ -151,6 +151,19 @@ describe('reading commits (CommitReader: one git log and one git cat-file for al
     for (const i of [0, 1_234, 2_999]) expect(all[i]!.commit.commit.message).toBe(repo.git('cat-file', '-p', shas[i]!).split('\n\n').slice(1).join('\n\n'));
   });
 
+  it('starts with a small chunk and doubles up to the chunk size (the first write need not wait for a whole chunk)', async () => {
+    expect(chunkLengths(10_000, 2_000, 250)).toEqual([250, 500, 1_000, 2_000, 2_000, 2_000, 2_000, 250]);
+    expect(chunkLengths(300, 2_000, 250)).toEqual([250, 50]);
+    expect(chunkLengths(5, 2)).toEqual([2, 2, 1]);
+    expect(chunkLengths(0, 2_000, 250)).toEqual([]);
+    const { repo, shas } = smallHistory(500);
+    const m = { dir: repo.work, env: { PATH: process.env.PATH }, timeoutMs: 60_000 };
+    const chunks: string[][] = [];
+    for await (const chunk of new CommitReader(m, shas, 100, undefined, 25)) chunks.push(chunk.map((c) => c.commit.sha));
+    expect(chunks.map((c) => c.length)).toEqual([25, 50, 100, 100, 100, 100, 25]);
+    expect(chunks.flat()).toEqual(shas);
+  });
+
   it('hands nothing more over once closed, and fails the iteration when git fails', async () => {
     const { repo, shas } = smallHistory(500);
     const m = { dir: repo.work, env: { PATH: process.env.PATH }, timeoutMs: 60_000 };
@@ -169,6 +182,12 @@ describe('reading commits (CommitReader: one git log and one git cat-file for al
 });
 
 describe('running git', () => {
+  it('runs git with GIT_FLUSH=0: its output is written in full buffers, not a record at a time into the pipe', async () => {
+    // An alias run by git's shell sees git's environment.
+    const r = { env: { PATH: process.env.PATH }, timeoutMs: 10_000 };
+    expect(await gitText(r, ['-c', 'alias.flushing=!printf %s "$GIT_FLUSH"', 'flushing'])).toBe('0');
+  });
+
   it("the time git's output is held is not counted against GIT_TIMEOUT_MS (a reader waiting on writes); git's own time is", async () => {
     const { repo, shas } = smallHistory(50);
     const r = { env: { PATH: process.env.PATH }, timeoutMs: 1_000 };

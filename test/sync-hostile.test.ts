@@ -173,10 +173,16 @@ describe('two commit syncs of one repository at once (commits from git)', () => 
     repo.push();
     await syncJob(s as Setup, REPO);
 
-    // Run A reads the branch at H1, then stops inside the stream until released.
+    // Run A reads the branch at H1, then stops inside the stream (its mirror) until released.
     repo.write('f.txt', 'h1\n');
     const h1 = repo.commit(alice, '2026-02-05T10:00:00Z', 'h1');
     repo.push();
+    // The mirror is opened while the branch is read: A has read it once GitHub answered the branch.
+    const branchRead = new Promise<void>((resolve) => {
+      gh.onRequest = (r) => {
+        if (r.path.endsWith('/branches/main')) resolve();
+      };
+    });
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
     let reachedGate!: () => void;
@@ -190,7 +196,8 @@ describe('two commit syncs of one repository at once (commits from git)', () => 
         return openMirror(config, REPO, gh.token);
       },
     });
-    await atGate;
+    await Promise.all([atGate, branchRead]);
+    gh.onRequest = undefined;
 
     // Meanwhile the branch moves to H2 and run B (a push webhook's sync) starts.
     repo.write('f.txt', 'h2\n');

@@ -5,7 +5,7 @@ import type { Job } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { fakeSha, GitHubStandIn, type StandInUser } from '../src/dev/github-stand-in.js';
-import { GIT_CHUNK, syncCommits } from '../src/github/sync/commit-sync.js';
+import { GIT_CHUNK, GIT_FIRST_CHUNK, syncCommits } from '../src/github/sync/commit-sync.js';
 import { openMirror } from '../src/github/sync/git.js';
 import { TransientError } from '../src/errors/index.js';
 import { syncPulls } from '../src/github/sync/pull-stream.js';
@@ -574,11 +574,11 @@ describe('commits from git, authors from GraphQL: each email asked once a run, 1
         progress: async () => shutdown.abort(reason),
       };
       await expect(syncCommits(opts)).rejects.toBe(reason);
-      expect(await count()).toBe(GIT_CHUNK);
+      expect(await count()).toBe(GIT_FIRST_CHUNK);
       const { rows: heads } = await w.db.sql.query(`SELECT head_sha FROM github_commit_heads WHERE repository_full_name = $1`, [REPO2]);
       expect(heads[0].head_sha).toBeNull(); // not moved: the run did not finish
       const resumed = await syncCommits({ ...opts, signal: undefined, progress: undefined, mirror: () => openMirror(w.config, REPO2, w.gh.token) });
-      expect(resumed.written).toBe(500);
+      expect(resumed.written).toBe(GIT_CHUNK + 500 - GIT_FIRST_CHUNK);
       const { rows } = await w.db.sql.query(`SELECT sha FROM commits WHERE repository_full_name = $1 ORDER BY sha`, [REPO2]);
       expect(rows.map((r) => r.sha)).toEqual(other.revList());
     } finally {

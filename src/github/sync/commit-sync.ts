@@ -27,7 +27,7 @@ import {
 import { authorsByEmail, type AuthorLookup } from './commit-authors.js';
 import { fetchCommit, splitRepo } from './fetch.js';
 import { mapLimit } from '../../lib/map-limit.js';
-import { CommitReader, hasCommit, revList, revListEmails, type Mirror } from './git.js';
+import { chunkLengths, CommitReader, hasCommit, revList, revListEmails, type Mirror } from './git.js';
 import { TransientError } from '../../errors/index.js';
 import { lockTarget, readHead, saveHead } from '../sql/heads.js';
 import { anyCommitStored, storedShas } from '../sql/commits.js';
@@ -40,6 +40,8 @@ import { deleteCommits, insertCoauthors, knownShas, upsertCommits } from '../sql
 export const COMMIT_CHUNK = 4;
 /** Commits read from git and written in one transaction (reading them costs no API request). */
 export const GIT_CHUNK = 2000;
+/** The first such chunk: written while git reads the next ones (each twice the last, up to GIT_CHUNK). */
+export const GIT_FIRST_CHUNK = 250;
 
 export interface CommitStreamResult {
   /** Commits listed (compare or branch listing). */
@@ -62,7 +64,8 @@ export interface CommitStreamResult {
  * State, per repository (github_commit_heads): `head`, a sha whose whole history is stored, and
  * `target`, the head a run is on its way to. A run is a small state machine:
  *
- *   READ      default branch and its head H (ETag-cached: free when nothing moved)
+ *   READ      default branch and its head H (ETag-cached: free when nothing moved); the git
+ *             mirror, when commits come from git, is cloned or fetched meanwhile
  *   PLAN      head = H → DONE.  Otherwise target := target ?? H, saved before any work, so that
  *             a run resumed after a pause, a retry or kill -9 walks the same pages (cached, 304s)
  *   ADVANCE   head → target:
@@ -86,6 +89,18 @@ export async function syncCommits(opts: SyncOptions): Promise<CommitStreamResult
 }
 
 async function syncCommitsLocked(opts: SyncOptions): Promise<CommitStreamResult> {
+  // The mirror is cloned or fetched while the branch is read (a first clone takes as long as
+  // the rest of a sync); it is settled before the run ends, whatever the end, as the lock covers it.
+  const opening = opts.mirror?.();
+  opening?.catch(() => undefined);
+  try {
+    return await syncCommitsWith(opts, async () => (opening ? await opening : null));
+  } finally {
+    await opening?.catch(() => undefined);
+  }
+}
+
+async function syncCommitsWith(opts: SyncOptions, openedMirror: () => Promise<Mirror | null>): Promise<CommitStreamResult> {
   const { octokit, em, log, repo } = opts;
   const { owner, repo: name } = splitRepo(repo);
   const result: CommitStreamResult = { fetched: 0, written: 0, removed: 0, head: null };
@@ -108,7 +123,7 @@ async function syncCommitsLocked(opts: SyncOptions): Promise<CommitStreamResult>
   result.head = current;
 
   // Commits from git when a mirror can be had (a clone or fetch: no API request), else from the API.
-  const mirror = opts.mirror ? await opts.mirror() : null;
+  const mirror = await openedMirror();
   if (mirror) Object.assign(result, { source: 'git', mirrorBytes: mirror.bytes });
   const state = (await readHead(em, repo)) ?? { branch, head: null, target: null };
   // PLAN / ADVANCE / COMMIT, until the stored head is the branch's head.
@@ -335,18 +350,21 @@ async function storeFromGit(
  */
 async function storeChunks(opts: SyncOptions, m: Mirror, fresh: string[], authors: AuthorLookup, result: CommitStreamResult): Promise<void> {
   const total = result.written + fresh.length;
-  const authorsOf = (i: number) => {
-    const asked = authors.authors(fresh.slice(i, i + GIT_CHUNK));
+  const lengths = chunkLengths(fresh.length, GIT_CHUNK, GIT_FIRST_CHUNK);
+  const authorsOf = (i: number, k: number) => {
+    const asked = authors.authors(fresh.slice(i, i + lengths[k]!));
     // Awaited when its chunk is written; a failure there (or none, if a write fails first) is not left unhandled.
     asked.catch(() => undefined);
     return asked;
   };
-  let next = authorsOf(0);
+  let next = authorsOf(0, 0);
   let at = 0;
-  for await (const commits of new CommitReader(m, fresh, GIT_CHUNK)) {
+  let k = 0;
+  for await (const commits of new CommitReader(m, fresh, GIT_CHUNK, undefined, GIT_FIRST_CHUNK)) {
     const byAuthor = await next;
     at += commits.length;
-    if (at < fresh.length) next = authorsOf(at);
+    k += 1;
+    if (at < fresh.length) next = authorsOf(at, k);
     opts.signal?.throwIfAborted();
     const details = commits.map((c) => ({ commit: { ...c.commit, author: byAuthor.get(c.commit.sha) ?? null }, files: c.files }));
     await opts.em.transactional(async (tx) => {

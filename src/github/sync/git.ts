@@ -286,7 +286,21 @@ function asDetail(c: ParsedCommit, message: string): GitCommit {
 const READ_AHEAD = 2;
 
 /**
- * The commits `shas` as git holds them, in the order given, handed over `size` at a time: their
+ * The lengths of the chunks `total` commits are handed over in: `first`, then each twice the last,
+ * up to `size`, the rest `size` each (the last what is left). A small first chunk is written while
+ * git reads the next, larger ones, instead of the writes waiting for a whole `size` to be read.
+ */
+export function chunkLengths(total: number, size: number, first = size): number[] {
+  const out: number[] = [];
+  for (let at = 0, next = Math.max(1, Math.min(first, size)); at < total; next = Math.min(size, next * 2)) {
+    out.push(Math.min(next, total - at));
+    at += out.at(-1)!;
+  }
+  return out;
+}
+
+/**
+ * The commits `shas` as git holds them, in the order given, handed over in chunks of chunkLengths(size, first): their
  * metadata, messages and files as GitHub reports them (the diff against the first parent, a root
  * commit's against nothing, a merge's against its first parent; renames detected with `-M`, under
  * the new path; binary files 0/0). One `git log` for metadata and files and one `git cat-file
@@ -305,19 +319,24 @@ export class CommitReader implements AsyncIterableIterator<GitCommit[]> {
   private messagesHead = 0;
   private readonly ready: GitCommit[][] = [];
   private pending: GitCommit[] = [];
+  /** The length of each chunk, in order; `chunks` made so far. */
+  private readonly lengths: number[];
+  private chunks = 0;
   private finished = 0;
   private failure: unknown;
   private wake: (() => void) | null = null;
   private holding = { log: false, cat: false };
   private closed = false;
 
-  /** `onHold`: called each time the reader has held both gits (diagnostics, tests). */
+  /** `onHold`: called each time the reader has held both gits (diagnostics, tests); `first`: the first chunk's length. */
   constructor(
     m: Mirror,
     shas: string[],
     private readonly size: number,
     private readonly onHold?: () => void,
+    first = size,
   ) {
+    this.lengths = chunkLengths(shas.length, size, first);
     if (shas.length === 0) {
       // `git log --stdin` given nothing would show HEAD.
       this.finished = 2;
@@ -356,7 +375,8 @@ export class CommitReader implements AsyncIterableIterator<GitCommit[]> {
       () => log.end(),
     );
     void run(
-      gitStream(r, ['-C', m.dir, 'cat-file', '--batch'], (c) => cat.push(c), stdin, this.catFlow),
+      // --buffer: without it cat-file flushes after every object (written for a reader that asks one at a time).
+      gitStream(r, ['-C', m.dir, 'cat-file', '--batch', '--buffer'], (c) => cat.push(c), stdin, this.catFlow),
       () => cat.end(),
     );
   }
@@ -368,9 +388,10 @@ export class CommitReader implements AsyncIterableIterator<GitCommit[]> {
       this.pending.push(asDetail(c, this.messages[this.messagesHead]!));
       this.parsedHead += 1;
       this.messagesHead += 1;
-      if (this.pending.length === this.size) {
+      if (this.pending.length === this.lengths[this.chunks]) {
         this.ready.push(this.pending);
         this.pending = [];
+        this.chunks += 1;
       }
     }
     // Taken entries are dropped now and then, not one by one (shifting an array is linear).
@@ -386,7 +407,7 @@ export class CommitReader implements AsyncIterableIterator<GitCommit[]> {
       this.ready.push(this.pending);
       this.pending = [];
     }
-    const limit = READ_AHEAD * this.size - (this.ready.length * this.size + this.pending.length);
+    const limit = READ_AHEAD * this.size - this.joined();
     const before = this.holding.log && this.holding.cat;
     this.holding = { log: this.parsed.length - this.parsedHead >= limit, cat: this.messages.length - this.messagesHead >= limit };
     if (this.holding.log) this.logFlow.pause?.();
@@ -397,10 +418,16 @@ export class CommitReader implements AsyncIterableIterator<GitCommit[]> {
     this.wake?.();
   }
 
+  /** Commits paired and not handed over yet. */
+  private joined(): number {
+    let n = this.pending.length;
+    for (const chunk of this.ready) n += chunk.length;
+    return n;
+  }
+
   /** Commits read from git and not handed over yet (the larger count of the two gits'). */
   get held(): number {
-    const joined = this.ready.length * this.size + this.pending.length;
-    return joined + Math.max(this.parsed.length - this.parsedHead, this.messages.length - this.messagesHead);
+    return this.joined() + Math.max(this.parsed.length - this.parsedHead, this.messages.length - this.messagesHead);
   }
 
   async next(): Promise<IteratorResult<GitCommit[]>> {
