@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppConfig } from '../src/config/index.js';
 import { type Person } from '../src/dev/git-repo.js';
 import { type StandInUser } from '../src/dev/github-stand-in.js';
-import { TransientError } from '../src/errors/index.js';
+import { DeferredError, TransientError } from '../src/errors/index.js';
 import { githubSyncRepo, retentionPrune } from '../src/jobs/index.js';
 import { syncCommits } from '../src/github/sync/commit-sync.js';
 import { openMirror } from '../src/github/sync/git.js';
@@ -227,6 +227,35 @@ describe('two commit syncs of one repository at once (commits from git)', () => 
     await expectExactly(s as Setup, REPO, repo.revList());
     const { rows } = await db.sql.query(`SELECT head_sha, target_sha FROM github_commit_heads WHERE repository_full_name = $1`, [REPO]);
     expect(rows).toEqual([{ head_sha: h2, target_sha: null }]);
+  });
+
+  it('the mirror, opened while the branch is read, stays under the stream lock: a run whose read fails ends only once its mirror is settled', async () => {
+    const { db, gh, redis } = s as Setup;
+    const opts = { ...directSync(gh, redis, db.orm.em.fork()), repo: REPO };
+    let readFailed!: () => void;
+    const failed = new Promise<void>((resolve) => (readFailed = resolve));
+    opts.octokit.hook.error('request', (err) => {
+      readFailed();
+      throw err;
+    });
+    gh.fail({ match: new RegExp(`^GET /repos/${REPO}$`), status: 404, times: 1 });
+    let outcome: unknown;
+    const mirror = async () => {
+      await failed;
+      // The read has failed and the mirror is still being opened: another run finds the stream taken.
+      const other = syncCommits({ ...directSync(gh, redis, db.orm.em.fork()), repo: REPO }).then(
+        () => 'ran',
+        (err: unknown) => (err instanceof DeferredError ? 'deferred' : err),
+      );
+      outcome = await Promise.race([first, other]);
+      return null;
+    };
+    const first = syncCommits({ ...opts, mirror }).then(
+      () => 'the first run ended',
+      (err: unknown) => err,
+    );
+    expect(await first).toMatchObject({ status: 404 });
+    expect(outcome).toBe('deferred');
   });
 });
 

@@ -300,14 +300,15 @@ export function chunkLengths(total: number, size: number, first = size): number[
 }
 
 /**
- * The commits `shas` as git holds them, in the order given, handed over in chunks of chunkLengths(size, first): their
- * metadata, messages and files as GitHub reports them (the diff against the first parent, a root
- * commit's against nothing, a merge's against its first parent; renames detected with `-M`, under
- * the new path; binary files 0/0). One `git log` for metadata and files and one `git cat-file
- * --batch` for the messages read all of them, each started once (a process start costs the event
- * loop milliseconds), both parsed as they stream (git-parse.ts). Git is held (its output paused:
- * it blocks on a full pipe) while READ_AHEAD chunks' worth waits to be taken, so memory stays
- * bounded however long the history. Iterate to the end, or `close()` to stop both.
+ * The commits `shas` as git holds them, in the order given, handed over in chunks (chunkLengths:
+ * `first`, doubling up to `size`): their metadata, messages and files as GitHub reports them (the
+ * diff against the first parent, a root commit's against nothing, a merge's against its first
+ * parent; renames detected with `-M`, under the new path; binary files 0/0). One `git log` for
+ * metadata and files and one `git cat-file --batch` for the messages read all of them, each started
+ * once (a process start costs the event loop milliseconds), both parsed as they stream
+ * (git-parse.ts). Git is held (its output paused: it blocks on a full pipe) while READ_AHEAD
+ * chunks' worth waits to be taken, so memory stays bounded however long the history. Iterate to
+ * the end, or `close()` to stop both.
  */
 export class CommitReader implements AsyncIterableIterator<GitCommit[]> {
   private readonly stop = new AbortController();
