@@ -171,7 +171,7 @@ async function floor(bare: string, em: EntityManager, pg: PoolClient, head = 'ma
   return { gitSeconds: median(runs.map((r) => r.gitSeconds)), copySeconds: median(runs.map((r) => r.copySeconds)) };
 }
 
-export async function floorOnce(bare: string, em: EntityManager, pg: PoolClient, head: string): Promise<Floor> {
+async function floorOnce(bare: string, em: EntityManager, pg: PoolClient, head: string): Promise<Floor> {
   let t0 = performance.now();
   await new Promise<void>((resolve, reject) => {
     const git = spawn(
