@@ -7,6 +7,7 @@ describe('references to issues in text', () => {
   it("GitHub's closing keywords, in every form GitHub documents, close; other mentions only refer", () => {
     expect(refs('Fixes #12 and closes acme/other#3; see #4')).toEqual(['acme/app#12 closes', 'acme/other#3 closes', 'acme/app#4']);
     expect(refs('RESOLVED: https://github.com/acme/app/issues/9')).toEqual(['acme/app#9 closes']);
+    expect(refs('Closes HTTPS://GITHUB.COM/acme/app/ISSUES/9')).toEqual(['acme/app#9 closes']);
     expect(refs('close #1, closed #2, fix #3, fixed #4, resolve #5')).toEqual([1, 2, 3, 4, 5].map((n) => `acme/app#${n} closes`));
     // Mentioned twice, once closing: closing.
     expect(refs('refs #12; fixes #12')).toEqual(['acme/app#12 closes']);

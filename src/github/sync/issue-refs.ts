@@ -19,6 +19,7 @@ const REPO = '[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+';
 const KEYWORDS = '(?:close[sd]?|fix(?:e[sd])?|resolve[sd]?)';
 const CLOSING = new RegExp(`(?<![\\w/])${KEYWORDS}:?\\s+(?:https://github\\.com/(${REPO})/issues/(\\d+)|(${REPO})?#(\\d+))(?!\\w)`, 'gi');
 const PLAIN = new RegExp(`(?<![\\w&/#])(${REPO})?#(\\d+)(?![\\w;])`, 'g');
+const ISSUE_URL_PATH = /\/issues\//i;
 const JIRA = /(?<![A-Za-z0-9_-])([A-Z][A-Z0-9_]+-[1-9]\d*)(?![A-Za-z0-9_])/g;
 
 /** The references in one text, each once (a closing one counted as closing), in the order they appear. */
@@ -31,8 +32,9 @@ export function issueRefs(text: string | null | undefined, ownRepository: string
     if (!had) out.set(key, r);
     else if (r.closing) had.closing = true;
   };
-  // Every GitHub reference holds a `#` or an issue URL, every Jira key a `-`: a text without them is not scanned.
-  if (opts.github !== false && (text.includes('#') || text.includes('/issues/'))) {
+  // Every GitHub reference holds a `#` or an issue URL (matched in any case, as CLOSING is), every
+  // Jira key a `-`: a text without them is not scanned.
+  if (opts.github !== false && (text.includes('#') || ISSUE_URL_PATH.test(text))) {
     for (const m of text.matchAll(CLOSING)) add({ repository: m[1] ?? m[3] ?? ownRepository, number: Number(m[2] ?? m[4]), jiraKey: null, closing: true });
     for (const m of text.matchAll(PLAIN)) add({ repository: m[1] ?? ownRepository, number: Number(m[2]), jiraKey: null, closing: false });
   }
