@@ -159,8 +159,11 @@ describe('reading commits (CommitReader: one git log and one git cat-file for al
     const { repo, shas } = smallHistory(500);
     const m = { dir: repo.work, env: { PATH: process.env.PATH }, timeoutMs: 60_000 };
     const chunks: string[][] = [];
-    for await (const chunk of new CommitReader(m, shas, 100, undefined, 25)) chunks.push(chunk.map((c) => c.commit.sha));
+    const reader = new CommitReader(m, shas, 100, undefined, 25);
+    for await (const chunk of reader) chunks.push(chunk.map((c) => c.commit.sha));
     expect(chunks.map((c) => c.length)).toEqual([25, 50, 100, 100, 100, 100, 25]);
+    // What the sync asks authors by: the lengths it handed over.
+    expect(reader.lengths).toEqual(chunks.map((c) => c.length));
     expect(chunks.flat()).toEqual(shas);
   });
 

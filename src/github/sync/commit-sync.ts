@@ -27,7 +27,7 @@ import {
 import { authorsByEmail, type AuthorLookup } from './commit-authors.js';
 import { fetchCommit, splitRepo } from './fetch.js';
 import { mapLimit } from '../../lib/map-limit.js';
-import { chunkLengths, CommitReader, hasCommit, revList, revListEmails, type Mirror } from './git.js';
+import { CommitReader, hasCommit, revList, revListEmails, type Mirror } from './git.js';
 import { TransientError } from '../../errors/index.js';
 import { lockTarget, readHead, saveHead } from '../sql/heads.js';
 import { anyCommitStored, storedShas } from '../sql/commits.js';
@@ -91,16 +91,16 @@ export async function syncCommits(opts: SyncOptions): Promise<CommitStreamResult
 async function syncCommitsLocked(opts: SyncOptions): Promise<CommitStreamResult> {
   // The mirror is cloned or fetched while the branch is read (a first clone takes as long as
   // the rest of a sync); it is settled before the run ends, whatever the end, as the lock covers it.
-  const opening = opts.mirror?.();
-  opening?.catch(() => undefined);
+  const opening = opts.mirror ? opts.mirror() : Promise.resolve(null);
+  opening.catch(() => undefined);
   try {
-    return await syncCommitsWith(opts, async () => (opening ? await opening : null));
+    return await syncCommitsWith(opts, opening);
   } finally {
-    await opening?.catch(() => undefined);
+    await opening.catch(() => undefined);
   }
 }
 
-async function syncCommitsWith(opts: SyncOptions, openedMirror: () => Promise<Mirror | null>): Promise<CommitStreamResult> {
+async function syncCommitsWith(opts: SyncOptions, opening: Promise<Mirror | null>): Promise<CommitStreamResult> {
   const { octokit, em, log, repo } = opts;
   const { owner, repo: name } = splitRepo(repo);
   const result: CommitStreamResult = { fetched: 0, written: 0, removed: 0, head: null };
@@ -123,7 +123,7 @@ async function syncCommitsWith(opts: SyncOptions, openedMirror: () => Promise<Mi
   result.head = current;
 
   // Commits from git when a mirror can be had (a clone or fetch: no API request), else from the API.
-  const mirror = await openedMirror();
+  const mirror = await opening;
   if (mirror) Object.assign(result, { source: 'git', mirrorBytes: mirror.bytes });
   const state = (await readHead(em, repo)) ?? { branch, head: null, target: null };
   // PLAN / ADVANCE / COMMIT, until the stored head is the branch's head.
@@ -350,21 +350,23 @@ async function storeFromGit(
  */
 async function storeChunks(opts: SyncOptions, m: Mirror, fresh: string[], authors: AuthorLookup, result: CommitStreamResult): Promise<void> {
   const total = result.written + fresh.length;
-  const lengths = chunkLengths(fresh.length, GIT_CHUNK, GIT_FIRST_CHUNK);
-  const authorsOf = (i: number, k: number) => {
-    const asked = authors.authors(fresh.slice(i, i + lengths[k]!));
+  const reader = new CommitReader(m, fresh, GIT_CHUNK, undefined, GIT_FIRST_CHUNK);
+  // Chunk k's authors, asked by the reader's own chunk lengths (while chunk k - 1 is written).
+  let asked = 0;
+  const authorsOf = (k: number) => {
+    const shas = fresh.slice(asked, asked + reader.lengths[k]!);
+    asked += shas.length;
+    const answer = authors.authors(shas);
     // Awaited when its chunk is written; a failure there (or none, if a write fails first) is not left unhandled.
-    asked.catch(() => undefined);
-    return asked;
+    answer.catch(() => undefined);
+    return answer;
   };
-  let next = authorsOf(0, 0);
-  let at = 0;
+  let next = authorsOf(0);
   let k = 0;
-  for await (const commits of new CommitReader(m, fresh, GIT_CHUNK, undefined, GIT_FIRST_CHUNK)) {
+  for await (const commits of reader) {
     const byAuthor = await next;
-    at += commits.length;
     k += 1;
-    if (at < fresh.length) next = authorsOf(at, k);
+    if (k < reader.lengths.length) next = authorsOf(k);
     opts.signal?.throwIfAborted();
     const details = commits.map((c) => ({ commit: { ...c.commit, author: byAuthor.get(c.commit.sha) ?? null }, files: c.files }));
     await opts.em.transactional(async (tx) => {

@@ -320,8 +320,9 @@ export class CommitReader implements AsyncIterableIterator<GitCommit[]> {
   private messagesHead = 0;
   private readonly ready: GitCommit[][] = [];
   private pending: GitCommit[] = [];
-  /** The length of each chunk, in order; `chunks` made so far. */
-  private readonly lengths: number[];
+  /** The length of each chunk it hands over, in order (chunkLengths). */
+  readonly lengths: number[];
+  /** Chunks made so far. */
   private chunks = 0;
   private finished = 0;
   private failure: unknown;
