@@ -133,27 +133,43 @@ export class GitHubStandIn {
       },
     });
     req.pipe(child.stdin);
-    const chunks: Buffer[] = [];
-    child.stdout.on('data', (c: Buffer) => chunks.push(c));
+    // The CGI answer: its header lines up to the first empty line, then the body, streamed on as git
+    // writes it (a pack is sent while it is made, as GitHub sends it).
+    let head: Buffer | null = Buffer.alloc(0);
+    const answer = (header: Buffer) => {
+      const headers: Record<string, string> = {};
+      let status = 200;
+      for (const line of header.toString().split('\r\n')) {
+        const i = line.indexOf(':');
+        const name = line.slice(0, i).trim().toLowerCase();
+        const value = line.slice(i + 1).trim();
+        if (name === 'status') status = Number(value.split(' ')[0]);
+        else if (name) headers[name] = value;
+      }
+      done(status);
+      res.writeHead(status, headers);
+    };
+    child.stdout.on('data', (c: Buffer) => {
+      let body = c;
+      if (head !== null) {
+        head = Buffer.concat([head, c]);
+        const split = head.indexOf('\r\n\r\n');
+        if (split < 0) return;
+        answer(head.subarray(0, split));
+        body = head.subarray(split + 4);
+        head = null;
+      }
+      if (!res.write(body)) {
+        child.stdout.pause();
+        res.once('drain', () => child.stdout.resume());
+      }
+    });
     await new Promise<void>((resolve, reject) => {
       child.on('error', reject);
       child.on('close', () => resolve());
     });
-    const out = Buffer.concat(chunks);
-    const split = out.indexOf('\r\n\r\n');
-    const headerText = out.subarray(0, split).toString();
-    const headers: Record<string, string> = {};
-    let status = 200;
-    for (const line of headerText.split('\r\n')) {
-      const i = line.indexOf(':');
-      const name = line.slice(0, i).trim().toLowerCase();
-      const value = line.slice(i + 1).trim();
-      if (name === 'status') status = Number(value.split(' ')[0]);
-      else if (name) headers[name] = value;
-    }
-    done(status);
-    res.writeHead(status, headers);
-    res.end(out.subarray(split + 4));
+    if (head !== null) answer(head);
+    res.end();
   }
 
   /** Requests that counted against the rate limit (everything but 304s), optionally filtered. */
