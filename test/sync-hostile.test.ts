@@ -257,6 +257,22 @@ describe('two commit syncs of one repository at once (commits from git)', () => 
     expect(await first).toMatchObject({ status: 404 });
     expect(outcome).toBe('deferred');
   });
+
+  it('a mirror fetched before the branch moved on is named as lacking the head, and nothing is stored until a later run has it', async () => {
+    const { repo, db, gh, config, redis } = s as Setup;
+    const stale = await openMirror(config, REPO, gh.token);
+    const before = repo.revList();
+    repo.write('f.txt', 'h3\n');
+    const h3 = repo.commit(alice, '2026-02-07T10:00:00Z', 'h3');
+    repo.push();
+    const opts = { ...directSync(gh, redis, db.orm.em.fork()), repo: REPO };
+    const err = await syncCommits({ ...opts, mirror: async () => stale }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(TransientError);
+    expect((err as Error).message).toBe(`the mirror of ${REPO} does not have ${h3} yet`);
+    await expectExactly(s as Setup, REPO, before);
+    expect(await syncCommits({ ...opts, mirror: () => openMirror(config, REPO, gh.token) })).toMatchObject({ head: h3, written: 1, removed: 0 });
+    await expectExactly(s as Setup, REPO, repo.revList());
+  });
 });
 
 describe('a first sync bounded by GITHUB_SYNC_INITIAL_DAYS (commits from git)', () => {

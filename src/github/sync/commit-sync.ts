@@ -27,7 +27,7 @@ import {
 import { authorsByEmail, type AuthorLookup } from './commit-authors.js';
 import { fetchCommit, splitRepo } from './fetch.js';
 import { mapLimit } from '../../lib/map-limit.js';
-import { CommitReader, hasCommit, revList, revListEmails, type Mirror } from './git.js';
+import { CommitReader, hasCommit, mirrorBytes, revList, revListEmails, type Mirror } from './git.js';
 import { TransientError } from '../../errors/index.js';
 import { lockTarget, readHead, saveHead } from '../sql/heads.js';
 import { anyCommitStored, storedShas } from '../sql/commits.js';
@@ -124,7 +124,9 @@ async function syncCommitsWith(opts: SyncOptions, opening: Promise<Mirror | null
 
   // Commits from git when a mirror can be had (a clone or fetch: no API request), else from the API.
   const mirror = await opening;
-  if (mirror) Object.assign(result, { source: 'git', mirrorBytes: mirror.bytes });
+  // The mirror's size, for the result, counted beside the sync (never failing: 0 if git cannot say).
+  const sizing = mirror ? mirrorBytes(mirror) : null;
+  if (mirror) result.source = 'git';
   const state = (await readHead(em, repo)) ?? { branch, head: null, target: null };
   // PLAN / ADVANCE / COMMIT, until the stored head is the branch's head.
   while (state.head !== current) {
@@ -147,6 +149,7 @@ async function syncCommitsWith(opts: SyncOptions, opening: Promise<Mirror | null
     await saveHead(em, repo, state);
   }
   if (state.branch !== branch) await saveHead(em, repo, { ...state, branch });
+  if (sizing) result.mirrorBytes = await sizing;
   log.info({ repo, branch, ...result }, 'commits synced');
   return result;
 }
@@ -231,14 +234,19 @@ async function removeUnlisted(opts: SyncOptions, listed: Set<string>, result: Co
  * stored commits it no longer has are removed, as the API path does.
  */
 async function advanceFromGit(opts: SyncOptions, m: Mirror, from: string | null, to: string, result: CommitStreamResult): Promise<void> {
-  if (!(await hasCommit(m, to))) throw new TransientError(`the mirror of ${opts.repo} does not have ${to} yet`);
+  // A listing fails where the mirror lacks `to` (fetched before the branch moved on): asked then, not before every listing.
+  const list = (exclude: string[], since?: Date | null) =>
+    revListEmails(m, to, exclude, since).catch(async (err: unknown) => {
+      if (!(await hasCommit(m, to))) throw new TransientError(`the mirror of ${opts.repo} does not have ${to} yet`);
+      throw err;
+    });
   if (from !== null && (await hasCommit(m, from))) {
-    await storeFromGit(opts, m, await revListEmails(m, to, [from]), async () => listedAuthors(authorPages(opts, to)), result);
+    await storeFromGit(opts, m, await list([from]), async () => listedAuthors(authorPages(opts, to)), result);
     await remove(opts, await revList(m, from, [to]), result, to);
     return;
   }
   const { since, reconcile } = await fullListing(opts);
-  const listed = await revListEmails(m, to, [], since);
+  const listed = await list([], since);
   const pages = async () => {
     // Where each commit is in the branch's list (newest first, as GitHub pages it): the whole branch's order.
     const order = since ? await revList(m, to) : [...listed.keys()];

@@ -21,8 +21,6 @@ import { CatFileMessages, LOG_FORMAT, LogParser, type ParsedCommit } from './git
 
 export interface Mirror extends GitRunner {
   dir: string;
-  /** Its size on disk (loose and packed objects), as `git count-objects` reports it. */
-  bytes?: number;
 }
 
 /** What the mirror fetches: branches (force-pushes followed, deleted ones pruned) and tags. */
@@ -33,8 +31,8 @@ export function mirrorDir(config: Pick<AppConfig, 'GIT_MIRROR_DIR'>, repo: strin
   return join(config.GIT_MIRROR_DIR, `${repo}.git`);
 }
 
-/** The mirror's object store size, in bytes. */
-async function mirrorBytes(m: Mirror): Promise<number> {
+/** The mirror's object store size, in bytes (loose and packed objects, as `git count-objects` reports it; 0 if git cannot say). */
+export async function mirrorBytes(m: Mirror): Promise<number> {
   const out = await gitText(m, ['-C', m.dir, 'count-objects', '-v']).catch(() => '');
   const kib = (key: string) => Number(new RegExp(`^${key}: (\\d+)$`, 'm').exec(out)?.[1] ?? 0);
   return (kib('size') + kib('size-pack')) * 1024;
@@ -96,14 +94,13 @@ export async function openMirror(config: AppConfig, repo: string, token: string 
     await gitText(mirror, ['-C', dir, 'config', 'remote.origin.url', url]);
     await gitText(mirror, ['-C', dir, 'config', '--replace-all', 'remote.origin.fetch', REFSPECS[0]!]);
     await gitText(mirror, ['-C', dir, 'fetch', '--quiet', '--prune', '--no-tags', 'origin', ...REFSPECS]);
-    mirror.bytes = await mirrorBytes(mirror);
     return mirror;
   }
   await mkdir(dirname(dir), { recursive: true });
   const temp = `${dir}.${randomBytes(6).toString('hex')}.tmp`;
   try {
+    // A bare clone takes the branches and tags; the remote's URL and refspec are set before each later fetch.
     await gitText(mirror, ['clone', '--quiet', '--bare', url, temp]);
-    await gitText(mirror, ['-C', temp, 'config', 'remote.origin.fetch', REFSPECS[0]!]);
     // Another worker may have put its clone in place meanwhile: theirs is as good.
     await rename(temp, dir).catch(async (err: NodeJS.ErrnoException) => {
       if (!(await exists(join(dir, 'HEAD')))) throw err;
@@ -111,7 +108,6 @@ export async function openMirror(config: AppConfig, repo: string, token: string 
   } finally {
     await rm(temp, { recursive: true, force: true });
   }
-  mirror.bytes = await mirrorBytes(mirror);
   return mirror;
 }
 
