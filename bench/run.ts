@@ -26,7 +26,7 @@ import pg from 'pg';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import { createWriteStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql, withPgClient } from '../src/db/sql.js';
 import { exportQuery } from '../src/exports/definitions.js';
@@ -559,6 +559,14 @@ async function main(): Promise<void> {
           `(median of ${WARM_RUNS} first syncs in a worker that has run one; the process's first: ${git.commitSeconds.toFixed(2)} s), ` +
           `${(warm / floorSeconds).toFixed(2)}× the floor (goal ≤ 2×); of it the clone, which the floor does not do, ${clone.toFixed(2)} s ` +
           `(the branch read meanwhile): after it ${(warm - clone).toFixed(2)} s, ${((warm - clone) / floorSeconds).toFixed(2)}× the floor`,
+      );
+      // What 2× the floor's time allows, at most: every core busy all of it.
+      const cores = availableParallelism();
+      const budget = cores * 2 * floorSeconds;
+      console.log(
+        `(g) CPU, medians: ours took ${scale.warm.cpuSeconds.toFixed(2)} CPU-s of this machine (node, git, PostgreSQL; GitHub's stand-in ` +
+          `${scale.warm.standInCpuSeconds.toFixed(2)} CPU-s apart), the floor ${scale.floor.cpuSeconds.toFixed(2)} CPU-s; in 2× the floor's time ` +
+          `${cores} cores can do ${budget.toFixed(2)} CPU-s at most: ours is ${((100 * scale.warm.cpuSeconds) / budget).toFixed(0)} % of that`,
       );
     }
     if (ONLY.has('g') && process.env.BENCH_REAL_GIT) {

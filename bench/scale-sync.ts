@@ -4,17 +4,19 @@
  * 1-3 reviews each, served by the GitHub stand-in (the history over git's smart HTTP and the REST
  * API from the same git objects, pull requests over REST and GraphQL), synced into an empty database
  * through both paths: commits from git with pull requests from GraphQL, and the REST API for both.
- * The stand-in runs on a thread of its own (stand-in-thread.ts), as GitHub runs on its own machines.
+ * The stand-in runs in a process of its own (stand-in-process.ts), as GitHub runs on its own machines.
  * It reports wall time and rate-limited requests per commit and per pull request for each.
  */
 import { median } from './median.js';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, fork, spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { Readable } from 'node:stream';
 import { finished, pipeline } from 'node:stream/promises';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { PoolClient } from 'pg';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,7 +24,6 @@ import { Redis } from 'ioredis';
 import type { AppConfig } from '../src/config/index.js';
 import { sql, withPgClient } from '../src/db/sql.js';
 import type { MikroORM } from '../src/db/orm.js';
-import { Worker } from 'node:worker_threads';
 import type { StandInPull, StandInUser } from '../src/dev/github-stand-in.js';
 import { GitRepo } from '../src/dev/git-repo.js';
 import { createGitHubClient } from '../src/github/api/client.js';
@@ -50,6 +51,16 @@ export interface ScalePath {
   pullSeconds: number;
   pullRequests: number;
   points: number;
+  /** CPU seconds the commits took on this machine, all processes (ours: node, git, PostgreSQL), the stand-in's apart. */
+  cpuSeconds: number;
+  /** CPU seconds the stand-in (GitHub's side: the API, serving the clone) took meanwhile. */
+  standInCpuSeconds: number;
+}
+
+/** CPU seconds every core of this machine has been busy since boot (/proc/stat: user, nice, system, irq, softirq; 100 ticks a second). */
+function machineBusySeconds(): number {
+  const [user, nice, system, , , irq, softirq] = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/ +/).slice(1).map(Number);
+  return (user! + nice! + system! + irq! + softirq!) / 100;
 }
 
 const T0 = Date.UTC(2024, 0, 1) / 1000;
@@ -156,6 +167,8 @@ function packLikeGitHub(bare: string): void {
 export interface Floor {
   gitSeconds: number;
   copySeconds: number;
+  /** CPU seconds the machine was busy meanwhile (git, PostgreSQL, the bench driving them). */
+  cpuSeconds: number;
 }
 
 /**
@@ -168,10 +181,15 @@ export interface Floor {
 async function floor(bare: string, em: EntityManager, pg: PoolClient, head = 'main'): Promise<Floor> {
   const runs: Floor[] = [];
   for (let i = 0; i < WARM_RUNS; i++) runs.push(await floorOnce(bare, em, pg, head));
-  return { gitSeconds: median(runs.map((r) => r.gitSeconds)), copySeconds: median(runs.map((r) => r.copySeconds)) };
+  return {
+    gitSeconds: median(runs.map((r) => r.gitSeconds)),
+    copySeconds: median(runs.map((r) => r.copySeconds)),
+    cpuSeconds: median(runs.map((r) => r.cpuSeconds)),
+  };
 }
 
 async function floorOnce(bare: string, em: EntityManager, pg: PoolClient, head: string): Promise<Floor> {
+  let cpu = machineBusySeconds();
   let t0 = performance.now();
   await new Promise<void>((resolve, reject) => {
     const git = spawn(
@@ -186,6 +204,7 @@ async function floorOnce(bare: string, em: EntityManager, pg: PoolClient, head: 
     git.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`git log exited ${code}`))));
   });
   const gitSeconds = (performance.now() - t0) / 1000;
+  let cpuSeconds = machineBusySeconds() - cpu;
   const tables = ['commits', 'commit_graph'];
   const saved: Buffer[][] = [];
   for (const t of tables) {
@@ -196,23 +215,28 @@ async function floorOnce(bare: string, em: EntityManager, pg: PoolClient, head: 
     saved.push(chunks);
   }
   await sql(em, `TRUNCATE commits, commit_graph CASCADE`);
+  cpu = machineBusySeconds();
   t0 = performance.now();
   for (const [i, t] of tables.entries()) await pipeline(Readable.from(saved[i]!), pg.query(copyFrom(`COPY ${t} FROM STDIN`)));
-  return { gitSeconds, copySeconds: (performance.now() - t0) / 1000 };
+  const copySeconds = (performance.now() - t0) / 1000;
+  cpuSeconds += machineBusySeconds() - cpu;
+  return { gitSeconds, copySeconds, cpuSeconds };
 }
 
-/** The stand-in on its thread (bench/stand-in-thread.ts), driven by messages. */
-async function standInThread(): Promise<{ url: string; token: string; call(m: Record<string, unknown>): Promise<unknown>; stop(): Promise<void> }> {
-  // A thread starts without the process's tsx loader: it registers tsx, then loads the TypeScript.
-  const script = new URL('./stand-in-thread.ts', import.meta.url).href;
-  const worker = new Worker(`import('tsx/esm/api').then((t) => { t.register(); return import(${JSON.stringify(script)}); });`, { eval: true });
+/** The stand-in in its process (bench/stand-in-process.ts), driven by messages. */
+async function standInProcess(): Promise<{ url: string; token: string; call(m: Record<string, unknown>): Promise<unknown>; stop(): Promise<void> }> {
+  const child = fork(fileURLToPath(new URL('./stand-in-process.ts', import.meta.url)), {
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
   const ready = await new Promise<{ url: string; token: string }>((resolve, reject) => {
-    worker.once('message', resolve);
-    worker.once('error', reject);
+    child.once('message', resolve as (m: unknown) => void);
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`the stand-in exited with ${code} before it was ready`)));
   });
   let next = 0;
   const waiting = new Map<number, (v: unknown) => void>();
-  worker.on('message', (m: { id?: number; value?: unknown }) => {
+  child.on('message', (m: { id?: number; value?: unknown }) => {
     if (m.id !== undefined) waiting.get(m.id)?.(m.value);
     waiting.delete(m.id!);
   });
@@ -220,14 +244,15 @@ async function standInThread(): Promise<{ url: string; token: string; call(m: Re
     new Promise<unknown>((resolve) => {
       const id = next++;
       waiting.set(id, resolve);
-      worker.postMessage({ ...m, id });
+      child.send({ ...m, id });
     });
   return {
     ...ready,
     call,
     async stop() {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
       await call({ op: 'stop' });
-      await worker.terminate();
+      await exited;
     },
   };
 }
@@ -235,9 +260,9 @@ async function standInThread(): Promise<{ url: string; token: string; call(m: Re
 export async function benchScaleSync(
   orm: MikroORM,
   base: AppConfig,
-): Promise<{ paths: ScalePath[]; warm: Pick<ScalePath, 'commitSeconds' | 'cloneSeconds'>; floor: Floor }> {
+): Promise<{ paths: ScalePath[]; warm: Pick<ScalePath, 'commitSeconds' | 'cloneSeconds' | 'cpuSeconds' | 'standInCpuSeconds'>; floor: Floor }> {
   const repo = new GitRepo();
-  const gh = await standInThread();
+  const gh = await standInProcess();
   const redis = new Redis(base.REDIS_URL, { maxRetriesPerRequest: null });
   const log = createLogger('silent');
   const mirrors = await mkdtemp(join(tmpdir(), 'aexy-bench-scale-'));
@@ -280,9 +305,13 @@ export async function benchScaleSync(
       };
       await gh.call({ op: 'reset' });
       let cloneSeconds = 0;
+      const standIn0 = (await gh.call({ op: 'cpu' })) as number;
+      const cpu0 = machineBusySeconds();
       let t0 = performance.now();
       await syncCommits(opts);
       const commitSeconds = (performance.now() - t0) / 1000;
+      const cpu = machineBusySeconds() - cpu0;
+      const standInCpuSeconds = ((await gh.call({ op: 'cpu' })) as number) - standIn0;
       const commitRequests = (await gh.call({ op: 'counted' })) as number;
       await gh.call({ op: 'reset' });
       t0 = performance.now();
@@ -301,6 +330,8 @@ export async function benchScaleSync(
         pullSeconds,
         pullRequests: (await gh.call({ op: 'counted' })) as number,
         points: synced?.points ?? 0,
+        cpuSeconds: cpu - standInCpuSeconds,
+        standInCpuSeconds,
       };
     };
     // The first run in this process (its code not compiled yet by V8: a worker's first job), then
@@ -313,7 +344,12 @@ export async function benchScaleSync(
     // BENCH_SCALE_REST=0 leaves out the REST path (minutes of the stand-in computing commits with git).
     return {
       paths: process.env.BENCH_SCALE_REST === '0' ? [git] : [git, await run('rest')],
-      warm: { commitSeconds: median(warm.map((w) => w.commitSeconds)), cloneSeconds: median(warm.map((w) => w.cloneSeconds)) },
+      warm: {
+        commitSeconds: median(warm.map((w) => w.commitSeconds)),
+        cloneSeconds: median(warm.map((w) => w.cloneSeconds)),
+        cpuSeconds: median(warm.map((w) => w.cpuSeconds)),
+        standInCpuSeconds: median(warm.map((w) => w.standInCpuSeconds)),
+      },
       floor: measured,
     };
   } finally {
@@ -329,12 +365,8 @@ export async function benchScaleSync(
  * expressjs/express, say): its default branch synced from git into an empty database through the
  * stand-in (its authors unknown to it: no logins, every page still asked), against the same floor.
  */
-export async function benchRealHistory(
-  orm: MikroORM,
-  base: AppConfig,
-  gitDir: string,
-): Promise<{ commits: number; seconds: number; floor: { gitSeconds: number; copySeconds: number } }> {
-  const gh = await standInThread();
+export async function benchRealHistory(orm: MikroORM, base: AppConfig, gitDir: string): Promise<{ commits: number; seconds: number; floor: Floor }> {
+  const gh = await standInProcess();
   const redis = new Redis(base.REDIS_URL, { maxRetriesPerRequest: null });
   const mirrors = await mkdtemp(join(tmpdir(), 'aexy-bench-real-'));
   // GitHub's copy: the repository given, packed as GitHub keeps it (the given one is not touched).
