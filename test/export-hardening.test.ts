@@ -62,6 +62,24 @@ describe('export hardening', () => {
     expect(ok.rows).toBe(25000);
   });
 
+  it('a CSV export reports progress by records, whatever line feeds and quotes the quoted fields hold', async () => {
+    // Every third record's text holds line feeds, an escaped quote and a comma; PostgreSQL quotes it.
+    const query = {
+      columns: ['n', 'text'],
+      sql: `SELECT g AS n, CASE WHEN g % 3 = 0 THEN 'one' || chr(10) || 'say "' || g || '", then' || chr(10) || chr(10) || 'end' ELSE 'plain ' || g END AS text
+              FROM generate_series(1, ?::int) g ORDER BY g`,
+      params: [25_000],
+      csvSafe: true,
+    };
+    const reported: number[] = [];
+    const result = await withPgClient(w.db.orm.em.fork(), (client) =>
+      streamExport({ client, query, format: 'csv', dir: w.dir, finalName: 'multiline.csv', onProgress: (rows) => void reported.push(rows) }),
+    );
+    expect(result.rows).toBe(25_000);
+    expect(reported).toEqual([10_000, 20_000, 25_000]);
+    await rm(result.path);
+  });
+
   it('a shutdown stops a streaming export at its next 10,000 rows: no file, no temp file, the row pending again', async () => {
     const id = await w.rows.exportJob({ status: 'pending', config: { organization_id: ORG } });
     const shutdown = new AbortController();
