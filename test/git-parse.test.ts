@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it, vi } from 'vitest';
 import { GitRepo } from '../src/dev/git-repo.js';
 import { TransientError } from '../src/errors/index.js';
 import { CatFileMessages, LOG_FORMAT, LogParser } from '../src/github/sync/git-parse.js';
-import { GitMissingError, gitStream, gitText, type GitFlow } from '../src/github/sync/git-process.js';
+import { GitMissingError, gitStream, gitText, NulTokens, type GitFlow } from '../src/github/sync/git-process.js';
 import { chunkLengths, CommitReader, type GitCommit } from '../src/github/sync/git.js';
 
 /**
@@ -77,6 +77,30 @@ describe('git output parsers', () => {
     expect(once.messages.get(c1)).toBe('one\n\n\n');
     expect(once.messages.get(c2)).toBe(`two ${'\x1e\x1f'} ünï\n`);
     for (const size of [1, 2, 3, 7, 64]) expect(parse(size)).toEqual(once);
+  });
+
+  it('cut NUL-separated fields as decoding each field alone would, characters split by a chunk boundary included', () => {
+    // 2-, 3- and 4-byte characters, an invalid byte and a truncated character before a NUL, an empty field.
+    const bytes = Buffer.concat([
+      Buffer.from('Zoë <zoe@x.example>\0'),
+      Buffer.from('src/日本語/ファイル.ts\0'),
+      Buffer.from('🚀 launch\0\0'),
+      Buffer.from([0x61, 0xff, 0x62, 0x00, 0xe6, 0x97, 0x00]),
+      Buffer.from('tail'),
+    ]);
+    // What each field is, decoded alone (split on the NUL byte, then decoded).
+    const expected: string[] = [];
+    for (let start = 0, nul = bytes.indexOf(0); nul !== -1; start = nul + 1, nul = bytes.indexOf(0, start))
+      expected.push(bytes.subarray(start, nul).toString('utf8'));
+    for (const size of [1, 2, 3, 5, bytes.length]) {
+      const got: string[] = [];
+      const tokens = new NulTokens((t) => got.push(t));
+      for (let i = 0; i < bytes.length; i += size) tokens.push(bytes.subarray(i, i + size));
+      expect(got).toEqual(expected);
+      expect(tokens.rest()).toBe('tail');
+    }
+    expect(expected).toContain('src/日本語/ファイル.ts');
+    expect(expected).toContain('a\ufffdb');
   });
 
   it('refuse output that is not the commits asked for, in their order, rather than guess', () => {
@@ -252,7 +276,7 @@ describe('running git', () => {
     const parser = new LogParser(['a'.repeat(40)]);
     const err = await gitStream({ env, timeoutMs: 60_000 }, ['log'], (c) => parser.push(c)).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(TransientError);
-    expect((err as Error).message).toMatch(/a field of more than \d+ bytes/);
+    expect((err as Error).message).toMatch(/a field of more than \d+ characters/);
     expect(existsSync(env.MARK!)).toBe(false);
   });
 });

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { StringDecoder } from 'node:string_decoder';
 import { TransientError } from '../../errors/index.js';
 
 /**
@@ -132,36 +133,47 @@ export async function gitText(r: GitRunner, args: string[], stdin?: string): Pro
 
 /**
  * Splits a byte stream into NUL-terminated tokens as it arrives (git's `-z` output: no path, name,
- * email or message can hold a NUL). A token longer than `maxToken` bytes is an error, never a
- * string V8 cannot make.
+ * email or message can hold a NUL). Each chunk is decoded once (UTF-8; a character cut by a chunk's
+ * end is completed by the next) and cut at its NULs: a NUL byte is never part of another UTF-8
+ * character, so this gives the tokens decoding each field alone would. A token longer than
+ * `maxToken` characters is an error, never a string V8 cannot make.
  */
 export class NulTokens {
-  private pending: Buffer[] = [];
-  private pendingBytes = 0;
+  private readonly decoder = new StringDecoder('utf8');
+  /** The start of a token cut by a chunk's end, in pieces (joined once, when its NUL comes). */
+  private pending: string[] = [];
+  private pendingLength = 0;
   constructor(
     private readonly emit: (token: string) => void,
     private readonly maxToken = 64 * 1024 * 1024,
   ) {}
 
   push(chunk: Buffer): void {
+    const text = this.decoder.write(chunk);
     let start = 0;
-    for (let nul = chunk.indexOf(0, start); nul !== -1; nul = chunk.indexOf(0, start)) {
-      const piece = chunk.subarray(start, nul);
-      const whole = this.pending.length ? Buffer.concat([...this.pending, piece]) : piece;
+    let nul = text.indexOf('\0');
+    if (nul !== -1 && this.pending.length > 0) {
+      this.pending.push(text.slice(0, nul));
+      const whole = this.pending.join('');
       this.pending = [];
-      this.pendingBytes = 0;
-      this.emit(whole.toString('utf8'));
+      this.pendingLength = 0;
+      this.emit(whole);
+      start = nul + 1;
+      nul = text.indexOf('\0', start);
+    }
+    for (; nul !== -1; nul = text.indexOf('\0', start)) {
+      this.emit(text.slice(start, nul));
       start = nul + 1;
     }
-    if (start < chunk.length) {
-      this.pendingBytes += chunk.length - start;
-      if (this.pendingBytes > this.maxToken) throw new TransientError(`git printed a field of more than ${this.maxToken} bytes`);
-      this.pending.push(Buffer.from(chunk.subarray(start)));
+    if (start < text.length) {
+      this.pendingLength += text.length - start;
+      if (this.pendingLength > this.maxToken) throw new TransientError(`git printed a field of more than ${this.maxToken} characters`);
+      this.pending.push(text.slice(start));
     }
   }
 
-  /** The bytes after the last NUL (git's -z output ends with one, so normally none). */
+  /** What follows the last NUL (git's -z output ends with one, so normally nothing). */
   rest(): string {
-    return Buffer.concat(this.pending).toString('utf8');
+    return this.pending.join('') + this.decoder.end();
   }
 }
