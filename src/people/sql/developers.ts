@@ -22,6 +22,31 @@ type Exec = EntityManager;
 export async function upsertDevelopers(em: Exec, users: DeveloperRow[]): Promise<Map<number, string>> {
   const unique = [...new Map(users.map((u) => [u.github_id, u])).values()];
   if (unique.length === 0) return new Map();
+  // Those stored as given already (the usual case) are only read: no write, no row lock held.
+  const stored = await sql<{ id: string; github_id: string; github_username: string; avatar_url: string | null }>(
+    em,
+    `SELECT id, github_id, github_username, avatar_url FROM developers WHERE github_id = ANY(?::bigint[])`,
+    [pgArray(unique.map((u) => u.github_id))],
+  );
+  const ids = new Map(stored.map((r) => [Number(r.github_id), r.id]));
+  const given = new Map(unique.map((u) => [u.github_id, u]));
+  const asGiven = new Set(
+    stored.flatMap((r) => {
+      const u = given.get(Number(r.github_id))!;
+      return u.github_username === r.github_username && (u.avatar_url == null || u.avatar_url === r.avatar_url) ? [u.github_id] : [];
+    }),
+  );
+  const changed = unique.filter((u) => !asGiven.has(u.github_id));
+  if (changed.length > 0) for (const [id, dev] of await writeDevelopers(em, changed)) ids.set(id, dev);
+  await markBots(
+    em,
+    unique.flatMap((u) => (u.bot ? [{ developer_id: ids.get(u.github_id)!, reason: u.bot }] : [])),
+  );
+  return ids;
+}
+
+/** The developers that are new or changed (upsertDevelopers): logins parked, rows inserted or updated. Returns github_id → developers.id. */
+async function writeDevelopers(em: Exec, unique: DeveloperRow[]): Promise<Map<number, string>> {
   const payload = JSON.stringify(unique);
   await sql(
     em,
@@ -46,12 +71,7 @@ export async function upsertDevelopers(em: Exec, users: DeveloperRow[]): Promise
   const rows = await sql<{ id: string; github_id: string }>(em, `SELECT id, github_id FROM developers WHERE github_id = ANY(?::bigint[])`, [
     pgArray(unique.map((u) => u.github_id)),
   ]);
-  const ids = new Map(rows.map((r) => [Number(r.github_id), r.id]));
-  await markBots(
-    em,
-    unique.flatMap((u) => (u.bot ? [{ developer_id: ids.get(u.github_id)!, reason: u.bot }] : [])),
-  );
-  return ids;
+  return new Map(rows.map((r) => [Number(r.github_id), r.id]));
 }
 
 /**
