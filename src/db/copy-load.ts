@@ -58,16 +58,33 @@ export async function copyLoad(client: PoolClient, table: string, columns: reado
   );
 }
 
+/** A row as a line of COPY's text format (values copyText'd, tab-separated, ending in a line feed). */
+export function copyLine(row: readonly unknown[]): string {
+  return row.map(copyText).join('\t') + '\n';
+}
+
 /** Streams `rows` into `table`'s `columns` with `COPY … FROM STDIN` (text format), 256 KB a write. */
 export async function copyInto(client: PoolClient, table: string, columns: readonly string[], rows: Iterable<readonly unknown[]>): Promise<void> {
+  await copyLines(
+    client,
+    table,
+    columns,
+    (function* () {
+      for (const row of rows) yield copyLine(row);
+    })(),
+  );
+}
+
+/** Streams lines already in COPY's text format (copyLine) into `table`'s `columns`, 256 KB a write. */
+export async function copyLines(client: PoolClient, table: string, columns: readonly string[], lines: Iterable<string>): Promise<void> {
   const stream = client.query(copyFrom(`COPY ${table} (${columns.join(', ')}) FROM STDIN`));
   const done = new Promise<void>((resolve, reject) => {
     stream.on('finish', resolve);
     stream.on('error', reject);
   });
   let buffer = '';
-  for (const row of rows) {
-    buffer += row.map(copyText).join('\t') + '\n';
+  for (const line of lines) {
+    buffer += line;
     if (buffer.length >= 262_144) {
       if (!stream.write(buffer)) await new Promise((r) => stream.once('drain', r));
       buffer = '';

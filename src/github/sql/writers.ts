@@ -2,7 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { CommitFile } from '../../entities/commit.js';
 import { pgArray, sql } from '../../db/sql.js';
 import type { PoolClient } from 'pg';
-import { arrayLiteral, copyInto, copyLoad, transactionClient, underSavepoint, type LoadColumn } from '../../db/copy-load.js';
+import { arrayLiteral, copyLines, copyLine, copyLoad, copyText, transactionClient, underSavepoint, type LoadColumn } from '../../db/copy-load.js';
 
 /**
  * The sync's write path: one set-based statement per batch and table (commits and their graph rows
@@ -77,34 +77,53 @@ export async function knownShas(em: Exec, shas: string[]): Promise<Set<string>> 
 }
 
 /**
+ * Commit rows in COPY's text format, all but what needs the database (each commit's developer):
+ * made ahead, while the chunk before is written. `commits[i]`: row i's columns after developer_id.
+ */
+export interface CommitCopy {
+  commits: string[];
+  graph: string;
+}
+
+/** The COPY text of `rows` (CommitCopy). */
+export function commitCopy(rows: readonly CommitRow[]): CommitCopy {
+  let graph = '';
+  const commits = rows.map((r) => {
+    graph += copyLine([r.sha, arrayLiteral(r.parent_shas), r.parent_shas.length > 1, r.author_name, r.author_email, r.committer_email, r.committer_date]);
+    return copyLine([r.repository_name, r.repository_full_name, r.message, r.additions, r.deletions, r.files_changed, r.files, r.languages, r.committed_at]);
+  });
+  return { commits, graph };
+}
+
+/**
  * Insert commits with their developer (GitHub's author, else the developer their email resolves
  * to), and their commit_graph rows; a commit is immutable, so a known sha is left alone, except that
- * a commit stored without an author gets attributed once one is known. Returns the rows inserted or
- * attributed, with their developer.
+ * a commit stored without an author gets attributed once one is known. `copy`: the rows' COPY text,
+ * when made ahead (commitCopy of the same rows). Returns the rows inserted or attributed, with their
+ * developer.
  */
-export async function upsertCommits(em: Exec, rows: (CommitRow & { developer_id: string | null })[]): Promise<{ sha: string; developer_id: string | null }[]> {
+export async function upsertCommits(
+  em: Exec,
+  rows: (CommitRow & { developer_id: string | null })[],
+  copy: CommitCopy = commitCopy(rows),
+): Promise<{ sha: string; developer_id: string | null }[]> {
   if (rows.length === 0) return [];
+  if (copy.commits.length !== rows.length) throw new Error(`the COPY text made ahead has ${copy.commits.length} commits, not ${rows.length}`);
   const client = await transactionClient(em);
-  const values = rows.map(loadValues);
   // New commits (what a sync writes, having left out the shas it knows) go straight in with COPY;
   // if any is stored already (another repository's fork, a re-delivered chunk), that COPY is rolled
   // back and the chunk upserted through a load table instead.
   const conflict = await underSavepoint(client, async () => {
-    await copyInto(
+    await copyLines(
       client,
       'commits',
       COMMIT_COLUMNS,
-      values.map((v) => v.slice(0, COMMIT_COLUMNS.length)),
+      rows.map((r, i) => `${copyText(r.sha)}\t${copyText(r.developer_id)}\t${copy.commits[i]}`),
     );
-    await copyInto(
-      client,
-      'commit_graph',
-      GRAPH_COLUMNS,
-      rows.map((r) => [r.sha, arrayLiteral(r.parent_shas), r.parent_shas.length > 1, r.author_name, r.author_email, r.committer_email, r.committer_date]),
-    );
+    await copyLines(client, 'commit_graph', GRAPH_COLUMNS, [copy.graph]);
   });
   if (conflict !== undefined && (conflict as { code?: string }).code !== UNIQUE_VIOLATION) throw conflict;
-  const result = conflict === undefined ? rows.map((r) => ({ sha: r.sha, developer_id: r.developer_id })) : await upsertLoaded(client, values);
+  const result = conflict === undefined ? rows.map((r) => ({ sha: r.sha, developer_id: r.developer_id })) : await upsertLoaded(client, rows.map(loadValues));
   if (rows.some((r) => REVERTS.test(r.message ?? ''))) {
     await sql(
       em,

@@ -34,7 +34,8 @@ import { anyCommitStored, storedShas } from '../sql/commits.js';
 import { withCommitStreamLock } from './commit-lock.js';
 import { commitRow, developerRow } from './map.js';
 import { initialWindowStart, type SyncOptions } from './stream-options.js';
-import { deleteCommits, insertCoauthors, knownShas, upsertCommits } from '../sql/writers.js';
+import { commitCopy, deleteCommits, insertCoauthors, knownShas, upsertCommits, type CommitCopy, type CommitRow } from '../sql/writers.js';
+import { setImmediate } from 'node:timers/promises';
 
 /** Commit details fetched, then written, at a time: what a pause or a crash can waste at most. */
 export const COMMIT_CHUNK = 4;
@@ -355,6 +356,8 @@ async function storeFromGit(
 /**
  * The chunks of `fresh` (commits not stored yet), read from git (CommitReader, ahead of the writes)
  * with their authors (the next chunk's asked while one is written), written one transaction each.
+ * While a chunk is written the next is made ready (prepareChunk: its rows and their COPY text, a
+ * slice at a time), so the main thread's share of a chunk is done while PostgreSQL takes the last.
  */
 async function storeChunks(opts: SyncOptions, m: Mirror, fresh: string[], authors: AuthorLookup, result: CommitStreamResult): Promise<void> {
   const total = result.written + fresh.length;
@@ -371,16 +374,33 @@ async function storeChunks(opts: SyncOptions, m: Mirror, fresh: string[], author
   };
   let next = authorsOf(0);
   let k = 0;
-  for await (const commits of reader) {
+  // The next chunk: read, its authors known, its rows and COPY text made (null: none left).
+  const ready = async (): Promise<CommitChunk | null> => {
+    const read = await reader.next();
+    if (read.done) return null;
     const byAuthor = await next;
     k += 1;
     if (k < reader.lengths.length) next = authorsOf(k);
-    opts.signal?.throwIfAborted();
-    const details = commits.map((c) => ({ commit: { ...c.commit, author: byAuthor.get(c.commit.sha) ?? null }, files: c.files }));
-    await opts.em.transactional(async (tx) => {
-      result.written += await writeCommitChunk(tx, opts.repo, details);
-    });
-    await opts.progress?.({ stream: 'commits', source: 'git', fetched: result.fetched, written: result.written, total });
+    return prepareChunk(
+      opts.repo,
+      read.value.map((c) => ({ commit: { ...c.commit, author: byAuthor.get(c.commit.sha) ?? null }, files: c.files })),
+    );
+  };
+  try {
+    for (let coming = ready(); ;) {
+      const chunk = await coming;
+      if (!chunk) return;
+      // The chunk after this one is made ready while this one is written.
+      coming = ready();
+      coming.catch(() => undefined);
+      opts.signal?.throwIfAborted();
+      await opts.em.transactional(async (tx) => {
+        result.written += await writeCommitChunk(tx, chunk);
+      });
+      await opts.progress?.({ stream: 'commits', source: 'git', fetched: result.fetched, written: result.written, total });
+    }
+  } finally {
+    reader.close();
   }
 }
 
@@ -415,26 +435,46 @@ async function storeUnknown(opts: SyncOptions, items: GhCommitListItem[], result
     // from the saved target (the head is only moved once all of it is stored).
     opts.signal?.throwIfAborted();
     const details = await mapLimit(fresh.slice(i, i + chunk), chunk, (c) => fetchCommit(opts.octokit, opts.repo, c.sha));
+    const ready = await prepareChunk(opts.repo, details);
     await opts.em.transactional(async (tx) => {
-      result.written += await writeCommitChunk(tx, opts.repo, details);
+      result.written += await writeCommitChunk(tx, ready);
     });
     await opts.progress?.({ stream: 'commits', fetched: result.fetched, written: result.written, total });
   }
 }
 
+/** A chunk of commits ready to write: its rows, their COPY text (commitCopy) and the GitHub accounts of their authors. */
+export interface CommitChunk {
+  rows: CommitRow[];
+  copy: CommitCopy;
+  users: DeveloperRow[];
+}
+
+/** Commits made ready at a time, between turns of the event loop: a write in flight is not held up while the next chunk is made. */
+const PREPARE_SLICE = 100;
+
+/** Commits (as GitHub's REST detail has them) made a CommitChunk, PREPARE_SLICE at a time. */
+export async function prepareChunk(repo: string, details: { commit: GhCommitDetail; files: NonNullable<GhCommitDetail['files']> }[]): Promise<CommitChunk> {
+  const chunk: CommitChunk = { rows: [], copy: { commits: [], graph: '' }, users: [] };
+  for (let i = 0; i < details.length; i += PREPARE_SLICE) {
+    if (i > 0) await setImmediate();
+    const rows = details.slice(i, i + PREPARE_SLICE).map((d) => commitRow(d.commit, d.files, repo));
+    const copy = commitCopy(rows);
+    chunk.rows.push(...rows);
+    chunk.copy.commits.push(...copy.commits);
+    chunk.copy.graph += copy.graph;
+  }
+  chunk.users = details.flatMap((d) => (d.commit.author ? [developerRow(d.commit.author)] : []));
+  return chunk;
+}
+
 /**
- * One chunk of commits, in the caller's transaction: developers (GitHub authors, and accounts named
+ * One chunk of commits (prepareChunk), in the caller's transaction: developers (GitHub authors, and accounts named
  * by noreply addresses), identities learnt, each commit attributed (GitHub's author, else its
  * email), graph and co-author rows, earlier unattributed commits of newly known emails, and the
  * profile-refresh marks of everyone whose work changed. Returns the commits inserted or attributed.
  */
-export async function writeCommitChunk(
-  tx: EntityManager,
-  repo: string,
-  details: { commit: GhCommitDetail; files: NonNullable<GhCommitDetail['files']> }[],
-): Promise<number> {
-  const rows = details.map((d) => commitRow(d.commit, d.files, repo));
-  const users: DeveloperRow[] = details.flatMap((d) => (d.commit.author ? [developerRow(d.commit.author)] : []));
+export async function writeCommitChunk(tx: EntityManager, { rows, copy, users }: CommitChunk): Promise<number> {
   const devs = await upsertDevelopers(tx, users);
 
   // Accounts named by `<id>+<login>@users.noreply.github.com` (author or co-author).
@@ -463,7 +503,7 @@ export async function writeCommitChunk(
     ...r,
     developer_id: r.author_github_id !== null ? (devs.get(r.author_github_id) ?? null) : r.author_email ? (resolved.get(r.author_email) ?? null) : null,
   }));
-  const written = await upsertCommits(tx, withDevelopers);
+  const written = await upsertCommits(tx, withDevelopers, copy);
   const writtenShas = new Set(written.map((w) => w.sha));
   // The issues each commit message refers to (a commit's message never changes: added once).
   await writeReferences(
