@@ -557,8 +557,12 @@ async function main(): Promise<void> {
         `(g) floor of the git path's commits: git log --numstat of the same history ${scale.floor.gitSeconds.toFixed(2)} s + COPY of the same rows ` +
           `${scale.floor.copySeconds.toFixed(2)} s = ${floorSeconds.toFixed(2)} s (medians of ${WARM_RUNS}); ours ${warm.toFixed(2)} s ` +
           `(median of ${WARM_RUNS} first syncs in a worker that has run one; the process's first: ${git.commitSeconds.toFixed(2)} s), ` +
-          `${(warm / floorSeconds).toFixed(2)}× the floor (goal ≤ 2×); of it the clone, which the floor does not do, ${clone.toFixed(2)} s ` +
+          `${(warm / floorSeconds).toFixed(2)}× the floor; of it the clone, which the floor does not do, ${clone.toFixed(2)} s ` +
           `(the branch read meanwhile): after it ${(warm - clone).toFixed(2)} s, ${((warm - clone) / floorSeconds).toFixed(2)}× the floor`,
+      );
+      console.log(
+        `(g) paired (each first sync followed by a run of the floor, the machine as it was for both), medians of the ${WARM_RUNS} ratios: ` +
+          `ours ${scale.paired.ratio.toFixed(2)}× the floor (goal ≤ 2×); after the clone ${scale.paired.afterClone.toFixed(2)}×`,
       );
       // What 2× the floor's time allows, at most: every core busy all of it.
       const cores = availableParallelism();

@@ -36,8 +36,11 @@ import { syncPulls } from '../src/github/sync/pull-stream.js';
 export const SCALE_COMMITS = Number(process.env.BENCH_SCALE_COMMITS ?? 10_000);
 export const SCALE_PULLS = Number(process.env.BENCH_SCALE_PULLS ?? 2_000);
 
-/** Timed first syncs of the commits (a worker's later runs, its code compiled by then): the median is reported. */
-export const WARM_RUNS = 3;
+/**
+ * Timed first syncs of the commits (a worker's later runs, its code compiled by then), each followed
+ * by a run of the floor: medians are reported, and the median of each pair's ratio.
+ */
+export const WARM_RUNS = Number(process.env.BENCH_WARM_RUNS ?? 5);
 
 export interface ScalePath {
   path: string;
@@ -181,6 +184,11 @@ export interface Floor {
 async function floor(bare: string, em: EntityManager, pg: PoolClient, head = 'main'): Promise<Floor> {
   const runs: Floor[] = [];
   for (let i = 0; i < WARM_RUNS; i++) runs.push(await floorOnce(bare, em, pg, head));
+  return medianFloor(runs);
+}
+
+/** The medians of floor runs. */
+function medianFloor(runs: Floor[]): Floor {
   return {
     gitSeconds: median(runs.map((r) => r.gitSeconds)),
     copySeconds: median(runs.map((r) => r.copySeconds)),
@@ -260,7 +268,13 @@ async function standInProcess(): Promise<{ url: string; token: string; call(m: R
 export async function benchScaleSync(
   orm: MikroORM,
   base: AppConfig,
-): Promise<{ paths: ScalePath[]; warm: Pick<ScalePath, 'commitSeconds' | 'cloneSeconds' | 'cpuSeconds' | 'standInCpuSeconds'>; floor: Floor }> {
+): Promise<{
+  paths: ScalePath[];
+  warm: Pick<ScalePath, 'commitSeconds' | 'cloneSeconds' | 'cpuSeconds' | 'standInCpuSeconds'>;
+  floor: Floor;
+  /** Medians of each warm run's ratio to the floor run that followed it (the machine as it was for both). */
+  paired: { ratio: number; afterClone: number };
+}> {
   const repo = new GitRepo();
   const gh = await standInProcess();
   const redis = new Redis(base.REDIS_URL, { maxRetriesPerRequest: null });
@@ -336,11 +350,17 @@ export async function benchScaleSync(
     };
     // The first run in this process (its code not compiled yet by V8: a worker's first job), then
     // WARM_RUNS first syncs of the same repository again (mirror removed, tables emptied), as a worker
-    // that has synced before runs them: the median is what the goal is held to.
+    // that has synced before runs them, each followed by a run of the floor on the rows it stored: a
+    // machine whose speed drifts (a shared host) moves both of a pair alike, so the median of the pairs'
+    // ratios is what the goal is held to.
     const git = await run('git+graphql');
     const warm: ScalePath[] = [];
-    for (let i = 0; i < WARM_RUNS; i++) warm.push(await run('git+graphql', false));
-    const measured = await withPgClient(orm.em.fork(), (pg) => floor(repo.bare, orm.em.fork(), pg));
+    const floors: Floor[] = [];
+    for (let i = 0; i < WARM_RUNS; i++) {
+      warm.push(await run('git+graphql', false));
+      floors.push(await withPgClient(orm.em.fork(), (pg) => floorOnce(repo.bare, orm.em.fork(), pg, 'main')));
+    }
+    const floorOf = (f: Floor) => f.gitSeconds + f.copySeconds;
     // BENCH_SCALE_REST=0 leaves out the REST path (minutes of the stand-in computing commits with git).
     return {
       paths: process.env.BENCH_SCALE_REST === '0' ? [git] : [git, await run('rest')],
@@ -350,7 +370,11 @@ export async function benchScaleSync(
         cpuSeconds: median(warm.map((w) => w.cpuSeconds)),
         standInCpuSeconds: median(warm.map((w) => w.standInCpuSeconds)),
       },
-      floor: measured,
+      floor: medianFloor(floors),
+      paired: {
+        ratio: median(warm.map((w, i) => w.commitSeconds / floorOf(floors[i]!))),
+        afterClone: median(warm.map((w, i) => (w.commitSeconds - w.cloneSeconds) / floorOf(floors[i]!))),
+      },
     };
   } finally {
     await rm(mirrors, { recursive: true, force: true });
