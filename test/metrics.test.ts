@@ -1,5 +1,13 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { computeMetrics, computePerDeveloper, computeSeries, countedCommitsView, mergesFitInMemory, METRIC_NAMES } from '../src/metrics/library.js';
+import {
+  computeCommitAggregates,
+  computeMetrics,
+  computePerDeveloper,
+  computeSeries,
+  countedCommitsView,
+  mergesFitInMemory,
+  METRIC_NAMES,
+} from '../src/metrics/library.js';
 import pg from 'pg';
 import { useTestWorld } from './hooks.js';
 import { METRICS_ORG, seedMetricsFixture } from './helpers/metrics-data.js';
@@ -129,6 +137,29 @@ describe('metrics library', () => {
     expect([...(await computePerDeveloper(w.db.sql, 'commits', window, people, now))!.values()]).toEqual([3, 1, 1]);
     await expect(computePerDeveloper(w.db.sql, 'language_mix', window, people, now)).resolves.toBeNull();
   }, 120_000);
+  it('the commit aggregates computed together are the values written down above, one statement for all, in any scope', async () => {
+    const names = ['commits', 'lines_added', 'lines_deleted', 'after_hours_share', 'weekend_share', 'active_days', 'prs_opened'];
+    const sent: string[] = [];
+    const recording = { query: (text: string, params: unknown[]) => (sent.push(text), w.db.sql.query(text, params)) } as unknown as pg.Pool;
+    const together = await computeCommitAggregates(recording, names, window, now);
+    // The five that are aggregates of the window's commits, in one statement; the others are left to computeMetrics.
+    expect(Object.keys(together).sort()).toEqual(['after_hours_share', 'commits', 'lines_added', 'lines_deleted', 'weekend_share']);
+    expect(sent.filter((t) => t.includes('counted_commits'))).toHaveLength(1);
+    const v = (m: Record<string, unknown>, k: string) => (m[k] as { value: number | null }).value;
+    expect([v(together, 'commits'), v(together, 'lines_added'), v(together, 'lines_deleted')]).toEqual([5, 136, 58]);
+    expect(v(together, 'after_hours_share')).toBeCloseTo(0.2, 4);
+    expect(v(together, 'weekend_share')).toBeCloseTo(0.2, 4);
+    // Each scope as each metric alone gives it (units included): a team, one person, a repository, an empty window.
+    for (const filters of [
+      { ...window, team_ids: [teamId] },
+      { ...window, developer_ids: [ids.ann!] },
+      { ...window, repositories: ['acme/r'] },
+      { date_range: { start: '2020-01-01', end: '2020-02-01' } },
+    ]) {
+      const alone = await computeMetrics(w.db.sql, names.slice(0, 5), filters, now);
+      expect(await computeCommitAggregates(w.db.sql, names, filters, now)).toEqual(alone);
+    }
+  });
 });
 
 /**

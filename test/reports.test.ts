@@ -6,7 +6,9 @@ import { parse } from 'csv-parse/sync';
 import { PDFParse } from 'pdf-parse';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { computeMetrics } from '../src/metrics/library.js';
+import { buildReportData } from '../src/reports/data.js';
 import { runCustomReport } from '../src/reports/run.js';
+import type pg from 'pg';
 import { useTestWorld } from './hooks.js';
 import { METRICS_ORG, seedMetricsFixture } from './helpers/metrics-data.js';
 import { runCliProcess } from './helpers/spawn.js';
@@ -136,6 +138,46 @@ describe('custom reports: PDF, CSV and JSON', () => {
       { label: 'ann', value: 35 },
       { label: 'cat', value: 1 },
     ]);
+  });
+
+  it('widgets that read the same commits read them once: one statement of aggregates for the window, one for the window before', async () => {
+    const report = {
+      id: 'r',
+      name: 'One scan',
+      description: null,
+      organization_id: METRICS_ORG,
+      creator_id: null,
+      filters: { date_range: { start: '2026-03-01', end: '2026-03-31' } },
+      widgets: [
+        { type: 'number', metric: 'commits' },
+        { type: 'number', metric: 'lines_added' },
+        { type: 'number', metric: 'weekend_share' },
+        { type: 'number', metric: 'after_hours_share' },
+        { type: 'line', metric: 'commits', config: { group_by: 'day' } },
+        { type: 'table', metric: 'lines_deleted', config: { group_by: 'developer' } },
+      ],
+    };
+    const sent: string[] = [];
+    const recording = { query: (text: string, values: unknown[]) => (sent.push(text), w.db.sql.query(text, values)) } as unknown as pg.Pool;
+    const data = await buildReportData(recording, report, now);
+    // Statements scanning the window's commits, other than a line's buckets or a value per person (both `unnest`).
+    expect(sent.filter((t) => /FROM counted_commits(_wide)? c WHERE/.test(t) && !t.includes('unnest('))).toHaveLength(2);
+    // The values (and the window before) as each metric alone gives them.
+    const filters = { organization_id: METRICS_ORG, date_range: { start: '2026-03-01T00:00:00.000Z', end: '2026-03-31T00:00:00.000Z' } };
+    const before = { ...filters, date_range: { start: '2026-01-30T00:00:00.000Z', end: '2026-03-01T00:00:00.000Z' } };
+    const names = ['commits', 'lines_added', 'weekend_share', 'after_hours_share'];
+    const alone = await computeMetrics(w.db.sql, names, filters, now);
+    const previous = await computeMetrics(w.db.sql, names, before, now);
+    for (const [i, name] of names.entries()) {
+      expect(data.widgets[i]).toMatchObject({
+        metric: name,
+        value: (alone[name] as { value: number }).value,
+        previous: (previous[name] as { value: number }).value,
+      });
+    }
+    expect(data.widgets[0]).toMatchObject({ value: 5 });
+    expect(data.widgets[4]!.items!.reduce((s, p) => s + p.value, 0)).toBe(5);
+    expect(data.widgets[5]!.items!.reduce((s, i) => s + i.value, 0)).toBe(58);
   });
 
   it('bad filters fail the report with a clear error; the CLI reports it', async () => {

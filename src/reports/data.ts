@@ -1,8 +1,10 @@
 import type pg from 'pg';
 import {
+  computeCommitAggregates,
   computeMetrics,
   computePerDeveloper,
   computeSeries,
+  isCommitAggregate,
   metricFiltersSchema,
   METRICS,
   resolveScope,
@@ -178,6 +180,8 @@ interface WidgetRun {
   window: { start: Date; end: Date };
   range: { start: string; end: string };
   now: Date;
+  /** the report's commit aggregates, computed together (aggregatedOnce) */
+  known: Aggregated;
   base: { index: number; title: string; type: Widget['type']; metric: string };
 }
 type Scalar = Extract<MetricResult, { kind: 'scalar' }>;
@@ -194,6 +198,7 @@ async function widgetData(
   now: Date,
   line: LinePlan | undefined,
   gate: { policy: OrganizationPolicy; refusal: string | null },
+  known: Aggregated,
 ): Promise<ReportWidgetData> {
   const def = METRICS[w.metric]!;
   const range = { start: window.start.toISOString(), end: window.end.toISOString() };
@@ -206,10 +211,13 @@ async function widgetData(
     window,
     range,
     now,
+    known,
     base: { index, title: w.config.title ?? def.description, type: w.type, metric: w.metric },
   };
   if (w.type === 'stacked') return stackedWidget(run);
-  const whole = (await computeMetrics(client, [w.metric], { ...filters, date_range: range }, now))[w.metric]!;
+  const whole = isCommitAggregate(w.metric)
+    ? (await known.window)[w.metric]!
+    : (await computeMetrics(client, [w.metric], { ...filters, date_range: range }, now))[w.metric]!;
   if (w.type === 'line' || w.type === 'number') {
     if (whole.kind !== 'scalar') {
       const what = w.type === 'line' ? 'a line chart' : 'a number widget';
@@ -345,7 +353,9 @@ async function numberWidget(run: WidgetRun, whole: Scalar): Promise<ReportWidget
   const { window, range, w } = run;
   const span = window.end.getTime() - window.start.getTime();
   const before = { start: new Date(window.start.getTime() - span).toISOString(), end: range.start };
-  const previous = (await computeMetrics(run.client, [w.metric], { ...run.filters, date_range: before }, run.now))[w.metric]!;
+  const previous = isCommitAggregate(w.metric)
+    ? (await run.known.previous)[w.metric]!
+    : (await computeMetrics(run.client, [w.metric], { ...run.filters, date_range: before }, run.now))[w.metric]!;
   return { ...run.base, unit: whole.unit, value: whole.value, previous: previous.kind === 'scalar' ? previous.value : null };
 }
 
@@ -404,6 +414,39 @@ function linePoints(checks: ReturnType<typeof checkWidgets>, window: { start: Da
   return plans;
 }
 
+/** The report's commit aggregates (computeCommitAggregates), over its window and the window before it, by metric: asked at once, awaited by the widgets that show them. */
+interface Aggregated {
+  window: Promise<Record<string, MetricResult>>;
+  previous: Promise<Record<string, MetricResult>>;
+}
+
+/**
+ * Widgets that read the same rows read them once: the commit aggregates the report's widgets show
+ * (a number, with its value over the window before; a chart's whole), all in one statement over the
+ * window and one over the window before it, started at once (the other widgets do not wait for them).
+ */
+function aggregatedOnce(
+  client: pg.ClientBase | pg.Pool,
+  checks: ReturnType<typeof checkWidgets>,
+  filters: ScopedFilters,
+  window: { start: Date; end: Date },
+  now: Date,
+): Aggregated {
+  const shown = checks.flatMap((c) => (c.ok && c.index < MAX_WIDGETS && c.widget.type !== 'stacked' ? [c.widget] : []));
+  const metrics = shown.map((w) => w.metric);
+  const numbers = shown.filter((w) => w.type === 'number').map((w) => w.metric);
+  const span = window.end.getTime() - window.start.getTime();
+  const before = { start: new Date(window.start.getTime() - span).toISOString(), end: window.start.toISOString() };
+  const aggregated = {
+    window: computeCommitAggregates(client, metrics, { ...filters, date_range: { start: window.start.toISOString(), end: window.end.toISOString() } }, now),
+    previous: computeCommitAggregates(client, numbers, { ...filters, date_range: before }, now),
+  };
+  // Awaited by the widgets that show them; a failure none awaits (the report failed first) is not left unhandled.
+  aggregated.window.catch(() => undefined);
+  aggregated.previous.catch(() => undefined);
+  return aggregated;
+}
+
 /** A line chart's buckets, or the error that replaces it. */
 type LinePlan = { plan: ReturnType<typeof buckets>; error?: undefined } | { error: string; plan?: undefined };
 
@@ -445,6 +488,7 @@ export async function buildReportData(
   const checks = checkWidgets(report.widgets ?? []);
   // The line charts' points are given out in the widgets' order, before any is evaluated.
   const points = linePoints(checks, window);
+  const known = aggregatedOnce(client, withheld ? [] : checks, filters, window, now);
   const widgets: ReportWidgetData[] = await mapLimit(checks, Math.max(1, concurrency), async (check) => {
     if (check.index >= MAX_WIDGETS)
       return {
@@ -462,7 +506,7 @@ export async function buildReportData(
           type: 'error',
           error: `widget ${check.index + 1}: ${withheld}`,
         }
-      : await widgetData(client, check.widget, check.index, filters, window, now, points.get(check.index), { policy, refusal });
+      : await widgetData(client, check.widget, check.index, filters, window, now, points.get(check.index), { policy, refusal }, known);
     return { ...data, ...(position ? { position } : {}) };
   });
   const organizationName = await workspaceName(client, organizationId);
