@@ -90,7 +90,7 @@ export function commitCopy(rows: readonly CommitRow[]): CommitCopy {
   let graph = '';
   const commits = rows.map((r) => {
     graph += copyLine([r.sha, arrayLiteral(r.parent_shas), r.parent_shas.length > 1, r.author_name, r.author_email, r.committer_email, r.committer_date]);
-    return copyLine([r.repository_name, r.repository_full_name, r.message, r.additions, r.deletions, r.files_changed, r.files, r.languages, r.committed_at]);
+    return copyLine(commitValues(r));
   });
   return { commits, graph };
 }
@@ -139,26 +139,14 @@ export async function upsertCommits(
 
 const UNIQUE_VIOLATION = '23505';
 
+/** A commit's values for COMMIT_COLUMNS after sha and developer_id, in their order. */
+function commitValues(r: CommitRow): unknown[] {
+  return [r.repository_name, r.repository_full_name, r.message, r.additions, r.deletions, r.files_changed, r.files, r.languages, r.committed_at];
+}
+
 /** A commit row in COMMIT_LOAD's order. */
 function loadValues(r: CommitRow & { developer_id: string | null }): unknown[] {
-  return [
-    r.sha,
-    r.developer_id,
-    r.repository_name,
-    r.repository_full_name,
-    r.message,
-    r.additions,
-    r.deletions,
-    r.files_changed,
-    r.files,
-    r.languages,
-    r.committed_at,
-    arrayLiteral(r.parent_shas),
-    r.author_name,
-    r.author_email,
-    r.committer_email,
-    r.committer_date,
-  ];
+  return [r.sha, r.developer_id, ...commitValues(r), arrayLiteral(r.parent_shas), r.author_name, r.author_email, r.committer_email, r.committer_date];
 }
 
 /**
