@@ -79,6 +79,16 @@ export interface ReportData {
 export type DeliveryNumbers = Record<(typeof DELIVERY_METRICS)[number], { value: number | null; previous: number | null }>;
 const DELIVERY_METRICS = ['deployments', 'lead_time_for_changes', 'change_failure_rate', 'time_to_restore'] as const;
 
+/** The window of the same length that ends where `window` starts (what a number is compared with). */
+function windowBefore(window: { start: Date; end: Date }): { start: Date; end: Date } {
+  return { start: new Date(2 * window.start.getTime() - window.end.getTime()), end: window.start };
+}
+
+/** A window as a filter's `date_range`. */
+function dateRange(window: { start: Date; end: Date }): { start: string; end: string } {
+  return { start: window.start.toISOString(), end: window.end.toISOString() };
+}
+
 /** The delivery numbers of a report's scope, now and before; none when neither period had a production deployment that ended. */
 async function deliveryNumbers(
   client: pg.ClientBase | pg.Pool,
@@ -86,10 +96,9 @@ async function deliveryNumbers(
   window: { start: Date; end: Date },
   now: Date,
 ): Promise<DeliveryNumbers | undefined> {
-  const at = async (start: Date, end: Date) =>
-    computeMetrics(client, [...DELIVERY_METRICS], { ...filters, date_range: { start: start.toISOString(), end: end.toISOString() } }, now);
-  const current = await at(window.start, window.end);
-  const before = await at(new Date(2 * window.start.getTime() - window.end.getTime()), window.start);
+  const at = async (w: { start: Date; end: Date }) => computeMetrics(client, [...DELIVERY_METRICS], { ...filters, date_range: dateRange(w) }, now);
+  const current = await at(window);
+  const before = await at(windowBefore(window));
   const v = (m: typeof current, k: string) => (m[k]?.kind === 'scalar' ? m[k].value : null);
   if (v(current, 'change_failure_rate') === null && v(before, 'change_failure_rate') === null) return undefined;
   return Object.fromEntries(DELIVERY_METRICS.map((k) => [k, { value: v(current, k), previous: v(before, k) }])) as DeliveryNumbers;
@@ -201,7 +210,7 @@ async function widgetData(
   known: Aggregated,
 ): Promise<ReportWidgetData> {
   const def = METRICS[w.metric]!;
-  const range = { start: window.start.toISOString(), end: window.end.toISOString() };
+  const range = dateRange(window);
   const run: WidgetRun = {
     client,
     ...gate,
@@ -215,9 +224,7 @@ async function widgetData(
     base: { index, title: w.config.title ?? def.description, type: w.type, metric: w.metric },
   };
   if (w.type === 'stacked') return stackedWidget(run);
-  const whole = isCommitAggregate(w.metric)
-    ? (await known.window)[w.metric]!
-    : (await computeMetrics(client, [w.metric], { ...filters, date_range: range }, now))[w.metric]!;
+  const whole = await metricOver(run, known.window, range);
   if (w.type === 'line' || w.type === 'number') {
     if (whole.kind !== 'scalar') {
       const what = w.type === 'line' ? 'a line chart' : 'a number widget';
@@ -348,14 +355,16 @@ async function tooSmall(run: WidgetRun, filters: ScopedFilters): Promise<boolean
   return tooFew(run.policy, scope.developerIds?.length ?? 0) !== null;
 }
 
+/** The widget's metric over `range`: from the report's commit aggregates (`aggregated`) when it is one of them, else computed alone. */
+async function metricOver(run: WidgetRun, aggregated: Promise<Record<string, MetricResult>>, range: { start: string; end: string }): Promise<MetricResult> {
+  const { metric } = run.w;
+  if (isCommitAggregate(metric)) return (await aggregated)[metric]!;
+  return (await computeMetrics(run.client, [metric], { ...run.filters, date_range: range }, run.now))[metric]!;
+}
+
 /** A scalar metric's value, with its value over the window of the same length before it. */
 async function numberWidget(run: WidgetRun, whole: Scalar): Promise<ReportWidgetData> {
-  const { window, range, w } = run;
-  const span = window.end.getTime() - window.start.getTime();
-  const before = { start: new Date(window.start.getTime() - span).toISOString(), end: range.start };
-  const previous = isCommitAggregate(w.metric)
-    ? (await run.known.previous)[w.metric]!
-    : (await computeMetrics(run.client, [w.metric], { ...run.filters, date_range: before }, run.now))[w.metric]!;
+  const previous = await metricOver(run, run.known.previous, dateRange(windowBefore(run.window)));
   return { ...run.base, unit: whole.unit, value: whole.value, previous: previous.kind === 'scalar' ? previous.value : null };
 }
 
@@ -435,11 +444,9 @@ function aggregatedOnce(
   const shown = checks.flatMap((c) => (c.ok && c.index < MAX_WIDGETS && c.widget.type !== 'stacked' ? [c.widget] : []));
   const metrics = shown.map((w) => w.metric);
   const numbers = shown.filter((w) => w.type === 'number').map((w) => w.metric);
-  const span = window.end.getTime() - window.start.getTime();
-  const before = { start: new Date(window.start.getTime() - span).toISOString(), end: window.start.toISOString() };
   const aggregated = {
-    window: computeCommitAggregates(client, metrics, { ...filters, date_range: { start: window.start.toISOString(), end: window.end.toISOString() } }, now),
-    previous: computeCommitAggregates(client, numbers, { ...filters, date_range: before }, now),
+    window: computeCommitAggregates(client, metrics, { ...filters, date_range: dateRange(window) }, now),
+    previous: computeCommitAggregates(client, numbers, { ...filters, date_range: dateRange(windowBefore(window)) }, now),
   };
   // Awaited by the widgets that show them; a failure none awaits (the report failed first) is not left unhandled.
   aggregated.window.catch(() => undefined);
@@ -515,11 +522,8 @@ export async function buildReportData(
     report: { id: report.id, name: report.name, description: report.description, organizationId, organizationName },
     layout,
     generatedAt: now.toISOString(),
-    window: { start: window.start.toISOString(), end: window.end.toISOString() },
-    previousWindow: {
-      start: new Date(2 * window.start.getTime() - window.end.getTime()).toISOString(),
-      end: window.start.toISOString(),
-    },
+    window: dateRange(window),
+    previousWindow: dateRange(windowBefore(window)),
     filters: parsed.data,
     widgets,
     ...(delivery ? { delivery } : {}),
