@@ -14,7 +14,7 @@
  *   (i) deployments from the Deployments API (bench/deployments.ts);
  *   (j) fair sharing of the github-sync queue between two organizations (bench/fairness.ts).
  * BENCH_REAL_GIT=<a bare repository> adds (g) on that real history. BENCH_JOBS / BENCH_COMMITS / BENCH_EXPORT_ROWS / BENCH_SYNC_COMMITS / BENCH_SCALE_COMMITS / BENCH_SCALE_PULLS scale the
- * runs; (a) is the median of BENCH_ROUNDS (5) alternating rounds.
+ * runs; (a) is the median of BENCH_ROUNDS (5) alternating rounds; (g) times BENCH_WARM_RUNS (5) first syncs, each paired with a run of its floor.
  */
 import { median } from './median.js';
 import { systemNoopJob } from '../src/system/jobs/system-noop.job.js';
