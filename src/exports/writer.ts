@@ -132,12 +132,15 @@ function rowCounter(onProgress?: (rows: number) => void | Promise<void>): Transf
   return new Transform({
     transform(chunk: Buffer, _enc, done) {
       // Every `"` opens or closes a quoted stretch (an escaped `""` closes and reopens it); line feeds
-      // between stretches end records. Searched for by indexOf, not looked at byte by byte in JavaScript.
+      // between stretches end records. Searched for by indexOf, not looked at byte by byte in JavaScript;
+      // the next line feed is kept across stretches, so no stretch searches again what another searched.
+      let lf = chunk.indexOf(0x0a);
       for (let i = 0; i < chunk.length;) {
         const quote = chunk.indexOf(0x22, i);
         if (!quoted) {
+          if (lf !== -1 && lf < i) lf = chunk.indexOf(0x0a, i);
           const end = quote === -1 ? chunk.length : quote;
-          for (let lf = chunk.indexOf(0x0a, i); lf !== -1 && lf < end; lf = chunk.indexOf(0x0a, lf + 1)) lines++;
+          for (; lf !== -1 && lf < end; lf = chunk.indexOf(0x0a, lf + 1)) lines++;
         }
         if (quote === -1) break;
         quoted = !quoted;
