@@ -44,12 +44,17 @@ export async function transactionClient(em: EntityManager): Promise<PoolClient> 
   return trx.client.acquireConnection();
 }
 
+/** The temporary table `table` of `columns`, created for the transaction, emptied if an earlier load of the same transaction left rows. */
+export async function loadTable(client: PoolClient, table: string, columns: readonly LoadColumn[]): Promise<void> {
+  await client.query(`CREATE TEMP TABLE IF NOT EXISTS ${table} (${columns.map(([n, t]) => `${n} ${t}`).join(', ')}) ON COMMIT DROP; TRUNCATE ${table}`);
+}
+
 /**
  * Streams `rows` into the temporary table `table` (created for the transaction, emptied if an
  * earlier load of the same transaction left rows) with COPY.
  */
 export async function copyLoad(client: PoolClient, table: string, columns: readonly LoadColumn[], rows: Iterable<readonly unknown[]>): Promise<void> {
-  await client.query(`CREATE TEMP TABLE IF NOT EXISTS ${table} (${columns.map(([n, t]) => `${n} ${t}`).join(', ')}) ON COMMIT DROP; TRUNCATE ${table}`);
+  await loadTable(client, table, columns);
   await copyInto(
     client,
     table,

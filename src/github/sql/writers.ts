@@ -2,7 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { CommitFile } from '../../entities/commit.js';
 import { pgArray, sql } from '../../db/sql.js';
 import type { PoolClient } from 'pg';
-import { arrayLiteral, copyLines, copyLine, copyLoad, copyText, transactionClient, underSavepoint, type LoadColumn } from '../../db/copy-load.js';
+import { arrayLiteral, copyLines, copyLine, copyText, loadTable, transactionClient, underSavepoint, type LoadColumn } from '../../db/copy-load.js';
 
 /**
  * The sync's write path: one set-based statement per batch and table (commits and their graph rows
@@ -95,35 +95,38 @@ export function commitCopy(rows: readonly CommitRow[]): CommitCopy {
   return { commits, graph };
 }
 
+/** What upsertCommits needs of a commit besides its COPY text. */
+export type CommitKey = Pick<CommitRow, 'sha' | 'message'> & { developer_id: string | null };
+
 /**
  * Insert commits with their developer (GitHub's author, else the developer their email resolves
  * to), and their commit_graph rows; a commit is immutable, so a known sha is left alone, except that
- * a commit stored without an author gets attributed once one is known. `copy`: the rows' COPY text,
- * when made ahead (commitCopy of the same rows). Returns the rows inserted or attributed, with their
- * developer.
+ * a commit stored without an author gets attributed once one is known. `copy`: the rows' COPY text
+ * (commitCopy), when made ahead; then `rows` need only their sha, message and developer. Returns the
+ * rows inserted or attributed, with their developer.
  */
+export async function upsertCommits(em: Exec, rows: (CommitRow & { developer_id: string | null })[]): Promise<{ sha: string; developer_id: string | null }[]>;
+export async function upsertCommits(em: Exec, rows: CommitKey[], copy: CommitCopy): Promise<{ sha: string; developer_id: string | null }[]>;
 export async function upsertCommits(
   em: Exec,
-  rows: (CommitRow & { developer_id: string | null })[],
-  copy: CommitCopy = commitCopy(rows),
+  rows: CommitKey[] | (CommitRow & { developer_id: string | null })[],
+  made?: CommitCopy,
 ): Promise<{ sha: string; developer_id: string | null }[]> {
   if (rows.length === 0) return [];
+  // Without the text made ahead, the rows are whole (the first signature).
+  const copy = made ?? commitCopy(rows as CommitRow[]);
   if (copy.commits.length !== rows.length) throw new Error(`the COPY text made ahead has ${copy.commits.length} commits, not ${rows.length}`);
   const client = await transactionClient(em);
+  const lines = rows.map((r, i) => `${copyText(r.sha)}\t${copyText(r.developer_id)}\t${copy.commits[i]}`);
   // New commits (what a sync writes, having left out the shas it knows) go straight in with COPY;
   // if any is stored already (another repository's fork, a re-delivered chunk), that COPY is rolled
-  // back and the chunk upserted through a load table instead.
+  // back and the chunk upserted through load tables instead.
   const conflict = await underSavepoint(client, async () => {
-    await copyLines(
-      client,
-      'commits',
-      COMMIT_COLUMNS,
-      rows.map((r, i) => `${copyText(r.sha)}\t${copyText(r.developer_id)}\t${copy.commits[i]}`),
-    );
+    await copyLines(client, 'commits', COMMIT_COLUMNS, lines);
     await copyLines(client, 'commit_graph', GRAPH_COLUMNS, [copy.graph]);
   });
   if (conflict !== undefined && (conflict as { code?: string }).code !== UNIQUE_VIOLATION) throw conflict;
-  const result = conflict === undefined ? rows.map((r) => ({ sha: r.sha, developer_id: r.developer_id })) : await upsertLoaded(client, rows.map(loadValues));
+  const result = conflict === undefined ? rows.map((r) => ({ sha: r.sha, developer_id: r.developer_id })) : await upsertLoaded(client, lines, copy.graph);
   if (rows.some((r) => REVERTS.test(r.message ?? ''))) {
     await sql(
       em,
@@ -144,33 +147,28 @@ function commitValues(r: CommitRow): unknown[] {
   return [r.repository_name, r.repository_full_name, r.message, r.additions, r.deletions, r.files_changed, r.files, r.languages, r.committed_at];
 }
 
-/** A commit row in COMMIT_LOAD's order. */
-function loadValues(r: CommitRow & { developer_id: string | null }): unknown[] {
-  return [r.sha, r.developer_id, ...commitValues(r), arrayLiteral(r.parent_shas), r.author_name, r.author_email, r.committer_email, r.committer_date];
-}
-
 /**
- * The chunk through a load table: commits inserted, or attributed when stored without a developer;
- * graph rows inserted where missing. Returns the commits inserted or attributed.
+ * The chunk through load tables (the same COPY text, into temporary tables shaped as commits and
+ * commit_graph): commits inserted, or attributed when stored without a developer; graph rows
+ * inserted where missing. Returns the commits inserted or attributed.
  */
-async function upsertLoaded(client: PoolClient, values: unknown[][]): Promise<{ sha: string; developer_id: string | null }[]> {
-  await copyLoad(client, 'commit_load', COMMIT_LOAD, values);
+async function upsertLoaded(client: PoolClient, commitLines: string[], graph: string): Promise<{ sha: string; developer_id: string | null }[]> {
+  await loadTable(client, 'commit_load', COMMIT_LOAD);
+  await copyLines(client, 'commit_load', COMMIT_COLUMNS, commitLines);
+  await loadTable(client, 'graph_load', GRAPH_LOAD);
+  await copyLines(client, 'graph_load', GRAPH_COLUMNS, [graph]);
   const result = await sql<{ sha: string; developer_id: string | null }>(
     client,
-    `INSERT INTO commits (sha, developer_id, repository_name, repository_full_name, message, additions, deletions,
-                          files_changed, files, languages, committed_at)
-     SELECT sha, developer_id, repository_name, repository_full_name, message, additions, deletions,
-            files_changed, files, languages, committed_at
-       FROM commit_load
+    `INSERT INTO commits (${COMMIT_COLUMNS.join(', ')})
+     SELECT ${COMMIT_COLUMNS.join(', ')} FROM commit_load
      ON CONFLICT (sha) DO UPDATE SET developer_id = EXCLUDED.developer_id
       WHERE commits.developer_id IS NULL AND EXCLUDED.developer_id IS NOT NULL
      RETURNING sha, developer_id`,
   );
   await sql(
     client,
-    `INSERT INTO commit_graph (sha, parent_shas, is_merge, author_name, author_email, committer_email, committer_date)
-     SELECT sha, parent_shas, cardinality(parent_shas) > 1, author_name, author_email, committer_email, committer_date
-       FROM commit_load
+    `INSERT INTO commit_graph (${GRAPH_COLUMNS.join(', ')})
+     SELECT ${GRAPH_COLUMNS.join(', ')} FROM graph_load
      ON CONFLICT (sha) DO NOTHING`,
   );
   return result;
@@ -191,7 +189,7 @@ const COMMIT_COLUMNS = [
 ];
 const GRAPH_COLUMNS = ['sha', 'parent_shas', 'is_merge', 'author_name', 'author_email', 'committer_email', 'committer_date'];
 
-/** The load table of a chunk of commits: the columns of commits and of commit_graph. */
+/** The load tables of a chunk of commits: commits' columns (COMMIT_COLUMNS) and commit_graph's (GRAPH_COLUMNS). */
 const COMMIT_LOAD: LoadColumn[] = [
   ['sha', 'text'],
   ['developer_id', 'uuid'],
@@ -204,7 +202,11 @@ const COMMIT_LOAD: LoadColumn[] = [
   ['files', 'jsonb'],
   ['languages', 'jsonb'],
   ['committed_at', 'timestamptz'],
+];
+const GRAPH_LOAD: LoadColumn[] = [
+  ['sha', 'text'],
   ['parent_shas', 'text[]'],
+  ['is_merge', 'boolean'],
   ['author_name', 'text'],
   ['author_email', 'text'],
   ['committer_email', 'text'],

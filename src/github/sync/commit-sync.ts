@@ -2,16 +2,7 @@ import { writeReferences } from '../sql/issues.js';
 import { referenceRows } from './issue-refs.js';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { GitHubPermanentError } from '../api/client.js';
-import {
-  ghBranch,
-  ghCommitListItem,
-  ghCompare,
-  ghRepository,
-  parseGitHub,
-  type GhCommitDetail,
-  type GhCommitListItem,
-  type GhCompare,
-} from '../api/schemas.js';
+import { ghBranch, ghCommitListItem, ghCompare, ghRepository, parseGitHub, type GhCommitListItem, type GhCompare } from '../api/schemas.js';
 import {
   ensureDevelopersById,
   learnIdentities,
@@ -21,21 +12,20 @@ import {
   reattribute,
   resolveEmails,
   upsertDevelopers,
-  type DeveloperRow,
   type LearntIdentity,
 } from '../../people/index.js';
 import { authorsByEmail, type AuthorLookup } from './commit-authors.js';
 import { fetchCommit, splitRepo } from './fetch.js';
 import { mapLimit } from '../../lib/map-limit.js';
-import { CommitReader, hasCommit, mirrorBytes, revList, revListEmails, type Mirror } from './git.js';
+import { hasCommit, mirrorBytes, revList, revListEmails, type Mirror } from './git.js';
 import { TransientError } from '../../errors/index.js';
 import { lockTarget, readHead, saveHead } from '../sql/heads.js';
 import { anyCommitStored, storedShas } from '../sql/commits.js';
 import { withCommitStreamLock } from './commit-lock.js';
-import { commitRow, developerRow } from './map.js';
+import { prepareChunk, withAuthors, type CommitChunk } from './commit-chunk.js';
+import { PreparedCommitReader } from './prepared-reader.js';
 import { initialWindowStart, type SyncOptions } from './stream-options.js';
-import { commitCopy, deleteCommits, insertCoauthors, knownShas, upsertCommits, type CommitCopy, type CommitRow } from '../sql/writers.js';
-import { setImmediate } from 'node:timers/promises';
+import { deleteCommits, insertCoauthors, knownShas, upsertCommits } from '../sql/writers.js';
 
 /** Commit details fetched, then written, at a time: what a pause or a crash can waste at most. */
 export const COMMIT_CHUNK = 4;
@@ -354,14 +344,13 @@ async function storeFromGit(
 }
 
 /**
- * The chunks of `fresh` (commits not stored yet), read from git (CommitReader, ahead of the writes)
- * with their authors (the next chunk's asked while one is written), written one transaction each.
- * While a chunk is written the next is made ready (prepareChunk: its rows and their COPY text, a
- * slice at a time), so the main thread's share of a chunk is done while PostgreSQL takes the last.
+ * The chunks of `fresh` (commits not stored yet), read from git and made ready to write on the
+ * commit thread (PreparedCommitReader: the next chunk while one is written), each given its authors
+ * (the next chunk's asked while one is written) and written in one transaction.
  */
 async function storeChunks(opts: SyncOptions, m: Mirror, fresh: string[], authors: AuthorLookup, result: CommitStreamResult): Promise<void> {
   const total = result.written + fresh.length;
-  const reader = new CommitReader(m, fresh, GIT_CHUNK, undefined, GIT_FIRST_CHUNK);
+  const reader = new PreparedCommitReader(m, opts.repo, fresh, GIT_CHUNK, GIT_FIRST_CHUNK);
   // Chunk k's authors, asked by the reader's own chunk lengths (while chunk k - 1 is written).
   let asked = 0;
   const authorsOf = (k: number) => {
@@ -374,17 +363,14 @@ async function storeChunks(opts: SyncOptions, m: Mirror, fresh: string[], author
   };
   let next = authorsOf(0);
   let k = 0;
-  // The next chunk: read, its authors known, its rows and COPY text made (null: none left).
+  // The next chunk: read, its rows and COPY text made, its authors known (null: none left).
   const ready = async (): Promise<CommitChunk | null> => {
     const read = await reader.next();
     if (read.done) return null;
     const byAuthor = await next;
     k += 1;
     if (k < reader.lengths.length) next = authorsOf(k);
-    return prepareChunk(
-      opts.repo,
-      read.value.map((c) => ({ commit: { ...c.commit, author: byAuthor.get(c.commit.sha) ?? null }, files: c.files })),
-    );
+    return withAuthors(read.value, byAuthor);
   };
   try {
     for (let coming = ready(); ;) {
@@ -441,31 +427,6 @@ async function storeUnknown(opts: SyncOptions, items: GhCommitListItem[], result
     });
     await opts.progress?.({ stream: 'commits', fetched: result.fetched, written: result.written, total });
   }
-}
-
-/** A chunk of commits ready to write: its rows, their COPY text (commitCopy) and the GitHub accounts of their authors. */
-export interface CommitChunk {
-  rows: CommitRow[];
-  copy: CommitCopy;
-  users: DeveloperRow[];
-}
-
-/** Commits made ready at a time, between turns of the event loop: a write in flight is not held up while the next chunk is made. */
-const PREPARE_SLICE = 100;
-
-/** Commits (as GitHub's REST detail has them) made a CommitChunk, PREPARE_SLICE at a time. */
-export async function prepareChunk(repo: string, details: { commit: GhCommitDetail; files: NonNullable<GhCommitDetail['files']> }[]): Promise<CommitChunk> {
-  const chunk: CommitChunk = { rows: [], copy: { commits: [], graph: '' }, users: [] };
-  for (let i = 0; i < details.length; i += PREPARE_SLICE) {
-    if (i > 0) await setImmediate();
-    const rows = details.slice(i, i + PREPARE_SLICE).map((d) => commitRow(d.commit, d.files, repo));
-    const copy = commitCopy(rows);
-    chunk.rows.push(...rows);
-    chunk.copy.commits.push(...copy.commits);
-    chunk.copy.graph += copy.graph;
-  }
-  chunk.users = details.flatMap((d) => (d.commit.author ? [developerRow(d.commit.author)] : []));
-  return chunk;
 }
 
 /**
