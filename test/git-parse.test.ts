@@ -116,6 +116,13 @@ describe('git output parsers', () => {
     expect(() => parse([a, b], record(b) + record(a))).toThrow(/out of step: expected commit a{40}/);
     expect(() => parse([a, b], record(a))).toThrow(/returned 1 of the 2/);
     expect(() => parse([a], record(a, 'not a date'))).toThrow(/invalid date/);
+    // Each date on its own: to UTC from its offset, and the committer's checked even where the author's is good.
+    const dated = (author: string, committer: string) => `${a}\0\0N\0n@x\0${author}\0N\0n@x\0${committer}\0`;
+    expect(parse([a], dated('2026-01-01T02:00:00+02:00', '2026-01-01T00:00:00-05:00'))[0]).toMatchObject({
+      authorDate: '2026-01-01T00:00:00Z',
+      committerDate: '2026-01-01T05:00:00Z',
+    });
+    expect(() => parse([a], dated('2026-01-01T00:00:00+00:00', '2026-13-01T00:00:00+00:00'))).toThrow(/committer an invalid date/);
     expect(() => parse([a], record(a).slice(0, -5))).toThrow(/ended inside a record/);
     const cat = new CatFileMessages([a]);
     expect(() => cat.push(Buffer.from(`${b} commit 3\nabc\n`))).toThrow(/out of step: expected a{40}/);

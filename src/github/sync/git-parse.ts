@@ -45,10 +45,10 @@ const STRICT_ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:Z|[+-]\d\d:\d\d)$/;
 const NUMSTAT = /^(\d+|-)\t(\d+|-)\t/;
 
 /** An ISO date as GitHub writes it: UTC, seconds, `Z`. */
-function utc(value: string, what: string): string {
+function utc(value: string, sha: string, role: 'author' | 'committer'): string {
   const d = new Date(value);
   if (!STRICT_ISO.test(value) || Number.isNaN(d.getTime()))
-    throw new TransientError(`git log gave ${what} an invalid date ${JSON.stringify(value.slice(0, 40))}`);
+    throw new TransientError(`git log gave commit ${sha}'s ${role} an invalid date ${JSON.stringify(value.slice(0, 40))}`);
   return d.toISOString().replace('.000Z', 'Z');
 }
 
@@ -127,15 +127,17 @@ export class LogParser {
     if (!PARENTS.test(parents!)) throw new TransientError(`git log gave commit ${sha} invalid parents ${JSON.stringify(parents!.slice(0, 100))}`);
     if (this.current && this.onCommit) this.onCommit(this.current);
     this.count += 1;
+    const authored = utc(authorDate!, sha, 'author');
     this.current = {
       sha,
       parents: parents!.split(' ').filter(Boolean),
       authorName: authorName!,
       authorEmail: authorEmail!,
-      authorDate: utc(authorDate!, `commit ${sha}'s author`),
+      authorDate: authored,
       committerName: committerName!,
       committerEmail: committerEmail!,
-      committerDate: utc(committerDate!, `commit ${sha}'s committer`),
+      // Most commits are committed as they were written: the same text, the same date.
+      committerDate: committerDate === authorDate ? authored : utc(committerDate!, sha, 'committer'),
       files: [],
     };
     if (!this.onCommit) this.out.push(this.current);
