@@ -329,17 +329,28 @@ async function storeFromGit(
 ): Promise<void> {
   const shas = [...commits.keys()];
   result.fetched += shas.length;
-  const known = await knownShas(opts.em, shas);
-  const fresh = shas.filter((s) => !known.has(s));
-  if (fresh.length === 0) return;
-  const authors =
-    opts.pullsFrom === 'rest'
-      ? await restAuthors()
-      : authorsByEmail(opts.octokit, opts.repo, new Map(fresh.map((sha) => [sha, commits.get(sha)!])), opts.signal);
+  if (shas.length === 0) return;
+  // Git starts reading before the stored commits are looked up: most often none is (a first sync, a push's new commits).
+  let reader = new PreparedCommitReader(m, opts.repo, shas, GIT_CHUNK, GIT_FIRST_CHUNK);
   try {
-    await storeChunks(opts, m, fresh, authors, result);
+    const known = await knownShas(opts.em, shas);
+    const fresh = shas.filter((s) => !known.has(s));
+    if (fresh.length === 0) return;
+    if (known.size > 0) {
+      reader.close();
+      reader = new PreparedCommitReader(m, opts.repo, fresh, GIT_CHUNK, GIT_FIRST_CHUNK);
+    }
+    const authors =
+      opts.pullsFrom === 'rest'
+        ? await restAuthors()
+        : authorsByEmail(opts.octokit, opts.repo, new Map(fresh.map((sha) => [sha, commits.get(sha)!])), opts.signal);
+    try {
+      await storeChunks(opts, reader, fresh, authors, result);
+    } finally {
+      authors.stop();
+    }
   } finally {
-    authors.stop();
+    reader.close();
   }
 }
 
@@ -348,9 +359,8 @@ async function storeFromGit(
  * commit thread (PreparedCommitReader: the next chunk while one is written), each given its authors
  * (the next chunk's asked while one is written) and written in one transaction.
  */
-async function storeChunks(opts: SyncOptions, m: Mirror, fresh: string[], authors: AuthorLookup, result: CommitStreamResult): Promise<void> {
+async function storeChunks(opts: SyncOptions, reader: PreparedCommitReader, fresh: string[], authors: AuthorLookup, result: CommitStreamResult): Promise<void> {
   const total = result.written + fresh.length;
-  const reader = new PreparedCommitReader(m, opts.repo, fresh, GIT_CHUNK, GIT_FIRST_CHUNK);
   // Chunk k's authors, asked by the reader's own chunk lengths (while chunk k - 1 is written).
   let asked = 0;
   const authorsOf = (k: number) => {
