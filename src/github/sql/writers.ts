@@ -174,22 +174,10 @@ async function upsertLoaded(client: PoolClient, commitLines: string[], graph: st
   return result;
 }
 
-const COMMIT_COLUMNS = [
-  'sha',
-  'developer_id',
-  'repository_name',
-  'repository_full_name',
-  'message',
-  'additions',
-  'deletions',
-  'files_changed',
-  'files',
-  'languages',
-  'committed_at',
-];
-const GRAPH_COLUMNS = ['sha', 'parent_shas', 'is_merge', 'author_name', 'author_email', 'committer_email', 'committer_date'];
-
-/** The load tables of a chunk of commits: commits' columns (COMMIT_COLUMNS) and commit_graph's (GRAPH_COLUMNS). */
+/**
+ * The columns of commits and of commit_graph in the COPY text's order (commitCopy, upsertCommits),
+ * with their types for the load tables of a chunk holding stored commits (upsertLoaded).
+ */
 const COMMIT_LOAD: LoadColumn[] = [
   ['sha', 'text'],
   ['developer_id', 'uuid'],
@@ -212,6 +200,8 @@ const GRAPH_LOAD: LoadColumn[] = [
   ['committer_email', 'text'],
   ['committer_date', 'timestamptz'],
 ];
+const COMMIT_COLUMNS = COMMIT_LOAD.map(([name]) => name);
+const GRAPH_COLUMNS = GRAPH_LOAD.map(([name]) => name);
 
 /** git revert's own line naming the commit reverted (commit_reverts; the incidents read it). */
 const REVERTS = /This reverts commit [0-9a-f]{40}/;

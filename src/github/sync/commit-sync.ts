@@ -356,8 +356,8 @@ async function storeFromGit(
 
 /**
  * The chunks of `fresh` (commits not stored yet), read from git and made ready to write on the
- * commit thread (PreparedCommitReader: the next chunk while one is written), each given its authors
- * (the next chunk's asked while one is written) and written in one transaction.
+ * commit thread (`reader`: the next chunk while one is written; the caller closes it), each given its
+ * authors (the next chunk's asked while one is written) and written in one transaction.
  */
 async function storeChunks(opts: SyncOptions, reader: PreparedCommitReader, fresh: string[], authors: AuthorLookup, result: CommitStreamResult): Promise<void> {
   const total = result.written + fresh.length;
@@ -382,21 +382,17 @@ async function storeChunks(opts: SyncOptions, reader: PreparedCommitReader, fres
     if (k < reader.lengths.length) next = authorsOf(k);
     return withAuthors(read.value, byAuthor);
   };
-  try {
-    for (let coming = ready(); ;) {
-      const chunk = await coming;
-      if (!chunk) return;
-      // The chunk after this one is made ready while this one is written.
-      coming = ready();
-      coming.catch(() => undefined);
-      opts.signal?.throwIfAborted();
-      await opts.em.transactional(async (tx) => {
-        result.written += await writeCommitChunk(tx, chunk);
-      });
-      await opts.progress?.({ stream: 'commits', source: 'git', fetched: result.fetched, written: result.written, total });
-    }
-  } finally {
-    reader.close();
+  for (let coming = ready(); ;) {
+    const chunk = await coming;
+    if (!chunk) return;
+    // The chunk after this one is made ready while this one is written.
+    coming = ready();
+    coming.catch(() => undefined);
+    opts.signal?.throwIfAborted();
+    await opts.em.transactional(async (tx) => {
+      result.written += await writeCommitChunk(tx, chunk);
+    });
+    await opts.progress?.({ stream: 'commits', source: 'git', fetched: result.fetched, written: result.written, total });
   }
 }
 
